@@ -205,8 +205,8 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
     private static double productSeconds(Hardware hw, LatencyTuning t, Microbenchmarks.MatrixProduct p) {
         Roofline r = new Roofline(hw, precision(p.format()), t);
         StepTime s = new StepTime();
-        r.op(s, LatencyComponent.MLP, p.weightBytes(), p.flops(), p.rows(), p.inputs(), false);
-        r.calls(s, LatencyComponent.MLP, 1);
+        r.op(s, 1, LatencyComponent.MLP, p.weightBytes(), p.flops(), p.rows(), p.inputs(), false);
+        r.calls(s, 1, LatencyComponent.MLP, 1);
         return s.calibratedSeconds();
     }
 
@@ -216,7 +216,7 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
         StepTime s = new StepTime();
         double elements = k.cacheBytes() / NumericFormat.parse("format", k.format()).bytesFor(1);
         // scores and weighted sum: 2 FLOPs per multiply-accumulate, each K and V element used by every query of its group
-        r.op(s, LatencyComponent.ATTENTION_CORE, k.cacheBytes(), 2.0 * elements * k.queriesPerKvHead(), 1, 0, false);
+        r.op(s, 1, LatencyComponent.ATTENTION_CORE, k.cacheBytes(), 2.0 * elements * k.queriesPerKvHead(), 1, 0, false);
         return s.calibratedSeconds();
     }
 

@@ -16,8 +16,13 @@ final class Roofline {
     private final double bandwidthEfficiency;
     private final double computeEfficiency;
     private final LatencyTuning tuning;
-    /** How many identical layers the next terms stand for (a run of a layer group); 1 outside layers. */
-    double times = 1;
+    /** Reciprocals of the bandwidth and peak, at 100 % and calibrated: an op multiplies rather than divides. */
+    private final double perByte;
+    private final double perByteCalibrated;
+    private final double perFlop;
+    private final double perFlopCalibrated;
+    /** Whether matrix streaming runs at the bandwidth efficiency whatever the input width (no shape factor: GPUs). */
+    private final boolean flatBandwidth;
 
     Roofline(Hardware hw, Precision p, LatencyTuning tuning) {
         String format = computeFormat(hw, p);
@@ -29,6 +34,11 @@ final class Roofline {
         this.tuning = tuning.forFormat(format);
         this.bandwidthEfficiency = bandwidthEfficiency(hw, this.tuning);
         this.computeEfficiency = computeEfficiency(hw, this.tuning);
+        this.perByte = 1 / bandwidth;
+        this.perByteCalibrated = 1 / (bandwidth * Math.min(1, bandwidthEfficiency));
+        this.perFlop = 1 / peak;
+        this.perFlopCalibrated = 1 / (peak * computeEfficiency);
+        this.flatBandwidth = this.tuning.wideInputThreshold() == 0 && this.tuning.bandwidthHalfInputWidth() == 0;
     }
 
     /** The bandwidth efficiency in effect: the device's, scaled by a per-format tuning, at most 1. */
@@ -60,10 +70,11 @@ final class Roofline {
      * attention core ({@link LatencyComponent#ATTENTION_CORE}) streams the KV cache at the tuning's attention factor
      * (the product with the bandwidth efficiency at most 1, so that the calibrated time never undercuts the floor).
      *
+     * @param times      how many identical ops the terms stand for (the layers of a run of one layer kind); 1 outside layers
      * @param rows       token rows of the matrix product (for the compute shape factor)
      * @param inputWidth input width of the weight matrix streamed (for the bandwidth shape factor); 0 if none
      */
-    void op(StepTime s, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
+    void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
         int i = c.ordinal();
         double floorMem, calMem;
         if (offloaded) {
@@ -72,14 +83,18 @@ final class Roofline {
             calMem = bytes / (hostLink / 2 * eff.communication());
             s.hostLinkBytes += times * bytes;
         } else {
-            floorMem = bytes / bandwidth;
-            double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor() : tuning.bandwidthShapeFactor(inputWidth);
-            calMem = bytes / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
+            floorMem = bytes * perByte;
+            double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor()
+                    : flatBandwidth ? 1 : tuning.bandwidthShapeFactor(inputWidth);
+            calMem = shape == 1 ? bytes * perByteCalibrated : bytes / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
         }
-        double floorCompute = flops / peak;
-        double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
-                : tuning.computeShapeFactor(Math.max(rows, 1e-9));
-        double calCompute = flops == 0 ? 0 : flops / (peak * computeEfficiency * rowShape);
+        double floorCompute = flops * perFlop;
+        double calCompute = 0;
+        if (flops != 0) {
+            double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
+                    : tuning.computeShapeFactor(Math.max(rows, 1e-9));
+            calCompute = flops * perFlopCalibrated / rowShape;
+        }
         double k = times;
         s.bytes[i] += k * bytes;
         s.flops[i] += k * flops;
@@ -92,10 +107,10 @@ final class Roofline {
     }
 
     /** {@code times} ring all-reduces of {@code bytes} over {@code ranks} tensor-parallel ranks. */
-    void allReduce(StepTime s, double bytes, int ranks, int times) {
+    void allReduce(StepTime s, double times, double bytes, int ranks) {
         requireLink();
         int i = LatencyComponent.COMMUNICATION.ordinal();
-        double k = this.times * times;
+        double k = times;
         s.bytes[i] += bytes * k;
         s.floor[i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link, 0);
         s.calibrated[i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
@@ -105,19 +120,14 @@ final class Roofline {
     void pointToPoint(StepTime s, double bytes, int hops) {
         requireLink();
         int i = LatencyComponent.COMMUNICATION.ordinal();
-        double k = times * hops;
+        double k = hops;
         s.bytes[i] += bytes * k;
         s.floor[i] += k * Collectives.pointToPointSeconds(bytes, link, 0);
         s.calibrated[i] += k * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
-    /** Fixed overhead of {@code layers} layers whose feed-forward type is {@code feedForwardType} (calibrated estimate only). */
-    void overhead(StepTime s, int layers, String feedForwardType) {
-        s.calibrated[LatencyComponent.OVERHEAD.ordinal()] += times * layers * tuning.layerOverheadSeconds(feedForwardType);
-    }
-
-    /** Fixed cost of {@code calls} matrix-product calls of component {@code c} (calibrated estimate only). */
-    void calls(StepTime s, LatencyComponent c, double calls) {
+    /** Fixed cost of {@code times x calls} matrix-product calls of component {@code c} (calibrated estimate only). */
+    void calls(StepTime s, double times, LatencyComponent c, double calls) {
         s.calibrated[c.ordinal()] += times * calls * tuning.matrixProductOverheadSeconds();
     }
 

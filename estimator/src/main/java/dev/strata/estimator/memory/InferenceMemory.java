@@ -45,6 +45,10 @@ public final class InferenceMemory {
             InferenceMemoryTerms whole = new InferenceMemoryTerms(Weights.bytes(spec, p), KvCache.bytes(spec, p.kvCache(), context, w.batch()),
                     Math.max(prefill, decode), runtimeOverheadBytes);
 
+            if (par.tensor() == 1 && par.pipeline() == 1 && par.expert() == 1) { // one device holds the whole replica
+                whole.total(); // must fit a long
+                return new InferenceMemoryEstimate(whole, whole, KvCache.bytesPerToken(spec, p.kvCache()), prefill, decode, context, par.devices());
+            }
             long[] weights = Weights.perStageBytes(spec, p, par);
             long[] kv = KvCache.perStageBytes(spec, p.kvCache(), context, w.batch(), par);
             long activations = Math.max(

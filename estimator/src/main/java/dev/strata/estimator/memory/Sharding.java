@@ -71,6 +71,10 @@ public final class Sharding {
      */
     public static void forEachMatrixOnDevice(LayerKind kind, long d, Parallelism p, MatrixVisitor v) {
         int tp = p.tensor();
+        if (tp == 1 && p.expert() == 1) { // one device holds every matrix whole
+            Parameters.forEachMatrix(kind, d, v);
+            return;
+        }
         Parameters.forEachMatrix(kind, d, (component, role, in, out, bias, copies, activeCopies) -> {
             long c = copies;
             long a = activeCopies;

@@ -58,8 +58,7 @@ public final class Weights {
             long one = Math.addExact(p.weights().bytesFor(Math.multiplyExact(in, out)), bias ? p.embeddings().bytesFor(out) : 0);
             sum[0] = Math.addExact(sum[0], Math.multiplyExact(one, copies));
         });
-        long vectors = Parameters.layer(kind, d, norms) - matrixParameters(kind, d);
-        return Math.addExact(sum[0], p.embeddings().bytesFor(vectors));
+        return Math.addExact(sum[0], p.embeddings().bytesFor(Parameters.layerVectors(kind, d, norms)));
     }
 
     /** Parameters of one layer held by one device (all formats alike): the count that training states scale with. */
@@ -67,7 +66,7 @@ public final class Weights {
         long[] sum = new long[1];
         Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, active) ->
                 sum[0] = Math.addExact(sum[0], Math.multiplyExact(Parameters.linear(in, out, bias), copies)));
-        return Math.addExact(sum[0], Parameters.layer(kind, d, norms) - matrixParameters(kind, d));
+        return Math.addExact(sum[0], Parameters.layerVectors(kind, d, norms));
     }
 
     /** Parameters of the most loaded device (largest pipeline stage, one tensor/expert rank). */
@@ -91,13 +90,5 @@ public final class Weights {
         long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : Sharding.ceilDiv(Parameters.outputHead(spec), tp);
         stages[last] = Math.addExact(stages[last], head + (norms.finalNorm() ? norms.paramsFor(d) : 0));
         return stages;
-    }
-
-    /** Parameters in the matrices (weights and biases) of one whole layer. */
-    private static long matrixParameters(LayerKind kind, long d) {
-        long[] sum = new long[1];
-        Parameters.forEachMatrix(kind, d, (component, role, in, out, bias, copies, active) ->
-                sum[0] = Math.addExact(sum[0], Math.multiplyExact(Parameters.linear(in, out, bias), copies)));
-        return sum[0];
     }
 }

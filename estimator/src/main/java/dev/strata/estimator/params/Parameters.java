@@ -28,7 +28,7 @@ public final class Parameters {
     /** Counts the parameters of {@code spec}: total, active (per token) and a named breakdown. */
     public static ParameterCount count(TransformerSpec spec) {
         try {
-            int n = ParamComponent.values().length;
+            int n = COMPONENTS;
             long[] total = new long[n];
             long[] active = new long[n];
             long d = spec.hiddenSize();
@@ -70,14 +70,33 @@ public final class Parameters {
         add(total, active, c, v, v);
     }
 
+    private static final int COMPONENTS = ParamComponent.values().length;
+
     private static void addLayer(long[] t, long[] a, LayerKind kind, long d, Norms norms) {
-        add(t, a, LAYER_NORMS, norms.perLayer() * norms.paramsFor(d));
+        add(t, a, LAYER_NORMS, layerNorms(d, norms));
         forEachMatrix(kind, d, (component, role, in, out, bias, copies, activeCopies) -> {
             long one = linear(in, out, bias);
             add(t, a, component, Math.multiplyExact(one, copies), Math.multiplyExact(one, activeCopies));
         });
         if (kind.attention() instanceof MultiHeadAttention mha) add(t, a, ATTENTION_QK_NORMS, qkNorms(mha, norms));
         else if (kind.attention() instanceof LatentAttention mla) add(t, a, ATTENTION_LATENT_NORMS, latentNorms(mla, norms));
+    }
+
+    /** The norms of one layer over the hidden size: {@code perLayer} norms of {@code d} (weights, and biases if any). */
+    public static long layerNorms(long d, Norms norms) {
+        return norms.perLayer() * norms.paramsFor(d);
+    }
+
+    /**
+     * The parameters of one layer of {@code kind} that are not in a matrix: its norms, Qwen3's q/k norms and MLA's
+     * latent norms ({@link #forEachMatrix} visits everything else, biases included). What memory stores in the
+     * embedding format and latency reads as vectors.
+     */
+    public static long layerVectors(LayerKind kind, long d, Norms norms) {
+        long v = layerNorms(d, norms);
+        if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms);
+        else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms);
+        return v;
     }
 
     /**
@@ -175,7 +194,7 @@ public final class Parameters {
      * Parameters of one layer of {@code kind} (all experts), without the embedding or head.
      */
     public static long layer(LayerKind kind, long d, Norms norms) {
-        int n = ParamComponent.values().length;
+        int n = COMPONENTS;
         long[] t = new long[n];
         addLayer(t, new long[n], kind, d, norms);
         long s = 0;

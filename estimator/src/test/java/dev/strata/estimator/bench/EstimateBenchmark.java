@@ -3,6 +3,7 @@ package dev.strata.estimator.bench;
 import dev.strata.estimator.flops.Flops;
 import dev.strata.estimator.flops.FlopsConvention;
 import dev.strata.estimator.latency.Latency;
+import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.memory.InferenceMemory;
@@ -33,7 +34,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * A full estimate of one workload (Llama-3-8B, batch 8, prompt 1024, 256 generated, bf16, on an H100): parameters,
- * decode FLOPs per token, inference memory, and prefill and decode latency. One thread: the figure is per core.
+ * decode FLOPs per token, inference memory, and prefill and decode latency (one {@link LatencyModel} prepared per
+ * estimate). One thread: the figure is per core.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -55,8 +57,9 @@ public class EstimateBenchmark {
         bh.consume(Parameters.count(spec).total());
         bh.consume(Flops.decodePerToken(spec, workload.promptTokens(), workload.generatedTokens(), FlopsConvention.FULL).total());
         bh.consume(InferenceMemory.estimate(spec, precision, workload).perDeviceBytes());
-        bh.consume(Latency.prefill(spec, precision, workload, h100, LatencyTuning.GPU_DEFAULT, Offload.NONE).calibratedSeconds());
-        bh.consume(Latency.decodeStep(spec, precision, workload.parallelism(), workload.batch(), 1152, h100, LatencyTuning.GPU_DEFAULT,
-                Offload.NONE).calibratedSeconds());
+        LatencyModel latency = LatencyModel.of(spec, precision, workload.parallelism(), h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        bh.consume(latency.prefill(workload, false).calibratedSeconds());
+        bh.consume(latency.decodeStep(workload.batch(), Latency.decodeContextTokens(workload.promptTokens(), workload.generatedTokens()))
+                .calibratedSeconds());
     }
 }

@@ -1,0 +1,236 @@
+package dev.strata.estimator.latency;
+
+import dev.strata.estimator.flops.AttentionMask;
+import dev.strata.estimator.flops.Flops;
+import dev.strata.estimator.memory.KvCache;
+import dev.strata.estimator.memory.Sharding;
+import dev.strata.estimator.params.ParamComponent;
+import dev.strata.estimator.params.Parameters;
+import dev.strata.model.Attention;
+import dev.strata.model.Checks;
+import dev.strata.model.Hardware;
+import dev.strata.model.LayerGroup;
+import dev.strata.model.LayerKind;
+import dev.strata.model.Limits;
+import dev.strata.model.MixtureOfExperts;
+import dev.strata.model.Parallelism;
+import dev.strata.model.Precision;
+import dev.strata.model.TransformerSpec;
+import dev.strata.model.Workload;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The latency model of {@link Latency} prepared for one model, precision, parallelism, device and tuning: the shapes
+ * of the matrices one device holds ({@link Sharding#forEachMatrixOnDevice}), their bytes and the fixed costs are
+ * worked out once, so that each step (a decode step at some batch and context, a prefill) only adds up its terms.
+ * What a sweep or a search over the batch asks many times. Immutable and safe to share between threads.
+ */
+public final class LatencyModel {
+    private final TransformerSpec spec;
+    private final Precision precision;
+    private final Parallelism parallelism;
+    private final Hardware hardware;
+    private final LatencyTuning tuning;
+    private final Offload offload;
+    private final Roofline roofline;
+    private final Group[] groups;
+    /** Bytes of one hidden vector in the activation format, per token (all-reduces and pipeline transfers). */
+    private final double hiddenBytes;
+    /** Bytes of one embedding row read by the lookup. */
+    private final double embeddingRowBytes;
+    private final double finalNormBytes;
+    private final double headBytes;
+    private final double headFlopsPerRow;
+
+    /** One matrix of a layer on one device: bytes of one copy, FLOPs per token row of one copy, copies. */
+    private record Matrix(LatencyComponent component, boolean routed, double bytesPerCopy, double flopsPerRow, long copies, long inputWidth) {}
+
+    /** A run of identical layers with what its terms need. */
+    private record Group(int count, LayerKind kind, Matrix[] matrices, MixtureOfExperts moe, double vectorBytes, long kvBytesPerToken,
+                         double attentionFlopsPerKey, double headFraction, double overheadSeconds) {}
+
+    private LatencyModel(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
+        Checks.present("spec", spec);
+        Checks.present("precision", p);
+        Checks.present("parallelism", par);
+        Checks.present("hardware", hw);
+        Checks.present("tuning", tuning);
+        Checks.present("offload", offload);
+        Sharding.check(spec, par);
+        this.spec = spec;
+        this.precision = p;
+        this.parallelism = par;
+        this.hardware = hw;
+        this.tuning = tuning;
+        this.offload = offload;
+        this.roofline = new Roofline(hw, p, tuning);
+        long d = spec.hiddenSize();
+        int tp = par.tensor();
+        this.hiddenBytes = p.activations().bytesFor(d);
+        this.embeddingRowBytes = p.embeddings().bytesFor(d);
+        this.finalNormBytes = spec.norms().finalNorm() ? p.embeddings().bytesFor(spec.norms().paramsFor(d)) : 0;
+        long v = spec.vocabSize();
+        this.headBytes = p.embeddings().bytesFor(ceilDiv(v * d, tp));
+        this.headFlopsPerRow = Flops.linear(d, ceilDiv(v, tp));
+        List<Group> gs = new ArrayList<>(spec.layers().size());
+        for (LayerGroup g : spec.layers()) {
+            LayerKind kind = g.kind();
+            List<Matrix> ms = new ArrayList<>(16); // at most 12 matrices a layer (MLA with shared and routed experts)
+            Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, activeCopies) -> {
+                double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
+                ms.add(new Matrix(componentOf(component), component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, in));
+            });
+            Attention a = kind.attention();
+            double heads = Math.ceil((double) a.heads() / tp) / a.heads();
+            gs.add(new Group(g.count(), kind, ms.toArray(new Matrix[ms.size()]), kind.feedForward() instanceof MixtureOfExperts moe ? moe : null,
+                    p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())), KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
+                    Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a), heads,
+                    tuning.forFormat(Roofline.computeFormat(hw, p)).layerOverheadSeconds(Latency.feedForwardType(kind))));
+        }
+        this.groups = gs.toArray(new Group[gs.size()]);
+    }
+
+    /** The model prepared for {@code spec} in {@code p}, split by {@code par}, on {@code hw} with {@code tuning}. */
+    public static LatencyModel of(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
+        return new LatencyModel(spec, p, par, hw, tuning, offload);
+    }
+
+    /**
+     * One decode step: each of {@code batch} sequences adds one token at position {@code contextTokens} (attending to
+     * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
+     */
+    public StepTime decodeStep(long batch, long contextTokens) {
+        Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
+        StepTime step = new StepTime();
+        pass(step, roofline, batch, 1, contextTokens - 1, batch, offload);
+        return step;
+    }
+
+    /**
+     * Prefill of {@code w.batch()} prompts of {@code w.promptTokens()} tokens, in chunks of {@code w.prefillPassTokens()},
+     * with the logits of every prompt position when {@code allLogits} (else of the last position of each sequence):
+     * the time to the first token, pipelined over the sequences when pp &gt; 1 (GPipe, see {@link Latency}).
+     */
+    public StepTime prefill(Workload w, boolean allLogits) {
+        long chunk = w.prefillPassTokens();
+        long prompt = w.promptTokens();
+        StepTime total = new StepTime();
+        for (long done = 0; done < prompt; done += chunk) {
+            long q = Math.min(chunk, prompt - done);
+            boolean last = done + q >= prompt;
+            long logitRows = allLogits ? w.batch() * q : last ? w.batch() : 0;
+            pass(total, roofline, w.batch(), q, done, logitRows, offload); // the chunks add up
+            if (chunk >= prompt) break;
+        }
+        int stages = parallelism.pipeline();
+        if (stages > 1 && w.batch() > 1) { // GPipe: M micro-batches (one sequence each) over p stages
+            double m = w.batch();
+            StepTime pipelined = new StepTime();
+            pipelined.add(total, (m + stages - 1) / (m * stages));
+            return pipelined;
+        }
+        return total;
+    }
+
+    /**
+     * The smallest batch at which a decode step at {@code contextTokens} turns compute-bound in the floor model
+     * (see {@link Latency#computeBoundBatch}), without offload; {@code Workload.MAX_BATCH} if it never does.
+     */
+    public long computeBoundBatch(long contextTokens) {
+        Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
+        long lo = 1, hi = Workload.MAX_BATCH;
+        if (!computeBound(hi, contextTokens)) return Workload.MAX_BATCH;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (computeBound(mid, contextTokens)) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    private boolean computeBound(long batch, long context) {
+        StepTime s = new StepTime();
+        pass(s, roofline, batch, 1, context - 1, batch, Offload.NONE);
+        return s.floorComputeBoundSeconds > s.floorMemoryBoundSeconds;
+    }
+
+    /** The prepared inputs, for callers that keep a model per input set. */
+    public boolean isFor(TransformerSpec s, Precision p, Parallelism par, Hardware hw, LatencyTuning t, Offload o) {
+        return s == spec && p.equals(precision) && par.equals(parallelism) && hw == hardware && t == tuning && o == offload;
+    }
+
+    /**
+     * Adds one forward pass to {@code step}: {@code batch} sequences each process {@code queries} new tokens after
+     * {@code cached} tokens already in the cache, computing the logits of {@code logitRows} token rows (the last
+     * position of each sequence: batch; none: 0). The terms of {@link Latency}'s class comment.
+     */
+    private void pass(StepTime step, Roofline r, long batch, long queries, long cached, long logitRows, Offload offload) {
+        Checks.range("batch", batch, 1, Workload.MAX_BATCH);
+        boolean weightsOffloaded = offload == Offload.WEIGHTS;
+        boolean kvOffloaded = offload == Offload.KV_CACHE;
+        int tp = parallelism.tensor();
+        double tokens = (double) batch * queries;
+        double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
+
+        // Input embedding: a lookup of the step's rows (vocab-parallel over tp).
+        r.op(step, 1, LatencyComponent.EMBEDDING, tokens * embeddingRowBytes / tp, 0, tokens, spec.hiddenSize(), false);
+        for (Group g : groups) {
+            double times = g.count; // the terms below stand for count identical layers
+            for (Matrix m : g.matrices) {
+                double read, passes, rows;
+                if (m.routed) {
+                    MixtureOfExperts moe = g.moe;
+                    double touched = m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
+                    read = touched;
+                    passes = tokens * moe.topK() * m.copies / moe.routedExperts();
+                    rows = touched > 0 ? passes / touched : 0;
+                } else {
+                    read = m.copies;
+                    passes = tokens * m.copies;
+                    rows = tokens;
+                }
+                r.op(step, times, m.component, read * m.bytesPerCopy, m.flopsPerRow * passes, rows, m.inputWidth, weightsOffloaded);
+                r.calls(step, times, m.component, read); // one call per matrix read (for routed experts: those touched)
+            }
+            r.op(step, times, LatencyComponent.NORMS, g.vectorBytes, 0, tokens, 0, weightsOffloaded);
+            attentionCore(r, step, times, g, batch, queries, cached, kvOffloaded);
+            if (tp > 1) r.allReduce(step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
+            step.calibrated[LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
+        }
+        if (parallelism.pipeline() > 1) r.pointToPoint(step, actBytes, parallelism.pipeline() - 1);
+        r.passOverhead(step);
+        if (logitRows > 0) {
+            double rows = logitRows;
+            if (finalNormBytes > 0) r.op(step, 1, LatencyComponent.NORMS, finalNormBytes, 0, rows, 0, false);
+            r.op(step, 1, LatencyComponent.OUTPUT_HEAD, headBytes, headFlopsPerRow * rows, rows, spec.hiddenSize(), false);
+            r.calls(step, 1, LatencyComponent.OUTPUT_HEAD, 1);
+        }
+    }
+
+    /**
+     * Attention over the cache: reads the {@code cached} tokens each sequence holds (capped by a sliding window) once,
+     * writes the new tokens' keys and values, and computes scores and weighted sums for the causal keys of the new
+     * queries ({@link Flops#keysAttended}).
+     */
+    private static void attentionCore(Roofline r, StepTime step, double times, Group g, long batch, long queries, long cached,
+                                      boolean offloaded) {
+        long held = KvCache.tokensHeld(g.kind, cached);
+        double bytes = (double) batch * (held + queries) * g.kvBytesPerToken;
+        long w = g.kind.slidingWindow();
+        double keys = Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL) - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
+        r.op(step, times, LatencyComponent.ATTENTION_CORE, bytes, batch * keys * g.attentionFlopsPerKey * g.headFraction, queries, 0, offloaded);
+    }
+
+    private static LatencyComponent componentOf(ParamComponent c) {
+        return switch (c) {
+            case MLP -> LatencyComponent.MLP;
+            case SHARED_EXPERTS, ROUTED_EXPERTS, ROUTER -> LatencyComponent.EXPERTS;
+            default -> LatencyComponent.ATTENTION_PROJECTIONS;
+        };
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}
