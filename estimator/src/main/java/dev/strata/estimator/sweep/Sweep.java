@@ -2,6 +2,7 @@ package dev.strata.estimator.sweep;
 
 import dev.strata.estimator.cost.ServingCost;
 import dev.strata.estimator.latency.Latency;
+import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.latency.StepTime;
@@ -88,16 +89,16 @@ public final class Sweep {
     public static void run(Base base, List<Axis> axes, Consumer<SweepRow> sink) {
         size(axes);
         int[] index = new int[axes.size()];
-        Map<TransformerSpec, Long> params = new IdentityHashMap<>();
+        Memo memo = new Memo();
         while (true) {
-            sink.accept(point(base, axes, index, params));
+            sink.accept(point(base, axes, index, memo));
             int i = axes.size() - 1;
             while (i >= 0 && ++index[i] == axes.get(i).values().size()) index[i--] = 0;
             if (i < 0) return;
         }
     }
 
-    private static SweepRow point(Base b, List<Axis> axes, int[] index, Map<TransformerSpec, Long> params) {
+    private static SweepRow point(Base b, List<Axis> axes, int[] index, Memo memo) {
         TransformerSpec spec = b.spec();
         Hardware hw = b.hardware();
         NumericFormat weights = b.weights(), kv = b.kv();
@@ -128,25 +129,86 @@ public final class Sweep {
             pp = par.pipeline();
         }
         return evaluate(spec, hw, weights, kv, batch, prompt, generate, tp, pp, b.overheadBytes(), b.tuningFor(hw),
-                params.computeIfAbsent(spec, s -> Parameters.count(s).total()));
+                memo.params.computeIfAbsent(spec, s -> Parameters.count(s).total()), memo);
+    }
+
+    /**
+     * What a point shares with the point before it, kept while the inputs it depends on stay the same: in odometer
+     * order the last axis changes fastest, so a sweep over generated tokens prepares the latency model once and computes
+     * the prefill (which does not depend on them) once per batch and prompt, not once per point. Keys compare by
+     * identity for specs, hardware and tunings (the sweep's own objects) and by value for the rest.
+     */
+    private static final class Memo {
+        final Map<TransformerSpec, Long> params = new IdentityHashMap<>();
+        private NumericFormat weights, kv;
+        private Precision precision;
+        private int tp, pp;
+        private Parallelism parallelism;
+        private LatencyModel model;
+        private long prefillBatch, prefillPrompt;
+        private StepTime prefill;
+
+        Precision precision(NumericFormat w, NumericFormat k) {
+            if (precision == null || !w.equals(weights) || !k.equals(kv)) {
+                precision = Precision.of(w, k, Optimizer.ADAMW);
+                weights = w;
+                kv = k;
+            }
+            return precision;
+        }
+
+        Parallelism parallelism(int t, int p) {
+            if (parallelism == null || t != tp || p != pp) {
+                parallelism = new Parallelism(t, p, 1, 1, 0, false);
+                tp = t;
+                pp = p;
+            }
+            return parallelism;
+        }
+
+        /** The latency model of these inputs: the last one, or a new one when an input changed. */
+        LatencyModel model(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning) {
+            if (model == null || !model.isFor(spec, p, par, hw, tuning, Offload.NONE)) {
+                model = null; // a failed preparation leaves no stale entry
+                prefill = null;
+                model = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
+            }
+            return model;
+        }
+
+        /** The prefill of {@code w} on {@code m}: the last one while the model, batch and prompt are the same. */
+        StepTime prefill(LatencyModel m, Workload w) {
+            if (prefill == null || w.batch() != prefillBatch || w.promptTokens() != prefillPrompt) {
+                prefill = null;
+                prefill = m.prefill(w, false);
+                prefillBatch = w.batch();
+                prefillPrompt = w.promptTokens();
+            }
+            return prefill;
+        }
     }
 
     /** One point: memory always, latency, fit and cost when {@code hw} is given. */
     public static SweepRow evaluate(TransformerSpec spec, Hardware hw, NumericFormat weights, NumericFormat kv, long batch, long prompt,
                                     long generate, int tp, int pp, long overheadBytes, LatencyTuning tuning, long paramsTotal) {
+        return evaluate(spec, hw, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, paramsTotal, new Memo());
+    }
+
+    private static SweepRow evaluate(TransformerSpec spec, Hardware hw, NumericFormat weights, NumericFormat kv, long batch, long prompt,
+                                     long generate, int tp, int pp, long overheadBytes, LatencyTuning tuning, long paramsTotal, Memo memo) {
         if (prompt + generate > spec.contextLength())
             throw new InvalidFieldException("prompt", prompt, "such that prompt + generate = " + (prompt + generate)
                     + " tokens is at most the context length of " + spec.name() + ", " + spec.contextLength());
-        Precision p = Precision.of(weights, kv, Optimizer.ADAMW);
-        Parallelism par = new Parallelism(tp, pp, 1, 1, 0, false);
+        Precision p = memo.precision(weights, kv);
+        Parallelism par = memo.parallelism(tp, pp);
         Workload w = new Workload(batch, prompt, generate, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
         InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w, overheadBytes);
         if (hw == null)
             return new SweepRow(spec.name(), "", weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, m.whole().weightsBytes(),
                     m.whole().kvCacheBytes(), m.perDeviceBytes(), false, 0, 0, 0, 0, 0, 0);
-        StepTime prefill = Latency.prefill(spec, p, w, hw, tuning, Offload.NONE);
-        long context = Latency.decodeContextTokens(prompt, generate);
-        StepTime decode = Latency.decodeStep(spec, p, par, batch, context, hw, tuning, Offload.NONE);
+        LatencyModel model = memo.model(spec, p, par, hw, tuning);
+        StepTime prefill = memo.prefill(model, w);
+        StepTime decode = model.decodeStep(batch, Latency.decodeContextTokens(prompt, generate));
         double tokensPerSecond = batch / decode.calibratedSeconds();
         double cost = ServingCost.perMillionOutputTokensUsd(tokensPerSecond, par.devices(), hw.pricePerHourUsd());
         return new SweepRow(spec.name(), hw.id(), weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, m.whole().weightsBytes(),

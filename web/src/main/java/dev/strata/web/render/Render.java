@@ -1,6 +1,7 @@
 package dev.strata.web.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -144,10 +145,14 @@ public final class Render {
         return Csv.text(v.asText());
     }
 
-    /** A double as a plain number a spreadsheet reads: shortest round-trip form, exponent allowed (1.5E24). */
+    /**
+     * A double as a plain number a spreadsheet reads: the shortest form that reads back to the same double, exponent
+     * allowed (1.5E24), written by Jackson's Schubfach writer (Giulietti 2020, the algorithm of Double.toString since
+     * JDK 19; several times faster than JDK 17's, which is not always shortest).
+     */
     public static String plainDouble(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
-        return Double.toString(d);
+        return NumberOutput.toString(d, true);
     }
 
     private static String pretty(JsonNode v) {

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Streams sweep rows as they are computed: CSV (RFC 4180, header {@link SweepRow#COLUMNS}), JSON lines (one object
@@ -15,13 +14,24 @@ import org.apache.commons.csv.CSVPrinter;
 public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
     private final Format format;
     private final Writer out;
-    private final CSVPrinter csv;
+    /** The row being written; the writer gets it whole, one write per row, through {@link #chars}. */
     private final StringBuilder line = new StringBuilder(512);
+    private char[] chars = new char[512];
+    private static final String SEP = Csv.FORMAT.getDelimiterString();
+    private final double[] lastValue = new double[6];
+    private final String[] lastText = new String[6];
 
     public SweepWriter(Format format, Writer out) {
         this.format = format;
         this.out = out;
-        this.csv = format == Format.CSV ? Csv.printer(out, SweepRow.COLUMNS) : null;
+        if (format == Format.CSV) {
+            try {
+                Csv.FORMAT.printRecord(line, (Object[]) SweepRow.COLUMNS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            writeLine();
+        }
         if (format == Format.TABLE) {
             for (String c : SweepRow.COLUMNS) cell(c);
             flushLine();
@@ -33,10 +43,24 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
         try {
             if (format == Format.CSV) {
                 boolean hw = r.hasHardware();
-                csv.printRecord(Csv.text(r.model()), r.hardware(), r.weights(), r.kvCache(), r.batch(), r.promptTokens(), r.generatedTokens(),
-                        r.tensorParallel(), r.pipelineParallel(), r.paramsTotal(), r.weightsBytes(), r.kvCacheBytes(), r.perDeviceBytes(),
-                        hw ? r.fits() : "", num(hw, r.prefillFloorSeconds()), num(hw, r.prefillSeconds()), num(hw, r.decodeFloorSeconds()),
-                        num(hw, r.decodeSeconds()), num(hw, r.tokensPerSecond()), num(hw, r.costPerMillionTokensUsd()));
+                // Text cells through Commons CSV (it quotes what needs quoting); numbers never need quotes.
+                Csv.FORMAT.print(Csv.text(r.model()), line, true);
+                Csv.FORMAT.print(r.hardware(), line, false);
+                Csv.FORMAT.print(r.weights(), line, false);
+                Csv.FORMAT.print(r.kvCache(), line, false);
+                line.append(SEP).append(r.batch()).append(SEP).append(r.promptTokens()).append(SEP).append(r.generatedTokens())
+                        .append(SEP).append(r.tensorParallel()).append(SEP).append(r.pipelineParallel()).append(SEP).append(r.paramsTotal())
+                        .append(SEP).append(r.weightsBytes()).append(SEP).append(r.kvCacheBytes()).append(SEP).append(r.perDeviceBytes())
+                        .append(SEP);
+                if (hw) line.append(r.fits());
+                num(hw, 0, r.prefillFloorSeconds());
+                num(hw, 1, r.prefillSeconds());
+                num(hw, 2, r.decodeFloorSeconds());
+                num(hw, 3, r.decodeSeconds());
+                num(hw, 4, r.tokensPerSecond());
+                num(hw, 5, r.costPerMillionTokensUsd());
+                Csv.FORMAT.println(line);
+                writeLine();
             } else if (format == Format.JSON) {
                 line.append("{\"model\":").append(Render.MAPPER.writeValueAsString(r.model()))
                         .append(",\"hardware\":\"").append(r.hardware()).append("\",\"weights\":\"").append(r.weights())
@@ -69,8 +93,32 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
         }
     }
 
-    private static Object num(boolean present, double v) {
-        return present ? Render.plainDouble(v) : "";
+    /** Hands the row to the writer without an intermediate String, and clears it. */
+    private void writeLine() {
+        int n = line.length();
+        if (chars.length < n) chars = new char[Math.max(n, 2 * chars.length)];
+        line.getChars(0, n, chars, 0);
+        line.setLength(0);
+        try {
+            out.write(chars, 0, n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A number cell after its delimiter: the shortest round-trip form, or empty without hardware. The text of the
+     * column's last value is kept: a value that repeats down a column (the prefill along a generated-tokens axis) is
+     * formatted once.
+     */
+    private void num(boolean present, int column, double v) {
+        line.append(SEP);
+        if (!present) return;
+        if (lastText[column] == null || Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(lastValue[column])) {
+            lastValue[column] = v;
+            lastText[column] = Render.plainDouble(v);
+        }
+        line.append(lastText[column]);
     }
 
     private void cell(Object v) {
@@ -91,7 +139,6 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
     @Override
     public void close() {
         try {
-            if (csv != null) csv.flush();
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
