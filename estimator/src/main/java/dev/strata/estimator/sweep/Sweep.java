@@ -13,6 +13,7 @@ import dev.strata.estimator.solve.Solve;
 import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.Limits;
 import dev.strata.model.LoraAdapter;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
@@ -22,6 +23,7 @@ import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -134,19 +136,27 @@ public final class Sweep {
 
     /**
      * What a point shares with the point before it, kept while the inputs it depends on stay the same: in odometer
-     * order the last axis changes fastest, so a sweep over generated tokens prepares the latency model once and computes
-     * the prefill (which does not depend on them) once per batch and prompt, not once per point. Keys compare by
-     * identity for specs, hardware and tunings (the sweep's own objects) and by value for the rest.
+     * order the last axis changes fastest, so a sweep over batch and generated tokens prepares the latency model once and
+     * computes the prefill (which does not depend on the generated tokens) once per batch and prompt, not once per
+     * point. Keys compare by identity for specs, hardware and tunings (the sweep's own objects) and by value for the
+     * rest.
      */
     private static final class Memo {
+        /** Most prefills kept: one per batch of a batch axis up to this length. */
+        static final int PREFILLS = 4096;
         final Map<TransformerSpec, Long> params = new IdentityHashMap<>();
         private NumericFormat weights, kv;
         private Precision precision;
         private int tp, pp;
         private Parallelism parallelism;
         private LatencyModel model;
-        private long prefillBatch, prefillPrompt;
-        private StepTime prefill;
+        /** Prefills of the current model by batch x (MAX_CONTEXT + 1) + prompt. */
+        private final Map<Long, StepTime> prefills = new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, StepTime> eldest) {
+                return size() > PREFILLS;
+            }
+        };
 
         Precision precision(NumericFormat w, NumericFormat k) {
             if (precision == null || !w.equals(weights) || !k.equals(kv)) {
@@ -170,21 +180,25 @@ public final class Sweep {
         LatencyModel model(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning) {
             if (model == null || !model.isFor(spec, p, par, hw, tuning, Offload.NONE)) {
                 model = null; // a failed preparation leaves no stale entry
-                prefill = null;
+                prefills.clear();
                 model = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
             }
             return model;
         }
 
-        /** The prefill of {@code w} on {@code m}: the last one while the model, batch and prompt are the same. */
+        /**
+         * The prefill of {@code w} on {@code m}, kept per batch and prompt while the model is the same (at most
+         * {@link #PREFILLS} of them, the oldest dropped first): when the batch is the fastest axis, the prefills of one
+         * pass over it serve every later value of the slower axes that the prefill does not depend on.
+         */
         StepTime prefill(LatencyModel m, Workload w) {
-            if (prefill == null || w.batch() != prefillBatch || w.promptTokens() != prefillPrompt) {
-                prefill = null;
-                prefill = m.prefill(w, false);
-                prefillBatch = w.batch();
-                prefillPrompt = w.promptTokens();
+            long key = w.batch() * (Limits.MAX_CONTEXT + 1L) + w.promptTokens();
+            StepTime s = prefills.get(key);
+            if (s == null) {
+                s = m.prefill(w, false);
+                prefills.put(key, s);
             }
-            return prefill;
+            return s;
         }
     }
 
