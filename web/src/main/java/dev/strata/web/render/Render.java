@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,21 @@ public final class Render {
         };
     }
 
+    /**
+     * The result as compact JSON in UTF-8, as the HTTP API answers: no indentation (a third fewer bytes than
+     * {@link #json}, and less work per request).
+     */
+    public static byte[] compactJson(JsonNode result) {
+        try {
+            return COMPACT.writeValueAsBytes(result);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final ObjectWriter COMPACT = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
+    /** The result as indented JSON, as the command line prints it. */
     public static String json(JsonNode result) {
         try {
             return MAPPER.writeValueAsString(result);

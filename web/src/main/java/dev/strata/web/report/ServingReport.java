@@ -11,11 +11,11 @@ import dev.strata.estimator.latency.Calibration;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyComponent;
 import dev.strata.estimator.latency.LatencyEstimate;
+import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.StepTime;
 import dev.strata.estimator.solve.Solve;
 import dev.strata.model.Hardware;
-import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
@@ -38,6 +38,7 @@ final class ServingReport {
         Precision p = options.precision();
         LatencyTuning tuning = serving.tuning();
         LatencyEstimate est = Latency.estimate(spec, p, w, hw, tuning, serving.offload());
+        LatencyModel model = LatencyModel.of(spec, p, w.parallelism(), hw, tuning, serving.offload()); // for the batch searches below
         int replicas = w.parallelism().data();
 
         ObjectNode latency = root.putObject("latency");
@@ -88,16 +89,16 @@ final class ServingReport {
             ObjectNode cost = root.putObject("cost");
             cost.put("pricePerDeviceHourUsd", hw.pricePerHourUsd());
             cost.put("devices", devices);
-            double prefillOne = Latency.prefill(spec, p, w.withBatch(1), hw, tuning, serving.offload()).calibratedSeconds();
+            double prefillOne = model.prefill(w.withBatch(1), false).calibratedSeconds();
             int batch = (int) Math.min(w.batch(), ServingCost.MAX_BATCH);
-            ServingCostEstimate at = ServingCost.at(b -> step(spec, p, w.parallelism(), b, est.decodeContextTokens(), hw, serving),
+            ServingCostEstimate at = ServingCost.at(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
                     batch, devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
             cost.put("costPerMillionTokensUsd", at.costPerMillionOutputTokensUsd());
             cost.put("costPerRequestUsd", at.costPerRequestUsd());
             if (serving.targetSeconds() != null && maxBatch > 0) {
                 int limit = (int) Math.min(Math.min(maxBatch, ServingCost.MAX_BATCH), 4096);
                 try {
-                    ServingCostEstimate best = ServingCost.cheapestBatch(b -> step(spec, p, w.parallelism(), b, est.decodeContextTokens(), hw, serving),
+                    ServingCostEstimate best = ServingCost.cheapestBatch(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
                             limit, serving.targetSeconds(), devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
                     ObjectNode cb = cost.putObject("cheapestBatch");
                     cb.put("batch", best.batch());
@@ -139,11 +140,6 @@ final class ServingReport {
                 row.put("costPerMillionTokensUsd", o.costPerMillionTokensUsd());
             }
         }
-    }
-
-    private static double step(TransformerSpec spec, Precision p, Parallelism par, int batch, long context, Hardware hw, ServingOptions serving) {
-        StepTime s = Latency.decodeStep(spec, p, par, batch, context, hw, serving.tuning(), serving.offload());
-        return s.calibratedSeconds();
     }
 
     /**
