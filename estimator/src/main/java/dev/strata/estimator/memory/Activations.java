@@ -41,8 +41,8 @@ import dev.strata.model.TransformerSpec;
  *
  * <h2>Inference</h2>
  * Nothing is kept for a backward pass, so the peak is the residual stream plus the larger of the attention and MLP
- * working sets of one layer, for the tokens of one forward pass, plus the fp32 logits of the last position of every
- * sequence. Attention scores are assumed never to be materialised (FlashAttention, Dao et al. 2022,
+ * working sets of one layer, for the tokens of one forward pass, plus the logits of the last position of every
+ * sequence ({@link #inferenceLogitBytes}: the head's output and its fp32 copy). Attention scores are assumed never to be materialised (FlashAttention, Dao et al. 2022,
  * arXiv:2205.14135), which is what serving engines use.
  */
 public final class Activations {
@@ -52,6 +52,19 @@ public final class Activations {
     public static final int DROPOUT_MASK_BYTES = 1;
     /** Bytes of each logit kept for the loss (training) or sampling (inference): fp32. */
     public static final int LOGIT_BYTES = 4;
+
+    /**
+     * Bytes one logit takes at the peak of an inference forward pass: the output head writes the logits in the
+     * activation format and they are cast to fp32 for sampling while the head's output is still alive (Hugging Face
+     * transformers' causal-LM heads call {@code logits.float()}; generation casts the last position to float32), so
+     * {@code activation bytes + 4}; fp32 activations need no copy, 4. The same holds where a library computes a 16-bit
+     * product in fp32 and converts the result down (PyTorch's bf16 matrix products on a CPU without bf16 instructions,
+     * measured by the reference harness: 6 bytes a logit in bf16, 4 in fp32).
+     */
+    public static long inferenceLogitBytes(NumericFormat activations) {
+        long alpha = elementBytes(activations);
+        return alpha >= LOGIT_BYTES ? alpha : alpha + LOGIT_BYTES;
+    }
 
     /**
      * Activation bytes one layer stores for the backward pass (Korthikanti et al. 2022 Table 2, generalised as in the
@@ -129,7 +142,7 @@ public final class Activations {
     /**
      * Peak activation bytes of one inference forward pass on one of {@code tp} ranks: {@code tokens} tokens in the
      * pass (batch x prompt or chunk tokens for prefill, batch for decoding) and {@code sequences} sequences whose last
-     * position's logits are computed. Per token: the residual stream plus the larger of the attention working set
+     * position's logits are computed ({@link #inferenceLogitBytes} each). Per token: the residual stream plus the larger of the attention working set
      * (normed input, Q, K, V, attention output; split by t) and the MLP working set (normed input and
      * intermediates: dense up output and activation, gated gate, up and product; MoE per routed copy); scores are not
      * materialised (FlashAttention).
@@ -152,7 +165,7 @@ public final class Activations {
         }
         long perToken = hidden + worst;
         long bytes = Math.multiplyExact(Math.multiplyExact(tokens, perToken), alpha);
-        long logits = Math.multiplyExact(sequences, LOGIT_BYTES * Sharding.ceilDiv(spec.vocabSize(), tp));
+        long logits = Math.multiplyExact(sequences, inferenceLogitBytes(activations) * Sharding.ceilDiv(spec.vocabSize(), tp));
         return Math.addExact(bytes, logits);
     }
 

@@ -194,7 +194,7 @@ public final class EstimateReport {
         if (w.lora().enabled() || !p.weights().isQuantized()) o.set("training", training(spec, options));
         ObjectNode assumptions = o.putObject("assumptions");
         assumptions.put("flashAttention", "inference never materialises attention scores");
-        assumptions.put("logitBytes", Activations.LOGIT_BYTES);
+        assumptions.put("logitBytes", Activations.inferenceLogitBytes(p.activations())); // inference peak: head output + fp32 copy
         assumptions.put("trainingDropout", TrainingMemory.DROPOUT);
         assumptions.put("pipelineSchedule", "1F1B: stage s of p holds p - s micro-batches");
         return o;
