@@ -196,7 +196,7 @@ public final class LatencyModel {
             r.op(step, times, LatencyComponent.NORMS, g.vectorBytes, 0, tokens, 0, weightsOffloaded);
             attentionCore(r, step, times, g, batch, queries, cached, kvOffloaded);
             if (tp > 1) r.allReduce(step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
-            step.calibrated[LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
+            step.t[StepTime.CALIBRATED + LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
         }
         if (parallelism.pipeline() > 1) r.pointToPoint(step, actBytes, parallelism.pipeline() - 1);
         r.passOverhead(step);

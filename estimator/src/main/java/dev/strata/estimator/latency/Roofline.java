@@ -96,10 +96,10 @@ final class Roofline {
             calCompute = flops * perFlopCalibrated / rowShape;
         }
         double k = times;
-        s.bytes[i] += k * bytes;
-        s.flops[i] += k * flops;
-        s.floor[i] += k * Math.max(floorMem, floorCompute);
-        s.calibrated[i] += k * Math.max(calMem, calCompute);
+        s.t[StepTime.BYTES + i] += k * bytes;
+        s.t[StepTime.FLOPS + i] += k * flops;
+        s.t[StepTime.FLOOR + i] += k * Math.max(floorMem, floorCompute);
+        s.t[StepTime.CALIBRATED + i] += k * Math.max(calMem, calCompute);
         if (calMem >= calCompute) s.memoryBoundSeconds += k * calMem;
         else s.computeBoundSeconds += k * calCompute;
         if (floorMem >= floorCompute) s.floorMemoryBoundSeconds += k * floorMem;
@@ -111,9 +111,9 @@ final class Roofline {
         requireLink();
         int i = LatencyComponent.COMMUNICATION.ordinal();
         double k = times;
-        s.bytes[i] += bytes * k;
-        s.floor[i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link, 0);
-        s.calibrated[i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
+        s.t[StepTime.BYTES + i] += bytes * k;
+        s.t[StepTime.FLOOR + i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link, 0);
+        s.t[StepTime.CALIBRATED + i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
     /** {@code hops} point-to-point transfers of {@code bytes} between pipeline stages. */
@@ -121,19 +121,19 @@ final class Roofline {
         requireLink();
         int i = LatencyComponent.COMMUNICATION.ordinal();
         double k = hops;
-        s.bytes[i] += bytes * k;
-        s.floor[i] += k * Collectives.pointToPointSeconds(bytes, link, 0);
-        s.calibrated[i] += k * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
+        s.t[StepTime.BYTES + i] += bytes * k;
+        s.t[StepTime.FLOOR + i] += k * Collectives.pointToPointSeconds(bytes, link, 0);
+        s.t[StepTime.CALIBRATED + i] += k * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
     /** Fixed cost of {@code times x calls} matrix-product calls of component {@code c} (calibrated estimate only). */
     void calls(StepTime s, double times, LatencyComponent c, double calls) {
-        s.calibrated[c.ordinal()] += times * calls * tuning.matrixProductOverheadSeconds();
+        s.t[StepTime.CALIBRATED + c.ordinal()] += times * calls * tuning.matrixProductOverheadSeconds();
     }
 
     /** Fixed overhead of one forward pass outside the layers (calibrated estimate only). */
     void passOverhead(StepTime s) {
-        s.calibrated[LatencyComponent.OVERHEAD.ordinal()] += tuning.perPassOverheadSeconds();
+        s.t[StepTime.CALIBRATED + LatencyComponent.OVERHEAD.ordinal()] += tuning.perPassOverheadSeconds();
     }
 
     private void requireLink() {

@@ -6,11 +6,11 @@ package dev.strata.estimator.latency;
  * estimate. Totals are the sums of the terms.
  */
 public final class StepTime {
-    private static final LatencyComponent[] C = LatencyComponent.values();
-    final double[] bytes = new double[C.length];
-    final double[] flops = new double[C.length];
-    final double[] floor = new double[C.length];
-    final double[] calibrated = new double[C.length];
+    private static final int N = LatencyComponent.values().length;
+    /** Offsets of the four rows of {@link #t}: bytes, FLOPs, floor seconds and calibrated seconds per component. */
+    static final int BYTES = 0, FLOPS = N, FLOOR = 2 * N, CALIBRATED = 3 * N;
+    /** The terms, four rows of one entry per component in one array (one allocation a step). */
+    final double[] t = new double[4 * N];
     double memoryBoundSeconds;
     double computeBoundSeconds;
     double floorMemoryBoundSeconds;
@@ -21,38 +21,38 @@ public final class StepTime {
 
     /** Bytes moved through device memory (and the host link, when offloaded) by one step, for one device. */
     public double bytes() {
-        return sum(bytes);
+        return sum(BYTES);
     }
 
     /** FLOPs one device performs in one step. */
     public double flops() {
-        return sum(flops);
+        return sum(FLOPS);
     }
 
     /** The lower bound: every op at the datasheet bandwidth and peak, no fixed costs. */
     public double floorSeconds() {
-        return sum(floor);
+        return sum(FLOOR);
     }
 
     /** The calibrated estimate: efficiencies, shape factors and fixed costs applied. */
     public double calibratedSeconds() {
-        return sum(calibrated);
+        return sum(CALIBRATED);
     }
 
     public double bytes(LatencyComponent c) {
-        return bytes[c.ordinal()];
+        return t[BYTES + c.ordinal()];
     }
 
     public double flops(LatencyComponent c) {
-        return flops[c.ordinal()];
+        return t[FLOPS + c.ordinal()];
     }
 
     public double floorSeconds(LatencyComponent c) {
-        return floor[c.ordinal()];
+        return t[FLOOR + c.ordinal()];
     }
 
     public double calibratedSeconds(LatencyComponent c) {
-        return calibrated[c.ordinal()];
+        return t[CALIBRATED + c.ordinal()];
     }
 
     /** Bytes streamed over the host link (offload) per step. */
@@ -67,12 +67,7 @@ public final class StepTime {
 
     /** Adds another step's terms to this one, {@code times} times. */
     void add(StepTime o, double times) {
-        for (int i = 0; i < C.length; i++) {
-            bytes[i] += o.bytes[i] * times;
-            flops[i] += o.flops[i] * times;
-            floor[i] += o.floor[i] * times;
-            calibrated[i] += o.calibrated[i] * times;
-        }
+        for (int i = 0; i < t.length; i++) t[i] += o.t[i] * times;
         memoryBoundSeconds += o.memoryBoundSeconds * times;
         computeBoundSeconds += o.computeBoundSeconds * times;
         floorMemoryBoundSeconds += o.floorMemoryBoundSeconds * times;
@@ -80,9 +75,9 @@ public final class StepTime {
         hostLinkBytes += o.hostLinkBytes * times;
     }
 
-    private static double sum(double[] a) {
+    private double sum(int row) {
         double s = 0;
-        for (double v : a) s += v;
+        for (int i = row; i < row + N; i++) s += t[i];
         return s;
     }
 }

@@ -19,25 +19,32 @@ public final class ParameterCount {
     private final long[] total;
     private final long[] active;
     private final long multiTokenPrediction;
+    private final long totalSum;
+    private final long activeSum;
 
+    /** The terms; their sums are taken here, exactly (an {@link ArithmeticException} if one does not fit a long). */
     ParameterCount(long[] total, long[] active, long multiTokenPrediction) {
         this.total = total;
         this.active = active;
         this.multiTokenPrediction = multiTokenPrediction;
+        this.totalSum = sum(total);
+        this.activeSum = sum(active);
+    }
+
+    private static long sum(long[] terms) {
+        long s = 0;
+        for (long v : terms) s = Math.addExact(s, v);
+        return s;
     }
 
     /** All parameters of the main model. */
     public long total() {
-        long s = 0;
-        for (long v : total) s = Math.addExact(s, v);
-        return s;
+        return totalSum;
     }
 
     /** Parameters one token touches (equal to {@link #total()} for dense models). */
     public long active() {
-        long s = 0;
-        for (long v : active) s = Math.addExact(s, v);
-        return s;
+        return activeSum;
     }
 
     /** One term of the total. */

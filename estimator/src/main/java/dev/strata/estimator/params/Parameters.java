@@ -25,6 +25,8 @@ import dev.strata.model.TransformerSpec;
 public final class Parameters {
     private Parameters() {}
 
+    private static final int COMPONENTS = ParamComponent.values().length;
+
     /** Counts the parameters of {@code spec}: total, active (per token) and a named breakdown. */
     public static ParameterCount count(TransformerSpec spec) {
         try {
@@ -34,22 +36,10 @@ public final class Parameters {
             long d = spec.hiddenSize();
             set(total, active, EMBEDDING, tokenEmbedding(spec));
             set(total, active, POSITION_EMBEDDING, positionEmbedding(spec));
-            long[] layerTotal = new long[n];
-            long[] layerActive = new long[n];
-            for (LayerGroup g : spec.layers()) {
-                java.util.Arrays.fill(layerTotal, 0);
-                java.util.Arrays.fill(layerActive, 0);
-                addLayer(layerTotal, layerActive, g.kind(), d, spec.norms());
-                for (int i = 0; i < n; i++) {
-                    total[i] = Math.addExact(total[i], Math.multiplyExact(layerTotal[i], (long) g.count()));
-                    active[i] = Math.addExact(active[i], Math.multiplyExact(layerActive[i], (long) g.count()));
-                }
-            }
+            for (LayerGroup g : spec.layers()) addLayer(total, active, g.kind(), d, spec.norms(), g.count());
             set(total, active, FINAL_NORM, spec.norms().finalNorm() ? spec.norms().paramsFor(d) : 0);
             set(total, active, OUTPUT_HEAD, outputHead(spec));
-            ParameterCount result = new ParameterCount(total, active, multiTokenPrediction(spec));
-            result.total(); // the sum must fit too
-            return result;
+            return new ParameterCount(total, active, multiTokenPrediction(spec)); // its sums must fit too
         } catch (ArithmeticException e) {
             throw new InvalidFieldException("layers", spec.layerCount(),
                     "a shape whose parameter count fits in a 64-bit integer (at most 9.2e18)");
@@ -66,20 +56,19 @@ public final class Parameters {
         active[c.ordinal()] = Math.addExact(active[c.ordinal()], activeV);
     }
 
-    private static void add(long[] total, long[] active, ParamComponent c, long v) {
-        add(total, active, c, v, v);
-    }
-
-    private static final int COMPONENTS = ParamComponent.values().length;
-
-    private static void addLayer(long[] t, long[] a, LayerKind kind, long d, Norms norms) {
-        add(t, a, LAYER_NORMS, layerNorms(d, norms));
+    /** Adds {@code times} layers of {@code kind} to the counts (exact: an overflow throws). */
+    private static void addLayer(long[] t, long[] a, LayerKind kind, long d, Norms norms, long times) {
+        long normsTimes = Math.multiplyExact(layerNorms(d, norms), times);
+        add(t, a, LAYER_NORMS, normsTimes, normsTimes);
         forEachMatrix(kind, d, (component, role, in, out, bias, copies, activeCopies) -> {
             long one = linear(in, out, bias);
-            add(t, a, component, Math.multiplyExact(one, copies), Math.multiplyExact(one, activeCopies));
+            add(t, a, component, Math.multiplyExact(Math.multiplyExact(one, copies), times),
+                    Math.multiplyExact(Math.multiplyExact(one, activeCopies), times));
         });
-        if (kind.attention() instanceof MultiHeadAttention mha) add(t, a, ATTENTION_QK_NORMS, qkNorms(mha, norms));
-        else if (kind.attention() instanceof LatentAttention mla) add(t, a, ATTENTION_LATENT_NORMS, latentNorms(mla, norms));
+        long qk = kind.attention() instanceof MultiHeadAttention mha ? qkNorms(mha, norms) : 0;
+        long latent = kind.attention() instanceof LatentAttention mla ? latentNorms(mla, norms) : 0;
+        if (qk > 0) add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qk, times), Math.multiplyExact(qk, times));
+        if (latent > 0) add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latent, times), Math.multiplyExact(latent, times));
     }
 
     /** The norms of one layer over the hidden size: {@code perLayer} norms of {@code d} (weights, and biases if any). */
@@ -196,7 +185,7 @@ public final class Parameters {
     public static long layer(LayerKind kind, long d, Norms norms) {
         int n = COMPONENTS;
         long[] t = new long[n];
-        addLayer(t, new long[n], kind, d, norms);
+        addLayer(t, new long[n], kind, d, norms, 1);
         long s = 0;
         for (long v : t) s = Math.addExact(s, v);
         return s;
