@@ -4,6 +4,7 @@ import dev.strata.estimator.flops.AttentionMask;
 import dev.strata.estimator.flops.Flops;
 import dev.strata.estimator.memory.KvCache;
 import dev.strata.estimator.memory.Sharding;
+import dev.strata.estimator.params.MatrixVisitor;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
@@ -15,9 +16,9 @@ import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
+import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -73,22 +74,40 @@ public final class LatencyModel {
         long v = spec.vocabSize();
         this.headBytes = p.embeddings().bytesFor(ceilDiv(v * d, tp));
         this.headFlopsPerRow = Flops.linear(d, ceilDiv(v, tp));
-        List<Group> gs = new ArrayList<>(spec.layers().size());
-        for (LayerGroup g : spec.layers()) {
+        List<LayerGroup> layers = spec.layers();
+        this.groups = new Group[layers.size()];
+        LatencyTuning formatTuning = roofline.tuning();
+        MatrixList matrices = new MatrixList(p);
+        for (int i = 0; i < groups.length; i++) {
+            LayerGroup g = layers.get(i);
             LayerKind kind = g.kind();
-            List<Matrix> ms = new ArrayList<>(16); // at most 12 matrices a layer (MLA with shared and routed experts)
-            Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, activeCopies) -> {
-                double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
-                ms.add(new Matrix(componentOf(component), component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, in));
-            });
+            matrices.n = 0;
+            Sharding.forEachMatrixOnDevice(kind, d, par, matrices);
             Attention a = kind.attention();
             double heads = Math.ceil((double) a.heads() / tp) / a.heads();
-            gs.add(new Group(g.count(), kind, ms.toArray(new Matrix[ms.size()]), kind.feedForward() instanceof MixtureOfExperts moe ? moe : null,
+            groups[i] = new Group(g.count(), kind, java.util.Arrays.copyOf(matrices.m, matrices.n),
+                    kind.feedForward() instanceof MixtureOfExperts moe ? moe : null,
                     p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())), KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
                     Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a), heads,
-                    tuning.forFormat(Roofline.computeFormat(hw, p)).layerOverheadSeconds(Latency.feedForwardType(kind))));
+                    formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind)));
         }
-        this.groups = gs.toArray(new Group[gs.size()]);
+    }
+
+    /** Collects the matrices of one layer on one device with their bytes in the weight format. */
+    private static final class MatrixList implements MatrixVisitor {
+        final Precision p;
+        final Matrix[] m = new Matrix[16]; // at most 12 matrices a layer (MLA with shared and routed experts)
+        int n;
+
+        MatrixList(Precision p) {
+            this.p = p;
+        }
+
+        @Override
+        public void matrix(ParamComponent component, Projection role, long in, long out, boolean bias, long copies, long activeCopies) {
+            double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
+            m[n++] = new Matrix(componentOf(component), component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, in);
+        }
     }
 
     /** The model prepared for {@code spec} in {@code p}, split by {@code par}, on {@code hw} with {@code tuning}. */

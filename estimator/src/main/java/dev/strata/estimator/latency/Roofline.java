@@ -41,6 +41,11 @@ final class Roofline {
         this.flatBandwidth = this.tuning.wideInputThreshold() == 0 && this.tuning.bandwidthHalfInputWidth() == 0;
     }
 
+    /** The tuning of the format the matrix products run in ({@link LatencyTuning#forFormat}). */
+    LatencyTuning tuning() {
+        return tuning;
+    }
+
     /** The bandwidth efficiency in effect: the device's, scaled by a per-format tuning, at most 1. */
     static double bandwidthEfficiency(Hardware hw, LatencyTuning formatTuning) {
         return Math.min(1, hw.efficiency().bandwidth() * formatTuning.bandwidthEfficiencyScale());

@@ -44,7 +44,7 @@ public final class Sharding {
                 throw new InvalidFieldException("parallelism.tensor", tp,
                         "a divisor or a multiple of the key/value heads (attention.kvHeads = " + mha.kvHeads() + ")");
         }
-        if (p.pipeline() > spec.layerCount())
+        if (p.pipeline() > 1 && p.pipeline() > spec.layerCount()) // a model has at least one layer
             throw new InvalidFieldException("parallelism.pipeline", p.pipeline(), "an integer from 1 to the number of layers, " + spec.layerCount());
         if (p.expert() > 1) {
             boolean any = false;
