@@ -1,8 +1,6 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.model.Checks;
-import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
@@ -31,38 +29,7 @@ public final class InferenceMemory {
      * The estimate for {@code spec} serving {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device.
      */
     public static InferenceMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
-        Checks.present("spec", spec);
-        Checks.present("precision", p);
         Checks.present("workload", w);
-        Checks.range("runtimeOverheadBytes", runtimeOverheadBytes, 0, Long.MAX_VALUE / 4);
-        Parallelism par = w.parallelism();
-        Sharding.check(spec, par);
-        try {
-            long context = w.contextTokens();
-            long prefillTokens = Math.multiplyExact(w.batch(), w.prefillPassTokens());
-            long prefill = Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), 1, p.activations());
-            long decode = Activations.inferencePeakBytes(spec, w.batch(), w.batch(), 1, p.activations());
-            InferenceMemoryTerms whole = new InferenceMemoryTerms(Weights.bytes(spec, p), KvCache.bytes(spec, p.kvCache(), context, w.batch()),
-                    Math.max(prefill, decode), runtimeOverheadBytes);
-
-            if (par.tensor() == 1 && par.pipeline() == 1 && par.expert() == 1) { // one device holds the whole replica
-                whole.total(); // must fit a long
-                return new InferenceMemoryEstimate(whole, whole, KvCache.bytesPerToken(spec, p.kvCache()), prefill, decode, context, par.devices());
-            }
-            long[] weights = Weights.perStageBytes(spec, p, par);
-            long[] kv = KvCache.perStageBytes(spec, p.kvCache(), context, w.batch(), par);
-            long activations = Math.max(
-                    Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), par.tensor(), p.activations()),
-                    Activations.inferencePeakBytes(spec, w.batch(), w.batch(), par.tensor(), p.activations()));
-            InferenceMemoryTerms worst = null;
-            for (int s = 0; s < weights.length; s++) {
-                InferenceMemoryTerms t = new InferenceMemoryTerms(weights[s], kv[s], activations, runtimeOverheadBytes);
-                if (worst == null || t.total() > worst.total()) worst = t;
-            }
-            worst.total(); // must fit a long
-            return new InferenceMemoryEstimate(whole, worst, KvCache.bytesPerToken(spec, p.kvCache()), prefill, decode, context, par.devices());
-        } catch (ArithmeticException e) {
-            throw new InvalidFieldException("batch", w.batch(), "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
-        }
+        return MemoryModel.of(spec, p, w.parallelism(), runtimeOverheadBytes).estimate(w);
     }
 }

@@ -6,8 +6,8 @@ import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.latency.StepTime;
-import dev.strata.estimator.memory.InferenceMemory;
 import dev.strata.estimator.memory.InferenceMemoryEstimate;
+import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.estimator.solve.Solve;
 import dev.strata.model.Checks;
@@ -136,10 +136,10 @@ public final class Sweep {
 
     /**
      * What a point shares with the point before it, kept while the inputs it depends on stay the same: in odometer
-     * order the last axis changes fastest, so a sweep over batch and generated tokens prepares the latency model once and
-     * computes the prefill (which does not depend on the generated tokens) once per batch and prompt, not once per
-     * point. Keys compare by identity for specs, hardware and tunings (the sweep's own objects) and by value for the
-     * rest.
+     * order the last axis changes fastest, so a sweep over batch and generated tokens prepares the memory and latency
+     * models once and computes the prefill (which does not depend on the generated tokens) once per batch and prompt,
+     * not once per point. Keys compare by identity for specs, hardware and tunings (the sweep's own objects) and by
+     * value for the rest.
      */
     private static final class Memo {
         /** Most prefills kept: one per batch of a batch axis up to this length. */
@@ -150,6 +150,7 @@ public final class Sweep {
         private int tp, pp;
         private Parallelism parallelism;
         private LatencyModel model;
+        private MemoryModel memory;
         /** Prefills of the current model by batch x (MAX_CONTEXT + 1) + prompt. */
         private final Map<Long, StepTime> prefills = new LinkedHashMap<>() {
             @Override
@@ -174,6 +175,15 @@ public final class Sweep {
                 pp = p;
             }
             return parallelism;
+        }
+
+        /** The memory model of these inputs: the last one, or a new one when an input changed. */
+        MemoryModel memory(TransformerSpec spec, Precision p, Parallelism par, long overheadBytes) {
+            if (memory == null || !memory.isFor(spec, p, par, overheadBytes)) {
+                memory = null;
+                memory = MemoryModel.of(spec, p, par, overheadBytes);
+            }
+            return memory;
         }
 
         /** The latency model of these inputs: the last one, or a new one when an input changed. */
@@ -216,7 +226,7 @@ public final class Sweep {
         Precision p = memo.precision(weights, kv);
         Parallelism par = memo.parallelism(tp, pp);
         Workload w = new Workload(batch, prompt, generate, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
-        InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w, overheadBytes);
+        InferenceMemoryEstimate m = memo.memory(spec, p, par, overheadBytes).estimate(w);
         if (hw == null)
             return new SweepRow(spec.name(), "", weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, m.whole().weightsBytes(),
                     m.whole().kvCacheBytes(), m.perDeviceBytes(), false, 0, 0, 0, 0, 0, 0);

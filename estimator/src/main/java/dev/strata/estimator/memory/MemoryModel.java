@@ -1,0 +1,90 @@
+package dev.strata.estimator.memory;
+
+import dev.strata.model.Checks;
+import dev.strata.model.InvalidFieldException;
+import dev.strata.model.Parallelism;
+import dev.strata.model.Precision;
+import dev.strata.model.TransformerSpec;
+import dev.strata.model.Workload;
+
+/**
+ * {@link InferenceMemory} prepared for one model, precision, parallelism and runtime overhead: the weights (whole and
+ * per pipeline stage) are counted once, so that each workload only adds its KV cache and activations. What a sweep
+ * over batch and tokens asks many times. Immutable and safe to share between threads.
+ */
+public final class MemoryModel {
+    private final TransformerSpec spec;
+    private final Precision precision;
+    private final Parallelism parallelism;
+    private final long runtimeOverheadBytes;
+    private final long wholeWeights;
+    /** Weights per pipeline stage on one device; null when one device holds the whole replica. */
+    private final long[] stageWeights;
+    private final long kvBytesPerToken;
+
+    private MemoryModel(TransformerSpec spec, Precision p, Parallelism par, long runtimeOverheadBytes) {
+        Checks.present("spec", spec);
+        Checks.present("precision", p);
+        Checks.present("parallelism", par);
+        Checks.range("runtimeOverheadBytes", runtimeOverheadBytes, 0, Long.MAX_VALUE / 4);
+        Sharding.check(spec, par);
+        this.spec = spec;
+        this.precision = p;
+        this.parallelism = par;
+        this.runtimeOverheadBytes = runtimeOverheadBytes;
+        try {
+            this.wholeWeights = Weights.bytes(spec, p);
+            this.stageWeights = oneDevice(par) ? null : Weights.perStageBytes(spec, p, par);
+            this.kvBytesPerToken = KvCache.bytesPerToken(spec, p.kvCache());
+        } catch (ArithmeticException e) {
+            throw new InvalidFieldException("layers", spec.layerCount(), "a model whose weight bytes fit in a 64-bit integer");
+        }
+    }
+
+    /** The model prepared for {@code spec} in {@code p}, split by {@code par}, with {@code runtimeOverheadBytes} per device. */
+    public static MemoryModel of(TransformerSpec spec, Precision p, Parallelism par, long runtimeOverheadBytes) {
+        return new MemoryModel(spec, p, par, runtimeOverheadBytes);
+    }
+
+    /** Whether this model was prepared for these inputs (specs by identity, the rest by value). */
+    public boolean isFor(TransformerSpec s, Precision p, Parallelism par, long overhead) {
+        return s == spec && p.equals(precision) && par.equals(parallelism) && overhead == runtimeOverheadBytes;
+    }
+
+    private static boolean oneDevice(Parallelism par) {
+        return par.tensor() == 1 && par.pipeline() == 1 && par.expert() == 1;
+    }
+
+    /** The estimate for {@code w}, whose parallelism must be the one this model was prepared for. */
+    public InferenceMemoryEstimate estimate(Workload w) {
+        Checks.present("workload", w);
+        if (!w.parallelism().equals(parallelism))
+            throw new InvalidFieldException("workload.parallelism", w.parallelism(), "the parallelism the memory model was prepared for, " + parallelism);
+        Precision p = precision;
+        try {
+            long context = w.contextTokens();
+            long prefillTokens = Math.multiplyExact(w.batch(), w.prefillPassTokens());
+            long prefill = Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), 1, p.activations());
+            long decode = Activations.inferencePeakBytes(spec, w.batch(), w.batch(), 1, p.activations());
+            InferenceMemoryTerms whole = new InferenceMemoryTerms(wholeWeights, KvCache.bytes(spec, p.kvCache(), context, w.batch()),
+                    Math.max(prefill, decode), runtimeOverheadBytes);
+            if (stageWeights == null) { // one device holds the whole replica
+                whole.total(); // must fit a long
+                return new InferenceMemoryEstimate(whole, whole, kvBytesPerToken, prefill, decode, context, parallelism.devices());
+            }
+            long[] kv = KvCache.perStageBytes(spec, p.kvCache(), context, w.batch(), parallelism);
+            long activations = Math.max(
+                    Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), parallelism.tensor(), p.activations()),
+                    Activations.inferencePeakBytes(spec, w.batch(), w.batch(), parallelism.tensor(), p.activations()));
+            InferenceMemoryTerms worst = null;
+            for (int s = 0; s < stageWeights.length; s++) {
+                InferenceMemoryTerms t = new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
+                if (worst == null || t.total() > worst.total()) worst = t;
+            }
+            worst.total(); // must fit a long
+            return new InferenceMemoryEstimate(whole, worst, kvBytesPerToken, prefill, decode, context, parallelism.devices());
+        } catch (ArithmeticException e) {
+            throw new InvalidFieldException("batch", w.batch(), "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
+        }
+    }
+}
