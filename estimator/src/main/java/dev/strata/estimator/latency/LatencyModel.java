@@ -10,6 +10,7 @@ import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
 import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
+import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
@@ -132,6 +133,9 @@ public final class LatencyModel {
      * the time to the first token, pipelined over the sequences when pp &gt; 1 (GPipe, see {@link Latency}).
      */
     public StepTime prefill(Workload w, boolean allLogits) {
+        Checks.present("workload", w);
+        if (!w.parallelism().equals(parallelism))
+            throw new InvalidFieldException("workload.parallelism", w.parallelism(), "the parallelism the latency model was prepared for, " + parallelism);
         long chunk = w.prefillPassTokens();
         long prompt = w.promptTokens();
         StepTime total = new StepTime();
@@ -174,7 +178,7 @@ public final class LatencyModel {
         return s.floorComputeBoundSeconds > s.floorMemoryBoundSeconds;
     }
 
-    /** The prepared inputs, for callers that keep a model per input set. */
+    /** Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value). */
     public boolean isFor(TransformerSpec s, Precision p, Parallelism par, Hardware hw, LatencyTuning t, Offload o) {
         return s == spec && p.equals(precision) && par.equals(parallelism) && hw == hardware && t == tuning && o == offload;
     }
