@@ -2,6 +2,8 @@ package dev.strata.web.cli;
 
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.sweep.Sweep;
+import dev.strata.estimator.sweep.SweepRow;
+import dev.strata.web.render.BackgroundSink;
 import dev.strata.web.render.SweepWriter;
 import dev.strata.web.report.SweepRequest;
 import java.io.BufferedWriter;
@@ -39,8 +41,10 @@ public final class SweepCommand implements Callable<Integer> {
         SweepRequest req = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, Sweep.MAX_POINTS);
         var fmt = dev.strata.web.render.Format.parse("--format", format);
         Writer out = spec.commandLine().getOut();
-        try (SweepWriter w = new SweepWriter(fmt, new BufferedWriter(out, 1 << 16))) {
-            Sweep.run(req.base(), req.axes(), w);
+        // points are computed on this thread and written on another: a long sweep uses two cores
+        try (SweepWriter w = new SweepWriter(fmt, new BufferedWriter(out, 1 << 16));
+             BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "strata-sweep-writer")) {
+            Sweep.run(req.base(), req.axes(), rows);
         }
         return 0;
     }

@@ -3,6 +3,8 @@ package dev.strata.web.bench;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.sweep.Sweep;
+import dev.strata.estimator.sweep.SweepRow;
+import dev.strata.web.render.BackgroundSink;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.SweepWriter;
 import dev.strata.web.report.SweepRequest;
@@ -27,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A million-point sweep streamed to CSV, as {@code strata sweep --model llama-3-8b --hardware h100-sxm --batch 1..1000
  * --generate 1..1000} does: every row is a full estimate (parameters, memory, prefill and decode latency, cost) and
- * is formatted by Commons CSV into a discarding stream (the bytes are counted, not stored).
+ * is formatted into a discarding stream (the bytes are counted, not stored). As the command does, points are computed
+ * on one thread and written on another ({@link BackgroundSink}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -59,8 +62,9 @@ public class SweepBenchmark {
                 bytes[0] += len;
             }
         };
-        try (SweepWriter w = new SweepWriter(Format.CSV, new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 1 << 16))) {
-            Sweep.run(request.base(), request.axes(), w);
+        try (SweepWriter w = new SweepWriter(Format.CSV, new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 1 << 16));
+             BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "sweep-writer")) {
+            Sweep.run(request.base(), request.axes(), rows);
         }
         return bytes[0];
     }
