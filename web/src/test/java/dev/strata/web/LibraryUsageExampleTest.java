@@ -3,16 +3,29 @@ package dev.strata.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.data.HfConfigImporter;
+import dev.strata.data.HardwareCatalog;
 import dev.strata.data.PresetCatalog;
+import dev.strata.estimator.latency.Latency;
+import dev.strata.estimator.latency.LatencyModel;
+import dev.strata.estimator.latency.LatencyTuning;
+import dev.strata.estimator.latency.Offload;
+import dev.strata.estimator.memory.InferenceMemory;
+import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Activation;
 import dev.strata.model.GatedMlp;
+import dev.strata.model.Hardware;
 import dev.strata.model.LayerKind;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NumericFormat;
+import dev.strata.model.Optimizer;
+import dev.strata.model.Parallelism;
+import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.Workload;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +55,25 @@ class LibraryUsageExampleTest {
         long preset = Parameters.count(PresetCatalog.get("llama-3-8b").spec()).total();
         long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("../shared/hf-configs/llama-3-8b.json"))).total();
         assertThat(preset).isEqualTo(imported).isEqualTo(8_030_261_248L); // REFERENCES.md, exact
+    }
+
+    @Test
+    void prepareOnceAskMany() {
+        TransformerSpec llama = PresetCatalog.get("llama-3-8b").spec();
+        Precision precision = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
+        Hardware h100 = HardwareCatalog.get("h100-sxm");
+        LatencyModel latency = LatencyModel.of(llama, precision, Parallelism.NONE, h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        double previous = 0;
+        for (long batch = 1; batch <= 256; batch *= 2) {
+            double seconds = latency.decodeStep(batch, 1152).calibratedSeconds();
+            // the prepared model answers exactly what the one-shot call does (same terms, same order of sums)
+            assertThat(seconds).isEqualTo(Latency.decodeStep(llama, precision, Parallelism.NONE, batch, 1152, h100,
+                    LatencyTuning.GPU_DEFAULT, Offload.NONE).calibratedSeconds());
+            assertThat(seconds).isGreaterThanOrEqualTo(previous); // a larger batch reads more KV cache: never faster
+            previous = seconds;
+        }
+        MemoryModel memory = MemoryModel.of(llama, precision, Parallelism.NONE, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
+        Workload w = Workload.of(64, 1024, 128);
+        assertThat(memory.estimate(w).perDeviceBytes()).isEqualTo(InferenceMemory.estimate(llama, precision, w).perDeviceBytes());
     }
 }
