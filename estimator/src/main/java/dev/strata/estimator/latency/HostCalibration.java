@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
 import org.apache.commons.math3.optim.PointValuePair;
@@ -142,10 +143,12 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
         List<Microbenchmarks.MatrixProduct> products = b.matrixProducts().stream().filter(p -> p.format().equals(format)).toList();
         long widths = products.stream().filter(p -> p.rows() <= MATRIX_VECTOR_ROWS).mapToLong(Microbenchmarks.MatrixProduct::inputs).distinct().count();
         boolean fitWidth = widths >= MIN_WIDTHS_FOR_INPUT_DEPENDENCE;
-        // x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + overhead / 1 µs)]
+        // x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + overhead / 1 µs)]; without enough widths the input-width
+        // term w is not fitted at all (fixed at 0, the dimension left out: BOBYQA fails on a dimension with no room)
         double[] lo = {Math.log(1e-3), 0, Math.log(1e-3), 0, 0};
-        double[] hi = {0, fitWidth ? 5 : 1e-9, 0, 5, 4};
-        ObjectiveFunction objective = new ObjectiveFunction(x -> {
+        double[] hi = {0, 5, 0, 5, 4};
+        ObjectiveFunction objective = new ObjectiveFunction(v -> {
+            double[] x = full(v, fitWidth);
             LatencyTuning t = productTuning(x);
             Hardware hw = withEfficiency(floor, Math.exp(x[0]), Math.exp(x[2]));
             double sum = 0;
@@ -156,14 +159,23 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
             return sum;
         });
         PointValuePair best = null;
+        RuntimeException failure = null;
         for (double w0 : fitWidth ? START_HALF_WIDTHS : new double[] {0})
             for (double g0 : START_HALF_TOKENS)
                 for (double o0 : START_PRODUCT_OVERHEADS) {
                     double[] start = {START_LOG_EFFICIENCY, w0, START_LOG_EFFICIENCY, g0, o0};
-                    PointValuePair p = new BOBYQAOptimizer(2 * start.length + 1).optimize(new MaxEval(MAX_EVALUATIONS), objective, GoalType.MINIMIZE,
-                            new InitialGuess(start), new SimpleBounds(lo, hi));
-                    if (best == null || p.getValue() < best.getValue()) best = p;
+                    try {
+                        PointValuePair p = new BOBYQAOptimizer(2 * (fitWidth ? 5 : 4) + 1).optimize(new MaxEval(MAX_EVALUATIONS), objective,
+                                GoalType.MINIMIZE, new InitialGuess(reduced(start, fitWidth)), new SimpleBounds(reduced(lo, fitWidth), reduced(hi, fitWidth)));
+                        if (Double.isFinite(p.getValue()) && (best == null || p.getValue() < best.getValue()))
+                            best = new PointValuePair(full(p.getPoint(), fitWidth), p.getValue());
+                    } catch (MathIllegalStateException e) { // also TooManyEvaluationsException
+                        failure = e; // this start failed (a trust-region step that cannot reduce the model); the others decide
+                    }
                 }
+        if (best == null)
+            throw InvalidFieldException.withMessage("calibration", "calibration: the " + format + " matrix-product benchmarks could not be fitted from any "
+                    + "start (" + failure.getMessage() + "); re-run the calibration on a quieter machine");
         double[] x = best.getPoint();
         double bandwidthEff = Math.exp(x[0]), computeEff = Math.exp(x[2]);
         LatencyTuning products0 = productTuning(x);
@@ -189,6 +201,16 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
         double pass = Math.max(0, median(intercepts));
         return new FormatFit(bandwidthEff, products0.bandwidthHalfInputWidth(), computeEff, products0.gemmHalfTokens(),
                 products0.matrixProductOverheadSeconds(), attention, layers, pass);
+    }
+
+    /** The parameter vector without the input-width term when it is not fitted. */
+    private static double[] reduced(double[] x, boolean fitWidth) {
+        return fitWidth ? x.clone() : new double[] {x[0], x[2], x[3], x[4]};
+    }
+
+    /** The whole parameter vector from the one BOBYQA works on (the input-width term 0 when it is not fitted). */
+    private static double[] full(double[] v, boolean fitWidth) {
+        return fitWidth ? v.clone() : new double[] {v[0], 0, v[1], v[2], v[3]};
     }
 
     /** The product-related factors of the parameter vector x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + o / 1 µs)]. */
