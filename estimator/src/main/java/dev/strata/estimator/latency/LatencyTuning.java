@@ -116,6 +116,7 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
 
     /** The tuning for matrix products in {@code computeFormat}: its entry in {@code formats}, or this one. */
     public LatencyTuning forFormat(String computeFormat) {
+        if (formats.isEmpty()) return this;
         LatencyTuning t = formats.get(computeFormat);
         return t == null ? this : t;
     }
@@ -153,6 +154,7 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
 
     /** Fixed time of one layer whose feed-forward type is {@code feedForwardType} ({@code dense}, {@code gated}, {@code moe}). */
     public double layerOverheadSeconds(String feedForwardType) {
+        if (layerOverheadSeconds.isEmpty()) return perLayerOverheadSeconds;
         Double s = layerOverheadSeconds.get(feedForwardType);
         return s == null ? perLayerOverheadSeconds : s;
     }
