@@ -80,35 +80,46 @@ final class Roofline {
      * @param inputWidth input width of the weight matrix streamed (for the bandwidth shape factor); 0 if none
      */
     void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
-        int i = c.ordinal();
-        double floorMem, calMem;
-        if (offloaded) {
-            if (hostLink <= 0) throw new dev.strata.model.InvalidFieldException("offload", c.key(), "none on a device whose host-link bandwidth is not known");
-            floorMem = bytes / (hostLink / 2);
-            calMem = bytes / (hostLink / 2 * eff.communication());
-            s.hostLinkBytes += times * bytes;
-        } else {
-            floorMem = bytes * perByte;
-            double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor()
-                    : flatBandwidth ? 1 : tuning.bandwidthShapeFactor(inputWidth);
-            calMem = shape == 1 ? bytes * perByteCalibrated : bytes / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
-        }
+        // in small methods, so that the JIT inlines the op into the pass that adds it up (one method was too big to)
+        double floorMem = offloaded ? offloadedSeconds(s, times, c, bytes, 1) : bytes * perByte;
+        double calMem = offloaded ? offloadedSeconds(s, 0, c, bytes, eff.communication()) : calibratedMemorySeconds(c, bytes, inputWidth);
         double floorCompute = flops * perFlop;
-        double calCompute = 0;
-        if (flops != 0) {
-            double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
-                    : tuning.computeShapeFactor(Math.max(rows, 1e-9));
-            calCompute = flops * perFlopCalibrated / rowShape;
-        }
-        double k = times;
-        s.t[StepTime.BYTES + i] += k * bytes;
-        s.t[StepTime.FLOPS + i] += k * flops;
-        s.t[StepTime.FLOOR + i] += k * Math.max(floorMem, floorCompute);
-        s.t[StepTime.CALIBRATED + i] += k * Math.max(calMem, calCompute);
-        if (calMem >= calCompute) s.memoryBoundSeconds += k * calMem;
-        else s.computeBoundSeconds += k * calCompute;
-        if (floorMem >= floorCompute) s.floorMemoryBoundSeconds += k * floorMem;
-        else s.floorComputeBoundSeconds += k * floorCompute;
+        double calCompute = flops == 0 ? 0 : calibratedComputeSeconds(c, flops, rows);
+        add(s, c.ordinal(), times, bytes, flops, floorMem, calMem, floorCompute, calCompute);
+    }
+
+    /** Seconds to move {@code bytes} over one direction of the host link at {@code efficiency}; counts them when {@code times} > 0. */
+    private double offloadedSeconds(StepTime s, double times, LatencyComponent c, double bytes, double efficiency) {
+        if (hostLink <= 0) throw new dev.strata.model.InvalidFieldException("offload", c.key(), "none on a device whose host-link bandwidth is not known");
+        s.hostLinkBytes += times * bytes;
+        return bytes / (hostLink / 2 * efficiency);
+    }
+
+    /** Calibrated memory time: the bandwidth efficiency times the shape factor (the attention factor for the KV cache), at most 1. */
+    private double calibratedMemorySeconds(LatencyComponent c, double bytes, long inputWidth) {
+        double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor()
+                : flatBandwidth ? 1 : tuning.bandwidthShapeFactor(inputWidth);
+        return shape == 1 ? bytes * perByteCalibrated : bytes / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
+    }
+
+    /** Calibrated compute time: the compute efficiency times the row-shape factor of the product (or of the attention core). */
+    private double calibratedComputeSeconds(LatencyComponent c, double flops, double rows) {
+        double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
+                : tuning.computeShapeFactor(Math.max(rows, 1e-9));
+        return flops * perFlopCalibrated / rowShape;
+    }
+
+    /** Adds {@code times} copies of one op's terms to component {@code i} and to the memory-/compute-bound totals. */
+    private static void add(StepTime s, int i, double times, double bytes, double flops, double floorMem, double calMem, double floorCompute,
+                            double calCompute) {
+        s.t[StepTime.BYTES + i] += times * bytes;
+        s.t[StepTime.FLOPS + i] += times * flops;
+        s.t[StepTime.FLOOR + i] += times * Math.max(floorMem, floorCompute);
+        s.t[StepTime.CALIBRATED + i] += times * Math.max(calMem, calCompute);
+        if (calMem >= calCompute) s.memoryBoundSeconds += times * calMem;
+        else s.computeBoundSeconds += times * calCompute;
+        if (floorMem >= floorCompute) s.floorMemoryBoundSeconds += times * floorMem;
+        else s.floorComputeBoundSeconds += times * floorCompute;
     }
 
     /** {@code times} ring all-reduces of {@code bytes} over {@code ranks} tensor-parallel ranks. */

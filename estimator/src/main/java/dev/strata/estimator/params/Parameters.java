@@ -94,32 +94,41 @@ public final class Parameters {
      * not visited. Order: attention projections, then the feed-forward matrices.
      */
     public static void forEachMatrix(LayerKind kind, long d, MatrixVisitor v) {
+        // Kept small, each part in a method of its own: the JIT then inlines the walk into every caller and calls the
+        // caller's own visitor directly (one 464-byte method was "too big" to inline, and its visitor calls, shared by
+        // every caller, went through a megamorphic dispatch).
         Attention attention = kind.attention();
-        if (attention instanceof MultiHeadAttention mha) {
-            v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mha.queryWidth(), mha.biases().query(), 1, 1);
-            v.matrix(ATTENTION_KEY, Projection.KEY, d, mha.kvWidth(), mha.biases().key(), 1, 1);
-            v.matrix(ATTENTION_VALUE, Projection.VALUE, d, mha.kvWidth(), mha.biases().value(), 1, 1);
-            v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, mha.queryWidth(), d, mha.biases().output(), 1, 1);
-        } else if (attention instanceof LatentAttention mla) {
-            if (mla.qLoraRank() > 0) {
-                v.matrix(ATTENTION_QUERY_DOWN, Projection.QUERY_DOWN, d, mla.qLoraRank(), false, 1, 1);
-                v.matrix(ATTENTION_QUERY_UP, Projection.QUERY_UP, mla.qLoraRank(), mla.queryWidth(), false, 1, 1);
-            } else {
-                v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mla.queryWidth(), false, 1, 1);
-            }
-            v.matrix(ATTENTION_KEY_VALUE_DOWN, Projection.KEY_VALUE_DOWN, d, mla.cachedWidth(), false, 1, 1);
-            v.matrix(ATTENTION_KEY_VALUE_UP, Projection.KEY_VALUE_UP, mla.kvLoraRank(),
-                    (long) mla.heads() * (mla.qkNopeHeadDim() + mla.vHeadDim()), false, 1, 1);
-            v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
+        if (attention instanceof MultiHeadAttention mha) forEachAttentionMatrix(mha, d, v);
+        else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
+        if (kind.feedForward() instanceof Mlp mlp) forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
+        else if (kind.feedForward() instanceof MixtureOfExperts moe) forEachExpertMatrix(moe, d, v);
+    }
+
+    private static void forEachAttentionMatrix(MultiHeadAttention mha, long d, MatrixVisitor v) {
+        v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mha.queryWidth(), mha.biases().query(), 1, 1);
+        v.matrix(ATTENTION_KEY, Projection.KEY, d, mha.kvWidth(), mha.biases().key(), 1, 1);
+        v.matrix(ATTENTION_VALUE, Projection.VALUE, d, mha.kvWidth(), mha.biases().value(), 1, 1);
+        v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, mha.queryWidth(), d, mha.biases().output(), 1, 1);
+    }
+
+    private static void forEachLatentAttentionMatrix(LatentAttention mla, long d, MatrixVisitor v) {
+        if (mla.qLoraRank() > 0) {
+            v.matrix(ATTENTION_QUERY_DOWN, Projection.QUERY_DOWN, d, mla.qLoraRank(), false, 1, 1);
+            v.matrix(ATTENTION_QUERY_UP, Projection.QUERY_UP, mla.qLoraRank(), mla.queryWidth(), false, 1, 1);
+        } else {
+            v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mla.queryWidth(), false, 1, 1);
         }
-        if (kind.feedForward() instanceof Mlp mlp) {
-            forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
-        } else if (kind.feedForward() instanceof MixtureOfExperts moe) {
-            if (moe.sharedExperts() > 0) forEachMlpMatrix(moe.expert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
-            forEachMlpMatrix(moe.expert(), d, ROUTED_EXPERTS, moe.routedExperts(), moe.topK(), v);
-            // The router's bias is DeepSeek-V3's e_score_correction_bias: one value per expert, like a linear bias.
-            v.matrix(ROUTER, Projection.ROUTER, d, moe.routedExperts(), moe.routerBias(), 1, 1);
-        }
+        v.matrix(ATTENTION_KEY_VALUE_DOWN, Projection.KEY_VALUE_DOWN, d, mla.cachedWidth(), false, 1, 1);
+        v.matrix(ATTENTION_KEY_VALUE_UP, Projection.KEY_VALUE_UP, mla.kvLoraRank(),
+                (long) mla.heads() * (mla.qkNopeHeadDim() + mla.vHeadDim()), false, 1, 1);
+        v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
+    }
+
+    private static void forEachExpertMatrix(MixtureOfExperts moe, long d, MatrixVisitor v) {
+        if (moe.sharedExperts() > 0) forEachMlpMatrix(moe.expert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
+        forEachMlpMatrix(moe.expert(), d, ROUTED_EXPERTS, moe.routedExperts(), moe.topK(), v);
+        // The router's bias is DeepSeek-V3's e_score_correction_bias: one value per expert, like a linear bias.
+        v.matrix(ROUTER, Projection.ROUTER, d, moe.routedExperts(), moe.routerBias(), 1, 1);
     }
 
     /**
