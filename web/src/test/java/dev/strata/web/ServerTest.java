@@ -73,8 +73,11 @@ class ServerTest {
     void aBadModelOnThePageIsShownNextToTheFieldAndEscaped() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/models?model=%3Cscript%3Ealert(1)%3C/script%3E");
+            assertThat(page.code()).isEqualTo(400); // as every page answers a field error
             String html = page.body().string();
             assertThat(html).contains("id=\"error-model\"").doesNotContain("<script>alert(1)").contains("&lt;script&gt;");
+            assertThat(client.get("/models?model=gpt2").code()).isEqualTo(200);
+            assertThat(client.get("/models").code()).isEqualTo(200); // no model: the default preset
         });
     }
 

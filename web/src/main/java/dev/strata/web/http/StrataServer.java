@@ -100,7 +100,11 @@ public final class StrataServer {
                 String html = ValidationPage.render(ctx.queryParam("quantity"), status);
                 ctx.status(status[0]).html(html);
             });
-            config.routes.get("/models", ctx -> ctx.html(ModelsPage.render(ctx.queryParam("model"))));
+            config.routes.get("/models", ctx -> {
+                int[] status = {200};
+                String html = ModelsPage.render(ctx.queryParam("model"), status);
+                ctx.status(status[0]).html(html);
+            });
             config.routes.get("/training", ctx -> page(ctx, TrainingPage.render(ctx::queryParam)));
             config.routes.get("/scaling", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, null)));
             config.routes.post("/scaling/fit", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, fitInput(ctx))));

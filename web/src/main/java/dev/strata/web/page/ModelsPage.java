@@ -18,8 +18,8 @@ import org.jfree.chart.JFreeChart;
 public final class ModelsPage {
     private ModelsPage() {}
 
-    /** The page for {@code model} (a preset id; the first preset when null). */
-    public static String render(String model) {
+    /** The page for {@code model} (a preset id; the first preset when null); {@code status[0]} is set to 400 when it is not one. */
+    public static String render(String model, int[] status) {
         String id = model == null || model.isBlank() ? "llama-3-8b" : model;
         String error = null;
         Preset selected = null;
@@ -27,6 +27,7 @@ public final class ModelsPage {
             selected = PresetCatalog.get(id);
         } catch (InvalidFieldException e) {
             error = e.getMessage();
+            status[0] = 400;
         }
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" method=\"get\" action=\"/models\">");
