@@ -1,6 +1,7 @@
 package dev.strata.estimator.scaling;
 
 import dev.strata.model.Checks;
+import dev.strata.model.InvalidFieldException;
 import java.util.OptionalDouble;
 
 /**
@@ -19,6 +20,9 @@ public record ComputeOptimal(String lawId, double computeFlops, double params, d
         Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY);
         Checks.positive("params", params, TrainingCompute.MAX_QUANTITY);
         Checks.positive("tokens", tokens, TrainingCompute.MAX_QUANTITY);
+        if (params < 1 || tokens < 1) // a budget too small for any model: the law's numbers would be meaningless
+            throw new InvalidFieldException("compute", computeFlops, "a budget whose " + lawId + " optimum has at least one parameter and one "
+                    + "training token (it gives " + String.format(java.util.Locale.ROOT, "N = %.3g, D = %.3g", params, tokens) + ")");
         Checks.present("loss", loss);
         Checks.present("method", method);
     }

@@ -198,4 +198,15 @@ class ScalingLawsTest {
         assertThatThrownBy(() -> ScalingLaws.resolve("E=1.8,A=400")).hasMessageContaining("B is missing");
         assertThatThrownBy(() -> ScalingLaws.resolve("E=1.8,A=-4,B=1,alpha=0.3,beta=0.3")).hasMessageContaining("A = -4.0");
     }
+
+    @Test
+    void aBudgetTooSmallForOneParameterAndOneTokenIsRefusedNotAnsweredWithNoise() {
+        // 1e-300 FLOPs: the closed form would give N ~ 2e-136 and D ~ 8e-166, a "model" that cannot exist
+        assertThatThrownBy(() -> ScalingLaws.CHINCHILLA.optimal(1e-300)).isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("compute").hasMessageContaining("at least one parameter and one training token");
+        // 1e6 FLOPs is tiny but a model: N = 307, D = 543 under the printed constants (C = 6ND within 1e-9)
+        ComputeOptimal small = ScalingLaws.CHINCHILLA.optimal(1e6);
+        assertThat(small.params()).isGreaterThanOrEqualTo(1);
+        assertThat(6 * small.params() * small.tokens()).isCloseTo(1e6, withPercentage(1e-7));
+    }
 }
