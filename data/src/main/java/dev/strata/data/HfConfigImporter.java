@@ -166,9 +166,12 @@ public final class HfConfigImporter {
         int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
         int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
         int heads = k.requiredInt("num_attention_heads", 1, Limits.MAX_HEADS);
+        int nope = k.requiredInt("qk_nope_head_dim", 0, Limits.MAX_WIDTH);
+        int rope = k.requiredInt("qk_rope_head_dim", 0, Limits.MAX_WIDTH);
+        if (nope + rope < 1) // LatentAttention refuses it too, but in its own field names: say it in the config's
+            throw new InvalidFieldException("qk_nope_head_dim", nope, "such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = " + rope + ")");
         var attention = new LatentAttention(heads, k.optionalIntOrZero("q_lora_rank", 1, Limits.MAX_WIDTH),
-                k.requiredInt("kv_lora_rank", 1, Limits.MAX_WIDTH), k.requiredInt("qk_nope_head_dim", 0, Limits.MAX_WIDTH),
-                k.requiredInt("qk_rope_head_dim", 0, Limits.MAX_WIDTH), k.requiredInt("v_head_dim", 1, Limits.MAX_WIDTH));
+                k.requiredInt("kv_lora_rank", 1, Limits.MAX_WIDTH), nope, rope, k.requiredInt("v_head_dim", 1, Limits.MAX_WIDTH));
         Activation act = activation(k.optionalText("hidden_act", "silu"));
         var dense = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
         int experts = k.requiredInt("n_routed_experts", 1, Limits.MAX_EXPERTS);

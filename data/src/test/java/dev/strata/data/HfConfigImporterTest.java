@@ -110,6 +110,17 @@ class HfConfigImporterTest {
     }
 
     @Test
+    void latentAttentionWithoutAnyQueryKeyWidthNamesTheConfigKeys() throws Exception {
+        // DeepSeek-V3's config with no per-head query/key width at all (nope + rope = 0): the error names the config's keys,
+        // not the spec's (it said attention.qkNopeHeadDim before)
+        String config = java.nio.file.Files.readString(SharedFiles.path("hf-configs/deepseek-v3.json"))
+                .replaceAll("\"qk_nope_head_dim\"\\s*:\\s*\\d+", "\"qk_nope_head_dim\": 0")
+                .replaceAll("\"qk_rope_head_dim\"\\s*:\\s*\\d+", "\"qk_rope_head_dim\": 0");
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(config, "x")).isInstanceOf(InvalidFieldException.class)
+                .hasMessage("qk_nope_head_dim = 0 is not allowed: must be such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = 0)");
+    }
+
+    @Test
     void missingAndIllTypedKeysAreNamed() {
         String base = "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100";
         assertThat(Parameters.count(HfConfigImporter.fromJson(base + "}", "ok")).total()).isPositive();
