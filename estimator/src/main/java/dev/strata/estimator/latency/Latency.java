@@ -36,12 +36,7 @@ public final class Latency {
 
     /** The whole picture for one workload: prefill, decode at the average context, request time and throughput. */
     public static LatencyEstimate estimate(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload) {
-        LatencyModel model = LatencyModel.of(spec, p, w.parallelism(), hw, tuning, offload);
-        StepTime prefill = model.prefill(w, false);
-        long decodeContext = decodeContextTokens(w.promptTokens(), w.generatedTokens());
-        StepTime decode = model.decodeStep(w.batch(), decodeContext);
-        long crossover = model.computeBoundBatch(decodeContext);
-        return new LatencyEstimate(prefill, decode, decodeContext, w.batch(), w.generatedTokens(), crossover);
+        return LatencyModel.of(spec, p, w.parallelism(), hw, tuning, offload).estimate(w);
     }
 
     /**

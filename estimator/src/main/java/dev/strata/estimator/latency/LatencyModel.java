@@ -117,6 +117,17 @@ public final class LatencyModel {
     }
 
     /**
+     * The whole picture for one workload (whose parallelism must be the prepared one): prefill, decode at the request's
+     * average context ({@link Latency#decodeContextTokens}), and the batch at which that decode turns compute-bound.
+     */
+    public LatencyEstimate estimate(Workload w) {
+        StepTime prefill = prefill(w, false);
+        long decodeContext = Latency.decodeContextTokens(w.promptTokens(), w.generatedTokens());
+        StepTime decode = decodeStep(w.batch(), decodeContext);
+        return new LatencyEstimate(prefill, decode, decodeContext, w.batch(), w.generatedTokens(), computeBoundBatch(decodeContext));
+    }
+
+    /**
      * One decode step: each of {@code batch} sequences adds one token at position {@code contextTokens} (attending to
      * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
      */

@@ -37,8 +37,8 @@ final class ServingReport {
         Workload w = options.workload();
         Precision p = options.precision();
         LatencyTuning tuning = serving.tuning();
-        LatencyEstimate est = Latency.estimate(spec, p, w, hw, tuning, serving.offload());
-        LatencyModel model = LatencyModel.of(spec, p, w.parallelism(), hw, tuning, serving.offload()); // for the batch searches below
+        LatencyModel model = LatencyModel.of(spec, p, w.parallelism(), hw, tuning, serving.offload()); // also for the batch searches below
+        LatencyEstimate est = model.estimate(w);
         int replicas = w.parallelism().data();
 
         ObjectNode latency = root.putObject("latency");
