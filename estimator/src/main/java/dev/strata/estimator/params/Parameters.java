@@ -58,17 +58,19 @@ public final class Parameters {
 
     /** Adds {@code times} layers of {@code kind} to the counts (exact: an overflow throws). */
     private static void addLayer(long[] t, long[] a, LayerKind kind, long d, Norms norms, long times) {
-        long normsTimes = Math.multiplyExact(layerNorms(d, norms), times);
-        add(t, a, LAYER_NORMS, normsTimes, normsTimes);
+        add(t, a, LAYER_NORMS, Math.multiplyExact(layerNorms(d, norms), times));
         forEachMatrix(kind, d, (component, role, in, out, bias, copies, activeCopies) -> {
             long one = linear(in, out, bias);
             add(t, a, component, Math.multiplyExact(Math.multiplyExact(one, copies), times),
                     Math.multiplyExact(Math.multiplyExact(one, activeCopies), times));
         });
-        long qk = kind.attention() instanceof MultiHeadAttention mha ? qkNorms(mha, norms) : 0;
-        long latent = kind.attention() instanceof LatentAttention mla ? latentNorms(mla, norms) : 0;
-        if (qk > 0) add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qk, times), Math.multiplyExact(qk, times));
-        if (latent > 0) add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latent, times), Math.multiplyExact(latent, times));
+        if (kind.attention() instanceof MultiHeadAttention mha) add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
+        else if (kind.attention() instanceof LatentAttention mla) add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
+    }
+
+    /** Adds {@code v} to a term of both the total and the active count (a term every token uses). */
+    private static void add(long[] total, long[] active, ParamComponent c, long v) {
+        add(total, active, c, v, v);
     }
 
     /** The norms of one layer over the hidden size: {@code perLayer} norms of {@code d} (weights, and biases if any). */
