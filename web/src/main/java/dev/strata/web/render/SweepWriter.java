@@ -76,8 +76,7 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
                             .append(",\"costPerMillionTokensUsd\":").append(r.costPerMillionTokensUsd());
                 }
                 line.append("}\n");
-                out.write(line.toString());
-                line.setLength(0);
+                writeLine();
             } else {
                 cell(r.model()); cell(r.hardware()); cell(r.weights()); cell(r.kvCache()); cell(r.batch()); cell(r.promptTokens());
                 cell(r.generatedTokens()); cell(r.tensorParallel()); cell(r.pipelineParallel()); cell(r.paramsTotal()); cell(r.weightsBytes());
