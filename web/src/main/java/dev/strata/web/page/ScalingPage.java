@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 import org.jfree.chart.JFreeChart;
 
@@ -332,22 +333,8 @@ public final class ScalingPage {
     public static JFreeChart frontierChart(Function<String, String> query) {
         double budget = budget(query);
         List<Series> lines = new ArrayList<>();
-        for (ScalingLaw law : ScalingLaws.all()) {
-            if (!law.hasLoss()) continue;
-            List<Double> x = new ArrayList<>(), y = new ArrayList<>();
-            for (double c : budgets(budget)) {
-                try {
-                    ComputeOptimal o = law.optimal(c);
-                    if (o.loss().isPresent()) {
-                        x.add(c);
-                        y.add(o.loss().getAsDouble());
-                    }
-                } catch (IllegalArgumentException e) {
-                    // outside the law's range
-                }
-            }
-            lines.add(series(law.id(), x, y));
-        }
+        for (ScalingLaw law : ScalingLaws.all())
+            if (law.hasLoss()) lines.add(alongFrontier(law, budget, ComputeOptimal::loss));
         JFreeChart chart = Charts.lines("Loss on the compute-optimal frontier", "training compute C (FLOPs)", "loss (nats per token)", true, true, lines);
         Charts.subtitle(chart, "each law's own allocation of C; losses of different laws are on different data");
         Charts.verticalLine(chart, budget, " budget " + Show.sci(budget) + " ");
@@ -358,19 +345,7 @@ public final class ScalingPage {
     public static JFreeChart allocationChart(Function<String, String> query) {
         double budget = budget(query);
         List<Series> lines = new ArrayList<>();
-        for (ScalingLaw law : ScalingLaws.all()) {
-            List<Double> x = new ArrayList<>(), y = new ArrayList<>();
-            for (double c : budgets(budget)) {
-                try {
-                    ComputeOptimal o = law.optimal(c);
-                    x.add(c);
-                    y.add(o.params());
-                } catch (IllegalArgumentException e) {
-                    // outside the law's range
-                }
-            }
-            lines.add(series(law.id(), x, y));
-        }
+        for (ScalingLaw law : ScalingLaws.all()) lines.add(alongFrontier(law, budget, o -> OptionalDouble.of(o.params())));
         JFreeChart chart = Charts.lines("Compute-optimal model size", "training compute C (FLOPs)", "parameters N", true, true, lines);
         Charts.subtitle(chart, "N_opt(C) as each law recommends; D_opt = C / 6N_opt");
         Charts.verticalLine(chart, budget, " budget " + Show.sci(budget) + " ");
@@ -420,6 +395,26 @@ public final class ScalingPage {
         double[] out = new double[41];
         for (int i = 0; i < out.length; i++) out[i] = Math.pow(10, from + (to - from) * i / (out.length - 1));
         return out;
+    }
+
+    /**
+     * {@code value} of the law's compute-optimal allocation at each budget around {@code budget}: a budget outside the
+     * law's range, or without a value, is left out.
+     */
+    private static Series alongFrontier(ScalingLaw law, double budget, Function<ComputeOptimal, OptionalDouble> value) {
+        List<Double> x = new ArrayList<>(), y = new ArrayList<>();
+        for (double c : budgets(budget)) {
+            try {
+                OptionalDouble v = value.apply(law.optimal(c));
+                if (v.isPresent()) {
+                    x.add(c);
+                    y.add(v.getAsDouble());
+                }
+            } catch (IllegalArgumentException e) {
+                // outside the law's range
+            }
+        }
+        return series(law.id(), x, y);
     }
 
     private static Series series(String name, List<Double> x, List<Double> y) {
