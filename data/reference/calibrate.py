@@ -10,8 +10,11 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
  * KV-cache read bandwidth of one decode attention step (q @ K^T, softmax, @ V over a long cache), GB/s of cache;
  * fixed overhead per layer per decode step: decode steps of tiny-width models (Llama-style, GPT-2 style, MoE) with
    1..32 layers, least-squares fit of step time = fixed + per_layer x layers;
- * the resident memory of ``import torch`` alone.
-Writes ``cpu-calibration.json`` and ``cpu-calibration.csv`` into ``--out`` (one CSV row per factor).
+ * the resident memory of ``import torch`` alone (CPU), or the bytes the CUDA allocator holds for the runtime's
+   own use once a product of each format has run (cuBLAS workspaces; ``--device cuda``).
+Writes ``<device>-calibration.json`` and ``<device>-calibration.csv`` into ``--out`` (one CSV row per factor; device
+``cpu`` or ``cuda``). On CUDA every timing waits for the GPU (``torch.cuda.synchronize``) before its clock stops, and
+the sizes are larger (``CUDA_FULL``): the products must be long enough to time and the ring well beyond the L2 cache.
 """
 
 import argparse
@@ -33,6 +36,8 @@ MATVEC_BATCHED = [(2048, 8192, 4), (2048, 8192, 16), (8192, 2048, 4), (8192, 204
 GEMM_SIZES = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (128, 2048, 8192),
               (128, 8192, 2048)]  # (m, k, n): m rows times a k x n weight
 OVERHEAD_LAYERS = [1, 2, 4, 8, 16]
+SYNC = lambda: None  # noqa: E731  (torch.cuda.synchronize on CUDA: set by main)
+DEVICE = "cpu"
 
 QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096)],
          "matvec_batched": [(2048, 2048, 16)], "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
@@ -40,16 +45,24 @@ QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shap
 FULL = {"stream_bytes": 1 << 30, "matvec_ring_bytes": 256 << 20, "matvec_shapes": MATVEC_SHAPES,
         "matvec_batched": MATVEC_BATCHED, "gemm_sizes": GEMM_SIZES, "overhead_layers": OVERHEAD_LAYERS,
         "overhead_kinds": ["llama", "gpt2", "moe"], "kv_bytes": 256 << 20, "repeats": 5, "steps": 30}
+# A GPU: a ring of 1 GiB (20x the H100's 50 MB L2), GEMMs up to 8192^3 (tensor cores saturate late), more repeats
+# (each product takes microseconds), a KV read of 1 GiB.
+CUDA_FULL = dict(FULL, stream_bytes=2 << 30, matvec_ring_bytes=1 << 30, kv_bytes=1 << 30, repeats=20, steps=50,
+                 gemm_sizes=GEMM_SIZES + [(4096, 4096, 4096), (8192, 8192, 8192), (512, 4096, 14336),
+                                          (2048, 8192, 8192)])
+CUDA_QUICK = dict(QUICK, repeats=10)
 
 
 def timed(fn, repeats, warmup=1, budget=None):
     for _ in range(warmup):
         fn()
+    SYNC()
     times = []
     start = time.perf_counter()
     while len(times) < repeats:
         t = time.perf_counter()
         fn()
+        SYNC()
         times.append(time.perf_counter() - t)
         if budget is not None and len(times) >= 3 and time.perf_counter() - start > budget:
             break
@@ -63,7 +76,7 @@ def rate(amount, s):
 
 def stream(torch, cfg):
     n = cfg["stream_bytes"] // 4
-    a = torch.empty(n, dtype=torch.float32).fill_(1.0)
+    a = torch.empty(n, dtype=torch.float32, device=DEVICE).fill_(1.0)
     b = torch.empty_like(a).fill_(0.0)
     rows = []
     s = timed(lambda: a.sum(), cfg["repeats"])
@@ -83,14 +96,14 @@ def matvec(torch, cfg):
         dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[dtype_name]
         es = torch.tensor([], dtype=dtype).element_size()
         # one buffer, written once, viewed as a ring of matrices of each shape (first touch is slow in a VM)
-        buf = torch.empty(cfg["matvec_ring_bytes"] // es, dtype=dtype).fill_(0.01)
+        buf = torch.empty(cfg["matvec_ring_bytes"] // es, dtype=dtype, device=DEVICE).fill_(0.01)
         for i, o, m in cases:
             per = i * o * es
             count = cfg["matvec_ring_bytes"] // per  # the ring is >= 5x the 48 MiB L3 of the machines seen
             if count < 1:
                 continue
             ring = [buf[j * i * o:(j + 1) * i * o].view(o, i) for j in range(count)]
-            x = torch.randn(m, i).to(dtype)
+            x = torch.randn(m, i).to(dtype).to(DEVICE)
 
             def sweep():
                 for w in ring:
@@ -110,8 +123,8 @@ def gemm(torch, cfg):
     for dtype_name in ("fp32", "bf16"):
         dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[dtype_name]
         for m, k, n in cfg["gemm_sizes"]:
-            x = torch.randn(m, k).to(dtype)
-            w = (torch.randn(n, k) * 0.01).to(dtype)
+            x = torch.randn(m, k).to(dtype).to(DEVICE)
+            w = (torch.randn(n, k) * 0.01).to(dtype).to(DEVICE)
             flops = 2.0 * m * k * n
             s = timed(lambda: F.linear(x, w), 20, warmup=1, budget=0.6)
             rows.append(row("gemm_flops", dtype_name, m, (k, n), None, rate(flops / 1e9, s), "GFLOP/s", s,
@@ -129,9 +142,9 @@ def kv_read(torch, cfg):
         es = torch.tensor([], dtype=dtype).element_size()
         kv, hd, g = 8, 64, 4
         slots = cfg["kv_bytes"] // (2 * kv * hd * es)
-        kt = torch.empty(1, kv, hd, slots, dtype=dtype).fill_(0.01)
-        v = torch.empty(1, kv, slots, hd, dtype=dtype).fill_(0.01)
-        q = torch.randn(1, kv, g, hd).to(dtype)
+        kt = torch.empty(1, kv, hd, slots, dtype=dtype, device=DEVICE).fill_(0.01)
+        v = torch.empty(1, kv, slots, hd, dtype=dtype, device=DEVICE).fill_(0.01)
+        q = torch.randn(1, kv, g, hd).to(dtype).to(DEVICE)
 
         def step():
             p = F.softmax(torch.matmul(q, kt) * 0.125, dim=-1, dtype=torch.float32).to(dtype)
@@ -163,9 +176,9 @@ def layer_overhead(torch, cfg):
             dtype = M.DTYPES[dtype_name]
             points = []
             for L in cfg["overhead_layers"]:
-                m = M.Decoder.build(overhead_spec(kind, L), dtype)
+                m = M.Decoder.build(overhead_spec(kind, L), dtype, device=DEVICE)
                 cache = m.new_cache(1, 32, dtype)
-                tok = torch.zeros(1, 1, dtype=torch.long)
+                tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
                 with torch.inference_mode():
                     s = timed(lambda: m.decode(tok, cache, 16), cfg["steps"], warmup=5)
                 points.append((L, s["median"]))
@@ -205,8 +218,9 @@ CSV_COLUMNS = ["factor", "variant", "dtype", "m", "k", "n", "elements", "value",
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes and few shapes (a few seconds)")
-    p.add_argument("--out", default=".", help="directory for cpu-calibration.json and cpu-calibration.csv")
+    p.add_argument("--out", default=".", help="directory for <device>-calibration.json and <device>-calibration.csv")
     p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = os.cpu_count()")
+    p.add_argument("--device", choices=common.DEVICES, default="cpu", help="what is calibrated (cuda: PyTorch >= 2.0)")
     p.add_argument("--command", help=argparse.SUPPRESS)  # the driver's command line, for provenance
     return p.parse_args(argv)
 
@@ -216,15 +230,30 @@ def main(argv=None):
     args = parse_args(argv)
     torch = common.import_torch()
     threads = common.setup_torch(torch, args.threads or None)
+    global SYNC, DEVICE
+    DEVICE = args.device
+    cuda = args.device == "cuda"
     import_rss = common.peak_rss_bytes()
-    cfg = QUICK if args.quick else FULL
+    common.setup_device(torch, args.device)
+    SYNC = common.synchronizer(torch, args.device)
+    cfg = (CUDA_QUICK if args.quick else CUDA_FULL) if cuda else (QUICK if args.quick else FULL)
     load_start = common.load_average()
     cpu_start = common.cpu_snapshot()
-    prov = common.provenance(torch, threads)
+    prov = common.provenance(torch, threads, args.device)
     prov["command"] = args.command or common.command_line("calibrate.py", argv)
     t0 = time.perf_counter()
-    rows = [row("torch_import_rss", "", None, None, None, (import_rss, None, None), "bytes", None,
-                "peak RSS of a process after import torch (and set_num_threads) only")]
+    if cuda:
+        for dt in (torch.float32, torch.bfloat16):  # a product of each format: cuBLAS takes its workspaces
+            a = torch.ones(64, 64, dtype=dt, device=DEVICE)
+            (a @ a).sum().item()
+        del a
+        SYNC()
+        rows = [row("cuda_runtime_allocated", "", None, None, None, (int(torch.cuda.memory_allocated()), None, None),
+                    "bytes", None, "bytes the CUDA caching allocator holds for the runtime once a product of each "
+                    "format has run (cuBLAS workspaces): in torch.cuda.max_memory_allocated, not a tensor of the model")]
+    else:
+        rows = [row("torch_import_rss", "", None, None, None, (import_rss, None, None), "bytes", None,
+                    "peak RSS of a process after import torch (and set_num_threads) only")]
     for part in (stream, matvec, gemm, kv_read, layer_overhead):
         sys.stderr.write("calibration: %s...\n" % part.__name__)
         rows.extend(part(torch, cfg))
@@ -234,10 +263,10 @@ def main(argv=None):
               "seconds": time.perf_counter() - t0, "mode": "quick" if args.quick else "full", "factors": rows}
     if args.out != os.devnull:
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "cpu-calibration.json"), "w") as f:
+        with open(os.path.join(args.out, args.device + "-calibration.json"), "w") as f:
             json.dump(result, f, indent=1, sort_keys=True)
             f.write("\n")
-        with open(os.path.join(args.out, "cpu-calibration.csv"), "w", newline="") as f:
+        with open(os.path.join(args.out, args.device + "-calibration.csv"), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow(CSV_COLUMNS)
             for r in rows:

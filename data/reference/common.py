@@ -52,6 +52,61 @@ def setup_torch(torch, threads=None):
     return n
 
 
+# ---------------------------------------------------------------------------------------------- device
+
+DEVICES = ("cpu", "cuda")
+
+
+def setup_device(torch, device):
+    """Checks that ``device`` works: for CUDA a visible GPU that multiplies correctly; otherwise one line and exit
+    code :data:`EXIT_NO_TORCH`. Tensors name their device explicitly (no ``torch.set_default_device``, whose Python
+    mode would cost more than a small kernel)."""
+    if device == "cpu":
+        return
+    try:
+        if not torch.cuda.is_available():
+            raise RuntimeError("torch.cuda.is_available() is False")
+        a = torch.ones(4, 4, device="cuda")
+        if float((a @ a).sum()) != 64.0:
+            raise RuntimeError("4x4 matmul of ones gave a wrong sum on the GPU")
+    except Exception as e:
+        fail("--device cuda: no working CUDA device (%s: %s)" % (type(e).__name__, e), EXIT_NO_TORCH)
+
+
+def synchronizer(torch, device):
+    """A function that waits for the device's queued work (CUDA kernels run asynchronously); a no-op on the CPU."""
+    return torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+
+class DeviceMemory:
+    """What a point's memory figures mean per device. CPU: the process's resident memory (VmRSS, peak VmHWM, reset
+    through /proc/self/clear_refs). CUDA: bytes the caching allocator hands out to tensors
+    (``torch.cuda.memory_allocated``, peak ``max_memory_allocated``, reset by ``reset_peak_memory_stats``): the
+    tensors alone, not the CUDA context nor the allocator's cached blocks (``max_memory_reserved``, recorded too)."""
+
+    def __init__(self, torch, device):
+        self.torch, self.cuda = torch, device == "cuda"
+
+    def current(self):
+        return int(self.torch.cuda.memory_allocated()) if self.cuda else rss_bytes()
+
+    def peak(self):
+        if self.cuda:
+            self.torch.cuda.synchronize()
+            return int(self.torch.cuda.max_memory_allocated())
+        return peak_rss_bytes()
+
+    def peak_reserved(self):
+        return int(self.torch.cuda.max_memory_reserved()) if self.cuda else None
+
+    def reset_peak(self):
+        if self.cuda:
+            self.torch.cuda.synchronize()
+            self.torch.cuda.reset_peak_memory_stats()
+            return True
+        return reset_peak_rss()
+
+
 # ---------------------------------------------------------------------------------------------- process memory
 
 def _status_kib(field):
@@ -138,13 +193,22 @@ def blas_info(torch):
     return text
 
 
-def provenance(torch, threads):
+def cuda_info(torch):
+    """The CUDA stack in place of the CPU BLAS: CUDA and cuDNN versions, cuBLAS, whether fp32 products may use TF32."""
+    cudnn = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    return "CUDA %s; cuBLAS; cuDNN %s; TF32 matmul %s; host CPU %s" % (
+        torch.version.cuda, cudnn, "on" if torch.backends.cuda.matmul.allow_tf32 else "off", cpu_model())
+
+
+def provenance(torch, threads, device="cpu"):
+    cuda = device == "cuda"
     return {
-        "machine": cpu_model(),
+        "machine": torch.cuda.get_device_name() if cuda else cpu_model(),
         "cores": os.cpu_count(),
         "threads": threads,
         "torch_version": torch.__version__,
-        "blas": blas_info(torch),
+        "blas": cuda_info(torch) if cuda else blas_info(torch),
+        "device": device,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "python": platform.python_version(),
         "date": now_iso(),

@@ -52,6 +52,8 @@ def parse_args(argv):
     p.add_argument("--logits", choices=("all", "last"), default="all",
                    help="prefill computes the logits of every prompt position (as Hugging Face model(input_ids)) or of the last")
     p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = os.cpu_count()")
+    p.add_argument("--device", choices=common.DEVICES, default="cpu",
+                   help="where the model runs (cuda: PyTorch >= 2.0 with a GPU; memory is then the CUDA allocator's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # accepted so every script shares a smoke test
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -75,10 +77,42 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     torch = common.import_torch()
     threads = common.setup_torch(torch, args.threads or None)
+    common.setup_device(torch, args.device)
+    import model  # noqa: F401  (imports torch.nn: part of the baseline)
+    common.print_json_line(measure(args, torch, threads))
+    return 0
+
+
+def in_process(argv):
+    """One point in this process (run.py --device cuda: the allocator's peak is reset per point, so points need no
+    process of their own, and a GPU process takes seconds to start). Before the first point, a product of each
+    format runs, so that every point's baseline holds the cuBLAS workspaces as a fresh process's would after its
+    first product. Returns the point's dict; a refused point raises SystemExit (common.fail)."""
+    args = parse_args(argv)
+    torch = common.import_torch()
+    threads = common.setup_torch(torch, args.threads or None)
+    common.setup_device(torch, args.device)
+    if args.device == "cuda":
+        import gc
+        gc.collect()
+        torch.cuda.empty_cache()
+        for dt in (torch.float32, torch.bfloat16):
+            a = torch.ones(64, 64, dtype=dt, device="cuda")
+            (a @ a).sum().item()
+        del a
+    return measure(args, torch, threads)
+
+
+def measure(args, torch, threads):
+    """Measures the point ``args`` says; returns its dict (module docstring)."""
+    memory = common.DeviceMemory(torch, args.device)
+    sync = common.synchronizer(torch, args.device)
+    if args.device == "cuda":
+        memory.reset_peak()
     load_start = common.load_average()
     cpu_start = common.cpu_snapshot()
-    import model as M  # imports torch.nn: part of the baseline
-    baseline = common.peak_rss_bytes()
+    import model as M
+    baseline = memory.peak()
     if not args.spec:
         common.fail("--spec is required")
     if min(args.batch, args.context, args.generated, args.steps) < 1 or args.warmup < 0:
@@ -94,12 +128,12 @@ def main(argv=None):
     out = {"spec": os.path.basename(args.spec), "model": spec.get("name"), "dtype": args.dtype, "batch": args.batch,
            "context": args.context, "generated": args.generated, "kv_capacity_tokens": capacity,
            "prefill_logits": args.logits, "baseline_rss_bytes": baseline, "load_avg_start": load_start}
-    out.update(common.provenance(torch, threads))
+    out.update(common.provenance(torch, threads, args.device))
 
     with torch.inference_mode():
         t0 = time.perf_counter()
         try:
-            model = M.Decoder.build(spec, dtype, seed=args.seed)
+            model = M.Decoder.build(spec, dtype, seed=args.seed, device=args.device)
             cache = model.new_cache(args.batch, capacity, dtype)
         except M.SpecError as e:
             common.fail("spec %s: %s" % (os.path.basename(args.spec), e))
@@ -108,32 +142,39 @@ def main(argv=None):
         out["weights_bytes"] = M.weight_bytes(model)
         out["buffer_bytes"] = sum(t.numel() * t.element_size() for t in (model.rope or ()))
         out["kv_cache_bytes"] = M.Decoder.cache_bytes(cache)
-        out["loaded_rss_bytes"] = common.rss_bytes()
-        gen = torch.Generator().manual_seed(args.seed)
+        sync()
+        out["loaded_rss_bytes"] = memory.current()
+        if args.device == "cuda":  # the build's temporaries (the random pool) are not what the point needs
+            memory.reset_peak()
+        gen = torch.Generator().manual_seed(args.seed)  # CPU tokens, moved: the same prompts on every device
         vocab = int(spec["vocabSize"])
         finite = True
 
-        token = torch.randint(0, vocab, (args.batch, 1), generator=gen)
+        token = torch.randint(0, vocab, (args.batch, 1), generator=gen, device="cpu").to(args.device)
         for _ in range(args.warmup):
             model.decode(token, cache, args.context)
+        sync()
         times = []
         start = time.perf_counter()
         while len(times) < args.steps or (len(times) < args.max_steps
                                           and time.perf_counter() - start < args.decode_budget):
             t = time.perf_counter()
             logits = model.decode(token, cache, args.context)
+            sync()
             times.append(time.perf_counter() - t)
         finite = finite and bool(torch.isfinite(logits).all())
         s = common.summary(times)
         out.update({"decode_seconds_per_step": s["median"], "decode_seconds_p10": s["p10"],
                     "decode_seconds_p90": s["p90"], "decode_steps": s["n"], "decode_warmup": args.warmup})
-        out["peak_rss_decode_bytes"] = common.peak_rss_bytes()
-        out["peak_reset"] = common.reset_peak_rss()
+        out["peak_rss_decode_bytes"] = memory.peak()
+        out["peak_reserved_decode_bytes"] = memory.peak_reserved()
+        out["peak_reset"] = memory.reset_peak()
 
         if not args.no_prefill:
-            prompt = torch.randint(0, vocab, (args.batch, args.context), generator=gen)
+            prompt = torch.randint(0, vocab, (args.batch, args.context), generator=gen, device="cpu").to(args.device)
             t = time.perf_counter()
             logits = model.prefill(prompt, cache, args.logits)  # warm-up (its logits are checked on the profiled run below:
+            sync()
             out["prefill_warmup_seconds"] = time.perf_counter() - t  # isfinite over all of them needs several copies)
             del logits
             times = []
@@ -141,6 +182,7 @@ def main(argv=None):
             while len(times) < max(1, args.prefill_repeats):
                 t = time.perf_counter()
                 logits = model.prefill(prompt, cache, args.logits)
+                sync()
                 times.append(time.perf_counter() - t)
                 del logits
                 if time.perf_counter() - start > args.prefill_budget:
@@ -148,7 +190,8 @@ def main(argv=None):
             s = common.summary(times)
             out.update({"prefill_seconds": s["median"], "prefill_seconds_p10": s["p10"],
                         "prefill_seconds_p90": s["p90"], "prefill_repeats": s["n"]})
-            out["peak_rss_prefill_bytes"] = common.peak_rss_bytes()
+            out["peak_rss_prefill_bytes"] = memory.peak()
+            out["peak_reserved_prefill_bytes"] = memory.peak_reserved()
             t = time.perf_counter()
             mm, total, by_op, logits = profile_flops(torch, lambda: model.prefill(prompt, cache, args.logits))
             out["prefill_profiled_seconds"] = time.perf_counter() - t
@@ -159,11 +202,12 @@ def main(argv=None):
             out["prefill_flops_by_op"] = by_op
 
     out["peak_rss_bytes"] = max(out.get("peak_rss_prefill_bytes", 0), out["peak_rss_decode_bytes"])
+    if args.device == "cuda":
+        out["peak_reserved_bytes"] = max(out.get("peak_reserved_prefill_bytes") or 0, out["peak_reserved_decode_bytes"])
     out["logits_finite"] = finite
     out["load_avg_end"] = common.load_average()
     out["other_cpu_cores"] = common.other_cpu_cores(cpu_start, common.cpu_snapshot())
-    common.print_json_line(out)
-    return 0
+    return out
 
 
 if __name__ == "__main__":

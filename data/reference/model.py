@@ -217,7 +217,7 @@ class Attention(nn.Module):
         """All T prompt tokens at positions 0..T-1; writes the cache; attention in query chunks, every chunk
         against all T keys (the profiler counts T x T, not the causal half)."""
         B, T, _ = x.shape
-        pos = torch.arange(T)
+        pos = torch.arange(T, device=x.device)
         q, k, v = self._project(x, rope)
         Kt, V = cache
         slots = V.shape[2]
@@ -237,7 +237,7 @@ class Attention(nn.Module):
             allowed = pos.view(1, -1) <= qp
             if self.window > 0:
                 allowed &= pos.view(1, -1) > qp - self.window
-            bias = torch.zeros(c1 - c0, T, dtype=torch.float32).masked_fill_(~allowed, float("-inf"))
+            bias = torch.zeros(c1 - c0, T, dtype=torch.float32, device=x.device).masked_fill_(~allowed, float("-inf"))
             if self.alibi:
                 bias = bias + self._alibi(pos[c0:c1], pos)
             outs.append(self._attend(q[:, :, :, c0:c1], k.transpose(-1, -2), v, bias))
@@ -256,10 +256,10 @@ class Attention(nn.Module):
         V[:, :, slot:slot + 1] = v
         bias = masks[slots]
         if self.alibi:
-            slot_pos = torch.arange(slots)
+            slot_pos = torch.arange(slots, device=x.device)
             if position >= slots:  # ring: slot i holds the latest position p <= position with p % slots == i
                 slot_pos = position - ((position - slot_pos) % slots)
-            bias = bias + self._alibi(torch.tensor([position]), slot_pos)
+            bias = bias + self._alibi(torch.tensor([position], device=x.device), slot_pos)
         q = q.reshape(B, self.kv_heads, self.group, 1, self.head_dim)
         o = self._attend(q, Kt, V, bias)
         return self.o(o.reshape(B, 1, self.heads * self.head_dim))
@@ -307,17 +307,21 @@ class Decoder(nn.Module):
     # ------------------------------------------------------------------ construction
 
     @staticmethod
-    def build(spec, dtype, seed=0):
-        """The model on CPU in ``dtype`` with random weights, every page written (no default init, no fp32 copy)."""
-        model = _build_on_meta(spec).to(dtype).to_empty(device="cpu")
+    def build(spec, dtype, seed=0, device="cpu"):
+        """The model on ``device`` in ``dtype`` with random weights, every page written (no default init, no fp32
+        copy). The cache, masks and tables it makes later go to the same device (every factory call names it: a default
+        device set with ``torch.set_default_device`` would put a Python mode in front of every op, several times the
+        cost of a small GPU kernel)."""
+        model = _build_on_meta(spec).to(dtype).to_empty(device=device)
         model._init_weights(seed)
         model.eval()
         model.requires_grad_(False)
         return model
 
     def _init_weights(self, seed):
-        g = torch.Generator().manual_seed(seed)
-        pool = (torch.rand(1 << 20, generator=g) * 2 - 1).to(next(self.parameters()).dtype)
+        g = torch.Generator().manual_seed(seed)  # on the CPU, so every device gets the same weights
+        first = next(self.parameters())
+        pool = (torch.rand(1 << 20, generator=g, device="cpu") * 2 - 1).to(first.dtype).to(first.device)
         offset = 0
         for name, p in self.named_parameters():
             flat = p.data.view(-1)
@@ -336,15 +340,16 @@ class Decoder(nn.Module):
         for blk in self.blocks:
             a = blk.attention
             if a.alibi:
-                a.slopes = alibi_slopes(a.heads)
+                a.slopes = alibi_slopes(a.heads).to(first.device)
 
     def rope_tables(self, capacity, dtype):
         hd = {b.attention.head_dim for b in self.blocks}
         if len(hd) != 1:
             raise SpecError("layers with different attention.headDim need one rotary table each; not built")
         hd = hd.pop()
-        inv = 1.0 / (ROPE_THETA ** (torch.arange(0, hd, 2, dtype=torch.float32) / hd))
-        ang = torch.outer(torch.arange(capacity, dtype=torch.float32), inv)
+        dev = self.embed.weight.device
+        inv = 1.0 / (ROPE_THETA ** (torch.arange(0, hd, 2, dtype=torch.float32, device=dev) / hd))
+        ang = torch.outer(torch.arange(capacity, dtype=torch.float32, device=dev), inv)
         ang = torch.cat((ang, ang), dim=-1)
         return ang.cos().to(dtype), ang.sin().to(dtype)
 
@@ -360,11 +365,12 @@ class Decoder(nn.Module):
         if any(b.attention.rotary for b in self.blocks):
             self.rope = self.rope_tables(capacity, dtype)
         cache = []
+        dev = self.embed.weight.device
         for b in self.blocks:
             a = b.attention
             slots = a.cache_slots(capacity)
-            cache.append((torch.empty(batch, a.kv_heads, a.head_dim, slots, dtype=dtype).fill_(fill),
-                          torch.empty(batch, a.kv_heads, slots, a.head_dim, dtype=dtype).fill_(fill)))
+            cache.append((torch.empty(batch, a.kv_heads, a.head_dim, slots, dtype=dtype, device=dev).fill_(fill),
+                          torch.empty(batch, a.kv_heads, slots, a.head_dim, dtype=dtype, device=dev).fill_(fill)))
         return cache
 
     @staticmethod
@@ -374,7 +380,7 @@ class Decoder(nn.Module):
     def _embed(self, tokens, start):
         h = self.embed(tokens)
         if self.positions is not None:
-            h = h + self.positions(torch.arange(start, start + tokens.shape[1]))
+            h = h + self.positions(torch.arange(start, start + tokens.shape[1], device=tokens.device))
         return h
 
     def _logits(self, h):
@@ -395,11 +401,13 @@ class Decoder(nn.Module):
     def decode(self, tokens, cache, position):
         """One step: tokens (batch, 1) at ``position``; returns logits (batch, 1, vocab)."""
         masks = {}
+        dev = tokens.device
         for _, V in cache:
             slots = V.shape[2]
             if slots not in masks:
-                valid = torch.arange(slots) <= position if position < slots else torch.ones(slots, dtype=torch.bool)
-                masks[slots] = torch.zeros(slots, dtype=torch.float32).masked_fill_(~valid, float("-inf"))
+                valid = (torch.arange(slots, device=dev) <= position if position < slots
+                         else torch.ones(slots, dtype=torch.bool, device=dev))
+                masks[slots] = torch.zeros(slots, dtype=torch.float32, device=dev).masked_fill_(~valid, float("-inf"))
         h = self._embed(tokens, position)
         rope = None
         if self.rope is not None:  # views of one row of the tables, computed once per step
@@ -419,9 +427,13 @@ def _build_on_meta(spec):
         return orig(self, name, param)
 
     # torch 1.13 has no torch.device context manager; nn.Linear and friends accept device=, but our own
-    # modules create parameters with torch.empty, so intercept registration instead.
+    # modules create parameters with torch.empty, so intercept registration instead. Where the context manager
+    # exists (torch >= 2.0) it is used too, so that no module makes its tensors first and drops them after.
     nn.Module.register_parameter = register
     try:
+        if hasattr(torch, "set_default_device"):
+            with torch.device("meta"):
+                return Decoder(spec)
         return Decoder(spec)
     finally:
         nn.Module.register_parameter = orig

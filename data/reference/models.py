@@ -60,6 +60,8 @@ MODELS = {
     "qwen2.5-0.5b": llama("Qwen2.5-0.5B shape (q/k/v biases)", 151936, 896, 24, 14, 2, 64, 4864, tied=True,
                           context=32768, biases=(True, True, True, False)),
     "llama-3.2-1b": llama("Llama 3.2 1B shape", 128256, 2048, 16, 32, 8, 64, 8192, tied=True),
+    # --full --device cuda only: Llama 3 8B (16 GB in bf16, 32 GB in fp32: a GPU's size, not two cores')
+    "llama-3-8b": llama("Llama 3 8B shape", 128256, 4096, 32, 32, 8, 128, 14336, tied=False),
     # not in the grids: shapes that exercise q/k norms and sliding windows (for checks)
     "tiny-qknorm-swa": llama("tiny-qknorm-swa", 4096, 128, 2, 4, 1, 48, 256, tied=False, context=2048,
                              qk_norm=True, window=64),

@@ -6,7 +6,8 @@
 
 Writes into --out: cpu-reference.csv (one row per point and measured quantity), cpu-reference.jsonl (the raw
 line of every point), cpu-reference-run.json (the run: command, times, load, failures), cpu-calibration.json and
-cpu-calibration.csv (calibrate.py), and specs/<model>.json (the strata spec of every model measured).
+cpu-calibration.csv (calibrate.py), and specs/<model>.json (the strata spec of every model measured). With
+--device cuda the files are named cuda-* instead of cpu-*.
 
 Exit codes: 0 all points measured; 2 bad options; 3 PyTorch missing or broken (one line on stderr);
 4 some point failed (the CSV holds the others; the failures are listed in cpu-reference-run.json).
@@ -41,6 +42,12 @@ FULL_GRID = [
     ("qwen2.5-0.5b", BOTH, 16, 1024, False),
     ("llama-3.2-1b", BOTH, 1, 64, True), ("llama-3.2-1b", BOTH, 4, 4096, False), ("llama-3.2-1b", BOTH, 16, 512, False),
 ]
+# A GPU (--device cuda): the same models and points, every one prefilled (seconds on a GPU), plus an 8B model whose
+# decode is long enough per step to be bandwidth-bound rather than launch-bound.
+CUDA_FULL_GRID = [(m, dts, b, c, True) for m, dts, b, c, _ in FULL_GRID] + [
+    ("llama-3-8b", BOTH, 1, 128, True), ("llama-3-8b", BOTH, 1, 4096, True), ("llama-3-8b", BOTH, 16, 1024, True),
+    ("llama-3-8b", BOTH, 4, 4096, True),
+]
 QUICK_GRID = [
     ("tiny-llama", ("fp32",), 1, 64, True), ("tiny-llama", ("bf16",), 2, 128, True),
     ("tiny-gpt2", ("fp32",), 2, 64, True), ("tiny-moe", ("fp32",), 2, 64, True),
@@ -55,7 +62,7 @@ MEASURE_OPTIONS = {
 CSV_COLUMNS = ["quantity", "model", "spec", "dtype", "batch", "context", "generated", "measured", "unit",
                "spread_p10", "spread_p90", "repeats", "baseline_rss_bytes", "kv_capacity_tokens", "prefill_logits",
                "machine", "cores", "threads", "omp_wait_policy", "torch_version", "blas", "load_avg_1m",
-               "other_cpu_cores", "loaded_machine", "date", "command", "note"]
+               "other_cpu_cores", "loaded_machine", "date", "command", "note", "device"]
 
 # Quantities written per point: (quantity, key in measure.py's line, unit, p10 key, p90 key, repeats key, note)
 QUANTITIES = [
@@ -82,6 +89,8 @@ QUANTITIES = [
      "decoding (includes baseline_rss_bytes)"),
     ("peak_memory_bytes", "peak_rss_bytes", "bytes", None, None, None,
      "process peak RSS of the point: the larger of the decode and prefill peaks (includes baseline_rss_bytes)"),
+    ("peak_memory_reserved_bytes", "peak_reserved_bytes", "bytes", None, None, None,
+     "torch.cuda.max_memory_reserved of the point (--device cuda): what the caching allocator took from the GPU"),
 ]
 LOADED_OTHER_CORES = 0.25  # other processes kept at least this many cores busy: the point is marked loaded
 
@@ -100,6 +109,9 @@ def parse_args(argv):
                         "threads on two cores slow down by up to 20x as soon as any other process runs)")
     p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = os.cpu_count()")
     p.add_argument("--point-timeout", type=int, default=600, help="seconds before a point is abandoned")
+    p.add_argument("--device", choices=common.DEVICES, default="cpu",
+                   help="where the models run: cpu (the shipped run) or cuda (PyTorch >= 2.0 with a GPU; files are "
+                        "then named cuda-*: cuda-reference.csv, cuda-calibration.csv, ...)")
     return p.parse_args(argv)
 
 
@@ -143,8 +155,10 @@ def _clock(seconds):
     return "%d:%02d" % (seconds // 60, seconds % 60)
 
 
-def estimated_seconds(spec, dtype, batch, context, prefill):
-    """A rough cost for the ETA only (two cores: ~100 GFLOP/s fp32, ~35 bf16, ~10 GB/s)."""
+def estimated_seconds(spec, dtype, batch, context, prefill, device="cpu"):
+    """A rough cost for the ETA only (two cores: ~100 GFLOP/s fp32, ~35 bf16, ~10 GB/s; a GPU: start-up, build)."""
+    if device == "cuda":
+        return 6.0 + models_params(spec) * (4 if dtype == "fp32" else 2) / 5e9
     import_s = 2.0
     n = sum(int(g["count"]) for g in spec["layers"])
     params = models_params(spec)
@@ -171,9 +185,11 @@ def models_params(spec):
     return total
 
 
-def check_torch(env):
-    """The measuring interpreter must import a working torch; otherwise its one line, and exit 3."""
-    code = "import sys; sys.path.insert(0, %r); import common; common.import_torch()" % HERE
+def check_torch(env, device="cpu"):
+    """The measuring interpreter must import a working torch (and see a GPU for cuda); otherwise its one line, and
+    exit 3."""
+    code = ("import sys; sys.path.insert(0, %r); import common; common.setup_device(common.import_torch(), %r)"
+            % (HERE, device))
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     if p.returncode != 0:
         lines = [l for l in p.stderr.strip().splitlines() if l.strip()]
@@ -181,6 +197,17 @@ def check_torch(env):
         if msg.startswith("strata reference: "):
             msg = msg[len("strata reference: "):]
         common.fail(msg, common.EXIT_NO_TORCH)
+
+
+# What the memory quantities mean on a GPU (run.py --device cuda): the CUDA caching allocator's counters.
+CUDA_NOTES = {
+    "loaded_rss_bytes": "torch.cuda.memory_allocated after weights and the filled cache, before any forward pass",
+    "peak_memory_bytes_decode": "torch.cuda.max_memory_allocated through the decode steps (tensors only: no CUDA "
+                                "context, no cached blocks; the build's temporaries reset before)",
+    "peak_memory_bytes_prefill": "torch.cuda.max_memory_allocated during the warm-up and timed prefill runs "
+                                 "(reset after decoding; the profiled run comes after)",
+    "peak_memory_bytes": "torch.cuda.max_memory_allocated of the point: the larger of the decode and prefill peaks",
+}
 
 
 def rows_for(point_id, result, command):
@@ -195,12 +222,14 @@ def rows_for(point_id, result, command):
         "load_avg_1m": max(result.get("load_avg_start") or 0, result.get("load_avg_end") or 0),
         "other_cpu_cores": loaded,
         "loaded_machine": None if loaded is None else loaded >= LOADED_OTHER_CORES,
-        "date": result["date"], "command": command,
+        "date": result["date"], "command": command, "device": result.get("device", "cpu"),
     }
     rows = []
     for quantity, key, unit, p10, p90, reps, note in QUANTITIES:
         if result.get(key) is None:
             continue
+        if result.get("device") == "cuda":
+            note = CUDA_NOTES.get(quantity, note)
         r = dict(base, quantity=quantity, measured=result[key], unit=unit, note=note,
                  spread_p10=result.get(p10) if p10 else None, spread_p90=result.get(p90) if p90 else None,
                  repeats=result.get(reps) if reps else None)
@@ -217,9 +246,10 @@ def main(argv=None):
         env.pop("OMP_WAIT_POLICY", None)
     else:
         env["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
-    check_torch(env)
+    check_torch(env, args.device)
 
-    grid = FULL_GRID if args.full else QUICK_GRID
+    cuda = args.device == "cuda"
+    grid = (CUDA_FULL_GRID if cuda else FULL_GRID) if args.full else QUICK_GRID
     if args.models:
         wanted = set(args.models.split(","))
         unknown = wanted - {g[0] for g in grid}
@@ -241,14 +271,15 @@ def main(argv=None):
     run = {"command": command, "mode": mode, "start": common.now_iso(), "load_avg_1m_at_start": common.load_average(),
            "omp_wait_policy": env.get("OMP_WAIT_POLICY", "default"), "points": len(points), "failures": []}
     t_run = time.monotonic()
-    costs = [estimated_seconds(models.MODELS[m], dt, b, c, pre) for m, dt, b, c, pre in points]
+    costs = [estimated_seconds(models.MODELS[m], dt, b, c, pre, args.device) for m, dt, b, c, pre in points]
     if not args.no_calibration:
         costs.insert(0, 8.0 if args.quick else 90.0)
     progress = Progress(costs)
 
     if not args.no_calibration:
         progress.show("calibration")
-        cmd = [sys.executable, os.path.join(HERE, "calibrate.py"), "--out", out, "--command", command]
+        cmd = [sys.executable, os.path.join(HERE, "calibrate.py"), "--out", out, "--command", command,
+               "--device", args.device]
         if args.quick:
             cmd.append("--quick")
         if args.threads:
@@ -265,48 +296,79 @@ def main(argv=None):
         label = "%s %s batch %d context %d%s" % (m, dt, b, c, "" if pre else " (decode only)")
         progress.show(label)
         cmd = [sys.executable, os.path.join(HERE, "measure.py"), "--spec", os.path.join(spec_dir, m + ".json"),
-               "--dtype", dt, "--batch", str(b), "--context", str(c), "--generated", str(GENERATED)]
+               "--dtype", dt, "--batch", str(b), "--context", str(c), "--generated", str(GENERATED),
+               "--device", args.device]
         cmd += MEASURE_OPTIONS[mode] + (["--threads", str(args.threads)] if args.threads else [])
         if not pre:
             cmd.append("--no-prefill")
-        try:
-            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=args.point_timeout)
-            result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
-            if result is None:
-                run["failures"].append({"point": label, "exit": p.returncode, "stderr": _tail(p.stderr)})
-        except subprocess.TimeoutExpired:
-            result = None
-            run["failures"].append({"point": label, "exit": "timeout after %d s" % args.point_timeout})
+        if cuda:
+            result = _in_process(cmd[2:], label, run)
+        else:
+            try:
+                p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=args.point_timeout)
+                result = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 and p.stdout.strip() else None
+                if result is None:
+                    run["failures"].append({"point": label, "exit": p.returncode, "stderr": _tail(p.stderr)})
+            except subprocess.TimeoutExpired:
+                result = None
+                run["failures"].append({"point": label, "exit": "timeout after %d s" % args.point_timeout})
         if result is not None:
             result["model_id"] = m
             lines.append(result)
             rows.extend(rows_for(m, result, command))
+            write_points(out, args.device, rows, lines)  # after every point: a run cut short keeps what it measured
         progress.step()
     progress.finish()
 
-    with open(os.path.join(out, "cpu-reference.csv"), "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\r\n")
-        w.writerow(CSV_COLUMNS)
-        for r in rows:
-            w.writerow([common.csv_cell(r.get(c)) for c in CSV_COLUMNS])
-    with open(os.path.join(out, "cpu-reference.jsonl"), "w") as f:
-        for line in lines:
-            f.write(json.dumps(line, sort_keys=True) + "\n")
+    prefix = args.device
+    write_points(out, prefix, rows, lines)
     run["end"] = common.now_iso()
     run["seconds"] = round(time.monotonic() - t_run, 1)
     run["load_avg_1m_at_end"] = common.load_average()
     others = [l.get("other_cpu_cores") for l in lines if l.get("other_cpu_cores") is not None]
     run["other_cpu_cores_max"] = max(others) if others else None
     run["loaded_points"] = sum(1 for o in others if o >= LOADED_OTHER_CORES)
-    with open(os.path.join(out, "cpu-reference-run.json"), "w") as f:
+    with open(os.path.join(out, prefix + "-reference-run.json"), "w") as f:
         json.dump(run, f, indent=1, sort_keys=True)
         f.write("\n")
     sys.stderr.write("strata reference: %d points, %d rows, %d failures, %.0f s; wrote %s\n"
                      % (len(points), len(rows), len(run["failures"]), run["seconds"],
-                        os.path.join(out, "cpu-reference.csv")))
+                        os.path.join(out, prefix + "-reference.csv")))
     for fl in run["failures"]:
         sys.stderr.write("  failed: %s (exit %s) %s\n" % (fl["point"], fl["exit"], fl.get("stderr", "")))
     return common.EXIT_POINT_FAILED if run["failures"] else 0
+
+
+def write_points(out, prefix, rows, lines):
+    """<prefix>-reference.csv (one row per point and quantity) and <prefix>-reference.jsonl (one line per point)."""
+    with open(os.path.join(out, prefix + "-reference.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(CSV_COLUMNS)
+        for r in rows:
+            w.writerow([common.csv_cell(r.get(c)) for c in CSV_COLUMNS])
+    with open(os.path.join(out, prefix + "-reference.jsonl"), "w") as f:
+        for line in lines:
+            f.write(json.dumps(line, sort_keys=True) + "\n")
+
+
+def _in_process(argv, label, run):
+    """A CUDA point measured in this process (measure.in_process: the allocator's peak is reset per point; a GPU
+    process takes seconds to start). A failure is recorded like a failed process's."""
+    import io
+    import traceback
+    import measure
+    err = io.StringIO()
+    stderr, sys.stderr = sys.stderr, err
+    try:
+        return measure.in_process(argv)
+    except SystemExit as e:
+        run["failures"].append({"point": label, "exit": e.code, "stderr": _tail(err.getvalue())})
+    except Exception as e:  # noqa: BLE001  (one point's failure must not end the run)
+        run["failures"].append({"point": label, "exit": type(e).__name__, "stderr": "%s: %s %s" % (
+            type(e).__name__, e, traceback.format_exc().splitlines()[-3:-1])})
+    finally:
+        sys.stderr = stderr
+    return None
 
 
 def _tail(text):
