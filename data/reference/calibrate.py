@@ -41,10 +41,11 @@ DEVICE = "cpu"
 
 QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096)],
          "matvec_batched": [(2048, 2048, 16)], "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
-         "overhead_kinds": ["llama"], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20}
+         "overhead_kinds": ["llama"], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20, "output_shape": (1024, 256, 32000)}
 FULL = {"stream_bytes": 1 << 30, "matvec_ring_bytes": 256 << 20, "matvec_shapes": MATVEC_SHAPES,
         "matvec_batched": MATVEC_BATCHED, "gemm_sizes": GEMM_SIZES, "overhead_layers": OVERHEAD_LAYERS,
-        "overhead_kinds": ["llama", "gpt2", "moe"], "kv_bytes": 256 << 20, "repeats": 5, "steps": 30}
+        "overhead_kinds": ["llama", "gpt2", "moe"], "kv_bytes": 256 << 20, "repeats": 5, "steps": 30,
+        "output_shape": (1024, 256, 32000)}
 # A GPU: a ring of 1 GiB (20x the H100's 50 MB L2), GEMMs up to 8192^3 (tensor cores saturate late), more repeats
 # (each product takes microseconds), a KV read of 1 GiB.
 CUDA_FULL = dict(FULL, stream_bytes=2 << 30, matvec_ring_bytes=1 << 30, kv_bytes=1 << 30, repeats=20, steps=50,
@@ -129,6 +130,37 @@ def gemm(torch, cfg):
             s = timed(lambda: F.linear(x, w), 20, warmup=1, budget=0.6)
             rows.append(row("gemm_flops", dtype_name, m, (k, n), None, rate(flops / 1e9, s), "GFLOP/s", s,
                             "2 m k n / time of F.linear(x[m, k], W[n, k])"))
+    return rows
+
+
+def product_output(torch, cfg):
+    """Peak memory of a matrix product's output per element: what a model's output head needs per logit. A library
+    may compute a 16-bit product in fp32 and convert the result (PyTorch's bf16 products on a CPU without bf16
+    instructions: 2 + 4 bytes an element at the peak); a GPU writes the 16-bit result directly (2 bytes)."""
+    import torch.nn.functional as F
+    memory = common.DeviceMemory(torch, DEVICE)
+    rows = []
+    m, k, n = cfg["output_shape"]
+    for dtype_name in ("bf16", "fp32"):
+        dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[dtype_name]
+        x = torch.randn(m, k).to(dtype).to(DEVICE)
+        w = (torch.randn(n, k) * 0.01).to(dtype).to(DEVICE)
+        F.linear(x[:8], w)  # the library's one-time buffers are not the output's
+        SYNC()
+        samples = []
+        for _ in range(3):
+            before = memory.current()
+            memory.reset_peak()
+            y = F.linear(x, w)
+            SYNC()
+            samples.append((memory.peak() - before) / float(m * n))
+            del y
+        samples.sort()
+        rows.append(row("product_output_bytes", dtype_name, m, (k, n), m * n, (samples[1], samples[0], samples[2]),
+                        "bytes/element", {"n": len(samples)},
+                        "peak %s growth during F.linear(x[%d, %d], W[%d, %d]) per output element (median of 3)"
+                        % ("allocated CUDA memory" if DEVICE == "cuda" else "RSS", m, k, n, k)))
+        del x, w
     return rows
 
 
@@ -254,7 +286,7 @@ def main(argv=None):
     else:
         rows = [row("torch_import_rss", "", None, None, None, (import_rss, None, None), "bytes", None,
                     "peak RSS of a process after import torch (and set_num_threads) only")]
-    for part in (stream, matvec, gemm, kv_read, layer_overhead):
+    for part in (stream, matvec, gemm, product_output, kv_read, layer_overhead):
         sys.stderr.write("calibration: %s...\n" % part.__name__)
         rows.extend(part(torch, cfg))
     load_end = common.load_average()

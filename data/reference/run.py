@@ -55,6 +55,9 @@ QUICK_GRID = [
 MEASURE_OPTIONS = {
     "full": ["--warmup", "2", "--steps", "10", "--max-steps", "50", "--decode-budget", "1.5",
              "--prefill-repeats", "3", "--prefill-budget", "3"],
+    # a GPU: steps take milliseconds and its host is shared, so more of them (the median of up to 200)
+    "cuda-full": ["--warmup", "5", "--steps", "30", "--max-steps", "200", "--decode-budget", "2",
+                  "--prefill-repeats", "5", "--prefill-budget", "3"],
     "quick": ["--warmup", "2", "--steps", "5", "--max-steps", "20", "--decode-budget", "0.3",
               "--prefill-repeats", "2", "--prefill-budget", "0.5"],
 }
@@ -298,7 +301,8 @@ def main(argv=None):
         cmd = [sys.executable, os.path.join(HERE, "measure.py"), "--spec", os.path.join(spec_dir, m + ".json"),
                "--dtype", dt, "--batch", str(b), "--context", str(c), "--generated", str(GENERATED),
                "--device", args.device]
-        cmd += MEASURE_OPTIONS[mode] + (["--threads", str(args.threads)] if args.threads else [])
+        cmd += MEASURE_OPTIONS["cuda-full" if cuda and mode == "full" else mode]
+        cmd += ["--threads", str(args.threads)] if args.threads else []
         if not pre:
             cmd.append("--no-prefill")
         if cuda:
