@@ -40,10 +40,10 @@ SYNC = lambda: None  # noqa: E731  (torch.cuda.synchronize on CUDA: set by main)
 DEVICE = "cpu"
 
 QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096)],
-         "matvec_batched": [(2048, 2048, 16)], "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
+         "matvec_batched": [(2048, 2048, 16)], "matvec_rounds": 3, "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
          "overhead_kinds": ["llama"], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20, "output_shape": (1024, 256, 32000)}
 FULL = {"stream_bytes": 1 << 30, "matvec_ring_bytes": 256 << 20, "matvec_shapes": MATVEC_SHAPES,
-        "matvec_batched": MATVEC_BATCHED, "gemm_sizes": GEMM_SIZES, "overhead_layers": OVERHEAD_LAYERS,
+        "matvec_batched": MATVEC_BATCHED, "matvec_rounds": 11, "gemm_sizes": GEMM_SIZES, "overhead_layers": OVERHEAD_LAYERS,
         "overhead_kinds": ["llama", "gpt2", "moe"], "kv_bytes": 256 << 20, "repeats": 5, "steps": 30,
         "output_shape": (1024, 256, 32000)}
 # A GPU: a ring of 1 GiB (20x the H100's 50 MB L2), GEMMs up to 8192^3 (tensor cores saturate late), more repeats
@@ -90,6 +90,10 @@ def stream(torch, cfg):
 
 
 def matvec(torch, cfg):
+    """Matrix-vector bandwidth by shape, timed in rounds: each round sweeps every shape's ring once, and each shape's
+    figure is the median over the rounds. A machine whose bandwidth drifts (a shared VM: a third between minutes) then
+    slows every shape alike instead of the few that happened to be timed in a slow minute, which would bend the fitted
+    shape curve."""
     import torch.nn.functional as F
     rows = []
     cases = [(i, o, 1) for i, o in cfg["matvec_shapes"]] + list(cfg["matvec_batched"])
@@ -98,6 +102,7 @@ def matvec(torch, cfg):
         es = torch.tensor([], dtype=dtype).element_size()
         # one buffer, written once, viewed as a ring of matrices of each shape (first touch is slow in a VM)
         buf = torch.empty(cfg["matvec_ring_bytes"] // es, dtype=dtype, device=DEVICE).fill_(0.01)
+        sweeps = []
         for i, o, m in cases:
             per = i * o * es
             count = cfg["matvec_ring_bytes"] // per  # the ring is >= 5x the 48 MiB L3 of the machines seen
@@ -106,15 +111,26 @@ def matvec(torch, cfg):
             ring = [buf[j * i * o:(j + 1) * i * o].view(o, i) for j in range(count)]
             x = torch.randn(m, i).to(dtype).to(DEVICE)
 
-            def sweep():
+            def sweep(ring=ring, x=x):
                 for w in ring:
                     F.linear(x, w)
-            s = timed(sweep, cfg["repeats"])
+            sweep()  # warm-up
+            sweeps.append(((i, o, m, count, per), sweep))
+        SYNC()
+        times = [[] for _ in sweeps]
+        for _ in range(cfg["matvec_rounds"]):
+            for k, (_, sweep) in enumerate(sweeps):
+                t = time.perf_counter()
+                sweep()
+                SYNC()
+                times[k].append(time.perf_counter() - t)
+        for ((i, o, m, count, per), _), ts in zip(sweeps, times):
+            s = common.summary(ts)
             rows.append(row("matvec_bandwidth", dtype_name, m, (i, o), None, rate(count * per / 1e9, s), "GB/s", s,
                             "weight bytes / time of F.linear(x[%d, in], W[out, in]) over a ring of %d matrices "
-                            "(%d MiB, out of cache)" % (m, count, count * per >> 20)))
-            del ring
-        del buf
+                            "(%d MiB, out of cache); median of %d rounds over all shapes"
+                            % (m, count, count * per >> 20, len(ts))))
+        del sweeps, buf
     return rows
 
 
@@ -206,14 +222,28 @@ def layer_overhead(torch, cfg):
     for kind in cfg["overhead_kinds"]:
         for dtype_name in ("bf16", "fp32"):
             dtype = M.DTYPES[dtype_name]
-            points = []
+            # the models of every layer count are timed in rounds (a few steps of each per round), so that a drift of
+            # the machine does not bend the slope
+            steps, rounds = [], 5
+            tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
             for L in cfg["overhead_layers"]:
                 m = M.Decoder.build(overhead_spec(kind, L), dtype, device=DEVICE)
                 cache = m.new_cache(1, 32, dtype)
-                tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
-                with torch.inference_mode():
-                    s = timed(lambda: m.decode(tok, cache, 16), cfg["steps"], warmup=5)
-                points.append((L, s["median"]))
+                steps.append((L, lambda m=m, cache=cache: m.decode(tok, cache, 16)))
+            times = [[] for _ in steps]
+            with torch.inference_mode():
+                for _, step in steps:
+                    for _ in range(5):
+                        step()
+                SYNC()
+                for _ in range(rounds):
+                    for k, (_, step) in enumerate(steps):
+                        for _ in range(max(1, cfg["steps"] // rounds)):
+                            t = time.perf_counter()
+                            step()
+                            SYNC()
+                            times[k].append(time.perf_counter() - t)
+            points = [(L, common.summary(ts)["median"]) for (L, _), ts in zip(steps, times)]
             fixed, per_layer = fit_line(points)
             detail = "; ".join("%d layers %.3f ms" % (L, t * 1e3) for L, t in points)
             rows.append(row("decode_overhead_per_layer", dtype_name, None, None, None, (per_layer, None, None),

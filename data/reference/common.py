@@ -260,7 +260,8 @@ def repo_relative(path):
 
 def command_line(script, argv):
     """The command that reproduces this run, from the repository root, without any path of this machine."""
-    interpreter = "/usr/bin/python3" if os.path.realpath(sys.executable).startswith("/usr/bin/python3") else "python3"
+    system = os.path.realpath(sys.executable).startswith("/usr/bin/python3") and sys.prefix == sys.base_prefix
+    interpreter = "/usr/bin/python3" if system else "python3"  # a virtual environment's python links to /usr/bin too
     args = list(argv)
     for i, a in enumerate(args):
         for opt in PATH_OPTIONS:
