@@ -35,15 +35,16 @@ import org.apache.commons.csv.CSVRecord;
  *   <li>{@code decode_overhead_per_layer} and {@code decode_overhead_fixed} (s) with variant {@code gpt2},
  *       {@code llama} or {@code moe}: the layer styles {@code dense}, {@code gated} and {@code moe}, with the
  *       matrix-product calls of calibrate.py's models ({@link #PRODUCTS_PER_LAYER});</li>
- *   <li>{@code torch_import_rss} (bytes): the runtime's own memory.</li>
+ *   <li>{@code product_output_bytes} (bytes per output element at the peak of a matrix product, per format);</li>
+ *   <li>{@code torch_import_rss} (bytes, CPU: the process after {@code import torch}) or
+ *       {@code cuda_runtime_allocated} (bytes, GPU: what the CUDA allocator holds for cuBLAS once a product of each
+ *       format has run): the runtime's own memory.</li>
  * </ul>
  * Unknown factors are ignored, so the harness may measure more than strata uses.
  */
 public final class HostCalibrationCsv {
-    /** The calibration shipped with strata (the reference run in {@code measured/}). */
-    public static final String SHIPPED_RESOURCE = "measured/cpu-calibration.csv";
-    /** File name the harness writes. */
-    public static final String FILE_NAME = "cpu-calibration.csv";
+    /** File name the harness writes for the CPU. */
+    public static final String FILE_NAME = fileName("cpu");
     /**
      * Query heads per KV head of the harness's KV-read benchmark when its note does not say (calibrate.py
      * {@code kv_read}: 8 KV heads of 64, 4 query heads each).
@@ -65,11 +66,22 @@ public final class HostCalibrationCsv {
 
     private HostCalibrationCsv() {}
 
-    /** The shipped calibration. */
+    /** File name the harness writes for a device ({@code cpu-calibration.csv}, {@code cuda-calibration.csv}). */
+    public static String fileName(String device) {
+        return device + "-calibration.csv";
+    }
+
+    /** The shipped calibration of the CPU. */
     public static Microbenchmarks shipped() {
-        try (InputStream in = HostCalibrationCsv.class.getResourceAsStream(SHIPPED_RESOURCE)) {
-            if (in == null) throw new IllegalStateException(SHIPPED_RESOURCE + " is missing from the strata-data jar");
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), SHIPPED_RESOURCE);
+        return shipped("cpu");
+    }
+
+    /** The shipped calibration of a device's run ({@link ReferenceRun#SHIPPED_FOLDERS}). */
+    public static Microbenchmarks shipped(String device) {
+        String resource = ReferenceRun.SHIPPED_FOLDERS.get(device) + fileName(device);
+        try (InputStream in = HostCalibrationCsv.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is missing from the strata-data jar");
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,7 +92,7 @@ public final class HostCalibrationCsv {
         try {
             return parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
-            throw new InvalidFieldException("calibration", file.toString(), "an existing cpu-calibration.csv");
+            throw new InvalidFieldException("calibration", file.toString(), "an existing cpu-calibration.csv or cuda-calibration.csv");
         } catch (IOException e) {
             throw new InvalidFieldException("calibration", file.toString(), "a readable file (" + e.getMessage() + ")");
         }
@@ -95,6 +107,7 @@ public final class HostCalibrationCsv {
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
         List<Microbenchmarks.LayerOverhead> overheads = new ArrayList<>();
         Map<String, Double> fixed = new java.util.HashMap<>();
+        Map<String, Double> outputBytes = new java.util.HashMap<>();
         try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : List.of("factor", "dtype", "value"))
                 if (!p.getHeaderMap().containsKey(column))
@@ -106,7 +119,7 @@ public final class HostCalibrationCsv {
                 if (date.isEmpty() && row.isMapped("date")) date = row.get("date");
                 switch (factor) {
                     case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, number(row, "value", source) * 1e9);
-                    case "torch_import_rss" -> runtime = (long) number(row, "value", source);
+                    case "torch_import_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
                     case "matvec_bandwidth" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
                         double bytes = (double) k * n * elementBytes(dtype, row, source);
@@ -124,6 +137,10 @@ public final class HostCalibrationCsv {
                     }
                     case "decode_overhead_per_layer" -> overheads.add(new Microbenchmarks.LayerOverhead(style(row, source), dtype,
                             number(row, "value", source), 0, 0, 0)); // the intercept and product counts are joined below
+                    case "product_output_bytes" -> {
+                        elementBytes(dtype, row, source); // a format strata knows
+                        outputBytes.put(dtype, number(row, "value", source));
+                    }
                     case "decode_overhead_fixed" -> fixed.put(style(row, source) + "/" + dtype, number(row, "value", source));
                     default -> { } // a factor strata does not use
                 }
@@ -139,7 +156,7 @@ public final class HostCalibrationCsv {
         for (Microbenchmarks.LayerOverhead o : overheads)
             withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
                     PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
-        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime);
+        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime, outputBytes);
     }
 
     private static String describe(CSVRecord row) {

@@ -25,19 +25,21 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * One run of the reference-stack harness ({@code data/reference/run.py}): the measured points
  * ({@code cpu-reference.csv}, one row per point and quantity), the host calibration taken in the same run
- * ({@code cpu-calibration.csv}) and the strata spec of every model measured ({@code specs/<model>.json}). The run
- * shipped with strata is {@link #shipped()}; a fresh run's output folder is {@link #read(Path)}.
+ * ({@code cpu-calibration.csv}) and the strata spec of every model measured ({@code specs/<model>.json}); a run on a
+ * GPU ({@code run.py --device cuda}) names its files {@code cuda-*} instead. The runs shipped with strata are
+ * {@link #shipped(String)} (the CPU run: {@link #shipped()}); a fresh run's output folder is {@link #read(Path)}.
  *
  * @param source      where it was read from, for messages and provenance ("shipped" or the folder)
+ * @param device      what the models ran on: {@code cpu} or {@code cuda} (the files' prefix)
  * @param points      every row of {@code cpu-reference.csv}, in file order
  * @param calibration the host microbenchmarks of the same run
  * @param specs       the spec of every model the points name, by the {@code spec} column (path relative to the CSV)
  */
-public record ReferenceRun(String source, List<MeasuredPoint> points, Microbenchmarks calibration, Map<String, TransformerSpec> specs) {
-    /** Folder of the shipped run inside this module's resources. */
-    public static final String SHIPPED_FOLDER = "measured/";
-    /** File names the harness writes. */
-    public static final String POINTS_FILE = "cpu-reference.csv";
+public record ReferenceRun(String source, String device, List<MeasuredPoint> points, Microbenchmarks calibration, Map<String, TransformerSpec> specs) {
+    /** The devices the harness measures on ({@code run.py --device}), each the prefix of its files. */
+    public static final List<String> DEVICES = List.of("cpu", "cuda");
+    /** Folder of each shipped run inside this module's resources. */
+    public static final Map<String, String> SHIPPED_FOLDERS = Map.of("cpu", "measured/", "cuda", "measured-cuda/");
 
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
             .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get();
@@ -76,27 +78,44 @@ public record ReferenceRun(String source, List<MeasuredPoint> points, Microbench
                                 boolean loadedMachine) {
     }
 
-    /** The run shipped in this module's resources. */
+    /** The points file of a device's run ({@code cpu-reference.csv}, {@code cuda-reference.csv}). */
+    public static String pointsFile(String device) {
+        return device + "-reference.csv";
+    }
+
+    /** The CPU run shipped in this module's resources. */
     public static ReferenceRun shipped() {
-        return Shipped.RUN;
+        return Shipped.CPU;
+    }
+
+    /** The run shipped for a device ({@link #DEVICES}); another device is an error naming the field {@code device}. */
+    public static ReferenceRun shipped(String device) {
+        if (!DEVICES.contains(device)) throw new InvalidFieldException("device", device, "one of " + String.join(", ", DEVICES));
+        return device.equals("cpu") ? Shipped.CPU : Shipped.CUDA;
     }
 
     private static final class Shipped {
-        static final ReferenceRun RUN = loadShipped();
+        static final ReferenceRun CPU = loadShipped("cpu");
+        static final ReferenceRun CUDA = loadShipped("cuda");
     }
 
-    private static ReferenceRun loadShipped() {
-        String csv = resource(SHIPPED_FOLDER + POINTS_FILE);
-        List<MeasuredPoint> points = parse(csv, "shipped " + POINTS_FILE);
+    private static ReferenceRun loadShipped(String device) {
+        String folder = SHIPPED_FOLDERS.get(device);
+        String file = pointsFile(device);
+        List<MeasuredPoint> points = parse(resource(folder + file), "shipped " + file);
         Map<String, TransformerSpec> specs = new LinkedHashMap<>();
         for (MeasuredPoint p : points)
-            specs.computeIfAbsent(p.spec(), s -> spec(resource(SHIPPED_FOLDER + s), "shipped " + s));
-        return new ReferenceRun("shipped", points, HostCalibrationCsv.shipped(), specs);
+            specs.computeIfAbsent(p.spec(), s -> spec(resource(folder + s), "shipped " + s));
+        return new ReferenceRun("shipped", device, points, HostCalibrationCsv.shipped(device), specs);
     }
 
-    /** A harness output folder (its {@code --out}); errors name the file (field {@code data}). */
+    /**
+     * A harness output folder (its {@code --out}): a CPU run ({@code cpu-reference.csv}) or else a GPU run
+     * ({@code cuda-reference.csv}); errors name the file (field {@code data}).
+     */
     public static ReferenceRun read(Path folder) {
-        Path csv = folder.resolve(POINTS_FILE);
+        String device = DEVICES.stream().filter(d -> Files.isRegularFile(folder.resolve(pointsFile(d)))).findFirst().orElse("cpu");
+        Path csv = folder.resolve(pointsFile(device));
         List<MeasuredPoint> points = parse(text(csv), csv.toString());
         Map<String, TransformerSpec> specs = new LinkedHashMap<>();
         for (MeasuredPoint p : points) {
@@ -104,7 +123,7 @@ public record ReferenceRun(String source, List<MeasuredPoint> points, Microbench
                 throw new InvalidFieldException("data", p.spec(), "a spec path inside the run's folder (specs/<model>.json)");
             specs.computeIfAbsent(p.spec(), s -> spec(text(folder.resolve(s)), folder.resolve(s).toString()));
         }
-        return new ReferenceRun(folder.toString(), points, HostCalibrationCsv.read(folder.resolve(HostCalibrationCsv.FILE_NAME)), specs);
+        return new ReferenceRun(folder.toString(), device, points, HostCalibrationCsv.read(folder.resolve(HostCalibrationCsv.fileName(device))), specs);
     }
 
     /** The spec a point was measured with. */

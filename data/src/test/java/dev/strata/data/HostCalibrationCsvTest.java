@@ -77,6 +77,22 @@ class HostCalibrationCsvTest {
     }
 
     @Test
+    void theGpuCalibrationReadsItsRuntimeMemoryAndOutputBytes() {
+        // measured-cuda/cuda-calibration.csv (an H100 run): cuBLAS workspaces held by the allocator (32 MiB, read off
+        // the file), and a product's output at its peak is the element itself (2 bytes bf16, 4 fp32: the GPU writes
+        // the result directly)
+        Microbenchmarks gpu = HostCalibrationCsv.shipped("cuda");
+        assertThat(gpu.runtimeBytes()).isEqualTo(33_554_432L);
+        assertThat(gpu.productOutputBytes("bf16", 0)).isCloseTo(2.0, within(0.01));
+        assertThat(gpu.productOutputBytes("fp32", 0)).isCloseTo(4.0, within(0.01));
+        assertThat(gpu.machine()).contains("H100");
+        // the CPU computes a bf16 product in fp32 and converts it: 6 bytes an element at the peak (2 + 4), +-0.5
+        assertThat(HostCalibrationCsv.shipped().productOutputBytes("bf16", 0)).isCloseTo(6.0, within(0.5));
+        // a format not measured falls back to what the caller says the element is
+        assertThat(gpu.productOutputBytes("fp8", 1)).isEqualTo(1);
+    }
+
+    @Test
     void theHostEntryHasTheBestMeasuredFiguresAsItsFloor() {
         HardwareEntry host = HardwareCatalog.entry("host");
         Microbenchmarks b = host.calibration();

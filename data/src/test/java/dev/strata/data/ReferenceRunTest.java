@@ -30,6 +30,32 @@ class ReferenceRunTest {
     }
 
     @Test
+    void theShippedGpuRunHasSixModelsUpToLlama3Of8B() {
+        // data/reference/README.md: run.py --full --device cuda on an H100: the CPU grid (19 points x fp32/bf16, every
+        // one prefilled) plus 4 points of Llama 3 8B in each format: 46 points
+        ReferenceRun run = ReferenceRun.shipped("cuda");
+        assertThat(run.device()).isEqualTo("cuda");
+        assertThat(run.points().stream().map(p -> p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context()).distinct()).hasSize(46);
+        assertThat(run.specs()).hasSize(6).containsKey("specs/llama-3-8b.json");
+        for (ReferenceRun.MeasuredPoint p : run.points())
+            if (p.quantity().equals("params")) assertThat(Parameters.count(run.spec(p)).total()).as(p.model()).isEqualTo((long) p.measured());
+        // Llama 3 8B's published count (strata's preset and REFERENCES.md): 8,030,261,248
+        assertThat(run.points().stream().filter(p -> p.quantity().equals("params") && p.model().equals("llama-3-8b")).findFirst().orElseThrow().measured())
+                .isEqualTo(8_030_261_248.0);
+        assertThatThrownBy(() -> ReferenceRun.shipped("tpu")).isInstanceOf(InvalidFieldException.class).hasMessageContaining("device")
+                .hasMessageContaining("cpu, cuda");
+    }
+
+    @Test
+    void aGpuRunFolderIsReadByItsFileNames(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("specs"));
+        Files.writeString(dir.resolve("specs/x.json"), new String(ReferenceRun.class.getResourceAsStream("measured-cuda/specs/llama-11m.json").readAllBytes()));
+        Files.writeString(dir.resolve("cuda-reference.csv"), "quantity,model,spec,dtype,batch,context,measured\nparams,x,specs/x.json,fp32,1,1,5\n");
+        // the points are a GPU run's, so its calibration is the GPU's file
+        assertThatThrownBy(() -> ReferenceRun.read(dir)).hasMessageContaining("cuda-calibration.csv");
+    }
+
+    @Test
     void aFolderWithoutTheHarnessFilesIsNamedInTheError(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> ReferenceRun.read(dir)).isInstanceOf(InvalidFieldException.class).hasMessageContaining("cpu-reference.csv");
         Files.writeString(dir.resolve("cpu-reference.csv"), "quantity,model,spec,dtype,batch,context,measured\nparams,x,../x.json,fp32,1,1,5\n");

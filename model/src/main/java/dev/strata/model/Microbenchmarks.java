@@ -15,9 +15,14 @@ import java.util.List;
  * @param layerOverheads       fixed per-layer time of a decode step, by layer style and format
  * @param runtimeBytes         resident memory of the runtime alone (the process after importing the framework); 0 if
  *                             not measured
+ * @param productOutputBytes   bytes per output element at the peak of a matrix product, by format: the element size
+ *                             where the library writes the result directly (a GPU), more where it computes in a wider
+ *                             format and converts (bf16 on a CPU without bf16 instructions: about 6); empty if not
+ *                             measured
  */
 public record Microbenchmarks(String machine, String date, double streamBytesPerSecond, List<MatrixProduct> matrixProducts,
-                              List<KvRead> kvReads, List<LayerOverhead> layerOverheads, long runtimeBytes) {
+                              List<KvRead> kvReads, List<LayerOverhead> layerOverheads, long runtimeBytes,
+                              java.util.Map<String, Double> productOutputBytes) {
     /** Layer styles the overhead is measured for, named by their feed-forward type as in strata's spec JSON. */
     public static final List<String> LAYER_STYLES = List.of("dense", "gated", "moe");
 
@@ -29,6 +34,8 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         kvReads = List.copyOf(Checks.present("microbenchmarks.kvReads", kvReads));
         layerOverheads = List.copyOf(Checks.present("microbenchmarks.layerOverheads", layerOverheads));
         Checks.range("microbenchmarks.runtimeBytes", runtimeBytes, 0, Hardware.MAX_MEMORY_BYTES);
+        productOutputBytes = java.util.Map.copyOf(Checks.present("microbenchmarks.productOutputBytes", productOutputBytes));
+        productOutputBytes.forEach((format, bytes) -> Checks.positive("microbenchmarks.productOutputBytes." + format, bytes, 64));
         if (matrixProducts.isEmpty())
             throw InvalidFieldException.withMessage("microbenchmarks.matrixProducts", "microbenchmarks.matrixProducts is empty: at least one matrix product is needed");
     }
@@ -50,6 +57,14 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         double best = 0;
         for (MatrixProduct p : matrixProducts) if (p.format().equals(format)) best = Math.max(best, p.flops() / p.seconds());
         return best;
+    }
+
+    /**
+     * Bytes per element at the peak of a matrix product's output in {@code format}, as measured; {@code written} (the
+     * size of the element the product writes) when not measured.
+     */
+    public double productOutputBytes(String format, double written) {
+        return productOutputBytes.getOrDefault(format, written);
     }
 
     /** The numeric formats the matrix products were measured in, in order of first appearance. */

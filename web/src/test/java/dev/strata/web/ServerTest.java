@@ -51,6 +51,16 @@ class ServerTest {
             assertThat(bad.body().string()).contains("id=\"error-quantity\"").contains("&lt;x&gt;");
             assertThat(client.get("/chart/validation.png?quantity=decode_seconds_per_token").code()).isEqualTo(200);
             assertError(client.get("/chart/validation.svg?quantity=nope"), 400, "quantity");
+            // the GPU run: the same page, its own summary and chart; an unknown device is a 400 naming the field
+            var gpu = client.get("/validation?device=cuda&quantity=decode_seconds_per_token");
+            assertThat(gpu.code()).isEqualTo(200);
+            assertThat(gpu.body().string()).contains("H100").contains("<option value=\"cuda\" selected")
+                    .contains("/chart/validation.png?quantity=decode_seconds_per_token&amp;device=cuda").contains("llama-3-8b");
+            var tpu = client.get("/validation?device=tpu");
+            assertThat(tpu.code()).isEqualTo(400);
+            assertThat(tpu.body().string()).contains("id=\"error-device\"");
+            assertThat(client.get("/chart/validation.png?quantity=peak_memory_bytes&device=cuda").code()).isEqualTo(200);
+            assertError(client.get("/chart/validation.png?device=tpu"), 400, "device");
         });
     }
 
@@ -167,6 +177,10 @@ class ServerTest {
             assertThat(png.headers().get("Content-Type")).containsExactly("image/png");
             assertThat(client.get("/chart/validation.svg").body().string()).contains("<svg");
             assertError(client.get("/chart/validation.png?quantity=speed"), 400, "quantity");
+            JsonNode gpu = Render.MAPPER.readTree(client.get("/api/validate?device=cuda").body().string());
+            assertThat(gpu.get("run").get("machine").asText()).contains("H100");
+            assertThat(gpu.get("points").size()).isGreaterThan(300); // 46 points x 8 quantities less the ones not compared
+            assertError(client.get("/api/validate?device=tpu"), 400, "device");
         });
     }
 

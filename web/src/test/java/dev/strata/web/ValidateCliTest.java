@@ -66,6 +66,22 @@ class ValidateCliTest {
     }
 
     @Test
+    void theShippedGpuRunIsReportedWithDeviceCuda() throws Exception {
+        Cli r = Cli.run("validate", "--report", "--device", "cuda", "--format", "csv");
+        List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new java.io.StringReader(r.out())).getRecords();
+        // 46 points (data/reference/README.md), every one prefilled on the GPU
+        assertThat(rows.stream().filter(x -> x.get("quantity").equals("params"))).hasSize(46);
+        assertThat(rows.stream().filter(x -> x.get("quantity").equals("prefill_flops"))).hasSize(46);
+        assertThat(rows.stream().map(x -> x.get("model")).distinct()).contains("llama-3-8b");
+        JsonNode json = Render.MAPPER.readTree(Cli.run("validate", "--report", "--device", "cuda", "--format", "json").out());
+        assertThat(json.get("run").get("machine").asText()).contains("H100");
+        assertThat(json.get("calibration").get("hardware").get("name").asText()).contains("H100");
+        Cli bad = Cli.run("validate", "--report", "--device", "tpu");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--device").contains("tpu").contains("cpu, cuda");
+    }
+
+    @Test
     void withoutPythonTheLiveRunSaysWhatIsMissingInOneLine(@TempDir Path dir) {
         Cli r = Cli.run("validate", "--python", dir.resolve("no-python").toString());
         assertThat(r.exitCode()).isEqualTo(3);

@@ -39,24 +39,51 @@ class ValidationTargetsTest {
         // the issue: median absolute error at most 20 % for batch up to 16 and contexts up to 4096, per format
         for (String d : List.of("fp32", "bf16"))
             assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
-        // and at most 10 % at batch 1: met in bf16
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isLessThanOrEqualTo(0.10);
     }
 
     @Test
     void theTargetsMissedOnTheShippedRunAreMissedByWhatTheReadmeSays() {
-        // README.md, "Validation": fp32 at batch 1 misses the 10 % target (about 19 %: the model runs are slower than the
-        // microbenchmarks the host is fitted to, and 2 of its 10 points were measured while other processes competed);
-        // peak memory misses 5 % at every point (median about 2 %; the 11M model's bf16 prefill with logits at every
-        // position is off by up to 29 %: the CPU's bf16 matrix product keeps an fp32 copy of its output).
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
+        // README.md, "Validation": at batch 1 the median error is 11 % in fp32 and 17 % in bf16 (target 10 %): the
+        // host's speed drifts between the calibration and the points (four full runs in an hour: 10-32 % at batch 1);
+        // peak memory misses 5 % at some points (median about 2 %, all within 10 %, every miss an under-estimate of
+        // the 11M model, whose process holds 10-60 MB beyond weights, cache, logits and import torch).
+        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.15);
+        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
         Validation.Summary memory = V.summary("peak_memory_bytes", null, 1, Long.MAX_VALUE);
         assertThat(memory.medianAbsRelativeError()).isLessThanOrEqualTo(0.05);
-        assertThat(memory.maxAbsRelativeError()).isBetween(0.05, 0.35);
-        assertThat(V.summary("peak_memory_bytes", "fp32", 1, Long.MAX_VALUE).maxAbsRelativeError()).isLessThanOrEqualTo(0.10);
+        assertThat(memory.maxAbsRelativeError()).isBetween(0.05, 0.10);
         assertThat(V.summary("peak_memory_bytes_decode", null, 1, Long.MAX_VALUE).maxAbsRelativeError()).isLessThanOrEqualTo(0.10);
-        // exactly these two of the issue's targets are missed
-        assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description()))
-                .containsExactlyInAnyOrder("peak memory within 5 % at every point", "decode time per token, batch 1, fp32: median error at most 10 %");
+        assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description())).containsExactlyInAnyOrder(
+                "peak memory within 5 % at every point", "decode time per token, batch 1, fp32: median error at most 10 %",
+                "decode time per token, batch 1, bf16: median error at most 10 %");
+    }
+
+    /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */
+    static final Validation GPU = Validation.shipped("cuda");
+
+    @Test
+    void onTheGpuCountsAndFlopsAreExactAndTheFloorIsALowerBound() {
+        for (String q : List.of("params", "weights_bytes", "kv_cache_bytes", "prefill_flops"))
+            assertThat(GPU.summary(q, null, 1, Long.MAX_VALUE).maxAbsRelativeError()).as(q).isEqualTo(0);
+        assertThat(GPU.summary("params", null, 1, Long.MAX_VALUE).points()).isEqualTo(46);
+        for (String q : Validation.LATENCY_QUANTITIES) assertThat(GPU.summary(q, null, 1, Long.MAX_VALUE).floorIsLowerBound()).as(q).isTrue();
+        // decode in eager PyTorch on the GPU is bound by the host's dispatch of kernels, which runs while the GPU works;
+        // strata adds fixed costs to the roofline time instead, so the calibrated estimate is off by a median 20-30 %
+        // (README.md, "Validation": 22 % fp32, 23 % bf16 at batch 1), missing the CPU's targets
+        for (String d : List.of("fp32", "bf16"))
+            assertThat(GPU.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isBetween(0.15, 0.30);
+    }
+
+    @Test
+    void onTheGpuMemoryIsWithinAFewPercentWhereTheAllocatorCountsOnlyTensors() {
+        // torch.cuda.max_memory_allocated counts tensors only, so weights + cache + activations + logits (2 bytes each
+        // in bf16: product_output_bytes of the GPU's calibration) + cuBLAS workspaces is what it measures: decode
+        // within 5 % everywhere; with prefill the median is under 1 %, and the largest misses are the 11M model's bf16
+        // prefills at 2k-4k tokens, where the harness's eager attention holds fp32 scores the estimate (FlashAttention)
+        // does not count (-24 %, -27 %)
+        assertThat(GPU.summary("peak_memory_bytes_decode", null, 1, Long.MAX_VALUE).maxAbsRelativeError()).isLessThanOrEqualTo(0.05);
+        assertThat(GPU.summary("peak_memory_bytes", null, 1, Long.MAX_VALUE).medianAbsRelativeError()).isLessThanOrEqualTo(0.01);
+        assertThat(GPU.summary("peak_memory_bytes", "fp32", 1, Long.MAX_VALUE).maxAbsRelativeError()).isLessThanOrEqualTo(0.05);
+        assertThat(GPU.summary("peak_memory_bytes", "bf16", 1, Long.MAX_VALUE).maxAbsRelativeError()).isBetween(0.2, 0.3);
     }
 }

@@ -54,12 +54,13 @@ public final class Activations {
     public static final int LOGIT_BYTES = 4;
 
     /**
-     * Bytes one logit takes at the peak of an inference forward pass: the output head writes the logits in the
-     * activation format and they are cast to fp32 for sampling while the head's output is still alive (Hugging Face
-     * transformers' causal-LM heads call {@code logits.float()}; generation casts the last position to float32), so
-     * {@code activation bytes + 4}; fp32 activations need no copy, 4. The same holds where a library computes a 16-bit
-     * product in fp32 and converts the result down (PyTorch's bf16 matrix products on a CPU without bf16 instructions,
-     * measured by the reference harness: 6 bytes a logit in bf16, 4 in fp32).
+     * Bytes one last-position logit takes at the peak of an inference forward pass: the output head writes it in the
+     * activation format and generation casts it to fp32 for sampling while the head's output is still alive (Hugging
+     * Face transformers' {@code generate}: {@code outputs.logits[:, -1, :].to(copy=True, dtype=torch.float32)}; older
+     * causal-LM heads cast every position with {@code logits.float()}), so {@code activation bytes + 4}; fp32
+     * activations need no copy, 4. Where a run computes the logits of every prompt position, or a library needs more
+     * at the peak of the product (bf16 products computed in fp32 on a CPU), use
+     * {@link #inferencePeakBytes(TransformerSpec, long, long, int, NumericFormat, double)} with the bytes it needs.
      */
     public static long inferenceLogitBytes(NumericFormat activations) {
         long alpha = elementBytes(activations);
@@ -142,12 +143,24 @@ public final class Activations {
     /**
      * Peak activation bytes of one inference forward pass on one of {@code tp} ranks: {@code tokens} tokens in the
      * pass (batch x prompt or chunk tokens for prefill, batch for decoding) and {@code sequences} sequences whose last
-     * position's logits are computed ({@link #inferenceLogitBytes} each). Per token: the residual stream plus the larger of the attention working set
-     * (normed input, Q, K, V, attention output; split by t) and the MLP working set (normed input and
-     * intermediates: dense up output and activation, gated gate, up and product; MoE per routed copy); scores are not
-     * materialised (FlashAttention).
+     * position's logits are computed ({@link #inferenceLogitBytes} each). The residual stream plus the larger of a
+     * layer's working set and the head's: per token, the larger of the attention working set (normed input, Q, K, V,
+     * attention output; split by t) and the MLP working set (normed input and intermediates: dense up output and
+     * activation, gated gate, up and product; MoE per routed copy), scores not materialised (FlashAttention); the head
+     * holds the final norm's output and the logits (measured on an H100: summing the layer's set and the logits
+     * over-counted the prefill peak of a 1B model by 11 %).
      */
     public static long inferencePeakBytes(TransformerSpec spec, long tokens, long sequences, int tp, NumericFormat activations) {
+        return inferencePeakBytes(spec, tokens, sequences, tp, activations, inferenceLogitBytes(activations));
+    }
+
+    /**
+     * {@link #inferencePeakBytes(TransformerSpec, long, long, int, NumericFormat)} with the logits of
+     * {@code logitPositions} positions at {@code bytesPerLogit} each (at the product's peak: the head's output and
+     * whatever the library or the caller holds beside it), rounded up to a whole byte.
+     */
+    public static long inferencePeakBytes(TransformerSpec spec, long tokens, long logitPositions, int tp, NumericFormat activations, double bytesPerLogit) {
+        Checks.positive("bytesPerLogit", bytesPerLogit, 64);
         long alpha = elementBytes(activations);
         long hidden = spec.hiddenSize();
         long worst = 0;
@@ -163,10 +176,13 @@ public final class Activations {
                     + (kind.feedForward() instanceof MixtureOfExperts moe ? moe.routedExperts() : 0);
             worst = Math.max(worst, Math.max(attentionSet, mlpSet));
         }
-        long perToken = hidden + worst;
-        long bytes = Math.multiplyExact(Math.multiplyExact(tokens, perToken), alpha);
-        long logits = Math.multiplyExact(sequences, inferenceLogitBytes(activations) * Sharding.ceilDiv(spec.vocabSize(), tp));
-        return Math.addExact(bytes, logits);
+        long residual = Math.multiplyExact(Math.multiplyExact(tokens, hidden), alpha);
+        long layer = Math.multiplyExact(Math.multiplyExact(tokens, worst), alpha);
+        double logitBytes = Math.ceil((double) Math.multiplyExact(logitPositions, Sharding.ceilDiv(spec.vocabSize(), tp)) * bytesPerLogit);
+        if (logitBytes >= Long.MAX_VALUE) throw new ArithmeticException("logit bytes overflow a long");
+        // the head runs after the last layer has freed its working set: its peak is the final norm's output and the logits
+        long head = Math.addExact(residual, (long) logitBytes);
+        return Math.addExact(residual, Math.max(layer, head));
     }
 
     /** MLP intermediates alive at once in inference: dense up output and activation (2f), gated gate, up, product (3f). */

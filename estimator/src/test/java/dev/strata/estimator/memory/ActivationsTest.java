@@ -52,14 +52,19 @@ class ActivationsTest {
     }
 
     @Test
-    void inferencePeakIsTheResidualPlusTheLargerWorkingSetPlusLastPositionLogits() {
+    void inferencePeakIsTheResidualPlusTheLargerOfALayersWorkingSetAndTheHeads() {
         // Llama-3-8B, one pass of 1000 tokens of one sequence, bf16, t = 1 (by hand from the method comment):
         // attention set 4096 + (4096 + 2 x 1024 + 4096) = 14,336; MLP set 4096 + 3 x 14336 = 47,104 (larger);
-        // per token (4096 + 47,104) x 2 bytes; logits 128,256 x (2 bf16 + 4 for the fp32 copy) bytes; exact
+        // residual 1000 x 4096 x 2; layer 1000 x 47,104 x 2 = 94.2 MB, larger than the head's final norm output
+        // 1000 x 4096 x 2 plus logits 128,256 x (2 bf16 + 4 for the fp32 copy) = 8.9 MB; exact
         long bytes = Activations.inferencePeakBytes(TestModels.llama3_8b(), 1000, 1, 1, NumericFormat.BF16);
-        assertThat(bytes).isEqualTo(1000L * (4096 + 47_104) * 2 + 128_256L * 6);
-        // fp32 activations: the head's output is already fp32, no copy (4 bytes a logit)
+        assertThat(bytes).isEqualTo(1000L * 4096 * 2 + 1000L * 47_104 * 2);
+        // the logits of every position (a prefill that returns them, 2 bytes each as a GPU writes them) outweigh the
+        // layer: residual + final norm output + 1000 x 128,256 x 2
+        assertThat(Activations.inferencePeakBytes(TestModels.llama3_8b(), 1000, 1000, 1, NumericFormat.BF16, 2))
+                .isEqualTo(2 * 1000L * 4096 * 2 + 1000L * 128_256 * 2);
+        // fp32 activations: the head's output is already fp32, no copy (4 bytes a logit); one position: the layer wins
         assertThat(Activations.inferencePeakBytes(TestModels.llama3_8b(), 1000, 1, 1, NumericFormat.FP32))
-                .isEqualTo(1000L * (4096 + 47_104) * 4 + 128_256L * 4);
+                .isEqualTo(1000L * 4096 * 4 + 1000L * 47_104 * 4);
     }
 }

@@ -23,14 +23,17 @@ class MemoryEstimateTest {
     @Test
     void inferenceAddsWeightsCacheActivationsAndTheNamedOverhead() {
         // Llama-3-8B bf16, batch 4, 4000 + 96 tokens: weights 16,060,522,496 (safetensors), KV 4 x 4096 x 131,072;
-        // activations: prefill of 4 x 4000 tokens (see ActivationsTest), overhead 1 GiB; exact sums
+        // activations: prefill of 4 x 4000 tokens (see ActivationsTest: residual plus the larger of the layer's working set
+        // and the head's), overhead 1 GiB; exact sums
         Workload w = Workload.of(4, 4000, 96);
         InferenceMemoryEstimate m = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, w);
         assertThat(m.whole().weightsBytes()).isEqualTo(16_060_522_496L);
         assertThat(m.whole().kvCacheBytes()).isEqualTo(4L * 4096 * 131_072);
         assertThat(m.kvCacheBytesPerToken()).isEqualTo(131_072);
-        assertThat(m.prefillActivationsBytes()).isEqualTo(16_000L * (4096 + 47_104) * 2 + 4 * 128_256L * 6);
-        assertThat(m.decodeActivationsBytes()).isEqualTo(4L * (4096 + 47_104) * 2 + 4 * 128_256L * 6);
+        // prefill: the layer's 47,104 per token outweighs the head's 4096 per token + 4 last-position logits of 6 bytes
+        assertThat(m.prefillActivationsBytes()).isEqualTo(16_000L * 4096 * 2 + 16_000L * 47_104 * 2);
+        // decode (4 tokens): the head's logits outweigh the layer (4 x 128,256 x 6 > 4 x (47,104 - 4096) x 2)
+        assertThat(m.decodeActivationsBytes()).isEqualTo(4L * 4096 * 2 + 4L * 4096 * 2 + 4 * 128_256L * 6);
         assertThat(m.whole().activationsBytes()).isEqualTo(m.prefillActivationsBytes());
         assertThat(m.whole().runtimeOverheadBytes()).isEqualTo(GIB);
         assertThat(m.totalBytes()).isEqualTo(16_060_522_496L + 4L * 4096 * 131_072 + m.prefillActivationsBytes() + GIB);
@@ -44,7 +47,7 @@ class MemoryEstimateTest {
         Workload chunked = new Workload(1, 8000, 0, 512, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
         long a = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, whole).prefillActivationsBytes();
         long b = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, chunked).prefillActivationsBytes();
-        assertThat(b).isEqualTo(512L * (4096 + 47_104) * 2 + 128_256L * 6);
+        assertThat(b).isEqualTo(512L * 4096 * 2 + 512L * 47_104 * 2); // the 512-token chunk's layer outweighs its head
         assertThat(a).isGreaterThan(15 * b);
     }
 

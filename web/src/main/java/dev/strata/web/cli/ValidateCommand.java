@@ -55,6 +55,10 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "A harness output folder (cpu-reference.csv, cpu-calibration.csv, specs/) instead of the shipped run; implies --report.")
     Path data;
 
+    @Option(names = "--device", paramLabel = "cpu|cuda", description = "With --report: the shipped run of this device (default cpu; cuda: "
+            + "the run on an NVIDIA H100). Without --report: where the harness runs (cuda needs PyTorch >= 2 with a GPU).")
+    String device = "cpu";
+
     @Option(names = "--full", description = "Run the full grid (5 models x fp32/bf16, about 6-8 minutes on two cores) instead of --quick (under a minute).")
     boolean full;
 
@@ -76,6 +80,7 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         if (chart != null) chartFormat(chart);
+        if (!ReferenceRun.DEVICES.contains(device)) throw new InvalidFieldException("--device", device, "one of " + String.join(", ", ReferenceRun.DEVICES));
         if (!Validation.QUANTITIES.contains(chartQuantity))
             throw new InvalidFieldException("--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();
@@ -86,7 +91,8 @@ public final class ValidateCommand implements Callable<Integer> {
         try {
             if (report || data != null) {
                 if (full || out != null) throw InvalidFieldException.withMessage("--report", "--full and --out run the harness: leave out --report and --data");
-                v = Validation.of(data == null ? ReferenceRun.shipped() : ReferenceRun.read(data));
+                if (data != null && !device.equals("cpu")) throw InvalidFieldException.withMessage("--device", "--data reads the device from the folder's files: leave out --device");
+                v = data == null ? Validation.shipped(device) : Validation.of(ReferenceRun.read(data));
                 targets = v.targets();
             } else {
                 Path dir = out;
@@ -95,7 +101,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (code == NO_REFERENCE_STACK) return NO_REFERENCE_STACK;
                 v = Validation.of(ReferenceRun.read(dir));
                 targets = full ? v.targets() : v.evaluate(Validation.quickTargets());
-                if (code != 0) stderr.println("strata: the harness exited with code " + code + " (some points failed; see " + dir.resolve("cpu-reference-run.json")
+                if (code != 0) stderr.println("strata: the harness exited with code " + code + " (some points failed; see " + dir.resolve(device + "-reference-run.json")
                         + "); comparing the points it measured");
             }
         } catch (IOException e) {
@@ -127,7 +133,7 @@ public final class ValidateCommand implements Callable<Integer> {
             stderr.println("strata: " + python + " not found: the reference stack needs Debian's Python with PyTorch (apt-get install -y python3-torch libopenblas0-openmp)");
             return NO_REFERENCE_STACK;
         }
-        List<String> command = List.of(python, HARNESS, full ? "--full" : "--quick", "--out",
+        List<String> command = List.of(python, HARNESS, full ? "--full" : "--quick", "--device", device, "--out",
                 dir.toAbsolutePath().toString());
         stderr.println("strata: running " + String.join(" ", command));
         stderr.flush();

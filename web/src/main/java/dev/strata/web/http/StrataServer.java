@@ -74,7 +74,8 @@ public final class StrataServer {
                 "allocation", ctx -> ScalingPage.allocationChart(ctx::queryParam),
                 "isoflop", ctx -> ScalingPage.isoFlopChart(ctx::queryParam),
                 "fit", ctx -> ScalingPage.fitChart(fitInput(ctx)),
-                "validation", ctx -> ValidationPage.chart(ctx.queryParam("quantity") == null ? "decode_seconds_per_token" : ctx.queryParam("quantity"))));
+                "validation", ctx -> ValidationPage.chart(ctx.queryParam("quantity") == null ? "decode_seconds_per_token" : ctx.queryParam("quantity"),
+                        device(ctx))));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency down.
@@ -97,7 +98,7 @@ public final class StrataServer {
             config.routes.post("/", StrataServer::planner);
             config.routes.get("/validation", ctx -> {
                 int[] status = {200};
-                String html = ValidationPage.render(ctx.queryParam("quantity"), status);
+                String html = ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"), status);
                 ctx.status(status[0]).html(html);
             });
             config.routes.get("/models", ctx -> {
@@ -123,7 +124,7 @@ public final class StrataServer {
             config.routes.get("/api/train", StrataServer::train);
             config.routes.get("/api/training-memory", ctx -> respond(ctx, TrainingMemoryReport.of(inputs(ctx)), "rows"));
             config.routes.get("/api/laws", ctx -> respond(ctx, LawsReport.of(inputs(ctx).number("compute")), "laws"));
-            config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped()), "points"));
+            config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(),
                     e instanceof InvalidFieldException f ? f.field() : null));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), null));
@@ -161,6 +162,12 @@ public final class StrataServer {
     }
 
     /** The planner page: GET with the state in the query; POST with a pasted config.json. */
+    /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */
+    private static String device(Context ctx) {
+        String d = ctx.queryParam("device");
+        return d == null || d.isBlank() ? "cpu" : d.trim();
+    }
+
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
         Function<String, String> values = post ? ctx::formParam : ctx::queryParam;

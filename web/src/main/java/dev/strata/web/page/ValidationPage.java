@@ -1,5 +1,6 @@
 package dev.strata.web.page;
 
+import dev.strata.data.ReferenceRun;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.report.Validation;
 import dev.strata.web.report.ValidationReport;
@@ -16,25 +17,46 @@ import org.jfree.chart.JFreeChart;
 public final class ValidationPage {
     private ValidationPage() {}
 
-    /** The page for {@code quantity} (default: decode time per token); {@code status[0]} becomes 400 for an unknown one. */
-    public static String render(String quantity, int[] status) {
+    /** The runs a user can pick, by device: what each ran on. */
+    private static final Map<String, String> RUNS = Map.of("cpu", "CPU: this kind of 2-core machine, PyTorch 1.13",
+            "cuda", "GPU: NVIDIA H100, PyTorch 2.11 (CUDA)");
+
+    /**
+     * The page for {@code quantity} (default: decode time per token) of the shipped run of {@code device} (default
+     * {@code cpu}); {@code status[0]} becomes 400 for an unknown quantity or device.
+     */
+    public static String render(String quantity, String device, int[] status) {
         String q = quantity == null || quantity.isBlank() ? "decode_seconds_per_token" : quantity.trim();
-        String error = null;
+        String d = device == null || device.isBlank() ? "cpu" : device.trim();
+        String error = null, deviceError = null;
         if (!quantities().contains(q)) {
             error = new InvalidFieldException("quantity", q, "one of " + String.join(", ", quantities())).getMessage();
             status[0] = 400;
         }
-        Validation v = Validation.shipped();
+        if (!RUNS.containsKey(d)) {
+            deviceError = new InvalidFieldException("device", d, "one of " + String.join(", ", ReferenceRun.DEVICES)).getMessage();
+            status[0] = 400;
+            d = "cpu";
+        }
+        Validation v = Validation.shipped(d);
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label").append(error == null ? "" : " class=\"invalid\"")
+        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label").append(deviceError == null ? "" : " class=\"invalid\"")
+                .append(">Run<select name=\"device\" id=\"device\">");
+        for (String x : ReferenceRun.DEVICES)
+            b.append("<option value=\"").append(x).append('"').append(x.equals(d) ? " selected" : "").append('>').append(Html.esc(RUNS.get(x))).append("</option>");
+        b.append("</select>");
+        if (deviceError != null) b.append("<span class=\"field-error\" id=\"error-device\">").append(Html.esc(deviceError)).append("</span>");
+        b.append("</label><label").append(error == null ? "" : " class=\"invalid\"")
                 .append(">Quantity<select name=\"quantity\" id=\"quantity\">");
         for (String x : quantities())
             b.append("<option value=\"").append(Html.esc(x)).append('"').append(x.equals(q) ? " selected" : "").append('>').append(Html.esc(x)).append("</option>");
         b.append("</select>");
         if (error != null) b.append("<span class=\"field-error\" id=\"error-quantity\">").append(Html.esc(error)).append("</span>");
         b.append("</label><button type=\"submit\">Show</button></form>");
-        b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch on this kind of machine (CPU)")
-                .append(". Reproduce with <code>/usr/bin/python3 data/reference/run.py --full</code> and <code>./strata validate</code> (README, Validation).</p>");
+        b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch, ").append(Html.esc(RUNS.get(d))).append(" (")
+                .append(Html.esc(v.run().calibration().machine())).append(", ").append(Html.esc(v.run().calibration().date()))
+                .append("). Reproduce with <code>data/reference/run.py --full").append(d.equals("cpu") ? "" : " --device cuda")
+                .append("</code> and <code>./strata validate</code> (README, Validation).</p>");
         b.append("<h2>Summary</h2><table id=\"summary\"><thead><tr><th>quantity</th><th>format</th><th class=\"num\">points</th>")
                 .append("<th class=\"num\">median |error|</th><th class=\"num\">max |error|</th><th>floor &le; measured</th></tr></thead><tbody>");
         for (String x : quantities())
@@ -45,9 +67,13 @@ public final class ValidationPage {
                         .append("</td><td class=\"num\">").append(pct(s.medianAbsRelativeError())).append("</td><td class=\"num\">")
                         .append(pct(s.maxAbsRelativeError())).append("</td><td>").append(s.floorIsLowerBound() ? "yes" : "no").append("</td></tr>");
             }
-        b.append("</tbody></table><p class=\"downloads\"><a href=\"/api/validate?format=csv\">CSV</a><a href=\"/api/validate\">JSON</a></p>");
+        String api = "/api/validate?" + Html.esc(Html.query(Map.of("device", d)));
+        b.append("</tbody></table><p class=\"downloads\"><a href=\"").append(api).append("&amp;format=csv\">CSV</a><a href=\"").append(api).append("\">JSON</a></p>");
         if (error == null) {
-            String query = Html.query(Map.of("quantity", q));
+            Map<String, String> params = new java.util.LinkedHashMap<>();
+            params.put("quantity", q);
+            params.put("device", d);
+            String query = Html.query(params);
             b.append("<h2>").append(Html.esc(q)).append(": estimate vs measured</h2><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
                     .append(Html.esc(query)).append("\"><p class=\"downloads\"><a href=\"/chart/validation.svg?").append(Html.esc(query)).append("\">SVG</a></p>");
             b.append("<table id=\"points\"><thead><tr><th>model</th><th>format</th><th class=\"num\">batch</th><th class=\"num\">context</th>")
@@ -64,11 +90,11 @@ public final class ValidationPage {
         return Html.page("Validation", "Validation", b.toString());
     }
 
-    /** The scatter of estimate vs measured for one quantity, with the y = x line. */
-    public static JFreeChart chart(String quantity) {
+    /** The scatter of estimate vs measured for one quantity of a device's shipped run, with the y = x line. */
+    public static JFreeChart chart(String quantity, String device) {
         if (quantity == null || !quantities().contains(quantity))
             throw new InvalidFieldException("quantity", quantity, "one of " + String.join(", ", quantities()));
-        return ValidationReport.chart(Validation.shipped(), quantity);
+        return ValidationReport.chart(Validation.shipped(device), quantity);
     }
 
     private static List<String> quantities() {

@@ -15,6 +15,7 @@ import dev.strata.estimator.memory.InferenceMemoryTerms;
 import dev.strata.estimator.memory.KvCache;
 import dev.strata.estimator.memory.Weights;
 import dev.strata.estimator.params.Parameters;
+import dev.strata.model.Microbenchmarks;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
@@ -225,13 +226,23 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         }
     }
 
-    /** Validates the shipped run. */
+    /** Validates the shipped CPU run. */
     public static Validation shipped() {
-        return Shipped.VALIDATION;
+        return Shipped.CPU;
+    }
+
+    /** Validates the run shipped for a device ({@link ReferenceRun#DEVICES}; another is an error naming {@code device}). */
+    public static Validation shipped(String device) {
+        ReferenceRun.shipped(device); // checks the name
+        return device.equals("cpu") ? Shipped.CPU : ShippedCuda.CUDA;
     }
 
     private static final class Shipped {
-        static final Validation VALIDATION = of(ReferenceRun.shipped());
+        static final Validation CPU = of(ReferenceRun.shipped());
+    }
+
+    private static final class ShippedCuda {
+        static final Validation CUDA = of(ReferenceRun.shipped("cuda"));
     }
 
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
@@ -256,7 +267,7 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 case "prefill_flops" -> estimated = Flops.prefill(spec, p.context(), p.batch(), FlopsConvention.FULL).total();
                 case "peak_memory_bytes", "peak_memory_bytes_decode" -> {
                     boolean prefill = p.quantity().equals("peak_memory_bytes") && prefilled.contains(key(p));
-                    estimated = peakMemoryBytes(spec, precision, p, prefill, allLogits, run.calibration().runtimeBytes());
+                    estimated = peakMemoryBytes(spec, precision, p, prefill, allLogits, run.calibration());
                 }
                 case "prefill_seconds" -> {
                     StepTime s = Latency.prefill(spec, precision, Workload.of(p.batch(), p.context(), 0), calibration.hardware(),
@@ -280,16 +291,21 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /**
      * Whole-process peak memory of a point: weights, the KV cache at its capacity, the peak activations of what the
      * point ran (a decode step; and the prefill, with logits of every prompt position if {@code allLogits}) and the
-     * runtime's own memory, as {@link InferenceMemoryTerms}.
+     * runtime's own memory, as {@link InferenceMemoryTerms}. The harness's head writes its logits and nothing beside
+     * them, so each logit takes what a matrix product's output takes at its peak on the run's machine
+     * ({@link Microbenchmarks#productOutputBytes}: about 6 bytes in bf16 on a CPU that computes it in fp32, 2 on a
+     * GPU; the element size when not measured).
      */
     static long peakMemoryBytes(TransformerSpec spec, Precision precision, ReferenceRun.MeasuredPoint p, boolean prefill, boolean allLogits,
-                                long runtimeBytes) {
+                                Microbenchmarks machine) {
         InferenceMemoryTerms whole = InferenceMemory.estimate(spec, precision, Workload.of(p.batch(), p.context(), p.kvCapacityTokens() - p.context()),
-                runtimeBytes).whole();
-        long activations = Activations.inferencePeakBytes(spec, p.batch(), p.batch(), 1, precision.activations());
+                machine.runtimeBytes()).whole();
+        NumericFormat f = precision.activations();
+        double perLogit = machine.productOutputBytes(f.id(), f.bits() / 8.0);
+        long activations = Activations.inferencePeakBytes(spec, p.batch(), p.batch(), 1, f, perLogit);
         if (prefill)
             activations = Math.max(activations, Activations.inferencePeakBytes(spec, p.batch() * p.context(),
-                    allLogits ? p.batch() * p.context() : p.batch(), 1, precision.activations()));
+                    allLogits ? p.batch() * p.context() : p.batch(), 1, f, perLogit));
         return new InferenceMemoryTerms(whole.weightsBytes(), whole.kvCacheBytes(), activations, whole.runtimeOverheadBytes()).total();
     }
 
