@@ -17,9 +17,8 @@ import org.jfree.chart.JFreeChart;
 public final class ValidationPage {
     private ValidationPage() {}
 
-    /** The runs a user can pick, by device: what each ran on. */
-    private static final Map<String, String> RUNS = Map.of("cpu", "CPU: this kind of 2-core machine, PyTorch 1.13",
-            "cuda", "GPU: NVIDIA H100, PyTorch 2.11 (CUDA)");
+    /** The runs a user can pick, by device (the note under the form names the machine and versions from the run). */
+    private static final Map<String, String> RUNS = Map.of("cpu", "CPU (this kind of machine)", "cuda", "GPU (CUDA)");
 
     /**
      * The page for {@code quantity} (default: decode time per token) of the shipped run of {@code device} (default
