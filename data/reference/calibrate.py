@@ -305,11 +305,7 @@ def main(argv=None):
     prov["command"] = args.command or common.command_line("calibrate.py", argv)
     t0 = time.perf_counter()
     if cuda:
-        for dt in (torch.float32, torch.bfloat16):  # a product of each format: cuBLAS takes its workspaces
-            a = torch.ones(64, 64, dtype=dt, device=DEVICE)
-            (a @ a).sum().item()
-        del a
-        SYNC()
+        common.run_a_product_of_each_format(torch, DEVICE)
         rows = [row("cuda_runtime_allocated", "", None, None, None, (int(torch.cuda.memory_allocated()), None, None),
                     "bytes", None, "bytes the CUDA caching allocator holds for the runtime once a product of each "
                     "format has run (cuBLAS workspaces): in torch.cuda.max_memory_allocated, not a tensor of the model")]

@@ -73,6 +73,14 @@ def setup_device(torch, device):
         fail("--device cuda: no working CUDA device (%s: %s)" % (type(e).__name__, e), EXIT_NO_TORCH)
 
 
+def run_a_product_of_each_format(torch, device):
+    """A small matrix product in fp32 and in bf16 on ``device``, waited for: the library's one-time buffers (cuBLAS
+    takes its workspaces through the CUDA allocator) exist afterwards, as in any process that has run a model."""
+    for dt in (torch.float32, torch.bfloat16):
+        a = torch.ones(64, 64, dtype=dt, device=device)
+        (a @ a).sum().item()
+
+
 def synchronizer(torch, device):
     """A function that waits for the device's queued work (CUDA kernels run asynchronously); a no-op on the CPU."""
     return torch.cuda.synchronize if device == "cuda" else (lambda: None)

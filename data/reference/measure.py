@@ -96,10 +96,7 @@ def in_process(argv):
         import gc
         gc.collect()
         torch.cuda.empty_cache()
-        for dt in (torch.float32, torch.bfloat16):
-            a = torch.ones(64, 64, dtype=dt, device="cuda")
-            (a @ a).sum().item()
-        del a
+        common.run_a_product_of_each_format(torch, "cuda")
     return measure(args, torch, threads)
 
 
