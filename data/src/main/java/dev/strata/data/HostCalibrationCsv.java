@@ -43,8 +43,6 @@ import org.apache.commons.csv.CSVRecord;
  * Unknown factors are ignored, so the harness may measure more than strata uses.
  */
 public final class HostCalibrationCsv {
-    /** File name the harness writes for the CPU. */
-    public static final String FILE_NAME = fileName("cpu");
     /**
      * Query heads per KV head of the harness's KV-read benchmark when its note does not say (calibrate.py
      * {@code kv_read}: 8 KV heads of 64, 4 query heads each).

@@ -83,21 +83,26 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         return device + "-reference.csv";
     }
 
+    /** {@code device} if it is one of {@link #DEVICES}; otherwise an error naming {@code field}. */
+    public static String checkDevice(String field, String device) {
+        if (!DEVICES.contains(device)) throw new InvalidFieldException(field, device, "one of " + String.join(", ", DEVICES));
+        return device;
+    }
+
     /** The CPU run shipped in this module's resources. */
     public static ReferenceRun shipped() {
-        return Shipped.CPU;
+        return shipped("cpu");
     }
 
-    /** The run shipped for a device ({@link #DEVICES}); another device is an error naming the field {@code device}. */
+    /**
+     * The run shipped for a device ({@link #DEVICES}), read on first use (the CPU run alone does not read the GPU's);
+     * another device is an error naming the field {@code device}.
+     */
     public static ReferenceRun shipped(String device) {
-        if (!DEVICES.contains(device)) throw new InvalidFieldException("device", device, "one of " + String.join(", ", DEVICES));
-        return device.equals("cpu") ? Shipped.CPU : Shipped.CUDA;
+        return SHIPPED.computeIfAbsent(checkDevice("device", device), ReferenceRun::loadShipped);
     }
 
-    private static final class Shipped {
-        static final ReferenceRun CPU = loadShipped("cpu");
-        static final ReferenceRun CUDA = loadShipped("cuda");
-    }
+    private static final Map<String, ReferenceRun> SHIPPED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static ReferenceRun loadShipped(String device) {
         String folder = SHIPPED_FOLDERS.get(device);

@@ -40,9 +40,10 @@ import dev.strata.model.TransformerSpec;
  * intermediates, MLA's latents, MoE: router logits and each token's shared + top-k expert copies).
  *
  * <h2>Inference</h2>
- * Nothing is kept for a backward pass, so the peak is the residual stream plus the larger of the attention and MLP
- * working sets of one layer, for the tokens of one forward pass, plus the logits of the last position of every
- * sequence ({@link #inferenceLogitBytes}: the head's output and its fp32 copy). Attention scores are assumed never to be materialised (FlashAttention, Dao et al. 2022,
+ * Nothing is kept for a backward pass, so the peak is the residual stream plus the larger of two working sets: one
+ * layer's (the larger of its attention and MLP sets) for the tokens of one forward pass, and the output head's (the
+ * final norm's output and the logits of the last position of every sequence, {@link #inferenceLogitBytes}: the head's
+ * output and its fp32 copy), which runs after the last layer has freed its own. Attention scores are assumed never to be materialised (FlashAttention, Dao et al. 2022,
  * arXiv:2205.14135), which is what serving engines use.
  */
 public final class Activations {

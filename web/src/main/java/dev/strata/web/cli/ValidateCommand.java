@@ -80,7 +80,7 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         if (chart != null) chartFormat(chart);
-        if (!ReferenceRun.DEVICES.contains(device)) throw new InvalidFieldException("--device", device, "one of " + String.join(", ", ReferenceRun.DEVICES));
+        ReferenceRun.checkDevice("--device", device);
         if (!Validation.QUANTITIES.contains(chartQuantity))
             throw new InvalidFieldException("--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();

@@ -161,13 +161,13 @@ public final class StrataServer {
         })), null);
     }
 
-    /** The planner page: GET with the state in the query; POST with a pasted config.json. */
     /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */
     private static String device(Context ctx) {
         String d = ctx.queryParam("device");
         return d == null || d.isBlank() ? "cpu" : d.trim();
     }
 
+    /** The planner page: GET with the state in the query; POST with a pasted config.json. */
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
         Function<String, String> values = post ? ctx::formParam : ctx::queryParam;

@@ -32,8 +32,10 @@ public final class ValidationPage {
             error = new InvalidFieldException("quantity", q, "one of " + String.join(", ", quantities())).getMessage();
             status[0] = 400;
         }
-        if (!RUNS.containsKey(d)) {
-            deviceError = new InvalidFieldException("device", d, "one of " + String.join(", ", ReferenceRun.DEVICES)).getMessage();
+        try {
+            ReferenceRun.checkDevice("device", d);
+        } catch (InvalidFieldException e) {
+            deviceError = e.getMessage();
             status[0] = 400;
             d = "cpu";
         }

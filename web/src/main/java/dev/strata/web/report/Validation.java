@@ -228,22 +228,18 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     /** Validates the shipped CPU run. */
     public static Validation shipped() {
-        return Shipped.CPU;
+        return shipped("cpu");
     }
 
-    /** Validates the run shipped for a device ({@link ReferenceRun#DEVICES}; another is an error naming {@code device}). */
+    /**
+     * Validates the run shipped for a device ({@link ReferenceRun#DEVICES}; another is an error naming {@code device}),
+     * once per device, on first use.
+     */
     public static Validation shipped(String device) {
-        ReferenceRun.shipped(device); // checks the name
-        return device.equals("cpu") ? Shipped.CPU : ShippedCuda.CUDA;
+        return SHIPPED.computeIfAbsent(ReferenceRun.checkDevice("device", device), d -> of(ReferenceRun.shipped(d)));
     }
 
-    private static final class Shipped {
-        static final Validation CPU = of(ReferenceRun.shipped());
-    }
-
-    private static final class ShippedCuda {
-        static final Validation CUDA = of(ReferenceRun.shipped("cuda"));
-    }
+    private static final Map<String, Validation> SHIPPED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
     public static Validation of(ReferenceRun run) {
