@@ -10,8 +10,10 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
  * KV-cache read bandwidth of one decode attention step (q @ K^T, softmax, @ V over a long cache), GB/s of cache;
  * fixed overhead per layer per decode step: decode steps of tiny-width models (Llama-style, GPT-2 style, MoE) with
    1..32 layers, least-squares fit of step time = fixed + per_layer x layers;
- * the resident memory of ``import torch`` alone (CPU), or the bytes the CUDA allocator holds for the runtime's
-   own use once a product of each format has run (cuBLAS workspaces; ``--device cuda``).
+ * the resident memory of ``import torch`` alone and of the runtime once a model has run (CPU: a tiny model's
+   prefill and decode steps in fp32 and bf16, the model freed: thread pools, BLAS and oneDNN buffers), or the bytes
+   the CUDA allocator holds for the runtime's own use once a product of each format has run (cuBLAS workspaces;
+   ``--device cuda``).
 Writes ``<device>-calibration.json`` and ``<device>-calibration.csv`` into ``--out`` (one CSV row per factor; device
 ``cpu`` or ``cuda``). On CUDA every timing waits for the GPU (``torch.cuda.synchronize``) before its clock stops, and
 the sizes are larger (``CUDA_FULL``): the products must be long enough to time and the ring well beyond the L2 cache.
@@ -206,6 +208,27 @@ def kv_read(torch, cfg):
     return rows
 
 
+def runtime_rss(torch):
+    """RSS of this process once a tiny Llama-style model (2 layers, d=64) has prefilled 32 tokens and decoded 3 steps
+    in fp32 and in bf16 and been freed: what the runtime keeps for itself after its first model (OpenMP threads,
+    BLAS and oneDNN buffers; about 11 MB above ``import torch`` here). Run before anything else in the process, whose
+    later benchmarks would leave their own freed memory behind."""
+    import gc
+    import model as M
+    with torch.inference_mode():
+        for dtype_name in ("fp32", "bf16"):
+            dtype = M.DTYPES[dtype_name]
+            m = M.Decoder.build(overhead_spec("llama", 2), dtype, device=DEVICE)
+            cache = m.new_cache(1, 64, dtype)
+            tokens = torch.zeros(1, 32, dtype=torch.long, device=DEVICE)
+            m.prefill(tokens, cache)
+            for _ in range(3):
+                m.decode(tokens[:, :1], cache, 32)
+            del m, cache, tokens
+    gc.collect()
+    return common.rss_bytes()
+
+
 def overhead_spec(kind, layers):
     import models
     if kind == "llama":
@@ -274,7 +297,7 @@ def row(factor, dtype, m, kn, elements, values, unit, s, note, variant=""):
 
 CSV_COLUMNS = ["factor", "variant", "dtype", "m", "k", "n", "elements", "value", "unit", "spread_p10", "spread_p90",
                "repeats", "note", "machine", "cores", "threads", "torch_version", "blas", "omp_wait_policy",
-               "load_avg_1m", "other_cpu_cores", "date", "command"]
+               "load_avg_1m", "other_cpu_cores", "date", "command", "malloc_mmap_threshold"]
 
 
 def parse_args(argv):
@@ -311,7 +334,10 @@ def main(argv=None):
                     "format has run (cuBLAS workspaces): in torch.cuda.max_memory_allocated, not a tensor of the model")]
     else:
         rows = [row("torch_import_rss", "", None, None, None, (import_rss, None, None), "bytes", None,
-                    "peak RSS of a process after import torch (and set_num_threads) only")]
+                    "peak RSS of a process after import torch (and set_num_threads) only"),
+                row("torch_runtime_rss", "", None, None, None, (runtime_rss(torch), None, None), "bytes", None,
+                    "RSS of the same process once a tiny model (2 layers, d=64) has prefilled and decoded in fp32 "
+                    "and bf16 and been freed: the runtime's own memory in a process that has run a model")]
     for part in (stream, matvec, gemm, product_output, kv_read, layer_overhead):
         sys.stderr.write("calibration: %s...\n" % part.__name__)
         rows.extend(part(torch, cfg))

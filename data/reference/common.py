@@ -218,6 +218,7 @@ def provenance(torch, threads, device="cpu"):
         "blas": cuda_info(torch) if cuda else blas_info(torch),
         "device": device,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
+        "malloc_mmap_threshold": os.environ.get("MALLOC_MMAP_THRESHOLD_", "default"),
         "python": platform.python_version(),
         "date": now_iso(),
     }

@@ -65,7 +65,7 @@ MEASURE_OPTIONS = {
 CSV_COLUMNS = ["quantity", "model", "spec", "dtype", "batch", "context", "generated", "measured", "unit",
                "spread_p10", "spread_p90", "repeats", "baseline_rss_bytes", "kv_capacity_tokens", "prefill_logits",
                "machine", "cores", "threads", "omp_wait_policy", "torch_version", "blas", "load_avg_1m",
-               "other_cpu_cores", "loaded_machine", "date", "command", "note", "device"]
+               "other_cpu_cores", "loaded_machine", "date", "command", "note", "device", "malloc_mmap_threshold"]
 
 # Quantities written per point: (quantity, key in measure.py's line, unit, p10 key, p90 key, repeats key, note)
 QUANTITIES = [
@@ -95,6 +95,9 @@ QUANTITIES = [
     ("peak_memory_reserved_bytes", "peak_reserved_bytes", "bytes", None, None, None,
      "torch.cuda.max_memory_reserved of the point (--device cuda): what the caching allocator took from the GPU"),
 ]
+# glibc's mmap threshold for the CPU's measuring processes (see --malloc-mmap-threshold): 64 KiB, fixed, so that a
+# freed tensor's pages leave the process and the peak RSS follows the live tensors (REFERENCES.md, reference stack)
+MALLOC_MMAP_THRESHOLD = 64 * 1024
 LOADED_OTHER_CORES = 0.25  # other processes kept at least this many cores busy: the point is marked loaded
 
 
@@ -107,9 +110,17 @@ def parse_args(argv):
     p.add_argument("--out", required=True, help="output directory (created)")
     p.add_argument("--models", help="comma-separated subset of the grid's models (for development)")
     p.add_argument("--no-calibration", action="store_true", help="skip calibrate.py (for development)")
-    p.add_argument("--omp-wait-policy", choices=("passive", "active", "default"), default="passive",
-                   help="OMP_WAIT_POLICY of the measuring processes (default passive: with active spinning, two "
-                        "threads on two cores slow down by up to 20x as soon as any other process runs)")
+    p.add_argument("--omp-wait-policy", choices=("passive", "active", "default"), default="default",
+                   help="OMP_WAIT_POLICY of the measuring processes (default: unset, OpenMP's own: threads spin a "
+                        "while, then sleep). passive makes every parallel region wake its threads (Llama 3.2 1B's bf16 "
+                        "decode step took 177-302 ms instead of 135-140 here) but keeps a busy machine from slowing "
+                        "spinning threads by up to 20x")
+    p.add_argument("--malloc-mmap-threshold", default=str(MALLOC_MMAP_THRESHOLD),
+                   help="MALLOC_MMAP_THRESHOLD_ (bytes) of the measuring processes on the CPU, or 'default' for "
+                        "glibc's own (default %(default)s: every tensor of 64 KiB or more gets pages of its own that go "
+                        "back to the system when it is freed, so the peak RSS is what the live tensors and the "
+                        "runtime hold; with glibc's sliding threshold a process keeps a freed layer's working set "
+                        "and its RSS peak counts it beside the logits)")
     p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = os.cpu_count()")
     p.add_argument("--point-timeout", type=int, default=600, help="seconds before a point is abandoned")
     p.add_argument("--device", choices=common.DEVICES, default="cpu",
@@ -221,6 +232,7 @@ def rows_for(point_id, result, command):
         "baseline_rss_bytes": result["baseline_rss_bytes"], "kv_capacity_tokens": result["kv_capacity_tokens"],
         "prefill_logits": result["prefill_logits"], "machine": result["machine"], "cores": result["cores"],
         "threads": result["threads"], "omp_wait_policy": result["omp_wait_policy"],
+        "malloc_mmap_threshold": result.get("malloc_mmap_threshold", "default"),
         "torch_version": result["torch_version"], "blas": result["blas"],
         "load_avg_1m": max(result.get("load_avg_start") or 0, result.get("load_avg_end") or 0),
         "other_cpu_cores": loaded,
@@ -249,6 +261,12 @@ def main(argv=None):
         env.pop("OMP_WAIT_POLICY", None)
     else:
         env["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
+    if args.malloc_mmap_threshold == "default" or args.device == "cuda":  # CUDA memory is the allocator's, not RSS
+        env.pop("MALLOC_MMAP_THRESHOLD_", None)
+    elif not args.malloc_mmap_threshold.isdigit():
+        common.fail("--malloc-mmap-threshold %s: a whole number of bytes, or 'default'" % args.malloc_mmap_threshold)
+    else:
+        env["MALLOC_MMAP_THRESHOLD_"] = args.malloc_mmap_threshold
     check_torch(env, args.device)
 
     cuda = args.device == "cuda"
@@ -272,7 +290,8 @@ def main(argv=None):
 
     command = common.command_line("run.py", argv)
     run = {"command": command, "mode": mode, "start": common.now_iso(), "load_avg_1m_at_start": common.load_average(),
-           "omp_wait_policy": env.get("OMP_WAIT_POLICY", "default"), "points": len(points), "failures": []}
+           "omp_wait_policy": env.get("OMP_WAIT_POLICY", "default"),
+           "malloc_mmap_threshold": env.get("MALLOC_MMAP_THRESHOLD_", "default"), "points": len(points), "failures": []}
     t_run = time.monotonic()
     costs = [estimated_seconds(models.MODELS[m], dt, b, c, pre, args.device) for m, dt, b, c, pre in points]
     if not args.no_calibration:

@@ -36,8 +36,9 @@ import org.apache.commons.csv.CSVRecord;
  *       {@code llama} or {@code moe}: the layer styles {@code dense}, {@code gated} and {@code moe}, with the
  *       matrix-product calls of calibrate.py's models ({@link #PRODUCTS_PER_LAYER});</li>
  *   <li>{@code product_output_bytes} (bytes per output element at the peak of a matrix product, per format);</li>
- *   <li>{@code torch_import_rss} (bytes, CPU: the process after {@code import torch}) or
- *       {@code cuda_runtime_allocated} (bytes, GPU: what the CUDA allocator holds for cuBLAS once a product of each
+ *   <li>{@code torch_runtime_rss} (bytes, CPU: the process once a tiny model has run in each format and been freed;
+ *       runs before it recorded only {@code torch_import_rss}, the process after {@code import torch}, which is then
+ *       used) or {@code cuda_runtime_allocated} (bytes, GPU: what the CUDA allocator holds for cuBLAS once a product of each
  *       format has run): the runtime's own memory.</li>
  * </ul>
  * Unknown factors are ignored, so the harness may measure more than strata uses.
@@ -99,7 +100,7 @@ public final class HostCalibrationCsv {
     /** Parses the CSV text; {@code source} names it in errors. */
     public static Microbenchmarks parse(String text, String source) {
         double stream = 0;
-        long runtime = 0;
+        long runtime = 0, importRss = 0;
         String machine = "", date = "";
         List<Microbenchmarks.MatrixProduct> products = new ArrayList<>();
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
@@ -117,7 +118,8 @@ public final class HostCalibrationCsv {
                 if (date.isEmpty() && row.isMapped("date")) date = row.get("date");
                 switch (factor) {
                     case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, number(row, "value", source) * 1e9);
-                    case "torch_import_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
+                    case "torch_runtime_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
+                    case "torch_import_rss" -> importRss = (long) number(row, "value", source);
                     case "matvec_bandwidth" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
                         double bytes = (double) k * n * elementBytes(dtype, row, source);
@@ -154,7 +156,7 @@ public final class HostCalibrationCsv {
         for (Microbenchmarks.LayerOverhead o : overheads)
             withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
                     PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
-        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime, outputBytes);
+        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime > 0 ? runtime : importRss, outputBytes);
     }
 
     private static String describe(CSVRecord row) {

@@ -13,8 +13,8 @@ import java.util.List;
  * @param matrixProducts       matrix products {@code x[m, k] W[n, k]^T} with their achieved rates
  * @param kvReads              decode attention steps over a long KV cache
  * @param layerOverheads       fixed per-layer time of a decode step, by layer style and format
- * @param runtimeBytes         resident memory of the runtime alone (the process after importing the framework); 0 if
- *                             not measured
+ * @param runtimeBytes         memory the runtime holds for itself (a process that has imported the framework and run a
+ *                             tiny model, the model freed); 0 if not measured
  * @param productOutputBytes   bytes per output element at the peak of a matrix product, by format: the element size
  *                             where the library writes the result directly (a GPU), more where it computes in a wider
  *                             format and converts (bf16 on a CPU without bf16 instructions: about 6); empty if not

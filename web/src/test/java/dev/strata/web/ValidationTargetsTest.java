@@ -35,27 +35,34 @@ class ValidationTargetsTest {
     }
 
     @Test
-    void calibratedDecodeTimeMeetsTheBatchTargetsInBothFormats() {
-        // the issue: median absolute error at most 20 % for batch up to 16 and contexts up to 4096, per format
-        for (String d : List.of("fp32", "bf16"))
-            assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
+    void peakMemoryIsWithinFivePercentAtEveryPoint() {
+        // the issue: within 5 %; measured with glibc's mmap threshold fixed (freed tensors leave the process) and the
+        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", about 1 % at worst
+        for (String q : List.of("peak_memory_bytes", "peak_memory_bytes_decode")) {
+            Validation.Summary s = V.summary(q, null, 1, Long.MAX_VALUE);
+            assertThat(s.points()).as(q).isEqualTo(38);
+            assertThat(s.maxAbsRelativeError()).as(q).isLessThanOrEqualTo(0.05);
+        }
+    }
+
+    @Test
+    void calibratedDecodeTimeInFp32MeetsBothTargets() {
+        // the issue: median absolute error at most 10 % at batch 1, at most 20 % for batch up to 16 and contexts up to 4096
+        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isLessThanOrEqualTo(0.10);
+        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).isLessThanOrEqualTo(0.20);
     }
 
     @Test
     void theTargetsMissedOnTheShippedRunAreMissedByWhatTheReadmeSays() {
-        // README.md, "Validation": at batch 1 the median error is 11 % in fp32 and 17 % in bf16 (target 10 %): the
-        // host's speed drifts between the calibration and the points (four full runs in an hour: 10-32 % at batch 1);
-        // peak memory misses 5 % at some points (median about 2 %, all within 10 %, every miss an under-estimate of
-        // the 11M model, whose process holds 10-60 MB beyond weights, cache, logits and import torch).
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.15);
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
-        Validation.Summary memory = V.summary("peak_memory_bytes", null, 1, Long.MAX_VALUE);
-        assertThat(memory.medianAbsRelativeError()).isLessThanOrEqualTo(0.05);
-        assertThat(memory.maxAbsRelativeError()).isBetween(0.05, 0.10);
-        assertThat(V.summary("peak_memory_bytes_decode", null, 1, Long.MAX_VALUE).maxAbsRelativeError()).isLessThanOrEqualTo(0.10);
+        // README.md, "Validation": in bf16 the median error is 21 % at batch 1 and 28 % up to batch 16 (targets 10 % and
+        // 20 %), nearly every point an under-estimate: a bf16 decode step spends more beside its matrix products
+        // (conversions, elementwise ops at the model's width) than the tiny-width calibration models show, and the
+        // host's speed moves by a fifth between processes a minute apart
+        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.30);
+        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).isBetween(0.20, 0.35);
         assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description())).containsExactlyInAnyOrder(
-                "peak memory within 5 % at every point", "decode time per token, batch 1, fp32: median error at most 10 %",
-                "decode time per token, batch 1, bf16: median error at most 10 %");
+                "decode time per token, batch 1, bf16: median error at most 10 %",
+                "decode time per token, batch up to 16, bf16: median error at most 20 %");
     }
 
     /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */

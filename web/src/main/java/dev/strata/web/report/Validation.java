@@ -44,8 +44,8 @@ import java.util.Map;
  *   <li>{@code peak_memory_bytes} (the whole process through decoding and, where measured, prefill) and
  *   {@code peak_memory_bytes_decode} (through decoding only): the terms of {@link InferenceMemory}, weights + KV cache
  *   at the cache's capacity + peak activations + runtime, with the runtime term set to the measured resident memory of
- *   the runtime alone (the process after {@code import torch}: {@code torch_import_rss} of the calibration), since
- *   the measured peak is the whole process. Activations: {@link Activations#inferencePeakBytes} of a decode step; at
+ *   the runtime alone (a process that has imported torch and run a tiny model: {@code torch_runtime_rss} of the
+ *   calibration, or {@code torch_import_rss} in runs before it), since the measured peak is the whole process. Activations: {@link Activations#inferencePeakBytes} of a decode step; at
  *   points with a prefill, of the prefill too, with the logits of every prompt position when the harness computed
  *   them ({@code prefill_logits = all}).</li>
  *   <li>{@code decode_seconds_per_token}: {@link Latency#decodeStep} of the batch at the cache's capacity (the harness
