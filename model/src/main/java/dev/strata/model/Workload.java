@@ -19,14 +19,23 @@ public record Workload(long batch, long promptTokens, long generatedTokens, long
     public static final long MAX_BATCH = 1L << 24;
 
     public Workload {
-        Checks.range("batch", batch, 1, MAX_BATCH);
-        Checks.range("promptTokens", promptTokens, 1, Limits.MAX_CONTEXT);
-        Checks.range("generatedTokens", generatedTokens, 0, Limits.MAX_CONTEXT);
-        Checks.range("prefillChunkTokens", prefillChunkTokens, 0, Limits.MAX_CONTEXT);
+        checkTokens(batch, promptTokens, generatedTokens, prefillChunkTokens);
         Checks.present("parallelism", parallelism);
         Checks.present("recompute", recompute);
         Checks.present("optimizer", optimizer);
         Checks.present("lora", lora);
+    }
+
+    /**
+     * The checks of a workload's counts, for callers that take them as numbers without making a workload (a sweep's
+     * points): batch 1 to {@link #MAX_BATCH}, a prompt of at least one token, prompt + generated tokens within
+     * {@link Limits#MAX_CONTEXT}.
+     */
+    public static void checkTokens(long batch, long promptTokens, long generatedTokens, long prefillChunkTokens) {
+        Checks.range("batch", batch, 1, MAX_BATCH);
+        Checks.range("promptTokens", promptTokens, 1, Limits.MAX_CONTEXT);
+        Checks.range("generatedTokens", generatedTokens, 0, Limits.MAX_CONTEXT);
+        Checks.range("prefillChunkTokens", prefillChunkTokens, 0, Limits.MAX_CONTEXT);
         if (promptTokens + generatedTokens > Limits.MAX_CONTEXT)
             throw new InvalidFieldException("generatedTokens", generatedTokens, "such that promptTokens + generatedTokens <= " + Limits.MAX_CONTEXT);
     }

@@ -132,10 +132,19 @@ public final class LatencyModel {
      * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
      */
     public StepTime decodeStep(long batch, long contextTokens) {
+        return decodeStep(batch, contextTokens, new StepTime());
+    }
+
+    /**
+     * {@link #decodeStep(long, long)} written into {@code into}, which is emptied first and returned: a sweep reuses one
+     * step for all its points instead of making one per point.
+     */
+    public StepTime decodeStep(long batch, long contextTokens, StepTime into) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
-        StepTime step = new StepTime();
-        pass(step, roofline, batch, 1, contextTokens - 1, batch, offload);
-        return step;
+        Checks.present("step", into);
+        into.clear();
+        pass(into, roofline, batch, 1, contextTokens - 1, batch, offload);
+        return into;
     }
 
     /**

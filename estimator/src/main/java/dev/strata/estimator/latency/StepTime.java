@@ -17,7 +17,14 @@ public final class StepTime {
     double floorComputeBoundSeconds;
     double hostLinkBytes;
 
-    StepTime() {}
+    /** An empty step: zero in every term. Fill it with {@link LatencyModel#decodeStep(long, long, StepTime)}. */
+    public StepTime() {}
+
+    /** Back to an empty step. */
+    void clear() {
+        java.util.Arrays.fill(t, 0);
+        memoryBoundSeconds = computeBoundSeconds = floorMemoryBoundSeconds = floorComputeBoundSeconds = hostLinkBytes = 0;
+    }
 
     /** Bytes moved through device memory (and the host link, when offloaded) by one step, for one device. */
     public double bytes() {

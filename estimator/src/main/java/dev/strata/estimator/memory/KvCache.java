@@ -58,8 +58,12 @@ public final class KvCache {
      * {@code min(contextTokens, window)} tokens (all of them for global layers).
      */
     public static long bytes(TransformerSpec spec, NumericFormat kv, long contextTokens, long batch) {
-        long[] stages = perStageBytes(spec, kv, contextTokens, batch, Parallelism.NONE);
-        return stages[0];
+        Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
+        Checks.range("batch", batch, 1, Long.MAX_VALUE);
+        long s = 0; // perStageBytes with one stage, without its array: a sweep asks this once per point
+        for (LayerGroup g : spec.layers())
+            s = Math.addExact(s, Math.multiplyExact(Math.multiplyExact(bytesPerTokenPerLayer(g.kind(), kv), tokensHeld(g.kind(), contextTokens)), (long) g.count()));
+        return Math.multiplyExact(s, batch);
     }
 
     /** Bytes of the cache on the most loaded device under tensor and pipeline parallelism ({@code batch} per replica). */

@@ -60,22 +60,18 @@ public final class MemoryModel {
         Checks.present("workload", w);
         if (!w.parallelism().equals(parallelism))
             throw new InvalidFieldException("workload.parallelism", w.parallelism(), "the parallelism the memory model was prepared for, " + parallelism);
-        Precision p = precision;
         try {
             long context = w.contextTokens();
-            long prefillTokens = Math.multiplyExact(w.batch(), w.prefillPassTokens());
-            long prefill = Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), 1, p.activations());
-            long decode = Activations.inferencePeakBytes(spec, w.batch(), w.batch(), 1, p.activations());
-            InferenceMemoryTerms whole = new InferenceMemoryTerms(wholeWeights, KvCache.bytes(spec, p.kvCache(), context, w.batch()),
+            long prefill = prefillActivations(w.batch(), w.prefillPassTokens(), 1);
+            long decode = decodeActivations(w.batch(), 1);
+            InferenceMemoryTerms whole = new InferenceMemoryTerms(wholeWeights, KvCache.bytes(spec, precision.kvCache(), context, w.batch()),
                     Math.max(prefill, decode), runtimeOverheadBytes);
             if (stageWeights == null) { // one device holds the whole replica
                 whole.total(); // must fit a long
                 return new InferenceMemoryEstimate(whole, whole, kvBytesPerToken, prefill, decode, context, parallelism.devices());
             }
-            long[] kv = KvCache.perStageBytes(spec, p.kvCache(), context, w.batch(), parallelism);
-            long activations = Math.max(
-                    Activations.inferencePeakBytes(spec, prefillTokens, w.batch(), parallelism.tensor(), p.activations()),
-                    Activations.inferencePeakBytes(spec, w.batch(), w.batch(), parallelism.tensor(), p.activations()));
+            long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), context, w.batch(), parallelism);
+            long activations = shardedActivations(w.batch(), w.prefillPassTokens());
             InferenceMemoryTerms worst = null;
             for (int s = 0; s < stageWeights.length; s++) {
                 InferenceMemoryTerms t = new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
@@ -84,7 +80,67 @@ public final class MemoryModel {
             worst.total(); // must fit a long
             return new InferenceMemoryEstimate(whole, worst, kvBytesPerToken, prefill, decode, context, parallelism.devices());
         } catch (ArithmeticException e) {
-            throw new InvalidFieldException("batch", w.batch(), "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
+            throw tooLarge(w.batch());
         }
+    }
+
+    /** Bytes of all the weights, one replica: {@code estimate(w).whole().weightsBytes()} for every workload. */
+    public long weightsBytes() {
+        return wholeWeights;
+    }
+
+    /**
+     * {@code estimate(w).whole().kvCacheBytes()} for a workload of {@code batch} sequences of {@code contextTokens}
+     * tokens, without making the estimate (a sweep's points ask for it as numbers).
+     */
+    public long kvCacheBytes(long batch, long contextTokens) {
+        try {
+            return KvCache.bytes(spec, precision.kvCache(), contextTokens, batch);
+        } catch (ArithmeticException e) {
+            throw tooLarge(batch);
+        }
+    }
+
+    /**
+     * {@code estimate(w).perDeviceBytes()} for a workload of {@code batch} sequences, prefilled {@code prefillPassTokens}
+     * at a time, reaching {@code contextTokens}; on one device without making the estimate's objects (a pipeline keeps
+     * one array of its stages' cache bytes).
+     */
+    public long perDeviceBytes(long batch, long prefillPassTokens, long contextTokens) {
+        try {
+            if (stageWeights == null) {
+                long activations = Math.max(prefillActivations(batch, prefillPassTokens, 1), decodeActivations(batch, 1));
+                return Math.addExact(Math.addExact(wholeWeights, KvCache.bytes(spec, precision.kvCache(), contextTokens, batch)),
+                        Math.addExact(activations, runtimeOverheadBytes));
+            }
+            long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), contextTokens, batch, parallelism);
+            long activations = shardedActivations(batch, prefillPassTokens);
+            long worst = 0;
+            for (int s = 0; s < stageWeights.length; s++)
+                worst = Math.max(worst, Math.addExact(Math.addExact(stageWeights[s], kv[s]), Math.addExact(activations, runtimeOverheadBytes)));
+            return worst;
+        } catch (ArithmeticException e) {
+            throw tooLarge(batch);
+        }
+    }
+
+    /** Peak activations of a prefill pass of {@code batch x prefillPassTokens} tokens on one of {@code tp} ranks. */
+    private long prefillActivations(long batch, long prefillPassTokens, int tp) {
+        return Activations.inferencePeakBytes(spec, Math.multiplyExact(batch, prefillPassTokens), batch, tp, precision.activations());
+    }
+
+    /** Peak activations of a decode step of {@code batch} tokens on one of {@code tp} ranks. */
+    private long decodeActivations(long batch, int tp) {
+        return Activations.inferencePeakBytes(spec, batch, batch, tp, precision.activations());
+    }
+
+    /** The larger of a prefill pass's and a decode step's activations on one tensor-parallel rank. */
+    private long shardedActivations(long batch, long prefillPassTokens) {
+        int tp = parallelism.tensor();
+        return Math.max(prefillActivations(batch, prefillPassTokens, tp), decodeActivations(batch, tp));
+    }
+
+    private static InvalidFieldException tooLarge(long batch) {
+        return new InvalidFieldException("batch", batch, "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
     }
 }

@@ -6,14 +6,12 @@ import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.latency.StepTime;
-import dev.strata.estimator.memory.InferenceMemoryEstimate;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.estimator.solve.Solve;
 import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
 import dev.strata.model.LoraAdapter;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
@@ -23,7 +21,6 @@ import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -142,7 +139,7 @@ public final class Sweep {
      * value for the rest.
      */
     private static final class Memo {
-        /** Most prefills kept: one per batch of a batch axis up to this length. */
+        /** Prefills kept: one per batch of a batch axis up to this length (a power of two). */
         static final int PREFILLS = 4096;
         final Map<TransformerSpec, Long> params = new IdentityHashMap<>();
         private NumericFormat weights, kv;
@@ -151,13 +148,15 @@ public final class Sweep {
         private Parallelism parallelism;
         private LatencyModel model;
         private MemoryModel memory;
-        /** Prefills of the current model by batch x (MAX_CONTEXT + 1) + prompt. */
-        private final Map<Long, StepTime> prefills = new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, StepTime> eldest) {
-                return size() > PREFILLS;
-            }
-        };
+        /**
+         * Prefills of the current model in a direct-mapped table: slot {@code (31 batch + prompt) mod PREFILLS}, so that
+         * up to PREFILLS consecutive batches (or prompts) never share a slot; a prefill whose slot another took is
+         * computed again. The keys are kept as numbers: a lookup makes no object.
+         */
+        private final StepTime[] prefills = new StepTime[PREFILLS];
+        private final long[] prefillBatch = new long[PREFILLS], prefillPrompt = new long[PREFILLS];
+        /** The decode step every point writes into (a sweep's points are evaluated one at a time). */
+        final StepTime decode = new StepTime();
 
         Precision precision(NumericFormat w, NumericFormat k) {
             if (precision == null || !w.equals(weights) || !k.equals(kv)) {
@@ -190,23 +189,25 @@ public final class Sweep {
         LatencyModel model(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning) {
             if (model == null || !model.isFor(spec, p, par, hw, tuning, Offload.NONE)) {
                 model = null; // a failed preparation leaves no stale entry
-                prefills.clear();
+                java.util.Arrays.fill(prefills, null);
                 model = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
             }
             return model;
         }
 
         /**
-         * The prefill of {@code w} on {@code m}, kept per batch and prompt while the model is the same (at most
-         * {@link #PREFILLS} of them, the oldest dropped first): when the batch is the fastest axis, the prefills of one
-         * pass over it serve every later value of the slower axes that the prefill does not depend on.
+         * The prefill of {@code batch} prompts of {@code prompt} tokens on {@code m} (parallelism {@code par}), kept
+         * while the model is the same: when the batch is the fastest axis, the prefills of one pass over it serve every
+         * later value of the slower axes that the prefill does not depend on.
          */
-        StepTime prefill(LatencyModel m, Workload w) {
-            long key = w.batch() * (Limits.MAX_CONTEXT + 1L) + w.promptTokens();
-            StepTime s = prefills.get(key);
-            if (s == null) {
-                s = m.prefill(w, false);
-                prefills.put(key, s);
+        StepTime prefill(LatencyModel m, Parallelism par, long batch, long prompt) {
+            int slot = (int) ((31 * batch + prompt) & (PREFILLS - 1));
+            StepTime s = prefills[slot];
+            if (s == null || prefillBatch[slot] != batch || prefillPrompt[slot] != prompt) {
+                s = m.prefill(new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
+                prefills[slot] = s;
+                prefillBatch[slot] = batch;
+                prefillPrompt[slot] = prompt;
             }
             return s;
         }
@@ -223,20 +224,25 @@ public final class Sweep {
         if (prompt + generate > spec.contextLength())
             throw new InvalidFieldException("prompt", prompt, "such that prompt + generate = " + (prompt + generate)
                     + " tokens is at most the context length of " + spec.name() + ", " + spec.contextLength());
+        // numbers, not a Workload and an estimate: a point makes no object but its row (the memory model's and the
+        // latency model's answers are those of InferenceMemory.estimate and LatencyModel.decodeStep for the workload)
+        Workload.checkTokens(batch, prompt, generate, 0);
         Precision p = memo.precision(weights, kv);
         Parallelism par = memo.parallelism(tp, pp);
-        Workload w = new Workload(batch, prompt, generate, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
-        InferenceMemoryEstimate m = memo.memory(spec, p, par, overheadBytes).estimate(w);
+        MemoryModel memory = memo.memory(spec, p, par, overheadBytes);
+        long context = prompt + generate;
+        long weightsBytes = memory.weightsBytes(), kvBytes = memory.kvCacheBytes(batch, context);
+        long perDevice = memory.perDeviceBytes(batch, prompt, context);
         if (hw == null)
-            return new SweepRow(spec.name(), "", weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, m.whole().weightsBytes(),
-                    m.whole().kvCacheBytes(), m.perDeviceBytes(), false, 0, 0, 0, 0, 0, 0);
+            return new SweepRow(spec.name(), "", weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, weightsBytes,
+                    kvBytes, perDevice, false, 0, 0, 0, 0, 0, 0);
         LatencyModel model = memo.model(spec, p, par, hw, tuning);
-        StepTime prefill = memo.prefill(model, w);
-        StepTime decode = model.decodeStep(batch, Latency.decodeContextTokens(prompt, generate));
+        StepTime prefill = memo.prefill(model, par, batch, prompt);
+        StepTime decode = model.decodeStep(batch, Latency.decodeContextTokens(prompt, generate), memo.decode);
         double tokensPerSecond = batch / decode.calibratedSeconds();
         double cost = ServingCost.perMillionOutputTokensUsd(tokensPerSecond, par.devices(), hw.pricePerHourUsd());
-        return new SweepRow(spec.name(), hw.id(), weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, m.whole().weightsBytes(),
-                m.whole().kvCacheBytes(), m.perDeviceBytes(), m.perDeviceBytes() <= hw.memoryBytes(), prefill.floorSeconds(),
+        return new SweepRow(spec.name(), hw.id(), weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, weightsBytes,
+                kvBytes, perDevice, perDevice <= hw.memoryBytes(), prefill.floorSeconds(),
                 prefill.calibratedSeconds(), decode.floorSeconds(), decode.calibratedSeconds(), tokensPerSecond, cost);
     }
 }

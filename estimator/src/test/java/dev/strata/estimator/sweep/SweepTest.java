@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
+import dev.strata.estimator.latency.LatencyEstimate;
 import dev.strata.estimator.memory.InferenceMemory;
+import dev.strata.estimator.memory.InferenceMemoryEstimate;
 import dev.strata.model.Activation;
 import dev.strata.model.GatedMlp;
 import dev.strata.model.Hardware;
@@ -17,6 +19,7 @@ import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,40 @@ class SweepTest {
             assertThat(rows.get(i).kvCacheBytes()).isGreaterThan(rows.get(i - 1).kvCacheBytes());
             assertThat(rows.get(i).decodeSeconds()).isGreaterThanOrEqualTo(rows.get(i - 1).decodeSeconds());
         }
+    }
+
+    /** Gemma-2-like: sliding-window and global layers alternating in runs (the cache differs per layer kind). */
+    static final TransformerSpec MIXED = TransformerSpec.builder().name("mixed").vocabSize(32000).hiddenSize(2048).contextLength(8192)
+            .layers(6, new LayerKind(MultiHeadAttention.of(16, 4, 128), 1024, new GatedMlp(8192, Activation.SILU, false)))
+            .layers(6, LayerKind.global(MultiHeadAttention.of(16, 4, 128), new GatedMlp(8192, Activation.SILU, false))).build();
+
+    @Test
+    void aPointsNumbersAreThoseOfTheEstimatorsObjects() {
+        // the sweep asks the memory and latency models for numbers (no Workload, no estimate objects per point): every
+        // row must equal what InferenceMemory.estimate, LatencyModel.decodeStep and Latency.prefill give for the
+        // same workload, on one device, under tensor parallelism and over pipeline stages, with sliding windows
+        Precision p = Precision.of(NumericFormat.BF16, NumericFormat.FP8, Optimizer.ADAMW);
+        for (TransformerSpec spec : List.of(LLAMA_8B, MIXED))
+            for (long[] tpPp : new long[][] {{1, 1}, {2, 1}, {1, 3}, {2, 2}}) {
+                Sweep.Base base = new Sweep.Base(spec, H100, NumericFormat.BF16, NumericFormat.FP8, 1, 512, 128, (int) tpPp[0], (int) tpPp[1],
+                        InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES, LatencyTuning.GPU_DEFAULT);
+                List<SweepRow> rows = new ArrayList<>();
+                Sweep.run(base, List.of(new Sweep.Axis(Sweep.Input.GENERATE, List.of(1L, 700L, 3000L)),
+                        new Sweep.Axis(Sweep.Input.BATCH, List.of(1L, 3L, 64L))), rows::add);
+                Parallelism par = new Parallelism((int) tpPp[0], (int) tpPp[1], 1, 1, 0, false);
+                for (SweepRow r : rows) {
+                    Workload w = Workload.of(r.batch(), r.promptTokens(), r.generatedTokens()).withParallelism(par);
+                    InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
+                    String at = spec.name() + " tp/pp " + tpPp[0] + "/" + tpPp[1] + " batch " + r.batch() + " generate " + r.generatedTokens();
+                    assertThat(r.weightsBytes()).as(at).isEqualTo(m.whole().weightsBytes());
+                    assertThat(r.kvCacheBytes()).as(at).isEqualTo(m.whole().kvCacheBytes());
+                    assertThat(r.perDeviceBytes()).as(at).isEqualTo(m.perDeviceBytes());
+                    LatencyEstimate l = Latency.estimate(spec, p, w, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+                    assertThat(r.prefillSeconds()).as(at).isEqualTo(l.prefill().calibratedSeconds());
+                    assertThat(r.decodeSeconds()).as(at).isEqualTo(l.decode().calibratedSeconds());
+                    assertThat(r.decodeFloorSeconds()).as(at).isEqualTo(l.decode().floorSeconds());
+                }
+            }
     }
 
     @Test

@@ -19,6 +19,8 @@ public final class BackgroundSink<T> implements Consumer<T>, AutoCloseable {
     private static final Object[] END = new Object[0];
 
     private final BlockingQueue<Object[]> queue = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT);
+    /** Batches the consumer is done with, emptied, for the producer to fill again (a long run makes no new ones). */
+    private final BlockingQueue<Object[]> free = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT + 2);
     private final int batchSize;
     private final Thread thread;
     private volatile RuntimeException failure;
@@ -45,6 +47,10 @@ public final class BackgroundSink<T> implements Consumer<T>, AutoCloseable {
                 if (failure != null) continue; // keep taking, so that the producer never waits on a full queue
                 try {
                     for (Object o : b) downstream.accept((T) o);
+                    if (b.length == batchSize) {
+                        Arrays.fill(b, null);
+                        free.offer(b);
+                    }
                 } catch (RuntimeException e) {
                     failure = e;
                 } catch (Error e) {
@@ -62,7 +68,8 @@ public final class BackgroundSink<T> implements Consumer<T>, AutoCloseable {
         batch[size++] = item;
         if (size == batchSize) {
             handOff(batch);
-            batch = new Object[batchSize];
+            Object[] next = free.poll();
+            batch = next != null ? next : new Object[batchSize];
             size = 0;
         }
     }

@@ -18,8 +18,16 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
     private final StringBuilder line = new StringBuilder(512);
     private char[] chars = new char[512];
     private static final String SEP = Csv.FORMAT.getDelimiterString();
-    private final double[] lastValue = new double[6];
-    private final String[] lastText = new String[6];
+    /** Slots per number column of the text cache (a power of two). */
+    private static final int TEXT_SLOTS = 4096;
+    /**
+     * The text of number values per column, direct-mapped by the value's bits: a value that recurs in a column (the
+     * prefill of one batch along a generated-tokens axis, whatever the order of the axes) is formatted once.
+     */
+    private final long[][] cachedBits = new long[6][TEXT_SLOTS];
+    private final String[][] cachedText = new String[6][TEXT_SLOTS];
+    /** The text cells (model, hardware, formats) as written, kept while they stay the same objects. */
+    private String model, hardware, weights, kvCache, textCells;
 
     public SweepWriter(Format format, Writer out) {
         this.format = format;
@@ -43,11 +51,7 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
         try {
             if (format == Format.CSV) {
                 boolean hw = r.hasHardware();
-                // Text cells through Commons CSV (it quotes what needs quoting); numbers never need quotes.
-                Csv.FORMAT.print(Csv.text(r.model()), line, true);
-                Csv.FORMAT.print(r.hardware(), line, false);
-                Csv.FORMAT.print(r.weights(), line, false);
-                Csv.FORMAT.print(r.kvCache(), line, false);
+                line.append(textCells(r));
                 line.append(SEP).append(r.batch()).append(SEP).append(r.promptTokens()).append(SEP).append(r.generatedTokens())
                         .append(SEP).append(r.tensorParallel()).append(SEP).append(r.pipelineParallel()).append(SEP).append(r.paramsTotal())
                         .append(SEP).append(r.weightsBytes()).append(SEP).append(r.kvCacheBytes()).append(SEP).append(r.perDeviceBytes())
@@ -92,6 +96,27 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
         }
     }
 
+    /**
+     * The four text cells through Commons CSV (it quotes what needs quoting; numbers never need quotes), written once
+     * while the row's model, hardware and formats are the same strings as the last row's: a sweep varies them slowly,
+     * and Commons CSV makes a copy of the delimiter for every cell it quotes.
+     */
+    private String textCells(SweepRow r) throws IOException {
+        if (textCells == null || r.model() != model || r.hardware() != hardware || r.weights() != weights || r.kvCache() != kvCache) {
+            StringBuilder b = new StringBuilder(64);
+            Csv.FORMAT.print(Csv.text(r.model()), b, true);
+            Csv.FORMAT.print(r.hardware(), b, false);
+            Csv.FORMAT.print(r.weights(), b, false);
+            Csv.FORMAT.print(r.kvCache(), b, false);
+            model = r.model();
+            hardware = r.hardware();
+            weights = r.weights();
+            kvCache = r.kvCache();
+            textCells = b.toString();
+        }
+        return textCells;
+    }
+
     /** Hands the row to the writer without an intermediate String, and clears it. */
     private void writeLine() {
         int n = line.length();
@@ -106,18 +131,21 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
     }
 
     /**
-     * A number cell after its delimiter: the shortest round-trip form, or empty without hardware. The text of the
-     * column's last value is kept: a value that repeats down a column (the prefill along a generated-tokens axis) is
-     * formatted once.
+     * A number cell after its delimiter: the shortest round-trip form, or empty without hardware; from the column's text
+     * cache when the value was written before and kept its slot.
      */
     private void num(boolean present, int column, double v) {
         line.append(SEP);
         if (!present) return;
-        if (lastText[column] == null || Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(lastValue[column])) {
-            lastValue[column] = v;
-            lastText[column] = Render.plainDouble(v);
+        long bits = Double.doubleToRawLongBits(v);
+        int slot = (int) ((bits ^ (bits >>> 29) ^ (bits >>> 41)) & (TEXT_SLOTS - 1));
+        String text = cachedText[column][slot];
+        if (text == null || cachedBits[column][slot] != bits) {
+            text = Render.plainDouble(v);
+            cachedText[column][slot] = text;
+            cachedBits[column][slot] = bits;
         }
-        line.append(lastText[column]);
+        line.append(text);
     }
 
     private void cell(Object v) {
