@@ -94,6 +94,20 @@ public final class StrataServer {
             });
             config.routes.before(StrataServer::securityHeaders);
             config.routes.before(Query::checkEncoding);
+            // Javalin tries the routes of a method in the order they are declared, one path regex each: the API, which
+            // programs call many times a second, comes first
+            config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
+            config.routes.get("/api/estimate", ctx -> respond(ctx,
+                    estimate(ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)), null));
+            config.routes.post("/api/estimate", StrataServer::postEstimate);
+            config.routes.get("/api/sweep", StrataServer::sweep);
+            config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
+            config.routes.get("/api/optimal", StrataServer::optimal);
+            config.routes.post("/api/fit", StrataServer::fit);
+            config.routes.get("/api/train", StrataServer::train);
+            config.routes.get("/api/training-memory", ctx -> respond(ctx, TrainingMemoryReport.of(inputs(ctx)), "rows"));
+            config.routes.get("/api/laws", ctx -> respond(ctx, LawsReport.of(inputs(ctx).number("compute")), "laws"));
+            config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
             config.routes.get("/validation", ctx -> {
@@ -113,18 +127,6 @@ public final class StrataServer {
             config.routes.post("/scaling/residuals.csv", StrataServer::residuals);
             config.routes.get("/chart/{file}", charts::handle);
             config.routes.post("/chart/{file}", charts::handle);
-            config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
-            config.routes.get("/api/estimate", ctx -> respond(ctx,
-                    estimate(ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)), null));
-            config.routes.post("/api/estimate", StrataServer::postEstimate);
-            config.routes.get("/api/sweep", StrataServer::sweep);
-            config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
-            config.routes.get("/api/optimal", StrataServer::optimal);
-            config.routes.post("/api/fit", StrataServer::fit);
-            config.routes.get("/api/train", StrataServer::train);
-            config.routes.get("/api/training-memory", ctx -> respond(ctx, TrainingMemoryReport.of(inputs(ctx)), "rows"));
-            config.routes.get("/api/laws", ctx -> respond(ctx, LawsReport.of(inputs(ctx).number("compute")), "laws"));
-            config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
             config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(),
                     e instanceof InvalidFieldException f ? f.field() : null));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), null));

@@ -3,7 +3,9 @@ package dev.strata.web.render;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -21,8 +23,13 @@ import org.apache.commons.csv.CSVPrinter;
  * per quantity named by its JSON path ({@code params.breakdown.embedding}), so all three always agree.
  */
 public final class Render {
-    /** The one mapper of the web module; results are Jackson trees. */
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * The one mapper of the web module; results are Jackson trees. Doubles are written by Jackson's Schubfach writer
+     * (the shortest form that reads back to the same double, as the CSV cells: {@link #plainDouble}), several times
+     * faster than JDK 17's {@code Double.toString}.
+     */
+    public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private Render() {}
 
