@@ -41,7 +41,7 @@ OVERHEAD_LAYERS = [1, 2, 4, 8, 16]
 SYNC = lambda: None  # noqa: E731  (torch.cuda.synchronize on CUDA: set by main)
 DEVICE = "cpu"
 
-QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096)],
+QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096), (256, 1024), (1024, 256), (512, 512)],
          "matvec_batched": [(2048, 2048, 16)], "matvec_rounds": 3, "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
          "overhead_kinds": ["llama"], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20, "output_shape": (1024, 256, 32000)}
 FULL = {"stream_bytes": 1 << 30, "matvec_ring_bytes": 256 << 20, "matvec_shapes": MATVEC_SHAPES,
