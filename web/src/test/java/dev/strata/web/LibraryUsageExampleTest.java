@@ -10,6 +10,7 @@ import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.memory.InferenceMemory;
+import dev.strata.estimator.latency.StepTime;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
@@ -75,5 +76,13 @@ class LibraryUsageExampleTest {
         MemoryModel memory = MemoryModel.of(llama, precision, Parallelism.NONE, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
         Workload w = Workload.of(64, 1024, 128);
         assertThat(memory.estimate(w).perDeviceBytes()).isEqualTo(InferenceMemory.estimate(llama, precision, w).perDeviceBytes());
+        // in a hot loop, the same answers as numbers, into one reused step: no object per question
+        StepTime step = new StepTime();
+        for (long batch = 1; batch <= 256; batch *= 2) {
+            double seconds = latency.decodeStep(batch, 1152, step).calibratedSeconds();
+            long perDevice = memory.perDeviceBytes(batch, 1024, 1152);
+            assertThat(seconds).isEqualTo(latency.decodeStep(batch, 1152).calibratedSeconds());
+            assertThat(perDevice).isEqualTo(memory.estimate(Workload.of(batch, 1024, 128)).perDeviceBytes());
+        }
     }
 }
