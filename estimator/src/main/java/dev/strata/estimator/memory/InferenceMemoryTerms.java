@@ -11,6 +11,11 @@ package dev.strata.estimator.memory;
 public record InferenceMemoryTerms(long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
     /** The sum of the terms. */
     public long total() {
+        return total(weightsBytes, kvCacheBytes, activationsBytes, runtimeOverheadBytes);
+    }
+
+    /** The sum of four terms without making the record (exact: an overflow throws). */
+    static long total(long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
         return Math.addExact(Math.addExact(weightsBytes, kvCacheBytes), Math.addExact(activationsBytes, runtimeOverheadBytes));
     }
 

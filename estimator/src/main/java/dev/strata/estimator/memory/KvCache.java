@@ -61,8 +61,7 @@ public final class KvCache {
         Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("batch", batch, 1, Long.MAX_VALUE);
         long s = 0; // perStageBytes with one stage, without its array: a sweep asks this once per point
-        for (LayerGroup g : spec.layers())
-            s = Math.addExact(s, Math.multiplyExact(Math.multiplyExact(bytesPerTokenPerLayer(g.kind(), kv), tokensHeld(g.kind(), contextTokens)), (long) g.count()));
+        for (LayerGroup g : spec.layers()) s = Math.addExact(s, Math.multiplyExact(layerBytesPerSequence(g.kind(), kv, contextTokens, 1), (long) g.count()));
         return Math.multiplyExact(s, batch);
     }
 
@@ -77,10 +76,14 @@ public final class KvCache {
         Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("batch", batch, 1, Long.MAX_VALUE);
         Sharding.check(spec, par);
-        long[] stages = Sharding.perStage(spec, par.pipeline(), kind -> Math.multiplyExact(
-                bytesPerTokenPerLayer(kind.attention(), kv, par.tensor()), tokensHeld(kind, contextTokens)));
+        long[] stages = Sharding.perStage(spec, par.pipeline(), kind -> layerBytesPerSequence(kind, kv, contextTokens, par.tensor()));
         for (int s = 0; s < stages.length; s++) stages[s] = Math.multiplyExact(stages[s], batch);
         return stages;
+    }
+
+    /** Bytes one layer of {@code kind} caches for one sequence at {@code contextTokens} on one of {@code tp} ranks. */
+    private static long layerBytesPerSequence(LayerKind kind, NumericFormat kv, long contextTokens, int tp) {
+        return Math.multiplyExact(bytesPerTokenPerLayer(kind.attention(), kv, tp), tokensHeld(kind, contextTokens));
     }
 
     /** Tokens a layer keeps: the context, capped at the window of a sliding-window layer. */

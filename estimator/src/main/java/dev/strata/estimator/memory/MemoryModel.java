@@ -72,12 +72,8 @@ public final class MemoryModel {
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), context, w.batch(), parallelism);
             long activations = shardedActivations(w.batch(), w.prefillPassTokens());
-            InferenceMemoryTerms worst = null;
-            for (int s = 0; s < stageWeights.length; s++) {
-                InferenceMemoryTerms t = new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
-                if (worst == null || t.total() > worst.total()) worst = t;
-            }
-            worst.total(); // must fit a long
+            int s = worstStage(kv, activations);
+            InferenceMemoryTerms worst = new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
             return new InferenceMemoryEstimate(whole, worst, kvBytesPerToken, prefill, decode, context, parallelism.devices());
         } catch (ArithmeticException e) {
             throw tooLarge(w.batch());
@@ -110,18 +106,30 @@ public final class MemoryModel {
         try {
             if (stageWeights == null) {
                 long activations = Math.max(prefillActivations(batch, prefillPassTokens, 1), decodeActivations(batch, 1));
-                return Math.addExact(Math.addExact(wholeWeights, KvCache.bytes(spec, precision.kvCache(), contextTokens, batch)),
-                        Math.addExact(activations, runtimeOverheadBytes));
+                return InferenceMemoryTerms.total(wholeWeights, KvCache.bytes(spec, precision.kvCache(), contextTokens, batch), activations,
+                        runtimeOverheadBytes);
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), contextTokens, batch, parallelism);
             long activations = shardedActivations(batch, prefillPassTokens);
-            long worst = 0;
-            for (int s = 0; s < stageWeights.length; s++)
-                worst = Math.max(worst, Math.addExact(Math.addExact(stageWeights[s], kv[s]), Math.addExact(activations, runtimeOverheadBytes)));
-            return worst;
+            int s = worstStage(kv, activations);
+            return InferenceMemoryTerms.total(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
         } catch (ArithmeticException e) {
             throw tooLarge(batch);
         }
+    }
+
+    /** The pipeline stage with the most bytes (the first of equals), each stage's total checked to fit a long. */
+    private int worstStage(long[] kv, long activations) {
+        int worst = 0;
+        long max = -1;
+        for (int s = 0; s < stageWeights.length; s++) {
+            long total = InferenceMemoryTerms.total(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
+            if (total > max) {
+                max = total;
+                worst = s;
+            }
+        }
+        return worst;
     }
 
     /** Peak activations of a prefill pass of {@code batch x prefillPassTokens} tokens on one of {@code tp} ranks. */
