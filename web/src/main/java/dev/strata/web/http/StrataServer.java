@@ -165,8 +165,7 @@ public final class StrataServer {
 
     /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */
     private static String device(Context ctx) {
-        String d = ctx.queryParam("device");
-        return d == null || d.isBlank() ? "cpu" : d.trim();
+        return Validation.deviceOrDefault(ctx.queryParam("device"));
     }
 
     /** The planner page: GET with the state in the query; POST with a pasted config.json. */

@@ -26,7 +26,7 @@ public final class ValidationPage {
      */
     public static String render(String quantity, String device, int[] status) {
         String q = quantity == null || quantity.isBlank() ? "decode_seconds_per_token" : quantity.trim();
-        String d = device == null || device.isBlank() ? "cpu" : device.trim();
+        String d = Validation.deviceOrDefault(device);
         String error = null, deviceError = null;
         if (!quantities().contains(q)) {
             error = new InvalidFieldException("quantity", q, "one of " + String.join(", ", quantities())).getMessage();

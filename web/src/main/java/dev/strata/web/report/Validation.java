@@ -135,8 +135,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     /**
      * Largest relative error of whole-process peak memory in the live {@code --quick} check: 10 %. Its models have 1-8 MB
-     * of weights in a 260 MB process, where the runtime's own working memory beyond {@code import torch} (10-20 MB:
-     * thread pools, library buffers, the harness's random pool) is not in the estimate.
+     * of weights in a 260 MB process, where what the runtime holds varies between processes by several MB (thread
+     * pools, library buffers, the harness's random pool) beside the runtime term the calibration measured once.
      */
     public static final double QUICK_MEMORY_LIMIT = 0.10;
 
@@ -241,6 +241,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     private static final Map<String, Validation> SHIPPED = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The device a request names, trimmed; {@code cpu} when it names none (the page, its chart and the API alike). */
+    public static String deviceOrDefault(String device) {
+        return device == null || device.isBlank() ? "cpu" : device.trim();
+    }
+
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
     public static Validation of(ReferenceRun run) {
         HardwareEntry host = HardwareCatalog.host(run.calibration());
@@ -294,15 +299,14 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      */
     static long peakMemoryBytes(TransformerSpec spec, Precision precision, ReferenceRun.MeasuredPoint p, boolean prefill, boolean allLogits,
                                 Microbenchmarks machine) {
-        InferenceMemoryTerms whole = InferenceMemory.estimate(spec, precision, Workload.of(p.batch(), p.context(), p.kvCapacityTokens() - p.context()),
-                machine.runtimeBytes()).whole();
         NumericFormat f = precision.activations();
         double perLogit = machine.productOutputBytes(f.id(), f.bits() / 8.0);
         long activations = Activations.inferencePeakBytes(spec, p.batch(), p.batch(), 1, f, perLogit);
         if (prefill)
             activations = Math.max(activations, Activations.inferencePeakBytes(spec, p.batch() * p.context(),
                     allLogits ? p.batch() * p.context() : p.batch(), 1, f, perLogit));
-        return new InferenceMemoryTerms(whole.weightsBytes(), whole.kvCacheBytes(), activations, whole.runtimeOverheadBytes()).total();
+        return new InferenceMemoryTerms(Weights.bytes(spec, precision), KvCache.bytes(spec, precision.kvCache(), p.kvCapacityTokens(), p.batch()),
+                activations, machine.runtimeBytes()).total();
     }
 
     private static String key(ReferenceRun.MeasuredPoint p) {
