@@ -72,6 +72,21 @@ def timed(fn, repeats, warmup=1, budget=None):
     return common.summary(times)
 
 
+def timed_in_rounds(fns, rounds, calls_per_round=1):
+    """Times every function of ``fns`` in ``rounds`` interleaved rounds (each round calls each function
+    ``calls_per_round`` times), so that a machine whose speed drifts slows all of them alike; one list of times per
+    function."""
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for k, fn in enumerate(fns):
+            for _ in range(calls_per_round):
+                t = time.perf_counter()
+                fn()
+                SYNC()
+                times[k].append(time.perf_counter() - t)
+    return times
+
+
 def rate(amount, s):
     """amount / time for the median, and the p10/p90 of the rate (p10 of the rate comes from p90 of the time)."""
     return amount / s["median"], amount / s["p90"], amount / s["p10"]
@@ -119,13 +134,7 @@ def matvec(torch, cfg):
             sweep()  # warm-up
             sweeps.append(((i, o, m, count, per), sweep))
         SYNC()
-        times = [[] for _ in sweeps]
-        for _ in range(cfg["matvec_rounds"]):
-            for k, (_, sweep) in enumerate(sweeps):
-                t = time.perf_counter()
-                sweep()
-                SYNC()
-                times[k].append(time.perf_counter() - t)
+        times = timed_in_rounds([sweep for _, sweep in sweeps], cfg["matvec_rounds"])
         for ((i, o, m, count, per), _), ts in zip(sweeps, times):
             s = common.summary(ts)
             rows.append(row("matvec_bandwidth", dtype_name, m, (i, o), None, rate(count * per / 1e9, s), "GB/s", s,
@@ -211,7 +220,7 @@ def kv_read(torch, cfg):
 def runtime_rss(torch):
     """RSS of this process once a tiny Llama-style model (2 layers, d=64) has prefilled 32 tokens and decoded 3 steps
     in fp32 and in bf16 and been freed: what the runtime keeps for itself after its first model (OpenMP threads,
-    BLAS and oneDNN buffers; about 11 MB above ``import torch`` here). Run before anything else in the process, whose
+    BLAS and oneDNN buffers; about 13 MB above ``import torch`` here). Run before anything else in the process, whose
     later benchmarks would leave their own freed memory behind."""
     import gc
     import model as M
@@ -253,19 +262,12 @@ def layer_overhead(torch, cfg):
                 m = M.Decoder.build(overhead_spec(kind, L), dtype, device=DEVICE)
                 cache = m.new_cache(1, 32, dtype)
                 steps.append((L, lambda m=m, cache=cache: m.decode(tok, cache, 16)))
-            times = [[] for _ in steps]
             with torch.inference_mode():
                 for _, step in steps:
                     for _ in range(5):
                         step()
                 SYNC()
-                for _ in range(rounds):
-                    for k, (_, step) in enumerate(steps):
-                        for _ in range(max(1, cfg["steps"] // rounds)):
-                            t = time.perf_counter()
-                            step()
-                            SYNC()
-                            times[k].append(time.perf_counter() - t)
+                times = timed_in_rounds([step for _, step in steps], rounds, max(1, cfg["steps"] // rounds))
             points = [(L, common.summary(ts)["median"]) for (L, _), ts in zip(steps, times)]
             fixed, per_layer = fit_line(points)
             detail = "; ".join("%d layers %.3f ms" % (L, t * 1e3) for L, t in points)

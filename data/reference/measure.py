@@ -73,11 +73,17 @@ def profile_flops(torch, fn):
     return matmul, sum(by_op.values()), by_op, result
 
 
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def _setup(args):
+    """torch imported and set up for the point's threads and device; returns (torch, threads)."""
     torch = common.import_torch()
     threads = common.setup_torch(torch, args.threads or None)
     common.setup_device(torch, args.device)
+    return torch, threads
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    torch, threads = _setup(args)
     import model  # noqa: F401  (imports torch.nn: part of the baseline)
     common.print_json_line(measure(args, torch, threads))
     return 0
@@ -89,9 +95,7 @@ def in_process(argv):
     format runs, so that every point's baseline holds the cuBLAS workspaces as a fresh process's would after its
     first product. Returns the point's dict; a refused point raises SystemExit (common.fail)."""
     args = parse_args(argv)
-    torch = common.import_torch()
-    threads = common.setup_torch(torch, args.threads or None)
-    common.setup_device(torch, args.device)
+    torch, threads = _setup(args)
     if args.device == "cuda":
         import gc
         gc.collect()
