@@ -10,6 +10,7 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
  * KV-cache read bandwidth of one decode attention step (q @ K^T, softmax, @ V over a long cache), GB/s of cache;
  * fixed overhead per layer per decode step: decode steps of tiny-width models (Llama-style, GPT-2 style, MoE) with
    1..32 layers, least-squares fit of step time = fixed + per_layer x layers;
+ * the memory capacity of the device (``device_memory_bytes``: the GPU's total memory, or the machine's RAM);
  * the resident memory of ``import torch`` alone and of the runtime once a model has run (CPU: a tiny model's
    prefill and decode steps in fp32 and bf16, the model freed: thread pools, BLAS and oneDNN buffers), or the bytes
    the CUDA allocator holds for the runtime's own use once a product of each format has run (cuBLAS workspaces;
@@ -238,6 +239,13 @@ def runtime_rss(torch):
     return common.rss_bytes()
 
 
+def device_memory_bytes(torch, cuda):
+    """The memory capacity of the device the benchmarks run on: the GPU's total memory, or the machine's RAM."""
+    if cuda:
+        return int(torch.cuda.get_device_properties(torch.device(DEVICE)).total_memory)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 def overhead_spec(kind, layers):
     import models
     if kind == "llama":
@@ -340,6 +348,9 @@ def main(argv=None):
                 row("torch_runtime_rss", "", None, None, None, (runtime_rss(torch), None, None), "bytes", None,
                     "RSS of the same process once a tiny model (2 layers, d=64) has prefilled and decoded in fp32 "
                     "and bf16 and been freed: the runtime's own memory in a process that has run a model")]
+    rows.append(row("device_memory_bytes", "", None, None, None, (device_memory_bytes(torch, cuda), None, None), "bytes",
+                    None, "total memory of the device: torch.cuda.get_device_properties().total_memory" if cuda
+                    else "total memory of the machine (physical pages x page size)"))
     for part in (stream, matvec, gemm, product_output, kv_read, layer_overhead):
         sys.stderr.write("calibration: %s...\n" % part.__name__)
         rows.extend(part(torch, cfg))

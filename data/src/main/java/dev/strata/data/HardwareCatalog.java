@@ -56,7 +56,9 @@ public final class HardwareCatalog {
      * The host as {@code calibration} describes it. Floor figures: memory bandwidth = the best the benchmarks reached
      * (stream, matrix products, KV reads: {@link Microbenchmarks#bestBandwidthBytesPerSecond()}); peak per format =
      * the best matrix-product FLOP/s measured in that format; so the floor is a lower bound on every benchmark. Memory
-     * capacity: this machine's physical memory. No links, power or price (0: not applicable). The efficiencies are
+     * capacity: what the calibration recorded for its device (a GPU's total memory, or the measured machine's RAM;
+     * {@link Microbenchmarks#memoryBytes()}), else this machine's physical memory ({@link #recordedMemory} tells which).
+     * No links, power or price (0: not applicable). The efficiencies are
      * placeholders until the calibration is fitted (estimator {@code HostCalibration}).
      */
     public static HardwareEntry host(Microbenchmarks calibration) {
@@ -65,20 +67,30 @@ public final class HardwareCatalog {
             double best = calibration.bestFlopsPerSecond(f);
             if (Hardware.FORMATS.contains(f) && best > 0) peaks.put(f, best);
         }
-        long memory = physicalMemoryBytes();
+        long physical = physicalMemoryBytes();
+        long memory = recordedMemory(calibration) ? calibration.memoryBytes() : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
         Hardware hw = new Hardware(HOST_ID, "this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")", peaks,
-                memory > 0 ? memory : HOST_MEMORY_FALLBACK_BYTES, calibration.bestBandwidthBytesPerSecond(), 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
+                memory, calibration.bestBandwidthBytesPerSecond(), 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
         String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format");
-        sources.put("memoryBytes", memory > 0 ? "physical memory of the machine strata runs on (JVM operating-system bean)"
-                : "not readable here: an assumed 8 GiB");
+        sources.put("memoryBytes", recordedMemory(calibration) ? measured + ": the total memory of the device it ran on"
+                : physical > 0 ? "physical memory of the machine strata runs on (JVM operating-system bean; the calibration recorded none)"
+                : "not readable here and not recorded by the calibration: an assumed 8 GiB");
         sources.put("memoryBandwidthBytesPerSecond", measured + ": the best of stream, matrix-vector and KV-read bandwidth");
         sources.put("scaleUpBandwidthBytesPerSecond", "not applicable (one host)");
         sources.put("hostLinkBytesPerSecond", "not applicable (host memory is the device memory)");
         sources.put("powerWatts", "not measured");
         sources.put("pricePerHourUsd", "not applicable (your own machine); pass --price to cost it");
         return new HardwareEntry(hw, "none", "none", sources, calibration);
+    }
+
+    /**
+     * Whether the host's memory capacity is the calibration's own record of its device, rather than this machine's
+     * physical memory (a run made before the harness recorded {@code device_memory_bytes}).
+     */
+    public static boolean recordedMemory(Microbenchmarks calibration) {
+        return calibration.memoryBytes() > 0;
     }
 
     private static long physicalMemoryBytes() {

@@ -39,7 +39,9 @@ import org.apache.commons.csv.CSVRecord;
  *   <li>{@code torch_runtime_rss} (bytes, CPU: the process once a tiny model has run in each format and been freed;
  *       runs before it recorded only {@code torch_import_rss}, the process after {@code import torch}, which is then
  *       used) or {@code cuda_runtime_allocated} (bytes, GPU: what the CUDA allocator holds for cuBLAS once a product of each
- *       format has run): the runtime's own memory.</li>
+ *       format has run): the runtime's own memory;</li>
+ *   <li>{@code device_memory_bytes} (bytes): the memory capacity of the device the run measured (the machine's RAM, or
+ *       the GPU's total memory); runs before it recorded none.</li>
  * </ul>
  * Unknown factors are ignored, so the harness may measure more than strata uses.
  */
@@ -100,7 +102,7 @@ public final class HostCalibrationCsv {
     /** Parses the CSV text; {@code source} names it in errors. */
     public static Microbenchmarks parse(String text, String source) {
         double stream = 0;
-        long runtime = 0, importRss = 0;
+        long runtime = 0, importRss = 0, memory = 0;
         String machine = "", date = "";
         List<Microbenchmarks.MatrixProduct> products = new ArrayList<>();
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
@@ -120,6 +122,7 @@ public final class HostCalibrationCsv {
                     case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, number(row, "value", source) * 1e9);
                     case "torch_runtime_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
                     case "torch_import_rss" -> importRss = (long) number(row, "value", source);
+                    case "device_memory_bytes" -> memory = whole(row, "value", source);
                     case "matvec_bandwidth" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
                         double bytes = (double) k * n * elementBytes(dtype, row, source);
@@ -156,7 +159,7 @@ public final class HostCalibrationCsv {
         for (Microbenchmarks.LayerOverhead o : overheads)
             withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
                     PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
-        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime > 0 ? runtime : importRss, outputBytes);
+        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime > 0 ? runtime : importRss, outputBytes, memory);
     }
 
     private static String describe(CSVRecord row) {

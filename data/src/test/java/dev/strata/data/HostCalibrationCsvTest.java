@@ -63,6 +63,29 @@ class HostCalibrationCsvTest {
     }
 
     @Test
+    void theHostTakesTheMemoryCapacityTheCalibrationRecorded() {
+        // calibrate.py's device_memory_bytes (a GPU's total memory; here an H100's 85,520,809,984 bytes as torch reports
+        // it, made up for the test): the host entry's capacity, with its source; a run without the row records 0 and the
+        // host falls back to the memory of the machine strata runs on (JVM bean), saying so
+        String recorded = CSV.replace("some_future_factor", "device_memory_bytes,,,,,,,85520809984,bytes,,,,total memory,Test CPU,2,2,"
+                + "1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd\nsome_future_factor");
+        Microbenchmarks withMemory = HostCalibrationCsv.parse(recorded, "test");
+        assertThat(withMemory.memoryBytes()).isEqualTo(85_520_809_984L);
+        HardwareEntry host = HardwareCatalog.host(withMemory);
+        assertThat(host.hardware().memoryBytes()).isEqualTo(85_520_809_984L);
+        assertThat(HardwareCatalog.recordedMemory(withMemory)).isTrue();
+        assertThat(host.sources().get("memoryBytes")).contains("total memory of the device it ran on");
+
+        Microbenchmarks without = HostCalibrationCsv.parse(CSV, "test");
+        assertThat(without.memoryBytes()).isZero();
+        assertThat(HardwareCatalog.recordedMemory(without)).isFalse();
+        assertThat(HardwareCatalog.host(without).sources().get("memoryBytes")).contains("the calibration recorded none");
+
+        assertThatThrownBy(() -> HostCalibrationCsv.parse(recorded.replace("85520809984", "-1"), "x.csv"))
+                .hasMessageContaining("column value").hasMessageContaining("not a positive integer");
+    }
+
+    @Test
     void aBadCellNamesItsRowAndColumn() {
         String bad = CSV.replace("gemm_flops,,fp32,256,256,256,,100.0", "gemm_flops,,fp32,256,256,256,,fast");
         assertThatThrownBy(() -> HostCalibrationCsv.parse(bad, "test.csv")).isInstanceOf(InvalidFieldException.class)

@@ -19,10 +19,12 @@ import java.util.List;
  *                             where the library writes the result directly (a GPU), more where it computes in a wider
  *                             format and converts (bf16 on a CPU without bf16 instructions: about 6); empty if not
  *                             measured
+ * @param memoryBytes          memory capacity of the device the benchmarks ran on (a GPU's total memory, or the
+ *                             machine's RAM), as the harness read it; 0 when the run did not record it
  */
 public record Microbenchmarks(String machine, String date, double streamBytesPerSecond, List<MatrixProduct> matrixProducts,
                               List<KvRead> kvReads, List<LayerOverhead> layerOverheads, long runtimeBytes,
-                              java.util.Map<String, Double> productOutputBytes) {
+                              java.util.Map<String, Double> productOutputBytes, long memoryBytes) {
     /** Layer styles the overhead is measured for, named by their feed-forward type as in strata's spec JSON. */
     public static final List<String> LAYER_STYLES = List.of("dense", "gated", "moe");
 
@@ -36,6 +38,7 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         Checks.range("microbenchmarks.runtimeBytes", runtimeBytes, 0, Hardware.MAX_MEMORY_BYTES);
         productOutputBytes = java.util.Map.copyOf(Checks.present("microbenchmarks.productOutputBytes", productOutputBytes));
         productOutputBytes.forEach((format, bytes) -> Checks.positive("microbenchmarks.productOutputBytes." + format, bytes, 64));
+        Checks.range("microbenchmarks.memoryBytes", memoryBytes, 0, Hardware.MAX_MEMORY_BYTES);
         if (matrixProducts.isEmpty())
             throw InvalidFieldException.withMessage("microbenchmarks.matrixProducts", "microbenchmarks.matrixProducts is empty: at least one matrix product is needed");
     }

@@ -180,6 +180,12 @@ class ServerTest {
             JsonNode gpu = Render.MAPPER.readTree(client.get("/api/validate?device=cuda").body().string());
             assertThat(gpu.get("run").get("machine").asText()).contains("H100");
             assertThat(gpu.get("points").size()).isGreaterThan(300); // 46 points x 8 quantities less the ones not compared
+            // the shipped H100 run predates calibrate.py's device_memory_bytes: its capacity is not known, so none is shown
+            // (not this machine's RAM); the CPU run's host is this machine, whose memory the JVM reads
+            JsonNode gpuHost = gpu.get("calibration").get("hardware");
+            assertThat(gpuHost.get("memoryBytes").isNull()).isTrue();
+            assertThat(gpuHost.get("memoryBytesNote").asText()).contains("device_memory_bytes");
+            assertThat(json.get("calibration").get("hardware").get("memoryBytes").asLong()).isPositive();
             assertError(client.get("/api/validate?device=tpu"), 400, "device");
         });
     }

@@ -61,7 +61,7 @@ class HostCalibrationTest {
             overheads.add(new Microbenchmarks.LayerOverhead("dense", format, 2e-4, 1e-4, 6, 1));
             overheads.add(new Microbenchmarks.LayerOverhead("moe", format, 8e-4, 3e-4, 14, 1));
         });
-        return new Microbenchmarks("test", "2026-01-01", 25e9, products, kv, overheads, 240_000_000L, java.util.Map.of());
+        return new Microbenchmarks("test", "2026-01-01", 25e9, products, kv, overheads, 240_000_000L, java.util.Map.of(), 0);
     }
 
     static final Map<String, Truth> TRUTH = Map.of(

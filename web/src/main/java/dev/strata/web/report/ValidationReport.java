@@ -91,6 +91,13 @@ public final class ValidationReport {
             o.put("loadedMachine", r.loaded());
         }
         root.set("calibration", calibration(v.calibration()));
+        if (!"cpu".equals(v.run().device()) && !dev.strata.data.HardwareCatalog.recordedMemory(v.run().calibration())) {
+            // a GPU run made before the harness recorded its device's memory: the host entry's capacity is this machine's
+            // RAM, not the GPU's, so it is not shown (the validation compares no quantity with it)
+            ObjectNode hw = (ObjectNode) root.get("calibration").get("hardware");
+            hw.putNull("memoryBytes");
+            hw.put("memoryBytesNote", "not recorded by this run's calibration (made before calibrate.py's device_memory_bytes)");
+        }
         return root;
     }
 
