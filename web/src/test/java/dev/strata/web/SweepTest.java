@@ -42,8 +42,16 @@ class SweepTest {
         assertThat(rows.stream().map(x -> x.get("promptTokens")).distinct().toList()).containsExactly("250", "500", "750", "1000");
         // int4 (= int4-g128) weights are smaller than bf16 for the same model
         assertThat(Long.parseLong(rows.get(4).get("weightsBytes"))).isLessThan(Long.parseLong(rows.get(0).get("weightsBytes")));
-        // beyond a model's context is refused, as estimate refuses it
-        assertThat(Cli.run("sweep", "--model", "gpt2", "--prompt", "512,1024").exitCode()).isEqualTo(2);
+        // beyond a model's context is refused, as estimate refuses it: before the header, though 512 alone would run
+        // (Sweep.check), so a file redirected from the command holds no partial table
+        Cli tooLong = Cli.run("sweep", "--model", "gpt2", "--prompt", "512,1024");
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.out()).isEmpty();
+        assertThat(tooLong.err()).contains("prompt = 1024").contains("context length");
+        Cli laterPoint = Cli.run("sweep", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--tp", "1,2,3", "--batch", "1..64");
+        assertThat(laterPoint.exitCode()).isEqualTo(2); // tp 3 does not divide 32 heads: found before 128 good rows are written
+        assertThat(laterPoint.out()).isEmpty();
+        assertThat(laterPoint.err()).contains("parallelism.tensor = 3");
     }
 
     @Test

@@ -84,6 +84,37 @@ public final class Sweep {
         return n;
     }
 
+    /**
+     * Fails as the sweep would fail, without running it: evaluates the points at the smallest and largest batch,
+     * prompt and generated tokens of the sweep (its corners in those three numbers) for every combination of the
+     * values of its other axes. Every check a point makes on those numbers (their ranges, prompt + generate within the
+     * model's context, byte counts that must fit a long) is monotonic in each of them, so a point that fails has a
+     * failing corner, and a sweep whose corners pass runs to the end. What streams rows calls this first, so that a bad
+     * point is an error before the first row, not a cut-off output (the command line's exit 2, the API's 400).
+     */
+    public static void check(Base base, List<Axis> axes) {
+        run(base, corners(axes), row -> { });
+    }
+
+    /** {@code axes} with the batch, prompt and generated-token axes cut to their smallest and largest values. */
+    static List<Axis> corners(List<Axis> axes) {
+        size(axes);
+        List<Axis> out = new java.util.ArrayList<>(axes.size());
+        for (Axis a : axes) {
+            if (a.input() != Input.BATCH && a.input() != Input.PROMPT && a.input() != Input.GENERATE) {
+                out.add(a);
+                continue;
+            }
+            long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+            for (Object v : a.values()) {
+                min = Math.min(min, (Long) v);
+                max = Math.max(max, (Long) v);
+            }
+            out.add(new Axis(a.input(), min == max ? List.of(min) : List.of(min, max)));
+        }
+        return out;
+    }
+
     /** Runs the sweep, handing each row to {@code sink} in odometer order. */
     public static void run(Base base, List<Axis> axes, Consumer<SweepRow> sink) {
         size(axes);

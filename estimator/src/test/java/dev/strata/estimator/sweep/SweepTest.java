@@ -93,6 +93,70 @@ class SweepTest {
     }
 
     @Test
+    void theCheckEvaluatesTheCornersOfTheNumbersAndEveryOtherValue() {
+        List<Sweep.Axis> axes = List.of(new Sweep.Axis(Sweep.Input.TP, List.of(1L, 2L, 4L)),
+                new Sweep.Axis(Sweep.Input.PROMPT, List.of(1024L, 100L, 512L)),
+                new Sweep.Axis(Sweep.Input.GENERATE, LongStream.rangeClosed(1, 1000).boxed().toList()),
+                new Sweep.Axis(Sweep.Input.BATCH, List.of(7L)));
+        List<Sweep.Axis> corners = Sweep.corners(axes);
+        assertThat(corners.get(0).values()).isEqualTo(List.of(1L, 2L, 4L)); // every parallelism (divisibility is no corner)
+        assertThat(corners.get(1).values()).isEqualTo(List.of(100L, 1024L));
+        assertThat(corners.get(2).values()).isEqualTo(List.of(1L, 1000L));
+        assertThat(corners.get(3).values()).isEqualTo(List.of(7L));
+        // prompt + generate beyond Llama 3 8B's 8,192 tokens at one point of 6 x 1,000: an error before any row
+        List<Sweep.Axis> tooLong = List.of(new Sweep.Axis(Sweep.Input.PROMPT, List.of(512L, 7000L)),
+                new Sweep.Axis(Sweep.Input.GENERATE, LongStream.rangeClosed(1, 1500).boxed().toList()));
+        assertThatThrownBy(() -> Sweep.check(BASE, tooLong)).isInstanceOf(dev.strata.model.InvalidFieldException.class)
+                .hasMessageContaining("prompt").hasMessageContaining("8192");
+        Sweep.check(BASE, axes); // passes: every point of it runs
+    }
+
+    @Test
+    void theCheckFailsExactlyWhenTheSweepWould() {
+        // seeded random sweeps over values near the limits (prompt + generate against the context of 8,192; tp 3 does
+        // not divide 32 heads; a device without a scale-up link for tp > 1; batches up to Workload.MAX_BATCH): of the
+        // 300, 49 run and the rest fail for one of those three reasons; the corners decide as the whole sweep does
+        Hardware noLink = new Hardware("one-gpu", "one GPU", Map.of("bf16", 989e12), 80_000_000_000L, 3.35e12, 0, 0, 700, 2.5,
+                Hardware.Efficiency.DEFAULT);
+        java.util.Random rnd = new java.util.Random(20261122);
+        long[] prompts = {1, 100, 4096, 8000, 8192}, generates = {0, 1, 64, 200, 5000}, batches = {1, 3, 64, 1 << 20, Workload.MAX_BATCH},
+                tps = {1, 2, 3, 8};
+        int failing = 0;
+        for (int i = 0; i < 300; i++) {
+            List<Sweep.Axis> axes = new ArrayList<>();
+            axes.add(new Sweep.Axis(Sweep.Input.HARDWARE, rnd.nextBoolean() ? List.of(H100) : List.of(H100, noLink)));
+            axes.add(new Sweep.Axis(Sweep.Input.TP, pick(rnd, tps)));
+            axes.add(new Sweep.Axis(Sweep.Input.PROMPT, pick(rnd, prompts)));
+            axes.add(new Sweep.Axis(Sweep.Input.GENERATE, pick(rnd, generates)));
+            axes.add(new Sweep.Axis(Sweep.Input.BATCH, pick(rnd, batches)));
+            RuntimeException byRun = null, byCheck = null;
+            try {
+                Sweep.run(BASE, axes, row -> { });
+            } catch (RuntimeException e) {
+                byRun = e;
+            }
+            try {
+                Sweep.check(BASE, axes);
+            } catch (RuntimeException e) {
+                byCheck = e;
+            }
+            assertThat(byCheck == null).as("sweep %d %s: run threw %s, check threw %s", i, axes, byRun, byCheck).isEqualTo(byRun == null);
+            if (byRun != null) {
+                failing++;
+                assertThat(byCheck).isInstanceOf(dev.strata.model.InvalidFieldException.class);
+            }
+        }
+        assertThat(failing).as("sweeps that fail").isEqualTo(300 - 49);
+    }
+
+    private static List<Long> pick(java.util.Random rnd, long[] from) {
+        List<Long> out = new ArrayList<>();
+        for (long v : from) if (rnd.nextInt(3) == 0) out.add(v);
+        if (out.isEmpty()) out.add(from[rnd.nextInt(from.length)]);
+        return out;
+    }
+
+    @Test
     void tooManyPointsAreRefused() {
         List<Long> many = LongStream.rangeClosed(1, 20_000).boxed().toList();
         assertThatThrownBy(() -> Sweep.size(List.of(new Sweep.Axis(Sweep.Input.BATCH, many), new Sweep.Axis(Sweep.Input.PROMPT, many))))

@@ -40,6 +40,7 @@ public final class SweepCommand implements Callable<Integer> {
         values.put("model", model);
         SweepRequest req = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, Sweep.MAX_POINTS);
         var fmt = dev.strata.web.render.Format.parse("--format", format);
+        Sweep.check(req.base(), req.axes()); // a bad point is exit 2 before the header, not after some rows
         Writer out = spec.commandLine().getOut();
         // points are computed on this thread and written on another: a long sweep uses two cores
         try (SweepWriter w = new SweepWriter(fmt, new BufferedWriter(out, 1 << 16));

@@ -191,7 +191,7 @@ public final class StrataServer {
         SweepRequest req = SweepRequest.parse(values, "", PresetCatalog::resolve, MAX_SWEEP_POINTS);
         Format format = Format.parse("format", ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format"));
         if (format == Format.TABLE) throw new InvalidFieldException("format", "table", "csv or json");
-        Sweep.run(req.base(), req.axes(), row -> { }); // fail before streaming: errors must be a 400, not a cut-off body
+        Sweep.check(req.base(), req.axes()); // fail before streaming: errors must be a 400, not a cut-off body
         ctx.contentType(format == Format.CSV ? "text/csv; charset=utf-8" : "application/x-ndjson");
         java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
         try (SweepWriter w = new SweepWriter(format, out)) {
