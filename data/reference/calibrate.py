@@ -8,8 +8,9 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
    reads its weights from memory; GB/s of weights;
  * GEMM FLOP/s by size, fp32 and bf16 (``F.linear``, 2 FLOPs per multiply-accumulate);
  * KV-cache read bandwidth of one decode attention step (q @ K^T, softmax, @ V over a long cache), GB/s of cache;
- * fixed overhead per layer per decode step: decode steps of tiny-width models (Llama-style, GPT-2 style, MoE) with
-   1..32 layers, least-squares fit of step time = fixed + per_layer x layers;
+ * fixed time per layer per decode step outside the matrix products: decode steps of tiny-width models (Llama-style,
+   GPT-2 style, MoE) with 1..16 layers whose layers' products are replaced by their outputs (``without_products``),
+   least-squares fit of step time = fixed + per_layer x layers;
  * the memory capacity of the device (``device_memory_bytes``: the GPU's total memory, or the machine's RAM);
  * the resident memory of ``import torch`` alone and of the runtime once a model has run (CPU: a tiny model's
    prefill and decode steps in fp32 and bf16, the model freed: thread pools, BLAS and oneDNN buffers), or the bytes
@@ -255,8 +256,35 @@ def overhead_spec(kind, layers):
     return models.moe("overhead-moe", 256, 64, layers, 2, 1, 32, 64, routed=4, shared=1, top_k=2, tied=True)
 
 
+def without_products(torch, m):
+    """``m`` with every matrix product of its layers replaced by its output, a tensor made once per input shape: what
+    is left of a decode step is the per-layer work outside the products (norms, rotary embedding, activations,
+    residual adds, views, the attention over the cache, routing, Python), which strata adds to the products' own
+    time. The tied output head stays a product (one per step)."""
+    import torch.nn as nn
+
+    class Output(nn.Module):
+        def __init__(self, linear):
+            super().__init__()
+            self.features, self.dtype, self.device, self.made = linear.out_features, linear.weight.dtype, linear.weight.device, {}
+
+        def forward(self, x):
+            y = self.made.get(x.shape[:-1])
+            if y is None:
+                y = self.made[x.shape[:-1]] = torch.full((*x.shape[:-1], self.features), 0.01, dtype=self.dtype, device=self.device)
+            return y
+
+    for block in m.blocks:
+        for name, parent in list(block.named_modules()):
+            for child_name, child in list(parent.named_children()):
+                if isinstance(child, nn.Linear):
+                    setattr(parent, child_name, Output(child))
+    return m
+
+
 def layer_overhead(torch, cfg):
-    """Decode-step time of tiny-width models against their layer count; the slope is the per-layer overhead."""
+    """Decode-step time of tiny-width models without their layers' matrix products (``without_products``) against
+    their layer count; the slope is the per-layer time outside the products, the intercept the per-step time."""
     import model as M
     rows = []
     for kind in cfg["overhead_kinds"]:
@@ -267,7 +295,7 @@ def layer_overhead(torch, cfg):
             steps, rounds = [], 5
             tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
             for L in cfg["overhead_layers"]:
-                m = M.Decoder.build(overhead_spec(kind, L), dtype, device=DEVICE)
+                m = without_products(torch, M.Decoder.build(overhead_spec(kind, L), dtype, device=DEVICE))
                 cache = m.new_cache(1, 32, dtype)
                 steps.append((L, lambda m=m, cache=cache: m.decode(tok, cache, 16)))
             with torch.inference_mode():
@@ -279,12 +307,12 @@ def layer_overhead(torch, cfg):
             points = [(L, common.summary(ts)["median"]) for (L, _), ts in zip(steps, times)]
             fixed, per_layer = fit_line(points)
             detail = "; ".join("%d layers %.3f ms" % (L, t * 1e3) for L, t in points)
-            rows.append(row("decode_overhead_per_layer", dtype_name, None, None, None, (per_layer, None, None),
-                            "s", None, "%s-style tiny-width model (d=64): slope of the decode-step time over layers "
-                            "(least squares): %s" % (kind, detail), variant=kind))
-            rows.append(row("decode_overhead_fixed", dtype_name, None, None, None, (fixed, None, None), "s", None,
-                            "%s-style tiny-width model: intercept of the same fit (embedding, head, Python per step)"
-                            % kind, variant=kind))
+            rows.append(row("decode_glue_per_layer", dtype_name, None, None, None, (per_layer, None, None),
+                            "s", None, "%s-style tiny-width model (d=64) without its layers' matrix products: slope of "
+                            "the decode-step time over layers (least squares): %s" % (kind, detail), variant=kind))
+            rows.append(row("decode_glue_fixed", dtype_name, None, None, None, (fixed, None, None), "s", None,
+                            "%s-style tiny-width model without its layers' products: intercept of the same fit "
+                            "(embedding, the output head's product, Python per step)" % kind, variant=kind))
     return rows
 
 

@@ -32,9 +32,12 @@ import org.apache.commons.csv.CSVRecord;
  *   <li>{@code matvec_bandwidth} (GB/s of weight bytes, m rows, k inputs, n outputs) and {@code gemm_flops}
  *       (GFLOP/s at 2 m k n): matrix products, turned back into seconds per product;</li>
  *   <li>{@code kv_read_bandwidth} (GB/s of K and V; k cached tokens, n = KV heads x head size);</li>
- *   <li>{@code decode_overhead_per_layer} and {@code decode_overhead_fixed} (s) with variant {@code gpt2},
- *       {@code llama} or {@code moe}: the layer styles {@code dense}, {@code gated} and {@code moe}, with the
- *       matrix-product calls of calibrate.py's models ({@link #PRODUCTS_PER_LAYER});</li>
+ *   <li>{@code decode_glue_per_layer} and {@code decode_glue_fixed} (s) with variant {@code gpt2}, {@code llama} or
+ *       {@code moe}: the layer styles {@code dense}, {@code gated} and {@code moe}, timed with the layers' matrix
+ *       products replaced by their outputs (no product call in the slope; the tied output head's one in the
+ *       intercept); runs before them wrote {@code decode_overhead_per_layer} and {@code decode_overhead_fixed}, timed
+ *       with the products, whose calls ({@link #PRODUCTS_PER_LAYER}) the fit then takes out. Glue rows win over
+ *       overhead rows of the same style and format;</li>
  *   <li>{@code product_output_bytes} (bytes per output element at the peak of a matrix product, per format);</li>
  *   <li>{@code torch_runtime_rss} (bytes, CPU: the process once a tiny model has run in each format and been freed;
  *       runs before it recorded only {@code torch_import_rss}, the process after {@code import torch}, which is then
@@ -59,7 +62,7 @@ public final class HostCalibrationCsv {
      * up, down of the 2 routed experts a token picks and of the shared one (14).
      */
     public static final Map<String, Integer> PRODUCTS_PER_LAYER = Map.of("gated", 7, "dense", 6, "moe", 14);
-    /** Matrix-product calls per decode step outside the layers of those models: the (tied) output head. */
+    /** Matrix-product calls per decode step outside the layers of those models (with or without their layers' products): the (tied) output head. */
     public static final int PRODUCTS_PER_STEP = 1;
     private static final Pattern QUERY_HEADS = Pattern.compile("(\\d+) query heads each");
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
@@ -108,6 +111,8 @@ public final class HostCalibrationCsv {
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
         List<Microbenchmarks.LayerOverhead> overheads = new ArrayList<>();
         Map<String, Double> fixed = new java.util.HashMap<>();
+        List<Microbenchmarks.LayerOverhead> glue = new ArrayList<>();
+        Map<String, Double> glueFixed = new java.util.HashMap<>();
         Map<String, Double> outputBytes = new java.util.HashMap<>();
         try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : List.of("factor", "dtype", "value"))
@@ -140,6 +145,9 @@ public final class HostCalibrationCsv {
                     }
                     case "decode_overhead_per_layer" -> overheads.add(new Microbenchmarks.LayerOverhead(style(row, source), dtype,
                             number(row, "value", source), 0, 0, 0)); // the intercept and product counts are joined below
+                    case "decode_glue_per_layer" -> glue.add(new Microbenchmarks.LayerOverhead(style(row, source), dtype,
+                            number(row, "value", source), 0, 0, 0));
+                    case "decode_glue_fixed" -> glueFixed.put(style(row, source) + "/" + dtype, number(row, "value", source));
                     case "product_output_bytes" -> {
                         elementBytes(dtype, row, source); // a format strata knows
                         outputBytes.put(dtype, number(row, "value", source));
@@ -156,9 +164,16 @@ public final class HostCalibrationCsv {
         }
         if (stream <= 0) throw InvalidFieldException.withMessage("calibration", source + ": no stream_sum_bandwidth or stream_copy_bandwidth row");
         List<Microbenchmarks.LayerOverhead> withFixed = new ArrayList<>();
+        java.util.Set<String> glued = new java.util.HashSet<>();
+        for (Microbenchmarks.LayerOverhead o : glue) {
+            withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), glueFixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
+                    0, PRODUCTS_PER_STEP));
+            glued.add(o.style() + "/" + o.format());
+        }
         for (Microbenchmarks.LayerOverhead o : overheads)
-            withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
-                    PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
+            if (!glued.contains(o.style() + "/" + o.format()))
+                withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
+                        PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
         return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime > 0 ? runtime : importRss, outputBytes, memory);
     }
 

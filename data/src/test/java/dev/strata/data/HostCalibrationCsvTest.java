@@ -63,6 +63,20 @@ class HostCalibrationCsvTest {
     }
 
     @Test
+    void layerTimesWithoutProductsWinOverTheOlderRowsWithThem() {
+        // calibrate.py now times the tiny models with their layers' products replaced by their outputs
+        // (decode_glue_*): no product call in the slope, the tied head's one in the intercept; the Llama style has
+        // both kinds of row here and takes the glue one, the GPT-2 style only the older row (its 6 calls kept)
+        String both = CSV.replace("some_future_factor", "decode_glue_per_layer,llama,bf16,,,,,0.0003,s,,,,slope,Test CPU,2,2,"
+                + "1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd\n"
+                + "decode_glue_fixed,llama,bf16,,,,,0.0002,s,,,,intercept,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd\n"
+                + "some_future_factor");
+        assertThat(HostCalibrationCsv.parse(both, "test").layerOverheads()).containsExactly(
+                new Microbenchmarks.LayerOverhead("gated", "bf16", 3e-4, 2e-4, 0, 1),
+                new Microbenchmarks.LayerOverhead("dense", "bf16", 2e-4, 0, 6, 1));
+    }
+
+    @Test
     void theHostTakesTheMemoryCapacityTheCalibrationRecorded() {
         // calibrate.py's device_memory_bytes (a GPU's total memory; here an H100's 85,520,809,984 bytes as torch reports
         // it, made up for the test): the host entry's capacity, with its source; a run without the row records 0 and the

@@ -135,7 +135,9 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
 
     /**
      * Fixed time per layer of a decode step, and per step, for one layer style: the slope and intercept of the step
-     * time of tiny-width models against their layer count (where matrix products take no measurable time).
+     * time of tiny-width models against their layer count, either with their layers' matrix products replaced by
+     * their outputs ({@code productsPerLayer} 0: the time outside the products) or, in runs before that, with the
+     * products (small enough that only their per-call cost shows).
      *
      * @param style            {@code dense} (GPT-2 style: LayerNorm, learned positions, GELU MLP), {@code gated}
      *                         (Llama style: RMSNorm, rotary, SwiGLU) or {@code moe} (Llama attention, routed experts)
@@ -143,7 +145,7 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
      * @param perLayerSeconds  slope: seconds per layer per step
      * @param perStepSeconds   intercept: seconds per step outside the layers (may come out slightly negative: noise)
      * @param productsPerLayer matrix-product calls one layer of the benchmark model makes per step (their fixed cost is
-     *                         part of the slope)
+     *                         part of the slope); 0 when the products were replaced by their outputs
      * @param productsPerStep  matrix-product calls outside the layers per step (the output head)
      */
     public record LayerOverhead(String style, String format, double perLayerSeconds, double perStepSeconds, double productsPerLayer,

@@ -41,9 +41,11 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  *   measured time (one benchmark, one factor: solved, not fitted). The attention core gets no compute
  *   half-saturation ({@link #ATTENTION_HALF_TOKENS}).</li>
  *   <li>Fixed costs: per layer, the slope of the decode-step time of tiny-width models over their layer count, per
- *   layer style (feed-forward type), less the per-product cost o of the products such a layer makes (they are in the
- *   slope, and a layer's products are charged o separately); per forward pass, the median of their intercepts less
- *   o for the output head; both at least 0.</li>
+ *   layer style (feed-forward type), timed with the layers' matrix products replaced by their outputs, so the slope
+ *   is the layer's time outside its products, which the products' own roofline time and per-call cost o are added to
+ *   (older runs timed the models with their products: then the o of the products such a layer makes is taken out of
+ *   the slope, which undercounts what is outside them where a tiny product costs less than o); per forward pass, the
+ *   median of their intercepts less o for the output head; both at least 0.</li>
  * </ol>
  * The device's efficiencies are those of the reference format ({@link #REFERENCE_FORMAT} when measured); the tuning of
  * every other format scales them.
