@@ -109,10 +109,7 @@ public final class HostCalibrationCsv {
         String machine = "", date = "";
         List<Microbenchmarks.MatrixProduct> products = new ArrayList<>();
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
-        List<Microbenchmarks.LayerOverhead> overheads = new ArrayList<>();
-        Map<String, Double> fixed = new java.util.HashMap<>();
-        List<Microbenchmarks.LayerOverhead> glue = new ArrayList<>();
-        Map<String, Double> glueFixed = new java.util.HashMap<>();
+        Map<LayerFit, Double> slopes = new java.util.LinkedHashMap<>(), intercepts = new java.util.HashMap<>();
         Map<String, Double> outputBytes = new java.util.HashMap<>();
         try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : List.of("factor", "dtype", "value"))
@@ -143,16 +140,13 @@ public final class HostCalibrationCsv {
                         int g = q.find() ? Integer.parseInt(q.group(1)) : DEFAULT_KV_READ_QUERIES_PER_KV_HEAD;
                         kv.add(new Microbenchmarks.KvRead(dtype, bytes, g, bytes / (number(row, "value", source) * 1e9)));
                     }
-                    case "decode_overhead_per_layer" -> overheads.add(new Microbenchmarks.LayerOverhead(style(row, source), dtype,
-                            number(row, "value", source), 0, 0, 0)); // the intercept and product counts are joined below
-                    case "decode_glue_per_layer" -> glue.add(new Microbenchmarks.LayerOverhead(style(row, source), dtype,
-                            number(row, "value", source), 0, 0, 0));
-                    case "decode_glue_fixed" -> glueFixed.put(style(row, source) + "/" + dtype, number(row, "value", source));
+                    case "decode_glue_per_layer", "decode_overhead_per_layer" -> slopes.put(LayerFit.of(factor, row, dtype, source),
+                            number(row, "value", source)); // the intercept and product counts are joined below
+                    case "decode_glue_fixed", "decode_overhead_fixed" -> intercepts.put(LayerFit.of(factor, row, dtype, source), number(row, "value", source));
                     case "product_output_bytes" -> {
                         elementBytes(dtype, row, source); // a format strata knows
                         outputBytes.put(dtype, number(row, "value", source));
                     }
-                    case "decode_overhead_fixed" -> fixed.put(style(row, source) + "/" + dtype, number(row, "value", source));
                     default -> { } // a factor strata does not use
                 }
             }
@@ -163,18 +157,25 @@ public final class HostCalibrationCsv {
             throw InvalidFieldException.withMessage("calibration", source + ": not a valid CSV file (" + e.getMessage() + ")");
         }
         if (stream <= 0) throw InvalidFieldException.withMessage("calibration", source + ": no stream_sum_bandwidth or stream_copy_bandwidth row");
-        List<Microbenchmarks.LayerOverhead> withFixed = new ArrayList<>();
-        java.util.Set<String> glued = new java.util.HashSet<>();
-        for (Microbenchmarks.LayerOverhead o : glue) {
-            withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), glueFixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
-                    0, PRODUCTS_PER_STEP));
-            glued.add(o.style() + "/" + o.format());
+        Map<List<String>, Microbenchmarks.LayerOverhead> layers = new java.util.LinkedHashMap<>(); // by style and format
+        for (boolean withoutProducts : new boolean[] {true, false}) // rows timed without the products win
+            slopes.forEach((k, slope) -> {
+                if (k.withoutProducts() == withoutProducts)
+                    layers.putIfAbsent(List.of(k.style(), k.format()), new Microbenchmarks.LayerOverhead(k.style(), k.format(), slope,
+                            intercepts.getOrDefault(k, 0.0), withoutProducts ? 0 : PRODUCTS_PER_LAYER.get(k.style()), PRODUCTS_PER_STEP));
+            });
+        return new Microbenchmarks(machine, date, stream, products, kv, List.copyOf(layers.values()), runtime > 0 ? runtime : importRss, outputBytes,
+                memory);
+    }
+
+    /**
+     * Which fit of the tiny models a {@code decode_glue_*} or {@code decode_overhead_*} row belongs to: timed without
+     * the layers' products (glue) or with them, its layer style and its format.
+     */
+    private record LayerFit(boolean withoutProducts, String style, String format) {
+        static LayerFit of(String factor, CSVRecord row, String format, String source) {
+            return new LayerFit(factor.startsWith("decode_glue_"), HostCalibrationCsv.style(row, source), format);
         }
-        for (Microbenchmarks.LayerOverhead o : overheads)
-            if (!glued.contains(o.style() + "/" + o.format()))
-                withFixed.add(new Microbenchmarks.LayerOverhead(o.style(), o.format(), o.perLayerSeconds(), fixed.getOrDefault(o.style() + "/" + o.format(), 0.0),
-                        PRODUCTS_PER_LAYER.get(o.style()), PRODUCTS_PER_STEP));
-        return new Microbenchmarks(machine, date, stream, products, kv, withFixed, runtime > 0 ? runtime : importRss, outputBytes, memory);
     }
 
     private static String describe(CSVRecord row) {
