@@ -16,9 +16,10 @@ Order inside the process:
     current RSS (``/proc/self/clear_refs``).
  4. Prefill (unless ``--no-prefill``): one warm-up run, whose peak RSS is ``peak_rss_prefill_bytes``, then timed
     runs (median, p10, p90) with the timing allocator. Then one profiled run (``torch.profiler``,
-    ``with_flops=True``) for the FLOPs. The profiled run comes last because the profiler keeps memory of its own (it raised the peak by 20-60 % and the
-    allocator kept part of it for the runs after), which is not what the model needs; so does the check that the
-    logits are finite (``isfinite`` over the logits of every position takes several times their size).
+    ``with_flops=True``) for the FLOPs. The profiled run comes last because the profiler keeps memory of its own (it
+    raised the peak by 20-60 % and the allocator kept part of it for the runs after), which is not what the model
+    needs; so does the check that the logits are finite (``isfinite`` over the logits of every position takes several
+    times their size).
 Decode runs first so that its peak is not inflated by what the allocator keeps after the prefill; it runs on the
 filled cache, whose contents do not change the cost.
 """
