@@ -58,6 +58,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class StrataServer {
     /** Largest request body accepted, in bytes. */
     public static final long MAX_BODY_BYTES = 1 << 20;
+    /** The chunk in which a result is copied to the response: the size of an estimate's JSON, rounded up. */
+    static final int RESULT_COPY_BYTES = 8 * 1024;
     /** Most threads serving requests (Jetty's selector and acceptor included): four per core, at least 8. */
     public static final int THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
@@ -78,6 +80,10 @@ public final class StrataServer {
                         device(ctx))));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request; left
+            // unset it is Jetty's 32 KiB output buffer, a third of what an estimate request allocates. Jetty still
+            // aggregates its own 32 KiB before writing, so larger results (charts, CSV) only take more copy calls.
+            config.http.responseBufferSize = RESULT_COPY_BYTES;
             // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency down.
             config.jetty.threadPool = new QueuedThreadPool(THREADS, Math.min(8, THREADS));
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
