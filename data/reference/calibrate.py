@@ -17,7 +17,8 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
    the CUDA allocator holds for the runtime's own use once a product of each format has run (cuBLAS workspaces;
    ``--device cuda``).
 Writes ``<device>-calibration.json`` and ``<device>-calibration.csv`` into ``--out`` (one CSV row per factor; device
-``cpu`` or ``cuda``). On CUDA every timing waits for the GPU (``torch.cuda.synchronize``) before its clock stops, and
+``cpu`` or ``cuda``); with ``--pass end`` (the driver's second calibration, after the points) the names end in
+``-calibration-end``. On CUDA every timing waits for the GPU (``torch.cuda.synchronize``) before its clock stops, and
 the sizes are larger (``CUDA_FULL``): the products must be long enough to time and the ring well beyond the L2 cache.
 """
 
@@ -344,6 +345,8 @@ def parse_args(argv):
     p.add_argument("--out", default=".", help="directory for <device>-calibration.json and <device>-calibration.csv")
     p.add_argument("--threads", type=int, default=0, help="torch threads; 0 = os.cpu_count()")
     p.add_argument("--device", choices=common.DEVICES, default="cpu", help="what is calibrated (cuda: PyTorch >= 2.0)")
+    p.add_argument("--pass", dest="run_pass", choices=("start", "end"), default="start",
+                   help="the calibration before a run's points (start) or after them (end: files <device>-calibration-end.*)")
     p.add_argument("--command", help=argparse.SUPPRESS)  # the driver's command line, for provenance
     return p.parse_args(argv)
 
@@ -392,10 +395,11 @@ def main(argv=None):
               "seconds": time.perf_counter() - t0, "mode": "quick" if args.quick else "full", "factors": rows}
     if args.out != os.devnull:
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, args.device + "-calibration.json"), "w") as f:
+        name = args.device + ("-calibration-end" if args.run_pass == "end" else "-calibration")
+        with open(os.path.join(args.out, name + ".json"), "w") as f:
             json.dump(result, f, indent=1, sort_keys=True)
             f.write("\n")
-        with open(os.path.join(args.out, args.device + "-calibration.csv"), "w", newline="") as f:
+        with open(os.path.join(args.out, name + ".csv"), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")
             w.writerow(CSV_COLUMNS)
             for r in rows:

@@ -6,8 +6,9 @@
 
 Writes into --out: cpu-reference.csv (one row per point and measured quantity), cpu-reference.jsonl (the raw
 line of every point), cpu-reference-run.json (the run: command, times, load, failures), cpu-calibration.json and
-cpu-calibration.csv (calibrate.py), and specs/<model>.json (the strata spec of every model measured). With
---device cuda the files are named cuda-* instead of cpu-*.
+cpu-calibration.csv (calibrate.py; --full calibrates again after the points, into cpu-calibration-end.*), and
+specs/<model>.json (the strata spec of every model measured). With --device cuda the files are named cuda-* instead
+of cpu-*.
 
 Exit codes: 0 all points measured; 2 bad options; 3 PyTorch missing or broken (one line on stderr);
 4 some point failed (the CSV holds the others; the failures are listed in cpu-reference-run.json).
@@ -296,22 +297,32 @@ def main(argv=None):
     costs = [estimated_seconds(models.MODELS[m], dt, b, c, pre, args.device) for m, dt, b, c, pre in points]
     if not args.no_calibration:
         costs.insert(0, 8.0 if args.quick else 90.0)
+        if mode == "full":
+            costs.append(90.0)
     progress = Progress(costs)
 
-    if not args.no_calibration:
-        progress.show("calibration")
+    # a full run calibrates again after its points: the machine's speed drifts over minutes, and strata averages
+    # the two calibrations (and reports how far they differ)
+    calibrations = [] if args.no_calibration else ["start"] + (["end"] if mode == "full" else [])
+
+    def calibrate(run_pass):
+        progress.show("calibration" if run_pass == "start" else "calibration after the points")
         cmd = [sys.executable, os.path.join(HERE, "calibrate.py"), "--out", out, "--command", command,
-               "--device", args.device]
+               "--device", args.device, "--pass", run_pass]
         if args.quick:
             cmd.append("--quick")
         if args.threads:
             cmd += ["--threads", str(args.threads)]
         t = time.monotonic()
         p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        run["calibration_seconds"] = round(time.monotonic() - t, 1)
+        run["calibration_seconds" if run_pass == "start" else "end_calibration_seconds"] = round(time.monotonic() - t, 1)
         if p.returncode != 0:
-            run["failures"].append({"point": "calibration", "exit": p.returncode, "stderr": _tail(p.stderr)})
+            run["failures"].append({"point": "calibration (%s)" % run_pass, "exit": p.returncode,
+                                    "stderr": _tail(p.stderr)})
         progress.step()
+
+    if "start" in calibrations:
+        calibrate("start")
 
     rows, lines = [], []
     for (m, dt, b, c, pre) in points:
@@ -341,6 +352,8 @@ def main(argv=None):
             rows.extend(rows_for(m, result, command))
             write_points(out, args.device, rows, lines)  # after every point: a run cut short keeps what it measured
         progress.step()
+    if "end" in calibrations:
+        calibrate("end")
     progress.finish()
 
     prefix = args.device
