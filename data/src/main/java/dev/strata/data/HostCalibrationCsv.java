@@ -25,7 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  * Reads the host calibration of the reference-stack harness ({@code cpu-calibration.csv}, written by
  * {@code data/reference/calibrate.py}; its README lists the factors) into {@link Microbenchmarks}. One row per factor:
  * {@code factor}, {@code variant}, {@code dtype}, {@code m}, {@code k}, {@code n}, {@code value}, {@code unit}, and
- * provenance columns ({@code machine}, {@code cores}, {@code torch_version}, {@code blas}, {@code date}).
+ * provenance columns ({@code machine}, {@code cores}, {@code torch_version}, {@code blas}, {@code date}). A full run
+ * writes a second file of the same form after its points ({@code cpu-calibration-end.csv}); strata uses the two averaged.
  *
  * <ul>
  *   <li>{@code stream_sum_bandwidth}, {@code stream_copy_bandwidth} (GB/s): the larger is the stream bandwidth;</li>
@@ -75,24 +76,71 @@ public final class HostCalibrationCsv {
         return device + "-calibration.csv";
     }
 
-    /** The shipped calibration of the CPU. */
+    /**
+     * File name of the calibration a full run repeats after its points ({@code cpu-calibration-end.csv}); runs before
+     * the harness repeated it have none.
+     */
+    public static String endFileName(String device) {
+        return device + "-calibration-end.csv";
+    }
+
+    /** The shipped calibration of the CPU ({@link #shipped(String)}). */
     public static Microbenchmarks shipped() {
         return shipped("cpu");
     }
 
-    /** The shipped calibration of a device's run ({@link ReferenceRun#SHIPPED_FOLDERS}). */
+    /**
+     * The shipped calibration of a device's run ({@link ReferenceRun#SHIPPED_FOLDERS}): the calibration before its points,
+     * averaged with the one after them where the run repeated it ({@link Microbenchmarks#averagedWith}).
+     */
     public static Microbenchmarks shipped(String device) {
-        String resource = ReferenceRun.SHIPPED_FOLDERS.get(device) + fileName(device);
-        try (InputStream in = HostCalibrationCsv.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalStateException(resource + " is missing from the strata-data jar");
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return averaged(shippedCalibrations(device));
     }
 
-    /** A calibration file (a fresh run of the harness); errors name the file (field {@code calibration}). */
+    /** The shipped calibrations of a device's run as measured: before its points, and after them where repeated. */
+    public static List<Microbenchmarks> shippedCalibrations(String device) {
+        String folder = ReferenceRun.SHIPPED_FOLDERS.get(device);
+        List<Microbenchmarks> all = new ArrayList<>();
+        for (String name : List.of(fileName(device), endFileName(device))) {
+            String resource = folder + name;
+            try (InputStream in = HostCalibrationCsv.class.getResourceAsStream(resource)) {
+                if (in == null && name.equals(fileName(device))) throw new IllegalStateException(resource + " is missing from the strata-data jar");
+                if (in != null) all.add(parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * A calibration file (a fresh run of the harness), averaged with the calibration after the points beside it
+     * ({@link #readCalibrations}); errors name the file (field {@code calibration}).
+     */
     public static Microbenchmarks read(Path file) {
+        return averaged(readCalibrations(file));
+    }
+
+    /**
+     * A calibration file as measured and, when it is named {@code <device>-calibration.csv} and the run repeated its
+     * calibration after the points, that one ({@code <device>-calibration-end.csv} beside it); errors name the file.
+     */
+    public static List<Microbenchmarks> readCalibrations(Path file) {
+        List<Microbenchmarks> all = new ArrayList<>(List.of(readOne(file)));
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (name.endsWith("-calibration.csv")) {
+            Path end = file.resolveSibling(name.replace("-calibration.csv", "-calibration-end.csv"));
+            if (Files.isRegularFile(end)) all.add(readOne(end));
+        }
+        return List.copyOf(all);
+    }
+
+    /** The first calibration averaged with the second, if there is one. */
+    public static Microbenchmarks averaged(List<Microbenchmarks> calibrations) {
+        return calibrations.size() == 1 ? calibrations.get(0) : calibrations.get(0).averagedWith(calibrations.get(1));
+    }
+
+    private static Microbenchmarks readOne(Path file) {
         try {
             return parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {

@@ -32,10 +32,12 @@ import org.apache.commons.csv.CSVRecord;
  * @param source      where it was read from, for messages and provenance ("shipped" or the folder)
  * @param device      what the models ran on: {@code cpu} or {@code cuda} (the files' prefix)
  * @param points      every row of {@code cpu-reference.csv}, in file order
- * @param calibration the host microbenchmarks of the same run
- * @param specs       the spec of every model the points name, by the {@code spec} column (path relative to the CSV)
+ * @param calibrations the host calibrations of the same run as measured: before its points ({@code cpu-calibration.csv})
+ *                     and, where the run repeated it, after them ({@code cpu-calibration-end.csv})
+ * @param specs        the spec of every model the points name, by the {@code spec} column (path relative to the CSV)
  */
-public record ReferenceRun(String source, String device, List<MeasuredPoint> points, Microbenchmarks calibration, Map<String, TransformerSpec> specs) {
+public record ReferenceRun(String source, String device, List<MeasuredPoint> points, List<Microbenchmarks> calibrations,
+                           Map<String, TransformerSpec> specs) {
     /** The devices the harness measures on ({@code run.py --device}), each the prefix of its files. */
     public static final List<String> DEVICES = List.of("cpu", "cuda");
     /** Folder of each shipped run inside this module's resources. */
@@ -47,6 +49,9 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
 
     public ReferenceRun {
         points = List.copyOf(points);
+        calibrations = List.copyOf(calibrations);
+        if (calibrations.isEmpty() || calibrations.size() > 2)
+            throw new IllegalArgumentException("a run has one or two calibrations, not " + calibrations.size());
         specs = Collections.unmodifiableMap(new LinkedHashMap<>(specs));
     }
 
@@ -111,7 +116,7 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         Map<String, TransformerSpec> specs = new LinkedHashMap<>();
         for (MeasuredPoint p : points)
             specs.computeIfAbsent(p.spec(), s -> spec(resource(folder + s), "shipped " + s));
-        return new ReferenceRun("shipped", device, points, HostCalibrationCsv.shipped(device), specs);
+        return new ReferenceRun("shipped", device, points, HostCalibrationCsv.shippedCalibrations(device), specs);
     }
 
     /**
@@ -128,7 +133,13 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
                 throw new InvalidFieldException("data", p.spec(), "a spec path inside the run's folder (specs/<model>.json)");
             specs.computeIfAbsent(p.spec(), s -> spec(text(folder.resolve(s)), folder.resolve(s).toString()));
         }
-        return new ReferenceRun(folder.toString(), device, points, HostCalibrationCsv.read(folder.resolve(HostCalibrationCsv.fileName(device))), specs);
+        return new ReferenceRun(folder.toString(), device, points, HostCalibrationCsv.readCalibrations(folder.resolve(HostCalibrationCsv.fileName(device))),
+                specs);
+    }
+
+    /** The host calibration the estimates use: the calibrations averaged ({@link HostCalibrationCsv#averaged}). */
+    public Microbenchmarks calibration() {
+        return HostCalibrationCsv.averaged(calibrations);
     }
 
     /** The spec a point was measured with. */

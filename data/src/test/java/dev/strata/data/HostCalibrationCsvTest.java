@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HostCalibrationCsvTest {
     /** Rows in calibrate.py's format (values made up, units as it writes them). */
@@ -106,6 +111,39 @@ class HostCalibrationCsvTest {
                 .hasMessageContaining("test.csv row 5 column value").hasMessageContaining("'fast'");
         assertThatThrownBy(() -> HostCalibrationCsv.parse("a,b\n1,2\n", "x.csv")).hasMessageContaining("no column 'factor'");
         assertThatThrownBy(() -> HostCalibrationCsv.parse(CSV.replace("stream_", "other_"), "x.csv")).hasMessageContaining("no stream_sum_bandwidth");
+    }
+
+    @Test
+    void aCalibrationAfterThePointsIsAveragedTimeByTime(@TempDir Path dir) throws Exception {
+        // the same rows measured again after the points on a machine that got slower (values made up): stream 25 ->
+        // 15 GB/s (copy; the sum row drops to 10), matrix-vector 20 -> 10 GB/s, GEMM 100 -> 50 GFLOP/s, KV read 5 ->
+        // 2.5 GB/s, the Llama slope 4e-4 -> 6e-4 s; the import's memory differs too, and only the first one's counts
+        String later = CSV.replace(",20.0,GB/s,,,5,sum", ",10.0,GB/s,,,5,sum").replace(",25.0,GB/s", ",15.0,GB/s")
+                .replace(",20.0,GB/s,,,5,\"weight", ",10.0,GB/s,,,5,\"weight").replace(",100.0,GFLOP/s", ",50.0,GFLOP/s")
+                .replace(",5.0,GB/s", ",2.5,GB/s").replace(",0.0004,s", ",0.0006,s").replace("242900992", "300000000");
+        Files.writeString(dir.resolve("cpu-calibration.csv"), CSV);
+        Files.writeString(dir.resolve("cpu-calibration-end.csv"), later);
+        List<Microbenchmarks> both = HostCalibrationCsv.readCalibrations(dir.resolve("cpu-calibration.csv"));
+        assertThat(both).hasSize(2);
+        Microbenchmarks b = HostCalibrationCsv.read(dir.resolve("cpu-calibration.csv"));
+        Microbenchmarks first = both.get(0), second = both.get(1);
+        // each time is the mean of the two times: a rate is their harmonic mean (2 / (1/25 + 1/15) = 18.75 GB/s)
+        assertThat(b.streamBytesPerSecond()).isCloseTo(18.75e9, within(1.0));
+        for (int i = 0; i < 2; i++)
+            assertThat(b.matrixProducts().get(i).seconds())
+                    .isCloseTo((first.matrixProducts().get(i).seconds() + second.matrixProducts().get(i).seconds()) / 2, within(1e-15));
+        assertThat(b.matrixProducts().get(0).seconds()).isCloseTo(1.5 * 33_554_432 / 20e9, within(1e-15)); // 1 and 2 x 20 GB/s time
+        assertThat(b.kvReads().get(0).bytesPerSecond()).isCloseTo(2 / (1 / 5e9 + 1 / 2.5e9), within(1.0));
+        assertThat(b.layerOverheads()).contains(new Microbenchmarks.LayerOverhead("gated", "bf16", 5e-4, -3e-5, 7, 1));
+        assertThat(b.runtimeBytes()).isEqualTo(242_900_992L);
+        // a calibration file under another name, or without a second one beside it, is read alone
+        Files.copy(dir.resolve("cpu-calibration.csv"), dir.resolve("mine.csv"));
+        assertThat(HostCalibrationCsv.readCalibrations(dir.resolve("mine.csv"))).hasSize(1);
+        Files.delete(dir.resolve("cpu-calibration-end.csv"));
+        assertThat(HostCalibrationCsv.read(dir.resolve("cpu-calibration.csv")).streamBytesPerSecond()).isEqualTo(25e9);
+        // a benchmark only one of them has is kept as it is
+        Microbenchmarks fewer = HostCalibrationCsv.parse(later.lines().filter(l -> !l.startsWith("gemm_flops")).collect(Collectors.joining("\n")), "x");
+        assertThat(first.averagedWith(fewer).matrixProducts().get(1)).isEqualTo(first.matrixProducts().get(1));
     }
 
     @Test

@@ -70,6 +70,39 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         return productOutputBytes.getOrDefault(format, written);
     }
 
+    /**
+     * These benchmarks averaged with a second calibration of the same machine ({@code later}: the harness repeats its
+     * calibration after a run's points, as the machine's speed drifts over minutes). Every timing is the mean of the
+     * two times of the same benchmark (so rates are harmonic means): each matrix product of the same format and shape,
+     * each KV read of the same format, size and head grouping, each layer overhead of the same style, format and
+     * product count (slope and intercept), and the stream bandwidth as a time per byte. A benchmark only one of them
+     * has is kept as it is. What is not a timing (the runtime's memory, the product output bytes, the device's memory)
+     * and the machine's description and date are this calibration's.
+     */
+    public Microbenchmarks averagedWith(Microbenchmarks later) {
+        Checks.present("microbenchmarks.later", later);
+        java.util.Map<List<Object>, Double> products = new java.util.HashMap<>(), kv = new java.util.HashMap<>();
+        java.util.Map<List<Object>, LayerOverhead> layers = new java.util.HashMap<>();
+        for (MatrixProduct p : later.matrixProducts) products.put(List.of(p.format, p.rows, p.inputs, p.outputs), p.seconds);
+        for (KvRead r : later.kvReads) kv.put(List.of(r.format, r.cacheBytes, r.queriesPerKvHead), r.seconds);
+        for (LayerOverhead o : later.layerOverheads) layers.put(List.of(o.style, o.format, o.productsPerLayer, o.productsPerStep), o);
+        List<MatrixProduct> p2 = matrixProducts.stream().map(p -> {
+            Double t = products.get(List.of(p.format, p.rows, p.inputs, p.outputs));
+            return t == null ? p : new MatrixProduct(p.format, p.rows, p.inputs, p.outputs, (p.seconds + t) / 2);
+        }).toList();
+        List<KvRead> kv2 = kvReads.stream().map(r -> {
+            Double t = kv.get(List.of(r.format, r.cacheBytes, r.queriesPerKvHead));
+            return t == null ? r : new KvRead(r.format, r.cacheBytes, r.queriesPerKvHead, (r.seconds + t) / 2);
+        }).toList();
+        List<LayerOverhead> layers2 = layerOverheads.stream().map(o -> {
+            LayerOverhead l = layers.get(List.of(o.style, o.format, o.productsPerLayer, o.productsPerStep));
+            return l == null ? o : new LayerOverhead(o.style, o.format, (o.perLayerSeconds + l.perLayerSeconds) / 2,
+                    (o.perStepSeconds + l.perStepSeconds) / 2, o.productsPerLayer, o.productsPerStep);
+        }).toList();
+        double stream = 2 / (1 / streamBytesPerSecond + 1 / later.streamBytesPerSecond);
+        return new Microbenchmarks(machine, date, stream, p2, kv2, layers2, runtimeBytes, productOutputBytes, memoryBytes);
+    }
+
     /** The numeric formats the matrix products were measured in, in order of first appearance. */
     public List<String> formats() {
         return matrixProducts.stream().map(MatrixProduct::format).distinct().toList();

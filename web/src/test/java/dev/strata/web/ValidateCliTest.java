@@ -82,6 +82,54 @@ class ValidateCliTest {
     }
 
     @Test
+    void aRunThatCalibratedTwiceIsEstimatedWithTheMeanAndReportsTheDrift(@TempDir Path dir) throws Exception {
+        // the shipped CPU run's points and first calibration in a folder, validated; then again with a calibration after
+        // the points in which every matrix-vector product ran at half its rate (time doubled: +100 %), the rest the same
+        String shipped = "/dev/strata/data/measured/";
+        Files.createDirectories(dir.resolve("specs"));
+        for (String f : List.of("cpu-reference.csv", "cpu-calibration.csv", "specs/gpt2-124m.json", "specs/llama-11m.json",
+                "specs/llama-3.2-1b.json", "specs/moe-194m.json", "specs/qwen2.5-0.5b.json"))
+            try (var in = ValidateCliTest.class.getResourceAsStream(shipped + f)) {
+                Files.write(dir.resolve(f), in.readAllBytes());
+            }
+        JsonNode once = Render.MAPPER.readTree(Cli.run("validate", "--report", "--data", dir.toString(), "--format", "json").out());
+        List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(Files.newBufferedReader(dir.resolve("cpu-calibration.csv"))).getRecords();
+        try (var out = CSVFormat.RFC4180.builder().setHeader(rows.get(0).getParser().getHeaderNames().toArray(String[]::new)).get()
+                .print(Files.newBufferedWriter(dir.resolve("cpu-calibration-end.csv")))) {
+            for (CSVRecord row : rows) {
+                List<String> cells = new java.util.ArrayList<>(row.toList());
+                if (row.get("factor").equals("matvec_bandwidth"))
+                    cells.set(row.getParser().getHeaderMap().get("value"), Double.toString(Double.parseDouble(row.get("value")) / 2));
+                out.printRecord(cells);
+            }
+        }
+        JsonNode twice = Render.MAPPER.readTree(Cli.run("validate", "--report", "--data", dir.toString(), "--format", "json").out());
+        JsonNode drift = twice.get("run").get("calibrationDrift");
+        assertThat(once.get("run").has("calibrationDrift")).isFalse();
+        // the matrix-vector products (36 of the 48 products) took twice as long; the GEMMs and the stream the same
+        assertThat(drift.get("matrixProducts").asInt()).isEqualTo(48);
+        assertThat(drift.get("matrixProductTimeMedian").asDouble()).isEqualTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(drift.get("matrixProductTimeMin").asDouble()).isEqualTo(0.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(drift.get("matrixProductTimeMax").asDouble()).isEqualTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(drift.get("streamTime").asDouble()).isEqualTo(0.0, org.assertj.core.api.Assertions.within(1e-12));
+        // estimated with the mean: the matrix-vector products 1.5 times as long, so every decode estimate is longer
+        // than from the first calibration alone, and the counts are the same
+        java.util.Map<String, Double> before = new java.util.HashMap<>(), after = new java.util.HashMap<>();
+        for (JsonNode p : once.get("points")) before.put(key(p), p.get("estimated").asDouble());
+        for (JsonNode p : twice.get("points")) after.put(key(p), p.get("estimated").asDouble());
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        before.forEach((k, v) -> {
+            if (k.startsWith("decode_seconds_per_token")) assertThat(after.get(k)).as(k).isGreaterThan(v);
+            if (k.startsWith("params") || k.startsWith("prefill_flops")) assertThat(after.get(k)).as(k).isEqualTo(v);
+        });
+    }
+
+    private static String key(JsonNode p) {
+        return p.get("quantity").asText() + "/" + p.get("model").asText() + "/" + p.get("dtype").asText() + "/" + p.get("batch").asText() + "/" + p.get("context").asText();
+    }
+
+    @Test
     void withoutPythonTheLiveRunSaysWhatIsMissingInOneLine(@TempDir Path dir) {
         Cli r = Cli.run("validate", "--python", dir.resolve("no-python").toString());
         assertThat(r.exitCode()).isEqualTo(3);

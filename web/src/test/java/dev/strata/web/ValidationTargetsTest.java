@@ -37,7 +37,7 @@ class ValidationTargetsTest {
     @Test
     void peakMemoryIsWithinFivePercentAtEveryPoint() {
         // the issue: within 5 %; measured with glibc's mmap threshold fixed (freed tensors leave the process) and the
-        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", 2 % at worst
+        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", 1.7 % at worst
         for (String q : List.of("peak_memory_bytes", "peak_memory_bytes_decode")) {
             Validation.Summary s = V.summary(q, null, 1, Long.MAX_VALUE);
             assertThat(s.points()).as(q).isEqualTo(38);
@@ -46,24 +46,23 @@ class ValidationTargetsTest {
     }
 
     @Test
-    void calibratedDecodeTimeInFp32MeetsTheTargetUpToBatch16() {
+    void calibratedDecodeTimeMeetsTheTargetUpToBatch16InBothFormats() {
         // the issue: median absolute error at most 20 % for batch up to 16 and contexts up to 4096 (README.md,
-        // "Validation": 17.2 % on the shipped run)
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).isLessThanOrEqualTo(0.20);
+        // "Validation": 13.0 % fp32 and 15.7 % bf16 on the shipped run)
+        for (String d : List.of("fp32", "bf16"))
+            assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
     }
 
     @Test
     void theTargetsMissedOnTheShippedRunAreMissedByWhatTheReadmeSays() {
-        // README.md, "Validation": every decode point of the shipped run is an under-estimate (median -20 %): fp32 at
-        // batch 1 17 % (target 10 %), bf16 26 % at batch 1 and 26 % up to batch 16 (targets 10 % and 20 %); the run
-        // shipped before it, whose harness timed page faults at batch > 1, had fp32 7 % / 8 % and bf16 21 % / 28 %
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.35);
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).isBetween(0.20, 0.35);
+        // README.md, "Validation": at batch 1 the shipped run's decode is 11.4 % off in fp32 and 16.3 % in bf16 (target
+        // 10 %); its first calibration alone would have given 9.3 % and 17.4 %, the one after the points alone 12.0 %
+        // and 15.3 %; the run shipped before it had 16.9 % and 26.2 %
+        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.20);
+        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
         assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description())).containsExactlyInAnyOrder(
                 "decode time per token, batch 1, fp32: median error at most 10 %",
-                "decode time per token, batch 1, bf16: median error at most 10 %",
-                "decode time per token, batch up to 16, bf16: median error at most 20 %");
+                "decode time per token, batch 1, bf16: median error at most 10 %");
     }
 
     /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */

@@ -58,6 +58,12 @@ public final class ValidationPage {
                 .append(Html.esc(v.run().calibration().machine())).append(", ").append(Html.esc(v.run().calibration().date()))
                 .append("). Reproduce with <code>data/reference/run.py --full").append(d.equals("cpu") ? "" : " --device cuda")
                 .append("</code> and <code>./strata validate</code> (README, Validation).</p>");
+        Validation.CalibrationDrift drift = v.calibrationDrift();
+        if (drift != null && drift.products() > 0)
+            b.append("<p class=\"note\" id=\"drift\">The host was calibrated before the points and again after them; the estimates use the two ")
+                    .append("averaged. From the first to the second, the time of its matrix products changed by ").append(signedPct(drift.productTimeMedian()))
+                    .append(" in the median (").append(signedPct(drift.productTimeMin())).append(" to ").append(signedPct(drift.productTimeMax()))
+                    .append("), the stream's by ").append(signedPct(drift.streamTime())).append(".</p>");
         b.append("<h2>Summary</h2><table id=\"summary\"><thead><tr><th>quantity</th><th>format</th><th class=\"num\">points</th>")
                 .append("<th class=\"num\">median |error|</th><th class=\"num\">max |error|</th><th>floor &le; measured</th></tr></thead><tbody>");
         for (String x : quantities())
@@ -106,6 +112,10 @@ public final class ValidationPage {
 
     private static String pct(double f) {
         return Double.isNaN(f) ? "-" : String.format(Locale.ROOT, "%.1f %%", f * 100);
+    }
+
+    private static String signedPct(double f) {
+        return String.format(Locale.ROOT, "%+.1f %%", f * 100);
     }
 
     private static String num(double v) {

@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
  * Estimates against a run of the reference stack ({@link ReferenceRun}): for every measured point and quantity, what
@@ -246,10 +247,36 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         return device == null || device.isBlank() ? "cpu" : device.trim();
     }
 
+    /**
+     * How much longer (positive) or shorter the run's microbenchmarks took after its points than before them, time after
+     * / time before - 1: over the matrix products measured both times (their number, median, least and most), and the
+     * stream. The estimates use the two calibrations averaged ({@link Microbenchmarks#averagedWith}).
+     */
+    public record CalibrationDrift(long products, double productTimeMedian, double productTimeMin, double productTimeMax, double streamTime) {
+        static CalibrationDrift of(Microbenchmarks before, Microbenchmarks after) {
+            Map<List<Object>, Double> times = new java.util.HashMap<>();
+            for (Microbenchmarks.MatrixProduct p : before.matrixProducts()) times.put(List.of(p.format(), p.rows(), p.inputs(), p.outputs()), p.seconds());
+            DescriptiveStatistics change = new DescriptiveStatistics();
+            for (Microbenchmarks.MatrixProduct p : after.matrixProducts()) {
+                Double t = times.get(List.of(p.format(), p.rows(), p.inputs(), p.outputs()));
+                if (t != null) change.addValue(p.seconds() / t - 1);
+            }
+            return new CalibrationDrift(change.getN(), change.getPercentile(50), change.getMin(), change.getMax(),
+                    before.streamBytesPerSecond() / after.streamBytesPerSecond() - 1);
+        }
+    }
+
+    /** The drift between the run's two calibrations; null when it calibrated once. */
+    public CalibrationDrift calibrationDrift() {
+        List<Microbenchmarks> c = run.calibrations();
+        return c.size() < 2 ? null : CalibrationDrift.of(c.get(0), c.get(1));
+    }
+
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
     public static Validation of(ReferenceRun run) {
-        HardwareEntry host = HardwareCatalog.host(run.calibration());
-        HostCalibration calibration = HostCalibration.fit(host.hardware(), run.calibration());
+        Microbenchmarks benchmarks = run.calibration();
+        HardwareEntry host = HardwareCatalog.host(benchmarks);
+        HostCalibration calibration = HostCalibration.fit(host.hardware(), benchmarks);
         java.util.Set<String> prefilled = new java.util.HashSet<>();
         for (ReferenceRun.MeasuredPoint p : run.points())
             if (p.quantity().startsWith("prefill_")) prefilled.add(key(p));
@@ -268,7 +295,7 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 case "prefill_flops" -> estimated = Flops.prefill(spec, p.context(), p.batch(), FlopsConvention.FULL).total();
                 case "peak_memory_bytes", "peak_memory_bytes_decode" -> {
                     boolean prefill = p.quantity().equals("peak_memory_bytes") && prefilled.contains(key(p));
-                    estimated = peakMemoryBytes(spec, precision, p, prefill, allLogits, run.calibration());
+                    estimated = peakMemoryBytes(spec, precision, p, prefill, allLogits, benchmarks);
                 }
                 case "prefill_seconds" -> {
                     StepTime s = Latency.prefill(spec, precision, Workload.of(p.batch(), p.context(), 0), calibration.hardware(),

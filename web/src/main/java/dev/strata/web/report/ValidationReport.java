@@ -39,6 +39,18 @@ public final class ValidationReport {
         run.put("points", v.run().points().stream().map(p -> p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context()).distinct().count());
         run.put("loadedPoints", v.run().points().stream().filter(p -> p.loadedMachine()).map(p -> p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context())
                 .distinct().count());
+        Validation.CalibrationDrift drift = v.calibrationDrift();
+        if (drift != null) {
+            ObjectNode d = run.putObject("calibrationDrift");
+            d.put("matrixProducts", drift.products());
+            if (drift.products() > 0) {
+                d.put("matrixProductTimeMedian", drift.productTimeMedian());
+                d.put("matrixProductTimeMin", drift.productTimeMin());
+                d.put("matrixProductTimeMax", drift.productTimeMax());
+            }
+            d.put("streamTime", drift.streamTime());
+            d.put("note", "time after the points / time before them - 1; the estimates use the two calibrations averaged");
+        }
         ArrayNode targets = root.putArray("targets");
         for (Validation.TargetResult t : results) {
             ObjectNode o = targets.addObject();
