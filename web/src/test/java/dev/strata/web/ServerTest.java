@@ -45,9 +45,9 @@ class ServerTest {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/validation?quantity=params");
             assertThat(page.code()).isEqualTo(200);
-            // the shipped CPU run calibrated twice: its drift (README.md, Validation: matrix products -3.6 % in the median)
+            // the shipped CPU run calibrated twice: its drift (README.md, Validation: matrix products -3.3 % in the median)
             assertThat(page.body().string()).contains("id=\"summary\"").contains("/chart/validation.png?quantity=params").contains("id=\"points\"")
-                    .contains("id=\"drift\"").contains("changed by -3.6 % in the median");
+                    .contains("id=\"drift\"").contains("changed by -3.3 % in the median");
             var bad = client.get("/validation?quantity=%3Cx%3E");
             assertThat(bad.code()).isEqualTo(400);
             assertThat(bad.body().string()).contains("id=\"error-quantity\"").contains("&lt;x&gt;");

@@ -37,7 +37,7 @@ class ValidationTargetsTest {
     @Test
     void peakMemoryIsWithinFivePercentAtEveryPoint() {
         // the issue: within 5 %; measured with glibc's mmap threshold fixed (freed tensors leave the process) and the
-        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", 1.7 % at worst
+        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", 1.5 % at worst
         for (String q : List.of("peak_memory_bytes", "peak_memory_bytes_decode")) {
             Validation.Summary s = V.summary(q, null, 1, Long.MAX_VALUE);
             assertThat(s.points()).as(q).isEqualTo(38);
@@ -46,23 +46,21 @@ class ValidationTargetsTest {
     }
 
     @Test
-    void calibratedDecodeTimeMeetsTheTargetUpToBatch16InBothFormats() {
-        // the issue: median absolute error at most 20 % for batch up to 16 and contexts up to 4096 (README.md,
-        // "Validation": 13.0 % fp32 and 15.7 % bf16 on the shipped run)
+    void calibratedDecodeTimeMeetsTheTargetsInFp32AndUpToBatch16InBf16() {
+        // the issue: median absolute error at most 10 % at batch 1 and at most 20 % for batch up to 16 and contexts up
+        // to 4096 (README.md, "Validation": fp32 6.1 % and 12.0 %, bf16 up to batch 16 14.8 % on the shipped run)
+        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isLessThanOrEqualTo(0.10);
         for (String d : List.of("fp32", "bf16"))
             assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
     }
 
     @Test
-    void theTargetsMissedOnTheShippedRunAreMissedByWhatTheReadmeSays() {
-        // README.md, "Validation": at batch 1 the shipped run's decode is 11.4 % off in fp32 and 16.3 % in bf16 (target
-        // 10 %); its first calibration alone would have given 9.3 % and 17.4 %, the one after the points alone 12.0 %
-        // and 15.3 %; the run shipped before it had 16.9 % and 26.2 %
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.20);
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.25);
-        assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description())).containsExactlyInAnyOrder(
-                "decode time per token, batch 1, fp32: median error at most 10 %",
-                "decode time per token, batch 1, bf16: median error at most 10 %");
+    void theTargetMissedOnTheShippedRunIsMissedByWhatTheReadmeSays() {
+        // README.md, "Validation": bf16 decode at batch 1 is 13.4 % off (target 10 %); its first calibration alone would
+        // have given 16.7 %, the one after the points alone 15.8 %; the run before it, with the same harness, 16.3 %
+        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.20);
+        assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description()))
+                .containsExactly("decode time per token, batch 1, bf16: median error at most 10 %");
     }
 
     /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */
