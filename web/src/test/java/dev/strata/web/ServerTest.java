@@ -47,7 +47,9 @@ class ServerTest {
             assertThat(page.code()).isEqualTo(200);
             // the shipped CPU run calibrated twice: its drift (README.md, Validation: matrix products -3.3 % in the median)
             assertThat(page.body().string()).contains("id=\"summary\"").contains("/chart/validation.png?quantity=params").contains("id=\"points\"")
-                    .contains("id=\"drift\"").contains("changed by -3.3 % in the median");
+                    .contains("id=\"drift\"").contains("changed by -3.3 % in the median")
+                    // counts are exact: an error of zero is written without a sign
+                    .contains(">0.0 %</td>").doesNotContain("+0.0 %").doesNotContain("-0.0 %");
             var bad = client.get("/validation?quantity=%3Cx%3E");
             assertThat(bad.code()).isEqualTo(400);
             assertThat(bad.body().string()).contains("id=\"error-quantity\"").contains("&lt;x&gt;");

@@ -90,7 +90,7 @@ public final class ValidationPage {
                 b.append("<tr><td>").append(Html.esc(r.model())).append("</td><td>").append(Html.esc(r.dtype())).append("</td><td class=\"num\">").append(r.batch())
                         .append("</td><td class=\"num\">").append(r.context()).append("</td><td class=\"num\">").append(num(r.measured()))
                         .append("</td><td class=\"num\">").append(num(r.estimated())).append("</td><td class=\"num\">").append(Double.isNaN(r.floor()) ? "" : num(r.floor()))
-                        .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%+.1f %%", r.relativeError() * 100)).append("</td></tr>");
+                        .append("</td><td class=\"num\">").append(signedPct(r.relativeError())).append("</td></tr>");
             }
             b.append("</tbody></table>");
         }
@@ -114,8 +114,10 @@ public final class ValidationPage {
         return Double.isNaN(f) ? "-" : String.format(Locale.ROOT, "%.1f %%", f * 100);
     }
 
-    private static String signedPct(double f) {
-        return String.format(Locale.ROOT, "%+.1f %%", f * 100);
+    /** A signed percentage to 0.1 %; one that rounds to zero is "0.0 %", not "-0.0 %" or "+0.0 %". */
+    static String signedPct(double f) {
+        String s = String.format(Locale.ROOT, "%+.1f %%", f * 100);
+        return s.substring(1).equals("0.0 %") ? "0.0 %" : s;
     }
 
     private static String num(double v) {
