@@ -83,11 +83,11 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         Checks.present("microbenchmarks.later", later);
         java.util.Map<List<Object>, Double> products = new java.util.HashMap<>(), kv = new java.util.HashMap<>();
         java.util.Map<List<Object>, LayerOverhead> layers = new java.util.HashMap<>();
-        for (MatrixProduct p : later.matrixProducts) products.put(List.of(p.format, p.rows, p.inputs, p.outputs), p.seconds);
+        for (MatrixProduct p : later.matrixProducts) products.put(p.benchmark(), p.seconds);
         for (KvRead r : later.kvReads) kv.put(List.of(r.format, r.cacheBytes, r.queriesPerKvHead), r.seconds);
         for (LayerOverhead o : later.layerOverheads) layers.put(List.of(o.style, o.format, o.productsPerLayer, o.productsPerStep), o);
         List<MatrixProduct> p2 = matrixProducts.stream().map(p -> {
-            Double t = products.get(List.of(p.format, p.rows, p.inputs, p.outputs));
+            Double t = products.get(p.benchmark());
             return t == null ? p : new MatrixProduct(p.format, p.rows, p.inputs, p.outputs, (p.seconds + t) / 2);
         }).toList();
         List<KvRead> kv2 = kvReads.stream().map(r -> {
@@ -125,6 +125,11 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
             Checks.range("matrixProduct.inputs", inputs, 1, Limits.MAX_WIDTH);
             Checks.range("matrixProduct.outputs", outputs, 1, Limits.MAX_WIDTH);
             Checks.positive("matrixProduct.seconds", seconds, 1e6);
+        }
+
+        /** What identifies the benchmark (format and shape), to match it across two calibrations of a machine. */
+        public List<Object> benchmark() {
+            return List.of(format, rows, inputs, outputs);
         }
 
         /** 2 m k n: two FLOPs per multiply-accumulate. */

@@ -255,10 +255,10 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     public record CalibrationDrift(long products, double productTimeMedian, double productTimeMin, double productTimeMax, double streamTime) {
         static CalibrationDrift of(Microbenchmarks before, Microbenchmarks after) {
             Map<List<Object>, Double> times = new java.util.HashMap<>();
-            for (Microbenchmarks.MatrixProduct p : before.matrixProducts()) times.put(List.of(p.format(), p.rows(), p.inputs(), p.outputs()), p.seconds());
+            for (Microbenchmarks.MatrixProduct p : before.matrixProducts()) times.put(p.benchmark(), p.seconds());
             DescriptiveStatistics change = new DescriptiveStatistics();
             for (Microbenchmarks.MatrixProduct p : after.matrixProducts()) {
-                Double t = times.get(List.of(p.format(), p.rows(), p.inputs(), p.outputs()));
+                Double t = times.get(p.benchmark());
                 if (t != null) change.addValue(p.seconds() / t - 1);
             }
             return new CalibrationDrift(change.getN(), change.getPercentile(50), change.getMin(), change.getMax(),
