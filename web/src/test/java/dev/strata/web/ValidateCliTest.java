@@ -50,6 +50,8 @@ class ValidateCliTest {
     void theTableShowsPointsSummaryAndTargets() {
         Cli r = Cli.run("validate", "--report");
         assertThat(r.out()).contains("quantity").contains("decode_seconds_per_token").contains("medianAbsRelativeError").contains("parameters exact");
+        // the run: where it comes from, its machine, and (the shipped CPU run calibrated twice) the drift between its calibrations
+        assertThat(r.out()).contains("source").contains("Xeon").contains("calibrationDrift.matrixProductTimeMedian");
     }
 
     @Test

@@ -139,9 +139,10 @@ public final class ValidationReport {
         return o;
     }
 
-    /** The summary and targets as a table for people, after the table of points. */
+    /** The run (where, when, on what, its calibration drift), summary and targets as tables for people, after the table of points. */
     public static String summaryTable(ObjectNode report) {
-        return dev.strata.web.render.Render.rows(report, report.get("summary"), dev.strata.web.render.Format.TABLE) + System.lineSeparator()
+        return dev.strata.web.render.Render.table(report.get("run")) + System.lineSeparator()
+                + dev.strata.web.render.Render.rows(report, report.get("summary"), dev.strata.web.render.Format.TABLE) + System.lineSeparator()
                 + dev.strata.web.render.Render.rows(report, report.get("targets"), dev.strata.web.render.Format.TABLE);
     }
 
