@@ -169,24 +169,24 @@ public final class HostCalibrationCsv {
                 if (machine.isEmpty()) machine = describe(row);
                 if (date.isEmpty() && row.isMapped("date")) date = row.get("date");
                 switch (factor) {
-                    case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, number(row, "value", source) * 1e9);
+                    case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, rate(row, source) * 1e9);
                     case "torch_runtime_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
                     case "torch_import_rss" -> importRss = (long) number(row, "value", source);
                     case "device_memory_bytes" -> memory = whole(row, "value", source);
                     case "matvec_bandwidth" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
                         double bytes = (double) k * n * elementBytes(dtype, row, source);
-                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, bytes / (number(row, "value", source) * 1e9)));
+                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, bytes / (rate(row, source) * 1e9)));
                     }
                     case "gemm_flops" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
-                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, 2.0 * m * k * n / (number(row, "value", source) * 1e9)));
+                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, 2.0 * m * k * n / (rate(row, source) * 1e9)));
                     }
                     case "kv_read_bandwidth" -> {
                         double bytes = 2.0 * whole(row, "k", source) * whole(row, "n", source) * elementBytes(dtype, row, source);
                         Matcher q = QUERY_HEADS.matcher(row.isMapped("note") ? row.get("note") : "");
                         int g = q.find() ? Integer.parseInt(q.group(1)) : DEFAULT_KV_READ_QUERIES_PER_KV_HEAD;
-                        kv.add(new Microbenchmarks.KvRead(dtype, bytes, g, bytes / (number(row, "value", source) * 1e9)));
+                        kv.add(new Microbenchmarks.KvRead(dtype, bytes, g, bytes / (rate(row, source) * 1e9)));
                     }
                     case "decode_glue_per_layer", "decode_overhead_per_layer" -> slopes.put(LayerFit.of(factor, row, dtype, source),
                             number(row, "value", source)); // the intercept and product counts are joined below
@@ -261,6 +261,16 @@ public final class HostCalibrationCsv {
         }
         throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + " column " + column
                 + ": '" + t + "' is not a finite number (factor " + row.get("factor") + ")");
+    }
+
+    /** The {@code value} of a rate row (GB/s or GFLOP/s): a positive finite number that turns into a positive time. */
+    private static double rate(CSVRecord row, String source) {
+        double v = number(row, "value", source);
+        if (v <= 0 || v > 1e9) // above 1e18 bytes or FLOP per second: no device measures that
+            throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + " column value: '" + row.get("value")
+                    + "' is not a rate (a number > 0 and <= 1e9, in " + (row.isMapped("unit") && !row.get("unit").isBlank() ? row.get("unit") : "GB/s or GFLOP/s")
+                    + "; factor " + row.get("factor") + ")");
+        return v;
     }
 
     private static long whole(CSVRecord row, String column, String source) {

@@ -111,6 +111,11 @@ class HostCalibrationCsvTest {
                 .hasMessageContaining("test.csv row 5 column value").hasMessageContaining("'fast'");
         assertThatThrownBy(() -> HostCalibrationCsv.parse("a,b\n1,2\n", "x.csv")).hasMessageContaining("no column 'factor'");
         assertThatThrownBy(() -> HostCalibrationCsv.parse(CSV.replace("stream_", "other_"), "x.csv")).hasMessageContaining("no stream_sum_bandwidth");
+        // a rate that is not positive names the file, row, column, value and unit, not the time strata makes of it
+        assertThatThrownBy(() -> HostCalibrationCsv.parse(CSV.replace(",20.0,GB/s,,,5,sum", ",-5,GB/s,,,5,sum"), "x.csv"))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("x.csv row 2 column value: '-5' is not a rate").hasMessageContaining("GB/s");
+        assertThatThrownBy(() -> HostCalibrationCsv.parse(CSV.replace(",100.0,GFLOP/s", ",0,GFLOP/s"), "x.csv"))
+                .hasMessageContaining("row 5 column value: '0' is not a rate").hasMessageContaining("GFLOP/s").hasMessageContaining("gemm_flops");
     }
 
     @Test
