@@ -6,6 +6,7 @@ import dev.strata.estimator.latency.LatencyEstimate;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.memory.InferenceMemory;
+import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.memory.Sharding;
 import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
@@ -47,12 +48,14 @@ public final class Solve {
      */
     public static long maxBatch(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
-        if (!fits(spec, p, w.withBatch(1), capacityBytes, overheadBytes)) return 0;
+        MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
+        Workload one = w.withBatch(1);
+        if (memory.perDeviceBytes(1, one.prefillPassTokens(), one.contextTokens()) > capacityBytes) return 0;
         long lo = 1, hi = Workload.MAX_BATCH;
-        if (fitsSafely(spec, p, w.withBatch(hi), capacityBytes, overheadBytes)) return hi;
+        if (fitsSafely(memory, w.withBatch(hi), capacityBytes)) return hi;
         while (hi - lo > 1) { // fits(lo), !fits(hi)
             long mid = lo + (hi - lo) / 2;
-            if (fitsSafely(spec, p, w.withBatch(mid), capacityBytes, overheadBytes)) lo = mid;
+            if (fitsSafely(memory, w.withBatch(mid), capacityBytes)) lo = mid;
             else hi = mid;
         }
         return lo;
@@ -65,12 +68,13 @@ public final class Solve {
     public static long maxContext(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         long gen = w.generatedTokens();
-        if (!fitsSafely(spec, p, withPrompt(w, 1), capacityBytes, overheadBytes)) return 0;
+        MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
+        if (!fitsSafely(memory, withPrompt(w, 1), capacityBytes)) return 0;
         long lo = 1, hi = Limits.MAX_CONTEXT - gen;
-        if (fitsSafely(spec, p, withPrompt(w, hi), capacityBytes, overheadBytes)) return hi + gen;
+        if (fitsSafely(memory, withPrompt(w, hi), capacityBytes)) return hi + gen;
         while (hi - lo > 1) {
             long mid = lo + (hi - lo) / 2;
-            if (fitsSafely(spec, p, withPrompt(w, mid), capacityBytes, overheadBytes)) lo = mid;
+            if (fitsSafely(memory, withPrompt(w, mid), capacityBytes)) lo = mid;
             else hi = mid;
         }
         return lo + gen;
@@ -151,6 +155,19 @@ public final class Solve {
         }
         options.sort(Comparator.comparingDouble(Option::costPerMillionTokensUsd));
         return options;
+    }
+
+    /**
+     * Whether {@code w} fits, from a memory model prepared for its model, precision, parallelism and overhead
+     * ({@link MemoryModel#perDeviceBytes}: the same bytes as {@link #fits}); a workload too large to count does not.
+     */
+    private static boolean fitsSafely(MemoryModel memory, Workload w, long capacityBytes) {
+        try {
+            return memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()) <= capacityBytes;
+        } catch (InvalidFieldException e) {
+            if (e.field().equals("batch")) return false; // byte counts overflow: certainly does not fit
+            throw e;
+        }
     }
 
     /** {@link #fits}, treating a workload too large to count as not fitting. */

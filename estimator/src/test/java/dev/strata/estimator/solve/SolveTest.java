@@ -59,6 +59,42 @@ class SolveTest {
     }
 
     @Test
+    void theSearchesAgreeWithFitsAtTheirBoundaryForRandomModelsAndSplits() {
+        // seeded: random specs, formats, workloads, devices (1 GiB to 300 GB) and tensor x pipeline splits; the largest
+        // batch and context fit by Solve.fits (the memory estimator itself), and one more does not, wherever the
+        // answer is inside the searched range
+        java.util.SplittableRandom r = new java.util.SplittableRandom(20261122);
+        int inside = 0;
+        for (int i = 0; i < 300; i++) {
+            TransformerSpec s = dev.strata.estimator.RandomSpecs.spec(r, false);
+            Precision p = dev.strata.estimator.RandomSpecs.precision(r);
+            Hardware hw = dev.strata.estimator.RandomSpecs.hardware(r);
+            Workload w = dev.strata.estimator.RandomSpecs.workload(r, s).withParallelism(dev.strata.estimator.RandomSpecs.parallelism(r, s, hw));
+            long cap = hw.memoryBytes();
+            long b = Solve.maxBatch(s, p, w, cap, OVERHEAD);
+            if (b > 0 && b < Workload.MAX_BATCH) {
+                inside++;
+                assertThat(Solve.fits(s, p, w.withBatch(b), cap, OVERHEAD)).as("batch %d of %s", b, s).isTrue();
+                assertThat(Solve.fits(s, p, w.withBatch(b + 1), cap, OVERHEAD)).as("batch %d of %s", b + 1, s).isFalse();
+            }
+            if (b == 0) assertThat(Solve.fits(s, p, w.withBatch(1), cap, OVERHEAD)).isFalse();
+            long ctx = Solve.maxContext(s, p, w, cap, OVERHEAD);
+            long gen = w.generatedTokens();
+            if (ctx > gen + 1 && ctx < dev.strata.model.Limits.MAX_CONTEXT) {
+                assertThat(Solve.fits(s, p, withPrompt(w, ctx - gen), cap, OVERHEAD)).as("context %d of %s", ctx, s).isTrue();
+                assertThat(Solve.fits(s, p, withPrompt(w, ctx - gen + 1), cap, OVERHEAD)).as("context %d of %s", ctx + 1, s).isFalse();
+            }
+        }
+        assertThat(inside).isGreaterThan(50); // the seed reaches the boundary often enough to mean something
+    }
+
+    /** {@code w} with another prompt, its prefill chunk capped by it (as Solve.maxContext varies the prompt). */
+    static Workload withPrompt(Workload w, long prompt) {
+        return new Workload(w.batch(), prompt, w.generatedTokens(), w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
+                w.parallelism(), w.recompute(), w.optimizer(), w.lora());
+    }
+
+    @Test
     void nothingFitsGivesZeroNotAWrongNumber() {
         assertThat(Solve.maxBatch(LLAMA_70B, BF16, Workload.of(1, 512, 128), GB80, OVERHEAD)).isZero(); // 141 GB of weights
         assertThat(Solve.maxContext(LLAMA_70B, BF16, Workload.of(1, 1, 0), GB80, OVERHEAD)).isZero();
