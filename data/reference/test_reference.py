@@ -78,6 +78,21 @@ class ModelTest(unittest.TestCase):
             self.model.Decoder.build(spec, torch.float32)
 
 
+@unittest.skipIf(torch is None, "PyTorch is not importable")
+class CalibrationPassTest(unittest.TestCase):
+    def test_the_calibration_after_the_points_writes_files_of_its_own(self):
+        # run.py --full calibrates twice; the second pass must not overwrite the first one's files
+        import tempfile
+        with tempfile.TemporaryDirectory() as out:
+            p = subprocess.run([sys.executable, os.path.join(HERE, "calibrate.py"), "--quick", "--pass", "end", "--out", out],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(0, p.returncode, p.stderr)
+            self.assertEqual(["cpu-calibration-end.csv", "cpu-calibration-end.json"], sorted(os.listdir(out)))
+            with open(os.path.join(out, "cpu-calibration-end.csv")) as f:
+                self.assertTrue(f.readline().startswith("factor,"))
+                self.assertTrue(any(line.startswith("stream_sum_bandwidth,") for line in f))
+
+
 class NoTorchTest(unittest.TestCase):
     def test_a_python_without_torch_gets_one_line_and_exit_code_3(self):
         env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "testdata", "broken-torch"))
