@@ -180,8 +180,8 @@ public final class Solve {
         }
     }
 
-
-    private static Workload withPrompt(Workload w, long prompt) {
+    /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */
+    static Workload withPrompt(Workload w, long prompt) {
         return new Workload(w.batch(), prompt, w.generatedTokens(), w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
                 w.parallelism(), w.recompute(), w.optimizer(), w.lora());
     }

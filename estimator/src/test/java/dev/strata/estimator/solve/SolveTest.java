@@ -81,17 +81,11 @@ class SolveTest {
             long ctx = Solve.maxContext(s, p, w, cap, OVERHEAD);
             long gen = w.generatedTokens();
             if (ctx > gen + 1 && ctx < dev.strata.model.Limits.MAX_CONTEXT) {
-                assertThat(Solve.fits(s, p, withPrompt(w, ctx - gen), cap, OVERHEAD)).as("context %d of %s", ctx, s).isTrue();
-                assertThat(Solve.fits(s, p, withPrompt(w, ctx - gen + 1), cap, OVERHEAD)).as("context %d of %s", ctx + 1, s).isFalse();
+                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen), cap, OVERHEAD)).as("context %d of %s", ctx, s).isTrue();
+                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen + 1), cap, OVERHEAD)).as("context %d of %s", ctx + 1, s).isFalse();
             }
         }
         assertThat(inside).isGreaterThan(50); // the seed reaches the boundary often enough to mean something
-    }
-
-    /** {@code w} with another prompt, its prefill chunk capped by it (as Solve.maxContext varies the prompt). */
-    static Workload withPrompt(Workload w, long prompt) {
-        return new Workload(w.batch(), prompt, w.generatedTokens(), w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
-                w.parallelism(), w.recompute(), w.optimizer(), w.lora());
     }
 
     @Test
