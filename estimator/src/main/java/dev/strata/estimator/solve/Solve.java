@@ -49,8 +49,7 @@ public final class Solve {
     public static long maxBatch(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
-        Workload one = w.withBatch(1);
-        if (memory.perDeviceBytes(1, one.prefillPassTokens(), one.contextTokens()) > capacityBytes) return 0;
+        if (!fits(memory, w.withBatch(1), capacityBytes)) return 0;
         long lo = 1, hi = Workload.MAX_BATCH;
         if (fitsSafely(memory, w.withBatch(hi), capacityBytes)) return hi;
         while (hi - lo > 1) { // fits(lo), !fits(hi)
@@ -163,7 +162,7 @@ public final class Solve {
      */
     private static boolean fitsSafely(MemoryModel memory, Workload w, long capacityBytes) {
         try {
-            return memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()) <= capacityBytes;
+            return fits(memory, w, capacityBytes);
         } catch (InvalidFieldException e) {
             if (e.field().equals("batch")) return false; // byte counts overflow: certainly does not fit
             throw e;
@@ -172,12 +171,12 @@ public final class Solve {
 
     /** {@link #fits}, treating a workload too large to count as not fitting. */
     private static boolean fitsSafely(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
-        try {
-            return fits(spec, p, w, capacityBytes, overheadBytes);
-        } catch (InvalidFieldException e) {
-            if (e.field().equals("batch")) return false; // byte counts overflow: certainly does not fit
-            throw e;
-        }
+        return fitsSafely(MemoryModel.of(spec, p, w.parallelism(), overheadBytes), w, capacityBytes);
+    }
+
+    /** Whether {@code w} fits, from a memory model prepared for its model, precision, parallelism and overhead. */
+    private static boolean fits(MemoryModel memory, Workload w, long capacityBytes) {
+        return memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()) <= capacityBytes;
     }
 
     /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */
