@@ -81,26 +81,26 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
      */
     public Microbenchmarks averagedWith(Microbenchmarks later) {
         Checks.present("microbenchmarks.later", later);
-        java.util.Map<List<Object>, Double> products = new java.util.HashMap<>(), kv = new java.util.HashMap<>();
-        java.util.Map<List<Object>, LayerOverhead> layers = new java.util.HashMap<>();
-        for (MatrixProduct p : later.matrixProducts) products.put(p.benchmark(), p.seconds);
-        for (KvRead r : later.kvReads) kv.put(List.of(r.format, r.cacheBytes, r.queriesPerKvHead), r.seconds);
-        for (LayerOverhead o : later.layerOverheads) layers.put(List.of(o.style, o.format, o.productsPerLayer, o.productsPerStep), o);
-        List<MatrixProduct> p2 = matrixProducts.stream().map(p -> {
-            Double t = products.get(p.benchmark());
-            return t == null ? p : new MatrixProduct(p.format, p.rows, p.inputs, p.outputs, (p.seconds + t) / 2);
-        }).toList();
-        List<KvRead> kv2 = kvReads.stream().map(r -> {
-            Double t = kv.get(List.of(r.format, r.cacheBytes, r.queriesPerKvHead));
-            return t == null ? r : new KvRead(r.format, r.cacheBytes, r.queriesPerKvHead, (r.seconds + t) / 2);
-        }).toList();
-        List<LayerOverhead> layers2 = layerOverheads.stream().map(o -> {
-            LayerOverhead l = layers.get(List.of(o.style, o.format, o.productsPerLayer, o.productsPerStep));
-            return l == null ? o : new LayerOverhead(o.style, o.format, (o.perLayerSeconds + l.perLayerSeconds) / 2,
-                    (o.perStepSeconds + l.perStepSeconds) / 2, o.productsPerLayer, o.productsPerStep);
-        }).toList();
+        List<MatrixProduct> products = averaged(matrixProducts, later.matrixProducts, MatrixProduct::benchmark,
+                (a, b) -> new MatrixProduct(a.format, a.rows, a.inputs, a.outputs, (a.seconds + b.seconds) / 2));
+        List<KvRead> kv = averaged(kvReads, later.kvReads, KvRead::benchmark,
+                (a, b) -> new KvRead(a.format, a.cacheBytes, a.queriesPerKvHead, (a.seconds + b.seconds) / 2));
+        List<LayerOverhead> layers = averaged(layerOverheads, later.layerOverheads, LayerOverhead::benchmark,
+                (a, b) -> new LayerOverhead(a.style, a.format, (a.perLayerSeconds + b.perLayerSeconds) / 2,
+                        (a.perStepSeconds + b.perStepSeconds) / 2, a.productsPerLayer, a.productsPerStep));
         double stream = 2 / (1 / streamBytesPerSecond + 1 / later.streamBytesPerSecond);
-        return new Microbenchmarks(machine, date, stream, p2, kv2, layers2, runtimeBytes, productOutputBytes, memoryBytes);
+        return new Microbenchmarks(machine, date, stream, products, kv, layers, runtimeBytes, productOutputBytes, memoryBytes);
+    }
+
+    /** Each of {@code mine} combined by {@code mean} with the one of {@code later} that is the same benchmark, if any. */
+    private static <T> List<T> averaged(List<T> mine, List<T> later, java.util.function.Function<T, List<Object>> benchmark,
+                                        java.util.function.BinaryOperator<T> mean) {
+        java.util.Map<List<Object>, T> byBenchmark = new java.util.HashMap<>();
+        for (T t : later) byBenchmark.put(benchmark.apply(t), t);
+        return mine.stream().map(t -> {
+            T other = byBenchmark.get(benchmark.apply(t));
+            return other == null ? t : mean.apply(t, other);
+        }).toList();
     }
 
     /** The numeric formats the matrix products were measured in, in order of first appearance. */
@@ -165,6 +165,11 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
             Checks.positive("kvRead.seconds", seconds, 1e6);
         }
 
+        /** What identifies the benchmark (format, cache size, head grouping), to match it across two calibrations. */
+        public List<Object> benchmark() {
+            return List.of(format, cacheBytes, queriesPerKvHead);
+        }
+
         /** Bytes per second of cache. */
         public double bytesPerSecond() {
             return cacheBytes / seconds;
@@ -195,6 +200,11 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
             Checks.range("layerOverhead.perStepSeconds", perStepSeconds, -10, 10);
             Checks.range("layerOverhead.productsPerLayer", productsPerLayer, 0, 1e6);
             Checks.range("layerOverhead.productsPerStep", productsPerStep, 0, 1e6);
+        }
+
+        /** What identifies the fit (style, format, product counts), to match it across two calibrations. */
+        public List<Object> benchmark() {
+            return List.of(style, format, productsPerLayer, productsPerStep);
         }
     }
 }
