@@ -128,8 +128,9 @@ public final class HostCalibrationCsv {
     public static List<Microbenchmarks> readCalibrations(Path file) {
         List<Microbenchmarks> all = new ArrayList<>(List.of(readOne(file)));
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (name.endsWith("-calibration.csv")) {
-            Path end = file.resolveSibling(name.replace("-calibration.csv", "-calibration-end.csv"));
+        String suffix = fileName("");
+        if (name.endsWith(suffix)) {
+            Path end = file.resolveSibling(endFileName(name.substring(0, name.length() - suffix.length())));
             if (Files.isRegularFile(end)) all.add(readOne(end));
         }
         return List.copyOf(all);
