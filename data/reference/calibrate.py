@@ -11,6 +11,10 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
  * fixed time per layer per decode step outside the matrix products: decode steps of tiny-width models (Llama-style,
    GPT-2 style, MoE) with 1..16 layers whose layers' products are replaced by their outputs (``without_products``),
    least-squares fit of step time = fixed + per_layer x layers;
+ * the same time per layer among the products (``in_situ_layer``): decode steps of real-width Llama-style models
+   (hidden width 256 to 2048, 2 to 8 layers) less the same products called back to back, per layer. Between its
+   products a layer's norms, rotary embedding, attention and Python run with caches the weights have just streamed
+   through, which on the reference CPU takes up to 3x the time of the tiny models' warm-cache steps;
  * the memory capacity of the device (``device_memory_bytes``: the GPU's total memory, or the machine's RAM);
  * the resident memory of ``import torch`` alone and of the runtime once a model has run (CPU: a tiny model's
    prefill and decode steps in fp32 and bf16, the model freed: thread pools, BLAS and oneDNN buffers), or the bytes
@@ -41,15 +45,19 @@ MATVEC_BATCHED = [(2048, 8192, 4), (2048, 8192, 16), (8192, 2048, 4), (8192, 204
 GEMM_SIZES = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (128, 2048, 8192),
               (128, 8192, 2048)]  # (m, k, n): m rows times a k x n weight
 OVERHEAD_LAYERS = [1, 2, 4, 8, 16]
+# real-width Llama-style models whose layer time outside the products is measured among their products (in_situ_layer):
+# hidden widths (64 per head, a KV head per 4 query heads, feed-forward 2.75 x width) and layer counts
+IN_SITU_WIDTHS = [256, 512, 1024, 2048]
+IN_SITU_LAYERS = [2, 4, 8]
 SYNC = lambda: None  # noqa: E731  (torch.cuda.synchronize on CUDA: set by main)
 DEVICE = "cpu"
 
 QUICK = {"stream_bytes": 256 << 20, "matvec_ring_bytes": 128 << 20, "matvec_shapes": [(2048, 2048), (4096, 4096), (256, 1024), (1024, 256), (512, 512)],
          "matvec_batched": [(2048, 2048, 16)], "matvec_rounds": 3, "gemm_sizes": [(512, 512, 512), (1024, 1024, 1024)], "overhead_layers": [1, 4, 16],
-         "overhead_kinds": ["llama"], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20, "output_shape": (1024, 256, 32000)}
+         "overhead_kinds": ["llama"], "in_situ_widths": [256], "in_situ_layers": [1, 2], "kv_bytes": 32 << 20, "repeats": 3, "steps": 20, "output_shape": (1024, 256, 32000)}
 FULL = {"stream_bytes": 1 << 30, "matvec_ring_bytes": 256 << 20, "matvec_shapes": MATVEC_SHAPES,
         "matvec_batched": MATVEC_BATCHED, "matvec_rounds": 11, "gemm_sizes": GEMM_SIZES, "overhead_layers": OVERHEAD_LAYERS,
-        "overhead_kinds": ["llama", "gpt2", "moe"], "kv_bytes": 256 << 20, "repeats": 5, "steps": 30,
+        "overhead_kinds": ["llama", "gpt2", "moe"], "in_situ_widths": IN_SITU_WIDTHS, "in_situ_layers": IN_SITU_LAYERS, "kv_bytes": 256 << 20, "repeats": 5, "steps": 30,
         "output_shape": (1024, 256, 32000)}
 # A GPU: a ring of 1 GiB (20x the H100's 50 MB L2), GEMMs up to 8192^3 (tensor cores saturate late), more repeats
 # (each product takes microseconds), a KV read of 1 GiB.
@@ -317,6 +325,57 @@ def layer_overhead(torch, cfg):
     return rows
 
 
+def in_situ_spec(width, layers):
+    import models
+    return models.llama("in-situ-%d" % width, 256, width, layers, width // 64, max(1, width // 256), 64, width * 11 // 4,
+                        tied=True, context=4096)
+
+
+def in_situ_layer(torch, cfg):
+    """Per hidden width: decode steps (batch 1, 128 cached tokens) of Llama-style models of several layer counts, and
+    the same models' layer products (``F.linear`` on their own weights and biases, in layer order) called back to back,
+    timed in interleaved rounds. The slope of the step time over layers less the slope of the products' time is the
+    time per layer outside the products as it runs in a model (what ``layer_overhead`` measures with warm caches)."""
+    import gc
+    import torch.nn as nn
+    import torch.nn.functional as F
+    import model as M
+    rows = []
+    position = 128
+    for width in cfg["in_situ_widths"]:
+        for dtype_name in ("bf16", "fp32"):
+            dtype = M.DTYPES[dtype_name]
+            tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
+            fns, keep = [], []
+            for L in cfg["in_situ_layers"]:
+                m = M.Decoder.build(in_situ_spec(width, L), dtype, device=DEVICE)
+                cache = m.new_cache(1, position + 32, dtype)
+                linears = [mod for blk in m.blocks for mod in blk.modules() if isinstance(mod, nn.Linear)]
+                xs = {k: torch.full((1, 1, k), 0.01, dtype=dtype, device=DEVICE) for k in {lin.in_features for lin in linears}}
+                fns.append(lambda m=m, cache=cache: m.decode(tok, cache, position))
+                fns.append(lambda linears=linears, xs=xs: [F.linear(xs[lin.in_features], lin.weight, lin.bias) for lin in linears])
+                keep.append((m, cache))
+            with torch.inference_mode():
+                for fn in fns:
+                    for _ in range(3):
+                        fn()
+                SYNC()
+                times = timed_in_rounds(fns, 5, max(1, cfg["steps"] // 10))
+            med = [common.summary(ts)["median"] for ts in times]
+            steps = list(zip(cfg["in_situ_layers"], med[0::2]))
+            products = list(zip(cfg["in_situ_layers"], med[1::2]))
+            per_layer = fit_line(steps)[1] - fit_line(products)[1]
+            detail = "; ".join("%d layers %.3f ms (products %.3f ms)" % (L, s * 1e3, p * 1e3)
+                               for (L, s), (_, p) in zip(steps, products))
+            rows.append(row("decode_in_situ_per_layer", dtype_name, 1, (width, None), None, (per_layer, None, None), "s",
+                            None, "llama-style model of hidden width %d among its products (128 cached tokens): slope of "
+                            "the decode-step time over layers less the slope of the same products called back to back: %s"
+                            % (width, detail), variant="llama"))
+            del fns, keep
+            gc.collect()
+    return rows
+
+
 def fit_line(points):
     n = len(points)
     mx = sum(p[0] for p in points) / n
@@ -382,7 +441,7 @@ def main(argv=None):
     rows.append(row("device_memory_bytes", "", None, None, None, (device_memory_bytes(torch, cuda), None, None), "bytes",
                     None, "total memory of the device: torch.cuda.get_device_properties().total_memory" if cuda
                     else "total memory of the machine (physical pages x page size)"))
-    for part in (stream, matvec, gemm, product_output, kv_read, layer_overhead):
+    for part in (stream, matvec, gemm, product_output, kv_read, layer_overhead, in_situ_layer):
         sys.stderr.write("calibration: %s...\n" % part.__name__)
         if part is product_output:  # a memory measurement: under the run's mmap threshold, as the points' peaks are
             rows.extend(part(torch, cfg))

@@ -39,6 +39,8 @@ import org.apache.commons.csv.CSVRecord;
  *       intercept); runs before them wrote {@code decode_overhead_per_layer} and {@code decode_overhead_fixed}, timed
  *       with the products, whose calls ({@link #PRODUCTS_PER_LAYER}) the fit then takes out. Glue rows win over
  *       overhead rows of the same style and format;</li>
+ *   <li>{@code decode_in_situ_per_layer} (s, k = hidden width): the time per layer outside the products of a
+ *       real-width Llama-style model, measured among its products; runs before it recorded none;</li>
  *   <li>{@code product_output_bytes} (bytes per output element at the peak of a matrix product, per format);</li>
  *   <li>{@code torch_runtime_rss} (bytes, CPU: the process once a tiny model has run in each format and been freed;
  *       runs before it recorded only {@code torch_import_rss}, the process after {@code import torch}, which is then
@@ -160,6 +162,7 @@ public final class HostCalibrationCsv {
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
         Map<LayerFit, Double> slopes = new java.util.LinkedHashMap<>(), intercepts = new java.util.HashMap<>();
         Map<String, Double> outputBytes = new java.util.HashMap<>();
+        List<Microbenchmarks.InSituLayer> inSitu = new ArrayList<>();
         try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : List.of("factor", "dtype", "value"))
                 if (!p.getHeaderMap().containsKey(column))
@@ -192,6 +195,10 @@ public final class HostCalibrationCsv {
                     case "decode_glue_per_layer", "decode_overhead_per_layer" -> slopes.put(LayerFit.of(factor, row, dtype, source),
                             number(row, "value", source)); // the intercept and product counts are joined below
                     case "decode_glue_fixed", "decode_overhead_fixed" -> intercepts.put(LayerFit.of(factor, row, dtype, source), number(row, "value", source));
+                    case "decode_in_situ_per_layer" -> {
+                        elementBytes(dtype, row, source); // a format strata knows
+                        inSitu.add(new Microbenchmarks.InSituLayer(dtype, whole(row, "k", source), number(row, "value", source)));
+                    }
                     case "product_output_bytes" -> {
                         elementBytes(dtype, row, source); // a format strata knows
                         outputBytes.put(dtype, number(row, "value", source));
@@ -214,7 +221,7 @@ public final class HostCalibrationCsv {
                             intercepts.getOrDefault(k, 0.0), withoutProducts ? 0 : PRODUCTS_PER_LAYER.get(k.style()), PRODUCTS_PER_STEP));
             });
         return new Microbenchmarks(machine, date, stream, products, kv, List.copyOf(layers.values()), runtime > 0 ? runtime : importRss, outputBytes,
-                memory);
+                memory, inSitu);
     }
 
     /**

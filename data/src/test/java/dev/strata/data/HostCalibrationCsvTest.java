@@ -26,6 +26,7 @@ class HostCalibrationCsvTest {
             decode_overhead_per_layer,llama,bf16,,,,,0.0004,s,,,,slope,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd
             decode_overhead_fixed,llama,bf16,,,,,-3e-05,s,,,,intercept,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd
             decode_overhead_per_layer,gpt2,bf16,,,,,0.0002,s,,,,slope,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd
+            decode_in_situ_per_layer,llama,bf16,1,1024,,,0.0009,s,,,,in situ,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd
             some_future_factor,,bf16,,,,,1,s,,,,ignored,Test CPU,2,2,1.13.0a0,openblas,PASSIVE,0.1,0.0,2026-11-22T08:00:00+00:00,cmd
             """;
 
@@ -52,6 +53,8 @@ class HostCalibrationCsvTest {
         // with the product calls of calibrate.py's models: 7 per Llama-style layer, 6 per GPT-2-style layer, 1 head
         assertThat(b.layerOverheads()).containsExactly(new Microbenchmarks.LayerOverhead("gated", "bf16", 4e-4, -3e-5, 7, 1),
                 new Microbenchmarks.LayerOverhead("dense", "bf16", 2e-4, 0, 6, 1));
+        // the in-situ layer time of width (k) 1024
+        assertThat(b.inSituLayers()).containsExactly(new Microbenchmarks.InSituLayer("bf16", 1024, 9e-4));
         // the floor: the best of stream (25), matrix-vector (20) and KV read (5) GB/s; peaks per format
         assertThat(b.bestBandwidthBytesPerSecond()).isEqualTo(25e9);
         assertThat(b.bestFlopsPerSecond("fp32")).isCloseTo(100e9, within(1.0));
@@ -122,10 +125,11 @@ class HostCalibrationCsvTest {
     void aCalibrationAfterThePointsIsAveragedTimeByTime(@TempDir Path dir) throws Exception {
         // the same rows measured again after the points on a machine that got slower (values made up): stream 25 ->
         // 15 GB/s (copy; the sum row drops to 10), matrix-vector 20 -> 10 GB/s, GEMM 100 -> 50 GFLOP/s, KV read 5 ->
-        // 2.5 GB/s, the Llama slope 4e-4 -> 6e-4 s; the import's memory differs too, and only the first one's counts
+        // 2.5 GB/s, the Llama slope 4e-4 -> 6e-4 s, the in-situ layer 9e-4 -> 1.1e-3 s; the import's memory differs too, and only the first one's counts
         String later = CSV.replace(",20.0,GB/s,,,5,sum", ",10.0,GB/s,,,5,sum").replace(",25.0,GB/s", ",15.0,GB/s")
                 .replace(",20.0,GB/s,,,5,\"weight", ",10.0,GB/s,,,5,\"weight").replace(",100.0,GFLOP/s", ",50.0,GFLOP/s")
-                .replace(",5.0,GB/s", ",2.5,GB/s").replace(",0.0004,s", ",0.0006,s").replace("242900992", "300000000");
+                .replace(",5.0,GB/s", ",2.5,GB/s").replace(",0.0004,s", ",0.0006,s").replace(",0.0009,s", ",0.0011,s")
+                .replace("242900992", "300000000");
         Files.writeString(dir.resolve("cpu-calibration.csv"), CSV);
         Files.writeString(dir.resolve("cpu-calibration-end.csv"), later);
         List<Microbenchmarks> both = HostCalibrationCsv.readCalibrations(dir.resolve("cpu-calibration.csv"));
@@ -140,6 +144,7 @@ class HostCalibrationCsvTest {
         assertThat(b.matrixProducts().get(0).seconds()).isCloseTo(1.5 * 33_554_432 / 20e9, within(1e-15)); // 1 and 2 x 20 GB/s time
         assertThat(b.kvReads().get(0).bytesPerSecond()).isCloseTo(2 / (1 / 5e9 + 1 / 2.5e9), within(1.0));
         assertThat(b.layerOverheads()).contains(new Microbenchmarks.LayerOverhead("gated", "bf16", 5e-4, -3e-5, 7, 1));
+        assertThat(b.inSituLayers()).containsExactly(new Microbenchmarks.InSituLayer("bf16", 1024, 1e-3)); // (0.9 + 1.1) / 2 ms
         assertThat(b.runtimeBytes()).isEqualTo(242_900_992L);
         // a calibration file under another name, or without a second one beside it, is read alone
         Files.copy(dir.resolve("cpu-calibration.csv"), dir.resolve("mine.csv"));

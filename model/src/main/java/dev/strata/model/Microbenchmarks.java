@@ -21,10 +21,12 @@ import java.util.List;
  *                             measured
  * @param memoryBytes          memory capacity of the device the benchmarks ran on (a GPU's total memory, or the
  *                             machine's RAM), as the harness read it; 0 when the run did not record it
+ * @param inSituLayers         time per layer outside the products of real-width models, measured among their products,
+ *                             by format and hidden width; empty when the run did not measure it
  */
 public record Microbenchmarks(String machine, String date, double streamBytesPerSecond, List<MatrixProduct> matrixProducts,
                               List<KvRead> kvReads, List<LayerOverhead> layerOverheads, long runtimeBytes,
-                              java.util.Map<String, Double> productOutputBytes, long memoryBytes) {
+                              java.util.Map<String, Double> productOutputBytes, long memoryBytes, List<InSituLayer> inSituLayers) {
     /** Layer styles the overhead is measured for, named by their feed-forward type as in strata's spec JSON. */
     public static final List<String> LAYER_STYLES = List.of("dense", "gated", "moe");
 
@@ -39,6 +41,7 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         productOutputBytes = java.util.Map.copyOf(Checks.present("microbenchmarks.productOutputBytes", productOutputBytes));
         productOutputBytes.forEach((format, bytes) -> Checks.positive("microbenchmarks.productOutputBytes." + format, bytes, 64));
         Checks.range("microbenchmarks.memoryBytes", memoryBytes, 0, Hardware.MAX_MEMORY_BYTES);
+        inSituLayers = List.copyOf(Checks.present("microbenchmarks.inSituLayers", inSituLayers));
         if (matrixProducts.isEmpty())
             throw InvalidFieldException.withMessage("microbenchmarks.matrixProducts", "microbenchmarks.matrixProducts is empty: at least one matrix product is needed");
     }
@@ -75,7 +78,8 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
      * calibration after a run's points, as the machine's speed drifts over minutes). Every timing is the mean of the
      * two times of the same benchmark (so rates are harmonic means): each matrix product of the same format and shape,
      * each KV read of the same format, size and head grouping, each layer overhead of the same style, format and
-     * product count (slope and intercept), and the stream bandwidth as a time per byte. A benchmark only one of them
+     * product count (slope and intercept), each in-situ layer time of the same format and width, and the stream
+     * bandwidth as a time per byte. A benchmark only one of them
      * has is kept as it is. What is not a timing (the runtime's memory, the product output bytes, the device's memory)
      * and the machine's description and date are this calibration's.
      */
@@ -88,8 +92,10 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         List<LayerOverhead> layers = averaged(layerOverheads, later.layerOverheads, LayerOverhead::benchmark,
                 (a, b) -> new LayerOverhead(a.style, a.format, (a.perLayerSeconds + b.perLayerSeconds) / 2,
                         (a.perStepSeconds + b.perStepSeconds) / 2, a.productsPerLayer, a.productsPerStep));
+        List<InSituLayer> inSitu = averaged(inSituLayers, later.inSituLayers, InSituLayer::benchmark,
+                (a, b) -> new InSituLayer(a.format, a.width, (a.perLayerSeconds + b.perLayerSeconds) / 2));
         double stream = 2 / (1 / streamBytesPerSecond + 1 / later.streamBytesPerSecond);
-        return new Microbenchmarks(machine, date, stream, products, kv, layers, runtimeBytes, productOutputBytes, memoryBytes);
+        return new Microbenchmarks(machine, date, stream, products, kv, layers, runtimeBytes, productOutputBytes, memoryBytes, inSitu);
     }
 
     /** Each of {@code mine} combined by {@code mean} with the one of {@code later} that is the same benchmark, if any. */
@@ -205,6 +211,30 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
         /** What identifies the fit (style, format, product counts), to match it across two calibrations. */
         public List<Object> benchmark() {
             return List.of(style, format, productsPerLayer, productsPerStep);
+        }
+    }
+
+    /**
+     * The time per layer of a decode step outside its matrix products, measured in a real-width model among its
+     * products: the slope over layer count of the step time less the slope of the same products called back to back.
+     * Between its products a layer's norms, attention and framework code run with caches the weights have just streamed
+     * through, which costs more than the warm-cache time of {@link LayerOverhead}'s tiny models.
+     *
+     * @param format          numeric format of the model
+     * @param width           hidden width of the model (Llama style: 64 per head, feed-forward 2.75 x width)
+     * @param perLayerSeconds seconds per layer per step (may come out slightly negative on a noisy machine)
+     */
+    public record InSituLayer(String format, long width, double perLayerSeconds) {
+        public InSituLayer {
+            Checks.text("inSituLayer.format", format);
+            NumericFormat.parse("inSituLayer.format", format);
+            Checks.range("inSituLayer.width", width, 1, Limits.MAX_WIDTH);
+            Checks.range("inSituLayer.perLayerSeconds", perLayerSeconds, -10, 10);
+        }
+
+        /** What identifies the benchmark (format and width), to match it across two calibrations. */
+        public List<Object> benchmark() {
+            return List.of(format, width);
         }
     }
 }

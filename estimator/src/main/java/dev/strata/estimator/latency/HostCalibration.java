@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
@@ -45,7 +47,10 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  *   is the layer's time outside its products, which the products' own roofline time and per-call cost o are added to
  *   (older runs timed the models with their products: then the o of the products such a layer makes is taken out of
  *   the slope, which undercounts what is outside them where a tiny product costs less than o); per forward pass, the
- *   median of their intercepts less o for the output head; both at least 0.</li>
+ *   median of their intercepts less o for the output head; both at least 0. Per hidden width of the in-situ
+ *   benchmarks (real-width Llama-style models timed with their products, less the same products back to back), how
+ *   much longer a layer's time outside its products is there than the Llama-style slope: added to every style's
+ *   per-layer time for a model of that width ({@link LatencyTuning#inSituLayerSeconds}), at least 0.</li>
  * </ol>
  * The device's efficiencies are those of the reference format ({@link #REFERENCE_FORMAT} when measured); the tuning of
  * every other format scales them.
@@ -132,13 +137,18 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
 
     /** The fitted factors of one format before they are put relative to the reference format. */
     private record FormatFit(double bandwidthEfficiency, double halfWidth, double computeEfficiency, double gemmHalfTokens,
-                             double productOverhead, double attentionBandwidthFactor, Map<String, Double> layerOverheads, double passOverhead) {
+                             double productOverhead, double attentionBandwidthFactor, Map<String, Double> layerOverheads, double passOverhead,
+                             SortedMap<Long, Double> inSituLayers) {
         LatencyTuning tuning(FormatFit ref) {
-            double perLayer = layerOverheads.getOrDefault("gated", layerOverheads.values().stream().mapToDouble(Double::doubleValue).average().orElse(0));
-            return new LatencyTuning(gemmHalfTokens, 0, 1, perLayer, COLLECTIVE_LATENCY_SECONDS, halfWidth, attentionBandwidthFactor,
+            return new LatencyTuning(gemmHalfTokens, 0, 1, warmLayer(layerOverheads), COLLECTIVE_LATENCY_SECONDS, halfWidth, attentionBandwidthFactor,
                     passOverhead, layerOverheads, bandwidthEfficiency / ref.bandwidthEfficiency, computeEfficiency / ref.computeEfficiency,
-                    MATRIX_VECTOR_ROWS, ATTENTION_HALF_TOKENS, productOverhead, Map.of());
+                    MATRIX_VECTOR_ROWS, ATTENTION_HALF_TOKENS, productOverhead, inSituLayers, Map.of());
         }
+    }
+
+    /** The per-layer time of the Llama-style (gated) tiny models, or the mean of the styles measured when not that one. */
+    private static double warmLayer(Map<String, Double> layerOverheads) {
+        return layerOverheads.getOrDefault("gated", layerOverheads.values().stream().mapToDouble(Double::doubleValue).average().orElse(0));
     }
 
     private static FormatFit fitFormat(Hardware floor, Microbenchmarks b, String format) {
@@ -201,8 +211,14 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
             intercepts.add(o.perStepSeconds() - o.productsPerStep() * perProduct);
         }
         double pass = Math.max(0, median(intercepts));
+        // among its products a layer's time outside them is longer than the tiny Llama-style models' warm-cache slope: the
+        // difference, by width, is added to every style's per-layer time (never below it)
+        double warm = warmLayer(layers);
+        SortedMap<Long, Double> inSitu = new TreeMap<>();
+        for (Microbenchmarks.InSituLayer l : b.inSituLayers())
+            if (l.format().equals(format)) inSitu.put(l.width(), Math.max(0, l.perLayerSeconds() - warm));
         return new FormatFit(bandwidthEff, products0.bandwidthHalfInputWidth(), computeEff, products0.gemmHalfTokens(),
-                products0.matrixProductOverheadSeconds(), attention, layers, pass);
+                products0.matrixProductOverheadSeconds(), attention, layers, pass, inSitu);
     }
 
     /** The parameter vector without the input-width term when it is not fitted. */
@@ -218,7 +234,7 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
     /** The product-related factors of the parameter vector x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + o / 1 µs)]. */
     private static LatencyTuning productTuning(double[] x) {
         return new LatencyTuning(Math.pow(10, x[3]) - 1, 0, 1, 0, 0, Math.pow(10, x[1]) - 1, 1, 0, Map.of(), 1, 1, MATRIX_VECTOR_ROWS,
-                ATTENTION_HALF_TOKENS, (Math.pow(10, x[4]) - 1) * 1e-6, Map.of());
+                ATTENTION_HALF_TOKENS, (Math.pow(10, x[4]) - 1) * 1e-6, new TreeMap<>(), Map.of());
     }
 
     private static Hardware withEfficiency(Hardware floor, double bandwidth, double compute) {

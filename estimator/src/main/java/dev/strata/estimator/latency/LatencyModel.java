@@ -90,7 +90,7 @@ public final class LatencyModel {
                     kind.feedForward() instanceof MixtureOfExperts moe ? moe : null,
                     p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())), KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
                     Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a), heads,
-                    formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind)));
+                    formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d));
         }
     }
 

@@ -27,7 +27,9 @@ import java.util.Map;
  *   decode attention step is several small kernels, not one stream).</li>
  * </ul>
  * Fixed costs: {@code perLayerOverheadSeconds} per layer per forward pass (or the value for the layer's feed-forward
- * type in {@code layerOverheadSeconds}), {@code perPassOverheadSeconds} per forward pass,
+ * type in {@code layerOverheadSeconds}), plus {@code inSituLayerSeconds} for the model's hidden width (what a layer's
+ * work outside its products costs more among streaming weights than in the warm caches where the per-layer value was
+ * measured), {@code perPassOverheadSeconds} per forward pass,
  * {@code matrixProductOverheadSeconds} per matrix-product call (a CPU library's per-call cost: thread wake-up, kernel
  * set-up; a bf16 matrix-vector product on the reference CPU costs about 0.3 ms plus its bytes), and
  * {@code collectiveLatencySeconds} per all-reduce or transfer.
@@ -55,6 +57,9 @@ import java.util.Map;
  * @param attentionHalfTokens       query rows at which the attention core reaches half its compute efficiency; &gt;= 0
  * @param matrixProductOverheadSeconds fixed time per matrix-product call (each weight matrix of a layer, each expert a
  *                                  step touches, the output head), on top of its roofline time
+ * @param inSituLayerSeconds        extra fixed time per layer by hidden width (at least 0 each), added to the
+ *                                  per-layer time of every style: linear in the width between two measured widths,
+ *                                  that of the nearest measured width beyond them; empty for none
  * @param formats                   tuning per compute format id ({@code fp32}, {@code bf16}); empty for one tuning
  *                                  for every format. A per-format tuning has no {@code formats} of its own
  */
@@ -62,7 +67,8 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
                             double perLayerOverheadSeconds, double collectiveLatencySeconds, double bandwidthHalfInputWidth,
                             double attentionBandwidthFactor, double perPassOverheadSeconds, Map<String, Double> layerOverheadSeconds,
                             double bandwidthEfficiencyScale, double computeEfficiencyScale, int matrixVectorRows,
-                            double attentionHalfTokens, double matrixProductOverheadSeconds, Map<String, LatencyTuning> formats) {
+                            double attentionHalfTokens, double matrixProductOverheadSeconds, java.util.SortedMap<Long, Double> inSituLayerSeconds,
+                            Map<String, LatencyTuning> formats) {
     /**
      * Defaults for catalog GPUs and accelerators (assumptions until the device is calibrated): compute efficiency halves
      * at 16 token rows (small GEMMs on tensor cores are latency- and tile-bound); no wide-input penalty; no per-layer
@@ -95,6 +101,12 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
         Checks.range("tuning.matrixVectorRows", matrixVectorRows, 0, Integer.MAX_VALUE);
         Checks.range("tuning.attentionHalfTokens", attentionHalfTokens, 0, 1e9);
         Checks.range("tuning.matrixProductOverheadSeconds", matrixProductOverheadSeconds, 0, 10);
+        java.util.TreeMap<Long, Double> inSitu = new java.util.TreeMap<>();
+        for (Map.Entry<Long, Double> e : Checks.present("tuning.inSituLayerSeconds", inSituLayerSeconds).entrySet()) {
+            long width = Checks.range("tuning.inSituLayerSeconds (width)", Checks.present("tuning.inSituLayerSeconds (width)", e.getKey()), 1, Long.MAX_VALUE);
+            inSitu.put(width, Checks.range("tuning.inSituLayerSeconds." + width, Checks.present("tuning.inSituLayerSeconds." + width, e.getValue()), 0, 10));
+        }
+        inSituLayerSeconds = Collections.unmodifiableSortedMap(inSitu);
         Map<String, LatencyTuning> f = new LinkedHashMap<>();
         for (Map.Entry<String, LatencyTuning> e : Checks.present("tuning.formats", formats).entrySet()) {
             LatencyTuning t = Checks.present("tuning.formats." + e.getKey(), e.getValue());
@@ -111,7 +123,7 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
     public LatencyTuning(double gemmHalfTokens, int wideInputThreshold, double wideInputBandwidthFactor, double perLayerOverheadSeconds,
                          double collectiveLatencySeconds) {
         this(gemmHalfTokens, wideInputThreshold, wideInputBandwidthFactor, perLayerOverheadSeconds, collectiveLatencySeconds, 0, 1, 0,
-                Map.of(), 1, 1, 0, gemmHalfTokens, 0, Map.of());
+                Map.of(), 1, 1, 0, gemmHalfTokens, 0, new java.util.TreeMap<>(), Map.of());
     }
 
     /** The tuning for matrix products in {@code computeFormat}: its entry in {@code formats}, or this one. */
@@ -125,7 +137,7 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
     public LatencyTuning withFormats(Map<String, LatencyTuning> perFormat) {
         return new LatencyTuning(gemmHalfTokens, wideInputThreshold, wideInputBandwidthFactor, perLayerOverheadSeconds, collectiveLatencySeconds,
                 bandwidthHalfInputWidth, attentionBandwidthFactor, perPassOverheadSeconds, layerOverheadSeconds, bandwidthEfficiencyScale,
-                computeEfficiencyScale, matrixVectorRows, attentionHalfTokens, matrixProductOverheadSeconds, perFormat);
+                computeEfficiencyScale, matrixVectorRows, attentionHalfTokens, matrixProductOverheadSeconds, inSituLayerSeconds, perFormat);
     }
 
     /**
@@ -157,5 +169,27 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
         if (layerOverheadSeconds.isEmpty()) return perLayerOverheadSeconds;
         Double s = layerOverheadSeconds.get(feedForwardType);
         return s == null ? perLayerOverheadSeconds : s;
+    }
+
+    /**
+     * Fixed time of one layer of a model of hidden width {@code width} whose feed-forward type is
+     * {@code feedForwardType}: {@link #layerOverheadSeconds(String)} plus {@link #inSituLayerSeconds(long)}.
+     */
+    public double layerOverheadSeconds(String feedForwardType, long width) {
+        return layerOverheadSeconds(feedForwardType) + inSituLayerSeconds(width);
+    }
+
+    /**
+     * The extra per-layer time of {@code inSituLayerSeconds} at hidden width {@code width}: linear between the two
+     * measured widths around it, that of the smallest or largest measured width outside them, 0 when none is measured.
+     */
+    public double inSituLayerSeconds(long width) {
+        if (inSituLayerSeconds.isEmpty()) return 0;
+        java.util.SortedMap<Long, Double> below = inSituLayerSeconds.headMap(width + 1), above = inSituLayerSeconds.tailMap(width);
+        if (below.isEmpty()) return above.get(above.firstKey());
+        if (above.isEmpty()) return below.get(below.lastKey());
+        long w0 = below.lastKey(), w1 = above.firstKey();
+        double s0 = below.get(w0), s1 = above.get(w1);
+        return w0 == w1 ? s0 : s0 + (s1 - s0) * (width - w0) / (w1 - w0);
     }
 }

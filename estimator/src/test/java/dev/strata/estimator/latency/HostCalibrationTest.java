@@ -52,6 +52,7 @@ class HostCalibrationTest {
         List<Microbenchmarks.MatrixProduct> products = new ArrayList<>();
         List<Microbenchmarks.KvRead> kv = new ArrayList<>();
         List<Microbenchmarks.LayerOverhead> overheads = new ArrayList<>();
+        List<Microbenchmarks.InSituLayer> inSitu = new ArrayList<>();
         truths.forEach((format, t) -> {
             for (long[] s : MATVEC) products.add(new Microbenchmarks.MatrixProduct(format, 1, s[0], s[1], seconds(t, format, 1, s[0], s[1]) * Math.exp(noise * r.nextGaussian())));
             for (long[] s : GEMM) products.add(new Microbenchmarks.MatrixProduct(format, s[0], s[1], s[2], seconds(t, format, s[0], s[1], s[2]) * Math.exp(noise * r.nextGaussian())));
@@ -60,8 +61,12 @@ class HostCalibrationTest {
             overheads.add(new Microbenchmarks.LayerOverhead("gated", format, 4e-4, -2e-5, 7, 1));
             overheads.add(new Microbenchmarks.LayerOverhead("dense", format, 2e-4, 1e-4, 6, 1));
             overheads.add(new Microbenchmarks.LayerOverhead("moe", format, 8e-4, 3e-4, 14, 1));
+            // in situ: below the warm gated slope at width 256 (noise), above it at 512 and 2048
+            inSitu.add(new Microbenchmarks.InSituLayer(format, 256, 1e-4));
+            inSitu.add(new Microbenchmarks.InSituLayer(format, 512, 6e-4));
+            inSitu.add(new Microbenchmarks.InSituLayer(format, 2048, 1.5e-3));
         });
-        return new Microbenchmarks("test", "2026-01-01", 25e9, products, kv, overheads, 240_000_000L, java.util.Map.of(), 0);
+        return new Microbenchmarks("test", "2026-01-01", 25e9, products, kv, overheads, 240_000_000L, java.util.Map.of(), 0, inSitu);
     }
 
     static final Map<String, Truth> TRUTH = Map.of(
@@ -129,13 +134,47 @@ class HostCalibrationTest {
             Precision p = Precision.of(f, f, Optimizer.ADAMW);
             StepTime s = Latency.decodeStep(spec, p, Parallelism.NONE, 1, 512, c.hardware(), c.tuning(), Offload.NONE);
             assertThat(s.calibratedSeconds()).isGreaterThan(s.floorSeconds());
-            // 16 layers of gated-layer overhead and one pass overhead are in the calibrated time
+            // 16 layers of gated-layer overhead, with the in-situ extra of width 2048, and one pass overhead are in the
+            // calibrated time
             LatencyTuning ft = c.tuning().forFormat(f.id());
-            assertThat(s.calibratedSeconds(LatencyComponent.OVERHEAD)).isCloseTo(16 * ft.layerOverheadSeconds("gated") + ft.perPassOverheadSeconds(), within(1e-12));
+            assertThat(s.calibratedSeconds(LatencyComponent.OVERHEAD))
+                    .isCloseTo(16 * (ft.layerOverheadSeconds("gated") + ft.inSituLayerSeconds(2048)) + ft.perPassOverheadSeconds(), within(1e-12));
+            assertThat(ft.inSituLayerSeconds(2048)).isGreaterThan(0);
             // the MLP (three 2048 x 8192 matrices per layer) streams at B b k/(k + w) of its format
             Truth t = TRUTH.get(f.id());
             double mlp = 16 * (seconds(t, f.id(), 1, 2048, 8192) * 2 + seconds(t, f.id(), 1, 8192, 2048));
             assertThat(s.calibratedSeconds(LatencyComponent.MLP)).isCloseTo(mlp, within(mlp * 0.01));
         }
+    }
+
+    @Test
+    void inSituLayerTimesAddTheirExcessOverTheWarmSlopeToEveryStyleByWidth() {
+        HostCalibration c = HostCalibration.fit(FLOOR, synthetic(TRUTH, 0, 1));
+        for (String f : List.of("fp32", "bf16")) {
+            LatencyTuning ft = c.tuning().forFormat(f);
+            double warm = ft.layerOverheadSeconds("gated"); // 4e-4 - 7 o (test above)
+            // synthetic in-situ times: 1e-4 at width 256 (below the warm slope: no extra), 6e-4 at 512, 1.5e-3 at 2048
+            assertThat(ft.inSituLayerSeconds()).containsOnlyKeys(256L, 512L, 2048L);
+            assertThat(ft.inSituLayerSeconds(256)).isEqualTo(0.0);
+            assertThat(ft.inSituLayerSeconds(512)).isCloseTo(6e-4 - warm, within(1e-12));
+            assertThat(ft.inSituLayerSeconds(2048)).isCloseTo(1.5e-3 - warm, within(1e-12));
+            // linear in the width between measured widths: 1280 is halfway from 512 to 2048
+            assertThat(ft.inSituLayerSeconds(1280)).isCloseTo((6e-4 + 1.5e-3) / 2 - warm, within(1e-12));
+            // beyond the measured widths, the nearest one's
+            assertThat(ft.inSituLayerSeconds(64)).isEqualTo(0.0);
+            assertThat(ft.inSituLayerSeconds(16384)).isEqualTo(ft.inSituLayerSeconds(2048));
+            // added to every style
+            for (String style : List.of("dense", "gated", "moe"))
+                assertThat(ft.layerOverheadSeconds(style, 512)).isCloseTo(ft.layerOverheadSeconds(style) + 6e-4 - warm, within(1e-12));
+        }
+        // a tuning without in-situ times adds nothing
+        assertThat(LatencyTuning.GPU_DEFAULT.inSituLayerSeconds(4096)).isEqualTo(0.0);
+    }
+
+    @Test
+    void aNegativeInSituTimeInATuningIsRejectedWithItsWidth() {
+        java.util.TreeMap<Long, Double> bad = new java.util.TreeMap<>(Map.of(1024L, -1e-4));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LatencyTuning(1, 0, 1, 0, 0, 0, 1, 0, Map.of(), 1, 1, 0, 0, 0, bad, Map.of()))
+                .isInstanceOf(dev.strata.model.InvalidFieldException.class).hasMessageContaining("tuning.inSituLayerSeconds.1024");
     }
 }

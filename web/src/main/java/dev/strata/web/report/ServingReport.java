@@ -155,7 +155,7 @@ final class ServingReport {
         o.put("collectiveLatencySeconds", t.collectiveLatencySeconds());
         if (t.bandwidthHalfInputWidth() > 0 || t.attentionBandwidthFactor() != 1 || t.perPassOverheadSeconds() > 0
                 || !t.layerOverheadSeconds().isEmpty() || t.matrixVectorRows() > 0 || t.attentionHalfTokens() != t.gemmHalfTokens()
-                || t.matrixProductOverheadSeconds() > 0) {
+                || t.matrixProductOverheadSeconds() > 0 || !t.inSituLayerSeconds().isEmpty()) {
             o.put("bandwidthHalfInputWidth", t.bandwidthHalfInputWidth());
             o.put("attentionBandwidthFactor", t.attentionBandwidthFactor());
             o.put("attentionHalfTokens", t.attentionHalfTokens());
@@ -164,6 +164,8 @@ final class ServingReport {
             o.put("perPassOverheadSeconds", t.perPassOverheadSeconds());
             ObjectNode layers = o.putObject("layerOverheadSeconds");
             t.layerOverheadSeconds().forEach(layers::put);
+            ObjectNode inSitu = o.putObject("inSituLayerSeconds"); // by hidden width
+            t.inSituLayerSeconds().forEach((width, seconds) -> inSitu.put(Long.toString(width), seconds));
         }
         return o;
     }
