@@ -333,8 +333,8 @@ def in_situ_spec(width, layers):
 
 def in_situ_layer(torch, cfg):
     """Per hidden width: decode steps (batch 1, 128 cached tokens) of Llama-style models of several layer counts, and
-    the same models' layer products (``F.linear`` on their own weights and biases, in layer order) called back to back,
-    timed in interleaved rounds. The slope of the step time over layers less the slope of the products' time is the
+    the same models' layer products (``F.linear`` on their weights and biases, in layer order, from memory: copies of
+    the weights fill a ring as in ``matvec``) called back to back, timed in interleaved rounds. The slope of the step time over layers less the slope of the products' time is the
     time per layer outside the products as it runs in a model (what ``layer_overhead`` measures with warm caches)."""
     import gc
     import torch.nn as nn
@@ -352,9 +352,21 @@ def in_situ_layer(torch, cfg):
                 cache = m.new_cache(1, position + 32, dtype)
                 linears = [mod for blk in m.blocks for mod in blk.modules() if isinstance(mod, nn.Linear)]
                 xs = {k: torch.full((1, 1, k), 0.01, dtype=dtype, device=DEVICE) for k in {lin.in_features for lin in linears}}
+                # the products alone read their weights from memory, as strata's products do (matvec's ring): a small
+                # model's weights are copied until the copies fill the ring, and each call takes the next copy
+                layer_bytes = sum(lin.weight.numel() * lin.weight.element_size() for lin in linears)
+                ring = [[(lin.in_features, lin.weight, lin.bias) for lin in linears]]
+                for _ in range(max(1, -(-cfg["matvec_ring_bytes"] // layer_bytes)) - 1):
+                    ring.append([(k, w.clone(), None if b is None else b.clone()) for k, w, b in ring[0]])
+                turn = [0]
+
+                def products(ring=ring, xs=xs, turn=turn):
+                    turn[0] = (turn[0] + 1) % len(ring)
+                    for k, w, b in ring[turn[0]]:
+                        F.linear(xs[k], w, b)
                 fns.append(lambda m=m, cache=cache: m.decode(tok, cache, position))
-                fns.append(lambda linears=linears, xs=xs: [F.linear(xs[lin.in_features], lin.weight, lin.bias) for lin in linears])
-                keep.append((m, cache))
+                fns.append(products)
+                keep.append((m, cache, ring))
             with torch.inference_mode():
                 for fn in fns:
                     for _ in range(3):
@@ -369,7 +381,8 @@ def in_situ_layer(torch, cfg):
                                for (L, s), (_, p) in zip(steps, products))
             rows.append(row("decode_in_situ_per_layer", dtype_name, 1, (width, None), None, (per_layer, None, None), "s",
                             None, "llama-style model of hidden width %d among its products (128 cached tokens): slope of "
-                            "the decode-step time over layers less the slope of the same products called back to back: %s"
+                            "the decode-step time over layers less the slope of the same products called back to back from "
+                            "memory: %s"
                             % (width, detail), variant="llama"))
             del fns, keep
             gc.collect()
