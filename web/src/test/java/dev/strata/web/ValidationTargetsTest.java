@@ -2,6 +2,8 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.data.ReferenceRun;
+import dev.strata.model.Microbenchmarks;
 import dev.strata.web.report.Validation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,21 +48,29 @@ class ValidationTargetsTest {
     }
 
     @Test
-    void calibratedDecodeTimeMeetsTheTargetsInFp32AndUpToBatch16InBf16() {
+    void calibratedDecodeTimeMeetsEveryTargetInBothFormats() {
         // the issue: median absolute error at most 10 % at batch 1 and at most 20 % for batch up to 16 and contexts up
-        // to 4096 (README.md, "Validation": fp32 6.1 % and 12.0 %, bf16 up to batch 16 14.8 % on the shipped run)
-        assertThat(V.summary("decode_seconds_per_token", "fp32", 1, 1).medianAbsRelativeError()).isLessThanOrEqualTo(0.10);
-        for (String d : List.of("fp32", "bf16"))
+        // to 4096 (README.md, "Validation", shipped run: fp32 7.4 % and 10.3 %, bf16 6.6 % and 12.3 %)
+        for (String d : List.of("fp32", "bf16")) {
+            assertThat(V.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.10);
             assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
+        }
+        assertThat(V.targets()).allMatch(Validation.TargetResult::met);
     }
 
     @Test
-    void theTargetMissedOnTheShippedRunIsMissedByWhatTheReadmeSays() {
-        // README.md, "Validation": bf16 decode at batch 1 is 13.4 % off (target 10 %); its first calibration alone would
-        // have given 16.7 %, the one after the points alone 15.8 %; the run before it, with the same harness, 16.3 %
-        assertThat(V.summary("decode_seconds_per_token", "bf16", 1, 1).medianAbsRelativeError()).isBetween(0.10, 0.20);
-        assertThat(V.targets().stream().filter(t -> !t.met()).map(t -> t.target().description()))
-                .containsExactly("decode time per token, batch 1, bf16: median error at most 10 %");
+    void theInSituLayerTimeIsWhatMeetsTheBatch1Targets() {
+        // README.md, "Validation": the same run without its in-situ layer rows (the per-layer time as the tiny models
+        // measure it in warm caches) gives fp32 14.6 % and bf16 18.1 % at batch 1, both above 10 %
+        ReferenceRun run = ReferenceRun.shipped();
+        List<Microbenchmarks> warmOnly = run.calibrations().stream()
+                .map(b -> new Microbenchmarks(b.machine(), b.date(), b.streamBytesPerSecond(), b.matrixProducts(), b.kvReads(),
+                        b.layerOverheads(), b.runtimeBytes(), b.productOutputBytes(), b.memoryBytes(), List.of()))
+                .toList();
+        assertThat(run.calibrations().get(0).inSituLayers()).hasSize(8); // widths 256-2048, fp32 and bf16
+        Validation warm = Validation.of(new ReferenceRun(run.source(), run.device(), run.points(), warmOnly, run.specs()));
+        for (String d : List.of("fp32", "bf16"))
+            assertThat(warm.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isGreaterThan(0.10);
     }
 
     /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */

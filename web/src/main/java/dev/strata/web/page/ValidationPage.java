@@ -74,6 +74,16 @@ public final class ValidationPage {
                         .append("</td><td class=\"num\">").append(pct(s.medianAbsRelativeError())).append("</td><td class=\"num\">")
                         .append(pct(s.maxAbsRelativeError())).append("</td><td>").append(s.floorIsLowerBound() ? "yes" : "no").append("</td></tr>");
             }
+        b.append("</tbody></table>");
+        // the targets (those of the CPU run; the GPU run is held to the same ones), as validate --report prints them
+        b.append("<h2>Targets</h2><table id=\"targets\"><thead><tr><th>target</th><th class=\"num\">points</th>")
+                .append("<th class=\"num\">achieved</th><th>met</th></tr></thead><tbody>");
+        for (Validation.TargetResult t : v.targets()) {
+            String achieved = t.target().statistic() == Validation.Statistic.FLOOR ? (t.met() ? "every point" : "not every point")
+                    : Double.isNaN(t.achieved()) ? "–" : pct(t.achieved());
+            b.append("<tr><td>").append(Html.esc(t.target().description())).append("</td><td class=\"num\">").append(t.summary().points())
+                    .append("</td><td class=\"num\">").append(achieved).append("</td><td>").append(t.met() ? "yes" : "<strong>no</strong>").append("</td></tr>");
+        }
         String api = "/api/validate?" + Html.esc(Html.query(Map.of("device", d)));
         b.append("</tbody></table><p class=\"downloads\"><a href=\"").append(api).append("&amp;format=csv\">CSV</a><a href=\"").append(api).append("\">JSON</a></p>");
         if (error == null) {
