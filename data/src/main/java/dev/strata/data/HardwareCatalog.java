@@ -43,13 +43,31 @@ public final class HardwareCatalog {
 
     private HardwareCatalog() {}
 
-    /** The host as the shipped calibration describes it ({@link HostCalibrationCsv#shipped()}). */
+    /** The host as the shipped calibrations describe it ({@link HostCalibrationCsv#shippedCalibrations}, CPU). */
     public static HardwareEntry host() {
         return Host.SHIPPED;
     }
 
     private static final class Host {
-        static final HardwareEntry SHIPPED = host(HostCalibrationCsv.shipped());
+        static final HardwareEntry SHIPPED = host(HostCalibrationCsv.shippedCalibrations("cpu"));
+    }
+
+    /**
+     * The host as one or more calibrations of the same machine describe it (a run's, before and after its points): the
+     * floor figures are the best any of them measured, so that the floor stays a lower bound on every benchmark of
+     * every calibration (averaged times would put it above the benchmarks of a calibration that ran in a fast
+     * minute); the entry's benchmarks, which the calibrated factors are fitted to, are the calibrations averaged
+     * ({@link HostCalibrationCsv#averaged}); the rest as {@link #host(Microbenchmarks)}.
+     */
+    public static HardwareEntry host(List<Microbenchmarks> calibrations) {
+        Microbenchmarks averaged = HostCalibrationCsv.averaged(calibrations);
+        double bandwidth = 0;
+        Map<String, Double> peaks = new LinkedHashMap<>();
+        for (Microbenchmarks c : calibrations) {
+            bandwidth = Math.max(bandwidth, c.bestBandwidthBytesPerSecond());
+            for (String f : averaged.formats()) peaks.merge(f, c.bestFlopsPerSecond(f), Math::max);
+        }
+        return host(averaged, bandwidth, peaks);
     }
 
     /**
@@ -62,15 +80,21 @@ public final class HardwareCatalog {
      * placeholders until the calibration is fitted (estimator {@code HostCalibration}).
      */
     public static HardwareEntry host(Microbenchmarks calibration) {
+        Map<String, Double> best = new LinkedHashMap<>();
+        for (String f : calibration.formats()) best.put(f, calibration.bestFlopsPerSecond(f));
+        return host(calibration, calibration.bestBandwidthBytesPerSecond(), best);
+    }
+
+    /** The host entry of {@code calibration} with these floor figures (best bandwidth, best FLOP/s per format). */
+    private static HardwareEntry host(Microbenchmarks calibration, double bestBandwidth, Map<String, Double> bestFlops) {
         Map<String, Double> peaks = new LinkedHashMap<>();
-        for (String f : calibration.formats()) {
-            double best = calibration.bestFlopsPerSecond(f);
+        bestFlops.forEach((f, best) -> {
             if (Hardware.FORMATS.contains(f) && best > 0) peaks.put(f, best);
-        }
+        });
         long physical = physicalMemoryBytes();
         long memory = recordedMemory(calibration) ? calibration.memoryBytes() : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
         Hardware hw = new Hardware(HOST_ID, "this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")", peaks,
-                memory, calibration.bestBandwidthBytesPerSecond(), 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
+                memory, bestBandwidth, 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
         String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format");

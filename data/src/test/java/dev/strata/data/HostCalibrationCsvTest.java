@@ -85,6 +85,23 @@ class HostCalibrationCsvTest {
     }
 
     @Test
+    void theFloorOfTwoCalibrationsIsTheBestEitherMeasured() {
+        // a second calibration whose GEMM ran twice as fast (100 -> 200 GFLOP/s) and whose stream ran slower (25 -> 15
+        // GB/s), values made up: the floor takes 200 GFLOP/s and 25 GB/s, the best measured, so that it stays below
+        // every benchmark of both; averaged times (133 GFLOP/s, 18.75 GB/s) would put it above the faster one's. The
+        // entry's benchmarks, which the calibrated factors are fitted to, are the two averaged.
+        Microbenchmarks first = HostCalibrationCsv.parse(CSV, "a");
+        Microbenchmarks second = HostCalibrationCsv.parse(CSV.replace(",100.0,GFLOP/s", ",200.0,GFLOP/s").replace(",25.0,GB/s", ",15.0,GB/s"), "b");
+        HardwareEntry host = HardwareCatalog.host(List.of(first, second));
+        assertThat(host.hardware().peakFlopsPerSecond("fp32")).isCloseTo(200e9, within(1.0));
+        assertThat(host.hardware().memoryBandwidthBytesPerSecond()).isCloseTo(25e9, within(1.0));
+        assertThat(host.calibration()).isEqualTo(first.averagedWith(second));
+        assertThat(host.calibration().bestFlopsPerSecond("fp32")).isCloseTo(2 / (1 / 100e9 + 1 / 200e9), within(1.0));
+        // one calibration: the same entry as before
+        assertThat(HardwareCatalog.host(List.of(first)).hardware()).isEqualTo(HardwareCatalog.host(first).hardware());
+    }
+
+    @Test
     void theHostTakesTheMemoryCapacityTheCalibrationRecorded() {
         // calibrate.py's device_memory_bytes (a GPU's total memory; here an H100's 85,520,809,984 bytes as torch reports
         // it, made up for the test): the host entry's capacity, with its source; a run without the row records 0 and the
@@ -190,13 +207,17 @@ class HostCalibrationCsvTest {
     @Test
     void theHostEntryHasTheBestMeasuredFiguresAsItsFloor() {
         HardwareEntry host = HardwareCatalog.entry("host");
-        Microbenchmarks b = host.calibration();
+        List<Microbenchmarks> both = HostCalibrationCsv.shippedCalibrations("cpu");
         assertThat(host.calibrated()).isTrue();
-        assertThat(host.hardware().memoryBandwidthBytesPerSecond()).isEqualTo(b.bestBandwidthBytesPerSecond());
-        for (Microbenchmarks.MatrixProduct p : b.matrixProducts()) {
-            assertThat(p.weightBytes() / p.seconds()).isLessThanOrEqualTo(host.hardware().memoryBandwidthBytesPerSecond());
-            assertThat(p.flops() / p.seconds()).isLessThanOrEqualTo(host.hardware().peakFlopsPerSecond(p.format()));
-        }
+        assertThat(host.calibration()).isEqualTo(HostCalibrationCsv.averaged(both));
+        assertThat(host.hardware().memoryBandwidthBytesPerSecond())
+                .isEqualTo(both.stream().mapToDouble(Microbenchmarks::bestBandwidthBytesPerSecond).max().orElseThrow());
+        // a lower bound on every benchmark of both calibrations, and of their average
+        for (Microbenchmarks b : List.of(both.get(0), both.get(1), host.calibration()))
+            for (Microbenchmarks.MatrixProduct p : b.matrixProducts()) {
+                assertThat(p.weightBytes() / p.seconds()).isLessThanOrEqualTo(host.hardware().memoryBandwidthBytesPerSecond());
+                assertThat(p.flops() / p.seconds()).isLessThanOrEqualTo(host.hardware().peakFlopsPerSecond(p.format()));
+            }
         for (String figure : HardwareCatalog.SOURCED_FIGURES) assertThat(host.sources().get(figure)).as(figure).isNotBlank();
         assertThat(HardwareCatalog.ids()).doesNotContain("host"); // the datasheet catalog is unchanged
         assertThat(HardwareCatalog.entry("h100-sxm").calibrated()).isFalse();

@@ -275,7 +275,7 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
     public static Validation of(ReferenceRun run) {
         Microbenchmarks benchmarks = run.calibration();
-        HardwareEntry host = HardwareCatalog.host(benchmarks);
+        HardwareEntry host = HardwareCatalog.host(run.calibrations()); // the floor: the best of every calibration
         HostCalibration calibration = HostCalibration.fit(host.hardware(), benchmarks);
         java.util.Set<String> prefilled = new java.util.HashSet<>();
         for (ReferenceRun.MeasuredPoint p : run.points())
