@@ -12,7 +12,7 @@ Measures, in one process, with medians and p10/p90 of repeated runs:
    GPT-2 style, MoE) with 1..16 layers whose layers' products are replaced by their outputs (``without_products``),
    least-squares fit of step time = fixed + per_layer x layers;
  * the same time per layer among the products (``in_situ_layer``): decode steps of real-width Llama-style models
-   (hidden width 256 to 2048, 2 to 8 layers) less the same products called back to back, per layer. Between its
+   (hidden width 256 to 2048, 2 to 8 layers) less the same products called back to back from memory, per layer. Between its
    products a layer's norms, rotary embedding, attention and Python run with caches the weights have just streamed
    through, which on the reference CPU takes up to 3x the time of the tiny models' warm-cache steps;
  * the memory capacity of the device (``device_memory_bytes``: the GPU's total memory, or the machine's RAM);
@@ -334,8 +334,9 @@ def in_situ_spec(width, layers):
 def in_situ_layer(torch, cfg):
     """Per hidden width: decode steps (batch 1, 128 cached tokens) of Llama-style models of several layer counts, and
     the same models' layer products (``F.linear`` on their weights and biases, in layer order, from memory: copies of
-    the weights fill a ring as in ``matvec``) called back to back, timed in interleaved rounds. The slope of the step time over layers less the slope of the products' time is the
-    time per layer outside the products as it runs in a model (what ``layer_overhead`` measures with warm caches)."""
+    the weights fill a ring as in ``matvec``) called back to back, timed in interleaved rounds. The slope of the step
+    time over layers less the slope of the products' time is the time per layer outside the products as it runs in a
+    model (what ``layer_overhead`` measures with warm caches)."""
     import gc
     import torch.nn as nn
     import torch.nn.functional as F
@@ -354,9 +355,9 @@ def in_situ_layer(torch, cfg):
                 xs = {k: torch.full((1, 1, k), 0.01, dtype=dtype, device=DEVICE) for k in {lin.in_features for lin in linears}}
                 # the products alone read their weights from memory, as strata's products do (matvec's ring): a small
                 # model's weights are copied until the copies fill the ring, and each call takes the next copy
-                layer_bytes = sum(lin.weight.numel() * lin.weight.element_size() for lin in linears)
+                model_bytes = sum(lin.weight.numel() * lin.weight.element_size() for lin in linears)
                 ring = [[(lin.in_features, lin.weight, lin.bias) for lin in linears]]
-                for _ in range(max(1, -(-cfg["matvec_ring_bytes"] // layer_bytes)) - 1):
+                for _ in range(max(1, -(-cfg["matvec_ring_bytes"] // model_bytes)) - 1):
                     ring.append([(k, w.clone(), None if b is None else b.clone()) for k, w, b in ring[0]])
                 turn = [0]
 
@@ -374,16 +375,15 @@ def in_situ_layer(torch, cfg):
                 SYNC()
                 times = timed_in_rounds(fns, 5, max(1, cfg["steps"] // 10))
             med = [common.summary(ts)["median"] for ts in times]
-            steps = list(zip(cfg["in_situ_layers"], med[0::2]))
-            products = list(zip(cfg["in_situ_layers"], med[1::2]))
-            per_layer = fit_line(steps)[1] - fit_line(products)[1]
+            step_times = list(zip(cfg["in_situ_layers"], med[0::2]))
+            product_times = list(zip(cfg["in_situ_layers"], med[1::2]))
+            per_layer = fit_line(step_times)[1] - fit_line(product_times)[1]
             detail = "; ".join("%d layers %.3f ms (products %.3f ms)" % (L, s * 1e3, p * 1e3)
-                               for (L, s), (_, p) in zip(steps, products))
+                               for (L, s), (_, p) in zip(step_times, product_times))
             rows.append(row("decode_in_situ_per_layer", dtype_name, 1, (width, None), None, (per_layer, None, None), "s",
                             None, "llama-style model of hidden width %d among its products (128 cached tokens): slope of "
                             "the decode-step time over layers less the slope of the same products called back to back from "
-                            "memory: %s"
-                            % (width, detail), variant="llama"))
+                            "memory: %s" % (width, detail), variant="llama"))
             del fns, keep
             gc.collect()
     return rows

@@ -90,7 +90,14 @@ class CalibrationPassTest(unittest.TestCase):
             self.assertEqual(["cpu-calibration-end.csv", "cpu-calibration-end.json"], sorted(os.listdir(out)))
             with open(os.path.join(out, "cpu-calibration-end.csv")) as f:
                 self.assertTrue(f.readline().startswith("factor,"))
-                self.assertTrue(any(line.startswith("stream_sum_bandwidth,") for line in f))
+                lines = f.readlines()
+            self.assertTrue(any(line.startswith("stream_sum_bandwidth,") for line in lines))
+            # the layer time among the products: one row per format at --quick's width, 256 in column k, a finite time
+            in_situ = [line.split(",") for line in lines if line.startswith("decode_in_situ_per_layer,")]
+            self.assertEqual(["bf16", "fp32"], sorted(r[2] for r in in_situ))
+            for r in in_situ:
+                self.assertEqual("256", r[4])
+                self.assertLess(abs(float(r[7])), 1.0)
 
 
 class NoTorchTest(unittest.TestCase):

@@ -97,11 +97,11 @@ public final class HardwareCatalog {
                 memory, bestBandwidth, 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
         String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
-        sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format");
+        sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format (of every calibration of the run)");
         sources.put("memoryBytes", recordedMemory(calibration) ? measured + ": the total memory of the device it ran on"
                 : physical > 0 ? "physical memory of the machine strata runs on (JVM operating-system bean; the calibration recorded none)"
                 : "not readable here and not recorded by the calibration: an assumed 8 GiB");
-        sources.put("memoryBandwidthBytesPerSecond", measured + ": the best of stream, matrix-vector and KV-read bandwidth");
+        sources.put("memoryBandwidthBytesPerSecond", measured + ": the best of stream, matrix-vector and KV-read bandwidth (of every calibration of the run)");
         sources.put("scaleUpBandwidthBytesPerSecond", "not applicable (one host)");
         sources.put("hostLinkBytesPerSecond", "not applicable (host memory is the device memory)");
         sources.put("powerWatts", "not measured");
