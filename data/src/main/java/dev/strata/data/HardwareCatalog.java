@@ -53,48 +53,39 @@ public final class HardwareCatalog {
     }
 
     /**
-     * The host as one or more calibrations of the same machine describe it (a run's, before and after its points): the
-     * floor figures are the best any of them measured, so that the floor stays a lower bound on every benchmark of
-     * every calibration (averaged times would put it above the benchmarks of a calibration that ran in a fast
-     * minute); the entry's benchmarks, which the calibrated factors are fitted to, are the calibrations averaged
-     * ({@link HostCalibrationCsv#averaged}); the rest as {@link #host(Microbenchmarks)}.
+     * The host as {@code calibration} describes it: {@link #host(List)} of that one calibration.
+     */
+    public static HardwareEntry host(Microbenchmarks calibration) {
+        return host(List.of(calibration));
+    }
+
+    /**
+     * The host as one or more calibrations of the same machine describe it (a run's, before and after its points).
+     * Floor figures: memory bandwidth = the best the benchmarks of any of them reached (stream, matrix products, KV
+     * reads: {@link Microbenchmarks#bestBandwidthBytesPerSecond()}); peak per format = the best matrix-product FLOP/s
+     * any of them measured in that format; so the floor is a lower bound on every benchmark of every calibration
+     * (averaged times would put it above the benchmarks of a calibration that ran in a fast minute). The entry's
+     * benchmarks, which the calibrated factors are fitted to, are the calibrations averaged
+     * ({@link HostCalibrationCsv#averaged}). Memory capacity: what the calibration recorded for its device (a GPU's
+     * total memory, or the measured machine's RAM; {@link Microbenchmarks#memoryBytes()}), else this machine's physical
+     * memory ({@link #recordedMemory} tells which). No links, power or price (0: not applicable). The efficiencies are
+     * placeholders until the calibration is fitted (estimator {@code HostCalibration}).
      */
     public static HardwareEntry host(List<Microbenchmarks> calibrations) {
-        Microbenchmarks averaged = HostCalibrationCsv.averaged(calibrations);
+        Microbenchmarks calibration = HostCalibrationCsv.averaged(calibrations);
         double bandwidth = 0;
         Map<String, Double> peaks = new LinkedHashMap<>();
         for (Microbenchmarks c : calibrations) {
             bandwidth = Math.max(bandwidth, c.bestBandwidthBytesPerSecond());
-            for (String f : averaged.formats()) peaks.merge(f, c.bestFlopsPerSecond(f), Math::max);
+            for (String f : calibration.formats()) {
+                double best = c.bestFlopsPerSecond(f);
+                if (Hardware.FORMATS.contains(f) && best > 0) peaks.merge(f, best, Math::max);
+            }
         }
-        return host(averaged, bandwidth, peaks);
-    }
-
-    /**
-     * The host as {@code calibration} describes it. Floor figures: memory bandwidth = the best the benchmarks reached
-     * (stream, matrix products, KV reads: {@link Microbenchmarks#bestBandwidthBytesPerSecond()}); peak per format =
-     * the best matrix-product FLOP/s measured in that format; so the floor is a lower bound on every benchmark. Memory
-     * capacity: what the calibration recorded for its device (a GPU's total memory, or the measured machine's RAM;
-     * {@link Microbenchmarks#memoryBytes()}), else this machine's physical memory ({@link #recordedMemory} tells which).
-     * No links, power or price (0: not applicable). The efficiencies are
-     * placeholders until the calibration is fitted (estimator {@code HostCalibration}).
-     */
-    public static HardwareEntry host(Microbenchmarks calibration) {
-        Map<String, Double> best = new LinkedHashMap<>();
-        for (String f : calibration.formats()) best.put(f, calibration.bestFlopsPerSecond(f));
-        return host(calibration, calibration.bestBandwidthBytesPerSecond(), best);
-    }
-
-    /** The host entry of {@code calibration} with these floor figures (best bandwidth, best FLOP/s per format). */
-    private static HardwareEntry host(Microbenchmarks calibration, double bestBandwidth, Map<String, Double> bestFlops) {
-        Map<String, Double> peaks = new LinkedHashMap<>();
-        bestFlops.forEach((f, best) -> {
-            if (Hardware.FORMATS.contains(f) && best > 0) peaks.put(f, best);
-        });
         long physical = physicalMemoryBytes();
         long memory = recordedMemory(calibration) ? calibration.memoryBytes() : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
         Hardware hw = new Hardware(HOST_ID, "this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")", peaks,
-                memory, bestBandwidth, 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
+                memory, bandwidth, 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
         String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format (of every calibration of the run)");

@@ -86,19 +86,6 @@ public final class HostCalibrationCsv {
         return device + "-calibration-end.csv";
     }
 
-    /** The shipped calibration of the CPU ({@link #shipped(String)}). */
-    public static Microbenchmarks shipped() {
-        return shipped("cpu");
-    }
-
-    /**
-     * The shipped calibration of a device's run ({@link ReferenceRun#SHIPPED_FOLDERS}): the calibration before its points,
-     * averaged with the one after them where the run repeated it ({@link Microbenchmarks#averagedWith}).
-     */
-    public static Microbenchmarks shipped(String device) {
-        return averaged(shippedCalibrations(device));
-    }
-
     /** The shipped calibrations of a device's run as measured: before its points, and after them where repeated. */
     public static List<Microbenchmarks> shippedCalibrations(String device) {
         String folder = ReferenceRun.SHIPPED_FOLDERS.get(device);

@@ -175,7 +175,7 @@ class HostCalibrationCsvTest {
 
     @Test
     void theShippedCalibrationHasEveryKindOfBenchmarkForBothFormats() {
-        Microbenchmarks b = HostCalibrationCsv.shipped();
+        Microbenchmarks b = HostCalibrationCsv.averaged(HostCalibrationCsv.shippedCalibrations("cpu"));
         assertThat(b.formats()).containsExactlyInAnyOrder("fp32", "bf16");
         for (String f : b.formats()) {
             assertThat(b.matrixProducts().stream().filter(p -> p.format().equals(f) && p.rows() == 1).count()).as(f).isGreaterThanOrEqualTo(3);
@@ -193,13 +193,13 @@ class HostCalibrationCsvTest {
         // measured-cuda/cuda-calibration.csv (an H100 run): cuBLAS workspaces held by the allocator (32 MiB, read off
         // the file), and a product's output at its peak is the element itself (2 bytes bf16, 4 fp32: the GPU writes
         // the result directly)
-        Microbenchmarks gpu = HostCalibrationCsv.shipped("cuda");
+        Microbenchmarks gpu = HostCalibrationCsv.averaged(HostCalibrationCsv.shippedCalibrations("cuda"));
         assertThat(gpu.runtimeBytes()).isEqualTo(33_554_432L);
         assertThat(gpu.productOutputBytes("bf16", 0)).isCloseTo(2.0, within(0.01));
         assertThat(gpu.productOutputBytes("fp32", 0)).isCloseTo(4.0, within(0.01));
         assertThat(gpu.machine()).contains("H100");
         // the CPU computes a bf16 product in fp32 and converts it: 6 bytes an element at the peak (2 + 4), +-0.5
-        assertThat(HostCalibrationCsv.shipped().productOutputBytes("bf16", 0)).isCloseTo(6.0, within(0.5));
+        assertThat(HardwareCatalog.host().calibration().productOutputBytes("bf16", 0)).isCloseTo(6.0, within(0.5));
         // a format not measured falls back to what the caller says the element is
         assertThat(gpu.productOutputBytes("fp8", 1)).isEqualTo(1);
     }
