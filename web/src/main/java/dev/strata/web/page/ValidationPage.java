@@ -54,8 +54,9 @@ public final class ValidationPage {
         b.append("</select>");
         if (error != null) b.append("<span class=\"field-error\" id=\"error-quantity\">").append(Html.esc(error)).append("</span>");
         b.append("</label><button type=\"submit\">Show</button></form>");
+        dev.strata.model.Microbenchmarks measured = v.run().calibration(); // the calibrations averaged once
         b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch, ").append(Html.esc(RUNS.get(d))).append(" (")
-                .append(Html.esc(v.run().calibration().machine())).append(", ").append(Html.esc(v.run().calibration().date()))
+                .append(Html.esc(measured.machine())).append(", ").append(Html.esc(measured.date()))
                 .append("). Reproduce with <code>data/reference/run.py --full").append(d.equals("cpu") ? "" : " --device cuda")
                 .append("</code> and <code>./strata validate</code> (README, Validation).</p>");
         Validation.CalibrationDrift drift = v.calibrationDrift();

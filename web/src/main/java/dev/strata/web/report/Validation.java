@@ -274,8 +274,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     /** Validates a run against the host calibrated from the run's own microbenchmarks. */
     public static Validation of(ReferenceRun run) {
-        Microbenchmarks benchmarks = run.calibration();
         HardwareEntry host = HardwareCatalog.host(run.calibrations()); // the floor: the best of every calibration
+        Microbenchmarks benchmarks = host.calibration(); // the calibrations averaged, as run.calibration()
         HostCalibration calibration = HostCalibration.fit(host.hardware(), benchmarks);
         java.util.Set<String> prefilled = new java.util.HashSet<>();
         for (ReferenceRun.MeasuredPoint p : run.points())
@@ -336,7 +336,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 activations, machine.runtimeBytes()).total();
     }
 
-    private static String key(ReferenceRun.MeasuredPoint p) {
+    /** What identifies a measured point across its quantities: model, dtype, batch and context. */
+    static String key(ReferenceRun.MeasuredPoint p) {
         return p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.latency.HostCalibration;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.Microbenchmarks;
 import dev.strata.web.chart.Charts;
 import dev.strata.web.chart.Series;
 import java.util.ArrayList;
@@ -33,12 +34,12 @@ public final class ValidationReport {
     public static ObjectNode of(Validation v, List<Validation.TargetResult> results) {
         ObjectNode root = F.objectNode();
         ObjectNode run = root.putObject("run");
+        Microbenchmarks measured = v.run().calibration(); // the calibrations averaged once
         run.put("source", v.run().source());
-        run.put("machine", v.run().calibration().machine());
-        run.put("date", v.run().calibration().date());
-        run.put("points", v.run().points().stream().map(p -> p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context()).distinct().count());
-        run.put("loadedPoints", v.run().points().stream().filter(p -> p.loadedMachine()).map(p -> p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context())
-                .distinct().count());
+        run.put("machine", measured.machine());
+        run.put("date", measured.date());
+        run.put("points", v.run().points().stream().map(Validation::key).distinct().count());
+        run.put("loadedPoints", v.run().points().stream().filter(p -> p.loadedMachine()).map(Validation::key).distinct().count());
         Validation.CalibrationDrift drift = v.calibrationDrift();
         if (drift != null) {
             ObjectNode d = run.putObject("calibrationDrift");
@@ -103,7 +104,7 @@ public final class ValidationReport {
             o.put("loadedMachine", r.loaded());
         }
         root.set("calibration", calibration(v.calibration()));
-        if (!"cpu".equals(v.run().device()) && !dev.strata.data.HardwareCatalog.recordedMemory(v.run().calibration())) {
+        if (!"cpu".equals(v.run().device()) && !dev.strata.data.HardwareCatalog.recordedMemory(measured)) {
             // a GPU run made before the harness recorded its device's memory: the host entry's capacity is this machine's
             // RAM, not the GPU's, so it is not shown (the validation compares no quantity with it)
             ObjectNode hw = (ObjectNode) root.get("calibration").get("hardware");
