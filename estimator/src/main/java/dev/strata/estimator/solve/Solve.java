@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongPredicate;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The inverse questions of capacity planning, answered with the same memory and latency estimators as the forward
@@ -27,7 +29,9 @@ import java.util.Optional;
  * that hold a model, and the cheapest catalog hardware that meets a time-per-token target.
  *
  * <p>Memory grows monotonically with batch, context and (per device) shrinks with devices, so each answer is a
- * binary or linear search over the estimator itself, not a separate formula.
+ * search over the estimator itself, not a separate formula: linear over device counts, and for batch and context a
+ * search that starts where the bytes would reach the capacity if they grew linearly and brackets the boundary from
+ * there ({@link #largest}).
  */
 public final class Solve {
     private Solve() {}
@@ -49,15 +53,9 @@ public final class Solve {
     public static long maxBatch(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
-        if (!fits(memory, w.withBatch(1), capacityBytes)) return 0;
-        long lo = 1, hi = Workload.MAX_BATCH;
-        if (fitsSafely(memory, w.withBatch(hi), capacityBytes)) return hi;
-        while (hi - lo > 1) { // fits(lo), !fits(hi)
-            long mid = lo + (hi - lo) / 2;
-            if (fitsSafely(memory, w.withBatch(mid), capacityBytes)) lo = mid;
-            else hi = mid;
-        }
-        return lo;
+        LongUnaryOperator bytes = b -> memory.perDeviceBytes(b, w.prefillPassTokens(), w.contextTokens());
+        if (bytes.applyAsLong(1) > capacityBytes) return 0;
+        return largest(b -> fitsSafely(bytes, b, capacityBytes), 1, Workload.MAX_BATCH, linearGuess(bytes, 1, Workload.MAX_BATCH, capacityBytes));
     }
 
     /**
@@ -68,16 +66,84 @@ public final class Solve {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         long gen = w.generatedTokens();
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
-        if (!fitsSafely(memory, withPrompt(w, 1), capacityBytes)) return 0;
-        long lo = 1, hi = Limits.MAX_CONTEXT - gen;
-        if (fitsSafely(memory, withPrompt(w, hi), capacityBytes)) return hi + gen;
-        while (hi - lo > 1) {
-            long mid = lo + (hi - lo) / 2;
-            if (fitsSafely(memory, withPrompt(w, mid), capacityBytes)) lo = mid;
-            else hi = mid;
-        }
-        return lo + gen;
+        LongUnaryOperator bytes = prompt -> {
+            Workload wp = withPrompt(w, prompt);
+            return memory.perDeviceBytes(wp.batch(), wp.prefillPassTokens(), wp.contextTokens());
+        };
+        if (!fitsSafely(bytes, 1, capacityBytes)) return 0;
+        long hi = Limits.MAX_CONTEXT - gen;
+        return largest(prompt -> fitsSafely(bytes, prompt, capacityBytes), 1, hi, linearGuess(bytes, 1, hi, capacityBytes)) + gen;
     }
+
+    /**
+     * The largest {@code n} in {@code [lo, hi]} with {@code fits(n)}, for a {@code fits} that holds up to some point and
+     * not after it (memory grows with batch and tokens), given that {@code fits(lo)}. The search starts at
+     * {@code guess}, gallops away from it in doubling steps until it brackets the boundary, then bisects the bracket:
+     * an exact guess costs two probes and a wrong one a number that grows with the logarithm of its error. The answer
+     * is the same for every guess; only the number of probes depends on it.
+     */
+    static long largest(LongPredicate fits, long lo, long hi, long guess) {
+        long g = Math.max(lo, Math.min(hi, guess));
+        if (fits.test(g)) { // the boundary is at or above the guess: gallop up
+            lo = g;
+            for (long step = 1; lo < hi; step = Math.min(step * 2, Long.MAX_VALUE / 4)) {
+                long next = lo + Math.min(step, hi - lo);
+                if (!fits.test(next)) {
+                    hi = next - 1;
+                    break;
+                }
+                lo = next;
+            }
+        } else { // the boundary is below the guess: gallop down
+            hi = g - 1;
+            for (long step = 1; hi > lo; step = Math.min(step * 2, Long.MAX_VALUE / 4)) {
+                long next = hi - Math.min(step, hi - lo);
+                if (next == lo) break; // fits(lo) is given
+                if (fits.test(next)) {
+                    lo = next;
+                    break;
+                }
+                hi = next - 1;
+            }
+        }
+        while (lo < hi) { // fits(lo); the answer is in [lo, hi]
+            long mid = lo + (hi - lo + 1) / 2;
+            if (fits.test(mid)) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /**
+     * Where {@code bytes} reaches {@code capacityBytes}, by Newton's method: from {@code x}, where the bytes would
+     * reach the capacity if they grew on as they do over the next step, and again from there, until the guess stays
+     * (at most {@value #NEWTON_STEPS} times). A starting point for {@link #largest}. Per-device bytes are piecewise
+     * affine and convex in the batch and in the tokens (weights plus a cache and activations per token, the
+     * activations the larger of a layer's working set and the head's logits), so the guess is the answer within a step
+     * or two. Between {@code x} and {@code hi}; where a step cannot be counted (bytes overflow) the last counted guess.
+     */
+    static long linearGuess(LongUnaryOperator bytes, long x, long hi, long capacityBytes) {
+        long guess = x;
+        for (int i = 0; i < NEWTON_STEPS && guess < hi; i++) {
+            long next;
+            try {
+                long at = bytes.applyAsLong(guess);
+                long slope = bytes.applyAsLong(guess + 1) - at;
+                if (slope <= 0) return hi; // nothing grows: the search checks the top of its range
+                long move = Math.floorDiv(capacityBytes - at, slope); // below zero when the guess does not fit
+                next = move > hi - guess ? hi : Math.max(x, guess + move);
+            } catch (InvalidFieldException e) {
+                if (e.field().equals("batch")) return guess; // byte counts overflow here
+                throw e;
+            }
+            if (next == guess) break;
+            guess = next;
+        }
+        return guess;
+    }
+
+    /** Most Newton steps {@link #linearGuess} takes: enough for the two pieces of the activations and a check. */
+    static final int NEWTON_STEPS = 4;
 
     /**
      * The fewest devices that hold {@code w} (its batch per replica, one replica): for n = 1, 2, ... the split is
@@ -157,12 +223,12 @@ public final class Solve {
     }
 
     /**
-     * Whether {@code w} fits, from a memory model prepared for its model, precision, parallelism and overhead
-     * ({@link MemoryModel#perDeviceBytes}: the same bytes as {@link #fits}); a workload too large to count does not.
+     * Whether the workload at {@code x} fits, its per-device bytes counted by {@code bytes} (from a {@link MemoryModel}:
+     * the same bytes as {@link #fits}); a workload too large to count does not.
      */
-    private static boolean fitsSafely(MemoryModel memory, Workload w, long capacityBytes) {
+    private static boolean fitsSafely(LongUnaryOperator bytes, long x, long capacityBytes) {
         try {
-            return fits(memory, w, capacityBytes);
+            return bytes.applyAsLong(x) <= capacityBytes;
         } catch (InvalidFieldException e) {
             if (e.field().equals("batch")) return false; // byte counts overflow: certainly does not fit
             throw e;
@@ -171,12 +237,8 @@ public final class Solve {
 
     /** {@link #fits}, treating a workload too large to count as not fitting. */
     private static boolean fitsSafely(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
-        return fitsSafely(MemoryModel.of(spec, p, w.parallelism(), overheadBytes), w, capacityBytes);
-    }
-
-    /** Whether {@code w} fits, from a memory model prepared for its model, precision, parallelism and overhead. */
-    private static boolean fits(MemoryModel memory, Workload w, long capacityBytes) {
-        return memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()) <= capacityBytes;
+        MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes);
+        return fitsSafely(x -> memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()), 0, capacityBytes);
     }
 
     /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */

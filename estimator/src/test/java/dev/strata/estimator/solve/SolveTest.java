@@ -89,6 +89,44 @@ class SolveTest {
     }
 
     @Test
+    void theBoundarySearchFindsTheSameAnswerFromEveryGuess() {
+        // fits(n) = n <= boundary on [1, hi]: the answer is the boundary (or hi when everything fits), whatever the guess
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        long hi = 1L << 30;
+        for (int i = 0; i < 2000; i++) {
+            long boundary = i % 10 == 0 ? hi + r.nextLong(1, 5) : r.nextLong(1, hi + 1); // a tenth: everything fits
+            long guess = switch (i % 5) {
+                case 0 -> boundary;
+                case 1 -> boundary + r.nextLong(-3, 4); // off by a little
+                case 2 -> r.nextLong(1, hi + 1); // anywhere
+                case 3 -> r.nextBoolean() ? Long.MIN_VALUE : Long.MAX_VALUE; // outside the range: clamped
+                default -> 1;
+            };
+            long[] probes = {0};
+            long found = Solve.largest(n -> { probes[0]++; return n <= boundary; }, 1, hi, guess);
+            assertThat(found).as("boundary %d, guess %d", boundary, guess).isEqualTo(Math.min(boundary, hi));
+            // a bracket from a guess off by e costs about 2 log2(e) probes, a bisection of the whole range 30
+            assertThat(probes[0]).as("probes, boundary %d, guess %d", boundary, guess).isLessThanOrEqualTo(2 * 31 + 2);
+            if (guess == boundary && boundary < hi) assertThat(probes[0]).isEqualTo(2); // fits(guess), not guess + 1
+        }
+    }
+
+    @Test
+    void theNewtonGuessIsTheAnswerForAffineAndTwoPieceBytes() {
+        // bytes(n) = 1000 + 7n against 100,000: the last n that fits is (100,000 - 1000) / 7 = 14,142 (hand count)
+        java.util.function.LongUnaryOperator bytes = n -> 1000 + 7 * n;
+        assertThat(Solve.linearGuess(bytes, 1, 1L << 24, 100_000)).isEqualTo(14_142);
+        assertThat(bytes.applyAsLong(14_142)).isLessThanOrEqualTo(100_000);
+        assertThat(bytes.applyAsLong(14_143)).isGreaterThan(100_000);
+        // two pieces, as the logits then a layer's working set: 1000 + n + max(600, 20 n). The step from 1 (slope 1)
+        // overshoots to 98,380; the step from there (slope 21) lands on the last n with 1000 + 21 n <= 100,000: 4,714
+        assertThat(Solve.linearGuess(n -> 1000 + n + Math.max(600, 20 * n), 1, 1L << 24, 100_000)).isEqualTo(4_714);
+        assertThat(Solve.linearGuess(n -> 5, 1, 99, 100)).isEqualTo(99); // nothing grows: the top of the range
+        assertThat(Solve.linearGuess(bytes, 1, 500, 100_000)).isEqualTo(500); // never beyond the range
+        assertThat(Solve.linearGuess(n -> n, 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE); // no overflow
+    }
+
+    @Test
     void nothingFitsGivesZeroNotAWrongNumber() {
         assertThat(Solve.maxBatch(LLAMA_70B, BF16, Workload.of(1, 512, 128), GB80, OVERHEAD)).isZero(); // 141 GB of weights
         assertThat(Solve.maxContext(LLAMA_70B, BF16, Workload.of(1, 1, 0), GB80, OVERHEAD)).isZero();
