@@ -103,8 +103,7 @@ public final class StrataServer {
             // Javalin tries the routes of a method in the order they are declared, one path regex each: the API, which
             // programs call many times a second, comes first
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
-            config.routes.get("/api/estimate", ctx -> respond(ctx,
-                    estimate(ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)), null));
+            config.routes.get("/api/estimate", ctx -> respondEstimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
@@ -163,10 +162,10 @@ public final class StrataServer {
         else if (body.hasNonNull("model") && body.get("model").isTextual()) model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
         else throw InvalidFieldException.withMessage("config", "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
         JsonNode fields = body;
-        respond(ctx, estimate(model, noFiles(name -> {
+        respondEstimate(ctx, model, noFiles(name -> {
             JsonNode v = fields.get(name);
             return v != null && v.isValueNode() && !v.isNull() ? v.asText() : ctx.queryParam(name);
-        })), null);
+        }));
     }
 
     /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */
@@ -205,10 +204,22 @@ public final class StrataServer {
         }
     }
 
-    /** The estimate for option values named as the CLI options without dashes: one code path with the command line. */
-    private static ObjectNode estimate(ResolvedModel model, Function<String, String> values) {
+    /**
+     * The estimate for option values named as the CLI options without dashes: one code path with the command line. JSON
+     * (the default format) is written straight from the report ({@link EstimateReport#compactJson}: the same bytes as
+     * the tree, without building it); CSV and the table are rendered from the tree.
+     */
+    private static void respondEstimate(Context ctx, ResolvedModel model, Function<String, String> values) {
         EstimateOptions options = EstimateOptions.parse(values, "");
-        return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
+        ServingOptions serving = ServingOptions.parse(values, "", options);
+        String format = ctx.queryParam("format");
+        if (format == null || format.equals("json")) {
+            byte[] json = EstimateReport.compactJson(model, options, serving);
+            ctx.contentType("application/json");
+            ctx.result(json);
+        } else {
+            respond(ctx, EstimateReport.of(model, options, serving), null);
+        }
     }
 
     /** Option values where a hardware given as a file path is refused: the server never reads files named by a client. */

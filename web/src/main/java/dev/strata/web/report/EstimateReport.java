@@ -1,5 +1,7 @@
 package dev.strata.web.report;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
@@ -26,6 +28,9 @@ import dev.strata.model.Precision;
 import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.web.render.Render;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -57,6 +62,30 @@ public final class EstimateReport {
      * {@code memory.fits} verdict unless a device memory option overrides it.
      */
     public static ObjectNode of(ResolvedModel model, EstimateOptions options, ServingOptions serving) {
+        ObjectNode root = F.objectNode();
+        write(JsonOut.tree(root), model, options, serving);
+        return root;
+    }
+
+    /**
+     * {@link #of(ResolvedModel, EstimateOptions, ServingOptions)} as compact JSON in UTF-8, as the HTTP API answers:
+     * the same fields in the same order ({@link Render#compactJson} of the tree), written straight through Jackson's
+     * generator without building the tree.
+     */
+    public static byte[] compactJson(ResolvedModel model, EstimateOptions options, ServingOptions serving) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(Render.MAPPER.getFactory()._getBufferRecycler());
+             JsonGenerator g = Render.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            write(JsonOut.stream(g), model, options, serving);
+            g.writeEndObject();
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(JsonOut root, ResolvedModel model, EstimateOptions options, ServingOptions serving) {
         TransformerSpec spec = model.spec();
         if (serving != null) {
             Workload given = options.workload();
@@ -71,23 +100,20 @@ public final class EstimateReport {
         if (w.contextTokens() > spec.contextLength())
             throw new InvalidFieldException(prefix + "prompt", w.promptTokens(), "such that prompt + generate = " + w.contextTokens()
                     + " tokens is at most the model's context length, " + spec.contextLength());
-        ObjectNode root = F.objectNode();
-        root.set("model", model(spec, model.preset()));
-        root.set("params", params(Parameters.count(spec), model.preset()));
+        model(root.object("model"), spec, model.preset()).end();
+        params(root.object("params"), Parameters.count(spec), model.preset()).end();
         try {
-            root.set("workload", workload(w));
-            root.set("precision", precision(options.precision()));
-            root.set("flops", flops(spec, options));
-            root.set("memory", memory(spec, options));
+            workload(root.object("workload"), w).end();
+            precision(root.object("precision"), options.precision()).end();
+            flops(root.object("flops"), spec, options).end();
+            memory(root.object("memory"), spec, options).end();
             if (serving != null && serving.hardware() != null) ServingReport.add(root, spec, options, serving);
         } catch (InvalidFieldException e) {
             throw EstimateOptions.rename(e, prefix);
         }
-        return root;
     }
 
-    static ObjectNode workload(Workload w) {
-        ObjectNode o = F.objectNode();
+    static JsonOut workload(JsonOut o, Workload w) {
         Parallelism p = w.parallelism();
         o.put("batch", w.batch());
         o.put("promptTokens", w.promptTokens());
@@ -112,8 +138,7 @@ public final class EstimateReport {
         return o;
     }
 
-    static ObjectNode precision(Precision p) {
-        ObjectNode o = F.objectNode();
+    static JsonOut precision(JsonOut o, Precision p) {
         format(o, "weights", p.weights());
         format(o, "embeddings", p.embeddings());
         format(o, "activations", p.activations());
@@ -124,15 +149,14 @@ public final class EstimateReport {
         return o;
     }
 
-    private static void format(ObjectNode o, String name, NumericFormat f) {
+    private static void format(JsonOut o, String name, NumericFormat f) {
         o.put(name, f.id());
         o.put(name + "BitsPerElement", f.bitsPerElement());
     }
 
-    static ObjectNode flops(TransformerSpec spec, EstimateOptions options) {
+    static JsonOut flops(JsonOut o, TransformerSpec spec, EstimateOptions options) {
         Workload w = options.workload();
-        ObjectNode o = F.objectNode();
-        ObjectNode c = o.putObject("convention");
+        JsonOut c = o.object("convention");
         c.put("attention", options.convention().mask().id());
         c.put("attentionNote", options.convention().mask() == AttentionMask.FULL
                 ? "a prefill counts every query against every key (T x T), as torch.profiler does"
@@ -140,39 +164,44 @@ public final class EstimateReport {
         c.put("flopsPerMultiplyAccumulate", 2);
         c.put("embedding", options.convention().embeddingMatmul() ? "one-hot matmul" : "lookup (0 FLOPs)");
         c.put("softmax", options.convention().softmax());
+        c.end();
 
-        ObjectNode prefill = o.putObject("prefill");
+        JsonOut prefill = o.object("prefill");
         prefill.put("tokens", w.batch() * w.promptTokens());
         breakdown(prefill, Flops.prefill(spec, w.promptTokens(), w.batch(), options.convention()));
+        prefill.end();
 
-        ObjectNode decode = o.putObject("decodePerToken");
+        JsonOut decode = o.object("decodePerToken");
         decode.put("averageContextTokens", w.promptTokens() + (Math.max(1, w.generatedTokens()) + 1) / 2.0);
         breakdown(decode, Flops.decodePerToken(spec, w.promptTokens(), w.generatedTokens(), options.convention()));
+        decode.end();
 
         TrainingFlops t = Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), options.convention());
-        ObjectNode training = o.putObject("trainingPerToken");
+        JsonOut training = o.object("trainingPerToken");
         training.put("sequenceTokens", w.promptTokens());
         training.put("recompute", w.recompute().id());
         training.put("total", t.total());
         training.put("forward", t.forward().total());
         training.put("backward", t.backward());
         training.put("recomputed", t.recompute());
-        ObjectNode fb = training.putObject("forwardBreakdown");
-        for (Map.Entry<FlopComponent, Double> e : t.forward().breakdown().entrySet()) fb.put(e.getKey().key(), e.getValue());
+        JsonOut fb = training.object("forwardBreakdown");
+        for (Map.Entry<FlopComponent, Double> e : t.forward().breakdown().entrySet()) fb.put(e.getKey().key(), (double) e.getValue());
+        fb.end();
+        training.end();
         return o;
     }
 
-    private static void breakdown(ObjectNode into, FlopsBreakdown f) {
+    private static void breakdown(JsonOut into, FlopsBreakdown f) {
         into.put("total", f.total());
-        ObjectNode b = into.putObject("breakdown");
-        for (Map.Entry<FlopComponent, Double> e : f.breakdown().entrySet()) b.put(e.getKey().key(), e.getValue());
+        JsonOut b = into.object("breakdown");
+        for (Map.Entry<FlopComponent, Double> e : f.breakdown().entrySet()) b.put(e.getKey().key(), (double) e.getValue());
+        b.end();
     }
 
-    static ObjectNode memory(TransformerSpec spec, EstimateOptions options) {
+    static JsonOut memory(JsonOut o, TransformerSpec spec, EstimateOptions options) {
         Workload w = options.workload();
         Precision p = options.precision();
         InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w, options.runtimeOverheadBytes());
-        ObjectNode o = F.objectNode();
         InferenceMemoryTerms whole = m.whole();
         o.put("weightsBytes", whole.weightsBytes());
         o.put("kvCacheBytesPerToken", m.kvCacheBytesPerToken());
@@ -184,25 +213,26 @@ public final class EstimateReport {
         o.put("totalBytes", m.totalBytes());
         o.put("perDeviceBytes", m.perDeviceBytes());
         o.put("devices", m.devices());
-        ObjectNode perDevice = o.putObject("perDevice");
+        JsonOut perDevice = o.object("perDevice");
         perDevice.put("weightsBytes", m.perDevice().weightsBytes());
         perDevice.put("kvCacheBytes", m.perDevice().kvCacheBytes());
         perDevice.put("activationsBytes", m.perDevice().activationsBytes());
         perDevice.put("runtimeOverheadBytes", m.perDevice().runtimeOverheadBytes());
+        perDevice.end();
         o.put("dominant", m.perDevice().dominant());
         if (options.deviceMemoryBytes() != null) verdict(o, m.fit(options.deviceMemoryBytes()));
-        if (w.lora().enabled() || !p.weights().isQuantized()) o.set("training", training(spec, options));
-        ObjectNode assumptions = o.putObject("assumptions");
+        if (w.lora().enabled() || !p.weights().isQuantized()) training(o.object("training"), spec, options).end();
+        JsonOut assumptions = o.object("assumptions");
         assumptions.put("flashAttention", "inference never materialises attention scores");
         assumptions.put("logitBytes", Activations.inferenceLogitBytes(p.activations())); // inference peak: head output + fp32 copy
         assumptions.put("trainingDropout", TrainingMemory.DROPOUT);
         assumptions.put("pipelineSchedule", "1F1B: stage s of p holds p - s micro-batches");
+        assumptions.end();
         return o;
     }
 
-    static ObjectNode training(TransformerSpec spec, EstimateOptions options) {
+    static JsonOut training(JsonOut o, TransformerSpec spec, EstimateOptions options) {
         TrainingMemoryEstimate t = TrainingMemory.estimate(spec, options.precision(), options.workload(), options.runtimeOverheadBytes());
-        ObjectNode o = F.objectNode();
         o.put("method", !t.lora() ? "full" : options.precision().weights().bits() < 8 ? "qlora" : "lora");
         o.put("trainableParams", t.trainableParams());
         o.put("frozenParams", t.frozenParams());
@@ -211,30 +241,37 @@ public final class EstimateReport {
         o.put("totalBytes", t.totalBytes());
         o.put("perDeviceBytes", t.perDeviceBytes());
         o.put("devices", t.devices());
-        terms(o.putObject("perDevice"), t.perDevice());
+        terms(o.object("perDevice"), t.perDevice()).end();
         o.put("dominant", t.perDevice().dominant());
         if (options.deviceMemoryBytes() != null) verdict(o, t.fit(options.deviceMemoryBytes()));
         return o;
     }
 
-    private static void terms(ObjectNode o, TrainingMemoryTerms t) {
+    private static JsonOut terms(JsonOut o, TrainingMemoryTerms t) {
         o.put("weightsBytes", t.weightsBytes());
         o.put("gradientsBytes", t.gradientsBytes());
         o.put("masterWeightsBytes", t.masterWeightsBytes());
         o.put("optimizerStatesBytes", t.optimizerStatesBytes());
         o.put("activationsBytes", t.activationsBytes());
         o.put("runtimeOverheadBytes", t.runtimeOverheadBytes());
+        return o;
     }
 
-    private static void verdict(ObjectNode o, Fit fit) {
+    private static void verdict(JsonOut o, Fit fit) {
         o.put("fits", fit.fits());
         o.put("deviceMemoryBytes", fit.deviceMemoryBytes());
         o.put("headroomBytes", fit.headroomBytes());
         o.put("headroomFraction", fit.headroomFraction());
     }
 
+    /** The {@code model} section as a tree (the train report shows it too). */
     static ObjectNode model(TransformerSpec spec, Preset preset) {
         ObjectNode m = F.objectNode();
+        model(JsonOut.tree(m), spec, preset);
+        return m;
+    }
+
+    private static JsonOut model(JsonOut m, TransformerSpec spec, Preset preset) {
         if (preset != null) m.put("id", preset.id());
         m.put("name", spec.name());
         m.put("layers", spec.layerCount());
@@ -246,25 +283,27 @@ public final class EstimateReport {
         return m;
     }
 
-    static ObjectNode params(ParameterCount count, Preset preset) {
-        ObjectNode p = F.objectNode();
+    static JsonOut params(JsonOut p, ParameterCount count, Preset preset) {
         p.put("total", count.total());
         p.put("active", count.active());
         p.put("nonEmbedding", count.nonEmbedding());
-        ObjectNode breakdown = p.putObject("breakdown");
-        for (Map.Entry<ParamComponent, Long> e : count.breakdown().entrySet()) breakdown.put(e.getKey().key(), e.getValue());
+        JsonOut breakdown = p.object("breakdown");
+        for (Map.Entry<ParamComponent, Long> e : count.breakdown().entrySet()) breakdown.put(e.getKey().key(), (long) e.getValue());
+        breakdown.end();
         if (count.active() != count.total()) {
-            ObjectNode active = p.putObject("activeBreakdown");
-            for (Map.Entry<ParamComponent, Long> e : count.activeBreakdown().entrySet()) active.put(e.getKey().key(), e.getValue());
+            JsonOut active = p.object("activeBreakdown");
+            for (Map.Entry<ParamComponent, Long> e : count.activeBreakdown().entrySet()) active.put(e.getKey().key(), (long) e.getValue());
+            active.end();
         }
         if (count.multiTokenPrediction() > 0) p.put("multiTokenPrediction", count.multiTokenPrediction());
         if (preset != null && preset.publishedTotal() != null) {
-            ObjectNode pub = p.putObject("published");
-            pub.put("total", preset.publishedTotal());
-            if (preset.publishedActive() != null) pub.put("active", preset.publishedActive());
+            JsonOut pub = p.object("published");
+            pub.put("total", (long) preset.publishedTotal());
+            if (preset.publishedActive() != null) pub.put("active", (long) preset.publishedActive());
             pub.put("text", preset.publishedText());
             pub.put("exact", preset.publishedExact());
             pub.put("source", preset.source());
+            pub.end();
         }
         return p;
     }

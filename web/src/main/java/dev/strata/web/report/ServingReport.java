@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
@@ -32,7 +31,7 @@ final class ServingReport {
 
     private ServingReport() {}
 
-    static void add(ObjectNode root, TransformerSpec spec, EstimateOptions options, ServingOptions serving) {
+    static void add(JsonOut root, TransformerSpec spec, EstimateOptions options, ServingOptions serving) {
         Hardware hw = serving.hardware();
         Workload w = options.workload();
         Precision p = options.precision();
@@ -41,7 +40,7 @@ final class ServingReport {
         LatencyEstimate est = model.estimate(w);
         int replicas = w.parallelism().data();
 
-        ObjectNode latency = root.putObject("latency");
+        JsonOut latency = root.object("latency");
         latency.put("hardware", hw.id());
         latency.put("computeFormat", Latency.computeFormat(hw, p));
         latency.put("devices", w.parallelism().devices());
@@ -49,30 +48,31 @@ final class ServingReport {
         pair(latency, "decodeSecondsPerToken", est.decode().floorSeconds(), est.decode().calibratedSeconds());
         pair(latency, "requestSeconds", est.requestFloorSeconds(), est.requestSeconds());
         latency.put("decodeContextTokens", est.decodeContextTokens());
-        ObjectNode bound = latency.putObject("bound");
-        bound.put("prefill", est.prefill().bound());
-        bound.put("decode", est.decode().bound());
+        latency.object("bound").put("prefill", est.prefill().bound()).put("decode", est.decode().bound()).end();
         latency.put("computeBoundBatch", est.computeBoundBatch());
         latency.put("offload", serving.offload().name().toLowerCase(java.util.Locale.ROOT));
         if (est.decode().hostLinkBytes() > 0) latency.put("hostLinkBytesPerDecodeStep", est.decode().hostLinkBytes());
         String format = Latency.computeFormat(hw, p);
         LatencyTuning ft = tuning.forFormat(format);
-        ObjectNode eff = latency.putObject("efficiency");
-        eff.put("bandwidth", Latency.bandwidthEfficiency(hw, tuning, format));
-        eff.put("compute", Latency.computeEfficiency(hw, tuning, format));
-        eff.put("communication", hw.efficiency().communication());
-        latency.set("tuning", tuning(ft));
-        latency.set("decodeBreakdown", breakdown(est.decode()));
-        latency.set("prefillBreakdown", breakdown(est.prefill()));
+        latency.object("efficiency")
+                .put("bandwidth", Latency.bandwidthEfficiency(hw, tuning, format))
+                .put("compute", Latency.computeEfficiency(hw, tuning, format))
+                .put("communication", hw.efficiency().communication())
+                .end();
+        tuning(latency.object("tuning"), ft).end();
+        breakdown(latency.object("decodeBreakdown"), est.decode()).end();
+        breakdown(latency.object("prefillBreakdown"), est.prefill()).end();
+        latency.end();
 
-        ObjectNode throughput = root.putObject("throughput");
+        JsonOut throughput = root.object("throughput");
         pair(throughput, "tokensPerSecond", est.tokensPerSecondFloor() * replicas, est.tokensPerSecond() * replicas);
         pair(throughput, "tokensPerSecondPerSequence", est.tokensPerSecondPerSequenceFloor(), est.tokensPerSecondPerSequence());
         throughput.put("replicas", replicas);
+        throughput.end();
 
         long capacity = hw.memoryBytes();
         long overhead = options.runtimeOverheadBytes();
-        ObjectNode cap = root.putObject("capacity");
+        JsonOut cap = root.object("capacity");
         cap.put("deviceMemoryBytes", capacity);
         long maxBatch = Solve.maxBatch(spec, p, w, capacity, overhead);
         cap.put("maxBatch", maxBatch);
@@ -83,10 +83,11 @@ final class ServingReport {
             cap.put("minDevicesTensorParallel", par.tensor());
             cap.put("minDevicesPipelineParallel", par.pipeline());
         }, () -> cap.putNull("minDevices"));
+        cap.end();
 
         int devices = w.parallelism().devices();
         if (hw.pricePerHourUsd() > 0) {
-            ObjectNode cost = root.putObject("cost");
+            JsonOut cost = root.object("cost");
             cost.put("pricePerDeviceHourUsd", hw.pricePerHourUsd());
             cost.put("devices", devices);
             double prefillOne = model.prefill(w.withBatch(1), false).calibratedSeconds();
@@ -100,18 +101,20 @@ final class ServingReport {
                 try {
                     ServingCostEstimate best = ServingCost.cheapestBatch(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
                             limit, serving.targetSeconds(), devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
-                    ObjectNode cb = cost.putObject("cheapestBatch");
-                    cb.put("batch", best.batch());
-                    cb.put("decodeSecondsPerToken", best.decodeStepSeconds());
-                    cb.put("costPerMillionTokensUsd", best.costPerMillionOutputTokensUsd());
+                    cost.object("cheapestBatch")
+                            .put("batch", best.batch())
+                            .put("decodeSecondsPerToken", best.decodeStepSeconds())
+                            .put("costPerMillionTokensUsd", best.costPerMillionOutputTokensUsd())
+                            .end();
                 } catch (dev.strata.model.InvalidFieldException e) {
                     cost.putNull("cheapestBatch"); // even batch 1 misses the target on this setup
                 }
             }
+            cost.end();
         }
 
         if (serving.measuredSeconds() != null) {
-            ObjectNode cal = root.putObject("calibration");
+            JsonOut cal = root.object("calibration");
             cal.put("measuredSecondsPerToken", serving.measuredSeconds());
             try {
                 cal.put("impliedBandwidthEfficiency",
@@ -122,15 +125,16 @@ final class ServingReport {
                                 + String.format(java.util.Locale.ROOT, "%.4g", est.decode().floorSeconds() * 1e3) + " ms); otherwise the inputs do not describe the run");
             }
             cal.put("use", "pass --bandwidth-efficiency with this value to apply it to other setups");
+            cal.end();
         }
 
         if (serving.targetSeconds() != null) {
             List<Hardware> catalog = new ArrayList<>();
             for (HardwareEntry e : HardwareCatalog.all()) catalog.add(e.hardware());
-            ArrayNode cheapest = root.putArray("cheapest");
+            JsonOut cheapest = root.array("cheapest");
             // the catalog's datasheet devices, with their default tuning (not the host's, when the host was asked about)
             for (Solve.Option o : Solve.cheapest(spec, p, w, catalog, serving.targetSeconds(), overhead, LatencyTuning.GPU_DEFAULT)) {
-                ObjectNode row = cheapest.addObject();
+                JsonOut row = cheapest.addObject();
                 row.put("hardware", o.hardware().id());
                 row.put("devices", o.devices());
                 row.put("tensorParallel", o.parallelism().tensor());
@@ -138,7 +142,9 @@ final class ServingReport {
                 row.put("decodeSecondsPerToken", o.decodeSecondsPerToken());
                 row.put("tokensPerSecond", o.tokensPerSecond());
                 row.put("costPerMillionTokensUsd", o.costPerMillionTokensUsd());
+                row.end();
             }
+            cheapest.end();
         }
     }
 
@@ -148,6 +154,11 @@ final class ServingReport {
      */
     static ObjectNode tuning(LatencyTuning t) {
         ObjectNode o = F.objectNode();
+        tuning(JsonOut.tree(o), t);
+        return o;
+    }
+
+    private static JsonOut tuning(JsonOut o, LatencyTuning t) {
         o.put("gemmHalfTokens", t.gemmHalfTokens());
         o.put("wideInputThreshold", t.wideInputThreshold());
         o.put("wideInputBandwidthFactor", t.wideInputBandwidthFactor());
@@ -162,31 +173,31 @@ final class ServingReport {
             o.put("matrixVectorRows", t.matrixVectorRows());
             o.put("matrixProductOverheadSeconds", t.matrixProductOverheadSeconds());
             o.put("perPassOverheadSeconds", t.perPassOverheadSeconds());
-            ObjectNode layers = o.putObject("layerOverheadSeconds");
-            t.layerOverheadSeconds().forEach(layers::put);
-            ObjectNode inSitu = o.putObject("inSituLayerSeconds"); // by hidden width
-            t.inSituLayerSeconds().forEach((width, seconds) -> inSitu.put(Long.toString(width), seconds));
+            JsonOut layers = o.object("layerOverheadSeconds");
+            t.layerOverheadSeconds().forEach((type, seconds) -> layers.put(type, (double) seconds));
+            layers.end();
+            JsonOut inSitu = o.object("inSituLayerSeconds"); // by hidden width
+            t.inSituLayerSeconds().forEach((width, seconds) -> inSitu.put(Long.toString(width), (double) seconds));
+            inSitu.end();
         }
         return o;
     }
 
-    private static ObjectNode breakdown(StepTime s) {
-        ObjectNode o = F.objectNode();
+    private static JsonOut breakdown(JsonOut o, StepTime s) {
         for (LatencyComponent c : LatencyComponent.values()) {
             if (s.calibratedSeconds(c) == 0 && s.bytes(c) == 0) continue;
-            ObjectNode term = o.putObject(c.key());
-            term.put("bytes", s.bytes(c));
-            term.put("flops", s.flops(c));
-            term.put("floorSeconds", s.floorSeconds(c));
-            term.put("calibratedSeconds", s.calibratedSeconds(c));
+            o.object(c.key())
+                    .put("bytes", s.bytes(c))
+                    .put("flops", s.flops(c))
+                    .put("floorSeconds", s.floorSeconds(c))
+                    .put("calibratedSeconds", s.calibratedSeconds(c))
+                    .end();
         }
         return o;
     }
 
-    private static void pair(ObjectNode into, String name, double floor, double calibrated) {
-        ObjectNode o = into.putObject(name);
-        o.put("floor", floor);
-        o.put("calibrated", calibrated);
+    private static void pair(JsonOut into, String name, double floor, double calibrated) {
+        into.object(name).put("floor", floor).put("calibrated", calibrated).end();
     }
 
 }

@@ -23,9 +23,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What {@code GET /api/estimate} does for one request, without HTTP: parse the options, build the report (every
- * estimate; with a device also latency, throughput, serving capacity with its batch and context searches, and cost)
- * and write it as compact JSON; and the two halves on their own. Llama-3-8B with the defaults, without a device and
+ * What {@code GET /api/estimate} does for one request, without HTTP: parse the options and write the report (every
+ * estimate; with a device also latency, throughput, serving capacity with its batch and context searches, and cost) as
+ * compact JSON straight through the generator ({@code streamed}); and for comparison the tree the command line builds,
+ * built and then written, and the two halves on their own. Llama-3-8B with the defaults, without a device and
  * on an H100. Run with the server's collector ({@code -XX:+UseParallelGC}, as the launcher starts it). One thread.
  */
 @State(Scope.Benchmark)
@@ -57,6 +58,14 @@ public class EstimateReportBenchmark {
         return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
     }
 
+    /** What the API does: the report written straight through the generator ({@link EstimateReport#compactJson}). */
+    @Benchmark
+    public byte[] streamed() {
+        EstimateOptions options = EstimateOptions.parse(values, "");
+        return EstimateReport.compactJson(model, options, ServingOptions.parse(values, "", options));
+    }
+
+    /** What the API did before: the tree built, then written. */
     @Benchmark
     public byte[] buildAndWrite() {
         return Render.compactJson(build());
