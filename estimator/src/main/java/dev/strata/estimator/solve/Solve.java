@@ -30,8 +30,8 @@ import java.util.function.LongUnaryOperator;
  *
  * <p>Memory grows monotonically with batch, context and (per device) shrinks with devices, so each answer is a
  * search over the estimator itself, not a separate formula: linear over device counts, and for batch and context a
- * search that starts where the bytes would reach the capacity if they grew linearly and brackets the boundary from
- * there ({@link #largest}).
+ * search that starts where Newton's method puts the boundary ({@link #newtonGuess}) and brackets it from there
+ * ({@link #largest}).
  */
 public final class Solve {
     private Solve() {}
@@ -53,9 +53,9 @@ public final class Solve {
     public static long maxBatch(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
-        LongUnaryOperator bytes = b -> memory.perDeviceBytes(b, w.prefillPassTokens(), w.contextTokens());
+        LongUnaryOperator bytes = bytesByBatch(memory, w);
         if (bytes.applyAsLong(1) > capacityBytes) return 0;
-        return largest(b -> fitsSafely(bytes, b, capacityBytes), 1, Workload.MAX_BATCH, linearGuess(bytes, 1, Workload.MAX_BATCH, capacityBytes));
+        return largest(b -> fitsSafely(bytes, b, capacityBytes), 1, Workload.MAX_BATCH, newtonGuess(bytes, 1, Workload.MAX_BATCH, capacityBytes));
     }
 
     /**
@@ -72,7 +72,7 @@ public final class Solve {
         };
         if (!fitsSafely(bytes, 1, capacityBytes)) return 0;
         long hi = Limits.MAX_CONTEXT - gen;
-        return largest(prompt -> fitsSafely(bytes, prompt, capacityBytes), 1, hi, linearGuess(bytes, 1, hi, capacityBytes)) + gen;
+        return largest(prompt -> fitsSafely(bytes, prompt, capacityBytes), 1, hi, newtonGuess(bytes, 1, hi, capacityBytes)) + gen;
     }
 
     /**
@@ -122,7 +122,7 @@ public final class Solve {
      * activations the larger of a layer's working set and the head's logits), so the guess is the answer within a step
      * or two. Between {@code x} and {@code hi}; where a step cannot be counted (bytes overflow) the last counted guess.
      */
-    static long linearGuess(LongUnaryOperator bytes, long x, long hi, long capacityBytes) {
+    static long newtonGuess(LongUnaryOperator bytes, long x, long hi, long capacityBytes) {
         long guess = x;
         for (int i = 0; i < NEWTON_STEPS && guess < hi; i++) {
             long next;
@@ -142,7 +142,7 @@ public final class Solve {
         return guess;
     }
 
-    /** Most Newton steps {@link #linearGuess} takes: enough for the two pieces of the activations and a check. */
+    /** Most Newton steps {@link #newtonGuess} takes: enough for the two pieces of the activations and a check. */
     static final int NEWTON_STEPS = 4;
 
     /**
@@ -237,8 +237,12 @@ public final class Solve {
 
     /** {@link #fits}, treating a workload too large to count as not fitting. */
     private static boolean fitsSafely(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
-        MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes);
-        return fitsSafely(x -> memory.perDeviceBytes(w.batch(), w.prefillPassTokens(), w.contextTokens()), 0, capacityBytes);
+        return fitsSafely(bytesByBatch(MemoryModel.of(spec, p, w.parallelism(), overheadBytes), w), w.batch(), capacityBytes);
+    }
+
+    /** Per-device bytes of {@code w} (its tokens and parallelism, the model {@code memory} was prepared for) by batch. */
+    private static LongUnaryOperator bytesByBatch(MemoryModel memory, Workload w) {
+        return b -> memory.perDeviceBytes(b, w.prefillPassTokens(), w.contextTokens());
     }
 
     /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */

@@ -115,15 +115,15 @@ class SolveTest {
     void theNewtonGuessIsTheAnswerForAffineAndTwoPieceBytes() {
         // bytes(n) = 1000 + 7n against 100,000: the last n that fits is (100,000 - 1000) / 7 = 14,142 (hand count)
         java.util.function.LongUnaryOperator bytes = n -> 1000 + 7 * n;
-        assertThat(Solve.linearGuess(bytes, 1, 1L << 24, 100_000)).isEqualTo(14_142);
+        assertThat(Solve.newtonGuess(bytes, 1, 1L << 24, 100_000)).isEqualTo(14_142);
         assertThat(bytes.applyAsLong(14_142)).isLessThanOrEqualTo(100_000);
         assertThat(bytes.applyAsLong(14_143)).isGreaterThan(100_000);
         // two pieces, as the logits then a layer's working set: 1000 + n + max(600, 20 n). The step from 1 (slope 1)
         // overshoots to 98,380; the step from there (slope 21) lands on the last n with 1000 + 21 n <= 100,000: 4,714
-        assertThat(Solve.linearGuess(n -> 1000 + n + Math.max(600, 20 * n), 1, 1L << 24, 100_000)).isEqualTo(4_714);
-        assertThat(Solve.linearGuess(n -> 5, 1, 99, 100)).isEqualTo(99); // nothing grows: the top of the range
-        assertThat(Solve.linearGuess(bytes, 1, 500, 100_000)).isEqualTo(500); // never beyond the range
-        assertThat(Solve.linearGuess(n -> n, 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE); // no overflow
+        assertThat(Solve.newtonGuess(n -> 1000 + n + Math.max(600, 20 * n), 1, 1L << 24, 100_000)).isEqualTo(4_714);
+        assertThat(Solve.newtonGuess(n -> 5, 1, 99, 100)).isEqualTo(99); // nothing grows: the top of the range
+        assertThat(Solve.newtonGuess(bytes, 1, 500, 100_000)).isEqualTo(500); // never beyond the range
+        assertThat(Solve.newtonGuess(n -> n, 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE); // no overflow
     }
 
     @Test
