@@ -19,8 +19,7 @@ final class Query {
      * parameter without a word, so {@code batch=%zz} silently meant the default batch and {@code model=llama%zz} "no
      * model"; the parameter is named instead ({@code query} when its name itself is broken).
      */
-    static void checkEncoding(Context ctx) {
-        String query = ctx.queryString();
+    static void checkEncoding(String query) {
         if (query == null || query.indexOf('%') < 0) return;
         for (String part : query.split("&")) {
             int eq = part.indexOf('=');
