@@ -1,7 +1,6 @@
 package dev.strata.web.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
@@ -29,7 +28,9 @@ import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import dev.strata.web.render.Render;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
@@ -73,13 +74,22 @@ public final class EstimateReport {
      * generator without building the tree.
      */
     public static byte[] compactJson(ResolvedModel model, EstimateOptions options, ServingOptions serving) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(Render.MAPPER.getFactory()._getBufferRecycler());
-             JsonGenerator g = Render.MAPPER.getFactory().createGenerator(out)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 * 1024);
+        writeCompactJson(out, model, options, serving);
+        return out.toByteArray();
+    }
+
+    /**
+     * {@link #compactJson} written to {@code out}, which is neither flushed nor closed. A refused input ({@link InvalidFieldException})
+     * can be thrown after part of the answer was written: the caller discards what {@code out} got.
+     */
+    public static void writeCompactJson(OutputStream out, ResolvedModel model, EstimateOptions options, ServingOptions serving) {
+        try (JsonGenerator g = Render.MAPPER.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // nor flushed: a servlet stream would send what it holds
+            g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
             g.writeStartObject();
             write(JsonOut.stream(g), model, options, serving);
             g.writeEndObject();
-            g.flush();
-            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

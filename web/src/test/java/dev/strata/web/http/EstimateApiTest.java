@@ -44,6 +44,43 @@ class EstimateApiTest {
         });
     }
 
+    @Test
+    void aRefusalFoundWhileTheAnswerIsWrittenIsStillACleanJson400() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            // the measured time is checked in the calibration section, after the latency and cost sections were written:
+            // the answer is the error alone, with its length, not those sections followed by the error
+            var r = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm&measured-ms-per-token=0.001");
+            assertThat(r.headers().get("Content-Length")).isNotEmpty();
+            expect400(r, "measured-ms-per-token", "measured-ms-per-token = 0.001 is not allowed");
+            // and the next answer on the same server is whole
+            var ok = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm");
+            assertThat(ok.code()).isEqualTo(200);
+            assertThat(Render.MAPPER.readTree(ok.body().string()).at("/capacity/maxBatch").isIntegralNumber()).isTrue();
+        });
+    }
+
+    @Test
+    void everyEstimateAnswerFitsTheResponseBufferWithRoomToSpare() {
+        // the answer is written into Jetty's buffer before any of it is sent (so a refusal can still be a 400): the
+        // largest answers, with the cheapest list over the whole catalog and every optional section, must fit in it
+        int largest = 0;
+        for (var preset : dev.strata.data.PresetCatalog.all()) {
+            for (var hw : dev.strata.data.HardwareCatalog.all()) {
+                java.util.Map<String, String> q = java.util.Map.of("hardware", hw.id(), "target-ms-per-token", "50",
+                        "lora-rank", "64", "recompute", "full", "offload", "kv-cache");
+                var options = dev.strata.web.report.EstimateOptions.parse(q::get, "");
+                try {
+                    byte[] json = dev.strata.web.report.EstimateReport.compactJson(dev.strata.web.report.ResolvedModel.of(preset.id()), options,
+                            dev.strata.web.report.ServingOptions.parse(q::get, "", options));
+                    largest = Math.max(largest, json.length);
+                } catch (IllegalArgumentException refused) {
+                    // a setup the estimators refuse has no answer to hold
+                }
+            }
+        }
+        assertThat(largest).isGreaterThan(8_000).isLessThan(StrataServer.ESTIMATE_BUFFER_BYTES / 3);
+    }
+
     private static void expect400(io.javalin.testtools.Response r, String field, String message) throws Exception {
         assertThat(r.code()).isEqualTo(400);
         JsonNode e = Render.MAPPER.readTree(r.body().string());
