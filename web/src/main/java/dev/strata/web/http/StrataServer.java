@@ -60,7 +60,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class StrataServer {
     /** Largest request body accepted, in bytes. */
     public static final long MAX_BODY_BYTES = 1 << 20;
-    /** The chunk in which a result is copied to the response: the size of an estimate's JSON, rounded up. */
+    /**
+     * The chunk in which Javalin copies a result set on the context (pages, CSV, the other API answers) to the response:
+     * the size of an estimate's JSON, rounded up. The estimate's JSON itself is written to the response directly.
+     */
     static final int RESULT_COPY_BYTES = 8 * 1024;
     /**
      * Jetty's output buffer for an estimate answer: larger than any (the largest, DeepSeek-V3 with a target, every
@@ -88,8 +91,9 @@ public final class StrataServer {
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request; left
-            // unset it is Jetty's 32 KiB output buffer, 40 % of what an estimate request allocated (75 KB). Jetty still
-            // aggregates its own 32 KiB before writing, so larger results (charts, CSV) only take more copy calls.
+            // unset it is Jetty's 32 KiB output buffer, which was 40 % of what an estimate request allocated (75 KB) when
+            // the estimate went through it. Jetty still aggregates its own 32 KiB before writing, so larger results
+            // (charts, CSV) only take more copy calls.
             config.http.responseBufferSize = RESULT_COPY_BYTES;
             // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency down.
             config.jetty.threadPool = new QueuedThreadPool(THREADS, Math.min(8, THREADS));
@@ -214,8 +218,8 @@ public final class StrataServer {
 
     /**
      * The estimate for option values named as the CLI options without dashes: one code path with the command line. JSON
-     * (the default format) is written straight from the report ({@link EstimateReport#compactJson}: the same bytes as
-     * the tree, without building it); CSV and the table are rendered from the tree.
+     * (the default format) is written straight from the report ({@link EstimateReport#writeCompactJson}: the same bytes
+     * as the tree, without building it); CSV and the table are rendered from the tree.
      */
     private static void respondEstimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
         EstimateOptions options = EstimateOptions.parse(values, "");
@@ -232,8 +236,7 @@ public final class StrataServer {
             try {
                 EstimateReport.writeCompactJson(res.getOutputStream(), model, options, serving);
             } catch (RuntimeException e) {
-                res.resetBuffer();
-                res.setContentType(null);
+                res.resetBuffer(); // the exception's handler writes the error and its content type
                 throw e;
             }
         } else {
