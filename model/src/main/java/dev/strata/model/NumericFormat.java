@@ -83,11 +83,11 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
      */
     public long bytesFor(long elements) {
         if (elements < 0) throw new InvalidFieldException("elements", elements, "an integer >= 0");
-        long bytes = ceilDiv(Math.multiplyExact(elements, (long) bits), 8);
+        long bytes = WholeNumbers.ceilDiv(Math.multiplyExact(elements, (long) bits), 8);
         if (groupSize > 0) {
-            long groups = ceilDiv(elements, groupSize);
+            long groups = WholeNumbers.ceilDiv(elements, groupSize);
             bytes = Math.addExact(bytes, Math.multiplyExact(groups, (long) scaleBytes));
-            if (superGroupSize > 0) bytes = Math.addExact(bytes, Math.multiplyExact(ceilDiv(groups, superGroupSize), (long) superScaleBytes));
+            if (superGroupSize > 0) bytes = Math.addExact(bytes, Math.multiplyExact(WholeNumbers.ceilDiv(groups, superGroupSize), (long) superScaleBytes));
         }
         return bytes;
     }
@@ -161,10 +161,6 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
     public static NumericFormat parseWeights(String field, String text) {
         if (text != null && text.trim().equalsIgnoreCase("int4")) return INT4_G128;
         return parse(field, text);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return -Math.floorDiv(-a, b);
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.WholeNumbers;
 import dev.strata.model.Workload;
 import java.util.List;
 
@@ -45,8 +46,12 @@ public final class LatencyModel {
     private final double headBytes;
     private final double headFlopsPerRow;
 
-    /** One matrix of a layer on one device: bytes of one copy, FLOPs per token row of one copy, copies. */
-    private record Matrix(LatencyComponent component, boolean routed, double bytesPerCopy, double flopsPerRow, long copies, long inputWidth) {}
+    /**
+     * One matrix of a layer on one device: bytes of one copy, FLOPs per token row of one copy, copies, and the
+     * calibrated seconds per byte of streaming it ({@link Roofline#calibratedSecondsPerByte}, fixed by its input width).
+     */
+    private record Matrix(LatencyComponent component, boolean routed, double bytesPerCopy, double flopsPerRow, long copies,
+                          double calibratedPerByte) {}
 
     /** A run of identical layers with what its terms need. */
     private record Group(int count, LayerKind kind, Matrix[] matrices, MixtureOfExperts moe, double vectorBytes, long kvBytesPerToken,
@@ -73,12 +78,12 @@ public final class LatencyModel {
         this.embeddingRowBytes = p.embeddings().bytesFor(d);
         this.finalNormBytes = spec.norms().finalNorm() ? p.embeddings().bytesFor(spec.norms().paramsFor(d)) : 0;
         long v = spec.vocabSize();
-        this.headBytes = p.embeddings().bytesFor(ceilDiv(v * d, tp));
-        this.headFlopsPerRow = Flops.linear(d, ceilDiv(v, tp));
+        this.headBytes = p.embeddings().bytesFor(WholeNumbers.ceilDiv(v * d, tp));
+        this.headFlopsPerRow = Flops.linear(d, WholeNumbers.ceilDiv(v, tp));
         List<LayerGroup> layers = spec.layers();
         this.groups = new Group[layers.size()];
         LatencyTuning formatTuning = roofline.tuning();
-        MatrixList matrices = new MatrixList(p);
+        MatrixList matrices = new MatrixList(p, roofline);
         for (int i = 0; i < groups.length; i++) {
             LayerGroup g = layers.get(i);
             LayerKind kind = g.kind();
@@ -97,17 +102,20 @@ public final class LatencyModel {
     /** Collects the matrices of one layer on one device with their bytes in the weight format. */
     private static final class MatrixList implements MatrixVisitor {
         final Precision p;
+        final Roofline r;
         final Matrix[] m = new Matrix[16]; // at most 12 matrices a layer (MLA with shared and routed experts)
         int n;
 
-        MatrixList(Precision p) {
+        MatrixList(Precision p, Roofline r) {
             this.p = p;
+            this.r = r;
         }
 
         @Override
         public void matrix(ParamComponent component, Projection role, long in, long out, boolean bias, long copies, long activeCopies) {
             double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
-            m[n++] = new Matrix(componentOf(component), component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, in);
+            LatencyComponent c = componentOf(component);
+            m[n++] = new Matrix(c, component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, r.calibratedSecondsPerByte(c, in));
         }
     }
 
@@ -132,7 +140,10 @@ public final class LatencyModel {
      * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
      */
     public StepTime decodeStep(long batch, long contextTokens) {
-        return decodeStep(batch, contextTokens, new StepTime());
+        Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
+        StepTime step = new StepTime(); // empty already: no clearing
+        pass(step, roofline, batch, 1, contextTokens - 1, batch, offload);
+        return step;
     }
 
     /**
@@ -215,25 +226,26 @@ public final class LatencyModel {
         int tp = parallelism.tensor();
         double tokens = (double) batch * queries;
         double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
+        double matrixPerFlop = r.calibratedSecondsPerFlop(LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
 
         // Input embedding: a lookup of the step's rows (vocab-parallel over tp).
         r.op(step, 1, LatencyComponent.EMBEDDING, tokens * embeddingRowBytes / tp, 0, tokens, spec.hiddenSize(), false);
         for (Group g : groups) {
             double times = g.count; // the terms below stand for count identical layers
             for (Matrix m : g.matrices) {
-                double read, passes, rows;
+                double read, passes, perFlop;
                 if (m.routed) {
                     MixtureOfExperts moe = g.moe;
                     double touched = m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
                     read = touched;
                     passes = tokens * moe.topK() * m.copies / moe.routedExperts();
-                    rows = touched > 0 ? passes / touched : 0;
+                    perFlop = r.calibratedSecondsPerFlop(m.component, touched > 0 ? passes / touched : 0); // rows per expert touched
                 } else {
                     read = m.copies;
                     passes = tokens * m.copies;
-                    rows = tokens;
+                    perFlop = matrixPerFlop;
                 }
-                r.op(step, times, m.component, read * m.bytesPerCopy, m.flopsPerRow * passes, rows, m.inputWidth, weightsOffloaded);
+                r.op(step, times, m.component, read * m.bytesPerCopy, m.flopsPerRow * passes, m.calibratedPerByte, perFlop, weightsOffloaded);
                 r.calls(step, times, m.component, read); // one call per matrix read (for routed experts: those touched)
             }
             r.op(step, times, LatencyComponent.NORMS, g.vectorBytes, 0, tokens, 0, weightsOffloaded);
@@ -271,9 +283,5 @@ public final class LatencyModel {
             case SHARED_EXPERTS, ROUTED_EXPERTS, ROUTER -> LatencyComponent.EXPERTS;
             default -> LatencyComponent.ATTENTION_PROJECTIONS;
         };
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 }

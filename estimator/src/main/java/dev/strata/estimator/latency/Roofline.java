@@ -80,12 +80,20 @@ final class Roofline {
      * @param inputWidth input width of the weight matrix streamed (for the bandwidth shape factor); 0 if none
      */
     void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
+        op(s, times, c, bytes, flops, calibratedSecondsPerByte(c, inputWidth), calibratedSecondsPerFlop(c, rows), offloaded);
+    }
+
+    /**
+     * {@link #op(StepTime, double, LatencyComponent, double, double, double, long, boolean)} with the calibrated rates
+     * already worked out ({@link #calibratedSecondsPerByte}, {@link #calibratedSecondsPerFlop}): a prepared model
+     * works out a matrix's byte rate once and the pass's FLOP rate once for all its matrices, so an op only multiplies.
+     */
+    void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double calibratedPerByte, double calibratedPerFlop,
+            boolean offloaded) {
         // in small methods, so that the JIT inlines the op into the pass that adds it up (one method was too big to)
         double floorMem = offloaded ? offloadedSeconds(s, times, c, bytes, 1) : bytes * perByte;
-        double calMem = offloaded ? offloadedSeconds(s, 0, c, bytes, eff.communication()) : calibratedMemorySeconds(c, bytes, inputWidth);
-        double floorCompute = flops * perFlop;
-        double calCompute = flops == 0 ? 0 : calibratedComputeSeconds(c, flops, rows);
-        add(s, c.ordinal(), times, bytes, flops, floorMem, calMem, floorCompute, calCompute);
+        double calMem = offloaded ? offloadedSeconds(s, 0, c, bytes, eff.communication()) : bytes * calibratedPerByte;
+        add(s, c.ordinal(), times, bytes, flops, floorMem, calMem, flops * perFlop, flops * calibratedPerFlop);
     }
 
     /** Seconds to move {@code bytes} over one direction of the host link at {@code efficiency}; counts them when {@code times} > 0. */
@@ -95,31 +103,42 @@ final class Roofline {
         return bytes / (hostLink / 2 * efficiency);
     }
 
-    /** Calibrated memory time: the bandwidth efficiency times the shape factor (the attention factor for the KV cache), at most 1. */
-    private double calibratedMemorySeconds(LatencyComponent c, double bytes, long inputWidth) {
+    /**
+     * Calibrated seconds per byte streamed from device memory by component {@code c}: the bandwidth efficiency times
+     * the shape factor of a matrix of {@code inputWidth} inputs (the attention factor for the KV cache), at most 1.
+     */
+    double calibratedSecondsPerByte(LatencyComponent c, long inputWidth) {
         double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor()
                 : flatBandwidth ? 1 : tuning.bandwidthShapeFactor(inputWidth);
-        return shape == 1 ? bytes * perByteCalibrated : bytes / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
+        return shape == 1 ? perByteCalibrated : 1 / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
     }
 
-    /** Calibrated compute time: the compute efficiency times the row-shape factor of the product (or of the attention core). */
-    private double calibratedComputeSeconds(LatencyComponent c, double flops, double rows) {
+    /**
+     * Calibrated seconds per FLOP of component {@code c} over {@code rows} rows: the compute efficiency times the
+     * row-shape factor of the product (or of the attention core).
+     */
+    double calibratedSecondsPerFlop(LatencyComponent c, double rows) {
         double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
                 : tuning.computeShapeFactor(Math.max(rows, 1e-9));
-        return flops * perFlopCalibrated / rowShape;
+        return perFlopCalibrated / rowShape;
     }
 
-    /** Adds {@code times} copies of one op's terms to component {@code i} and to the memory-/compute-bound totals. */
+    /**
+     * Adds {@code times} copies of one op's terms to component {@code i} and to the memory-/compute-bound totals. The
+     * larger of each pair is taken by the comparison that also picks the bound: no NaN reaches here (every input is
+     * checked), and {@code Math.max(double, double)}, which must order NaN and -0, was a third of a decode step's time.
+     */
     private static void add(StepTime s, int i, double times, double bytes, double flops, double floorMem, double calMem, double floorCompute,
                             double calCompute) {
         s.t[StepTime.BYTES + i] += times * bytes;
         s.t[StepTime.FLOPS + i] += times * flops;
-        s.t[StepTime.FLOOR + i] += times * Math.max(floorMem, floorCompute);
-        s.t[StepTime.CALIBRATED + i] += times * Math.max(calMem, calCompute);
-        if (calMem >= calCompute) s.memoryBoundSeconds += times * calMem;
-        else s.computeBoundSeconds += times * calCompute;
-        if (floorMem >= floorCompute) s.floorMemoryBoundSeconds += times * floorMem;
-        else s.floorComputeBoundSeconds += times * floorCompute;
+        double cal, floor;
+        if (calMem >= calCompute) s.memoryBoundSeconds += cal = times * calMem;
+        else s.computeBoundSeconds += cal = times * calCompute;
+        if (floorMem >= floorCompute) s.floorMemoryBoundSeconds += floor = times * floorMem;
+        else s.floorComputeBoundSeconds += floor = times * floorCompute;
+        s.t[StepTime.FLOOR + i] += floor;
+        s.t[StepTime.CALIBRATED + i] += cal;
     }
 
     /** {@code times} ring all-reduces of {@code bytes} over {@code ranks} tensor-parallel ranks. */

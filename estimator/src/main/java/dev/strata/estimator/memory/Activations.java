@@ -16,6 +16,7 @@ import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.WholeNumbers;
 
 /**
  * Activation memory: what training stores for the backward pass, and the peak working set of inference.
@@ -83,13 +84,13 @@ public final class Activations {
         long tokens = Math.multiplyExact(sequenceTokens, microBatch);
         int seqSplit = sequenceParallel ? tp : 1;
         if (recompute == Recompute.FULL) // only the layer input (Table 2, "full activation recompute": 2sbh)
-            return Sharding.ceilDiv(Math.multiplyExact(tokens, alpha * hidden), seqSplit);
+            return WholeNumbers.ceilDiv(Math.multiplyExact(tokens, alpha * hidden), seqSplit);
         long replicated = replicatedBytesPerToken(kind, hidden, norms, alpha, dropout);
         long split = splitBytesPerToken(kind, hidden, alpha);
         long scores = recompute == Recompute.SELECTIVE ? 0 : scoreBytesPerToken(kind.attention(), sequenceTokens, alpha, dropout);
         // tokens x (replicated / seqSplit + (split + scores) / tp), with one division at the end
         long perTokenTimesTp = Math.addExact(Math.multiplyExact(replicated, (long) (tp / seqSplit)), Math.addExact(split, scores));
-        return Sharding.ceilDiv(Math.multiplyExact(tokens, perTokenTimesTp), tp);
+        return WholeNumbers.ceilDiv(Math.multiplyExact(tokens, perTokenTimesTp), tp);
     }
 
     /**
@@ -136,8 +137,8 @@ public final class Activations {
      */
     public static long trainingOutputLayerBytes(TransformerSpec spec, long tokens, int tp, boolean sequenceParallel, NumericFormat activations) {
         long alpha = elementBytes(activations);
-        long hidden = Sharding.ceilDiv(Math.multiplyExact(tokens, 2 * alpha * spec.hiddenSize()), sequenceParallel ? tp : 1);
-        long logits = Math.multiplyExact(tokens, LOGIT_BYTES * Sharding.ceilDiv(spec.vocabSize(), tp));
+        long hidden = WholeNumbers.ceilDiv(Math.multiplyExact(tokens, 2 * alpha * spec.hiddenSize()), sequenceParallel ? tp : 1);
+        long logits = Math.multiplyExact(tokens, LOGIT_BYTES * WholeNumbers.ceilDiv(spec.vocabSize(), tp));
         return Math.addExact(hidden, logits);
     }
 
@@ -172,14 +173,14 @@ public final class Activations {
                     ? a.queryWidth() + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp + a.queryWidth()
                     : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
             long latent = a instanceof LatentAttention mla ? mla.qLoraRank() + (long) mla.cachedWidth() : 0;
-            long attentionSet = hidden + latent + Sharding.ceilDiv(attention, tp);
-            long mlpSet = hidden + Sharding.ceilDiv(inferenceMlpIntermediates(kind.feedForward(), hidden), tp)
+            long attentionSet = hidden + latent + WholeNumbers.ceilDiv(attention, tp);
+            long mlpSet = hidden + WholeNumbers.ceilDiv(inferenceMlpIntermediates(kind.feedForward(), hidden), tp)
                     + (kind.feedForward() instanceof MixtureOfExperts moe ? moe.routedExperts() : 0);
             worst = Math.max(worst, Math.max(attentionSet, mlpSet));
         }
         long residual = Math.multiplyExact(Math.multiplyExact(tokens, hidden), alpha);
         long layer = Math.multiplyExact(Math.multiplyExact(tokens, worst), alpha);
-        double logitBytes = Math.ceil((double) Math.multiplyExact(logitPositions, Sharding.ceilDiv(spec.vocabSize(), tp)) * bytesPerLogit);
+        double logitBytes = Math.ceil((double) Math.multiplyExact(logitPositions, WholeNumbers.ceilDiv(spec.vocabSize(), tp)) * bytesPerLogit);
         if (logitBytes >= Long.MAX_VALUE) throw new ArithmeticException("logit bytes overflow a long");
         // the head runs after the last layer has freed its working set: its peak is the final norm's output and the logits
         long head = Math.addExact(residual, (long) logitBytes);

@@ -4,6 +4,7 @@ import dev.strata.model.Checks;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
+import dev.strata.model.WholeNumbers;
 
 /**
  * Model-state memory of training under ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054).
@@ -50,6 +51,6 @@ public final class ModelStates {
 
     /** One rank's share of {@code bytes} partitioned over {@code ranks}: ceil(bytes / ranks). */
     public static long partition(long bytes, int ranks) {
-        return Sharding.ceilDiv(bytes, ranks);
+        return WholeNumbers.ceilDiv(bytes, ranks);
     }
 }

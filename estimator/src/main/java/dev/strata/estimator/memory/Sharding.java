@@ -12,6 +12,7 @@ import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.WholeNumbers;
 
 /**
  * How tensor, pipeline and expert parallelism split a model over devices.
@@ -35,29 +36,38 @@ public final class Sharding {
 
     /** Checks that {@code p} can split {@code spec}; throws {@link InvalidFieldException} naming the parallelism field. */
     public static void check(TransformerSpec spec, Parallelism p) {
+        // the messages are built in methods of their own: with them inline this check was too big for the JIT to
+        // inline into the estimators, which call it for every estimate
         int tp = p.tensor();
         for (LayerGroup g : spec.layers()) {
             Attention a = g.kind().attention();
-            if (a.heads() % tp != 0)
-                throw new InvalidFieldException("parallelism.tensor", tp, "a divisor of the attention heads (attention.heads = " + a.heads() + ")");
-            if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0)
-                throw new InvalidFieldException("parallelism.tensor", tp,
-                        "a divisor or a multiple of the key/value heads (attention.kvHeads = " + mha.kvHeads() + ")");
+            if (a.heads() % tp != 0) throw headsNotSplit(tp, a);
+            if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0) throw kvHeadsNotSplit(tp, mha);
         }
         if (p.pipeline() > 1 && p.pipeline() > spec.layerCount()) // a model has at least one layer
             throw new InvalidFieldException("parallelism.pipeline", p.pipeline(), "an integer from 1 to the number of layers, " + spec.layerCount());
-        if (p.expert() > 1) {
-            boolean any = false;
-            for (LayerGroup g : spec.layers()) {
-                if (g.kind().feedForward() instanceof MixtureOfExperts moe) {
-                    any = true;
-                    if (moe.routedExperts() % p.expert() != 0)
-                        throw new InvalidFieldException("parallelism.expert", p.expert(),
-                                "a divisor of the routed experts (feedForward.routedExperts = " + moe.routedExperts() + ")");
-                }
+        if (p.expert() > 1) checkExperts(spec, p);
+    }
+
+    private static InvalidFieldException headsNotSplit(int tp, Attention a) {
+        return new InvalidFieldException("parallelism.tensor", tp, "a divisor of the attention heads (attention.heads = " + a.heads() + ")");
+    }
+
+    private static InvalidFieldException kvHeadsNotSplit(int tp, MultiHeadAttention mha) {
+        return new InvalidFieldException("parallelism.tensor", tp, "a divisor or a multiple of the key/value heads (attention.kvHeads = " + mha.kvHeads() + ")");
+    }
+
+    private static void checkExperts(TransformerSpec spec, Parallelism p) {
+        boolean any = false;
+        for (LayerGroup g : spec.layers()) {
+            if (g.kind().feedForward() instanceof MixtureOfExperts moe) {
+                any = true;
+                if (moe.routedExperts() % p.expert() != 0)
+                    throw new InvalidFieldException("parallelism.expert", p.expert(),
+                            "a divisor of the routed experts (feedForward.routedExperts = " + moe.routedExperts() + ")");
             }
-            if (!any) throw new InvalidFieldException("parallelism.expert", p.expert(), "1 for a model without experts");
         }
+        if (!any) throw new InvalidFieldException("parallelism.expert", p.expert(), "1 for a model without experts");
     }
 
     /** Key/value heads one tensor-parallel rank holds: kvHeads / tp, or 1 (replicated) when tp > kvHeads. */
@@ -80,7 +90,7 @@ public final class Sharding {
             long a = activeCopies;
             int split = tp;
             if (component == ParamComponent.ROUTED_EXPERTS && p.expert() > 1) {
-                c = ceilDiv(copies, p.expert());
+                c = WholeNumbers.ceilDiv(copies, p.expert());
                 a = Math.min(a, c);
                 split = 1; // whole experts per rank
             }
@@ -89,8 +99,8 @@ public final class Sharding {
             if (split > 1) {
                 if ((role == Projection.KEY || role == Projection.VALUE) && kind.attention() instanceof MultiHeadAttention mha)
                     o = kvHeadsPerDevice(mha, split) * mha.headDim();
-                else if (role.split() == Projection.Split.OUTPUT) o = ceilDiv(out, split);
-                else if (role.split() == Projection.Split.INPUT) i = ceilDiv(in, split);
+                else if (role.split() == Projection.Split.OUTPUT) o = WholeNumbers.ceilDiv(out, split);
+                else if (role.split() == Projection.Split.INPUT) i = WholeNumbers.ceilDiv(in, split);
             }
             v.matrix(component, role, i, o, bias, c, a);
         });
@@ -126,6 +136,10 @@ public final class Sharding {
      */
     static long[] perStage(TransformerSpec spec, int stages, PerLayer perLayer) {
         long[] sums = new long[stages];
+        if (stages == 1) { // the whole model on one stage: no stage arithmetic (its divisions are most of the walk)
+            for (LayerGroup g : spec.layers()) sums[0] = Math.addExact(sums[0], Math.multiplyExact(perLayer.of(g.kind()), (long) g.count()));
+            return sums;
+        }
         int layers = spec.layerCount();
         int first = 0;
         for (LayerGroup g : spec.layers()) {
@@ -141,7 +155,4 @@ public final class Sharding {
         return sums;
     }
 
-    static long ceilDiv(long a, long b) {
-        return -Math.floorDiv(-a, b);
-    }
 }

@@ -7,6 +7,7 @@ import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.WholeNumbers;
 
 /**
  * Bytes of the weights. The matrices of the transformer layers (attention projections, MLPs, experts) are stored in
@@ -42,10 +43,10 @@ public final class Weights {
         long[] stages = Sharding.perStage(spec, par.pipeline(), kind -> layerBytes(kind, d, norms, p, par));
         int tp = par.tensor();
         NumericFormat e = p.embeddings();
-        long embedding = e.bytesFor(Sharding.ceilDiv(Parameters.tokenEmbedding(spec), tp));
+        long embedding = e.bytesFor(WholeNumbers.ceilDiv(Parameters.tokenEmbedding(spec), tp));
         stages[0] = Math.addExact(stages[0], Math.addExact(embedding, e.bytesFor(Parameters.positionEmbedding(spec))));
         int last = stages.length - 1;
-        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : e.bytesFor(Sharding.ceilDiv(Parameters.outputHead(spec), tp));
+        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : e.bytesFor(WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp));
         long finalNorm = norms.finalNorm() ? e.bytesFor(norms.paramsFor(d)) : 0;
         stages[last] = Math.addExact(stages[last], Math.addExact(head, finalNorm));
         return stages;
@@ -84,10 +85,10 @@ public final class Weights {
         Norms norms = spec.norms();
         long[] stages = Sharding.perStage(spec, par.pipeline(), kind -> layerParameters(kind, d, norms, par));
         int tp = par.tensor();
-        long embedding = Sharding.ceilDiv(Parameters.tokenEmbedding(spec), tp);
+        long embedding = WholeNumbers.ceilDiv(Parameters.tokenEmbedding(spec), tp);
         stages[0] = Math.addExact(stages[0], embedding + Parameters.positionEmbedding(spec));
         int last = stages.length - 1;
-        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : Sharding.ceilDiv(Parameters.outputHead(spec), tp);
+        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp);
         stages[last] = Math.addExact(stages[last], head + (norms.finalNorm() ? norms.paramsFor(d) : 0));
         return stages;
     }

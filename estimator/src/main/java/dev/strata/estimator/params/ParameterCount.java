@@ -28,7 +28,7 @@ public final class ParameterCount {
         this.active = active;
         this.multiTokenPrediction = multiTokenPrediction;
         this.totalSum = sum(total);
-        this.activeSum = sum(active);
+        this.activeSum = active == total ? totalSum : sum(active); // a dense model's counts share their terms
     }
 
     private static long sum(long[] terms) {

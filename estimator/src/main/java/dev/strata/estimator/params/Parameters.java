@@ -32,7 +32,7 @@ public final class Parameters {
         try {
             int n = COMPONENTS;
             long[] total = new long[n];
-            long[] active = new long[n];
+            long[] active = hasExperts(spec) ? new long[n] : total; // dense: every token touches every weight, one array serves both
             long d = spec.hiddenSize();
             set(total, active, EMBEDDING, tokenEmbedding(spec));
             set(total, active, POSITION_EMBEDDING, positionEmbedding(spec));
@@ -46,14 +46,21 @@ public final class Parameters {
         }
     }
 
+    private static boolean hasExperts(TransformerSpec spec) {
+        for (LayerGroup g : spec.layers()) if (g.kind().feedForward() instanceof MixtureOfExperts) return true;
+        return false;
+    }
+
     private static void set(long[] total, long[] active, ParamComponent c, long v) {
         total[c.ordinal()] = v;
         active[c.ordinal()] = v;
     }
 
+    /** Adds to a term of both counts; when they share one array (a dense model) the two values are the same and added once. */
     private static void add(long[] total, long[] active, ParamComponent c, long totalV, long activeV) {
         total[c.ordinal()] = Math.addExact(total[c.ordinal()], totalV);
-        active[c.ordinal()] = Math.addExact(active[c.ordinal()], activeV);
+        if (active != total) active[c.ordinal()] = Math.addExact(active[c.ordinal()], activeV);
+        else if (activeV != totalV) throw new IllegalStateException(c + ": an active count below the total in a model without experts");
     }
 
     /** Adds {@code times} layers of {@code kind} to the counts (exact: an overflow throws). */
