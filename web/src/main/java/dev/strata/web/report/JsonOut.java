@@ -1,10 +1,13 @@
 package dev.strata.web.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a report writes its fields, in order: into a Jackson tree ({@link #tree}: what the command line renders as
@@ -149,10 +152,29 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         // Each method calls the generator itself: one shared helper taking a lambda made its call site megamorphic, so
         // under the server's mixed load the lambdas were allocated and dispatched (about 7 % of an estimate's samples).
 
+        /**
+         * Field names encoded once: Jackson copies a {@link SerializableString}'s quoted UTF-8 bytes, where a
+         * {@code String} name is checked for escapes and copied a character at a time (an eighth of the server's
+         * samples for an estimate with hardware, about 150 names). The names are the reports' own literals, a few
+         * hundred; past {@link #MAX_NAMES} (names made from input) a name is encoded for its one use and not kept.
+         */
+        private static final ConcurrentHashMap<String, SerializableString> NAMES = new ConcurrentHashMap<>();
+        static final int MAX_NAMES = 4096;
+
+        static SerializableString name(String name) {
+            SerializableString n = NAMES.get(name);
+            if (n == null) {
+                n = new SerializedString(name);
+                if (NAMES.size() < MAX_NAMES) NAMES.putIfAbsent(name, n);
+            }
+            return n;
+        }
+
         @Override
         public JsonOut put(String name, int value) {
             try {
-                g.writeNumberField(name, value);
+                g.writeFieldName(name(name));
+                g.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -162,7 +184,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut put(String name, long value) {
             try {
-                g.writeNumberField(name, value);
+                g.writeFieldName(name(name));
+                g.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -172,8 +195,9 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut put(String name, double value) {
             try {
-                if (isWhole(value)) g.writeNumberField(name, (long) value);
-                else g.writeNumberField(name, value);
+                g.writeFieldName(name(name));
+                if (isWhole(value)) g.writeNumber((long) value);
+                else g.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -183,7 +207,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut put(String name, boolean value) {
             try {
-                g.writeBooleanField(name, value);
+                g.writeFieldName(name(name));
+                g.writeBoolean(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -193,7 +218,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut put(String name, String value) {
             try {
-                g.writeStringField(name, value);
+                g.writeFieldName(name(name));
+                g.writeString(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -203,7 +229,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut putNull(String name) {
             try {
-                g.writeNullField(name);
+                g.writeFieldName(name(name));
+                g.writeNull();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -213,7 +240,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut object(String name) {
             try {
-                g.writeObjectFieldStart(name);
+                g.writeFieldName(name(name));
+                g.writeStartObject();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -223,7 +251,8 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         @Override
         public JsonOut array(String name) {
             try {
-                g.writeArrayFieldStart(name);
+                g.writeFieldName(name(name));
+                g.writeStartArray();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
