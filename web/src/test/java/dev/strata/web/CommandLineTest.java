@@ -111,4 +111,29 @@ class CommandLineTest {
         assertThat(r.err()).contains(mention);
         assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
     }
+
+    @Test
+    void wholeNumbersAreIntegersInEveryCommandsOutputAndReadBackAsInput(@TempDir Path dir) throws IOException {
+        // the H100's datasheet figures (hardware catalog): 989 TFLOP/s bf16, 3.35 TB/s, 700 W are whole numbers below
+        // 2^53 and print as integers in JSON and CSV alike; the efficiency 0.7 stays a fraction; 1e24 FLOPs (above
+        // 2^53) stays a double. Exact.
+        JsonNode hw = Render.MAPPER.readTree(Cli.run("hardware", "--format", "json").out()).at("/hardware/0");
+        assertThat(hw.at("/id").asText()).isEqualTo("h100-sxm");
+        assertThat(hw.at("/peakFlopsPerSecond/bf16").isIntegralNumber()).isTrue();
+        assertThat(hw.at("/peakFlopsPerSecond/bf16").longValue()).isEqualTo(989_000_000_000_000L);
+        assertThat(hw.at("/memoryBandwidthBytesPerSecond").longValue()).isEqualTo(3_350_000_000_000L);
+        assertThat(hw.at("/powerWatts").isIntegralNumber()).isTrue();
+        assertThat(hw.at("/efficiency/bandwidth").isIntegralNumber()).isFalse();
+        assertThat(hw.at("/efficiency/bandwidth").doubleValue()).isEqualTo(0.7);
+        assertThat(Cli.run("hardware", "--format", "csv").out()).contains(",989000000000000,").doesNotContain("9.89E14");
+        JsonNode optimal = Render.MAPPER.readTree(Cli.run("optimal", "--compute", "1e24", "--format", "json").out());
+        assertThat(optimal.at("/compute").isIntegralNumber()).isFalse();
+        assertThat(optimal.at("/compute").doubleValue()).isEqualTo(1e24);
+        // the device as printed is valid hardware input and gives the catalog device's estimate, to the byte
+        Path file = dir.resolve("h100.json");
+        Files.writeString(file, hw.toString());
+        String fromFile = Cli.run("estimate", "--model", "llama-3-8b", "--hardware", file.toString(), "--format", "json").out();
+        String fromCatalog = Cli.run("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--format", "json").out();
+        assertThat(Render.MAPPER.readTree(fromFile).at("/latency")).isEqualTo(Render.MAPPER.readTree(fromCatalog).at("/latency"));
+    }
 }

@@ -2,7 +2,6 @@ package dev.strata.web.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.page.ModelsPage;
@@ -398,7 +397,7 @@ public final class StrataServer {
 
     /** The JSON of an error answer: {@code {"error": message, "field": field}}, {@code field} only when known. */
     static String errorBody(String message, String field) {
-        ObjectNode e = JsonNodeFactory.instance.objectNode();
+        ObjectNode e = Render.NODES.objectNode();
         e.put("error", message == null || message.isBlank() ? "error" : message);
         if (field != null) e.put("field", field);
         return Render.json(e);

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NumericNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,6 +33,37 @@ public final class Render {
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    /** Largest whole number a double holds with every smaller one (2^53): beyond it a double's integer is not exact. */
+    public static final long LARGEST_EXACT_WHOLE = 1L << 53;
+
+    /**
+     * Whether {@code value} is a whole number every double up to which is exact; every output writes such a number as
+     * an integer: {@code 7822209187840}, not {@code 7.82220918784E12} (JSON), {@code 16}, not {@code 16.0}. Counts kept
+     * as doubles (FLOPs, bytes per layer) read as the exact integers they are, and they skip the shortest-decimal
+     * search. Larger values and fractions stay doubles.
+     */
+    public static boolean isWhole(double value) {
+        return value == (long) value && Math.abs(value) <= LARGEST_EXACT_WHOLE;
+    }
+
+    /**
+     * The node factory of every result tree: a double that {@link #isWhole} becomes an integer node, so that the JSON,
+     * CSV and table of every command and API answer write whole numbers alike, whichever report put them. Results only:
+     * {@link #MAPPER} reads input with Jackson's own factory, so that a field that must be an integer still refuses
+     * {@code 8.0}.
+     */
+    public static final JsonNodeFactory NODES = new JsonNodeFactory() {
+        @Override
+        public NumericNode numberNode(double v) {
+            return isWhole(v) ? super.numberNode((long) v) : super.numberNode(v);
+        }
+
+        @Override
+        public ValueNode numberNode(Double v) {
+            return v == null ? nullNode() : numberNode(v.doubleValue());
+        }
+    };
 
     private Render() {}
 
@@ -174,7 +208,7 @@ public final class Render {
      * JDK 19; several times faster than JDK 17's, which is not always shortest).
      */
     public static String plainDouble(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+        if (isWhole(d)) return Long.toString((long) d);
         return NumberOutput.toString(d, true);
     }
 

@@ -39,7 +39,7 @@ import java.util.Map;
  * HTTP API both build their answer here, from the same estimator calls.
  */
 public final class EstimateReport {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final JsonNodeFactory F = Render.NODES;
 
     private EstimateReport() {}
 

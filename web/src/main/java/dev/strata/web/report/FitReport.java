@@ -1,7 +1,7 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.RunsCsv;
 import dev.strata.estimator.scaling.ChinchillaFit;
@@ -70,7 +70,7 @@ public final class FitReport {
     }
 
     public static ObjectNode of(FitResult fit) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         root.set("E", estimate(fit.E()));
         root.set("A", estimate(fit.A()));
         root.set("B", estimate(fit.B()));
@@ -108,7 +108,7 @@ public final class FitReport {
     }
 
     private static ObjectNode estimate(Estimate e) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode o = Render.NODES.objectNode();
         o.put("value", e.value());
         e.spread().ifPresentOrElse(s -> {
             o.put("stdErr", s.stdErr());

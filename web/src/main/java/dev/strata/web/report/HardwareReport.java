@@ -1,7 +1,7 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
@@ -18,7 +18,7 @@ public final class HardwareReport {
      * (those of its reference format) and their sources.
      */
     public static ObjectNode all() {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         ArrayNode list = root.putArray("hardware");
         for (HardwareEntry e : HardwareCatalog.all()) list.add(of(e, true));
         HardwareEntry host = HardwareCatalog.host();
@@ -43,7 +43,7 @@ public final class HardwareReport {
 
     /** The figures of a device, as used by a report (price and power possibly overridden). */
     static ObjectNode of(Hardware h) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode o = Render.NODES.objectNode();
         o.put("id", h.id());
         o.put("name", h.name());
         ObjectNode peaks = o.putObject("peakFlopsPerSecond");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.web.render.Render;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,24 +33,11 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         return new Stream(generator);
     }
 
-    /** Largest whole number a double holds with every smaller one (2^53): beyond it a double's integer is not exact. */
-    long LARGEST_EXACT_WHOLE = 1L << 53;
-
-    /**
-     * Whether {@code value} is a whole number every double up to which is exact, so {@link #put(String, double)} writes
-     * it as a JSON integer: {@code 7822209187840}, not {@code 7.82220918784E12}. Counts kept as doubles (FLOPs, bytes
-     * per layer) read as the exact integers they are, and they skip the shortest-decimal search, which for whole
-     * numbers was most of the time to write an estimate's numbers. Larger values (and fractions) stay doubles.
-     */
-    static boolean isWhole(double value) {
-        return value == (long) value && Math.abs(value) <= LARGEST_EXACT_WHOLE;
-    }
-
     JsonOut put(String name, int value);
 
     JsonOut put(String name, long value);
 
-    /** A number; a whole one up to 2^53 is written as an integer ({@link #isWhole}). */
+    /** A number; a whole one up to 2^53 is written as an integer ({@link Render#isWhole}). */
     JsonOut put(String name, double value);
 
     JsonOut put(String name, boolean value);
@@ -97,7 +85,7 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
 
         @Override
         public JsonOut put(String name, double value) {
-            if (isWhole(value)) object.put(name, (long) value);
+            if (Render.isWhole(value)) object.put(name, (long) value);
             else object.put(name, value);
             return this;
         }
@@ -196,7 +184,7 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
         public JsonOut put(String name, double value) {
             try {
                 g.writeFieldName(name(name));
-                if (isWhole(value)) g.writeNumber((long) value);
+                if (Render.isWhole(value)) g.writeNumber((long) value);
                 else g.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

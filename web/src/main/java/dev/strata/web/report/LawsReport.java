@@ -1,8 +1,8 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.scaling.ScalingLaw;
 import dev.strata.estimator.scaling.ScalingLaws;
@@ -17,7 +17,7 @@ public final class LawsReport {
 
     /** @param compute a training budget in FLOPs, or null for the list of laws alone */
     public static ObjectNode of(Double compute) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         if (compute != null) root.put("compute", compute);
         ArrayNode laws = root.putArray("laws");
         for (ScalingLaw law : ScalingLaws.all()) {
@@ -31,7 +31,7 @@ public final class LawsReport {
                 ObjectNode opt = OptimalReport.of(new OptimalReport.Request(law.id(), compute, null, null, null, null));
                 for (String key : new String[] {"params", "tokens", "tokensPerParam", "loss", "method"}) {
                     JsonNode v = opt.get(key);
-                    o.set(key, v == null ? JsonNodeFactory.instance.nullNode() : v);
+                    o.set(key, v == null ? Render.NODES.nullNode() : v);
                 }
             }
         }

@@ -1,7 +1,7 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.scaling.ComputeOptimal;
 import dev.strata.estimator.scaling.IsoFlopPoint;
@@ -47,7 +47,7 @@ public final class OptimalReport {
         if ((r.compute() == null) == (r.loss() == null))
             throw InvalidFieldException.withMessage("compute", "give exactly one of --compute (a budget in FLOPs) and --loss (a target loss)");
         ComputeOptimal opt = r.compute() != null ? law.optimal(r.compute()) : law.computeForLoss(r.loss());
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         root.set("law", law(law));
         if (r.loss() != null) root.put("targetLoss", r.loss());
         root.put("compute", opt.computeFlops());
@@ -76,7 +76,7 @@ public final class OptimalReport {
 
     /** A law's id, name, source, what its N counts, and constants. */
     public static ObjectNode law(ScalingLaw law) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode o = Render.NODES.objectNode();
         o.put("id", law.id());
         o.put("name", law.name());
         o.put("source", law.source());
@@ -87,7 +87,7 @@ public final class OptimalReport {
     }
 
     private static ObjectNode offOptimal(OffOptimal off) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode o = Render.NODES.objectNode();
         Counts.put(o, "params", off.params());
         Counts.put(o, "tokens", off.tokens());
         o.put("loss", off.loss());

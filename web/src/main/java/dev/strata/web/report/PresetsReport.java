@@ -1,7 +1,7 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
@@ -14,7 +14,7 @@ public final class PresetsReport {
 
     /** {@code {"presets": [{id, name, params: {total, active}, published: {...}}...]}}. */
     public static ObjectNode all() {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         ArrayNode list = root.putArray("presets");
         for (Preset p : PresetCatalog.all()) {
             ParameterCount c = Parameters.count(p.spec());

@@ -1,5 +1,6 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
@@ -27,7 +28,7 @@ import java.util.List;
  * latency, solve and cost estimators; this class only names them.
  */
 final class ServingReport {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final JsonNodeFactory F = Render.NODES;
 
     private ServingReport() {}
 

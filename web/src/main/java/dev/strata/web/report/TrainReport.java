@@ -1,6 +1,6 @@
 package dev.strata.web.report;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
@@ -111,7 +111,7 @@ public final class TrainReport {
                 r.pue() == null ? TrainingCost.DEFAULT_PUE : r.pue());
         TrainingCostEstimate e = TrainingCost.estimate(run);
 
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         if (model != null) root.set("model", EstimateReport.model(model.spec(), model.preset()));
         ObjectNode h = HardwareReport.of(hw);
         h.put("computeFormat", format);

@@ -1,8 +1,8 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.estimator.cost.ModelFlops;
@@ -78,7 +78,7 @@ public final class TrainingMemoryReport {
         if (chosenTraining.isMissingNode())
             throw new InvalidFieldException("weights", chosen.at("/precision/weights").asText(), "a 16- or 32-bit format for full training (or give lora-rank for QLoRA)");
 
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = Render.NODES.objectNode();
         root.set("model", chosen.get("model"));
         ObjectNode h = root.putObject("hardware");
         h.put("id", hw.id());

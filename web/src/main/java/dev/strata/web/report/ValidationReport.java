@@ -1,5 +1,6 @@
 package dev.strata.web.report;
 
+import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +22,7 @@ import org.jfree.chart.JFreeChart;
  * each microbenchmark).
  */
 public final class ValidationReport {
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final JsonNodeFactory F = Render.NODES;
 
     private ValidationReport() {}
 

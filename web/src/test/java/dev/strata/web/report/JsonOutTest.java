@@ -59,7 +59,7 @@ class JsonOutTest {
             };
             JsonNode back = Render.MAPPER.readTree(written(v)).get("v");
             assertThat(back.asDouble()).as("%s", v).isEqualTo(v);
-            assertThat(back.isIntegralNumber()).as("%s", v).isEqualTo(JsonOut.isWhole(v));
+            assertThat(back.isIntegralNumber()).as("%s", v).isEqualTo(Render.isWhole(v));
         }
     }
 
