@@ -26,7 +26,7 @@ class WholeNumbersTest {
         assertThat(WholeNumbers.ceilDiv(9, 3)).isEqualTo(3);
         assertThat(WholeNumbers.ceilDiv(10, 3)).isEqualTo(4);
         // the shift and the division paths against BigDecimal's CEILING at the extremes and on seeded values; exact
-        long[] edges = {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1, -1, 0, 1, 63, 64, 65, 1L << 62};
+        long[] edges = {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE, Long.MIN_VALUE + 1, -1, 0, 1, 63, 64, 65, 1L << 62};
         long[] divisors = {1, 2, 3, 7, 8, 64, 128, 1000, 1L << 40, Long.MAX_VALUE};
         for (long a : edges) for (long b : divisors) assertThat(WholeNumbers.ceilDiv(a, b)).as("%d / %d", a, b).isEqualTo(reference(a, b));
         SplittableRandom r = new SplittableRandom(42);
