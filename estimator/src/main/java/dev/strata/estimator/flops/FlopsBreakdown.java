@@ -54,8 +54,13 @@ public final class FlopsBreakdown {
     /** The non-zero terms in a fixed order (for reports; allocates). */
     public Map<FlopComponent, Double> breakdown() {
         EnumMap<FlopComponent, Double> m = new EnumMap<>(FlopComponent.class);
-        for (FlopComponent c : COMPONENTS) if (terms[c.ordinal()] != 0) m.put(c, terms[c.ordinal()]);
+        forEachTerm(m::put);
         return Collections.unmodifiableMap(m);
+    }
+
+    /** Each term of {@link #breakdown()}, in its order, without the map and the boxed values (what a report writes). */
+    public void forEachTerm(java.util.function.ObjDoubleConsumer<FlopComponent> action) {
+        for (FlopComponent c : COMPONENTS) if (terms[c.ordinal()] != 0) action.accept(c, terms[c.ordinal()]);
     }
 
     @Override

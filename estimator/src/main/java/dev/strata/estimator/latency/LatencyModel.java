@@ -194,19 +194,20 @@ public final class LatencyModel {
     public long computeBoundBatch(long contextTokens) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
         long lo = 1, hi = Workload.MAX_BATCH;
-        if (!computeBound(hi, contextTokens)) return Workload.MAX_BATCH;
+        StepTime probe = new StepTime(); // one step for the 25 probes: a step each was most of an estimate's allocation
+        if (!computeBound(hi, contextTokens, probe)) return Workload.MAX_BATCH;
         while (lo < hi) {
             long mid = (lo + hi) >>> 1;
-            if (computeBound(mid, contextTokens)) hi = mid;
+            if (computeBound(mid, contextTokens, probe)) hi = mid;
             else lo = mid + 1;
         }
         return lo;
     }
 
-    private boolean computeBound(long batch, long context) {
-        StepTime s = new StepTime();
-        pass(s, roofline, batch, 1, context - 1, batch, Offload.NONE);
-        return s.floorComputeBoundSeconds > s.floorMemoryBoundSeconds;
+    private boolean computeBound(long batch, long context, StepTime probe) {
+        probe.clear();
+        pass(probe, roofline, batch, 1, context - 1, batch, Offload.NONE);
+        return probe.floorComputeBoundSeconds > probe.floorMemoryBoundSeconds;
     }
 
     /** Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value). */

@@ -75,15 +75,29 @@ public final class ParameterCount {
     /** The non-zero terms of the total, in a fixed order, keyed by component. */
     public Map<ParamComponent, Long> breakdown() {
         EnumMap<ParamComponent, Long> m = new EnumMap<>(ParamComponent.class);
-        for (ParamComponent c : COMPONENTS) if (total[c.ordinal()] != 0) m.put(c, total[c.ordinal()]);
+        forEachTerm(m::put);
         return Collections.unmodifiableMap(m);
     }
 
     /** The non-zero terms of the active count, keyed by component. */
     public Map<ParamComponent, Long> activeBreakdown() {
         EnumMap<ParamComponent, Long> m = new EnumMap<>(ParamComponent.class);
-        for (ParamComponent c : COMPONENTS) if (active[c.ordinal()] != 0) m.put(c, active[c.ordinal()]);
+        forEachActiveTerm(m::put);
         return Collections.unmodifiableMap(m);
+    }
+
+    /** Each term of {@link #breakdown()}, in its order, without the map and the boxed values (what a report writes). */
+    public void forEachTerm(java.util.function.ObjLongConsumer<ParamComponent> action) {
+        forEach(total, action);
+    }
+
+    /** Each term of {@link #activeBreakdown()}, in its order, without the map and the boxed values. */
+    public void forEachActiveTerm(java.util.function.ObjLongConsumer<ParamComponent> action) {
+        forEach(active, action);
+    }
+
+    private static void forEach(long[] terms, java.util.function.ObjLongConsumer<ParamComponent> action) {
+        for (ParamComponent c : COMPONENTS) if (terms[c.ordinal()] != 0) action.accept(c, terms[c.ordinal()]);
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
 import dev.strata.estimator.flops.AttentionMask;
-import dev.strata.estimator.flops.FlopComponent;
 import dev.strata.estimator.flops.Flops;
 import dev.strata.estimator.flops.FlopsBreakdown;
 import dev.strata.estimator.flops.TrainingFlops;
@@ -17,7 +16,6 @@ import dev.strata.estimator.memory.InferenceMemoryTerms;
 import dev.strata.estimator.memory.TrainingMemory;
 import dev.strata.estimator.memory.TrainingMemoryEstimate;
 import dev.strata.estimator.memory.TrainingMemoryTerms;
-import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.InvalidFieldException;
@@ -32,7 +30,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * The {@code estimate} result as a JSON tree, with the names of the contract in DESIGN.md. The command line and the
@@ -195,7 +192,7 @@ public final class EstimateReport {
         training.put("backward", t.backward());
         training.put("recomputed", t.recompute());
         JsonOut fb = training.object("forwardBreakdown");
-        for (Map.Entry<FlopComponent, Double> e : t.forward().breakdown().entrySet()) fb.put(e.getKey().key(), (double) e.getValue());
+        t.forward().forEachTerm((term, v) -> fb.put(term.key(), v));
         fb.end();
         training.end();
         return o;
@@ -204,7 +201,7 @@ public final class EstimateReport {
     private static void breakdown(JsonOut into, FlopsBreakdown f) {
         into.put("total", f.total());
         JsonOut b = into.object("breakdown");
-        for (Map.Entry<FlopComponent, Double> e : f.breakdown().entrySet()) b.put(e.getKey().key(), (double) e.getValue());
+        f.forEachTerm((c, v) -> b.put(c.key(), v));
         b.end();
     }
 
@@ -298,11 +295,11 @@ public final class EstimateReport {
         p.put("active", count.active());
         p.put("nonEmbedding", count.nonEmbedding());
         JsonOut breakdown = p.object("breakdown");
-        for (Map.Entry<ParamComponent, Long> e : count.breakdown().entrySet()) breakdown.put(e.getKey().key(), (long) e.getValue());
+        count.forEachTerm((c, v) -> breakdown.put(c.key(), v));
         breakdown.end();
         if (count.active() != count.total()) {
             JsonOut active = p.object("activeBreakdown");
-            for (Map.Entry<ParamComponent, Long> e : count.activeBreakdown().entrySet()) active.put(e.getKey().key(), (long) e.getValue());
+            count.forEachActiveTerm((c, v) -> active.put(c.key(), v));
             active.end();
         }
         if (count.multiTokenPrediction() > 0) p.put("multiTokenPrediction", count.multiTokenPrediction());
