@@ -80,7 +80,7 @@ final class Roofline {
      * @param inputWidth input width of the weight matrix streamed (for the bandwidth shape factor); 0 if none
      */
     void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
-        op(s, times, c, bytes, flops, calibratedSecondsPerByte(c, inputWidth), calibratedSecondsPerFlop(c, rows), offloaded);
+        op(s, times, c, bytes, flops, calibratedSecondsPerByte(c, inputWidth), flops == 0 ? 0 : calibratedSecondsPerFlop(c, rows), offloaded);
     }
 
     /**
