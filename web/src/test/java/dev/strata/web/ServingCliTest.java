@@ -67,6 +67,25 @@ class ServingCliTest {
     }
 
     @Test
+    void theCheapestBatchMeetsTheTargetAndIsNullWhenNoBatchCanOrNoneFits() throws Exception {
+        // Llama-3-8B bf16 on an H100: a calibrated decode step of 6.4 ms at batch 1 (the planner's figure), so a 50 ms
+        // target is met by a larger batch at a lower cost per token; 1 ms is missed even at batch 1; Llama-3.1-405B
+        // (810 GB of bf16 weights) does not fit one 80 GB device at all
+        JsonNode met = json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--target-ms-per-token", "50", "--format", "json");
+        JsonNode best = met.at("/cost/cheapestBatch");
+        assertThat(best.get("batch").intValue()).isGreaterThan(1).isLessThanOrEqualTo(met.at("/capacity/maxBatch").intValue());
+        assertThat(best.get("decodeSecondsPerToken").doubleValue()).isLessThanOrEqualTo(0.050);
+        assertThat(best.get("costPerMillionTokensUsd").doubleValue()).isLessThan(met.at("/cost/costPerMillionTokensUsd").doubleValue());
+        JsonNode missed = json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--target-ms-per-token", "1", "--format", "json");
+        assertThat(missed.at("/cost").has("cheapestBatch")).isTrue();
+        assertThat(missed.at("/cost/cheapestBatch").isNull()).isTrue();
+        JsonNode none = json("estimate", "--model", "llama-3.1-405b", "--hardware", "h100-sxm", "--target-ms-per-token", "50", "--format", "json");
+        assertThat(none.at("/capacity/maxBatch").intValue()).isZero();
+        assertThat(none.at("/cost").has("cheapestBatch")).isTrue();
+        assertThat(none.at("/cost/cheapestBatch").isNull()).isTrue();
+    }
+
+    @Test
     void badHardwareInputExitsTwoNamingTheOption() {
         expectBad("--hardware = \"tpu-v9\"", "estimate", "--model", "gpt2", "--hardware", "tpu-v9");
         expectBad("--price = \"-1\"", "estimate", "--model", "gpt2", "--hardware", "h100-sxm", "--price", "-1");

@@ -97,7 +97,9 @@ final class ServingReport {
                     batch, devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
             cost.put("costPerMillionTokensUsd", at.costPerMillionOutputTokensUsd());
             cost.put("costPerRequestUsd", at.costPerRequestUsd());
-            if (serving.targetSeconds() != null && maxBatch > 0) {
+            if (serving.targetSeconds() != null && maxBatch == 0) {
+                cost.putNull("cheapestBatch"); // not even batch 1 fits this device's memory
+            } else if (serving.targetSeconds() != null) {
                 int limit = (int) Math.min(Math.min(maxBatch, ServingCost.MAX_BATCH), 4096);
                 try {
                     ServingCostEstimate best = ServingCost.cheapestBatch(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
