@@ -141,9 +141,7 @@ public final class LatencyModel {
      */
     public StepTime decodeStep(long batch, long contextTokens) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
-        StepTime step = new StepTime(); // empty already: no clearing
-        pass(step, roofline, batch, 1, contextTokens - 1, batch, offload);
-        return step;
+        return decode(new StepTime(), batch, contextTokens, offload); // a new step is empty already
     }
 
     /**
@@ -154,8 +152,13 @@ public final class LatencyModel {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
         Checks.present("step", into);
         into.clear();
-        pass(into, roofline, batch, 1, contextTokens - 1, batch, offload);
-        return into;
+        return decode(into, batch, contextTokens, offload);
+    }
+
+    /** Adds one decode step (one new token per sequence after {@code contextTokens - 1} cached) to {@code step}. */
+    private StepTime decode(StepTime step, long batch, long contextTokens, Offload o) {
+        pass(step, roofline, batch, 1, contextTokens - 1, batch, o);
+        return step;
     }
 
     /**
@@ -194,7 +197,7 @@ public final class LatencyModel {
     public long computeBoundBatch(long contextTokens) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
         long lo = 1, hi = Workload.MAX_BATCH;
-        StepTime probe = new StepTime(); // one step for the 25 probes: a step each was most of an estimate's allocation
+        StepTime probe = new StepTime(); // one step reused by the probes (about 25) instead of one made per probe
         if (!computeBound(hi, contextTokens, probe)) return Workload.MAX_BATCH;
         while (lo < hi) {
             long mid = (lo + hi) >>> 1;
@@ -206,7 +209,7 @@ public final class LatencyModel {
 
     private boolean computeBound(long batch, long context, StepTime probe) {
         probe.clear();
-        pass(probe, roofline, batch, 1, context - 1, batch, Offload.NONE);
+        decode(probe, batch, context, Offload.NONE);
         return probe.floorComputeBoundSeconds > probe.floorMemoryBoundSeconds;
     }
 

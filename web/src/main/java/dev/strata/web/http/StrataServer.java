@@ -223,8 +223,8 @@ public final class StrataServer {
     private static void respondEstimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
         EstimateOptions options = EstimateOptions.parse(values, "");
         ServingOptions serving = ServingOptions.parse(values, "", options);
-        String format = ctx.queryParam("format");
-        if (format == null || format.equals("json")) {
+        Format format = format(ctx);
+        if (format == Format.JSON) {
             // Written through Jetty's own output buffer, not set as the context's result, which Javalin copied through
             // an input stream and its compression check (5 % of an estimate's samples under load), and not built as
             // bytes first (a third of what a request allocated). The buffer holds the whole answer, so nothing is sent
@@ -239,7 +239,7 @@ public final class StrataServer {
                 throw e;
             }
         } else {
-            respond(ctx, EstimateReport.of(model, options, serving), null);
+            respond(ctx, format, EstimateReport.of(model, options, serving), null);
         }
     }
 
@@ -372,7 +372,16 @@ public final class StrataServer {
 
     /** Responds with JSON, or CSV when {@code format=csv}; {@code rowsKey} names a list rendered as CSV rows. */
     private static void respond(Context ctx, ObjectNode result, String rowsKey) {
-        Format format = Format.parse("format", ctx.queryParam("format") == null ? "json" : ctx.queryParam("format"));
+        respond(ctx, format(ctx), result, rowsKey);
+    }
+
+    /** The answer's format: the {@code format} parameter, JSON when it is absent. */
+    private static Format format(Context ctx) {
+        String f = ctx.queryParam("format");
+        return Format.parse("format", f == null ? "json" : f);
+    }
+
+    private static void respond(Context ctx, Format format, ObjectNode result, String rowsKey) {
         if (format == Format.CSV) {
             ctx.contentType("text/csv; charset=utf-8");
             ctx.result(rowsKey == null ? Render.csv(result) : Render.rows(result, result.get(rowsKey), Format.CSV));

@@ -41,9 +41,10 @@ final class ServingReport {
         LatencyEstimate est = model.estimate(w);
         int replicas = w.parallelism().data();
 
+        String format = Latency.computeFormat(hw, p);
         JsonOut latency = root.object("latency");
         latency.put("hardware", hw.id());
-        latency.put("computeFormat", Latency.computeFormat(hw, p));
+        latency.put("computeFormat", format);
         latency.put("devices", w.parallelism().devices());
         pair(latency, "prefillSeconds", est.timeToFirstTokenFloorSeconds(), est.timeToFirstTokenSeconds());
         pair(latency, "decodeSecondsPerToken", est.decode().floorSeconds(), est.decode().calibratedSeconds());
@@ -53,7 +54,6 @@ final class ServingReport {
         latency.put("computeBoundBatch", est.computeBoundBatch());
         latency.put("offload", serving.offload().name().toLowerCase(java.util.Locale.ROOT));
         if (est.decode().hostLinkBytes() > 0) latency.put("hostLinkBytesPerDecodeStep", est.decode().hostLinkBytes());
-        String format = Latency.computeFormat(hw, p);
         LatencyTuning ft = tuning.forFormat(format);
         latency.object("efficiency")
                 .put("bandwidth", Latency.bandwidthEfficiency(hw, tuning, format))
@@ -97,9 +97,8 @@ final class ServingReport {
                     batch, devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
             cost.put("costPerMillionTokensUsd", at.costPerMillionOutputTokensUsd());
             cost.put("costPerRequestUsd", at.costPerRequestUsd());
-            if (serving.targetSeconds() != null && maxBatch == 0) {
-                cost.putNull("cheapestBatch"); // not even batch 1 fits this device's memory
-            } else if (serving.targetSeconds() != null) {
+            if (serving.targetSeconds() != null && maxBatch == 0) cost.putNull("cheapestBatch"); // not even batch 1 fits
+            else if (serving.targetSeconds() != null) {
                 int limit = (int) Math.min(Math.min(maxBatch, ServingCost.MAX_BATCH), 4096);
                 try {
                     ServingCostEstimate best = ServingCost.cheapestBatch(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
