@@ -160,13 +160,7 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
 
         @Override
         public JsonOut put(String name, int value) {
-            try {
-                g.writeFieldName(name(name));
-                g.writeNumber(value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            return put(name, (long) value); // the same digits
         }
 
         @Override
@@ -182,10 +176,10 @@ public sealed interface JsonOut permits JsonOut.Tree, JsonOut.Stream {
 
         @Override
         public JsonOut put(String name, double value) {
+            if (Render.isWhole(value)) return put(name, (long) value);
             try {
                 g.writeFieldName(name(name));
-                if (Render.isWhole(value)) g.writeNumber((long) value);
-                else g.writeNumber(value);
+                g.writeNumber(value);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
