@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * What every request goes through before Javalin sees it: the security headers ({@link StrataServer#SECURITY_HEADERS})
  * on every answer, a 405 for any method but GET, HEAD and POST, and a 400 for a query whose percent-encoding is broken
- * ({@link Query#checkEncoding}), each refusal a JSON error naming the field.
+ * ({@link Query#checkEncoding}), each refusal a JSON error naming the field; then {@code GET /api/estimate} is answered
+ * here ({@link EstimateEndpoint}) and every other request goes on to Javalin.
  *
  * <p>Javalin refuses a method name that is not upper-case letters ({@code get}, {@code G%54}) with an exception outside
  * the route handlers, which became a 500, and it remembers every other method name it is sent in a static map that
@@ -44,7 +45,8 @@ final class RequestFilter implements Filter {
             refuse(res, HttpServletResponse.SC_BAD_REQUEST, e);
             return;
         }
-        chain.doFilter(request, response);
+        if (EstimateEndpoint.serves(method, req.getRequestURI())) EstimateEndpoint.get(req, res);
+        else chain.doFilter(request, response);
     }
 
     private static void refuse(HttpServletResponse res, int status, InvalidFieldException e) throws IOException {

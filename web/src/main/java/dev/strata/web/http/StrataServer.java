@@ -114,7 +114,7 @@ public final class StrataServer {
             // Javalin tries the routes of a method in the order they are declared, one path regex each: the API, which
             // programs call many times a second, comes first
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
-            config.routes.get("/api/estimate", ctx -> respondEstimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
+            // GET and HEAD /api/estimate (and /api/estimate/) never reach Javalin: RequestFilter answers them (EstimateEndpoint)
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
@@ -143,10 +143,9 @@ public final class StrataServer {
             config.routes.post("/scaling/residuals.csv", StrataServer::residuals);
             config.routes.get("/chart/{file}", charts::handle);
             config.routes.post("/chart/{file}", charts::handle);
-            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(),
-                    e instanceof InvalidFieldException f ? f.field() : null));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), null));
-            config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName(), null));
+            // Javalin hands its own HTTP exceptions (its 404, 413) only to a handler registered for them
+            config.routes.exception(HttpResponseException.class, StrataServer::error);
+            config.routes.exception(Exception.class, StrataServer::error);
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "no such page: " + ctx.path(), null);
             });
@@ -173,10 +172,10 @@ public final class StrataServer {
         else if (body.hasNonNull("model") && body.get("model").isTextual()) model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
         else throw InvalidFieldException.withMessage("config", "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
         JsonNode fields = body;
-        respondEstimate(ctx, model, noFiles(name -> {
+        EstimateEndpoint.respond(ctx.res(), model, noFiles(name -> {
             JsonNode v = fields.get(name);
             return v != null && v.isValueNode() && !v.isNull() ? v.asText() : ctx.queryParam(name);
-        }));
+        }), ctx.queryParam("format"));
     }
 
     /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */
@@ -215,36 +214,8 @@ public final class StrataServer {
         }
     }
 
-    /**
-     * The estimate for option values named as the CLI options without dashes: one code path with the command line. JSON
-     * (the default format) is written straight from the report ({@link EstimateReport#writeCompactJson}: the same bytes
-     * as the tree, without building it); CSV and the table are rendered from the tree.
-     */
-    private static void respondEstimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
-        EstimateOptions options = EstimateOptions.parse(values, "");
-        ServingOptions serving = ServingOptions.parse(values, "", options);
-        Format format = format(ctx);
-        if (format == Format.JSON) {
-            // Written through Jetty's own output buffer, not set as the context's result, which Javalin copied through
-            // an input stream and its compression check (5 % of an estimate's samples under load), and not built as
-            // bytes first (a third of what a request allocated). The buffer holds the whole answer, so nothing is sent
-            // before it is complete, and a refusal found while writing is still a 400 (the buffer is discarded).
-            HttpServletResponse res = ctx.res();
-            res.setBufferSize(ESTIMATE_BUFFER_BYTES);
-            res.setContentType("application/json");
-            try {
-                EstimateReport.writeCompactJson(res.getOutputStream(), model, options, serving);
-            } catch (RuntimeException e) {
-                res.resetBuffer(); // the exception's handler writes the error and its content type
-                throw e;
-            }
-        } else {
-            respond(ctx, format, EstimateReport.of(model, options, serving), null);
-        }
-    }
-
     /** Option values where a hardware given as a file path is refused: the server never reads files named by a client. */
-    private static Function<String, String> noFiles(Function<String, String> values) {
+    static Function<String, String> noFiles(Function<String, String> values) {
         return name -> {
             String v = values.apply(name);
             if (name.equals("hardware") && v != null) presetId("hardware", v);
@@ -377,31 +348,73 @@ public final class StrataServer {
 
     /** The answer's format: the {@code format} parameter, JSON when it is absent. */
     private static Format format(Context ctx) {
-        String f = ctx.queryParam("format");
+        return format(ctx.queryParam("format"));
+    }
+
+    /** The format named by a {@code format} parameter's value {@code f}: JSON when it is absent. */
+    static Format format(String f) {
         return Format.parse("format", f == null ? "json" : f);
     }
 
     private static void respond(Context ctx, Format format, ObjectNode result, String rowsKey) {
-        if (format == Format.CSV) {
-            ctx.contentType("text/csv; charset=utf-8");
-            ctx.result(rowsKey == null ? Render.csv(result) : Render.rows(result, result.get(rowsKey), Format.CSV));
-        } else if (format == Format.TABLE) {
-            ctx.contentType("text/plain; charset=utf-8");
-            ctx.result(rowsKey == null ? Render.table(result) : Render.rows(result, result.get(rowsKey), Format.TABLE));
-        } else {
-            ctx.contentType("application/json");
-            ctx.result(Render.compactJson(result));
+        Answer a = Answer.of(format, result, rowsKey);
+        ctx.contentType(a.contentType()).result(a.body());
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An answer's content type and bytes (text in UTF-8). */
+    record Answer(String contentType, byte[] body) {
+        /** {@code result} as {@code format}: JSON, CSV or the table; {@code rowsKey} names a list rendered as rows. */
+        static Answer of(Format format, ObjectNode result, String rowsKey) {
+            return switch (format) {
+                case CSV -> new Answer("text/csv; charset=utf-8", utf8(
+                        rowsKey == null ? Render.csv(result) : Render.rows(result, result.get(rowsKey), Format.CSV)));
+                case TABLE -> new Answer("text/plain; charset=utf-8", utf8(
+                        rowsKey == null ? Render.table(result) : Render.rows(result, result.get(rowsKey), Format.TABLE)));
+                case JSON -> new Answer("application/json", Render.compactJson(result));
+            };
         }
     }
 
     private static String required(Context ctx, String name) {
-        String v = ctx.queryParam(name);
+        return required(ctx::queryParam, name);
+    }
+
+    /** The preset id named by {@code name}, which must be present; a 400 naming it otherwise. */
+    static String required(Function<String, String> values, String name) {
+        String v = values.apply(name);
         if (v == null || v.isBlank()) throw new InvalidFieldException(name, v, "present (a preset id; see /api/presets)");
         return ResolvedModel.catalogId(name, v);
     }
 
+    /** The answer to an exception thrown by a route: {@link #errorStatus} and {@link #errorBody}. */
+    private static void error(Exception e, Context ctx) {
+        ctx.status(errorStatus(e)).contentType("application/json").result(errorBody(e));
+    }
+
     private static void error(Context ctx, int status, String message, String field) {
         ctx.status(status).contentType("application/json").result(errorBody(message, field));
+    }
+
+    /**
+     * The status of the answer to {@code e} thrown while answering: 400 for bad input ({@link IllegalArgumentException},
+     * {@link InvalidFieldException} among them), an HTTP exception's own (413 for a body too large), 500 otherwise.
+     */
+    static int errorStatus(Exception e) {
+        if (e instanceof IllegalArgumentException) return 400;
+        if (e instanceof HttpResponseException h) return h.getStatus();
+        return 500;
+    }
+
+    /** The JSON of the answer to {@code e}: its message, and the field for bad input; only the type for a 500. */
+    static String errorBody(Exception e) {
+        return switch (errorStatus(e)) {
+            case 500 -> errorBody("internal error: " + e.getClass().getSimpleName(), null);
+            default -> errorBody(e.getMessage(), e instanceof InvalidFieldException f ? f.field() : null);
+        };
     }
 
     /** The JSON of an error answer: {@code {"error": message, "field": field}}, {@code field} only when known. */

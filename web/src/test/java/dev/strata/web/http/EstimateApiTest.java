@@ -100,4 +100,52 @@ class EstimateApiTest {
             assertThat(j.at("/memory/kvCacheBytes").longValue()).isEqualTo(2L * 1024 * 61 * 576);
         });
     }
+
+    @Test
+    void getAnsweredAheadOfJavalinIsPostAnsweredThroughIt() {
+        // GET is answered by the request filter (EstimateEndpoint), POST by Javalin's route: the same options give the
+        // same status, content type and text, in every format, for answers and refusals alike
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            String body = "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"batch\": 4, \"target-ms-per-token\": 20}";
+            for (String format : java.util.List.of("", "format=json", "format=JSON", "format=csv", "format=table")) {
+                var get = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm&batch=4&target-ms-per-token=20&" + format);
+                var post = client.post("/api/estimate?" + format, body);
+                assertThat(get.code()).as(format).isEqualTo(200);
+                assertSameAnswer(get, post, format);
+            }
+            var get = client.get("/api/estimate?model=llama-3-8b&batch=0");
+            var post = client.post("/api/estimate", "{\"model\": \"llama-3-8b\", \"batch\": 0}");
+            expect400(client.get("/api/estimate?model=llama-3-8b&batch=0"), "batch", "batch = 0 is not allowed");
+            assertSameAnswer(get, post, "batch=0");
+            // the path with a trailing slash, which Javalin's router accepted, is the same endpoint
+            assertSameAnswer(client.get("/api/estimate/?model=gpt2&batch=2"), client.get("/api/estimate?model=gpt2&batch=2"), "slash");
+            // other spellings of the path are still no route
+            assertThat(client.get("/api//estimate?model=gpt2").code()).isEqualTo(404);
+        });
+    }
+
+    private static void assertSameAnswer(io.javalin.testtools.Response a, io.javalin.testtools.Response b, String what) throws Exception {
+        assertThat(a.code()).as(what).isEqualTo(b.code());
+        assertThat(a.headers().get("Content-Type")).as(what).isEqualTo(b.headers().get("Content-Type"));
+        assertThat(a.headers().get("Content-Security-Policy")).as(what).isEqualTo(b.headers().get("Content-Security-Policy")).isNotNull();
+        assertThat(a.body().string()).as(what).isEqualTo(b.body().string());
+    }
+
+    @Test
+    void headIsGetWithoutTheBody() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (String query : java.util.List.of("model=llama-3-8b&hardware=h100-sxm", "model=llama-3-8b&format=csv", "model=nope")) {
+                var uri = java.net.URI.create("http://localhost:" + server.port() + "/api/estimate?" + query);
+                var head = http.send(java.net.http.HttpRequest.newBuilder(uri).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                var get = http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(head.statusCode()).as(query).isEqualTo(get.statusCode());
+                assertThat(head.headers().firstValue("Content-Type")).as(query).isEqualTo(get.headers().firstValue("Content-Type"));
+                assertThat(head.headers().firstValue("Content-Length")).as(query).contains(Integer.toString(get.body().length));
+                assertThat(head.body()).as(query).isEmpty();
+                assertThat(get.body()).as(query).isNotEmpty();
+            }
+        });
+    }
 }
