@@ -7,6 +7,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.util.Set;
  * What every request goes through before Javalin sees it: the security headers ({@link StrataServer#SECURITY_HEADERS})
  * on every answer, a 405 for any method but GET, HEAD and POST, and a 400 for a query whose percent-encoding is broken
  * ({@link Query#checkEncoding}), each refusal a JSON error naming the field; then {@code GET /api/estimate} is answered
- * here ({@link EstimateEndpoint}) and every other request goes on to Javalin.
+ * here ({@link EstimateEndpoint}) and every other request goes on to Javalin, a HEAD as the GET it stands for.
  *
  * <p>Javalin refuses a method name that is not upper-case letters ({@code get}, {@code G%54}) with an exception outside
  * the route handlers, which became a 500, and it remembers every other method name it is sent in a static map that
@@ -46,7 +47,22 @@ final class RequestFilter implements Filter {
             return;
         }
         if (EstimateEndpoint.serves(method, req.getRequestURI())) EstimateEndpoint.get(req, res);
+        else if (method.equals("HEAD")) chain.doFilter(asGet(req), response); // Jetty drops the body of a HEAD answer
         else chain.doFilter(request, response);
+    }
+
+    /**
+     * A HEAD request shown to Javalin as the GET it stands for: Javalin has no HEAD handlers and answered every HEAD with
+     * 200, an empty text/plain and no length, even where the GET is a 400 or an image. Jetty still knows the request is a
+     * HEAD and sends the GET's status and headers without its body.
+     */
+    private static HttpServletRequest asGet(HttpServletRequest req) {
+        return new HttpServletRequestWrapper(req) {
+            @Override
+            public String getMethod() {
+                return "GET";
+            }
+        };
     }
 
     private static void refuse(HttpServletResponse res, int status, InvalidFieldException e) throws IOException {

@@ -130,22 +130,4 @@ class EstimateApiTest {
         assertThat(a.headers().get("Content-Security-Policy")).as(what).isEqualTo(b.headers().get("Content-Security-Policy")).isNotNull();
         assertThat(a.body().string()).as(what).isEqualTo(b.body().string());
     }
-
-    @Test
-    void headIsGetWithoutTheBody() {
-        JavalinTest.test(StrataServer.create(), (server, client) -> {
-            var http = java.net.http.HttpClient.newHttpClient();
-            for (String query : java.util.List.of("model=llama-3-8b&hardware=h100-sxm", "model=llama-3-8b&format=csv", "model=nope")) {
-                var uri = java.net.URI.create("http://localhost:" + server.port() + "/api/estimate?" + query);
-                var head = http.send(java.net.http.HttpRequest.newBuilder(uri).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                var get = http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                assertThat(head.statusCode()).as(query).isEqualTo(get.statusCode());
-                assertThat(head.headers().firstValue("Content-Type")).as(query).isEqualTo(get.headers().firstValue("Content-Type"));
-                assertThat(head.headers().firstValue("Content-Length")).as(query).contains(Integer.toString(get.body().length));
-                assertThat(head.body()).as(query).isEmpty();
-                assertThat(get.body()).as(query).isNotEmpty();
-            }
-        });
-    }
 }
