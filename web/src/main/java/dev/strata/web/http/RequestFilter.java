@@ -16,8 +16,9 @@ import java.util.Set;
 /**
  * What every request goes through before Javalin sees it: the security headers ({@link StrataServer#SECURITY_HEADERS})
  * on every answer, a 405 for any method but GET, HEAD and POST, and a 400 for a query whose percent-encoding is broken
- * ({@link Query#checkEncoding}), each refusal a JSON error naming the field; then {@code GET /api/estimate} is answered
- * here ({@link EstimateEndpoint}) and every other request goes on to Javalin, a HEAD as the GET it stands for.
+ * ({@link Query#checkEncoding}), each refusal a JSON error naming the field. {@code GET /api/estimate} is answered here
+ * ({@link EstimateEndpoint}, whose reading of the query makes the same check); every other request goes on to
+ * Javalin, a HEAD as the GET it stands for.
  *
  * <p>Javalin refuses a method name that is not upper-case letters ({@code get}, {@code G%54}) with an exception outside
  * the route handlers, which became a 500, and it remembers every other method name it is sent in a static map that
@@ -40,14 +41,17 @@ final class RequestFilter implements Filter {
             refuse(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, new InvalidFieldException("method", method, "GET, HEAD or POST (upper case)"));
             return;
         }
+        if (EstimateEndpoint.serves(method, req.getRequestURI())) { // it reads the query with Query.parse, which checks it too
+            EstimateEndpoint.get(req, res);
+            return;
+        }
         try {
             Query.checkEncoding(req.getQueryString());
         } catch (InvalidFieldException e) {
             refuse(res, HttpServletResponse.SC_BAD_REQUEST, e);
             return;
         }
-        if (EstimateEndpoint.serves(method, req.getRequestURI())) EstimateEndpoint.get(req, res);
-        else if (method.equals("HEAD")) chain.doFilter(asGet(req), response); // Jetty drops the body of a HEAD answer
+        if (method.equals("HEAD")) chain.doFilter(asGet(req), response); // Jetty drops the body of a HEAD answer
         else chain.doFilter(request, response);
     }
 
