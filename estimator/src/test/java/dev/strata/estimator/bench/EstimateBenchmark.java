@@ -57,9 +57,18 @@ public class EstimateBenchmark {
         bh.consume(Parameters.count(spec).total());
         bh.consume(Flops.decodePerToken(spec, workload.promptTokens(), workload.generatedTokens(), FlopsConvention.FULL).total());
         bh.consume(InferenceMemory.estimate(spec, precision, workload).perDeviceBytes());
-        LatencyModel latency = LatencyModel.of(spec, precision, workload.parallelism(), h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        LatencyModel latency = prepareLatency();
         bh.consume(latency.prefill(workload, false).calibratedSeconds());
-        bh.consume(latency.decodeStep(workload.batch(), Latency.decodeContextTokens(workload.promptTokens(), workload.generatedTokens()))
-                .calibratedSeconds());
+        bh.consume(latency.decodeStep(workload.batch(), decodeContext()).calibratedSeconds());
+    }
+
+    /** The latency model an estimate prepares (also what {@link EstimatePartsBenchmark} times alone). */
+    LatencyModel prepareLatency() {
+        return LatencyModel.of(spec, precision, workload.parallelism(), h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+    }
+
+    /** The context of the decode step an estimate times: the request's average ({@link Latency#decodeContextTokens}). */
+    long decodeContext() {
+        return Latency.decodeContextTokens(workload.promptTokens(), workload.generatedTokens());
     }
 }

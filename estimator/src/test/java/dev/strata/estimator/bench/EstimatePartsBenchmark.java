@@ -2,10 +2,7 @@ package dev.strata.estimator.bench;
 
 import dev.strata.estimator.flops.Flops;
 import dev.strata.estimator.flops.FlopsConvention;
-import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyModel;
-import dev.strata.estimator.latency.LatencyTuning;
-import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.memory.InferenceMemory;
 import dev.strata.estimator.params.Parameters;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class EstimatePartsBenchmark {
     final EstimateBenchmark f = new EstimateBenchmark();
-    final LatencyModel prepared = prepare();
-
-    private LatencyModel prepare() {
-        return LatencyModel.of(f.spec, f.precision, f.workload.parallelism(), f.h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
-    }
+    final LatencyModel prepared = f.prepareLatency();
 
     @Benchmark
     public long params() {
@@ -57,7 +50,7 @@ public class EstimatePartsBenchmark {
 
     @Benchmark
     public LatencyModel prepareLatency() {
-        return prepare();
+        return f.prepareLatency();
     }
 
     @Benchmark
@@ -67,7 +60,6 @@ public class EstimatePartsBenchmark {
 
     @Benchmark
     public double decodeStep() {
-        return prepared.decodeStep(f.workload.batch(), Latency.decodeContextTokens(f.workload.promptTokens(), f.workload.generatedTokens()))
-                .calibratedSeconds();
+        return prepared.decodeStep(f.workload.batch(), f.decodeContext()).calibratedSeconds();
     }
 }
