@@ -34,7 +34,7 @@ class HfConfigImporterTest {
     @ParameterizedTest(name = "{0} imports to exactly {1} parameters")
     @MethodSource("publishedCounts")
     void everySharedConfigImportsToItsPublishedCount(String file, long total, long active) {
-        ParameterCount c = Parameters.count(HfConfigImporter.fromFile(SharedFiles.path("hf-configs/" + file)));
+        ParameterCount c = Parameters.count(HfConfigImporter.fromFile(TestData.path("hf-configs/" + file)));
         assertThat(c.total()).isEqualTo(total);
         assertThat(c.active()).isEqualTo(active);
     }
@@ -42,7 +42,7 @@ class HfConfigImporterTest {
     @Test
     void deepSeekV3ImportsToAbout671BTotalAnd37BActive() {
         // Model card: "671B total, 37B activated" (rounded). Exact figures are ours; see ParametersTest for the terms.
-        TransformerSpec spec = HfConfigImporter.fromFile(SharedFiles.path("hf-configs/deepseek-v3.json"));
+        TransformerSpec spec = HfConfigImporter.fromFile(TestData.path("hf-configs/deepseek-v3.json"));
         ParameterCount c = Parameters.count(spec);
         assertThat(c.total()).isEqualTo(671_026_419_200L);
         assertThat(c.active()).isEqualTo(37_552_297_472L);
@@ -55,12 +55,12 @@ class HfConfigImporterTest {
 
     @Test
     void familyFactsComeThroughTheImport() {
-        TransformerSpec qwen = HfConfigImporter.fromFile(SharedFiles.path("hf-configs/qwen2.5-7b.json"));
+        TransformerSpec qwen = HfConfigImporter.fromFile(TestData.path("hf-configs/qwen2.5-7b.json"));
         assertThat(((MultiHeadAttention) qwen.lastLayerKind().attention()).biases()).isEqualTo(ProjectionBiases.QKV);
         assertThat(qwen.lastLayerKind().slidingWindow()).isZero(); // use_sliding_window false
-        TransformerSpec mistral = HfConfigImporter.fromFile(SharedFiles.path("hf-configs/mistral-7b-v0.1.json"));
+        TransformerSpec mistral = HfConfigImporter.fromFile(TestData.path("hf-configs/mistral-7b-v0.1.json"));
         assertThat(mistral.lastLayerKind().slidingWindow()).isEqualTo(4096);
-        TransformerSpec gpt2 = HfConfigImporter.fromFile(SharedFiles.path("hf-configs/gpt2.json"));
+        TransformerSpec gpt2 = HfConfigImporter.fromFile(TestData.path("hf-configs/gpt2.json"));
         assertThat(gpt2.tiedEmbeddings()).isTrue();
         assertThat(gpt2.contextLength()).isEqualTo(1024);
     }
@@ -95,7 +95,7 @@ class HfConfigImporterTest {
     void aConfigSavedWithAByteOrderMarkImportsLikeWithout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         // Found running the command line on odd files: a UTF-8 BOM made the file "not valid JSON at line 1, column 1".
         java.nio.file.Path bom = dir.resolve("llama-3-8b.json");
-        java.nio.file.Files.writeString(bom, "\uFEFF" + java.nio.file.Files.readString(SharedFiles.path("hf-configs/llama-3-8b.json")));
+        java.nio.file.Files.writeString(bom, "\uFEFF" + java.nio.file.Files.readString(TestData.path("hf-configs/llama-3-8b.json")));
         // Llama-3-8B: 8,030,261,248 (REFERENCES.md); exact
         assertThat(Parameters.count(HfConfigImporter.fromFile(bom)).total()).isEqualTo(8_030_261_248L);
     }
@@ -113,7 +113,7 @@ class HfConfigImporterTest {
     void latentAttentionWithoutAnyQueryKeyWidthNamesTheConfigKeys() throws Exception {
         // DeepSeek-V3's config with no per-head query/key width at all (nope + rope = 0): the error names the config's keys,
         // not the spec's (it said attention.qkNopeHeadDim before)
-        String config = java.nio.file.Files.readString(SharedFiles.path("hf-configs/deepseek-v3.json"))
+        String config = java.nio.file.Files.readString(TestData.path("hf-configs/deepseek-v3.json"))
                 .replaceAll("\"qk_nope_head_dim\"\\s*:\\s*\\d+", "\"qk_nope_head_dim\": 0")
                 .replaceAll("\"qk_rope_head_dim\"\\s*:\\s*\\d+", "\"qk_rope_head_dim\": 0");
         assertThatThrownBy(() -> HfConfigImporter.fromJson(config, "x")).isInstanceOf(InvalidFieldException.class)

@@ -25,7 +25,7 @@ class PresetCatalogTest {
                 "llama-3.1-70b", "llama-3.1-70b.json", "mistral-7b", "mistral-7b-v0.1.json", "mixtral-8x7b", "mixtral-8x7b-v0.1.json",
                 "qwen2.5-7b", "qwen2.5-7b.json", "deepseek-v3", "deepseek-v3.json");
         files.forEach((id, file) -> {
-            var imported = HfConfigImporter.fromFile(SharedFiles.path("hf-configs/" + file));
+            var imported = HfConfigImporter.fromFile(TestData.path("hf-configs/" + file));
             var preset = PresetCatalog.get(id).spec();
             assertThat(preset.withName("x")).as(id).isEqualTo(imported.withName("x"));
         });

@@ -25,7 +25,7 @@ class RunsCsvTest {
     @Test
     void readsTheSharedChinchillaDataWithItsOwnColumnNames() {
         // Besiroglu et al. 2024's extraction of Chinchilla's Figure 4: 245 runs
-        RunsCsv.Runs runs = RunsCsv.read(Path.of("..", "shared", "datasets", "chinchilla_svg_extracted.csv"),
+        RunsCsv.Runs runs = RunsCsv.read(Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"),
                 new RunsCsv.Columns("Model Size", null, "Training FLOP", "loss"));
         assertThat(runs.size()).isEqualTo(245);
         assertThat(runs.compute()).hasSize(245);

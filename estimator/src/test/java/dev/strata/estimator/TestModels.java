@@ -20,25 +20,25 @@ import dev.strata.model.TransformerSpec;
 public final class TestModels {
     private TestModels() {}
 
-    /** Llama-3-8B: shared/hf-configs/llama-3-8b.json (hidden 4096, 32 layers, 32 heads, 8 KV heads, SwiGLU 14336, vocab 128256). */
+    /** Llama-3-8B: testdata/hf-configs/llama-3-8b.json (hidden 4096, 32 layers, 32 heads, 8 KV heads, SwiGLU 14336, vocab 128256). */
     public static TransformerSpec llama3_8b() {
         return TransformerSpec.builder().name("llama-3-8b").vocabSize(128256).hiddenSize(4096).contextLength(8192)
                 .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
     }
 
-    /** Llama-2-7B: shared/hf-configs/llama-2-7b.json (hidden 4096, 32 layers, MHA 32 heads, SwiGLU 11008, vocab 32000). */
+    /** Llama-2-7B: testdata/hf-configs/llama-2-7b.json (hidden 4096, 32 layers, MHA 32 heads, SwiGLU 11008, vocab 32000). */
     public static TransformerSpec llama2_7b() {
         return TransformerSpec.builder().name("llama-2-7b").vocabSize(32000).hiddenSize(4096)
                 .layers(32, LayerKind.global(MultiHeadAttention.of(32, 32, 128), new GatedMlp(11008, Activation.SILU, false))).build();
     }
 
-    /** Mistral-7B-v0.1: shared/hf-configs/mistral-7b-v0.1.json (Llama-3-8B's layer shape, vocab 32000, sliding window 4096). */
+    /** Mistral-7B-v0.1: testdata/hf-configs/mistral-7b-v0.1.json (Llama-3-8B's layer shape, vocab 32000, sliding window 4096). */
     public static TransformerSpec mistral7b() {
         return TransformerSpec.builder().name("mistral-7b").vocabSize(32000).hiddenSize(4096).contextLength(32768)
                 .layers(32, new LayerKind(MultiHeadAttention.of(32, 8, 128), 4096, new GatedMlp(14336, Activation.SILU, false))).build();
     }
 
-    /** Mixtral-8x7B: shared/hf-configs/mixtral-8x7b-v0.1.json (Mistral's attention, 8 experts of 14336, top-2, no window). */
+    /** Mixtral-8x7B: testdata/hf-configs/mixtral-8x7b-v0.1.json (Mistral's attention, 8 experts of 14336, top-2, no window). */
     public static TransformerSpec mixtral8x7b() {
         var moe = new MixtureOfExperts(new GatedMlp(14336, Activation.SILU, false), 8, 0, 2, false);
         return TransformerSpec.builder().name("mixtral-8x7b").vocabSize(32000).hiddenSize(4096).contextLength(32768)
@@ -60,7 +60,7 @@ public final class TestModels {
     }
 
     /**
-     * DeepSeek-V3: shared/hf-configs/deepseek-v3.json (hidden 7168, 61 layers, 128 heads, q_lora_rank 1536, kv_lora_rank
+     * DeepSeek-V3: testdata/hf-configs/deepseek-v3.json (hidden 7168, 61 layers, 128 heads, q_lora_rank 1536, kv_lora_rank
      * 512, nope 128, rope 64, v 128; first 3 layers dense 18432, then 256 routed + 1 shared experts of 2048, top-8,
      * router bias; vocab 129280).
      */

@@ -129,7 +129,7 @@ class CsvRoundTripTest {
     @Test
     void aPostedConfigWithAnEvilNameRoundTripsOverHttp() throws Exception {
         for (String name : new String[] {QUOTED_NAME, FORMULA_NAME}) {
-            ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("../shared/hf-configs/llama-3-8b.json")));
+            ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
             config.put("_name_or_path", name);
             String body = "{\"config\": " + Render.MAPPER.writeValueAsString(config) + ", \"batch\": 3}";
             Map<String, String> rows = single(json(post("/api/estimate", body)), post("/api/estimate?format=csv", body));
@@ -227,7 +227,7 @@ class CsvRoundTripTest {
     // ---- plumbing ----
 
     static Path withName(Path dir, String name) throws IOException {
-        ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("../shared/hf-configs/llama-3-8b.json")));
+        ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
         config.put("_name_or_path", name);
         Path file = dir.resolve("config-" + Integer.toHexString(name.hashCode()) + ".json");
         Files.writeString(file, Render.MAPPER.writeValueAsString(config));

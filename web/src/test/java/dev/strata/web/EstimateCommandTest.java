@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EstimateCommandTest {
-    private static final String CONFIGS = "../shared/hf-configs/";
+    private static final String CONFIGS = "testdata/hf-configs/";
 
     private record Run(int code, String out, String err) {}
 

@@ -54,7 +54,7 @@ class LibraryUsageExampleTest {
     @Test
     void sizeAPresetAndAConfigFile() {
         long preset = Parameters.count(PresetCatalog.get("llama-3-8b").spec()).total();
-        long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("../shared/hf-configs/llama-3-8b.json"))).total();
+        long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("testdata/hf-configs/llama-3-8b.json"))).total();
         assertThat(preset).isEqualTo(imported).isEqualTo(8_030_261_248L); // REFERENCES.md, exact
     }
 

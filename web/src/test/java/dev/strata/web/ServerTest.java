@@ -73,7 +73,7 @@ class ServerTest {
 
     @Test
     void thePlannerAcceptsAPastedConfig() throws Exception {
-        String config = Files.readString(Path.of("../shared/hf-configs/qwen2.5-7b.json"));
+        String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var r = client.request("/", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("hardware=h100-sxm&batch=2&config="
                     + java.net.URLEncoder.encode(config, java.nio.charset.StandardCharsets.UTF_8))).header("Content-Type", "application/x-www-form-urlencoded"));
@@ -137,7 +137,7 @@ class ServerTest {
     @Test
     void postEstimateImportsAnInlineConfig() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            String config = Files.readString(Path.of("../shared/hf-configs/qwen2.5-7b.json"));
+            String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
             var r = client.post("/api/estimate", "{\"config\": " + config + "}");
             assertThat(r.code()).isEqualTo(200);
             assertThat(Render.MAPPER.readTree(r.body().string()).at("/params/total").longValue()).isEqualTo(7_615_616_512L); // REFERENCES.md

@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Besiroglu et al.'s refit of the Chinchilla data (245 runs, 5 highest-loss dropped) with 4,000 bootstrap
- * resamples: one whole fit per invocation (single shot, seconds per fit). Reads the shared data set beside the
- * checkout (run from the repository root).
+ * resamples: one whole fit per invocation (single shot, seconds per fit). Reads the data set in testdata/ (run
+ * from the repository root).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -40,7 +40,7 @@ public class FitBenchmark {
     @Setup
     public void load() throws IOException {
         List<double[]> rows = new ArrayList<>();
-        try (Reader in = Files.newBufferedReader(Path.of("..", "shared", "datasets", "chinchilla_svg_extracted.csv"))) {
+        try (Reader in = Files.newBufferedReader(Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"))) {
             for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in))
                 rows.add(new double[] {Double.parseDouble(r.get("Model Size")), Double.parseDouble(r.get("Training FLOP")), Double.parseDouble(r.get("loss"))});
         }

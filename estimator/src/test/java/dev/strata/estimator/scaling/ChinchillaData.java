@@ -11,10 +11,10 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * The 245 runs Besiroglu et al. 2024 (arXiv:2404.10102) extracted from Hoffmann et al. 2022's Figure 4, from the
- * shared data set beside the checkout: N = "Model Size", C = "Training FLOP", D = C / (6N).
+ * data set in testdata/ (sources in testdata/SOURCES.md): N = "Model Size", C = "Training FLOP", D = C / (6N).
  */
 final class ChinchillaData {
-    static final Path CSV = Path.of("..", "shared", "datasets", "chinchilla_svg_extracted.csv");
+    static final Path CSV = Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv");
 
     private ChinchillaData() {}
 

@@ -54,7 +54,7 @@ class ConcurrencyTest {
         gets.add("/chart/params.svg?model=mixtral-8x7b");
         List<HttpRequest> out = new ArrayList<>();
         for (String g : gets) out.add(HttpRequest.newBuilder(URI.create(base + g)).GET().build());
-        String config = Files.readString(Path.of("../shared/hf-configs/qwen2.5-7b.json"));
+        String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
         out.add(HttpRequest.newBuilder(URI.create(base + "/api/estimate")).POST(HttpRequest.BodyPublishers.ofString(
                 "{\"config\": " + config + ", \"batch\": 8, \"tp\": 4}")).build());
         out.add(HttpRequest.newBuilder(URI.create(base + "/api/fit?bootstrap=0")).POST(HttpRequest.BodyPublishers.ofString(

@@ -90,7 +90,7 @@ class EstimateApiTest {
 
     @Test
     void postTakesAConfigAndTheOptionsAsBodyFields() throws Exception {
-        String config = Files.readString(Path.of("../shared/hf-configs/deepseek-v3.json"));
+        String config = Files.readString(Path.of("testdata/hf-configs/deepseek-v3.json"));
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var r = client.post("/api/estimate", "{\"config\": " + config + ", \"batch\": 2, \"prompt\": 1000, \"generate\": 24, \"kv\": \"fp8\"}");
             assertThat(r.code()).isEqualTo(200);

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * replayed alone.
  *
  * <p>Mix: GET routes with random, extreme and malformed query values (half of them the values a real user would
- * send, so that the estimators are reached); POST /api/estimate with real config.json files (the shared ones and
+ * send, so that the estimators are reached); POST /api/estimate with real config.json files (the ones in testdata/ and
  * every preset's) mutated key by key, with literal numbers JSON trees cannot hold (1e400, 2^63), wrong types,
  * corruptions of the text and strata spec JSON; POST /api/fit with broken CSV (never 10 good rows, so no fit runs);
  * raw requests a normal client would not send (path traversal, bad request lines, huge URIs and headers, odd methods,
@@ -106,11 +106,11 @@ final class RequestFuzzer {
         hugeCsv = ("N,D,loss\n" + "1,1,1\n".repeat((int) StrataServer.MAX_BODY_BYTES / 6 + 10)).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The shared config.json files and every preset's config, as mutable trees. */
+    /** The config.json files in testdata/ and every preset's config, as mutable trees. */
     private static List<ObjectNode> loadConfigs() {
         List<ObjectNode> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(Path.of("../shared/hf-configs"))) {
-            for (Path p : files.sorted().toList()) out.add((ObjectNode) MAPPER.readTree(p.toFile()));
+        try (Stream<Path> files = Files.list(Path.of("testdata/hf-configs"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) out.add((ObjectNode) MAPPER.readTree(p.toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
