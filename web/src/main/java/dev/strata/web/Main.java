@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 /**
  * The {@code strata} command line. Exit code 0 on success, 2 on bad input with a one-line message on stderr.
  */
-@Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
+@Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Sizes transformer models and prices them.",
         subcommands = {EstimateCommand.class, SweepCommand.class, OptimalCommand.class, FitCommand.class, TrainCommand.class, ValidateCommand.class, PresetsCommand.class,
                 HardwareCommand.class, SpecCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})

@@ -17,6 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineTest {
 
     @Test
+    void versionIsTheBuildsProjectVersion() throws Exception {
+        // the parent pom's <version>: the build fills it into version.properties, nothing in the code repeats it
+        String pomVersion = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile())
+                .getDocumentElement().getElementsByTagName("version").item(0).getTextContent().trim();
+        Cli r = Cli.run("--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out().trim()).isEqualTo("strata " + pomVersion);
+        assertThat(pomVersion).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
     void estimateOnASharedConfigGivesTheExactCountAsIntegers() throws IOException {
         // REFERENCES.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
         Cli r = Cli.run("estimate", "--model", "testdata/hf-configs/mixtral-8x7b-v0.1.json", "--format", "json");

@@ -16,15 +16,13 @@ import java.util.Set;
 /**
  * What every request goes through before Javalin sees it: the security headers ({@link StrataServer#SECURITY_HEADERS})
  * on every answer, a 405 for any method but GET, HEAD and POST, and a 400 for a query whose percent-encoding is broken
- * ({@link Query#checkEncoding}), each refusal a JSON error naming the field. {@code GET /api/estimate} is answered here
- * ({@link EstimateEndpoint}, whose reading of the query makes the same check); every other request goes on to
- * Javalin, a HEAD as the GET it stands for.
+ * ({@link Query#checkEncoding}), each refusal a JSON error naming the field. Every other request goes on to Javalin's
+ * routes, a HEAD as the GET it stands for.
  *
  * <p>Javalin refuses a method name that is not upper-case letters ({@code get}, {@code G%54}) with an exception outside
  * the route handlers, which became a 500, and it remembers every other method name it is sent in a static map that
  * never shrinks; neither can happen once only the three methods the routes use get through. The headers and the
- * encoding check were Javalin before-handlers; here they skip the path matching Javalin does for each before-handler
- * on every request (regular expressions, about 6 % of an estimate request's samples under load).
+ * checks live here rather than in Javalin before-handlers, which match every request's path against each of them.
  */
 final class RequestFilter implements Filter {
     /** The methods the routes answer (HEAD: as GET without the body). */
@@ -39,10 +37,6 @@ final class RequestFilter implements Filter {
         if (!ALLOWED.contains(method)) {
             res.setHeader("Allow", "GET, HEAD, POST");
             refuse(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, new InvalidFieldException("method", method, "GET, HEAD or POST (upper case)"));
-            return;
-        }
-        if (EstimateEndpoint.serves(method, req.getRequestURI())) { // it reads the query with Query.parse, which checks it too
-            EstimateEndpoint.get(req, res);
             return;
         }
         try {

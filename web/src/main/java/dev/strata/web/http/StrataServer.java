@@ -89,10 +89,9 @@ public final class StrataServer {
                         device(ctx))));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
-            // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request; left
-            // unset it is Jetty's 32 KiB output buffer, which was 40 % of what an estimate request allocated (75 KB) when
-            // the estimate went through it. Jetty still aggregates its own 32 KiB before writing, so larger results
-            // (charts, CSV) only take more copy calls.
+            // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request (left
+            // unset, Jetty's 32 KiB); Jetty still aggregates its own 32 KiB before writing, so larger results (charts,
+            // CSV) only take more copy calls.
             config.http.responseBufferSize = RESULT_COPY_BYTES;
             // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency down.
             config.jetty.threadPool = new QueuedThreadPool(THREADS, Math.min(8, THREADS));
@@ -100,8 +99,7 @@ public final class StrataServer {
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            // Answers go to a browser or a program on this machine: compressing them costs more than it saves, and
-            // checking each answer for it took about 3 % of an estimate request's samples under load.
+            // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServletContextHandler(context ->
                     context.addFilter(new RequestFilter(), "/*", EnumSet.of(DispatcherType.REQUEST)));
@@ -111,10 +109,9 @@ public final class StrataServer {
                 files.directory = "/dev/strata/web/static";
                 files.location = Location.CLASSPATH;
             });
-            // Javalin tries the routes of a method in the order they are declared, one path regex each: the API, which
-            // programs call many times a second, comes first
+            // Javalin tries the routes of a method in the order they are declared: the API, which programs call most, first
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
-            // GET and HEAD /api/estimate (and /api/estimate/) never reach Javalin: RequestFilter answers them (EstimateEndpoint)
+            config.routes.get("/api/estimate", ctx -> estimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
@@ -172,10 +169,37 @@ public final class StrataServer {
         else if (body.hasNonNull("model") && body.get("model").isTextual()) model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
         else throw InvalidFieldException.withMessage("config", "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
         JsonNode fields = body;
-        EstimateEndpoint.respond(ctx.res(), model, noFiles(name -> {
+        estimate(ctx, model, noFiles(name -> {
             JsonNode v = fields.get(name);
             return v != null && v.isValueNode() && !v.isNull() ? v.asText() : ctx.queryParam(name);
-        }), ctx.queryParam("format"));
+        }));
+    }
+
+    /**
+     * The estimate for option values named as the CLI options without dashes: one code path with the command line, for
+     * GET (query) and POST (body fields, then query). JSON (the default format) is written straight from the report
+     * into Jetty's buffer ({@link EstimateReport#writeCompactJson}: the same bytes as the tree, without building it);
+     * CSV and the table are rendered from the tree. The buffer holds the whole answer, so a refusal found while writing
+     * is discarded and answered by the exception handler as every other error.
+     */
+    private static void estimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
+        EstimateOptions options = EstimateOptions.parse(values, "");
+        ServingOptions serving = ServingOptions.parse(values, "", options);
+        Format f = format(ctx.queryParam("format"));
+        HttpServletResponse res = ctx.res();
+        res.setBufferSize(ESTIMATE_BUFFER_BYTES);
+        if (f == Format.JSON) {
+            res.setContentType("application/json");
+            try {
+                EstimateReport.writeCompactJson(res.getOutputStream(), model, options, serving);
+            } catch (RuntimeException e) {
+                res.resetBuffer(); // the error answer sets its own content type
+                throw e;
+            }
+        } else {
+            Answer a = Answer.of(f, EstimateReport.of(model, options, serving), null);
+            ctx.contentType(a.contentType()).result(a.body());
+        }
     }
 
     /** The {@code device} of a validation request: {@code cpu} (default) or {@code cuda}, the shipped run to show. */

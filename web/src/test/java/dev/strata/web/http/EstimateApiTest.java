@@ -102,9 +102,9 @@ class EstimateApiTest {
     }
 
     @Test
-    void getAnsweredAheadOfJavalinIsPostAnsweredThroughIt() {
-        // GET is answered by the request filter (EstimateEndpoint), POST by Javalin's route: the same options give the
-        // same status, content type and text, in every format, for answers and refusals alike
+    void getAndPostGiveTheSameAnswer() {
+        // GET reads the query, POST the body's fields: the same options give the same status, content type and text, in
+        // every format, for answers and refusals alike
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             String body = "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"batch\": 4, \"target-ms-per-token\": 20}";
             for (String format : java.util.List.of("", "format=json", "format=JSON", "format=csv", "format=table")) {
@@ -117,7 +117,7 @@ class EstimateApiTest {
             var post = client.post("/api/estimate", "{\"model\": \"llama-3-8b\", \"batch\": 0}");
             expect400(get, "batch", "batch = 0 is not allowed");
             assertSameAnswer(get, post, "batch=0");
-            // the path with a trailing slash, which Javalin's router accepted, is the same endpoint
+            // the path with a trailing slash is the same endpoint (Javalin ignores trailing slashes)
             assertSameAnswer(client.get("/api/estimate/?model=gpt2&batch=2"), client.get("/api/estimate?model=gpt2&batch=2"), "slash");
             // other spellings of the path are still no route
             assertThat(client.get("/api//estimate?model=gpt2").code()).isEqualTo(404);
