@@ -104,8 +104,8 @@ public final class Parameters {
      */
     public static void forEachMatrix(LayerKind kind, long d, MatrixVisitor v) {
         // Kept small, each part in a method of its own: the JIT then inlines the walk into every caller and calls the
-        // caller's own visitor directly (one 464-byte method was "too big" to inline, and its visitor calls, shared by
-        // every caller, went through a megamorphic dispatch).
+        // caller's own visitor directly, instead of through one call site shared by every caller (docs/benchmarks.md,
+        // "Estimator").
         Attention attention = kind.attention();
         if (attention instanceof MultiHeadAttention mha) forEachAttentionMatrix(mha, d, v);
         else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
