@@ -97,7 +97,7 @@ QUANTITIES = [
      "torch.cuda.max_memory_reserved of the point (--device cuda): what the caching allocator took from the GPU"),
 ]
 # glibc's mmap threshold for the CPU's measuring processes (see --malloc-mmap-threshold): 64 KiB, fixed, so that a
-# freed tensor's pages leave the process and the peak RSS follows the live tensors (REFERENCES.md, reference stack)
+# freed tensor's pages leave the process and the peak RSS follows the live tensors (docs/architecture.md, "Reference stack")
 MALLOC_MMAP_THRESHOLD = 64 * 1024
 LOADED_OTHER_CORES = 0.25  # other processes kept at least this many cores busy: the point is marked loaded
 

@@ -26,7 +26,7 @@ STRATA_PARAMS_TOTAL = {
     "tiny-gpt2": 986_624,
     "tiny-moe": 1_885_824,
     "llama-11m": 11_094_272,
-    "gpt2-124m": 124_439_808,  # also GPT-2's published count (REFERENCES.md)
+    "gpt2-124m": 124_439_808,  # also GPT-2's published count (docs/architecture.md, "Exact parameter counts")
     "moe-194m": 193_765_888,
     "qwen2.5-0.5b": 494_032_768,
     "llama-3.2-1b": 1_235_814_400,  # also the published Llama 3.2 1B count (strata preset)

@@ -31,7 +31,7 @@ import java.util.Locale;
 /**
  * Turns a Hugging Face {@code config.json} into a {@link TransformerSpec}, offline. The mapping of Hugging Face keys
  * to spec fields lives here and nowhere else. Architecture facts per {@code model_type} are those of
- * REFERENCES.md, taken from the Hugging Face transformers implementations (modeling_gpt2, modeling_llama,
+ * docs/architecture.md ("Architecture facts"), taken from the Hugging Face transformers implementations (modeling_gpt2, modeling_llama,
  * modeling_mistral, modeling_mixtral, modeling_qwen2, modeling_qwen3, modeling_gemma2, modeling_phi3,
  * modeling_deepseek_v3). A JSON object in strata's own spec form ({@link SpecJson}) is accepted too.
  */

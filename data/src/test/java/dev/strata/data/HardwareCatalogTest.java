@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HardwareCatalogTest {
     @Test
     void theCatalogHasTheContractIdsInOrder() {
-        // DESIGN.md, contracts: hardware ids (host comes with calibration, not in this catalog)
+        // docs/architecture.md, "Contracts": hardware ids (host comes with calibration, not in this catalog)
         assertThat(HardwareCatalog.ids()).containsExactly("h100-sxm", "h100-pcie", "h200-sxm", "h800", "a100-40gb-sxm", "a100-80gb-sxm",
                 "l40s", "b200", "mi300x", "tpu-v5e", "tpu-v5p", "gaudi3");
     }
@@ -23,7 +23,7 @@ class HardwareCatalogTest {
             for (String figure : HardwareCatalog.SOURCED_FIGURES) assertThat(e.sources().get(figure)).as(e.id() + " " + figure).isNotBlank();
     }
 
-    /** REFERENCES.md, "Accelerators" table (datasheet figures, dense): BF16 TFLOP/s, FP8 TFLOP/s (0: none), GB, GB/s, TDP W. */
+    /** docs/architecture.md, "Accelerators" table (datasheet figures, dense): BF16 TFLOP/s, FP8 TFLOP/s (0: none), GB, GB/s, TDP W. */
     @ParameterizedTest
     @CsvSource({
             "h100-sxm,      989,    1979, 80,  3350, 700",
@@ -39,7 +39,7 @@ class HardwareCatalogTest {
             "gaudi3,        1835,   1835, 128, 3670, 900"})
     void figuresMatchTheReferenceTable(String id, double bf16Tflops, double fp8Tflops, long gb, double gbPerSecond, double watts) {
         Hardware h = HardwareCatalog.get(id);
-        // exact: the catalog stores the datasheet figures (MI300X to the data sheet's 0.1 TFLOP/s; REFERENCES.md rounds to 1,307 and 2,615)
+        // exact: the catalog stores the datasheet figures (MI300X to the data sheet's 0.1 TFLOP/s; docs/architecture.md rounds to 1,307 and 2,615)
         assertThat(h.peakFlopsPerSecond("bf16")).isEqualTo(bf16Tflops * 1e12);
         if (fp8Tflops > 0) assertThat(h.peakFlopsPerSecond("fp8")).isEqualTo(fp8Tflops * 1e12);
         else assertThat(h.hasPeak("fp8")).isFalse();

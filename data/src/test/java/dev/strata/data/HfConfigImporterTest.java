@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class HfConfigImporterTest {
 
-    /** REFERENCES.md "Exact parameter counts": the weights in the published checkpoints. Tolerance 0. */
+    /** docs/architecture.md, "Exact parameter counts": the weights in the published checkpoints. Tolerance 0. */
     static Stream<Arguments> publishedCounts() {
         return Stream.of(
                 Arguments.of("gpt2.json", 124_439_808L, 124_439_808L),
@@ -96,7 +96,7 @@ class HfConfigImporterTest {
         // Found running the command line on odd files: a UTF-8 BOM made the file "not valid JSON at line 1, column 1".
         java.nio.file.Path bom = dir.resolve("llama-3-8b.json");
         java.nio.file.Files.writeString(bom, "\uFEFF" + java.nio.file.Files.readString(TestData.path("hf-configs/llama-3-8b.json")));
-        // Llama-3-8B: 8,030,261,248 (REFERENCES.md); exact
+        // Llama-3-8B: 8,030,261,248 (docs/architecture.md); exact
         assertThat(Parameters.count(HfConfigImporter.fromFile(bom)).total()).isEqualTo(8_030_261_248L);
     }
 

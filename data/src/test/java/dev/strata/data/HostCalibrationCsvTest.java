@@ -184,7 +184,7 @@ class HostCalibrationCsvTest {
             assertThat(b.layerOverheads().stream().filter(o -> o.format().equals(f)).map(Microbenchmarks.LayerOverhead::style))
                     .as(f).containsExactlyInAnyOrder("gated", "dense", "moe");
         }
-        // import torch: about 240 MB (REFERENCES.md); a tiny model's run adds about 15 MB
+        // import torch: about 240 MB (docs/architecture.md, "Reference stack"); a tiny model's run adds about 15 MB
         assertThat(b.runtimeBytes()).isBetween(100_000_000L, 1_000_000_000L);
     }
 

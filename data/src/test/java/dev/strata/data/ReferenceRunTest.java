@@ -39,7 +39,7 @@ class ReferenceRunTest {
         assertThat(run.specs()).hasSize(6).containsKey("specs/llama-3-8b.json");
         for (ReferenceRun.MeasuredPoint p : run.points())
             if (p.quantity().equals("params")) assertThat(Parameters.count(run.spec(p)).total()).as(p.model()).isEqualTo((long) p.measured());
-        // Llama 3 8B's published count (strata's preset and REFERENCES.md): 8,030,261,248
+        // Llama 3 8B's published count (strata's preset and docs/architecture.md): 8,030,261,248
         assertThat(run.points().stream().filter(p -> p.quantity().equals("params") && p.model().equals("llama-3-8b")).findFirst().orElseThrow().measured())
                 .isEqualTo(8_030_261_248.0);
         assertThatThrownBy(() -> ReferenceRun.shipped("tpu")).isInstanceOf(InvalidFieldException.class).hasMessageContaining("device")

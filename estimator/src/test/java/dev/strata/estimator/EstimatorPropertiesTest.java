@@ -111,7 +111,7 @@ class EstimatorPropertiesTest {
             TransformerSpec spec = spec(r, i);
             long untied = Parameters.count(RandomSpecs.withTied(spec, false)).total();
             long tied = Parameters.count(RandomSpecs.withTied(spec, true)).total();
-            // the output head is a vocab x hidden matrix without bias (REFERENCES.md counting conventions); exact
+            // the output head is a vocab x hidden matrix without bias (docs/formulas.md, "Counting conventions"); exact
             assertThat(untied - tied).isEqualTo((long) spec.vocabSize() * spec.hiddenSize());
         });
     }
@@ -385,7 +385,7 @@ class EstimatorPropertiesTest {
         assertThat(t.totalBytes()).isGreaterThan(16 * c.total()); // ZeRO §3.1: 16 bytes of model state per parameter, plus activations
         assertThat(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), FlopsConvention.FULL).total()).isFinite().isPositive();
         Hardware b200 = new Hardware("b200", "B200", java.util.Map.of("bf16", 2.25e15), 180_000_000_000L, 8e12, 1.8e12, 1.28e11, 1000, 6,
-                Hardware.Efficiency.DEFAULT); // REFERENCES.md accelerator table: B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s, NVLink 1.8 TB/s, 1,000 W
+                Hardware.Efficiency.DEFAULT); // docs/architecture.md, "Accelerators": B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s, NVLink 1.8 TB/s, 1,000 W
         LatencyEstimate e = Latency.estimate(spec, Precision.MIXED_BF16, w, b200, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         stepTime(e.prefill());
         stepTime(e.decode());

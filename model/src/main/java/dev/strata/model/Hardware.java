@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * One accelerator (GPU, TPU chip, Gaudi card) as the estimators see it: datasheet peaks plus the efficiency factors
  * that turn a peak into what real software reaches. All figures are per device and in SI base units; vendor
- * "GB" and "TB/s" are decimal (REFERENCES.md, counting conventions).
+ * "GB" and "TB/s" are decimal (docs/formulas.md, "Counting conventions").
  *
  * <p>Peaks are dense (no structured sparsity). Link bandwidths are the vendor's headline figure, which for NVLink,
  * Infinity Fabric and PCIe is the bidirectional total (NVLink 4 on H100: 900 GB/s = 450 GB/s each way); divide
@@ -49,7 +49,7 @@ public record Hardware(
 
     /**
      * Numeric format ids a peak may be given for: {@code fp32} (non-tensor FP32), {@code tf32}, {@code bf16},
-     * {@code fp16}, {@code fp8}, {@code int8}, {@code fp4}, {@code int4}. The same ids as DESIGN.md's formats, plus
+     * {@code fp16}, {@code fp8}, {@code int8}, {@code fp4}, {@code int4}. The same ids as the format ids of docs/architecture.md, "Contracts", plus
      * tf32 and fp4.
      */
     public static final List<String> FORMATS = List.of("fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4", "int4");
@@ -135,7 +135,7 @@ public record Hardware(
 
     /**
      * The fractions of the datasheet peaks that real software reaches on this device. They scale the "floor"
-     * (100 %) estimates into calibrated ones and are always shown beside them (DESIGN.md rule 4).
+     * (100 %) estimates into calibrated ones and are always shown beside them (docs/architecture.md, "Design rules", rule 4).
      *
      * @param bandwidth     achieved / datasheet memory bandwidth, in (0, 1]
      * @param compute       achieved / datasheet peak FLOP/s of large matrix multiplications, in (0, 1]
@@ -144,7 +144,7 @@ public record Hardware(
     public record Efficiency(double bandwidth, double compute, double communication) {
         /**
          * Default memory-bandwidth efficiency 0.70: the middle of the 50–90 % that real engines reach at batch 1
-         * (REFERENCES.md, "Decode latency"). An uncalibrated assumption until a device is measured.
+         * (docs/formulas.md, "Decode latency"). An uncalibrated assumption until a device is measured.
          */
         public static final double DEFAULT_BANDWIDTH = 0.70;
         /**

@@ -156,7 +156,7 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
 
     /**
      * Parses a weight format: like {@link #parse}, and plain {@code int4} means {@link #INT4_G128} (4-bit weights with
-     * one fp16 scale per 128 elements, the GPTQ/AWQ default; DESIGN.md lists {@code int4} among the format ids).
+     * one fp16 scale per 128 elements, the GPTQ/AWQ default; docs/architecture.md, "Contracts", lists {@code int4} among the format ids).
      */
     public static NumericFormat parseWeights(String field, String text) {
         if (text != null && text.trim().equalsIgnoreCase("int4")) return INT4_G128;

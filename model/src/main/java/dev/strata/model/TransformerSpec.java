@@ -18,7 +18,7 @@ import java.util.List;
  * @param tiedEmbeddings              whether the output head shares the token embedding's weights
  * @param contextLength               maximum sequence length the model was built for (rows of a learned table)
  * @param multiTokenPredictionModules DeepSeek-V3 multi-token-prediction modules; counted apart from the main model
- *                                    (REFERENCES.md counting conventions); 0 for most models
+ *                                    (docs/formulas.md, "Counting conventions"); 0 for most models
  */
 public record TransformerSpec(
         String name,

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {EstimateCommand.class, SweepCommand.class, OptimalCommand.class, FitCommand.class, TrainCommand.class, ValidateCommand.class, PresetsCommand.class,
                 HardwareCommand.class, SpecCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit code for bad input (DESIGN.md). */
+    /** Exit code for bad input (docs/architecture.md, "Contracts"). */
     public static final int BAD_INPUT = 2;
 
     @Override

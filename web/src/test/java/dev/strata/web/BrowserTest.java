@@ -69,7 +69,7 @@ class BrowserTest {
     void theModelsPageUpdatesItsNumbersAndChartAndItsCsvMatchesTheApi() throws Exception {
         driver.get(base + "/models?model=llama-3-8b");
         assertThat(driver.getTitle()).isEqualTo("Models · strata");
-        assertThat(cardValue("Total parameters")).isEqualTo("8,030,261,248"); // REFERENCES.md, exact
+        assertThat(cardValue("Total parameters")).isEqualTo("8,030,261,248"); // docs/architecture.md, exact
         String chartBefore = driver.findElement(By.id("params-chart")).getAttribute("src");
         assertImageLoaded("params-chart");
         screenshot("models", false);
@@ -77,7 +77,7 @@ class BrowserTest {
         new Select(driver.findElement(By.id("model"))).selectByValue("mixtral-8x7b");
         driver.findElement(By.cssSelector("form.inputs button")).click();
         new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("model=mixtral-8x7b"));
-        assertThat(cardValue("Active per token")).isEqualTo("12,879,925,248"); // REFERENCES.md, exact
+        assertThat(cardValue("Active per token")).isEqualTo("12,879,925,248"); // docs/architecture.md, exact
         String chartAfter = driver.findElement(By.id("params-chart")).getAttribute("src");
         assertThat(chartAfter).isNotEqualTo(chartBefore).contains("mixtral-8x7b");
         assertImageLoaded("params-chart");

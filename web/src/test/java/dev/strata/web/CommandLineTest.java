@@ -29,7 +29,7 @@ class CommandLineTest {
 
     @Test
     void estimateOnASharedConfigGivesTheExactCountAsIntegers() throws IOException {
-        // REFERENCES.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
+        // docs/architecture.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
         Cli r = Cli.run("estimate", "--model", "testdata/hf-configs/mixtral-8x7b-v0.1.json", "--format", "json");
         assertThat(r.exitCode()).isZero();
         JsonNode json = Render.MAPPER.readTree(r.out());

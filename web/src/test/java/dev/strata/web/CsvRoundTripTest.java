@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON of the same request: each JSON leaf (dotted path, arrays as {@code [i]}) is one {@code quantity,value} row of a
  * single result, or one column of a list (presets, hardware); integers come back as the same integer, other numbers
  * as the same double (bit for bit), booleans as {@code true}/{@code false}, null as an empty cell, and text as the
- * same text, with a leading apostrophe when it starts with {@code = + - @}, a tab or a carriage return (DESIGN.md:
+ * same text, with a leading apostrophe when it starts with {@code = + - @}, a tab or a carriage return (docs/architecture.md, "Contracts":
  * neutralised so a spreadsheet never runs it). Covers the command line and the HTTP API, and model names with commas,
  * quotes, a newline and a formula.
  */
@@ -134,7 +134,7 @@ class CsvRoundTripTest {
             String body = "{\"config\": " + Render.MAPPER.writeValueAsString(config) + ", \"batch\": 3}";
             Map<String, String> rows = single(json(post("/api/estimate", body)), post("/api/estimate?format=csv", body));
             assertThat(rows.get("model.name")).isEqualTo(expectedCell(name));
-            assertThat(rows.get("params.total")).isEqualTo("8030261248"); // REFERENCES.md, Llama-3-8B; exact
+            assertThat(rows.get("params.total")).isEqualTo("8030261248"); // docs/architecture.md, Llama-3-8B; exact
         }
     }
 

@@ -39,7 +39,7 @@ class EstimateCommandTest {
                 "/memory/weightsBytes", "/memory/kvCacheBytesPerToken", "/memory/kvCacheBytes", "/memory/activationsBytes",
                 "/memory/totalBytes", "/memory/perDeviceBytes", "/params/total", "/params/active"))
             assertThat(j.at(path).isMissingNode()).as(path).isFalse();
-        // REFERENCES.md: 131,072 B/token; safetensors 16,060,522,496 bytes; KV 4 sequences x 4096 tokens; exact
+        // docs/architecture.md: 131,072 B/token; safetensors 16,060,522,496 bytes; KV 4 sequences x 4096 tokens; exact
         assertThat(j.at("/memory/kvCacheBytesPerToken").longValue()).isEqualTo(131_072);
         assertThat(j.at("/memory/weightsBytes").longValue()).isEqualTo(16_060_522_496L);
         assertThat(j.at("/memory/kvCacheBytes").longValue()).isEqualTo(4L * 4096 * 131_072);
@@ -65,7 +65,7 @@ class EstimateCommandTest {
 
     @Test
     void deepseekV3FromItsConfigCachesTheLatent() throws Exception {
-        // 61 layers x (512 + 64) x 2 bytes = 70,272 B/token (REFERENCES.md: kv_lora_rank + rope per layer); exact
+        // 61 layers x (512 + 64) x 2 bytes = 70,272 B/token (docs/formulas.md: kv_lora_rank + rope per layer); exact
         JsonNode j = json("estimate", "--model", CONFIGS + "deepseek-v3.json", "--tp", "8", "--ep", "8");
         assertThat(j.at("/memory/kvCacheBytesPerToken").longValue()).isEqualTo(70_272);
         assertThat(j.at("/flops/prefill/breakdown/routedExperts").doubleValue()).isPositive();

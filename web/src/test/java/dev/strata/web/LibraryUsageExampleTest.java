@@ -30,7 +30,7 @@ import dev.strata.model.Workload;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Using strata as a sizing library: the example README shows, compiled and run. */
+/** Using strata as a sizing library: the example of README.md and docs/library.md, compiled and run. */
 class LibraryUsageExampleTest {
 
     @Test
@@ -45,7 +45,7 @@ class LibraryUsageExampleTest {
                         new MixtureOfExperts(new GatedMlp(14_336, Activation.SILU, false), 8, 0, 2, false)))
                 .build();
         ParameterCount count = Parameters.count(spec);
-        // Same shapes as Mixtral-8x7B: REFERENCES.md gives 46,702,792,704 total and 12,879,925,248 active. Exact.
+        // Same shapes as Mixtral-8x7B: docs/architecture.md gives 46,702,792,704 total and 12,879,925,248 active. Exact.
         assertThat(count.total()).isEqualTo(46_702_792_704L);
         assertThat(count.active()).isEqualTo(12_879_925_248L);
         assertThat(count.total(ParamComponent.ROUTED_EXPERTS)).isEqualTo(45_097_156_608L);
@@ -55,7 +55,7 @@ class LibraryUsageExampleTest {
     void sizeAPresetAndAConfigFile() {
         long preset = Parameters.count(PresetCatalog.get("llama-3-8b").spec()).total();
         long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("testdata/hf-configs/llama-3-8b.json"))).total();
-        assertThat(preset).isEqualTo(imported).isEqualTo(8_030_261_248L); // REFERENCES.md, exact
+        assertThat(preset).isEqualTo(imported).isEqualTo(8_030_261_248L); // docs/architecture.md, exact
     }
 
     @Test

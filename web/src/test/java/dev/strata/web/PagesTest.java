@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The training and scaling pages, their charts and the API routes behind them, on a real server. */
 class PagesTest {
-    /** Llama-3-8B parameters (REFERENCES.md, exact). */
+    /** Llama-3-8B parameters (docs/architecture.md, exact). */
     private static final long LLAMA_3_8B = 8_030_261_248L;
 
     @Test
@@ -51,8 +51,8 @@ class PagesTest {
             JsonNode m = json(client.get("/api/training-memory?model=llama-3-8b&hardware=h100-sxm&devices=64&seq-len=4096"));
             assertThat(m.get("dataParallel").intValue()).isEqualTo(64); // devices / (tp x pp)
             assertThat(m.get("rows")).hasSize(12);
-            assertThat(m.get("deviceMemoryBytes").longValue()).isEqualTo(80_000_000_000L); // H100 SXM, 80 GB (REFERENCES.md)
-            // ZeRO (Rajbhandari et al. 2020, REFERENCES.md): model states per GPU with N_d = 64 data-parallel ranks are
+            assertThat(m.get("deviceMemoryBytes").longValue()).isEqualTo(80_000_000_000L); // H100 SXM, 80 GB (docs/architecture.md)
+            // ZeRO (Rajbhandari et al. 2020, docs/formulas.md): model states per GPU with N_d = 64 data-parallel ranks are
             // 16Ψ, 4Ψ + 12Ψ/N_d, 2Ψ + 14Ψ/N_d and 16Ψ/N_d at stages 0-3 (mixed-precision Adam); tolerance: rounding of 4 sharded terms.
             double psi = LLAMA_3_8B, nd = 64;
             double[] expected = {16 * psi, 4 * psi + 12 * psi / nd, 2 * psi + 14 * psi / nd, 16 * psi / nd};
@@ -102,7 +102,7 @@ class PagesTest {
             Response r = client.get("/scaling?law=chinchilla-unrounded&compute=5.76e23");
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
-            // Hoffmann et al. 2022 §3.3 (REFERENCES.md): about 40B parameters at Gopher's budget with the unrounded constants.
+            // Hoffmann et al. 2022 §3.3 (docs/formulas.md): about 40B parameters at Gopher's budget with the unrounded constants.
             assertThat(html).contains("<title>Scaling laws · strata</title>").contains("40.4 B parameters");
             assertThat(html).contains("src=\"/chart/frontier.png?law=chinchilla-unrounded&amp;compute=5.76e23&amp;width=580&amp;height=420\"")
                     .contains("src=\"/chart/allocation.png?").contains("src=\"/chart/isoflop.png?").contains("id=\"laws-table\"")

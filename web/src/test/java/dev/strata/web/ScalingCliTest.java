@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command-line contract of optimal, fit, train and hardware (DESIGN.md). */
+/** The command-line contract of optimal, fit, train and hardware (docs/architecture.md, "Contracts"). */
 class ScalingCliTest {
     record Run(int code, String out, String err) {
         JsonNode json() throws Exception {

@@ -45,10 +45,10 @@ class ServerTest {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/validation?quantity=params");
             assertThat(page.code()).isEqualTo(200);
-            // the shipped CPU run calibrated twice: its drift (README.md, Validation: matrix products -1.2 % in the median)
+            // the shipped CPU run calibrated twice: its drift (docs/validation.md: matrix products -1.2 % in the median)
             assertThat(page.body().string()).contains("id=\"summary\"").contains("/chart/validation.png?quantity=params").contains("id=\"points\"")
                     .contains("id=\"drift\"").contains("changed by -1.2 % in the median")
-                    // the targets as validate --report gives them (README.md, Validation: every one met, bf16 batch 1 at 8.3 %)
+                    // the targets as validate --report gives them (docs/validation.md: every one met, bf16 batch 1 at 8.3 %)
                     .contains("id=\"targets\"").contains("decode time per token, batch 1, bf16: median error at most 10 %</td><td class=\"num\">10</td><td class=\"num\">8.3 %</td><td>yes</td>")
                     .doesNotContain("<strong>no</strong>")
                     // counts are exact: an error of zero is written without a sign
@@ -129,7 +129,7 @@ class ServerTest {
             JsonNode http = Render.MAPPER.readTree(r.body().string());
             JsonNode cli = Render.MAPPER.readTree(Cli.run("estimate", "--model", "mixtral-8x7b", "--format", "json").out());
             assertThat(http).isEqualTo(cli);
-            assertThat(http.at("/params/active").longValue()).isEqualTo(12_879_925_248L); // REFERENCES.md, exact
+            assertThat(http.at("/params/active").longValue()).isEqualTo(12_879_925_248L); // docs/architecture.md, exact
             assertThat(client.get("/api/estimate?model=gpt2&format=csv").body().string()).contains("params.total,124439808");
         });
     }
@@ -140,7 +140,7 @@ class ServerTest {
             String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
             var r = client.post("/api/estimate", "{\"config\": " + config + "}");
             assertThat(r.code()).isEqualTo(200);
-            assertThat(Render.MAPPER.readTree(r.body().string()).at("/params/total").longValue()).isEqualTo(7_615_616_512L); // REFERENCES.md
+            assertThat(Render.MAPPER.readTree(r.body().string()).at("/params/total").longValue()).isEqualTo(7_615_616_512L); // docs/architecture.md
         });
     }
 

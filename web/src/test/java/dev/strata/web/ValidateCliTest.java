@@ -17,7 +17,7 @@ class ValidateCliTest {
     void theReportCsvHasOneRowPerMeasuredPointWithTheContractColumns() throws Exception {
         Cli r = Cli.run("validate", "--report", "--format", "csv");
         List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new java.io.StringReader(r.out())).getRecords();
-        // DESIGN.md contract: quantity, model, dtype, batch, context, measured, estimated, floor (latency rows)
+        // docs/architecture.md, "Contracts": quantity, model, dtype, batch, context, measured, estimated, floor (latency rows)
         assertThat(rows.get(0).getParser().getHeaderNames()).startsWith("quantity", "model", "dtype", "batch", "context", "measured", "estimated", "floor");
         assertThat(rows.stream().map(x -> x.get("quantity")).distinct()).contains("params", "prefill_flops", "weights_bytes", "peak_memory_bytes",
                 "prefill_seconds", "decode_seconds_per_token");

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The accuracy targets of the validation issue on the shipped reference run (module data's
- * {@code measured/cpu-reference.csv} and {@code cpu-calibration.csv}; README.md, "Validation"). The host calibration
+ * {@code measured/cpu-reference.csv} and {@code cpu-calibration.csv}; docs/validation.md). The host calibration
  * is fitted to the run's microbenchmarks only; the points are never used to fit anything.
  */
 class ValidationTargetsTest {
@@ -39,7 +39,7 @@ class ValidationTargetsTest {
     @Test
     void peakMemoryIsWithinFivePercentAtEveryPoint() {
         // the issue: within 5 %; measured with glibc's mmap threshold fixed (freed tensors leave the process) and the
-        // runtime term measured after a tiny model ran (torch_runtime_rss): README.md, "Validation", 1.4 % at worst
+        // runtime term measured after a tiny model ran (torch_runtime_rss): docs/validation.md, 1.4 % at worst
         for (String q : List.of("peak_memory_bytes", "peak_memory_bytes_decode")) {
             Validation.Summary s = V.summary(q, null, 1, Long.MAX_VALUE);
             assertThat(s.points()).as(q).isEqualTo(38);
@@ -50,7 +50,7 @@ class ValidationTargetsTest {
     @Test
     void calibratedDecodeTimeMeetsEveryTargetInBothFormats() {
         // the issue: median absolute error at most 10 % at batch 1 and at most 20 % for batch up to 16 and contexts up
-        // to 4096 (README.md, "Validation", shipped run: fp32 5.6 % and 7.1 %, bf16 8.3 % and 9.9 %)
+        // to 4096 (docs/validation.md, shipped run: fp32 5.6 % and 7.1 %, bf16 8.3 % and 9.9 %)
         for (String d : List.of("fp32", "bf16")) {
             assertThat(V.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.10);
             assertThat(V.summary("decode_seconds_per_token", d, 1, Validation.TARGET_MAX_BATCH).medianAbsRelativeError()).as(d).isLessThanOrEqualTo(0.20);
@@ -60,7 +60,7 @@ class ValidationTargetsTest {
 
     @Test
     void theInSituLayerTimeIsWhatMeetsTheBatch1Targets() {
-        // README.md, "Validation": the same run without its in-situ layer rows (the per-layer time as the tiny models
+        // docs/validation.md: the same run without its in-situ layer rows (the per-layer time as the tiny models
         // measure it in warm caches) gives fp32 14.0 % and bf16 20.7 % at batch 1, both above 10 %
         ReferenceRun run = ReferenceRun.shipped();
         List<Microbenchmarks> warmOnly = run.calibrations().stream()
@@ -73,7 +73,7 @@ class ValidationTargetsTest {
             assertThat(warm.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isGreaterThan(0.10);
     }
 
-    /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; README.md, "Validation"). */
+    /** The GPU run (module data's {@code measured-cuda/}: an NVIDIA H100, PyTorch 2.11, eager; docs/validation.md). */
     static final Validation GPU = Validation.shipped("cuda");
 
     @Test
@@ -84,7 +84,7 @@ class ValidationTargetsTest {
         for (String q : Validation.LATENCY_QUANTITIES) assertThat(GPU.summary(q, null, 1, Long.MAX_VALUE).floorIsLowerBound()).as(q).isTrue();
         // decode in eager PyTorch on the GPU is bound by the host's dispatch of kernels, which runs while the GPU works;
         // strata adds fixed costs to the roofline time instead, so the calibrated estimate is off by a median 20-30 %
-        // (README.md, "Validation": 22 % fp32, 23 % bf16 at batch 1), missing the CPU's targets
+        // (docs/validation.md: 22 % fp32, 23 % bf16 at batch 1), missing the CPU's targets
         for (String d : List.of("fp32", "bf16"))
             assertThat(GPU.summary("decode_seconds_per_token", d, 1, 1).medianAbsRelativeError()).as(d).isBetween(0.15, 0.30);
     }

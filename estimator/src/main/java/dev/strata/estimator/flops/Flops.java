@@ -14,7 +14,7 @@ import dev.strata.model.TransformerSpec;
 /**
  * FLOPs of the forward pass, prefill, decoding and training, as named terms.
  *
- * <p>Convention (REFERENCES.md): 2 FLOPs per multiply-accumulate of every matrix product; a linear layer
+ * <p>Convention (docs/formulas.md, "FLOPs"): 2 FLOPs per multiply-accumulate of every matrix product; a linear layer
  * {@code in -> out} costs {@code 2 x in x out} per token (Kaplan et al. 2020, arXiv:2001.08361 §2.1, Table 1). The
  * matrix shapes come from {@link Parameters#forEachMatrix}, so FLOPs and parameter counts cannot disagree; biases,
  * norms and element-wise work are not counted. Mixture-of-experts layers count the router and the experts a token

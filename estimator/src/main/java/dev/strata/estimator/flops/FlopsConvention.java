@@ -4,7 +4,7 @@ import dev.strata.model.Checks;
 
 /**
  * What a FLOP count includes. Every convention counts 2 FLOPs per multiply-accumulate of the matrix multiplications
- * (REFERENCES.md) and no element-wise work (norms, activation functions, residual adds, rotary embeddings), except
+ * (docs/formulas.md, "FLOPs") and no element-wise work (norms, activation functions, residual adds, rotary embeddings), except
  * the softmax where {@code softmax} says so.
  *
  * @param mask             full or causal counting of the attention of several queries of one sequence

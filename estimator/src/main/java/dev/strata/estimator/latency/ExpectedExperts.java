@@ -4,7 +4,7 @@ package dev.strata.estimator.latency;
  * How many routed experts a batch touches. Each of {@code tokens} tokens picks {@code topK} of {@code experts}; with
  * routing treated as uniform and independent per token, an expert is missed by one token with probability
  * {@code 1 - k/E}, so the expected number of distinct experts touched is {@code E (1 - (1 - k/E)^b)}
- * (REFERENCES.md, "Decode latency"). It is k for one token and tends to E for large batches: a decode step of a big
+ * (docs/formulas.md, "Decode latency"). It is k for one token and tends to E for large batches: a decode step of a big
  * batch reads nearly every expert, a single sequence reads only its top-k.
  */
 public final class ExpectedExperts {

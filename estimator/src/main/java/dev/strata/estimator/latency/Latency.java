@@ -17,7 +17,7 @@ import dev.strata.model.Workload;
  * {@code max(bytes / (bandwidth x efficiency), FLOPs / (peak x efficiency))}; the step is the sum over operations and
  * layers, plus tensor-parallel all-reduces and pipeline transfers over the link, plus fixed per-layer overheads.
  *
- * <p>What a step moves (REFERENCES.md, "Decode latency"): every weight the step needs, read once (for MoE only the
+ * <p>What a step moves (docs/formulas.md, "Decode latency"): every weight the step needs, read once (for MoE only the
  * experts the batch touches, {@link ExpectedExperts}); the KV cache of every sequence, read once; the new tokens'
  * keys and values, written once; the embedding rows of the step's tokens (not the whole table: the input embedding
  * is a lookup). The output head computes logits for the last position of each sequence only (a prefill may ask for
@@ -78,7 +78,7 @@ public final class Latency {
      * The smallest batch at which a decode step at {@code contextTokens} turns compute-bound in the floor model
      * (compute time of the matrix products reaches their memory time); {@code Workload.MAX_BATCH} if it never does.
      * On an A100 the weight-read crossover is about peak / bandwidth = 312e12 / 1.555e12 = 200 tokens for 16-bit
-     * weights (REFERENCES.md); the KV cache grows with the batch and pushes it further out.
+     * weights (docs/formulas.md, "Decode latency"); the KV cache grows with the batch and pushes it further out.
      */
     public static long computeBoundBatch(TransformerSpec spec, Precision p, Parallelism par, long contextTokens, Hardware hw,
                                          LatencyTuning tuning) {

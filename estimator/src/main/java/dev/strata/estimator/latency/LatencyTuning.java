@@ -22,7 +22,7 @@ import java.util.Map;
  *   <li>Bandwidth: streaming a weight matrix whose input width is at least {@code wideInputThreshold} reaches
  *   {@code wideInputBandwidthFactor} times the bandwidth efficiency; and one of input width k reaches
  *   {@code k / (k + bandwidthHalfInputWidth)} of it (on CPUs, matrix-vector products with a narrow input run much
- *   slower than a stream: REFERENCES.md, "reference stack"). 1 on GPUs.</li>
+ *   slower than a stream: docs/architecture.md, "Reference stack"). 1 on GPUs.</li>
  *   <li>Attention over the KV cache streams at {@code attentionBandwidthFactor} times the bandwidth efficiency (a
  *   decode attention step is several small kernels, not one stream).</li>
  * </ul>

@@ -90,7 +90,7 @@ final class Roofline {
      */
     void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double calibratedPerByte, double calibratedPerFlop,
             boolean offloaded) {
-        // in small methods, so that the JIT inlines the op into the pass that adds it up (one method was too big to)
+        // in small methods, so that the JIT inlines the op into the pass that adds it up
         double floorMem = offloaded ? offloadedSeconds(s, times, c, bytes, 1) : bytes * perByte;
         double calMem = offloaded ? offloadedSeconds(s, 0, c, bytes, eff.communication()) : bytes * calibratedPerByte;
         add(s, c.ordinal(), times, bytes, flops, floorMem, calMem, flops * perFlop, flops * calibratedPerFlop);
@@ -126,7 +126,7 @@ final class Roofline {
     /**
      * Adds {@code times} copies of one op's terms to component {@code i} and to the memory-/compute-bound totals. The
      * larger of each pair is taken by the comparison that also picks the bound: no NaN reaches here (every input is
-     * checked), and {@code Math.max(double, double)}, which must order NaN and -0, was a third of a decode step's time.
+     * checked), and {@code Math.max(double, double)} must order NaN and -0, which costs more than the op itself.
      */
     private static void add(StepTime s, int i, double times, double bytes, double flops, double floorMem, double calMem, double floorCompute,
                             double calCompute) {

@@ -12,7 +12,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.TransformerSpec;
 
 /**
- * Bytes of the key/value cache (REFERENCES.md, "KV cache").
+ * Bytes of the key/value cache (docs/formulas.md, "KV cache").
  *
  * <ul>
  *   <li>Multi-head, grouped-query and multi-query attention keep K and V of every key/value head:

@@ -36,7 +36,7 @@ public final class Sharding {
 
     /** Checks that {@code p} can split {@code spec}; throws {@link InvalidFieldException} naming the parallelism field. */
     public static void check(TransformerSpec spec, Parallelism p) {
-        // the messages are built in methods of their own: with them inline this check was too big for the JIT to
+        // the messages are built in methods of their own, so that this check stays small enough for the JIT to
         // inline into the estimators, which call it for every estimate
         int tp = p.tensor();
         for (LayerGroup g : spec.layers()) {

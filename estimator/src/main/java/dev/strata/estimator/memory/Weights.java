@@ -17,7 +17,7 @@ import dev.strata.model.WholeNumbers;
  * divides the input width (GPTQ/AWQ groups along the input, bitsandbytes over the flattened tensor).
  *
  * <p>In 16 bits this is 2 bytes per parameter: Llama-3-8B, 8,030,261,248 parameters, is 16,060,522,496 bytes, the
- * safetensors {@code total_size} of the published checkpoint (REFERENCES.md).
+ * safetensors {@code total_size} of the published checkpoint (docs/architecture.md, "Exact parameter counts").
  */
 public final class Weights {
     private Weights() {}

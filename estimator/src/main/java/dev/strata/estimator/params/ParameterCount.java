@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * An exact parameter count as named terms. {@link #total()} and {@link #active()} are the sums of the terms.
  *
- * <p>Conventions (REFERENCES.md, "Counting conventions"): every trainable weight including norms and biases, no
+ * <p>Conventions (docs/formulas.md, "Counting conventions"): every trainable weight including norms and biases, no
  * buffers; tied embeddings count once; {@code active} is what one token touches: everything except routed experts,
  * plus top-k routed experts per MoE layer (the embedding table counts in full, as in Mixtral's published
  * 12,879,925,248 active). DeepSeek-V3's multi-token-prediction modules are not in the total: see

@@ -18,8 +18,8 @@ import dev.strata.model.TransformerSpec;
 /**
  * Exact parameter counts, bottom up, one named method per weight.
  *
- * <p>Shapes follow the Hugging Face implementations of each family (REFERENCES.md, "Architecture facts"); counting
- * conventions follow REFERENCES.md. All arithmetic is exact on {@code long}: a count that would not fit throws
+ * <p>Shapes follow the Hugging Face implementations of each family (docs/architecture.md, "Architecture facts"); counting
+ * conventions follow docs/formulas.md. All arithmetic is exact on {@code long}: a count that would not fit throws
  * {@link InvalidFieldException} instead of wrapping around.
  */
 public final class Parameters {
@@ -99,13 +99,13 @@ public final class Parameters {
 
     /**
      * Visits every weight matrix of a layer of {@code kind} over hidden size {@code d}, with its shape: the shapes of
-     * the Hugging Face implementations (REFERENCES.md, "Architecture facts"). Norm weights are not matrices and are
+     * the Hugging Face implementations (docs/architecture.md, "Architecture facts"). Norm weights are not matrices and are
      * not visited. Order: attention projections, then the feed-forward matrices.
      */
     public static void forEachMatrix(LayerKind kind, long d, MatrixVisitor v) {
         // Kept small, each part in a method of its own: the JIT then inlines the walk into every caller and calls the
-        // caller's own visitor directly (one 464-byte method was "too big" to inline, and its visitor calls, shared by
-        // every caller, went through a megamorphic dispatch).
+        // caller's own visitor directly, instead of through one call site shared by every caller (docs/benchmarks.md,
+        // "Estimator").
         Attention attention = kind.attention();
         if (attention instanceof MultiHeadAttention mha) forEachAttentionMatrix(mha, d, v);
         else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
@@ -161,7 +161,7 @@ public final class Parameters {
         return spec.positions() == PositionEncoding.LEARNED ? (long) spec.contextLength() * spec.hiddenSize() : 0;
     }
 
-    /** Output head: vocab x hidden, or 0 when tied to the token embedding (counted once, REFERENCES.md). */
+    /** Output head: vocab x hidden, or 0 when tied to the token embedding (counted once, docs/formulas.md, "Counting conventions"). */
     public static long outputHead(TransformerSpec spec) {
         return spec.tiedEmbeddings() ? 0 : tokenEmbedding(spec);
     }

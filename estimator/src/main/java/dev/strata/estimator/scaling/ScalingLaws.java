@@ -23,7 +23,7 @@ public final class ScalingLaws {
             "Hoffmann et al. 2022, arXiv:2203.15556, §3.3 Eq. 10 (rounded as printed)", 1.69, 406.4, 410.7, 0.34, 0.28);
 
     /**
-     * Chinchilla Approach 3 with the unrounded constants recovered from the paper's own figures (REFERENCES.md):
+     * Chinchilla Approach 3 with the unrounded constants recovered from the paper's own figures (docs/formulas.md, "Scaling laws"):
      * log A = 6.0073404, log B = 6.0179186, log E = 0.5267228, α = 0.33917084, β = 0.2849083. Only these give the
      * paper's a = 0.46 and "40B optimal at Gopher's compute" (§3.3).
      */

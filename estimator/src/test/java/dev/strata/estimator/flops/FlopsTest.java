@@ -117,7 +117,7 @@ class FlopsTest {
         assertThat(f.get(ROUTED_EXPERTS)).isEqualTo(32 * 2 * 3 * 2.0 * 4096 * 14336);
         assertThat(f.get(ROUTER)).isEqualTo(32 * 2.0 * 4096 * 8);
         assertThat(f.get(MLP)).isZero();
-        // matrices touched by a token = 2 x (active parameters - embedding - norms), as REFERENCES.md's active count
+        // matrices touched by a token = 2 x (active parameters - embedding - norms), as the active count of docs/formulas.md, "Counting conventions"
         assertThat(f.total() - f.attentionCore()).isEqualTo(2.0 * (12_879_925_248L - 32000L * 4096 - 65 * 4096));
     }
 

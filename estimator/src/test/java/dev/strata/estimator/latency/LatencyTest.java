@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class LatencyTest {
     static final Precision BF16 = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
 
-    /** A device from REFERENCES.md's accelerator table (bf16 peak, bandwidth, NVLink), default efficiencies. */
+    /** A device from the accelerator table of docs/architecture.md (bf16 peak, bandwidth, NVLink), default efficiencies. */
     static Hardware device(String id, double bf16Peak, long memory, double bandwidth, double link) {
         return new Hardware(id, id, Map.of("bf16", bf16Peak, "fp16", bf16Peak), memory, bandwidth, link, 64e9, 400, 2,
                 Hardware.Efficiency.DEFAULT);
@@ -80,7 +80,7 @@ class LatencyTest {
 
     @Test
     void decodeTurnsComputeBoundAroundPeakOverBandwidth() {
-        // REFERENCES.md: bandwidth-bound while batch < peak / bandwidth, about 208 on A100-40GB (312e12 / 1.5e12). With
+        // docs/formulas.md, "Decode latency": bandwidth-bound while batch < peak / bandwidth, about 208 on A100-40GB (312e12 / 1.5e12). With
         // a 1-token context (no KV cache) the matrix products of a 16-bit model cross over at peak / bandwidth x 2 / 2.
         Hardware a100 = device("a100-40gb", 312e12, 40_000_000_000L, 1.555e12, 600e9);
         long b = Latency.computeBoundBatch(llama3_8b(), BF16, Parallelism.NONE, 1, a100, LatencyTuning.GPU_DEFAULT);

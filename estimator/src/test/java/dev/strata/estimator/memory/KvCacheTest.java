@@ -12,7 +12,7 @@ class KvCacheTest {
 
     @Test
     void llama3_8bTakes131072BytesPerTokenInBf16() {
-        // REFERENCES.md "KV cache": 2 x 32 layers x 8 KV heads x 128 x 2 bytes = 131,072 B/token, 0.5 GiB at 4,096; exact
+        // docs/formulas.md, "KV cache": 2 x 32 layers x 8 KV heads x 128 x 2 bytes = 131,072 B/token, 0.5 GiB at 4,096; exact
         TransformerSpec llama = TestModels.llama3_8b();
         assertThat(KvCache.bytesPerToken(llama, NumericFormat.BF16)).isEqualTo(131_072);
         assertThat(KvCache.bytes(llama, NumericFormat.BF16, 4096, 1)).isEqualTo(1L << 29);
@@ -31,7 +31,7 @@ class KvCacheTest {
 
     @Test
     void deepseekV3CachesTheLatentNotThePerHeadKeysAndValues() {
-        // REFERENCES.md / DeepSeek-V2 §2.1.2: MLA caches kv_lora_rank + qk_rope_head_dim = 512 + 64 per layer:
+        // docs/formulas.md / DeepSeek-V2 §2.1.2: MLA caches kv_lora_rank + qk_rope_head_dim = 512 + 64 per layer:
         // 61 x 576 x 2 bytes = 70,272 B/token in bf16; exact
         TransformerSpec v3 = TestModels.deepseekV3();
         assertThat(KvCache.bytesPerToken(v3, NumericFormat.BF16)).isEqualTo(61L * 576 * 2);

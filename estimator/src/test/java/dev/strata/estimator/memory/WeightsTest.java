@@ -23,7 +23,7 @@ class WeightsTest {
 
     @Test
     void bf16WeightsOfLlama3_8bAreTheCheckpointsSize() {
-        // REFERENCES.md: safetensors total_size 16,060,522,496 bytes bf16; exact
+        // docs/architecture.md: safetensors total_size 16,060,522,496 bytes bf16; exact
         assertThat(Weights.bytes(LLAMA, BF16)).isEqualTo(16_060_522_496L);
         assertThat(Weights.bytes(LLAMA, Precision.of(NumericFormat.FP32, NumericFormat.FP32, Optimizer.ADAMW))).isEqualTo(4 * 8_030_261_248L);
     }

@@ -14,7 +14,7 @@ class MatrixVisitorTest {
 
     @Test
     void exactPublishedCountsStillHoldAfterTheMatrixVisitorRefactor() {
-        // REFERENCES.md "Exact parameter counts"; exact
+        // docs/architecture.md, "Exact parameter counts"; exact
         assertThat(Parameters.count(TestModels.llama3_8b()).total()).isEqualTo(8_030_261_248L);
         assertThat(Parameters.count(TestModels.llama2_7b()).total()).isEqualTo(6_738_415_616L);
         assertThat(Parameters.count(TestModels.mistral7b()).total()).isEqualTo(7_241_732_096L);

@@ -45,7 +45,7 @@ class ParametersTest {
         assertThat(c.total(LAYER_NORMS)).isEqualTo(12 * 2 * 1_536L);
         assertThat(c.total(FINAL_NORM)).isEqualTo(1_536L);
         assertThat(c.total(OUTPUT_HEAD)).isZero();
-        // REFERENCES.md: GPT-2 small 124,439,808 (published checkpoint, tied). Exact.
+        // docs/architecture.md: GPT-2 small 124,439,808 (published checkpoint, tied). Exact.
         assertThat(c.total()).isEqualTo(124_439_808L);
         assertThat(c.active()).isEqualTo(c.total());
     }
@@ -69,7 +69,7 @@ class ParametersTest {
     void llamaShapesAgreeWithTheClosedFormOverConfigFields() {
         // Second closed form for Llama-family models (untied, RMSNorm, SwiGLU, GQA, no biases):
         // N = 2 V d + L (2 d h hd + 2 d kv hd + 3 d f + 2 d) + d.
-        // Llama-3-8B config: V 128256, d 4096, f 14336, L 32, h 32, kv 8, hd 128. REFERENCES.md: 8,030,261,248.
+        // Llama-3-8B config: V 128256, d 4096, f 14336, L 32, h 32, kv 8, hd 128. docs/architecture.md: 8,030,261,248.
         long v = 128256, d = 4096, f = 14336, l = 32, h = 32, kv = 8, hd = 128;
         long closed = 2 * v * d + l * (2 * d * h * hd + 2 * d * kv * hd + 3 * d * f + 2 * d) + d;
         TransformerSpec spec = TransformerSpec.builder().vocabSize(128256).hiddenSize(4096)
@@ -86,7 +86,7 @@ class ParametersTest {
 
     @Test
     void mixtralActiveCountsTopTwoOfEightExperts() {
-        // REFERENCES.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
+        // docs/architecture.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
         var expert = new GatedMlp(14336, Activation.SILU, false);
         TransformerSpec spec = TransformerSpec.builder().vocabSize(32000).hiddenSize(4096)
                 .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new MixtureOfExperts(expert, 8, 0, 2, false))).build();

@@ -28,7 +28,7 @@ class ScalingLawsTest {
     @Test
     void thePrintedRoundedConstantsDoNotReproduceTheExponent() {
         // β/(α+β) with the printed α = 0.34, β = 0.28 is 0.28/0.62 = 0.4516..., which rounds to 0.45, not the paper's 0.46:
-        // REFERENCES.md's reason for offering both sets
+        // the reason docs/formulas.md ("Scaling laws") gives for offering both sets
         assertThat(ScalingLaws.CHINCHILLA.paramsExponent()).isCloseTo(0.28 / 0.62, within(1e-12));
         assertThat(Math.round(ScalingLaws.CHINCHILLA.paramsExponent() * 100) / 100.0).isEqualTo(0.45);
     }

@@ -42,7 +42,7 @@ public final class ValidateCommand implements Callable<Integer> {
     public static final int TARGET_MISSED = 1;
     /** Exit code when the reference stack (Python with PyTorch) is missing or broken: the harness's own code. */
     public static final int NO_REFERENCE_STACK = 3;
-    /** The interpreter the harness needs: Debian's, which has python3-torch (REFERENCES.md). */
+    /** The interpreter the harness needs: Debian's, which has python3-torch (docs/architecture.md, "Reference stack"). */
     public static final String DEFAULT_PYTHON = "/usr/bin/python3";
     /** The harness, relative to the repository root. */
     public static final String HARNESS = "data/reference/run.py";

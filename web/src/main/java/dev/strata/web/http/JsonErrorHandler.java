@@ -15,7 +15,7 @@ import org.eclipse.jetty.util.Callback;
  * or traversing path such as {@code /static/../../etc/passwd}, a URI or headers over the size limits, an unknown HTTP
  * version) as the same JSON as every other error, {@code {"error", "field"}}, instead of Jetty's HTML page.
  *
- * <p>An unsupported HTTP version (Jetty's 505) is bad input like the rest and answers 400 (DESIGN.md: bad input is
+ * <p>An unsupported HTTP version (Jetty's 505) is bad input like the rest and answers 400 (docs/architecture.md, "Design rules": bad input is
  * 400, never a 5xx). The path and the request are never echoed back.
  */
 final class JsonErrorHandler extends ErrorHandler {

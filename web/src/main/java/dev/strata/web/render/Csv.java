@@ -6,7 +6,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * CSV as DESIGN.md asks: RFC 4180 with a header row, plain numbers, and text cells that a spreadsheet would run as
+ * CSV as docs/architecture.md ("Contracts") asks: RFC 4180 with a header row, plain numbers, and text cells that a spreadsheet would run as
  * a formula neutralised.
  */
 public final class Csv {

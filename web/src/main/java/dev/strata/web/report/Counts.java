@@ -3,7 +3,7 @@ package dev.strata.web.report;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 
-/** JSON counts (DESIGN.md: counts are integers) from the doubles that laws and cost estimates produce. */
+/** JSON counts (docs/architecture.md, "Contracts": counts are integers) from the doubles that laws and cost estimates produce. */
 final class Counts {
     private Counts() {}
 

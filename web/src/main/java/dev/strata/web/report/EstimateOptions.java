@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The workload options of {@code estimate} (documented in README.md and {@code strata estimate --help}), parsed in one place for the command line ({@code --batch 4}) and the HTTP
+ * The workload options of {@code estimate} (documented in docs/cli.md and {@code strata estimate --help}), parsed in one place for the command line ({@code --batch 4}) and the HTTP
  * API ({@code batch=4}): the names are the same, without the leading dashes. Every bad value becomes an
  * {@link InvalidFieldException} that names the option as the user wrote it; errors the estimators raise about a
  * workload field ({@code parallelism.tensor}) are renamed to the option ({@code --tp}) by {@link #rename}.

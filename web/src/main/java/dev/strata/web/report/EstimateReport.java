@@ -32,7 +32,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The {@code estimate} result as a JSON tree, with the names of the contract in DESIGN.md. The command line and the
+ * The {@code estimate} result as a JSON tree, with the names of the contract in docs/architecture.md ("Contracts"). The command line and the
  * HTTP API both build their answer here, from the same estimator calls.
  */
 public final class EstimateReport {

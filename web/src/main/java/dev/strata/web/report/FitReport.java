@@ -15,7 +15,7 @@ import dev.strata.model.InvalidFieldException;
 /**
  * The {@code fit} result: the Chinchilla-form constants {@code E}, {@code A}, {@code B}, {@code alpha}, {@code beta},
  * each with {@code value}, {@code stdErr} and a percentile interval, the implied compute-optimal exponents, and
- * {@code points} with residuals (DESIGN.md contract).
+ * {@code points} with residuals (docs/architecture.md, "Contracts").
  */
 public final class FitReport {
     /** Default number of bootstrap resamples: 1,000 (Besiroglu et al. 2024 use 4,000; pass --bootstrap 4000 for theirs). */

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The {@code optimal} result: the compute-optimal model size and data for a budget (or the budget for a target
- * loss) under a law, with {@code params}, {@code tokens} and {@code loss} at the top (DESIGN.md contract).
+ * loss) under a law, with {@code params}, {@code tokens} and {@code loss} at the top (docs/architecture.md, "Contracts").
  */
 public final class OptimalReport {
     /** Default law. */

@@ -60,7 +60,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * @param rows        one row per measured point and compared quantity, in the run's order
  */
 public record Validation(ReferenceRun run, HostCalibration calibration, List<Row> rows) {
-    /** The quantities compared, in report order (DESIGN.md contract). */
+    /** The quantities compared, in report order (docs/architecture.md, "Contracts"). */
     public static final List<String> QUANTITIES = List.of("params", "weights_bytes", "kv_cache_bytes", "prefill_flops", "peak_memory_bytes",
             "peak_memory_bytes_decode", "prefill_seconds", "decode_seconds_per_token");
     /** The quantities that are times: they have a floor. */

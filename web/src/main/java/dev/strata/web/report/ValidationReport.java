@@ -16,7 +16,7 @@ import org.jfree.chart.JFreeChart;
 /**
  * The {@code validate} result: every compared point ({@code points}: {@code quantity}, {@code model}, {@code dtype},
  * {@code batch}, {@code context}, {@code measured}, {@code estimated}, {@code floor} for times, {@code relativeError},
- * {@code unit}, {@code loadedMachine}: DESIGN.md contract), the summary per quantity and format ({@code summary}), the
+ * {@code unit}, {@code loadedMachine}: docs/architecture.md, "Contracts"), the summary per quantity and format ({@code summary}), the
  * targets and whether they are met ({@code targets}), and the host calibration the times were estimated with
  * ({@code calibration}: the floor device, the fitted efficiencies and tuning per format, and how well the fit reproduces
  * each microbenchmark).

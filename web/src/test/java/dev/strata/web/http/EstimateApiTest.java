@@ -19,7 +19,7 @@ class EstimateApiTest {
             JsonNode j = Render.MAPPER.readTree(r.body().string());
             assertThat(j.at("/workload/batch").longValue()).isEqualTo(2);
             assertThat(j.at("/workload/tensorParallel").intValue()).isEqualTo(2);
-            // 2 sequences x 1024 tokens x 131,072 B/token (REFERENCES.md); exact
+            // 2 sequences x 1024 tokens x 131,072 B/token (docs/architecture.md); exact
             assertThat(j.at("/memory/kvCacheBytes").longValue()).isEqualTo(2L * 1024 * 131_072);
             assertThat(j.at("/memory/fits").booleanValue()).isTrue();
         });

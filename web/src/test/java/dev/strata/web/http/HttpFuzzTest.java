@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Sends {@value #REQUESTS} random and malformed requests ({@link RequestFuzzer}) to the real server on 127.0.0.1 and
- * checks the contract of DESIGN.md: never a 5xx; every 4xx is a JSON object with a non-empty {@code error} (and a
+ * checks the contract of docs/architecture.md ("Design rules", "Contracts"): never a 5xx; every 4xx is a JSON object with a non-empty {@code error} (and a
  * text {@code field} when there is one); every JSON answer is strict JSON (no NaN or Infinity) with no negative size;
  * every CSV answer has no NaN or Infinity cell; afterwards the server still answers a known request correctly.
  *
@@ -125,7 +125,7 @@ class HttpFuzzTest {
             try (RawHttp http = new RawHttp(port)) {
                 RawHttp.Response r = http.get("/api/estimate?model=llama-3-8b");
                 assertThat(r.status()).isEqualTo(200);
-                // Llama-3-8B total: 8,030,261,248 (REFERENCES.md, safetensors metadata of the published checkpoint); exact
+                // Llama-3-8B total: 8,030,261,248 (docs/architecture.md, "Exact parameter counts"; safetensors metadata of the published checkpoint); exact
                 assertThat(STRICT.readTree(r.body()).at("/params/total").longValue()).isEqualTo(8_030_261_248L);
             }
         } finally {
