@@ -32,7 +32,7 @@ import dev.strata.web.report.FitReport;
 import dev.strata.web.report.HardwareReport;
 import dev.strata.web.report.OptimalReport;
 import dev.strata.web.report.TrainReport;
-import dev.strata.web.report.Validation;
+import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import dev.strata.web.report.PresetsReport;
 import dev.strata.web.report.ResolvedModel;

@@ -2,7 +2,7 @@ package dev.strata.web.page;
 
 import dev.strata.data.ReferenceRun;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.web.report.Validation;
+import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import java.util.List;
 import java.util.Locale;
