@@ -84,8 +84,8 @@ public final class HardwareCatalog {
         }
         long physical = physicalMemoryBytes();
         long memory = recordedMemory(calibration) ? calibration.memoryBytes() : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
-        Hardware hw = new Hardware(HOST_ID, "this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")", peaks,
-                memory, bandwidth, 0, 0, 0, 0, Hardware.Efficiency.DEFAULT);
+        Hardware hw = Hardware.builder(HOST_ID).name("this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")")
+                .peakFlopsPerSecond(peaks).memoryBytes(memory).memoryBandwidthBytesPerSecond(bandwidth).build();
         String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format (of every calibration of the run)");
@@ -175,12 +175,12 @@ public final class HardwareCatalog {
         double memory = number(h.get("memoryBytes"), "hardware.memoryBytes", true);
         if (memory != Math.rint(memory) || memory > Hardware.MAX_MEMORY_BYTES)
             throw new InvalidFieldException("hardware.memoryBytes", h.get("memoryBytes"), "an integer from 1 to " + Hardware.MAX_MEMORY_BYTES);
-        return new Hardware(h.path("id").asText("custom"), h.path("name").asText(""), peaks, (long) memory,
-                number(h.get("memoryBandwidthBytesPerSecond"), "hardware.memoryBandwidthBytesPerSecond", true),
-                number(h.get("scaleUpBandwidthBytesPerSecond"), "hardware.scaleUpBandwidthBytesPerSecond", false, 0),
-                number(h.get("hostLinkBytesPerSecond"), "hardware.hostLinkBytesPerSecond", false, 0),
-                number(h.get("powerWatts"), "hardware.powerWatts", false, 0),
-                number(h.get("pricePerHourUsd"), "hardware.pricePerHourUsd", false, 0), eff);
+        return Hardware.builder(h.path("id").asText("custom")).name(h.path("name").asText("")).peakFlopsPerSecond(peaks).memoryBytes((long) memory)
+                .memoryBandwidthBytesPerSecond(number(h.get("memoryBandwidthBytesPerSecond"), "hardware.memoryBandwidthBytesPerSecond", true))
+                .scaleUpBandwidthBytesPerSecond(number(h.get("scaleUpBandwidthBytesPerSecond"), "hardware.scaleUpBandwidthBytesPerSecond", false, 0))
+                .hostLinkBytesPerSecond(number(h.get("hostLinkBytesPerSecond"), "hardware.hostLinkBytesPerSecond", false, 0))
+                .powerWatts(number(h.get("powerWatts"), "hardware.powerWatts", false, 0))
+                .pricePerHourUsd(number(h.get("pricePerHourUsd"), "hardware.pricePerHourUsd", false, 0)).efficiency(eff).build();
     }
 
     private static double number(JsonNode v, String field, boolean required) {
@@ -220,9 +220,11 @@ public final class HardwareCatalog {
         if (e != null)
             eff = new Hardware.Efficiency(e.path("bandwidth").asDouble(eff.bandwidth()), e.path("compute").asDouble(eff.compute()),
                     e.path("communication").asDouble(eff.communication()));
-        Hardware hw = new Hardware(id, h.get("name").asText(), peaks, h.get("memoryBytes").longValue(),
-                h.get("memoryBandwidthBytesPerSecond").doubleValue(), h.get("scaleUpBandwidthBytesPerSecond").doubleValue(),
-                h.get("hostLinkBytesPerSecond").doubleValue(), h.get("powerWatts").doubleValue(), h.get("pricePerHourUsd").doubleValue(), eff);
+        Hardware hw = Hardware.builder(id).name(h.get("name").asText()).peakFlopsPerSecond(peaks).memoryBytes(h.get("memoryBytes").longValue())
+                .memoryBandwidthBytesPerSecond(h.get("memoryBandwidthBytesPerSecond").doubleValue())
+                .scaleUpBandwidthBytesPerSecond(h.get("scaleUpBandwidthBytesPerSecond").doubleValue())
+                .hostLinkBytesPerSecond(h.get("hostLinkBytesPerSecond").doubleValue()).powerWatts(h.get("powerWatts").doubleValue())
+                .pricePerHourUsd(h.get("pricePerHourUsd").doubleValue()).efficiency(eff).build();
         Map<String, String> sources = new LinkedHashMap<>();
         h.get("sources").fields().forEachRemaining(f -> sources.put(f.getKey(), f.getValue().asText()));
         for (String figure : SOURCED_FIGURES)

@@ -292,9 +292,8 @@ class EstimatorPropertiesTest {
             LatencyTuning t = LatencyTuning.GPU_DEFAULT;
             StepTime base = Latency.decodeStep(spec, p, par, batch, context, hw, t, Offload.NONE);
             double factor = 1 + 3 * r.nextDouble();
-            Hardware faster = new Hardware(hw.id(), hw.name(), hw.peakFlopsPerSecond(), hw.memoryBytes(),
-                    Math.min(Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND, hw.memoryBandwidthBytesPerSecond() * factor), hw.scaleUpBandwidthBytesPerSecond(),
-                    hw.hostLinkBytesPerSecond(), hw.powerWatts(), hw.pricePerHourUsd(), hw.efficiency());
+            Hardware faster = hw.toBuilder()
+                    .memoryBandwidthBytesPerSecond(Math.min(Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND, hw.memoryBandwidthBytesPerSecond() * factor)).build();
             StepTime fast = Latency.decodeStep(spec, p, par, batch, context, faster, t, Offload.NONE);
             assertThat(fast.floorSeconds()).as("more bandwidth, floor").isLessThanOrEqualTo(base.floorSeconds() * (1 + REL));
             assertThat(fast.calibratedSeconds()).as("more bandwidth, calibrated").isLessThanOrEqualTo(base.calibratedSeconds() * (1 + REL));
@@ -384,8 +383,9 @@ class EstimatorPropertiesTest {
         TrainingMemoryEstimate t = TrainingMemory.estimate(spec, Precision.MIXED_BF16, w);
         assertThat(t.totalBytes()).isGreaterThan(16 * c.total()); // ZeRO §3.1: 16 bytes of model state per parameter, plus activations
         assertThat(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), FlopsConvention.FULL).total()).isFinite().isPositive();
-        Hardware b200 = new Hardware("b200", "B200", java.util.Map.of("bf16", 2.25e15), 180_000_000_000L, 8e12, 1.8e12, 1.28e11, 1000, 6,
-                Hardware.Efficiency.DEFAULT); // docs/architecture.md, "Accelerators": B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s, NVLink 1.8 TB/s, 1,000 W
+        Hardware b200 = Hardware.builder("b200").name("B200").peakFlopsPerSecond("bf16", 2.25e15).memoryBytes(180_000_000_000L)
+                .memoryBandwidthBytesPerSecond(8e12).scaleUpBandwidthBytesPerSecond(1.8e12).hostLinkBytesPerSecond(1.28e11).powerWatts(1000)
+                .pricePerHourUsd(6).build(); // docs/architecture.md, "Accelerators": B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s, NVLink 1.8 TB/s, 1,000 W
         LatencyEstimate e = Latency.estimate(spec, Precision.MIXED_BF16, w, b200, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         stepTime(e.prefill());
         stepTime(e.decode());

@@ -151,8 +151,10 @@ public final class RandomSpecs {
                 : Map.of("fp32", peak / 10); // a device with an fp32 peak only (a CPU)
         double link = r.nextInt(5) == 0 ? 0 : logUniformDouble(r, 1e10, 1.8e12);
         double host = r.nextInt(5) == 0 ? 0 : logUniformDouble(r, 1e9, 2.6e11);
-        return new Hardware("random", "random", peaks, logUniform(r, 1L << 30, 300_000_000_000L), logUniformDouble(r, 5e10, 8e12), link,
-                host, 700, 2, new Hardware.Efficiency(0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble()));
+        return Hardware.builder("random").name("random").peakFlopsPerSecond(peaks).memoryBytes(logUniform(r, 1L << 30, 300_000_000_000L))
+                .memoryBandwidthBytesPerSecond(logUniformDouble(r, 5e10, 8e12)).scaleUpBandwidthBytesPerSecond(link).hostLinkBytesPerSecond(host)
+                .powerWatts(700).pricePerHourUsd(2)
+                .efficiency(new Hardware.Efficiency(0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble())).build();
     }
 
     /** Tensor x pipeline parallelism the spec can be split by (the tensor degree divides every layer's heads). */

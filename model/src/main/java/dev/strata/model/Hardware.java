@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * by two for one direction. A figure that is not published is 0 and the estimators that need it say so.
  *
  * <p>Instances come from the catalog in module data ({@code HardwareCatalog}, which records the source of every
- * figure) or are built in code; {@link #withPricePerHourUsd}, {@link #withPowerWatts} and {@link #withEfficiency}
- * override the editable parts.
+ * figure) or are built in code with {@link #builder}; {@link #toBuilder} starts from an existing device, and
+ * {@link #withPricePerHourUsd}, {@link #withPowerWatts} and {@link #withEfficiency} override the editable parts.
  *
  * @param id                             stable lower-case id with dashes ({@code h100-sxm})
  * @param name                           display name
@@ -67,6 +67,11 @@ public record Hardware(
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
 
+    /**
+     * Checks every field, naming it in the {@link InvalidFieldException}. Build instances with {@link #builder}; this
+     * constructor is public only because Java requires a record's canonical constructor to be as accessible as the
+     * record itself (JLS 8.10.4).
+     */
     public Hardware {
         Checks.text("hardware.id", id);
         if (!ID.matcher(id).matches())
@@ -117,20 +122,115 @@ public record Hardware(
 
     /** This device at another price per device-hour. */
     public Hardware withPricePerHourUsd(double usd) {
-        return new Hardware(id, name, peakFlopsPerSecond, memoryBytes, memoryBandwidthBytesPerSecond, scaleUpBandwidthBytesPerSecond,
-                hostLinkBytesPerSecond, powerWatts, usd, efficiency);
+        return toBuilder().pricePerHourUsd(usd).build();
     }
 
     /** This device at another board power. */
     public Hardware withPowerWatts(double watts) {
-        return new Hardware(id, name, peakFlopsPerSecond, memoryBytes, memoryBandwidthBytesPerSecond, scaleUpBandwidthBytesPerSecond,
-                hostLinkBytesPerSecond, watts, pricePerHourUsd, efficiency);
+        return toBuilder().powerWatts(watts).build();
     }
 
     /** This device with other efficiency factors. */
     public Hardware withEfficiency(Efficiency e) {
-        return new Hardware(id, name, peakFlopsPerSecond, memoryBytes, memoryBandwidthBytesPerSecond, scaleUpBandwidthBytesPerSecond,
-                hostLinkBytesPerSecond, powerWatts, pricePerHourUsd, e);
+        return toBuilder().efficiency(e).build();
+    }
+
+    /**
+     * A builder for the device {@code id}. Link bandwidths, power and price start at 0 (not published), the
+     * efficiency at {@link Efficiency#DEFAULT} and the name at the id; peaks, memory and memory bandwidth have no
+     * default and {@link Builder#build} rejects a device without them.
+     */
+    public static Builder builder(String id) {
+        return new Builder(id);
+    }
+
+    /** A builder holding every field of this device, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(id).name(name).peakFlopsPerSecond(peakFlopsPerSecond).memoryBytes(memoryBytes)
+                .memoryBandwidthBytesPerSecond(memoryBandwidthBytesPerSecond).scaleUpBandwidthBytesPerSecond(scaleUpBandwidthBytesPerSecond)
+                .hostLinkBytesPerSecond(hostLinkBytesPerSecond).powerWatts(powerWatts).pricePerHourUsd(pricePerHourUsd).efficiency(efficiency);
+    }
+
+    /** Fluent builder of a {@link Hardware}; the fields mean what the record's components say. */
+    public static final class Builder {
+        private final String id;
+        private String name;
+        private Map<String, Double> peakFlopsPerSecond;
+        private long memoryBytes;
+        private double memoryBandwidthBytesPerSecond;
+        private double scaleUpBandwidthBytesPerSecond;
+        private double hostLinkBytesPerSecond;
+        private double powerWatts;
+        private double pricePerHourUsd;
+        private Efficiency efficiency = Efficiency.DEFAULT;
+
+        private Builder(String id) {
+            this.id = id;
+        }
+
+        /** Display name; null or blank means the id. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** All dense peaks, FLOP/s per format id (replaces any set before); checked by {@link #build}. */
+        public Builder peakFlopsPerSecond(Map<String, Double> peaks) {
+            this.peakFlopsPerSecond = peaks == null ? null : new LinkedHashMap<>(peaks);
+            return this;
+        }
+
+        /** The dense peak of one format id, FLOP/s, kept beside the peaks set before. */
+        public Builder peakFlopsPerSecond(String format, double flops) {
+            if (peakFlopsPerSecond == null) peakFlopsPerSecond = new LinkedHashMap<>();
+            peakFlopsPerSecond.put(format, flops);
+            return this;
+        }
+
+        public Builder memoryBytes(long bytes) {
+            this.memoryBytes = bytes;
+            return this;
+        }
+
+        public Builder memoryBandwidthBytesPerSecond(double bytesPerSecond) {
+            this.memoryBandwidthBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        public Builder scaleUpBandwidthBytesPerSecond(double bytesPerSecond) {
+            this.scaleUpBandwidthBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        public Builder hostLinkBytesPerSecond(double bytesPerSecond) {
+            this.hostLinkBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        public Builder powerWatts(double watts) {
+            this.powerWatts = watts;
+            return this;
+        }
+
+        public Builder pricePerHourUsd(double usd) {
+            this.pricePerHourUsd = usd;
+            return this;
+        }
+
+        public Builder efficiency(Efficiency efficiency) {
+            this.efficiency = efficiency;
+            return this;
+        }
+
+        /**
+         * The device, checked as the record's constructor checks it.
+         *
+         * @throws InvalidFieldException naming the first field that is missing or out of range
+         */
+        public Hardware build() {
+            return new Hardware(id, name, peakFlopsPerSecond, memoryBytes, // the constructor copies the peaks
+                    memoryBandwidthBytesPerSecond, scaleUpBandwidthBytesPerSecond, hostLinkBytesPerSecond, powerWatts, pricePerHourUsd, efficiency);
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.strata.estimator.scaling;
 
 import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -53,13 +53,7 @@ public record ChinchillaLaw(String id, String name, String source, double E, dou
 
     @Override
     public Map<String, Double> constants() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("E", E);
-        m.put("A", A);
-        m.put("B", B);
-        m.put("alpha", alpha);
-        m.put("beta", beta);
-        return m;
+        return ScalingLaw.constants(List.of("E", "A", "B", "alpha", "beta"), E, A, B, alpha, beta);
     }
 
     @Override

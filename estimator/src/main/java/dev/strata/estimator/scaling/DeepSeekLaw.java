@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
 import dev.strata.model.Checks;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -50,22 +50,8 @@ public record DeepSeekLaw(double modelScaleCoefficient, double modelScaleExponen
 
     @Override
     public Map<String, Double> constants() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("modelScaleCoefficient", modelScaleCoefficient);
-        m.put("modelScaleExponent", modelScaleExponent);
-        m.put("tokensCoefficient", tokensCoefficient);
-        m.put("tokensExponent", tokensExponent);
-        return m;
-    }
-
-    @Override
-    public boolean hasLoss() {
-        return false;
-    }
-
-    @Override
-    public double loss(double params, double tokens) {
-        throw noLoss();
+        return ScalingLaw.constants(List.of("modelScaleCoefficient", "modelScaleExponent", "tokensCoefficient", "tokensExponent"),
+                modelScaleCoefficient, modelScaleExponent, tokensCoefficient, tokensExponent);
     }
 
     /** Model scale M = 72·n_layer·d² + 12·n_layer·d·l_seq non-embedding FLOPs per token (arXiv:2401.02954, §3.2, Eq. 2). */

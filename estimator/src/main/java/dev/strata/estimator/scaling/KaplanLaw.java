@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
 import dev.strata.model.Checks;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -68,21 +68,10 @@ public record KaplanLaw(double alphaN, double nC, double alphaD, double dC,
 
     @Override
     public Map<String, Double> constants() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("alphaN", alphaN);
-        m.put("Nc", nC);
-        m.put("alphaD", alphaD);
-        m.put("Dc", dC);
-        m.put("jointAlphaN", jointAlphaN);
-        m.put("jointAlphaD", jointAlphaD);
-        m.put("jointNc", jointNC);
-        m.put("jointDc", jointDC);
-        m.put("paramsCoefficient", paramsCoefficient);
-        m.put("paramsExponent", paramsExponent);
-        m.put("tokensCoefficient", tokensCoefficient);
-        m.put("tokensExponent", tokensExponent);
-        m.put("computeUnitFlops", computeUnitFlops);
-        return m;
+        return ScalingLaw.constants(List.of("alphaN", "Nc", "alphaD", "Dc", "jointAlphaN", "jointAlphaD", "jointNc", "jointDc",
+                        "paramsCoefficient", "paramsExponent", "tokensCoefficient", "tokensExponent", "computeUnitFlops"),
+                alphaN, nC, alphaD, dC, jointAlphaN, jointAlphaD, jointNC, jointDC,
+                paramsCoefficient, paramsExponent, tokensCoefficient, tokensExponent, computeUnitFlops);
     }
 
     @Override

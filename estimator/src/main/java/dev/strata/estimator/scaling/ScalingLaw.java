@@ -1,6 +1,9 @@
 package dev.strata.estimator.scaling;
 
 import dev.strata.model.InvalidFieldException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,18 +27,26 @@ public interface ScalingLaw {
     /** What N counts in this law ("all parameters", "non-embedding parameters"). */
     String paramsMeaning();
 
-    /** The constants by their names in the paper, in a fixed order, for display. */
+    /** The constants by their names in the paper, in a fixed order, for display (see {@link #constants(List, double...)}). */
     Map<String, Double> constants();
 
-    /** Whether the law predicts a loss (allocation-only laws do not). */
-    boolean hasLoss();
+    /**
+     * Whether the law predicts a loss. The default is false, an allocation-only law; a law with a loss formula
+     * overrides this and {@link #loss}.
+     */
+    default boolean hasLoss() {
+        return false;
+    }
 
     /**
-     * The predicted loss for N parameters trained on D tokens, in nats per token.
+     * The predicted loss for N parameters trained on D tokens, in nats per token. The default, for a law without a
+     * loss formula, throws {@link #noLoss}.
      *
      * @throws InvalidFieldException (field {@code law}) when the law has no loss formula
      */
-    double loss(double params, double tokens);
+    default double loss(double params, double tokens) {
+        throw noLoss();
+    }
 
     /** The allocation of a budget of C FLOPs that the law recommends (its paper's own frontier). */
     ComputeOptimal optimal(double computeFlops);
@@ -60,5 +71,18 @@ public interface ScalingLaw {
     /** The error for laws without a loss formula. */
     default InvalidFieldException noLoss() {
         return new InvalidFieldException("law", id(), "a law with a loss formula (" + id() + " only gives a compute-optimal allocation)");
+    }
+
+    /**
+     * The map {@link #constants()} returns: {@code names.get(i) -> values[i]}, in the order given, unmodifiable.
+     *
+     * @throws IllegalArgumentException when there are not as many values as names
+     */
+    static Map<String, Double> constants(List<String> names, double... values) {
+        if (names.size() != values.length)
+            throw new IllegalArgumentException(names.size() + " constant names for " + values.length + " values");
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) m.put(names.get(i), values[i]);
+        return Collections.unmodifiableMap(m);
     }
 }

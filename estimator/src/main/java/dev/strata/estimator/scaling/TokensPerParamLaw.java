@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
 import dev.strata.model.Checks;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -31,19 +31,7 @@ public record TokensPerParamLaw(String id, String name, String source, double to
 
     @Override
     public Map<String, Double> constants() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("tokensPerParam", tokensPerParam);
-        return m;
-    }
-
-    @Override
-    public boolean hasLoss() {
-        return false;
-    }
-
-    @Override
-    public double loss(double params, double tokens) {
-        throw noLoss();
+        return ScalingLaw.constants(List.of("tokensPerParam"), tokensPerParam);
     }
 
     /** N_opt = √(C / (6r)), D_opt = r·N_opt (C = 6ND with D = rN). */

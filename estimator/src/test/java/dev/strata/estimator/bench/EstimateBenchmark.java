@@ -18,7 +18,6 @@ import dev.strata.model.Optimizer;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,8 +48,9 @@ public class EstimateBenchmark {
             .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
     final Precision precision = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
     final Workload workload = Workload.of(8, 1024, 256);
-    final Hardware h100 = new Hardware("h100-sxm", "H100", Map.of("bf16", 989e12), 80_000_000_000L, 3.35e12, 900e9, 128e9, 700, 2.5,
-            Hardware.Efficiency.DEFAULT);
+    final Hardware h100 = Hardware.builder("h100-sxm").name("H100").peakFlopsPerSecond("bf16", 989e12).memoryBytes(80_000_000_000L)
+            .memoryBandwidthBytesPerSecond(3.35e12).scaleUpBandwidthBytesPerSecond(900e9).hostLinkBytesPerSecond(128e9).powerWatts(700)
+            .pricePerHourUsd(2.5).build();
 
     @Benchmark
     public void fullEstimate(Blackhole bh) {

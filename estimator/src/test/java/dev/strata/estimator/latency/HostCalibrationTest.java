@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class HostCalibrationTest {
     /** A floor host: 25 GB/s, 150 GFLOP/s fp32, 50 GFLOP/s bf16 (the shape of the two-core reference machine). */
-    static final Hardware FLOOR = new Hardware("host", "test host", Map.of("fp32", 150e9, "bf16", 50e9), 16L << 30, 25e9, 0, 0, 0, 0,
-            Hardware.Efficiency.DEFAULT);
+    static final Hardware FLOOR = Hardware.builder("host").name("test host").peakFlopsPerSecond(Map.of("fp32", 150e9, "bf16", 50e9))
+            .memoryBytes(16L << 30).memoryBandwidthBytesPerSecond(25e9).build();
 
     /** Known factors of one format, the truth synthetic benchmarks are generated from. */
     record Truth(double bandwidthEff, double halfWidth, double computeEff, double gemmHalf, double perCall) {

@@ -25,8 +25,9 @@ class LatencyTest {
 
     /** A device from the accelerator table of docs/architecture.md (bf16 peak, bandwidth, NVLink), default efficiencies. */
     static Hardware device(String id, double bf16Peak, long memory, double bandwidth, double link) {
-        return new Hardware(id, id, Map.of("bf16", bf16Peak, "fp16", bf16Peak), memory, bandwidth, link, 64e9, 400, 2,
-                Hardware.Efficiency.DEFAULT);
+        return Hardware.builder(id).name(id).peakFlopsPerSecond(Map.of("bf16", bf16Peak, "fp16", bf16Peak)).memoryBytes(memory)
+                .memoryBandwidthBytesPerSecond(bandwidth).scaleUpBandwidthBytesPerSecond(link).hostLinkBytesPerSecond(64e9).powerWatts(400)
+                .pricePerHourUsd(2).build();
     }
 
     static final Hardware A100_80 = device("a100-80gb-sxm", 312e12, 80_000_000_000L, 2.039e12, 600e9);

@@ -17,7 +17,6 @@ import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SolveTest {
@@ -147,10 +146,12 @@ class SolveTest {
 
     @Test
     void theCheapestOptionMeetsTheTargetAndIsPricedPerMillionTokens() {
-        Hardware a100 = new Hardware("a100-80gb-sxm", "A100", Map.of("bf16", 312e12), GB80, 2.039e12, 600e9, 64e9, 400, 1.5,
-                Hardware.Efficiency.DEFAULT);
-        Hardware h100 = new Hardware("h100-sxm", "H100", Map.of("bf16", 989e12), GB80, 3.35e12, 900e9, 128e9, 700, 2.5,
-                Hardware.Efficiency.DEFAULT);
+        Hardware a100 = Hardware.builder("a100-80gb-sxm").name("A100").peakFlopsPerSecond("bf16", 312e12).memoryBytes(GB80)
+                .memoryBandwidthBytesPerSecond(2.039e12).scaleUpBandwidthBytesPerSecond(600e9).hostLinkBytesPerSecond(64e9).powerWatts(400)
+                .pricePerHourUsd(1.5).build();
+        Hardware h100 = Hardware.builder("h100-sxm").name("H100").peakFlopsPerSecond("bf16", 989e12).memoryBytes(GB80)
+                .memoryBandwidthBytesPerSecond(3.35e12).scaleUpBandwidthBytesPerSecond(900e9).hostLinkBytesPerSecond(128e9).powerWatts(700)
+                .pricePerHourUsd(2.5).build();
         Workload w = Workload.of(16, 1024, 256);
         List<Solve.Option> options = Solve.cheapest(LLAMA_70B, BF16, w, List.of(a100, h100), 0.05, OVERHEAD, LatencyTuning.GPU_DEFAULT);
         assertThat(options).isNotEmpty();

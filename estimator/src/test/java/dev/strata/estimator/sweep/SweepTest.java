@@ -22,15 +22,15 @@ import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class SweepTest {
     static final TransformerSpec LLAMA_8B = TransformerSpec.builder().name("llama-3-8b").vocabSize(128256).hiddenSize(4096).contextLength(8192)
             .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
-    static final Hardware H100 = new Hardware("h100-sxm", "H100", Map.of("bf16", 989e12), 80_000_000_000L, 3.35e12, 900e9, 128e9, 700, 2.5,
-            Hardware.Efficiency.DEFAULT);
+    static final Hardware H100 = Hardware.builder("h100-sxm").name("H100").peakFlopsPerSecond("bf16", 989e12).memoryBytes(80_000_000_000L)
+            .memoryBandwidthBytesPerSecond(3.35e12).scaleUpBandwidthBytesPerSecond(900e9).hostLinkBytesPerSecond(128e9).powerWatts(700)
+            .pricePerHourUsd(2.5).build();
     static final Sweep.Base BASE = new Sweep.Base(LLAMA_8B, H100, NumericFormat.BF16, NumericFormat.BF16, 1, 512, 128, 1, 1,
             InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES, LatencyTuning.GPU_DEFAULT);
 
@@ -116,8 +116,8 @@ class SweepTest {
         // seeded random sweeps over values near the limits (prompt + generate against the context of 8,192; tp 3 does
         // not divide 32 heads; a device without a scale-up link for tp > 1; batches up to Workload.MAX_BATCH): of the
         // 300, 49 run and the rest fail for one of those three reasons; the corners decide as the whole sweep does
-        Hardware noLink = new Hardware("one-gpu", "one GPU", Map.of("bf16", 989e12), 80_000_000_000L, 3.35e12, 0, 0, 700, 2.5,
-                Hardware.Efficiency.DEFAULT);
+        Hardware noLink = Hardware.builder("one-gpu").name("one GPU").peakFlopsPerSecond("bf16", 989e12).memoryBytes(80_000_000_000L)
+                .memoryBandwidthBytesPerSecond(3.35e12).powerWatts(700).pricePerHourUsd(2.5).build();
         java.util.Random rnd = new java.util.Random(20261122);
         long[] prompts = {1, 100, 4096, 8000, 8192}, generates = {0, 1, 64, 200, 5000}, batches = {1, 3, 64, 1 << 20, Workload.MAX_BATCH},
                 tps = {1, 2, 3, 8};

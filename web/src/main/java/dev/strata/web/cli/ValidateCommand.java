@@ -6,7 +6,7 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.ChartImage;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
-import dev.strata.web.report.Validation;
+import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import java.io.File;
 import java.io.IOException;

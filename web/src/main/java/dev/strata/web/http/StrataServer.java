@@ -32,7 +32,7 @@ import dev.strata.web.report.FitReport;
 import dev.strata.web.report.HardwareReport;
 import dev.strata.web.report.OptimalReport;
 import dev.strata.web.report.TrainReport;
-import dev.strata.web.report.Validation;
+import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import dev.strata.web.report.PresetsReport;
 import dev.strata.web.report.ResolvedModel;
@@ -123,16 +123,8 @@ public final class StrataServer {
             config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
-            config.routes.get("/validation", ctx -> {
-                int[] status = {200};
-                String html = ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"), status);
-                ctx.status(status[0]).html(html);
-            });
-            config.routes.get("/models", ctx -> {
-                int[] status = {200};
-                String html = ModelsPage.render(ctx.queryParam("model"), status);
-                ctx.status(status[0]).html(html);
-            });
+            config.routes.get("/validation", ctx -> page(ctx, ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"))));
+            config.routes.get("/models", ctx -> page(ctx, ModelsPage.render(ctx.queryParam("model"))));
             config.routes.get("/training", ctx -> page(ctx, TrainingPage.render(ctx::queryParam)));
             config.routes.get("/scaling", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, null)));
             config.routes.post("/scaling/fit", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, fitInput(ctx))));
@@ -211,9 +203,7 @@ public final class StrataServer {
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
         Function<String, String> values = post ? ctx::formParam : ctx::queryParam;
-        int[] status = {200};
-        String html = PlannerPage.render(PlannerPage.values(values), post ? ctx.formParam("config") : null, status);
-        ctx.status(status[0]).html(html);
+        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? ctx.formParam("config") : null));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */

@@ -18,16 +18,17 @@ import org.jfree.chart.JFreeChart;
 public final class ModelsPage {
     private ModelsPage() {}
 
-    /** The page for {@code model} (a preset id; the first preset when null); {@code status[0]} is set to 400 when it is not one. */
-    public static String render(String model, int[] status) {
+    /** The page for {@code model} (a preset id; the first preset when null); status 400 when it is not one, else 200. */
+    public static Page render(String model) {
         String id = model == null || model.isBlank() ? "llama-3-8b" : model;
+        int status = 200;
         String error = null;
         Preset selected = null;
         try {
             selected = PresetCatalog.get(id);
         } catch (InvalidFieldException e) {
             error = e.getMessage();
-            status[0] = 400;
+            status = 400;
         }
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" method=\"get\" action=\"/models\">");
@@ -66,7 +67,7 @@ public final class ModelsPage {
                     .append(fmt(c.active())).append("</td><td>").append(Html.esc(p.publishedText())).append("</td></tr>");
         }
         b.append("</tbody></table><p class=\"downloads\"><a href=\"/api/presets?format=csv\">CSV</a><a href=\"/api/presets\">JSON</a></p>");
-        return Html.page("Models", "Models", b.toString());
+        return new Page(status, Html.page("Models", "Models", b.toString()));
     }
 
     /** Bar-like chart of the parameter terms of a preset (billions), total and active. */

@@ -66,8 +66,9 @@ public final class PlannerPage {
         return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
     }
 
-    /** The page; {@code status[0]} is set to 400 when a field is invalid. */
-    public static String render(Map<String, String> v, String config, int[] status) {
+    /** The page; status 400 when a field is invalid, else 200. */
+    public static Page render(Map<String, String> v, String config) {
+        int status = 200;
         JsonNode result = null;
         String errorField = null, error = null;
         try {
@@ -75,7 +76,7 @@ public final class PlannerPage {
         } catch (InvalidFieldException e) {
             errorField = e.field();
             error = e.getMessage();
-            status[0] = 400;
+            status = 400;
         }
         String q = Html.query(query(v));
         StringBuilder b = new StringBuilder();
@@ -97,7 +98,7 @@ public final class PlannerPage {
         if (error != null && !FIELDS.containsKey(errorField) && !isConfigError(errorField))
             b.append("<p class=\"error-box\" id=\"error\">").append(Html.esc(error)).append("</p>");
         if (result != null) results(b, result, v, q, config == null);
-        return Html.page("Capacity planner", "Planner", b.toString());
+        return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));
     }
 
     private static void results(StringBuilder b, JsonNode r, Map<String, String> v, String q, boolean linkable) {

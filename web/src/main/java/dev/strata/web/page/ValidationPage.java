@@ -2,7 +2,7 @@ package dev.strata.web.page;
 
 import dev.strata.data.ReferenceRun;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.web.report.Validation;
+import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import java.util.List;
 import java.util.Locale;
@@ -22,21 +22,22 @@ public final class ValidationPage {
 
     /**
      * The page for {@code quantity} (default: decode time per token) of the shipped run of {@code device} (default
-     * {@code cpu}); {@code status[0]} becomes 400 for an unknown quantity or device.
+     * {@code cpu}); status 400 for an unknown quantity or device, else 200.
      */
-    public static String render(String quantity, String device, int[] status) {
+    public static Page render(String quantity, String device) {
+        int status = 200;
         String q = quantity == null || quantity.isBlank() ? "decode_seconds_per_token" : quantity.trim();
         String d = Validation.deviceOrDefault(device);
         String error = null, deviceError = null;
         if (!quantities().contains(q)) {
             error = new InvalidFieldException("quantity", q, "one of " + String.join(", ", quantities())).getMessage();
-            status[0] = 400;
+            status = 400;
         }
         try {
             ReferenceRun.checkDevice("device", d);
         } catch (InvalidFieldException e) {
             deviceError = e.getMessage();
-            status[0] = 400;
+            status = 400;
             d = "cpu";
         }
         Validation v = Validation.shipped(d);
@@ -105,7 +106,7 @@ public final class ValidationPage {
             }
             b.append("</tbody></table>");
         }
-        return Html.page("Validation", "Validation", b.toString());
+        return new Page(status, Html.page("Validation", "Validation", b.toString()));
     }
 
     /** The scatter of estimate vs measured for one quantity of a device's shipped run, with the y = x line. */

@@ -64,9 +64,8 @@ public record ServingOptions(Hardware hardware, Integer devices, boolean explici
             if (gbs != null || tflops != null || memory != null) {
                 Map<String, Double> peaks = new LinkedHashMap<>(hw.peakFlopsPerSecond());
                 if (tflops != null) peaks.put(Latency.computeFormat(hw, options.precision()), tflops * 1e12);
-                hw = new Hardware(hw.id(), hw.name(), peaks, memory != null ? memory : hw.memoryBytes(),
-                        gbs != null ? gbs * 1e9 : hw.memoryBandwidthBytesPerSecond(), hw.scaleUpBandwidthBytesPerSecond(),
-                        hw.hostLinkBytesPerSecond(), hw.powerWatts(), hw.pricePerHourUsd(), hw.efficiency());
+                hw = hw.toBuilder().peakFlopsPerSecond(peaks).memoryBytes(memory != null ? memory : hw.memoryBytes())
+                        .memoryBandwidthBytesPerSecond(gbs != null ? gbs * 1e9 : hw.memoryBandwidthBytesPerSecond()).build();
             }
             Hardware.Efficiency e = hw.efficiency();
             Double be = number(v, prefix, "bandwidth-efficiency", 0, 1, false);

@@ -4,6 +4,7 @@ import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.validation.Validation;
 import dev.strata.estimator.latency.HostCalibration;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
@@ -159,14 +160,18 @@ public final class ValidationReport {
         for (String d : v.dtypes()) {
             List<Validation.Row> rows = v.rows().stream().filter(r -> r.quantity().equals(quantity) && r.dtype().equals(d)).toList();
             if (!rows.isEmpty())
-                series.add(new Series(d + " estimate", Validation.values(rows, Validation.Row::measured), Validation.values(rows, Validation.Row::estimated)));
+                series.add(new Series(d + " estimate", values(rows, Validation.Row::measured), values(rows, Validation.Row::estimated)));
         }
         if (Validation.LATENCY_QUANTITIES.contains(quantity)) {
             List<Validation.Row> rows = v.rows().stream().filter(r -> r.quantity().equals(quantity)).toList();
             if (!rows.isEmpty())
-                series.add(new Series("floor (lower bound)", Validation.values(rows, Validation.Row::measured), Validation.values(rows, Validation.Row::floor)));
+                series.add(new Series("floor (lower bound)", values(rows, Validation.Row::measured), values(rows, Validation.Row::floor)));
         }
         String unit = v.rows().stream().filter(r -> r.quantity().equals(quantity)).map(Validation.Row::unit).findFirst().orElse("");
         return Charts.scatter(quantity + ": strata vs the reference stack", "measured (" + unit + ")", "estimated (" + unit + ")", true, series, true);
+    }
+
+    private static double[] values(List<Validation.Row> rows, java.util.function.ToDoubleFunction<Validation.Row> f) {
+        return rows.stream().mapToDouble(f).toArray();
     }
 }

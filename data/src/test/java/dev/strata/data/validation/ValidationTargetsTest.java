@@ -1,10 +1,9 @@
-package dev.strata.web;
+package dev.strata.data.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.data.ReferenceRun;
 import dev.strata.model.Microbenchmarks;
-import dev.strata.web.report.Validation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.strata.web.report;
+package dev.strata.data.validation;
 
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
@@ -337,7 +337,7 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     }
 
     /** What identifies a measured point across its quantities: model, dtype, batch and context. */
-    static String key(ReferenceRun.MeasuredPoint p) {
+    public static String key(ReferenceRun.MeasuredPoint p) {
         return p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context();
     }
 
@@ -360,10 +360,6 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /** The formats of the rows, in order of first appearance. */
     public List<String> dtypes() {
         return rows.stream().map(Row::dtype).distinct().toList();
-    }
-
-    static double[] values(List<Row> rows, java.util.function.ToDoubleFunction<Row> f) {
-        return rows.stream().mapToDouble(f).toArray();
     }
 
     @Override
