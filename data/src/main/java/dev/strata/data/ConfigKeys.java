@@ -20,7 +20,9 @@ final class ConfigKeys {
     }
 
     int requiredInt(String key, int min, int max) {
-        if (!has(key)) throw InvalidFieldException.withMessage(key, "config key " + key + " is missing: it must be an integer from " + min + " to " + max);
+        if (!has(key))
+            throw InvalidFieldException.withMessage(
+                    key, "config key " + key + " is missing: it must be an integer from " + min + " to " + max);
         return intValue(key, min, max);
     }
 

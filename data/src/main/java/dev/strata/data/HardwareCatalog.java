@@ -1,17 +1,17 @@
 package dev.strata.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +28,14 @@ import java.util.Map;
  */
 public final class HardwareCatalog {
     /** The figures every entry must name a source for. */
-    public static final List<String> SOURCED_FIGURES = List.of("peakFlopsPerSecond", "memoryBytes", "memoryBandwidthBytesPerSecond",
-            "scaleUpBandwidthBytesPerSecond", "hostLinkBytesPerSecond", "powerWatts", "pricePerHourUsd");
+    public static final List<String> SOURCED_FIGURES = List.of(
+            "peakFlopsPerSecond",
+            "memoryBytes",
+            "memoryBandwidthBytesPerSecond",
+            "scaleUpBandwidthBytesPerSecond",
+            "hostLinkBytesPerSecond",
+            "powerWatts",
+            "pricePerHourUsd");
 
     private static final Map<String, HardwareEntry> ENTRIES = load();
 
@@ -83,16 +89,32 @@ public final class HardwareCatalog {
             }
         }
         long physical = physicalMemoryBytes();
-        long memory = recordedMemory(calibration) ? calibration.memoryBytes() : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
-        Hardware hw = Hardware.builder(HOST_ID).name("this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")")
-                .peakFlopsPerSecond(peaks).memoryBytes(memory).memoryBandwidthBytesPerSecond(bandwidth).build();
-        String measured = "measured by data/reference/calibrate.py" + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
+        long memory = recordedMemory(calibration)
+                ? calibration.memoryBytes()
+                : physical > 0 ? physical : HOST_MEMORY_FALLBACK_BYTES;
+        Hardware hw = Hardware.builder(HOST_ID)
+                .name("this machine (" + (calibration.machine().isEmpty() ? "measured" : calibration.machine()) + ")")
+                .peakFlopsPerSecond(peaks)
+                .memoryBytes(memory)
+                .memoryBandwidthBytesPerSecond(bandwidth)
+                .build();
+        String measured = "measured by data/reference/calibrate.py"
+                + (calibration.date().isEmpty() ? "" : " on " + calibration.date());
         Map<String, String> sources = new LinkedHashMap<>();
-        sources.put("peakFlopsPerSecond", measured + ": the best matrix-product FLOP/s per format (of every calibration of the run)");
-        sources.put("memoryBytes", recordedMemory(calibration) ? measured + ": the total memory of the device it ran on"
-                : physical > 0 ? "physical memory of the machine strata runs on (JVM operating-system bean; the calibration recorded none)"
-                : "not readable here and not recorded by the calibration: an assumed 8 GiB");
-        sources.put("memoryBandwidthBytesPerSecond", measured + ": the best of stream, matrix-vector and KV-read bandwidth (of every calibration of the run)");
+        sources.put(
+                "peakFlopsPerSecond",
+                measured + ": the best matrix-product FLOP/s per format (of every calibration of the run)");
+        sources.put(
+                "memoryBytes",
+                recordedMemory(calibration)
+                        ? measured + ": the total memory of the device it ran on"
+                        : physical > 0
+                                ? "physical memory of the machine strata runs on (JVM operating-system bean; the calibration recorded none)"
+                                : "not readable here and not recorded by the calibration: an assumed 8 GiB");
+        sources.put(
+                "memoryBandwidthBytesPerSecond",
+                measured
+                        + ": the best of stream, matrix-vector and KV-read bandwidth (of every calibration of the run)");
         sources.put("scaleUpBandwidthBytesPerSecond", "not applicable (one host)");
         sources.put("hostLinkBytesPerSecond", "not applicable (host memory is the device memory)");
         sources.put("powerWatts", "not measured");
@@ -110,7 +132,8 @@ public final class HardwareCatalog {
 
     private static long physicalMemoryBytes() {
         try {
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os)
                 return Math.min(os.getTotalMemorySize(), Hardware.MAX_MEMORY_BYTES);
         } catch (RuntimeException | LinkageError e) {
             // below
@@ -132,7 +155,9 @@ public final class HardwareCatalog {
     public static HardwareEntry entry(String id) {
         if (HOST_ID.equals(id)) return host();
         HardwareEntry e = id == null ? null : ENTRIES.get(id);
-        if (e == null) throw new InvalidFieldException("hardware", id, "a hardware id, one of " + String.join(", ", ENTRIES.keySet()) + ", " + HOST_ID);
+        if (e == null)
+            throw new InvalidFieldException(
+                    "hardware", id, "a hardware id, one of " + String.join(", ", ENTRIES.keySet()) + ", " + HOST_ID);
         return e;
     }
 
@@ -152,35 +177,57 @@ public final class HardwareCatalog {
     public static Hardware fromFile(Path path) {
         JsonNode h;
         try {
-            if (Files.size(path) > 1 << 20) throw new InvalidFieldException("hardware", path.toString(), "a JSON file of at most 1 MiB");
+            if (Files.size(path) > 1 << 20)
+                throw new InvalidFieldException("hardware", path.toString(), "a JSON file of at most 1 MiB");
             h = new ObjectMapper().readTree(Files.readString(path));
         } catch (NoSuchFileException e) {
-            throw new InvalidFieldException("hardware", path.toString(), "a hardware id (" + String.join(", ", ENTRIES.keySet()) + ") or an existing JSON file");
+            throw new InvalidFieldException(
+                    "hardware",
+                    path.toString(),
+                    "a hardware id (" + String.join(", ", ENTRIES.keySet()) + ") or an existing JSON file");
         } catch (JsonProcessingException e) {
-            throw InvalidFieldException.withMessage("hardware", "hardware file is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
+            throw InvalidFieldException.withMessage(
+                    "hardware",
+                    "hardware file is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
         } catch (IOException e) {
-            throw new InvalidFieldException("hardware", path.toString(), "a readable JSON file (" + e.getMessage() + ")");
+            throw new InvalidFieldException(
+                    "hardware", path.toString(), "a readable JSON file (" + e.getMessage() + ")");
         }
-        if (h == null || !h.isObject()) throw new InvalidFieldException("hardware", path.toString(), "a JSON object describing one device");
+        if (h == null || !h.isObject())
+            throw new InvalidFieldException("hardware", path.toString(), "a JSON object describing one device");
         Map<String, Double> peaks = new LinkedHashMap<>();
         JsonNode p = h.get("peakFlopsPerSecond");
-        if (p == null || !p.isObject()) throw new InvalidFieldException("hardware.peakFlopsPerSecond", p, "an object of format id -> FLOP/s, e.g. {\"bf16\": 9.89e14}");
-        p.fields().forEachRemaining(f -> peaks.put(f.getKey(), number(f.getValue(), "hardware.peakFlopsPerSecond." + f.getKey(), true)));
+        if (p == null || !p.isObject())
+            throw new InvalidFieldException(
+                    "hardware.peakFlopsPerSecond", p, "an object of format id -> FLOP/s, e.g. {\"bf16\": 9.89e14}");
+        p.fields()
+                .forEachRemaining(f ->
+                        peaks.put(f.getKey(), number(f.getValue(), "hardware.peakFlopsPerSecond." + f.getKey(), true)));
         Hardware.Efficiency eff = Hardware.Efficiency.DEFAULT;
         JsonNode e = h.get("efficiency");
         if (e != null && e.isObject())
-            eff = new Hardware.Efficiency(number(e.get("bandwidth"), "hardware.efficiency.bandwidth", false, eff.bandwidth()),
+            eff = new Hardware.Efficiency(
+                    number(e.get("bandwidth"), "hardware.efficiency.bandwidth", false, eff.bandwidth()),
                     number(e.get("compute"), "hardware.efficiency.compute", false, eff.compute()),
                     number(e.get("communication"), "hardware.efficiency.communication", false, eff.communication()));
         double memory = number(h.get("memoryBytes"), "hardware.memoryBytes", true);
         if (memory != Math.rint(memory) || memory > Hardware.MAX_MEMORY_BYTES)
-            throw new InvalidFieldException("hardware.memoryBytes", h.get("memoryBytes"), "an integer from 1 to " + Hardware.MAX_MEMORY_BYTES);
-        return Hardware.builder(h.path("id").asText("custom")).name(h.path("name").asText("")).peakFlopsPerSecond(peaks).memoryBytes((long) memory)
-                .memoryBandwidthBytesPerSecond(number(h.get("memoryBandwidthBytesPerSecond"), "hardware.memoryBandwidthBytesPerSecond", true))
-                .scaleUpBandwidthBytesPerSecond(number(h.get("scaleUpBandwidthBytesPerSecond"), "hardware.scaleUpBandwidthBytesPerSecond", false, 0))
-                .hostLinkBytesPerSecond(number(h.get("hostLinkBytesPerSecond"), "hardware.hostLinkBytesPerSecond", false, 0))
+            throw new InvalidFieldException(
+                    "hardware.memoryBytes", h.get("memoryBytes"), "an integer from 1 to " + Hardware.MAX_MEMORY_BYTES);
+        return Hardware.builder(h.path("id").asText("custom"))
+                .name(h.path("name").asText(""))
+                .peakFlopsPerSecond(peaks)
+                .memoryBytes((long) memory)
+                .memoryBandwidthBytesPerSecond(
+                        number(h.get("memoryBandwidthBytesPerSecond"), "hardware.memoryBandwidthBytesPerSecond", true))
+                .scaleUpBandwidthBytesPerSecond(number(
+                        h.get("scaleUpBandwidthBytesPerSecond"), "hardware.scaleUpBandwidthBytesPerSecond", false, 0))
+                .hostLinkBytesPerSecond(
+                        number(h.get("hostLinkBytesPerSecond"), "hardware.hostLinkBytesPerSecond", false, 0))
                 .powerWatts(number(h.get("powerWatts"), "hardware.powerWatts", false, 0))
-                .pricePerHourUsd(number(h.get("pricePerHourUsd"), "hardware.pricePerHourUsd", false, 0)).efficiency(eff).build();
+                .pricePerHourUsd(number(h.get("pricePerHourUsd"), "hardware.pricePerHourUsd", false, 0))
+                .efficiency(eff)
+                .build();
     }
 
     private static double number(JsonNode v, String field, boolean required) {
@@ -192,7 +239,8 @@ public final class HardwareCatalog {
             if (required) throw InvalidFieldException.withMessage(field, field + " is missing: it must be a number");
             return fallback;
         }
-        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) throw new InvalidFieldException(field, v, "a finite number");
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue()))
+            throw new InvalidFieldException(field, v, "a finite number");
         return v.doubleValue();
     }
 
@@ -214,21 +262,37 @@ public final class HardwareCatalog {
     private static HardwareEntry entry(JsonNode h) {
         String id = h.get("id").asText();
         Map<String, Double> peaks = new LinkedHashMap<>();
-        h.get("peakFlopsPerSecond").fields().forEachRemaining(f -> peaks.put(f.getKey(), f.getValue().doubleValue()));
+        h.get("peakFlopsPerSecond")
+                .fields()
+                .forEachRemaining(f -> peaks.put(f.getKey(), f.getValue().doubleValue()));
         Hardware.Efficiency eff = Hardware.Efficiency.DEFAULT;
         JsonNode e = h.get("efficiency");
         if (e != null)
-            eff = new Hardware.Efficiency(e.path("bandwidth").asDouble(eff.bandwidth()), e.path("compute").asDouble(eff.compute()),
+            eff = new Hardware.Efficiency(
+                    e.path("bandwidth").asDouble(eff.bandwidth()),
+                    e.path("compute").asDouble(eff.compute()),
                     e.path("communication").asDouble(eff.communication()));
-        Hardware hw = Hardware.builder(id).name(h.get("name").asText()).peakFlopsPerSecond(peaks).memoryBytes(h.get("memoryBytes").longValue())
-                .memoryBandwidthBytesPerSecond(h.get("memoryBandwidthBytesPerSecond").doubleValue())
-                .scaleUpBandwidthBytesPerSecond(h.get("scaleUpBandwidthBytesPerSecond").doubleValue())
-                .hostLinkBytesPerSecond(h.get("hostLinkBytesPerSecond").doubleValue()).powerWatts(h.get("powerWatts").doubleValue())
-                .pricePerHourUsd(h.get("pricePerHourUsd").doubleValue()).efficiency(eff).build();
+        Hardware hw = Hardware.builder(id)
+                .name(h.get("name").asText())
+                .peakFlopsPerSecond(peaks)
+                .memoryBytes(h.get("memoryBytes").longValue())
+                .memoryBandwidthBytesPerSecond(
+                        h.get("memoryBandwidthBytesPerSecond").doubleValue())
+                .scaleUpBandwidthBytesPerSecond(
+                        h.get("scaleUpBandwidthBytesPerSecond").doubleValue())
+                .hostLinkBytesPerSecond(h.get("hostLinkBytesPerSecond").doubleValue())
+                .powerWatts(h.get("powerWatts").doubleValue())
+                .pricePerHourUsd(h.get("pricePerHourUsd").doubleValue())
+                .efficiency(eff)
+                .build();
         Map<String, String> sources = new LinkedHashMap<>();
-        h.get("sources").fields().forEachRemaining(f -> sources.put(f.getKey(), f.getValue().asText()));
+        h.get("sources")
+                .fields()
+                .forEachRemaining(f -> sources.put(f.getKey(), f.getValue().asText()));
         for (String figure : SOURCED_FIGURES)
-            if (sources.getOrDefault(figure, "").isBlank()) throw new IllegalStateException("hardware.json: " + id + " has no source for " + figure);
-        return new HardwareEntry(hw, h.path("scaleUpLink").asText(""), h.path("hostLink").asText(""), sources);
+            if (sources.getOrDefault(figure, "").isBlank())
+                throw new IllegalStateException("hardware.json: " + id + " has no source for " + figure);
+        return new HardwareEntry(
+                hw, h.path("scaleUpLink").asText(""), h.path("hostLink").asText(""), sources);
     }
 }

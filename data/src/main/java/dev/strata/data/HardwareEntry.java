@@ -16,7 +16,12 @@ import java.util.Map;
  *                    efficiencies are fitted to them (estimator {@code HostCalibration}); null for datasheet devices,
  *                    which use the default tuning
  */
-public record HardwareEntry(Hardware hardware, String scaleUpLink, String hostLink, Map<String, String> sources, Microbenchmarks calibration) {
+public record HardwareEntry(
+        Hardware hardware,
+        String scaleUpLink,
+        String hostLink,
+        Map<String, String> sources,
+        Microbenchmarks calibration) {
     public HardwareEntry {
         sources = Map.copyOf(sources);
     }

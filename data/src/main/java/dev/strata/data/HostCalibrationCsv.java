@@ -67,9 +67,15 @@ public final class HostCalibrationCsv {
     public static final Map<String, Integer> PRODUCTS_PER_LAYER = Map.of("gated", 7, "dense", 6, "moe", 14);
     /** Matrix-product calls per decode step outside the layers of those models (with or without their layers' products): the (tied) output head. */
     public static final int PRODUCTS_PER_STEP = 1;
+
     private static final Pattern QUERY_HEADS = Pattern.compile("(\\d+) query heads each");
-    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-            .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get();
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreSurroundingSpaces(true)
+            .setIgnoreEmptyLines(true)
+            .get();
 
     private HostCalibrationCsv() {}
 
@@ -93,7 +99,8 @@ public final class HostCalibrationCsv {
         for (String name : List.of(fileName(device), endFileName(device))) {
             String resource = folder + name;
             try (InputStream in = HostCalibrationCsv.class.getResourceAsStream(resource)) {
-                if (in == null && name.equals(fileName(device))) throw new IllegalStateException(resource + " is missing from the strata-data jar");
+                if (in == null && name.equals(fileName(device)))
+                    throw new IllegalStateException(resource + " is missing from the strata-data jar");
                 if (in != null) all.add(parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -127,14 +134,17 @@ public final class HostCalibrationCsv {
 
     /** The first calibration averaged with the second, if there is one. */
     public static Microbenchmarks averaged(List<Microbenchmarks> calibrations) {
-        return calibrations.size() == 1 ? calibrations.get(0) : calibrations.get(0).averagedWith(calibrations.get(1));
+        return calibrations.size() == 1
+                ? calibrations.get(0)
+                : calibrations.get(0).averagedWith(calibrations.get(1));
     }
 
     private static Microbenchmarks readOne(Path file) {
         try {
             return parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
-            throw new InvalidFieldException("calibration", file.toString(), "an existing cpu-calibration.csv or cuda-calibration.csv");
+            throw new InvalidFieldException(
+                    "calibration", file.toString(), "an existing cpu-calibration.csv or cuda-calibration.csv");
         } catch (IOException e) {
             throw new InvalidFieldException("calibration", file.toString(), "a readable file (" + e.getMessage() + ")");
         }
@@ -150,65 +160,98 @@ public final class HostCalibrationCsv {
         Map<LayerFit, Double> slopes = new java.util.LinkedHashMap<>(), intercepts = new java.util.HashMap<>();
         Map<String, Double> outputBytes = new java.util.HashMap<>();
         List<Microbenchmarks.InSituLayer> inSitu = new ArrayList<>();
-        try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
+        try (Reader r = new StringReader(text);
+                CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : List.of("factor", "dtype", "value"))
                 if (!p.getHeaderMap().containsKey(column))
-                    throw InvalidFieldException.withMessage("calibration", source + ": no column '" + column + "' (not a cpu-calibration.csv)");
+                    throw InvalidFieldException.withMessage(
+                            "calibration", source + ": no column '" + column + "' (not a cpu-calibration.csv)");
             for (CSVRecord row : p) {
                 String factor = row.get("factor");
                 String dtype = row.get("dtype");
                 if (machine.isEmpty()) machine = describe(row);
                 if (date.isEmpty() && row.isMapped("date")) date = row.get("date");
                 switch (factor) {
-                    case "stream_sum_bandwidth", "stream_copy_bandwidth" -> stream = Math.max(stream, rate(row, source) * 1e9);
+                    case "stream_sum_bandwidth", "stream_copy_bandwidth" ->
+                        stream = Math.max(stream, rate(row, source) * 1e9);
                     case "torch_runtime_rss", "cuda_runtime_allocated" -> runtime = (long) number(row, "value", source);
                     case "torch_import_rss" -> importRss = (long) number(row, "value", source);
                     case "device_memory_bytes" -> memory = whole(row, "value", source);
                     case "matvec_bandwidth" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
                         double bytes = (double) k * n * elementBytes(dtype, row, source);
-                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, bytes / (rate(row, source) * 1e9)));
+                        products.add(
+                                new Microbenchmarks.MatrixProduct(dtype, m, k, n, bytes / (rate(row, source) * 1e9)));
                     }
                     case "gemm_flops" -> {
                         long m = whole(row, "m", source), k = whole(row, "k", source), n = whole(row, "n", source);
-                        products.add(new Microbenchmarks.MatrixProduct(dtype, m, k, n, 2.0 * m * k * n / (rate(row, source) * 1e9)));
+                        products.add(new Microbenchmarks.MatrixProduct(
+                                dtype, m, k, n, 2.0 * m * k * n / (rate(row, source) * 1e9)));
                     }
                     case "kv_read_bandwidth" -> {
-                        double bytes = 2.0 * whole(row, "k", source) * whole(row, "n", source) * elementBytes(dtype, row, source);
+                        double bytes = 2.0
+                                * whole(row, "k", source)
+                                * whole(row, "n", source)
+                                * elementBytes(dtype, row, source);
                         Matcher q = QUERY_HEADS.matcher(row.isMapped("note") ? row.get("note") : "");
                         int g = q.find() ? Integer.parseInt(q.group(1)) : DEFAULT_KV_READ_QUERIES_PER_KV_HEAD;
                         kv.add(new Microbenchmarks.KvRead(dtype, bytes, g, bytes / (rate(row, source) * 1e9)));
                     }
-                    case "decode_glue_per_layer", "decode_overhead_per_layer" -> slopes.put(LayerFit.of(factor, row, dtype, source),
-                            number(row, "value", source)); // the intercept and product counts are joined below
-                    case "decode_glue_fixed", "decode_overhead_fixed" -> intercepts.put(LayerFit.of(factor, row, dtype, source), number(row, "value", source));
+                    case "decode_glue_per_layer", "decode_overhead_per_layer" ->
+                        slopes.put(
+                                LayerFit.of(factor, row, dtype, source),
+                                number(row, "value", source)); // the intercept and product counts are joined below
+                    case "decode_glue_fixed", "decode_overhead_fixed" ->
+                        intercepts.put(LayerFit.of(factor, row, dtype, source), number(row, "value", source));
                     case "decode_in_situ_per_layer" -> {
                         elementBytes(dtype, row, source); // a format strata knows
-                        inSitu.add(new Microbenchmarks.InSituLayer(dtype, whole(row, "k", source), number(row, "value", source)));
+                        inSitu.add(new Microbenchmarks.InSituLayer(
+                                dtype, whole(row, "k", source), number(row, "value", source)));
                     }
                     case "product_output_bytes" -> {
                         elementBytes(dtype, row, source); // a format strata knows
                         outputBytes.put(dtype, number(row, "value", source));
                     }
-                    default -> { } // a factor strata does not use
+                    default -> {} // a factor strata does not use
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (IllegalArgumentException e) {
             if (e instanceof InvalidFieldException) throw e;
-            throw InvalidFieldException.withMessage("calibration", source + ": not a valid CSV file (" + e.getMessage() + ")");
+            throw InvalidFieldException.withMessage(
+                    "calibration", source + ": not a valid CSV file (" + e.getMessage() + ")");
         }
-        if (stream <= 0) throw InvalidFieldException.withMessage("calibration", source + ": no stream_sum_bandwidth or stream_copy_bandwidth row");
-        Map<List<String>, Microbenchmarks.LayerOverhead> layers = new java.util.LinkedHashMap<>(); // by style and format
-        for (boolean withoutProducts : new boolean[] {true, false}) // rows timed without the products win
+        if (stream <= 0)
+            throw InvalidFieldException.withMessage(
+                    "calibration", source + ": no stream_sum_bandwidth or stream_copy_bandwidth row");
+        Map<List<String>, Microbenchmarks.LayerOverhead> layers =
+                new java.util.LinkedHashMap<>(); // by style and format
+        // rows timed without the products win
+        for (boolean withoutProducts : new boolean[] {true, false})
             slopes.forEach((k, slope) -> {
                 if (k.withoutProducts() == withoutProducts)
-                    layers.putIfAbsent(List.of(k.style(), k.format()), new Microbenchmarks.LayerOverhead(k.style(), k.format(), slope,
-                            intercepts.getOrDefault(k, 0.0), withoutProducts ? 0 : PRODUCTS_PER_LAYER.get(k.style()), PRODUCTS_PER_STEP));
+                    layers.putIfAbsent(
+                            List.of(k.style(), k.format()),
+                            new Microbenchmarks.LayerOverhead(
+                                    k.style(),
+                                    k.format(),
+                                    slope,
+                                    intercepts.getOrDefault(k, 0.0),
+                                    withoutProducts ? 0 : PRODUCTS_PER_LAYER.get(k.style()),
+                                    PRODUCTS_PER_STEP));
             });
-        return new Microbenchmarks(machine, date, stream, products, kv, List.copyOf(layers.values()), runtime > 0 ? runtime : importRss, outputBytes,
-                memory, inSitu);
+        return new Microbenchmarks(
+                machine,
+                date,
+                stream,
+                products,
+                kv,
+                List.copyOf(layers.values()),
+                runtime > 0 ? runtime : importRss,
+                outputBytes,
+                memory,
+                inSitu);
     }
 
     /**
@@ -224,7 +267,12 @@ public final class HostCalibrationCsv {
     private static String describe(CSVRecord row) {
         StringBuilder sb = new StringBuilder();
         for (String c : List.of("machine", "cores", "torch_version", "blas"))
-            if (row.isMapped(c) && !row.get(c).isBlank()) sb.append(sb.length() == 0 ? "" : "; ").append(c.equals("cores") ? row.get(c) + " cores" : c.equals("torch_version") ? "torch " + row.get(c) : row.get(c));
+            if (row.isMapped(c) && !row.get(c).isBlank())
+                sb.append(sb.length() == 0 ? "" : "; ")
+                        .append(
+                                c.equals("cores")
+                                        ? row.get(c) + " cores"
+                                        : c.equals("torch_version") ? "torch " + row.get(c) : row.get(c));
         return sb.toString();
     }
 
@@ -232,7 +280,10 @@ public final class HostCalibrationCsv {
         String variant = row.isMapped("variant") ? row.get("variant") : "";
         String style = STYLES.get(variant);
         if (style == null)
-            throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + ": variant '" + variant + "' is not one of " + STYLES.keySet());
+            throw InvalidFieldException.withMessage(
+                    "calibration",
+                    source + " row " + row.getRecordNumber() + ": variant '" + variant + "' is not one of "
+                            + STYLES.keySet());
         return style;
     }
 
@@ -242,7 +293,10 @@ public final class HostCalibrationCsv {
             if (f.bits() % 8 != 0 || f.groupSize() != 0) throw new IllegalArgumentException("not whole bytes");
             return f.bits() / 8;
         } catch (IllegalArgumentException e) {
-            throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + ": dtype '" + dtype + "' is not fp32, bf16, fp16 or fp8");
+            throw InvalidFieldException.withMessage(
+                    "calibration",
+                    source + " row " + row.getRecordNumber() + ": dtype '" + dtype
+                            + "' is not fp32, bf16, fp16 or fp8");
         }
     }
 
@@ -254,24 +308,33 @@ public final class HostCalibrationCsv {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + " column " + column
-                + ": '" + t + "' is not a finite number (factor " + row.get("factor") + ")");
+        throw InvalidFieldException.withMessage(
+                "calibration",
+                source + " row " + row.getRecordNumber() + " column " + column + ": '" + t
+                        + "' is not a finite number (factor " + row.get("factor") + ")");
     }
 
     /** The {@code value} of a rate row (GB/s or GFLOP/s): a positive finite number that turns into a positive time. */
     private static double rate(CSVRecord row, String source) {
         double v = number(row, "value", source);
-        if (v <= 0 || v > 1e9) // above 1e18 bytes or FLOP per second: no device measures that
-            throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + " column value: '" + row.get("value")
-                    + "' is not a rate (a number > 0 and <= 1e9, in " + (row.isMapped("unit") && !row.get("unit").isBlank() ? row.get("unit") : "GB/s or GFLOP/s")
-                    + "; factor " + row.get("factor") + ")");
+        // above 1e18 bytes or FLOP per second: no device measures that
+        if (v <= 0 || v > 1e9)
+            throw InvalidFieldException.withMessage(
+                    "calibration",
+                    source + " row " + row.getRecordNumber() + " column value: '" + row.get("value")
+                            + "' is not a rate (a number > 0 and <= 1e9, in "
+                            + (row.isMapped("unit") && !row.get("unit").isBlank() ? row.get("unit") : "GB/s or GFLOP/s")
+                            + "; factor " + row.get("factor") + ")");
         return v;
     }
 
     private static long whole(CSVRecord row, String column, String source) {
         double v = number(row, column, source);
         if (v != Math.rint(v) || v < 1)
-            throw InvalidFieldException.withMessage("calibration", source + " row " + row.getRecordNumber() + " column " + column + ": '" + row.get(column) + "' is not a positive integer");
+            throw InvalidFieldException.withMessage(
+                    "calibration",
+                    source + " row " + row.getRecordNumber() + " column " + column + ": '" + row.get(column)
+                            + "' is not a positive integer");
         return (long) v;
     }
 }

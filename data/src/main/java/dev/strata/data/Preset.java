@@ -15,6 +15,13 @@ import dev.strata.model.TransformerSpec;
  * @param source          where the published figure comes from
  * @param note            modelling notes (assumptions, known typos in the source), or empty
  */
-public record Preset(String id, String name, TransformerSpec spec, Long publishedTotal, Long publishedActive,
-                     String publishedText, boolean publishedExact, String source, String note) {
-}
+public record Preset(
+        String id,
+        String name,
+        TransformerSpec spec,
+        Long publishedTotal,
+        Long publishedActive,
+        String publishedText,
+        boolean publishedExact,
+        String source,
+        String note) {}

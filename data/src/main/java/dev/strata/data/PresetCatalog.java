@@ -33,7 +33,11 @@ public final class PresetCatalog {
     /** The preset with this id; an unknown id names the known ones. */
     public static Preset get(String id) {
         Preset p = PRESETS.get(id);
-        if (p == null) throw new InvalidFieldException("model", id, "a preset id (" + String.join(", ", PRESETS.keySet()) + ") or a path to a config.json");
+        if (p == null)
+            throw new InvalidFieldException(
+                    "model",
+                    id,
+                    "a preset id (" + String.join(", ", PRESETS.keySet()) + ") or a path to a config.json");
         return p;
     }
 
@@ -46,7 +50,8 @@ public final class PresetCatalog {
      * Resolves what a user typed for {@code --model}: a preset id, or else the path of a config.json.
      */
     public static TransformerSpec resolve(String model) {
-        if (model == null || model.isBlank()) throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
+        if (model == null || model.isBlank())
+            throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
         if (PRESETS.containsKey(model)) return PRESETS.get(model).spec();
         Path path;
         try {
@@ -67,10 +72,20 @@ public final class PresetCatalog {
             for (JsonNode p : root.get("presets")) {
                 String id = p.get("id").asText();
                 JsonNode pub = p.get("published");
-                TransformerSpec spec = HfConfigImporter.fromNode(p.get("config"), p.get("name").asText());
-                m.put(id, new Preset(id, p.get("name").asText(), spec, longOrNull(pub.get("total")), longOrNull(pub.get("active")),
-                        pub.path("text").asText(""), pub.path("exact").asBoolean(false), pub.path("source").asText(""),
-                        p.path("note").asText("")));
+                TransformerSpec spec =
+                        HfConfigImporter.fromNode(p.get("config"), p.get("name").asText());
+                m.put(
+                        id,
+                        new Preset(
+                                id,
+                                p.get("name").asText(),
+                                spec,
+                                longOrNull(pub.get("total")),
+                                longOrNull(pub.get("active")),
+                                pub.path("text").asText(""),
+                                pub.path("exact").asBoolean(false),
+                                pub.path("source").asText(""),
+                                p.path("note").asText("")));
             }
             return Collections.unmodifiableMap(m);
         } catch (IOException e) {

@@ -36,16 +36,26 @@ import org.apache.commons.csv.CSVRecord;
  *                     and, where the run repeated it, after them ({@code cpu-calibration-end.csv})
  * @param specs        the spec of every model the points name, by the {@code spec} column (path relative to the CSV)
  */
-public record ReferenceRun(String source, String device, List<MeasuredPoint> points, List<Microbenchmarks> calibrations,
-                           Map<String, TransformerSpec> specs) {
+public record ReferenceRun(
+        String source,
+        String device,
+        List<MeasuredPoint> points,
+        List<Microbenchmarks> calibrations,
+        Map<String, TransformerSpec> specs) {
     /** The devices the harness measures on ({@code run.py --device}), each the prefix of its files. */
     public static final List<String> DEVICES = List.of("cpu", "cuda");
     /** Folder of each shipped run inside this module's resources. */
     public static final Map<String, String> SHIPPED_FOLDERS = Map.of("cpu", "measured/", "cuda", "measured-cuda/");
 
-    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-            .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get();
-    private static final List<String> REQUIRED = List.of("quantity", "model", "spec", "dtype", "batch", "context", "measured");
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreSurroundingSpaces(true)
+            .setIgnoreEmptyLines(true)
+            .get();
+    private static final List<String> REQUIRED =
+            List.of("quantity", "model", "spec", "dtype", "batch", "context", "measured");
 
     public ReferenceRun {
         points = List.copyOf(points);
@@ -77,11 +87,24 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
      * @param otherCpuCores    cores other processes kept busy during the point
      * @param loadedMachine    whether other processes competed for the cores
      */
-    public record MeasuredPoint(String quantity, String model, String spec, String dtype, long batch, long context, long generated,
-                                long kvCapacityTokens, double measured, String unit, double spreadP10, double spreadP90,
-                                long baselineRssBytes, String prefillLogits, double loadAverage, double otherCpuCores,
-                                boolean loadedMachine) {
-    }
+    public record MeasuredPoint(
+            String quantity,
+            String model,
+            String spec,
+            String dtype,
+            long batch,
+            long context,
+            long generated,
+            long kvCapacityTokens,
+            double measured,
+            String unit,
+            double spreadP10,
+            double spreadP90,
+            long baselineRssBytes,
+            String prefillLogits,
+            double loadAverage,
+            double otherCpuCores,
+            boolean loadedMachine) {}
 
     /** The points file of a device's run ({@code cpu-reference.csv}, {@code cuda-reference.csv}). */
     public static String pointsFile(String device) {
@@ -90,7 +113,8 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
 
     /** {@code device} if it is one of {@link #DEVICES}; otherwise an error naming {@code field}. */
     public static String checkDevice(String field, String device) {
-        if (!DEVICES.contains(device)) throw new InvalidFieldException(field, device, "one of " + String.join(", ", DEVICES));
+        if (!DEVICES.contains(device))
+            throw new InvalidFieldException(field, device, "one of " + String.join(", ", DEVICES));
         return device;
     }
 
@@ -114,8 +138,7 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         String file = pointsFile(device);
         List<MeasuredPoint> points = parse(resource(folder + file), "shipped " + file);
         Map<String, TransformerSpec> specs = new LinkedHashMap<>();
-        for (MeasuredPoint p : points)
-            specs.computeIfAbsent(p.spec(), s -> spec(resource(folder + s), "shipped " + s));
+        for (MeasuredPoint p : points) specs.computeIfAbsent(p.spec(), s -> spec(resource(folder + s), "shipped " + s));
         return new ReferenceRun("shipped", device, points, HostCalibrationCsv.shippedCalibrations(device), specs);
     }
 
@@ -124,16 +147,26 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
      * ({@code cuda-reference.csv}); errors name the file (field {@code data}).
      */
     public static ReferenceRun read(Path folder) {
-        String device = DEVICES.stream().filter(d -> Files.isRegularFile(folder.resolve(pointsFile(d)))).findFirst().orElse("cpu");
+        String device = DEVICES.stream()
+                .filter(d -> Files.isRegularFile(folder.resolve(pointsFile(d))))
+                .findFirst()
+                .orElse("cpu");
         Path csv = folder.resolve(pointsFile(device));
         List<MeasuredPoint> points = parse(text(csv), csv.toString());
         Map<String, TransformerSpec> specs = new LinkedHashMap<>();
         for (MeasuredPoint p : points) {
             if (p.spec().contains("..") || Path.of(p.spec()).isAbsolute())
-                throw new InvalidFieldException("data", p.spec(), "a spec path inside the run's folder (specs/<model>.json)");
-            specs.computeIfAbsent(p.spec(), s -> spec(text(folder.resolve(s)), folder.resolve(s).toString()));
+                throw new InvalidFieldException(
+                        "data", p.spec(), "a spec path inside the run's folder (specs/<model>.json)");
+            specs.computeIfAbsent(
+                    p.spec(),
+                    s -> spec(text(folder.resolve(s)), folder.resolve(s).toString()));
         }
-        return new ReferenceRun(folder.toString(), device, points, HostCalibrationCsv.readCalibrations(folder.resolve(HostCalibrationCsv.fileName(device))),
+        return new ReferenceRun(
+                folder.toString(),
+                device,
+                points,
+                HostCalibrationCsv.readCalibrations(folder.resolve(HostCalibrationCsv.fileName(device))),
                 specs);
     }
 
@@ -150,19 +183,39 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
     /** Parses {@code cpu-reference.csv} text; {@code source} names it in errors. */
     public static List<MeasuredPoint> parse(String text, String source) {
         List<MeasuredPoint> out = new ArrayList<>();
-        try (Reader r = new StringReader(text); CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
+        try (Reader r = new StringReader(text);
+                CSVParser p = CSVParser.builder().setReader(r).setFormat(FORMAT).get()) {
             for (String column : REQUIRED)
                 if (!p.getHeaderMap().containsKey(column))
-                    throw InvalidFieldException.withMessage("data", source + ": no column '" + column + "' (not a cpu-reference.csv)");
+                    throw InvalidFieldException.withMessage(
+                            "data", source + ": no column '" + column + "' (not a cpu-reference.csv)");
             for (CSVRecord row : p) {
                 long context = whole(row, "context", source);
-                long generated = row.isMapped("generated") && !row.get("generated").isBlank() ? whole(row, "generated", source) : 0;
-                long capacity = row.isMapped("kv_capacity_tokens") && !row.get("kv_capacity_tokens").isBlank()
-                        ? whole(row, "kv_capacity_tokens", source) : context + generated;
-                out.add(new MeasuredPoint(row.get("quantity"), row.get("model"), row.get("spec"), row.get("dtype"), whole(row, "batch", source),
-                        context, generated, capacity, number(row, "measured", source), optional(row, "unit"), optionalNumber(row, "spread_p10"),
-                        optionalNumber(row, "spread_p90"), (long) orZero(optionalNumber(row, "baseline_rss_bytes")),
-                        optional(row, "prefill_logits"), orZero(optionalNumber(row, "load_avg_1m")), orZero(optionalNumber(row, "other_cpu_cores")),
+                long generated =
+                        row.isMapped("generated") && !row.get("generated").isBlank()
+                                ? whole(row, "generated", source)
+                                : 0;
+                long capacity = row.isMapped("kv_capacity_tokens")
+                                && !row.get("kv_capacity_tokens").isBlank()
+                        ? whole(row, "kv_capacity_tokens", source)
+                        : context + generated;
+                out.add(new MeasuredPoint(
+                        row.get("quantity"),
+                        row.get("model"),
+                        row.get("spec"),
+                        row.get("dtype"),
+                        whole(row, "batch", source),
+                        context,
+                        generated,
+                        capacity,
+                        number(row, "measured", source),
+                        optional(row, "unit"),
+                        optionalNumber(row, "spread_p10"),
+                        optionalNumber(row, "spread_p90"),
+                        (long) orZero(optionalNumber(row, "baseline_rss_bytes")),
+                        optional(row, "prefill_logits"),
+                        orZero(optionalNumber(row, "load_avg_1m")),
+                        orZero(optionalNumber(row, "other_cpu_cores")),
                         "true".equalsIgnoreCase(optional(row, "loaded_machine"))));
             }
         } catch (IOException e) {
@@ -178,7 +231,8 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         try {
             return SpecJson.read(new ObjectMapper().readTree(json));
         } catch (IOException e) {
-            throw InvalidFieldException.withMessage("data", source + " is not valid JSON: " + e.getMessage().replaceAll("\\s+", " "));
+            throw InvalidFieldException.withMessage(
+                    "data", source + " is not valid JSON: " + e.getMessage().replaceAll("\\s+", " "));
         }
     }
 
@@ -195,7 +249,8 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         try {
             return Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new InvalidFieldException("data", file.toString(), "an existing file written by data/reference/run.py");
+            throw new InvalidFieldException(
+                    "data", file.toString(), "an existing file written by data/reference/run.py");
         } catch (IOException e) {
             throw new InvalidFieldException("data", file.toString(), "a readable file (" + e.getMessage() + ")");
         }
@@ -211,7 +266,8 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         try {
             return Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw InvalidFieldException.withMessage("data", "row " + row.getRecordNumber() + " column " + column + ": '" + t + "' is not a number");
+            throw InvalidFieldException.withMessage(
+                    "data", "row " + row.getRecordNumber() + " column " + column + ": '" + t + "' is not a number");
         }
     }
 
@@ -227,13 +283,19 @@ public record ReferenceRun(String source, String device, List<MeasuredPoint> poi
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw InvalidFieldException.withMessage("data", source + " row " + row.getRecordNumber() + " column " + column + ": '" + t + "' is not a finite number");
+        throw InvalidFieldException.withMessage(
+                "data",
+                source + " row " + row.getRecordNumber() + " column " + column + ": '" + t
+                        + "' is not a finite number");
     }
 
     private static long whole(CSVRecord row, String column, String source) {
         double v = number(row, column, source);
         if (v != Math.rint(v) || v < 0)
-            throw InvalidFieldException.withMessage("data", source + " row " + row.getRecordNumber() + " column " + column + ": '" + row.get(column) + "' is not a whole number");
+            throw InvalidFieldException.withMessage(
+                    "data",
+                    source + " row " + row.getRecordNumber() + " column " + column + ": '" + row.get(column)
+                            + "' is not a whole number");
         return (long) v;
     }
 }

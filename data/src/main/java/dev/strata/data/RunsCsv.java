@@ -24,14 +24,22 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class RunsCsv {
     /** Default column names. */
-    public static final String DEFAULT_PARAMS_COLUMN = "N", DEFAULT_TOKENS_COLUMN = "D", DEFAULT_COMPUTE_COLUMN = "C", DEFAULT_LOSS_COLUMN = "loss";
+    public static final String DEFAULT_PARAMS_COLUMN = "N",
+            DEFAULT_TOKENS_COLUMN = "D",
+            DEFAULT_COMPUTE_COLUMN = "C",
+            DEFAULT_LOSS_COLUMN = "loss";
     /** Largest file accepted, in bytes. */
     public static final long MAX_BYTES = 64L << 20;
     /** Most data rows accepted. */
     public static final int MAX_ROWS = 1_000_000;
 
-    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-            .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get();
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreSurroundingSpaces(true)
+            .setIgnoreEmptyLines(true)
+            .get();
 
     private RunsCsv() {}
 
@@ -47,7 +55,8 @@ public final class RunsCsv {
     public record Columns(String params, String tokens, String compute, String loss) {
         /** N, D or C, loss. */
         public static Columns defaults() {
-            return new Columns(DEFAULT_PARAMS_COLUMN, DEFAULT_TOKENS_COLUMN, DEFAULT_COMPUTE_COLUMN, DEFAULT_LOSS_COLUMN);
+            return new Columns(
+                    DEFAULT_PARAMS_COLUMN, DEFAULT_TOKENS_COLUMN, DEFAULT_COMPUTE_COLUMN, DEFAULT_LOSS_COLUMN);
         }
     }
 
@@ -70,7 +79,9 @@ public final class RunsCsv {
     /** Reads a file; a missing or unreadable file names {@code --data}. */
     public static Runs read(Path file, Columns columns) {
         try {
-            if (Files.size(file) > MAX_BYTES) throw new InvalidFieldException("data", file.toString(), "a CSV file of at most " + MAX_BYTES + " bytes");
+            if (Files.size(file) > MAX_BYTES)
+                throw new InvalidFieldException(
+                        "data", file.toString(), "a CSV file of at most " + MAX_BYTES + " bytes");
             try (Reader in = Files.newBufferedReader(file)) {
                 return read(in, columns);
             }
@@ -94,22 +105,28 @@ public final class RunsCsv {
         try (CSVParser parser = FORMAT.parse(in)) {
             Map<String, Integer> header = parser.getHeaderMap();
             if (header == null || header.isEmpty())
-                throw InvalidFieldException.withMessage("data", "data: the CSV file is empty; it needs a header row naming the columns");
+                throw InvalidFieldException.withMessage(
+                        "data", "data: the CSV file is empty; it needs a header row naming the columns");
             String n = column(header, "n-col", columns.params());
             String l = column(header, "loss-col", columns.loss());
-            boolean useTokens = columns.tokens() != null && (header.containsKey(columns.tokens()) || columns.compute() == null);
-            String x = useTokens ? column(header, "d-col", columns.tokens()) : column(header, "c-col", columns.compute());
+            boolean useTokens =
+                    columns.tokens() != null && (header.containsKey(columns.tokens()) || columns.compute() == null);
+            String x =
+                    useTokens ? column(header, "d-col", columns.tokens()) : column(header, "c-col", columns.compute());
             List<double[]> values = new ArrayList<>();
             List<Integer> rows = new ArrayList<>();
             int row = 0;
             for (CSVRecord r : parser) {
                 row++;
-                if (row > MAX_ROWS) throw new InvalidFieldException("data", "more than " + MAX_ROWS + " rows", "at most " + MAX_ROWS + " rows");
+                if (row > MAX_ROWS)
+                    throw new InvalidFieldException(
+                            "data", "more than " + MAX_ROWS + " rows", "at most " + MAX_ROWS + " rows");
                 long line = parser.getCurrentLineNumber();
                 values.add(new double[] {cell(r, n, row, line), cell(r, x, row, line), cell(r, l, row, line)});
                 rows.add(row);
             }
-            if (values.isEmpty()) throw InvalidFieldException.withMessage("data", "data: the CSV file has a header but no rows");
+            if (values.isEmpty())
+                throw InvalidFieldException.withMessage("data", "data: the CSV file has a header but no rows");
             int size = values.size();
             double[] pn = new double[size], px = new double[size], pl = new double[size];
             int[] rn = new int[size];
@@ -121,9 +138,13 @@ public final class RunsCsv {
             }
             return new Runs(pn, useTokens ? px : null, useTokens ? null : px, pl, rn);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | CSVException e) {
-            // CSVException: a malformed header (an unterminated quote), which Commons CSV reads while opening the parser
+            // CSVException: a malformed header (an unterminated quote), which Commons CSV reads while opening the
+            // parser
             if (e instanceof InvalidFieldException f) throw f;
-            throw InvalidFieldException.withMessage("data", "data: not a valid CSV file: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
+            throw InvalidFieldException.withMessage(
+                    "data",
+                    "data: not a valid CSV file: "
+                            + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
         }
     }
 
@@ -145,7 +166,8 @@ public final class RunsCsv {
             throw InvalidFieldException.withMessage(column, where + "\"" + shorten(text) + "\" is not a number");
         }
         if (!(v > 0) || Double.isInfinite(v))
-            throw InvalidFieldException.withMessage(column, where + text + " is not allowed: must be a finite number > 0");
+            throw InvalidFieldException.withMessage(
+                    column, where + text + " is not allowed: must be a finite number > 0");
         return v;
     }
 

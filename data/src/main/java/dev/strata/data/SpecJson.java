@@ -30,14 +30,18 @@ public final class SpecJson {
     private SpecJson() {}
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-    @JsonSubTypes({@JsonSubTypes.Type(value = MultiHeadAttention.class, name = "multiHead"),
-            @JsonSubTypes.Type(value = LatentAttention.class, name = "latent")})
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = MultiHeadAttention.class, name = "multiHead"),
+        @JsonSubTypes.Type(value = LatentAttention.class, name = "latent")
+    })
     private interface AttentionMixin {}
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-    @JsonSubTypes({@JsonSubTypes.Type(value = DenseMlp.class, name = "dense"),
-            @JsonSubTypes.Type(value = GatedMlp.class, name = "gated"),
-            @JsonSubTypes.Type(value = MixtureOfExperts.class, name = "moe")})
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = DenseMlp.class, name = "dense"),
+        @JsonSubTypes.Type(value = GatedMlp.class, name = "gated"),
+        @JsonSubTypes.Type(value = MixtureOfExperts.class, name = "moe")
+    })
     private interface FeedForwardMixin {}
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -65,7 +69,11 @@ public final class SpecJson {
 
     /** Whether a JSON object looks like a strata spec rather than a Hugging Face config. */
     public static boolean isSpec(JsonNode node) {
-        return node != null && node.isObject() && !node.has("model_type") && node.has("hiddenSize") && node.has("layers");
+        return node != null
+                && node.isObject()
+                && !node.has("model_type")
+                && node.has("hiddenSize")
+                && node.has("layers");
     }
 
     /** Reads a spec; the spec's own validation names any bad field, other errors name the JSON path. */
@@ -75,9 +83,12 @@ public final class SpecJson {
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InvalidFieldException f) throw f;
-            String path = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? m.getPathReference() : "spec";
-            throw InvalidFieldException.withMessage("spec", "spec JSON is not valid at " + path.replaceAll("dev\\.strata\\.model\\.", "")
-                    + ": " + e.getOriginalMessage().replaceAll("\\s+", " "));
+            String path =
+                    e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? m.getPathReference() : "spec";
+            throw InvalidFieldException.withMessage(
+                    "spec",
+                    "spec JSON is not valid at " + path.replaceAll("dev\\.strata\\.model\\.", "") + ": "
+                            + e.getOriginalMessage().replaceAll("\\s+", " "));
         }
     }
 }

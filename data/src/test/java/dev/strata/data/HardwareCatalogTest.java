@@ -13,33 +13,49 @@ class HardwareCatalogTest {
     @Test
     void theCatalogHasTheContractIdsInOrder() {
         // docs/architecture.md, "Contracts": hardware ids (host comes with calibration, not in this catalog)
-        assertThat(HardwareCatalog.ids()).containsExactly("h100-sxm", "h100-pcie", "h200-sxm", "h800", "a100-40gb-sxm", "a100-80gb-sxm",
-                "l40s", "b200", "mi300x", "tpu-v5e", "tpu-v5p", "gaudi3");
+        assertThat(HardwareCatalog.ids())
+                .containsExactly(
+                        "h100-sxm",
+                        "h100-pcie",
+                        "h200-sxm",
+                        "h800",
+                        "a100-40gb-sxm",
+                        "a100-80gb-sxm",
+                        "l40s",
+                        "b200",
+                        "mi300x",
+                        "tpu-v5e",
+                        "tpu-v5p",
+                        "gaudi3");
     }
 
     @Test
     void everyFigureNamesItsSource() {
         for (HardwareEntry e : HardwareCatalog.all())
-            for (String figure : HardwareCatalog.SOURCED_FIGURES) assertThat(e.sources().get(figure)).as(e.id() + " " + figure).isNotBlank();
+            for (String figure : HardwareCatalog.SOURCED_FIGURES)
+                assertThat(e.sources().get(figure)).as(e.id() + " " + figure).isNotBlank();
     }
 
     /** docs/architecture.md, "Accelerators" table (datasheet figures, dense): BF16 TFLOP/s, FP8 TFLOP/s (0: none), GB, GB/s, TDP W. */
     @ParameterizedTest
     @CsvSource({
-            "h100-sxm,      989,    1979, 80,  3350, 700",
-            "h100-pcie,     756,    1513, 80,  2000, 350",
-            "h200-sxm,      989,    1979, 141, 4800, 700",
-            "a100-40gb-sxm, 312,    0,    40,  1555, 400",
-            "a100-80gb-sxm, 312,    0,    80,  2039, 400",
-            "l40s,          362,    733,  48,  864,  350",
-            "b200,          2250,   4500, 180, 8000, 1000",
-            "mi300x,        1307.4, 2614.9, 192, 5300, 750",
-            "tpu-v5e,       197,    0,    16,  819,  0",
-            "tpu-v5p,       459,    0,    95,  2765, 0",
-            "gaudi3,        1835,   1835, 128, 3670, 900"})
-    void figuresMatchTheReferenceTable(String id, double bf16Tflops, double fp8Tflops, long gb, double gbPerSecond, double watts) {
+        "h100-sxm,      989,    1979, 80,  3350, 700",
+        "h100-pcie,     756,    1513, 80,  2000, 350",
+        "h200-sxm,      989,    1979, 141, 4800, 700",
+        "a100-40gb-sxm, 312,    0,    40,  1555, 400",
+        "a100-80gb-sxm, 312,    0,    80,  2039, 400",
+        "l40s,          362,    733,  48,  864,  350",
+        "b200,          2250,   4500, 180, 8000, 1000",
+        "mi300x,        1307.4, 2614.9, 192, 5300, 750",
+        "tpu-v5e,       197,    0,    16,  819,  0",
+        "tpu-v5p,       459,    0,    95,  2765, 0",
+        "gaudi3,        1835,   1835, 128, 3670, 900"
+    })
+    void figuresMatchTheReferenceTable(
+            String id, double bf16Tflops, double fp8Tflops, long gb, double gbPerSecond, double watts) {
         Hardware h = HardwareCatalog.get(id);
-        // exact: the catalog stores the datasheet figures (MI300X to the data sheet's 0.1 TFLOP/s; docs/architecture.md rounds to 1,307 and 2,615)
+        // exact: the catalog stores the datasheet figures (MI300X to the data sheet's 0.1 TFLOP/s; docs/architecture.md
+        // rounds to 1,307 and 2,615)
         assertThat(h.peakFlopsPerSecond("bf16")).isEqualTo(bf16Tflops * 1e12);
         if (fp8Tflops > 0) assertThat(h.peakFlopsPerSecond("fp8")).isEqualTo(fp8Tflops * 1e12);
         else assertThat(h.hasPeak("fp8")).isFalse();
@@ -66,7 +82,9 @@ class HardwareCatalogTest {
 
     @Test
     void anUnknownIdNamesTheKnownOnes() {
-        assertThatThrownBy(() -> HardwareCatalog.get("h900")).isInstanceOf(InvalidFieldException.class)
-                .hasMessageStartingWith("hardware = \"h900\" is not allowed: must be a hardware id, one of h100-sxm, h100-pcie");
+        assertThatThrownBy(() -> HardwareCatalog.get("h900"))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageStartingWith(
+                        "hardware = \"h900\" is not allowed: must be a hardware id, one of h100-sxm, h100-pcie");
     }
 }

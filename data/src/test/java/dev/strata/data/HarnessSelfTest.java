@@ -23,12 +23,16 @@ class HarnessSelfTest {
         assertThat(reference.resolve("test_reference.py")).exists();
         Path log = Files.createTempFile("harness-tests", ".txt");
         Process p = new ProcessBuilder(python.toString(), "-m", "unittest", "discover", "-s", reference.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean finished = p.waitFor(300, TimeUnit.SECONDS);
         if (!finished) p.destroyForcibly();
         String out = Files.readString(log);
         Files.delete(log);
-        assertThat(finished).as("the harness tests finish within 5 minutes: " + out).isTrue();
+        assertThat(finished)
+                .as("the harness tests finish within 5 minutes: " + out)
+                .isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).as(out).contains("OK");
     }

@@ -12,10 +12,10 @@ import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.ProjectionBiases;
 import dev.strata.model.TransformerSpec;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class HfConfigImporterTest {
 
@@ -49,14 +49,16 @@ class HfConfigImporterTest {
         assertThat(spec.layers()).hasSize(2); // 3 dense layers, then 58 MoE layers
         assertThat(spec.layers().get(0).count()).isEqualTo(3);
         assertThat(spec.multiTokenPredictionModules()).isEqualTo(1);
-        assertThat(spec.layers().get(0).kind().attention()).isEqualTo(new LatentAttention(128, 1536, 512, 128, 64, 128));
+        assertThat(spec.layers().get(0).kind().attention())
+                .isEqualTo(new LatentAttention(128, 1536, 512, 128, 64, 128));
         assertThat(c.total(ParamComponent.ROUTER)).isEqualTo(58L * (256 * 7168 + 256));
     }
 
     @Test
     void familyFactsComeThroughTheImport() {
         TransformerSpec qwen = HfConfigImporter.fromFile(TestData.path("hf-configs/qwen2.5-7b.json"));
-        assertThat(((MultiHeadAttention) qwen.lastLayerKind().attention()).biases()).isEqualTo(ProjectionBiases.QKV);
+        assertThat(((MultiHeadAttention) qwen.lastLayerKind().attention()).biases())
+                .isEqualTo(ProjectionBiases.QKV);
         assertThat(qwen.lastLayerKind().slidingWindow()).isZero(); // use_sliding_window false
         TransformerSpec mistral = HfConfigImporter.fromFile(TestData.path("hf-configs/mistral-7b-v0.1.json"));
         assertThat(mistral.lastLayerKind().slidingWindow()).isEqualTo(4096);
@@ -88,14 +90,17 @@ class HfConfigImporterTest {
     @Test
     void phi3FusedProjectionsCountLikeSeparateOnes() {
         // Phi-3-mini-4k: qkv_proj 3072x9216 and gate_up_proj 3072x16384; published checkpoint 3,821,079,552 weights.
-        assertThat(Parameters.count(PresetCatalog.get("phi-3-mini").spec()).total()).isEqualTo(3_821_079_552L);
+        assertThat(Parameters.count(PresetCatalog.get("phi-3-mini").spec()).total())
+                .isEqualTo(3_821_079_552L);
     }
 
     @Test
-    void aConfigSavedWithAByteOrderMarkImportsLikeWithout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void aConfigSavedWithAByteOrderMarkImportsLikeWithout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         // Found running the command line on odd files: a UTF-8 BOM made the file "not valid JSON at line 1, column 1".
         java.nio.file.Path bom = dir.resolve("llama-3-8b.json");
-        java.nio.file.Files.writeString(bom, "\uFEFF" + java.nio.file.Files.readString(TestData.path("hf-configs/llama-3-8b.json")));
+        java.nio.file.Files.writeString(
+                bom, "\uFEFF" + java.nio.file.Files.readString(TestData.path("hf-configs/llama-3-8b.json")));
         // Llama-3-8B: 8,030,261,248 (docs/architecture.md); exact
         assertThat(Parameters.count(HfConfigImporter.fromFile(bom)).total()).isEqualTo(8_030_261_248L);
     }
@@ -104,33 +109,42 @@ class HfConfigImporterTest {
     void anUnknownModelTypeListsTheSupportedOnes() {
         assertThatThrownBy(() -> HfConfigImporter.fromJson("{\"model_type\": \"bert\"}", "x"))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessage("model_type = \"bert\" is not allowed: must be one of gpt2, llama, mistral, mixtral, qwen2, qwen3, gemma2, phi3, deepseek_v3");
+                .hasMessage(
+                        "model_type = \"bert\" is not allowed: must be one of gpt2, llama, mistral, mixtral, qwen2, qwen3, gemma2, phi3, deepseek_v3");
         assertThatThrownBy(() -> HfConfigImporter.fromJson("{\"hidden_size\": 8}", "x"))
                 .hasMessageStartingWith("config key model_type is missing");
     }
 
     @Test
     void latentAttentionWithoutAnyQueryKeyWidthNamesTheConfigKeys() throws Exception {
-        // DeepSeek-V3's config with no per-head query/key width at all (nope + rope = 0): the error names the config's keys,
+        // DeepSeek-V3's config with no per-head query/key width at all (nope + rope = 0): the error names the config's
+        // keys,
         // not the spec's (it said attention.qkNopeHeadDim before)
         String config = java.nio.file.Files.readString(TestData.path("hf-configs/deepseek-v3.json"))
                 .replaceAll("\"qk_nope_head_dim\"\\s*:\\s*\\d+", "\"qk_nope_head_dim\": 0")
                 .replaceAll("\"qk_rope_head_dim\"\\s*:\\s*\\d+", "\"qk_rope_head_dim\": 0");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(config, "x")).isInstanceOf(InvalidFieldException.class)
-                .hasMessage("qk_nope_head_dim = 0 is not allowed: must be such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = 0)");
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(config, "x"))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage(
+                        "qk_nope_head_dim = 0 is not allowed: must be such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = 0)");
     }
 
     @Test
     void missingAndIllTypedKeysAreNamed() {
-        String base = "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100";
-        assertThat(Parameters.count(HfConfigImporter.fromJson(base + "}", "ok")).total()).isPositive();
+        String base =
+                "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100";
+        assertThat(Parameters.count(HfConfigImporter.fromJson(base + "}", "ok")).total())
+                .isPositive();
         assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace(",\"intermediate_size\":128", "") + "}", "x"))
                 .hasMessage("config key intermediate_size is missing: it must be an integer from 1 to 4194304");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace("\"hidden_size\":64", "\"hidden_size\":\"64\"") + "}", "x"))
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(
+                        base.replace("\"hidden_size\":64", "\"hidden_size\":\"64\"") + "}", "x"))
                 .hasMessage("hidden_size = \"64\" is not allowed: must be an integer from 1 to 4194304");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace("\"hidden_size\":64", "\"hidden_size\":64.5") + "}", "x"))
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(
+                        base.replace("\"hidden_size\":64", "\"hidden_size\":64.5") + "}", "x"))
                 .hasMessageStartingWith("hidden_size = 64.5");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace("\"hidden_size\":64", "\"hidden_size\":1e30") + "}", "x"))
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(
+                        base.replace("\"hidden_size\":64", "\"hidden_size\":1e30") + "}", "x"))
                 .hasMessageStartingWith("hidden_size = 1.0E30");
         assertThatThrownBy(() -> HfConfigImporter.fromJson(base + ",\"tie_word_embeddings\":\"yes\"}", "x"))
                 .hasMessage("tie_word_embeddings = \"yes\" is not allowed: must be true or false");
@@ -138,31 +152,41 @@ class HfConfigImporterTest {
 
     @Test
     void zeroAndNegativeSizesAreRejected() {
-        String base = "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100}";
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":0"), "x"))
+        String base =
+                "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100}";
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(
+                        base.replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":0"), "x"))
                 .hasMessage("num_hidden_layers = 0 is not allowed: must be an integer from 1 to 100000");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(base.replace("\"vocab_size\":100", "\"vocab_size\":-3"), "x"))
+        assertThatThrownBy(
+                        () -> HfConfigImporter.fromJson(base.replace("\"vocab_size\":100", "\"vocab_size\":-3"), "x"))
                 .hasMessageStartingWith("vocab_size = -3 is not allowed");
     }
 
     @Test
     void headsMustDivideHiddenWhenNoHeadDimIsGiven() {
-        String cfg = "{\"model_type\":\"llama\",\"hidden_size\":100,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":3,\"vocab_size\":100}";
+        String cfg =
+                "{\"model_type\":\"llama\",\"hidden_size\":100,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":3,\"vocab_size\":100}";
         assertThatThrownBy(() -> HfConfigImporter.fromJson(cfg, "x"))
-                .hasMessage("num_attention_heads = 3 is not allowed: must be a divisor of hidden_size = 100 when the config gives no head_dim");
+                .hasMessage(
+                        "num_attention_heads = 3 is not allowed: must be a divisor of hidden_size = 100 when the config gives no head_dim");
         // with an explicit head_dim the same shape is fine (head size may differ from hidden / heads)
-        assertThat(HfConfigImporter.fromJson(cfg.replace("}", ",\"head_dim\":32}"), "x").hiddenSize()).isEqualTo(100);
+        assertThat(HfConfigImporter.fromJson(cfg.replace("}", ",\"head_dim\":32}"), "x")
+                        .hiddenSize())
+                .isEqualTo(100);
     }
 
     @Test
     void kvHeadsMustDivideHeadsAndTopKMustNotExceedExperts() {
-        String llama = "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":100}";
+        String llama =
+                "{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":100}";
         assertThatThrownBy(() -> HfConfigImporter.fromJson(llama, "x"))
                 .hasMessage("num_key_value_heads = 3 is not allowed: must be a divisor of num_attention_heads = 4");
-        String mixtral = llama.replace("\"llama\"", "\"mixtral\"").replace("\"num_key_value_heads\":3", "\"num_key_value_heads\":2")
+        String mixtral = llama.replace("\"llama\"", "\"mixtral\"")
+                .replace("\"num_key_value_heads\":3", "\"num_key_value_heads\":2")
                 .replace("}", ",\"num_local_experts\":4,\"num_experts_per_tok\":5}");
         assertThatThrownBy(() -> HfConfigImporter.fromJson(mixtral, "x"))
-                .hasMessage("num_experts_per_tok = 5 is not allowed: must be an integer from 1 to the number of experts, 4");
+                .hasMessage(
+                        "num_experts_per_tok = 5 is not allowed: must be an integer from 1 to the number of experts, 4");
     }
 
     @Test
@@ -179,7 +203,6 @@ class HfConfigImporterTest {
     void aMissingFileNamesTheModelOption() {
         assertThatThrownBy(() -> PresetCatalog.resolve("no/such/config.json"))
                 .hasMessageStartingWith("model = \"no/such/config.json\" is not allowed");
-        assertThatThrownBy(() -> PresetCatalog.resolve("llama-9000"))
-                .hasMessageContaining("a preset id (gpt2, ");
+        assertThatThrownBy(() -> PresetCatalog.resolve("llama-9000")).hasMessageContaining("a preset id (gpt2, ");
     }
 }

@@ -10,9 +10,24 @@ class PresetCatalogTest {
 
     @Test
     void everyReferenceModelAndTheGpt3FamilyIsAPreset() {
-        assertThat(PresetCatalog.ids()).contains("gpt2", "llama-2-7b", "llama-3-8b", "llama-3.1-70b", "mistral-7b", "mixtral-8x7b",
-                "qwen2.5-7b", "deepseek-v3", "gpt3-small", "gpt3-medium", "gpt3-large", "gpt3-xl", "gpt3-2.7b", "gpt3-6.7b", "gpt3-13b",
-                "gpt3-175b");
+        assertThat(PresetCatalog.ids())
+                .contains(
+                        "gpt2",
+                        "llama-2-7b",
+                        "llama-3-8b",
+                        "llama-3.1-70b",
+                        "mistral-7b",
+                        "mixtral-8x7b",
+                        "qwen2.5-7b",
+                        "deepseek-v3",
+                        "gpt3-small",
+                        "gpt3-medium",
+                        "gpt3-large",
+                        "gpt3-xl",
+                        "gpt3-2.7b",
+                        "gpt3-6.7b",
+                        "gpt3-13b",
+                        "gpt3-175b");
         for (Preset p : PresetCatalog.all()) {
             assertThat(p.id()).matches("[a-z0-9.]+(-[a-z0-9.]+)*");
             assertThat(p.source()).as(p.id()).isNotBlank();
@@ -21,9 +36,23 @@ class PresetCatalogTest {
 
     @Test
     void presetsOfSharedConfigsEqualTheirImport() {
-        Map<String, String> files = Map.of("gpt2", "gpt2.json", "llama-2-7b", "llama-2-7b.json", "llama-3-8b", "llama-3-8b.json",
-                "llama-3.1-70b", "llama-3.1-70b.json", "mistral-7b", "mistral-7b-v0.1.json", "mixtral-8x7b", "mixtral-8x7b-v0.1.json",
-                "qwen2.5-7b", "qwen2.5-7b.json", "deepseek-v3", "deepseek-v3.json");
+        Map<String, String> files = Map.of(
+                "gpt2",
+                "gpt2.json",
+                "llama-2-7b",
+                "llama-2-7b.json",
+                "llama-3-8b",
+                "llama-3-8b.json",
+                "llama-3.1-70b",
+                "llama-3.1-70b.json",
+                "mistral-7b",
+                "mistral-7b-v0.1.json",
+                "mixtral-8x7b",
+                "mixtral-8x7b-v0.1.json",
+                "qwen2.5-7b",
+                "qwen2.5-7b.json",
+                "deepseek-v3",
+                "deepseek-v3.json");
         files.forEach((id, file) -> {
             var imported = HfConfigImporter.fromFile(TestData.path("hf-configs/" + file));
             var preset = PresetCatalog.get(id).spec();
@@ -44,7 +73,8 @@ class PresetCatalogTest {
     @Test
     void roundedPublishedCountsAreMatchedToTheirPrinting() {
         // GPT-3 Table 2.1 (Brown et al. 2020) prints 125M ... 175.0B: our counts are within 2 % (the paper rounds, and
-        // its 2.7B is 2.65B by the same architecture). DeepSeek-V3 card: 671B / 37B, within 2 % (37.55B active: the card rounds down).
+        // its 2.7B is 2.65B by the same architecture). DeepSeek-V3 card: 671B / 37B, within 2 % (37.55B active: the
+        // card rounds down).
         for (Preset p : PresetCatalog.all()) {
             if (p.publishedExact() || p.publishedTotal() == null) continue;
             var c = Parameters.count(p.spec());

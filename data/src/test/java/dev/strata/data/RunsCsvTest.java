@@ -25,7 +25,8 @@ class RunsCsvTest {
     @Test
     void readsTheSharedChinchillaDataWithItsOwnColumnNames() {
         // Besiroglu et al. 2024's extraction of Chinchilla's Figure 4: 245 runs
-        RunsCsv.Runs runs = RunsCsv.read(Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"),
+        RunsCsv.Runs runs = RunsCsv.read(
+                Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"),
                 new RunsCsv.Columns("Model Size", null, "Training FLOP", "loss"));
         assertThat(runs.size()).isEqualTo(245);
         assertThat(runs.compute()).hasSize(245);
@@ -33,18 +34,21 @@ class RunsCsvTest {
 
     @Test
     void badCellsNameTheRowLineAndColumn() {
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9,3.1\n1e8,2e9,-3\n", DEFAULTS)).isInstanceOf(InvalidFieldException.class)
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9,3.1\n1e8,2e9,-3\n", DEFAULTS))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessage("row 2 (line 3), column \"loss\": -3 is not allowed: must be a finite number > 0");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,NaN,3.1\n", DEFAULTS)).hasMessage(
-                "row 1 (line 2), column \"D\": NaN is not allowed: must be a finite number > 0");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9,abc\n", DEFAULTS)).hasMessage(
-                "row 1 (line 2), column \"loss\": \"abc\" is not a number");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,,3\n", DEFAULTS)).hasMessage(
-                "row 1 (line 2), column \"D\": the value is missing");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n0,1e9,3\n", DEFAULTS)).hasMessageStartingWith("row 1 (line 2), column \"N\": 0 is not allowed");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,Infinity,3\n", DEFAULTS)).hasMessageContaining("column \"D\": Infinity is not allowed");
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9\n", DEFAULTS)).hasMessage(
-                "row 1 (line 2), column \"loss\": the value is missing");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,NaN,3.1\n", DEFAULTS))
+                .hasMessage("row 1 (line 2), column \"D\": NaN is not allowed: must be a finite number > 0");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9,abc\n", DEFAULTS))
+                .hasMessage("row 1 (line 2), column \"loss\": \"abc\" is not a number");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,,3\n", DEFAULTS))
+                .hasMessage("row 1 (line 2), column \"D\": the value is missing");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n0,1e9,3\n", DEFAULTS))
+                .hasMessageStartingWith("row 1 (line 2), column \"N\": 0 is not allowed");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,Infinity,3\n", DEFAULTS))
+                .hasMessageContaining("column \"D\": Infinity is not allowed");
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,2e9\n", DEFAULTS))
+                .hasMessage("row 1 (line 2), column \"loss\": the value is missing");
     }
 
     @Test
@@ -54,7 +58,8 @@ class RunsCsvTest {
         assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1,2,3\n", new RunsCsv.Columns("N", "D", "C", "final_loss")))
                 .hasMessageStartingWith("loss-col = \"final_loss\"");
         assertThatThrownBy(() -> RunsCsv.read("N,tokens,loss\n1,2,3\n", DEFAULTS))
-                .hasMessageStartingWith("c-col = \"C\" is not allowed: must be a column of the CSV header [N, tokens, loss]");
+                .hasMessageStartingWith(
+                        "c-col = \"C\" is not allowed: must be a column of the CSV header [N, tokens, loss]");
         assertThatThrownBy(() -> RunsCsv.read("", DEFAULTS)).hasMessageContaining("the CSV file is empty");
         assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n", DEFAULTS)).hasMessageContaining("has a header but no rows");
         assertThatThrownBy(() -> RunsCsv.read(Path.of("no-such-runs.csv"), DEFAULTS))
@@ -64,10 +69,12 @@ class RunsCsvTest {
     @Test
     void aMalformedHeaderIsBadDataNotAnIoError() {
         // Found by the HTTP fuzz test: an unterminated quote in the header row made POST /api/fit answer 500.
-        assertThatThrownBy(() -> RunsCsv.read("\"N,D,loss\n1e8,2e9,3.1\n", DEFAULTS)).isInstanceOf(InvalidFieldException.class)
+        assertThatThrownBy(() -> RunsCsv.read("\"N,D,loss\n1e8,2e9,3.1\n", DEFAULTS))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessageStartingWith("data: not a valid CSV file: ")
                 .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("data"));
-        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,\"2e9,3.1\n", DEFAULTS)).isInstanceOf(InvalidFieldException.class)
+        assertThatThrownBy(() -> RunsCsv.read("N,D,loss\n1e8,\"2e9,3.1\n", DEFAULTS))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessageStartingWith("data: not a valid CSV file: ");
     }
 }

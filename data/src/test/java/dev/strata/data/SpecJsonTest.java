@@ -16,16 +16,21 @@ class SpecJsonTest {
             String json = SpecJson.write(p.spec());
             TransformerSpec back = HfConfigImporter.fromJson(json, "ignored");
             assertThat(back).as(p.id()).isEqualTo(p.spec());
-            assertThat(m.readTree(json).at("/layers/0/kind/attention/type").asText()).isIn("multiHead", "latent");
+            assertThat(m.readTree(json).at("/layers/0/kind/attention/type").asText())
+                    .isIn("multiHead", "latent");
         }
     }
 
     @Test
     void aBadSpecNamesTheField() {
-        String json = SpecJson.write(PresetCatalog.get("gpt2").spec()).replace("\"hiddenSize\" : 768", "\"hiddenSize\" : -1");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(json, "x")).hasMessageStartingWith("hiddenSize = -1 is not allowed");
-        String unknownType = SpecJson.write(PresetCatalog.get("gpt2").spec()).replace("\"type\" : \"dense\"", "\"type\" : \"quantum\"");
-        assertThatThrownBy(() -> HfConfigImporter.fromJson(unknownType, "x")).hasMessageContaining("spec JSON is not valid at")
+        String json =
+                SpecJson.write(PresetCatalog.get("gpt2").spec()).replace("\"hiddenSize\" : 768", "\"hiddenSize\" : -1");
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(json, "x"))
+                .hasMessageStartingWith("hiddenSize = -1 is not allowed");
+        String unknownType = SpecJson.write(PresetCatalog.get("gpt2").spec())
+                .replace("\"type\" : \"dense\"", "\"type\" : \"quantum\"");
+        assertThatThrownBy(() -> HfConfigImporter.fromJson(unknownType, "x"))
+                .hasMessageContaining("spec JSON is not valid at")
                 .hasMessageContaining("feedForward");
     }
 }

@@ -10,7 +10,9 @@ public final class TestData {
     /** A file under {@code testdata/}; fails clearly when it is missing. */
     public static Path path(String relative) {
         Path p = Path.of("testdata").resolve(relative).normalize();
-        if (!Files.exists(p)) throw new AssertionError("test data file testdata/" + relative + " not found (tests run from the repository root)");
+        if (!Files.exists(p))
+            throw new AssertionError(
+                    "test data file testdata/" + relative + " not found (tests run from the repository root)");
         return p;
     }
 }

@@ -35,8 +35,8 @@ import dev.strata.model.LoraAdapter;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
-import dev.strata.model.Recompute;
 import dev.strata.model.Precision;
+import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.SplittableRandom;
@@ -92,16 +92,26 @@ class EstimatorPropertiesTest {
                 sum = Math.addExact(sum, v);
             }
             for (long v : c.activeBreakdown().values()) activeSum = Math.addExact(activeSum, v);
-            assertThat(c.total()).as("total = sum of the breakdown, exact").isEqualTo(sum).isPositive();
-            assertThat(c.active()).as("active = sum of the active breakdown, exact").isEqualTo(activeSum).isPositive();
+            assertThat(c.total())
+                    .as("total = sum of the breakdown, exact")
+                    .isEqualTo(sum)
+                    .isPositive();
+            assertThat(c.active())
+                    .as("active = sum of the active breakdown, exact")
+                    .isEqualTo(activeSum)
+                    .isPositive();
             assertThat(c.active()).as("active <= total").isLessThanOrEqualTo(c.total());
-            if (!spec.isMixtureOfExperts()) assertThat(c.active()).as("dense: active = total").isEqualTo(c.total());
-            for (ParamComponent p : ParamComponent.values()) assertThat(c.active(p)).isLessThanOrEqualTo(c.total(p)).isNotNegative();
+            if (!spec.isMixtureOfExperts())
+                assertThat(c.active()).as("dense: active = total").isEqualTo(c.total());
+            for (ParamComponent p : ParamComponent.values())
+                assertThat(c.active(p)).isLessThanOrEqualTo(c.total(p)).isNotNegative();
             assertThat(c.multiTokenPrediction()).isNotNegative();
             assertThat(c.nonEmbedding()).isPositive();
             largest[0] = Math.max(largest[0], c.total());
         });
-        assertThat(largest[0]).as("the generator reaches the 10-trillion-parameter range").isGreaterThan(10_000_000_000_000L);
+        assertThat(largest[0])
+                .as("the generator reaches the 10-trillion-parameter range")
+                .isGreaterThan(10_000_000_000_000L);
     }
 
     @Test
@@ -121,27 +131,37 @@ class EstimatorPropertiesTest {
         forAll(i -> {
             SplittableRandom r = random(i);
             TransformerSpec spec = spec(r, i);
-            TransformerSpec deeper = RandomSpecs.withOneMoreLayer(spec, r.nextInt(spec.layers().size()));
+            TransformerSpec deeper =
+                    RandomSpecs.withOneMoreLayer(spec, r.nextInt(spec.layers().size()));
             Workload w = RandomSpecs.workload(r, spec);
             Precision p = RandomSpecs.precision(r);
             FlopsConvention conv = r.nextBoolean() ? FlopsConvention.FULL : FlopsConvention.CHINCHILLA;
 
-            assertThat(Parameters.count(deeper).total()).isGreaterThan(Parameters.count(spec).total());
-            assertThat(Parameters.count(deeper).active()).isGreaterThan(Parameters.count(spec).active());
+            assertThat(Parameters.count(deeper).total())
+                    .isGreaterThan(Parameters.count(spec).total());
+            assertThat(Parameters.count(deeper).active())
+                    .isGreaterThan(Parameters.count(spec).active());
             assertThat(Flops.prefill(deeper, w.promptTokens(), w.batch(), conv).total())
-                    .isGreaterThan(Flops.prefill(spec, w.promptTokens(), w.batch(), conv).total());
-            assertThat(Flops.decodePerToken(deeper, w.promptTokens(), w.generatedTokens(), conv).total())
-                    .isGreaterThan(Flops.decodePerToken(spec, w.promptTokens(), w.generatedTokens(), conv).total());
-            assertThat(Flops.trainingPerToken(deeper, w.promptTokens(), w.recompute(), conv).total())
-                    .isGreaterThan(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), conv).total());
+                    .isGreaterThan(Flops.prefill(spec, w.promptTokens(), w.batch(), conv)
+                            .total());
+            assertThat(Flops.decodePerToken(deeper, w.promptTokens(), w.generatedTokens(), conv)
+                            .total())
+                    .isGreaterThan(Flops.decodePerToken(spec, w.promptTokens(), w.generatedTokens(), conv)
+                            .total());
+            assertThat(Flops.trainingPerToken(deeper, w.promptTokens(), w.recompute(), conv)
+                            .total())
+                    .isGreaterThan(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), conv)
+                            .total());
             assertThat(Weights.bytes(deeper, p)).isGreaterThan(Weights.bytes(spec, p));
             assertThat(KvCache.bytes(deeper, p.kvCache(), w.contextTokens(), w.batch()))
                     .isGreaterThan(KvCache.bytes(spec, p.kvCache(), w.contextTokens(), w.batch()));
-            InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w), md = InferenceMemory.estimate(deeper, p, w);
+            InferenceMemoryEstimate m = InferenceMemory.estimate(spec, p, w),
+                    md = InferenceMemory.estimate(deeper, p, w);
             assertThat(md.totalBytes()).isGreaterThan(m.totalBytes());
             assertThat(md.perDeviceBytes()).isGreaterThanOrEqualTo(m.perDeviceBytes());
             if (p.weights().floatingPoint()) {
-                assertThat(TrainingMemory.estimate(deeper, p, w).totalBytes()).isGreaterThan(TrainingMemory.estimate(spec, p, w).totalBytes());
+                assertThat(TrainingMemory.estimate(deeper, p, w).totalBytes())
+                        .isGreaterThan(TrainingMemory.estimate(spec, p, w).totalBytes());
             }
         });
     }
@@ -165,13 +185,19 @@ class EstimatorPropertiesTest {
             sumOfTerms(t.forward());
             // Kaplan et al. 2020 §2.1: backward = 2 x forward; total = forward + backward + recompute
             assertThat(t.backward()).isCloseTo(2 * t.forward().total(), within(REL * t.backward()));
-            assertThat(t.total()).isCloseTo(t.forward().total() + t.backward() + t.recompute(), within(REL * t.total()));
-            assertThat(t.recompute()).isNotNegative().isLessThanOrEqualTo(t.forward().total() * (1 + REL));
+            assertThat(t.total())
+                    .isCloseTo(t.forward().total() + t.backward() + t.recompute(), within(REL * t.total()));
+            assertThat(t.recompute())
+                    .isNotNegative()
+                    .isLessThanOrEqualTo(t.forward().total() * (1 + REL));
             // a longer context never makes a decode step cheaper, and prefill of a longer prompt never costs less
             long more = 1 + r.nextInt(4096);
-            assertThat(Flops.decodePerToken(spec, w.promptTokens() + more, w.generatedTokens(), conv).total())
+            assertThat(Flops.decodePerToken(spec, w.promptTokens() + more, w.generatedTokens(), conv)
+                            .total())
                     .isGreaterThanOrEqualTo(decode.total() * (1 - REL));
-            assertThat(Flops.prefill(spec, w.promptTokens() + more, w.batch(), conv).total()).isGreaterThan(prefill.total());
+            assertThat(Flops.prefill(spec, w.promptTokens() + more, w.batch(), conv)
+                            .total())
+                    .isGreaterThan(prefill.total());
         });
     }
 
@@ -199,17 +225,26 @@ class EstimatorPropertiesTest {
                 assertThat(t.activationsBytes()).isPositive();
                 assertThat(t.runtimeOverheadBytes()).isNotNegative();
                 // exact: total() is the sum of the four terms
-                assertThat(t.total()).isEqualTo(t.weightsBytes() + t.kvCacheBytes() + t.activationsBytes() + t.runtimeOverheadBytes());
+                assertThat(t.total())
+                        .isEqualTo(
+                                t.weightsBytes() + t.kvCacheBytes() + t.activationsBytes() + t.runtimeOverheadBytes());
             }
             assertThat(m.kvCacheBytesPerToken()).isPositive();
             // below every sliding window the cache is exactly bytes per token x context x batch
             assertThat(m.whole().kvCacheBytes())
-                    .isLessThanOrEqualTo(Math.multiplyExact(Math.multiplyExact(m.kvCacheBytesPerToken(), w.contextTokens()), w.batch()));
+                    .isLessThanOrEqualTo(Math.multiplyExact(
+                            Math.multiplyExact(m.kvCacheBytesPerToken(), w.contextTokens()), w.batch()));
             if (!p.weights().floatingPoint()) return; // quantised weights are not trained without LoRA
             TrainingMemoryEstimate t = TrainingMemory.estimate(spec, p, w);
             for (TrainingMemoryTerms x : new TrainingMemoryTerms[] {t.whole(), t.perDevice()}) {
-                long[] terms = {x.weightsBytes(), x.gradientsBytes(), x.masterWeightsBytes(), x.optimizerStatesBytes(), x.activationsBytes(),
-                        x.runtimeOverheadBytes()};
+                long[] terms = {
+                    x.weightsBytes(),
+                    x.gradientsBytes(),
+                    x.masterWeightsBytes(),
+                    x.optimizerStatesBytes(),
+                    x.activationsBytes(),
+                    x.runtimeOverheadBytes()
+                };
                 long sum = 0;
                 for (long v : terms) sum += assertNonNegative(v);
                 assertThat(x.total()).isEqualTo(sum);
@@ -232,10 +267,13 @@ class EstimatorPropertiesTest {
             long context = RandomSpecs.logUniform(r, 1, 1 << 20), batch = RandomSpecs.logUniform(r, 1, 1024);
             long kv = KvCache.bytes(spec, p.kvCache(), context, batch);
             assertThat(kv).isPositive();
-            assertThat(KvCache.bytes(spec, p.kvCache(), context, batch + 1 + r.nextInt(64))).isGreaterThan(kv);
-            assertThat(KvCache.bytes(spec, p.kvCache(), context + 1 + r.nextInt(100_000), batch)).isGreaterThanOrEqualTo(kv);
+            assertThat(KvCache.bytes(spec, p.kvCache(), context, batch + 1 + r.nextInt(64)))
+                    .isGreaterThan(kv);
+            assertThat(KvCache.bytes(spec, p.kvCache(), context + 1 + r.nextInt(100_000), batch))
+                    .isGreaterThanOrEqualTo(kv);
             boolean anyGlobal = spec.layers().stream().anyMatch(g -> !g.kind().isSliding());
-            if (anyGlobal) assertThat(KvCache.bytes(spec, p.kvCache(), context + 1, batch)).isGreaterThan(kv);
+            if (anyGlobal)
+                assertThat(KvCache.bytes(spec, p.kvCache(), context + 1, batch)).isGreaterThan(kv);
         });
     }
 
@@ -249,13 +287,27 @@ class EstimatorPropertiesTest {
             Hardware hw = RandomSpecs.hardware(r);
             Parallelism par = RandomSpecs.parallelism(r, spec, hw);
             Workload w = w0.withParallelism(par);
-            Offload offload = hw.hostLinkBytesPerSecond() > 0 && r.nextInt(5) == 0 ? Offload.values()[r.nextInt(3)] : Offload.NONE;
-            LatencyTuning tuning = r.nextBoolean() ? LatencyTuning.GPU_DEFAULT
-                    : new LatencyTuning(r.nextInt(64), r.nextInt(8192), 0.1 + 0.9 * r.nextDouble(), 1e-5 * r.nextDouble(), 1e-5 * r.nextDouble());
+            Offload offload = hw.hostLinkBytesPerSecond() > 0 && r.nextInt(5) == 0
+                    ? Offload.values()[r.nextInt(3)]
+                    : Offload.NONE;
+            LatencyTuning tuning = r.nextBoolean()
+                    ? LatencyTuning.GPU_DEFAULT
+                    : new LatencyTuning(
+                            r.nextInt(64),
+                            r.nextInt(8192),
+                            0.1 + 0.9 * r.nextDouble(),
+                            1e-5 * r.nextDouble(),
+                            1e-5 * r.nextDouble());
             LatencyEstimate e = Latency.estimate(spec, p, w, hw, tuning, offload);
             for (StepTime s : new StepTime[] {e.prefill(), e.decode()}) stepTime(s);
-            assertThat(e.tokensPerSecond()).isPositive().isFinite().isLessThanOrEqualTo(e.tokensPerSecondFloor() * (1 + REL));
-            assertThat(e.requestFloorSeconds()).isPositive().isFinite().isLessThanOrEqualTo(e.requestSeconds() * (1 + REL));
+            assertThat(e.tokensPerSecond())
+                    .isPositive()
+                    .isFinite()
+                    .isLessThanOrEqualTo(e.tokensPerSecondFloor() * (1 + REL));
+            assertThat(e.requestFloorSeconds())
+                    .isPositive()
+                    .isFinite()
+                    .isLessThanOrEqualTo(e.requestSeconds() * (1 + REL));
             assertThat(e.computeBoundBatch()).isBetween(1L, Workload.MAX_BATCH);
         });
     }
@@ -288,21 +340,37 @@ class EstimatorPropertiesTest {
             Precision p = RandomSpecs.precision(r);
             Hardware hw = RandomSpecs.hardware(r);
             Parallelism par = RandomSpecs.parallelism(r, spec, hw);
-            long batch = RandomSpecs.logUniform(r, 1, 512), context = RandomSpecs.logUniform(r, 1, Math.min(spec.contextLength(), 1 << 18));
+            long batch = RandomSpecs.logUniform(r, 1, 512),
+                    context = RandomSpecs.logUniform(r, 1, Math.min(spec.contextLength(), 1 << 18));
             LatencyTuning t = LatencyTuning.GPU_DEFAULT;
             StepTime base = Latency.decodeStep(spec, p, par, batch, context, hw, t, Offload.NONE);
             double factor = 1 + 3 * r.nextDouble();
             Hardware faster = hw.toBuilder()
-                    .memoryBandwidthBytesPerSecond(Math.min(Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND, hw.memoryBandwidthBytesPerSecond() * factor)).build();
+                    .memoryBandwidthBytesPerSecond(Math.min(
+                            Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND, hw.memoryBandwidthBytesPerSecond() * factor))
+                    .build();
             StepTime fast = Latency.decodeStep(spec, p, par, batch, context, faster, t, Offload.NONE);
-            assertThat(fast.floorSeconds()).as("more bandwidth, floor").isLessThanOrEqualTo(base.floorSeconds() * (1 + REL));
-            assertThat(fast.calibratedSeconds()).as("more bandwidth, calibrated").isLessThanOrEqualTo(base.calibratedSeconds() * (1 + REL));
-            StepTime longer = Latency.decodeStep(spec, p, par, batch, context + 1 + r.nextInt(50_000), hw, t, Offload.NONE);
-            assertThat(longer.floorSeconds()).as("longer context, floor").isGreaterThanOrEqualTo(base.floorSeconds() * (1 - REL));
-            assertThat(longer.calibratedSeconds()).as("longer context, calibrated").isGreaterThanOrEqualTo(base.calibratedSeconds() * (1 - REL));
+            assertThat(fast.floorSeconds())
+                    .as("more bandwidth, floor")
+                    .isLessThanOrEqualTo(base.floorSeconds() * (1 + REL));
+            assertThat(fast.calibratedSeconds())
+                    .as("more bandwidth, calibrated")
+                    .isLessThanOrEqualTo(base.calibratedSeconds() * (1 + REL));
+            StepTime longer =
+                    Latency.decodeStep(spec, p, par, batch, context + 1 + r.nextInt(50_000), hw, t, Offload.NONE);
+            assertThat(longer.floorSeconds())
+                    .as("longer context, floor")
+                    .isGreaterThanOrEqualTo(base.floorSeconds() * (1 - REL));
+            assertThat(longer.calibratedSeconds())
+                    .as("longer context, calibrated")
+                    .isGreaterThanOrEqualTo(base.calibratedSeconds() * (1 - REL));
             StepTime larger = Latency.decodeStep(spec, p, par, batch + 1 + r.nextInt(64), context, hw, t, Offload.NONE);
-            assertThat(larger.floorSeconds()).as("larger batch, floor").isGreaterThanOrEqualTo(base.floorSeconds() * (1 - REL));
-            assertThat(larger.calibratedSeconds()).as("larger batch, calibrated").isGreaterThanOrEqualTo(base.calibratedSeconds() * (1 - REL));
+            assertThat(larger.floorSeconds())
+                    .as("larger batch, floor")
+                    .isGreaterThanOrEqualTo(base.floorSeconds() * (1 - REL));
+            assertThat(larger.calibratedSeconds())
+                    .as("larger batch, calibrated")
+                    .isGreaterThanOrEqualTo(base.calibratedSeconds() * (1 - REL));
         });
     }
 
@@ -325,13 +393,19 @@ class EstimatorPropertiesTest {
             assertThat(m.perDeviceBytes()).isLessThanOrEqualTo(m.totalBytes());
             if (!p.weights().floatingPoint()) return;
             TrainingMemoryEstimate t = TrainingMemory.estimate(spec, p, w);
-            assertThat(t.perDevice().total()).isEqualTo(t.perDevice().weightsBytes() + t.perDevice().gradientsBytes()
-                    + t.perDevice().masterWeightsBytes() + t.perDevice().optimizerStatesBytes() + t.perDevice().activationsBytes()
-                    + t.perDevice().runtimeOverheadBytes());
+            assertThat(t.perDevice().total())
+                    .isEqualTo(t.perDevice().weightsBytes()
+                            + t.perDevice().gradientsBytes()
+                            + t.perDevice().masterWeightsBytes()
+                            + t.perDevice().optimizerStatesBytes()
+                            + t.perDevice().activationsBytes()
+                            + t.perDevice().runtimeOverheadBytes());
             assertThat(t.perDeviceBytes()).isPositive();
             // Without pipeline stages a device holds at most what the whole replica does. With them it may hold more:
-            // under 1F1B stage 0 keeps p micro-batches of its layers in flight (Korthikanti et al. 2022 §4.2.3), which is
-            // more than one micro-batch of all layers when the split is uneven (3 layers over 2 stages: 2 x 2 > 3) or its
+            // under 1F1B stage 0 keeps p micro-batches of its layers in flight (Korthikanti et al. 2022 §4.2.3), which
+            // is
+            // more than one micro-batch of all layers when the split is uneven (3 layers over 2 stages: 2 x 2 > 3) or
+            // its
             // layers are the heavy ones (found by this test, case 2909 of seed 20251122; the estimator is right).
             if (par.pipeline() == 1) assertThat(t.perDeviceBytes()).isLessThanOrEqualTo(t.totalBytes());
         });
@@ -352,12 +426,29 @@ class EstimatorPropertiesTest {
                     see.accept(m.kvHeads() == m.heads() && m.heads() > 1 ? "MHA" : m.kvHeads() == 1 ? "MQA" : "GQA");
                 else see.accept("MLA");
                 if (g.kind().isSliding()) see.accept("sliding window");
-                if (g.kind().feedForward() instanceof MixtureOfExperts moe) see.accept(moe.sharedExperts() > 0 ? "MoE with shared experts" : "MoE");
+                if (g.kind().feedForward() instanceof MixtureOfExperts moe)
+                    see.accept(moe.sharedExperts() > 0 ? "MoE with shared experts" : "MoE");
                 else see.accept(g.kind().feedForward() instanceof GatedMlp ? "gated MLP" : "dense MLP");
             }
         }
-        assertThat(seen).containsKeys("tied", "untied", "positions LEARNED", "positions ROTARY", "positions ALIBI", "positions NONE", "MHA", "GQA",
-                "MQA", "MLA", "sliding window", "MoE", "MoE with shared experts", "gated MLP", "dense MLP", "over 1e13 parameters");
+        assertThat(seen)
+                .containsKeys(
+                        "tied",
+                        "untied",
+                        "positions LEARNED",
+                        "positions ROTARY",
+                        "positions ALIBI",
+                        "positions NONE",
+                        "MHA",
+                        "GQA",
+                        "MQA",
+                        "MLA",
+                        "sliding window",
+                        "MoE",
+                        "MoE with shared experts",
+                        "gated MLP",
+                        "dense MLP",
+                        "over 1e13 parameters");
         assertThat(seen.values()).allMatch(n -> n >= 30);
     }
 
@@ -368,25 +459,51 @@ class EstimatorPropertiesTest {
         // inference and training (ZeRO stage 0, so 16 bytes per parameter over the whole model) must fit too.
         var mla = new LatentAttention(128, 1536, 512, 128, 64, 128);
         var moe = new MixtureOfExperts(new GatedMlp(8192, Activation.SILU, false), 256, 1, 8, true);
-        TransformerSpec spec = TransformerSpec.builder().name("moe-10t").vocabSize(262_144).hiddenSize(16384).contextLength(1 << 20)
-                .layers(100, LayerKind.global(mla, moe)).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .name("moe-10t")
+                .vocabSize(262_144)
+                .hiddenSize(16384)
+                .contextLength(1 << 20)
+                .layers(100, LayerKind.global(mla, moe))
+                .build();
         ParameterCount c = Parameters.count(spec);
         // experts: 100 layers x 257 x 3 x 16384 x 8192 = 10,348,186,828,800; exact
-        assertThat(c.total(ParamComponent.ROUTED_EXPERTS) + c.total(ParamComponent.SHARED_EXPERTS)).isEqualTo(10_348_186_828_800L);
+        assertThat(c.total(ParamComponent.ROUTED_EXPERTS) + c.total(ParamComponent.SHARED_EXPERTS))
+                .isEqualTo(10_348_186_828_800L);
         assertThat(c.total()).isBetween(10_000_000_000_000L, 11_000_000_000_000L);
         assertThat(c.active()).isLessThan(c.total() / 10);
-        Workload w = new Workload(64, 1 << 17, 1 << 10, 0, new Parallelism(8, 16, 1, 8, 0, false), Recompute.FULL, Optimizer.ADAMW,
+        Workload w = new Workload(
+                64,
+                1 << 17,
+                1 << 10,
+                0,
+                new Parallelism(8, 16, 1, 8, 0, false),
+                Recompute.FULL,
+                Optimizer.ADAMW,
                 LoraAdapter.NONE);
         InferenceMemoryEstimate m = InferenceMemory.estimate(spec, Precision.MIXED_BF16, w);
         assertThat(m.whole().weightsBytes()).isEqualTo(2 * c.total()); // bf16 throughout: 2 bytes per parameter, exact
         assertThat(m.perDeviceBytes()).isPositive().isLessThan(m.totalBytes());
         TrainingMemoryEstimate t = TrainingMemory.estimate(spec, Precision.MIXED_BF16, w);
-        assertThat(t.totalBytes()).isGreaterThan(16 * c.total()); // ZeRO §3.1: 16 bytes of model state per parameter, plus activations
-        assertThat(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), FlopsConvention.FULL).total()).isFinite().isPositive();
-        Hardware b200 = Hardware.builder("b200").name("B200").peakFlopsPerSecond("bf16", 2.25e15).memoryBytes(180_000_000_000L)
-                .memoryBandwidthBytesPerSecond(8e12).scaleUpBandwidthBytesPerSecond(1.8e12).hostLinkBytesPerSecond(1.28e11).powerWatts(1000)
-                .pricePerHourUsd(6).build(); // docs/architecture.md, "Accelerators": B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s, NVLink 1.8 TB/s, 1,000 W
-        LatencyEstimate e = Latency.estimate(spec, Precision.MIXED_BF16, w, b200, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        assertThat(t.totalBytes())
+                .isGreaterThan(16 * c.total()); // ZeRO §3.1: 16 bytes of model state per parameter, plus activations
+        assertThat(Flops.trainingPerToken(spec, w.promptTokens(), w.recompute(), FlopsConvention.FULL)
+                        .total())
+                .isFinite()
+                .isPositive();
+        Hardware b200 = Hardware.builder("b200")
+                .name("B200")
+                .peakFlopsPerSecond("bf16", 2.25e15)
+                .memoryBytes(180_000_000_000L)
+                .memoryBandwidthBytesPerSecond(8e12)
+                .scaleUpBandwidthBytesPerSecond(1.8e12)
+                .hostLinkBytesPerSecond(1.28e11)
+                .powerWatts(1000)
+                .pricePerHourUsd(6)
+                .build(); // docs/architecture.md, "Accelerators": B200 (HGX) dense bf16 2,250 TFLOP/s, 180 GB, 8 TB/s,
+        // NVLink 1.8 TB/s, 1,000 W
+        LatencyEstimate e =
+                Latency.estimate(spec, Precision.MIXED_BF16, w, b200, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         stepTime(e.prefill());
         stepTime(e.decode());
     }

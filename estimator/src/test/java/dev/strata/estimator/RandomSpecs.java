@@ -46,7 +46,9 @@ public final class RandomSpecs {
 
     /** A random valid spec; {@code huge} makes it 1e11 to ~5e13 parameters. */
     public static TransformerSpec spec(SplittableRandom r, boolean huge) {
-        int hidden = huge ? 8192 * (1 + r.nextInt(6)) : 64 * (int) logUniform(r, 1, 256); // 64 .. 16384 (huge: 8192 .. 49152)
+        int hidden = huge
+                ? 8192 * (1 + r.nextInt(6))
+                : 64 * (int) logUniform(r, 1, 256); // 64 .. 16384 (huge: 8192 .. 49152)
         int vocab = (int) (huge ? logUniform(r, 32_000, 1 << 18) : logUniform(r, 2, 300_000));
         int layerTotal = (int) (huge ? logUniform(r, 32, 160) : logUniform(r, 1, 96));
         int groups = 1 + r.nextInt(Math.min(4, layerTotal));
@@ -61,14 +63,27 @@ public final class RandomSpecs {
         for (int g = 0; g < groups; g++) {
             int count = g == groups - 1 ? left : 1 + r.nextInt(left - (groups - g - 1));
             left -= count;
-            int window = r.nextInt(3) == 0 ? (int) logUniform(r, 1, 1 << 17) : 0; // sliding-window layers, often shorter than the context
-            layers.add(new LayerGroup(count, new LayerKind(r.nextBoolean() ? attention : other, window, r.nextBoolean() ? ff : otherFf)));
+            int window = r.nextInt(3) == 0
+                    ? (int) logUniform(r, 1, 1 << 17)
+                    : 0; // sliding-window layers, often shorter than the context
+            layers.add(new LayerGroup(
+                    count, new LayerKind(r.nextBoolean() ? attention : other, window, r.nextBoolean() ? ff : otherFf)));
         }
         NormKind normKind = r.nextBoolean() ? NormKind.RMS_NORM : NormKind.LAYER_NORM;
-        Norms norms = new Norms(normKind, normKind == NormKind.LAYER_NORM && r.nextBoolean(), r.nextInt(5), r.nextInt(5) > 0);
+        Norms norms =
+                new Norms(normKind, normKind == NormKind.LAYER_NORM && r.nextBoolean(), r.nextInt(5), r.nextInt(5) > 0);
         PositionEncoding positions = PositionEncoding.values()[r.nextInt(PositionEncoding.values().length)];
-        if (positions == PositionEncoding.LEARNED && huge) positions = PositionEncoding.ROTARY; // a 1M x 49152 table is not a real model
-        return new TransformerSpec("random", vocab, hidden, layers, norms, positions, r.nextBoolean(), context,
+        if (positions == PositionEncoding.LEARNED && huge)
+            positions = PositionEncoding.ROTARY; // a 1M x 49152 table is not a real model
+        return new TransformerSpec(
+                "random",
+                vocab,
+                hidden,
+                layers,
+                norms,
+                positions,
+                r.nextBoolean(),
+                context,
                 r.nextInt(8) == 0 ? 1 + r.nextInt(2) : 0);
     }
 
@@ -83,7 +98,8 @@ public final class RandomSpecs {
             int qRank = r.nextInt(3) == 0 ? 0 : 32 * (1 + r.nextInt(64));
             return new LatentAttention(heads, qRank, 32 * (1 + r.nextInt(32)), nope, rope, v);
         }
-        int headDim = r.nextInt(3) == 0 ? HEAD_DIMS[r.nextInt(HEAD_DIMS.length)] : Math.max(1, Math.min(256, hidden / 32));
+        int headDim =
+                r.nextInt(3) == 0 ? HEAD_DIMS[r.nextInt(HEAD_DIMS.length)] : Math.max(1, Math.min(256, hidden / 32));
         int heads = 1 << r.nextInt(8); // 1 .. 128, so that tensor parallelism has divisors
         if (r.nextInt(5) == 0) heads = 1 + r.nextInt(96); // and odd counts
         int kvHeads = switch (r.nextInt(3)) {
@@ -91,7 +107,8 @@ public final class RandomSpecs {
             case 1 -> 1; // MQA
             default -> largestDivisorAtMost(heads, 1 << r.nextInt(4)); // GQA
         };
-        ProjectionBiases biases = new ProjectionBiases(r.nextBoolean(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean());
+        ProjectionBiases biases =
+                new ProjectionBiases(r.nextBoolean(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean());
         return new MultiHeadAttention(heads, kvHeads, headDim, biases, r.nextInt(4) == 0);
     }
 
@@ -100,14 +117,17 @@ public final class RandomSpecs {
         if (huge || r.nextInt(3) == 0) {
             int routed = (int) (huge ? logUniform(r, 64, 1024) : logUniform(r, 1, 256));
             int expertWidth = huge ? 1024 * (1 + r.nextInt(16)) : (int) logUniform(r, 1, 8 * hidden);
-            return new MixtureOfExperts(mlp(r, expertWidth), routed, r.nextInt(5), 1 + r.nextInt(Math.min(routed, 16)), r.nextBoolean());
+            return new MixtureOfExperts(
+                    mlp(r, expertWidth), routed, r.nextInt(5), 1 + r.nextInt(Math.min(routed, 16)), r.nextBoolean());
         }
         return mlp(r, (int) logUniform(r, 1, 8L * hidden));
     }
 
     static Mlp mlp(SplittableRandom r, int width) {
         Activation act = Activation.values()[r.nextInt(Activation.values().length)];
-        return r.nextBoolean() ? new GatedMlp(width, act, r.nextInt(4) == 0) : new DenseMlp(width, act, r.nextBoolean());
+        return r.nextBoolean()
+                ? new GatedMlp(width, act, r.nextInt(4) == 0)
+                : new DenseMlp(width, act, r.nextBoolean());
     }
 
     /** The same spec with one more layer in group {@code g}. */
@@ -115,13 +135,29 @@ public final class RandomSpecs {
         List<LayerGroup> layers = new ArrayList<>(s.layers());
         LayerGroup old = layers.get(g);
         layers.set(g, new LayerGroup(old.count() + 1, old.kind()));
-        return new TransformerSpec(s.name(), s.vocabSize(), s.hiddenSize(), layers, s.norms(), s.positions(), s.tiedEmbeddings(),
-                s.contextLength(), s.multiTokenPredictionModules());
+        return new TransformerSpec(
+                s.name(),
+                s.vocabSize(),
+                s.hiddenSize(),
+                layers,
+                s.norms(),
+                s.positions(),
+                s.tiedEmbeddings(),
+                s.contextLength(),
+                s.multiTokenPredictionModules());
     }
 
     /** The same spec with the output head tied (or untied). */
     public static TransformerSpec withTied(TransformerSpec s, boolean tied) {
-        return new TransformerSpec(s.name(), s.vocabSize(), s.hiddenSize(), s.layers(), s.norms(), s.positions(), tied, s.contextLength(),
+        return new TransformerSpec(
+                s.name(),
+                s.vocabSize(),
+                s.hiddenSize(),
+                s.layers(),
+                s.norms(),
+                s.positions(),
+                tied,
+                s.contextLength(),
                 s.multiTokenPredictionModules());
     }
 
@@ -131,30 +167,63 @@ public final class RandomSpecs {
         long prompt = logUniform(r, 1, context);
         long generated = r.nextInt(4) == 0 ? 0 : logUniform(r, 1, Math.max(1, context - prompt + 1)) - 1;
         long chunk = r.nextInt(3) == 0 ? logUniform(r, 1, prompt) : 0;
-        return new Workload(logUniform(r, 1, 256), prompt, generated, chunk, Parallelism.NONE, dev.strata.model.Recompute.values()[r.nextInt(3)],
-                Optimizer.values()[r.nextInt(Optimizer.values().length)], dev.strata.model.LoraAdapter.NONE);
+        return new Workload(
+                logUniform(r, 1, 256),
+                prompt,
+                generated,
+                chunk,
+                Parallelism.NONE,
+                dev.strata.model.Recompute.values()[r.nextInt(3)],
+                Optimizer.values()[r.nextInt(Optimizer.values().length)],
+                dev.strata.model.LoraAdapter.NONE);
     }
 
     /** Weight, KV-cache and optimizer formats as {@code Precision.of} combines them. */
     public static Precision precision(SplittableRandom r) {
-        NumericFormat[] weights = {NumericFormat.FP32, NumericFormat.BF16, NumericFormat.FP16, NumericFormat.FP8, NumericFormat.INT8,
-                NumericFormat.INT4_G128, NumericFormat.int4(32, 2), NumericFormat.NF4, NumericFormat.NF4_DQ};
-        NumericFormat[] kv = {NumericFormat.FP32, NumericFormat.BF16, NumericFormat.FP16, NumericFormat.FP8, NumericFormat.INT8,
-                NumericFormat.int4(32, 2), NumericFormat.int4(64, 4)};
-        return Precision.of(weights[r.nextInt(weights.length)], kv[r.nextInt(kv.length)], Optimizer.values()[r.nextInt(3)]);
+        NumericFormat[] weights = {
+            NumericFormat.FP32,
+            NumericFormat.BF16,
+            NumericFormat.FP16,
+            NumericFormat.FP8,
+            NumericFormat.INT8,
+            NumericFormat.INT4_G128,
+            NumericFormat.int4(32, 2),
+            NumericFormat.NF4,
+            NumericFormat.NF4_DQ
+        };
+        NumericFormat[] kv = {
+            NumericFormat.FP32,
+            NumericFormat.BF16,
+            NumericFormat.FP16,
+            NumericFormat.FP8,
+            NumericFormat.INT8,
+            NumericFormat.int4(32, 2),
+            NumericFormat.int4(64, 4)
+        };
+        return Precision.of(
+                weights[r.nextInt(weights.length)], kv[r.nextInt(kv.length)], Optimizer.values()[r.nextInt(3)]);
     }
 
     /** A device between a laptop and a rack-scale accelerator; a scale-up link and a host link, sometimes absent. */
     public static Hardware hardware(SplittableRandom r) {
         double peak = logUniformDouble(r, 1e12, 5e15);
-        Map<String, Double> peaks = r.nextBoolean() ? Map.of("bf16", peak, "fp16", peak, "fp8", 2 * peak, "fp32", peak / 15)
+        Map<String, Double> peaks = r.nextBoolean()
+                ? Map.of("bf16", peak, "fp16", peak, "fp8", 2 * peak, "fp32", peak / 15)
                 : Map.of("fp32", peak / 10); // a device with an fp32 peak only (a CPU)
         double link = r.nextInt(5) == 0 ? 0 : logUniformDouble(r, 1e10, 1.8e12);
         double host = r.nextInt(5) == 0 ? 0 : logUniformDouble(r, 1e9, 2.6e11);
-        return Hardware.builder("random").name("random").peakFlopsPerSecond(peaks).memoryBytes(logUniform(r, 1L << 30, 300_000_000_000L))
-                .memoryBandwidthBytesPerSecond(logUniformDouble(r, 5e10, 8e12)).scaleUpBandwidthBytesPerSecond(link).hostLinkBytesPerSecond(host)
-                .powerWatts(700).pricePerHourUsd(2)
-                .efficiency(new Hardware.Efficiency(0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble())).build();
+        return Hardware.builder("random")
+                .name("random")
+                .peakFlopsPerSecond(peaks)
+                .memoryBytes(logUniform(r, 1L << 30, 300_000_000_000L))
+                .memoryBandwidthBytesPerSecond(logUniformDouble(r, 5e10, 8e12))
+                .scaleUpBandwidthBytesPerSecond(link)
+                .hostLinkBytesPerSecond(host)
+                .powerWatts(700)
+                .pricePerHourUsd(2)
+                .efficiency(new Hardware.Efficiency(
+                        0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble(), 0.2 + 0.8 * r.nextDouble()))
+                .build();
     }
 
     /** Tensor x pipeline parallelism the spec can be split by (the tensor degree divides every layer's heads). */
@@ -162,9 +231,15 @@ public final class RandomSpecs {
         int tp = 1;
         if (hw.scaleUpBandwidthBytesPerSecond() > 0) {
             int want = 1 << r.nextInt(4);
-            for (int t = want; t >= 1; t--) if (splits(spec, t)) { tp = t; break; }
+            for (int t = want; t >= 1; t--)
+                if (splits(spec, t)) {
+                    tp = t;
+                    break;
+                }
         }
-        int pp = r.nextInt(3) == 0 && hw.scaleUpBandwidthBytesPerSecond() > 0 ? 1 + r.nextInt(Math.min(4, spec.layerCount())) : 1;
+        int pp = r.nextInt(3) == 0 && hw.scaleUpBandwidthBytesPerSecond() > 0
+                ? 1 + r.nextInt(Math.min(4, spec.layerCount()))
+                : 1;
         return new Parallelism(tp, pp, 1, 1, 0, false);
     }
 

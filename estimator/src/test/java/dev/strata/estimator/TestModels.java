@@ -22,27 +22,55 @@ public final class TestModels {
 
     /** Llama-3-8B: testdata/hf-configs/llama-3-8b.json (hidden 4096, 32 layers, 32 heads, 8 KV heads, SwiGLU 14336, vocab 128256). */
     public static TransformerSpec llama3_8b() {
-        return TransformerSpec.builder().name("llama-3-8b").vocabSize(128256).hiddenSize(4096).contextLength(8192)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .name("llama-3-8b")
+                .vocabSize(128256)
+                .hiddenSize(4096)
+                .contextLength(8192)
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+                .build();
     }
 
     /** Llama-2-7B: testdata/hf-configs/llama-2-7b.json (hidden 4096, 32 layers, MHA 32 heads, SwiGLU 11008, vocab 32000). */
     public static TransformerSpec llama2_7b() {
-        return TransformerSpec.builder().name("llama-2-7b").vocabSize(32000).hiddenSize(4096)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 32, 128), new GatedMlp(11008, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .name("llama-2-7b")
+                .vocabSize(32000)
+                .hiddenSize(4096)
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 32, 128), new GatedMlp(11008, Activation.SILU, false)))
+                .build();
     }
 
     /** Mistral-7B-v0.1: testdata/hf-configs/mistral-7b-v0.1.json (Llama-3-8B's layer shape, vocab 32000, sliding window 4096). */
     public static TransformerSpec mistral7b() {
-        return TransformerSpec.builder().name("mistral-7b").vocabSize(32000).hiddenSize(4096).contextLength(32768)
-                .layers(32, new LayerKind(MultiHeadAttention.of(32, 8, 128), 4096, new GatedMlp(14336, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .name("mistral-7b")
+                .vocabSize(32000)
+                .hiddenSize(4096)
+                .contextLength(32768)
+                .layers(
+                        32,
+                        new LayerKind(
+                                MultiHeadAttention.of(32, 8, 128), 4096, new GatedMlp(14336, Activation.SILU, false)))
+                .build();
     }
 
     /** Mixtral-8x7B: testdata/hf-configs/mixtral-8x7b-v0.1.json (Mistral's attention, 8 experts of 14336, top-2, no window). */
     public static TransformerSpec mixtral8x7b() {
         var moe = new MixtureOfExperts(new GatedMlp(14336, Activation.SILU, false), 8, 0, 2, false);
-        return TransformerSpec.builder().name("mixtral-8x7b").vocabSize(32000).hiddenSize(4096).contextLength(32768)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), moe)).build();
+        return TransformerSpec.builder()
+                .name("mixtral-8x7b")
+                .vocabSize(32000)
+                .hiddenSize(4096)
+                .contextLength(32768)
+                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), moe))
+                .build();
     }
 
     /**
@@ -53,9 +81,15 @@ public final class TestModels {
     public static TransformerSpec gemma2_9b() {
         var attention = MultiHeadAttention.of(16, 8, 256);
         var mlp = new GatedMlp(14336, Activation.GELU_TANH, false);
-        var b = TransformerSpec.builder().name("gemma-2-9b").vocabSize(256000).hiddenSize(3584).contextLength(8192)
-                .norms(new Norms(NormKind.RMS_NORM, false, 4, true)).tiedEmbeddings(true);
-        for (int i = 0; i < 21; i++) b.layers(1, new LayerKind(attention, 4096, mlp)).layers(1, LayerKind.global(attention, mlp));
+        var b = TransformerSpec.builder()
+                .name("gemma-2-9b")
+                .vocabSize(256000)
+                .hiddenSize(3584)
+                .contextLength(8192)
+                .norms(new Norms(NormKind.RMS_NORM, false, 4, true))
+                .tiedEmbeddings(true);
+        for (int i = 0; i < 21; i++)
+            b.layers(1, new LayerKind(attention, 4096, mlp)).layers(1, LayerKind.global(attention, mlp));
         return b.build();
     }
 
@@ -67,9 +101,15 @@ public final class TestModels {
     public static TransformerSpec deepseekV3() {
         var mla = new LatentAttention(128, 1536, 512, 128, 64, 128);
         var moe = new MixtureOfExperts(new GatedMlp(2048, Activation.SILU, false), 256, 1, 8, true);
-        return TransformerSpec.builder().name("deepseek-v3").vocabSize(129280).hiddenSize(7168).contextLength(163840)
+        return TransformerSpec.builder()
+                .name("deepseek-v3")
+                .vocabSize(129280)
+                .hiddenSize(7168)
+                .contextLength(163840)
                 .layers(3, LayerKind.global(mla, new GatedMlp(18432, Activation.SILU, false)))
-                .layers(58, LayerKind.global(mla, moe)).multiTokenPredictionModules(1).build();
+                .layers(58, LayerKind.global(mla, moe))
+                .multiTokenPredictionModules(1)
+                .build();
     }
 
     /**
@@ -78,9 +118,16 @@ public final class TestModels {
      */
     public static TransformerSpec gpt3_175b() {
         var attention = new MultiHeadAttention(96, 96, 128, ProjectionBiases.ALL, false);
-        return TransformerSpec.builder().name("gpt3-175b").vocabSize(50257).hiddenSize(12288).contextLength(2048)
-                .norms(Norms.gpt2()).positions(PositionEncoding.LEARNED).tiedEmbeddings(true)
-                .layers(96, LayerKind.global(attention, new DenseMlp(4 * 12288, Activation.GELU, true))).build();
+        return TransformerSpec.builder()
+                .name("gpt3-175b")
+                .vocabSize(50257)
+                .hiddenSize(12288)
+                .contextLength(2048)
+                .norms(Norms.gpt2())
+                .positions(PositionEncoding.LEARNED)
+                .tiedEmbeddings(true)
+                .layers(96, LayerKind.global(attention, new DenseMlp(4 * 12288, Activation.GELU, true)))
+                .build();
     }
 
     /**
@@ -88,9 +135,18 @@ public final class TestModels {
      * n_heads, n_layers; vocabulary 32,000 (§4 / App. F); relative positions, which carry no weights here; untied).
      */
     public static TransformerSpec chinchilla(int dModel, int ffwSize, int kvSize, int heads, int layers) {
-        return TransformerSpec.builder().name("chinchilla-" + dModel + "x" + layers).vocabSize(32000).hiddenSize(dModel)
-                .contextLength(2048).norms(new Norms(NormKind.RMS_NORM, false, 2, true)).positions(PositionEncoding.NONE)
-                .layers(layers, LayerKind.global(MultiHeadAttention.of(heads, heads, kvSize), new DenseMlp(ffwSize, Activation.GELU, false)))
+        return TransformerSpec.builder()
+                .name("chinchilla-" + dModel + "x" + layers)
+                .vocabSize(32000)
+                .hiddenSize(dModel)
+                .contextLength(2048)
+                .norms(new Norms(NormKind.RMS_NORM, false, 2, true))
+                .positions(PositionEncoding.NONE)
+                .layers(
+                        layers,
+                        LayerKind.global(
+                                MultiHeadAttention.of(heads, heads, kvSize),
+                                new DenseMlp(ffwSize, Activation.GELU, false)))
                 .build();
     }
 
@@ -100,7 +156,16 @@ public final class TestModels {
      * sequence length 2048).
      */
     public static TransformerSpec palm540b() {
-        return TransformerSpec.builder().name("palm-540b").vocabSize(256000).hiddenSize(18432).contextLength(2048).tiedEmbeddings(true)
-                .layers(118, LayerKind.global(MultiHeadAttention.of(48, 1, 256), new GatedMlp(4 * 18432, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .name("palm-540b")
+                .vocabSize(256000)
+                .hiddenSize(18432)
+                .contextLength(2048)
+                .tiedEmbeddings(true)
+                .layers(
+                        118,
+                        LayerKind.global(
+                                MultiHeadAttention.of(48, 1, 256), new GatedMlp(4 * 18432, Activation.SILU, false)))
+                .build();
     }
 }

@@ -6,26 +6,30 @@ public final class Checks {
 
     /** Requires {@code min <= value <= max}. */
     public static int range(String field, int value, int min, int max) {
-        if (value < min || value > max) throw new InvalidFieldException(field, value, "an integer from " + min + " to " + max);
+        if (value < min || value > max)
+            throw new InvalidFieldException(field, value, "an integer from " + min + " to " + max);
         return value;
     }
 
     /** Requires {@code min <= value <= max}. */
     public static long range(String field, long value, long min, long max) {
-        if (value < min || value > max) throw new InvalidFieldException(field, value, "an integer from " + min + " to " + max);
+        if (value < min || value > max)
+            throw new InvalidFieldException(field, value, "an integer from " + min + " to " + max);
         return value;
     }
 
     /** Requires a finite number in {@code [min, max]}. */
     public static double range(String field, double value, double min, double max) {
-        if (!(value >= min && value <= max)) // also rejects NaN
+        // also rejects NaN
+        if (!(value >= min && value <= max))
             throw new InvalidFieldException(field, value, "a finite number from " + min + " to " + max);
         return value;
     }
 
     /** Requires a finite number greater than zero and at most {@code max}. */
     public static double positive(String field, double value, double max) {
-        if (!(value > 0 && value <= max)) throw new InvalidFieldException(field, value, "a finite number > 0 and <= " + max);
+        if (!(value > 0 && value <= max))
+            throw new InvalidFieldException(field, value, "a finite number > 0 and <= " + max);
         return value;
     }
 

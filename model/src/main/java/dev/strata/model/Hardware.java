@@ -79,19 +79,33 @@ public record Hardware(
         name = name == null || name.isBlank() ? id : name;
         Checks.present("hardware.peakFlopsPerSecond", peakFlopsPerSecond);
         if (peakFlopsPerSecond.isEmpty())
-            throw new InvalidFieldException("hardware.peakFlopsPerSecond", "{}", "a peak for at least one of " + FORMATS);
+            throw new InvalidFieldException(
+                    "hardware.peakFlopsPerSecond", "{}", "a peak for at least one of " + FORMATS);
         Map<String, Double> peaks = new LinkedHashMap<>();
         for (String format : FORMATS) { // a fixed order, whatever order the caller used
             if (peakFlopsPerSecond.containsKey(format))
-                peaks.put(format, Checks.positive("hardware.peakFlopsPerSecond." + format,
-                        Checks.present("hardware.peakFlopsPerSecond." + format, peakFlopsPerSecond.get(format)), MAX_PEAK_FLOPS_PER_SECOND));
+                peaks.put(
+                        format,
+                        Checks.positive(
+                                "hardware.peakFlopsPerSecond." + format,
+                                Checks.present("hardware.peakFlopsPerSecond." + format, peakFlopsPerSecond.get(format)),
+                                MAX_PEAK_FLOPS_PER_SECOND));
         }
         for (String format : peakFlopsPerSecond.keySet())
-            if (!peaks.containsKey(format)) throw new InvalidFieldException("hardware.peakFlopsPerSecond", format, "a format id, one of " + FORMATS);
+            if (!peaks.containsKey(format))
+                throw new InvalidFieldException(
+                        "hardware.peakFlopsPerSecond", format, "a format id, one of " + FORMATS);
         peakFlopsPerSecond = Collections.unmodifiableMap(peaks);
         Checks.range("hardware.memoryBytes", memoryBytes, 1, MAX_MEMORY_BYTES);
-        Checks.positive("hardware.memoryBandwidthBytesPerSecond", memoryBandwidthBytesPerSecond, MAX_BANDWIDTH_BYTES_PER_SECOND);
-        Checks.range("hardware.scaleUpBandwidthBytesPerSecond", scaleUpBandwidthBytesPerSecond, 0, MAX_BANDWIDTH_BYTES_PER_SECOND);
+        Checks.positive(
+                "hardware.memoryBandwidthBytesPerSecond",
+                memoryBandwidthBytesPerSecond,
+                MAX_BANDWIDTH_BYTES_PER_SECOND);
+        Checks.range(
+                "hardware.scaleUpBandwidthBytesPerSecond",
+                scaleUpBandwidthBytesPerSecond,
+                0,
+                MAX_BANDWIDTH_BYTES_PER_SECOND);
         Checks.range("hardware.hostLinkBytesPerSecond", hostLinkBytesPerSecond, 0, MAX_BANDWIDTH_BYTES_PER_SECOND);
         Checks.range("hardware.powerWatts", powerWatts, 0, MAX_POWER_WATTS);
         Checks.range("hardware.pricePerHourUsd", pricePerHourUsd, 0, MAX_PRICE_PER_HOUR_USD);
@@ -111,7 +125,8 @@ public record Hardware(
     public double peakFlopsPerSecond(String format) {
         Double peak = peakFlopsPerSecond.get(format);
         if (peak == null)
-            throw new InvalidFieldException("format", format, "a format " + id + " has a peak for, one of " + peakFlopsPerSecond.keySet());
+            throw new InvalidFieldException(
+                    "format", format, "a format " + id + " has a peak for, one of " + peakFlopsPerSecond.keySet());
         return peak;
     }
 
@@ -146,9 +161,16 @@ public record Hardware(
 
     /** A builder holding every field of this device, to change some of them. */
     public Builder toBuilder() {
-        return new Builder(id).name(name).peakFlopsPerSecond(peakFlopsPerSecond).memoryBytes(memoryBytes)
-                .memoryBandwidthBytesPerSecond(memoryBandwidthBytesPerSecond).scaleUpBandwidthBytesPerSecond(scaleUpBandwidthBytesPerSecond)
-                .hostLinkBytesPerSecond(hostLinkBytesPerSecond).powerWatts(powerWatts).pricePerHourUsd(pricePerHourUsd).efficiency(efficiency);
+        return new Builder(id)
+                .name(name)
+                .peakFlopsPerSecond(peakFlopsPerSecond)
+                .memoryBytes(memoryBytes)
+                .memoryBandwidthBytesPerSecond(memoryBandwidthBytesPerSecond)
+                .scaleUpBandwidthBytesPerSecond(scaleUpBandwidthBytesPerSecond)
+                .hostLinkBytesPerSecond(hostLinkBytesPerSecond)
+                .powerWatts(powerWatts)
+                .pricePerHourUsd(pricePerHourUsd)
+                .efficiency(efficiency);
     }
 
     /** Fluent builder of a {@link Hardware}; the fields mean what the record's components say. */
@@ -228,8 +250,17 @@ public record Hardware(
          * @throws InvalidFieldException naming the first field that is missing or out of range
          */
         public Hardware build() {
-            return new Hardware(id, name, peakFlopsPerSecond, memoryBytes, // the constructor copies the peaks
-                    memoryBandwidthBytesPerSecond, scaleUpBandwidthBytesPerSecond, hostLinkBytesPerSecond, powerWatts, pricePerHourUsd, efficiency);
+            return new Hardware(
+                    id,
+                    name,
+                    peakFlopsPerSecond,
+                    memoryBytes, // the constructor copies the peaks
+                    memoryBandwidthBytesPerSecond,
+                    scaleUpBandwidthBytesPerSecond,
+                    hostLinkBytesPerSecond,
+                    powerWatts,
+                    pricePerHourUsd,
+                    efficiency);
         }
     }
 
@@ -258,7 +289,8 @@ public record Hardware(
          */
         public static final double DEFAULT_COMMUNICATION = 0.70;
         /** The three defaults above. */
-        public static final Efficiency DEFAULT = new Efficiency(DEFAULT_BANDWIDTH, DEFAULT_COMPUTE, DEFAULT_COMMUNICATION);
+        public static final Efficiency DEFAULT =
+                new Efficiency(DEFAULT_BANDWIDTH, DEFAULT_COMPUTE, DEFAULT_COMMUNICATION);
 
         public Efficiency {
             Checks.positive("hardware.efficiency.bandwidth", bandwidth, 1);

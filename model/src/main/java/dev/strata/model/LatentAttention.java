@@ -17,7 +17,8 @@ package dev.strata.model;
  * @param qkRopeHeadDim  per-head query/key size with rotary position (the key part is shared by all heads)
  * @param vHeadDim       per-head value size
  */
-public record LatentAttention(int heads, int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim)
+public record LatentAttention(
+        int heads, int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim)
         implements Attention {
     public LatentAttention {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
@@ -26,10 +27,14 @@ public record LatentAttention(int heads, int qLoraRank, int kvLoraRank, int qkNo
         Checks.range("attention.qkNopeHeadDim", qkNopeHeadDim, 0, Limits.MAX_WIDTH);
         Checks.range("attention.qkRopeHeadDim", qkRopeHeadDim, 0, Limits.MAX_WIDTH);
         if (qkNopeHeadDim + (long) qkRopeHeadDim < 1)
-            throw new InvalidFieldException("attention.qkNopeHeadDim", qkNopeHeadDim, "such that qkNopeHeadDim + qkRopeHeadDim >= 1");
+            throw new InvalidFieldException(
+                    "attention.qkNopeHeadDim", qkNopeHeadDim, "such that qkNopeHeadDim + qkRopeHeadDim >= 1");
         Checks.range("attention.vHeadDim", vHeadDim, 1, Limits.MAX_WIDTH);
         if ((long) heads * (qkNopeHeadDim + qkRopeHeadDim + vHeadDim) > Limits.MAX_WIDTH)
-            throw new InvalidFieldException("attention.heads", heads, "such that heads x (qkNopeHeadDim + qkRopeHeadDim + vHeadDim) <= " + Limits.MAX_WIDTH);
+            throw new InvalidFieldException(
+                    "attention.heads",
+                    heads,
+                    "such that heads x (qkNopeHeadDim + qkRopeHeadDim + vHeadDim) <= " + Limits.MAX_WIDTH);
     }
 
     @Override

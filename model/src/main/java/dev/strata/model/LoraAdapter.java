@@ -16,7 +16,8 @@ public record LoraAdapter(int rank, Set<Projection> targets) {
     public static final LoraAdapter NONE = new LoraAdapter(0, Set.of());
 
     /** Every linear layer of the transformer blocks except the router (PEFT's "all-linear"; QLoRA §4). */
-    public static final Set<Projection> ALL_LINEAR = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(Projection.ROUTER)));
+    public static final Set<Projection> ALL_LINEAR =
+            Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(Projection.ROUTER)));
 
     public LoraAdapter {
         Checks.range("lora.rank", rank, 0, Limits.MAX_WIDTH);

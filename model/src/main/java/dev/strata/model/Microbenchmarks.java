@@ -24,26 +24,39 @@ import java.util.List;
  * @param inSituLayers         time per layer outside the products of real-width models, measured among their products,
  *                             by format and hidden width; empty when the run did not measure it
  */
-public record Microbenchmarks(String machine, String date, double streamBytesPerSecond, List<MatrixProduct> matrixProducts,
-                              List<KvRead> kvReads, List<LayerOverhead> layerOverheads, long runtimeBytes,
-                              java.util.Map<String, Double> productOutputBytes, long memoryBytes, List<InSituLayer> inSituLayers) {
+public record Microbenchmarks(
+        String machine,
+        String date,
+        double streamBytesPerSecond,
+        List<MatrixProduct> matrixProducts,
+        List<KvRead> kvReads,
+        List<LayerOverhead> layerOverheads,
+        long runtimeBytes,
+        java.util.Map<String, Double> productOutputBytes,
+        long memoryBytes,
+        List<InSituLayer> inSituLayers) {
     /** Layer styles the overhead is measured for, named by their feed-forward type as in strata's spec JSON. */
     public static final List<String> LAYER_STYLES = List.of("dense", "gated", "moe");
 
     public Microbenchmarks {
         machine = machine == null ? "" : machine;
         date = date == null ? "" : date;
-        Checks.positive("microbenchmarks.streamBytesPerSecond", streamBytesPerSecond, Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND);
+        Checks.positive(
+                "microbenchmarks.streamBytesPerSecond", streamBytesPerSecond, Hardware.MAX_BANDWIDTH_BYTES_PER_SECOND);
         matrixProducts = List.copyOf(Checks.present("microbenchmarks.matrixProducts", matrixProducts));
         kvReads = List.copyOf(Checks.present("microbenchmarks.kvReads", kvReads));
         layerOverheads = List.copyOf(Checks.present("microbenchmarks.layerOverheads", layerOverheads));
         Checks.range("microbenchmarks.runtimeBytes", runtimeBytes, 0, Hardware.MAX_MEMORY_BYTES);
-        productOutputBytes = java.util.Map.copyOf(Checks.present("microbenchmarks.productOutputBytes", productOutputBytes));
-        productOutputBytes.forEach((format, bytes) -> Checks.positive("microbenchmarks.productOutputBytes." + format, bytes, 64));
+        productOutputBytes =
+                java.util.Map.copyOf(Checks.present("microbenchmarks.productOutputBytes", productOutputBytes));
+        productOutputBytes.forEach(
+                (format, bytes) -> Checks.positive("microbenchmarks.productOutputBytes." + format, bytes, 64));
         Checks.range("microbenchmarks.memoryBytes", memoryBytes, 0, Hardware.MAX_MEMORY_BYTES);
         inSituLayers = List.copyOf(Checks.present("microbenchmarks.inSituLayers", inSituLayers));
         if (matrixProducts.isEmpty())
-            throw InvalidFieldException.withMessage("microbenchmarks.matrixProducts", "microbenchmarks.matrixProducts is empty: at least one matrix product is needed");
+            throw InvalidFieldException.withMessage(
+                    "microbenchmarks.matrixProducts",
+                    "microbenchmarks.matrixProducts is empty: at least one matrix product is needed");
     }
 
     /**
@@ -61,7 +74,8 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
     /** The best FLOP/s measured in {@code format} (over its matrix products); 0 when none was measured in it. */
     public double bestFlopsPerSecond(String format) {
         double best = 0;
-        for (MatrixProduct p : matrixProducts) if (p.format().equals(format)) best = Math.max(best, p.flops() / p.seconds());
+        for (MatrixProduct p : matrixProducts)
+            if (p.format().equals(format)) best = Math.max(best, p.flops() / p.seconds());
         return best;
     }
 
@@ -85,28 +99,51 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
      */
     public Microbenchmarks averagedWith(Microbenchmarks later) {
         Checks.present("microbenchmarks.later", later);
-        List<MatrixProduct> products = averaged(matrixProducts, later.matrixProducts, MatrixProduct::benchmark,
+        List<MatrixProduct> products = averaged(
+                matrixProducts,
+                later.matrixProducts,
+                MatrixProduct::benchmark,
                 (a, b) -> new MatrixProduct(a.format, a.rows, a.inputs, a.outputs, (a.seconds + b.seconds) / 2));
-        List<KvRead> kv = averaged(kvReads, later.kvReads, KvRead::benchmark,
+        List<KvRead> kv = averaged(
+                kvReads,
+                later.kvReads,
+                KvRead::benchmark,
                 (a, b) -> new KvRead(a.format, a.cacheBytes, a.queriesPerKvHead, (a.seconds + b.seconds) / 2));
-        List<LayerOverhead> layers = averaged(layerOverheads, later.layerOverheads, LayerOverhead::benchmark,
-                (a, b) -> new LayerOverhead(a.style, a.format, (a.perLayerSeconds + b.perLayerSeconds) / 2,
-                        (a.perStepSeconds + b.perStepSeconds) / 2, a.productsPerLayer, a.productsPerStep));
-        List<InSituLayer> inSitu = averaged(inSituLayers, later.inSituLayers, InSituLayer::benchmark,
+        List<LayerOverhead> layers = averaged(
+                layerOverheads,
+                later.layerOverheads,
+                LayerOverhead::benchmark,
+                (a, b) -> new LayerOverhead(
+                        a.style,
+                        a.format,
+                        (a.perLayerSeconds + b.perLayerSeconds) / 2,
+                        (a.perStepSeconds + b.perStepSeconds) / 2,
+                        a.productsPerLayer,
+                        a.productsPerStep));
+        List<InSituLayer> inSitu = averaged(
+                inSituLayers,
+                later.inSituLayers,
+                InSituLayer::benchmark,
                 (a, b) -> new InSituLayer(a.format, a.width, (a.perLayerSeconds + b.perLayerSeconds) / 2));
         double stream = 2 / (1 / streamBytesPerSecond + 1 / later.streamBytesPerSecond);
-        return new Microbenchmarks(machine, date, stream, products, kv, layers, runtimeBytes, productOutputBytes, memoryBytes, inSitu);
+        return new Microbenchmarks(
+                machine, date, stream, products, kv, layers, runtimeBytes, productOutputBytes, memoryBytes, inSitu);
     }
 
     /** Each of {@code mine} combined by {@code mean} with the one of {@code later} that is the same benchmark, if any. */
-    private static <T> List<T> averaged(List<T> mine, List<T> later, java.util.function.Function<T, List<Object>> benchmark,
-                                        java.util.function.BinaryOperator<T> mean) {
+    private static <T> List<T> averaged(
+            List<T> mine,
+            List<T> later,
+            java.util.function.Function<T, List<Object>> benchmark,
+            java.util.function.BinaryOperator<T> mean) {
         java.util.Map<List<Object>, T> byBenchmark = new java.util.HashMap<>();
         for (T t : later) byBenchmark.put(benchmark.apply(t), t);
-        return mine.stream().map(t -> {
-            T other = byBenchmark.get(benchmark.apply(t));
-            return other == null ? t : mean.apply(t, other);
-        }).toList();
+        return mine.stream()
+                .map(t -> {
+                    T other = byBenchmark.get(benchmark.apply(t));
+                    return other == null ? t : mean.apply(t, other);
+                })
+                .toList();
     }
 
     /** The numeric formats the matrix products were measured in, in order of first appearance. */
@@ -197,10 +234,16 @@ public record Microbenchmarks(String machine, String date, double streamBytesPer
      *                         part of the slope); 0 when the products were replaced by their outputs
      * @param productsPerStep  matrix-product calls outside the layers per step (the output head)
      */
-    public record LayerOverhead(String style, String format, double perLayerSeconds, double perStepSeconds, double productsPerLayer,
-                                double productsPerStep) {
+    public record LayerOverhead(
+            String style,
+            String format,
+            double perLayerSeconds,
+            double perStepSeconds,
+            double productsPerLayer,
+            double productsPerStep) {
         public LayerOverhead {
-            if (!LAYER_STYLES.contains(style)) throw new InvalidFieldException("layerOverhead.style", style, "one of " + LAYER_STYLES);
+            if (!LAYER_STYLES.contains(style))
+                throw new InvalidFieldException("layerOverhead.style", style, "one of " + LAYER_STYLES);
             Checks.text("layerOverhead.format", format);
             Checks.range("layerOverhead.perLayerSeconds", perLayerSeconds, -10, 10);
             Checks.range("layerOverhead.perStepSeconds", perStepSeconds, -10, 10);

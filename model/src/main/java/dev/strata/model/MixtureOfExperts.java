@@ -18,6 +18,7 @@ public record MixtureOfExperts(Mlp expert, int routedExperts, int sharedExperts,
         Checks.range("feedForward.routedExperts", routedExperts, 1, Limits.MAX_EXPERTS);
         Checks.range("feedForward.sharedExperts", sharedExperts, 0, Limits.MAX_EXPERTS);
         if (topK < 1 || topK > routedExperts)
-            throw new InvalidFieldException("feedForward.topK", topK, "an integer from 1 to feedForward.routedExperts = " + routedExperts);
+            throw new InvalidFieldException(
+                    "feedForward.topK", topK, "an integer from 1 to feedForward.routedExperts = " + routedExperts);
     }
 }

@@ -20,7 +20,8 @@ public record MultiHeadAttention(int heads, int kvHeads, int headDim, Projection
             throw new InvalidFieldException("attention.kvHeads", kvHeads, "a divisor of attention.heads = " + heads);
         Checks.range("attention.headDim", headDim, 1, Limits.MAX_WIDTH);
         if ((long) heads * headDim > Limits.MAX_WIDTH)
-            throw new InvalidFieldException("attention.headDim", headDim, "such that heads x headDim <= " + Limits.MAX_WIDTH);
+            throw new InvalidFieldException(
+                    "attention.headDim", headDim, "such that heads x headDim <= " + Limits.MAX_WIDTH);
         Checks.present("attention.biases", biases);
     }
 

@@ -13,7 +13,8 @@ public record Norms(NormKind kind, boolean bias, int perLayer, boolean finalNorm
     public Norms {
         Checks.present("norms.kind", kind);
         Checks.range("norms.perLayer", perLayer, 0, 16);
-        if (bias && kind == NormKind.RMS_NORM) throw new InvalidFieldException("norms.bias", true, "false for RMS_NORM (RMSNorm has no bias)");
+        if (bias && kind == NormKind.RMS_NORM)
+            throw new InvalidFieldException("norms.bias", true, "false for RMS_NORM (RMSNorm has no bias)");
     }
 
     /** Pre-norm LayerNorm with weight and bias, two per layer and a final one (GPT-2). */

@@ -24,8 +24,14 @@ import java.util.Locale;
  * @param superGroupSize  block scales per second-level scale (double quantisation); 0 for none
  * @param superScaleBytes bytes of each second-level scale; 0 when {@code superGroupSize} is 0
  */
-public record NumericFormat(String id, int bits, boolean floatingPoint, int groupSize, int scaleBytes, int superGroupSize,
-                            int superScaleBytes) {
+public record NumericFormat(
+        String id,
+        int bits,
+        boolean floatingPoint,
+        int groupSize,
+        int scaleBytes,
+        int superGroupSize,
+        int superScaleBytes) {
     /** IEEE 754 single precision. */
     public static final NumericFormat FP32 = new NumericFormat("fp32", 32, true, 0, 0, 0, 0);
     /** bfloat16. */
@@ -61,14 +67,20 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
         Checks.range("format.superGroupSize", superGroupSize, 0, Limits.MAX_WIDTH);
         Checks.range("format.superScaleBytes", superScaleBytes, 0, 16);
         if (bits < 8 && groupSize == 0)
-            throw new InvalidFieldException("format.groupSize", groupSize,
-                    "at least 1 for a " + bits + "-bit format (" + id + "): sub-8-bit formats need a group size for their block scales");
+            throw new InvalidFieldException(
+                    "format.groupSize",
+                    groupSize,
+                    "at least 1 for a " + bits + "-bit format (" + id
+                            + "): sub-8-bit formats need a group size for their block scales");
         if ((groupSize == 0) != (scaleBytes == 0))
-            throw new InvalidFieldException("format.scaleBytes", scaleBytes, "> 0 exactly when groupSize > 0 (groupSize = " + groupSize + ")");
+            throw new InvalidFieldException(
+                    "format.scaleBytes", scaleBytes, "> 0 exactly when groupSize > 0 (groupSize = " + groupSize + ")");
         if ((superGroupSize == 0) != (superScaleBytes == 0))
-            throw new InvalidFieldException("format.superScaleBytes", superScaleBytes, "> 0 exactly when superGroupSize > 0");
+            throw new InvalidFieldException(
+                    "format.superScaleBytes", superScaleBytes, "> 0 exactly when superGroupSize > 0");
         if (superGroupSize > 0 && groupSize == 0)
-            throw new InvalidFieldException("format.superGroupSize", superGroupSize, "0 when there are no block scales");
+            throw new InvalidFieldException(
+                    "format.superGroupSize", superGroupSize, "0 when there are no block scales");
     }
 
     /** A 4-bit integer format with one scale of {@code scaleBytes} per {@code groupSize} elements. */
@@ -87,7 +99,9 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
         if (groupSize > 0) {
             long groups = WholeNumbers.ceilDiv(elements, groupSize);
             bytes = Math.addExact(bytes, Math.multiplyExact(groups, (long) scaleBytes));
-            if (superGroupSize > 0) bytes = Math.addExact(bytes, Math.multiplyExact(WholeNumbers.ceilDiv(groups, superGroupSize), (long) superScaleBytes));
+            if (superGroupSize > 0)
+                bytes = Math.addExact(bytes, Math.multiplyExact(WholeNumbers.ceilDiv(groups, superGroupSize), (long)
+                        superScaleBytes));
         }
         return bytes;
     }
@@ -113,8 +127,9 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
     }
 
     /** The ids {@link #parse} accepts, for error messages and help. */
-    public static final String IDS = "fp32, bf16, fp16, fp8, int8, int4-g<group> (4-bit, one fp16 scale per group, e.g. int4-g128), "
-            + "int4-g<group>-s<scale bytes>, nf4, nf4-dq";
+    public static final String IDS =
+            "fp32, bf16, fp16, fp8, int8, int4-g<group> (4-bit, one fp16 scale per group, e.g. int4-g128), "
+                    + "int4-g<group>-s<scale bytes>, nf4, nf4-dq";
 
     /**
      * Parses a format id: {@code fp32 bf16 fp16 fp8 int8 int4-g<group>[-s<scale bytes>] nf4 nf4-dq}. A 4-bit integer
@@ -126,16 +141,26 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
         if (text == null || text.isBlank()) throw new InvalidFieldException(field, text, "one of " + IDS);
         String t = text.trim().toLowerCase(Locale.ROOT);
         switch (t) {
-            case "fp32": return FP32;
-            case "bf16": return BF16;
-            case "fp16": return FP16;
-            case "fp8": return FP8;
-            case "int8": return INT8;
-            case "nf4": return NF4;
-            case "nf4-dq": return NF4_DQ;
+            case "fp32":
+                return FP32;
+            case "bf16":
+                return BF16;
+            case "fp16":
+                return FP16;
+            case "fp8":
+                return FP8;
+            case "int8":
+                return INT8;
+            case "nf4":
+                return NF4;
+            case "nf4-dq":
+                return NF4_DQ;
             case "int4":
-                throw new InvalidFieldException(field, text, "a 4-bit format with its group size, int4-g<group> (e.g. int4-g128: "
-                        + "one fp16 scale per 128 elements), because the bytes depend on it");
+                throw new InvalidFieldException(
+                        field,
+                        text,
+                        "a 4-bit format with its group size, int4-g<group> (e.g. int4-g128: "
+                                + "one fp16 scale per 128 elements), because the bytes depend on it");
             default:
                 break;
         }
@@ -148,7 +173,11 @@ public record NumericFormat(String id, int bits, boolean floatingPoint, int grou
                 int g = Integer.parseInt(group);
                 int s = Integer.parseInt(scale);
                 if (g >= 1 && g <= Limits.MAX_WIDTH && s >= 1 && s <= 16) return int4(g, s);
-                throw new InvalidFieldException(field, text, "int4-g<group>[-s<scale bytes>] with group 1 to " + Limits.MAX_WIDTH + " and scale bytes 1 to 16");
+                throw new InvalidFieldException(
+                        field,
+                        text,
+                        "int4-g<group>[-s<scale bytes>] with group 1 to " + Limits.MAX_WIDTH
+                                + " and scale bytes 1 to 16");
             }
         }
         throw new InvalidFieldException(field, text, "one of " + IDS);

@@ -29,9 +29,11 @@ public record Parallelism(int tensor, int pipeline, int data, int expert, int ze
         Checks.range("parallelism.zeroStage", zeroStage, 0, 3);
         long devices = (long) tensor * pipeline * data;
         if (devices > MAX_DEGREE)
-            throw new InvalidFieldException("parallelism.data", data, "such that tensor x pipeline x data <= " + MAX_DEGREE);
+            throw new InvalidFieldException(
+                    "parallelism.data", data, "such that tensor x pipeline x data <= " + MAX_DEGREE);
         if (((long) tensor * data) % expert != 0)
-            throw new InvalidFieldException("parallelism.expert", expert, "a divisor of tensor x data = " + (long) tensor * data);
+            throw new InvalidFieldException(
+                    "parallelism.expert", expert, "a divisor of tensor x data = " + (long) tensor * data);
     }
 
     /** Devices used: tensor x pipeline x data. */

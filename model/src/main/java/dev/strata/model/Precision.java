@@ -15,8 +15,14 @@ package dev.strata.model;
  *                        equals {@code weights} (training fully in fp32)
  * @param optimizerStates the optimizer's state tensors (moments, momentum)
  */
-public record Precision(NumericFormat weights, NumericFormat embeddings, NumericFormat activations, NumericFormat kvCache,
-                        NumericFormat gradients, NumericFormat masterWeights, NumericFormat optimizerStates) {
+public record Precision(
+        NumericFormat weights,
+        NumericFormat embeddings,
+        NumericFormat activations,
+        NumericFormat kvCache,
+        NumericFormat gradients,
+        NumericFormat masterWeights,
+        NumericFormat optimizerStates) {
     public Precision {
         Checks.present("precision.weights", weights);
         Checks.present("precision.embeddings", embeddings);
@@ -26,11 +32,14 @@ public record Precision(NumericFormat weights, NumericFormat embeddings, Numeric
         Checks.present("precision.masterWeights", masterWeights);
         Checks.present("precision.optimizerStates", optimizerStates);
         if (!activations.floatingPoint())
-            throw new InvalidFieldException("precision.activations", activations.id(), "a floating-point format (fp32, bf16, fp16, fp8)");
+            throw new InvalidFieldException(
+                    "precision.activations", activations.id(), "a floating-point format (fp32, bf16, fp16, fp8)");
         if (!gradients.floatingPoint())
-            throw new InvalidFieldException("precision.gradients", gradients.id(), "a floating-point format (fp32, bf16, fp16, fp8)");
+            throw new InvalidFieldException(
+                    "precision.gradients", gradients.id(), "a floating-point format (fp32, bf16, fp16, fp8)");
         if (!masterWeights.floatingPoint())
-            throw new InvalidFieldException("precision.masterWeights", masterWeights.id(), "a floating-point format (fp32, bf16, fp16)");
+            throw new InvalidFieldException(
+                    "precision.masterWeights", masterWeights.id(), "a floating-point format (fp32, bf16, fp16)");
     }
 
     /**
@@ -51,7 +60,8 @@ public record Precision(NumericFormat weights, NumericFormat embeddings, Numeric
         boolean wide = weights.floatingPoint() && weights.bits() >= 16;
         NumericFormat embeddings = weights.bits() >= 16 ? weights : NumericFormat.BF16;
         NumericFormat compute = wide ? weights : NumericFormat.BF16;
-        return new Precision(weights, embeddings, compute, kvCache, compute, NumericFormat.FP32, optimizer.defaultStateFormat());
+        return new Precision(
+                weights, embeddings, compute, kvCache, compute, NumericFormat.FP32, optimizer.defaultStateFormat());
     }
 
     /** Whether the optimizer keeps a master copy apart from the compute weights. */

@@ -67,7 +67,15 @@ public record TransformerSpec(
 
     /** This spec under another name. */
     public TransformerSpec withName(String newName) {
-        return new TransformerSpec(newName, vocabSize, hiddenSize, layers, norms, positions, tiedEmbeddings, contextLength,
+        return new TransformerSpec(
+                newName,
+                vocabSize,
+                hiddenSize,
+                layers,
+                norms,
+                positions,
+                tiedEmbeddings,
+                contextLength,
                 multiTokenPredictionModules);
     }
 
@@ -90,19 +98,61 @@ public record TransformerSpec(
 
         private Builder() {}
 
-        public Builder name(String v) { name = v; return this; }
-        public Builder vocabSize(int v) { vocabSize = v; return this; }
-        public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder hiddenSize(int v) {
+            hiddenSize = v;
+            return this;
+        }
         /** Appends {@code count} layers of {@code kind}. */
-        public Builder layers(int count, LayerKind kind) { layers.add(new LayerGroup(count, kind)); return this; }
-        public Builder norms(Norms v) { norms = v; return this; }
-        public Builder positions(PositionEncoding v) { positions = v; return this; }
-        public Builder tiedEmbeddings(boolean v) { tiedEmbeddings = v; return this; }
-        public Builder contextLength(int v) { contextLength = v; return this; }
-        public Builder multiTokenPredictionModules(int v) { multiTokenPredictionModules = v; return this; }
+        public Builder layers(int count, LayerKind kind) {
+            layers.add(new LayerGroup(count, kind));
+            return this;
+        }
+
+        public Builder norms(Norms v) {
+            norms = v;
+            return this;
+        }
+
+        public Builder positions(PositionEncoding v) {
+            positions = v;
+            return this;
+        }
+
+        public Builder tiedEmbeddings(boolean v) {
+            tiedEmbeddings = v;
+            return this;
+        }
+
+        public Builder contextLength(int v) {
+            contextLength = v;
+            return this;
+        }
+
+        public Builder multiTokenPredictionModules(int v) {
+            multiTokenPredictionModules = v;
+            return this;
+        }
 
         public TransformerSpec build() {
-            return new TransformerSpec(name, vocabSize, hiddenSize, layers, norms, positions, tiedEmbeddings, contextLength,
+            return new TransformerSpec(
+                    name,
+                    vocabSize,
+                    hiddenSize,
+                    layers,
+                    norms,
+                    positions,
+                    tiedEmbeddings,
+                    contextLength,
                     multiTokenPredictionModules);
         }
     }

@@ -11,9 +11,10 @@ public final class WholeNumbers {
      */
     public static long ceilDiv(long a, long b) {
         if (b == 1) return a;
-        if (b > 0 && (b & (b - 1)) == 0) // the floor by an arithmetic shift, one more when bits are left over
-            return (a >> Long.numberOfTrailingZeros(b)) + ((a & (b - 1)) != 0 ? 1 : 0);
-        long q = a / b; // rounds toward zero: the ceiling for a negative a, one less than it for a positive a with a remainder
+        // the floor by an arithmetic shift, one more when bits are left over
+        if (b > 0 && (b & (b - 1)) == 0) return (a >> Long.numberOfTrailingZeros(b)) + ((a & (b - 1)) != 0 ? 1 : 0);
+        long q = a / b; // rounds toward zero: the ceiling for a negative a, one less than it for a positive a with a
+        // remainder
         return a % b > 0 ? q + 1 : q;
     }
 }

@@ -13,8 +13,15 @@ package dev.strata.model;
  * @param optimizer          the training optimizer
  * @param lora               LoRA adapters for fine-tuning, or {@link LoraAdapter#NONE} for full training
  */
-public record Workload(long batch, long promptTokens, long generatedTokens, long prefillChunkTokens, Parallelism parallelism,
-                       Recompute recompute, Optimizer optimizer, LoraAdapter lora) {
+public record Workload(
+        long batch,
+        long promptTokens,
+        long generatedTokens,
+        long prefillChunkTokens,
+        Parallelism parallelism,
+        Recompute recompute,
+        Optimizer optimizer,
+        LoraAdapter lora) {
     /** Largest batch: 2^24 sequences. */
     public static final long MAX_BATCH = 1L << 24;
 
@@ -37,12 +44,23 @@ public record Workload(long batch, long promptTokens, long generatedTokens, long
         Checks.range("generatedTokens", generatedTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("prefillChunkTokens", prefillChunkTokens, 0, Limits.MAX_CONTEXT);
         if (promptTokens + generatedTokens > Limits.MAX_CONTEXT)
-            throw new InvalidFieldException("generatedTokens", generatedTokens, "such that promptTokens + generatedTokens <= " + Limits.MAX_CONTEXT);
+            throw new InvalidFieldException(
+                    "generatedTokens",
+                    generatedTokens,
+                    "such that promptTokens + generatedTokens <= " + Limits.MAX_CONTEXT);
     }
 
     /** One sequence of {@code promptTokens} on one device, no generation, AdamW, no recompute. */
     public static Workload of(long batch, long promptTokens, long generatedTokens) {
-        return new Workload(batch, promptTokens, generatedTokens, 0, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
+        return new Workload(
+                batch,
+                promptTokens,
+                generatedTokens,
+                0,
+                Parallelism.NONE,
+                Recompute.NONE,
+                Optimizer.ADAMW,
+                LoraAdapter.NONE);
     }
 
     /** The context a sequence reaches: prompt plus generated tokens. */
@@ -57,7 +75,8 @@ public record Workload(long batch, long promptTokens, long generatedTokens, long
 
     /** This workload with another batch. */
     public Workload withBatch(long b) {
-        return new Workload(b, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, lora);
+        return new Workload(
+                b, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, lora);
     }
 
     /** This workload with another parallelism. */
@@ -72,7 +91,8 @@ public record Workload(long batch, long promptTokens, long generatedTokens, long
 
     /** This workload with LoRA adapters. */
     public Workload withLora(LoraAdapter l) {
-        return new Workload(batch, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, l);
+        return new Workload(
+                batch, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, l);
     }
 
     /** This workload with another optimizer. */

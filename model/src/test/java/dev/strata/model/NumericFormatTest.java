@@ -55,7 +55,8 @@ class NumericFormatTest {
                 .isInstanceOf(InvalidFieldException.class)
                 .hasMessageStartingWith("--kv = \"int4\" is not allowed")
                 .hasMessageContaining("int4-g<group>")
-                .extracting(e -> ((InvalidFieldException) e).field()).isEqualTo("--kv");
+                .extracting(e -> ((InvalidFieldException) e).field())
+                .isEqualTo("--kv");
         assertThatThrownBy(() -> new NumericFormat("int4", 4, false, 0, 0, 0, 0))
                 .isInstanceOf(InvalidFieldException.class)
                 .hasMessageContaining("format.groupSize = 0")

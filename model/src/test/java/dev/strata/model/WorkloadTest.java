@@ -25,13 +25,15 @@ class WorkloadTest {
     @Test
     void expertParallelismMustDivideTensorTimesData() {
         assertThatThrownBy(() -> new Parallelism(2, 1, 1, 4, 0, false))
-                .hasMessageContaining("parallelism.expert = 4").hasMessageContaining("tensor x data = 2");
+                .hasMessageContaining("parallelism.expert = 4")
+                .hasMessageContaining("tensor x data = 2");
         assertThat(new Parallelism(2, 4, 8, 16, 3, true).devices()).isEqualTo(64);
     }
 
     @Test
     void derivedTokenCounts() {
-        Workload w = new Workload(4, 1000, 24, 256, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
+        Workload w =
+                new Workload(4, 1000, 24, 256, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
         assertThat(w.contextTokens()).isEqualTo(1024);
         assertThat(w.prefillPassTokens()).isEqualTo(256);
         assertThat(Workload.of(1, 100, 0).prefillPassTokens()).isEqualTo(100);
@@ -40,7 +42,9 @@ class WorkloadTest {
     @Test
     void loraNeedsTargetsWhenItHasARank() {
         assertThatThrownBy(() -> new LoraAdapter(8, Set.of())).hasMessageContaining("lora.targets");
-        assertThat(LoraAdapter.allLinear(16).targets()).doesNotContain(Projection.ROUTER).contains(Projection.MLP_DOWN);
+        assertThat(LoraAdapter.allLinear(16).targets())
+                .doesNotContain(Projection.ROUTER)
+                .contains(Projection.MLP_DOWN);
     }
 
     @Test
@@ -52,7 +56,8 @@ class WorkloadTest {
         Precision fp32 = Precision.of(NumericFormat.FP32, NumericFormat.FP32, Optimizer.SGD);
         assertThat(fp32.separateMasterWeights()).isFalse();
         assertThat(Precision.MIXED_BF16.separateMasterWeights()).isTrue();
-        assertThat(Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAM_8BIT).optimizerStates())
+        assertThat(Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAM_8BIT)
+                        .optimizerStates())
                 .isEqualTo(NumericFormat.INT8_BLOCK_2048);
     }
 
@@ -60,8 +65,8 @@ class WorkloadTest {
     void parsesRecomputeAndOptimizerIds() {
         assertThat(Recompute.parse("--recompute", "selective")).isEqualTo(Recompute.SELECTIVE);
         assertThat(Optimizer.parse("--optimizer", "adam8bit")).isEqualTo(Optimizer.ADAM_8BIT);
-        assertThatThrownBy(() -> Recompute.parse("--recompute", "some")).hasMessage(
-                "--recompute = \"some\" is not allowed: must be one of none, selective, full");
+        assertThatThrownBy(() -> Recompute.parse("--recompute", "some"))
+                .hasMessage("--recompute = \"some\" is not allowed: must be one of none, selective, full");
         assertThatThrownBy(() -> Optimizer.parse("--optimizer", "lion")).hasMessageContaining("adamw, adam8bit, sgd");
     }
 }

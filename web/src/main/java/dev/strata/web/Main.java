@@ -17,10 +17,24 @@ import picocli.CommandLine.Command;
 /**
  * The {@code strata} command line. Exit code 0 on success, 2 on bad input with a one-line message on stderr.
  */
-@Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "strata",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = "Sizes transformer models and prices them.",
-        subcommands = {EstimateCommand.class, SweepCommand.class, OptimalCommand.class, FitCommand.class, TrainCommand.class, ValidateCommand.class, PresetsCommand.class,
-                HardwareCommand.class, SpecCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            EstimateCommand.class,
+            SweepCommand.class,
+            OptimalCommand.class,
+            FitCommand.class,
+            TrainCommand.class,
+            ValidateCommand.class,
+            PresetsCommand.class,
+            HardwareCommand.class,
+            SpecCommand.class,
+            ServeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     /** Exit code for bad input (docs/architecture.md, "Contracts"). */
     public static final int BAD_INPUT = 2;

@@ -17,7 +17,8 @@ public final class Version implements IVersionProvider {
             Properties p = new Properties();
             p.load(in);
             String v = p.getProperty("version", "");
-            if (v.isBlank() || v.contains("${")) throw new IllegalStateException("version.properties was not filled in by the build: " + v);
+            if (v.isBlank() || v.contains("${"))
+                throw new IllegalStateException("version.properties was not filled in by the build: " + v);
             return v;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

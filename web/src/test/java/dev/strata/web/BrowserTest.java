@@ -47,15 +47,28 @@ class BrowserTest {
     static void start() throws IOException {
         Path chromium = Path.of("/usr/bin/chromium"), chromedriver = Path.of("/usr/bin/chromedriver");
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver))
-            throw new AssertionError("the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
+            throw new AssertionError(
+                    "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
         app = StrataServer.create().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1400", "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1400",
+                "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
     }
 
@@ -76,7 +89,8 @@ class BrowserTest {
 
         new Select(driver.findElement(By.id("model"))).selectByValue("mixtral-8x7b");
         driver.findElement(By.cssSelector("form.inputs button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("model=mixtral-8x7b"));
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("model=mixtral-8x7b"));
         assertThat(cardValue("Active per token")).isEqualTo("12,879,925,248"); // docs/architecture.md, exact
         String chartAfter = driver.findElement(By.id("params-chart")).getAttribute("src");
         assertThat(chartAfter).isNotEqualTo(chartBefore).contains("mixtral-8x7b");
@@ -85,12 +99,19 @@ class BrowserTest {
         // The CSV link of the page gives the same numbers as the JSON API.
         String csvHref = driver.findElement(By.linkText("CSV")).getAttribute("href");
         Map<String, String> csv = new HashMap<>();
-        for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(fetch(csvHref))))
-            csv.put(r.get("quantity"), r.get("value"));
+        for (CSVRecord r : CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(fetch(csvHref)))) csv.put(r.get("quantity"), r.get("value"));
         JsonNode json = Render.MAPPER.readTree(fetch(base + "/api/estimate?model=mixtral-8x7b"));
-        assertThat(Long.parseLong(csv.get("params.total"))).isEqualTo(json.at("/params/total").longValue());
-        assertThat(Long.parseLong(csv.get("params.active"))).isEqualTo(json.at("/params/active").longValue());
-        assertThat(Long.parseLong(csv.get("params.breakdown.routedExperts"))).isEqualTo(json.at("/params/breakdown/routedExperts").longValue());
+        assertThat(Long.parseLong(csv.get("params.total")))
+                .isEqualTo(json.at("/params/total").longValue());
+        assertThat(Long.parseLong(csv.get("params.active")))
+                .isEqualTo(json.at("/params/active").longValue());
+        assertThat(Long.parseLong(csv.get("params.breakdown.routedExperts")))
+                .isEqualTo(json.at("/params/breakdown/routedExperts").longValue());
     }
 
     @Test
@@ -98,8 +119,10 @@ class BrowserTest {
         driver.get(base + "/?model=llama-3-8b&hardware=a100-80gb-sxm&devices=1&batch=1&prompt=512&generate=128");
         assertThat(driver.getTitle()).isEqualTo("Capacity planner · strata");
         // Issue figure: Llama-3-8B bf16 at batch 1, 576 tokens of context: floor 7.40 ms/token on an A100 80GB
-        assertThat(driver.findElement(By.cssSelector("#card-tpot .sub")).getText()).startsWith("floor 7.40 ms");
-        assertThat(driver.findElement(By.cssSelector("#card-fits .value")).getText()).isEqualTo("yes");
+        assertThat(driver.findElement(By.cssSelector("#card-tpot .sub")).getText())
+                .startsWith("floor 7.40 ms");
+        assertThat(driver.findElement(By.cssSelector("#card-fits .value")).getText())
+                .isEqualTo("yes");
         String memoryBefore = driver.findElement(By.id("memory-chart")).getAttribute("src");
         String sweepBefore = driver.findElement(By.id("sweep-chart")).getAttribute("src");
         assertImageLoaded("memory-chart");
@@ -115,25 +138,45 @@ class BrowserTest {
         batch.clear();
         batch.sendKeys("16");
         driver.findElement(By.cssSelector("#planner button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().contains("model=llama-3.1-70b"));
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> d.getCurrentUrl().contains("model=llama-3.1-70b"));
         assertThat(driver.getCurrentUrl()).contains("devices=4").contains("batch=16"); // the state lives in the URL
-        assertThat(driver.findElement(By.id("memory-chart")).getAttribute("src")).isNotEqualTo(memoryBefore).contains("llama-3.1-70b");
+        assertThat(driver.findElement(By.id("memory-chart")).getAttribute("src"))
+                .isNotEqualTo(memoryBefore)
+                .contains("llama-3.1-70b");
         assertThat(driver.findElement(By.id("sweep-chart")).getAttribute("src")).isNotEqualTo(sweepBefore);
         assertImageLoaded("memory-chart");
         assertImageLoaded("sweep-chart");
 
         // the page's CSV download has the same numbers as the JSON API for the same state
         Map<String, String> csv = new HashMap<>();
-        for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
-                .parse(new StringReader(fetch(driver.findElement(By.id("estimate-csv")).getAttribute("href")))))
+        for (CSVRecord r : CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(
+                        fetch(driver.findElement(By.id("estimate-csv")).getAttribute("href")))))
             csv.put(r.get("quantity"), r.get("value"));
-        JsonNode json = Render.MAPPER.readTree(fetch(base + "/api/estimate?model=llama-3.1-70b&hardware=h100-sxm&devices=4&weights=bf16&kv=bf16"
-                + "&batch=16&prompt=512&generate=128")); // the form kept the first page's lengths
-        for (String key : new String[] {"latency.decodeSecondsPerToken.floor", "latency.decodeSecondsPerToken.calibrated",
-                "throughput.tokensPerSecond.calibrated", "memory.perDeviceBytes", "cost.costPerMillionTokensUsd", "capacity.maxBatch"})
-            assertThat(Double.parseDouble(csv.get(key))).as(key).isEqualTo(json.at("/" + key.replace('.', '/')).asDouble());
+        JsonNode json = Render.MAPPER.readTree(
+                fetch(base + "/api/estimate?model=llama-3.1-70b&hardware=h100-sxm&devices=4&weights=bf16&kv=bf16"
+                        + "&batch=16&prompt=512&generate=128")); // the form kept the first page's lengths
+        for (String key : new String[] {
+            "latency.decodeSecondsPerToken.floor",
+            "latency.decodeSecondsPerToken.calibrated",
+            "throughput.tokensPerSecond.calibrated",
+            "memory.perDeviceBytes",
+            "cost.costPerMillionTokensUsd",
+            "capacity.maxBatch"
+        })
+            assertThat(Double.parseDouble(csv.get(key)))
+                    .as(key)
+                    .isEqualTo(json.at("/" + key.replace('.', '/')).asDouble());
         // the sweep CSV under the chart streams one row per batch
-        assertThat(fetch(driver.findElement(By.id("sweep-csv")).getAttribute("href")).lines().count()).isEqualTo(1 + 11);
+        assertThat(fetch(driver.findElement(By.id("sweep-csv")).getAttribute("href"))
+                        .lines()
+                        .count())
+                .isEqualTo(1 + 11);
 
         // a bad value is shown next to its field
         driver.get(base + "/?model=llama-3-8b&hardware=h100-sxm&batch=0");
@@ -154,33 +197,46 @@ class BrowserTest {
         devices.sendKeys("2048");
         new Select(driver.findElement(By.id("zero"))).selectByValue("3");
         driver.findElement(By.cssSelector("form.inputs button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("devices=2048"));
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("devices=2048"));
         assertThat(cardValue("Wall time")).isNotEqualTo(wallBefore);
         String chartAfter = driver.findElement(By.id("memory-chart")).getAttribute("src");
-        assertThat(chartAfter).isNotEqualTo(chartBefore).contains("devices=2048").contains("zero=3");
+        assertThat(chartAfter)
+                .isNotEqualTo(chartBefore)
+                .contains("devices=2048")
+                .contains("zero=3");
         assertImageLoaded("memory-chart");
-        assertThat(driver.findElement(By.cssSelector("#memory-table tr.chosen")).getText()).startsWith("3 selective");
+        assertThat(driver.findElement(By.cssSelector("#memory-table tr.chosen")).getText())
+                .startsWith("3 selective");
 
         // The run's CSV gives the numbers of the JSON API for the same query.
         String csvHref = driver.findElement(By.id("run-csv")).getAttribute("href");
         Map<String, String> csv = new HashMap<>();
         for (CSVRecord r : csv(fetch(csvHref))) csv.put(r.get("quantity"), r.get("value"));
-        JsonNode json = Render.MAPPER.readTree(fetch(driver.findElement(By.id("run-json")).getAttribute("href")));
-        for (String key : new String[] {"costUsd", "wallSeconds", "deviceHours", "energyKwh", "flops.total", "flops.perToken.total"})
-            assertThat(Double.parseDouble(csv.get(key))).as(key).isEqualTo(json.at("/" + key.replace('.', '/')).doubleValue());
+        JsonNode json = Render.MAPPER.readTree(
+                fetch(driver.findElement(By.id("run-json")).getAttribute("href")));
+        for (String key : new String[] {
+            "costUsd", "wallSeconds", "deviceHours", "energyKwh", "flops.total", "flops.perToken.total"
+        })
+            assertThat(Double.parseDouble(csv.get(key)))
+                    .as(key)
+                    .isEqualTo(json.at("/" + key.replace('.', '/')).doubleValue());
         // So does the memory table's.
         List<CSVRecord> rows = csv(fetch(driver.findElement(By.id("memory-csv")).getAttribute("href")));
-        JsonNode memory = Render.MAPPER.readTree(fetch(driver.findElement(By.id("memory-csv")).getAttribute("href").replace("&format=csv", "")));
+        JsonNode memory = Render.MAPPER.readTree(fetch(
+                driver.findElement(By.id("memory-csv")).getAttribute("href").replace("&format=csv", "")));
         assertThat(rows).hasSize(memory.get("rows").size());
         for (int i = 0; i < rows.size(); i++)
-            assertThat(Long.parseLong(rows.get(i).get("perDeviceBytes"))).isEqualTo(memory.get("rows").get(i).get("perDeviceBytes").longValue());
+            assertThat(Long.parseLong(rows.get(i).get("perDeviceBytes")))
+                    .isEqualTo(memory.get("rows").get(i).get("perDeviceBytes").longValue());
     }
 
     @Test
     void theScalingPageUpdatesItsOptimumAndChartsAndFitsPastedRuns() throws Exception {
         driver.get(base + "/scaling");
         assertThat(driver.getTitle()).isEqualTo("Scaling laws · strata");
-        for (String chart : new String[] {"frontier-chart", "allocation-chart", "isoflop-chart"}) assertImageLoaded(chart);
+        for (String chart : new String[] {"frontier-chart", "allocation-chart", "isoflop-chart"})
+            assertImageLoaded(chart);
         String chartBefore = driver.findElement(By.id("isoflop-chart")).getAttribute("src");
         String sizeBefore = cardValue("Model size N");
         screenshot("scaling", true);
@@ -190,19 +246,27 @@ class BrowserTest {
         compute.clear();
         compute.sendKeys("1e25");
         driver.findElement(By.cssSelector("form.inputs button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("compute=1e25"));
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("compute=1e25"));
         assertThat(cardValue("Model size N")).isNotEqualTo(sizeBefore);
         String chartAfter = driver.findElement(By.id("isoflop-chart")).getAttribute("src");
-        assertThat(chartAfter).isNotEqualTo(chartBefore).contains("law=epoch-2024").contains("compute=1e25");
+        assertThat(chartAfter)
+                .isNotEqualTo(chartBefore)
+                .contains("law=epoch-2024")
+                .contains("compute=1e25");
         assertImageLoaded("isoflop-chart");
 
         // The optimum's CSV gives the numbers of the JSON API.
         Map<String, String> csv = new HashMap<>();
-        for (CSVRecord r : csv(fetch(driver.findElement(By.id("optimal-csv")).getAttribute("href")))) csv.put(r.get("quantity"), r.get("value"));
+        for (CSVRecord r : csv(fetch(driver.findElement(By.id("optimal-csv")).getAttribute("href"))))
+            csv.put(r.get("quantity"), r.get("value"));
         JsonNode json = Render.MAPPER.readTree(fetch(base + "/api/optimal?law=epoch-2024&compute=1e25"));
-        assertThat(Long.parseLong(csv.get("params"))).isEqualTo(json.get("params").longValue());
-        assertThat(Long.parseLong(csv.get("tokens"))).isEqualTo(json.get("tokens").longValue());
-        assertThat(Double.parseDouble(csv.get("loss"))).isEqualTo(json.get("loss").doubleValue());
+        assertThat(Long.parseLong(csv.get("params")))
+                .isEqualTo(json.get("params").longValue());
+        assertThat(Long.parseLong(csv.get("tokens")))
+                .isEqualTo(json.get("tokens").longValue());
+        assertThat(Double.parseDouble(csv.get("loss")))
+                .isEqualTo(json.get("loss").doubleValue());
 
         // Fit your own runs: paste them, fit, see the constants and the chart.
         driver.findElement(By.id("data")).sendKeys(noisyRuns());
@@ -210,11 +274,16 @@ class BrowserTest {
         bootstrap.clear();
         bootstrap.sendKeys("50");
         driver.findElement(By.cssSelector("#fit-form button[type=submit]")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> !d.findElements(By.id("fit-table")).isEmpty());
-        // Runs.TRUTH's beta, 0.366, within what 1 % noise on 25 runs allows (tolerance chosen from the spread the page reports, about 0.02).
-        String beta = driver.findElement(By.xpath("//table[@id='fit-table']//tr[td[1]='β']/td[3]")).getText();
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .until(d -> !d.findElements(By.id("fit-table")).isEmpty());
+        // Runs.TRUTH's beta, 0.366, within what 1 % noise on 25 runs allows (tolerance chosen from the spread the page
+        // reports, about 0.02).
+        String beta = driver.findElement(By.xpath("//table[@id='fit-table']//tr[td[1]='β']/td[3]"))
+                .getText();
         assertThat(Double.parseDouble(beta)).isCloseTo(Runs.TRUTH.beta(), org.assertj.core.api.Assertions.within(0.05));
-        assertThat(driver.findElement(By.id("fit-procedure")).getText()).contains("25 of 25 runs used").contains("50 bootstrap resamples");
+        assertThat(driver.findElement(By.id("fit-procedure")).getText())
+                .contains("25 of 25 runs used")
+                .contains("50 bootstrap resamples");
         assertImageLoaded("fit-chart");
         ((JavascriptExecutor) driver).executeScript("document.getElementById('fit').scrollIntoView()");
         screenshot("scaling-fit", false);
@@ -237,7 +306,13 @@ class BrowserTest {
     }
 
     private static List<CSVRecord> csv(String text) throws IOException {
-        return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(text)).getRecords();
+        return CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(text))
+                .getRecords();
     }
 
     @Test
@@ -247,24 +322,30 @@ class BrowserTest {
         assertImageLoaded("validation-chart");
         new Select(driver.findElement(By.id("quantity"))).selectByValue("peak_memory_bytes");
         driver.findElement(By.cssSelector("form.inputs button")).click();
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("quantity=peak_memory_bytes"));
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("quantity=peak_memory_bytes"));
         assertImageLoaded("validation-chart");
         screenshot("validation", true);
     }
 
     private static String cardValue(String label) {
         for (WebElement card : driver.findElements(By.cssSelector(".card")))
-            if (card.findElement(By.cssSelector(".label")).getText().equals(label)) return card.findElement(By.cssSelector(".value")).getText();
+            if (card.findElement(By.cssSelector(".label")).getText().equals(label))
+                return card.findElement(By.cssSelector(".value")).getText();
         throw new AssertionError("no card " + label);
     }
 
     private static void assertImageLoaded(String id) {
-        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d)
-                .executeScript("const i = document.getElementById(arguments[0]); return i.complete && i.naturalWidth > 0;", id)));
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d)
+                        .executeScript(
+                                "const i = document.getElementById(arguments[0]); return i.complete && i.naturalWidth > 0;",
+                                id)));
     }
 
     private static String fetch(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }
@@ -276,8 +357,10 @@ class BrowserTest {
         Files.createDirectories(Path.of(dir));
         Dimension window = driver.manage().window().getSize();
         if (wholePage) {
-            long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
-            driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(6000, height + (window.getHeight() - viewportHeight()))));
+            long height =
+                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
+            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
+                    Math.min(6000, height + (window.getHeight() - viewportHeight()))));
         }
         try {
             Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));

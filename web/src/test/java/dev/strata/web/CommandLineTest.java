@@ -19,8 +19,14 @@ class CommandLineTest {
     @Test
     void versionIsTheBuildsProjectVersion() throws Exception {
         // the parent pom's <version>: the build fills it into version.properties, nothing in the code repeats it
-        String pomVersion = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile())
-                .getDocumentElement().getElementsByTagName("version").item(0).getTextContent().trim();
+        String pomVersion = javax.xml.parsers.DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(Path.of("pom.xml").toFile())
+                .getDocumentElement()
+                .getElementsByTagName("version")
+                .item(0)
+                .getTextContent()
+                .trim();
         Cli r = Cli.run("--version");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out().trim()).isEqualTo("strata " + pomVersion);
@@ -36,20 +42,30 @@ class CommandLineTest {
         assertThat(json.at("/params/total").isIntegralNumber()).isTrue();
         assertThat(json.at("/params/total").longValue()).isEqualTo(46_702_792_704L);
         assertThat(json.at("/params/active").longValue()).isEqualTo(12_879_925_248L);
-        assertThat(json.at("/params/breakdown/routedExperts").longValue()).isEqualTo(45_097_156_608L); // 32 x 8 x 3 x 4096 x 14336
+        assertThat(json.at("/params/breakdown/routedExperts").longValue())
+                .isEqualTo(45_097_156_608L); // 32 x 8 x 3 x 4096 x 14336
     }
 
     @Test
     void estimateOfAPresetReportsThePublishedFigureBeside() throws IOException {
-        JsonNode json = Render.MAPPER.readTree(Cli.run("estimate", "--model", "llama-3-8b", "--format", "json").out());
-        assertThat(json.at("/params/total").longValue()).isEqualTo(json.at("/params/published/total").longValue()).isEqualTo(8_030_261_248L);
+        JsonNode json = Render.MAPPER.readTree(
+                Cli.run("estimate", "--model", "llama-3-8b", "--format", "json").out());
+        assertThat(json.at("/params/total").longValue())
+                .isEqualTo(json.at("/params/published/total").longValue())
+                .isEqualTo(8_030_261_248L);
         assertThat(json.at("/model/id").asText()).isEqualTo("llama-3-8b");
     }
 
     @Test
     void csvHasOneRowPerTermThatSumsToTheTotal() throws IOException {
         Cli r = Cli.run("estimate", "--model", "gpt2", "--format", "csv");
-        List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(r.out())).getRecords();
+        List<CSVRecord> rows = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(r.out()))
+                .getRecords();
         long total = 0, sum = 0;
         for (CSVRecord row : rows) {
             if (row.get("quantity").equals("params.total")) total = Long.parseLong(row.get("value"));
@@ -67,7 +83,8 @@ class CommandLineTest {
 
     @Test
     void presetsListsEveryPresetInEachFormat() throws IOException {
-        JsonNode json = Render.MAPPER.readTree(Cli.run("presets", "--format", "json").out());
+        JsonNode json =
+                Render.MAPPER.readTree(Cli.run("presets", "--format", "json").out());
         assertThat(json.get("presets").size()).isGreaterThanOrEqualTo(16);
         String csv = Cli.run("presets", "--format", "csv").out();
         assertThat(csv.lines().count()).isEqualTo(json.get("presets").size() + 1L);
@@ -80,7 +97,8 @@ class CommandLineTest {
         assertThat(spec.exitCode()).isZero();
         Path file = dir.resolve("deepseek.json");
         Files.writeString(file, spec.out());
-        JsonNode json = Render.MAPPER.readTree(Cli.run("estimate", "--model", file.toString(), "--format", "json").out());
+        JsonNode json = Render.MAPPER.readTree(Cli.run("estimate", "--model", file.toString(), "--format", "json")
+                .out());
         assertThat(json.at("/params/total").longValue()).isEqualTo(671_026_419_200L); // same as the preset
     }
 
@@ -91,7 +109,10 @@ class CommandLineTest {
         Cli r = Cli.run("estimate", "--model", bad.toString(), "--format", "json");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err().strip()).startsWith("strata: config is not valid JSON").doesNotContain("\n").doesNotContain("Exception");
+        assertThat(r.err().strip())
+                .startsWith("strata: config is not valid JSON")
+                .doesNotContain("\n")
+                .doesNotContain("Exception");
     }
 
     @Test
@@ -100,16 +121,24 @@ class CommandLineTest {
         Files.writeString(unknown, "{\"model_type\": \"bert\", \"hidden_size\": 768}");
         assertBad(Cli.run("estimate", "--model", unknown.toString()), "model_type = \"bert\"");
         Path zero = dir.resolve("zero.json");
-        Files.writeString(zero, "{\"model_type\":\"llama\",\"hidden_size\":0,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":1,\"vocab_size\":10}");
+        Files.writeString(
+                zero,
+                "{\"model_type\":\"llama\",\"hidden_size\":0,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":1,\"vocab_size\":10}");
         assertBad(Cli.run("estimate", "--model", zero.toString()), "hidden_size = 0");
         Path heads = dir.resolve("heads.json");
-        Files.writeString(heads, "{\"model_type\":\"llama\",\"hidden_size\":10,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":3,\"vocab_size\":10}");
+        Files.writeString(
+                heads,
+                "{\"model_type\":\"llama\",\"hidden_size\":10,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":3,\"vocab_size\":10}");
         assertBad(Cli.run("estimate", "--model", heads.toString()), "num_attention_heads = 3");
         Path kv = dir.resolve("kv.json");
-        Files.writeString(kv, "{\"model_type\":\"llama\",\"hidden_size\":16,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":10}");
+        Files.writeString(
+                kv,
+                "{\"model_type\":\"llama\",\"hidden_size\":16,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":4,\"num_key_value_heads\":3,\"vocab_size\":10}");
         assertBad(Cli.run("estimate", "--model", kv.toString()), "num_key_value_heads = 3");
         Path topk = dir.resolve("topk.json");
-        Files.writeString(topk, "{\"model_type\":\"mixtral\",\"hidden_size\":16,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":4,\"vocab_size\":10,\"num_local_experts\":2,\"num_experts_per_tok\":3}");
+        Files.writeString(
+                topk,
+                "{\"model_type\":\"mixtral\",\"hidden_size\":16,\"intermediate_size\":8,\"num_hidden_layers\":1,\"num_attention_heads\":4,\"vocab_size\":10,\"num_local_experts\":2,\"num_experts_per_tok\":3}");
         assertBad(Cli.run("estimate", "--model", topk.toString()), "num_experts_per_tok = 3");
         assertBad(Cli.run("estimate", "--model", "no-such-preset"), "model = \"no-such-preset\"");
         assertBad(Cli.run("estimate", "--model", "gpt2", "--format", "xml"), "--format = \"xml\"");
@@ -128,7 +157,9 @@ class CommandLineTest {
         // the H100's datasheet figures (hardware catalog): 989 TFLOP/s bf16, 3.35 TB/s, 700 W are whole numbers below
         // 2^53 and print as integers in JSON and CSV alike; the efficiency 0.7 stays a fraction; 1e24 FLOPs (above
         // 2^53) stays a double. Exact.
-        JsonNode hw = Render.MAPPER.readTree(Cli.run("hardware", "--format", "json").out()).at("/hardware/0");
+        JsonNode hw = Render.MAPPER
+                .readTree(Cli.run("hardware", "--format", "json").out())
+                .at("/hardware/0");
         assertThat(hw.at("/id").asText()).isEqualTo("h100-sxm");
         assertThat(hw.at("/peakFlopsPerSecond/bf16").isIntegralNumber()).isTrue();
         assertThat(hw.at("/peakFlopsPerSecond/bf16").longValue()).isEqualTo(989_000_000_000_000L);
@@ -136,15 +167,22 @@ class CommandLineTest {
         assertThat(hw.at("/powerWatts").isIntegralNumber()).isTrue();
         assertThat(hw.at("/efficiency/bandwidth").isIntegralNumber()).isFalse();
         assertThat(hw.at("/efficiency/bandwidth").doubleValue()).isEqualTo(0.7);
-        assertThat(Cli.run("hardware", "--format", "csv").out()).contains(",989000000000000,").doesNotContain("9.89E14");
-        JsonNode optimal = Render.MAPPER.readTree(Cli.run("optimal", "--compute", "1e24", "--format", "json").out());
+        assertThat(Cli.run("hardware", "--format", "csv").out())
+                .contains(",989000000000000,")
+                .doesNotContain("9.89E14");
+        JsonNode optimal = Render.MAPPER.readTree(
+                Cli.run("optimal", "--compute", "1e24", "--format", "json").out());
         assertThat(optimal.at("/compute").isIntegralNumber()).isFalse();
         assertThat(optimal.at("/compute").doubleValue()).isEqualTo(1e24);
         // the device as printed is valid hardware input and gives the catalog device's estimate, to the byte
         Path file = dir.resolve("h100.json");
         Files.writeString(file, hw.toString());
-        String fromFile = Cli.run("estimate", "--model", "llama-3-8b", "--hardware", file.toString(), "--format", "json").out();
-        String fromCatalog = Cli.run("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--format", "json").out();
-        assertThat(Render.MAPPER.readTree(fromFile).at("/latency")).isEqualTo(Render.MAPPER.readTree(fromCatalog).at("/latency"));
+        String fromFile = Cli.run(
+                        "estimate", "--model", "llama-3-8b", "--hardware", file.toString(), "--format", "json")
+                .out();
+        String fromCatalog = Cli.run("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--format", "json")
+                .out();
+        assertThat(Render.MAPPER.readTree(fromFile).at("/latency"))
+                .isEqualTo(Render.MAPPER.readTree(fromCatalog).at("/latency"));
     }
 }

@@ -49,7 +49,8 @@ class CsvRoundTripTest {
      * A plain number (Render.plainDouble): an optional minus, digits without separators or leading zeros, an optional
      * '.' fraction and an optional exponent (1.5E24).
      */
-    static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE]-?[0-9]+)?");
+    static final java.util.regex.Pattern PLAIN_NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE]-?[0-9]+)?");
 
     static Javalin app;
     static HttpClient http;
@@ -70,16 +71,22 @@ class CsvRoundTripTest {
     @Test
     void estimateOfEveryKindOfModelRoundTrips() throws Exception {
         for (String model : new String[] {"gpt2", "llama-3-8b", "mixtral-8x7b", "gemma-2-9b", "deepseek-v3"}) {
-            String[] args = {"estimate", "--model", model, "--batch", "4", "--tp", "2", "--device-memory-gib", "80", "--kv", "fp8"};
+            String[] args = {
+                "estimate", "--model", model, "--batch", "4", "--tp", "2", "--device-memory-gib", "80", "--kv", "fp8"
+            };
             single(cliJson(args), cli(args, "csv"));
         }
-        String[] qlora = {"estimate", "--model", "llama-3-8b", "--weights", "nf4-dq", "--lora-rank", "16", "--recompute", "full"};
+        String[] qlora = {
+            "estimate", "--model", "llama-3-8b", "--weights", "nf4-dq", "--lora-rank", "16", "--recompute", "full"
+        };
         single(cliJson(qlora), cli(qlora, "csv"));
     }
 
     @Test
-    void modelNamesWithCommasQuotesNewlinesAndFormulasComeBackAsWrittenOrNeutralised(@TempDir Path dir) throws Exception {
-        for (String name : new String[] {QUOTED_NAME, FORMULA_NAME, "+1", "-1", "@SUM(A1:A2)", "\tx", "\rx", "名前, \"ok\""}) {
+    void modelNamesWithCommasQuotesNewlinesAndFormulasComeBackAsWrittenOrNeutralised(@TempDir Path dir)
+            throws Exception {
+        for (String name :
+                new String[] {QUOTED_NAME, FORMULA_NAME, "+1", "-1", "@SUM(A1:A2)", "\tx", "\rx", "名前, \"ok\""}) {
             Path config = withName(dir, name);
             String[] args = {"estimate", "--model", config.toString()};
             JsonNode json = cliJson(args);
@@ -102,13 +109,17 @@ class CsvRoundTripTest {
 
     @Test
     void optimalTrainAndFitRoundTrip(@TempDir Path dir) throws Exception {
-        String[] optimal = {"optimal", "--compute", "1e24", "--law", "chinchilla", "--params", "7e10", "--iso-flop", "5"};
+        String[] optimal = {"optimal", "--compute", "1e24", "--law", "chinchilla", "--params", "7e10", "--iso-flop", "5"
+        };
         single(cliJson(optimal), cli(optimal, "csv"));
         String[] kaplan = {"optimal", "--loss", "2.2", "--law", "kaplan-2020"};
         single(cliJson(kaplan), cli(kaplan, "csv"));
-        String[] train = {"train", "--model", "llama-3-8b", "--tokens", "15e12", "--hardware", "h100-sxm", "--devices", "1024"};
+        String[] train = {
+            "train", "--model", "llama-3-8b", "--tokens", "15e12", "--hardware", "h100-sxm", "--devices", "1024"
+        };
         single(cliJson(train), cli(train, "csv"));
-        String[] tpu = {"train", "--params", "1e9", "--tokens", "1e12", "--hardware", "tpu-v5e"}; // energy null: an empty cell
+        String[] tpu = {"train", "--params", "1e9", "--tokens", "1e12", "--hardware", "tpu-v5e"
+        }; // energy null: an empty cell
         single(cliJson(tpu), cli(tpu, "csv"));
         Path runs = dir.resolve("runs.csv");
         Files.writeString(runs, Runs.csv("N", "D", "loss", false));
@@ -120,8 +131,12 @@ class CsvRoundTripTest {
 
     @Test
     void everyApiCsvVariantRoundTrips() throws Exception {
-        for (String q : new String[] {"/api/estimate?model=llama-3-8b&batch=2&dp=2&zero=3", "/api/estimate?model=deepseek-v3&ep=8&tp=8",
-                "/api/optimal?compute=1e23&law=epoch-2024&iso-flop=4", "/api/train?model=gpt2&tokens=1e10&hardware=a100-80gb-sxm&price=1.5"}) {
+        for (String q : new String[] {
+            "/api/estimate?model=llama-3-8b&batch=2&dp=2&zero=3",
+            "/api/estimate?model=deepseek-v3&ep=8&tp=8",
+            "/api/optimal?compute=1e23&law=epoch-2024&iso-flop=4",
+            "/api/train?model=gpt2&tokens=1e10&hardware=a100-80gb-sxm&price=1.5"
+        }) {
             single(json(get(q)), get(q + "&format=csv"));
         }
         list(json(get("/api/presets")).get("presets"), get("/api/presets?format=csv"));
@@ -133,10 +148,12 @@ class CsvRoundTripTest {
     @Test
     void aPostedConfigWithAnEvilNameRoundTripsOverHttp() throws Exception {
         for (String name : new String[] {QUOTED_NAME, FORMULA_NAME}) {
-            ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
+            ObjectNode config = (ObjectNode)
+                    Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
             config.put("_name_or_path", name);
             String body = "{\"config\": " + Render.MAPPER.writeValueAsString(config) + ", \"batch\": 3}";
-            Map<String, String> rows = single(json(post("/api/estimate", body)), post("/api/estimate?format=csv", body));
+            Map<String, String> rows =
+                    single(json(post("/api/estimate", body)), post("/api/estimate?format=csv", body));
             assertThat(rows.get("model.name")).isEqualTo(expectedCell(name));
             assertThat(rows.get("params.total")).isEqualTo("8030261248"); // docs/architecture.md, Llama-3-8B; exact
         }
@@ -152,7 +169,12 @@ class CsvRoundTripTest {
         assertThat(csv).startsWith("quantity,value\r\n");
         List<Map.Entry<String, JsonNode>> leaves = leaves(json);
         Map<String, String> rows = new LinkedHashMap<>();
-        try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(csv))) {
+        try (CSVParser p = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(csv))) {
             assertThat(p.getHeaderNames()).containsExactly("quantity", "value");
             List<CSVRecord> records = p.getRecords();
             assertThat(records).hasSameSizeAs(leaves);
@@ -169,7 +191,12 @@ class CsvRoundTripTest {
 
     /** A list: the CSV has the union of the objects' leaves as columns and one row per object, each cell equal. */
     static void list(JsonNode array, String csv) throws IOException {
-        try (CSVParser p = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(csv))) {
+        try (CSVParser p = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(csv))) {
             List<String> columns = p.getHeaderNames();
             List<CSVRecord> records = p.getRecords();
             assertThat(records).hasSize(array.size());
@@ -184,7 +211,10 @@ class CsvRoundTripTest {
                 assertThat(r.size()).isEqualTo(columns.size());
                 for (String c : columns) {
                     if (leaves.containsKey(c)) assertSameValue("[" + i + "]." + c, leaves.get(c), r.get(c));
-                    else assertThat(r.get(c)).as("[" + i + "]." + c + " (absent in the JSON)").isEmpty();
+                    else
+                        assertThat(r.get(c))
+                                .as("[" + i + "]." + c + " (absent in the JSON)")
+                                .isEmpty();
                 }
             }
             assertThat(columns).containsExactlyElementsOf(union);
@@ -196,7 +226,8 @@ class CsvRoundTripTest {
         else if (v.isNumber()) {
             // exact: Render.plainDouble promises the form that reads back to the same double
             assertThat(Double.parseDouble(cell)).as(path).isEqualTo(v.doubleValue());
-            // Double.parseDouble also takes what a spreadsheet does not (" 1.5", "1.5d", "0x1.8p0", "NaN"), so the form is checked apart
+            // Double.parseDouble also takes what a spreadsheet does not (" 1.5", "1.5d", "0x1.8p0", "NaN"), so the form
+            // is checked apart
             assertThat(cell).as(path + " is a plain number").matches(PLAIN_NUMBER);
         } else if (v.isBoolean()) assertThat(cell).as(path).isEqualTo(Boolean.toString(v.booleanValue()));
         else if (v.isNull()) assertThat(cell).as(path).isEmpty();
@@ -233,7 +264,8 @@ class CsvRoundTripTest {
     // ---- plumbing ----
 
     static Path withName(Path dir, String name) throws IOException {
-        ObjectNode config = (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
+        ObjectNode config =
+                (ObjectNode) Render.MAPPER.readTree(Files.readString(Path.of("testdata/hf-configs/llama-3-8b.json")));
         config.put("_name_or_path", name);
         Path file = dir.resolve("config-" + Integer.toHexString(name.hashCode()) + ".json");
         Files.writeString(file, Render.MAPPER.writeValueAsString(config));
@@ -262,7 +294,9 @@ class CsvRoundTripTest {
     }
 
     static String post(String target, String body) throws Exception {
-        return send(HttpRequest.newBuilder(uri(target)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(uri(target))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     private static URI uri(String target) {

@@ -34,10 +34,28 @@ class EstimateCommandTest {
 
     @Test
     void theJsonHasTheContractKeysOfDesignMd() throws Exception {
-        JsonNode j = json("estimate", "--model", CONFIGS + "llama-3-8b.json", "--batch", "4", "--prompt", "4000", "--generate", "96");
-        for (String path : List.of("/flops/prefill/total", "/flops/decodePerToken/total", "/flops/trainingPerToken/total",
-                "/memory/weightsBytes", "/memory/kvCacheBytesPerToken", "/memory/kvCacheBytes", "/memory/activationsBytes",
-                "/memory/totalBytes", "/memory/perDeviceBytes", "/params/total", "/params/active"))
+        JsonNode j = json(
+                "estimate",
+                "--model",
+                CONFIGS + "llama-3-8b.json",
+                "--batch",
+                "4",
+                "--prompt",
+                "4000",
+                "--generate",
+                "96");
+        for (String path : List.of(
+                "/flops/prefill/total",
+                "/flops/decodePerToken/total",
+                "/flops/trainingPerToken/total",
+                "/memory/weightsBytes",
+                "/memory/kvCacheBytesPerToken",
+                "/memory/kvCacheBytes",
+                "/memory/activationsBytes",
+                "/memory/totalBytes",
+                "/memory/perDeviceBytes",
+                "/params/total",
+                "/params/active"))
             assertThat(j.at(path).isMissingNode()).as(path).isFalse();
         // docs/architecture.md: 131,072 B/token; safetensors 16,060,522,496 bytes; KV 4 sequences x 4096 tokens; exact
         assertThat(j.at("/memory/kvCacheBytesPerToken").longValue()).isEqualTo(131_072);
@@ -69,12 +87,24 @@ class EstimateCommandTest {
         JsonNode j = json("estimate", "--model", CONFIGS + "deepseek-v3.json", "--tp", "8", "--ep", "8");
         assertThat(j.at("/memory/kvCacheBytesPerToken").longValue()).isEqualTo(70_272);
         assertThat(j.at("/flops/prefill/breakdown/routedExperts").doubleValue()).isPositive();
-        assertThat(j.at("/flops/prefill/breakdown/attentionKeyValueUp").doubleValue()).isPositive();
+        assertThat(j.at("/flops/prefill/breakdown/attentionKeyValueUp").doubleValue())
+                .isPositive();
     }
 
     @Test
     void trainingOptionsReachTheTrainingSection() throws Exception {
-        JsonNode z3 = json("estimate", "--model", "llama-3-8b", "--dp", "8", "--zero", "3", "--recompute", "full", "--optimizer", "adam8bit");
+        JsonNode z3 = json(
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--dp",
+                "8",
+                "--zero",
+                "3",
+                "--recompute",
+                "full",
+                "--optimizer",
+                "adam8bit");
         JsonNode t = z3.at("/memory/training");
         assertThat(t.at("/method").textValue()).isEqualTo("full");
         assertThat(z3.at("/workload/zeroStage").intValue()).isEqualTo(3);
@@ -86,7 +116,10 @@ class EstimateCommandTest {
         assertThat(qlora.at("/memory/training/method").textValue()).isEqualTo("qlora");
         assertThat(qlora.at("/memory/training/trainableParams").longValue()).isEqualTo(41_943_040L);
         // int4 weights without LoRA: nothing to train, the section is absent
-        assertThat(json("estimate", "--model", "llama-3-8b", "--weights", "int4").at("/memory/training").isMissingNode()).isTrue();
+        assertThat(json("estimate", "--model", "llama-3-8b", "--weights", "int4")
+                        .at("/memory/training")
+                        .isMissingNode())
+                .isTrue();
     }
 
     @Test
@@ -94,22 +127,36 @@ class EstimateCommandTest {
         Run r = run("estimate", "--model", "llama-3-8b", "--format", "csv");
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("quantity,value\r\n");
-        assertThat(r.out()).contains("memory.kvCacheBytesPerToken,131072\r\n", "memory.weightsBytes,16060522496\r\n",
-                "flops.prefill.breakdown.mlp,", "memory.training.optimizerStatesBytes,64242089984\r\n");
+        assertThat(r.out())
+                .contains(
+                        "memory.kvCacheBytesPerToken,131072\r\n",
+                        "memory.weightsBytes,16060522496\r\n",
+                        "flops.prefill.breakdown.mlp,",
+                        "memory.training.optimizerStatesBytes,64242089984\r\n");
     }
 
     @Test
     void badInputExitsWith2AndOneLineNamingTheOption() {
-        expectBad(new String[] {"--batch", "-1"}, "strata: --batch = -1 is not allowed: must be an integer from 1 to 16777216");
+        expectBad(
+                new String[] {"--batch", "-1"},
+                "strata: --batch = -1 is not allowed: must be an integer from 1 to 16777216");
         expectBad(new String[] {"--zero", "4"}, "strata: --zero = 4 is not allowed: must be an integer from 0 to 3");
-        expectBad(new String[] {"--kv", "int4"}, "strata: --kv = \"int4\" is not allowed: must be a 4-bit format with its group size");
-        expectBad(new String[] {"--tp", "3"}, "strata: --tp = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)");
+        expectBad(
+                new String[] {"--kv", "int4"},
+                "strata: --kv = \"int4\" is not allowed: must be a 4-bit format with its group size");
+        expectBad(
+                new String[] {"--tp", "3"},
+                "strata: --tp = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)");
         expectBad(new String[] {"--recompute", "some"}, "strata: --recompute = \"some\"");
         expectBad(new String[] {"--prompt", "8000", "--generate", "500"}, "strata: --prompt = 8000 is not allowed");
         // rounds to 0 bytes: this was refused as "deviceMemoryBytes = 0", a name the user never typed
-        expectBad(new String[] {"--device-memory-gib", "1e-300"}, "strata: --device-memory-gib = \"1e-300\" is not allowed: must be a number > 0");
-        expectBad(new String[] {"--device-memory-gb", "1e-10"}, "strata: --device-memory-gb = \"1e-10\" is not allowed");
-        expectBad(new String[] {"--lora-rank", "16", "--lora-targets", "router"},
+        expectBad(
+                new String[] {"--device-memory-gib", "1e-300"},
+                "strata: --device-memory-gib = \"1e-300\" is not allowed: must be a number > 0");
+        expectBad(
+                new String[] {"--device-memory-gb", "1e-10"}, "strata: --device-memory-gb = \"1e-10\" is not allowed");
+        expectBad(
+                new String[] {"--lora-rank", "16", "--lora-targets", "router"},
                 "strata: --lora-targets = \"router\" is not allowed: must be at least one projection Llama 3 8B has, of [down, gate, k, o, q, up, v]");
     }
 

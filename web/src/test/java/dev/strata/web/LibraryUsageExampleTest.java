@@ -2,15 +2,15 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.data.HfConfigImporter;
 import dev.strata.data.HardwareCatalog;
+import dev.strata.data.HfConfigImporter;
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
-import dev.strata.estimator.memory.InferenceMemory;
 import dev.strata.estimator.latency.StepTime;
+import dev.strata.estimator.memory.InferenceMemory;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
@@ -40,12 +40,15 @@ class LibraryUsageExampleTest {
                 .name("my-moe")
                 .vocabSize(32_000)
                 .hiddenSize(4096)
-                .layers(32, LayerKind.global(
-                        MultiHeadAttention.of(32, 8, 128),
-                        new MixtureOfExperts(new GatedMlp(14_336, Activation.SILU, false), 8, 0, 2, false)))
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 8, 128),
+                                new MixtureOfExperts(new GatedMlp(14_336, Activation.SILU, false), 8, 0, 2, false)))
                 .build();
         ParameterCount count = Parameters.count(spec);
-        // Same shapes as Mixtral-8x7B: docs/architecture.md gives 46,702,792,704 total and 12,879,925,248 active. Exact.
+        // Same shapes as Mixtral-8x7B: docs/architecture.md gives 46,702,792,704 total and 12,879,925,248 active.
+        // Exact.
         assertThat(count.total()).isEqualTo(46_702_792_704L);
         assertThat(count.active()).isEqualTo(12_879_925_248L);
         assertThat(count.total(ParamComponent.ROUTED_EXPERTS)).isEqualTo(45_097_156_608L);
@@ -54,7 +57,8 @@ class LibraryUsageExampleTest {
     @Test
     void sizeAPresetAndAConfigFile() {
         long preset = Parameters.count(PresetCatalog.get("llama-3-8b").spec()).total();
-        long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("testdata/hf-configs/llama-3-8b.json"))).total();
+        long imported = Parameters.count(HfConfigImporter.fromFile(Path.of("testdata/hf-configs/llama-3-8b.json")))
+                .total();
         assertThat(preset).isEqualTo(imported).isEqualTo(8_030_261_248L); // docs/architecture.md, exact
     }
 
@@ -63,26 +67,39 @@ class LibraryUsageExampleTest {
         TransformerSpec llama = PresetCatalog.get("llama-3-8b").spec();
         Precision precision = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
         Hardware h100 = HardwareCatalog.get("h100-sxm");
-        LatencyModel latency = LatencyModel.of(llama, precision, Parallelism.NONE, h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        LatencyModel latency =
+                LatencyModel.of(llama, precision, Parallelism.NONE, h100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         double previous = 0;
         for (long batch = 1; batch <= 256; batch *= 2) {
             double seconds = latency.decodeStep(batch, 1152).calibratedSeconds();
             // the prepared model answers exactly what the one-shot call does (same terms, same order of sums)
-            assertThat(seconds).isEqualTo(Latency.decodeStep(llama, precision, Parallelism.NONE, batch, 1152, h100,
-                    LatencyTuning.GPU_DEFAULT, Offload.NONE).calibratedSeconds());
+            assertThat(seconds)
+                    .isEqualTo(Latency.decodeStep(
+                                    llama,
+                                    precision,
+                                    Parallelism.NONE,
+                                    batch,
+                                    1152,
+                                    h100,
+                                    LatencyTuning.GPU_DEFAULT,
+                                    Offload.NONE)
+                            .calibratedSeconds());
             assertThat(seconds).isGreaterThanOrEqualTo(previous); // a larger batch reads more KV cache: never faster
             previous = seconds;
         }
-        MemoryModel memory = MemoryModel.of(llama, precision, Parallelism.NONE, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
+        MemoryModel memory =
+                MemoryModel.of(llama, precision, Parallelism.NONE, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
         Workload w = Workload.of(64, 1024, 128);
-        assertThat(memory.estimate(w).perDeviceBytes()).isEqualTo(InferenceMemory.estimate(llama, precision, w).perDeviceBytes());
+        assertThat(memory.estimate(w).perDeviceBytes())
+                .isEqualTo(InferenceMemory.estimate(llama, precision, w).perDeviceBytes());
         // in a hot loop, the same answers as numbers, into one reused step: no object per question
         StepTime step = new StepTime();
         for (long batch = 1; batch <= 256; batch *= 2) {
             double seconds = latency.decodeStep(batch, 1152, step).calibratedSeconds();
             long perDevice = memory.perDeviceBytes(batch, 1024, 1152);
             assertThat(seconds).isEqualTo(latency.decodeStep(batch, 1152).calibratedSeconds());
-            assertThat(perDevice).isEqualTo(memory.estimate(Workload.of(batch, 1024, 128)).perDeviceBytes());
+            assertThat(perDevice)
+                    .isEqualTo(memory.estimate(Workload.of(batch, 1024, 128)).perDeviceBytes());
         }
     }
 }

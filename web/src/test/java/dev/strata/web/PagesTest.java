@@ -32,47 +32,75 @@ class PagesTest {
             Response r = client.get("/training?" + q);
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
-            assertThat(html).contains("<title>Training · strata</title>").contains("href=\"/models\"").contains("href=\"/scaling\"")
-                    .contains("id=\"memory-table\"").contains("src=\"/chart/training-memory.png?model=llama-3-8b&amp;hardware=h100-sxm");
+            assertThat(html)
+                    .contains("<title>Training · strata</title>")
+                    .contains("href=\"/models\"")
+                    .contains("href=\"/scaling\"")
+                    .contains("id=\"memory-table\"")
+                    .contains("src=\"/chart/training-memory.png?model=llama-3-8b&amp;hardware=h100-sxm");
             // The cards show what /api/train answers for the same query.
             JsonNode train = json(client.get("/api/train?" + q));
-            assertThat(html).contains(String.format(Locale.ROOT, "$%,.0f", train.get("costUsd").doubleValue()))
-                    .contains(String.format(Locale.ROOT, "%,.0f", train.get("deviceHours").doubleValue()))
-                    .contains(String.format(Locale.ROOT, "%.1f days", train.get("wallDays").doubleValue()));
+            assertThat(html)
+                    .contains(String.format(
+                            Locale.ROOT, "$%,.0f", train.get("costUsd").doubleValue()))
+                    .contains(String.format(
+                            Locale.ROOT, "%,.0f", train.get("deviceHours").doubleValue()))
+                    .contains(String.format(
+                            Locale.ROOT, "%.1f days", train.get("wallDays").doubleValue()));
             assertThat(html).contains("id=\"run-csv\" href=\"/api/train?" + q.replace("&", "&amp;"));
             // A first visit shows the defaults (the same run).
-            assertThat(client.get("/training").body().string()).contains(String.format(Locale.ROOT, "$%,.0f", train.get("costUsd").doubleValue()));
+            assertThat(client.get("/training").body().string())
+                    .contains(String.format(
+                            Locale.ROOT, "$%,.0f", train.get("costUsd").doubleValue()));
         });
     }
 
     @Test
     void trainingMemoryFollowsZeroStagesOfModelStates() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            JsonNode m = json(client.get("/api/training-memory?model=llama-3-8b&hardware=h100-sxm&devices=64&seq-len=4096"));
+            JsonNode m =
+                    json(client.get("/api/training-memory?model=llama-3-8b&hardware=h100-sxm&devices=64&seq-len=4096"));
             assertThat(m.get("dataParallel").intValue()).isEqualTo(64); // devices / (tp x pp)
             assertThat(m.get("rows")).hasSize(12);
-            assertThat(m.get("deviceMemoryBytes").longValue()).isEqualTo(80_000_000_000L); // H100 SXM, 80 GB (docs/architecture.md)
-            // ZeRO (Rajbhandari et al. 2020, docs/formulas.md): model states per GPU with N_d = 64 data-parallel ranks are
-            // 16Ψ, 4Ψ + 12Ψ/N_d, 2Ψ + 14Ψ/N_d and 16Ψ/N_d at stages 0-3 (mixed-precision Adam); tolerance: rounding of 4 sharded terms.
+            assertThat(m.get("deviceMemoryBytes").longValue())
+                    .isEqualTo(80_000_000_000L); // H100 SXM, 80 GB (docs/architecture.md)
+            // ZeRO (Rajbhandari et al. 2020, docs/formulas.md): model states per GPU with N_d = 64 data-parallel ranks
+            // are
+            // 16Ψ, 4Ψ + 12Ψ/N_d, 2Ψ + 14Ψ/N_d and 16Ψ/N_d at stages 0-3 (mixed-precision Adam); tolerance: rounding of
+            // 4 sharded terms.
             double psi = LLAMA_3_8B, nd = 64;
             double[] expected = {16 * psi, 4 * psi + 12 * psi / nd, 2 * psi + 14 * psi / nd, 16 * psi / nd};
             for (JsonNode row : m.get("rows")) {
-                double states = row.get("weightsBytes").doubleValue() + row.get("gradientsBytes").doubleValue()
-                        + row.get("masterWeightsBytes").doubleValue() + row.get("optimizerStatesBytes").doubleValue();
-                assertThat(states).as(row.toString()).isCloseTo(expected[row.get("zeroStage").intValue()], within(8.0));
+                double states = row.get("weightsBytes").doubleValue()
+                        + row.get("gradientsBytes").doubleValue()
+                        + row.get("masterWeightsBytes").doubleValue()
+                        + row.get("optimizerStatesBytes").doubleValue();
+                assertThat(states)
+                        .as(row.toString())
+                        .isCloseTo(expected[row.get("zeroStage").intValue()], within(8.0));
             }
             // Each row is estimate's memory.training for the same workload.
-            JsonNode estimate = json(client.get("/api/estimate?model=llama-3-8b&prompt=4096&generate=0&dp=64&zero=2&recompute=full&device-memory-gb=80"));
+            JsonNode estimate = json(
+                    client.get(
+                            "/api/estimate?model=llama-3-8b&prompt=4096&generate=0&dp=64&zero=2&recompute=full&device-memory-gb=80"));
             JsonNode row = null;
-            for (JsonNode r : m.get("rows")) if (r.get("zeroStage").intValue() == 2 && r.get("recompute").asText().equals("full")) row = r;
-            assertThat(row.get("perDeviceBytes").longValue()).isEqualTo(estimate.at("/memory/training/perDeviceBytes").longValue());
-            assertThat(row.get("fits").booleanValue()).isEqualTo(estimate.at("/memory/training/fits").booleanValue());
+            for (JsonNode r : m.get("rows"))
+                if (r.get("zeroStage").intValue() == 2
+                        && r.get("recompute").asText().equals("full")) row = r;
+            assertThat(row.get("perDeviceBytes").longValue())
+                    .isEqualTo(estimate.at("/memory/training/perDeviceBytes").longValue());
+            assertThat(row.get("fits").booleanValue())
+                    .isEqualTo(estimate.at("/memory/training/fits").booleanValue());
 
-            String csv = client.get("/api/training-memory?model=llama-3-8b&hardware=h100-sxm&devices=64&format=csv").body().string();
+            String csv = client.get("/api/training-memory?model=llama-3-8b&hardware=h100-sxm&devices=64&format=csv")
+                    .body()
+                    .string();
             List<CSVRecord> records = csv(csv);
             assertThat(records).hasSize(12);
-            assertThat(records.get(0).toMap()).containsKeys("zeroStage", "recompute", "chosen", "perDeviceBytes", "fits");
-            assertThat(Long.parseLong(records.get(11).get("perDeviceBytes"))).isEqualTo(m.get("rows").get(11).get("perDeviceBytes").longValue());
+            assertThat(records.get(0).toMap())
+                    .containsKeys("zeroStage", "recompute", "chosen", "perDeviceBytes", "fits");
+            assertThat(Long.parseLong(records.get(11).get("perDeviceBytes")))
+                    .isEqualTo(m.get("rows").get(11).get("perDeviceBytes").longValue());
         });
     }
 
@@ -92,7 +120,10 @@ class PagesTest {
             String html = assertFieldError(client, "/training?hardware=%3Cscript%3Ealert(1)%3C/script%3E", "hardware");
             assertThat(html).doesNotContain("<script>alert(1)").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
             // The API names the same fields.
-            assertThat(json(client.get("/api/training-memory?model=gpt2&hardware=h100-sxm&zero=9")).get("field").asText()).isEqualTo("zero");
+            assertThat(json(client.get("/api/training-memory?model=gpt2&hardware=h100-sxm&zero=9"))
+                            .get("field")
+                            .asText())
+                    .isEqualTo("zero");
         });
     }
 
@@ -102,22 +133,36 @@ class PagesTest {
             Response r = client.get("/scaling?law=chinchilla-unrounded&compute=5.76e23");
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
-            // Hoffmann et al. 2022 §3.3 (docs/formulas.md): about 40B parameters at Gopher's budget with the unrounded constants.
+            // Hoffmann et al. 2022 §3.3 (docs/formulas.md): about 40B parameters at Gopher's budget with the unrounded
+            // constants.
             assertThat(html).contains("<title>Scaling laws · strata</title>").contains("40.4 B parameters");
-            assertThat(html).contains("src=\"/chart/frontier.png?law=chinchilla-unrounded&amp;compute=5.76e23&amp;width=580&amp;height=420\"")
-                    .contains("src=\"/chart/allocation.png?").contains("src=\"/chart/isoflop.png?").contains("id=\"laws-table\"")
+            assertThat(html)
+                    .contains(
+                            "src=\"/chart/frontier.png?law=chinchilla-unrounded&amp;compute=5.76e23&amp;width=580&amp;height=420\"")
+                    .contains("src=\"/chart/allocation.png?")
+                    .contains("src=\"/chart/isoflop.png?")
+                    .contains("id=\"laws-table\"")
                     .contains("href=\"/api/optimal?law=chinchilla-unrounded&amp;compute=5.76e23&amp;format=csv\"");
             JsonNode laws = json(client.get("/api/laws?compute=5.76e23"));
-            assertThat(laws.get("laws").findValuesAsText("id")).contains("chinchilla", "epoch-2024", "kaplan-2020", "deepseek-2024");
+            assertThat(laws.get("laws").findValuesAsText("id"))
+                    .contains("chinchilla", "epoch-2024", "kaplan-2020", "deepseek-2024");
             JsonNode optimal = json(client.get("/api/optimal?law=deepseek-2024&compute=5.76e23"));
             for (JsonNode l : laws.get("laws"))
-                if (l.get("id").asText().equals("deepseek-2024")) assertThat(l.get("params")).isEqualTo(optimal.get("params"));
-            assertThat(csv(client.get("/api/laws?compute=1e24&format=csv").body().string())).hasSize(laws.get("laws").size());
+                if (l.get("id").asText().equals("deepseek-2024"))
+                    assertThat(l.get("params")).isEqualTo(optimal.get("params"));
+            assertThat(csv(client.get("/api/laws?compute=1e24&format=csv")
+                            .body()
+                            .string()))
+                    .hasSize(laws.get("laws").size());
             // An allocation-only law has no iso-FLOP curves: the page says so instead of failing.
-            String deepseek = client.get("/scaling?law=deepseek-2024&compute=1e24").body().string();
+            String deepseek =
+                    client.get("/scaling?law=deepseek-2024&compute=1e24").body().string();
             assertThat(deepseek).contains("id=\"isoflop-none\"").doesNotContain("isoflop.png");
             // With a model size, the off-optimal penalty.
-            assertThat(client.get("/scaling?law=chinchilla&compute=5.76e23&params=280e9").body().string()).contains("loss penalty vs the optimum");
+            assertThat(client.get("/scaling?law=chinchilla&compute=5.76e23&params=280e9")
+                            .body()
+                            .string())
+                    .contains("loss penalty vs the optimum");
         });
     }
 
@@ -135,8 +180,11 @@ class PagesTest {
     @Test
     void everyChartOfThePagesIsPngAndSvg() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            for (String chart : List.of("training-memory.%s?model=mixtral-8x7b&hardware=a100-80gb-sxm&devices=64&tp=8", "frontier.%s?compute=1e22",
-                    "allocation.%s?compute=1e22", "isoflop.%s?law=epoch-2024&compute=1e22&params=1e9")) {
+            for (String chart : List.of(
+                    "training-memory.%s?model=mixtral-8x7b&hardware=a100-80gb-sxm&devices=64&tp=8",
+                    "frontier.%s?compute=1e22",
+                    "allocation.%s?compute=1e22",
+                    "isoflop.%s?law=epoch-2024&compute=1e22&params=1e9")) {
                 Response png = client.get("/chart/" + String.format(chart, "png"));
                 assertThat(png.code()).as(chart).isEqualTo(200);
                 assertThat(png.headers().get("Content-Type")).containsExactly("image/png");
@@ -144,9 +192,18 @@ class PagesTest {
                 assertThat(svg.headers().get("Content-Type")).containsExactly("image/svg+xml");
                 assertThat(svg.body().string()).contains("<svg");
             }
-            assertThat(json(client.get("/chart/isoflop.png?law=deepseek-2024&compute=1e22")).get("field").asText()).isEqualTo("law");
-            assertThat(json(client.get("/chart/training-memory.png?devices=abc")).get("field").asText()).isEqualTo("devices");
-            assertThat(json(client.get("/chart/frontier.svg?compute=0")).get("field").asText()).isEqualTo("compute");
+            assertThat(json(client.get("/chart/isoflop.png?law=deepseek-2024&compute=1e22"))
+                            .get("field")
+                            .asText())
+                    .isEqualTo("law");
+            assertThat(json(client.get("/chart/training-memory.png?devices=abc"))
+                            .get("field")
+                            .asText())
+                    .isEqualTo("devices");
+            assertThat(json(client.get("/chart/frontier.svg?compute=0"))
+                            .get("field")
+                            .asText())
+                    .isEqualTo("compute");
             assertThat(json(client.get("/chart/fit.png")).get("field").asText()).isEqualTo("data");
         });
     }
@@ -160,26 +217,46 @@ class PagesTest {
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
             // Runs.TRUTH: beta = 0.366 and alpha = 0.348, recovered from exact losses (ScalingApiTest: within 1e-3).
-            assertThat(html).contains("id=\"fit-table\"").contains(">0.366<").contains(">0.348<").contains("Runs from the file <b>runs.csv</b>")
-                    .contains("src=\"data:image/png;base64,").contains("20 bootstrap resamples").contains("id=\"residuals-table\"");
+            assertThat(html)
+                    .contains("id=\"fit-table\"")
+                    .contains(">0.366<")
+                    .contains(">0.348<")
+                    .contains("Runs from the file <b>runs.csv</b>")
+                    .contains("src=\"data:image/png;base64,")
+                    .contains("20 bootstrap resamples")
+                    .contains("id=\"residuals-table\"");
             // Pasted text works as a file does (URL-encoded form), and the page states the default bootstrap.
-            Response pasted = client.request("/scaling/fit", b -> b.post(HttpRequest.BodyPublishers.ofString("data=" + java.net.URLEncoder.encode(runs,
-                    java.nio.charset.StandardCharsets.UTF_8) + "&bootstrap=0")).header("Content-Type", "application/x-www-form-urlencoded"));
+            Response pasted = client.request(
+                    "/scaling/fit",
+                    b -> b.post(HttpRequest.BodyPublishers.ofString(
+                                    "data=" + java.net.URLEncoder.encode(runs, java.nio.charset.StandardCharsets.UTF_8)
+                                            + "&bootstrap=0"))
+                            .header("Content-Type", "application/x-www-form-urlencoded"));
             assertThat(pasted.code()).isEqualTo(200);
-            assertThat(pasted.body().string()).contains(">0.366<").contains("0 bootstrap resamples").contains("bootstrap of 200");
+            assertThat(pasted.body().string())
+                    .contains(">0.366<")
+                    .contains("0 bootstrap resamples")
+                    .contains("bootstrap of 200");
 
             // The residuals CSV of the page equals the points of POST /api/fit for the same runs.
-            List<CSVRecord> residuals = csv(multipart(client, "/scaling/residuals.csv", Map.of(), null, null, runs).body().string());
+            List<CSVRecord> residuals = csv(multipart(client, "/scaling/residuals.csv", Map.of(), null, null, runs)
+                    .body()
+                    .string());
             JsonNode api = json(client.post("/api/fit?bootstrap=0", runs));
             assertThat(residuals).hasSize(16);
             for (int i = 0; i < 16; i++) {
                 JsonNode p = api.get("points").get(i);
-                assertThat(Double.parseDouble(residuals.get(i).get("residual"))).isEqualTo(p.get("residual").doubleValue());
-                assertThat(Double.parseDouble(residuals.get(i).get("predictedLoss"))).isEqualTo(p.get("predictedLoss").doubleValue());
+                assertThat(Double.parseDouble(residuals.get(i).get("residual")))
+                        .isEqualTo(p.get("residual").doubleValue());
+                assertThat(Double.parseDouble(residuals.get(i).get("predictedLoss")))
+                        .isEqualTo(p.get("predictedLoss").doubleValue());
             }
             Response png = multipart(client, "/chart/fit.png", Map.of(), null, null, runs);
             assertThat(png.headers().get("Content-Type")).containsExactly("image/png");
-            assertThat(multipart(client, "/chart/fit.svg", Map.of(), null, null, runs).body().string()).contains("<svg");
+            assertThat(multipart(client, "/chart/fit.svg", Map.of(), null, null, runs)
+                            .body()
+                            .string())
+                    .contains("<svg");
         });
     }
 
@@ -187,12 +264,35 @@ class PagesTest {
     void badRunsAre400NextToTheirFieldAndEscaped() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             assertFitError(multipart(client, "/scaling/fit", Map.of(), null, null, ""), 400, "data");
-            assertFitError(multipart(client, "/scaling/fit", Map.of("n-col", "params"), null, null, Runs.csv("N", "D", "loss", false)), 400, "n-col");
-            assertFitError(multipart(client, "/scaling/fit", Map.of("bootstrap", "50000"), null, null, Runs.csv("N", "D", "loss", false)), 400, "bootstrap");
-            assertFitError(multipart(client, "/scaling/fit", Map.of(), null, null, "N,D,loss\n1e8,1e9,3\n"), 400, "data");
+            assertFitError(
+                    multipart(
+                            client,
+                            "/scaling/fit",
+                            Map.of("n-col", "params"),
+                            null,
+                            null,
+                            Runs.csv("N", "D", "loss", false)),
+                    400,
+                    "n-col");
+            assertFitError(
+                    multipart(
+                            client,
+                            "/scaling/fit",
+                            Map.of("bootstrap", "50000"),
+                            null,
+                            null,
+                            Runs.csv("N", "D", "loss", false)),
+                    400,
+                    "bootstrap");
+            assertFitError(
+                    multipart(client, "/scaling/fit", Map.of(), null, null, "N,D,loss\n1e8,1e9,3\n"), 400, "data");
             String evil = Runs.csv("<script>alert(1)</script>", "D", "loss", false);
-            String html = assertFitError(multipart(client, "/scaling/fit", Map.of(), "<b>x</b>.csv", evil), 400, "n-col");
-            assertThat(html).doesNotContain("<script>alert(1)").doesNotContain("<b>x</b>").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            String html =
+                    assertFitError(multipart(client, "/scaling/fit", Map.of(), "<b>x</b>.csv", evil), 400, "n-col");
+            assertThat(html)
+                    .doesNotContain("<script>alert(1)")
+                    .doesNotContain("<b>x</b>")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                     .contains("&lt;b&gt;x&lt;/b&gt;.csv");
             String huge = "N,D,loss\n" + "1e8,1e9,3.0\n".repeat((int) (StrataServer.MAX_BODY_BYTES / 12) + 10);
             assertFitError(multipart(client, "/scaling/fit", Map.of(), "big.csv", huge), 413, "data");
@@ -207,36 +307,59 @@ class PagesTest {
         Response r = client.get(path);
         String html = r.body().string();
         assertThat(r.code()).as(path).isEqualTo(400);
-        assertThat(html).as(path).contains("<span class=\"field-error\" id=\"error-" + field + "\">").contains("name=\"" + field + "\"");
+        assertThat(html)
+                .as(path)
+                .contains("<span class=\"field-error\" id=\"error-" + field + "\">")
+                .contains("name=\"" + field + "\"");
         assertThat(html).as(path).doesNotContain("Exception").contains("</html>");
         return html;
     }
 
     private static String assertFitError(Response r, int status, String field) {
         String html = r.body().string();
-        assertThat(r.code()).as(html.length() > 400 ? html.substring(0, 400) : html).isEqualTo(status);
-        assertThat(html).contains("id=\"error-" + field + "\"").contains("id=\"fit-form\"").doesNotContain("Exception");
+        assertThat(r.code())
+                .as(html.length() > 400 ? html.substring(0, 400) : html)
+                .isEqualTo(status);
+        assertThat(html)
+                .contains("id=\"error-" + field + "\"")
+                .contains("id=\"fit-form\"")
+                .doesNotContain("Exception");
         return html;
     }
 
     /** A multipart form post: the fields and, when {@code fileName} is given, the runs as a file, else as the text field. */
-    private static Response multipart(HttpClient client, String path, Map<String, String> fields, String fileName, String runs) {
-        return multipart(client, path, fields, fileName, fileName == null ? null : runs, fileName == null ? runs : null);
+    private static Response multipart(
+            HttpClient client, String path, Map<String, String> fields, String fileName, String runs) {
+        return multipart(
+                client, path, fields, fileName, fileName == null ? null : runs, fileName == null ? runs : null);
     }
 
-    private static Response multipart(HttpClient client, String path, Map<String, String> fields, String fileName, String file, String data) {
+    private static Response multipart(
+            HttpClient client, String path, Map<String, String> fields, String fileName, String file, String data) {
         String boundary = "strata-test-boundary-7f3a";
         StringBuilder b = new StringBuilder();
         Map<String, String> all = new LinkedHashMap<>(fields);
         if (data != null) all.put("data", data);
-        all.forEach((k, v) -> b.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(k).append("\"\r\n\r\n")
-                .append(v).append("\r\n"));
+        all.forEach((k, v) -> b.append("--")
+                .append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"")
+                .append(k)
+                .append("\"\r\n\r\n")
+                .append(v)
+                .append("\r\n"));
         if (fileName != null)
-            b.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"").append(fileName)
-                    .append("\"\r\nContent-Type: text/csv\r\n\r\n").append(file).append("\r\n");
+            b.append("--")
+                    .append(boundary)
+                    .append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"")
+                    .append(fileName)
+                    .append("\"\r\nContent-Type: text/csv\r\n\r\n")
+                    .append(file)
+                    .append("\r\n");
         b.append("--").append(boundary).append("--\r\n");
-        return client.request(path, r -> r.post(HttpRequest.BodyPublishers.ofString(b.toString()))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary));
+        return client.request(
+                path,
+                r -> r.post(HttpRequest.BodyPublishers.ofString(b.toString()))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary));
     }
 
     private static JsonNode json(Response r) throws Exception {
@@ -244,6 +367,12 @@ class PagesTest {
     }
 
     private static List<CSVRecord> csv(String text) throws Exception {
-        return new ArrayList<>(CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(text)).getRecords());
+        return new ArrayList<>(CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(text))
+                .getRecords());
     }
 }

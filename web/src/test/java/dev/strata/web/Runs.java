@@ -15,7 +15,12 @@ final class Runs {
         for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 4; j++) {
                 double n = 1e8 * Math.pow(10, i * 2 / 3.0), d = 1e9 * Math.pow(10, j * 2 / 3.0);
-                sb.append(n).append(',').append(compute ? 6 * n * d : d).append(',').append(TRUTH.loss(n, d)).append('\n');
+                sb.append(n)
+                        .append(',')
+                        .append(compute ? 6 * n * d : d)
+                        .append(',')
+                        .append(TRUTH.loss(n, d))
+                        .append('\n');
             }
         }
         return sb.toString();

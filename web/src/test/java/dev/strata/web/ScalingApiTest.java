@@ -20,7 +20,9 @@ class ScalingApiTest {
             // Hoffmann et al. 2022 §3.3: about 40B (measured 40.36B)
             assertThat(j.get("params").asDouble()).isBetween(39e9, 41e9);
             assertThat(j.has("tokens") && j.has("loss")).isTrue();
-            var iso = Render.MAPPER.readTree(client.get("/api/optimal?compute=1e22&law=epoch-2024&iso-flop=3").body().string());
+            var iso = Render.MAPPER.readTree(client.get("/api/optimal?compute=1e22&law=epoch-2024&iso-flop=3")
+                    .body()
+                    .string());
             assertThat(iso.get("isoFlop")).hasSize(3);
         });
     }
@@ -40,9 +42,11 @@ class ScalingApiTest {
     @Test
     void trainAndHardwareAnswer() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            var train = client.get("/api/train?model=deepseek-v3&tokens=14.8e12&hardware=h800&devices=2048&device-hours=2.664e6");
+            var train = client.get(
+                    "/api/train?model=deepseek-v3&tokens=14.8e12&hardware=h800&devices=2048&device-hours=2.664e6");
             assertThat(train.code()).isEqualTo(200);
-            assertThat(Render.MAPPER.readTree(train.body().string()).get("mfu").asDouble()).isBetween(0.25, 0.45);
+            assertThat(Render.MAPPER.readTree(train.body().string()).get("mfu").asDouble())
+                    .isBetween(0.25, 0.45);
             var hw = client.get("/api/hardware?format=csv");
             assertThat(hw.code()).isEqualTo(200);
             assertThat(hw.body().string()).startsWith("id,name,");
@@ -59,10 +63,15 @@ class ScalingApiTest {
             assertThat(e.get("error").asText()).isEqualTo("compute = \"lots\" is not allowed: must be a number");
             var fit = client.post("/api/fit", "N,D,loss\n1e8,1e9,abc\n");
             assertThat(fit.code()).isEqualTo(400);
-            assertThat(Render.MAPPER.readTree(fit.body().string()).get("error").asText()).isEqualTo("row 1 (line 2), column \"loss\": \"abc\" is not a number");
+            assertThat(Render.MAPPER.readTree(fit.body().string()).get("error").asText())
+                    .isEqualTo("row 1 (line 2), column \"loss\": \"abc\" is not a number");
             var train = client.get("/api/train?model=/etc/passwd&tokens=1e12&hardware=h100-sxm");
             assertThat(train.code()).isEqualTo(400);
-            assertThat(Render.MAPPER.readTree(train.body().string()).get("field").asText()).isEqualTo("model");
+            assertThat(Render.MAPPER
+                            .readTree(train.body().string())
+                            .get("field")
+                            .asText())
+                    .isEqualTo("model");
         });
     }
 }

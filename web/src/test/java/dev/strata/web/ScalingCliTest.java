@@ -29,7 +29,8 @@ class ScalingCliTest {
 
     @Test
     void optimalGivesParamsTokensAndLossForEveryLaw() throws Exception {
-        for (String law : new String[] {"chinchilla", "chinchilla-unrounded", "epoch-2024", "kaplan-2020", "deepseek-2024"}) {
+        for (String law :
+                new String[] {"chinchilla", "chinchilla-unrounded", "epoch-2024", "kaplan-2020", "deepseek-2024"}) {
             Run r = run("optimal", "--compute", "1e24", "--law", law, "--format", "json");
             assertThat(r.code()).as(law + ": " + r.err()).isZero();
             JsonNode j = r.json();
@@ -38,42 +39,90 @@ class ScalingCliTest {
             assertThat(j.has("loss")).isTrue();
             assertThat(j.at("/law/id").asText()).isEqualTo(law);
         }
-        // Hoffmann et al. 2022 §3.3: about 40B parameters at Gopher's 5.76e23 FLOPs with the unrounded constants (measured 40.36B)
-        JsonNode gopher = run("optimal", "--compute", "5.76e23", "--law", "chinchilla-unrounded", "--format", "json").json();
+        // Hoffmann et al. 2022 §3.3: about 40B parameters at Gopher's 5.76e23 FLOPs with the unrounded constants
+        // (measured 40.36B)
+        JsonNode gopher = run("optimal", "--compute", "5.76e23", "--law", "chinchilla-unrounded", "--format", "json")
+                .json();
         assertThat(gopher.get("params").asDouble()).isCloseTo(40e9, withPercentage(2.5));
         // DeepSeek LLM publishes no loss formula: loss is null
-        assertThat(run("optimal", "--compute", "1e24", "--law", "deepseek-2024", "--format", "json").json().get("loss").isNull()).isTrue();
+        assertThat(run("optimal", "--compute", "1e24", "--law", "deepseek-2024", "--format", "json")
+                        .json()
+                        .get("loss")
+                        .isNull())
+                .isTrue();
     }
 
     @Test
     void optimalAnswersTargetLossOffOptimalChoicesAndIsoFlopCurves() throws Exception {
-        JsonNode j = run("optimal", "--loss", "2.0", "--law", "epoch-2024", "--params", "1e10", "--iso-flop", "5", "--format", "json").json();
+        JsonNode j = run(
+                        "optimal",
+                        "--loss",
+                        "2.0",
+                        "--law",
+                        "epoch-2024",
+                        "--params",
+                        "1e10",
+                        "--iso-flop",
+                        "5",
+                        "--format",
+                        "json")
+                .json();
         assertThat(j.get("loss").asDouble()).isCloseTo(2.0, within(1e-9));
         assertThat(j.at("/offOptimal/lossPenalty").asDouble()).isPositive();
         assertThat(j.get("isoFlop")).hasSize(5);
-        Run own = run("optimal", "--compute", "1e22", "--law", "E=1.82,A=482.01,B=2085.43,alpha=0.3478,beta=0.3658", "--format", "csv");
+        Run own = run(
+                "optimal",
+                "--compute",
+                "1e22",
+                "--law",
+                "E=1.82,A=482.01,B=2085.43,alpha=0.3478,beta=0.3658",
+                "--format",
+                "csv");
         assertThat(own.out()).startsWith("quantity,value\r\nlaw.id,custom\r\n").contains("\r\nparams,");
     }
 
     @Test
     void optimalRefusesBadInputWithExitCode2AndOneLine() {
-        for (String[] args : new String[][] {{"optimal", "--compute", "-1"}, {"optimal", "--compute", "1e24", "--law", "gpt-5"},
-                {"optimal"}, {"optimal", "--compute", "1e24", "--loss", "2"}, {"optimal", "--loss", "1.5", "--law", "chinchilla"},
-                {"optimal", "--compute", "1e24", "--iso-flop", "-3"}, {"optimal", "--compute", "1e24", "--law", "deepseek-2024", "--params", "1e10"}}) {
+        for (String[] args : new String[][] {
+            {"optimal", "--compute", "-1"},
+            {"optimal", "--compute", "1e24", "--law", "gpt-5"},
+            {"optimal"},
+            {"optimal", "--compute", "1e24", "--loss", "2"},
+            {"optimal", "--loss", "1.5", "--law", "chinchilla"},
+            {"optimal", "--compute", "1e24", "--iso-flop", "-3"},
+            {"optimal", "--compute", "1e24", "--law", "deepseek-2024", "--params", "1e10"}
+        }) {
             Run r = run(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err().strip()).doesNotContain("\n").startsWith("strata: ");
         }
-        assertThat(run("optimal", "--compute", "1e24", "--law", "gpt-5").err()).contains("law = \"gpt-5\" is not allowed");
-        assertThat(run("optimal", "--compute", "1e24", "--iso-flop", "1").err()).startsWith("strata: iso-flop = 1 is not allowed");
+        assertThat(run("optimal", "--compute", "1e24", "--law", "gpt-5").err())
+                .contains("law = \"gpt-5\" is not allowed");
+        assertThat(run("optimal", "--compute", "1e24", "--iso-flop", "1").err())
+                .startsWith("strata: iso-flop = 1 is not allowed");
     }
 
     @Test
     void fitReportsTheConstantsWithStandardErrorsAndPoints(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("runs.csv");
         Files.writeString(csv, Runs.csv("params", "flops", "final_loss", true));
-        String[] args = {"fit", "--data", csv.toString(), "--n-col", "params", "--c-col", "flops", "--loss-col", "final_loss",
-                "--bootstrap", "20", "--seed", "7", "--format", "json"};
+        String[] args = {
+            "fit",
+            "--data",
+            csv.toString(),
+            "--n-col",
+            "params",
+            "--c-col",
+            "flops",
+            "--loss-col",
+            "final_loss",
+            "--bootstrap",
+            "20",
+            "--seed",
+            "7",
+            "--format",
+            "json"
+        };
         Run r = run(args);
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
@@ -96,19 +145,35 @@ class ScalingCliTest {
         Files.writeString(csv, "N,D,loss\n1e8,1e9,3.2\n1e9,-5,2.9\n");
         Run r = run("fit", "--data", csv.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("strata: row 2 (line 3), column \"D\": -5 is not allowed: must be a finite number > 0\n");
+        assertThat(r.err())
+                .isEqualTo("strata: row 2 (line 3), column \"D\": -5 is not allowed: must be a finite number > 0\n");
         Run missing = run("fit", "--data", csv.toString(), "--loss-col", "final");
-        assertThat(missing.err()).startsWith("strata: loss-col = \"final\" is not allowed: must be a column of the CSV header [N, D, loss]");
+        assertThat(missing.err())
+                .startsWith(
+                        "strata: loss-col = \"final\" is not allowed: must be a column of the CSV header [N, D, loss]");
         Files.writeString(csv, "N,D,loss\n1e8,1e9,3.2\n");
         assertThat(run("fit", "--data", csv.toString()).err()).contains("at least 10 runs are needed");
-        assertThat(run("fit", "--data", dir.resolve("none.csv").toString()).code()).isEqualTo(2);
+        assertThat(run("fit", "--data", dir.resolve("none.csv").toString()).code())
+                .isEqualTo(2);
     }
 
     @Test
     void trainReportsTheMfuDeepSeekV3sGpuHoursImply() throws Exception {
         // DeepSeek-V3 (arXiv:2412.19437 Table 1): 2.664M H800 GPU-hours for 14.8T tokens of pre-training on 2,048 GPUs
-        Run r = run("train", "--model", "deepseek-v3", "--tokens", "14.8e12", "--hardware", "h800", "--devices", "2048",
-                "--device-hours", "2.664e6", "--format", "json");
+        Run r = run(
+                "train",
+                "--model",
+                "deepseek-v3",
+                "--tokens",
+                "14.8e12",
+                "--hardware",
+                "h800",
+                "--devices",
+                "2048",
+                "--device-hours",
+                "2.664e6",
+                "--format",
+                "json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
         // exact model FLOPs per token (strata's FLOPs estimator at a 4K sequence, full attention scores); bound 25-45 %
@@ -123,8 +188,22 @@ class ScalingCliTest {
     @Test
     void trainEstimatesTimeCostAndEnergyFromAnMfu() throws Exception {
         // 6 x 1e9 x 1e12 = 6e21 FLOPs on 8 H100 SXM (989e12) at MFU 0.5: 6e21 / (8 x 989e12 x 0.5) = 1.5167e6 s
-        Run r = run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--devices", "8", "--mfu", "0.5",
-                "--price", "3", "--format", "json");
+        Run r = run(
+                "train",
+                "--params",
+                "1e9",
+                "--tokens",
+                "1e12",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "8",
+                "--mfu",
+                "0.5",
+                "--price",
+                "3",
+                "--format",
+                "json");
         JsonNode j = r.json();
         assertThat(j.get("wallSeconds").asDouble()).isCloseTo(6e21 / (8 * 989e12 * 0.5), withPercentage(1e-9));
         double hours = 6e21 / (989e12 * 0.5) / 3600;
@@ -132,25 +211,54 @@ class ScalingCliTest {
         assertThat(j.get("costUsd").asDouble()).isCloseTo(3 * hours, withPercentage(1e-9));
         // 700 W x PUE 1.2 (defaults)
         assertThat(j.get("energyKwh").asDouble()).isCloseTo(hours * 700 * 1.2 / 1000, withPercentage(1e-9));
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "tpu-v5e", "--format", "json").json()
-                .get("energyKwh").isNull()).isTrue();
+        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "tpu-v5e", "--format", "json")
+                        .json()
+                        .get("energyKwh")
+                        .isNull())
+                .isTrue();
         Run csv = run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--format", "csv");
         assertThat(csv.out()).startsWith("quantity,value\r\n").contains("\r\ncostUsd,");
     }
 
     @Test
     void trainRefusesBadInput() {
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h900").err())
+        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h900")
+                        .err())
                 .startsWith("strata: hardware = \"h900\" is not allowed: must be a hardware id, one of h100-sxm");
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "a100-80gb-sxm", "--compute-format", "fp8").err())
+        assertThat(run(
+                                "train",
+                                "--params",
+                                "1e9",
+                                "--tokens",
+                                "1e12",
+                                "--hardware",
+                                "a100-80gb-sxm",
+                                "--compute-format",
+                                "fp8")
+                        .err())
                 .contains("compute-format = \"fp8\" is not allowed");
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--mfu", "0.4", "--wall-hours", "3").code())
+        assertThat(run(
+                                "train",
+                                "--params",
+                                "1e9",
+                                "--tokens",
+                                "1e12",
+                                "--hardware",
+                                "h100-sxm",
+                                "--mfu",
+                                "0.4",
+                                "--wall-hours",
+                                "3")
+                        .code())
                 .isEqualTo(2);
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--device-hours", "1").err())
+        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--device-hours", "1")
+                        .err())
                 .contains("device-hours = 1.0 is not allowed: must be at least 1685.20"); // 6e21 / (989e12 x 3600)
-        assertThat(run("train", "--tokens", "1e12", "--hardware", "h100-sxm").err()).contains("--model (a preset or config.json), --params or --flops-per-token");
+        assertThat(run("train", "--tokens", "1e12", "--hardware", "h100-sxm").err())
+                .contains("--model (a preset or config.json), --params or --flops-per-token");
         // without --model the sequence length is unused; a bad one was passed over in silence (exit 0)
-        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--seq-len", "-5").err())
+        assertThat(run("train", "--params", "1e9", "--tokens", "1e12", "--hardware", "h100-sxm", "--seq-len", "-5")
+                        .err())
                 .startsWith("strata: seq-len = -5 is not allowed: must be an integer from 1 to 1073741824");
     }
 

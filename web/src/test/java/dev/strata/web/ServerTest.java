@@ -17,7 +17,9 @@ class ServerTest {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/models?model=mixtral-8x7b");
             assertThat(page.code()).isEqualTo(200);
-            assertThat(page.body().string()).contains("<title>Models · strata</title>").contains("12,879,925,248");
+            assertThat(page.body().string())
+                    .contains("<title>Models · strata</title>")
+                    .contains("12,879,925,248");
             assertThat(page.headers().get("Content-Security-Policy").get(0)).contains("default-src 'self'");
             assertThat(page.headers().get("X-Content-Type-Options")).containsExactly("nosniff");
             assertThat(client.get("/static/strata.css").code()).isEqualTo(200);
@@ -29,13 +31,24 @@ class ServerTest {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var ok = client.get("/?model=mixtral-8x7b&hardware=h100-sxm&devices=2&batch=4");
             assertThat(ok.code()).isEqualTo(200);
-            assertThat(ok.body().string()).contains("id=\"card-tpot\"").contains("/chart/memory.png?").contains("/chart/sweep.png?");
+            assertThat(ok.body().string())
+                    .contains("id=\"card-tpot\"")
+                    .contains("/chart/memory.png?")
+                    .contains("/chart/sweep.png?");
             var bad = client.get("/?model=llama-3-8b&hardware=h100-sxm&devices=3&prompt=%3Cb%3Ex");
             assertThat(bad.code()).isEqualTo(400);
             String html = bad.body().string();
-            assertThat(html).contains("id=\"error-prompt\"").doesNotContain("<b>x").contains("&lt;b&gt;x");
-            assertThat(client.get("/chart/memory.svg?model=llama-3-8b&hardware=h100-sxm").body().string()).contains("<svg");
-            assertThat(client.get("/chart/sweep.png?model=llama-3-8b&hardware=h100-sxm&sweep=context").code()).isEqualTo(200);
+            assertThat(html)
+                    .contains("id=\"error-prompt\"")
+                    .doesNotContain("<b>x")
+                    .contains("&lt;b&gt;x");
+            assertThat(client.get("/chart/memory.svg?model=llama-3-8b&hardware=h100-sxm")
+                            .body()
+                            .string())
+                    .contains("<svg");
+            assertThat(client.get("/chart/sweep.png?model=llama-3-8b&hardware=h100-sxm&sweep=context")
+                            .code())
+                    .isEqualTo(200);
             assertError(client.get("/chart/sweep.png?model=llama-3-8b&hardware=h100-sxm&prompt=0"), 400, "prompt");
         });
     }
@@ -45,28 +58,46 @@ class ServerTest {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/validation?quantity=params");
             assertThat(page.code()).isEqualTo(200);
-            // the shipped CPU run calibrated twice: its drift (docs/validation.md: matrix products -1.2 % in the median)
-            assertThat(page.body().string()).contains("id=\"summary\"").contains("/chart/validation.png?quantity=params").contains("id=\"points\"")
-                    .contains("id=\"drift\"").contains("changed by -1.2 % in the median")
-                    // the targets as validate --report gives them (docs/validation.md: every one met, bf16 batch 1 at 8.3 %)
-                    .contains("id=\"targets\"").contains("decode time per token, batch 1, bf16: median error at most 10 %</td><td class=\"num\">10</td><td class=\"num\">8.3 %</td><td>yes</td>")
+            // the shipped CPU run calibrated twice: its drift (docs/validation.md: matrix products -1.2 % in the
+            // median)
+            assertThat(page.body().string())
+                    .contains("id=\"summary\"")
+                    .contains("/chart/validation.png?quantity=params")
+                    .contains("id=\"points\"")
+                    .contains("id=\"drift\"")
+                    .contains("changed by -1.2 % in the median")
+                    // the targets as validate --report gives them (docs/validation.md: every one met, bf16 batch 1 at
+                    // 8.3 %)
+                    .contains("id=\"targets\"")
+                    .contains(
+                            "decode time per token, batch 1, bf16: median error at most 10 %</td><td class=\"num\">10</td><td class=\"num\">8.3 %</td><td>yes</td>")
                     .doesNotContain("<strong>no</strong>")
                     // counts are exact: an error of zero is written without a sign
-                    .contains(">0.0 %</td>").doesNotContain("+0.0 %").doesNotContain("-0.0 %");
+                    .contains(">0.0 %</td>")
+                    .doesNotContain("+0.0 %")
+                    .doesNotContain("-0.0 %");
             var bad = client.get("/validation?quantity=%3Cx%3E");
             assertThat(bad.code()).isEqualTo(400);
             assertThat(bad.body().string()).contains("id=\"error-quantity\"").contains("&lt;x&gt;");
-            assertThat(client.get("/chart/validation.png?quantity=decode_seconds_per_token").code()).isEqualTo(200);
+            assertThat(client.get("/chart/validation.png?quantity=decode_seconds_per_token")
+                            .code())
+                    .isEqualTo(200);
             assertError(client.get("/chart/validation.svg?quantity=nope"), 400, "quantity");
             // the GPU run: the same page, its own summary and chart; an unknown device is a 400 naming the field
             var gpu = client.get("/validation?device=cuda&quantity=decode_seconds_per_token");
             assertThat(gpu.code()).isEqualTo(200);
-            assertThat(gpu.body().string()).doesNotContain("id=\"drift\"").contains("H100").contains("<option value=\"cuda\" selected")
-                    .contains("/chart/validation.png?quantity=decode_seconds_per_token&amp;device=cuda").contains("llama-3-8b");
+            assertThat(gpu.body().string())
+                    .doesNotContain("id=\"drift\"")
+                    .contains("H100")
+                    .contains("<option value=\"cuda\" selected")
+                    .contains("/chart/validation.png?quantity=decode_seconds_per_token&amp;device=cuda")
+                    .contains("llama-3-8b");
             var tpu = client.get("/validation?device=tpu");
             assertThat(tpu.code()).isEqualTo(400);
             assertThat(tpu.body().string()).contains("id=\"error-device\"");
-            assertThat(client.get("/chart/validation.png?quantity=peak_memory_bytes&device=cuda").code()).isEqualTo(200);
+            assertThat(client.get("/chart/validation.png?quantity=peak_memory_bytes&device=cuda")
+                            .code())
+                    .isEqualTo(200);
             assertError(client.get("/chart/validation.png?device=tpu"), 400, "device");
         });
     }
@@ -75,12 +106,18 @@ class ServerTest {
     void thePlannerAcceptsAPastedConfig() throws Exception {
         String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            var r = client.request("/", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("hardware=h100-sxm&batch=2&config="
-                    + java.net.URLEncoder.encode(config, java.nio.charset.StandardCharsets.UTF_8))).header("Content-Type", "application/x-www-form-urlencoded"));
+            var r = client.request(
+                    "/",
+                    b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("hardware=h100-sxm&batch=2&config="
+                                    + java.net.URLEncoder.encode(config, java.nio.charset.StandardCharsets.UTF_8)))
+                            .header("Content-Type", "application/x-www-form-urlencoded"));
             assertThat(r.code()).isEqualTo(200);
             assertThat(r.body().string()).contains("id=\"card-fits\"");
-            var bad = client.request("/", b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString("hardware=h100-sxm&config=%7B%22model_type%22%3A%22bert%22%7D"))
-                    .header("Content-Type", "application/x-www-form-urlencoded"));
+            var bad = client.request(
+                    "/",
+                    b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "hardware=h100-sxm&config=%7B%22model_type%22%3A%22bert%22%7D"))
+                            .header("Content-Type", "application/x-www-form-urlencoded"));
             assertThat(bad.code()).isEqualTo(400);
             assertThat(bad.body().string()).contains("model_type = &quot;bert&quot;");
         });
@@ -92,7 +129,10 @@ class ServerTest {
             var page = client.get("/models?model=%3Cscript%3Ealert(1)%3C/script%3E");
             assertThat(page.code()).isEqualTo(400); // as every page answers a field error
             String html = page.body().string();
-            assertThat(html).contains("id=\"error-model\"").doesNotContain("<script>alert(1)").contains("&lt;script&gt;");
+            assertThat(html)
+                    .contains("id=\"error-model\"")
+                    .doesNotContain("<script>alert(1)")
+                    .contains("&lt;script&gt;");
             assertThat(client.get("/models?model=gpt2").code()).isEqualTo(200);
             assertThat(client.get("/models").code()).isEqualTo(200); // no model: the default preset
         });
@@ -115,7 +155,8 @@ class ServerTest {
     @Test
     void presetsAreListedWithTheirCounts() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            JsonNode json = Render.MAPPER.readTree(client.get("/api/presets").body().string());
+            JsonNode json =
+                    Render.MAPPER.readTree(client.get("/api/presets").body().string());
             assertThat(json.get("presets").findValuesAsText("id")).contains("gpt2", "deepseek-v3", "gpt3-175b");
             assertThat(client.get("/api/presets?format=csv").body().string()).startsWith("id,name,paramsTotal");
         });
@@ -127,10 +168,12 @@ class ServerTest {
             var r = client.get("/api/estimate?model=mixtral-8x7b");
             assertThat(r.code()).isEqualTo(200);
             JsonNode http = Render.MAPPER.readTree(r.body().string());
-            JsonNode cli = Render.MAPPER.readTree(Cli.run("estimate", "--model", "mixtral-8x7b", "--format", "json").out());
+            JsonNode cli = Render.MAPPER.readTree(Cli.run("estimate", "--model", "mixtral-8x7b", "--format", "json")
+                    .out());
             assertThat(http).isEqualTo(cli);
             assertThat(http.at("/params/active").longValue()).isEqualTo(12_879_925_248L); // docs/architecture.md, exact
-            assertThat(client.get("/api/estimate?model=gpt2&format=csv").body().string()).contains("params.total,124439808");
+            assertThat(client.get("/api/estimate?model=gpt2&format=csv").body().string())
+                    .contains("params.total,124439808");
         });
     }
 
@@ -140,7 +183,11 @@ class ServerTest {
             String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
             var r = client.post("/api/estimate", "{\"config\": " + config + "}");
             assertThat(r.code()).isEqualTo(200);
-            assertThat(Render.MAPPER.readTree(r.body().string()).at("/params/total").longValue()).isEqualTo(7_615_616_512L); // docs/architecture.md
+            assertThat(Render.MAPPER
+                            .readTree(r.body().string())
+                            .at("/params/total")
+                            .longValue())
+                    .isEqualTo(7_615_616_512L); // docs/architecture.md
         });
     }
 
@@ -152,7 +199,10 @@ class ServerTest {
             assertError(client.get("/api/estimate?model=../../etc/passwd"), 400, "model");
             assertError(client.get("/api/estimate?model=gpt2&format=xml"), 400, "format");
             assertError(client.post("/api/estimate", "{\"config\": {\"model_type\": \"bert\"}}"), 400, "model_type");
-            assertError(client.post("/api/estimate", "{\"config\": {\"model_type\": \"llama\", \"hidden_size\": -1}}"), 400, "hidden_size");
+            assertError(
+                    client.post("/api/estimate", "{\"config\": {\"model_type\": \"llama\", \"hidden_size\": -1}}"),
+                    400,
+                    "hidden_size");
             assertError(client.post("/api/estimate", "{\"config\": "), 400, "body");
             assertError(client.post("/api/estimate", "[]"), 400, "body");
             assertError(client.post("/api/estimate", "{}"), 400, "config");
@@ -166,7 +216,8 @@ class ServerTest {
             String huge = "{\"config\": {\"pad\": \"" + "x".repeat((int) StrataServer.MAX_BODY_BYTES + 10) + "\"}}";
             var r = client.post("/api/estimate", huge);
             assertThat(r.code()).isEqualTo(413);
-            assertThat(Render.MAPPER.readTree(r.body().string()).get("error").asText()).isNotBlank();
+            assertThat(Render.MAPPER.readTree(r.body().string()).get("error").asText())
+                    .isNotBlank();
             assertThat(client.get("/api/estimate?model=gpt2").code()).isEqualTo(200); // still answers afterwards
         });
     }
@@ -174,7 +225,8 @@ class ServerTest {
     @Test
     void validationIsJsonCsvAndAChart() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            JsonNode json = Render.MAPPER.readTree(client.get("/api/validate").body().string());
+            JsonNode json =
+                    Render.MAPPER.readTree(client.get("/api/validate").body().string());
             assertThat(json.get("points").size()).isGreaterThan(200);
             assertThat(json.get("targets").size()).isGreaterThan(5);
             assertThat(client.get("/api/validate?format=csv").body().string())
@@ -184,15 +236,22 @@ class ServerTest {
             assertThat(png.headers().get("Content-Type")).containsExactly("image/png");
             assertThat(client.get("/chart/validation.svg").body().string()).contains("<svg");
             assertError(client.get("/chart/validation.png?quantity=speed"), 400, "quantity");
-            JsonNode gpu = Render.MAPPER.readTree(client.get("/api/validate?device=cuda").body().string());
+            JsonNode gpu = Render.MAPPER.readTree(
+                    client.get("/api/validate?device=cuda").body().string());
             assertThat(gpu.get("run").get("machine").asText()).contains("H100");
-            assertThat(gpu.get("points").size()).isGreaterThan(300); // 46 points x 8 quantities less the ones not compared
-            // the shipped H100 run predates calibrate.py's device_memory_bytes: its capacity is not known, so none is shown
+            assertThat(gpu.get("points").size())
+                    .isGreaterThan(300); // 46 points x 8 quantities less the ones not compared
+            // the shipped H100 run predates calibrate.py's device_memory_bytes: its capacity is not known, so none is
+            // shown
             // (not this machine's RAM); the CPU run's host is this machine, whose memory the JVM reads
             JsonNode gpuHost = gpu.get("calibration").get("hardware");
             assertThat(gpuHost.get("memoryBytes").isNull()).isTrue();
             assertThat(gpuHost.get("memoryBytesNote").asText()).contains("device_memory_bytes");
-            assertThat(json.get("calibration").get("hardware").get("memoryBytes").asLong()).isPositive();
+            assertThat(json.get("calibration")
+                            .get("hardware")
+                            .get("memoryBytes")
+                            .asLong())
+                    .isPositive();
             assertError(client.get("/api/validate?device=tpu"), 400, "device");
         });
     }

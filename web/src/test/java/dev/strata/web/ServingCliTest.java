@@ -18,26 +18,41 @@ class ServingCliTest {
 
     @Test
     void hardwareAndDevicesAddLatencyAndThroughput() throws Exception {
-        JsonNode j = json("estimate", "--model", "llama-3.1-70b", "--hardware", "h100-sxm", "--devices", "8", "--format", "json");
+        JsonNode j = json(
+                "estimate", "--model", "llama-3.1-70b", "--hardware", "h100-sxm", "--devices", "8", "--format", "json");
         assertThat(j.at("/workload/tensorParallel").intValue()).isEqualTo(8); // 8 devices split as tensor parallel
-        for (String key : new String[] {"/latency/prefillSeconds/floor", "/latency/prefillSeconds/calibrated", "/latency/decodeSecondsPerToken/floor",
-                "/latency/decodeSecondsPerToken/calibrated", "/throughput/tokensPerSecond/floor", "/throughput/tokensPerSecond/calibrated"}) {
+        for (String key : new String[] {
+            "/latency/prefillSeconds/floor",
+            "/latency/prefillSeconds/calibrated",
+            "/latency/decodeSecondsPerToken/floor",
+            "/latency/decodeSecondsPerToken/calibrated",
+            "/throughput/tokensPerSecond/floor",
+            "/throughput/tokensPerSecond/calibrated"
+        }) {
             assertThat(j.at(key).isNumber()).as(key).isTrue();
             assertThat(j.at(key).doubleValue()).as(key).isPositive().isFinite();
         }
-        assertThat(j.at("/latency/decodeSecondsPerToken/floor").doubleValue()).isLessThan(j.at("/latency/decodeSecondsPerToken/calibrated").doubleValue());
+        assertThat(j.at("/latency/decodeSecondsPerToken/floor").doubleValue())
+                .isLessThan(j.at("/latency/decodeSecondsPerToken/calibrated").doubleValue());
         assertThat(j.at("/memory/fits").booleanValue()).isTrue();
         assertThat(j.at("/capacity/minDevices").intValue()).isEqualTo(2); // 141 GB of bf16 weights on 80 GB devices
-        assertThat(j.at("/latency/efficiency/bandwidth").doubleValue()).isEqualTo(0.70); // the documented default, visible
+        assertThat(j.at("/latency/efficiency/bandwidth").doubleValue())
+                .isEqualTo(0.70); // the documented default, visible
     }
 
     @Test
     void llama3OnA100AndH100GivesTheIssueFloors() throws Exception {
         // Issue figures: 7.40 ms (A100 80GB) and 4.50 ms (H100 SXM) per token at batch 1 around 576 tokens of context.
         assertThat(json("estimate", "--model", "llama-3-8b", "--hardware", "a100-80gb-sxm", "--format", "json")
-                .at("/latency/decodeSecondsPerToken/floor").doubleValue() * 1e3).isCloseTo(7.40, within(0.02));
+                                .at("/latency/decodeSecondsPerToken/floor")
+                                .doubleValue()
+                        * 1e3)
+                .isCloseTo(7.40, within(0.02));
         assertThat(json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--format", "json")
-                .at("/latency/decodeSecondsPerToken/floor").doubleValue() * 1e3).isCloseTo(4.50, within(0.02));
+                                .at("/latency/decodeSecondsPerToken/floor")
+                                .doubleValue()
+                        * 1e3)
+                .isCloseTo(4.50, within(0.02));
     }
 
     @Test
@@ -50,13 +65,32 @@ class ServingCliTest {
 
     @Test
     void aMeasurementIsTurnedIntoAnEfficiencyAndATargetIntoTheCheapestHardware() throws Exception {
-        JsonNode j = json("estimate", "--model", "llama-3-8b", "--hardware", "a100-80gb-sxm", "--measured-ms-per-token", "9",
-                "--target-ms-per-token", "20", "--format", "json");
+        JsonNode j = json(
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "a100-80gb-sxm",
+                "--measured-ms-per-token",
+                "9",
+                "--target-ms-per-token",
+                "20",
+                "--format",
+                "json");
         double eta = j.at("/calibration/impliedBandwidthEfficiency").doubleValue();
         assertThat(eta).isBetween(0.7, 0.9); // floor 7.40 ms / measured 9 ms, less the small compute-bound parts
-        JsonNode again = json("estimate", "--model", "llama-3-8b", "--hardware", "a100-80gb-sxm", "--bandwidth-efficiency", String.valueOf(eta),
-                "--format", "json");
-        assertThat(again.at("/latency/decodeSecondsPerToken/calibrated").doubleValue()).isCloseTo(9e-3, within(1e-8));
+        JsonNode again = json(
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "a100-80gb-sxm",
+                "--bandwidth-efficiency",
+                String.valueOf(eta),
+                "--format",
+                "json");
+        assertThat(again.at("/latency/decodeSecondsPerToken/calibrated").doubleValue())
+                .isCloseTo(9e-3, within(1e-8));
         assertThat(j.at("/cheapest").size()).isPositive();
         double previous = 0;
         for (JsonNode o : j.at("/cheapest")) {
@@ -71,15 +105,45 @@ class ServingCliTest {
         // Llama-3-8B bf16 on an H100: a calibrated decode step of 6.4 ms at batch 1 (the planner's figure), so a 50 ms
         // target is met by a larger batch at a lower cost per token; 1 ms is missed even at batch 1; Llama-3.1-405B
         // (810 GB of bf16 weights) does not fit one 80 GB device at all
-        JsonNode met = json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--target-ms-per-token", "50", "--format", "json");
+        JsonNode met = json(
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--target-ms-per-token",
+                "50",
+                "--format",
+                "json");
         JsonNode best = met.at("/cost/cheapestBatch");
-        assertThat(best.get("batch").intValue()).isGreaterThan(1).isLessThanOrEqualTo(met.at("/capacity/maxBatch").intValue());
+        assertThat(best.get("batch").intValue())
+                .isGreaterThan(1)
+                .isLessThanOrEqualTo(met.at("/capacity/maxBatch").intValue());
         assertThat(best.get("decodeSecondsPerToken").doubleValue()).isLessThanOrEqualTo(0.050);
-        assertThat(best.get("costPerMillionTokensUsd").doubleValue()).isLessThan(met.at("/cost/costPerMillionTokensUsd").doubleValue());
-        JsonNode missed = json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--target-ms-per-token", "1", "--format", "json");
+        assertThat(best.get("costPerMillionTokensUsd").doubleValue())
+                .isLessThan(met.at("/cost/costPerMillionTokensUsd").doubleValue());
+        JsonNode missed = json(
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--target-ms-per-token",
+                "1",
+                "--format",
+                "json");
         assertThat(missed.at("/cost").has("cheapestBatch")).isTrue();
         assertThat(missed.at("/cost/cheapestBatch").isNull()).isTrue();
-        JsonNode none = json("estimate", "--model", "llama-3.1-405b", "--hardware", "h100-sxm", "--target-ms-per-token", "50", "--format", "json");
+        JsonNode none = json(
+                "estimate",
+                "--model",
+                "llama-3.1-405b",
+                "--hardware",
+                "h100-sxm",
+                "--target-ms-per-token",
+                "50",
+                "--format",
+                "json");
         assertThat(none.at("/capacity/maxBatch").intValue()).isZero();
         assertThat(none.at("/cost").has("cheapestBatch")).isTrue();
         assertThat(none.at("/cost/cheapestBatch").isNull()).isTrue();
@@ -89,8 +153,24 @@ class ServingCliTest {
     void badHardwareInputExitsTwoNamingTheOption() {
         expectBad("--hardware = \"tpu-v9\"", "estimate", "--model", "gpt2", "--hardware", "tpu-v9");
         expectBad("--price = \"-1\"", "estimate", "--model", "gpt2", "--hardware", "h100-sxm", "--price", "-1");
-        expectBad("--bandwidth-efficiency = \"1.5\"", "estimate", "--model", "gpt2", "--hardware", "h100-sxm", "--bandwidth-efficiency", "1.5");
-        expectBad("--measured-ms-per-token", "estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--measured-ms-per-token", "1");
+        expectBad(
+                "--bandwidth-efficiency = \"1.5\"",
+                "estimate",
+                "--model",
+                "gpt2",
+                "--hardware",
+                "h100-sxm",
+                "--bandwidth-efficiency",
+                "1.5");
+        expectBad(
+                "--measured-ms-per-token",
+                "estimate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--measured-ms-per-token",
+                "1");
         expectBad("--devices = 3", "estimate", "--model", "llama-3-8b", "--tp", "2", "--devices", "3");
         expectBad("--price needs --hardware", "estimate", "--model", "gpt2", "--price", "3");
         expectBad("--offload = \"disk\"", "estimate", "--model", "gpt2", "--hardware", "h100-sxm", "--offload", "disk");

@@ -15,50 +15,97 @@ import org.junit.jupiter.api.Test;
 class SweepTest {
 
     static List<CSVRecord> csv(String text) throws Exception {
-        return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(text)).getRecords();
+        return CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(text))
+                .getRecords();
     }
 
     @Test
     void rangesAndListsExpandLastOptionFastest() throws Exception {
-        Cli r = Cli.run("sweep", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--prompt", "512,2048", "--batch", "1..16x2");
+        Cli r = Cli.run(
+                "sweep",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--prompt",
+                "512,2048",
+                "--batch",
+                "1..16x2");
         assertThat(r.exitCode()).as(r.err()).isZero();
         List<CSVRecord> rows = csv(r.out());
         assertThat(rows).hasSize(10);
-        assertThat(rows.stream().map(x -> x.get("batch")).toList()).containsExactly("1", "2", "4", "8", "16", "1", "2", "4", "8", "16");
+        assertThat(rows.stream().map(x -> x.get("batch")).toList())
+                .containsExactly("1", "2", "4", "8", "16", "1", "2", "4", "8", "16");
         assertThat(rows.get(0).get("promptTokens")).isEqualTo("512");
         assertThat(rows.get(9).get("promptTokens")).isEqualTo("2048");
         // each row is the estimate of that point: the same decode floor as `estimate` gives
-        JsonNode one = Render.MAPPER.readTree(Cli.run("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--prompt", "2048",
-                "--batch", "4", "--format", "json").out());
-        assertThat(Double.parseDouble(rows.get(7).get("decodeFloorSeconds"))).isEqualTo(one.at("/latency/decodeSecondsPerToken/floor").doubleValue());
-        assertThat(Long.parseLong(rows.get(7).get("kvCacheBytes"))).isEqualTo(one.at("/memory/kvCacheBytes").longValue());
+        JsonNode one = Render.MAPPER.readTree(Cli.run(
+                        "estimate",
+                        "--model",
+                        "llama-3-8b",
+                        "--hardware",
+                        "h100-sxm",
+                        "--prompt",
+                        "2048",
+                        "--batch",
+                        "4",
+                        "--format",
+                        "json")
+                .out());
+        assertThat(Double.parseDouble(rows.get(7).get("decodeFloorSeconds")))
+                .isEqualTo(one.at("/latency/decodeSecondsPerToken/floor").doubleValue());
+        assertThat(Long.parseLong(rows.get(7).get("kvCacheBytes")))
+                .isEqualTo(one.at("/memory/kvCacheBytes").longValue());
     }
 
     @Test
     void stepRangesModelsAndFormatsVaryToo() throws Exception {
-        List<CSVRecord> rows = csv(Cli.run("sweep", "--model", "gpt2,llama-3.2-1b", "--weights", "bf16,int4", "--generate", "16",
-                "--prompt", "250..1000+250").out());
+        List<CSVRecord> rows = csv(Cli.run(
+                        "sweep",
+                        "--model",
+                        "gpt2,llama-3.2-1b",
+                        "--weights",
+                        "bf16,int4",
+                        "--generate",
+                        "16",
+                        "--prompt",
+                        "250..1000+250")
+                .out());
         assertThat(rows).hasSize(2 * 2 * 4);
-        assertThat(rows.stream().map(x -> x.get("promptTokens")).distinct().toList()).containsExactly("250", "500", "750", "1000");
+        assertThat(rows.stream().map(x -> x.get("promptTokens")).distinct().toList())
+                .containsExactly("250", "500", "750", "1000");
         // int4 (= int4-g128) weights are smaller than bf16 for the same model
-        assertThat(Long.parseLong(rows.get(4).get("weightsBytes"))).isLessThan(Long.parseLong(rows.get(0).get("weightsBytes")));
+        assertThat(Long.parseLong(rows.get(4).get("weightsBytes")))
+                .isLessThan(Long.parseLong(rows.get(0).get("weightsBytes")));
         // beyond a model's context is refused, as estimate refuses it: before the header, though 512 alone would run
         // (Sweep.check), so a file redirected from the command holds no partial table
         Cli tooLong = Cli.run("sweep", "--model", "gpt2", "--prompt", "512,1024");
         assertThat(tooLong.exitCode()).isEqualTo(2);
         assertThat(tooLong.out()).isEmpty();
         assertThat(tooLong.err()).contains("prompt = 1024").contains("context length");
-        Cli laterPoint = Cli.run("sweep", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--tp", "1,2,3", "--batch", "1..64");
-        assertThat(laterPoint.exitCode()).isEqualTo(2); // tp 3 does not divide 32 heads: found before 128 good rows are written
+        Cli laterPoint = Cli.run(
+                "sweep", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--tp", "1,2,3", "--batch", "1..64");
+        assertThat(laterPoint.exitCode())
+                .isEqualTo(2); // tp 3 does not divide 32 heads: found before 128 good rows are written
         assertThat(laterPoint.out()).isEmpty();
         assertThat(laterPoint.err()).contains("parallelism.tensor = 3");
     }
 
     @Test
     void badSweepsExitTwo() {
-        for (String[] args : new String[][] {{"sweep", "--model", "gpt2", "--batch", "8..1"}, {"sweep", "--model", "gpt2", "--batch", "1..8x1"},
-                {"sweep", "--model", "gpt2", "--batch", "1,,2"}, {"sweep", "--model", "gpt2", "--batch", "0..4"},
-                {"sweep", "--model", "gpt2,nope"}, {"sweep", "--model", "gpt2", "--batch", "1..100000", "--prompt", "1..100000"}}) {
+        for (String[] args : new String[][] {
+            {"sweep", "--model", "gpt2", "--batch", "8..1"},
+            {"sweep", "--model", "gpt2", "--batch", "1..8x1"},
+            {"sweep", "--model", "gpt2", "--batch", "1,,2"},
+            {"sweep", "--model", "gpt2", "--batch", "0..4"},
+            {"sweep", "--model", "gpt2,nope"},
+            {"sweep", "--model", "gpt2", "--batch", "1..100000", "--prompt", "1..100000"}
+        }) {
             Cli r = Cli.run(args);
             assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err().strip().lines().count()).isEqualTo(1);
@@ -73,18 +120,28 @@ class SweepTest {
             assertThat(r.headers().get("Content-Type").get(0)).startsWith("text/csv");
             assertThat(csv(r.body().string())).hasSize(8);
             var j = client.get("/api/sweep?model=gpt2&batch=1,2&format=json");
-            assertThat(j.body().string().lines().map(l -> {
-                try {
-                    return Render.MAPPER.readTree(l).get("paramsTotal").longValue();
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            }).toList()).containsExactly(124_439_808L, 124_439_808L);
+            assertThat(j.body()
+                            .string()
+                            .lines()
+                            .map(l -> {
+                                try {
+                                    return Render.MAPPER
+                                            .readTree(l)
+                                            .get("paramsTotal")
+                                            .longValue();
+                                } catch (Exception e) {
+                                    throw new AssertionError(e);
+                                }
+                            })
+                            .toList())
+                    .containsExactly(124_439_808L, 124_439_808L);
             var big = client.get("/api/sweep?model=gpt2&batch=1..1000&prompt=1..1000");
             assertThat(big.code()).isEqualTo(400);
-            assertThat(Render.MAPPER.readTree(big.body().string()).get("error").asText()).contains("at most 100000 points");
+            assertThat(Render.MAPPER.readTree(big.body().string()).get("error").asText())
+                    .contains("at most 100000 points");
             assertThat(client.get("/api/sweep?model=../x.json").code()).isEqualTo(400);
-            assertThat(client.get("/api/sweep?model=llama-3-8b&tp=3,4").code()).isEqualTo(400); // tp 3 does not divide 32 heads
+            assertThat(client.get("/api/sweep?model=llama-3-8b&tp=3,4").code())
+                    .isEqualTo(400); // tp 3 does not divide 32 heads
         });
     }
 }

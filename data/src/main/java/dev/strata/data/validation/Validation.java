@@ -61,8 +61,15 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  */
 public record Validation(ReferenceRun run, HostCalibration calibration, List<Row> rows) {
     /** The quantities compared, in report order (docs/architecture.md, "Contracts"). */
-    public static final List<String> QUANTITIES = List.of("params", "weights_bytes", "kv_cache_bytes", "prefill_flops", "peak_memory_bytes",
-            "peak_memory_bytes_decode", "prefill_seconds", "decode_seconds_per_token");
+    public static final List<String> QUANTITIES = List.of(
+            "params",
+            "weights_bytes",
+            "kv_cache_bytes",
+            "prefill_flops",
+            "peak_memory_bytes",
+            "peak_memory_bytes_decode",
+            "prefill_seconds",
+            "decode_seconds_per_token");
     /** The quantities that are times: they have a floor. */
     public static final List<String> LATENCY_QUANTITIES = List.of("prefill_seconds", "decode_seconds_per_token");
 
@@ -101,8 +108,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * @param statistic   what is bounded
      * @param limit       the largest allowed value of the statistic (FLOOR: unused, 0)
      */
-    public record Target(String description, String quantity, String dtype, long maxBatch, Statistic statistic, double limit) {
-    }
+    public record Target(
+            String description, String quantity, String dtype, long maxBatch, Statistic statistic, double limit) {}
 
     /**
      * A target and what was achieved.
@@ -112,8 +119,7 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * @param achieved the statistic (FLOOR: 1 when every floor is below its measured value, else 0); NaN without rows
      * @param met      whether the statistic is within the limit (a target without rows is not met)
      */
-    public record TargetResult(Target target, Summary summary, double achieved, boolean met) {
-    }
+    public record TargetResult(Target target, Summary summary, double achieved, boolean met) {}
 
     /** Largest batch and context the latency targets cover (the issue: batch up to 16, contexts up to 4096). */
     public static final long TARGET_MAX_BATCH = 16;
@@ -127,7 +133,9 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
             new Target("parameters exact", "params", null, Long.MAX_VALUE, Statistic.MAX, 0),
             new Target("weight bytes exact", "weights_bytes", null, Long.MAX_VALUE, Statistic.MAX, 0),
             new Target("KV-cache bytes exact", "kv_cache_bytes", null, Long.MAX_VALUE, Statistic.MAX, 0),
-            new Target("prefill FLOPs within 0.5 % of the profiler's count", "prefill_flops", null, Long.MAX_VALUE, Statistic.MAX, 0.005));
+            new Target(
+                    "prefill FLOPs within 0.5 % of the profiler's count",
+                    "prefill_flops", null, Long.MAX_VALUE, Statistic.MAX, 0.005));
 
     /**
      * Largest relative error of whole-process peak memory: 5 % (the issue's target for the shipped run).
@@ -144,11 +152,24 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /** The targets of the shipped (full) run: counts, memory, and calibrated decode latency per format, floors below. */
     public static List<Target> fullTargets(List<String> dtypes) {
         List<Target> t = new ArrayList<>(COUNT_TARGETS);
-        t.add(new Target("peak memory within 5 % at every point", "peak_memory_bytes", null, Long.MAX_VALUE, Statistic.MAX, MEMORY_LIMIT));
+        t.add(new Target(
+                "peak memory within 5 % at every point",
+                "peak_memory_bytes", null, Long.MAX_VALUE, Statistic.MAX, MEMORY_LIMIT));
         for (String d : dtypes) {
-            t.add(new Target("decode time per token, batch 1, " + d + ": median error at most 10 %", "decode_seconds_per_token", d, 1, Statistic.MEDIAN, 0.10));
-            t.add(new Target("decode time per token, batch up to 16, " + d + ": median error at most 20 %", "decode_seconds_per_token", d,
-                    TARGET_MAX_BATCH, Statistic.MEDIAN, 0.20));
+            t.add(new Target(
+                    "decode time per token, batch 1, " + d + ": median error at most 10 %",
+                    "decode_seconds_per_token",
+                    d,
+                    1,
+                    Statistic.MEDIAN,
+                    0.10));
+            t.add(new Target(
+                    "decode time per token, batch up to 16, " + d + ": median error at most 20 %",
+                    "decode_seconds_per_token",
+                    d,
+                    TARGET_MAX_BATCH,
+                    Statistic.MEDIAN,
+                    0.20));
         }
         for (String q : LATENCY_QUANTITIES)
             t.add(new Target("floor below every measured " + q, q, null, Long.MAX_VALUE, Statistic.FLOOR, 0));
@@ -158,8 +179,9 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /** The targets of a live {@code --quick} run: counts, and memory within {@link #QUICK_MEMORY_LIMIT}. */
     public static List<Target> quickTargets() {
         List<Target> t = new ArrayList<>(COUNT_TARGETS);
-        t.add(new Target("peak memory within 10 % at every point (tiny models)", "peak_memory_bytes", null, Long.MAX_VALUE, Statistic.MAX,
-                QUICK_MEMORY_LIMIT));
+        t.add(new Target(
+                "peak memory within 10 % at every point (tiny models)",
+                "peak_memory_bytes", null, Long.MAX_VALUE, Statistic.MAX, QUICK_MEMORY_LIMIT));
         return t;
     }
 
@@ -178,7 +200,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 case MAX -> s.maxAbsRelativeError();
                 case FLOOR -> s.points() == 0 ? Double.NaN : s.floorIsLowerBound() ? 1 : 0;
             };
-            boolean met = s.points() > 0 && (t.statistic() == Statistic.FLOOR ? achieved == 1 : achieved <= t.limit() + 1e-12);
+            boolean met = s.points() > 0
+                    && (t.statistic() == Statistic.FLOOR ? achieved == 1 : achieved <= t.limit() + 1e-12);
             out.add(new TargetResult(t, s, achieved, met));
         }
         return out;
@@ -198,8 +221,17 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * @param unit      the measured unit
      * @param loaded    whether the point was measured while other processes competed for the cores
      */
-    public record Row(String quantity, String model, String dtype, long batch, long context, double measured, double estimated, double floor,
-                      String unit, boolean loaded) {
+    public record Row(
+            String quantity,
+            String model,
+            String dtype,
+            long batch,
+            long context,
+            double measured,
+            double estimated,
+            double floor,
+            String unit,
+            boolean loaded) {
         /** (estimated - measured) / measured. */
         public double relativeError() {
             return (estimated - measured) / measured;
@@ -219,11 +251,21 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * @param maxAbsRelativeError    largest |relative error|
      * @param floorIsLowerBound      whether every floor is at most its measured value (times only; true otherwise)
      */
-    public record Summary(int points, double medianAbsRelativeError, double maxAbsRelativeError, boolean floorIsLowerBound) {
+    public record Summary(
+            int points, double medianAbsRelativeError, double maxAbsRelativeError, boolean floorIsLowerBound) {
         static Summary of(List<Row> rows) {
-            double[] e = rows.stream().mapToDouble(r -> Math.abs(r.relativeError())).sorted().toArray();
-            double median = e.length == 0 ? Double.NaN : e.length % 2 == 1 ? e[e.length / 2] : (e[e.length / 2 - 1] + e[e.length / 2]) / 2;
-            return new Summary(e.length, median, e.length == 0 ? Double.NaN : e[e.length - 1], rows.stream().allMatch(Row::floorBelowMeasured));
+            double[] e = rows.stream()
+                    .mapToDouble(r -> Math.abs(r.relativeError()))
+                    .sorted()
+                    .toArray();
+            double median = e.length == 0
+                    ? Double.NaN
+                    : e.length % 2 == 1 ? e[e.length / 2] : (e[e.length / 2 - 1] + e[e.length / 2]) / 2;
+            return new Summary(
+                    e.length,
+                    median,
+                    e.length == 0 ? Double.NaN : e[e.length - 1],
+                    rows.stream().allMatch(Row::floorBelowMeasured));
         }
     }
 
@@ -252,7 +294,8 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * / time before - 1: over the matrix products measured both times (their number, median, least and most), and the
      * stream. The estimates use the two calibrations averaged ({@link Microbenchmarks#averagedWith}).
      */
-    public record CalibrationDrift(long products, double productTimeMedian, double productTimeMin, double productTimeMax, double streamTime) {
+    public record CalibrationDrift(
+            long products, double productTimeMedian, double productTimeMin, double productTimeMax, double streamTime) {
         static CalibrationDrift of(Microbenchmarks before, Microbenchmarks after) {
             Map<List<Object>, Double> times = new java.util.HashMap<>();
             for (Microbenchmarks.MatrixProduct p : before.matrixProducts()) times.put(p.benchmark(), p.seconds());
@@ -261,7 +304,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 Double t = times.get(p.benchmark());
                 if (t != null) change.addValue(p.seconds() / t - 1);
             }
-            return new CalibrationDrift(change.getN(), change.getPercentile(50), change.getMin(), change.getMax(),
+            return new CalibrationDrift(
+                    change.getN(),
+                    change.getPercentile(50),
+                    change.getMin(),
+                    change.getMax(),
                     before.streamBytesPerSecond() / after.streamBytesPerSecond() - 1);
         }
     }
@@ -292,26 +339,51 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 case "params" -> estimated = Parameters.count(spec).total();
                 case "weights_bytes" -> estimated = Weights.bytes(spec, precision);
                 case "kv_cache_bytes" -> estimated = KvCache.bytes(spec, f, p.kvCapacityTokens(), p.batch());
-                case "prefill_flops" -> estimated = Flops.prefill(spec, p.context(), p.batch(), FlopsConvention.FULL).total();
+                case "prefill_flops" ->
+                    estimated = Flops.prefill(spec, p.context(), p.batch(), FlopsConvention.FULL)
+                            .total();
                 case "peak_memory_bytes", "peak_memory_bytes_decode" -> {
                     boolean prefill = p.quantity().equals("peak_memory_bytes") && prefilled.contains(key(p));
                     estimated = peakMemoryBytes(spec, precision, p, prefill, allLogits, benchmarks);
                 }
                 case "prefill_seconds" -> {
-                    StepTime s = Latency.prefill(spec, precision, Workload.of(p.batch(), p.context(), 0), calibration.hardware(),
-                            calibration.tuning(), Offload.NONE, allLogits);
+                    StepTime s = Latency.prefill(
+                            spec,
+                            precision,
+                            Workload.of(p.batch(), p.context(), 0),
+                            calibration.hardware(),
+                            calibration.tuning(),
+                            Offload.NONE,
+                            allLogits);
                     estimated = s.calibratedSeconds();
                     floor = s.floorSeconds();
                 }
                 case "decode_seconds_per_token" -> {
-                    StepTime s = Latency.decodeStep(spec, precision, Parallelism.NONE, p.batch(), p.kvCapacityTokens(), calibration.hardware(),
-                            calibration.tuning(), Offload.NONE);
+                    StepTime s = Latency.decodeStep(
+                            spec,
+                            precision,
+                            Parallelism.NONE,
+                            p.batch(),
+                            p.kvCapacityTokens(),
+                            calibration.hardware(),
+                            calibration.tuning(),
+                            Offload.NONE);
                     estimated = s.calibratedSeconds();
                     floor = s.floorSeconds();
                 }
                 default -> throw new IllegalStateException(p.quantity());
             }
-            rows.add(new Row(p.quantity(), p.model(), p.dtype(), p.batch(), p.context(), p.measured(), estimated, floor, p.unit(), p.loadedMachine()));
+            rows.add(new Row(
+                    p.quantity(),
+                    p.model(),
+                    p.dtype(),
+                    p.batch(),
+                    p.context(),
+                    p.measured(),
+                    estimated,
+                    floor,
+                    p.unit(),
+                    p.loadedMachine()));
         }
         return new Validation(run, calibration, rows);
     }
@@ -324,16 +396,32 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      * ({@link Microbenchmarks#productOutputBytes}: about 6 bytes in bf16 on a CPU that computes it in fp32, 2 on a
      * GPU; the element size when not measured).
      */
-    static long peakMemoryBytes(TransformerSpec spec, Precision precision, ReferenceRun.MeasuredPoint p, boolean prefill, boolean allLogits,
-                                Microbenchmarks machine) {
+    static long peakMemoryBytes(
+            TransformerSpec spec,
+            Precision precision,
+            ReferenceRun.MeasuredPoint p,
+            boolean prefill,
+            boolean allLogits,
+            Microbenchmarks machine) {
         NumericFormat f = precision.activations();
         double perLogit = machine.productOutputBytes(f.id(), f.bits() / 8.0);
         long activations = Activations.inferencePeakBytes(spec, p.batch(), p.batch(), 1, f, perLogit);
         if (prefill)
-            activations = Math.max(activations, Activations.inferencePeakBytes(spec, p.batch() * p.context(),
-                    allLogits ? p.batch() * p.context() : p.batch(), 1, f, perLogit));
-        return new InferenceMemoryTerms(Weights.bytes(spec, precision), KvCache.bytes(spec, precision.kvCache(), p.kvCapacityTokens(), p.batch()),
-                activations, machine.runtimeBytes()).total();
+            activations = Math.max(
+                    activations,
+                    Activations.inferencePeakBytes(
+                            spec,
+                            p.batch() * p.context(),
+                            allLogits ? p.batch() * p.context() : p.batch(),
+                            1,
+                            f,
+                            perLogit));
+        return new InferenceMemoryTerms(
+                        Weights.bytes(spec, precision),
+                        KvCache.bytes(spec, precision.kvCache(), p.kvCapacityTokens(), p.batch()),
+                        activations,
+                        machine.runtimeBytes())
+                .total();
     }
 
     /** What identifies a measured point across its quantities: model, dtype, batch and context. */
@@ -353,8 +441,12 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     /** Summary of the rows of one quantity that match: dtype null for all, maxBatch for batch at most that. */
     public Summary summary(String quantity, String dtype, long minBatch, long maxBatch) {
-        return Summary.of(rows.stream().filter(r -> r.quantity().equals(quantity) && (dtype == null || r.dtype().equals(dtype))
-                && r.batch() >= minBatch && r.batch() <= maxBatch).toList());
+        return Summary.of(rows.stream()
+                .filter(r -> r.quantity().equals(quantity)
+                        && (dtype == null || r.dtype().equals(dtype))
+                        && r.batch() >= minBatch
+                        && r.batch() <= maxBatch)
+                .toList());
     }
 
     /** The formats of the rows, in order of first appearance. */

@@ -31,14 +31,21 @@ public final class ModelFlops {
         TrainingFlops t = Flops.trainingPerToken(spec, sequenceLength, Recompute.NONE, FlopsConvention.FULL);
         double passes = t.total() / t.forward().total(); // 3: forward and a backward of twice its cost
         FlopsBreakdown forward = t.forward();
-        return new TrainingFlopsPerToken(matmulParams(spec, Parameters.count(spec)), passes * (forward.total() - forward.attentionCore()),
-                passes * forward.attentionCore(), sequenceLength,
+        return new TrainingFlopsPerToken(
+                matmulParams(spec, Parameters.count(spec)),
+                passes * (forward.total() - forward.attentionCore()),
+                passes * forward.attentionCore(),
+                sequenceLength,
                 "exact: strata's FLOPs estimator, forward + backward (2x forward), no recomputation, full T x T attention scores (PaLM App. B's model FLOPs)");
     }
 
     /** Training FLOPs per token for a bare parameter count: 6N only, no attention term (Kaplan et al. 2020 §2.1). */
     public static TrainingFlopsPerToken perToken(double params) {
-        return new TrainingFlopsPerToken(params, TrainingCompute.flopsPerToken(params), 0, 0,
+        return new TrainingFlopsPerToken(
+                params,
+                TrainingCompute.flopsPerToken(params),
+                0,
+                0,
                 "approximation: 6 x parameters (Kaplan et al. 2020 §2.1), no attention term");
     }
 

@@ -17,7 +17,8 @@ public final class ServingCost {
     private ServingCost() {}
 
     /** USD per million output tokens: devices x price / 3600 / (output tokens/s) x 10⁶. */
-    public static double perMillionOutputTokensUsd(double outputTokensPerSecond, long devices, double pricePerDeviceHourUsd) {
+    public static double perMillionOutputTokensUsd(
+            double outputTokensPerSecond, long devices, double pricePerDeviceHourUsd) {
         Checks.positive("tokens-per-second", outputTokensPerSecond, 1e12);
         return groupUsdPerSecond(devices, pricePerDeviceHourUsd) / outputTokensPerSecond * 1e6;
     }
@@ -28,8 +29,13 @@ public final class ServingCost {
      *
      * @param prefillSecondsPerRequest group time the request's prompt takes (0 to ignore prompts)
      */
-    public static ServingCostEstimate at(StepTimeModel model, int batch, long devices, double pricePerDeviceHourUsd, int outputTokens,
-                                         double prefillSecondsPerRequest) {
+    public static ServingCostEstimate at(
+            StepTimeModel model,
+            int batch,
+            long devices,
+            double pricePerDeviceHourUsd,
+            int outputTokens,
+            double prefillSecondsPerRequest) {
         Checks.range("batch", batch, 1, MAX_BATCH);
         Checks.range("output-tokens", outputTokens, 1, Integer.MAX_VALUE);
         Checks.range("prefill-seconds", prefillSecondsPerRequest, 0, 1e6);
@@ -37,8 +43,13 @@ public final class ServingCost {
         double tokensPerSecond = batch / step;
         double usdPerSecond = groupUsdPerSecond(devices, pricePerDeviceHourUsd);
         double decodeSeconds = outputTokens * step;
-        return new ServingCostEstimate(batch, step, tokensPerSecond, perMillionOutputTokensUsd(tokensPerSecond, devices, pricePerDeviceHourUsd),
-                prefillSecondsPerRequest + decodeSeconds, usdPerSecond * (prefillSecondsPerRequest + decodeSeconds / batch));
+        return new ServingCostEstimate(
+                batch,
+                step,
+                tokensPerSecond,
+                perMillionOutputTokensUsd(tokensPerSecond, devices, pricePerDeviceHourUsd),
+                prefillSecondsPerRequest + decodeSeconds,
+                usdPerSecond * (prefillSecondsPerRequest + decodeSeconds / batch));
     }
 
     /**
@@ -49,19 +60,28 @@ public final class ServingCost {
      * @param maxBatch the largest batch that fits (memory), or {@link #MAX_BATCH}
      * @throws InvalidFieldException (field {@code max-seconds-per-token}) when even batch 1 is too slow
      */
-    public static ServingCostEstimate cheapestBatch(StepTimeModel model, int maxBatch, double maxSecondsPerToken, long devices,
-                                                    double pricePerDeviceHourUsd, int outputTokens, double prefillSecondsPerRequest) {
+    public static ServingCostEstimate cheapestBatch(
+            StepTimeModel model,
+            int maxBatch,
+            double maxSecondsPerToken,
+            long devices,
+            double pricePerDeviceHourUsd,
+            int outputTokens,
+            double prefillSecondsPerRequest) {
         Checks.range("max-batch", maxBatch, 1, MAX_BATCH);
         Checks.positive("max-seconds-per-token", maxSecondsPerToken, 1e6);
         ServingCostEstimate best = null;
         for (int b = 1; b <= maxBatch; b++) {
             double step = model.decodeStepSeconds(b);
             if (!(step <= maxSecondsPerToken)) continue;
-            ServingCostEstimate e = at(model, b, devices, pricePerDeviceHourUsd, outputTokens, prefillSecondsPerRequest);
+            ServingCostEstimate e =
+                    at(model, b, devices, pricePerDeviceHourUsd, outputTokens, prefillSecondsPerRequest);
             if (best == null || e.costPerMillionOutputTokensUsd() < best.costPerMillionOutputTokensUsd()) best = e;
         }
         if (best == null)
-            throw new InvalidFieldException("max-seconds-per-token", maxSecondsPerToken,
+            throw new InvalidFieldException(
+                    "max-seconds-per-token",
+                    maxSecondsPerToken,
                     "at least the step time at batch 1 (" + model.decodeStepSeconds(1) + " s)");
         return best;
     }

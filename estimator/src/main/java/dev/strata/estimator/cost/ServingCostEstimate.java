@@ -11,5 +11,10 @@ package dev.strata.estimator.cost;
  * @param costPerRequestUsd             USD per request: its share (1 / batch) of the group's time while it decodes,
  *                                      plus its prefill time in full
  */
-public record ServingCostEstimate(int batch, double decodeStepSeconds, double outputTokensPerSecond, double costPerMillionOutputTokensUsd,
-                                  double secondsPerRequest, double costPerRequestUsd) {}
+public record ServingCostEstimate(
+        int batch,
+        double decodeStepSeconds,
+        double outputTokensPerSecond,
+        double costPerMillionOutputTokensUsd,
+        double secondsPerRequest,
+        double costPerRequestUsd) {}

@@ -31,7 +31,9 @@ public interface StepTimeModel {
         Checks.range("batch", batch, 1, ServingCost.MAX_BATCH);
         Checks.positive("tokens-per-second", outputTokensPerSecond, 1e12);
         return b -> {
-            if (b != batch) throw new InvalidFieldException("batch", b, "the measured batch " + batch + " (a single measurement gives no other)");
+            if (b != batch)
+                throw new InvalidFieldException(
+                        "batch", b, "the measured batch " + batch + " (a single measurement gives no other)");
             return batch / outputTokensPerSecond;
         };
     }

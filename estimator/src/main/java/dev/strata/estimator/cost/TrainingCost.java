@@ -31,7 +31,9 @@ public final class TrainingCost {
     public static TrainingCostEstimate estimate(TrainingRun run) {
         double wall = wallSeconds(run.totalFlops(), run.devices(), run.peakFlopsPerSecond(), run.mfu());
         double hours = deviceHours(wall, run.devices());
-        OptionalDouble energy = run.powerWatts() > 0 ? OptionalDouble.of(energyKwh(hours, run.powerWatts(), run.pue())) : OptionalDouble.empty();
+        OptionalDouble energy = run.powerWatts() > 0
+                ? OptionalDouble.of(energyKwh(hours, run.powerWatts(), run.pue()))
+                : OptionalDouble.empty();
         return new TrainingCostEstimate(run, wall, hours, costUsd(hours, run.pricePerDeviceHourUsd()), energy);
     }
 

@@ -11,7 +11,8 @@ import java.util.OptionalDouble;
  * @param costUsd      device-hours x price, USD
  * @param energyKwh    device-hours x power x PUE, kWh; empty when the power is unknown
  */
-public record TrainingCostEstimate(TrainingRun run, double wallSeconds, double deviceHours, double costUsd, OptionalDouble energyKwh) {
+public record TrainingCostEstimate(
+        TrainingRun run, double wallSeconds, double deviceHours, double costUsd, OptionalDouble energyKwh) {
     /** Achieved model FLOP/s per device: MFU x peak. */
     public double achievedFlopsPerSecondPerDevice() {
         return run.mfu() * run.peakFlopsPerSecond();

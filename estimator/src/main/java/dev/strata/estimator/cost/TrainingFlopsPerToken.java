@@ -10,7 +10,8 @@ package dev.strata.estimator.cost;
  * @param sequenceLength the training sequence length the attention term was counted at (0 when not counted)
  * @param method         how the count was made, in words
  */
-public record TrainingFlopsPerToken(double matmulParams, double dense, double attention, int sequenceLength, String method) {
+public record TrainingFlopsPerToken(
+        double matmulParams, double dense, double attention, int sequenceLength, String method) {
     /** dense + attention. */
     public double total() {
         return dense + attention;

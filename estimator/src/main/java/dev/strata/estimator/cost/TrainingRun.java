@@ -14,8 +14,14 @@ import dev.strata.model.Checks;
  * @param powerWatts             board power of one device, W; 0 when unknown (then no energy estimate)
  * @param pue                    power usage effectiveness of the data centre (facility / IT power), ≥ 1
  */
-public record TrainingRun(double totalFlops, double peakFlopsPerSecond, long devices, double mfu, double pricePerDeviceHourUsd,
-                          double powerWatts, double pue) {
+public record TrainingRun(
+        double totalFlops,
+        double peakFlopsPerSecond,
+        long devices,
+        double mfu,
+        double pricePerDeviceHourUsd,
+        double powerWatts,
+        double pue) {
     /** Most devices accepted. */
     public static final long MAX_DEVICES = 100_000_000;
 

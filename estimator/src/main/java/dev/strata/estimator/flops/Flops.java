@@ -115,7 +115,8 @@ public final class Flops {
      * {@code promptTokens + 1 .. promptTokens + generatedTokens} (the first generated position when
      * {@code generatedTokens} is 0). Each token attends to exactly the keys before it, so the mask does not apply.
      */
-    public static FlopsBreakdown decodePerToken(TransformerSpec spec, long promptTokens, long generatedTokens, FlopsConvention c) {
+    public static FlopsBreakdown decodePerToken(
+            TransformerSpec spec, long promptTokens, long generatedTokens, FlopsConvention c) {
         Checks.range("promptTokens", promptTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("generatedTokens", generatedTokens, 0, Limits.MAX_CONTEXT);
         long n = Math.max(1, generatedTokens);
@@ -134,7 +135,8 @@ public final class Flops {
      * the recomputed forward work (Korthikanti et al. 2022, arXiv:2205.05198 §5): the attention core for selective,
      * the whole transformer layers for full recomputation (the embedding and the output layer are not recomputed).
      */
-    public static TrainingFlops trainingPerToken(TransformerSpec spec, long sequenceTokens, Recompute recompute, FlopsConvention c) {
+    public static TrainingFlops trainingPerToken(
+            TransformerSpec spec, long sequenceTokens, Recompute recompute, FlopsConvention c) {
         Checks.present("recompute", recompute);
         FlopsBreakdown forward = prefill(spec, sequenceTokens, 1, c).times(1.0 / sequenceTokens);
         double recomputed = switch (recompute) {
@@ -150,8 +152,11 @@ public final class Flops {
         long d = spec.hiddenSize();
         for (LayerGroup g : spec.layers()) {
             double times = tokens * g.count();
-            Parameters.forEachMatrix(g.kind(), d, (component, role, in, out, bias, copies, activeCopies) ->
-                    t[FlopComponent.ofMatrices(component).ordinal()] += times * activeCopies * linear(in, out));
+            Parameters.forEachMatrix(
+                    g.kind(),
+                    d,
+                    (component, role, in, out, bias, copies, activeCopies) ->
+                            t[FlopComponent.ofMatrices(component).ordinal()] += times * activeCopies * linear(in, out));
         }
         t[EMBEDDING.ordinal()] += tokens * embeddingPerToken(spec, c);
         t[OUTPUT_LOGITS.ordinal()] += tokens * outputLogitsPerToken(spec);

@@ -36,7 +36,9 @@ public final class FlopsBreakdown {
 
     /** The attention core: scores, softmax and weighted sum (what selective recomputation repeats). */
     public double attentionCore() {
-        return get(FlopComponent.ATTENTION_SCORES) + get(FlopComponent.ATTENTION_SOFTMAX) + get(FlopComponent.ATTENTION_WEIGHTED_SUM);
+        return get(FlopComponent.ATTENTION_SCORES)
+                + get(FlopComponent.ATTENTION_SOFTMAX)
+                + get(FlopComponent.ATTENTION_WEIGHTED_SUM);
     }
 
     /** The transformer layers alone: everything but the embedding and the output logits. */

@@ -23,17 +23,28 @@ public final class Calibration {
      *                               floor (efficiency above 100 %: the inputs do not describe the run) or slower than
      *                               1 % efficiency would explain
      */
-    public static double impliedBandwidthEfficiency(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning,
-                                                    Offload offload, double measuredSecondsPerToken) {
+    public static double impliedBandwidthEfficiency(
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            Hardware hw,
+            LatencyTuning tuning,
+            Offload offload,
+            double measuredSecondsPerToken) {
         Checks.positive("measuredSecondsPerToken", measuredSecondsPerToken, 1e6);
         long context = Latency.decodeContextTokens(w.promptTokens(), w.generatedTokens());
         double best = step(spec, p, w, hw, tuning, offload, context, 1.0);
         if (measuredSecondsPerToken < best * (1 - 1e-9))
-            throw new InvalidFieldException("measuredSecondsPerToken", measuredSecondsPerToken,
-                    "at least the time at 100 % bandwidth efficiency, " + best + " s: a faster measurement means the inputs (model, formats, batch, hardware) do not match the run");
+            throw new InvalidFieldException(
+                    "measuredSecondsPerToken",
+                    measuredSecondsPerToken,
+                    "at least the time at 100 % bandwidth efficiency, " + best
+                            + " s: a faster measurement means the inputs (model, formats, batch, hardware) do not match the run");
         double lo = 0.01, hi = 1.0;
         if (step(spec, p, w, hw, tuning, offload, context, lo) < measuredSecondsPerToken)
-            throw new InvalidFieldException("measuredSecondsPerToken", measuredSecondsPerToken,
+            throw new InvalidFieldException(
+                    "measuredSecondsPerToken",
+                    measuredSecondsPerToken,
                     "at most the time at 1 % bandwidth efficiency; something other than bandwidth dominates this run");
         for (int i = 0; i < 60; i++) {
             double mid = (lo + hi) / 2;
@@ -43,10 +54,18 @@ public final class Calibration {
         return (lo + hi) / 2;
     }
 
-    private static double step(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload, long context,
-                               double bandwidthEfficiency) {
+    private static double step(
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            Hardware hw,
+            LatencyTuning tuning,
+            Offload offload,
+            long context,
+            double bandwidthEfficiency) {
         Hardware.Efficiency e = hw.efficiency();
         Hardware h = hw.withEfficiency(new Hardware.Efficiency(bandwidthEfficiency, e.compute(), e.communication()));
-        return Latency.decodeStep(spec, p, w.parallelism(), w.batch(), context, h, tuning, offload).calibratedSeconds();
+        return Latency.decodeStep(spec, p, w.parallelism(), w.batch(), context, h, tuning, offload)
+                .calibratedSeconds();
     }
 }

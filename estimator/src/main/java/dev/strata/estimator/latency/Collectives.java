@@ -17,7 +17,8 @@ public final class Collectives {
      * @param linkBytesPerSecond bidirectional link bandwidth of one rank (catalog figure) times its efficiency
      * @param latencySeconds     fixed cost per collective (launch and synchronisation); 0 for the floor
      */
-    public static double ringAllReduceSeconds(double bytes, int ranks, double linkBytesPerSecond, double latencySeconds) {
+    public static double ringAllReduceSeconds(
+            double bytes, int ranks, double linkBytesPerSecond, double latencySeconds) {
         if (ranks <= 1 || bytes <= 0) return 0;
         return 2.0 * (ranks - 1) / ranks * bytes / (linkBytesPerSecond / 2) + latencySeconds;
     }

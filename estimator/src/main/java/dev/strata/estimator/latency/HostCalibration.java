@@ -118,11 +118,14 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
         String reference = formats.contains(REFERENCE_FORMAT) ? REFERENCE_FORMAT : formats.get(0);
         Map<String, FormatFit> fits = new LinkedHashMap<>();
         for (String f : formats) {
-            if (!floor.hasPeak(f)) throw InvalidFieldException.withMessage("calibration", "calibration: format " + f + " has no peak on " + floor.id());
+            if (!floor.hasPeak(f))
+                throw InvalidFieldException.withMessage(
+                        "calibration", "calibration: format " + f + " has no peak on " + floor.id());
             fits.put(f, fitFormat(floor, benchmarks, f));
         }
         FormatFit ref = fits.get(reference);
-        Hardware hw = floor.withEfficiency(new Hardware.Efficiency(ref.bandwidthEfficiency, ref.computeEfficiency, Hardware.Efficiency.DEFAULT_COMMUNICATION));
+        Hardware hw = floor.withEfficiency(new Hardware.Efficiency(
+                ref.bandwidthEfficiency, ref.computeEfficiency, Hardware.Efficiency.DEFAULT_COMMUNICATION));
         Map<String, LatencyTuning> perFormat = new LinkedHashMap<>();
         List<Check> checks = new ArrayList<>();
         for (Map.Entry<String, FormatFit> e : fits.entrySet()) {
@@ -136,26 +139,59 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
     }
 
     /** The fitted factors of one format before they are put relative to the reference format. */
-    private record FormatFit(double bandwidthEfficiency, double halfWidth, double computeEfficiency, double gemmHalfTokens,
-                             double productOverhead, double attentionBandwidthFactor, Map<String, Double> layerOverheads, double passOverhead,
-                             SortedMap<Long, Double> inSituLayers) {
+    private record FormatFit(
+            double bandwidthEfficiency,
+            double halfWidth,
+            double computeEfficiency,
+            double gemmHalfTokens,
+            double productOverhead,
+            double attentionBandwidthFactor,
+            Map<String, Double> layerOverheads,
+            double passOverhead,
+            SortedMap<Long, Double> inSituLayers) {
         LatencyTuning tuning(FormatFit ref) {
-            return new LatencyTuning(gemmHalfTokens, 0, 1, warmLayer(layerOverheads), COLLECTIVE_LATENCY_SECONDS, halfWidth, attentionBandwidthFactor,
-                    passOverhead, layerOverheads, bandwidthEfficiency / ref.bandwidthEfficiency, computeEfficiency / ref.computeEfficiency,
-                    MATRIX_VECTOR_ROWS, ATTENTION_HALF_TOKENS, productOverhead, inSituLayers, Map.of());
+            return new LatencyTuning(
+                    gemmHalfTokens,
+                    0,
+                    1,
+                    warmLayer(layerOverheads),
+                    COLLECTIVE_LATENCY_SECONDS,
+                    halfWidth,
+                    attentionBandwidthFactor,
+                    passOverhead,
+                    layerOverheads,
+                    bandwidthEfficiency / ref.bandwidthEfficiency,
+                    computeEfficiency / ref.computeEfficiency,
+                    MATRIX_VECTOR_ROWS,
+                    ATTENTION_HALF_TOKENS,
+                    productOverhead,
+                    inSituLayers,
+                    Map.of());
         }
     }
 
     /** The per-layer time of the Llama-style (gated) tiny models, or the mean of the styles measured when not that one. */
     private static double warmLayer(Map<String, Double> layerOverheads) {
-        return layerOverheads.getOrDefault("gated", layerOverheads.values().stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        return layerOverheads.getOrDefault(
+                "gated",
+                layerOverheads.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElse(0));
     }
 
     private static FormatFit fitFormat(Hardware floor, Microbenchmarks b, String format) {
-        List<Microbenchmarks.MatrixProduct> products = b.matrixProducts().stream().filter(p -> p.format().equals(format)).toList();
-        long widths = products.stream().filter(p -> p.rows() <= MATRIX_VECTOR_ROWS).mapToLong(Microbenchmarks.MatrixProduct::inputs).distinct().count();
+        List<Microbenchmarks.MatrixProduct> products = b.matrixProducts().stream()
+                .filter(p -> p.format().equals(format))
+                .toList();
+        long widths = products.stream()
+                .filter(p -> p.rows() <= MATRIX_VECTOR_ROWS)
+                .mapToLong(Microbenchmarks.MatrixProduct::inputs)
+                .distinct()
+                .count();
         boolean fitWidth = widths >= MIN_WIDTHS_FOR_INPUT_DEPENDENCE;
-        // x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + overhead / 1 µs)]; without enough widths the input-width
+        // x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + overhead / 1 µs)]; without enough widths the
+        // input-width
         // term w is not fitted at all (fixed at 0, the dimension left out: BOBYQA fails on a dimension with no room)
         double[] lo = {Math.log(1e-3), 0, Math.log(1e-3), 0, 0};
         double[] hi = {0, 5, 0, 5, 4};
@@ -177,17 +213,25 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
                 for (double o0 : START_PRODUCT_OVERHEADS) {
                     double[] start = {START_LOG_EFFICIENCY, w0, START_LOG_EFFICIENCY, g0, o0};
                     try {
-                        PointValuePair p = new BOBYQAOptimizer(2 * (fitWidth ? 5 : 4) + 1).optimize(new MaxEval(MAX_EVALUATIONS), objective,
-                                GoalType.MINIMIZE, new InitialGuess(reduced(start, fitWidth)), new SimpleBounds(reduced(lo, fitWidth), reduced(hi, fitWidth)));
+                        PointValuePair p = new BOBYQAOptimizer(2 * (fitWidth ? 5 : 4) + 1)
+                                .optimize(
+                                        new MaxEval(MAX_EVALUATIONS),
+                                        objective,
+                                        GoalType.MINIMIZE,
+                                        new InitialGuess(reduced(start, fitWidth)),
+                                        new SimpleBounds(reduced(lo, fitWidth), reduced(hi, fitWidth)));
                         if (Double.isFinite(p.getValue()) && (best == null || p.getValue() < best.getValue()))
                             best = new PointValuePair(full(p.getPoint(), fitWidth), p.getValue());
                     } catch (MathIllegalStateException e) { // also TooManyEvaluationsException
-                        failure = e; // this start failed (a trust-region step that cannot reduce the model); the others decide
+                        failure = e; // this start failed (a trust-region step that cannot reduce the model); the others
+                        // decide
                     }
                 }
         if (best == null)
-            throw InvalidFieldException.withMessage("calibration", "calibration: the " + format + " matrix-product benchmarks could not be fitted from any "
-                    + "start (" + failure.getMessage() + "); re-run the calibration on a quieter machine");
+            throw InvalidFieldException.withMessage(
+                    "calibration",
+                    "calibration: the " + format + " matrix-product benchmarks could not be fitted from any "
+                            + "start (" + failure.getMessage() + "); re-run the calibration on a quieter machine");
         double[] x = best.getPoint();
         double bandwidthEff = Math.exp(x[0]), computeEff = Math.exp(x[2]);
         LatencyTuning products0 = productTuning(x);
@@ -200,7 +244,8 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
             double factor = r.bytesPerSecond() / (floor.memoryBandwidthBytesPerSecond() * bandwidthEff);
             attention = Math.min(Math.max(factor, 1e-3), 1 / bandwidthEff);
         }
-        // the benchmark models' own products paid the per-product cost inside the slope and intercept: take it out, so that
+        // the benchmark models' own products paid the per-product cost inside the slope and intercept: take it out, so
+        // that
         // a layer's products are not charged twice
         double perProduct = products0.matrixProductOverheadSeconds();
         Map<String, Double> layers = new LinkedHashMap<>();
@@ -211,14 +256,23 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
             intercepts.add(o.perStepSeconds() - o.productsPerStep() * perProduct);
         }
         double pass = Math.max(0, median(intercepts));
-        // among its products a layer's time outside them is longer than the tiny Llama-style models' warm-cache slope: the
+        // among its products a layer's time outside them is longer than the tiny Llama-style models' warm-cache slope:
+        // the
         // difference, by width, is added to every style's per-layer time (never below it)
         double warm = warmLayer(layers);
         SortedMap<Long, Double> inSitu = new TreeMap<>();
         for (Microbenchmarks.InSituLayer l : b.inSituLayers())
             if (l.format().equals(format)) inSitu.put(l.width(), Math.max(0, l.perLayerSeconds() - warm));
-        return new FormatFit(bandwidthEff, products0.bandwidthHalfInputWidth(), computeEff, products0.gemmHalfTokens(),
-                products0.matrixProductOverheadSeconds(), attention, layers, pass, inSitu);
+        return new FormatFit(
+                bandwidthEff,
+                products0.bandwidthHalfInputWidth(),
+                computeEff,
+                products0.gemmHalfTokens(),
+                products0.matrixProductOverheadSeconds(),
+                attention,
+                layers,
+                pass,
+                inSitu);
     }
 
     /** The parameter vector without the input-width term when it is not fitted. */
@@ -233,12 +287,28 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
 
     /** The product-related factors of the parameter vector x = [log b, log10(1 + w), log c, log10(1 + g), log10(1 + o / 1 µs)]. */
     private static LatencyTuning productTuning(double[] x) {
-        return new LatencyTuning(Math.pow(10, x[3]) - 1, 0, 1, 0, 0, Math.pow(10, x[1]) - 1, 1, 0, Map.of(), 1, 1, MATRIX_VECTOR_ROWS,
-                ATTENTION_HALF_TOKENS, (Math.pow(10, x[4]) - 1) * 1e-6, new TreeMap<>(), Map.of());
+        return new LatencyTuning(
+                Math.pow(10, x[3]) - 1,
+                0,
+                1,
+                0,
+                0,
+                Math.pow(10, x[1]) - 1,
+                1,
+                0,
+                Map.of(),
+                1,
+                1,
+                MATRIX_VECTOR_ROWS,
+                ATTENTION_HALF_TOKENS,
+                (Math.pow(10, x[4]) - 1) * 1e-6,
+                new TreeMap<>(),
+                Map.of());
     }
 
     private static Hardware withEfficiency(Hardware floor, double bandwidth, double compute) {
-        return floor.withEfficiency(new Hardware.Efficiency(bandwidth, compute, Hardware.Efficiency.DEFAULT_COMMUNICATION));
+        return floor.withEfficiency(
+                new Hardware.Efficiency(bandwidth, compute, Hardware.Efficiency.DEFAULT_COMMUNICATION));
     }
 
     /** The calibrated time of one benchmarked product, through the roofline the estimates use. */
@@ -254,8 +324,10 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
     private static double kvReadSeconds(Hardware hw, LatencyTuning t, Microbenchmarks.KvRead k) {
         Roofline r = new Roofline(hw, precision(k.format()), t);
         StepTime s = new StepTime();
-        double elements = k.cacheBytes() / NumericFormat.parse("format", k.format()).bytesFor(1);
-        // scores and weighted sum: 2 FLOPs per multiply-accumulate, each K and V element used by every query of its group
+        double elements =
+                k.cacheBytes() / NumericFormat.parse("format", k.format()).bytesFor(1);
+        // scores and weighted sum: 2 FLOPs per multiply-accumulate, each K and V element used by every query of its
+        // group
         r.op(s, 1, LatencyComponent.ATTENTION_CORE, k.cacheBytes(), 2.0 * elements * k.queriesPerKvHead(), 1, 0, false);
         return s.calibratedSeconds();
     }
@@ -264,10 +336,18 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
         List<Check> out = new ArrayList<>();
         for (Microbenchmarks.MatrixProduct p : b.matrixProducts())
             if (p.format().equals(format))
-                out.add(new Check("matmul m=" + p.rows() + " k=" + p.inputs() + " n=" + p.outputs(), format, p.seconds(), productSeconds(hw, t, p)));
+                out.add(new Check(
+                        "matmul m=" + p.rows() + " k=" + p.inputs() + " n=" + p.outputs(),
+                        format,
+                        p.seconds(),
+                        productSeconds(hw, t, p)));
         for (Microbenchmarks.KvRead k : b.kvReads())
             if (k.format().equals(format))
-                out.add(new Check("kv read " + Math.round(k.cacheBytes() / (1 << 20)) + " MiB", format, k.seconds(), kvReadSeconds(hw, t, k)));
+                out.add(new Check(
+                        "kv read " + Math.round(k.cacheBytes() / (1 << 20)) + " MiB",
+                        format,
+                        k.seconds(),
+                        kvReadSeconds(hw, t, k)));
         return out;
     }
 

@@ -35,7 +35,8 @@ public final class Latency {
     private Latency() {}
 
     /** The whole picture for one workload: prefill, decode at the average context, request time and throughput. */
-    public static LatencyEstimate estimate(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload) {
+    public static LatencyEstimate estimate(
+            TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload) {
         return LatencyModel.of(spec, p, w.parallelism(), hw, tuning, offload).estimate(w);
     }
 
@@ -51,8 +52,15 @@ public final class Latency {
      * One decode step: each of {@code batch} sequences adds one token at position {@code contextTokens} (attending to
      * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
      */
-    public static StepTime decodeStep(TransformerSpec spec, Precision p, Parallelism par, long batch, long contextTokens,
-                                      Hardware hw, LatencyTuning tuning, Offload offload) {
+    public static StepTime decodeStep(
+            TransformerSpec spec,
+            Precision p,
+            Parallelism par,
+            long batch,
+            long contextTokens,
+            Hardware hw,
+            LatencyTuning tuning,
+            Offload offload) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
         return LatencyModel.of(spec, p, par, hw, tuning, offload).decodeStep(batch, contextTokens);
     }
@@ -61,7 +69,8 @@ public final class Latency {
      * Prefill of {@code w.batch()} prompts of {@code w.promptTokens()} tokens, in chunks of
      * {@code w.prefillPassTokens()}: the time to the first token, pipelined over the sequences when pp &gt; 1.
      */
-    public static StepTime prefill(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload) {
+    public static StepTime prefill(
+            TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload) {
         return prefill(spec, p, w, hw, tuning, offload, false);
     }
 
@@ -69,8 +78,14 @@ public final class Latency {
      * The prefill, with the logits of every prompt position when {@code allLogits} (as Hugging Face
      * {@code model(input_ids)} and the reference harness compute them) instead of the last position of each sequence.
      */
-    public static StepTime prefill(TransformerSpec spec, Precision p, Workload w, Hardware hw, LatencyTuning tuning, Offload offload,
-                                   boolean allLogits) {
+    public static StepTime prefill(
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            Hardware hw,
+            LatencyTuning tuning,
+            Offload offload,
+            boolean allLogits) {
         return LatencyModel.of(spec, p, w.parallelism(), hw, tuning, offload).prefill(w, allLogits);
     }
 
@@ -80,8 +95,8 @@ public final class Latency {
      * On an A100 the weight-read crossover is about peak / bandwidth = 312e12 / 1.555e12 = 200 tokens for 16-bit
      * weights (docs/formulas.md, "Decode latency"); the KV cache grows with the batch and pushes it further out.
      */
-    public static long computeBoundBatch(TransformerSpec spec, Precision p, Parallelism par, long contextTokens, Hardware hw,
-                                         LatencyTuning tuning) {
+    public static long computeBoundBatch(
+            TransformerSpec spec, Precision p, Parallelism par, long contextTokens, Hardware hw, LatencyTuning tuning) {
         return LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE).computeBoundBatch(contextTokens);
     }
 

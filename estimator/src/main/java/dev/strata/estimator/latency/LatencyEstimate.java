@@ -11,8 +11,13 @@ package dev.strata.estimator.latency;
  * @param generatedTokens      tokens generated per sequence
  * @param computeBoundBatch    smallest batch at which decode turns compute-bound (floor model)
  */
-public record LatencyEstimate(StepTime prefill, StepTime decode, long decodeContextTokens, long batch, long generatedTokens,
-                              long computeBoundBatch) {
+public record LatencyEstimate(
+        StepTime prefill,
+        StepTime decode,
+        long decodeContextTokens,
+        long batch,
+        long generatedTokens,
+        long computeBoundBatch) {
 
     /** Time to first token, floor. */
     public double timeToFirstTokenFloorSeconds() {

@@ -42,6 +42,7 @@ public final class LatencyModel {
     private final double hiddenBytes;
     /** Bytes of one embedding row read by the lookup. */
     private final double embeddingRowBytes;
+
     private final double finalNormBytes;
     private final double headBytes;
     private final double headFlopsPerRow;
@@ -50,14 +51,28 @@ public final class LatencyModel {
      * One matrix of a layer on one device: bytes of one copy, FLOPs per token row of one copy, copies, and the
      * calibrated seconds per byte of streaming it ({@link Roofline#calibratedSecondsPerByte}, fixed by its input width).
      */
-    private record Matrix(LatencyComponent component, boolean routed, double bytesPerCopy, double flopsPerRow, long copies,
-                          double calibratedPerByte) {}
+    private record Matrix(
+            LatencyComponent component,
+            boolean routed,
+            double bytesPerCopy,
+            double flopsPerRow,
+            long copies,
+            double calibratedPerByte) {}
 
     /** A run of identical layers with what its terms need. */
-    private record Group(int count, LayerKind kind, Matrix[] matrices, MixtureOfExperts moe, double vectorBytes, long kvBytesPerToken,
-                         double attentionFlopsPerKey, double headFraction, double overheadSeconds) {}
+    private record Group(
+            int count,
+            LayerKind kind,
+            Matrix[] matrices,
+            MixtureOfExperts moe,
+            double vectorBytes,
+            long kvBytesPerToken,
+            double attentionFlopsPerKey,
+            double headFraction,
+            double overheadSeconds) {}
 
-    private LatencyModel(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
+    private LatencyModel(
+            TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
         Checks.present("spec", spec);
         Checks.present("precision", p);
         Checks.present("parallelism", par);
@@ -76,7 +91,8 @@ public final class LatencyModel {
         int tp = par.tensor();
         this.hiddenBytes = p.activations().bytesFor(d);
         this.embeddingRowBytes = p.embeddings().bytesFor(d);
-        this.finalNormBytes = spec.norms().finalNorm() ? p.embeddings().bytesFor(spec.norms().paramsFor(d)) : 0;
+        this.finalNormBytes =
+                spec.norms().finalNorm() ? p.embeddings().bytesFor(spec.norms().paramsFor(d)) : 0;
         long v = spec.vocabSize();
         this.headBytes = p.embeddings().bytesFor(WholeNumbers.ceilDiv(v * d, tp));
         this.headFlopsPerRow = Flops.linear(d, WholeNumbers.ceilDiv(v, tp));
@@ -91,10 +107,15 @@ public final class LatencyModel {
             Sharding.forEachMatrixOnDevice(kind, d, par, matrices);
             Attention a = kind.attention();
             double heads = Math.ceil((double) a.heads() / tp) / a.heads();
-            groups[i] = new Group(g.count(), kind, java.util.Arrays.copyOf(matrices.m, matrices.n),
+            groups[i] = new Group(
+                    g.count(),
+                    kind,
+                    java.util.Arrays.copyOf(matrices.m, matrices.n),
                     kind.feedForward() instanceof MixtureOfExperts moe ? moe : null,
-                    p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())), KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
-                    Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a), heads,
+                    p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())),
+                    KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
+                    Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a),
+                    heads,
                     formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d));
         }
     }
@@ -112,15 +133,29 @@ public final class LatencyModel {
         }
 
         @Override
-        public void matrix(ParamComponent component, Projection role, long in, long out, boolean bias, long copies, long activeCopies) {
+        public void matrix(
+                ParamComponent component,
+                Projection role,
+                long in,
+                long out,
+                boolean bias,
+                long copies,
+                long activeCopies) {
             double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
             LatencyComponent c = componentOf(component);
-            m[n++] = new Matrix(c, component == ParamComponent.ROUTED_EXPERTS, one, Flops.linear(in, out), copies, r.calibratedSecondsPerByte(c, in));
+            m[n++] = new Matrix(
+                    c,
+                    component == ParamComponent.ROUTED_EXPERTS,
+                    one,
+                    Flops.linear(in, out),
+                    copies,
+                    r.calibratedSecondsPerByte(c, in));
         }
     }
 
     /** The model prepared for {@code spec} in {@code p}, split by {@code par}, on {@code hw} with {@code tuning}. */
-    public static LatencyModel of(TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
+    public static LatencyModel of(
+            TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
         return new LatencyModel(spec, p, par, hw, tuning, offload);
     }
 
@@ -132,7 +167,8 @@ public final class LatencyModel {
         StepTime prefill = prefill(w, false);
         long decodeContext = Latency.decodeContextTokens(w.promptTokens(), w.generatedTokens());
         StepTime decode = decodeStep(w.batch(), decodeContext);
-        return new LatencyEstimate(prefill, decode, decodeContext, w.batch(), w.generatedTokens(), computeBoundBatch(decodeContext));
+        return new LatencyEstimate(
+                prefill, decode, decodeContext, w.batch(), w.generatedTokens(), computeBoundBatch(decodeContext));
     }
 
     /**
@@ -169,7 +205,10 @@ public final class LatencyModel {
     public StepTime prefill(Workload w, boolean allLogits) {
         Checks.present("workload", w);
         if (!w.parallelism().equals(parallelism))
-            throw new InvalidFieldException("workload.parallelism", w.parallelism(), "the parallelism the latency model was prepared for, " + parallelism);
+            throw new InvalidFieldException(
+                    "workload.parallelism",
+                    w.parallelism(),
+                    "the parallelism the latency model was prepared for, " + parallelism);
         long chunk = w.prefillPassTokens();
         long prompt = w.promptTokens();
         StepTime total = new StepTime();
@@ -215,7 +254,12 @@ public final class LatencyModel {
 
     /** Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value). */
     public boolean isFor(TransformerSpec s, Precision p, Parallelism par, Hardware hw, LatencyTuning t, Offload o) {
-        return s == spec && p.equals(precision) && par.equals(parallelism) && hw == hardware && t == tuning && o == offload;
+        return s == spec
+                && p.equals(precision)
+                && par.equals(parallelism)
+                && hw == hardware
+                && t == tuning
+                && o == offload;
     }
 
     /**
@@ -223,14 +267,16 @@ public final class LatencyModel {
      * {@code cached} tokens already in the cache, computing the logits of {@code logitRows} token rows (the last
      * position of each sequence: batch; none: 0). The terms of {@link Latency}'s class comment.
      */
-    private void pass(StepTime step, Roofline r, long batch, long queries, long cached, long logitRows, Offload offload) {
+    private void pass(
+            StepTime step, Roofline r, long batch, long queries, long cached, long logitRows, Offload offload) {
         Checks.range("batch", batch, 1, Workload.MAX_BATCH);
         boolean weightsOffloaded = offload == Offload.WEIGHTS;
         boolean kvOffloaded = offload == Offload.KV_CACHE;
         int tp = parallelism.tensor();
         double tokens = (double) batch * queries;
         double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
-        double matrixPerFlop = r.calibratedSecondsPerFlop(LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
+        double matrixPerFlop = r.calibratedSecondsPerFlop(
+                LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
 
         // Input embedding: a lookup of the step's rows (vocab-parallel over tp).
         r.op(step, 1, LatencyComponent.EMBEDDING, tokens * embeddingRowBytes / tp, 0, tokens, spec.hiddenSize(), false);
@@ -240,21 +286,33 @@ public final class LatencyModel {
                 double read, passes, perFlop;
                 if (m.routed) {
                     MixtureOfExperts moe = g.moe;
-                    double touched = m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
+                    double touched =
+                            m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
                     read = touched;
                     passes = tokens * moe.topK() * m.copies / moe.routedExperts();
-                    perFlop = r.calibratedSecondsPerFlop(m.component, touched > 0 ? passes / touched : 0); // rows per expert touched
+                    perFlop = r.calibratedSecondsPerFlop(
+                            m.component, touched > 0 ? passes / touched : 0); // rows per expert touched
                 } else {
                     read = m.copies;
                     passes = tokens * m.copies;
                     perFlop = matrixPerFlop;
                 }
-                r.op(step, times, m.component, read * m.bytesPerCopy, m.flopsPerRow * passes, m.calibratedPerByte, perFlop, weightsOffloaded);
+                r.op(
+                        step,
+                        times,
+                        m.component,
+                        read * m.bytesPerCopy,
+                        m.flopsPerRow * passes,
+                        m.calibratedPerByte,
+                        perFlop,
+                        weightsOffloaded);
                 r.calls(step, times, m.component, read); // one call per matrix read (for routed experts: those touched)
             }
             r.op(step, times, LatencyComponent.NORMS, g.vectorBytes, 0, tokens, 0, weightsOffloaded);
             attentionCore(r, step, times, g, batch, queries, cached, kvOffloaded);
-            if (tp > 1) r.allReduce(step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
+            if (tp > 1)
+                r.allReduce(
+                        step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
             step.t[StepTime.CALIBRATED + LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
         }
         if (parallelism.pipeline() > 1) r.pointToPoint(step, actBytes, parallelism.pipeline() - 1);
@@ -262,7 +320,15 @@ public final class LatencyModel {
         if (logitRows > 0) {
             double rows = logitRows;
             if (finalNormBytes > 0) r.op(step, 1, LatencyComponent.NORMS, finalNormBytes, 0, rows, 0, false);
-            r.op(step, 1, LatencyComponent.OUTPUT_HEAD, headBytes, headFlopsPerRow * rows, rows, spec.hiddenSize(), false);
+            r.op(
+                    step,
+                    1,
+                    LatencyComponent.OUTPUT_HEAD,
+                    headBytes,
+                    headFlopsPerRow * rows,
+                    rows,
+                    spec.hiddenSize(),
+                    false);
             r.calls(step, 1, LatencyComponent.OUTPUT_HEAD, 1);
         }
     }
@@ -272,13 +338,29 @@ public final class LatencyModel {
      * writes the new tokens' keys and values, and computes scores and weighted sums for the causal keys of the new
      * queries ({@link Flops#keysAttended}).
      */
-    private static void attentionCore(Roofline r, StepTime step, double times, Group g, long batch, long queries, long cached,
-                                      boolean offloaded) {
+    private static void attentionCore(
+            Roofline r,
+            StepTime step,
+            double times,
+            Group g,
+            long batch,
+            long queries,
+            long cached,
+            boolean offloaded) {
         long held = KvCache.tokensHeld(g.kind, cached);
         double bytes = (double) batch * (held + queries) * g.kvBytesPerToken;
         long w = g.kind.slidingWindow();
-        double keys = Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL) - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
-        r.op(step, times, LatencyComponent.ATTENTION_CORE, bytes, batch * keys * g.attentionFlopsPerKey * g.headFraction, queries, 0, offloaded);
+        double keys = Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL)
+                - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
+        r.op(
+                step,
+                times,
+                LatencyComponent.ATTENTION_CORE,
+                bytes,
+                batch * keys * g.attentionFlopsPerKey * g.headFraction,
+                queries,
+                0,
+                offloaded);
     }
 
     private static LatencyComponent componentOf(ParamComponent c) {

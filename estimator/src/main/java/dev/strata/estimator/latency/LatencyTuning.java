@@ -63,12 +63,23 @@ import java.util.Map;
  * @param formats                   tuning per compute format id ({@code fp32}, {@code bf16}); empty for one tuning
  *                                  for every format. A per-format tuning has no {@code formats} of its own
  */
-public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, double wideInputBandwidthFactor,
-                            double perLayerOverheadSeconds, double collectiveLatencySeconds, double bandwidthHalfInputWidth,
-                            double attentionBandwidthFactor, double perPassOverheadSeconds, Map<String, Double> layerOverheadSeconds,
-                            double bandwidthEfficiencyScale, double computeEfficiencyScale, int matrixVectorRows,
-                            double attentionHalfTokens, double matrixProductOverheadSeconds, java.util.SortedMap<Long, Double> inSituLayerSeconds,
-                            Map<String, LatencyTuning> formats) {
+public record LatencyTuning(
+        double gemmHalfTokens,
+        int wideInputThreshold,
+        double wideInputBandwidthFactor,
+        double perLayerOverheadSeconds,
+        double collectiveLatencySeconds,
+        double bandwidthHalfInputWidth,
+        double attentionBandwidthFactor,
+        double perPassOverheadSeconds,
+        Map<String, Double> layerOverheadSeconds,
+        double bandwidthEfficiencyScale,
+        double computeEfficiencyScale,
+        int matrixVectorRows,
+        double attentionHalfTokens,
+        double matrixProductOverheadSeconds,
+        java.util.SortedMap<Long, Double> inSituLayerSeconds,
+        Map<String, LatencyTuning> formats) {
     /**
      * Defaults for catalog GPUs and accelerators (assumptions until the device is calibrated): compute efficiency halves
      * at 16 token rows (small GEMMs on tensor cores are latency- and tile-bound); no wide-input penalty; no per-layer
@@ -90,10 +101,20 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
         Checks.positive("tuning.attentionBandwidthFactor", attentionBandwidthFactor, 1e3);
         Checks.range("tuning.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
         Map<String, Double> layers = new LinkedHashMap<>();
-        for (Map.Entry<String, Double> e : Checks.present("tuning.layerOverheadSeconds", layerOverheadSeconds).entrySet()) {
+        for (Map.Entry<String, Double> e : Checks.present("tuning.layerOverheadSeconds", layerOverheadSeconds)
+                .entrySet()) {
             if (!Microbenchmarks.LAYER_STYLES.contains(e.getKey()))
-                throw new InvalidFieldException("tuning.layerOverheadSeconds", e.getKey(), "a feed-forward type, one of " + Microbenchmarks.LAYER_STYLES);
-            layers.put(e.getKey(), Checks.range("tuning.layerOverheadSeconds." + e.getKey(), Checks.present("tuning.layerOverheadSeconds." + e.getKey(), e.getValue()), 0, 10));
+                throw new InvalidFieldException(
+                        "tuning.layerOverheadSeconds",
+                        e.getKey(),
+                        "a feed-forward type, one of " + Microbenchmarks.LAYER_STYLES);
+            layers.put(
+                    e.getKey(),
+                    Checks.range(
+                            "tuning.layerOverheadSeconds." + e.getKey(),
+                            Checks.present("tuning.layerOverheadSeconds." + e.getKey(), e.getValue()),
+                            0,
+                            10));
         }
         layerOverheadSeconds = Collections.unmodifiableMap(layers);
         Checks.positive("tuning.bandwidthEfficiencyScale", bandwidthEfficiencyScale, MAX_EFFICIENCY_SCALE);
@@ -102,15 +123,31 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
         Checks.range("tuning.attentionHalfTokens", attentionHalfTokens, 0, 1e9);
         Checks.range("tuning.matrixProductOverheadSeconds", matrixProductOverheadSeconds, 0, 10);
         java.util.TreeMap<Long, Double> inSitu = new java.util.TreeMap<>();
-        for (Map.Entry<Long, Double> e : Checks.present("tuning.inSituLayerSeconds", inSituLayerSeconds).entrySet()) {
-            long width = Checks.range("tuning.inSituLayerSeconds (width)", Checks.present("tuning.inSituLayerSeconds (width)", e.getKey()), 1, Long.MAX_VALUE);
-            inSitu.put(width, Checks.range("tuning.inSituLayerSeconds." + width, Checks.present("tuning.inSituLayerSeconds." + width, e.getValue()), 0, 10));
+        for (Map.Entry<Long, Double> e :
+                Checks.present("tuning.inSituLayerSeconds", inSituLayerSeconds).entrySet()) {
+            long width = Checks.range(
+                    "tuning.inSituLayerSeconds (width)",
+                    Checks.present("tuning.inSituLayerSeconds (width)", e.getKey()),
+                    1,
+                    Long.MAX_VALUE);
+            inSitu.put(
+                    width,
+                    Checks.range(
+                            "tuning.inSituLayerSeconds." + width,
+                            Checks.present("tuning.inSituLayerSeconds." + width, e.getValue()),
+                            0,
+                            10));
         }
         inSituLayerSeconds = Collections.unmodifiableSortedMap(inSitu);
         Map<String, LatencyTuning> f = new LinkedHashMap<>();
-        for (Map.Entry<String, LatencyTuning> e : Checks.present("tuning.formats", formats).entrySet()) {
+        for (Map.Entry<String, LatencyTuning> e :
+                Checks.present("tuning.formats", formats).entrySet()) {
             LatencyTuning t = Checks.present("tuning.formats." + e.getKey(), e.getValue());
-            if (!t.formats().isEmpty()) throw new InvalidFieldException("tuning.formats." + e.getKey() + ".formats", t.formats().keySet(), "empty (one level of formats)");
+            if (!t.formats().isEmpty())
+                throw new InvalidFieldException(
+                        "tuning.formats." + e.getKey() + ".formats",
+                        t.formats().keySet(),
+                        "empty (one level of formats)");
             f.put(e.getKey(), t);
         }
         formats = Collections.unmodifiableMap(f);
@@ -120,10 +157,29 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
      * The five factors of a device whose efficiency does not depend on the format: no per-format entries, the attention
      * core saturating like the matrix products, no other terms.
      */
-    public LatencyTuning(double gemmHalfTokens, int wideInputThreshold, double wideInputBandwidthFactor, double perLayerOverheadSeconds,
-                         double collectiveLatencySeconds) {
-        this(gemmHalfTokens, wideInputThreshold, wideInputBandwidthFactor, perLayerOverheadSeconds, collectiveLatencySeconds, 0, 1, 0,
-                Map.of(), 1, 1, 0, gemmHalfTokens, 0, new java.util.TreeMap<>(), Map.of());
+    public LatencyTuning(
+            double gemmHalfTokens,
+            int wideInputThreshold,
+            double wideInputBandwidthFactor,
+            double perLayerOverheadSeconds,
+            double collectiveLatencySeconds) {
+        this(
+                gemmHalfTokens,
+                wideInputThreshold,
+                wideInputBandwidthFactor,
+                perLayerOverheadSeconds,
+                collectiveLatencySeconds,
+                0,
+                1,
+                0,
+                Map.of(),
+                1,
+                1,
+                0,
+                gemmHalfTokens,
+                0,
+                new java.util.TreeMap<>(),
+                Map.of());
     }
 
     /** The tuning for matrix products in {@code computeFormat}: its entry in {@code formats}, or this one. */
@@ -135,9 +191,23 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
 
     /** This tuning with a tuning per compute format. */
     public LatencyTuning withFormats(Map<String, LatencyTuning> perFormat) {
-        return new LatencyTuning(gemmHalfTokens, wideInputThreshold, wideInputBandwidthFactor, perLayerOverheadSeconds, collectiveLatencySeconds,
-                bandwidthHalfInputWidth, attentionBandwidthFactor, perPassOverheadSeconds, layerOverheadSeconds, bandwidthEfficiencyScale,
-                computeEfficiencyScale, matrixVectorRows, attentionHalfTokens, matrixProductOverheadSeconds, inSituLayerSeconds, perFormat);
+        return new LatencyTuning(
+                gemmHalfTokens,
+                wideInputThreshold,
+                wideInputBandwidthFactor,
+                perLayerOverheadSeconds,
+                collectiveLatencySeconds,
+                bandwidthHalfInputWidth,
+                attentionBandwidthFactor,
+                perPassOverheadSeconds,
+                layerOverheadSeconds,
+                bandwidthEfficiencyScale,
+                computeEfficiencyScale,
+                matrixVectorRows,
+                attentionHalfTokens,
+                matrixProductOverheadSeconds,
+                inSituLayerSeconds,
+                perFormat);
     }
 
     /**
@@ -160,7 +230,8 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
      */
     public double bandwidthShapeFactor(long inputWidth) {
         double wide = wideInputThreshold > 0 && inputWidth >= wideInputThreshold ? wideInputBandwidthFactor : 1;
-        double narrow = bandwidthHalfInputWidth > 0 && inputWidth > 0 ? inputWidth / (inputWidth + bandwidthHalfInputWidth) : 1;
+        double narrow =
+                bandwidthHalfInputWidth > 0 && inputWidth > 0 ? inputWidth / (inputWidth + bandwidthHalfInputWidth) : 1;
         return wide * narrow;
     }
 
@@ -185,7 +256,8 @@ public record LatencyTuning(double gemmHalfTokens, int wideInputThreshold, doubl
      */
     public double inSituLayerSeconds(long width) {
         if (inSituLayerSeconds.isEmpty()) return 0;
-        java.util.SortedMap<Long, Double> below = inSituLayerSeconds.headMap(width + 1), above = inSituLayerSeconds.tailMap(width);
+        java.util.SortedMap<Long, Double> below = inSituLayerSeconds.headMap(width + 1),
+                above = inSituLayerSeconds.tailMap(width);
         if (below.isEmpty()) return above.get(above.firstKey());
         if (above.isEmpty()) return below.get(below.lastKey());
         long w0 = below.lastKey(), w1 = above.firstKey();

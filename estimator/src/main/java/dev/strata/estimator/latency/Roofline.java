@@ -18,6 +18,7 @@ final class Roofline {
     private final LatencyTuning tuning;
     /** Reciprocals of the bandwidth and peak, at 100 % and calibrated: an op multiplies rather than divides. */
     private final double perByte;
+
     private final double perByteCalibrated;
     private final double perFlop;
     private final double perFlopCalibrated;
@@ -66,7 +67,9 @@ final class Roofline {
         String a = p.activations().id();
         if (hw.hasPeak(a)) return a;
         if (a.equals("fp16") && hw.hasPeak("bf16")) return "bf16";
-        return hw.hasPeak("bf16") ? "bf16" : hw.peakFlopsPerSecond().keySet().iterator().next();
+        return hw.hasPeak("bf16")
+                ? "bf16"
+                : hw.peakFlopsPerSecond().keySet().iterator().next();
     }
 
     /**
@@ -79,8 +82,24 @@ final class Roofline {
      * @param rows       token rows of the matrix product (for the compute shape factor)
      * @param inputWidth input width of the weight matrix streamed (for the bandwidth shape factor); 0 if none
      */
-    void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double rows, long inputWidth, boolean offloaded) {
-        op(s, times, c, bytes, flops, calibratedSecondsPerByte(c, inputWidth), flops == 0 ? 0 : calibratedSecondsPerFlop(c, rows), offloaded);
+    void op(
+            StepTime s,
+            double times,
+            LatencyComponent c,
+            double bytes,
+            double flops,
+            double rows,
+            long inputWidth,
+            boolean offloaded) {
+        op(
+                s,
+                times,
+                c,
+                bytes,
+                flops,
+                calibratedSecondsPerByte(c, inputWidth),
+                flops == 0 ? 0 : calibratedSecondsPerFlop(c, rows),
+                offloaded);
     }
 
     /**
@@ -88,7 +107,14 @@ final class Roofline {
      * already worked out ({@link #calibratedSecondsPerByte}, {@link #calibratedSecondsPerFlop}): a prepared model
      * works out a matrix's byte rate once and the pass's FLOP rate once for all its matrices, so an op only multiplies.
      */
-    void op(StepTime s, double times, LatencyComponent c, double bytes, double flops, double calibratedPerByte, double calibratedPerFlop,
+    void op(
+            StepTime s,
+            double times,
+            LatencyComponent c,
+            double bytes,
+            double flops,
+            double calibratedPerByte,
+            double calibratedPerFlop,
             boolean offloaded) {
         // in small methods, so that the JIT inlines the op into the pass that adds it up
         double floorMem = offloaded ? offloadedSeconds(s, times, c, bytes, 1) : bytes * perByte;
@@ -98,7 +124,9 @@ final class Roofline {
 
     /** Seconds to move {@code bytes} over one direction of the host link at {@code efficiency}; counts them when {@code times} > 0. */
     private double offloadedSeconds(StepTime s, double times, LatencyComponent c, double bytes, double efficiency) {
-        if (hostLink <= 0) throw new dev.strata.model.InvalidFieldException("offload", c.key(), "none on a device whose host-link bandwidth is not known");
+        if (hostLink <= 0)
+            throw new dev.strata.model.InvalidFieldException(
+                    "offload", c.key(), "none on a device whose host-link bandwidth is not known");
         s.hostLinkBytes += times * bytes;
         return bytes / (hostLink / 2 * efficiency);
     }
@@ -108,7 +136,8 @@ final class Roofline {
      * the shape factor of a matrix of {@code inputWidth} inputs (the attention factor for the KV cache), at most 1.
      */
     double calibratedSecondsPerByte(LatencyComponent c, long inputWidth) {
-        double shape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionBandwidthFactor()
+        double shape = c == LatencyComponent.ATTENTION_CORE
+                ? tuning.attentionBandwidthFactor()
                 : flatBandwidth ? 1 : tuning.bandwidthShapeFactor(inputWidth);
         return shape == 1 ? perByteCalibrated : 1 / (bandwidth * Math.min(1, bandwidthEfficiency * shape));
     }
@@ -118,7 +147,8 @@ final class Roofline {
      * row-shape factor of the product (or of the attention core).
      */
     double calibratedSecondsPerFlop(LatencyComponent c, double rows) {
-        double rowShape = c == LatencyComponent.ATTENTION_CORE ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
+        double rowShape = c == LatencyComponent.ATTENTION_CORE
+                ? tuning.attentionShapeFactor(Math.max(rows, 1e-9))
                 : tuning.computeShapeFactor(Math.max(rows, 1e-9));
         return perFlopCalibrated / rowShape;
     }
@@ -128,8 +158,16 @@ final class Roofline {
      * larger of each pair is taken by the comparison that also picks the bound: no NaN reaches here (every input is
      * checked), and {@code Math.max(double, double)} must order NaN and -0, which costs more than the op itself.
      */
-    private static void add(StepTime s, int i, double times, double bytes, double flops, double floorMem, double calMem, double floorCompute,
-                            double calCompute) {
+    private static void add(
+            StepTime s,
+            int i,
+            double times,
+            double bytes,
+            double flops,
+            double floorMem,
+            double calMem,
+            double floorCompute,
+            double calCompute) {
         s.t[StepTime.BYTES + i] += times * bytes;
         s.t[StepTime.FLOPS + i] += times * flops;
         double cal, floor;
@@ -148,7 +186,9 @@ final class Roofline {
         double k = times;
         s.t[StepTime.BYTES + i] += bytes * k;
         s.t[StepTime.FLOOR + i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link, 0);
-        s.t[StepTime.CALIBRATED + i] += k * Collectives.ringAllReduceSeconds(bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
+        s.t[StepTime.CALIBRATED + i] += k
+                * Collectives.ringAllReduceSeconds(
+                        bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
     /** {@code hops} point-to-point transfers of {@code bytes} between pipeline stages. */
@@ -158,7 +198,8 @@ final class Roofline {
         double k = hops;
         s.t[StepTime.BYTES + i] += bytes * k;
         s.t[StepTime.FLOOR + i] += k * Collectives.pointToPointSeconds(bytes, link, 0);
-        s.t[StepTime.CALIBRATED + i] += k * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
+        s.t[StepTime.CALIBRATED + i] += k
+                * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
     /** Fixed cost of {@code times x calls} matrix-product calls of component {@code c} (calibrated estimate only). */
@@ -172,6 +213,8 @@ final class Roofline {
     }
 
     private void requireLink() {
-        if (link <= 0) throw new dev.strata.model.InvalidFieldException("tp", "> 1", "1 on a device whose scale-up link bandwidth is not known");
+        if (link <= 0)
+            throw new dev.strata.model.InvalidFieldException(
+                    "tp", "> 1", "1 on a device whose scale-up link bandwidth is not known");
     }
 }

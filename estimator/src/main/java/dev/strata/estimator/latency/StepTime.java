@@ -11,6 +11,7 @@ public final class StepTime {
     static final int BYTES = 0, FLOPS = N, FLOOR = 2 * N, CALIBRATED = 3 * N;
     /** The terms, four rows of one entry per component in one array (one allocation a step). */
     final double[] t = new double[4 * N];
+
     double memoryBoundSeconds;
     double computeBoundSeconds;
     double floorMemoryBoundSeconds;
@@ -23,7 +24,8 @@ public final class StepTime {
     /** Back to an empty step. */
     void clear() {
         java.util.Arrays.fill(t, 0);
-        memoryBoundSeconds = computeBoundSeconds = floorMemoryBoundSeconds = floorComputeBoundSeconds = hostLinkBytes = 0;
+        memoryBoundSeconds =
+                computeBoundSeconds = floorMemoryBoundSeconds = floorComputeBoundSeconds = hostLinkBytes = 0;
     }
 
     /** Bytes moved through device memory (and the host link, when offloaded) by one step, for one device. */

@@ -75,21 +75,34 @@ public final class Activations {
      *
      * @param dropout whether the model trains with dropout (Korthikanti's accounting does; most current LLMs do not)
      */
-    public static long trainingLayerBytes(LayerKind kind, long hidden, Norms norms, long sequenceTokens, long microBatch, int tp,
-                                          boolean sequenceParallel, Recompute recompute, NumericFormat activations, boolean dropout) {
+    public static long trainingLayerBytes(
+            LayerKind kind,
+            long hidden,
+            Norms norms,
+            long sequenceTokens,
+            long microBatch,
+            int tp,
+            boolean sequenceParallel,
+            Recompute recompute,
+            NumericFormat activations,
+            boolean dropout) {
         Checks.range("sequenceTokens", sequenceTokens, 1, Limits.MAX_CONTEXT);
         Checks.range("microBatch", microBatch, 1, Long.MAX_VALUE);
         Checks.range("tp", tp, 1, Integer.MAX_VALUE);
         long alpha = elementBytes(activations);
         long tokens = Math.multiplyExact(sequenceTokens, microBatch);
         int seqSplit = sequenceParallel ? tp : 1;
-        if (recompute == Recompute.FULL) // only the layer input (Table 2, "full activation recompute": 2sbh)
+        // only the layer input (Table 2, "full activation recompute": 2sbh)
+        if (recompute == Recompute.FULL)
             return WholeNumbers.ceilDiv(Math.multiplyExact(tokens, alpha * hidden), seqSplit);
         long replicated = replicatedBytesPerToken(kind, hidden, norms, alpha, dropout);
         long split = splitBytesPerToken(kind, hidden, alpha);
-        long scores = recompute == Recompute.SELECTIVE ? 0 : scoreBytesPerToken(kind.attention(), sequenceTokens, alpha, dropout);
+        long scores = recompute == Recompute.SELECTIVE
+                ? 0
+                : scoreBytesPerToken(kind.attention(), sequenceTokens, alpha, dropout);
         // tokens x (replicated / seqSplit + (split + scores) / tp), with one division at the end
-        long perTokenTimesTp = Math.addExact(Math.multiplyExact(replicated, (long) (tp / seqSplit)), Math.addExact(split, scores));
+        long perTokenTimesTp =
+                Math.addExact(Math.multiplyExact(replicated, (long) (tp / seqSplit)), Math.addExact(split, scores));
         return WholeNumbers.ceilDiv(Math.multiplyExact(tokens, perTokenTimesTp), tp);
     }
 
@@ -99,8 +112,8 @@ public final class Activations {
      */
     static long replicatedBytesPerToken(LayerKind kind, long hidden, Norms norms, long alpha, boolean dropout) {
         long elements = (norms.perLayer() + 2L) * hidden;
-        if (kind.attention() instanceof LatentAttention mla) // inputs of the latent norms and of q_b / kv_b
-            elements += 2L * (mla.qLoraRank() + mla.kvLoraRank());
+        // inputs of the latent norms and of q_b / kv_b
+        if (kind.attention() instanceof LatentAttention mla) elements += 2L * (mla.qLoraRank() + mla.kvLoraRank());
         if (kind.feedForward() instanceof MixtureOfExperts moe) elements += moe.routedExperts();
         return elements * alpha + (dropout ? 2L * hidden * DROPOUT_MASK_BYTES : 0);
     }
@@ -108,10 +121,12 @@ public final class Activations {
     /** Bytes per token split over the tensor-parallel ranks: Q, K, V, the output-projection input and the MLP intermediates. */
     static long splitBytesPerToken(LayerKind kind, long hidden, long alpha) {
         Attention a = kind.attention();
-        long kvWidth = a instanceof MultiHeadAttention mha ? mha.kvWidth() : a.queryWidth(); // MLA: per-head K after kv_b
+        long kvWidth =
+                a instanceof MultiHeadAttention mha ? mha.kvWidth() : a.queryWidth(); // MLA: per-head K after kv_b
         long valueWidth = a instanceof MultiHeadAttention mha ? mha.kvWidth() : (long) a.heads() * a.valueHeadDim();
         long outputInput = (long) a.heads() * a.valueHeadDim();
-        long elements = a.queryWidth() + kvWidth + valueWidth + outputInput + mlpIntermediates(kind.feedForward(), hidden);
+        long elements =
+                a.queryWidth() + kvWidth + valueWidth + outputInput + mlpIntermediates(kind.feedForward(), hidden);
         return elements * alpha;
     }
 
@@ -135,9 +150,11 @@ public final class Activations {
      * logits kept for the cross-entropy (split by vocabulary over t). Not part of Korthikanti's Table 2, which covers
      * the transformer layers only.
      */
-    public static long trainingOutputLayerBytes(TransformerSpec spec, long tokens, int tp, boolean sequenceParallel, NumericFormat activations) {
+    public static long trainingOutputLayerBytes(
+            TransformerSpec spec, long tokens, int tp, boolean sequenceParallel, NumericFormat activations) {
         long alpha = elementBytes(activations);
-        long hidden = WholeNumbers.ceilDiv(Math.multiplyExact(tokens, 2 * alpha * spec.hiddenSize()), sequenceParallel ? tp : 1);
+        long hidden = WholeNumbers.ceilDiv(
+                Math.multiplyExact(tokens, 2 * alpha * spec.hiddenSize()), sequenceParallel ? tp : 1);
         long logits = Math.multiplyExact(tokens, LOGIT_BYTES * WholeNumbers.ceilDiv(spec.vocabSize(), tp));
         return Math.addExact(hidden, logits);
     }
@@ -152,7 +169,8 @@ public final class Activations {
      * holds the final norm's output and the logits (measured on an H100: summing the layer's set and the logits
      * over-counted the prefill peak of a 1B model by 11 %).
      */
-    public static long inferencePeakBytes(TransformerSpec spec, long tokens, long sequences, int tp, NumericFormat activations) {
+    public static long inferencePeakBytes(
+            TransformerSpec spec, long tokens, long sequences, int tp, NumericFormat activations) {
         return inferencePeakBytes(spec, tokens, sequences, tp, activations, inferenceLogitBytes(activations));
     }
 
@@ -161,7 +179,13 @@ public final class Activations {
      * {@code logitPositions} positions at {@code bytesPerLogit} each (at the product's peak: the head's output and
      * whatever the library or the caller holds beside it), rounded up to a whole byte.
      */
-    public static long inferencePeakBytes(TransformerSpec spec, long tokens, long logitPositions, int tp, NumericFormat activations, double bytesPerLogit) {
+    public static long inferencePeakBytes(
+            TransformerSpec spec,
+            long tokens,
+            long logitPositions,
+            int tp,
+            NumericFormat activations,
+            double bytesPerLogit) {
         Checks.positive("bytesPerLogit", bytesPerLogit, 64);
         long alpha = elementBytes(activations);
         long hidden = spec.hiddenSize();
@@ -174,15 +198,19 @@ public final class Activations {
                     : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
             long latent = a instanceof LatentAttention mla ? mla.qLoraRank() + (long) mla.cachedWidth() : 0;
             long attentionSet = hidden + latent + WholeNumbers.ceilDiv(attention, tp);
-            long mlpSet = hidden + WholeNumbers.ceilDiv(inferenceMlpIntermediates(kind.feedForward(), hidden), tp)
+            long mlpSet = hidden
+                    + WholeNumbers.ceilDiv(inferenceMlpIntermediates(kind.feedForward(), hidden), tp)
                     + (kind.feedForward() instanceof MixtureOfExperts moe ? moe.routedExperts() : 0);
             worst = Math.max(worst, Math.max(attentionSet, mlpSet));
         }
         long residual = Math.multiplyExact(Math.multiplyExact(tokens, hidden), alpha);
         long layer = Math.multiplyExact(Math.multiplyExact(tokens, worst), alpha);
-        double logitBytes = Math.ceil((double) Math.multiplyExact(logitPositions, WholeNumbers.ceilDiv(spec.vocabSize(), tp)) * bytesPerLogit);
+        double logitBytes =
+                Math.ceil((double) Math.multiplyExact(logitPositions, WholeNumbers.ceilDiv(spec.vocabSize(), tp))
+                        * bytesPerLogit);
         if (logitBytes >= Long.MAX_VALUE) throw new ArithmeticException("logit bytes overflow a long");
-        // the head runs after the last layer has freed its working set: its peak is the final norm's output and the logits
+        // the head runs after the last layer has freed its working set: its peak is the final norm's output and the
+        // logits
         long head = Math.addExact(residual, (long) logitBytes);
         return Math.addExact(residual, Math.max(layer, head));
     }
@@ -197,7 +225,10 @@ public final class Activations {
     /** Whole bytes per element of an activation format (fp32 4, bf16/fp16 2, fp8 1). */
     static long elementBytes(NumericFormat activations) {
         if (activations.bits() % 8 != 0 || activations.groupSize() != 0)
-            throw new InvalidFieldException("precision.activations", activations.id(), "a format of whole bytes per element (fp32, bf16, fp16, fp8)");
+            throw new InvalidFieldException(
+                    "precision.activations",
+                    activations.id(),
+                    "a format of whole bytes per element (fp32, bf16, fp16, fp8)");
         return activations.bits() / 8;
     }
 }

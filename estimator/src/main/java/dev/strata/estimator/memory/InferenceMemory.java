@@ -28,7 +28,8 @@ public final class InferenceMemory {
     /**
      * The estimate for {@code spec} serving {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device.
      */
-    public static InferenceMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
+    public static InferenceMemoryEstimate estimate(
+            TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
         Checks.present("workload", w);
         return MemoryModel.of(spec, p, w.parallelism(), runtimeOverheadBytes).estimate(w);
     }

@@ -12,8 +12,14 @@ package dev.strata.estimator.memory;
  * @param contextTokens           context each sequence reaches (prompt + generated)
  * @param devices                 devices used (tensor x pipeline x data)
  */
-public record InferenceMemoryEstimate(InferenceMemoryTerms whole, InferenceMemoryTerms perDevice, long kvCacheBytesPerToken,
-                                      long prefillActivationsBytes, long decodeActivationsBytes, long contextTokens, int devices) {
+public record InferenceMemoryEstimate(
+        InferenceMemoryTerms whole,
+        InferenceMemoryTerms perDevice,
+        long kvCacheBytesPerToken,
+        long prefillActivationsBytes,
+        long decodeActivationsBytes,
+        long contextTokens,
+        int devices) {
     /** Bytes of one unsharded replica: {@code whole().total()}. */
     public long totalBytes() {
         return whole.total();

@@ -8,7 +8,8 @@ package dev.strata.estimator.memory;
  * @param activationsBytes     the peak activations (the larger of prefill and decode)
  * @param runtimeOverheadBytes the runtime's own memory: CUDA context, libraries' workspaces, allocator slack
  */
-public record InferenceMemoryTerms(long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
+public record InferenceMemoryTerms(
+        long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
     /** The sum of the terms. */
     public long total() {
         return total(weightsBytes, kvCacheBytes, activationsBytes, runtimeOverheadBytes);
@@ -16,15 +17,22 @@ public record InferenceMemoryTerms(long weightsBytes, long kvCacheBytes, long ac
 
     /** The sum of four terms without making the record (exact: an overflow throws). */
     static long total(long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
-        return Math.addExact(Math.addExact(weightsBytes, kvCacheBytes), Math.addExact(activationsBytes, runtimeOverheadBytes));
+        return Math.addExact(
+                Math.addExact(weightsBytes, kvCacheBytes), Math.addExact(activationsBytes, runtimeOverheadBytes));
     }
 
     /** The JSON name of the largest term: weightsBytes, kvCacheBytes, activationsBytes or runtimeOverheadBytes. */
     public String dominant() {
         String name = "weightsBytes";
         long max = weightsBytes;
-        if (kvCacheBytes > max) { name = "kvCacheBytes"; max = kvCacheBytes; }
-        if (activationsBytes > max) { name = "activationsBytes"; max = activationsBytes; }
+        if (kvCacheBytes > max) {
+            name = "kvCacheBytes";
+            max = kvCacheBytes;
+        }
+        if (activationsBytes > max) {
+            name = "activationsBytes";
+            max = activationsBytes;
+        }
         if (runtimeOverheadBytes > max) name = "runtimeOverheadBytes";
         return name;
     }

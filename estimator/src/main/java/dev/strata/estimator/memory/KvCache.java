@@ -49,7 +49,8 @@ public final class KvCache {
      */
     public static long bytesPerToken(TransformerSpec spec, NumericFormat kv) {
         long s = 0;
-        for (LayerGroup g : spec.layers()) s = Math.addExact(s, Math.multiplyExact(bytesPerTokenPerLayer(g.kind(), kv), (long) g.count()));
+        for (LayerGroup g : spec.layers())
+            s = Math.addExact(s, Math.multiplyExact(bytesPerTokenPerLayer(g.kind(), kv), (long) g.count()));
         return s;
     }
 
@@ -61,22 +62,27 @@ public final class KvCache {
         Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("batch", batch, 1, Long.MAX_VALUE);
         long s = 0; // perStageBytes with one stage, without its array: a sweep asks this once per point
-        for (LayerGroup g : spec.layers()) s = Math.addExact(s, Math.multiplyExact(layerBytesPerSequence(g.kind(), kv, contextTokens, 1), (long) g.count()));
+        for (LayerGroup g : spec.layers())
+            s = Math.addExact(
+                    s, Math.multiplyExact(layerBytesPerSequence(g.kind(), kv, contextTokens, 1), (long) g.count()));
         return Math.multiplyExact(s, batch);
     }
 
     /** Bytes of the cache on the most loaded device under tensor and pipeline parallelism ({@code batch} per replica). */
-    public static long perDeviceBytes(TransformerSpec spec, NumericFormat kv, long contextTokens, long batch, Parallelism par) {
+    public static long perDeviceBytes(
+            TransformerSpec spec, NumericFormat kv, long contextTokens, long batch, Parallelism par) {
         long max = 0;
         for (long b : perStageBytes(spec, kv, contextTokens, batch, par)) max = Math.max(max, b);
         return max;
     }
 
-    static long[] perStageBytes(TransformerSpec spec, NumericFormat kv, long contextTokens, long batch, Parallelism par) {
+    static long[] perStageBytes(
+            TransformerSpec spec, NumericFormat kv, long contextTokens, long batch, Parallelism par) {
         Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
         Checks.range("batch", batch, 1, Long.MAX_VALUE);
         Sharding.check(spec, par);
-        long[] stages = Sharding.perStage(spec, par.pipeline(), kind -> layerBytesPerSequence(kind, kv, contextTokens, par.tensor()));
+        long[] stages = Sharding.perStage(
+                spec, par.pipeline(), kind -> layerBytesPerSequence(kind, kv, contextTokens, par.tensor()));
         for (int s = 0; s < stages.length; s++) stages[s] = Math.multiplyExact(stages[s], batch);
         return stages;
     }

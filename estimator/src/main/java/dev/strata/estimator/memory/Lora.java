@@ -29,7 +29,9 @@ public final class Lora {
         for (LayerGroup g : spec.layers()) {
             long[] layer = new long[1];
             Parameters.forEachMatrix(g.kind(), d, (component, role, in, out, bias, copies, active) -> {
-                if (lora.targets().contains(role)) layer[0] = Math.addExact(layer[0], Math.multiplyExact(adapterParameters(in, out, lora.rank()), copies));
+                if (lora.targets().contains(role))
+                    layer[0] = Math.addExact(
+                            layer[0], Math.multiplyExact(adapterParameters(in, out, lora.rank()), copies));
             });
             total = Math.addExact(total, Math.multiplyExact(layer[0], (long) g.count()));
         }
@@ -47,7 +49,9 @@ public final class Lora {
             if (!lora.enabled()) return 0;
             long[] layer = new long[1];
             Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, active) -> {
-                if (lora.targets().contains(role)) layer[0] = Math.addExact(layer[0], Math.multiplyExact(adapterParameters(in, out, lora.rank()), copies));
+                if (lora.targets().contains(role))
+                    layer[0] = Math.addExact(
+                            layer[0], Math.multiplyExact(adapterParameters(in, out, lora.rank()), copies));
             });
             return layer[0];
         });

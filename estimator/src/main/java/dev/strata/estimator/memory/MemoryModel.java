@@ -20,6 +20,7 @@ public final class MemoryModel {
     private final long wholeWeights;
     /** Weights per pipeline stage on one device; null when one device holds the whole replica. */
     private final long[] stageWeights;
+
     private final long kvBytesPerToken;
 
     private MemoryModel(TransformerSpec spec, Precision p, Parallelism par, long runtimeOverheadBytes) {
@@ -37,7 +38,8 @@ public final class MemoryModel {
             this.stageWeights = oneDevice(par) ? null : Weights.perStageBytes(spec, p, par);
             this.kvBytesPerToken = KvCache.bytesPerToken(spec, p.kvCache());
         } catch (ArithmeticException e) {
-            throw new InvalidFieldException("layers", spec.layerCount(), "a model whose weight bytes fit in a 64-bit integer");
+            throw new InvalidFieldException(
+                    "layers", spec.layerCount(), "a model whose weight bytes fit in a 64-bit integer");
         }
     }
 
@@ -59,22 +61,31 @@ public final class MemoryModel {
     public InferenceMemoryEstimate estimate(Workload w) {
         Checks.present("workload", w);
         if (!w.parallelism().equals(parallelism))
-            throw new InvalidFieldException("workload.parallelism", w.parallelism(), "the parallelism the memory model was prepared for, " + parallelism);
+            throw new InvalidFieldException(
+                    "workload.parallelism",
+                    w.parallelism(),
+                    "the parallelism the memory model was prepared for, " + parallelism);
         try {
             long context = w.contextTokens();
             long prefill = prefillActivations(w.batch(), w.prefillPassTokens(), 1);
             long decode = decodeActivations(w.batch(), 1);
-            InferenceMemoryTerms whole = new InferenceMemoryTerms(wholeWeights, KvCache.bytes(spec, precision.kvCache(), context, w.batch()),
-                    Math.max(prefill, decode), runtimeOverheadBytes);
+            InferenceMemoryTerms whole = new InferenceMemoryTerms(
+                    wholeWeights,
+                    KvCache.bytes(spec, precision.kvCache(), context, w.batch()),
+                    Math.max(prefill, decode),
+                    runtimeOverheadBytes);
             if (stageWeights == null) { // one device holds the whole replica
                 whole.total(); // must fit a long
-                return new InferenceMemoryEstimate(whole, whole, kvBytesPerToken, prefill, decode, context, parallelism.devices());
+                return new InferenceMemoryEstimate(
+                        whole, whole, kvBytesPerToken, prefill, decode, context, parallelism.devices());
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), context, w.batch(), parallelism);
             long activations = shardedActivations(w.batch(), w.prefillPassTokens());
             int s = worstStage(kv, activations);
-            InferenceMemoryTerms worst = new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
-            return new InferenceMemoryEstimate(whole, worst, kvBytesPerToken, prefill, decode, context, parallelism.devices());
+            InferenceMemoryTerms worst =
+                    new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
+            return new InferenceMemoryEstimate(
+                    whole, worst, kvBytesPerToken, prefill, decode, context, parallelism.devices());
         } catch (ArithmeticException e) {
             throw tooLarge(w.batch());
         }
@@ -105,8 +116,12 @@ public final class MemoryModel {
     public long perDeviceBytes(long batch, long prefillPassTokens, long contextTokens) {
         try {
             if (stageWeights == null) {
-                long activations = Math.max(prefillActivations(batch, prefillPassTokens, 1), decodeActivations(batch, 1));
-                return InferenceMemoryTerms.total(wholeWeights, KvCache.bytes(spec, precision.kvCache(), contextTokens, batch), activations,
+                long activations =
+                        Math.max(prefillActivations(batch, prefillPassTokens, 1), decodeActivations(batch, 1));
+                return InferenceMemoryTerms.total(
+                        wholeWeights,
+                        KvCache.bytes(spec, precision.kvCache(), contextTokens, batch),
+                        activations,
                         runtimeOverheadBytes);
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), contextTokens, batch, parallelism);
@@ -134,7 +149,8 @@ public final class MemoryModel {
 
     /** Peak activations of a prefill pass of {@code batch x prefillPassTokens} tokens on one of {@code tp} ranks. */
     private long prefillActivations(long batch, long prefillPassTokens, int tp) {
-        return Activations.inferencePeakBytes(spec, Math.multiplyExact(batch, prefillPassTokens), batch, tp, precision.activations());
+        return Activations.inferencePeakBytes(
+                spec, Math.multiplyExact(batch, prefillPassTokens), batch, tp, precision.activations());
     }
 
     /** Peak activations of a decode step of {@code batch} tokens on one of {@code tp} ranks. */
@@ -149,6 +165,7 @@ public final class MemoryModel {
     }
 
     private static InvalidFieldException tooLarge(long batch) {
-        return new InvalidFieldException("batch", batch, "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
+        return new InvalidFieldException(
+                "batch", batch, "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
     }
 }

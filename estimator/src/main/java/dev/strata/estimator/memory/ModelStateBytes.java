@@ -16,7 +16,10 @@ public record ModelStateBytes(long weights, long gradients, long masterWeights, 
 
     /** Term-wise sum. */
     public ModelStateBytes plus(ModelStateBytes o) {
-        return new ModelStateBytes(Math.addExact(weights, o.weights), Math.addExact(gradients, o.gradients),
-                Math.addExact(masterWeights, o.masterWeights), Math.addExact(optimizerStates, o.optimizerStates));
+        return new ModelStateBytes(
+                Math.addExact(weights, o.weights),
+                Math.addExact(gradients, o.gradients),
+                Math.addExact(masterWeights, o.masterWeights),
+                Math.addExact(optimizerStates, o.optimizerStates));
     }
 }

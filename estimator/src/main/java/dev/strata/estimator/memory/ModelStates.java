@@ -29,14 +29,16 @@ public final class ModelStates {
      * @param zeroStage     0 to 3
      * @param dataParallel  N_d
      */
-    public static ModelStateBytes perDevice(long trainableParams, Precision p, Optimizer optimizer, int zeroStage, int dataParallel) {
+    public static ModelStateBytes perDevice(
+            long trainableParams, Precision p, Optimizer optimizer, int zeroStage, int dataParallel) {
         Checks.range("trainableParams", trainableParams, 0, Long.MAX_VALUE);
         Checks.range("parallelism.zeroStage", zeroStage, 0, 3);
         Checks.range("parallelism.data", dataParallel, 1, Parallelism.MAX_DEGREE);
         long weights = p.weights().bytesFor(trainableParams);
         long gradients = p.gradients().bytesFor(trainableParams);
         long master = p.separateMasterWeights() ? p.masterWeights().bytesFor(trainableParams) : 0;
-        long states = Math.multiplyExact((long) optimizer.statesPerParameter(), p.optimizerStates().bytesFor(trainableParams));
+        long states = Math.multiplyExact(
+                (long) optimizer.statesPerParameter(), p.optimizerStates().bytesFor(trainableParams));
         return new ModelStateBytes(
                 zeroStage >= 3 ? partition(weights, dataParallel) : weights,
                 zeroStage >= 2 ? partition(gradients, dataParallel) : gradients,

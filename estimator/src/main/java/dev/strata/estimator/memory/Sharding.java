@@ -42,19 +42,28 @@ public final class Sharding {
         for (LayerGroup g : spec.layers()) {
             Attention a = g.kind().attention();
             if (a.heads() % tp != 0) throw headsNotSplit(tp, a);
-            if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0) throw kvHeadsNotSplit(tp, mha);
+            if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0)
+                throw kvHeadsNotSplit(tp, mha);
         }
-        if (p.pipeline() > 1 && p.pipeline() > spec.layerCount()) // a model has at least one layer
-            throw new InvalidFieldException("parallelism.pipeline", p.pipeline(), "an integer from 1 to the number of layers, " + spec.layerCount());
+        // a model has at least one layer
+        if (p.pipeline() > 1 && p.pipeline() > spec.layerCount())
+            throw new InvalidFieldException(
+                    "parallelism.pipeline",
+                    p.pipeline(),
+                    "an integer from 1 to the number of layers, " + spec.layerCount());
         if (p.expert() > 1) checkExperts(spec, p);
     }
 
     private static InvalidFieldException headsNotSplit(int tp, Attention a) {
-        return new InvalidFieldException("parallelism.tensor", tp, "a divisor of the attention heads (attention.heads = " + a.heads() + ")");
+        return new InvalidFieldException(
+                "parallelism.tensor", tp, "a divisor of the attention heads (attention.heads = " + a.heads() + ")");
     }
 
     private static InvalidFieldException kvHeadsNotSplit(int tp, MultiHeadAttention mha) {
-        return new InvalidFieldException("parallelism.tensor", tp, "a divisor or a multiple of the key/value heads (attention.kvHeads = " + mha.kvHeads() + ")");
+        return new InvalidFieldException(
+                "parallelism.tensor",
+                tp,
+                "a divisor or a multiple of the key/value heads (attention.kvHeads = " + mha.kvHeads() + ")");
     }
 
     private static void checkExperts(TransformerSpec spec, Parallelism p) {
@@ -63,8 +72,11 @@ public final class Sharding {
             if (g.kind().feedForward() instanceof MixtureOfExperts moe) {
                 any = true;
                 if (moe.routedExperts() % p.expert() != 0)
-                    throw new InvalidFieldException("parallelism.expert", p.expert(),
-                            "a divisor of the routed experts (feedForward.routedExperts = " + moe.routedExperts() + ")");
+                    throw new InvalidFieldException(
+                            "parallelism.expert",
+                            p.expert(),
+                            "a divisor of the routed experts (feedForward.routedExperts = " + moe.routedExperts()
+                                    + ")");
             }
         }
         if (!any) throw new InvalidFieldException("parallelism.expert", p.expert(), "1 for a model without experts");
@@ -97,7 +109,8 @@ public final class Sharding {
             long i = in;
             long o = out;
             if (split > 1) {
-                if ((role == Projection.KEY || role == Projection.VALUE) && kind.attention() instanceof MultiHeadAttention mha)
+                if ((role == Projection.KEY || role == Projection.VALUE)
+                        && kind.attention() instanceof MultiHeadAttention mha)
                     o = kvHeadsPerDevice(mha, split) * mha.headDim();
                 else if (role.split() == Projection.Split.OUTPUT) o = WholeNumbers.ceilDiv(out, split);
                 else if (role.split() == Projection.Split.INPUT) i = WholeNumbers.ceilDiv(in, split);
@@ -137,7 +150,8 @@ public final class Sharding {
     static long[] perStage(TransformerSpec spec, int stages, PerLayer perLayer) {
         long[] sums = new long[stages];
         if (stages == 1) { // the whole model on one stage: no stage arithmetic (its divisions are most of the walk)
-            for (LayerGroup g : spec.layers()) sums[0] = Math.addExact(sums[0], Math.multiplyExact(perLayer.of(g.kind()), (long) g.count()));
+            for (LayerGroup g : spec.layers())
+                sums[0] = Math.addExact(sums[0], Math.multiplyExact(perLayer.of(g.kind()), (long) g.count()));
             return sums;
         }
         int layers = spec.layerCount();
@@ -154,5 +168,4 @@ public final class Sharding {
         }
         return sums;
     }
-
 }

@@ -49,19 +49,24 @@ public final class TrainingMemory {
     }
 
     /** The estimate for training {@code spec} on {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device. */
-    public static TrainingMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
+    public static TrainingMemoryEstimate estimate(
+            TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
         Checks.present("spec", spec);
         Checks.present("precision", p);
         Checks.present("workload", w);
         Checks.range("runtimeOverheadBytes", runtimeOverheadBytes, 0, Long.MAX_VALUE / 8);
         LoraAdapter lora = w.lora();
         if (!lora.enabled() && !p.weights().floatingPoint())
-            throw new InvalidFieldException("precision.weights", p.weights().id(),
+            throw new InvalidFieldException(
+                    "precision.weights",
+                    p.weights().id(),
                     "a floating-point format (fp32, bf16, fp16, fp8) for full training; quantised base weights need LoRA adapters (QLoRA)");
         Parallelism par = w.parallelism();
         Sharding.check(spec, par);
         try {
-            long trainable = lora.enabled() ? Lora.adapterParameters(spec, lora) : Parameters.count(spec).total();
+            long trainable = lora.enabled()
+                    ? Lora.adapterParameters(spec, lora)
+                    : Parameters.count(spec).total();
             if (lora.enabled() && trainable == 0) throw noAdaptedMatrix(spec, lora);
             long frozen = lora.enabled() ? Parameters.count(spec).total() : 0;
             Parallelism one = new Parallelism(1, 1, 1, 1, 0, false);
@@ -69,30 +74,56 @@ public final class TrainingMemory {
             TrainingMemoryTerms perDevice = worstStage(spec, p, w, par, runtimeOverheadBytes);
             return new TrainingMemoryEstimate(whole, perDevice, trainable, frozen, par.devices());
         } catch (ArithmeticException e) {
-            throw new InvalidFieldException("batch", w.batch(), "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
+            throw new InvalidFieldException(
+                    "batch",
+                    w.batch(),
+                    "a workload whose byte counts fit in a 64-bit integer (reduce batch or tokens)");
         }
     }
 
-    private static TrainingMemoryTerms worstStage(TransformerSpec spec, Precision p, Workload w, Parallelism par, long overhead) {
+    private static TrainingMemoryTerms worstStage(
+            TransformerSpec spec, Precision p, Workload w, Parallelism par, long overhead) {
         int stages = par.pipeline();
         LoraAdapter lora = w.lora();
         long[] frozenBytes = lora.enabled() ? Weights.perStageBytes(spec, p, par) : new long[stages];
-        long[] trainable = lora.enabled() ? Lora.perStageAdapterParameters(spec, lora, par) : Weights.perStageParameters(spec, par);
+        long[] trainable = lora.enabled()
+                ? Lora.perStageAdapterParameters(spec, lora, par)
+                : Weights.perStageParameters(spec, par);
         Precision trained = lora.enabled() ? adapterPrecision(p) : p;
-        long[] layerActivations = Sharding.perStage(spec, stages, kind -> Activations.trainingLayerBytes(kind, spec.hiddenSize(), spec.norms(),
-                w.promptTokens(), w.batch(), par.tensor(), par.sequenceParallel(), w.recompute(), p.activations(), DROPOUT));
+        long[] layerActivations = Sharding.perStage(
+                spec,
+                stages,
+                kind -> Activations.trainingLayerBytes(
+                        kind,
+                        spec.hiddenSize(),
+                        spec.norms(),
+                        w.promptTokens(),
+                        w.batch(),
+                        par.tensor(),
+                        par.sequenceParallel(),
+                        w.recompute(),
+                        p.activations(),
+                        DROPOUT));
         long tokens = Math.multiplyExact(w.promptTokens(), w.batch());
-        long output = Activations.trainingOutputLayerBytes(spec, tokens, par.tensor(), par.sequenceParallel(), p.activations());
+        long output = Activations.trainingOutputLayerBytes(
+                spec, tokens, par.tensor(), par.sequenceParallel(), p.activations());
         long working = recomputeWorkingSet(spec, w, par, p);
         TrainingMemoryTerms worst = null;
         for (int s = 0; s < stages; s++) {
-            ModelStateBytes states = ModelStates.perDevice(trainable[s], trained, w.optimizer(), par.zeroStage(), par.data());
-            long weights = Math.addExact(states.weights(), ModelStates.frozenWeightsPerDevice(frozenBytes[s], par.zeroStage(), par.data()));
+            ModelStateBytes states =
+                    ModelStates.perDevice(trainable[s], trained, w.optimizer(), par.zeroStage(), par.data());
+            long weights = Math.addExact(
+                    states.weights(), ModelStates.frozenWeightsPerDevice(frozenBytes[s], par.zeroStage(), par.data()));
             long activations = Math.multiplyExact(layerActivations[s], (long) (stages - s));
             if (s == stages - 1) activations = Math.addExact(activations, output);
             activations = Math.addExact(activations, working);
-            TrainingMemoryTerms t = new TrainingMemoryTerms(weights, states.gradients(), states.masterWeights(), states.optimizerStates(),
-                    activations, overhead);
+            TrainingMemoryTerms t = new TrainingMemoryTerms(
+                    weights,
+                    states.gradients(),
+                    states.masterWeights(),
+                    states.optimizerStates(),
+                    activations,
+                    overhead);
             if (worst == null || t.total() > worst.total()) worst = t;
         }
         return worst;
@@ -102,15 +133,26 @@ public final class TrainingMemory {
     private static InvalidFieldException noAdaptedMatrix(TransformerSpec spec, LoraAdapter lora) {
         Set<String> has = new TreeSet<>();
         for (LayerGroup g : spec.layers())
-            Parameters.forEachMatrix(g.kind(), spec.hiddenSize(), (component, role, in, out, bias, copies, active) -> has.add(role.id()));
+            Parameters.forEachMatrix(
+                    g.kind(),
+                    spec.hiddenSize(),
+                    (component, role, in, out, bias, copies, active) -> has.add(role.id()));
         Set<String> asked = new TreeSet<>();
         for (Projection p : lora.targets()) asked.add(p.id());
-        return new InvalidFieldException("lora.targets", String.join(",", asked), "at least one projection " + spec.name() + " has, of " + has);
+        return new InvalidFieldException(
+                "lora.targets", String.join(",", asked), "at least one projection " + spec.name() + " has, of " + has);
     }
 
     /** The formats of LoRA adapters: compute copy in the activation format, the rest as for full training. */
     static Precision adapterPrecision(Precision p) {
-        return new Precision(p.activations(), p.activations(), p.activations(), p.kvCache(), p.gradients(), p.masterWeights(), p.optimizerStates());
+        return new Precision(
+                p.activations(),
+                p.activations(),
+                p.activations(),
+                p.kvCache(),
+                p.gradients(),
+                p.masterWeights(),
+                p.optimizerStates());
     }
 
     /** Extra activations alive while one layer is recomputed in the backward pass (0 without recomputation). */
@@ -118,10 +160,28 @@ public final class TrainingMemory {
         if (w.recompute() == Recompute.NONE) return 0;
         long worst = 0;
         for (LayerGroup g : spec.layers()) {
-            long all = Activations.trainingLayerBytes(g.kind(), spec.hiddenSize(), spec.norms(), w.promptTokens(), w.batch(), par.tensor(),
-                    par.sequenceParallel(), Recompute.NONE, p.activations(), DROPOUT);
-            long kept = Activations.trainingLayerBytes(g.kind(), spec.hiddenSize(), spec.norms(), w.promptTokens(), w.batch(), par.tensor(),
-                    par.sequenceParallel(), w.recompute(), p.activations(), DROPOUT);
+            long all = Activations.trainingLayerBytes(
+                    g.kind(),
+                    spec.hiddenSize(),
+                    spec.norms(),
+                    w.promptTokens(),
+                    w.batch(),
+                    par.tensor(),
+                    par.sequenceParallel(),
+                    Recompute.NONE,
+                    p.activations(),
+                    DROPOUT);
+            long kept = Activations.trainingLayerBytes(
+                    g.kind(),
+                    spec.hiddenSize(),
+                    spec.norms(),
+                    w.promptTokens(),
+                    w.batch(),
+                    par.tensor(),
+                    par.sequenceParallel(),
+                    w.recompute(),
+                    p.activations(),
+                    DROPOUT);
             worst = Math.max(worst, all - kept);
         }
         return worst;

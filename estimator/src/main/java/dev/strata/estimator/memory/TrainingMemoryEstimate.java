@@ -9,8 +9,12 @@ package dev.strata.estimator.memory;
  * @param frozenParams    parameters that are only read (LoRA's base model; 0 for full training)
  * @param devices         devices used (tensor x pipeline x data)
  */
-public record TrainingMemoryEstimate(TrainingMemoryTerms whole, TrainingMemoryTerms perDevice, long trainableParams, long frozenParams,
-                                     int devices) {
+public record TrainingMemoryEstimate(
+        TrainingMemoryTerms whole,
+        TrainingMemoryTerms perDevice,
+        long trainableParams,
+        long frozenParams,
+        int devices) {
     /** Bytes of one unsharded replica. */
     public long totalBytes() {
         return whole.total();

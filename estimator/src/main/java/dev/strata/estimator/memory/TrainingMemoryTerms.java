@@ -11,18 +11,40 @@ package dev.strata.estimator.memory;
  *                             and the working set of recomputation
  * @param runtimeOverheadBytes the runtime's own memory
  */
-public record TrainingMemoryTerms(long weightsBytes, long gradientsBytes, long masterWeightsBytes, long optimizerStatesBytes,
-                                  long activationsBytes, long runtimeOverheadBytes) {
+public record TrainingMemoryTerms(
+        long weightsBytes,
+        long gradientsBytes,
+        long masterWeightsBytes,
+        long optimizerStatesBytes,
+        long activationsBytes,
+        long runtimeOverheadBytes) {
     /** The sum of the terms. */
     public long total() {
-        return Math.addExact(Math.addExact(Math.addExact(weightsBytes, gradientsBytes), Math.addExact(masterWeightsBytes, optimizerStatesBytes)),
+        return Math.addExact(
+                Math.addExact(
+                        Math.addExact(weightsBytes, gradientsBytes),
+                        Math.addExact(masterWeightsBytes, optimizerStatesBytes)),
                 Math.addExact(activationsBytes, runtimeOverheadBytes));
     }
 
     /** The JSON name of the largest term. */
     public String dominant() {
-        String[] names = {"weightsBytes", "gradientsBytes", "masterWeightsBytes", "optimizerStatesBytes", "activationsBytes", "runtimeOverheadBytes"};
-        long[] values = {weightsBytes, gradientsBytes, masterWeightsBytes, optimizerStatesBytes, activationsBytes, runtimeOverheadBytes};
+        String[] names = {
+            "weightsBytes",
+            "gradientsBytes",
+            "masterWeightsBytes",
+            "optimizerStatesBytes",
+            "activationsBytes",
+            "runtimeOverheadBytes"
+        };
+        long[] values = {
+            weightsBytes,
+            gradientsBytes,
+            masterWeightsBytes,
+            optimizerStatesBytes,
+            activationsBytes,
+            runtimeOverheadBytes
+        };
         int best = 0;
         for (int i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
         return names[best];

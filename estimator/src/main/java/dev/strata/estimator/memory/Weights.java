@@ -46,7 +46,9 @@ public final class Weights {
         long embedding = e.bytesFor(WholeNumbers.ceilDiv(Parameters.tokenEmbedding(spec), tp));
         stages[0] = Math.addExact(stages[0], Math.addExact(embedding, e.bytesFor(Parameters.positionEmbedding(spec))));
         int last = stages.length - 1;
-        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : e.bytesFor(WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp));
+        long head = spec.tiedEmbeddings()
+                ? (last > 0 ? embedding : 0)
+                : e.bytesFor(WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp));
         long finalNorm = norms.finalNorm() ? e.bytesFor(norms.paramsFor(d)) : 0;
         stages[last] = Math.addExact(stages[last], Math.addExact(head, finalNorm));
         return stages;
@@ -56,7 +58,9 @@ public final class Weights {
     static long layerBytes(LayerKind kind, long d, Norms norms, Precision p, Parallelism par) {
         long[] sum = new long[1];
         Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, active) -> {
-            long one = Math.addExact(p.weights().bytesFor(Math.multiplyExact(in, out)), bias ? p.embeddings().bytesFor(out) : 0);
+            long one = Math.addExact(
+                    p.weights().bytesFor(Math.multiplyExact(in, out)),
+                    bias ? p.embeddings().bytesFor(out) : 0);
             sum[0] = Math.addExact(sum[0], Math.multiplyExact(one, copies));
         });
         return Math.addExact(sum[0], p.embeddings().bytesFor(Parameters.layerVectors(kind, d, norms)));
@@ -65,8 +69,12 @@ public final class Weights {
     /** Parameters of one layer held by one device (all formats alike): the count that training states scale with. */
     static long layerParameters(LayerKind kind, long d, Norms norms, Parallelism par) {
         long[] sum = new long[1];
-        Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, active) ->
-                sum[0] = Math.addExact(sum[0], Math.multiplyExact(Parameters.linear(in, out, bias), copies)));
+        Sharding.forEachMatrixOnDevice(
+                kind,
+                d,
+                par,
+                (component, role, in, out, bias, copies, active) ->
+                        sum[0] = Math.addExact(sum[0], Math.multiplyExact(Parameters.linear(in, out, bias), copies)));
         return Math.addExact(sum[0], Parameters.layerVectors(kind, d, norms));
     }
 
@@ -88,7 +96,9 @@ public final class Weights {
         long embedding = WholeNumbers.ceilDiv(Parameters.tokenEmbedding(spec), tp);
         stages[0] = Math.addExact(stages[0], embedding + Parameters.positionEmbedding(spec));
         int last = stages.length - 1;
-        long head = spec.tiedEmbeddings() ? (last > 0 ? embedding : 0) : WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp);
+        long head = spec.tiedEmbeddings()
+                ? (last > 0 ? embedding : 0)
+                : WholeNumbers.ceilDiv(Parameters.outputHead(spec), tp);
         stages[last] = Math.addExact(stages[last], head + (norms.finalNorm() ? norms.paramsFor(d) : 0));
         return stages;
     }

@@ -19,5 +19,6 @@ public interface MatrixVisitor {
      * @param copies       how many copies the layer holds (routed experts: one per expert)
      * @param activeCopies how many of the copies one token passes through (top-k of the routed experts)
      */
-    void matrix(ParamComponent component, Projection role, long in, long out, boolean bias, long copies, long activeCopies);
+    void matrix(
+            ParamComponent component, Projection role, long in, long out, boolean bias, long copies, long activeCopies);
 }

@@ -102,7 +102,9 @@ public final class ParameterCount {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ParameterCount p && Arrays.equals(total, p.total) && Arrays.equals(active, p.active)
+        return o instanceof ParameterCount p
+                && Arrays.equals(total, p.total)
+                && Arrays.equals(active, p.active)
                 && multiTokenPrediction == p.multiTokenPrediction;
     }
 

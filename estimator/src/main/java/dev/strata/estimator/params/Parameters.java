@@ -32,16 +32,24 @@ public final class Parameters {
         try {
             int n = COMPONENTS;
             long[] total = new long[n];
-            long[] active = hasExperts(spec) ? new long[n] : total; // dense: every token touches every weight, one array serves both
+            long[] active = hasExperts(spec)
+                    ? new long[n]
+                    : total; // dense: every token touches every weight, one array serves both
             long d = spec.hiddenSize();
             set(total, active, EMBEDDING, tokenEmbedding(spec));
             set(total, active, POSITION_EMBEDDING, positionEmbedding(spec));
             for (LayerGroup g : spec.layers()) addLayer(total, active, g.kind(), d, spec.norms(), g.count());
-            set(total, active, FINAL_NORM, spec.norms().finalNorm() ? spec.norms().paramsFor(d) : 0);
+            set(
+                    total,
+                    active,
+                    FINAL_NORM,
+                    spec.norms().finalNorm() ? spec.norms().paramsFor(d) : 0);
             set(total, active, OUTPUT_HEAD, outputHead(spec));
             return new ParameterCount(total, active, multiTokenPrediction(spec)); // its sums must fit too
         } catch (ArithmeticException e) {
-            throw new InvalidFieldException("layers", spec.layerCount(),
+            throw new InvalidFieldException(
+                    "layers",
+                    spec.layerCount(),
                     "a shape whose parameter count fits in a 64-bit integer (at most 9.2e18)");
         }
     }
@@ -60,7 +68,8 @@ public final class Parameters {
     private static void add(long[] total, long[] active, ParamComponent c, long totalV, long activeV) {
         total[c.ordinal()] = Math.addExact(total[c.ordinal()], totalV);
         if (active != total) active[c.ordinal()] = Math.addExact(active[c.ordinal()], activeV);
-        else if (activeV != totalV) throw new IllegalStateException(c + ": an active count below the total in a model without experts");
+        else if (activeV != totalV)
+            throw new IllegalStateException(c + ": an active count below the total in a model without experts");
     }
 
     /** Adds {@code times} layers of {@code kind} to the counts (exact: an overflow throws). */
@@ -68,11 +77,17 @@ public final class Parameters {
         add(t, a, LAYER_NORMS, Math.multiplyExact(layerNorms(d, norms), times));
         forEachMatrix(kind, d, (component, role, in, out, bias, copies, activeCopies) -> {
             long one = linear(in, out, bias);
-            add(t, a, component, Math.multiplyExact(Math.multiplyExact(one, copies), times),
+            add(
+                    t,
+                    a,
+                    component,
+                    Math.multiplyExact(Math.multiplyExact(one, copies), times),
                     Math.multiplyExact(Math.multiplyExact(one, activeCopies), times));
         });
-        if (kind.attention() instanceof MultiHeadAttention mha) add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
-        else if (kind.attention() instanceof LatentAttention mla) add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
+        if (kind.attention() instanceof MultiHeadAttention mha)
+            add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
+        else if (kind.attention() instanceof LatentAttention mla)
+            add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
     }
 
     /** Adds {@code v} to a term of both the total and the active count (a term every token uses). */
@@ -114,10 +129,31 @@ public final class Parameters {
     }
 
     private static void forEachAttentionMatrix(MultiHeadAttention mha, long d, MatrixVisitor v) {
-        v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mha.queryWidth(), mha.biases().query(), 1, 1);
+        v.matrix(
+                ATTENTION_QUERY,
+                Projection.QUERY,
+                d,
+                mha.queryWidth(),
+                mha.biases().query(),
+                1,
+                1);
         v.matrix(ATTENTION_KEY, Projection.KEY, d, mha.kvWidth(), mha.biases().key(), 1, 1);
-        v.matrix(ATTENTION_VALUE, Projection.VALUE, d, mha.kvWidth(), mha.biases().value(), 1, 1);
-        v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, mha.queryWidth(), d, mha.biases().output(), 1, 1);
+        v.matrix(
+                ATTENTION_VALUE,
+                Projection.VALUE,
+                d,
+                mha.kvWidth(),
+                mha.biases().value(),
+                1,
+                1);
+        v.matrix(
+                ATTENTION_OUTPUT,
+                Projection.OUTPUT,
+                mha.queryWidth(),
+                d,
+                mha.biases().output(),
+                1,
+                1);
     }
 
     private static void forEachLatentAttentionMatrix(LatentAttention mla, long d, MatrixVisitor v) {
@@ -128,13 +164,20 @@ public final class Parameters {
             v.matrix(ATTENTION_QUERY, Projection.QUERY, d, mla.queryWidth(), false, 1, 1);
         }
         v.matrix(ATTENTION_KEY_VALUE_DOWN, Projection.KEY_VALUE_DOWN, d, mla.cachedWidth(), false, 1, 1);
-        v.matrix(ATTENTION_KEY_VALUE_UP, Projection.KEY_VALUE_UP, mla.kvLoraRank(),
-                (long) mla.heads() * (mla.qkNopeHeadDim() + mla.vHeadDim()), false, 1, 1);
+        v.matrix(
+                ATTENTION_KEY_VALUE_UP,
+                Projection.KEY_VALUE_UP,
+                mla.kvLoraRank(),
+                (long) mla.heads() * (mla.qkNopeHeadDim() + mla.vHeadDim()),
+                false,
+                1,
+                1);
         v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
     }
 
     private static void forEachExpertMatrix(MixtureOfExperts moe, long d, MatrixVisitor v) {
-        if (moe.sharedExperts() > 0) forEachMlpMatrix(moe.expert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
+        if (moe.sharedExperts() > 0)
+            forEachMlpMatrix(moe.expert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
         forEachMlpMatrix(moe.expert(), d, ROUTED_EXPERTS, moe.routedExperts(), moe.topK(), v);
         // The router's bias is DeepSeek-V3's e_score_correction_bias: one value per expert, like a linear bias.
         v.matrix(ROUTER, Projection.ROUTER, d, moe.routedExperts(), moe.routerBias(), 1, 1);
@@ -144,7 +187,8 @@ public final class Parameters {
      * The matrices of one MLP over hidden size d with intermediate size f: a gated MLP has gate and up (d -> f) and
      * down (f -> d); a dense one up (d -> f) and down (f -> d). With biases, f per input-side matrix and d for down.
      */
-    static void forEachMlpMatrix(Mlp mlp, long d, ParamComponent component, long copies, long activeCopies, MatrixVisitor v) {
+    static void forEachMlpMatrix(
+            Mlp mlp, long d, ParamComponent component, long copies, long activeCopies, MatrixVisitor v) {
         long f = mlp.intermediateSize();
         if (mlp.matrices() == 3) v.matrix(component, Projection.MLP_GATE, d, f, mlp.bias(), copies, activeCopies);
         v.matrix(component, Projection.MLP_UP, d, f, mlp.bias(), copies, activeCopies);
@@ -177,7 +221,8 @@ public final class Parameters {
      */
     public static long mlp(Mlp mlp, long d) {
         long[] sum = new long[1];
-        forEachMlpMatrix(mlp, d, MLP, 1, 1, (c, role, in, out, bias, copies, active) -> sum[0] += linear(in, out, bias));
+        forEachMlpMatrix(
+                mlp, d, MLP, 1, 1, (c, role, in, out, bias, copies, active) -> sum[0] += linear(in, out, bias));
         return sum[0];
     }
 

@@ -12,8 +12,8 @@ import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.LevenbergMarquardtOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.MultivariateJacobianFunction;
-import org.apache.commons.math3.linear.BlockRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.BlockRealMatrix;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.RealVector;
 import org.apache.commons.math3.random.RandomGenerator;
@@ -60,8 +60,10 @@ public final class ChinchillaFit {
         boolean[] excluded = highestLoss(data, options.excludeHighestLoss());
         int used = data.size() - options.excludeHighestLoss();
         if (used < FitData.MIN_ROWS)
-            throw InvalidFieldException.withMessage("data", "data: " + data.size() + " runs, " + options.excludeHighestLoss() + " excluded, leave "
-                    + used + " to fit: at least " + FitData.MIN_ROWS + " runs are needed");
+            throw InvalidFieldException.withMessage(
+                    "data",
+                    "data: " + data.size() + " runs, " + options.excludeHighestLoss() + " excluded, leave " + used
+                            + " to fit: at least " + FitData.MIN_ROWS + " runs are needed");
         double[] n = data.params(), d = data.tokens(), l = data.loss();
         double[] lnN = new double[used], lnD = new double[used], lnL = new double[used];
         for (int i = 0, j = 0; i < data.size(); i++) {
@@ -73,18 +75,29 @@ public final class ChinchillaFit {
         Problem all = new Problem(lnN, lnD, lnL, options.huberDelta());
 
         StartGrid grid = options.grid();
-        Local[] fromStart = IntStream.range(0, grid.size()).parallel()
-                .mapToObj(i -> all.minimise(grid.start(i), GRID_TOLERANCE)).toArray(Local[]::new);
+        Local[] fromStart = IntStream.range(0, grid.size())
+                .parallel()
+                .mapToObj(i -> all.minimise(grid.start(i), GRID_TOLERANCE))
+                .toArray(Local[]::new);
         Local best = null;
         for (Local s : fromStart) if (s != null && (best == null || s.objective < best.objective)) best = s;
         if (best == null)
-            throw InvalidFieldException.withMessage("data", "data: no start of the " + grid.size() + " converged to a law with positive, finite E, A, B, "
-                    + "alpha and beta; the runs do not follow L = E + A/N^alpha + B/D^beta");
+            throw InvalidFieldException.withMessage(
+                    "data",
+                    "data: no start of the " + grid.size() + " converged to a law with positive, finite E, A, B, "
+                            + "alpha and beta; the runs do not follow L = E + A/N^alpha + B/D^beta");
         Local polished = all.minimise(best.x, POLISH_TOLERANCE);
         if (polished != null && polished.objective <= best.objective) best = polished;
         double[] x = best.x;
-        ChinchillaLaw law = new ChinchillaLaw("fit", "Fit to " + used + " runs", "ChinchillaFit (Hoffmann et al. 2022 App. D.2 procedure)",
-                Math.exp(x[2]), Math.exp(x[0]), Math.exp(x[1]), x[3], x[4]);
+        ChinchillaLaw law = new ChinchillaLaw(
+                "fit",
+                "Fit to " + used + " runs",
+                "ChinchillaFit (Hoffmann et al. 2022 App. D.2 procedure)",
+                Math.exp(x[2]),
+                Math.exp(x[0]),
+                Math.exp(x[1]),
+                x[3],
+                x[4]);
 
         double[][] boot = bootstrap(lnN, lnD, lnL, options, x);
         int failures = options.bootstrapResamples() - boot.length;
@@ -99,9 +112,23 @@ public final class ChinchillaFit {
 
         List<FitPoint> points = new ArrayList<>(data.size());
         int[] rows = data.rows();
-        for (int i = 0; i < data.size(); i++) points.add(new FitPoint(rows[i], n[i], d[i], l[i], law.loss(n[i], d[i]), excluded[i]));
-        return new FitResult(law, est[0], est[1], est[2], est[3], est[4], est[5], est[6], best.objective, grid.size(), points,
-                options.bootstrapResamples(), failures, options);
+        for (int i = 0; i < data.size(); i++)
+            points.add(new FitPoint(rows[i], n[i], d[i], l[i], law.loss(n[i], d[i]), excluded[i]));
+        return new FitResult(
+                law,
+                est[0],
+                est[1],
+                est[2],
+                est[3],
+                est[4],
+                est[5],
+                est[6],
+                best.objective,
+                grid.size(),
+                points,
+                options.bootstrapResamples(),
+                failures,
+                options);
     }
 
     /**
@@ -139,16 +166,22 @@ public final class ChinchillaFit {
     /** E, A, B, α, β, a, b from (a, b, e, α, β). */
     private static double[] constants(double[] x) {
         double alpha = x[3], beta = x[4];
-        return new double[] {Math.exp(x[2]), Math.exp(x[0]), Math.exp(x[1]), alpha, beta, beta / (alpha + beta), alpha / (alpha + beta)};
+        return new double[] {
+            Math.exp(x[2]), Math.exp(x[0]), Math.exp(x[1]), alpha, beta, beta / (alpha + beta), alpha / (alpha + beta)
+        };
     }
 
     /** Marks the k runs with the highest loss (ties: the earlier row first). */
     private static boolean[] highestLoss(FitData data, int k) {
         double[] l = data.loss();
-        if (k > l.length) throw new InvalidFieldException("exclude-highest-loss", k, "at most the number of runs (" + l.length + ")");
+        if (k > l.length)
+            throw new InvalidFieldException("exclude-highest-loss", k, "at most the number of runs (" + l.length + ")");
         boolean[] out = new boolean[l.length];
-        IntStream.range(0, l.length).boxed().sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparingInt(i -> i))
-                .limit(k).forEach(i -> out[i] = true);
+        IntStream.range(0, l.length)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -l[i]).thenComparingInt(i -> i))
+                .limit(k)
+                .forEach(i -> out[i] = true);
         return out;
     }
 
@@ -160,18 +193,22 @@ public final class ChinchillaFit {
         long[] seeds = new long[resamples];
         for (int r = 0; r < resamples; r++) seeds[r] = master.nextLong();
         int n = lnN.length;
-        return IntStream.range(0, resamples).parallel().mapToObj(r -> {
-            RandomGenerator rng = new Well19937c(seeds[r]);
-            double[] bn = new double[n], bd = new double[n], bl = new double[n];
-            for (int i = 0; i < n; i++) {
-                int j = rng.nextInt(n);
-                bn[i] = lnN[j];
-                bd[i] = lnD[j];
-                bl[i] = lnL[j];
-            }
-            Local fit = new Problem(bn, bd, bl, options.huberDelta()).minimise(from, BOOTSTRAP_TOLERANCE);
-            return fit == null ? null : constants(fit.x);
-        }).filter(r -> r != null && Arrays.stream(r).allMatch(Double::isFinite)).toArray(double[][]::new);
+        return IntStream.range(0, resamples)
+                .parallel()
+                .mapToObj(r -> {
+                    RandomGenerator rng = new Well19937c(seeds[r]);
+                    double[] bn = new double[n], bd = new double[n], bl = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        int j = rng.nextInt(n);
+                        bn[i] = lnN[j];
+                        bd[i] = lnD[j];
+                        bl[i] = lnL[j];
+                    }
+                    Local fit = new Problem(bn, bd, bl, options.huberDelta()).minimise(from, BOOTSTRAP_TOLERANCE);
+                    return fit == null ? null : constants(fit.x);
+                })
+                .filter(r -> r != null && Arrays.stream(r).allMatch(Double::isFinite))
+                .toArray(double[][]::new);
     }
 
     private static Optional<Estimate.Spread> spread(double[] values, double level) {
@@ -186,8 +223,16 @@ public final class ChinchillaFit {
     /** Whether (a, b, e, α, β) is a usable law: every constant positive and finite, within ChinchillaLaw's bounds. */
     private static boolean valid(double[] x) {
         double a = Math.exp(x[0]), b = Math.exp(x[1]), e = Math.exp(x[2]);
-        return a > 0 && a <= ChinchillaLaw.MAX_COEFFICIENT && b > 0 && b <= ChinchillaLaw.MAX_COEFFICIENT && e > 0 && e <= 100
-                && x[3] > 0 && x[3] <= ChinchillaLaw.MAX_EXPONENT && x[4] > 0 && x[4] <= ChinchillaLaw.MAX_EXPONENT;
+        return a > 0
+                && a <= ChinchillaLaw.MAX_COEFFICIENT
+                && b > 0
+                && b <= ChinchillaLaw.MAX_COEFFICIENT
+                && e > 0
+                && e <= 100
+                && x[3] > 0
+                && x[3] <= ChinchillaLaw.MAX_EXPONENT
+                && x[4] > 0
+                && x[4] <= ChinchillaLaw.MAX_EXPONENT;
     }
 
     /** A local optimum: the point (a, b, e, α, β) and the objective there. */
@@ -197,7 +242,8 @@ public final class ChinchillaFit {
     private record Problem(double[] lnN, double[] lnD, double[] lnL, double delta) {
         double objective(double[] x) {
             double s = 0;
-            for (int i = 0; i < lnN.length; i++) s += huber(logSumExp(x[0] - x[3] * lnN[i], x[1] - x[4] * lnD[i], x[2]) - lnL[i], delta);
+            for (int i = 0; i < lnN.length; i++)
+                s += huber(logSumExp(x[0] - x[3] * lnN[i], x[1] - x[4] * lnD[i], x[2]) - lnL[i], delta);
             return s;
         }
 
@@ -208,7 +254,11 @@ public final class ChinchillaFit {
          * tight loops, unlike those of an {@code Array2DRowRealMatrix}.
          */
         Pair<RealVector, RealMatrix> residuals(RealVector point) {
-            double a = point.getEntry(0), b = point.getEntry(1), e = point.getEntry(2), alpha = point.getEntry(3), beta = point.getEntry(4);
+            double a = point.getEntry(0),
+                    b = point.getEntry(1),
+                    e = point.getEntry(2),
+                    alpha = point.getEntry(3),
+                    beta = point.getEntry(4);
             int n = lnN.length;
             double[] rho = new double[n];
             double[][] blocks = BlockRealMatrix.createBlocksLayout(n, 5); // filled in place: no copy into blocks
@@ -217,7 +267,9 @@ public final class ChinchillaFit {
                 double u1 = a - alpha * lnN[i], u2 = b - beta * lnD[i];
                 double m = Math.max(u1, Math.max(u2, e));
                 // the largest term is exp(0) = 1: two exponentials per run, not three
-                double e1 = u1 == m ? 1 : Math.exp(u1 - m), e2 = u2 == m ? 1 : Math.exp(u2 - m), e3 = e == m ? 1 : Math.exp(e - m);
+                double e1 = u1 == m ? 1 : Math.exp(u1 - m),
+                        e2 = u2 == m ? 1 : Math.exp(u2 - m),
+                        e3 = e == m ? 1 : Math.exp(e - m);
                 double z = e1 + e2 + e3;
                 double r = m + Math.log(z) - lnL[i];
                 double abs = Math.abs(r);
@@ -250,9 +302,16 @@ public final class ChinchillaFit {
             MultivariateJacobianFunction model = this::residuals;
             try {
                 LeastSquaresOptimizer.Optimum opt = new LevenbergMarquardtOptimizer()
-                        .withCostRelativeTolerance(tolerance).withParameterRelativeTolerance(tolerance).withOrthoTolerance(1e-12)
-                        .optimize(new LeastSquaresBuilder().model(model).target(new double[lnN.length]).start(start)
-                                .maxIterations(MAX_ITERATIONS).maxEvaluations(2 * MAX_ITERATIONS).build());
+                        .withCostRelativeTolerance(tolerance)
+                        .withParameterRelativeTolerance(tolerance)
+                        .withOrthoTolerance(1e-12)
+                        .optimize(new LeastSquaresBuilder()
+                                .model(model)
+                                .target(new double[lnN.length])
+                                .start(start)
+                                .maxIterations(MAX_ITERATIONS)
+                                .maxEvaluations(2 * MAX_ITERATIONS)
+                                .build());
                 double[] x = opt.getPoint().toArray();
                 double f = objective(x);
                 return Double.isFinite(f) && valid(x) ? new Local(x, f) : null;

@@ -20,7 +20,8 @@ import java.util.OptionalDouble;
  * @param alpha  parameter exponent α
  * @param beta   data exponent β
  */
-public record ChinchillaLaw(String id, String name, String source, double E, double A, double B, double alpha, double beta)
+public record ChinchillaLaw(
+        String id, String name, String source, double E, double A, double B, double alpha, double beta)
         implements ScalingLaw {
     /** Largest coefficient A or B accepted. */
     public static final double MAX_COEFFICIENT = 1e30;
@@ -42,7 +43,8 @@ public record ChinchillaLaw(String id, String name, String source, double E, dou
      * A law from the natural logs of the constants, as Hoffmann et al.'s fit parametrises them (App. D.2:
      * A = exp(a), B = exp(b), E = exp(e)).
      */
-    public static ChinchillaLaw ofLogs(String id, String name, String source, double logA, double logB, double logE, double alpha, double beta) {
+    public static ChinchillaLaw ofLogs(
+            String id, String name, String source, double logA, double logB, double logE, double alpha, double beta) {
         return new ChinchillaLaw(id, name, source, Math.exp(logE), Math.exp(logA), Math.exp(logB), alpha, beta);
     }
 
@@ -90,11 +92,13 @@ public record ChinchillaLaw(String id, String name, String source, double E, dou
      */
     @Override
     public ComputeOptimal optimal(double computeFlops) {
-        double perSix = Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY) / TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN;
+        double perSix = Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY)
+                / TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN;
         double g = g();
         double n = g * Math.pow(perSix, paramsExponent());
         double d = Math.pow(perSix, tokensExponent()) / g;
-        return new ComputeOptimal(id, computeFlops, n, d, OptionalDouble.of(loss(n, d)), ComputeOptimal.Method.CLOSED_FORM);
+        return new ComputeOptimal(
+                id, computeFlops, n, d, OptionalDouble.of(loss(n, d)), ComputeOptimal.Method.CLOSED_FORM);
     }
 
     /** The Chinchilla form's recommended frontier minimises its own loss: the same as {@link #optimal}. */
@@ -114,11 +118,13 @@ public record ChinchillaLaw(String id, String name, String source, double E, dou
     public ComputeOptimal computeForLoss(double targetLoss) {
         Checks.range("loss", targetLoss, 0, 100);
         if (!(targetLoss > E))
-            throw new InvalidFieldException("loss", targetLoss, "above the law's irreducible loss E = " + E + " (law " + id + ")");
+            throw new InvalidFieldException(
+                    "loss", targetLoss, "above the law's irreducible loss E = " + E + " (law " + id + ")");
         double n = Math.pow(A * (1 + alpha / beta) / (targetLoss - E), 1 / alpha);
         double c = TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN * Math.pow(n / g(), 1 / paramsExponent());
         if (!(c <= TrainingCompute.MAX_QUANTITY))
-            throw new InvalidFieldException("loss", targetLoss, "reachable within " + TrainingCompute.MAX_QUANTITY + " FLOPs (law " + id + ")");
+            throw new InvalidFieldException(
+                    "loss", targetLoss, "reachable within " + TrainingCompute.MAX_QUANTITY + " FLOPs (law " + id + ")");
         return optimal(c);
     }
 }

@@ -14,15 +14,21 @@ import java.util.OptionalDouble;
  * @param loss         the law's predicted loss at (N, D), in nats per token; empty for laws without a loss formula
  * @param method       how it was found
  */
-public record ComputeOptimal(String lawId, double computeFlops, double params, double tokens, OptionalDouble loss, Method method) {
+public record ComputeOptimal(
+        String lawId, double computeFlops, double params, double tokens, OptionalDouble loss, Method method) {
     public ComputeOptimal {
         Checks.text("lawId", lawId);
         Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY);
         Checks.positive("params", params, TrainingCompute.MAX_QUANTITY);
         Checks.positive("tokens", tokens, TrainingCompute.MAX_QUANTITY);
-        if (params < 1 || tokens < 1) // a budget too small for any model: the law's numbers would be meaningless
-            throw new InvalidFieldException("compute", computeFlops, "a budget whose " + lawId + " optimum has at least one parameter and one "
-                    + "training token (it gives " + String.format(java.util.Locale.ROOT, "N = %.3g, D = %.3g", params, tokens) + ")");
+        // a budget too small for any model: the law's numbers would be meaningless
+        if (params < 1 || tokens < 1)
+            throw new InvalidFieldException(
+                    "compute",
+                    computeFlops,
+                    "a budget whose " + lawId + " optimum has at least one parameter and one "
+                            + "training token (it gives "
+                            + String.format(java.util.Locale.ROOT, "N = %.3g, D = %.3g", params, tokens) + ")");
         Checks.present("loss", loss);
         Checks.present("method", method);
     }

@@ -19,7 +19,8 @@ import java.util.OptionalDouble;
  * @param tokensCoefficient     k_D (5.8316)
  * @param tokensExponent        p_D (0.4757)
  */
-public record DeepSeekLaw(double modelScaleCoefficient, double modelScaleExponent, double tokensCoefficient, double tokensExponent)
+public record DeepSeekLaw(
+        double modelScaleCoefficient, double modelScaleExponent, double tokensCoefficient, double tokensExponent)
         implements ScalingLaw {
     public DeepSeekLaw {
         Checks.positive("law.modelScaleCoefficient", modelScaleCoefficient, TrainingCompute.MAX_QUANTITY);
@@ -50,8 +51,12 @@ public record DeepSeekLaw(double modelScaleCoefficient, double modelScaleExponen
 
     @Override
     public Map<String, Double> constants() {
-        return ScalingLaw.constants(List.of("modelScaleCoefficient", "modelScaleExponent", "tokensCoefficient", "tokensExponent"),
-                modelScaleCoefficient, modelScaleExponent, tokensCoefficient, tokensExponent);
+        return ScalingLaw.constants(
+                List.of("modelScaleCoefficient", "modelScaleExponent", "tokensCoefficient", "tokensExponent"),
+                modelScaleCoefficient,
+                modelScaleExponent,
+                tokensCoefficient,
+                tokensExponent);
     }
 
     /** Model scale M = 72·n_layer·d² + 12·n_layer·d·l_seq non-embedding FLOPs per token (arXiv:2401.02954, §3.2, Eq. 2). */
@@ -65,7 +70,8 @@ public record DeepSeekLaw(double modelScaleCoefficient, double modelScaleExponen
 
     /** M_opt = k_M·C^p_M, FLOPs per token (Eq. 4). */
     public double modelScaleFlopsPerToken(double computeFlops) {
-        return modelScaleCoefficient * Math.pow(Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY), modelScaleExponent);
+        return modelScaleCoefficient
+                * Math.pow(Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY), modelScaleExponent);
     }
 
     /** M_opt = k_M·C^p_M and D_opt = k_D·C^p_D (Eq. 4); params = M_opt / 6. */
@@ -73,7 +79,12 @@ public record DeepSeekLaw(double modelScaleCoefficient, double modelScaleExponen
     public ComputeOptimal optimal(double computeFlops) {
         double m = modelScaleFlopsPerToken(computeFlops);
         double d = tokensCoefficient * Math.pow(computeFlops, tokensExponent);
-        return new ComputeOptimal(id(), computeFlops, m / TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN, d, OptionalDouble.empty(),
+        return new ComputeOptimal(
+                id(),
+                computeFlops,
+                m / TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN,
+                d,
+                OptionalDouble.empty(),
                 ComputeOptimal.Method.CLOSED_FORM);
     }
 }

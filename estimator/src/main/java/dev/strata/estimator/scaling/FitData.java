@@ -24,7 +24,10 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
         Checks.present("rows", rows);
         int n = params.length;
         if (tokens.length != n || loss.length != n || rows.length != n)
-            throw new InvalidFieldException("data", tokens.length + "/" + loss.length + "/" + rows.length, "as many tokens, losses and row numbers as params (" + n + ")");
+            throw new InvalidFieldException(
+                    "data",
+                    tokens.length + "/" + loss.length + "/" + rows.length,
+                    "as many tokens, losses and row numbers as params (" + n + ")");
         Checks.range("rows", n, 1, MAX_ROWS);
         params = params.clone();
         tokens = tokens.clone();
@@ -47,7 +50,8 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
         Checks.present("compute", computeFlops);
         Checks.present("params", params);
         if (computeFlops.length != params.length)
-            throw new InvalidFieldException("compute", computeFlops.length, "one value per run (" + params.length + ")");
+            throw new InvalidFieldException(
+                    "compute", computeFlops.length, "one value per run (" + params.length + ")");
         double[] tokens = new double[params.length];
         for (int i = 0; i < tokens.length; i++) {
             check("params", rows[i], params[i]);
@@ -90,7 +94,9 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
 
     private static void check(String column, int row, double v) {
         if (!(v > 0 && v <= TrainingCompute.MAX_QUANTITY))
-            throw InvalidFieldException.withMessage(column, "row " + row + ", " + column + " = " + v
-                    + " is not allowed: must be a finite number > 0 and <= " + TrainingCompute.MAX_QUANTITY);
+            throw InvalidFieldException.withMessage(
+                    column,
+                    "row " + row + ", " + column + " = " + v + " is not allowed: must be a finite number > 0 and <= "
+                            + TrainingCompute.MAX_QUANTITY);
     }
 }

@@ -14,8 +14,13 @@ import dev.strata.model.Checks;
  * @param confidenceLevel     level of the percentile confidence intervals (0.95)
  * @param grid                starting points
  */
-public record FitOptions(double huberDelta, int excludeHighestLoss, int bootstrapResamples, long seed, double confidenceLevel,
-                         StartGrid grid) {
+public record FitOptions(
+        double huberDelta,
+        int excludeHighestLoss,
+        int bootstrapResamples,
+        long seed,
+        double confidenceLevel,
+        StartGrid grid) {
     /** Hoffmann et al. 2022, App. D.2. */
     public static final double DEFAULT_HUBER_DELTA = 1e-3;
     /** Most bootstrap resamples accepted. */
@@ -35,7 +40,8 @@ public record FitOptions(double huberDelta, int excludeHighestLoss, int bootstra
 
     /** Hoffmann et al.'s procedure: δ = 1e-3, their grid, no exclusions, no bootstrap. */
     public static FitOptions defaults() {
-        return new FitOptions(DEFAULT_HUBER_DELTA, 0, 0, DEFAULT_SEED, DEFAULT_CONFIDENCE_LEVEL, StartGrid.HOFFMANN_2022);
+        return new FitOptions(
+                DEFAULT_HUBER_DELTA, 0, 0, DEFAULT_SEED, DEFAULT_CONFIDENCE_LEVEL, StartGrid.HOFFMANN_2022);
     }
 
     public FitOptions withExcludeHighestLoss(int k) {

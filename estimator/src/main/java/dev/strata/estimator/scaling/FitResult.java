@@ -20,9 +20,21 @@ import java.util.List;
  * @param bootstrapFailures   resamples whose fit failed to converge (left out of the spread)
  * @param options             the options used
  */
-public record FitResult(ChinchillaLaw law, Estimate E, Estimate A, Estimate B, Estimate alpha, Estimate beta,
-                        Estimate paramsExponent, Estimate tokensExponent, double objective, int starts, List<FitPoint> points,
-                        int bootstrapResamples, int bootstrapFailures, FitOptions options) {
+public record FitResult(
+        ChinchillaLaw law,
+        Estimate E,
+        Estimate A,
+        Estimate B,
+        Estimate alpha,
+        Estimate beta,
+        Estimate paramsExponent,
+        Estimate tokensExponent,
+        double objective,
+        int starts,
+        List<FitPoint> points,
+        int bootstrapResamples,
+        int bootstrapFailures,
+        FitOptions options) {
     public FitResult {
         points = List.copyOf(points);
     }

@@ -32,17 +32,40 @@ import java.util.OptionalDouble;
  * @param tokensExponent    p_D
  * @param computeUnitFlops  FLOPs in the allocation's unit of C (1 PF-day = 1e15 · 86,400 = 8.64e19 FLOPs)
  */
-public record KaplanLaw(double alphaN, double nC, double alphaD, double dC,
-                        double jointAlphaN, double jointAlphaD, double jointNC, double jointDC,
-                        double paramsCoefficient, double paramsExponent, double tokensCoefficient, double tokensExponent,
-                        double computeUnitFlops) implements ScalingLaw {
+public record KaplanLaw(
+        double alphaN,
+        double nC,
+        double alphaD,
+        double dC,
+        double jointAlphaN,
+        double jointAlphaD,
+        double jointNC,
+        double jointDC,
+        double paramsCoefficient,
+        double paramsExponent,
+        double tokensCoefficient,
+        double tokensExponent,
+        double computeUnitFlops)
+        implements ScalingLaw {
     /** One petaFLOP/s-day in FLOPs: 1e15 FLOP/s x 86,400 s (Kaplan et al. 2020, §1.3 notation). */
     public static final double PF_DAY_FLOPS = 1e15 * 86_400;
 
     public KaplanLaw {
-        for (double v : new double[] {alphaN, nC, alphaD, dC, jointAlphaN, jointAlphaD, jointNC, jointDC, paramsCoefficient,
-                paramsExponent, tokensCoefficient, tokensExponent, computeUnitFlops})
-            Checks.positive("law.constant", v, TrainingCompute.MAX_QUANTITY);
+        for (double v : new double[] {
+            alphaN,
+            nC,
+            alphaD,
+            dC,
+            jointAlphaN,
+            jointAlphaD,
+            jointNC,
+            jointDC,
+            paramsCoefficient,
+            paramsExponent,
+            tokensCoefficient,
+            tokensExponent,
+            computeUnitFlops
+        }) Checks.positive("law.constant", v, TrainingCompute.MAX_QUANTITY);
     }
 
     @Override
@@ -68,10 +91,34 @@ public record KaplanLaw(double alphaN, double nC, double alphaD, double dC,
 
     @Override
     public Map<String, Double> constants() {
-        return ScalingLaw.constants(List.of("alphaN", "Nc", "alphaD", "Dc", "jointAlphaN", "jointAlphaD", "jointNc", "jointDc",
-                        "paramsCoefficient", "paramsExponent", "tokensCoefficient", "tokensExponent", "computeUnitFlops"),
-                alphaN, nC, alphaD, dC, jointAlphaN, jointAlphaD, jointNC, jointDC,
-                paramsCoefficient, paramsExponent, tokensCoefficient, tokensExponent, computeUnitFlops);
+        return ScalingLaw.constants(
+                List.of(
+                        "alphaN",
+                        "Nc",
+                        "alphaD",
+                        "Dc",
+                        "jointAlphaN",
+                        "jointAlphaD",
+                        "jointNc",
+                        "jointDc",
+                        "paramsCoefficient",
+                        "paramsExponent",
+                        "tokensCoefficient",
+                        "tokensExponent",
+                        "computeUnitFlops"),
+                alphaN,
+                nC,
+                alphaD,
+                dC,
+                jointAlphaN,
+                jointAlphaD,
+                jointNC,
+                jointDC,
+                paramsCoefficient,
+                paramsExponent,
+                tokensCoefficient,
+                tokensExponent,
+                computeUnitFlops);
     }
 
     @Override
@@ -106,6 +153,7 @@ public record KaplanLaw(double alphaN, double nC, double alphaD, double dC,
         double c = Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY) / computeUnitFlops;
         double n = paramsCoefficient * Math.pow(c, paramsExponent);
         double d = tokensCoefficient * Math.pow(c, tokensExponent);
-        return new ComputeOptimal(id(), computeFlops, n, d, OptionalDouble.of(loss(n, d)), ComputeOptimal.Method.CLOSED_FORM);
+        return new ComputeOptimal(
+                id(), computeFlops, n, d, OptionalDouble.of(loss(n, d)), ComputeOptimal.Method.CLOSED_FORM);
     }
 }

@@ -11,8 +11,13 @@ package dev.strata.estimator.scaling;
  * @param optimal               the loss-minimising allocation of C
  * @param equivalentComputeFlops the budget with which the optimal allocation reaches the same loss (at most C)
  */
-public record OffOptimal(double params, double tokens, double computeFlops, double loss, ComputeOptimal optimal,
-                         double equivalentComputeFlops) {
+public record OffOptimal(
+        double params,
+        double tokens,
+        double computeFlops,
+        double loss,
+        ComputeOptimal optimal,
+        double equivalentComputeFlops) {
     /** Loss above the optimum of the same budget, nats per token (≥ 0). */
     public double lossPenalty() {
         return Math.max(0, loss - optimal.loss().orElseThrow());

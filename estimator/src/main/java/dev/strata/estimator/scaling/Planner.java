@@ -38,12 +38,21 @@ public final class Planner {
         if (!law.hasLoss()) throw law.noLoss();
         Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY);
         double hi = Math.log(computeFlops / TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN);
-        if (!(hi > 0)) throw new InvalidFieldException("compute", computeFlops, "at least 6 FLOPs (one parameter, one token)");
-        UnivariatePointValuePair best = new BrentOptimizer(LOG_TOLERANCE, 1e-14).optimize(new MaxEval(MAX_EVALUATIONS),
-                new UnivariateObjectiveFunction(x -> lossAt(law, computeFlops, Math.exp(x))), GoalType.MINIMIZE,
-                new SearchInterval(0, hi, hi / 2));
+        if (!(hi > 0))
+            throw new InvalidFieldException("compute", computeFlops, "at least 6 FLOPs (one parameter, one token)");
+        UnivariatePointValuePair best = new BrentOptimizer(LOG_TOLERANCE, 1e-14)
+                .optimize(
+                        new MaxEval(MAX_EVALUATIONS),
+                        new UnivariateObjectiveFunction(x -> lossAt(law, computeFlops, Math.exp(x))),
+                        GoalType.MINIMIZE,
+                        new SearchInterval(0, hi, hi / 2));
         double n = Math.exp(best.getPoint());
-        return new ComputeOptimal(law.id(), computeFlops, n, TrainingCompute.tokens(computeFlops, n), OptionalDouble.of(best.getValue()),
+        return new ComputeOptimal(
+                law.id(),
+                computeFlops,
+                n,
+                TrainingCompute.tokens(computeFlops, n),
+                OptionalDouble.of(best.getValue()),
                 ComputeOptimal.Method.NUMERIC);
     }
 
@@ -59,15 +68,26 @@ public final class Planner {
         double atLo = law.lossMinimising(MIN_SEARCH_FLOPS).loss().orElseThrow();
         double atHi = law.lossMinimising(TrainingCompute.MAX_QUANTITY).loss().orElseThrow();
         if (!(targetLoss < atLo && targetLoss > atHi))
-            throw new InvalidFieldException("loss", targetLoss, "between " + atHi + " (at " + TrainingCompute.MAX_QUANTITY + " FLOPs) and " + atLo
-                    + " (at " + MIN_SEARCH_FLOPS + " FLOPs) for law " + law.id());
+            throw new InvalidFieldException(
+                    "loss",
+                    targetLoss,
+                    "between " + atHi + " (at " + TrainingCompute.MAX_QUANTITY + " FLOPs) and " + atLo + " (at "
+                            + MIN_SEARCH_FLOPS + " FLOPs) for law " + law.id());
         try {
-            double x = new BrentSolver(1e-13, 1e-13).solve(MAX_EVALUATIONS,
-                    lnC -> law.lossMinimising(Math.exp(lnC)).loss().orElseThrow() - targetLoss, lo, hi);
+            double x = new BrentSolver(1e-13, 1e-13)
+                    .solve(
+                            MAX_EVALUATIONS,
+                            lnC -> law.lossMinimising(Math.exp(lnC)).loss().orElseThrow() - targetLoss,
+                            lo,
+                            hi);
             ComputeOptimal at = law.lossMinimising(Math.exp(x));
-            return new ComputeOptimal(law.id(), at.computeFlops(), at.params(), at.tokens(), at.loss(), ComputeOptimal.Method.NUMERIC);
+            return new ComputeOptimal(
+                    law.id(), at.computeFlops(), at.params(), at.tokens(), at.loss(), ComputeOptimal.Method.NUMERIC);
         } catch (MathIllegalStateException e) {
-            throw new InvalidFieldException("loss", targetLoss, "a loss the search can reach for law " + law.id() + " (" + e.getMessage() + ")");
+            throw new InvalidFieldException(
+                    "loss",
+                    targetLoss,
+                    "a loss the search can reach for law " + law.id() + " (" + e.getMessage() + ")");
         }
     }
 
@@ -113,10 +133,16 @@ public final class Planner {
         else {
             try {
                 equivalent = Math.min(c, law.computeForLoss(loss).computeFlops());
-            } catch (InvalidFieldException e) { // about the derived loss, which the caller never gave: name the size instead
+            } catch (
+                    InvalidFieldException
+                            e) { // about the derived loss, which the caller never gave: name the size instead
                 if (!"loss".equals(e.field())) throw e;
-                throw new InvalidFieldException("params", params, "a model size whose loss on the D = C/(6N) = " + tokens
-                        + " tokens of the budget is one the frontier of law " + law.id() + " reaches (it is " + loss + ")");
+                throw new InvalidFieldException(
+                        "params",
+                        params,
+                        "a model size whose loss on the D = C/(6N) = " + tokens
+                                + " tokens of the budget is one the frontier of law " + law.id() + " reaches (it is "
+                                + loss + ")");
             }
         }
         return new OffOptimal(params, tokens, c, loss, opt, equivalent);

@@ -70,7 +70,8 @@ public interface ScalingLaw {
 
     /** The error for laws without a loss formula. */
     default InvalidFieldException noLoss() {
-        return new InvalidFieldException("law", id(), "a law with a loss formula (" + id() + " only gives a compute-optimal allocation)");
+        return new InvalidFieldException(
+                "law", id(), "a law with a loss formula (" + id() + " only gives a compute-optimal allocation)");
     }
 
     /**

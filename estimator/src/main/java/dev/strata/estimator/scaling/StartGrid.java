@@ -21,12 +21,13 @@ public record StartGrid(double[] a, double[] b, double[] e, double[] alpha, doub
      * Hoffmann et al. 2022, arXiv:2203.15556, App. D.2: α, β ∈ {0, 0.5, …, 2}, e ∈ {−1, −0.5, …, 1},
      * a, b ∈ {0, 5, …, 25}: 6 x 6 x 5 x 5 x 5 = 4,500 starts.
      */
-    public static final StartGrid HOFFMANN_2022 = new StartGrid(range(0, 25, 5), range(0, 25, 5), range(-1, 1, 0.5),
-            range(0, 2, 0.5), range(0, 2, 0.5));
+    public static final StartGrid HOFFMANN_2022 =
+            new StartGrid(range(0, 25, 5), range(0, 25, 5), range(-1, 1, 0.5), range(0, 2, 0.5), range(0, 2, 0.5));
 
     public StartGrid {
         for (double[] v : new double[][] {a, b, e, alpha, beta})
-            if (Checks.present("grid", v).length == 0) throw new InvalidFieldException("grid", "[]", "at least one value per parameter");
+            if (Checks.present("grid", v).length == 0)
+                throw new InvalidFieldException("grid", "[]", "at least one value per parameter");
         long n = (long) a.length * b.length * e.length * alpha.length * beta.length;
         Checks.range("grid", n, 1, MAX_STARTS);
         a = a.clone();
@@ -38,7 +39,8 @@ public record StartGrid(double[] a, double[] b, double[] e, double[] alpha, doub
 
     /** One start (a, b, e, α, β). */
     public static StartGrid single(double a, double b, double e, double alpha, double beta) {
-        return new StartGrid(new double[] {a}, new double[] {b}, new double[] {e}, new double[] {alpha}, new double[] {beta});
+        return new StartGrid(
+                new double[] {a}, new double[] {b}, new double[] {e}, new double[] {alpha}, new double[] {beta});
     }
 
     /** Number of starting points. */

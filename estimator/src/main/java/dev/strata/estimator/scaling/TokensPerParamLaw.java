@@ -39,6 +39,7 @@ public record TokensPerParamLaw(String id, String name, String source, double to
     public ComputeOptimal optimal(double computeFlops) {
         Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY);
         double n = Math.sqrt(computeFlops / (TrainingCompute.FLOPS_PER_PARAM_PER_TOKEN * tokensPerParam));
-        return new ComputeOptimal(id, computeFlops, n, tokensPerParam * n, OptionalDouble.empty(), ComputeOptimal.Method.CLOSED_FORM);
+        return new ComputeOptimal(
+                id, computeFlops, n, tokensPerParam * n, OptionalDouble.empty(), ComputeOptimal.Method.CLOSED_FORM);
     }
 }

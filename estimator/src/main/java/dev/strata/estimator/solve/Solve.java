@@ -43,7 +43,9 @@ public final class Solve {
 
     /** Whether {@code w} fits on devices of {@code capacityBytes} each. */
     public static boolean fits(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
-        return InferenceMemory.estimate(spec, p, w, overheadBytes).fit(capacityBytes).fits();
+        return InferenceMemory.estimate(spec, p, w, overheadBytes)
+                .fit(capacityBytes)
+                .fits();
     }
 
     /**
@@ -55,14 +57,19 @@ public final class Solve {
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
         LongUnaryOperator bytes = bytesByBatch(memory, w);
         if (bytes.applyAsLong(1) > capacityBytes) return 0;
-        return largest(b -> fitsSafely(bytes, b, capacityBytes), 1, Workload.MAX_BATCH, newtonGuess(bytes, 1, Workload.MAX_BATCH, capacityBytes));
+        return largest(
+                b -> fitsSafely(bytes, b, capacityBytes),
+                1,
+                Workload.MAX_BATCH,
+                newtonGuess(bytes, 1, Workload.MAX_BATCH, capacityBytes));
     }
 
     /**
      * The longest context (prompt plus {@code w.generatedTokens()}) that fits for {@code w.batch()} sequences; 0 when
      * even a one-token prompt does not fit. Not capped at the model's trained context: compare with it.
      */
-    public static long maxContext(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
+    public static long maxContext(
+            TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
         long gen = w.generatedTokens();
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
@@ -72,7 +79,12 @@ public final class Solve {
         };
         if (!fitsSafely(bytes, 1, capacityBytes)) return 0;
         long hi = Limits.MAX_CONTEXT - gen;
-        return largest(prompt -> fitsSafely(bytes, prompt, capacityBytes), 1, hi, newtonGuess(bytes, 1, hi, capacityBytes)) + gen;
+        return largest(
+                        prompt -> fitsSafely(bytes, prompt, capacityBytes),
+                        1,
+                        hi,
+                        newtonGuess(bytes, 1, hi, capacityBytes))
+                + gen;
     }
 
     /**
@@ -150,10 +162,12 @@ public final class Solve {
      * tensor parallelism up to {@link #MAX_TENSOR_PARALLEL} (the largest degree that divides n and the heads), the
      * rest pipeline stages. Empty when no count up to {@link #MAX_DEVICES} fits.
      */
-    public static Optional<Parallelism> minDevices(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
+    public static Optional<Parallelism> minDevices(
+            TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         for (int n = 1; n <= MAX_DEVICES; n++) {
             Optional<Parallelism> par = split(spec, n, w.parallelism());
-            if (par.isPresent() && fitsSafely(spec, p, w.withParallelism(par.get()), capacityBytes, overheadBytes)) return par;
+            if (par.isPresent() && fitsSafely(spec, p, w.withParallelism(par.get()), capacityBytes, overheadBytes))
+                return par;
         }
         return Optional.empty();
     }
@@ -184,8 +198,12 @@ public final class Solve {
      * @param tokensPerSecond          calibrated output tokens per second of the whole batch
      * @param costPerMillionTokensUsd  {@link ServingCost#perMillionOutputTokensUsd}
      */
-    public record Option(Hardware hardware, Parallelism parallelism, double decodeSecondsPerToken, double tokensPerSecond,
-                         double costPerMillionTokensUsd) {
+    public record Option(
+            Hardware hardware,
+            Parallelism parallelism,
+            double decodeSecondsPerToken,
+            double tokensPerSecond,
+            double costPerMillionTokensUsd) {
         public int devices() {
             return parallelism.devices();
         }
@@ -196,13 +214,21 @@ public final class Solve {
      * {@code targetSecondsPerToken} per token (calibrated), with the cost per million output tokens; cheapest first.
      * A device kind that cannot meet the target with up to {@link #MAX_DEVICES} devices is left out.
      */
-    public static List<Option> cheapest(TransformerSpec spec, Precision p, Workload w, List<Hardware> catalog, double targetSecondsPerToken,
-                                        long overheadBytes, LatencyTuning tuning) {
+    public static List<Option> cheapest(
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            List<Hardware> catalog,
+            double targetSecondsPerToken,
+            long overheadBytes,
+            LatencyTuning tuning) {
         Checks.positive("targetSecondsPerToken", targetSecondsPerToken, 1e6);
         List<Option> options = new ArrayList<>();
         for (Hardware hw : catalog) {
             if (hw.pricePerHourUsd() <= 0) continue;
-            for (int n = 1; n <= MAX_DEVICES; n *= 2) { // tensor parallelism speeds decode up to one node; beyond, pipelines hold the model
+            for (int n = 1;
+                    n <= MAX_DEVICES;
+                    n *= 2) { // tensor parallelism speeds decode up to one node; beyond, pipelines hold the model
                 Optional<Parallelism> par = split(spec, n, w.parallelism());
                 if (par.isEmpty()) continue;
                 if (n > 1 && par.get().tensor() > 1 && hw.scaleUpBandwidthBytesPerSecond() <= 0) break;
@@ -212,10 +238,16 @@ public final class Solve {
                 double tpot = est.decode().calibratedSeconds();
                 if (tpot <= targetSecondsPerToken) {
                     double perSecond = est.tokensPerSecond();
-                    options.add(new Option(hw, par.get(), tpot, perSecond, ServingCost.perMillionOutputTokensUsd(perSecond, n, hw.pricePerHourUsd())));
+                    options.add(new Option(
+                            hw,
+                            par.get(),
+                            tpot,
+                            perSecond,
+                            ServingCost.perMillionOutputTokensUsd(perSecond, n, hw.pricePerHourUsd())));
                     break;
                 }
-                if (par.get().tensor() < Math.min(n, MAX_TENSOR_PARALLEL)) break; // more devices would only add pipeline stages: no faster
+                if (par.get().tensor() < Math.min(n, MAX_TENSOR_PARALLEL))
+                    break; // more devices would only add pipeline stages: no faster
             }
         }
         options.sort(Comparator.comparingDouble(Option::costPerMillionTokensUsd));
@@ -236,8 +268,10 @@ public final class Solve {
     }
 
     /** {@link #fits}, treating a workload too large to count as not fitting. */
-    private static boolean fitsSafely(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
-        return fitsSafely(bytesByBatch(MemoryModel.of(spec, p, w.parallelism(), overheadBytes), w), w.batch(), capacityBytes);
+    private static boolean fitsSafely(
+            TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
+        return fitsSafely(
+                bytesByBatch(MemoryModel.of(spec, p, w.parallelism(), overheadBytes), w), w.batch(), capacityBytes);
     }
 
     /** Per-device bytes of {@code w} (its tokens and parallelism, the model {@code memory} was prepared for) by batch. */
@@ -247,7 +281,14 @@ public final class Solve {
 
     /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */
     static Workload withPrompt(Workload w, long prompt) {
-        return new Workload(w.batch(), prompt, w.generatedTokens(), w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
-                w.parallelism(), w.recompute(), w.optimizer(), w.lora());
+        return new Workload(
+                w.batch(),
+                prompt,
+                w.generatedTokens(),
+                w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
+                w.parallelism(),
+                w.recompute(),
+                w.optimizer(),
+                w.lora());
     }
 }

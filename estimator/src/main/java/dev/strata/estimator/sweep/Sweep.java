@@ -32,7 +32,18 @@ public final class Sweep {
     public static final long MAX_POINTS = 100_000_000L;
 
     /** The inputs that an axis can vary. */
-    public enum Input { MODEL, HARDWARE, WEIGHTS, KV, BATCH, PROMPT, GENERATE, TP, PP, DEVICES }
+    public enum Input {
+        MODEL,
+        HARDWARE,
+        WEIGHTS,
+        KV,
+        BATCH,
+        PROMPT,
+        GENERATE,
+        TP,
+        PP,
+        DEVICES
+    }
 
     /**
      * One varying input and its values: {@link TransformerSpec} for MODEL, {@link Hardware} for HARDWARE,
@@ -42,7 +53,8 @@ public final class Sweep {
     public record Axis(Input input, List<?> values) {
         public Axis {
             Checks.present("axis", input);
-            if (values == null || values.isEmpty()) throw new InvalidFieldException(input.name().toLowerCase(), "[]", "at least one value");
+            if (values == null || values.isEmpty())
+                throw new InvalidFieldException(input.name().toLowerCase(), "[]", "at least one value");
             values = List.copyOf(values);
         }
     }
@@ -51,15 +63,36 @@ public final class Sweep {
      * The fixed inputs of every point; an axis overrides one of them. {@code hardware} may be null. {@code tuning} is the
      * latency tuning of every device but those in {@code tuningByHardware} (by hardware id: a calibrated host).
      */
-    public record Base(TransformerSpec spec, Hardware hardware, NumericFormat weights, NumericFormat kv, long batch, long prompt, long generate,
-                       int tp, int pp, long overheadBytes, LatencyTuning tuning, Map<String, LatencyTuning> tuningByHardware) {
+    public record Base(
+            TransformerSpec spec,
+            Hardware hardware,
+            NumericFormat weights,
+            NumericFormat kv,
+            long batch,
+            long prompt,
+            long generate,
+            int tp,
+            int pp,
+            long overheadBytes,
+            LatencyTuning tuning,
+            Map<String, LatencyTuning> tuningByHardware) {
         public Base {
             tuningByHardware = Map.copyOf(tuningByHardware);
         }
 
         /** The same tuning for every device. */
-        public Base(TransformerSpec spec, Hardware hardware, NumericFormat weights, NumericFormat kv, long batch, long prompt, long generate,
-                    int tp, int pp, long overheadBytes, LatencyTuning tuning) {
+        public Base(
+                TransformerSpec spec,
+                Hardware hardware,
+                NumericFormat weights,
+                NumericFormat kv,
+                long batch,
+                long prompt,
+                long generate,
+                int tp,
+                int pp,
+                long overheadBytes,
+                LatencyTuning tuning) {
             this(spec, hardware, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, Map.of());
         }
 
@@ -74,7 +107,9 @@ public final class Sweep {
         long n = 1;
         for (Axis a : axes) {
             n *= a.values().size();
-            if (n > MAX_POINTS) throw new InvalidFieldException("sweep", "more than " + MAX_POINTS + " points", "at most " + MAX_POINTS + " points");
+            if (n > MAX_POINTS)
+                throw new InvalidFieldException(
+                        "sweep", "more than " + MAX_POINTS + " points", "at most " + MAX_POINTS + " points");
         }
         return n;
     }
@@ -88,7 +123,7 @@ public final class Sweep {
      * point is an error before the first row, not a cut-off output (the command line's exit 2, the API's 400).
      */
     public static void check(Base base, List<Axis> axes) {
-        run(base, corners(axes), row -> { });
+        run(base, corners(axes), row -> {});
     }
 
     /** {@code axes} with the batch, prompt and generated-token axes cut to their smallest and largest values. */
@@ -148,26 +183,81 @@ public final class Sweep {
         if (devices > 0) { // devices split as tensor parallel up to one node, then pipeline stages (Solve.split)
             int n = devices;
             TransformerSpec s = spec;
-            Parallelism par = Solve.split(spec, n, Parallelism.NONE).orElseThrow(() -> new InvalidFieldException("devices", n,
-                    "a count that splits into tensor parallel (up to 8, dividing the heads) x pipeline stages for " + s.name()));
+            Parallelism par = Solve.split(spec, n, Parallelism.NONE)
+                    .orElseThrow(() -> new InvalidFieldException(
+                            "devices",
+                            n,
+                            "a count that splits into tensor parallel (up to 8, dividing the heads) x pipeline stages for "
+                                    + s.name()));
             tp = par.tensor();
             pp = par.pipeline();
         }
-        return evaluate(spec, hw, weights, kv, batch, prompt, generate, tp, pp, b.overheadBytes(), b.tuningFor(hw),
-                memo.params.computeIfAbsent(spec, s -> Parameters.count(s).total()), memo);
+        return evaluate(
+                spec,
+                hw,
+                weights,
+                kv,
+                batch,
+                prompt,
+                generate,
+                tp,
+                pp,
+                b.overheadBytes(),
+                b.tuningFor(hw),
+                memo.params.computeIfAbsent(spec, s -> Parameters.count(s).total()),
+                memo);
     }
 
     /** One point: memory always, latency, fit and cost when {@code hw} is given. */
-    public static SweepRow evaluate(TransformerSpec spec, Hardware hw, NumericFormat weights, NumericFormat kv, long batch, long prompt,
-                                    long generate, int tp, int pp, long overheadBytes, LatencyTuning tuning, long paramsTotal) {
-        return evaluate(spec, hw, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, paramsTotal, new SweepMemo());
+    public static SweepRow evaluate(
+            TransformerSpec spec,
+            Hardware hw,
+            NumericFormat weights,
+            NumericFormat kv,
+            long batch,
+            long prompt,
+            long generate,
+            int tp,
+            int pp,
+            long overheadBytes,
+            LatencyTuning tuning,
+            long paramsTotal) {
+        return evaluate(
+                spec,
+                hw,
+                weights,
+                kv,
+                batch,
+                prompt,
+                generate,
+                tp,
+                pp,
+                overheadBytes,
+                tuning,
+                paramsTotal,
+                new SweepMemo());
     }
 
-    private static SweepRow evaluate(TransformerSpec spec, Hardware hw, NumericFormat weights, NumericFormat kv, long batch, long prompt,
-                                     long generate, int tp, int pp, long overheadBytes, LatencyTuning tuning, long paramsTotal, SweepMemo memo) {
+    private static SweepRow evaluate(
+            TransformerSpec spec,
+            Hardware hw,
+            NumericFormat weights,
+            NumericFormat kv,
+            long batch,
+            long prompt,
+            long generate,
+            int tp,
+            int pp,
+            long overheadBytes,
+            LatencyTuning tuning,
+            long paramsTotal,
+            SweepMemo memo) {
         if (prompt + generate > spec.contextLength())
-            throw new InvalidFieldException("prompt", prompt, "such that prompt + generate = " + (prompt + generate)
-                    + " tokens is at most the context length of " + spec.name() + ", " + spec.contextLength());
+            throw new InvalidFieldException(
+                    "prompt",
+                    prompt,
+                    "such that prompt + generate = " + (prompt + generate) + " tokens is at most the context length of "
+                            + spec.name() + ", " + spec.contextLength());
         // numbers, not a Workload and an estimate: a point makes no object but its row (the memory model's and the
         // latency model's answers are those of InferenceMemory.estimate and LatencyModel.decodeStep for the workload)
         Workload.checkTokens(batch, prompt, generate, 0);
@@ -178,15 +268,52 @@ public final class Sweep {
         long weightsBytes = memory.weightsBytes(), kvBytes = memory.kvCacheBytes(batch, context);
         long perDevice = memory.perDeviceBytes(batch, prompt, context);
         if (hw == null)
-            return new SweepRow(spec.name(), "", weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, weightsBytes,
-                    kvBytes, perDevice, false, 0, 0, 0, 0, 0, 0);
+            return new SweepRow(
+                    spec.name(),
+                    "",
+                    weights.id(),
+                    kv.id(),
+                    batch,
+                    prompt,
+                    generate,
+                    tp,
+                    pp,
+                    paramsTotal,
+                    weightsBytes,
+                    kvBytes,
+                    perDevice,
+                    false,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0);
         LatencyModel model = memo.model(spec, p, par, hw, tuning);
         StepTime prefill = memo.prefill(model, par, batch, prompt);
         StepTime decode = model.decodeStep(batch, Latency.decodeContextTokens(prompt, generate), memo.decode);
         double tokensPerSecond = batch / decode.calibratedSeconds();
         double cost = ServingCost.perMillionOutputTokensUsd(tokensPerSecond, par.devices(), hw.pricePerHourUsd());
-        return new SweepRow(spec.name(), hw.id(), weights.id(), kv.id(), batch, prompt, generate, tp, pp, paramsTotal, weightsBytes,
-                kvBytes, perDevice, perDevice <= hw.memoryBytes(), prefill.floorSeconds(),
-                prefill.calibratedSeconds(), decode.floorSeconds(), decode.calibratedSeconds(), tokensPerSecond, cost);
+        return new SweepRow(
+                spec.name(),
+                hw.id(),
+                weights.id(),
+                kv.id(),
+                batch,
+                prompt,
+                generate,
+                tp,
+                pp,
+                paramsTotal,
+                weightsBytes,
+                kvBytes,
+                perDevice,
+                perDevice <= hw.memoryBytes(),
+                prefill.floorSeconds(),
+                prefill.calibratedSeconds(),
+                decode.floorSeconds(),
+                decode.calibratedSeconds(),
+                tokensPerSecond,
+                cost);
     }
 }

@@ -7,12 +7,12 @@ import dev.strata.estimator.latency.StepTime;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.model.Hardware;
 import dev.strata.model.LoraAdapter;
+import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.NumericFormat;
 import dev.strata.model.Workload;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -27,6 +27,7 @@ import java.util.Map;
 final class SweepMemo {
     /** Prefills kept: one per batch of a batch axis up to this length (a power of two). */
     static final int PREFILLS = 4096;
+
     final Map<TransformerSpec, Long> params = new IdentityHashMap<>();
     private NumericFormat weights, kv;
     private Precision precision;
@@ -40,6 +41,7 @@ final class SweepMemo {
      * computed again. The keys are kept as numbers: a lookup makes no object.
      */
     private final StepTime[] prefills = new StepTime[PREFILLS];
+
     private final long[] prefillBatch = new long[PREFILLS], prefillPrompt = new long[PREFILLS];
     /** The decode step every point writes into (a sweep's points are evaluated one at a time). */
     final StepTime decode = new StepTime();
@@ -90,7 +92,8 @@ final class SweepMemo {
         int slot = (int) ((31 * batch + prompt) & (PREFILLS - 1));
         StepTime s = prefills[slot];
         if (s == null || prefillBatch[slot] != batch || prefillPrompt[slot] != prompt) {
-            s = m.prefill(new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
+            s = m.prefill(
+                    new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
             prefills[slot] = s;
             prefillBatch[slot] = batch;
             prefillPrompt[slot] = prompt;

@@ -25,15 +25,51 @@ package dev.strata.estimator.sweep;
  * @param tokensPerSecond        output tokens per second of the batch, calibrated
  * @param costPerMillionTokensUsd cost per million output tokens at the calibrated throughput (ServingCost)
  */
-public record SweepRow(String model, String hardware, String weights, String kvCache, long batch, long promptTokens, long generatedTokens,
-                       int tensorParallel, int pipelineParallel, long paramsTotal, long weightsBytes, long kvCacheBytes, long perDeviceBytes,
-                       boolean fits, double prefillFloorSeconds, double prefillSeconds, double decodeFloorSeconds, double decodeSeconds,
-                       double tokensPerSecond, double costPerMillionTokensUsd) {
+public record SweepRow(
+        String model,
+        String hardware,
+        String weights,
+        String kvCache,
+        long batch,
+        long promptTokens,
+        long generatedTokens,
+        int tensorParallel,
+        int pipelineParallel,
+        long paramsTotal,
+        long weightsBytes,
+        long kvCacheBytes,
+        long perDeviceBytes,
+        boolean fits,
+        double prefillFloorSeconds,
+        double prefillSeconds,
+        double decodeFloorSeconds,
+        double decodeSeconds,
+        double tokensPerSecond,
+        double costPerMillionTokensUsd) {
 
     /** Column names, in the order of the components. */
-    public static final String[] COLUMNS = {"model", "hardware", "weights", "kvCache", "batch", "promptTokens", "generatedTokens",
-            "tensorParallel", "pipelineParallel", "paramsTotal", "weightsBytes", "kvCacheBytes", "perDeviceBytes", "fits",
-            "prefillFloorSeconds", "prefillSeconds", "decodeFloorSeconds", "decodeSeconds", "tokensPerSecond", "costPerMillionTokensUsd"};
+    public static final String[] COLUMNS = {
+        "model",
+        "hardware",
+        "weights",
+        "kvCache",
+        "batch",
+        "promptTokens",
+        "generatedTokens",
+        "tensorParallel",
+        "pipelineParallel",
+        "paramsTotal",
+        "weightsBytes",
+        "kvCacheBytes",
+        "perDeviceBytes",
+        "fits",
+        "prefillFloorSeconds",
+        "prefillSeconds",
+        "decodeFloorSeconds",
+        "decodeSeconds",
+        "tokensPerSecond",
+        "costPerMillionTokensUsd"
+    };
 
     /** Whether hardware was given (latency, fit and cost are known). */
     public boolean hasHardware() {

@@ -44,18 +44,32 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 @Threads(1)
 public class EstimateBenchmark {
-    final TransformerSpec spec = TransformerSpec.builder().vocabSize(128256).hiddenSize(4096).contextLength(8192)
-            .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
+    final TransformerSpec spec = TransformerSpec.builder()
+            .vocabSize(128256)
+            .hiddenSize(4096)
+            .contextLength(8192)
+            .layers(
+                    32,
+                    LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+            .build();
     final Precision precision = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
     final Workload workload = Workload.of(8, 1024, 256);
-    final Hardware h100 = Hardware.builder("h100-sxm").name("H100").peakFlopsPerSecond("bf16", 989e12).memoryBytes(80_000_000_000L)
-            .memoryBandwidthBytesPerSecond(3.35e12).scaleUpBandwidthBytesPerSecond(900e9).hostLinkBytesPerSecond(128e9).powerWatts(700)
-            .pricePerHourUsd(2.5).build();
+    final Hardware h100 = Hardware.builder("h100-sxm")
+            .name("H100")
+            .peakFlopsPerSecond("bf16", 989e12)
+            .memoryBytes(80_000_000_000L)
+            .memoryBandwidthBytesPerSecond(3.35e12)
+            .scaleUpBandwidthBytesPerSecond(900e9)
+            .hostLinkBytesPerSecond(128e9)
+            .powerWatts(700)
+            .pricePerHourUsd(2.5)
+            .build();
 
     @Benchmark
     public void fullEstimate(Blackhole bh) {
         bh.consume(Parameters.count(spec).total());
-        bh.consume(Flops.decodePerToken(spec, workload.promptTokens(), workload.generatedTokens(), FlopsConvention.FULL).total());
+        bh.consume(Flops.decodePerToken(spec, workload.promptTokens(), workload.generatedTokens(), FlopsConvention.FULL)
+                .total());
         bh.consume(InferenceMemory.estimate(spec, precision, workload).perDeviceBytes());
         LatencyModel latency = prepareLatency();
         bh.consume(latency.prefill(workload, false).calibratedSeconds());

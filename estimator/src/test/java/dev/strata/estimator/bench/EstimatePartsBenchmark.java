@@ -40,7 +40,9 @@ public class EstimatePartsBenchmark {
 
     @Benchmark
     public double flops() {
-        return Flops.decodePerToken(f.spec, f.workload.promptTokens(), f.workload.generatedTokens(), FlopsConvention.FULL).total();
+        return Flops.decodePerToken(
+                        f.spec, f.workload.promptTokens(), f.workload.generatedTokens(), FlopsConvention.FULL)
+                .total();
     }
 
     @Benchmark

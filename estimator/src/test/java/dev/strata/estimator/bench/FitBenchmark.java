@@ -41,8 +41,17 @@ public class FitBenchmark {
     public void load() throws IOException {
         List<double[]> rows = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"))) {
-            for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in))
-                rows.add(new double[] {Double.parseDouble(r.get("Model Size")), Double.parseDouble(r.get("Training FLOP")), Double.parseDouble(r.get("loss"))});
+            for (CSVRecord r : CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(in))
+                rows.add(new double[] {
+                    Double.parseDouble(r.get("Model Size")),
+                    Double.parseDouble(r.get("Training FLOP")),
+                    Double.parseDouble(r.get("loss"))
+                });
         }
         double[] n = new double[rows.size()], c = new double[rows.size()], l = new double[rows.size()];
         int[] row = new int[rows.size()];
@@ -57,6 +66,9 @@ public class FitBenchmark {
 
     @Benchmark
     public double bootstrapFit() {
-        return ChinchillaFit.fit(data, FitOptions.defaults().withExcludeHighestLoss(5).withBootstrap(4000, 1)).toString().length();
+        return ChinchillaFit.fit(
+                        data, FitOptions.defaults().withExcludeHighestLoss(5).withBootstrap(4000, 1))
+                .toString()
+                .length();
     }
 }

@@ -27,12 +27,26 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class ParamsBenchmark {
-    final TransformerSpec llama = TransformerSpec.builder().vocabSize(128256).hiddenSize(4096)
-            .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
-    final TransformerSpec deepseek = TransformerSpec.builder().vocabSize(129280).hiddenSize(7168)
-            .layers(3, LayerKind.global(new LatentAttention(128, 1536, 512, 128, 64, 128), new GatedMlp(18432, Activation.SILU, false)))
-            .layers(58, LayerKind.global(new LatentAttention(128, 1536, 512, 128, 64, 128),
-                    new MixtureOfExperts(new GatedMlp(2048, Activation.SILU, false), 256, 1, 8, true)))
+    final TransformerSpec llama = TransformerSpec.builder()
+            .vocabSize(128256)
+            .hiddenSize(4096)
+            .layers(
+                    32,
+                    LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+            .build();
+    final TransformerSpec deepseek = TransformerSpec.builder()
+            .vocabSize(129280)
+            .hiddenSize(7168)
+            .layers(
+                    3,
+                    LayerKind.global(
+                            new LatentAttention(128, 1536, 512, 128, 64, 128),
+                            new GatedMlp(18432, Activation.SILU, false)))
+            .layers(
+                    58,
+                    LayerKind.global(
+                            new LatentAttention(128, 1536, 512, 128, 64, 128),
+                            new MixtureOfExperts(new GatedMlp(2048, Activation.SILU, false), 256, 1, 8, true)))
             .build();
 
     @Benchmark

@@ -27,22 +27,27 @@ class ServingCostTest {
 
     @Test
     void theCheapestBatchIsTheLargestThatMeetsTheTimePerTokenTarget() {
-        // t(b) = 10 ms + b x 0.1 ms: cost per token (t(b)/b) falls with b, so the cheapest batch meeting 30 ms per token
+        // t(b) = 10 ms + b x 0.1 ms: cost per token (t(b)/b) falls with b, so the cheapest batch meeting 30 ms per
+        // token
         // is the largest with 10 + 0.1 b <= 30: b = 200
         StepTimeModel model = StepTimeModel.linear(0.010, 0.0001);
         ServingCostEstimate best = ServingCost.cheapestBatch(model, 4096, 0.030, 1, 2, 100, 0);
         assertThat(best.batch()).isEqualTo(200);
         assertThat(best.decodeStepSeconds()).isCloseTo(0.030, withPercentage(1e-9));
         // a memory limit below that wins
-        assertThat(ServingCost.cheapestBatch(model, 64, 0.030, 1, 2, 100, 0).batch()).isEqualTo(64);
-        assertThatThrownBy(() -> ServingCost.cheapestBatch(model, 64, 0.005, 1, 2, 100, 0)).isInstanceOf(InvalidFieldException.class)
-                .hasMessageStartingWith("max-seconds-per-token = 0.005 is not allowed: must be at least the step time at batch 1");
+        assertThat(ServingCost.cheapestBatch(model, 64, 0.030, 1, 2, 100, 0).batch())
+                .isEqualTo(64);
+        assertThatThrownBy(() -> ServingCost.cheapestBatch(model, 64, 0.005, 1, 2, 100, 0))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageStartingWith(
+                        "max-seconds-per-token = 0.005 is not allowed: must be at least the step time at batch 1");
     }
 
     @Test
     void aMeasuredThroughputAnswersOnlyItsOwnBatch() {
         StepTimeModel measured = StepTimeModel.measured(32, 1600);
-        assertThat(ServingCost.at(measured, 32, 1, 2, 10, 0).decodeStepSeconds()).isCloseTo(0.02, withPercentage(1e-12));
+        assertThat(ServingCost.at(measured, 32, 1, 2, 10, 0).decodeStepSeconds())
+                .isCloseTo(0.02, withPercentage(1e-12));
         assertThatThrownBy(() -> measured.decodeStepSeconds(8)).hasMessageStartingWith("batch = 8 is not allowed");
     }
 }

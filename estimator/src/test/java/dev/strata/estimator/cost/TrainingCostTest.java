@@ -30,7 +30,9 @@ class TrainingCostTest {
 
     @Test
     void withoutPowerThereIsNoEnergyEstimate() {
-        assertThat(TrainingCost.estimate(new TrainingRun(1e20, 197e12, 8, 0.4, 1.2, 0, 1.2)).energyKwh()).isEmpty();
+        assertThat(TrainingCost.estimate(new TrainingRun(1e20, 197e12, 8, 0.4, 1.2, 0, 1.2))
+                        .energyKwh())
+                .isEmpty();
     }
 
     @Test
@@ -41,10 +43,14 @@ class TrainingCostTest {
 
     @Test
     void badInputIsRefusedNamingTheField() {
-        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 0, 0.5, 2, 700, 1.2)).isInstanceOf(InvalidFieldException.class)
+        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 0, 0.5, 2, 700, 1.2))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessageStartingWith("devices = 0 is not allowed");
-        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 8, 1.5, 2, 700, 1.2)).hasMessageStartingWith("mfu = 1.5 is not allowed");
-        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 8, 0.4, 2, 700, 0.9)).hasMessageStartingWith("pue = 0.9 is not allowed");
-        assertThatThrownBy(() -> TrainingCost.impliedMfu(1e24, 0, 1e15)).hasMessageStartingWith("device-hours = 0.0 is not allowed");
+        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 8, 1.5, 2, 700, 1.2))
+                .hasMessageStartingWith("mfu = 1.5 is not allowed");
+        assertThatThrownBy(() -> new TrainingRun(1e24, 1e15, 8, 0.4, 2, 700, 0.9))
+                .hasMessageStartingWith("pue = 0.9 is not allowed");
+        assertThatThrownBy(() -> TrainingCost.impliedMfu(1e24, 0, 1e15))
+                .hasMessageStartingWith("device-hours = 0.0 is not allowed");
     }
 }

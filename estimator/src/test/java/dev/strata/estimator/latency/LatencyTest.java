@@ -25,17 +25,30 @@ class LatencyTest {
 
     /** A device from the accelerator table of docs/architecture.md (bf16 peak, bandwidth, NVLink), default efficiencies. */
     static Hardware device(String id, double bf16Peak, long memory, double bandwidth, double link) {
-        return Hardware.builder(id).name(id).peakFlopsPerSecond(Map.of("bf16", bf16Peak, "fp16", bf16Peak)).memoryBytes(memory)
-                .memoryBandwidthBytesPerSecond(bandwidth).scaleUpBandwidthBytesPerSecond(link).hostLinkBytesPerSecond(64e9).powerWatts(400)
-                .pricePerHourUsd(2).build();
+        return Hardware.builder(id)
+                .name(id)
+                .peakFlopsPerSecond(Map.of("bf16", bf16Peak, "fp16", bf16Peak))
+                .memoryBytes(memory)
+                .memoryBandwidthBytesPerSecond(bandwidth)
+                .scaleUpBandwidthBytesPerSecond(link)
+                .hostLinkBytesPerSecond(64e9)
+                .powerWatts(400)
+                .pricePerHourUsd(2)
+                .build();
     }
 
     static final Hardware A100_80 = device("a100-80gb-sxm", 312e12, 80_000_000_000L, 2.039e12, 600e9);
     static final Hardware H100 = device("h100-sxm", 989e12, 80_000_000_000L, 3.35e12, 900e9);
 
     static TransformerSpec llama3_8b() {
-        return TransformerSpec.builder().vocabSize(128256).hiddenSize(4096)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .vocabSize(128256)
+                .hiddenSize(4096)
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+                .build();
     }
 
     @Test
@@ -43,20 +56,30 @@ class LatencyTest {
         // kipply, "Transformer Inference Arithmetic" (2022): 52B parameters in 16-bit on an A100 at 1.5 TB/s:
         // 2 x 52e9 / 1.5e12 = 69 ms per token on 1 GPU, about 17.3 ms on 4 with tensor parallelism.
         // Shape: d 8192, 64 layers (12 L d^2 = 51.5B) with a small vocabulary; batch 1, one token of context.
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(50257).hiddenSize(8192)
-                .layers(64, LayerKind.global(new MultiHeadAttention(64, 64, 128, ProjectionBiases.NONE, false),
-                        new DenseMlp(4 * 8192, Activation.GELU, false))).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(50257)
+                .hiddenSize(8192)
+                .layers(
+                        64,
+                        LayerKind.global(
+                                new MultiHeadAttention(64, 64, 128, ProjectionBiases.NONE, false),
+                                new DenseMlp(4 * 8192, Activation.GELU, false)))
+                .build();
         Hardware a100 = device("a100-40gb-kipply", 312e12, 40_000_000_000L, 1.5e12, 600e9);
-        double one = Latency.decodeStep(spec, BF16, Parallelism.NONE, 1, 1, a100, LatencyTuning.GPU_DEFAULT, Offload.NONE).floorSeconds();
+        double one = Latency.decodeStep(
+                        spec, BF16, Parallelism.NONE, 1, 1, a100, LatencyTuning.GPU_DEFAULT, Offload.NONE)
+                .floorSeconds();
         assertThat(one * 1e3).isCloseTo(69, within(1.0));
         Parallelism tp4 = new Parallelism(4, 1, 1, 1, 0, false);
-        double four = Latency.decodeStep(spec, BF16, tp4, 1, 1, a100, LatencyTuning.GPU_DEFAULT, Offload.NONE).floorSeconds();
+        double four = Latency.decodeStep(spec, BF16, tp4, 1, 1, a100, LatencyTuning.GPU_DEFAULT, Offload.NONE)
+                .floorSeconds();
         assertThat(four * 1e3).isCloseTo(17.3, within(0.3));
     }
 
     @Test
     void llama3EightBillionAtBatchOneNear576TokensOfContext() {
-        // Issue figures: floor about 7.40 ms/token on A100 80GB (2,039 GB/s) and 4.50 ms on H100 SXM (3.35 TB/s); weights
+        // Issue figures: floor about 7.40 ms/token on A100 80GB (2,039 GB/s) and 4.50 ms on H100 SXM (3.35 TB/s);
+        // weights
         // read exclude the input embedding lookup. Prompt 512 + 128 generated: the decode step sits at 576 tokens.
         Workload w = Workload.of(1, 512, 128);
         LatencyEstimate a = Latency.estimate(llama3_8b(), BF16, w, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE);
@@ -65,7 +88,8 @@ class LatencyTest {
         LatencyEstimate h = Latency.estimate(llama3_8b(), BF16, w, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         assertThat(h.decode().floorSeconds() * 1e3).isCloseTo(4.50, within(0.02));
         assertThat(h.decode().bound()).isEqualTo("memory");
-        // calibrated = floor / bandwidth efficiency for a memory-bound step (0.70 default), within rounding of small ops
+        // calibrated = floor / bandwidth efficiency for a memory-bound step (0.70 default), within rounding of small
+        // ops
         assertThat(h.decode().calibratedSeconds() / h.decode().floorSeconds()).isCloseTo(1 / 0.70, within(0.02));
     }
 
@@ -73,7 +97,8 @@ class LatencyTest {
     void theFloorIsNeverAboveTheCalibratedEstimate() {
         for (long batch : new long[] {1, 8, 64, 512}) {
             for (long ctx : new long[] {1, 1000, 8000}) {
-                StepTime s = Latency.decodeStep(llama3_8b(), BF16, Parallelism.NONE, batch, ctx, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+                StepTime s = Latency.decodeStep(
+                        llama3_8b(), BF16, Parallelism.NONE, batch, ctx, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
                 assertThat(s.floorSeconds()).isPositive().isLessThanOrEqualTo(s.calibratedSeconds());
             }
         }
@@ -81,13 +106,16 @@ class LatencyTest {
 
     @Test
     void decodeTurnsComputeBoundAroundPeakOverBandwidth() {
-        // docs/formulas.md, "Decode latency": bandwidth-bound while batch < peak / bandwidth, about 208 on A100-40GB (312e12 / 1.5e12). With
+        // docs/formulas.md, "Decode latency": bandwidth-bound while batch < peak / bandwidth, about 208 on A100-40GB
+        // (312e12 / 1.5e12). With
         // a 1-token context (no KV cache) the matrix products of a 16-bit model cross over at peak / bandwidth x 2 / 2.
         Hardware a100 = device("a100-40gb", 312e12, 40_000_000_000L, 1.555e12, 600e9);
         long b = Latency.computeBoundBatch(llama3_8b(), BF16, Parallelism.NONE, 1, a100, LatencyTuning.GPU_DEFAULT);
         assertThat((double) b).isCloseTo(312e12 / 1.555e12, within(3.0));
         // a long context adds KV reads that do not shrink with batch: the crossover moves out
-        assertThat(Latency.computeBoundBatch(llama3_8b(), BF16, Parallelism.NONE, 4096, a100, LatencyTuning.GPU_DEFAULT)).isGreaterThan(b);
+        assertThat(Latency.computeBoundBatch(
+                        llama3_8b(), BF16, Parallelism.NONE, 4096, a100, LatencyTuning.GPU_DEFAULT))
+                .isGreaterThan(b);
     }
 
     @Test
@@ -97,25 +125,36 @@ class LatencyTest {
         assertThat(ExpectedExperts.distinct(8, 2, 4)).isCloseTo(8 * (1 - Math.pow(0.75, 4)), within(1e-12));
         assertThat(ExpectedExperts.distinct(8, 2, 1000)).isCloseTo(8, within(1e-9));
         // DeepSeek-V3: 256 experts, top-8, batch 32: 256 (1 - (31/32)^32) = 163.1
-        assertThat(ExpectedExperts.distinct(256, 8, 32)).isCloseTo(256 * (1 - Math.pow(1 - 8.0 / 256, 32)), within(1e-9));
+        assertThat(ExpectedExperts.distinct(256, 8, 32))
+                .isCloseTo(256 * (1 - Math.pow(1 - 8.0 / 256, 32)), within(1e-9));
     }
 
     @Test
     void aMoeDecodeReadsOnlyTheExpertsTheBatchTouches() {
         var moe = new MixtureOfExperts(new GatedMlp(14336, Activation.SILU, false), 8, 0, 2, false);
-        TransformerSpec mixtral = TransformerSpec.builder().vocabSize(32000).hiddenSize(4096)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), moe)).build();
+        TransformerSpec mixtral = TransformerSpec.builder()
+                .vocabSize(32000)
+                .hiddenSize(4096)
+                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), moe))
+                .build();
         double expert = 3.0 * 4096 * 14336 * 2; // bytes of one bf16 expert
-        StepTime one = Latency.decodeStep(mixtral, BF16, Parallelism.NONE, 1, 1, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        StepTime one = Latency.decodeStep(
+                mixtral, BF16, Parallelism.NONE, 1, 1, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
         assertThat(one.bytes(LatencyComponent.EXPERTS) - 32 * 4096 * 8 * 2).isCloseTo(32 * 2 * expert, within(1.0));
-        StepTime four = Latency.decodeStep(mixtral, BF16, Parallelism.NONE, 4, 1, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
-        assertThat(four.bytes(LatencyComponent.EXPERTS) - 32 * 4096 * 8 * 2).isCloseTo(32 * ExpectedExperts.distinct(8, 2, 4) * expert, within(1.0));
+        StepTime four = Latency.decodeStep(
+                mixtral, BF16, Parallelism.NONE, 4, 1, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        assertThat(four.bytes(LatencyComponent.EXPERTS) - 32 * 4096 * 8 * 2)
+                .isCloseTo(32 * ExpectedExperts.distinct(8, 2, 4) * expert, within(1.0));
     }
 
     @Test
     void moreBandwidthIsNeverSlower() {
-        double slow = Latency.decodeStep(llama3_8b(), BF16, Parallelism.NONE, 4, 2048, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE).calibratedSeconds();
-        double fast = Latency.decodeStep(llama3_8b(), BF16, Parallelism.NONE, 4, 2048, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE).calibratedSeconds();
+        double slow = Latency.decodeStep(
+                        llama3_8b(), BF16, Parallelism.NONE, 4, 2048, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE)
+                .calibratedSeconds();
+        double fast = Latency.decodeStep(
+                        llama3_8b(), BF16, Parallelism.NONE, 4, 2048, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE)
+                .calibratedSeconds();
         assertThat(fast).isLessThan(slow);
     }
 
@@ -126,7 +165,8 @@ class LatencyTest {
         // 64 all-reduces of 4096 bf16 values over 2 ranks: 2 x 1/2 x 8192 B / 450 GB/s each at the floor
         assertThat(s.floorSeconds(LatencyComponent.COMMUNICATION)).isCloseTo(64 * 8192 / 450e9, within(1e-12));
         assertThat(s.calibratedSeconds(LatencyComponent.COMMUNICATION)).isGreaterThan(64 * 8e-6);
-        StepTime off = Latency.decodeStep(llama3_8b(), BF16, Parallelism.NONE, 1, 512, H100, LatencyTuning.GPU_DEFAULT, Offload.WEIGHTS);
+        StepTime off = Latency.decodeStep(
+                llama3_8b(), BF16, Parallelism.NONE, 1, 512, H100, LatencyTuning.GPU_DEFAULT, Offload.WEIGHTS);
         // ~14 GB of layer weights over one direction of a 64 GB/s (bidirectional) link: about 0.44 s per token
         assertThat(off.floorSeconds()).isCloseTo(off.hostLinkBytes() / 32e9, within(0.01));
         assertThat(off.hostLinkBytes()).isGreaterThan(13e9);
@@ -137,13 +177,17 @@ class LatencyTest {
         // A user measured 9.0 ms/token for Llama-3-8B bf16 at batch 1 on an A100 80GB (floor 7.40 ms): the implied
         // bandwidth efficiency, applied back, gives 9.0 ms again (tolerance 1e-6 relative), and is about 7.40/9.0.
         Workload w = Workload.of(1, 512, 128);
-        double eta = Calibration.impliedBandwidthEfficiency(llama3_8b(), BF16, w, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE, 9.0e-3);
+        double eta = Calibration.impliedBandwidthEfficiency(
+                llama3_8b(), BF16, w, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE, 9.0e-3);
         Hardware calibrated = A100_80.withEfficiency(new Hardware.Efficiency(eta, 0.7, 0.7));
-        double again = Latency.estimate(llama3_8b(), BF16, w, calibrated, LatencyTuning.GPU_DEFAULT, Offload.NONE).decode().calibratedSeconds();
+        double again = Latency.estimate(llama3_8b(), BF16, w, calibrated, LatencyTuning.GPU_DEFAULT, Offload.NONE)
+                .decode()
+                .calibratedSeconds();
         assertThat(again).isCloseTo(9.0e-3, within(9e-9));
         assertThat(eta).isCloseTo(7.40 / 9.0, within(0.01));
         // faster than the floor is impossible: a clear error, not an efficiency above 1
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Calibration.impliedBandwidthEfficiency(llama3_8b(), BF16, w, A100_80,
-                LatencyTuning.GPU_DEFAULT, Offload.NONE, 5e-3)).hasMessageStartingWith("measuredSecondsPerToken = 0.005");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Calibration.impliedBandwidthEfficiency(
+                        llama3_8b(), BF16, w, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE, 5e-3))
+                .hasMessageStartingWith("measuredSecondsPerToken = 0.005");
     }
 }

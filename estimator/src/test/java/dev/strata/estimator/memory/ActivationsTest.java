@@ -23,12 +23,13 @@ class ActivationsTest {
     @Test
     void reproducesKorthikantiTable2ForAGpt3Layer() {
         // Korthikanti et al. 2022 (arXiv:2205.05198) Table 2, evaluated by hand; exact (all divisions are whole)
-        assertThat(bytes(1, false, Recompute.NONE)).isEqualTo(SBH * (34 + 80));                 // sbh(34 + 5as/h) = 2,868,903,936
-        assertThat(bytes(8, false, Recompute.NONE)).isEqualTo(SBH * (10 + 24 / 8 + 80 / 8));    // sbh(10 + 24/t + 5as/ht) = 578,813,952
-        assertThat(bytes(8, true, Recompute.NONE)).isEqualTo(SBH / 8 * (34 + 80));              // sbh/t (34 + 5as/h) = 358,612,992
-        assertThat(bytes(8, false, Recompute.SELECTIVE)).isEqualTo(SBH * (10 + 24 / 8));        // sbh(10 + 24/t) = 327,155,712
-        assertThat(bytes(8, true, Recompute.SELECTIVE)).isEqualTo(34 * SBH / 8);                // 34 sbh/t = 106,954,752
-        assertThat(bytes(8, false, Recompute.FULL)).isEqualTo(2 * SBH);                         // 2sbh = 50,331,648
+        assertThat(bytes(1, false, Recompute.NONE)).isEqualTo(SBH * (34 + 80)); // sbh(34 + 5as/h) = 2,868,903,936
+        assertThat(bytes(8, false, Recompute.NONE))
+                .isEqualTo(SBH * (10 + 24 / 8 + 80 / 8)); // sbh(10 + 24/t + 5as/ht) = 578,813,952
+        assertThat(bytes(8, true, Recompute.NONE)).isEqualTo(SBH / 8 * (34 + 80)); // sbh/t (34 + 5as/h) = 358,612,992
+        assertThat(bytes(8, false, Recompute.SELECTIVE)).isEqualTo(SBH * (10 + 24 / 8)); // sbh(10 + 24/t) = 327,155,712
+        assertThat(bytes(8, true, Recompute.SELECTIVE)).isEqualTo(34 * SBH / 8); // 34 sbh/t = 106,954,752
+        assertThat(bytes(8, false, Recompute.FULL)).isEqualTo(2 * SBH); // 2sbh = 50,331,648
         assertThat(bytes(1, false, Recompute.NONE)).isEqualTo(2_868_903_936L);
         assertThat(bytes(8, false, Recompute.NONE)).isEqualTo(578_813_952L);
         assertThat(bytes(8, true, Recompute.NONE)).isEqualTo(358_612_992L);
@@ -44,10 +45,12 @@ class ActivationsTest {
         // split: (q 4096 + k 1024 + v 1024 + o-in 4096 + 4 x 14336) x 2 = 135,168
         // scores: 32 heads x 4096 keys x (2 + 1 + 2) = 655,360;  per token 831,488, x 4096 tokens; exact
         LayerKind llama = TestModels.llama3_8b().layers().get(0).kind();
-        assertThat(Activations.trainingLayerBytes(llama, 4096, Norms.llama(), 4096, 1, 1, false, Recompute.NONE, NumericFormat.BF16, true))
+        assertThat(Activations.trainingLayerBytes(
+                        llama, 4096, Norms.llama(), 4096, 1, 1, false, Recompute.NONE, NumericFormat.BF16, true))
                 .isEqualTo(831_488L * 4096);
         // without dropout: no masks, scores 32 x 4096 x 2
-        assertThat(Activations.trainingLayerBytes(llama, 4096, Norms.llama(), 4096, 1, 1, false, Recompute.NONE, NumericFormat.BF16, false))
+        assertThat(Activations.trainingLayerBytes(
+                        llama, 4096, Norms.llama(), 4096, 1, 1, false, Recompute.NONE, NumericFormat.BF16, false))
                 .isEqualTo((32_768L + 135_168 + 262_144) * 4096);
     }
 

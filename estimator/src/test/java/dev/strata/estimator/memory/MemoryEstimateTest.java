@@ -23,7 +23,8 @@ class MemoryEstimateTest {
     @Test
     void inferenceAddsWeightsCacheActivationsAndTheNamedOverhead() {
         // Llama-3-8B bf16, batch 4, 4000 + 96 tokens: weights 16,060,522,496 (safetensors), KV 4 x 4096 x 131,072;
-        // activations: prefill of 4 x 4000 tokens (see ActivationsTest: residual plus the larger of the layer's working set
+        // activations: prefill of 4 x 4000 tokens (see ActivationsTest: residual plus the larger of the layer's working
+        // set
         // and the head's), overhead 1 GiB; exact sums
         Workload w = Workload.of(4, 4000, 96);
         InferenceMemoryEstimate m = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, w);
@@ -44,7 +45,8 @@ class MemoryEstimateTest {
     @Test
     void chunkedPrefillLowersThePeakActivations() {
         Workload whole = Workload.of(1, 8000, 0);
-        Workload chunked = new Workload(1, 8000, 0, 512, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
+        Workload chunked =
+                new Workload(1, 8000, 0, 512, Parallelism.NONE, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE);
         long a = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, whole).prefillActivationsBytes();
         long b = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, chunked).prefillActivationsBytes();
         assertThat(b).isEqualTo(512L * 4096 * 2 + 512L * 47_104 * 2); // the 512-token chunk's layer outweighs its head
@@ -62,7 +64,8 @@ class MemoryEstimateTest {
         assertThat(m.fit(16 * GIB).fits()).isFalse();
         assertThat(m.fit(16 * GIB).headroomBytes()).isNegative();
         // two tensor-parallel ranks: each holds about half; the verdict counts 2 devices
-        InferenceMemoryEstimate tp2 = InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(2, 1, 1, 1, 0, false)));
+        InferenceMemoryEstimate tp2 = InferenceMemory.estimate(
+                LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(2, 1, 1, 1, 0, false)));
         assertThat(tp2.devices()).isEqualTo(2);
         assertThat(tp2.perDevice().weightsBytes()).isEqualTo(8_030_527_488L); // see WeightsTest
         assertThat(tp2.fit(16 * GIB).fits()).isTrue();
@@ -74,24 +77,34 @@ class MemoryEstimateTest {
         Workload w = Workload.of(1, 4096, 0);
         TrainingMemoryEstimate t = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w);
         TrainingMemoryTerms d = t.perDevice();
-        assertThat(d.weightsBytes() + d.gradientsBytes() + d.masterWeightsBytes() + d.optimizerStatesBytes()).isEqualTo(16 * 8_030_261_248L);
+        assertThat(d.weightsBytes() + d.gradientsBytes() + d.masterWeightsBytes() + d.optimizerStatesBytes())
+                .isEqualTo(16 * 8_030_261_248L);
         assertThat(t.trainableParams()).isEqualTo(8_030_261_248L);
         assertThat(t.lora()).isFalse();
-        // activations: 32 layers x 831,488 x 4096 (ActivationsTest) + output layer (2 x 4096 x 2 + 128,256 x 4 per token)
+        // activations: 32 layers x 831,488 x 4096 (ActivationsTest) + output layer (2 x 4096 x 2 + 128,256 x 4 per
+        // token)
         assertThat(d.activationsBytes()).isEqualTo(32 * 831_488L * 4096 + 4096L * (2 * 4096 * 2 + 128_256L * 4));
         // ZeRO-3 over 8 ranks divides the model states by 8; exact
-        TrainingMemoryEstimate z3 = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(1, 1, 8, 1, 3, false)));
+        TrainingMemoryEstimate z3 = TrainingMemory.estimate(
+                LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(1, 1, 8, 1, 3, false)));
         TrainingMemoryTerms e = z3.perDevice();
-        assertThat(e.weightsBytes() + e.gradientsBytes() + e.masterWeightsBytes() + e.optimizerStatesBytes()).isEqualTo(2 * 8_030_261_248L);
+        assertThat(e.weightsBytes() + e.gradientsBytes() + e.masterWeightsBytes() + e.optimizerStatesBytes())
+                .isEqualTo(2 * 8_030_261_248L);
         assertThat(z3.devices()).isEqualTo(8);
     }
 
     @Test
     void recomputationTradesStoredActivationsForAWorkingSet() {
         Workload w = Workload.of(1, 4096, 0);
-        long none = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w).perDevice().activationsBytes();
-        long full = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withRecompute(Recompute.FULL)).perDevice().activationsBytes();
-        long selective = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withRecompute(Recompute.SELECTIVE)).perDevice().activationsBytes();
+        long none = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w)
+                .perDevice()
+                .activationsBytes();
+        long full = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withRecompute(Recompute.FULL))
+                .perDevice()
+                .activationsBytes();
+        long selective = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withRecompute(Recompute.SELECTIVE))
+                .perDevice()
+                .activationsBytes();
         long output = 4096L * (2 * 4096 * 2 + 128_256L * 4);
         // full: 32 layer inputs (2sbh each) + output layer + one layer recomputed at a time; exact
         assertThat(full).isEqualTo(32 * 2L * 4096 * 4096 + output + (831_488L * 4096 - 2L * 4096 * 4096));
@@ -123,34 +136,46 @@ class MemoryEstimateTest {
     @Test
     void tensorParallelismThatDoesNotDivideTheHeadsIsRefusedByBothEstimates() {
         Workload w = Workload.of(1, 512, 0).withParallelism(new Parallelism(3, 1, 1, 1, 0, false));
-        String message = "parallelism.tensor = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)";
-        assertThatThrownBy(() -> InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, w)).isInstanceOf(InvalidFieldException.class).hasMessage(message);
-        assertThatThrownBy(() -> TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w)).isInstanceOf(InvalidFieldException.class).hasMessage(message);
+        String message =
+                "parallelism.tensor = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)";
+        assertThatThrownBy(() -> InferenceMemory.estimate(LLAMA, Precision.MIXED_BF16, w))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage(message);
     }
 
     @Test
     void loraThatAdaptsNoMatrixOfTheModelIsRefusedNamingWhatItHas() {
         // Found running the command line: --lora-targets router on a dense model trained 0 parameters without a word.
-        Workload w = Workload.of(1, 512, 0).withLora(new LoraAdapter(16, java.util.Set.of(Projection.ROUTER, Projection.QUERY_DOWN)));
+        Workload w = Workload.of(1, 512, 0)
+                .withLora(new LoraAdapter(16, java.util.Set.of(Projection.ROUTER, Projection.QUERY_DOWN)));
         assertThatThrownBy(() -> TrainingMemory.estimate(TestModels.llama3_8b(), Precision.MIXED_BF16, w))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessage("lora.targets = \"q_a,router\" is not allowed: must be at least one projection llama-3-8b has, of [down, gate, k, o, q, up, v]");
+                .hasMessage(
+                        "lora.targets = \"q_a,router\" is not allowed: must be at least one projection llama-3-8b has, of [down, gate, k, o, q, up, v]");
     }
 
     @Test
     void fullTrainingOfQuantisedWeightsIsRefused() {
         Precision int4 = Precision.of(NumericFormat.INT4_G128, NumericFormat.BF16, Optimizer.ADAMW);
         assertThatThrownBy(() -> TrainingMemory.estimate(LLAMA, int4, Workload.of(1, 512, 0)))
-                .isInstanceOf(InvalidFieldException.class).hasMessageStartingWith("precision.weights = \"int4-g128\"");
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageStartingWith("precision.weights = \"int4-g128\"");
     }
 
     @Test
     void pipelineParallelTrainingKeepsTheFirstStagesMicroBatchesInFlight() {
         // 1F1B: stage 0 of p holds p micro-batches of its L/p layers = L layers' worth (Korthikanti §4.2.3)
         Workload w = Workload.of(1, 2048, 0);
-        long one = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w).perDevice().activationsBytes();
-        long pp4 = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(1, 4, 1, 1, 0, false)))
-                .perDevice().activationsBytes();
+        long one = TrainingMemory.estimate(LLAMA, Precision.MIXED_BF16, w)
+                .perDevice()
+                .activationsBytes();
+        long pp4 = TrainingMemory.estimate(
+                        LLAMA, Precision.MIXED_BF16, w.withParallelism(new Parallelism(1, 4, 1, 1, 0, false)))
+                .perDevice()
+                .activationsBytes();
         long output = 2048L * (2 * 4096 * 2 + 128_256L * 4);
         assertThat(pp4).isEqualTo(one - output);
     }

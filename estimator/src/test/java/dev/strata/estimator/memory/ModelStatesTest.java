@@ -27,7 +27,8 @@ class ModelStatesTest {
     }
 
     private static long zero(int stage) {
-        return ModelStates.perDevice(PSI, Precision.MIXED_BF16, Optimizer.ADAMW, stage, 64).total();
+        return ModelStates.perDevice(PSI, Precision.MIXED_BF16, Optimizer.ADAMW, stage, 64)
+                .total();
     }
 
     @Test
@@ -36,20 +37,25 @@ class ModelStatesTest {
         ModelStateBytes b = ModelStates.perDevice(1000, Precision.MIXED_BF16, Optimizer.ADAMW, 0, 1);
         assertThat(b).isEqualTo(new ModelStateBytes(2000, 2000, 4000, 8000));
         // stage 2 over 4 ranks: weights whole, gradients, master and states quartered
-        assertThat(ModelStates.perDevice(1000, Precision.MIXED_BF16, Optimizer.ADAMW, 2, 4)).isEqualTo(new ModelStateBytes(2000, 500, 1000, 2000));
+        assertThat(ModelStates.perDevice(1000, Precision.MIXED_BF16, Optimizer.ADAMW, 2, 4))
+                .isEqualTo(new ModelStateBytes(2000, 500, 1000, 2000));
     }
 
     @Test
     void eightBitAdamAndSgdFollowFromTheirStateFormats() {
-        // 8-bit Adam (arXiv:2110.02861 §2): 2 states x (1 byte + 4-byte absmax per 2048); 2048 params -> 2 x 2052; exact
+        // 8-bit Adam (arXiv:2110.02861 §2): 2 states x (1 byte + 4-byte absmax per 2048); 2048 params -> 2 x 2052;
+        // exact
         Precision adam8 = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAM_8BIT);
-        assertThat(ModelStates.perDevice(2048, adam8, Optimizer.ADAM_8BIT, 0, 1).optimizerStates()).isEqualTo(2 * 2052);
+        assertThat(ModelStates.perDevice(2048, adam8, Optimizer.ADAM_8BIT, 0, 1).optimizerStates())
+                .isEqualTo(2 * 2052);
         // SGD with momentum: one fp32 state; 2 + 2 + 4 + 4 = 12 bytes per parameter; exact
         Precision sgd = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.SGD);
-        assertThat(ModelStates.perDevice(1000, sgd, Optimizer.SGD, 0, 1).total()).isEqualTo(12_000);
+        assertThat(ModelStates.perDevice(1000, sgd, Optimizer.SGD, 0, 1).total())
+                .isEqualTo(12_000);
         // fp32 training keeps no separate master copy: 4 + 4 + 8 = 16; exact
         Precision fp32 = Precision.of(NumericFormat.FP32, NumericFormat.FP32, Optimizer.ADAMW);
-        assertThat(ModelStates.perDevice(1000, fp32, Optimizer.ADAMW, 0, 1)).isEqualTo(new ModelStateBytes(4000, 4000, 0, 8000));
+        assertThat(ModelStates.perDevice(1000, fp32, Optimizer.ADAMW, 0, 1))
+                .isEqualTo(new ModelStateBytes(4000, 4000, 0, 8000));
     }
 
     @Test

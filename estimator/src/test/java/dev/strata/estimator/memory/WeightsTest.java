@@ -25,7 +25,8 @@ class WeightsTest {
     void bf16WeightsOfLlama3_8bAreTheCheckpointsSize() {
         // docs/architecture.md: safetensors total_size 16,060,522,496 bytes bf16; exact
         assertThat(Weights.bytes(LLAMA, BF16)).isEqualTo(16_060_522_496L);
-        assertThat(Weights.bytes(LLAMA, Precision.of(NumericFormat.FP32, NumericFormat.FP32, Optimizer.ADAMW))).isEqualTo(4 * 8_030_261_248L);
+        assertThat(Weights.bytes(LLAMA, Precision.of(NumericFormat.FP32, NumericFormat.FP32, Optimizer.ADAMW)))
+                .isEqualTo(4 * 8_030_261_248L);
     }
 
     @Test
@@ -37,7 +38,8 @@ class WeightsTest {
         // QLoRA's NF4 with double quantisation: per matrix (n elements, all multiples of 16384 here)
         // n/2 + n/64 + 4n/16384 bytes
         Precision nf4 = Precision.of(NumericFormat.NF4_DQ, NumericFormat.BF16, Optimizer.ADAMW);
-        assertThat(Weights.bytes(LLAMA, nf4)).isEqualTo(MATRICES / 2 + MATRICES / 64 + MATRICES / 4096 + 2 * (2 * EMBEDDING + NORMS));
+        assertThat(Weights.bytes(LLAMA, nf4))
+                .isEqualTo(MATRICES / 2 + MATRICES / 64 + MATRICES / 4096 + 2 * (2 * EMBEDDING + NORMS));
     }
 
     @Test
@@ -49,7 +51,8 @@ class WeightsTest {
         long layer = 2 * (218_103_808L + 2 * 4096);
         assertThat(Weights.perDeviceBytes(LLAMA, BF16, new Parallelism(1, 2, 1, 1, 0, false)))
                 .isEqualTo(16 * layer + 2 * EMBEDDING + 2 * 4096);
-        assertThat(Weights.parametersPerDevice(LLAMA, new Parallelism(1, 2, 1, 1, 0, false))).isEqualTo(16 * layer / 2 + EMBEDDING + 4096);
+        assertThat(Weights.parametersPerDevice(LLAMA, new Parallelism(1, 2, 1, 1, 0, false)))
+                .isEqualTo(16 * layer / 2 + EMBEDDING + 4096);
     }
 
     @Test
@@ -68,13 +71,17 @@ class WeightsTest {
     void tensorParallelismThatDoesNotDivideTheHeadsIsRefused() {
         assertThatThrownBy(() -> Weights.perDeviceBytes(LLAMA, BF16, new Parallelism(3, 1, 1, 1, 0, false)))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessage("parallelism.tensor = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)");
-        // 32 heads but 8 KV heads: 32 ranks would replicate each KV head 4 times, which is allowed; 64 is not a divisor of 32
+                .hasMessage(
+                        "parallelism.tensor = 3 is not allowed: must be a divisor of the attention heads (attention.heads = 32)");
+        // 32 heads but 8 KV heads: 32 ranks would replicate each KV head 4 times, which is allowed; 64 is not a divisor
+        // of 32
         assertThatThrownBy(() -> Weights.perDeviceBytes(LLAMA, BF16, new Parallelism(64, 1, 1, 1, 0, false)))
                 .hasMessageContaining("parallelism.tensor = 64");
         assertThatThrownBy(() -> Weights.perDeviceBytes(LLAMA, BF16, new Parallelism(1, 33, 1, 1, 0, false)))
-                .hasMessageContaining("parallelism.pipeline = 33").hasMessageContaining("number of layers, 32");
+                .hasMessageContaining("parallelism.pipeline = 33")
+                .hasMessageContaining("number of layers, 32");
         assertThatThrownBy(() -> Weights.perDeviceBytes(LLAMA, BF16, new Parallelism(2, 1, 1, 2, 0, false)))
-                .hasMessageContaining("parallelism.expert = 2").hasMessageContaining("without experts");
+                .hasMessageContaining("parallelism.expert = 2")
+                .hasMessageContaining("without experts");
     }
 }

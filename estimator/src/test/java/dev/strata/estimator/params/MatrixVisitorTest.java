@@ -36,7 +36,14 @@ class MatrixVisitorTest {
         });
         assertThat(sum[0]).isEqualTo(218_103_808L);
         assertThat(Parameters.layer(kind, 4096, spec.norms())).isEqualTo(218_103_808L + 2 * 4096);
-        assertThat(roles).containsExactlyInAnyOrder(Projection.QUERY, Projection.KEY, Projection.VALUE, Projection.OUTPUT,
-                Projection.MLP_GATE, Projection.MLP_UP, Projection.MLP_DOWN);
+        assertThat(roles)
+                .containsExactlyInAnyOrder(
+                        Projection.QUERY,
+                        Projection.KEY,
+                        Projection.VALUE,
+                        Projection.OUTPUT,
+                        Projection.MLP_GATE,
+                        Projection.MLP_UP,
+                        Projection.MLP_DOWN);
     }
 }

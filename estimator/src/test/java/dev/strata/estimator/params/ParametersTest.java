@@ -25,10 +25,20 @@ class ParametersTest {
 
     /** GPT-2 small as in Radford et al. 2019 / the Hugging Face gpt2 checkpoint: d 768, 12 layers, 12 heads. */
     static TransformerSpec gpt2(int d, int layers, int heads, boolean tied) {
-        return TransformerSpec.builder().name("gpt2").vocabSize(50257).hiddenSize(d)
-                .layers(layers, LayerKind.global(new MultiHeadAttention(heads, heads, d / heads, ProjectionBiases.ALL, false),
-                        new DenseMlp(4 * d, Activation.GELU_TANH, true)))
-                .norms(Norms.gpt2()).positions(PositionEncoding.LEARNED).contextLength(1024).tiedEmbeddings(tied).build();
+        return TransformerSpec.builder()
+                .name("gpt2")
+                .vocabSize(50257)
+                .hiddenSize(d)
+                .layers(
+                        layers,
+                        LayerKind.global(
+                                new MultiHeadAttention(heads, heads, d / heads, ProjectionBiases.ALL, false),
+                                new DenseMlp(4 * d, Activation.GELU_TANH, true)))
+                .norms(Norms.gpt2())
+                .positions(PositionEncoding.LEARNED)
+                .contextLength(1024)
+                .tiedEmbeddings(tied)
+                .build();
     }
 
     @Test
@@ -39,7 +49,8 @@ class ParametersTest {
         ParameterCount c = Parameters.count(gpt2(768, 12, 12, true));
         assertThat(c.total(EMBEDDING)).isEqualTo(38_597_376L);
         assertThat(c.total(POSITION_EMBEDDING)).isEqualTo(786_432L);
-        assertThat(c.total(ATTENTION_QUERY) + c.total(ATTENTION_KEY) + c.total(ATTENTION_VALUE)).isEqualTo(12 * 1_771_776L);
+        assertThat(c.total(ATTENTION_QUERY) + c.total(ATTENTION_KEY) + c.total(ATTENTION_VALUE))
+                .isEqualTo(12 * 1_771_776L);
         assertThat(c.total(ATTENTION_OUTPUT)).isEqualTo(12 * 590_592L);
         assertThat(c.total(MLP)).isEqualTo(12 * (2_362_368L + 2_360_064L));
         assertThat(c.total(LAYER_NORMS)).isEqualTo(12 * 2 * 1_536L);
@@ -60,7 +71,8 @@ class ParametersTest {
             ParameterCount c = Parameters.count(gpt2(shape[0], shape[1], shape[2], true));
             long kaplan = 12 * layers * d * d;
             assertThat(c.nonEmbedding()).isEqualTo(kaplan + 13 * d * layers + 2 * d);
-            // ... and the approximation alone is within 0.2 % for every GPT-2/GPT-3 shape (13/(12 d) <= 0.15 % at d = 768).
+            // ... and the approximation alone is within 0.2 % for every GPT-2/GPT-3 shape (13/(12 d) <= 0.15 % at d =
+            // 768).
             assertThat((double) c.nonEmbedding() / kaplan).isCloseTo(1.0, within(2e-3));
         }
     }
@@ -72,8 +84,14 @@ class ParametersTest {
         // Llama-3-8B config: V 128256, d 4096, f 14336, L 32, h 32, kv 8, hd 128. docs/architecture.md: 8,030,261,248.
         long v = 128256, d = 4096, f = 14336, l = 32, h = 32, kv = 8, hd = 128;
         long closed = 2 * v * d + l * (2 * d * h * hd + 2 * d * kv * hd + 3 * d * f + 2 * d) + d;
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(128256).hiddenSize(4096)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false))).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(128256)
+                .hiddenSize(4096)
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+                .build();
         assertThat(Parameters.count(spec).total()).isEqualTo(closed).isEqualTo(8_030_261_248L);
     }
 
@@ -88,8 +106,14 @@ class ParametersTest {
     void mixtralActiveCountsTopTwoOfEightExperts() {
         // docs/architecture.md: Mixtral-8x7B 46,702,792,704 total, 12,879,925,248 active. Exact.
         var expert = new GatedMlp(14336, Activation.SILU, false);
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(32000).hiddenSize(4096)
-                .layers(32, LayerKind.global(MultiHeadAttention.of(32, 8, 128), new MixtureOfExperts(expert, 8, 0, 2, false))).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(32000)
+                .hiddenSize(4096)
+                .layers(
+                        32,
+                        LayerKind.global(
+                                MultiHeadAttention.of(32, 8, 128), new MixtureOfExperts(expert, 8, 0, 2, false)))
+                .build();
         ParameterCount c = Parameters.count(spec);
         assertThat(c.total()).isEqualTo(46_702_792_704L);
         assertThat(c.active()).isEqualTo(12_879_925_248L);
@@ -104,8 +128,13 @@ class ParametersTest {
         var mla = new LatentAttention(128, 1536, 512, 128, 64, 128);
         var dense = new GatedMlp(18432, Activation.SILU, false);
         var moe = new MixtureOfExperts(new GatedMlp(2048, Activation.SILU, false), 256, 1, 8, true);
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(129280).hiddenSize(7168)
-                .layers(3, LayerKind.global(mla, dense)).layers(58, LayerKind.global(mla, moe)).multiTokenPredictionModules(1).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(129280)
+                .hiddenSize(7168)
+                .layers(3, LayerKind.global(mla, dense))
+                .layers(58, LayerKind.global(mla, moe))
+                .multiTokenPredictionModules(1)
+                .build();
         ParameterCount c = Parameters.count(spec);
         // Per-layer MLA terms, from the projection shapes (arXiv:2412.19437 §2.1.1 and modeling_deepseek_v3):
         assertThat(c.total(ATTENTION_QUERY_DOWN)).isEqualTo(61L * 7168 * 1536);
@@ -120,23 +149,40 @@ class ParametersTest {
         assertThat(c.active()).isEqualTo(37_552_297_472L);
         assertThat(c.active() / 1e9).isCloseTo(37, within(1.0)); // model card "37B", rounded
         // MTP: enorm + hnorm + shared_head.norm (3 x 7168), eh_proj 14336x7168, one MoE layer.
-        assertThat(c.multiTokenPrediction()).isEqualTo(3 * 7168L + 14336L * 7168 + (c.total() - c.total(EMBEDDING)
-                - c.total(OUTPUT_HEAD) - c.total(FINAL_NORM) - 3 * Parameters.layer(LayerKind.global(mla, dense), 7168, Norms.llama())) / 58);
+        assertThat(c.multiTokenPrediction())
+                .isEqualTo(3 * 7168L
+                        + 14336L * 7168
+                        + (c.total()
+                                        - c.total(EMBEDDING)
+                                        - c.total(OUTPUT_HEAD)
+                                        - c.total(FINAL_NORM)
+                                        - 3 * Parameters.layer(LayerKind.global(mla, dense), 7168, Norms.llama()))
+                                / 58);
         // main + MTP + the checkpoint's copies of embedding and head = the 685B of the published checkpoint.
-        assertThat((c.total() + c.multiTokenPrediction() + 2L * 129280 * 7168) / 1e9).isCloseTo(684.5, within(0.1));
+        assertThat((c.total() + c.multiTokenPrediction() + 2L * 129280 * 7168) / 1e9)
+                .isCloseTo(684.5, within(0.1));
     }
 
     @Test
     void aTenTrillionParameterModelIsCountedExactly() {
-        // 10T-class MoE: d 16384, 128 layers, 1024 experts of width 8192 (top 8). Checked against BigInteger arithmetic.
+        // 10T-class MoE: d 16384, 128 layers, 1024 experts of width 8192 (top 8). Checked against BigInteger
+        // arithmetic.
         var moe = new MixtureOfExperts(new GatedMlp(8192, Activation.SILU, false), 1024, 0, 8, false);
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(256_000).hiddenSize(16384)
-                .layers(128, LayerKind.global(MultiHeadAttention.of(128, 16, 128), moe)).build();
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(256_000)
+                .hiddenSize(16384)
+                .layers(128, LayerKind.global(MultiHeadAttention.of(128, 16, 128), moe))
+                .build();
         BigInteger d = BigInteger.valueOf(16384), l = BigInteger.valueOf(128);
-        BigInteger perLayer = d.multiply(BigInteger.valueOf(128 * 128)).multiply(BigInteger.TWO)
+        BigInteger perLayer = d.multiply(BigInteger.valueOf(128 * 128))
+                .multiply(BigInteger.TWO)
                 .add(d.multiply(BigInteger.valueOf(16 * 128)).multiply(BigInteger.TWO))
-                .add(BigInteger.valueOf(3L * 16384 * 8192 * 1024)).add(d.multiply(BigInteger.valueOf(1024))).add(d.multiply(BigInteger.TWO));
-        BigInteger expected = perLayer.multiply(l).add(BigInteger.valueOf(2L * 256_000 * 16384)).add(d);
+                .add(BigInteger.valueOf(3L * 16384 * 8192 * 1024))
+                .add(d.multiply(BigInteger.valueOf(1024)))
+                .add(d.multiply(BigInteger.TWO));
+        BigInteger expected = perLayer.multiply(l)
+                .add(BigInteger.valueOf(2L * 256_000 * 16384))
+                .add(d);
         ParameterCount c = Parameters.count(spec);
         assertThat(BigInteger.valueOf(c.total())).isEqualTo(expected);
         assertThat(c.total()).isGreaterThan(10_000_000_000_000L);
@@ -145,17 +191,26 @@ class ParametersTest {
 
     @Test
     void aCountThatWouldOverflowIsRejectedNotWrapped() {
-        var moe = new MixtureOfExperts(new GatedMlp(Limits.MAX_WIDTH, Activation.SILU, false), Limits.MAX_EXPERTS, 0, 1, false);
-        TransformerSpec spec = TransformerSpec.builder().vocabSize(10).hiddenSize(Limits.MAX_WIDTH)
-                .layers(Limits.MAX_LAYERS, LayerKind.global(MultiHeadAttention.of(1, 1, 1), moe)).build();
-        assertThatThrownBy(() -> Parameters.count(spec)).isInstanceOf(InvalidFieldException.class)
+        var moe = new MixtureOfExperts(
+                new GatedMlp(Limits.MAX_WIDTH, Activation.SILU, false), Limits.MAX_EXPERTS, 0, 1, false);
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(10)
+                .hiddenSize(Limits.MAX_WIDTH)
+                .layers(Limits.MAX_LAYERS, LayerKind.global(MultiHeadAttention.of(1, 1, 1), moe))
+                .build();
+        assertThatThrownBy(() -> Parameters.count(spec))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessageContaining("fits in a 64-bit integer");
     }
 
     @Test
     void totalIsTheSumOfTheBreakdown() {
         ParameterCount c = Parameters.count(gpt2(1024, 24, 16, false));
-        assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(c.total());
-        assertThat(c.activeBreakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(c.active());
+        assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(c.total());
+        assertThat(c.activeBreakdown().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(c.active());
     }
 }

@@ -21,8 +21,17 @@ final class ChinchillaData {
     static FitData load() throws IOException {
         List<double[]> rows = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(CSV)) {
-            for (CSVRecord r : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in))
-                rows.add(new double[] {Double.parseDouble(r.get("Model Size")), Double.parseDouble(r.get("Training FLOP")), Double.parseDouble(r.get("loss"))});
+            for (CSVRecord r : CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(in))
+                rows.add(new double[] {
+                    Double.parseDouble(r.get("Model Size")),
+                    Double.parseDouble(r.get("Training FLOP")),
+                    Double.parseDouble(r.get("loss"))
+                });
         }
         double[] n = new double[rows.size()], c = new double[rows.size()], l = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {

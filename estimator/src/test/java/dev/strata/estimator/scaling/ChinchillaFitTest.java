@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class ChinchillaFitTest {
     /** Bootstrap resamples in these tests: 100 (Besiroglu et al. use 4,000; the command line's default is 1,000). */
     static final int RESAMPLES = 100;
+
     static FitData chinchilla;
     static FitResult refit;
 
@@ -21,7 +22,8 @@ class ChinchillaFitTest {
     static void refitChinchilla() throws Exception {
         chinchilla = ChinchillaData.load();
         // Besiroglu et al. 2024's procedure: drop the 5 highest-loss runs, Hoffmann et al.'s grid, Huber δ = 1e-3
-        refit = ChinchillaFit.fit(chinchilla, FitOptions.defaults().withExcludeHighestLoss(5).withBootstrap(RESAMPLES, 1));
+        refit = ChinchillaFit.fit(
+                chinchilla, FitOptions.defaults().withExcludeHighestLoss(5).withBootstrap(RESAMPLES, 1));
     }
 
     @Test
@@ -42,20 +44,23 @@ class ChinchillaFitTest {
         assertThat(refit.B().value()).isCloseTo(2085.43, withPercentage(5));
         // the implied compute-optimal exponents: a = β/(α+β) = 0.3658/0.7136 = 0.5126 with the published constants
         assertThat(refit.paramsExponent().value()).isCloseTo(0.5126, within(0.002));
-        assertThat(refit.paramsExponent().value() + refit.tokensExponent().value()).isCloseTo(1, within(1e-12));
+        assertThat(refit.paramsExponent().value() + refit.tokensExponent().value())
+                .isCloseTo(1, within(1e-12));
     }
 
     @Test
     void theRefitFindsALowerObjectiveThanThePublishedConstants() {
         double[] published = {Math.log(482.01), Math.log(2085.43), Math.log(1.82), 0.3478, 0.3658};
         FitData used = withoutHighestLoss(chinchilla, 5);
-        assertThat(refit.objective()).isCloseTo(ChinchillaFit.objective(logs(refit.law()), used, 1e-3), withPercentage(1e-9));
+        assertThat(refit.objective())
+                .isCloseTo(ChinchillaFit.objective(logs(refit.law()), used, 1e-3), withPercentage(1e-9));
         assertThat(refit.objective()).isLessThan(ChinchillaFit.objective(published, used, 1e-3));
     }
 
     @Test
     void bootstrapStandardErrorsAreOfThePublishedSize() {
-        // Besiroglu et al. 2024, Table 1 standard errors (4,000 resamples): E 0.03, α 0.02, β 0.02. With 100 resamples the
+        // Besiroglu et al. 2024, Table 1 standard errors (4,000 resamples): E 0.03, α 0.02, β 0.02. With 100 resamples
+        // the
         // estimate of a standard error is itself uncertain by about 1/sqrt(2 x 100) = 7 % (more for skewed constants):
         // tolerance a factor of 2 either way. Measured (100 resamples, seed 1) in the report.
         assertThat(refit.E().spread().orElseThrow().stdErr()).isBetween(0.015, 0.06);
@@ -72,7 +77,9 @@ class ChinchillaFitTest {
     @Test
     void theBootstrapIsReproducibleFromItsSeed() {
         FitData small = synthetic(7, 0.01, 40);
-        FitOptions options = FitOptions.defaults().withGrid(StartGrid.single(5, 5, 0, 0.5, 0.5)).withBootstrap(30, 42);
+        FitOptions options = FitOptions.defaults()
+                .withGrid(StartGrid.single(5, 5, 0, 0.5, 0.5))
+                .withBootstrap(30, 42);
         FitResult first = ChinchillaFit.fit(small, options);
         FitResult again = ChinchillaFit.fit(small, options);
         FitResult other = ChinchillaFit.fit(small, options.withBootstrap(30, 43));
@@ -104,9 +111,11 @@ class ChinchillaFitTest {
     @Test
     void aFitFromFarAwayRecoversKnownConstantsFromNoisyRuns() {
         FitData data = synthetic(2024, 0.005, 7);
-        // one start far from the answer (ln A = 5.99, ln B = 7.09, ln E = 0.53, α = 0.32, β = 0.29): a corner of Hoffmann's grid
+        // one start far from the answer (ln A = 5.99, ln B = 7.09, ln E = 0.53, α = 0.32, β = 0.29): a corner of
+        // Hoffmann's grid
         FitResult fit = ChinchillaFit.fit(data, FitOptions.defaults().withGrid(StartGrid.single(25, 25, 1, 2, 2)));
-        // 49 runs with 0.5 % noise on the loss. Measured: E 1.6977, A 378.8 (-5.3 %), B 1224.5 (+2.0 %), α 0.3165, β 0.2909.
+        // 49 runs with 0.5 % noise on the loss. Measured: E 1.6977, A 378.8 (-5.3 %), B 1224.5 (+2.0 %), α 0.3165, β
+        // 0.2909.
         // Tolerances: E 0.03, α and β 0.02, A and B 25 % (the coefficients trade off against their exponents)
         assertThat(fit.E().value()).isCloseTo(E, within(0.03));
         assertThat(fit.alpha().value()).isCloseTo(ALPHA, within(0.02));
@@ -133,8 +142,16 @@ class ChinchillaFitTest {
     void theHighestLossRunsAreLeftOutAndMarked() {
         long excluded = refit.points().stream().filter(FitPoint::excluded).count();
         assertThat(excluded).isEqualTo(5);
-        double lowestExcluded = refit.points().stream().filter(FitPoint::excluded).mapToDouble(FitPoint::loss).min().orElseThrow();
-        double highestKept = refit.points().stream().filter(p -> !p.excluded()).mapToDouble(FitPoint::loss).max().orElseThrow();
+        double lowestExcluded = refit.points().stream()
+                .filter(FitPoint::excluded)
+                .mapToDouble(FitPoint::loss)
+                .min()
+                .orElseThrow();
+        double highestKept = refit.points().stream()
+                .filter(p -> !p.excluded())
+                .mapToDouble(FitPoint::loss)
+                .max()
+                .orElseThrow();
         assertThat(lowestExcluded).isGreaterThanOrEqualTo(highestKept);
     }
 
@@ -144,16 +161,20 @@ class ChinchillaFitTest {
         Arrays.fill(ok, 1e9);
         double[] bad = ok.clone();
         bad[6] = -2;
-        assertThatThrownBy(() -> FitData.ofTokens(ok, ok, bad)).isInstanceOf(InvalidFieldException.class)
+        assertThatThrownBy(() -> FitData.ofTokens(ok, ok, bad))
+                .isInstanceOf(InvalidFieldException.class)
                 .hasMessage("row 7, loss = -2.0 is not allowed: must be a finite number > 0 and <= 1.0E45");
         bad[6] = Double.NaN;
         assertThatThrownBy(() -> FitData.ofTokens(ok, bad, ok)).hasMessageStartingWith("row 7, tokens = NaN");
-        assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(new double[9], new double[9], new double[9]), FitOptions.defaults()))
+        assertThatThrownBy(() -> ChinchillaFit.fit(
+                        FitData.ofTokens(new double[9], new double[9], new double[9]), FitOptions.defaults()))
                 .hasMessageStartingWith("row 1, params = 0.0");
         double[] nine = Arrays.copyOf(ok, 9);
         assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(nine, nine, nine), FitOptions.defaults()))
-                .isInstanceOf(InvalidFieldException.class).hasMessage("data: 9 runs, 0 excluded, leave 9 to fit: at least 10 runs are needed");
-        assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(ok, ok, ok), FitOptions.defaults().withExcludeHighestLoss(3)))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage("data: 9 runs, 0 excluded, leave 9 to fit: at least 10 runs are needed");
+        assertThatThrownBy(() -> ChinchillaFit.fit(
+                        FitData.ofTokens(ok, ok, ok), FitOptions.defaults().withExcludeHighestLoss(3)))
                 .hasMessageContaining("at least 10 runs");
         assertThatThrownBy(() -> FitOptions.defaults().withBootstrap(-1, 1)).hasMessageContaining("bootstrap = -1");
     }
@@ -162,8 +183,10 @@ class ChinchillaFitTest {
     void aStartThatEndsOnADegenerateLawIsRefusedClearly() {
         // from this start Levenberg-Marquardt drives b = ln B to -infinity (B underflows to 0): no usable law
         FitData data = synthetic(2024, 0.005, 7);
-        assertThatThrownBy(() -> ChinchillaFit.fit(data, FitOptions.defaults().withGrid(StartGrid.single(25, 0, 1, 0.5, 2))))
-                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("no start of the 1 converged");
+        assertThatThrownBy(() ->
+                        ChinchillaFit.fit(data, FitOptions.defaults().withGrid(StartGrid.single(25, 0, 1, 0.5, 2))))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("no start of the 1 converged");
     }
 
     @Test
@@ -172,7 +195,8 @@ class ChinchillaFitTest {
         assertThat(ChinchillaFit.huber(5e-4, 1e-3)).isCloseTo(1.25e-7, within(1e-20));
         assertThat(ChinchillaFit.huber(-3e-3, 1e-3)).isCloseTo(1e-3 * (3e-3 - 5e-4), within(1e-20));
         // ln(e^1 + e^2 + e^3) = 3.40760596...; stable for large arguments
-        assertThat(ChinchillaFit.logSumExp(1, 2, 3)).isCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), within(1e-14));
+        assertThat(ChinchillaFit.logSumExp(1, 2, 3))
+                .isCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), within(1e-14));
         assertThat(ChinchillaFit.logSumExp(1000, 1000, 1000)).isCloseTo(1000 + Math.log(3), within(1e-12));
     }
 

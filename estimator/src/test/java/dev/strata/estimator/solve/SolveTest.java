@@ -25,8 +25,14 @@ class SolveTest {
     static final long GB80 = 80_000_000_000L;
 
     static TransformerSpec llama(int layers, int d, int f, int heads, int kv) {
-        return TransformerSpec.builder().vocabSize(128256).hiddenSize(d)
-                .layers(layers, LayerKind.global(MultiHeadAttention.of(heads, kv, d / heads), new GatedMlp(f, Activation.SILU, false))).build();
+        return TransformerSpec.builder()
+                .vocabSize(128256)
+                .hiddenSize(d)
+                .layers(
+                        layers,
+                        LayerKind.global(
+                                MultiHeadAttention.of(heads, kv, d / heads), new GatedMlp(f, Activation.SILU, false)))
+                .build();
     }
 
     static final TransformerSpec LLAMA_8B = llama(32, 4096, 14336, 32, 8);
@@ -39,14 +45,25 @@ class SolveTest {
     @Test
     void maxBatchAgreesWithTheMemoryEstimatorAtTheBoundary() {
         // chunked prefill (128 tokens per pass) keeps the activations small beside the KV cache
-        Workload w = new Workload(1, 4096, 512, 128, Parallelism.NONE, dev.strata.model.Recompute.NONE, Optimizer.ADAMW, dev.strata.model.LoraAdapter.NONE);
+        Workload w = new Workload(
+                1,
+                4096,
+                512,
+                128,
+                Parallelism.NONE,
+                dev.strata.model.Recompute.NONE,
+                Optimizer.ADAMW,
+                dev.strata.model.LoraAdapter.NONE);
         long b = Solve.maxBatch(LLAMA_8B, BF16, w, GB80, OVERHEAD);
         assertThat(b).isGreaterThan(1);
         assertThat(perDevice(LLAMA_8B, withBatch(w, b))).isLessThanOrEqualTo(GB80);
         assertThat(perDevice(LLAMA_8B, withBatch(w, b + 1))).isGreaterThan(GB80); // one more sequence does not fit
-        // Sanity against the hand count: (80 GB - 16.06 GB weights - 1 GiB) / (4608 tokens x 131,072 B) = about 104 sequences,
+        // Sanity against the hand count: (80 GB - 16.06 GB weights - 1 GiB) / (4608 tokens x 131,072 B) = about 104
+        // sequences,
         // less what the activations take (a few GB here).
-        assertThat((double) b).isLessThanOrEqualTo((GB80 - 16_060_522_496L - OVERHEAD) / (4608.0 * 131_072)).isGreaterThan(90);
+        assertThat((double) b)
+                .isLessThanOrEqualTo((GB80 - 16_060_522_496L - OVERHEAD) / (4608.0 * 131_072))
+                .isGreaterThan(90);
     }
 
     @Test
@@ -68,20 +85,30 @@ class SolveTest {
             TransformerSpec s = dev.strata.estimator.RandomSpecs.spec(r, false);
             Precision p = dev.strata.estimator.RandomSpecs.precision(r);
             Hardware hw = dev.strata.estimator.RandomSpecs.hardware(r);
-            Workload w = dev.strata.estimator.RandomSpecs.workload(r, s).withParallelism(dev.strata.estimator.RandomSpecs.parallelism(r, s, hw));
+            Workload w = dev.strata.estimator.RandomSpecs.workload(r, s)
+                    .withParallelism(dev.strata.estimator.RandomSpecs.parallelism(r, s, hw));
             long cap = hw.memoryBytes();
             long b = Solve.maxBatch(s, p, w, cap, OVERHEAD);
             if (b > 0 && b < Workload.MAX_BATCH) {
                 inside++;
-                assertThat(Solve.fits(s, p, w.withBatch(b), cap, OVERHEAD)).as("batch %d of %s", b, s).isTrue();
-                assertThat(Solve.fits(s, p, w.withBatch(b + 1), cap, OVERHEAD)).as("batch %d of %s", b + 1, s).isFalse();
+                assertThat(Solve.fits(s, p, w.withBatch(b), cap, OVERHEAD))
+                        .as("batch %d of %s", b, s)
+                        .isTrue();
+                assertThat(Solve.fits(s, p, w.withBatch(b + 1), cap, OVERHEAD))
+                        .as("batch %d of %s", b + 1, s)
+                        .isFalse();
             }
-            if (b == 0) assertThat(Solve.fits(s, p, w.withBatch(1), cap, OVERHEAD)).isFalse();
+            if (b == 0)
+                assertThat(Solve.fits(s, p, w.withBatch(1), cap, OVERHEAD)).isFalse();
             long ctx = Solve.maxContext(s, p, w, cap, OVERHEAD);
             long gen = w.generatedTokens();
             if (ctx > gen + 1 && ctx < dev.strata.model.Limits.MAX_CONTEXT) {
-                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen), cap, OVERHEAD)).as("context %d of %s", ctx, s).isTrue();
-                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen + 1), cap, OVERHEAD)).as("context %d of %s", ctx + 1, s).isFalse();
+                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen), cap, OVERHEAD))
+                        .as("context %d of %s", ctx, s)
+                        .isTrue();
+                assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen + 1), cap, OVERHEAD))
+                        .as("context %d of %s", ctx + 1, s)
+                        .isFalse();
             }
         }
         assertThat(inside).isGreaterThan(50); // the seed reaches the boundary often enough to mean something
@@ -89,7 +116,8 @@ class SolveTest {
 
     @Test
     void theBoundarySearchFindsTheSameAnswerFromEveryGuess() {
-        // fits(n) = n <= boundary on [1, hi]: the answer is the boundary (or hi when everything fits), whatever the guess
+        // fits(n) = n <= boundary on [1, hi]: the answer is the boundary (or hi when everything fits), whatever the
+        // guess
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         long hi = 1L << 30;
         for (int i = 0; i < 2000; i++) {
@@ -102,10 +130,19 @@ class SolveTest {
                 default -> 1;
             };
             long[] probes = {0};
-            long found = Solve.largest(n -> { probes[0]++; return n <= boundary; }, 1, hi, guess);
+            long found = Solve.largest(
+                    n -> {
+                        probes[0]++;
+                        return n <= boundary;
+                    },
+                    1,
+                    hi,
+                    guess);
             assertThat(found).as("boundary %d, guess %d", boundary, guess).isEqualTo(Math.min(boundary, hi));
             // a bracket from a guess off by e costs about 2 log2(e) probes, a bisection of the whole range 30
-            assertThat(probes[0]).as("probes, boundary %d, guess %d", boundary, guess).isLessThanOrEqualTo(2 * 31 + 2);
+            assertThat(probes[0])
+                    .as("probes, boundary %d, guess %d", boundary, guess)
+                    .isLessThanOrEqualTo(2 * 31 + 2);
             if (guess == boundary && boundary < hi) assertThat(probes[0]).isEqualTo(2); // fits(guess), not guess + 1
         }
     }
@@ -119,16 +156,20 @@ class SolveTest {
         assertThat(bytes.applyAsLong(14_143)).isGreaterThan(100_000);
         // two pieces, as the logits then a layer's working set: 1000 + n + max(600, 20 n). The step from 1 (slope 1)
         // overshoots to 98,380; the step from there (slope 21) lands on the last n with 1000 + 21 n <= 100,000: 4,714
-        assertThat(Solve.newtonGuess(n -> 1000 + n + Math.max(600, 20 * n), 1, 1L << 24, 100_000)).isEqualTo(4_714);
+        assertThat(Solve.newtonGuess(n -> 1000 + n + Math.max(600, 20 * n), 1, 1L << 24, 100_000))
+                .isEqualTo(4_714);
         assertThat(Solve.newtonGuess(n -> 5, 1, 99, 100)).isEqualTo(99); // nothing grows: the top of the range
         assertThat(Solve.newtonGuess(bytes, 1, 500, 100_000)).isEqualTo(500); // never beyond the range
-        assertThat(Solve.newtonGuess(n -> n, 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE); // no overflow
+        assertThat(Solve.newtonGuess(n -> n, 1, Long.MAX_VALUE, Long.MAX_VALUE))
+                .isEqualTo(Long.MAX_VALUE); // no overflow
     }
 
     @Test
     void nothingFitsGivesZeroNotAWrongNumber() {
-        assertThat(Solve.maxBatch(LLAMA_70B, BF16, Workload.of(1, 512, 128), GB80, OVERHEAD)).isZero(); // 141 GB of weights
-        assertThat(Solve.maxContext(LLAMA_70B, BF16, Workload.of(1, 1, 0), GB80, OVERHEAD)).isZero();
+        assertThat(Solve.maxBatch(LLAMA_70B, BF16, Workload.of(1, 512, 128), GB80, OVERHEAD))
+                .isZero(); // 141 GB of weights
+        assertThat(Solve.maxContext(LLAMA_70B, BF16, Workload.of(1, 1, 0), GB80, OVERHEAD))
+                .isZero();
     }
 
     @Test
@@ -139,32 +180,61 @@ class SolveTest {
         // one device fewer does not fit, whatever valid split it takes
         int fewer = par.devices() - 1;
         var split = Solve.split(LLAMA_70B, fewer, Parallelism.NONE);
-        split.ifPresent(p -> assertThat(perDevice(LLAMA_70B, w.withParallelism(p))).isGreaterThan(GB80));
+        split.ifPresent(
+                p -> assertThat(perDevice(LLAMA_70B, w.withParallelism(p))).isGreaterThan(GB80));
         // 141 GB of bf16 weights need at least 2 devices of 80 GB
         assertThat(par.devices()).isGreaterThanOrEqualTo(2);
     }
 
     @Test
     void theCheapestOptionMeetsTheTargetAndIsPricedPerMillionTokens() {
-        Hardware a100 = Hardware.builder("a100-80gb-sxm").name("A100").peakFlopsPerSecond("bf16", 312e12).memoryBytes(GB80)
-                .memoryBandwidthBytesPerSecond(2.039e12).scaleUpBandwidthBytesPerSecond(600e9).hostLinkBytesPerSecond(64e9).powerWatts(400)
-                .pricePerHourUsd(1.5).build();
-        Hardware h100 = Hardware.builder("h100-sxm").name("H100").peakFlopsPerSecond("bf16", 989e12).memoryBytes(GB80)
-                .memoryBandwidthBytesPerSecond(3.35e12).scaleUpBandwidthBytesPerSecond(900e9).hostLinkBytesPerSecond(128e9).powerWatts(700)
-                .pricePerHourUsd(2.5).build();
+        Hardware a100 = Hardware.builder("a100-80gb-sxm")
+                .name("A100")
+                .peakFlopsPerSecond("bf16", 312e12)
+                .memoryBytes(GB80)
+                .memoryBandwidthBytesPerSecond(2.039e12)
+                .scaleUpBandwidthBytesPerSecond(600e9)
+                .hostLinkBytesPerSecond(64e9)
+                .powerWatts(400)
+                .pricePerHourUsd(1.5)
+                .build();
+        Hardware h100 = Hardware.builder("h100-sxm")
+                .name("H100")
+                .peakFlopsPerSecond("bf16", 989e12)
+                .memoryBytes(GB80)
+                .memoryBandwidthBytesPerSecond(3.35e12)
+                .scaleUpBandwidthBytesPerSecond(900e9)
+                .hostLinkBytesPerSecond(128e9)
+                .powerWatts(700)
+                .pricePerHourUsd(2.5)
+                .build();
         Workload w = Workload.of(16, 1024, 256);
-        List<Solve.Option> options = Solve.cheapest(LLAMA_70B, BF16, w, List.of(a100, h100), 0.05, OVERHEAD, LatencyTuning.GPU_DEFAULT);
+        List<Solve.Option> options =
+                Solve.cheapest(LLAMA_70B, BF16, w, List.of(a100, h100), 0.05, OVERHEAD, LatencyTuning.GPU_DEFAULT);
         assertThat(options).isNotEmpty();
         for (Solve.Option o : options) {
             assertThat(o.decodeSecondsPerToken()).isLessThanOrEqualTo(0.05);
-            assertThat(o.costPerMillionTokensUsd()).isCloseTo(o.devices() * o.hardware().pricePerHourUsd() / (o.tokensPerSecond() * 3600) * 1e6, within(1e-9));
+            assertThat(o.costPerMillionTokensUsd())
+                    .isCloseTo(
+                            o.devices() * o.hardware().pricePerHourUsd() / (o.tokensPerSecond() * 3600) * 1e6,
+                            within(1e-9));
         }
-        assertThat(options).isSortedAccordingTo(java.util.Comparator.comparingDouble(Solve.Option::costPerMillionTokensUsd));
+        assertThat(options)
+                .isSortedAccordingTo(java.util.Comparator.comparingDouble(Solve.Option::costPerMillionTokensUsd));
         // an impossible target gives no option rather than a wrong one
-        assertThat(Solve.cheapest(LLAMA_70B, BF16, w, List.of(a100), 1e-6, OVERHEAD, LatencyTuning.GPU_DEFAULT)).isEmpty();
+        assertThat(Solve.cheapest(LLAMA_70B, BF16, w, List.of(a100), 1e-6, OVERHEAD, LatencyTuning.GPU_DEFAULT))
+                .isEmpty();
     }
 
     private static Workload withBatch(Workload w, long b) {
-        return new Workload(b, w.promptTokens(), w.generatedTokens(), w.prefillChunkTokens(), w.parallelism(), w.recompute(), w.optimizer(), w.lora());
+        return new Workload(
+                b,
+                w.promptTokens(),
+                w.generatedTokens(),
+                w.prefillChunkTokens(),
+                w.parallelism(),
+                w.recompute(),
+                w.optimizer(),
+                w.lora());
     }
 }

@@ -23,8 +23,10 @@ class SweepMemoTest {
 
     private static StepTime freshPrefill(Parallelism par, long batch, long prompt) {
         Precision p = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
-        LatencyModel m = LatencyModel.of(SweepTest.LLAMA_8B, p, par, SweepTest.H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
-        return m.prefill(new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
+        LatencyModel m =
+                LatencyModel.of(SweepTest.LLAMA_8B, p, par, SweepTest.H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        return m.prefill(
+                new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
     }
 
     @Test
@@ -39,10 +41,13 @@ class SweepMemoTest {
             StepTime got = memo.prefill(m, par, q[0], q[1]);
             StepTime want = freshPrefill(par, q[0], q[1]);
             // the same estimator on the same inputs: the same doubles, exactly
-            assertThat(got.calibratedSeconds()).as("batch %d prompt %d", q[0], q[1]).isEqualTo(want.calibratedSeconds());
+            assertThat(got.calibratedSeconds())
+                    .as("batch %d prompt %d", q[0], q[1])
+                    .isEqualTo(want.calibratedSeconds());
             assertThat(got.floorSeconds()).as("batch %d prompt %d", q[0], q[1]).isEqualTo(want.floorSeconds());
         }
-        assertThat(freshPrefill(par, 1, 4097).calibratedSeconds()).isGreaterThan(freshPrefill(par, 1, 1).calibratedSeconds());
+        assertThat(freshPrefill(par, 1, 4097).calibratedSeconds())
+                .isGreaterThan(freshPrefill(par, 1, 1).calibratedSeconds());
     }
 
     @Test
@@ -54,8 +59,10 @@ class SweepMemoTest {
         MemoryModel mem1 = memo.memory(SweepTest.LLAMA_8B, p, one, OVERHEAD);
         StepTime onOne = memo.prefill(m1, one, 8, 512);
         // unchanged inputs: the same objects
-        assertThat(memo.model(SweepTest.LLAMA_8B, p, memo.parallelism(1, 1), SweepTest.H100, LatencyTuning.GPU_DEFAULT)).isSameAs(m1);
-        assertThat(memo.memory(SweepTest.LLAMA_8B, p, memo.parallelism(1, 1), OVERHEAD)).isSameAs(mem1);
+        assertThat(memo.model(SweepTest.LLAMA_8B, p, memo.parallelism(1, 1), SweepTest.H100, LatencyTuning.GPU_DEFAULT))
+                .isSameAs(m1);
+        assertThat(memo.memory(SweepTest.LLAMA_8B, p, memo.parallelism(1, 1), OVERHEAD))
+                .isSameAs(mem1);
         assertThat(memo.precision(NumericFormat.BF16, NumericFormat.BF16)).isSameAs(p);
         // tensor parallel 2: new parallelism, memory and latency models, and the prefill of the new model
         Parallelism two = memo.parallelism(2, 1);
@@ -64,9 +71,11 @@ class SweepMemoTest {
         assertThat(m2).isNotSameAs(m1);
         assertThat(memo.memory(SweepTest.LLAMA_8B, p, two, OVERHEAD)).isNotSameAs(mem1);
         StepTime onTwo = memo.prefill(m2, two, 8, 512);
-        assertThat(onTwo.calibratedSeconds()).isEqualTo(freshPrefill(two, 8, 512).calibratedSeconds())
+        assertThat(onTwo.calibratedSeconds())
+                .isEqualTo(freshPrefill(two, 8, 512).calibratedSeconds())
                 .isNotEqualTo(onOne.calibratedSeconds());
         // a changed format: a new precision
-        assertThat(memo.precision(NumericFormat.BF16, NumericFormat.FP8).kvCache()).isEqualTo(NumericFormat.FP8);
+        assertThat(memo.precision(NumericFormat.BF16, NumericFormat.FP8).kvCache())
+                .isEqualTo(NumericFormat.FP8);
     }
 }

@@ -11,8 +11,8 @@ import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
@@ -23,26 +23,36 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /** The chart kinds the pages use, built with JFreeChart's factories and one consistent look. */
 public final class Charts {
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4),
+        new Color(0xff7f0e),
+        new Color(0x2ca02c),
+        new Color(0xd62728),
+        new Color(0x9467bd),
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        new Color(0x7f7f7f)
+    };
 
     private Charts() {}
 
-
     /** Lines through the points of each series; axes optionally logarithmic. */
-    public static JFreeChart lines(String title, String xLabel, String yLabel, boolean logX, boolean logY, List<Series> series) {
+    public static JFreeChart lines(
+            String title, String xLabel, String yLabel, boolean logX, boolean logY, List<Series> series) {
         return xy(title, xLabel, yLabel, logX, logY, series, true, false);
     }
 
     /** Points only (a scatter plot); with {@code identityLine}, the line y = x across the data range. */
-    public static JFreeChart scatter(String title, String xLabel, String yLabel, boolean logAxes, List<Series> series, boolean identityLine) {
+    public static JFreeChart scatter(
+            String title, String xLabel, String yLabel, boolean logAxes, List<Series> series, boolean identityLine) {
         JFreeChart chart = xy(title, xLabel, yLabel, logAxes, logAxes, series, false, true);
         if (identityLine) {
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-            for (Series s : series) for (int i = 0; i < s.x().length; i++) {
-                lo = Math.min(lo, Math.min(s.x()[i], s.y()[i]));
-                hi = Math.max(hi, Math.max(s.x()[i], s.y()[i]));
-            }
+            for (Series s : series)
+                for (int i = 0; i < s.x().length; i++) {
+                    lo = Math.min(lo, Math.min(s.x()[i], s.y()[i]));
+                    hi = Math.max(hi, Math.max(s.x()[i], s.y()[i]));
+                }
             if (lo < hi) {
                 XYPlot plot = chart.getXYPlot();
                 XYSeriesCollection line = new XYSeriesCollection();
@@ -53,7 +63,10 @@ public final class Charts {
                 plot.setDataset(1, line);
                 XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
                 r.setSeriesPaint(0, Color.GRAY);
-                r.setSeriesStroke(0, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+                r.setSeriesStroke(
+                        0,
+                        new BasicStroke(
+                                1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
                 plot.setRenderer(1, r);
             }
         }
@@ -64,12 +77,14 @@ public final class Charts {
      * Stacked horizontal bars: one bar per category, one stack segment per series ({@code values.get(series)[i]}
      * for category i).
      */
-    public static JFreeChart stackedBars(String title, String valueLabel, List<String> categories, Map<String, double[]> values) {
+    public static JFreeChart stackedBars(
+            String title, String valueLabel, List<String> categories, Map<String, double[]> values) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         values.forEach((series, v) -> {
             for (int i = 0; i < categories.size(); i++) data.addValue(v[i], series, categories.get(i));
         });
-        JFreeChart chart = ChartFactory.createStackedBarChart(title, null, valueLabel, data, PlotOrientation.HORIZONTAL, true, false, false);
+        JFreeChart chart = ChartFactory.createStackedBarChart(
+                title, null, valueLabel, data, PlotOrientation.HORIZONTAL, true, false, false);
         style(chart);
         CategoryPlot plot = chart.getCategoryPlot();
         for (int i = 0; i < values.size(); i++) plot.getRenderer().setSeriesPaint(i, PALETTE[i % PALETTE.length]);
@@ -80,8 +95,14 @@ public final class Charts {
      * Lines through the points of each of {@code lines}, and the points of each of {@code points} as unconnected
      * markers, on one plot (data and a fitted law, curves and their optima).
      */
-    public static JFreeChart linesAndPoints(String title, String xLabel, String yLabel, boolean logX, boolean logY, List<Series> lines,
-                                            List<Series> points) {
+    public static JFreeChart linesAndPoints(
+            String title,
+            String xLabel,
+            String yLabel,
+            boolean logX,
+            boolean logY,
+            List<Series> lines,
+            List<Series> points) {
         JFreeChart chart = xy(title, xLabel, yLabel, logX, logY, lines, true, false);
         XYPlot plot = chart.getXYPlot();
         plot.setDataset(1, dataset(points, logX, logY));
@@ -94,7 +115,8 @@ public final class Charts {
 
     /** A second line under the title (what the chart is of: model, hardware, parallelism). */
     public static void subtitle(JFreeChart chart, String text) {
-        org.jfree.chart.title.TextTitle t = new org.jfree.chart.title.TextTitle(text, new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        org.jfree.chart.title.TextTitle t =
+                new org.jfree.chart.title.TextTitle(text, new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         t.setPaint(new Color(0x4a5468));
         chart.addSubtitle(0, t);
     }
@@ -110,7 +132,10 @@ public final class Charts {
     }
 
     private static ValueMarker marker(double value, String label, Color color) {
-        ValueMarker m = new ValueMarker(value, color, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        ValueMarker m = new ValueMarker(
+                value,
+                color,
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         m.setLabel(label);
         m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         m.setLabelPaint(color);
@@ -125,18 +150,28 @@ public final class Charts {
         for (Series s : series) {
             XYSeries xs = new XYSeries(s.name(), false, true);
             for (int i = 0; i < s.x().length; i++) {
-                if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i]) && (!logX || s.x()[i] > 0) && (!logY || s.y()[i] > 0))
-                    xs.add(s.x()[i], s.y()[i]);
+                if (Double.isFinite(s.x()[i])
+                        && Double.isFinite(s.y()[i])
+                        && (!logX || s.x()[i] > 0)
+                        && (!logY || s.y()[i] > 0)) xs.add(s.x()[i], s.y()[i]);
             }
             data.addSeries(xs);
         }
         return data;
     }
 
-    private static JFreeChart xy(String title, String xLabel, String yLabel, boolean logX, boolean logY, List<Series> series,
-                                 boolean lines, boolean shapes) {
+    private static JFreeChart xy(
+            String title,
+            String xLabel,
+            String yLabel,
+            boolean logX,
+            boolean logY,
+            List<Series> series,
+            boolean lines,
+            boolean shapes) {
         XYSeriesCollection data = dataset(series, logX, logY);
-        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
         XYPlot plot = chart.getXYPlot();
         if (logX) plot.setDomainAxis(log(xLabel));
@@ -161,7 +196,8 @@ public final class Charts {
         XYSeriesCollection data = new XYSeriesCollection();
         XYSeries xs = new XYSeries(series.name(), false, true);
         for (int i = 0; i < series.x().length; i++)
-            if (Double.isFinite(series.x()[i]) && Double.isFinite(series.y()[i]) && (!logY || series.y()[i] > 0)) xs.add(series.x()[i], series.y()[i]);
+            if (Double.isFinite(series.x()[i]) && Double.isFinite(series.y()[i]) && (!logY || series.y()[i] > 0))
+                xs.add(series.x()[i], series.y()[i]);
         data.addSeries(xs);
         int index = plot.getDatasetCount();
         plot.setDataset(index, data);
@@ -170,7 +206,8 @@ public final class Charts {
         plot.mapDatasetToRangeAxis(index, 1);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         r.setSeriesPaint(0, PALETTE[(plot.getSeriesCount()) % PALETTE.length]);
-        r.setSeriesStroke(0, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        r.setSeriesStroke(
+                0, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         plot.setRenderer(index, r);
     }
 

@@ -26,6 +26,7 @@ final class ReadableLogAxis extends LogAxis {
     private static final long serialVersionUID = 1L;
     /** Ranges narrower than this ratio get plain-number labels. */
     static final double PLAIN_BELOW_RATIO = 30;
+
     private static final int PLAIN_TICKS = 7;
     /** Ranges narrower than this ratio get evenly spaced ticks (on a log axis they are nearly even to the eye too). */
     static final double LINEAR_BELOW_RATIO = 3;
@@ -68,7 +69,8 @@ final class ReadableLogAxis extends LogAxis {
             for (int e = (int) Math.floor(Math.log10(lo)); e <= (int) Math.ceil(Math.log10(hi)); e++)
                 for (int m : new int[] {1, 2, 5}) {
                     double v = m * Math.pow(10, e);
-                    if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.add(new NumberTick(TickType.MAJOR, v, label(m, e), anchor, anchor, 0));
+                    if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
+                        ticks.add(new NumberTick(TickType.MAJOR, v, label(m, e), anchor, anchor, 0));
                 }
             return ticks;
         }
@@ -78,7 +80,8 @@ final class ReadableLogAxis extends LogAxis {
         int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
         List<NumberTick> ticks = new ArrayList<>();
         for (double v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
-            ticks.add(new NumberTick(TickType.MAJOR, v, String.format(Locale.ROOT, "%." + decimals + "f", v), anchor, anchor, 0));
+            ticks.add(new NumberTick(
+                    TickType.MAJOR, v, String.format(Locale.ROOT, "%." + decimals + "f", v), anchor, anchor, 0));
         return ticks;
     }
 
@@ -87,7 +90,8 @@ final class ReadableLogAxis extends LogAxis {
     /** {@code m x 10^e} as a person writes it: plain below {@link #SCIENTIFIC_FROM} (and above 0.001), else 5×10⁸. */
     static String label(int m, int e) {
         double v = m * Math.pow(10, e);
-        if (v < SCIENTIFIC_FROM && e >= -3) return new java.math.BigDecimal(m).scaleByPowerOfTen(e).toPlainString();
+        if (v < SCIENTIFIC_FROM && e >= -3)
+            return new java.math.BigDecimal(m).scaleByPowerOfTen(e).toPlainString();
         StringBuilder b = new StringBuilder().append(m).append("×10");
         for (char c : Integer.toString(e).toCharArray()) b.append(c == '-' ? '⁻' : SUPERSCRIPTS.charAt(c - '0'));
         return b.toString();

@@ -5,7 +5,10 @@ import picocli.CommandLine.Option;
 
 /** The {@code --format table|json|csv} option every command takes. */
 public final class FormatOption {
-    @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
+    @Option(
+            names = "--format",
+            paramLabel = "table|json|csv",
+            defaultValue = "table",
             description = "Output format: table (default), json or csv.")
     String format;
 

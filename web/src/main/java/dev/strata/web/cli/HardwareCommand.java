@@ -9,10 +9,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code strata hardware}: the accelerator catalog. */
-@Command(name = "hardware", mixinStandardHelpOptions = true, description = "List the accelerator catalog with the source of every figure.")
+@Command(
+        name = "hardware",
+        mixinStandardHelpOptions = true,
+        description = "List the accelerator catalog with the source of every figure.")
 public final class HardwareCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin FormatOption format;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call() {

@@ -5,14 +5,17 @@ import dev.strata.web.report.PresetsReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code strata presets}: the built-in model catalog. */
 @Command(name = "presets", mixinStandardHelpOptions = true, description = "List the built-in model presets.")
 public final class PresetsCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin FormatOption format;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call() {

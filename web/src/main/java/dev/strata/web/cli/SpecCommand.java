@@ -6,9 +6,9 @@ import dev.strata.web.render.Render;
 import dev.strata.web.report.ResolvedModel;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code strata spec --model X}: the model's architecture in strata's spec JSON, which {@code --model} accepts back
@@ -16,13 +16,21 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "spec", mixinStandardHelpOptions = true, description = "Print a model's spec as strata spec JSON.")
 public final class SpecCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "<preset id | path/to/config.json>",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<preset id | path/to/config.json>",
             description = "A preset id or a Hugging Face config.json.")
     String model;
 
-    @Option(names = "--format", paramLabel = "json|table|csv", defaultValue = "json", description = "json (default), table or csv.")
+    @Option(
+            names = "--format",
+            paramLabel = "json|table|csv",
+            defaultValue = "json",
+            description = "json (default), table or csv.")
     String format;
 
     @Override

@@ -12,25 +12,38 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code strata sweep}: the options of {@code estimate}, any of them a list or a range, streamed one row per point.
  */
-@Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Vary any estimate option over a list (1,2,4) or range (1..1024, 1..1024x2, 0..4096+512) and stream one row per point.",
-                "Varying: --model, --hardware, --weights, --kv, --devices, --tp, --pp, --prompt, --generate, --batch (the last varies fastest)."})
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Vary any estimate option over a list (1,2,4) or range (1..1024, 1..1024x2, 0..4096+512) and stream one row per point.",
+            "Varying: --model, --hardware, --weights, --kv, --devices, --tp, --pp, --prompt, --generate, --batch (the last varies fastest)."
+        })
 public final class SweepCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "<preset id | config.json>[,...]", description = "One or more models.")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<preset id | config.json>[,...]",
+            description = "One or more models.")
     String model;
 
-    @Mixin WorkloadOptions options;
+    @Mixin
+    WorkloadOptions options;
 
-    @Option(names = "--format", paramLabel = "csv|json|table", defaultValue = "csv",
+    @Option(
+            names = "--format",
+            paramLabel = "csv|json|table",
+            defaultValue = "csv",
             description = "csv (default), json (one JSON object per line) or table.")
     String format;
 
@@ -44,7 +57,7 @@ public final class SweepCommand implements Callable<Integer> {
         Writer out = spec.commandLine().getOut();
         // points are computed on this thread and written on another: a long sweep uses two cores
         try (SweepWriter w = new SweepWriter(fmt, new BufferedWriter(out, 1 << 16));
-             BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "strata-sweep-writer")) {
+                BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "strata-sweep-writer")) {
             Sweep.run(req.base(), req.axes(), rows);
         }
         return 0;

@@ -2,11 +2,11 @@ package dev.strata.web.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.ReferenceRun;
+import dev.strata.data.validation.Validation;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.ChartImage;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
-import dev.strata.data.validation.Validation;
 import dev.strata.web.report.ValidationReport;
 import java.io.File;
 import java.io.IOException;
@@ -34,9 +34,12 @@ import picocli.CommandLine.Spec;
  * calibrated from that run's own microbenchmarks. Exit code 1 when a target is missed (a live {@code --quick} run
  * checks counts and memory only: its timings are of tiny models on a short calibration), 3 when PyTorch is missing.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Compare estimates with actual runs of the reference stack (PyTorch on this CPU): per point and quantity, "
-                + "with summary statistics and targets. --report uses the shipped measurements; without it the harness runs first.")
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Compare estimates with actual runs of the reference stack (PyTorch on this CPU): per point and quantity, "
+                        + "with summary statistics and targets. --report uses the shipped measurements; without it the harness runs first.")
 public final class ValidateCommand implements Callable<Integer> {
     /** Exit code when a target is missed. */
     public static final int TARGET_MISSED = 1;
@@ -47,34 +50,59 @@ public final class ValidateCommand implements Callable<Integer> {
     /** The harness, relative to the repository root. */
     public static final String HARNESS = "data/reference/run.py";
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--report", description = "Compare the shipped measurements (or --data) without running anything.")
     boolean report;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "A harness output folder (cpu-reference.csv, cpu-calibration.csv, specs/) instead of the shipped run; implies --report.")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "A harness output folder (cpu-reference.csv, cpu-calibration.csv, specs/) instead of the shipped run; implies --report.")
     Path data;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", description = "With --report: the shipped run of this device (default cpu; cuda: "
-            + "the run on an NVIDIA H100). Without --report: where the harness runs (cuda needs PyTorch >= 2 with a GPU).")
+    @Option(
+            names = "--device",
+            paramLabel = "cpu|cuda",
+            description =
+                    "With --report: the shipped run of this device (default cpu; cuda: "
+                            + "the run on an NVIDIA H100). Without --report: where the harness runs (cuda needs PyTorch >= 2 with a GPU).")
     String device = "cpu";
 
-    @Option(names = "--full", description = "Run the full grid (5 models x fp32/bf16, about 6-8 minutes on two cores) instead of --quick (under a minute).")
+    @Option(
+            names = "--full",
+            description =
+                    "Run the full grid (5 models x fp32/bf16, about 6-8 minutes on two cores) instead of --quick (under a minute).")
     boolean full;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the harness writes its run (default: a temporary folder, removed afterwards).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Where the harness writes its run (default: a temporary folder, removed afterwards).")
     Path out;
 
-    @Option(names = "--python", paramLabel = "FILE", description = "The Python interpreter with PyTorch (default " + DEFAULT_PYTHON + ").")
+    @Option(
+            names = "--python",
+            paramLabel = "FILE",
+            description = "The Python interpreter with PyTorch (default " + DEFAULT_PYTHON + ").")
     String python = DEFAULT_PYTHON;
 
-    @Option(names = "--chart", paramLabel = "FILE.png|FILE.svg", description = "Also write a chart of estimate against measured, with the line y = x.")
+    @Option(
+            names = "--chart",
+            paramLabel = "FILE.png|FILE.svg",
+            description = "Also write a chart of estimate against measured, with the line y = x.")
     Path chart;
 
-    @Option(names = "--chart-quantity", paramLabel = "QUANTITY", description = "Quantity of the chart (default decode_seconds_per_token).")
+    @Option(
+            names = "--chart-quantity",
+            paramLabel = "QUANTITY",
+            description = "Quantity of the chart (default decode_seconds_per_token).")
     String chartQuantity = "decode_seconds_per_token";
 
-    @Mixin FormatOption format;
+    @Mixin
+    FormatOption format;
 
     @Override
     public Integer call() {
@@ -82,7 +110,8 @@ public final class ValidateCommand implements Callable<Integer> {
         if (chart != null) chartFormat(chart);
         ReferenceRun.checkDevice("--device", device);
         if (!Validation.QUANTITIES.contains(chartQuantity))
-            throw new InvalidFieldException("--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
+            throw new InvalidFieldException(
+                    "--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Validation v;
@@ -90,8 +119,12 @@ public final class ValidateCommand implements Callable<Integer> {
         Path temp = null;
         try {
             if (report || data != null) {
-                if (full || out != null) throw InvalidFieldException.withMessage("--report", "--full and --out run the harness: leave out --report and --data");
-                if (data != null && !device.equals("cpu")) throw InvalidFieldException.withMessage("--device", "--data reads the device from the folder's files: leave out --device");
+                if (full || out != null)
+                    throw InvalidFieldException.withMessage(
+                            "--report", "--full and --out run the harness: leave out --report and --data");
+                if (data != null && !device.equals("cpu"))
+                    throw InvalidFieldException.withMessage(
+                            "--device", "--data reads the device from the folder's files: leave out --device");
                 v = data == null ? Validation.shipped(device) : Validation.of(ReferenceRun.read(data));
                 targets = v.targets();
             } else {
@@ -101,8 +134,9 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (code == NO_REFERENCE_STACK) return NO_REFERENCE_STACK;
                 v = Validation.of(ReferenceRun.read(dir));
                 targets = full ? v.targets() : v.evaluate(Validation.quickTargets());
-                if (code != 0) stderr.println("strata: the harness exited with code " + code + " (some points failed; see " + dir.resolve(device + "-reference-run.json")
-                        + "); comparing the points it measured");
+                if (code != 0)
+                    stderr.println("strata: the harness exited with code " + code + " (some points failed; see "
+                            + dir.resolve(device + "-reference-run.json") + "); comparing the points it measured");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -110,12 +144,16 @@ public final class ValidateCommand implements Callable<Integer> {
             if (temp != null) delete(temp);
         }
         ObjectNode root = ValidationReport.of(v, targets);
-        if (fmt == Format.TABLE) stdout.print(Render.rows(root, root.get("points"), Format.TABLE) + System.lineSeparator() + ValidationReport.summaryTable(root));
+        if (fmt == Format.TABLE)
+            stdout.print(Render.rows(root, root.get("points"), Format.TABLE)
+                    + System.lineSeparator()
+                    + ValidationReport.summaryTable(root));
         else stdout.print(Render.rows(root, root.get("points"), fmt));
         stdout.flush();
         if (chart != null) writeChart(ValidationReport.chart(v, chartQuantity), chart);
         List<String> missed = new ArrayList<>();
-        for (Validation.TargetResult t : targets) if (!t.met()) missed.add(t.target().description());
+        for (Validation.TargetResult t : targets)
+            if (!t.met()) missed.add(t.target().description());
         if (!missed.isEmpty()) {
             stderr.println("strata: validation missed " + missed.size() + " target(s): " + String.join("; ", missed));
             return TARGET_MISSED;
@@ -130,15 +168,26 @@ public final class ValidateCommand implements Callable<Integer> {
     private int runHarness(Path dir, PrintWriter stderr) throws IOException {
         Path root = repositoryRoot();
         if (!Files.isExecutable(Path.of(python))) {
-            stderr.println("strata: " + python + " not found: the reference stack needs Debian's Python with PyTorch (apt-get install -y python3-torch libopenblas0-openmp)");
+            stderr.println(
+                    "strata: " + python
+                            + " not found: the reference stack needs Debian's Python with PyTorch (apt-get install -y python3-torch libopenblas0-openmp)");
             return NO_REFERENCE_STACK;
         }
-        List<String> command = List.of(python, HARNESS, full ? "--full" : "--quick", "--device", device, "--out",
+        List<String> command = List.of(
+                python,
+                HARNESS,
+                full ? "--full" : "--quick",
+                "--device",
+                device,
+                "--out",
                 dir.toAbsolutePath().toString());
         stderr.println("strata: running " + String.join(" ", command));
         stderr.flush();
-        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         int code;
         try {
             code = p.waitFor();
@@ -163,18 +212,25 @@ public final class ValidateCommand implements Callable<Integer> {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
             if (Files.isRegularFile(d.resolve(HARNESS))) return d;
         try {
-            Path jar = Path.of(ValidateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(ValidateCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path d = jar.getParent(); d != null; d = d.getParent())
                 if (Files.isRegularFile(d.resolve(HARNESS))) return d;
         } catch (Exception e) {
             // below
         }
-        throw InvalidFieldException.withMessage("validate", "the harness " + HARNESS + " is not under the working directory or the jar's folder: "
-                + "run strata validate from the repository, or use --report");
+        throw InvalidFieldException.withMessage(
+                "validate",
+                "the harness " + HARNESS + " is not under the working directory or the jar's folder: "
+                        + "run strata validate from the repository, or use --report");
     }
 
     private static String chartFormat(Path file) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name =
+                file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".png")) return "png";
         if (name.endsWith(".svg")) return "svg";
         throw new InvalidFieldException("--chart", file, "a file name ending in .png or .svg");
@@ -182,7 +238,8 @@ public final class ValidateCommand implements Callable<Integer> {
 
     private static void writeChart(JFreeChart c, Path file) {
         try {
-            if (chartFormat(file).equals("png")) Files.write(file, ChartImage.png(c, ChartImage.WIDTH, ChartImage.HEIGHT + 160));
+            if (chartFormat(file).equals("png"))
+                Files.write(file, ChartImage.png(c, ChartImage.WIDTH, ChartImage.HEIGHT + 160));
             else Files.writeString(file, ChartImage.svg(c, ChartImage.WIDTH, ChartImage.HEIGHT + 160));
         } catch (IOException e) {
             throw new InvalidFieldException("--chart", file, "a writable file (" + e.getMessage() + ")");

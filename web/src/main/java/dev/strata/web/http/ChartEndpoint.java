@@ -24,7 +24,8 @@ final class ChartEndpoint {
         String name = dot < 0 ? file : file.substring(0, dot);
         String ext = dot < 0 ? "" : file.substring(dot + 1);
         Function<Context, JFreeChart> make = charts.get(name);
-        if (make == null) throw new InvalidFieldException("chart", name, "one of " + String.join(", ", charts.keySet()));
+        if (make == null)
+            throw new InvalidFieldException("chart", name, "one of " + String.join(", ", charts.keySet()));
         int width = size(ctx, "width", 720), height = size(ctx, "height", 400);
         JFreeChart chart = make.apply(ctx);
         switch (ext) {

@@ -31,7 +31,8 @@ final class JsonErrorHandler extends ErrorHandler {
         if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) code = HttpStatus.BAD_REQUEST_400;
         response.setStatus(code);
         response.getHeaders().put(ERROR_CACHE_CONTROL);
-        StrataServer.SECURITY_HEADERS.forEach((name, value) -> response.getHeaders().put(name, value));
+        StrataServer.SECURITY_HEADERS.forEach(
+                (name, value) -> response.getHeaders().put(name, value));
         if (HttpStatus.hasNoBody(code) || "HEAD".equals(request.getMethod())) {
             callback.succeeded();
             return true;
@@ -44,7 +45,8 @@ final class JsonErrorHandler extends ErrorHandler {
             default -> null;
         };
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(StrataServer.errorBody(text, field).getBytes(StandardCharsets.UTF_8)), callback);
+        response.write(
+                true, ByteBuffer.wrap(StrataServer.errorBody(text, field).getBytes(StandardCharsets.UTF_8)), callback);
         return true;
     }
 }

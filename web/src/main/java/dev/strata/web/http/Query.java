@@ -31,12 +31,14 @@ final class Query {
             try {
                 field = URLDecoder.decode(name, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new InvalidFieldException("query", name, "parameter names percent-encoded as % and two hex digits");
+                throw new InvalidFieldException(
+                        "query", name, "parameter names percent-encoded as % and two hex digits");
             }
             try {
                 URLDecoder.decode(value, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new InvalidFieldException(field, value, "percent-encoded as % and two hex digits (%25 for % itself)");
+                throw new InvalidFieldException(
+                        field, value, "percent-encoded as % and two hex digits (%25 for % itself)");
             }
         }
     }

@@ -29,14 +29,18 @@ final class RequestFilter implements Filter {
     static final Set<String> ALLOWED = Set.of("GET", "HEAD", "POST");
 
     @Override
-    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
         StrataServer.SECURITY_HEADERS.forEach(res::setHeader);
         String method = req.getMethod();
         if (!ALLOWED.contains(method)) {
             res.setHeader("Allow", "GET, HEAD, POST");
-            refuse(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, new InvalidFieldException("method", method, "GET, HEAD or POST (upper case)"));
+            refuse(
+                    res,
+                    HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                    new InvalidFieldException("method", method, "GET, HEAD or POST (upper case)"));
             return;
         }
         try {
@@ -66,6 +70,7 @@ final class RequestFilter implements Filter {
     private static void refuse(HttpServletResponse res, int status, InvalidFieldException e) throws IOException {
         res.setStatus(status);
         res.setContentType("application/json");
-        res.getOutputStream().write(StrataServer.errorBody(e.getMessage(), e.field()).getBytes(StandardCharsets.UTF_8));
+        res.getOutputStream()
+                .write(StrataServer.errorBody(e.getMessage(), e.field()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -3,48 +3,48 @@ package dev.strata.web.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.PresetCatalog;
+import dev.strata.data.RunsCsv;
+import dev.strata.data.validation.Validation;
+import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.page.ModelsPage;
-import dev.strata.web.page.PlannerPage;
-import dev.strata.web.page.ValidationPage;
 import dev.strata.web.page.Page;
+import dev.strata.web.page.PlannerPage;
 import dev.strata.web.page.ScalingPage;
 import dev.strata.web.page.TrainingPage;
-import dev.strata.web.report.Inputs;
-import dev.strata.web.report.LawsReport;
-import dev.strata.web.report.TrainingMemoryReport;
-import io.javalin.compression.CompressionStrategy;
-import io.javalin.config.SizeUnit;
-import io.javalin.http.UploadedFile;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import dev.strata.web.page.ValidationPage;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
-import dev.strata.web.report.EstimateOptions;
-import dev.strata.data.RunsCsv;
-import dev.strata.web.report.EstimateReport;
-import dev.strata.web.report.ServingOptions;
-import dev.strata.web.report.SweepRequest;
 import dev.strata.web.render.SweepWriter;
-import dev.strata.estimator.sweep.Sweep;
-import dev.strata.data.PresetCatalog;
+import dev.strata.web.report.EstimateOptions;
+import dev.strata.web.report.EstimateReport;
 import dev.strata.web.report.FitReport;
 import dev.strata.web.report.HardwareReport;
+import dev.strata.web.report.Inputs;
+import dev.strata.web.report.LawsReport;
 import dev.strata.web.report.OptimalReport;
-import dev.strata.web.report.TrainReport;
-import dev.strata.data.validation.Validation;
-import dev.strata.web.report.ValidationReport;
 import dev.strata.web.report.PresetsReport;
 import dev.strata.web.report.ResolvedModel;
+import dev.strata.web.report.ServingOptions;
+import dev.strata.web.report.SweepRequest;
+import dev.strata.web.report.TrainReport;
+import dev.strata.web.report.TrainingMemoryReport;
+import dev.strata.web.report.ValidationReport;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -85,15 +85,21 @@ public final class StrataServer {
                 "allocation", ctx -> ScalingPage.allocationChart(ctx::queryParam),
                 "isoflop", ctx -> ScalingPage.isoFlopChart(ctx::queryParam),
                 "fit", ctx -> ScalingPage.fitChart(fitInput(ctx)),
-                "validation", ctx -> ValidationPage.chart(ctx.queryParam("quantity") == null ? "decode_seconds_per_token" : ctx.queryParam("quantity"),
-                        device(ctx))));
+                "validation",
+                        ctx -> ValidationPage.chart(
+                                ctx.queryParam("quantity") == null
+                                        ? "decode_seconds_per_token"
+                                        : ctx.queryParam("quantity"),
+                                device(ctx))));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
-            // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request (left
+            // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request
+            // (left
             // unset, Jetty's 32 KiB); Jetty still aggregates its own 32 KiB before writing, so larger results (charts,
             // CSV) only take more copy calls.
             config.http.responseBufferSize = RESULT_COPY_BYTES;
-            // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency down.
+            // Requests are short and CPU-bound: a pool a few times the cores (not Jetty's 200) keeps the tail latency
+            // down.
             config.jetty.threadPool = new QueuedThreadPool(THREADS, Math.min(8, THREADS));
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
@@ -101,29 +107,38 @@ public final class StrataServer {
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.modifyServletContextHandler(context ->
-                    context.addFilter(new RequestFilter(), "/*", EnumSet.of(DispatcherType.REQUEST)));
+            config.jetty.modifyServletContextHandler(
+                    context -> context.addFilter(new RequestFilter(), "/*", EnumSet.of(DispatcherType.REQUEST)));
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
                 files.hostedPath = "/static";
                 files.directory = "/dev/strata/web/static";
                 files.location = Location.CLASSPATH;
             });
-            // Javalin tries the routes of a method in the order they are declared: the API, which programs call most, first
+            // Javalin tries the routes of a method in the order they are declared: the API, which programs call most,
+            // first
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
-            config.routes.get("/api/estimate", ctx -> estimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
+            config.routes.get(
+                    "/api/estimate",
+                    ctx -> estimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);
             config.routes.post("/api/fit", StrataServer::fit);
             config.routes.get("/api/train", StrataServer::train);
-            config.routes.get("/api/training-memory", ctx -> respond(ctx, TrainingMemoryReport.of(inputs(ctx)), "rows"));
-            config.routes.get("/api/laws", ctx -> respond(ctx, LawsReport.of(inputs(ctx).number("compute")), "laws"));
-            config.routes.get("/api/validate", ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
+            config.routes.get(
+                    "/api/training-memory", ctx -> respond(ctx, TrainingMemoryReport.of(inputs(ctx)), "rows"));
+            config.routes.get(
+                    "/api/laws", ctx -> respond(ctx, LawsReport.of(inputs(ctx).number("compute")), "laws"));
+            config.routes.get(
+                    "/api/validate",
+                    ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
-            config.routes.get("/validation", ctx -> page(ctx, ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"))));
+            config.routes.get(
+                    "/validation",
+                    ctx -> page(ctx, ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"))));
             config.routes.get("/models", ctx -> page(ctx, ModelsPage.render(ctx.queryParam("model"))));
             config.routes.get("/training", ctx -> page(ctx, TrainingPage.render(ctx::queryParam)));
             config.routes.get("/scaling", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, null)));
@@ -136,7 +151,8 @@ public final class StrataServer {
             config.routes.exception(HttpResponseException.class, StrataServer::error);
             config.routes.exception(Exception.class, StrataServer::error);
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "no such page: " + ctx.path(), null);
+                if (ctx.result() == null || ctx.result().isEmpty())
+                    error(ctx, 404, "no such page: " + ctx.path(), null);
             });
         });
     }
@@ -151,15 +167,22 @@ public final class StrataServer {
         try {
             body = Render.MAPPER.readTree(body(ctx));
         } catch (JsonProcessingException e) {
-            throw InvalidFieldException.withMessage("body", "request body is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
+            throw InvalidFieldException.withMessage(
+                    "body",
+                    "request body is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (body == null || !body.isObject()) throw new InvalidFieldException("body", body == null ? "empty" : body.getNodeType(), "a JSON object");
+        if (body == null || !body.isObject())
+            throw new InvalidFieldException("body", body == null ? "empty" : body.getNodeType(), "a JSON object");
         ResolvedModel model;
         if (body.hasNonNull("config")) model = ResolvedModel.ofConfig(body.get("config"));
-        else if (body.hasNonNull("model") && body.get("model").isTextual()) model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
-        else throw InvalidFieldException.withMessage("config", "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
+        else if (body.hasNonNull("model") && body.get("model").isTextual())
+            model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
+        else
+            throw InvalidFieldException.withMessage(
+                    "config",
+                    "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
         JsonNode fields = body;
         estimate(ctx, model, noFiles(name -> {
             JsonNode v = fields.get(name);
@@ -222,7 +245,8 @@ public final class StrataServer {
         if (format == Format.TABLE) throw new InvalidFieldException("format", "table", "csv or json");
         Sweep.check(req.base(), req.axes()); // fail before streaming: errors must be a 400, not a cut-off body
         ctx.contentType(format == Format.CSV ? "text/csv; charset=utf-8" : "application/x-ndjson");
-        java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+        java.io.Writer out = new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
         try (SweepWriter w = new SweepWriter(format, out)) {
             Sweep.run(req.base(), req.axes(), w);
         }
@@ -259,7 +283,8 @@ public final class StrataServer {
         }
         FitReport.Request request = FitReport.Request.from(inputs(ctx));
         String body = new String(body(ctx), java.nio.charset.StandardCharsets.UTF_8);
-        if (body.isBlank()) throw InvalidFieldException.withMessage("data", "data: POST the runs as a CSV body with a header row");
+        if (body.isBlank())
+            throw InvalidFieldException.withMessage("data", "data: POST the runs as a CSV body with a header row");
         respond(ctx, FitReport.of(RunsCsv.read(body, request.columns()), request), null);
     }
 
@@ -286,25 +311,38 @@ public final class StrataServer {
         Map<String, String> values = new LinkedHashMap<>();
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             drain(ctx);
-            return new ScalingPage.FitInput(values, null, "data: the upload is " + ctx.contentLength() + " bytes; at most " + MAX_BODY_BYTES + " are accepted");
+            return new ScalingPage.FitInput(
+                    values,
+                    null,
+                    "data: the upload is " + ctx.contentLength() + " bytes; at most " + MAX_BODY_BYTES
+                            + " are accepted");
         }
         String fileName = null;
         try {
             for (String f : ScalingPage.FIT_FIELDS) values.put(f, ctx.formParam(f));
             UploadedFile file = ctx.isMultipartFormData() ? ctx.uploadedFile("file") : null;
             if (file != null && file.size() > 0) {
-                String text = new String(file.contentAndClose(in -> {
-                    try {
-                        return in.readAllBytes();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }), StandardCharsets.UTF_8);
-                values.put("data", text.startsWith("\uFEFF") ? text.substring(1) : text); // a spreadsheet's byte-order mark is not part of the header
+                String text = new String(
+                        file.contentAndClose(in -> {
+                            try {
+                                return in.readAllBytes();
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }),
+                        StandardCharsets.UTF_8);
+                values.put(
+                        "data",
+                        text.startsWith("\uFEFF")
+                                ? text.substring(1)
+                                : text); // a spreadsheet's byte-order mark is not part of the header
                 fileName = file.filename();
             }
         } catch (IllegalStateException | UncheckedIOException e) { // the multipart parser's limits, or a broken upload
-            return new ScalingPage.FitInput(new LinkedHashMap<>(), null, "data: the upload could not be read (at most " + MAX_BODY_BYTES + " bytes are accepted)");
+            return new ScalingPage.FitInput(
+                    new LinkedHashMap<>(),
+                    null,
+                    "data: the upload could not be read (at most " + MAX_BODY_BYTES + " bytes are accepted)");
         }
         return new ScalingPage.FitInput(values, fileName, null);
     }
@@ -316,7 +354,8 @@ public final class StrataServer {
             error(ctx, 413, fit.refused(), "data");
             return;
         }
-        ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"residuals.csv\"");
+        ctx.contentType("text/csv; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"residuals.csv\"");
         ctx.result(ScalingPage.residualsCsv(fit));
     }
 
@@ -350,7 +389,9 @@ public final class StrataServer {
             throw e;
         } catch (Exception e) { // Kotlin lets bodyAsBytes throw IOException undeclared
             if (!(e instanceof IOException || e instanceof UncheckedIOException)) throw e;
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+            String why = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().replaceAll("\\s+", " ");
             throw InvalidFieldException.withMessage("body", "request body could not be read: " + why);
         }
     }
@@ -384,10 +425,20 @@ public final class StrataServer {
         /** {@code result} as {@code format}: JSON, CSV or the table; {@code rowsKey} names a list rendered as rows. */
         static Answer of(Format format, ObjectNode result, String rowsKey) {
             return switch (format) {
-                case CSV -> new Answer("text/csv; charset=utf-8", utf8(
-                        rowsKey == null ? Render.csv(result) : Render.rows(result, result.get(rowsKey), Format.CSV)));
-                case TABLE -> new Answer("text/plain; charset=utf-8", utf8(
-                        rowsKey == null ? Render.table(result) : Render.rows(result, result.get(rowsKey), Format.TABLE)));
+                case CSV ->
+                    new Answer(
+                            "text/csv; charset=utf-8",
+                            utf8(
+                                    rowsKey == null
+                                            ? Render.csv(result)
+                                            : Render.rows(result, result.get(rowsKey), Format.CSV)));
+                case TABLE ->
+                    new Answer(
+                            "text/plain; charset=utf-8",
+                            utf8(
+                                    rowsKey == null
+                                            ? Render.table(result)
+                                            : Render.rows(result, result.get(rowsKey), Format.TABLE)));
                 case JSON -> new Answer("application/json", Render.compactJson(result));
             };
         }
@@ -400,7 +451,8 @@ public final class StrataServer {
     /** The preset id named by {@code name}, which must be present; a 400 naming it otherwise. */
     static String required(Function<String, String> values, String name) {
         String v = values.apply(name);
-        if (v == null || v.isBlank()) throw new InvalidFieldException(name, v, "present (a preset id; see /api/presets)");
+        if (v == null || v.isBlank())
+            throw new InvalidFieldException(name, v, "present (a preset id; see /api/presets)");
         return ResolvedModel.catalogId(name, v);
     }
 
@@ -441,7 +493,8 @@ public final class StrataServer {
 
     /** Headers every answer carries, pages and errors alike. */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+            "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
             "X-Content-Type-Options", "nosniff",
             "X-Frame-Options", "DENY",
             "Referrer-Policy", "no-referrer");

@@ -30,8 +30,9 @@ final class Form {
 
     /** A text input; {@code hint} is shown as its placeholder (what an empty field means). */
     String input(String label, String name, String hint) {
-        return "<label" + invalid(name) + ">" + Html.esc(label) + "<input type=\"text\" name=\"" + name + "\" id=\"" + name + "\" value=\""
-                + Html.esc(value(name)) + "\"" + (hint == null ? "" : " placeholder=\"" + Html.esc(hint) + "\"") + ">" + error(name) + "</label>";
+        return "<label" + invalid(name) + ">" + Html.esc(label) + "<input type=\"text\" name=\"" + name + "\" id=\""
+                + name + "\" value=\"" + Html.esc(value(name)) + "\""
+                + (hint == null ? "" : " placeholder=\"" + Html.esc(hint) + "\"") + ">" + error(name) + "</label>";
     }
 
     /** A select of {value, text} options; a submitted value that is not an option is kept as an extra, marked option. */
@@ -42,32 +43,50 @@ final class Form {
     /** A select with a CSS class on its label ({@code span2}: two grid columns wide, for long option texts). */
     String select(String label, String name, List<String[]> options, String cssClass) {
         String classes = ((cssClass == null ? "" : cssClass) + (errors.containsKey(name) ? " invalid" : "")).trim();
-        StringBuilder b = new StringBuilder("<label").append(classes.isEmpty() ? "" : " class=\"" + classes + "\"").append('>').append(Html.esc(label))
-                .append("<select name=\"").append(name).append("\" id=\"").append(name).append("\">");
+        StringBuilder b = new StringBuilder("<label")
+                .append(classes.isEmpty() ? "" : " class=\"" + classes + "\"")
+                .append('>')
+                .append(Html.esc(label))
+                .append("<select name=\"")
+                .append(name)
+                .append("\" id=\"")
+                .append(name)
+                .append("\">");
         String v = value(name);
         boolean found = false;
         for (String[] o : options) {
             boolean sel = o[0].equals(v);
             found |= sel;
-            b.append("<option value=\"").append(Html.esc(o[0])).append('"').append(sel ? " selected" : "").append('>').append(Html.esc(o[1]))
+            b.append("<option value=\"")
+                    .append(Html.esc(o[0]))
+                    .append('"')
+                    .append(sel ? " selected" : "")
+                    .append('>')
+                    .append(Html.esc(o[1]))
                     .append("</option>");
         }
         if (!found && !v.isEmpty())
-            b.append("<option value=\"").append(Html.esc(v)).append("\" selected>").append(Html.esc(v)).append(" (unknown)</option>");
+            b.append("<option value=\"")
+                    .append(Html.esc(v))
+                    .append("\" selected>")
+                    .append(Html.esc(v))
+                    .append(" (unknown)</option>");
         return b.append("</select>").append(error(name)).append("</label>").toString();
     }
 
     /** A textarea spanning the form's width. */
     String textarea(String label, String name, String placeholder, int rows) {
-        return "<label class=\"wide" + (errors.containsKey(name) ? " invalid" : "") + "\">" + Html.esc(label) + "<textarea name=\"" + name
-                + "\" id=\"" + name + "\" rows=\"" + rows + "\" spellcheck=\"false\" placeholder=\"" + Html.esc(placeholder) + "\">"
+        return "<label class=\"wide" + (errors.containsKey(name) ? " invalid" : "") + "\">" + Html.esc(label)
+                + "<textarea name=\"" + name
+                + "\" id=\"" + name + "\" rows=\"" + rows + "\" spellcheck=\"false\" placeholder=\""
+                + Html.esc(placeholder) + "\">"
                 + Html.esc(value(name)) + "</textarea>" + error(name) + "</label>";
     }
 
     /** A file input whose errors are shown next to it. */
     String file(String label, String name, String accept) {
-        return "<label" + invalid(name) + ">" + Html.esc(label) + "<input type=\"file\" name=\"" + name + "\" id=\"" + name + "\" accept=\""
-                + Html.esc(accept) + "\">" + error(name) + "</label>";
+        return "<label" + invalid(name) + ">" + Html.esc(label) + "<input type=\"file\" name=\"" + name + "\" id=\""
+                + name + "\" accept=\"" + Html.esc(accept) + "\">" + error(name) + "</label>";
     }
 
     /** The message for {@code name}, if any, as the element next to its field. */
@@ -82,8 +101,12 @@ final class Form {
     String otherErrors() {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, String> e : errors.entrySet())
-            if (!shown.contains(e.getKey())) b.append("<p class=\"error-box\" id=\"error-").append(Html.esc(e.getKey())).append("\">")
-                    .append(Html.esc(e.getValue())).append("</p>");
+            if (!shown.contains(e.getKey()))
+                b.append("<p class=\"error-box\" id=\"error-")
+                        .append(Html.esc(e.getKey()))
+                        .append("\">")
+                        .append(Html.esc(e.getValue()))
+                        .append("</p>");
         return b.toString();
     }
 

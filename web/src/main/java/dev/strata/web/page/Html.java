@@ -33,26 +33,44 @@ public final class Html {
         params.forEach((k, v) -> {
             if (v == null || v.isEmpty()) return;
             if (sb.length() > 0) sb.append('&');
-            sb.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+            sb.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
         });
         return sb.toString();
     }
 
     /** The pages in the navigation bar: path and title. */
-    private static final String[][] PAGES = {{"/", "Planner"}, {"/training", "Training"}, {"/scaling", "Scaling"}, {"/validation", "Validation"}, {"/models", "Models"}};
+    private static final String[][] PAGES = {
+        {"/", "Planner"},
+        {"/training", "Training"},
+        {"/scaling", "Scaling"},
+        {"/validation", "Validation"},
+        {"/models", "Models"}
+    };
 
     /** The page frame: title, navigation and body. */
     public static String page(String title, String active, String body) {
         StringBuilder sb = new StringBuilder(body.length() + 2048);
-        sb.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title))
+        sb.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+                .append(esc(title))
                 .append(" · strata</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<link rel=\"stylesheet\" href=\"/static/strata.css\">\n</head>\n<body>\n<nav>")
                 .append("<span class=\"brand\">strata</span>");
         for (String[] l : PAGES) {
-            sb.append("<a href=\"").append(l[0]).append('"').append(l[1].equals(active) ? " class=\"active\"" : "").append('>')
-                    .append(l[1]).append("</a>");
+            sb.append("<a href=\"")
+                    .append(l[0])
+                    .append('"')
+                    .append(l[1].equals(active) ? " class=\"active\"" : "")
+                    .append('>')
+                    .append(l[1])
+                    .append("</a>");
         }
-        sb.append("</nav>\n<main>\n<h1>").append(esc(title)).append("</h1>\n").append(body).append("\n</main>\n</body>\n</html>\n");
+        sb.append("</nav>\n<main>\n<h1>")
+                .append(esc(title))
+                .append("</h1>\n")
+                .append(body)
+                .append("\n</main>\n</body>\n</html>\n");
         return sb.toString();
     }
 }

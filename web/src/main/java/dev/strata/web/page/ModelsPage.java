@@ -32,41 +32,84 @@ public final class ModelsPage {
         }
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" method=\"get\" action=\"/models\">");
-        b.append("<label").append(error == null ? "" : " class=\"invalid\"").append(">Model<select name=\"model\" id=\"model\">");
+        b.append("<label")
+                .append(error == null ? "" : " class=\"invalid\"")
+                .append(">Model<select name=\"model\" id=\"model\">");
         for (Preset p : PresetCatalog.all())
-            b.append("<option value=\"").append(Html.esc(p.id())).append('"').append(p.id().equals(id) ? " selected" : "").append('>')
-                    .append(Html.esc(p.name())).append("</option>");
+            b.append("<option value=\"")
+                    .append(Html.esc(p.id()))
+                    .append('"')
+                    .append(p.id().equals(id) ? " selected" : "")
+                    .append('>')
+                    .append(Html.esc(p.name()))
+                    .append("</option>");
         b.append("</select>");
-        if (error != null) b.append("<span class=\"field-error\" id=\"error-model\">").append(Html.esc(error)).append("</span>");
+        if (error != null)
+            b.append("<span class=\"field-error\" id=\"error-model\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
         b.append("</label><button type=\"submit\">Show</button></form>");
         if (selected != null) {
             ParameterCount c = Parameters.count(selected.spec());
             String q = Html.query(Map.of("model", selected.id()));
             b.append("<h2>").append(Html.esc(selected.name())).append("</h2>");
-            b.append("<div class=\"cards\">").append(card("Total parameters", c.total(), null))
+            b.append("<div class=\"cards\">")
+                    .append(card("Total parameters", c.total(), null))
                     .append(card("Active per token", c.active(), null))
-                    .append(card("Published", null, selected.publishedText() + (selected.publishedExact() ? " (exact)" : " (rounded)")))
+                    .append(card(
+                            "Published",
+                            null,
+                            selected.publishedText() + (selected.publishedExact() ? " (exact)" : " (rounded)")))
                     .append("</div>");
-            b.append("<img class=\"chart\" id=\"params-chart\" alt=\"parameter breakdown\" src=\"/chart/params.png?").append(Html.esc(q)).append("\">");
-            b.append("<p class=\"downloads\"><a href=\"/chart/params.svg?").append(Html.esc(q)).append("\">SVG</a>")
-                    .append("<a href=\"/api/estimate?").append(Html.esc(q)).append("&amp;format=csv\">CSV</a>")
-                    .append("<a href=\"/api/estimate?").append(Html.esc(q)).append("\">JSON</a></p>");
-            b.append("<table><thead><tr><th>term</th><th class=\"num\">total</th><th class=\"num\">active</th></tr></thead><tbody>");
+            b.append("<img class=\"chart\" id=\"params-chart\" alt=\"parameter breakdown\" src=\"/chart/params.png?")
+                    .append(Html.esc(q))
+                    .append("\">");
+            b.append("<p class=\"downloads\"><a href=\"/chart/params.svg?")
+                    .append(Html.esc(q))
+                    .append("\">SVG</a>")
+                    .append("<a href=\"/api/estimate?")
+                    .append(Html.esc(q))
+                    .append("&amp;format=csv\">CSV</a>")
+                    .append("<a href=\"/api/estimate?")
+                    .append(Html.esc(q))
+                    .append("\">JSON</a></p>");
+            b.append(
+                    "<table><thead><tr><th>term</th><th class=\"num\">total</th><th class=\"num\">active</th></tr></thead><tbody>");
             for (var e : c.breakdown().entrySet())
-                b.append("<tr><td>").append(e.getKey().key()).append("</td><td class=\"num\">").append(fmt(e.getValue()))
-                        .append("</td><td class=\"num\">").append(fmt(c.active(e.getKey()))).append("</td></tr>");
-            b.append("</tbody></table><p class=\"note\">Source of the published figure: ").append(Html.esc(selected.source())).append("</p>");
-            if (!selected.note().isEmpty()) b.append("<p class=\"note\">").append(Html.esc(selected.note())).append("</p>");
+                b.append("<tr><td>")
+                        .append(e.getKey().key())
+                        .append("</td><td class=\"num\">")
+                        .append(fmt(e.getValue()))
+                        .append("</td><td class=\"num\">")
+                        .append(fmt(c.active(e.getKey())))
+                        .append("</td></tr>");
+            b.append("</tbody></table><p class=\"note\">Source of the published figure: ")
+                    .append(Html.esc(selected.source()))
+                    .append("</p>");
+            if (!selected.note().isEmpty())
+                b.append("<p class=\"note\">").append(Html.esc(selected.note())).append("</p>");
         }
-        b.append("<h2>All presets</h2><table id=\"presets\"><thead><tr><th>id</th><th>name</th><th class=\"num\">total</th>")
+        b.append(
+                        "<h2>All presets</h2><table id=\"presets\"><thead><tr><th>id</th><th>name</th><th class=\"num\">total</th>")
                 .append("<th class=\"num\">active</th><th>published</th></tr></thead><tbody>");
         for (Preset p : PresetCatalog.all()) {
             ParameterCount c = Parameters.count(p.spec());
-            b.append("<tr><td><a href=\"/models?model=").append(Html.esc(p.id())).append("\">").append(Html.esc(p.id())).append("</a></td><td>")
-                    .append(Html.esc(p.name())).append("</td><td class=\"num\">").append(fmt(c.total())).append("</td><td class=\"num\">")
-                    .append(fmt(c.active())).append("</td><td>").append(Html.esc(p.publishedText())).append("</td></tr>");
+            b.append("<tr><td><a href=\"/models?model=")
+                    .append(Html.esc(p.id()))
+                    .append("\">")
+                    .append(Html.esc(p.id()))
+                    .append("</a></td><td>")
+                    .append(Html.esc(p.name()))
+                    .append("</td><td class=\"num\">")
+                    .append(fmt(c.total()))
+                    .append("</td><td class=\"num\">")
+                    .append(fmt(c.active()))
+                    .append("</td><td>")
+                    .append(Html.esc(p.publishedText()))
+                    .append("</td></tr>");
         }
-        b.append("</tbody></table><p class=\"downloads\"><a href=\"/api/presets?format=csv\">CSV</a><a href=\"/api/presets\">JSON</a></p>");
+        b.append(
+                "</tbody></table><p class=\"downloads\"><a href=\"/api/presets?format=csv\">CSV</a><a href=\"/api/presets\">JSON</a></p>");
         return new Page(status, Html.page("Models", "Models", b.toString()));
     }
 
@@ -97,5 +140,4 @@ public final class ModelsPage {
     static String fmt(long v) {
         return String.format(Locale.ROOT, "%,d", v);
     }
-
 }

@@ -60,7 +60,9 @@ public final class PlannerPage {
 
     /** The estimate JSON for the page's values ({@code config}: pasted config.json text, or null for the preset). */
     public static JsonNode estimate(Map<String, String> v, String config) {
-        ResolvedModel model = config != null && !config.isBlank() ? ResolvedModel.ofConfigText(config) : ResolvedModel.of(presetId(v.get("model")));
+        ResolvedModel model = config != null && !config.isBlank()
+                ? ResolvedModel.ofConfigText(config)
+                : ResolvedModel.of(presetId(v.get("model")));
         Function<String, String> values = v::get;
         EstimateOptions options = EstimateOptions.parse(values, "");
         return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
@@ -80,23 +82,48 @@ public final class PlannerPage {
         }
         String q = Html.query(query(v));
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" id=\"planner\" method=\"").append(config != null ? "post" : "get").append("\" action=\"/\">");
+        b.append("<form class=\"inputs\" id=\"planner\" method=\"")
+                .append(config != null ? "post" : "get")
+                .append("\" action=\"/\">");
         select(b, "model", "Model", v.get("model"), presetOptions(), errorField, error);
         select(b, "hardware", "Hardware", v.get("hardware"), hardwareOptions(), errorField, error);
         input(b, "devices", "Devices", v.get("devices"), errorField, error);
-        select(b, "weights", "Weights", v.get("weights"), options("fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4-dq"), errorField, error);
-        select(b, "kv", "KV cache", v.get("kv"), options("fp32", "bf16", "fp16", "fp8", "int8", "int4-g64"), errorField, error);
+        select(
+                b,
+                "weights",
+                "Weights",
+                v.get("weights"),
+                options("fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4-dq"),
+                errorField,
+                error);
+        select(
+                b,
+                "kv",
+                "KV cache",
+                v.get("kv"),
+                options("fp32", "bf16", "fp16", "fp8", "int8", "int4-g64"),
+                errorField,
+                error);
         input(b, "batch", "Batch", v.get("batch"), errorField, error);
         input(b, "prompt", "Prompt tokens", v.get("prompt"), errorField, error);
         input(b, "generate", "Output tokens", v.get("generate"), errorField, error);
         select(b, "sweep", "Sweep over", v.get("sweep"), options("batch", "context"), errorField, error);
-        b.append("<label class=\"wide").append(isConfigError(errorField) ? " invalid" : "").append("\">Or paste a config.json (posted, not kept in the URL)")
-                .append("<textarea name=\"config\" id=\"config\" rows=\"3\" placeholder=\"{&quot;model_type&quot;: &quot;llama&quot;, ...}\">")
-                .append(Html.esc(config == null ? "" : config)).append("</textarea>");
-        if (isConfigError(errorField)) b.append("<span class=\"field-error\" id=\"error-config\">").append(Html.esc(error)).append("</span>");
+        b.append("<label class=\"wide")
+                .append(isConfigError(errorField) ? " invalid" : "")
+                .append("\">Or paste a config.json (posted, not kept in the URL)")
+                .append(
+                        "<textarea name=\"config\" id=\"config\" rows=\"3\" placeholder=\"{&quot;model_type&quot;: &quot;llama&quot;, ...}\">")
+                .append(Html.esc(config == null ? "" : config))
+                .append("</textarea>");
+        if (isConfigError(errorField))
+            b.append("<span class=\"field-error\" id=\"error-config\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
         b.append("</label><button type=\"submit\">Estimate</button></form>");
         if (error != null && !FIELDS.containsKey(errorField) && !isConfigError(errorField))
-            b.append("<p class=\"error-box\" id=\"error\">").append(Html.esc(error)).append("</p>");
+            b.append("<p class=\"error-box\" id=\"error\">")
+                    .append(Html.esc(error))
+                    .append("</p>");
         if (result != null) results(b, result, v, q, config == null);
         return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));
     }
@@ -105,55 +132,145 @@ public final class PlannerPage {
         JsonNode mem = r.get("memory");
         boolean fits = mem.path("fits").asBoolean(false);
         b.append("<div class=\"cards\">");
-        card(b, "Fits on " + r.at("/workload/devices").asInt() + " x " + r.at("/latency/hardware").asText(),
-                fits ? "yes" : "no", String.format(Locale.ROOT, "%s of %s per device, headroom %s", gb(mem.get("perDeviceBytes").asDouble()),
-                        gb(mem.get("deviceMemoryBytes").asDouble()), pct(mem.get("headroomFraction").asDouble())), fits ? "verdict-ok" : "verdict-no", "fits");
-        card(b, "Time to first token", ms(r.at("/latency/prefillSeconds/calibrated").asDouble()),
-                "floor " + ms(r.at("/latency/prefillSeconds/floor").asDouble()) + ", " + r.at("/latency/bound/prefill").asText() + "-bound", null, "ttft");
-        card(b, "Time per output token", ms(r.at("/latency/decodeSecondsPerToken/calibrated").asDouble()),
-                "floor " + ms(r.at("/latency/decodeSecondsPerToken/floor").asDouble()) + ", " + r.at("/latency/bound/decode").asText() + "-bound at "
-                        + r.at("/latency/decodeContextTokens").asLong() + " tokens", null, "tpot");
-        card(b, "Throughput", String.format(Locale.ROOT, "%,.0f tok/s", r.at("/throughput/tokensPerSecond/calibrated").asDouble()),
-                String.format(Locale.ROOT, "floor %,.0f; %,.1f tok/s per sequence", r.at("/throughput/tokensPerSecond/floor").asDouble(),
-                        r.at("/throughput/tokensPerSecondPerSequence/calibrated").asDouble()), null, "throughput");
+        card(
+                b,
+                "Fits on " + r.at("/workload/devices").asInt() + " x "
+                        + r.at("/latency/hardware").asText(),
+                fits ? "yes" : "no",
+                String.format(
+                        Locale.ROOT,
+                        "%s of %s per device, headroom %s",
+                        gb(mem.get("perDeviceBytes").asDouble()),
+                        gb(mem.get("deviceMemoryBytes").asDouble()),
+                        pct(mem.get("headroomFraction").asDouble())),
+                fits ? "verdict-ok" : "verdict-no",
+                "fits");
+        card(
+                b,
+                "Time to first token",
+                ms(r.at("/latency/prefillSeconds/calibrated").asDouble()),
+                "floor " + ms(r.at("/latency/prefillSeconds/floor").asDouble()) + ", "
+                        + r.at("/latency/bound/prefill").asText() + "-bound",
+                null,
+                "ttft");
+        card(
+                b,
+                "Time per output token",
+                ms(r.at("/latency/decodeSecondsPerToken/calibrated").asDouble()),
+                "floor " + ms(r.at("/latency/decodeSecondsPerToken/floor").asDouble()) + ", "
+                        + r.at("/latency/bound/decode").asText() + "-bound at "
+                        + r.at("/latency/decodeContextTokens").asLong() + " tokens",
+                null,
+                "tpot");
+        card(
+                b,
+                "Throughput",
+                String.format(
+                        Locale.ROOT,
+                        "%,.0f tok/s",
+                        r.at("/throughput/tokensPerSecond/calibrated").asDouble()),
+                String.format(
+                        Locale.ROOT,
+                        "floor %,.0f; %,.1f tok/s per sequence",
+                        r.at("/throughput/tokensPerSecond/floor").asDouble(),
+                        r.at("/throughput/tokensPerSecondPerSequence/calibrated")
+                                .asDouble()),
+                null,
+                "throughput");
         if (r.has("cost"))
-            card(b, "Cost per million output tokens", String.format(Locale.ROOT, "$%,.3f", r.at("/cost/costPerMillionTokensUsd").asDouble()),
-                    String.format(Locale.ROOT, "at $%.2f per device-hour; $%.5f per request", r.at("/cost/pricePerDeviceHourUsd").asDouble(),
-                            r.at("/cost/costPerRequestUsd").asDouble()), null, "cost");
-        card(b, "Max batch / max context", String.format(Locale.ROOT, "%,d / %,d", r.at("/capacity/maxBatch").asLong(), r.at("/capacity/maxContextTokens").asLong()),
-                "model context " + String.format(Locale.ROOT, "%,d", r.at("/capacity/modelContextTokens").asLong()) + "; min devices "
-                        + r.at("/capacity/minDevices").asText("-"), null, "capacity");
+            card(
+                    b,
+                    "Cost per million output tokens",
+                    String.format(
+                            Locale.ROOT,
+                            "$%,.3f",
+                            r.at("/cost/costPerMillionTokensUsd").asDouble()),
+                    String.format(
+                            Locale.ROOT,
+                            "at $%.2f per device-hour; $%.5f per request",
+                            r.at("/cost/pricePerDeviceHourUsd").asDouble(),
+                            r.at("/cost/costPerRequestUsd").asDouble()),
+                    null,
+                    "cost");
+        card(
+                b,
+                "Max batch / max context",
+                String.format(
+                        Locale.ROOT,
+                        "%,d / %,d",
+                        r.at("/capacity/maxBatch").asLong(),
+                        r.at("/capacity/maxContextTokens").asLong()),
+                "model context "
+                        + String.format(
+                                Locale.ROOT,
+                                "%,d",
+                                r.at("/capacity/modelContextTokens").asLong()) + "; min devices "
+                        + r.at("/capacity/minDevices").asText("-"),
+                null,
+                "capacity");
         b.append("</div>");
-        b.append("<p class=\"note\">Calibrated = datasheet x efficiency (bandwidth ").append(r.at("/latency/efficiency/bandwidth").asDouble())
-                .append(", compute ").append(r.at("/latency/efficiency/compute").asDouble()).append(", communication ")
+        b.append("<p class=\"note\">Calibrated = datasheet x efficiency (bandwidth ")
+                .append(r.at("/latency/efficiency/bandwidth").asDouble())
+                .append(", compute ")
+                .append(r.at("/latency/efficiency/compute").asDouble())
+                .append(", communication ")
                 .append(r.at("/latency/efficiency/communication").asDouble())
-                .append("); the floor is 100 % of the datasheet. Set them with the API's bandwidth-efficiency etc. (see README).</p>");
+                .append(
+                        "); the floor is 100 % of the datasheet. Set them with the API's bandwidth-efficiency etc. (see README).</p>");
         if (linkable) {
-            b.append("<h2>Memory per device</h2><img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")
-                    .append(Html.esc(q)).append("\">");
-            b.append("<p class=\"downloads\"><a href=\"/chart/memory.svg?").append(Html.esc(q)).append("\">SVG</a><a id=\"estimate-csv\" href=\"/api/estimate?")
-                    .append(Html.esc(q)).append("&amp;format=csv\">CSV</a><a href=\"/api/estimate?").append(Html.esc(q)).append("\">JSON</a></p>");
-            b.append("<h2>Decode latency and throughput</h2><img class=\"chart\" id=\"sweep-chart\" alt=\"sweep\" src=\"/chart/sweep.png?")
-                    .append(Html.esc(q)).append("\">");
-            b.append("<p class=\"downloads\"><a href=\"/chart/sweep.svg?").append(Html.esc(q)).append("\">SVG</a><a id=\"sweep-csv\" href=\"/api/sweep?")
-                    .append(Html.esc(Html.query(sweepValues(v)))).append("\">CSV</a></p>");
+            b.append(
+                            "<h2>Memory per device</h2><img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")
+                    .append(Html.esc(q))
+                    .append("\">");
+            b.append("<p class=\"downloads\"><a href=\"/chart/memory.svg?")
+                    .append(Html.esc(q))
+                    .append("\">SVG</a><a id=\"estimate-csv\" href=\"/api/estimate?")
+                    .append(Html.esc(q))
+                    .append("&amp;format=csv\">CSV</a><a href=\"/api/estimate?")
+                    .append(Html.esc(q))
+                    .append("\">JSON</a></p>");
+            b.append(
+                            "<h2>Decode latency and throughput</h2><img class=\"chart\" id=\"sweep-chart\" alt=\"sweep\" src=\"/chart/sweep.png?")
+                    .append(Html.esc(q))
+                    .append("\">");
+            b.append("<p class=\"downloads\"><a href=\"/chart/sweep.svg?")
+                    .append(Html.esc(q))
+                    .append("\">SVG</a><a id=\"sweep-csv\" href=\"/api/sweep?")
+                    .append(Html.esc(Html.query(sweepValues(v))))
+                    .append("\">CSV</a></p>");
         }
-        b.append("<h2>Memory breakdown (most loaded device)</h2><table id=\"memory\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">GB</th></tr></thead><tbody>");
+        b.append(
+                "<h2>Memory breakdown (most loaded device)</h2><table id=\"memory\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">GB</th></tr></thead><tbody>");
         for (var it = mem.get("perDevice").fields(); it.hasNext(); ) {
             var e = it.next();
-            b.append("<tr><td>").append(Html.esc(e.getKey())).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%,d", e.getValue().asLong()))
-                    .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.2f", e.getValue().asDouble() / 1e9)).append("</td></tr>");
+            b.append("<tr><td>")
+                    .append(Html.esc(e.getKey()))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%,d", e.getValue().asLong()))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.2f", e.getValue().asDouble() / 1e9))
+                    .append("</td></tr>");
         }
         b.append("</tbody></table>");
-        b.append("<h2>Decode step by term</h2><table id=\"decode\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">FLOPs</th>")
+        b.append(
+                        "<h2>Decode step by term</h2><table id=\"decode\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">FLOPs</th>")
                 .append("<th class=\"num\">floor ms</th><th class=\"num\">calibrated ms</th></tr></thead><tbody>");
         for (var it = r.at("/latency/decodeBreakdown").fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode t = e.getValue();
-            b.append("<tr><td>").append(Html.esc(e.getKey())).append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4g", t.get("bytes").asDouble()))
-                    .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4g", t.get("flops").asDouble()))
-                    .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4f", t.get("floorSeconds").asDouble() * 1e3))
-                    .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%.4f", t.get("calibratedSeconds").asDouble() * 1e3)).append("</td></tr>");
+            b.append("<tr><td>")
+                    .append(Html.esc(e.getKey()))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.4g", t.get("bytes").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.4g", t.get("flops").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(
+                            Locale.ROOT, "%.4f", t.get("floorSeconds").asDouble() * 1e3))
+                    .append("</td><td class=\"num\">")
+                    .append(String.format(
+                            Locale.ROOT, "%.4f", t.get("calibratedSeconds").asDouble() * 1e3))
+                    .append("</td></tr>");
         }
         b.append("</tbody></table>");
     }
@@ -166,11 +283,19 @@ public final class PlannerPage {
         Map<String, double[]> values = new LinkedHashMap<>();
         for (var it = per.fields(); it.hasNext(); ) {
             var e = it.next();
-            values.put(e.getKey().replace("Bytes", ""), new double[] {e.getValue().asDouble() / 1e9, 0});
+            values.put(
+                    e.getKey().replace("Bytes", ""), new double[] {e.getValue().asDouble() / 1e9, 0});
         }
-        values.put("device memory", new double[] {0, r.at("/memory/deviceMemoryBytes").asDouble() / 1e9});
-        return Charts.stackedBars(r.at("/model/name").asText() + " on " + r.at("/workload/devices").asInt() + " x " + r.at("/latency/hardware").asText(),
-                "GB per device", categories, values);
+        values.put(
+                "device memory",
+                new double[] {0, r.at("/memory/deviceMemoryBytes").asDouble() / 1e9});
+        return Charts.stackedBars(
+                r.at("/model/name").asText() + " on "
+                        + r.at("/workload/devices").asInt() + " x "
+                        + r.at("/latency/hardware").asText(),
+                "GB per device",
+                categories,
+                values);
     }
 
     /** Decode time per token (floor and calibrated) and throughput over batch (doubling) or context (doubling). */
@@ -180,18 +305,31 @@ public final class PlannerPage {
         SweepRequest req = SweepRequest.parse(s::get, "", PresetCatalog::resolve, 100_000);
         List<double[]> pts = new ArrayList<>();
         Sweep.run(req.base(), req.axes(), row -> {
-            if (row.fits()) pts.add(new double[] {overBatch ? row.batch() : row.promptTokens() + row.generatedTokens(), row.decodeFloorSeconds() * 1e3,
-                    row.decodeSeconds() * 1e3, row.tokensPerSecond()});
+            if (row.fits())
+                pts.add(new double[] {
+                    overBatch ? row.batch() : row.promptTokens() + row.generatedTokens(),
+                    row.decodeFloorSeconds() * 1e3,
+                    row.decodeSeconds() * 1e3,
+                    row.tokensPerSecond()
+                });
         });
-        double[] x = new double[pts.size()], floor = new double[pts.size()], cal = new double[pts.size()], tps = new double[pts.size()];
+        double[] x = new double[pts.size()],
+                floor = new double[pts.size()],
+                cal = new double[pts.size()],
+                tps = new double[pts.size()];
         for (int i = 0; i < pts.size(); i++) {
             x[i] = pts.get(i)[0];
             floor[i] = pts.get(i)[1];
             cal[i] = pts.get(i)[2];
             tps[i] = pts.get(i)[3];
         }
-        JFreeChart chart = Charts.lines("Decode time per token and throughput (points that fit)", overBatch ? "batch" : "context tokens",
-                "ms per token", true, true, List.of(new Series("floor (ms/token)", x, floor), new Series("calibrated (ms/token)", x, cal)));
+        JFreeChart chart = Charts.lines(
+                "Decode time per token and throughput (points that fit)",
+                overBatch ? "batch" : "context tokens",
+                "ms per token",
+                true,
+                true,
+                List.of(new Series("floor (ms/token)", x, floor), new Series("calibrated (ms/token)", x, cal)));
         Charts.addSecondaryAxis(chart, "tokens/s", true, new Series("throughput, calibrated (tokens/s)", x, tps));
         return chart;
     }
@@ -203,8 +341,11 @@ public final class PlannerPage {
         if (!"context".equals(v.get("sweep"))) {
             s.put("batch", "1..1024x2");
         } else {
-            long max = PresetCatalog.get(presetId(v.get("model"))).spec().contextLength() - parse(v.get("generate"), "generate");
-            if (max < 128) throw new InvalidFieldException("generate", v.get("generate"), "small enough to leave 128 prompt tokens in the context");
+            long max = PresetCatalog.get(presetId(v.get("model"))).spec().contextLength()
+                    - parse(v.get("generate"), "generate");
+            if (max < 128)
+                throw new InvalidFieldException(
+                        "generate", v.get("generate"), "small enough to leave 128 prompt tokens in the context");
             s.put("prompt", "128.." + max + "x2");
         }
         return s;
@@ -223,7 +364,9 @@ public final class PlannerPage {
     }
 
     private static boolean isConfigError(String field) {
-        return field != null && (field.equals("config") || (!FIELDS.containsKey(field) && !field.contains(".") && field.contains("_")));
+        return field != null
+                && (field.equals("config")
+                        || (!FIELDS.containsKey(field) && !field.contains(".") && field.contains("_")));
     }
 
     private static String presetId(String v) {
@@ -248,37 +391,93 @@ public final class PlannerPage {
         return m;
     }
 
-    private static void select(StringBuilder b, String name, String label, String value, Map<String, String> options, String errorField, String error) {
+    private static void select(
+            StringBuilder b,
+            String name,
+            String label,
+            String value,
+            Map<String, String> options,
+            String errorField,
+            String error) {
         boolean bad = name.equals(errorField);
-        b.append("<label").append(bad ? " class=\"invalid\"" : "").append('>').append(label).append("<select name=\"").append(name)
-                .append("\" id=\"").append(name).append("\">");
+        b.append("<label")
+                .append(bad ? " class=\"invalid\"" : "")
+                .append('>')
+                .append(label)
+                .append("<select name=\"")
+                .append(name)
+                .append("\" id=\"")
+                .append(name)
+                .append("\">");
         boolean found = false;
         for (var o : options.entrySet()) {
             boolean sel = o.getKey().equals(value);
             found |= sel;
-            b.append("<option value=\"").append(Html.esc(o.getKey())).append('"').append(sel ? " selected" : "").append('>').append(Html.esc(o.getValue())).append("</option>");
+            b.append("<option value=\"")
+                    .append(Html.esc(o.getKey()))
+                    .append('"')
+                    .append(sel ? " selected" : "")
+                    .append('>')
+                    .append(Html.esc(o.getValue()))
+                    .append("</option>");
         }
-        if (!found) b.append("<option value=\"").append(Html.esc(value)).append("\" selected>").append(Html.esc(value)).append("</option>");
+        if (!found)
+            b.append("<option value=\"")
+                    .append(Html.esc(value))
+                    .append("\" selected>")
+                    .append(Html.esc(value))
+                    .append("</option>");
         b.append("</select>");
-        if (bad) b.append("<span class=\"field-error\" id=\"error-").append(name).append("\">").append(Html.esc(error)).append("</span>");
+        if (bad)
+            b.append("<span class=\"field-error\" id=\"error-")
+                    .append(name)
+                    .append("\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
         b.append("</label>");
     }
 
-    private static void input(StringBuilder b, String name, String label, String value, String errorField, String error) {
+    private static void input(
+            StringBuilder b, String name, String label, String value, String errorField, String error) {
         boolean bad = name.equals(errorField);
-        b.append("<label").append(bad ? " class=\"invalid\"" : "").append('>').append(label).append("<input name=\"").append(name).append("\" id=\"")
-                .append(name).append("\" value=\"").append(Html.esc(value)).append("\">");
-        if (bad) b.append("<span class=\"field-error\" id=\"error-").append(name).append("\">").append(Html.esc(error)).append("</span>");
+        b.append("<label")
+                .append(bad ? " class=\"invalid\"" : "")
+                .append('>')
+                .append(label)
+                .append("<input name=\"")
+                .append(name)
+                .append("\" id=\"")
+                .append(name)
+                .append("\" value=\"")
+                .append(Html.esc(value))
+                .append("\">");
+        if (bad)
+            b.append("<span class=\"field-error\" id=\"error-")
+                    .append(name)
+                    .append("\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
         b.append("</label>");
     }
 
     private static void card(StringBuilder b, String label, String value, String sub, String cls, String id) {
-        b.append("<div class=\"card\" id=\"card-").append(id).append("\"><div class=\"label\">").append(Html.esc(label)).append("</div><div class=\"value")
-                .append(cls == null ? "" : " " + cls).append("\">").append(Html.esc(value)).append("</div><div class=\"sub\">").append(Html.esc(sub)).append("</div></div>");
+        b.append("<div class=\"card\" id=\"card-")
+                .append(id)
+                .append("\"><div class=\"label\">")
+                .append(Html.esc(label))
+                .append("</div><div class=\"value")
+                .append(cls == null ? "" : " " + cls)
+                .append("\">")
+                .append(Html.esc(value))
+                .append("</div><div class=\"sub\">")
+                .append(Html.esc(sub))
+                .append("</div></div>");
     }
 
     private static String ms(double seconds) {
-        return seconds >= 1 ? String.format(Locale.ROOT, "%.2f s", seconds) : String.format(Locale.ROOT, "%.2f ms", seconds * 1e3);
+        return seconds >= 1
+                ? String.format(Locale.ROOT, "%.2f s", seconds)
+                : String.format(Locale.ROOT, "%.2f ms", seconds * 1e3);
     }
 
     private static String gb(double bytes) {
@@ -288,5 +487,4 @@ public final class PlannerPage {
     private static String pct(double f) {
         return String.format(Locale.ROOT, "%.0f %%", f * 100);
     }
-
 }

@@ -13,7 +13,10 @@ final class Show {
         if (!Double.isFinite(v)) return "–";
         double a = Math.abs(v);
         if (a == 0) return "0";
-        if (a < 1e6 && a >= 1e-3) return a >= 1000 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+$", "");
+        if (a < 1e6 && a >= 1e-3)
+            return a >= 1000
+                    ? String.format(Locale.ROOT, "%,.0f", v)
+                    : String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+$", "");
         int exp = (int) Math.floor(Math.log10(a));
         double mant = v / Math.pow(10, exp);
         if (Math.abs(mant) >= 9.995) {

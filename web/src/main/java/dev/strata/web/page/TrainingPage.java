@@ -31,16 +31,57 @@ import org.jfree.chart.JFreeChart;
  */
 public final class TrainingPage {
     /** The form's fields, named as the API's query parameters. */
-    public static final List<String> FIELDS = List.of("model", "hardware", "devices", "tokens", "mfu", "price", "zero", "recompute", "tp", "pp",
-            "dp", "batch", "seq-len", "optimizer", "lora-rank");
+    public static final List<String> FIELDS = List.of(
+            "model",
+            "hardware",
+            "devices",
+            "tokens",
+            "mfu",
+            "price",
+            "zero",
+            "recompute",
+            "tp",
+            "pp",
+            "dp",
+            "batch",
+            "seq-len",
+            "optimizer",
+            "lora-rank");
 
     /** What a first visit shows (Llama 3 8B on 15T tokens, as Meta trained it, on 1,024 H100s). */
-    static final Map<String, String> DEFAULTS = Map.of("model", "llama-3-8b", "hardware", "h100-sxm", "devices", "1024", "tokens", "15e12",
-            "zero", "1", "recompute", "selective", "tp", "1", "pp", "1", "batch", "1", "optimizer", "adamw");
+    static final Map<String, String> DEFAULTS = Map.of(
+            "model",
+            "llama-3-8b",
+            "hardware",
+            "h100-sxm",
+            "devices",
+            "1024",
+            "tokens",
+            "15e12",
+            "zero",
+            "1",
+            "recompute",
+            "selective",
+            "tp",
+            "1",
+            "pp",
+            "1",
+            "batch",
+            "1",
+            "optimizer",
+            "adamw");
 
-    private static final String[] TERMS = {"weightsBytes", "gradientsBytes", "masterWeightsBytes", "optimizerStatesBytes", "activationsBytes",
-            "runtimeOverheadBytes"};
-    private static final String[] TERM_NAMES = {"weights", "gradients", "master weights", "optimizer states", "activations", "runtime overhead"};
+    private static final String[] TERMS = {
+        "weightsBytes",
+        "gradientsBytes",
+        "masterWeightsBytes",
+        "optimizerStatesBytes",
+        "activationsBytes",
+        "runtimeOverheadBytes"
+    };
+    private static final String[] TERM_NAMES = {
+        "weights", "gradients", "master weights", "optimizer states", "activations", "runtime overhead"
+    };
 
     private TrainingPage() {}
 
@@ -72,15 +113,23 @@ public final class TrainingPage {
         List<String[]> models = new ArrayList<>();
         for (Preset p : PresetCatalog.all()) models.add(new String[] {p.id(), p.name()});
         List<String[]> hardware = new ArrayList<>();
-        for (HardwareEntry h : HardwareCatalog.all()) hardware.add(new String[] {h.id(), h.hardware().name()});
+        for (HardwareEntry h : HardwareCatalog.all())
+            hardware.add(new String[] {h.id(), h.hardware().name()});
         b.append(form.select("Model", "model", models))
                 .append(form.select("Hardware", "hardware", hardware))
                 .append(form.input("Devices", "devices", "1"))
                 .append(form.input("Training tokens", "tokens", "e.g. 15e12"))
-                .append(form.input("MFU (0-1)", "mfu", String.format(Locale.ROOT, "%.2f (default)", TrainingCost.DEFAULT_MFU)))
+                .append(form.input(
+                        "MFU (0-1)", "mfu", String.format(Locale.ROOT, "%.2f (default)", TrainingCost.DEFAULT_MFU)))
                 .append(form.input("Price, USD per device-hour", "price", "the catalog's"))
-                .append(form.select("ZeRO stage", "zero", List.of(new String[] {"0", "0: none"}, new String[] {"1", "1: optimizer states"},
-                        new String[] {"2", "2: + gradients"}, new String[] {"3", "3: + weights"})));
+                .append(form.select(
+                        "ZeRO stage",
+                        "zero",
+                        List.of(
+                                new String[] {"0", "0: none"},
+                                new String[] {"1", "1: optimizer states"},
+                                new String[] {"2", "2: + gradients"},
+                                new String[] {"3", "3: + weights"})));
         List<String[]> recompute = new ArrayList<>();
         for (Recompute r : Recompute.values()) recompute.add(new String[] {r.id(), r.id()});
         b.append(form.select("Activation recompute", "recompute", recompute))
@@ -104,36 +153,84 @@ public final class TrainingPage {
     private static void run(StringBuilder b, ObjectNode t, String q) {
         JsonNode hw = t.get("hardware");
         b.append("<h2>Run</h2><div class=\"cards\" id=\"run-cards\">")
-                .append(card("Training compute", Show.sci(t.at("/flops/total").doubleValue()) + " FLOPs",
+                .append(card(
+                        "Training compute",
+                        Show.sci(t.at("/flops/total").doubleValue()) + " FLOPs",
                         Show.sci(t.at("/flops/perToken/total").doubleValue()) + " FLOPs per token"))
-                .append(card("Wall time", Show.fixed(t.get("wallDays").doubleValue(), 1) + " days",
-                        Show.count(t.get("devices").longValue()) + " × " + hw.get("name").asText() + " at " + Show.fixed(100 * t.get("mfu").doubleValue(), 1)
-                                + " % MFU"))
+                .append(card(
+                        "Wall time",
+                        Show.fixed(t.get("wallDays").doubleValue(), 1) + " days",
+                        Show.count(t.get("devices").longValue()) + " × "
+                                + hw.get("name").asText() + " at "
+                                + Show.fixed(100 * t.get("mfu").doubleValue(), 1) + " % MFU"))
                 .append(card("Device-hours", Show.count(t.get("deviceHours").doubleValue()), null))
-                .append(card("Cost", Show.usd(t.get("costUsd").doubleValue()),
-                        "at " + String.format(Locale.ROOT, "$%.2f", t.get("pricePerDeviceHourUsd").doubleValue()) + " per device-hour"))
-                .append(card("Energy", t.get("energyKwh").isNull() ? "–" : Show.fixed(t.get("energyKwh").doubleValue() / 1000, 1) + " MWh",
-                        t.get("energyKwh").isNull() ? t.get("energyNote").asText()
-                                : Show.fixed(t.get("powerWatts").doubleValue(), 0) + " W per device, PUE " + t.get("pue").asText()))
+                .append(card(
+                        "Cost",
+                        Show.usd(t.get("costUsd").doubleValue()),
+                        "at "
+                                + String.format(
+                                        Locale.ROOT,
+                                        "$%.2f",
+                                        t.get("pricePerDeviceHourUsd").doubleValue()) + " per device-hour"))
+                .append(card(
+                        "Energy",
+                        t.get("energyKwh").isNull()
+                                ? "–"
+                                : Show.fixed(t.get("energyKwh").doubleValue() / 1000, 1) + " MWh",
+                        t.get("energyKwh").isNull()
+                                ? t.get("energyNote").asText()
+                                : Show.fixed(t.get("powerWatts").doubleValue(), 0) + " W per device, PUE "
+                                        + t.get("pue").asText()))
                 .append("</div>");
-        b.append("<table id=\"run-table\"><thead><tr><th>quantity</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>");
+        b.append(
+                "<table id=\"run-table\"><thead><tr><th>quantity</th><th class=\"num\">value</th><th>unit</th></tr></thead><tbody>");
         row(b, "tokens", Show.sci(t.get("tokens").doubleValue()), "tokens");
         JsonNode per = t.at("/flops/perToken");
-        if (per.has("dense")) row(b, "training FLOPs per token: 6 × matmul parameters", Show.sci(per.get("dense").doubleValue()), "FLOPs");
-        if (per.has("attention")) row(b, "training FLOPs per token: attention (sequence " + t.at("/flops/sequenceLength").asText() + ")",
-                Show.sci(per.get("attention").doubleValue()), "FLOPs");
+        if (per.has("dense"))
+            row(
+                    b,
+                    "training FLOPs per token: 6 × matmul parameters",
+                    Show.sci(per.get("dense").doubleValue()),
+                    "FLOPs");
+        if (per.has("attention"))
+            row(
+                    b,
+                    "training FLOPs per token: attention (sequence "
+                            + t.at("/flops/sequenceLength").asText() + ")",
+                    Show.sci(per.get("attention").doubleValue()),
+                    "FLOPs");
         row(b, "training FLOPs per token", Show.sci(per.get("total").doubleValue()), "FLOPs");
         row(b, "training FLOPs", Show.sci(t.at("/flops/total").doubleValue()), "FLOPs");
-        row(b, "MFU (" + t.get("mfuSource").asText() + ")", Show.fixed(t.get("mfu").doubleValue(), 3), "");
-        row(b, "achieved per device", Show.sci(t.get("achievedFlopsPerSecondPerDevice").doubleValue()), "FLOP/s");
+        row(
+                b,
+                "MFU (" + t.get("mfuSource").asText() + ")",
+                Show.fixed(t.get("mfu").doubleValue(), 3),
+                "");
+        row(
+                b,
+                "achieved per device",
+                Show.sci(t.get("achievedFlopsPerSecondPerDevice").doubleValue()),
+                "FLOP/s");
         row(b, "wall time", Show.count(t.get("wallSeconds").doubleValue()), "s");
         row(b, "device-hours", Show.count(t.get("deviceHours").doubleValue()), "h");
         row(b, "cost", Show.count(t.get("costUsd").doubleValue()), "USD");
-        row(b, "energy", t.get("energyKwh").isNull() ? "–" : Show.count(t.get("energyKwh").doubleValue()), "kWh");
+        row(
+                b,
+                "energy",
+                t.get("energyKwh").isNull()
+                        ? "–"
+                        : Show.count(t.get("energyKwh").doubleValue()),
+                "kWh");
         b.append("</tbody></table>");
-        b.append("<p class=\"note\">").append(Html.esc(t.at("/flops/method").asText())).append("</p>");
-        b.append("<p class=\"downloads\"><a id=\"run-csv\" href=\"/api/train?").append(Html.esc(q)).append("&amp;format=csv\">CSV</a>")
-                .append("<a id=\"run-json\" href=\"/api/train?").append(Html.esc(q)).append("\">JSON</a></p>");
+        b.append("<p class=\"note\">")
+                .append(Html.esc(t.at("/flops/method").asText()))
+                .append("</p>");
+        b.append("<p class=\"downloads\"><a id=\"run-csv\" href=\"/api/train?")
+                .append(Html.esc(q))
+                .append("&amp;format=csv\">CSV</a>")
+                .append("<a id=\"run-json\" href=\"/api/train?")
+                .append(Html.esc(q))
+                .append("\">JSON</a></p>");
     }
 
     private static void memory(StringBuilder b, ObjectNode m, String q) {
@@ -141,35 +238,72 @@ public final class TrainingPage {
         for (JsonNode r : m.get("rows")) if (r.get("chosen").booleanValue()) chosen = r;
         long capacity = m.get("deviceMemoryBytes").longValue();
         b.append("<h2>Memory per device</h2>");
-         b.append("<div class=\"cards\">").append(cardHtml("ZeRO " + chosen.get("zeroStage").asText() + ", recompute " + chosen.get("recompute").asText(),
-                "<span class=\"" + (chosen.get("fits").booleanValue() ? "verdict-ok\">" : "verdict-no\">") + Html.esc(Show.gb(chosen.get("perDeviceBytes").doubleValue()))
-                        + "</span>",
-                (chosen.get("fits").booleanValue() ? "fits in " : "does not fit in ") + Show.gb(capacity) + " of " + m.at("/hardware/name").asText()))
-                .append(card("Parallelism", "dp " + m.get("dataParallel").asText() + " × tp " + m.get("tensorParallel").asText() + " × pp "
-                        + m.get("pipelineParallel").asText(), Show.count(m.get("devices").longValue()) + " devices"))
-                .append(card("Micro-batch", m.get("microBatch").asText() + " × " + Show.count(m.get("sequenceLength").longValue()) + " tokens",
-                        m.get("method").asText() + " training, " + m.get("optimizer").asText() + ", " + Show.words(m.get("trainableParams").doubleValue())
-                                + " trainable parameters"))
+        b.append("<div class=\"cards\">")
+                .append(cardHtml(
+                        "ZeRO " + chosen.get("zeroStage").asText() + ", recompute "
+                                + chosen.get("recompute").asText(),
+                        "<span class=\"" + (chosen.get("fits").booleanValue() ? "verdict-ok\">" : "verdict-no\">")
+                                + Html.esc(Show.gb(chosen.get("perDeviceBytes").doubleValue())) + "</span>",
+                        (chosen.get("fits").booleanValue() ? "fits in " : "does not fit in ") + Show.gb(capacity)
+                                + " of " + m.at("/hardware/name").asText()))
+                .append(card(
+                        "Parallelism",
+                        "dp " + m.get("dataParallel").asText() + " × tp "
+                                + m.get("tensorParallel").asText() + " × pp "
+                                + m.get("pipelineParallel").asText(),
+                        Show.count(m.get("devices").longValue()) + " devices"))
+                .append(card(
+                        "Micro-batch",
+                        m.get("microBatch").asText() + " × "
+                                + Show.count(m.get("sequenceLength").longValue()) + " tokens",
+                        m.get("method").asText() + " training, "
+                                + m.get("optimizer").asText() + ", "
+                                + Show.words(m.get("trainableParams").doubleValue()) + " trainable parameters"))
                 .append("</div>");
-        b.append("<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device by ZeRO stage and recompute mode\" width=\"900\" height=\"520\" src=\"/chart/training-memory.png?")
-                .append(Html.esc(q)).append("&amp;width=900&amp;height=520\">");
-        b.append("<p class=\"downloads\">Chart: <a href=\"/chart/training-memory.png?").append(Html.esc(q)).append("&amp;width=900&amp;height=520\">PNG</a>")
-                .append("<a href=\"/chart/training-memory.svg?").append(Html.esc(q)).append("&amp;width=900&amp;height=520\">SVG</a></p>");
+        b.append(
+                        "<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device by ZeRO stage and recompute mode\" width=\"900\" height=\"520\" src=\"/chart/training-memory.png?")
+                .append(Html.esc(q))
+                .append("&amp;width=900&amp;height=520\">");
+        b.append("<p class=\"downloads\">Chart: <a href=\"/chart/training-memory.png?")
+                .append(Html.esc(q))
+                .append("&amp;width=900&amp;height=520\">PNG</a>")
+                .append("<a href=\"/chart/training-memory.svg?")
+                .append(Html.esc(q))
+                .append("&amp;width=900&amp;height=520\">SVG</a></p>");
         b.append("<table id=\"memory-table\"><thead><tr><th>ZeRO</th><th>recompute</th>");
         for (String n : TERM_NAMES) b.append("<th class=\"num\">").append(n).append("</th>");
         b.append("<th class=\"num\">per device</th><th>fits</th></tr></thead><tbody>");
         for (JsonNode r : m.get("rows")) {
-            b.append("<tr").append(r.get("chosen").booleanValue() ? " class=\"chosen\"" : "").append("><td>").append(r.get("zeroStage").asText())
-                    .append("</td><td>").append(Html.esc(r.get("recompute").asText())).append("</td>");
-            for (String t : TERMS) b.append("<td class=\"num\">").append(Show.gb(r.get(t).doubleValue())).append("</td>");
-            b.append("<td class=\"num\"><b>").append(Show.gb(r.get("perDeviceBytes").doubleValue())).append("</b></td><td>")
-                    .append(r.get("fits").booleanValue() ? "<span class=\"verdict-ok\">yes</span>" : "<span class=\"verdict-no\">no</span>").append("</td></tr>");
+            b.append("<tr")
+                    .append(r.get("chosen").booleanValue() ? " class=\"chosen\"" : "")
+                    .append("><td>")
+                    .append(r.get("zeroStage").asText())
+                    .append("</td><td>")
+                    .append(Html.esc(r.get("recompute").asText()))
+                    .append("</td>");
+            for (String t : TERMS)
+                b.append("<td class=\"num\">")
+                        .append(Show.gb(r.get(t).doubleValue()))
+                        .append("</td>");
+            b.append("<td class=\"num\"><b>")
+                    .append(Show.gb(r.get("perDeviceBytes").doubleValue()))
+                    .append("</b></td><td>")
+                    .append(
+                            r.get("fits").booleanValue()
+                                    ? "<span class=\"verdict-ok\">yes</span>"
+                                    : "<span class=\"verdict-no\">no</span>")
+                    .append("</td></tr>");
         }
         b.append("</tbody></table>");
-        b.append("<p class=\"note\">GB = 10⁹ bytes. Each row is <code>memory.training.perDevice</code> of <code>/api/estimate</code> for this run with that ZeRO stage "
-                + "and recompute mode; the chosen one is highlighted.</p>");
-        b.append("<p class=\"downloads\"><a id=\"memory-csv\" href=\"/api/training-memory?").append(Html.esc(q)).append("&amp;format=csv\">CSV</a>")
-                .append("<a href=\"/api/training-memory?").append(Html.esc(q)).append("\">JSON</a></p>");
+        b.append(
+                "<p class=\"note\">GB = 10⁹ bytes. Each row is <code>memory.training.perDevice</code> of <code>/api/estimate</code> for this run with that ZeRO stage "
+                        + "and recompute mode; the chosen one is highlighted.</p>");
+        b.append("<p class=\"downloads\"><a id=\"memory-csv\" href=\"/api/training-memory?")
+                .append(Html.esc(q))
+                .append("&amp;format=csv\">CSV</a>")
+                .append("<a href=\"/api/training-memory?")
+                .append(Html.esc(q))
+                .append("\">JSON</a></p>");
     }
 
     /** Stacked bars of the memory terms per device, one bar per ZeRO stage and recompute mode, with the device's capacity. */
@@ -181,16 +315,28 @@ public final class TrainingPage {
         for (String name : TERM_NAMES) values.put(name, new double[n]);
         int i = 0;
         for (JsonNode r : m.get("rows")) {
-            categories.add("ZeRO " + r.get("zeroStage").asText() + " · " + r.get("recompute").asText() + (r.get("chosen").booleanValue() ? " (chosen)" : ""));
-            for (int k = 0; k < TERMS.length; k++) values.get(TERM_NAMES[k])[i] = r.get(TERMS[k]).doubleValue() / 1e9;
+            categories.add("ZeRO " + r.get("zeroStage").asText() + " · "
+                    + r.get("recompute").asText() + (r.get("chosen").booleanValue() ? " (chosen)" : ""));
+            for (int k = 0; k < TERMS.length; k++)
+                values.get(TERM_NAMES[k])[i] = r.get(TERMS[k]).doubleValue() / 1e9;
             i++;
         }
-        JFreeChart chart = Charts.stackedBars("Training memory per device", "GB per device (10⁹ bytes)", categories, values);
-        Charts.subtitle(chart, m.at("/model/name").asText() + " · dp " + m.get("dataParallel").asText() + " × tp " + m.get("tensorParallel").asText()
-                + " × pp " + m.get("pipelineParallel").asText() + " · micro-batch " + m.get("microBatch").asText() + " × "
-                + m.get("sequenceLength").asText() + " tokens · " + m.get("optimizer").asText());
+        JFreeChart chart =
+                Charts.stackedBars("Training memory per device", "GB per device (10⁹ bytes)", categories, values);
+        Charts.subtitle(
+                chart,
+                m.at("/model/name").asText() + " · dp " + m.get("dataParallel").asText() + " × tp "
+                        + m.get("tensorParallel").asText()
+                        + " × pp " + m.get("pipelineParallel").asText() + " · micro-batch "
+                        + m.get("microBatch").asText() + " × "
+                        + m.get("sequenceLength").asText() + " tokens · "
+                        + m.get("optimizer").asText());
         double capacity = m.get("deviceMemoryBytes").doubleValue() / 1e9;
-        Charts.limitLine(chart, capacity, m.at("/hardware/name").asText() + ": " + Show.gb(m.get("deviceMemoryBytes").doubleValue()) + " ");
+        Charts.limitLine(
+                chart,
+                capacity,
+                m.at("/hardware/name").asText() + ": "
+                        + Show.gb(m.get("deviceMemoryBytes").doubleValue()) + " ");
         return chart;
     }
 
@@ -200,13 +346,18 @@ public final class TrainingPage {
 
     /** A card; {@code valueHtml} is already escaped. */
     static String cardHtml(String label, String valueHtml, String sub) {
-        return "<div class=\"card\"><div class=\"label\">" + Html.esc(label) + "</div><div class=\"value\">" + valueHtml + "</div>"
-                + (sub == null ? "" : "<div class=\"sub\">" + Html.esc(sub) + "</div>") + "</div>";
+        return "<div class=\"card\"><div class=\"label\">" + Html.esc(label) + "</div><div class=\"value\">" + valueHtml
+                + "</div>" + (sub == null ? "" : "<div class=\"sub\">" + Html.esc(sub) + "</div>") + "</div>";
     }
 
     private static void row(StringBuilder b, String quantity, String value, String unit) {
-        b.append("<tr><td>").append(Html.esc(quantity)).append("</td><td class=\"num\">").append(Html.esc(value)).append("</td><td>")
-                .append(Html.esc(unit)).append("</td></tr>");
+        b.append("<tr><td>")
+                .append(Html.esc(quantity))
+                .append("</td><td class=\"num\">")
+                .append(Html.esc(value))
+                .append("</td><td>")
+                .append(Html.esc(unit))
+                .append("</td></tr>");
     }
 
     static String field(IllegalArgumentException e) {

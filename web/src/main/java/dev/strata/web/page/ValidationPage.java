@@ -1,8 +1,8 @@
 package dev.strata.web.page;
 
 import dev.strata.data.ReferenceRun;
-import dev.strata.model.InvalidFieldException;
 import dev.strata.data.validation.Validation;
+import dev.strata.model.InvalidFieldException;
 import dev.strata.web.report.ValidationReport;
 import java.util.List;
 import java.util.Locale;
@@ -42,67 +42,145 @@ public final class ValidationPage {
         }
         Validation v = Validation.shipped(d);
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label").append(deviceError == null ? "" : " class=\"invalid\"")
+        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label")
+                .append(deviceError == null ? "" : " class=\"invalid\"")
                 .append(">Run<select name=\"device\" id=\"device\">");
         for (String x : ReferenceRun.DEVICES)
-            b.append("<option value=\"").append(x).append('"').append(x.equals(d) ? " selected" : "").append('>').append(Html.esc(RUNS.get(x))).append("</option>");
+            b.append("<option value=\"")
+                    .append(x)
+                    .append('"')
+                    .append(x.equals(d) ? " selected" : "")
+                    .append('>')
+                    .append(Html.esc(RUNS.get(x)))
+                    .append("</option>");
         b.append("</select>");
-        if (deviceError != null) b.append("<span class=\"field-error\" id=\"error-device\">").append(Html.esc(deviceError)).append("</span>");
-        b.append("</label><label").append(error == null ? "" : " class=\"invalid\"")
+        if (deviceError != null)
+            b.append("<span class=\"field-error\" id=\"error-device\">")
+                    .append(Html.esc(deviceError))
+                    .append("</span>");
+        b.append("</label><label")
+                .append(error == null ? "" : " class=\"invalid\"")
                 .append(">Quantity<select name=\"quantity\" id=\"quantity\">");
         for (String x : quantities())
-            b.append("<option value=\"").append(Html.esc(x)).append('"').append(x.equals(q) ? " selected" : "").append('>').append(Html.esc(x)).append("</option>");
+            b.append("<option value=\"")
+                    .append(Html.esc(x))
+                    .append('"')
+                    .append(x.equals(q) ? " selected" : "")
+                    .append('>')
+                    .append(Html.esc(x))
+                    .append("</option>");
         b.append("</select>");
-        if (error != null) b.append("<span class=\"field-error\" id=\"error-quantity\">").append(Html.esc(error)).append("</span>");
+        if (error != null)
+            b.append("<span class=\"field-error\" id=\"error-quantity\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
         b.append("</label><button type=\"submit\">Show</button></form>");
         dev.strata.model.Microbenchmarks measured = v.run().calibration(); // the calibrations averaged once
-        b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch, ").append(Html.esc(RUNS.get(d))).append(" (")
-                .append(Html.esc(measured.machine())).append(", ").append(Html.esc(measured.date()))
-                .append("). Reproduce with <code>data/reference/run.py --full").append(d.equals("cpu") ? "" : " --device cuda")
+        b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch, ")
+                .append(Html.esc(RUNS.get(d)))
+                .append(" (")
+                .append(Html.esc(measured.machine()))
+                .append(", ")
+                .append(Html.esc(measured.date()))
+                .append("). Reproduce with <code>data/reference/run.py --full")
+                .append(d.equals("cpu") ? "" : " --device cuda")
                 .append("</code> and <code>./strata validate</code> (README, Validation).</p>");
         Validation.CalibrationDrift drift = v.calibrationDrift();
         if (drift != null && drift.products() > 0)
-            b.append("<p class=\"note\" id=\"drift\">The host was calibrated before the points and again after them; the estimates use the two ")
-                    .append("averaged. From the first to the second, the time of its matrix products changed by ").append(signedPct(drift.productTimeMedian()))
-                    .append(" in the median (").append(signedPct(drift.productTimeMin())).append(" to ").append(signedPct(drift.productTimeMax()))
-                    .append("), the stream's by ").append(signedPct(drift.streamTime())).append(".</p>");
-        b.append("<h2>Summary</h2><table id=\"summary\"><thead><tr><th>quantity</th><th>format</th><th class=\"num\">points</th>")
-                .append("<th class=\"num\">median |error|</th><th class=\"num\">max |error|</th><th>floor &le; measured</th></tr></thead><tbody>");
+            b.append(
+                            "<p class=\"note\" id=\"drift\">The host was calibrated before the points and again after them; the estimates use the two ")
+                    .append("averaged. From the first to the second, the time of its matrix products changed by ")
+                    .append(signedPct(drift.productTimeMedian()))
+                    .append(" in the median (")
+                    .append(signedPct(drift.productTimeMin()))
+                    .append(" to ")
+                    .append(signedPct(drift.productTimeMax()))
+                    .append("), the stream's by ")
+                    .append(signedPct(drift.streamTime()))
+                    .append(".</p>");
+        b.append(
+                        "<h2>Summary</h2><table id=\"summary\"><thead><tr><th>quantity</th><th>format</th><th class=\"num\">points</th>")
+                .append(
+                        "<th class=\"num\">median |error|</th><th class=\"num\">max |error|</th><th>floor &le; measured</th></tr></thead><tbody>");
         for (String x : quantities())
             for (String dtype : List.of("fp32", "bf16")) {
                 Validation.Summary s = v.summary(x, dtype, 1, Long.MAX_VALUE);
                 if (s.points() == 0) continue;
-                b.append("<tr><td>").append(Html.esc(x)).append("</td><td>").append(dtype).append("</td><td class=\"num\">").append(s.points())
-                        .append("</td><td class=\"num\">").append(pct(s.medianAbsRelativeError())).append("</td><td class=\"num\">")
-                        .append(pct(s.maxAbsRelativeError())).append("</td><td>").append(s.floorIsLowerBound() ? "yes" : "no").append("</td></tr>");
+                b.append("<tr><td>")
+                        .append(Html.esc(x))
+                        .append("</td><td>")
+                        .append(dtype)
+                        .append("</td><td class=\"num\">")
+                        .append(s.points())
+                        .append("</td><td class=\"num\">")
+                        .append(pct(s.medianAbsRelativeError()))
+                        .append("</td><td class=\"num\">")
+                        .append(pct(s.maxAbsRelativeError()))
+                        .append("</td><td>")
+                        .append(s.floorIsLowerBound() ? "yes" : "no")
+                        .append("</td></tr>");
             }
         b.append("</tbody></table>");
-        // the issue's targets (those of the CPU run; the GPU run is held to the same ones), as validate --report prints them
+        // the issue's targets (those of the CPU run; the GPU run is held to the same ones), as validate --report prints
+        // them
         b.append("<h2>Targets</h2><table id=\"targets\"><thead><tr><th>target</th><th class=\"num\">points</th>")
                 .append("<th class=\"num\">achieved</th><th>met</th></tr></thead><tbody>");
         for (Validation.TargetResult t : v.targets()) {
-            String achieved = t.target().statistic() == Validation.Statistic.FLOOR ? (t.met() ? "every point" : "not every point")
+            String achieved = t.target().statistic() == Validation.Statistic.FLOOR
+                    ? (t.met() ? "every point" : "not every point")
                     : Double.isNaN(t.achieved()) ? "–" : pct(t.achieved());
-            b.append("<tr><td>").append(Html.esc(t.target().description())).append("</td><td class=\"num\">").append(t.summary().points())
-                    .append("</td><td class=\"num\">").append(achieved).append("</td><td>").append(t.met() ? "yes" : "<strong>no</strong>").append("</td></tr>");
+            b.append("<tr><td>")
+                    .append(Html.esc(t.target().description()))
+                    .append("</td><td class=\"num\">")
+                    .append(t.summary().points())
+                    .append("</td><td class=\"num\">")
+                    .append(achieved)
+                    .append("</td><td>")
+                    .append(t.met() ? "yes" : "<strong>no</strong>")
+                    .append("</td></tr>");
         }
         String api = "/api/validate?" + Html.esc(Html.query(Map.of("device", d)));
-        b.append("</tbody></table><p class=\"downloads\"><a href=\"").append(api).append("&amp;format=csv\">CSV</a><a href=\"").append(api).append("\">JSON</a></p>");
+        b.append("</tbody></table><p class=\"downloads\"><a href=\"")
+                .append(api)
+                .append("&amp;format=csv\">CSV</a><a href=\"")
+                .append(api)
+                .append("\">JSON</a></p>");
         if (error == null) {
             Map<String, String> params = new java.util.LinkedHashMap<>();
             params.put("quantity", q);
             params.put("device", d);
             String query = Html.query(params);
-            b.append("<h2>").append(Html.esc(q)).append(": estimate vs measured</h2><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
-                    .append(Html.esc(query)).append("\"><p class=\"downloads\"><a href=\"/chart/validation.svg?").append(Html.esc(query)).append("\">SVG</a></p>");
-            b.append("<table id=\"points\"><thead><tr><th>model</th><th>format</th><th class=\"num\">batch</th><th class=\"num\">context</th>")
-                    .append("<th class=\"num\">measured</th><th class=\"num\">estimated</th><th class=\"num\">floor</th><th class=\"num\">error</th></tr></thead><tbody>");
+            b.append("<h2>")
+                    .append(Html.esc(q))
+                    .append(
+                            ": estimate vs measured</h2><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
+                    .append(Html.esc(query))
+                    .append("\"><p class=\"downloads\"><a href=\"/chart/validation.svg?")
+                    .append(Html.esc(query))
+                    .append("\">SVG</a></p>");
+            b.append(
+                            "<table id=\"points\"><thead><tr><th>model</th><th>format</th><th class=\"num\">batch</th><th class=\"num\">context</th>")
+                    .append(
+                            "<th class=\"num\">measured</th><th class=\"num\">estimated</th><th class=\"num\">floor</th><th class=\"num\">error</th></tr></thead><tbody>");
             for (Validation.Row r : v.rows()) {
                 if (!r.quantity().equals(q)) continue;
-                b.append("<tr><td>").append(Html.esc(r.model())).append("</td><td>").append(Html.esc(r.dtype())).append("</td><td class=\"num\">").append(r.batch())
-                        .append("</td><td class=\"num\">").append(r.context()).append("</td><td class=\"num\">").append(num(r.measured()))
-                        .append("</td><td class=\"num\">").append(num(r.estimated())).append("</td><td class=\"num\">").append(Double.isNaN(r.floor()) ? "" : num(r.floor()))
-                        .append("</td><td class=\"num\">").append(signedPct(r.relativeError())).append("</td></tr>");
+                b.append("<tr><td>")
+                        .append(Html.esc(r.model()))
+                        .append("</td><td>")
+                        .append(Html.esc(r.dtype()))
+                        .append("</td><td class=\"num\">")
+                        .append(r.batch())
+                        .append("</td><td class=\"num\">")
+                        .append(r.context())
+                        .append("</td><td class=\"num\">")
+                        .append(num(r.measured()))
+                        .append("</td><td class=\"num\">")
+                        .append(num(r.estimated()))
+                        .append("</td><td class=\"num\">")
+                        .append(Double.isNaN(r.floor()) ? "" : num(r.floor()))
+                        .append("</td><td class=\"num\">")
+                        .append(signedPct(r.relativeError()))
+                        .append("</td></tr>");
             }
             b.append("</tbody></table>");
         }

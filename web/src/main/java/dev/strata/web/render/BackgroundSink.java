@@ -16,11 +16,13 @@ import java.util.function.Consumer;
 public final class BackgroundSink<T> implements Consumer<T>, AutoCloseable {
     /** Batches queued for the consumer at most. */
     public static final int BATCHES_IN_FLIGHT = 4;
+
     private static final Object[] END = new Object[0];
 
     private final BlockingQueue<Object[]> queue = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT);
     /** Batches the consumer is done with, emptied, for the producer to fill again (a long run makes no new ones). */
     private final BlockingQueue<Object[]> free = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT + 2);
+
     private final int batchSize;
     private final Thread thread;
     private volatile RuntimeException failure;

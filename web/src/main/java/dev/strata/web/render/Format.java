@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** Output formats of every command and API call. */
 public enum Format {
-    TABLE, JSON, CSV;
+    TABLE,
+    JSON,
+    CSV;
 
     /** Parses {@code table|json|csv} (case-insensitive). */
     public static Format parse(String field, String text) {

@@ -1,13 +1,13 @@
 package dev.strata.web.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ValueNode;
@@ -31,8 +31,10 @@ public final class Render {
      * (the shortest form that reads back to the same double, as the CSV cells: {@link #plainDouble}), several times
      * faster than JDK 17's {@code Double.toString}.
      */
-    public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-            .enable(SerializationFeature.INDENT_OUTPUT).build();
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
 
     /** Largest whole number a double holds with every smaller one (2^53): beyond it a double's integer is not exact. */
     public static final long LARGEST_EXACT_WHOLE = 1L << 53;
@@ -157,11 +159,13 @@ public final class Render {
         cells.add(columns.toArray(String[]::new));
         for (Map<String, JsonNode> r : flat) {
             String[] line = new String[columns.size()];
-            for (int i = 0; i < line.length; i++) line[i] = r.containsKey(columns.get(i)) ? pretty(r.get(columns.get(i))) : "";
+            for (int i = 0; i < line.length; i++)
+                line[i] = r.containsKey(columns.get(i)) ? pretty(r.get(columns.get(i))) : "";
             cells.add(line);
         }
         int[] w = new int[columns.size()];
-        for (String[] line : cells) for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], Math.min(line[i].length(), 60));
+        for (String[] line : cells)
+            for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], Math.min(line[i].length(), 60));
         for (String[] line : cells) {
             StringBuilder l = new StringBuilder();
             for (int i = 0; i < w.length; i++) {
@@ -218,7 +222,9 @@ public final class Render {
             double d = v.doubleValue();
             if (d == 0) return "0";
             double a = Math.abs(d);
-            return a >= 1e6 || a < 1e-3 ? String.format(Locale.ROOT, "%.4g", d) : String.format(Locale.ROOT, "%.4f", d).replaceAll("\\.?0+$", "");
+            return a >= 1e6 || a < 1e-3
+                    ? String.format(Locale.ROOT, "%.4g", d)
+                    : String.format(Locale.ROOT, "%.4f", d).replaceAll("\\.?0+$", "");
         }
         if (v.isNull()) return "-";
         return v.asText();

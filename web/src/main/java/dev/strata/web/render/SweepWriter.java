@@ -16,6 +16,7 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
     private final Writer out;
     /** The row being written; the writer gets it whole, one write per row, through {@link #chars}. */
     private final StringBuilder line = new StringBuilder(512);
+
     private char[] chars = new char[512];
     private static final String SEP = Csv.FORMAT.getDelimiterString();
     /** Slots per number column of the text cache (a power of two). */
@@ -25,6 +26,7 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
      * prefill of one batch along a generated-tokens axis, whatever the order of the axes) is formatted once.
      */
     private final long[][] cachedBits = new long[6][TEXT_SLOTS];
+
     private final String[][] cachedText = new String[6][TEXT_SLOTS];
     /** The text cells (model, hardware, formats) as written, kept while they stay the same objects. */
     private String model, hardware, weights, kvCache, textCells;
@@ -52,9 +54,24 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
             if (format == Format.CSV) {
                 boolean hw = r.hasHardware();
                 line.append(textCells(r));
-                line.append(SEP).append(r.batch()).append(SEP).append(r.promptTokens()).append(SEP).append(r.generatedTokens())
-                        .append(SEP).append(r.tensorParallel()).append(SEP).append(r.pipelineParallel()).append(SEP).append(r.paramsTotal())
-                        .append(SEP).append(r.weightsBytes()).append(SEP).append(r.kvCacheBytes()).append(SEP).append(r.perDeviceBytes())
+                line.append(SEP)
+                        .append(r.batch())
+                        .append(SEP)
+                        .append(r.promptTokens())
+                        .append(SEP)
+                        .append(r.generatedTokens())
+                        .append(SEP)
+                        .append(r.tensorParallel())
+                        .append(SEP)
+                        .append(r.pipelineParallel())
+                        .append(SEP)
+                        .append(r.paramsTotal())
+                        .append(SEP)
+                        .append(r.weightsBytes())
+                        .append(SEP)
+                        .append(r.kvCacheBytes())
+                        .append(SEP)
+                        .append(r.perDeviceBytes())
                         .append(SEP);
                 if (hw) line.append(r.fits());
                 num(hw, 0, r.prefillFloorSeconds());
@@ -66,29 +83,74 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
                 Csv.FORMAT.println(line);
                 writeLine();
             } else if (format == Format.JSON) {
-                line.append("{\"model\":").append(Render.MAPPER.writeValueAsString(r.model()))
-                        .append(",\"hardware\":\"").append(r.hardware()).append("\",\"weights\":\"").append(r.weights())
-                        .append("\",\"kvCache\":\"").append(r.kvCache()).append("\",\"batch\":").append(r.batch())
-                        .append(",\"promptTokens\":").append(r.promptTokens()).append(",\"generatedTokens\":").append(r.generatedTokens())
-                        .append(",\"tensorParallel\":").append(r.tensorParallel()).append(",\"pipelineParallel\":").append(r.pipelineParallel())
-                        .append(",\"paramsTotal\":").append(r.paramsTotal()).append(",\"weightsBytes\":").append(r.weightsBytes())
-                        .append(",\"kvCacheBytes\":").append(r.kvCacheBytes()).append(",\"perDeviceBytes\":").append(r.perDeviceBytes());
+                line.append("{\"model\":")
+                        .append(Render.MAPPER.writeValueAsString(r.model()))
+                        .append(",\"hardware\":\"")
+                        .append(r.hardware())
+                        .append("\",\"weights\":\"")
+                        .append(r.weights())
+                        .append("\",\"kvCache\":\"")
+                        .append(r.kvCache())
+                        .append("\",\"batch\":")
+                        .append(r.batch())
+                        .append(",\"promptTokens\":")
+                        .append(r.promptTokens())
+                        .append(",\"generatedTokens\":")
+                        .append(r.generatedTokens())
+                        .append(",\"tensorParallel\":")
+                        .append(r.tensorParallel())
+                        .append(",\"pipelineParallel\":")
+                        .append(r.pipelineParallel())
+                        .append(",\"paramsTotal\":")
+                        .append(r.paramsTotal())
+                        .append(",\"weightsBytes\":")
+                        .append(r.weightsBytes())
+                        .append(",\"kvCacheBytes\":")
+                        .append(r.kvCacheBytes())
+                        .append(",\"perDeviceBytes\":")
+                        .append(r.perDeviceBytes());
                 if (r.hasHardware()) {
-                    line.append(",\"fits\":").append(r.fits()).append(",\"prefillFloorSeconds\":").append(r.prefillFloorSeconds())
-                            .append(",\"prefillSeconds\":").append(r.prefillSeconds()).append(",\"decodeFloorSeconds\":").append(r.decodeFloorSeconds())
-                            .append(",\"decodeSeconds\":").append(r.decodeSeconds()).append(",\"tokensPerSecond\":").append(r.tokensPerSecond())
-                            .append(",\"costPerMillionTokensUsd\":").append(r.costPerMillionTokensUsd());
+                    line.append(",\"fits\":")
+                            .append(r.fits())
+                            .append(",\"prefillFloorSeconds\":")
+                            .append(r.prefillFloorSeconds())
+                            .append(",\"prefillSeconds\":")
+                            .append(r.prefillSeconds())
+                            .append(",\"decodeFloorSeconds\":")
+                            .append(r.decodeFloorSeconds())
+                            .append(",\"decodeSeconds\":")
+                            .append(r.decodeSeconds())
+                            .append(",\"tokensPerSecond\":")
+                            .append(r.tokensPerSecond())
+                            .append(",\"costPerMillionTokensUsd\":")
+                            .append(r.costPerMillionTokensUsd());
                 }
                 line.append("}\n");
                 writeLine();
             } else {
-                cell(r.model()); cell(r.hardware()); cell(r.weights()); cell(r.kvCache()); cell(r.batch()); cell(r.promptTokens());
-                cell(r.generatedTokens()); cell(r.tensorParallel()); cell(r.pipelineParallel()); cell(r.paramsTotal()); cell(r.weightsBytes());
-                cell(r.kvCacheBytes()); cell(r.perDeviceBytes());
+                cell(r.model());
+                cell(r.hardware());
+                cell(r.weights());
+                cell(r.kvCache());
+                cell(r.batch());
+                cell(r.promptTokens());
+                cell(r.generatedTokens());
+                cell(r.tensorParallel());
+                cell(r.pipelineParallel());
+                cell(r.paramsTotal());
+                cell(r.weightsBytes());
+                cell(r.kvCacheBytes());
+                cell(r.perDeviceBytes());
                 boolean hw = r.hasHardware();
                 cell(hw ? r.fits() : "-");
-                for (double v : new double[] {r.prefillFloorSeconds(), r.prefillSeconds(), r.decodeFloorSeconds(), r.decodeSeconds(),
-                        r.tokensPerSecond(), r.costPerMillionTokensUsd()}) cell(hw ? String.format(Locale.ROOT, "%.4g", v) : "-");
+                for (double v : new double[] {
+                    r.prefillFloorSeconds(),
+                    r.prefillSeconds(),
+                    r.decodeFloorSeconds(),
+                    r.decodeSeconds(),
+                    r.tokensPerSecond(),
+                    r.costPerMillionTokensUsd()
+                }) cell(hw ? String.format(Locale.ROOT, "%.4g", v) : "-");
                 flushLine();
             }
         } catch (IOException e) {
@@ -102,7 +164,11 @@ public final class SweepWriter implements Consumer<SweepRow>, AutoCloseable {
      * and Commons CSV makes a copy of the delimiter for every cell it quotes.
      */
     private String textCells(SweepRow r) throws IOException {
-        if (textCells == null || r.model() != model || r.hardware() != hardware || r.weights() != weights || r.kvCache() != kvCache) {
+        if (textCells == null
+                || r.model() != model
+                || r.hardware() != hardware
+                || r.weights() != weights
+                || r.kvCache() != kvCache) {
             StringBuilder b = new StringBuilder(64);
             Csv.FORMAT.print(Csv.text(r.model()), b, true);
             Csv.FORMAT.print(r.hardware(), b, false);

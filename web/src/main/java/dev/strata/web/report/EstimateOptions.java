@@ -32,8 +32,13 @@ import java.util.function.Function;
  * @param deviceMemoryBytes    capacity of one device, or null when not given (no verdict then)
  * @param prefix               how option names are written in messages: {@code "--"} on the command line, {@code ""} in HTTP
  */
-public record EstimateOptions(Workload workload, Precision precision, FlopsConvention convention, long runtimeOverheadBytes,
-                              Long deviceMemoryBytes, String prefix) {
+public record EstimateOptions(
+        Workload workload,
+        Precision precision,
+        FlopsConvention convention,
+        long runtimeOverheadBytes,
+        Long deviceMemoryBytes,
+        String prefix) {
 
     /** Default prompt tokens: 512 (fits every preset's context with the default 128 generated tokens). */
     public static final long DEFAULT_PROMPT = 512;
@@ -54,7 +59,8 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
         Parser p = new Parser(values, prefix);
         NumericFormat weights = NumericFormat.parseWeights(prefix + "weights", p.text("weights", "bf16"));
         Optimizer optimizer = Optimizer.parse(prefix + "optimizer", p.text("optimizer", "adamw"));
-        NumericFormat compute = Precision.of(weights, NumericFormat.BF16, optimizer).activations();
+        NumericFormat compute =
+                Precision.of(weights, NumericFormat.BF16, optimizer).activations();
         String kvText = p.text("kv", null);
         NumericFormat kv = kvText == null ? compute : NumericFormat.parse(prefix + "kv", kvText);
         Precision precision = Precision.of(weights, kv, optimizer);
@@ -67,19 +73,27 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
         Recompute recompute = Recompute.parse(prefix + "recompute", p.text("recompute", "none"));
         int loraRank = (int) p.integer("lora-rank", 0, 0, Limits.MAX_WIDTH);
         Set<Projection> targets = loraTargets(prefix + "lora-targets", p.text("lora-targets", "all-linear"));
-        FlopsConvention convention = FlopsConvention.of(AttentionMask.parse(prefix + "attention-flops", p.text("attention-flops", "full")));
+        FlopsConvention convention =
+                FlopsConvention.of(AttentionMask.parse(prefix + "attention-flops", p.text("attention-flops", "full")));
         long overhead = p.bytes("overhead-gib", 1L << 30, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES, true);
         Long gib = p.has("device-memory-gib") ? p.bytes("device-memory-gib", 1L << 30, 0, false) : null;
         Long gb = p.has("device-memory-gb") ? p.bytes("device-memory-gb", 1_000_000_000L, 0, false) : null;
         if (gib != null && gb != null)
-            throw InvalidFieldException.withMessage(prefix + "device-memory-gb",
+            throw InvalidFieldException.withMessage(
+                    prefix + "device-memory-gb",
                     prefix + "device-memory-gb and " + prefix + "device-memory-gib are both given: give one of them");
         try {
             Parallelism parallelism = new Parallelism(tp, pp, dp, ep, zero, sp);
             LoraAdapter lora = new LoraAdapter(loraRank, loraRank == 0 ? Set.of() : targets);
-            Workload workload = new Workload(p.integer("batch", 1, 1, Workload.MAX_BATCH), p.integer("prompt", DEFAULT_PROMPT, 1, Limits.MAX_CONTEXT),
+            Workload workload = new Workload(
+                    p.integer("batch", 1, 1, Workload.MAX_BATCH),
+                    p.integer("prompt", DEFAULT_PROMPT, 1, Limits.MAX_CONTEXT),
                     p.integer("generate", DEFAULT_GENERATE, 0, Limits.MAX_CONTEXT),
-                    p.integer("prefill-chunk", 0, 0, Limits.MAX_CONTEXT), parallelism, recompute, optimizer, lora);
+                    p.integer("prefill-chunk", 0, 0, Limits.MAX_CONTEXT),
+                    parallelism,
+                    recompute,
+                    optimizer,
+                    lora);
             return new EstimateOptions(workload, precision, convention, overhead, gib != null ? gib : gb, prefix);
         } catch (InvalidFieldException e) {
             throw rename(e, prefix);
@@ -95,7 +109,10 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
             if (id.endsWith("_proj")) id = id.substring(0, id.length() - "_proj".length());
             Projection proj = Projection.byId(id);
             if (proj == null)
-                throw new InvalidFieldException(field, text, "all-linear or a comma-separated list of q, k, v, o, q_a, q_b, kv_a, kv_b, gate, up, down, router");
+                throw new InvalidFieldException(
+                        field,
+                        text,
+                        "all-linear or a comma-separated list of q, k, v, o, q_a, q_b, kv_a, kv_b, gate, up, down, router");
             set.add(proj);
         }
         return set;
@@ -103,20 +120,31 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
 
     /** Library field names of the workload and precision, and the option that sets each. */
     private static final Map<String, String> FIELD_TO_OPTION = Map.ofEntries(
-            Map.entry("batch", "batch"), Map.entry("microBatch", "batch"),
-            Map.entry("promptTokens", "prompt"), Map.entry("sequenceTokens", "prompt"), Map.entry("contextTokens", "prompt"),
-            Map.entry("generatedTokens", "generate"), Map.entry("prefillChunkTokens", "prefill-chunk"),
-            Map.entry("parallelism.tensor", "tp"), Map.entry("parallelism.pipeline", "pp"), Map.entry("parallelism.data", "dp"),
-            Map.entry("parallelism.expert", "ep"), Map.entry("parallelism.zeroStage", "zero"),
-            Map.entry("lora.rank", "lora-rank"), Map.entry("lora.targets", "lora-targets"),
-            Map.entry("precision.weights", "weights"), Map.entry("precision.kvCache", "kv"), Map.entry("runtimeOverheadBytes", "overhead-gib"));
+            Map.entry("batch", "batch"),
+            Map.entry("microBatch", "batch"),
+            Map.entry("promptTokens", "prompt"),
+            Map.entry("sequenceTokens", "prompt"),
+            Map.entry("contextTokens", "prompt"),
+            Map.entry("generatedTokens", "generate"),
+            Map.entry("prefillChunkTokens", "prefill-chunk"),
+            Map.entry("parallelism.tensor", "tp"),
+            Map.entry("parallelism.pipeline", "pp"),
+            Map.entry("parallelism.data", "dp"),
+            Map.entry("parallelism.expert", "ep"),
+            Map.entry("parallelism.zeroStage", "zero"),
+            Map.entry("lora.rank", "lora-rank"),
+            Map.entry("lora.targets", "lora-targets"),
+            Map.entry("precision.weights", "weights"),
+            Map.entry("precision.kvCache", "kv"),
+            Map.entry("runtimeOverheadBytes", "overhead-gib"));
 
     /** The same error naming the option ({@code --tp}) instead of the library field ({@code parallelism.tensor}). */
     public static InvalidFieldException rename(InvalidFieldException e, String prefix) {
         String option = FIELD_TO_OPTION.get(e.field());
         String message = e.getMessage();
         if (option == null || message == null || !message.startsWith(e.field())) return e;
-        return InvalidFieldException.withMessage(prefix + option, prefix + option + message.substring(e.field().length()));
+        return InvalidFieldException.withMessage(
+                prefix + option, prefix + option + message.substring(e.field().length()));
     }
 
     /** Reads option texts and turns bad ones into errors that name the option. */
@@ -147,7 +175,8 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
             } catch (NumberFormatException e) {
                 throw new InvalidFieldException(prefix + name, t, "an integer from " + min + " to " + max);
             }
-            if (v < min || v > max) throw new InvalidFieldException(prefix + name, v, "an integer from " + min + " to " + max);
+            if (v < min || v > max)
+                throw new InvalidFieldException(prefix + name, v, "an integer from " + min + " to " + max);
             return v;
         }
 
@@ -171,10 +200,14 @@ public record EstimateOptions(Workload workload, Precision precision, FlopsConve
             }
             double max = 1e6;
             long bytes = Math.round(v * unitBytes);
-            // a capacity so small it rounds to 0 bytes is refused here, by its option name, not later as deviceMemoryBytes
+            // a capacity so small it rounds to 0 bytes is refused here, by its option name, not later as
+            // deviceMemoryBytes
             if (!(v >= 0 && v <= max) || (!zeroAllowed && bytes == 0))
-                throw new InvalidFieldException(prefix + name, t, "a number " + (zeroAllowed ? ">= 0" : "> 0") + " and <= " + (long) max
-                        + (zeroAllowed ? "" : ", at least one byte"));
+                throw new InvalidFieldException(
+                        prefix + name,
+                        t,
+                        "a number " + (zeroAllowed ? ">= 0" : "> 0") + " and <= " + (long) max
+                                + (zeroAllowed ? "" : ", at least one byte"));
             return bytes;
         }
     }

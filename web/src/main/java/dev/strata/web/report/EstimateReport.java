@@ -80,9 +80,11 @@ public final class EstimateReport {
      * {@link #compactJson} written to {@code out}, which is neither flushed nor closed. A refused input ({@link InvalidFieldException})
      * can be thrown after part of the answer was written: the caller discards what {@code out} got.
      */
-    public static void writeCompactJson(OutputStream out, ResolvedModel model, EstimateOptions options, ServingOptions serving) {
+    public static void writeCompactJson(
+            OutputStream out, ResolvedModel model, EstimateOptions options, ServingOptions serving) {
         try (JsonGenerator g = Render.MAPPER.getFactory().createGenerator(out)) {
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET); // nor flushed: a servlet stream would send what it holds
+            g.disable(
+                    JsonGenerator.Feature.AUTO_CLOSE_TARGET); // nor flushed: a servlet stream would send what it holds
             g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
             g.writeStartObject();
             write(JsonOut.stream(g), model, options, serving);
@@ -97,16 +99,26 @@ public final class EstimateReport {
         if (serving != null) {
             Workload given = options.workload();
             var par = serving.parallelism(spec, given.parallelism(), options.prefix());
-            Long capacity = serving.hardware() != null ? Long.valueOf(serving.hardware().memoryBytes()) : options.deviceMemoryBytes();
+            Long capacity = serving.hardware() != null
+                    ? Long.valueOf(serving.hardware().memoryBytes())
+                    : options.deviceMemoryBytes();
             long runtime = serving.runtimeBytes() != null ? serving.runtimeBytes() : options.runtimeOverheadBytes();
-            options = new EstimateOptions(given.withParallelism(par), options.precision(), options.convention(), runtime,
-                    capacity, options.prefix());
+            options = new EstimateOptions(
+                    given.withParallelism(par),
+                    options.precision(),
+                    options.convention(),
+                    runtime,
+                    capacity,
+                    options.prefix());
         }
         Workload w = options.workload();
         String prefix = options.prefix();
         if (w.contextTokens() > spec.contextLength())
-            throw new InvalidFieldException(prefix + "prompt", w.promptTokens(), "such that prompt + generate = " + w.contextTokens()
-                    + " tokens is at most the model's context length, " + spec.contextLength());
+            throw new InvalidFieldException(
+                    prefix + "prompt",
+                    w.promptTokens(),
+                    "such that prompt + generate = " + w.contextTokens()
+                            + " tokens is at most the model's context length, " + spec.contextLength());
         model(root.object("model"), spec, model.preset()).end();
         params(root.object("params"), Parameters.count(spec), model.preset()).end();
         try {
@@ -139,7 +151,8 @@ public final class EstimateReport {
         o.put("loraRank", w.lora().rank());
         if (w.lora().enabled()) {
             StringBuilder t = new StringBuilder();
-            for (Projection proj : w.lora().targets()) t.append(t.length() == 0 ? "" : ",").append(proj.id());
+            for (Projection proj : w.lora().targets())
+                t.append(t.length() == 0 ? "" : ",").append(proj.id());
             o.put("loraTargets", t.toString());
         }
         return o;
@@ -165,9 +178,11 @@ public final class EstimateReport {
         Workload w = options.workload();
         JsonOut c = o.object("convention");
         c.put("attention", options.convention().mask().id());
-        c.put("attentionNote", options.convention().mask() == AttentionMask.FULL
-                ? "a prefill counts every query against every key (T x T), as torch.profiler does"
-                : "a prefill counts each query against the keys at or before it (T(T+1)/2)");
+        c.put(
+                "attentionNote",
+                options.convention().mask() == AttentionMask.FULL
+                        ? "a prefill counts every query against every key (T x T), as torch.profiler does"
+                        : "a prefill counts each query against the keys at or before it (T(T+1)/2)");
         c.put("flopsPerMultiplyAccumulate", 2);
         c.put("embedding", options.convention().embeddingMatmul() ? "one-hot matmul" : "lookup (0 FLOPs)");
         c.put("softmax", options.convention().softmax());
@@ -228,10 +243,13 @@ public final class EstimateReport {
         perDevice.end();
         o.put("dominant", m.perDevice().dominant());
         if (options.deviceMemoryBytes() != null) verdict(o, m.fit(options.deviceMemoryBytes()));
-        if (w.lora().enabled() || !p.weights().isQuantized()) training(o.object("training"), spec, options).end();
+        if (w.lora().enabled() || !p.weights().isQuantized())
+            training(o.object("training"), spec, options).end();
         JsonOut assumptions = o.object("assumptions");
         assumptions.put("flashAttention", "inference never materialises attention scores");
-        assumptions.put("logitBytes", Activations.inferenceLogitBytes(p.activations())); // inference peak: head output + fp32 copy
+        assumptions.put(
+                "logitBytes",
+                Activations.inferenceLogitBytes(p.activations())); // inference peak: head output + fp32 copy
         assumptions.put("trainingDropout", TrainingMemory.DROPOUT);
         assumptions.put("pipelineSchedule", "1F1B: stage s of p holds p - s micro-batches");
         assumptions.end();
@@ -239,7 +257,8 @@ public final class EstimateReport {
     }
 
     static JsonOut training(JsonOut o, TransformerSpec spec, EstimateOptions options) {
-        TrainingMemoryEstimate t = TrainingMemory.estimate(spec, options.precision(), options.workload(), options.runtimeOverheadBytes());
+        TrainingMemoryEstimate t =
+                TrainingMemory.estimate(spec, options.precision(), options.workload(), options.runtimeOverheadBytes());
         o.put("method", !t.lora() ? "full" : options.precision().weights().bits() < 8 ? "qlora" : "lora");
         o.put("trainableParams", t.trainableParams());
         o.put("frozenParams", t.frozenParams());

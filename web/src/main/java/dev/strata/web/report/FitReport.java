@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.RunsCsv;
@@ -11,6 +10,7 @@ import dev.strata.estimator.scaling.FitOptions;
 import dev.strata.estimator.scaling.FitPoint;
 import dev.strata.estimator.scaling.FitResult;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.web.render.Render;
 
 /**
  * The {@code fit} result: the Chinchilla-form constants {@code E}, {@code A}, {@code B}, {@code alpha}, {@code beta},
@@ -27,11 +27,24 @@ public final class FitReport {
      * What the user asked (options {@code --n-col --d-col --c-col --loss-col --exclude-highest-loss --bootstrap --seed};
      * nulls take the defaults).
      */
-    public record Request(String nCol, String dCol, String cCol, String lossCol, Integer excludeHighestLoss, Integer bootstrap, Long seed) {
+    public record Request(
+            String nCol,
+            String dCol,
+            String cCol,
+            String lossCol,
+            Integer excludeHighestLoss,
+            Integer bootstrap,
+            Long seed) {
         /** The request from named inputs (HTTP query parameters or form fields). */
         public static Request from(Inputs in) {
-            return new Request(in.text("n-col"), in.text("d-col"), in.text("c-col"), in.text("loss-col"), in.integer("exclude-highest-loss"),
-                    in.integer("bootstrap"), in.whole("seed"));
+            return new Request(
+                    in.text("n-col"),
+                    in.text("d-col"),
+                    in.text("c-col"),
+                    in.text("loss-col"),
+                    in.integer("exclude-highest-loss"),
+                    in.integer("bootstrap"),
+                    in.whole("seed"));
         }
 
         /** The same request with another number of bootstrap resamples. */
@@ -42,7 +55,8 @@ public final class FitReport {
         /** The columns to read: --d-col or --c-col (not both); with neither, D if the file has it, else C. */
         public RunsCsv.Columns columns() {
             if (dCol != null && cCol != null)
-                throw InvalidFieldException.withMessage("c-col", "give --d-col (tokens) or --c-col (training FLOPs), not both");
+                throw InvalidFieldException.withMessage(
+                        "c-col", "give --d-col (tokens) or --c-col (training FLOPs), not both");
             String n = nCol == null ? RunsCsv.DEFAULT_PARAMS_COLUMN : nCol;
             String l = lossCol == null ? RunsCsv.DEFAULT_LOSS_COLUMN : lossCol;
             if (dCol != null) return new RunsCsv.Columns(n, dCol, null, l);
@@ -51,8 +65,11 @@ public final class FitReport {
         }
 
         FitOptions options() {
-            return FitOptions.defaults().withExcludeHighestLoss(excludeHighestLoss == null ? 0 : excludeHighestLoss)
-                    .withBootstrap(bootstrap == null ? DEFAULT_BOOTSTRAP : bootstrap, seed == null ? FitOptions.DEFAULT_SEED : seed);
+            return FitOptions.defaults()
+                    .withExcludeHighestLoss(excludeHighestLoss == null ? 0 : excludeHighestLoss)
+                    .withBootstrap(
+                            bootstrap == null ? DEFAULT_BOOTSTRAP : bootstrap,
+                            seed == null ? FitOptions.DEFAULT_SEED : seed);
         }
     }
 
@@ -64,7 +81,8 @@ public final class FitReport {
     /** The fit itself, for callers that draw it as well as report it. */
     public static FitResult fit(RunsCsv.Runs runs, Request r) {
         FitOptions options = r.options(); // validate the options before the data is converted
-        FitData data = runs.tokens() != null ? new FitData(runs.params(), runs.tokens(), runs.loss(), runs.rows())
+        FitData data = runs.tokens() != null
+                ? new FitData(runs.params(), runs.tokens(), runs.loss(), runs.rows())
                 : FitData.ofCompute(runs.params(), runs.compute(), runs.loss(), runs.rows());
         return ChinchillaFit.fit(data, options);
     }
@@ -79,10 +97,14 @@ public final class FitReport {
         ObjectNode frontier = root.putObject("computeOptimal");
         frontier.set("a", estimate(fit.paramsExponent()));
         frontier.set("b", estimate(fit.tokensExponent()));
-        frontier.put("note", "N_opt ∝ C^a and D_opt ∝ C^b with a = beta/(alpha+beta), b = alpha/(alpha+beta) (Hoffmann et al. 2022, Eq. 4)");
+        frontier.put(
+                "note",
+                "N_opt ∝ C^a and D_opt ∝ C^b with a = beta/(alpha+beta), b = alpha/(alpha+beta) (Hoffmann et al. 2022, Eq. 4)");
         ObjectNode how = root.putObject("procedure");
-        how.put("method", "Hoffmann et al. 2022 App. D.2: Huber loss on log-loss, log-sum-exp parameters, grid of starts, best kept; "
-                + "minimised with commons-math3 Levenberg-Marquardt");
+        how.put(
+                "method",
+                "Hoffmann et al. 2022 App. D.2: Huber loss on log-loss, log-sum-exp parameters, grid of starts, best kept; "
+                        + "minimised with commons-math3 Levenberg-Marquardt");
         how.put("huberDelta", fit.options().huberDelta());
         how.put("starts", fit.starts());
         how.put("objective", fit.objective());
@@ -110,11 +132,14 @@ public final class FitReport {
     private static ObjectNode estimate(Estimate e) {
         ObjectNode o = Render.NODES.objectNode();
         o.put("value", e.value());
-        e.spread().ifPresentOrElse(s -> {
-            o.put("stdErr", s.stdErr());
-            o.put("ciLow", s.low());
-            o.put("ciHigh", s.high());
-        }, () -> o.putNull("stdErr"));
+        e.spread()
+                .ifPresentOrElse(
+                        s -> {
+                            o.put("stdErr", s.stdErr());
+                            o.put("ciLow", s.low());
+                            o.put("ciHigh", s.high());
+                        },
+                        () -> o.putNull("stdErr"));
         return o;
     }
 }

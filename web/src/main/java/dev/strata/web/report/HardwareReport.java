@@ -1,11 +1,11 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.model.Hardware;
+import dev.strata.web.render.Render;
 import java.util.Map;
 
 /** The hardware catalog: {@code {"hardware": [{id, name, peakFlopsPerSecond: {bf16, ...}, memoryBytes, ...}]}}. */
@@ -22,8 +22,13 @@ public final class HardwareReport {
         ArrayNode list = root.putArray("hardware");
         for (HardwareEntry e : HardwareCatalog.all()) list.add(of(e, true));
         HardwareEntry host = HardwareCatalog.host();
-        ObjectNode h = of(new HardwareEntry(HostDevice.hardware(), host.scaleUpLink(), host.hostLink(), host.sources(), host.calibration()), true);
-        h.put("calibratedFormats", String.join(",", HostDevice.calibration().tuning().formats().keySet()));
+        ObjectNode h = of(
+                new HardwareEntry(
+                        HostDevice.hardware(), host.scaleUpLink(), host.hostLink(), host.sources(), host.calibration()),
+                true);
+        h.put(
+                "calibratedFormats",
+                String.join(",", HostDevice.calibration().tuning().formats().keySet()));
         h.put("efficiencyFormat", HostDevice.calibration().referenceFormat());
         root.set("host", h);
         return root;
@@ -36,7 +41,8 @@ public final class HardwareReport {
         o.put("hostLink", e.hostLink());
         if (sources) {
             ObjectNode s = o.putObject("sources");
-            for (String figure : HardwareCatalog.SOURCED_FIGURES) s.put(figure, e.sources().get(figure));
+            for (String figure : HardwareCatalog.SOURCED_FIGURES)
+                s.put(figure, e.sources().get(figure));
         }
         return o;
     }

@@ -35,7 +35,9 @@ public final class Inputs {
     public Integer integer(String name) {
         Long v = whole(name);
         if (v == null) return null;
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new InvalidFieldException(name, v, "an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
+            throw new InvalidFieldException(
+                    name, v, "an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE);
         return v.intValue();
     }
 

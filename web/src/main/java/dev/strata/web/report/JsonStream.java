@@ -26,6 +26,7 @@ final class JsonStream implements JsonOut {
      * from input) a name is encoded for its one use and not kept.
      */
     private static final ConcurrentHashMap<String, SerializableString> NAMES = new ConcurrentHashMap<>();
+
     static final int MAX_NAMES = 4096;
 
     static SerializableString name(String name) {

@@ -1,11 +1,11 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.scaling.ScalingLaw;
 import dev.strata.estimator.scaling.ScalingLaws;
+import dev.strata.web.render.Render;
 
 /**
  * The built-in scaling laws, one row each ({@code id}, {@code name}, {@code source}, {@code paramsMeaning},

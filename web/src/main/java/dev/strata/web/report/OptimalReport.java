@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.scaling.ComputeOptimal;
@@ -11,6 +10,7 @@ import dev.strata.estimator.scaling.ScalingLaw;
 import dev.strata.estimator.scaling.ScalingLaws;
 import dev.strata.estimator.scaling.TrainingCompute;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.web.render.Render;
 import java.util.Map;
 
 /**
@@ -38,14 +38,21 @@ public final class OptimalReport {
     public record Request(String law, Double compute, Double loss, Double params, Integer isoFlop, Double span) {
         /** The request from named inputs (HTTP query parameters or form fields). */
         public static Request from(Inputs in) {
-            return new Request(in.text("law"), in.number("compute"), in.number("loss"), in.number("params"), in.integer("iso-flop"), in.number("span"));
+            return new Request(
+                    in.text("law"),
+                    in.number("compute"),
+                    in.number("loss"),
+                    in.number("params"),
+                    in.integer("iso-flop"),
+                    in.number("span"));
         }
     }
 
     public static ObjectNode of(Request r) {
         ScalingLaw law = ScalingLaws.resolve(r.law() == null ? DEFAULT_LAW : r.law());
         if ((r.compute() == null) == (r.loss() == null))
-            throw InvalidFieldException.withMessage("compute", "give exactly one of --compute (a budget in FLOPs) and --loss (a target loss)");
+            throw InvalidFieldException.withMessage(
+                    "compute", "give exactly one of --compute (a budget in FLOPs) and --loss (a target loss)");
         ComputeOptimal opt = r.compute() != null ? law.optimal(r.compute()) : law.computeForLoss(r.loss());
         ObjectNode root = Render.NODES.objectNode();
         root.set("law", law(law));
@@ -58,12 +65,16 @@ public final class OptimalReport {
         root.put("tokensPerParam", opt.tokensPerParam());
         root.put("flopsPerToken", opt.flopsPerToken());
         root.put("method", opt.method().key());
-        if (r.params() != null) root.set("offOptimal", offOptimal(Planner.offOptimal(law, r.params(),
-                TrainingCompute.tokens(opt.computeFlops(), r.params()))));
+        if (r.params() != null)
+            root.set(
+                    "offOptimal",
+                    offOptimal(Planner.offOptimal(
+                            law, r.params(), TrainingCompute.tokens(opt.computeFlops(), r.params()))));
         int points = r.isoFlop() == null ? 0 : r.isoFlop();
         if (points != 0) { // 0: no curve; Planner refuses counts outside 2..10,000
             ArrayNode curve = root.putArray("isoFlop");
-            for (IsoFlopPoint p : Planner.isoFlop(law, opt.computeFlops(), points, r.span() == null ? DEFAULT_SPAN : r.span())) {
+            for (IsoFlopPoint p :
+                    Planner.isoFlop(law, opt.computeFlops(), points, r.span() == null ? DEFAULT_SPAN : r.span())) {
                 ObjectNode o = curve.addObject();
                 Counts.put(o, "params", p.params());
                 Counts.put(o, "tokens", p.tokens());

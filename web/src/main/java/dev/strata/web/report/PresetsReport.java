@@ -1,12 +1,12 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
+import dev.strata.web.render.Render;
 
 /** The preset catalog with each model's computed and published parameter counts. */
 public final class PresetsReport {

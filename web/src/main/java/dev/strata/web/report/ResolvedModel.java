@@ -30,7 +30,8 @@ public record ResolvedModel(TransformerSpec spec, Preset preset) {
      */
     public static String catalogId(String field, String value) {
         if (value.contains("/") || value.contains("\\") || value.endsWith(".json"))
-            throw new InvalidFieldException(field, value, "a catalog id (the server reads no files: post or paste a config.json instead)");
+            throw new InvalidFieldException(
+                    field, value, "a catalog id (the server reads no files: post or paste a config.json instead)");
         return value;
     }
 

@@ -29,8 +29,15 @@ import java.util.function.Function;
  * @param runtimeBytes      the runtime term of the memory estimate that the device implies, or null for the option's
  *                          (the {@code host}: the runtime's measured resident memory, unless --overhead-gib is given)
  */
-public record ServingOptions(Hardware hardware, Integer devices, boolean explicitSplit, LatencyTuning tuning, Offload offload,
-                             Double measuredSeconds, Double targetSeconds, Long runtimeBytes) {
+public record ServingOptions(
+        Hardware hardware,
+        Integer devices,
+        boolean explicitSplit,
+        LatencyTuning tuning,
+        Offload offload,
+        Double measuredSeconds,
+        Double targetSeconds,
+        Long runtimeBytes) {
 
     /** Parses the hardware options; {@code options} are the already-parsed workload options (for the compute format). */
     public static ServingOptions parse(Function<String, String> values, String prefix, EstimateOptions options) {
@@ -44,12 +51,15 @@ public record ServingOptions(Hardware hardware, Integer devices, boolean explici
         String id = v.apply("hardware");
         if (id != null) {
             try {
-                if (HostDevice.is(id)) { // calibrated from measurements: its own efficiencies, tuning and runtime memory
+                if (HostDevice.is(
+                        id)) { // calibrated from measurements: its own efficiencies, tuning and runtime memory
                     hw = HostDevice.hardware();
                     tuning = HostDevice.calibration().tuning();
                     if (v.apply("overhead-gib") == null) runtime = HostDevice.runtimeBytes();
                 } else {
-                    hw = id.endsWith(".json") || id.contains("/") || id.contains("\\") ? HardwareCatalog.fromFile(Path.of(id)) : HardwareCatalog.get(id);
+                    hw = id.endsWith(".json") || id.contains("/") || id.contains("\\")
+                            ? HardwareCatalog.fromFile(Path.of(id))
+                            : HardwareCatalog.get(id);
                 }
             } catch (java.nio.file.InvalidPathException e) {
                 throw new InvalidFieldException(prefix + "hardware", id, "a hardware id or the path of a JSON file");
@@ -64,30 +74,54 @@ public record ServingOptions(Hardware hardware, Integer devices, boolean explici
             if (gbs != null || tflops != null || memory != null) {
                 Map<String, Double> peaks = new LinkedHashMap<>(hw.peakFlopsPerSecond());
                 if (tflops != null) peaks.put(Latency.computeFormat(hw, options.precision()), tflops * 1e12);
-                hw = hw.toBuilder().peakFlopsPerSecond(peaks).memoryBytes(memory != null ? memory : hw.memoryBytes())
-                        .memoryBandwidthBytesPerSecond(gbs != null ? gbs * 1e9 : hw.memoryBandwidthBytesPerSecond()).build();
+                hw = hw.toBuilder()
+                        .peakFlopsPerSecond(peaks)
+                        .memoryBytes(memory != null ? memory : hw.memoryBytes())
+                        .memoryBandwidthBytesPerSecond(gbs != null ? gbs * 1e9 : hw.memoryBandwidthBytesPerSecond())
+                        .build();
             }
             Hardware.Efficiency e = hw.efficiency();
             Double be = number(v, prefix, "bandwidth-efficiency", 0, 1, false);
             Double ce = number(v, prefix, "compute-efficiency", 0, 1, false);
             Double me = number(v, prefix, "communication-efficiency", 0, 1, false);
             if (be != null || ce != null || me != null)
-                hw = hw.withEfficiency(new Hardware.Efficiency(be != null ? be : e.bandwidth(), ce != null ? ce : e.compute(),
+                hw = hw.withEfficiency(new Hardware.Efficiency(
+                        be != null ? be : e.bandwidth(),
+                        ce != null ? ce : e.compute(),
                         me != null ? me : e.communication()));
         } else {
-            for (String name : new String[] {"price", "bandwidth-gbs", "peak-tflops", "bandwidth-efficiency", "compute-efficiency",
-                    "communication-efficiency", "offload", "measured-ms-per-token"})
+            for (String name : new String[] {
+                "price",
+                "bandwidth-gbs",
+                "peak-tflops",
+                "bandwidth-efficiency",
+                "compute-efficiency",
+                "communication-efficiency",
+                "offload",
+                "measured-ms-per-token"
+            })
                 if (v.apply(name) != null)
-                    throw InvalidFieldException.withMessage(prefix + name, prefix + name + " needs " + prefix + "hardware (a catalog id, see 'strata hardware', or a JSON file)");
+                    throw InvalidFieldException.withMessage(
+                            prefix + name,
+                            prefix + name + " needs " + prefix
+                                    + "hardware (a catalog id, see 'strata hardware', or a JSON file)");
         }
         Integer devices = null;
-        if (v.apply("devices") != null) devices = (int) (double) number(v, prefix, "devices", 1, Parallelism.MAX_DEGREE, false, true);
+        if (v.apply("devices") != null)
+            devices = (int) (double) number(v, prefix, "devices", 1, Parallelism.MAX_DEGREE, false, true);
         boolean explicit = v.apply("tp") != null || v.apply("pp") != null || v.apply("dp") != null;
         Offload offload = Offload.parse(prefix + "offload", v.apply("offload"));
         Double measured = number(v, prefix, "measured-ms-per-token", 0, 1e9, false);
         Double target = number(v, prefix, "target-ms-per-token", 0, 1e9, false);
-        return new ServingOptions(hw, devices, explicit, tuning, offload, measured == null ? null : measured / 1e3,
-                target == null ? null : target / 1e3, runtime);
+        return new ServingOptions(
+                hw,
+                devices,
+                explicit,
+                tuning,
+                offload,
+                measured == null ? null : measured / 1e3,
+                target == null ? null : target / 1e3,
+                runtime);
     }
 
     /**
@@ -98,18 +132,31 @@ public record ServingOptions(Hardware hardware, Integer devices, boolean explici
         if (devices == null) return given;
         if (explicitSplit) {
             if (given.devices() != devices)
-                throw new InvalidFieldException(prefix + "devices", devices, "tp x pp x dp = " + given.devices() + " when those are given");
+                throw new InvalidFieldException(
+                        prefix + "devices", devices, "tp x pp x dp = " + given.devices() + " when those are given");
             return given;
         }
-        return Solve.split(spec, devices, given).orElseThrow(() -> new InvalidFieldException(prefix + "devices", devices,
-                "a count that splits into tensor parallel (up to 8, dividing the heads) x pipeline stages (at most the layers, " + spec.layerCount() + ")"));
+        return Solve.split(spec, devices, given)
+                .orElseThrow(() -> new InvalidFieldException(
+                        prefix + "devices",
+                        devices,
+                        "a count that splits into tensor parallel (up to 8, dividing the heads) x pipeline stages (at most the layers, "
+                                + spec.layerCount() + ")"));
     }
 
-    private static Double number(Function<String, String> v, String prefix, String name, double min, double max, boolean zeroAllowed) {
+    private static Double number(
+            Function<String, String> v, String prefix, String name, double min, double max, boolean zeroAllowed) {
         return number(v, prefix, name, min, max, zeroAllowed, false);
     }
 
-    private static Double number(Function<String, String> v, String prefix, String name, double min, double max, boolean zeroAllowed, boolean integer) {
+    private static Double number(
+            Function<String, String> v,
+            String prefix,
+            String name,
+            double min,
+            double max,
+            boolean zeroAllowed,
+            boolean integer) {
         String t = v.apply(name);
         if (t == null) return null;
         double x;
@@ -119,7 +166,13 @@ public record ServingOptions(Hardware hardware, Integer devices, boolean explici
             x = Double.NaN;
         }
         boolean ok = x >= min && x <= max && (zeroAllowed || x > 0) && (!integer || x == Math.rint(x));
-        if (!ok) throw new InvalidFieldException(prefix + name, t, (integer ? "an integer" : "a number") + (zeroAllowed ? " >= " : " > ") + (integer ? (long) min : min) + " and <= " + (integer ? String.valueOf((long) max) : String.valueOf(max)));
+        if (!ok)
+            throw new InvalidFieldException(
+                    prefix + name,
+                    t,
+                    (integer ? "an integer" : "a number") + (zeroAllowed ? " >= " : " > ")
+                            + (integer ? (long) min : min) + " and <= "
+                            + (integer ? String.valueOf((long) max) : String.valueOf(max)));
         return x;
     }
 

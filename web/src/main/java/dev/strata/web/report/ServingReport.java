@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
@@ -19,6 +18,7 @@ import dev.strata.model.Hardware;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.web.render.Render;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +37,8 @@ final class ServingReport {
         Workload w = options.workload();
         Precision p = options.precision();
         LatencyTuning tuning = serving.tuning();
-        LatencyModel model = LatencyModel.of(spec, p, w.parallelism(), hw, tuning, serving.offload()); // also for the batch searches below
+        LatencyModel model = LatencyModel.of(
+                spec, p, w.parallelism(), hw, tuning, serving.offload()); // also for the batch searches below
         LatencyEstimate est = model.estimate(w);
         int replicas = w.parallelism().data();
 
@@ -47,13 +48,21 @@ final class ServingReport {
         latency.put("computeFormat", format);
         latency.put("devices", w.parallelism().devices());
         pair(latency, "prefillSeconds", est.timeToFirstTokenFloorSeconds(), est.timeToFirstTokenSeconds());
-        pair(latency, "decodeSecondsPerToken", est.decode().floorSeconds(), est.decode().calibratedSeconds());
+        pair(
+                latency,
+                "decodeSecondsPerToken",
+                est.decode().floorSeconds(),
+                est.decode().calibratedSeconds());
         pair(latency, "requestSeconds", est.requestFloorSeconds(), est.requestSeconds());
         latency.put("decodeContextTokens", est.decodeContextTokens());
-        latency.object("bound").put("prefill", est.prefill().bound()).put("decode", est.decode().bound()).end();
+        latency.object("bound")
+                .put("prefill", est.prefill().bound())
+                .put("decode", est.decode().bound())
+                .end();
         latency.put("computeBoundBatch", est.computeBoundBatch());
         latency.put("offload", serving.offload().name().toLowerCase(java.util.Locale.ROOT));
-        if (est.decode().hostLinkBytes() > 0) latency.put("hostLinkBytesPerDecodeStep", est.decode().hostLinkBytes());
+        if (est.decode().hostLinkBytes() > 0)
+            latency.put("hostLinkBytesPerDecodeStep", est.decode().hostLinkBytes());
         LatencyTuning ft = tuning.forFormat(format);
         latency.object("efficiency")
                 .put("bandwidth", Latency.bandwidthEfficiency(hw, tuning, format))
@@ -67,7 +76,11 @@ final class ServingReport {
 
         JsonOut throughput = root.object("throughput");
         pair(throughput, "tokensPerSecond", est.tokensPerSecondFloor() * replicas, est.tokensPerSecond() * replicas);
-        pair(throughput, "tokensPerSecondPerSequence", est.tokensPerSecondPerSequenceFloor(), est.tokensPerSecondPerSequence());
+        pair(
+                throughput,
+                "tokensPerSecondPerSequence",
+                est.tokensPerSecondPerSequenceFloor(),
+                est.tokensPerSecondPerSequence());
         throughput.put("replicas", replicas);
         throughput.end();
 
@@ -79,11 +92,14 @@ final class ServingReport {
         cap.put("maxBatch", maxBatch);
         cap.put("maxContextTokens", Solve.maxContext(spec, p, w, capacity, overhead));
         cap.put("modelContextTokens", spec.contextLength());
-        Solve.minDevices(spec, p, w, capacity, overhead).ifPresentOrElse(par -> {
-            cap.put("minDevices", par.devices());
-            cap.put("minDevicesTensorParallel", par.tensor());
-            cap.put("minDevicesPipelineParallel", par.pipeline());
-        }, () -> cap.putNull("minDevices"));
+        Solve.minDevices(spec, p, w, capacity, overhead)
+                .ifPresentOrElse(
+                        par -> {
+                            cap.put("minDevices", par.devices());
+                            cap.put("minDevicesTensorParallel", par.tensor());
+                            cap.put("minDevicesPipelineParallel", par.pipeline());
+                        },
+                        () -> cap.putNull("minDevices"));
         cap.end();
 
         int devices = w.parallelism().devices();
@@ -93,16 +109,28 @@ final class ServingReport {
             cost.put("devices", devices);
             double prefillOne = model.prefill(w.withBatch(1), false).calibratedSeconds();
             int batch = (int) Math.min(w.batch(), ServingCost.MAX_BATCH);
-            ServingCostEstimate at = ServingCost.at(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
-                    batch, devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
+            ServingCostEstimate at = ServingCost.at(
+                    b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
+                    batch,
+                    devices,
+                    hw.pricePerHourUsd(),
+                    (int) Math.max(1, w.generatedTokens()),
+                    prefillOne);
             cost.put("costPerMillionTokensUsd", at.costPerMillionOutputTokensUsd());
             cost.put("costPerRequestUsd", at.costPerRequestUsd());
-            if (serving.targetSeconds() != null && maxBatch == 0) cost.putNull("cheapestBatch"); // not even batch 1 fits
+            if (serving.targetSeconds() != null && maxBatch == 0)
+                cost.putNull("cheapestBatch"); // not even batch 1 fits
             else if (serving.targetSeconds() != null) {
                 int limit = (int) Math.min(Math.min(maxBatch, ServingCost.MAX_BATCH), 4096);
                 try {
-                    ServingCostEstimate best = ServingCost.cheapestBatch(b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
-                            limit, serving.targetSeconds(), devices, hw.pricePerHourUsd(), (int) Math.max(1, w.generatedTokens()), prefillOne);
+                    ServingCostEstimate best = ServingCost.cheapestBatch(
+                            b -> model.decodeStep(b, est.decodeContextTokens()).calibratedSeconds(),
+                            limit,
+                            serving.targetSeconds(),
+                            devices,
+                            hw.pricePerHourUsd(),
+                            (int) Math.max(1, w.generatedTokens()),
+                            prefillOne);
                     cost.object("cheapestBatch")
                             .put("batch", best.batch())
                             .put("decodeSecondsPerToken", best.decodeStepSeconds())
@@ -119,12 +147,20 @@ final class ServingReport {
             JsonOut cal = root.object("calibration");
             cal.put("measuredSecondsPerToken", serving.measuredSeconds());
             try {
-                cal.put("impliedBandwidthEfficiency",
-                        Calibration.impliedBandwidthEfficiency(spec, p, w, hw, tuning, serving.offload(), serving.measuredSeconds()));
+                cal.put(
+                        "impliedBandwidthEfficiency",
+                        Calibration.impliedBandwidthEfficiency(
+                                spec, p, w, hw, tuning, serving.offload(), serving.measuredSeconds()));
             } catch (dev.strata.model.InvalidFieldException e) {
-                throw new dev.strata.model.InvalidFieldException(options.prefix() + "measured-ms-per-token", serving.measuredSeconds() * 1e3,
+                throw new dev.strata.model.InvalidFieldException(
+                        options.prefix() + "measured-ms-per-token",
+                        serving.measuredSeconds() * 1e3,
                         "between the decode time at 100 % and at 1 % bandwidth efficiency for this setup (the floor is "
-                                + String.format(java.util.Locale.ROOT, "%.4g", est.decode().floorSeconds() * 1e3) + " ms); otherwise the inputs do not describe the run");
+                                + String.format(
+                                        java.util.Locale.ROOT,
+                                        "%.4g",
+                                        est.decode().floorSeconds() * 1e3)
+                                + " ms); otherwise the inputs do not describe the run");
             }
             cal.put("use", "pass --bandwidth-efficiency with this value to apply it to other setups");
             cal.end();
@@ -134,8 +170,10 @@ final class ServingReport {
             List<Hardware> catalog = new ArrayList<>();
             for (HardwareEntry e : HardwareCatalog.all()) catalog.add(e.hardware());
             JsonOut cheapest = root.array("cheapest");
-            // the catalog's datasheet devices, with their default tuning (not the host's, when the host was asked about)
-            for (Solve.Option o : Solve.cheapest(spec, p, w, catalog, serving.targetSeconds(), overhead, LatencyTuning.GPU_DEFAULT)) {
+            // the catalog's datasheet devices, with their default tuning (not the host's, when the host was asked
+            // about)
+            for (Solve.Option o :
+                    Solve.cheapest(spec, p, w, catalog, serving.targetSeconds(), overhead, LatencyTuning.GPU_DEFAULT)) {
                 JsonOut row = cheapest.addObject();
                 row.put("hardware", o.hardware().id());
                 row.put("devices", o.devices());
@@ -166,9 +204,14 @@ final class ServingReport {
         o.put("wideInputBandwidthFactor", t.wideInputBandwidthFactor());
         o.put("perLayerOverheadSeconds", t.perLayerOverheadSeconds());
         o.put("collectiveLatencySeconds", t.collectiveLatencySeconds());
-        if (t.bandwidthHalfInputWidth() > 0 || t.attentionBandwidthFactor() != 1 || t.perPassOverheadSeconds() > 0
-                || !t.layerOverheadSeconds().isEmpty() || t.matrixVectorRows() > 0 || t.attentionHalfTokens() != t.gemmHalfTokens()
-                || t.matrixProductOverheadSeconds() > 0 || !t.inSituLayerSeconds().isEmpty()) {
+        if (t.bandwidthHalfInputWidth() > 0
+                || t.attentionBandwidthFactor() != 1
+                || t.perPassOverheadSeconds() > 0
+                || !t.layerOverheadSeconds().isEmpty()
+                || t.matrixVectorRows() > 0
+                || t.attentionHalfTokens() != t.gemmHalfTokens()
+                || t.matrixProductOverheadSeconds() > 0
+                || !t.inSituLayerSeconds().isEmpty()) {
             o.put("bandwidthHalfInputWidth", t.bandwidthHalfInputWidth());
             o.put("attentionBandwidthFactor", t.attentionBandwidthFactor());
             o.put("attentionHalfTokens", t.attentionHalfTokens());
@@ -201,5 +244,4 @@ final class ServingReport {
     private static void pair(JsonOut into, String name, double floor, double calibrated) {
         into.object(name).put("floor", floor).put("calibrated", calibrated).end();
     }
-
 }

@@ -46,26 +46,40 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
      *
      * @param maxPoints the most points this caller accepts
      */
-    public static SweepRequest parse(Function<String, String> values, String prefix, Function<String, TransformerSpec> models, long maxPoints) {
+    public static SweepRequest parse(
+            Function<String, String> values, String prefix, Function<String, TransformerSpec> models, long maxPoints) {
         Map<String, List<String>> lists = new HashMap<>();
         Map<String, String> first = new HashMap<>();
         for (String name : AXES.keySet()) {
             String text = values.apply(name);
             if (text == null || text.isBlank()) continue;
-            List<String> items = expand(prefix + name, text.trim(), name.equals("model") || name.equals("hardware")
-                    || name.equals("weights") || name.equals("kv"));
+            List<String> items = expand(
+                    prefix + name,
+                    text.trim(),
+                    name.equals("model") || name.equals("hardware") || name.equals("weights") || name.equals("kv"));
             lists.put(name, items);
             first.put(name, items.get(0));
         }
-        if (!lists.containsKey("model")) throw InvalidFieldException.withMessage(prefix + "model", prefix + "model is missing: give a preset id (or a list of them)");
+        if (!lists.containsKey("model"))
+            throw InvalidFieldException.withMessage(
+                    prefix + "model", prefix + "model is missing: give a preset id (or a list of them)");
         Function<String, String> scalar = name -> first.containsKey(name) ? first.get(name) : values.apply(name);
         EstimateOptions options = EstimateOptions.parse(scalar, prefix);
         ServingOptions serving = ServingOptions.parse(scalar, prefix, options);
         Workload w = options.workload();
         TransformerSpec spec = models.apply(first.get("model"));
-        var base = new Sweep.Base(spec, serving.hardware(), options.precision().weights(), options.precision().kvCache(), w.batch(),
-                w.promptTokens(), w.generatedTokens(), w.parallelism().tensor(), w.parallelism().pipeline(),
-                serving.runtimeBytes() != null ? serving.runtimeBytes() : options.runtimeOverheadBytes(), LatencyTuning.GPU_DEFAULT,
+        var base = new Sweep.Base(
+                spec,
+                serving.hardware(),
+                options.precision().weights(),
+                options.precision().kvCache(),
+                w.batch(),
+                w.promptTokens(),
+                w.generatedTokens(),
+                w.parallelism().tensor(),
+                w.parallelism().pipeline(),
+                serving.runtimeBytes() != null ? serving.runtimeBytes() : options.runtimeOverheadBytes(),
+                LatencyTuning.GPU_DEFAULT,
                 HostDevice.tuningByHardware());
         List<Sweep.Axis> axes = new ArrayList<>();
         long points = 1;
@@ -75,7 +89,10 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
             if (items == null || (items.size() < 2 && e.getValue() != Sweep.Input.DEVICES)) continue;
             points *= items.size();
             if (points > maxPoints)
-                throw new InvalidFieldException(prefix + e.getKey(), values.apply(e.getKey()), "lists and ranges whose product is at most " + maxPoints + " points");
+                throw new InvalidFieldException(
+                        prefix + e.getKey(),
+                        values.apply(e.getKey()),
+                        "lists and ranges whose product is at most " + maxPoints + " points");
             String field = prefix + e.getKey();
             List<Object> resolved = new ArrayList<>(items.size());
             for (String item : items) resolved.add(resolve(e.getValue(), field, item, models));
@@ -84,7 +101,8 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
         return new SweepRequest(base, axes);
     }
 
-    private static Object resolve(Sweep.Input input, String field, String item, Function<String, TransformerSpec> models) {
+    private static Object resolve(
+            Sweep.Input input, String field, String item, Function<String, TransformerSpec> models) {
         return switch (input) {
             case MODEL -> models.apply(item);
             case HARDWARE -> HostDevice.is(item) ? HostDevice.hardware() : HardwareCatalog.get(item);
@@ -102,10 +120,12 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
         List<String> out = new ArrayList<>();
         for (String part : text.split(",")) {
             String p = part.trim();
-            if (p.isEmpty()) throw new InvalidFieldException(field, text, "a value, a comma-separated list or a range a..b[xK|+K]");
+            if (p.isEmpty())
+                throw new InvalidFieldException(field, text, "a value, a comma-separated list or a range a..b[xK|+K]");
             if (!textual && p.contains("..")) range(field, p, out);
             else out.add(p);
-            if (out.size() > Sweep.MAX_POINTS) throw new InvalidFieldException(field, text, "at most " + Sweep.MAX_POINTS + " values");
+            if (out.size() > Sweep.MAX_POINTS)
+                throw new InvalidFieldException(field, text, "at most " + Sweep.MAX_POINTS + " values");
         }
         return out;
     }
@@ -135,7 +155,8 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
             if (a > b) throw new InvalidFieldException(field, p, allowed);
             for (long v = a; v <= b; v = multiply ? Math.multiplyExact(v, k) : Math.addExact(v, k)) {
                 out.add(Long.toString(v));
-                if (out.size() > Sweep.MAX_POINTS) throw new InvalidFieldException(field, p, "at most " + Sweep.MAX_POINTS + " values");
+                if (out.size() > Sweep.MAX_POINTS)
+                    throw new InvalidFieldException(field, p, "at most " + Sweep.MAX_POINTS + " values");
             }
         } catch (NumberFormatException | StringIndexOutOfBoundsException | ArithmeticException e) {
             throw new InvalidFieldException(field, p, allowed);

@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
@@ -14,7 +13,7 @@ import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Limits;
-import dev.strata.model.TransformerSpec;
+import dev.strata.web.render.Render;
 
 /**
  * The {@code train} result: training FLOPs, wall time, device-hours, cost and energy of a run on a device from
@@ -48,13 +47,38 @@ public final class TrainReport {
      * @param seqLen        training sequence length for the attention term (min(4096, the model's context))
      * @param computeFormat format whose peak MFU is measured against ({@link #DEFAULT_COMPUTE_FORMAT})
      */
-    public record Request(String model, Double params, Double flopsPerToken, Double tokens, String hardware, Long devices, Double mfu,
-                          Double deviceHours, Double wallHours, Double price, Double power, Double pue, Integer seqLen, String computeFormat) {
+    public record Request(
+            String model,
+            Double params,
+            Double flopsPerToken,
+            Double tokens,
+            String hardware,
+            Long devices,
+            Double mfu,
+            Double deviceHours,
+            Double wallHours,
+            Double price,
+            Double power,
+            Double pue,
+            Integer seqLen,
+            String computeFormat) {
         /** The request from named inputs (HTTP query parameters or form fields, named as the options without dashes). */
         public static Request from(Inputs in) {
-            return new Request(in.presetId("model"), in.number("params"), in.number("flops-per-token"), in.number("tokens"), in.text("hardware"),
-                    in.whole("devices"), in.number("mfu"), in.number("device-hours"), in.number("wall-hours"), in.number("price"),
-                    in.number("power"), in.number("pue"), in.integer("seq-len"), in.text("compute-format"));
+            return new Request(
+                    in.presetId("model"),
+                    in.number("params"),
+                    in.number("flops-per-token"),
+                    in.number("tokens"),
+                    in.text("hardware"),
+                    in.whole("devices"),
+                    in.number("mfu"),
+                    in.number("device-hours"),
+                    in.number("wall-hours"),
+                    in.number("price"),
+                    in.number("power"),
+                    in.number("pue"),
+                    in.integer("seq-len"),
+                    in.text("compute-format"));
         }
     }
 
@@ -64,11 +88,16 @@ public final class TrainReport {
         double tokens = Checks.positive("tokens", Checks.present("tokens", r.tokens()), TrainingCompute.MAX_QUANTITY);
         HardwareEntry entry = HardwareCatalog.entry(Checks.present("hardware", r.hardware()));
         Hardware hw = entry.hardware();
-        if (r.price() != null) hw = hw.withPricePerHourUsd(Checks.range("price", r.price(), 0, Hardware.MAX_PRICE_PER_HOUR_USD));
+        if (r.price() != null)
+            hw = hw.withPricePerHourUsd(Checks.range("price", r.price(), 0, Hardware.MAX_PRICE_PER_HOUR_USD));
         if (r.power() != null) hw = hw.withPowerWatts(Checks.range("power", r.power(), 0, Hardware.MAX_POWER_WATTS));
         String format = r.computeFormat() == null ? DEFAULT_COMPUTE_FORMAT : r.computeFormat();
         if (!hw.hasPeak(format))
-            throw new InvalidFieldException("compute-format", format, "a format " + hw.id() + " has a peak for, one of " + hw.peakFlopsPerSecond().keySet());
+            throw new InvalidFieldException(
+                    "compute-format",
+                    format,
+                    "a format " + hw.id() + " has a peak for, one of "
+                            + hw.peakFlopsPerSecond().keySet());
         double peak = hw.peakFlopsPerSecond(format);
         long devices = r.devices() == null ? 1 : Checks.range("devices", r.devices(), 1, TrainingRun.MAX_DEVICES);
 
@@ -77,37 +106,56 @@ public final class TrainReport {
         ResolvedModel model = r.model() == null ? null : ResolvedModel.of(r.model());
         TrainingFlopsPerToken approx = null;
         if (model != null) {
-            int seqLen = r.seqLen() != null ? r.seqLen() : Math.min(ModelFlops.DEFAULT_SEQUENCE_LENGTH, model.spec().contextLength());
+            int seqLen = r.seqLen() != null
+                    ? r.seqLen()
+                    : Math.min(ModelFlops.DEFAULT_SEQUENCE_LENGTH, model.spec().contextLength());
             approx = ModelFlops.perToken(model.spec(), seqLen);
         } else if (r.params() != null) {
             approx = ModelFlops.perToken(r.params());
         }
         double perToken;
-        if (r.flopsPerToken() != null) perToken = Checks.positive("flops-per-token", r.flopsPerToken(), TrainingCompute.MAX_QUANTITY);
+        if (r.flopsPerToken() != null)
+            perToken = Checks.positive("flops-per-token", r.flopsPerToken(), TrainingCompute.MAX_QUANTITY);
         else if (approx != null) perToken = approx.total();
-        else throw InvalidFieldException.withMessage("model", "give --model (a preset or config.json), --params or --flops-per-token");
+        else
+            throw InvalidFieldException.withMessage(
+                    "model", "give --model (a preset or config.json), --params or --flops-per-token");
         double totalFlops = Checks.positive("flops", perToken * tokens, TrainingCompute.MAX_QUANTITY);
 
         int measured = (r.mfu() != null ? 1 : 0) + (r.deviceHours() != null ? 1 : 0) + (r.wallHours() != null ? 1 : 0);
-        if (measured > 1) throw InvalidFieldException.withMessage("mfu", "give at most one of --mfu, --device-hours and --wall-hours");
+        if (measured > 1)
+            throw InvalidFieldException.withMessage(
+                    "mfu", "give at most one of --mfu, --device-hours and --wall-hours");
         double mfu;
         String mfuSource;
         if (r.deviceHours() != null || r.wallHours() != null) {
             String option = r.deviceHours() != null ? "device-hours" : "wall-hours";
-            double deviceHours = r.deviceHours() != null ? Checks.positive("device-hours", r.deviceHours(), 1e15)
+            double deviceHours = r.deviceHours() != null
+                    ? Checks.positive("device-hours", r.deviceHours(), 1e15)
                     : Checks.positive("wall-hours", r.wallHours(), 1e12) * devices;
             mfu = TrainingCost.impliedMfu(totalFlops, deviceHours, peak);
             if (mfu > 1) {
                 double fewest = totalFlops / (peak * TrainingCost.SECONDS_PER_HOUR);
-                throw new InvalidFieldException(option, r.deviceHours() != null ? r.deviceHours() : r.wallHours(),
-                        "at least " + (r.deviceHours() != null ? fewest : fewest / devices) + " (the time at 100 % of the " + format + " peak)");
+                throw new InvalidFieldException(
+                        option,
+                        r.deviceHours() != null ? r.deviceHours() : r.wallHours(),
+                        "at least " + (r.deviceHours() != null ? fewest : fewest / devices)
+                                + " (the time at 100 % of the " + format + " peak)");
             }
             mfuSource = "implied by --" + option;
         } else {
             mfu = r.mfu() == null ? TrainingCost.DEFAULT_MFU : r.mfu();
-            mfuSource = r.mfu() == null ? "default (Llama 3 405B trained at 38-43 % BF16 MFU, arXiv:2407.21783 Table 4)" : "given";
+            mfuSource = r.mfu() == null
+                    ? "default (Llama 3 405B trained at 38-43 % BF16 MFU, arXiv:2407.21783 Table 4)"
+                    : "given";
         }
-        TrainingRun run = new TrainingRun(totalFlops, peak, devices, mfu, hw.pricePerHourUsd(), hw.powerWatts(),
+        TrainingRun run = new TrainingRun(
+                totalFlops,
+                peak,
+                devices,
+                mfu,
+                hw.pricePerHourUsd(),
+                hw.powerWatts(),
                 r.pue() == null ? TrainingCost.DEFAULT_PUE : r.pue());
         TrainingCostEstimate e = TrainingCost.estimate(run);
 

@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Recompute;
+import dev.strata.web.render.Render;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,19 +47,26 @@ public final class TrainingMemoryReport {
         if (dpGiven != null) {
             dp = Checks.range("dp", dpGiven, 1, Parallelism.MAX_DEGREE);
             if (devicesGiven != null && (long) dp * tp * pp != devicesGiven)
-                throw new InvalidFieldException("dp", dp, "devices ÷ (tp × pp) = " + devicesGiven + " ÷ " + (long) tp * pp
-                        + " (or leave dp empty to derive it)");
+                throw new InvalidFieldException(
+                        "dp",
+                        dp,
+                        "devices ÷ (tp × pp) = " + devicesGiven + " ÷ " + (long) tp * pp
+                                + " (or leave dp empty to derive it)");
         } else if (devicesGiven == null) {
             dp = 1;
         } else {
             if (devicesGiven % ((long) tp * pp) != 0)
                 throw new InvalidFieldException("devices", devicesGiven, "a multiple of tp × pp = " + (long) tp * pp);
             long d = devicesGiven / ((long) tp * pp);
-            if (d > Parallelism.MAX_DEGREE) throw new InvalidFieldException("devices", devicesGiven, "at most " + Parallelism.MAX_DEGREE + " × tp × pp");
+            if (d > Parallelism.MAX_DEGREE)
+                throw new InvalidFieldException(
+                        "devices", devicesGiven, "at most " + Parallelism.MAX_DEGREE + " × tp × pp");
             dp = (int) d;
         }
         Integer seqGiven = in.integer("seq-len");
-        int seqLen = seqGiven != null ? seqGiven : Math.min(ModelFlops.DEFAULT_SEQUENCE_LENGTH, model.spec().contextLength());
+        int seqLen = seqGiven != null
+                ? seqGiven
+                : Math.min(ModelFlops.DEFAULT_SEQUENCE_LENGTH, model.spec().contextLength());
 
         Map<String, String> fixed = new HashMap<>();
         fixed.put("prompt", Integer.toString(seqLen));
@@ -76,7 +83,10 @@ public final class TrainingMemoryReport {
         String chosenRecompute = chosen.at("/workload/recompute").textValue();
         JsonNode chosenTraining = chosen.at("/memory/training");
         if (chosenTraining.isMissingNode())
-            throw new InvalidFieldException("weights", chosen.at("/precision/weights").asText(), "a 16- or 32-bit format for full training (or give lora-rank for QLoRA)");
+            throw new InvalidFieldException(
+                    "weights",
+                    chosen.at("/precision/weights").asText(),
+                    "a 16- or 32-bit format for full training (or give lora-rank for QLoRA)");
 
         ObjectNode root = Render.NODES.objectNode();
         root.set("model", chosen.get("model"));
@@ -101,12 +111,19 @@ public final class TrainingMemoryReport {
         for (int zero : ZERO_STAGES) {
             for (Recompute r : Recompute.values()) {
                 boolean isChosen = zero == chosenZero && r.id().equals(chosenRecompute);
-                JsonNode t = isChosen ? chosenTraining : estimate(model, in, fixed, zero, r).at("/memory/training");
+                JsonNode t = isChosen
+                        ? chosenTraining
+                        : estimate(model, in, fixed, zero, r).at("/memory/training");
                 ObjectNode row = rows.addObject();
                 row.put("zeroStage", zero);
                 row.put("recompute", r.id());
                 row.put("chosen", isChosen);
-                for (String term : List.of("weightsBytes", "gradientsBytes", "masterWeightsBytes", "optimizerStatesBytes", "activationsBytes",
+                for (String term : List.of(
+                        "weightsBytes",
+                        "gradientsBytes",
+                        "masterWeightsBytes",
+                        "optimizerStatesBytes",
+                        "activationsBytes",
                         "runtimeOverheadBytes"))
                     row.put(term, t.at("/perDevice/" + term).longValue());
                 row.put("perDeviceBytes", t.get("perDeviceBytes").longValue());
@@ -118,13 +135,16 @@ public final class TrainingMemoryReport {
     }
 
     /** {@code estimate} for the run with one ZeRO stage and recompute mode (null: as the user gave them). */
-    private static ObjectNode estimate(ResolvedModel model, Inputs in, Map<String, String> fixed, Integer zero, Recompute recompute) {
+    private static ObjectNode estimate(
+            ResolvedModel model, Inputs in, Map<String, String> fixed, Integer zero, Recompute recompute) {
         try {
-            EstimateOptions options = EstimateOptions.parse(name -> {
-                if (name.equals("zero") && zero != null) return zero.toString();
-                if (name.equals("recompute") && recompute != null) return recompute.id();
-                return fixed.containsKey(name) ? fixed.get(name) : in.text(name);
-            }, "");
+            EstimateOptions options = EstimateOptions.parse(
+                    name -> {
+                        if (name.equals("zero") && zero != null) return zero.toString();
+                        if (name.equals("recompute") && recompute != null) return recompute.id();
+                        return fixed.containsKey(name) ? fixed.get(name) : in.text(name);
+                    },
+                    "");
             return EstimateReport.of(model, options);
         } catch (InvalidFieldException e) {
             throw seqLen(e);
@@ -135,7 +155,11 @@ public final class TrainingMemoryReport {
     private static InvalidFieldException seqLen(InvalidFieldException e) {
         if (!e.field().equals("prompt")) return e;
         String m = e.getMessage();
-        return InvalidFieldException.withMessage("seq-len", m.startsWith("prompt") ? "seq-len" + m.substring("prompt".length()).replace("prompt + generate", "seq-len") : m);
+        return InvalidFieldException.withMessage(
+                "seq-len",
+                m.startsWith("prompt")
+                        ? "seq-len" + m.substring("prompt".length()).replace("prompt + generate", "seq-len")
+                        : m);
     }
 
     private static int degree(Inputs in, String name) {

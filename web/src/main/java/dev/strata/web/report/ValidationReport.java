@@ -1,6 +1,5 @@
 package dev.strata.web.report;
 
-import dev.strata.web.render.Render;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +9,7 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
 import dev.strata.web.chart.Charts;
 import dev.strata.web.chart.Series;
+import dev.strata.web.render.Render;
 import java.util.ArrayList;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
@@ -40,8 +40,16 @@ public final class ValidationReport {
         run.put("source", v.run().source());
         run.put("machine", measured.machine());
         run.put("date", measured.date());
-        run.put("points", v.run().points().stream().map(Validation::key).distinct().count());
-        run.put("loadedPoints", v.run().points().stream().filter(p -> p.loadedMachine()).map(Validation::key).distinct().count());
+        run.put(
+                "points",
+                v.run().points().stream().map(Validation::key).distinct().count());
+        run.put(
+                "loadedPoints",
+                v.run().points().stream()
+                        .filter(p -> p.loadedMachine())
+                        .map(Validation::key)
+                        .distinct()
+                        .count());
         Validation.CalibrationDrift drift = v.calibrationDrift();
         if (drift != null) {
             ObjectNode d = run.putObject("calibrationDrift");
@@ -52,7 +60,9 @@ public final class ValidationReport {
                 d.put("matrixProductTimeMax", drift.productTimeMax());
             }
             d.put("streamTime", drift.streamTime());
-            d.put("note", "time after the points / time before them - 1; the estimates use the two calibrations averaged");
+            d.put(
+                    "note",
+                    "time after the points / time before them - 1; the estimates use the two calibrations averaged");
         }
         ArrayNode targets = root.putArray("targets");
         for (Validation.TargetResult t : results) {
@@ -61,7 +71,10 @@ public final class ValidationReport {
             o.put("quantity", t.target().quantity());
             o.put("dtype", t.target().dtype() == null ? "all" : t.target().dtype());
             if (t.target().maxBatch() == Long.MAX_VALUE) o.put("batches", "all");
-            else o.put("batches", t.target().maxBatch() == 1 ? "1" : "1-" + t.target().maxBatch());
+            else
+                o.put(
+                        "batches",
+                        t.target().maxBatch() == 1 ? "1" : "1-" + t.target().maxBatch());
             o.put("statistic", t.target().statistic().key());
             o.put("limit", t.target().limit());
             o.put("points", t.summary().points());
@@ -75,7 +88,9 @@ public final class ValidationReport {
             dtypes.add(null);
             dtypes.addAll(v.dtypes());
             for (String d : dtypes) {
-                for (long maxBatch : Validation.LATENCY_QUANTITIES.contains(q) ? new long[] {1, Long.MAX_VALUE} : new long[] {Long.MAX_VALUE}) {
+                for (long maxBatch : Validation.LATENCY_QUANTITIES.contains(q)
+                        ? new long[] {1, Long.MAX_VALUE}
+                        : new long[] {Long.MAX_VALUE}) {
                     Validation.Summary s = v.summary(q, d, 1, maxBatch);
                     if (s.points() == 0) continue;
                     ObjectNode o = summary.addObject();
@@ -107,11 +122,14 @@ public final class ValidationReport {
         }
         root.set("calibration", calibration(v.calibration()));
         if (!"cpu".equals(v.run().device()) && !dev.strata.data.HardwareCatalog.recordedMemory(measured)) {
-            // a GPU run made before the harness recorded its device's memory: the host entry's capacity is this machine's
+            // a GPU run made before the harness recorded its device's memory: the host entry's capacity is this
+            // machine's
             // RAM, not the GPU's, so it is not shown (the validation compares no quantity with it)
             ObjectNode hw = (ObjectNode) root.get("calibration").get("hardware");
             hw.putNull("memoryBytes");
-            hw.put("memoryBytesNote", "not recorded by this run's calibration (made before calibrate.py's device_memory_bytes)");
+            hw.put(
+                    "memoryBytesNote",
+                    "not recorded by this run's calibration (made before calibrate.py's device_memory_bytes)");
         }
         return root;
     }
@@ -119,14 +137,18 @@ public final class ValidationReport {
     /** The fitted host calibration: device, efficiencies and tuning per format, and the fit's own errors. */
     static ObjectNode calibration(HostCalibration c) {
         ObjectNode o = F.objectNode();
-        o.put("method", "fitted to the run's microbenchmarks only (matrix products, KV reads, per-layer overheads), never to the points: "
-                + "commons-math3 BOBYQA on the squared log error of the roofline's time of each matrix product");
+        o.put(
+                "method",
+                "fitted to the run's microbenchmarks only (matrix products, KV reads, per-layer overheads), never to the points: "
+                        + "commons-math3 BOBYQA on the squared log error of the roofline's time of each matrix product");
         o.set("hardware", HardwareReport.of(c.hardware()));
         o.put("referenceFormat", c.referenceFormat());
         ObjectNode formats = o.putObject("formats");
         c.tuning().formats().forEach((format, t) -> {
             ObjectNode f = formats.putObject(format);
-            f.put("bandwidthEfficiency", Math.min(1, c.hardware().efficiency().bandwidth() * t.bandwidthEfficiencyScale()));
+            f.put(
+                    "bandwidthEfficiency",
+                    Math.min(1, c.hardware().efficiency().bandwidth() * t.bandwidthEfficiencyScale()));
             f.put("computeEfficiency", Math.min(1, c.hardware().efficiency().compute() * t.computeEfficiencyScale()));
             f.set("tuning", ServingReport.tuning(t));
         });
@@ -144,8 +166,10 @@ public final class ValidationReport {
 
     /** The run (where, when, on what, its calibration drift), summary and targets as tables for people, after the table of points. */
     public static String summaryTable(ObjectNode report) {
-        return dev.strata.web.render.Render.table(report.get("run")) + System.lineSeparator()
-                + dev.strata.web.render.Render.rows(report, report.get("summary"), dev.strata.web.render.Format.TABLE) + System.lineSeparator()
+        return dev.strata.web.render.Render.table(report.get("run"))
+                + System.lineSeparator()
+                + dev.strata.web.render.Render.rows(report, report.get("summary"), dev.strata.web.render.Format.TABLE)
+                + System.lineSeparator()
                 + dev.strata.web.render.Render.rows(report, report.get("targets"), dev.strata.web.render.Format.TABLE);
     }
 
@@ -158,17 +182,36 @@ public final class ValidationReport {
             throw new InvalidFieldException("quantity", quantity, "one of " + String.join(", ", Validation.QUANTITIES));
         List<Series> series = new ArrayList<>();
         for (String d : v.dtypes()) {
-            List<Validation.Row> rows = v.rows().stream().filter(r -> r.quantity().equals(quantity) && r.dtype().equals(d)).toList();
+            List<Validation.Row> rows = v.rows().stream()
+                    .filter(r -> r.quantity().equals(quantity) && r.dtype().equals(d))
+                    .toList();
             if (!rows.isEmpty())
-                series.add(new Series(d + " estimate", values(rows, Validation.Row::measured), values(rows, Validation.Row::estimated)));
+                series.add(new Series(
+                        d + " estimate",
+                        values(rows, Validation.Row::measured),
+                        values(rows, Validation.Row::estimated)));
         }
         if (Validation.LATENCY_QUANTITIES.contains(quantity)) {
-            List<Validation.Row> rows = v.rows().stream().filter(r -> r.quantity().equals(quantity)).toList();
+            List<Validation.Row> rows =
+                    v.rows().stream().filter(r -> r.quantity().equals(quantity)).toList();
             if (!rows.isEmpty())
-                series.add(new Series("floor (lower bound)", values(rows, Validation.Row::measured), values(rows, Validation.Row::floor)));
+                series.add(new Series(
+                        "floor (lower bound)",
+                        values(rows, Validation.Row::measured),
+                        values(rows, Validation.Row::floor)));
         }
-        String unit = v.rows().stream().filter(r -> r.quantity().equals(quantity)).map(Validation.Row::unit).findFirst().orElse("");
-        return Charts.scatter(quantity + ": strata vs the reference stack", "measured (" + unit + ")", "estimated (" + unit + ")", true, series, true);
+        String unit = v.rows().stream()
+                .filter(r -> r.quantity().equals(quantity))
+                .map(Validation.Row::unit)
+                .findFirst()
+                .orElse("");
+        return Charts.scatter(
+                quantity + ": strata vs the reference stack",
+                "measured (" + unit + ")",
+                "estimated (" + unit + ")",
+                true,
+                series,
+                true);
     }
 
     private static double[] values(List<Validation.Row> rows, java.util.function.ToDoubleFunction<Validation.Row> f) {

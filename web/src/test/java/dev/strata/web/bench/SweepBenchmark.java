@@ -44,7 +44,8 @@ public class SweepBenchmark {
     @Setup
     public void parse() {
         HardwareCatalog.ids();
-        Map<String, String> values = Map.of("model", "llama-3-8b", "hardware", "h100-sxm", "batch", "1..1000", "generate", "1..1000");
+        Map<String, String> values =
+                Map.of("model", "llama-3-8b", "hardware", "h100-sxm", "batch", "1..1000", "generate", "1..1000");
         request = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, Sweep.MAX_POINTS);
     }
 
@@ -62,8 +63,10 @@ public class SweepBenchmark {
                 bytes[0] += len;
             }
         };
-        try (SweepWriter w = new SweepWriter(Format.CSV, new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 1 << 16));
-             BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "sweep-writer")) {
+        try (SweepWriter w = new SweepWriter(
+                        Format.CSV,
+                        new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 1 << 16));
+                BackgroundSink<SweepRow> rows = new BackgroundSink<>(w, 1024, "sweep-writer")) {
             Sweep.run(request.base(), request.axes(), rows);
         }
         return bytes[0];

@@ -16,7 +16,8 @@ class ReadableLogAxisTest {
         axis.setRange(lo, hi);
         Graphics2D g = new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB).createGraphics();
         @SuppressWarnings("unchecked")
-        List<NumberTick> ticks = axis.refreshTicks(g, new org.jfree.chart.axis.AxisState(), new Rectangle2D.Double(0, 0, 600, 400), RectangleEdge.BOTTOM);
+        List<NumberTick> ticks = axis.refreshTicks(
+                g, new org.jfree.chart.axis.AxisState(), new Rectangle2D.Double(0, 0, 600, 400), RectangleEdge.BOTTOM);
         return ticks.stream().map(NumberTick::getText).toList();
     }
 
@@ -32,6 +33,8 @@ class ReadableLogAxisTest {
     @Test
     void aNarrowRangeKeepsEvenlySpacedPlainNumbers() {
         // a loss axis: 1.8 to 2.3 (a factor of 1.3): a step of 0.05 (the round step nearest a seventh of the range)
-        assertThat(labels(1.8, 2.3)).containsExactly("1.80", "1.85", "1.90", "1.95", "2.00", "2.05", "2.10", "2.15", "2.20", "2.25", "2.30");
+        assertThat(labels(1.8, 2.3))
+                .containsExactly(
+                        "1.80", "1.85", "1.90", "1.95", "2.00", "2.05", "2.10", "2.15", "2.20", "2.25", "2.30");
     }
 }

@@ -31,15 +31,26 @@ class ConcurrencyTest {
     static final int THREADS = 8;
     /** Mixed requests per thread. */
     static final int MIXED_PER_THREAD = 150;
+
     static final long SEED = 7;
 
     /** Requests across every route and kind of model, answers of every kind (JSON, CSV, table, errors). */
     static List<HttpRequest> requests(int port) throws Exception {
         String base = "http://127.0.0.1:" + port;
         List<String> gets = new ArrayList<>();
-        for (String model : new String[] {"gpt2", "llama-3-8b", "llama-3.1-405b", "mixtral-8x7b", "gemma-2-9b", "qwen3-8b", "phi-3-mini", "deepseek-v3"}) {
+        for (String model : new String[] {
+            "gpt2",
+            "llama-3-8b",
+            "llama-3.1-405b",
+            "mixtral-8x7b",
+            "gemma-2-9b",
+            "qwen3-8b",
+            "phi-3-mini",
+            "deepseek-v3"
+        }) {
             gets.add("/api/estimate?model=" + model);
-            gets.add("/api/estimate?model=" + model + "&batch=16&prompt=2000&generate=100&kv=fp8&device-memory-gib=80&format=csv");
+            gets.add("/api/estimate?model=" + model
+                    + "&batch=16&prompt=2000&generate=100&kv=fp8&device-memory-gib=80&format=csv");
             gets.add("/api/estimate?model=" + model + "&weights=nf4-dq&lora-rank=16&recompute=selective&dp=4&zero=2");
             gets.add("/api/train?model=" + model + "&tokens=1e12&hardware=h100-sxm&devices=256");
         }
@@ -53,12 +64,15 @@ class ConcurrencyTest {
         gets.add("/models?model=deepseek-v3");
         gets.add("/chart/params.svg?model=mixtral-8x7b");
         List<HttpRequest> out = new ArrayList<>();
-        for (String g : gets) out.add(HttpRequest.newBuilder(URI.create(base + g)).GET().build());
+        for (String g : gets)
+            out.add(HttpRequest.newBuilder(URI.create(base + g)).GET().build());
         String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
-        out.add(HttpRequest.newBuilder(URI.create(base + "/api/estimate")).POST(HttpRequest.BodyPublishers.ofString(
-                "{\"config\": " + config + ", \"batch\": 8, \"tp\": 4}")).build());
-        out.add(HttpRequest.newBuilder(URI.create(base + "/api/fit?bootstrap=0")).POST(HttpRequest.BodyPublishers.ofString(
-                "N,D,loss\n1e8,1e9,abc\n")).build()); // 400
+        out.add(HttpRequest.newBuilder(URI.create(base + "/api/estimate"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"config\": " + config + ", \"batch\": 8, \"tp\": 4}"))
+                .build());
+        out.add(HttpRequest.newBuilder(URI.create(base + "/api/fit?bootstrap=0"))
+                .POST(HttpRequest.BodyPublishers.ofString("N,D,loss\n1e8,1e9,abc\n"))
+                .build()); // 400
         return out;
     }
 
@@ -75,13 +89,15 @@ class ConcurrencyTest {
         Javalin app = StrataServer.create().start("127.0.0.1", 0);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             List<HttpRequest> requests = requests(app.port());
             List<Answer> alone = new ArrayList<>();
             for (HttpRequest r : requests) alone.add(send(client, r));
             assertThat(alone).extracting(Answer::status).contains(200, 400);
 
-            HttpClient concurrent = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient concurrent =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
             // 1. identical: every thread sends request i at the same moment
             CyclicBarrier barrier = new CyclicBarrier(THREADS);
@@ -91,7 +107,9 @@ class ConcurrencyTest {
                     for (int i = 0; i < requests.size(); i++) {
                         barrier.await(30, TimeUnit.SECONDS);
                         Answer a = send(concurrent, requests.get(i));
-                        if (!a.equals(alone.get(i))) mismatches.add("identical #" + i + " " + requests.get(i).uri() + ": " + a.status());
+                        if (!a.equals(alone.get(i)))
+                            mismatches.add(
+                                    "identical #" + i + " " + requests.get(i).uri() + ": " + a.status());
                     }
                     return null;
                 }));
@@ -105,13 +123,16 @@ class ConcurrencyTest {
                     for (int k = 0; k < MIXED_PER_THREAD; k++) {
                         int i = random.nextInt(requests.size());
                         Answer a = send(concurrent, requests.get(i));
-                        if (!a.equals(alone.get(i))) mismatches.add("mixed #" + i + " " + requests.get(i).uri() + ": " + a.status());
+                        if (!a.equals(alone.get(i)))
+                            mismatches.add("mixed #" + i + " " + requests.get(i).uri() + ": " + a.status());
                     }
                     return null;
                 }));
             }
             for (Future<?> f : done) f.get();
-            assertThat(mismatches).as("answers that differ from the single-threaded answer").isEmpty();
+            assertThat(mismatches)
+                    .as("answers that differ from the single-threaded answer")
+                    .isEmpty();
         } finally {
             pool.shutdownNow();
             app.stop();

@@ -14,7 +14,8 @@ class EstimateApiTest {
     @Test
     void queryParametersAreTheOptionNamesWithoutDashes() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            var r = client.get("/api/estimate?model=llama-3-8b&batch=2&prompt=1024&generate=0&tp=2&device-memory-gib=80");
+            var r = client.get(
+                    "/api/estimate?model=llama-3-8b&batch=2&prompt=1024&generate=0&tp=2&device-memory-gib=80");
             assertThat(r.code()).isEqualTo(200);
             JsonNode j = Render.MAPPER.readTree(r.body().string());
             assertThat(j.at("/workload/batch").longValue()).isEqualTo(2);
@@ -40,14 +41,18 @@ class EstimateApiTest {
             expect400(client.get("/api/estimate?model=llama-3-8b&batch=-1"), "batch", "batch = -1 is not allowed");
             expect400(client.get("/api/estimate?model=llama-3-8b&zero=4"), "zero", "zero = 4 is not allowed");
             expect400(client.get("/api/estimate?model=llama-3-8b&kv=int4"), "kv", "kv = \"int4\" is not allowed");
-            expect400(client.get("/api/estimate?model=llama-3-8b&tp=3"), "tp", "tp = 3 is not allowed: must be a divisor of the attention heads");
+            expect400(
+                    client.get("/api/estimate?model=llama-3-8b&tp=3"),
+                    "tp",
+                    "tp = 3 is not allowed: must be a divisor of the attention heads");
         });
     }
 
     @Test
     void aRefusalFoundWhileTheAnswerIsWrittenIsStillACleanJson400() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            // the measured time is checked in the calibration section, after the latency and cost sections were written:
+            // the measured time is checked in the calibration section, after the latency and cost sections were
+            // written:
             // the answer is the error alone, with its length, not those sections followed by the error
             var r = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm&measured-ms-per-token=0.001");
             assertThat(r.headers().get("Content-Length")).isNotEmpty();
@@ -55,7 +60,11 @@ class EstimateApiTest {
             // and the next answer on the same server is whole
             var ok = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm");
             assertThat(ok.code()).isEqualTo(200);
-            assertThat(Render.MAPPER.readTree(ok.body().string()).at("/capacity/maxBatch").isIntegralNumber()).isTrue();
+            assertThat(Render.MAPPER
+                            .readTree(ok.body().string())
+                            .at("/capacity/maxBatch")
+                            .isIntegralNumber())
+                    .isTrue();
         });
     }
 
@@ -66,11 +75,22 @@ class EstimateApiTest {
         int largest = 0;
         for (var preset : dev.strata.data.PresetCatalog.all()) {
             for (var hw : dev.strata.data.HardwareCatalog.all()) {
-                java.util.Map<String, String> q = java.util.Map.of("hardware", hw.id(), "target-ms-per-token", "50",
-                        "lora-rank", "64", "recompute", "full", "offload", "kv-cache");
+                java.util.Map<String, String> q = java.util.Map.of(
+                        "hardware",
+                        hw.id(),
+                        "target-ms-per-token",
+                        "50",
+                        "lora-rank",
+                        "64",
+                        "recompute",
+                        "full",
+                        "offload",
+                        "kv-cache");
                 var options = dev.strata.web.report.EstimateOptions.parse(q::get, "");
                 try {
-                    byte[] json = dev.strata.web.report.EstimateReport.compactJson(dev.strata.web.report.ResolvedModel.of(preset.id()), options,
+                    byte[] json = dev.strata.web.report.EstimateReport.compactJson(
+                            dev.strata.web.report.ResolvedModel.of(preset.id()),
+                            options,
                             dev.strata.web.report.ServingOptions.parse(q::get, "", options));
                     largest = Math.max(largest, json.length);
                 } catch (IllegalArgumentException refused) {
@@ -92,7 +112,9 @@ class EstimateApiTest {
     void postTakesAConfigAndTheOptionsAsBodyFields() throws Exception {
         String config = Files.readString(Path.of("testdata/hf-configs/deepseek-v3.json"));
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            var r = client.post("/api/estimate", "{\"config\": " + config + ", \"batch\": 2, \"prompt\": 1000, \"generate\": 24, \"kv\": \"fp8\"}");
+            var r = client.post(
+                    "/api/estimate",
+                    "{\"config\": " + config + ", \"batch\": 2, \"prompt\": 1000, \"generate\": 24, \"kv\": \"fp8\"}");
             assertThat(r.code()).isEqualTo(200);
             JsonNode j = Render.MAPPER.readTree(r.body().string());
             // MLA latent in fp8: 61 x 576 x 1 byte per token, 2 sequences x 1024 tokens; exact
@@ -106,9 +128,11 @@ class EstimateApiTest {
         // GET reads the query, POST the body's fields: the same options give the same status, content type and text, in
         // every format, for answers and refusals alike
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            String body = "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"batch\": 4, \"target-ms-per-token\": 20}";
+            String body =
+                    "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"batch\": 4, \"target-ms-per-token\": 20}";
             for (String format : java.util.List.of("", "format=json", "format=JSON", "format=csv", "format=table")) {
-                var get = client.get("/api/estimate?model=llama-3-8b&hardware=h100-sxm&batch=4&target-ms-per-token=20&" + format);
+                var get = client.get(
+                        "/api/estimate?model=llama-3-8b&hardware=h100-sxm&batch=4&target-ms-per-token=20&" + format);
                 var post = client.post("/api/estimate?" + format, body);
                 assertThat(get.code()).as(format).isEqualTo(200);
                 assertSameAnswer(get, post, format);
@@ -118,16 +142,25 @@ class EstimateApiTest {
             expect400(get, "batch", "batch = 0 is not allowed");
             assertSameAnswer(get, post, "batch=0");
             // the path with a trailing slash is the same endpoint (Javalin ignores trailing slashes)
-            assertSameAnswer(client.get("/api/estimate/?model=gpt2&batch=2"), client.get("/api/estimate?model=gpt2&batch=2"), "slash");
+            assertSameAnswer(
+                    client.get("/api/estimate/?model=gpt2&batch=2"),
+                    client.get("/api/estimate?model=gpt2&batch=2"),
+                    "slash");
             // other spellings of the path are still no route
             assertThat(client.get("/api//estimate?model=gpt2").code()).isEqualTo(404);
         });
     }
 
-    private static void assertSameAnswer(io.javalin.testtools.Response a, io.javalin.testtools.Response b, String what) throws Exception {
+    private static void assertSameAnswer(io.javalin.testtools.Response a, io.javalin.testtools.Response b, String what)
+            throws Exception {
         assertThat(a.code()).as(what).isEqualTo(b.code());
-        assertThat(a.headers().get("Content-Type")).as(what).isEqualTo(b.headers().get("Content-Type"));
-        assertThat(a.headers().get("Content-Security-Policy")).as(what).isEqualTo(b.headers().get("Content-Security-Policy")).isNotNull();
+        assertThat(a.headers().get("Content-Type"))
+                .as(what)
+                .isEqualTo(b.headers().get("Content-Type"));
+        assertThat(a.headers().get("Content-Security-Policy"))
+                .as(what)
+                .isEqualTo(b.headers().get("Content-Security-Policy"))
+                .isNotNull();
         assertThat(a.body().string()).as(what).isEqualTo(b.body().string());
     }
 }

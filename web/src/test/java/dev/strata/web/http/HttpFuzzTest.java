@@ -56,11 +56,13 @@ class HttpFuzzTest {
     static final long SEED = Long.getLong("strata.fuzz.seed", 20_251_122L);
     /** Enough to reach every route and mutation kind in a default test run; CI sends 100,000. */
     static final int DEFAULT_REQUESTS = 5_000;
+
     static final int REQUESTS = Integer.getInteger("strata.fuzz.requests", DEFAULT_REQUESTS);
     /** Client threads: on a 2-core machine 4 keep both cores busy while the server works. */
     static final int THREADS = 4;
     /** Requests per pipelined batch on one connection. */
     static final int BATCH = 16;
+
     private static final ObjectMapper STRICT = new ObjectMapper(); // rejects NaN and Infinity tokens by default
 
     @Test
@@ -90,13 +92,16 @@ class HttpFuzzTest {
                             }
                             List<RawHttp.Response> responses;
                             try {
-                                responses = http.pipeline(batch.stream().map(FuzzRequest::raw).toList());
+                                responses = http.pipeline(
+                                        batch.stream().map(FuzzRequest::raw).toList());
                             } catch (IOException e) {
                                 http.close();
-                                for (FuzzRequest req : batch) one(http, req, failures, statuses, noAnswer); // find which one
+                                for (FuzzRequest req : batch)
+                                    one(http, req, failures, statuses, noAnswer); // find which one
                                 continue;
                             }
-                            for (int j = 0; j < batch.size(); j++) record(batch.get(j), responses.get(j), failures, statuses);
+                            for (int j = 0; j < batch.size(); j++)
+                                record(batch.get(j), responses.get(j), failures, statuses);
                         }
                     } finally {
                         http.close();
@@ -107,8 +112,16 @@ class HttpFuzzTest {
             for (Future<?> w : workers) w.get();
             pool.shutdown();
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "HTTP fuzz: %,d requests (seed %d) in %.1f s (%.0f/s), %d threads pipelining %d; %d raw requests dropped unanswered%n",
-                    REQUESTS, SEED, seconds, REQUESTS / seconds, THREADS, BATCH, noAnswer.sum());
+            System.out.printf(
+                    Locale.ROOT,
+                    "HTTP fuzz: %,d requests (seed %d) in %.1f s (%.0f/s), %d threads pipelining %d; %d raw requests dropped unanswered%n",
+                    REQUESTS,
+                    SEED,
+                    seconds,
+                    REQUESTS / seconds,
+                    THREADS,
+                    BATCH,
+                    noAnswer.sum());
             Map<String, Long> sorted = new TreeMap<>();
             statuses.forEach((k, v) -> sorted.put(k, v.sum()));
             System.out.println("HTTP fuzz statuses by route: " + sorted);
@@ -116,17 +129,25 @@ class HttpFuzzTest {
             Files.createDirectories(report.getParent());
             Files.write(report, failures);
 
-            assertThat(failures.size()).as("requests that broke the contract; the first 30:%n%s",
-                    String.join("\n", failures.subList(0, Math.min(30, failures.size())))).isZero();
-            assertThat(sorted).as("the fuzz reaches the estimators: some answers are 200").containsKey("/api/estimate 200")
-                    .containsKey("/api/optimal 200").containsKey("/api/train 200");
+            assertThat(failures.size())
+                    .as(
+                            "requests that broke the contract; the first 30:%n%s",
+                            String.join("\n", failures.subList(0, Math.min(30, failures.size()))))
+                    .isZero();
+            assertThat(sorted)
+                    .as("the fuzz reaches the estimators: some answers are 200")
+                    .containsKey("/api/estimate 200")
+                    .containsKey("/api/optimal 200")
+                    .containsKey("/api/train 200");
 
             // The server still answers a known request correctly.
             try (RawHttp http = new RawHttp(port)) {
                 RawHttp.Response r = http.get("/api/estimate?model=llama-3-8b");
                 assertThat(r.status()).isEqualTo(200);
-                // Llama-3-8B total: 8,030,261,248 (docs/architecture.md, "Exact parameter counts"; safetensors metadata of the published checkpoint); exact
-                assertThat(STRICT.readTree(r.body()).at("/params/total").longValue()).isEqualTo(8_030_261_248L);
+                // Llama-3-8B total: 8,030,261,248 (docs/architecture.md, "Exact parameter counts"; safetensors metadata
+                // of the published checkpoint); exact
+                assertThat(STRICT.readTree(r.body()).at("/params/total").longValue())
+                        .isEqualTo(8_030_261_248L);
             }
         } finally {
             app.stop();
@@ -134,7 +155,8 @@ class HttpFuzzTest {
     }
 
     /** Sends one request on its own and records the outcome. */
-    private static void one(RawHttp http, FuzzRequest req, List<String> failures, Map<String, LongAdder> statuses, LongAdder noAnswer) {
+    private static void one(
+            RawHttp http, FuzzRequest req, List<String> failures, Map<String, LongAdder> statuses, LongAdder noAnswer) {
         RawHttp.Response resp;
         try {
             resp = http.send(req.raw(), req.head());
@@ -148,8 +170,10 @@ class HttpFuzzTest {
         record(req, resp, failures, statuses);
     }
 
-    private static void record(FuzzRequest req, RawHttp.Response resp, List<String> failures, Map<String, LongAdder> statuses) {
-        statuses.computeIfAbsent(req.route() + " " + resp.status(), k -> new LongAdder()).increment();
+    private static void record(
+            FuzzRequest req, RawHttp.Response resp, List<String> failures, Map<String, LongAdder> statuses) {
+        statuses.computeIfAbsent(req.route() + " " + resp.status(), k -> new LongAdder())
+                .increment();
         String problem = check(req, resp);
         if (problem != null) failures.add(describe(req, problem));
     }
@@ -164,13 +188,17 @@ class HttpFuzzTest {
         }
         int s = r.status();
         if (s >= 500) return "status " + s + ": " + RequestFuzzer.shorten(r.text());
-        String type = r.header("content-type") == null ? "" : r.header("content-type").toLowerCase(Locale.ROOT);
+        String type =
+                r.header("content-type") == null ? "" : r.header("content-type").toLowerCase(Locale.ROOT);
         if (s >= 400) {
             if (req.head()) return null; // no body on HEAD
-            if (type.startsWith("text/html")) { // a page (planner, training, scaling, models) shows the message next to the field
+            if (type.startsWith(
+                    "text/html")) { // a page (planner, training, scaling, models) shows the message next to the field
                 String html = r.text();
                 boolean message = html.contains("class=\"field-error\"") || html.contains("class=\"error-box\"");
-                return s == 400 && message && html.contains("</html>") ? null : "status " + s + " page without an error message: " + RequestFuzzer.shorten(html);
+                return s == 400 && message && html.contains("</html>")
+                        ? null
+                        : "status " + s + " page without an error message: " + RequestFuzzer.shorten(html);
             }
             JsonNode e;
             try {
@@ -178,9 +206,13 @@ class HttpFuzzTest {
             } catch (IOException ex) {
                 return "status " + s + " without a JSON body (" + type + "): " + RequestFuzzer.shorten(r.text());
             }
-            if (e == null || !e.isObject() || !e.path("error").isTextual() || e.path("error").textValue().isBlank())
+            if (e == null
+                    || !e.isObject()
+                    || !e.path("error").isTextual()
+                    || e.path("error").textValue().isBlank())
                 return "status " + s + " without a non-empty \"error\": " + RequestFuzzer.shorten(r.text());
-            if (e.has("field") && !e.get("field").isTextual()) return "status " + s + " with a non-text \"field\": " + RequestFuzzer.shorten(r.text());
+            if (e.has("field") && !e.get("field").isTextual())
+                return "status " + s + " with a non-text \"field\": " + RequestFuzzer.shorten(r.text());
             if (!type.startsWith("application/json")) return "status " + s + " JSON error with content type " + type;
             return null;
         }
@@ -189,15 +221,18 @@ class HttpFuzzTest {
             try {
                 j = STRICT.readTree(r.body());
             } catch (IOException ex) {
-                return "200 with invalid JSON (NaN or Infinity?): " + ex.getMessage().lines().findFirst().orElse("");
+                return "200 with invalid JSON (NaN or Infinity?): "
+                        + ex.getMessage().lines().findFirst().orElse("");
             }
             return badNumbers("", j);
         }
         if (s == 200 && type.startsWith("text/csv")) {
-            try (CSVParser p = CSVFormat.RFC4180.parse(new StringReader(new String(r.body(), StandardCharsets.UTF_8)))) {
+            try (CSVParser p =
+                    CSVFormat.RFC4180.parse(new StringReader(new String(r.body(), StandardCharsets.UTF_8)))) {
                 for (CSVRecord rec : p)
                     for (String cell : rec)
-                        if (cell.equals("NaN") || cell.endsWith("Infinity")) return "CSV cell " + cell + " in line " + rec.getRecordNumber();
+                        if (cell.equals("NaN") || cell.endsWith("Infinity"))
+                            return "CSV cell " + cell + " in line " + rec.getRecordNumber();
             } catch (IOException | RuntimeException ex) {
                 return "200 with unreadable CSV: " + ex.getMessage();
             }
@@ -223,8 +258,15 @@ class HttpFuzzTest {
                 JsonNode v = e.getValue();
                 if (v.isNumber()) {
                     String k = e.getKey();
-                    boolean size = (k.endsWith("Bytes") || k.endsWith("Params") || k.equals("total") || k.equals("active") || k.equals("params")
-                            || k.equals("tokens") || k.endsWith("Seconds") || k.endsWith("Usd")) && !k.startsWith("headroom");
+                    boolean size = (k.endsWith("Bytes")
+                                    || k.endsWith("Params")
+                                    || k.equals("total")
+                                    || k.equals("active")
+                                    || k.equals("params")
+                                    || k.equals("tokens")
+                                    || k.endsWith("Seconds")
+                                    || k.endsWith("Usd"))
+                            && !k.startsWith("headroom");
                     if (!Double.isFinite(v.doubleValue())) return p + " = " + v + " is not finite";
                     if (size && v.doubleValue() < 0) return p + " = " + v + " is negative";
                 } else {

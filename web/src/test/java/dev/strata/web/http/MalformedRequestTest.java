@@ -47,21 +47,30 @@ class MalformedRequestTest {
     @Test
     void aChunkedBodyWhoseChunkIsShorterThanAnnouncedIs400NamingTheBody() throws Exception {
         // 0x11 = 17 bytes announced, 16 sent: reading the body fails; this answered 500 "UncheckedIOException"
-        String message = jsonError(send("POST /api/estimate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "11\r\n{\"model\":\"gpt2\"}\r\n0\r\n\r\n"), 400, "body");
+        String message = jsonError(
+                send("POST /api/estimate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "11\r\n{\"model\":\"gpt2\"}\r\n0\r\n\r\n"),
+                400,
+                "body");
         assertThat(message).startsWith("request body could not be read");
-        jsonError(send("POST /api/fit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nN,D\r\n0\r\n\r\n"), 400, "body");
+        jsonError(
+                send("POST /api/fit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nN,D\r\n0\r\n\r\n"),
+                400,
+                "body");
     }
 
     @Test
     void aMethodOtherThanGetHeadOrPostIs405WithAJsonError() throws Exception {
         // "get" and "G%54" are not method names Javalin accepts: they answered 500 with an empty body
         for (String method : new String[] {"get", "G%54", "PUT", "DELETE", "OPTIONS", "PROPFIND", "XYZZY"}) {
-            RawHttp.Response r = send(method + " /api/estimate?model=gpt2 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            RawHttp.Response r =
+                    send(method + " /api/estimate?model=gpt2 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
             assertThat(jsonError(r, 405, "method")).startsWith("method = \"" + method + "\" is not allowed");
             assertThat(r.header("allow")).isEqualTo("GET, HEAD, POST");
         }
-        assertThat(send("HEAD /api/estimate?model=gpt2 HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(send("HEAD /api/estimate?model=gpt2 HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -75,20 +84,29 @@ class MalformedRequestTest {
         jsonError(send("GET / HTTP/9.9\r\nHost: x\r\n\r\n"), 400, null);
         jsonError(send("GET /api/presets\r\n\r\n"), 400, null); // HTTP/0.9
         jsonError(send("\u00c9\u0000garbage\r\n\r\n"), 400, null);
-        jsonError(send("GET /api/estimate?model=gpt2&x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414, "uri");
-        jsonError(send("GET /api/presets HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"), 431, "headers");
+        jsonError(
+                send("GET /api/estimate?model=gpt2&x=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+                414,
+                "uri");
+        jsonError(
+                send("GET /api/presets HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"),
+                431,
+                "headers");
     }
 
     @Test
     void aQueryValueWithBrokenPercentEncodingIs400NamingTheParameter() throws Exception {
         // Javalin dropped such a parameter without a word: batch=%zz meant the default batch (200), model=llama%zz
         // "model is missing". Sent raw: HTTP clients refuse to send these URLs at all.
-        assertThat(jsonError(send("GET /api/estimate?model=llama-3-8b&batch=%zz HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "batch"))
+        assertThat(jsonError(
+                        send("GET /api/estimate?model=llama-3-8b&batch=%zz HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "batch"))
                 .startsWith("batch = \"%zz\" is not allowed: must be percent-encoded");
         assertThat(jsonError(send("GET /api/estimate?model=llama%zz-3-8b HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "model"))
                 .startsWith("model = \"llama%zz-3-8b\" is not allowed");
         jsonError(send("GET /api/optimal?compute=1e24&law=% HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "law");
         jsonError(send("GET /api/estimate?model=gpt2&%zz=1 HTTP/1.1\r\nHost: x\r\n\r\n"), 400, "query");
-        assertThat(send("GET /api/estimate?model=gpt2&batch=%32 HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200); // %32 is "2"
+        assertThat(send("GET /api/estimate?model=gpt2&batch=%32 HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .status())
+                .isEqualTo(200); // %32 is "2"
     }
 }

@@ -50,8 +50,9 @@ final class RawHttp implements AutoCloseable {
 
     /** A POST of {@code body} to {@code target} with a Content-Length. */
     Response post(String target, String contentType, byte[] body) throws IOException {
-        byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType
+                        + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] all = new byte[head.length + body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(body, 0, all, head.length, body.length);
@@ -120,7 +121,8 @@ final class RawHttp implements AutoCloseable {
                     Response r = read(false);
                     responses.add(r);
                     String connection = r.header("connection");
-                    if (connection != null && connection.toLowerCase(Locale.ROOT).contains("close")) {
+                    if (connection != null
+                            && connection.toLowerCase(Locale.ROOT).contains("close")) {
                         close();
                         break;
                     }
@@ -146,12 +148,17 @@ final class RawHttp implements AutoCloseable {
     private Response read(boolean head) throws IOException {
         String statusLine = line(true);
         String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) throw new IOException("not an HTTP status line: " + statusLine);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/"))
+            throw new IOException("not an HTTP status line: " + statusLine);
         int status = Integer.parseInt(parts[1]);
         Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(false); !h.isEmpty(); h = line(false)) {
             int colon = h.indexOf(':');
-            if (colon > 0) headers.merge(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+            if (colon > 0)
+                headers.merge(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim(),
+                        (a, b) -> a + ", " + b);
         }
         byte[] body;
         String length = headers.get("content-length");
@@ -174,7 +181,7 @@ final class RawHttp implements AutoCloseable {
             int semi = size.indexOf(';');
             int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
             if (n == 0) {
-                while (!line(false).isEmpty()) { } // trailers
+                while (!line(false).isEmpty()) {} // trailers
                 return b.toByteArray();
             }
             b.write(in.readNBytes(n));

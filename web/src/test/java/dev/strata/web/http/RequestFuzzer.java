@@ -47,51 +47,277 @@ final class RequestFuzzer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private static final List<String> PRESETS = PresetCatalog.ids();
-    private static final List<String> HARDWARE = HardwareCatalog.all().stream().map(HardwareEntry::id).toList();
-    private static final List<String> LAWS = List.of("chinchilla", "chinchilla-unrounded", "epoch-2024", "kaplan-2020", "deepseek-2024",
+    private static final List<String> HARDWARE =
+            HardwareCatalog.all().stream().map(HardwareEntry::id).toList();
+    private static final List<String> LAWS = List.of(
+            "chinchilla",
+            "chinchilla-unrounded",
+            "epoch-2024",
+            "kaplan-2020",
+            "deepseek-2024",
             "chinchilla-approach-1");
 
     /** Values that have broken parsers before: number edge cases, encodings, traversal, injection. Already URL-encoded. */
     static final String[] SPECIAL = {
-            "", "0", "1", "-1", "2", "3", "8", "64", "1024", "4096", "65536", "2147483647", "2147483648", "-2147483649",
-            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-            "99999999999999999999999999999999", "1e400", "-1e400", "1e-400", "1e308", "1.7976931348623157E309", "4.9e-324",
-            "NaN", "-NaN", "Infinity", "-Infinity", "inf", "0x10", "010", "1_000", "%2B5", "4.0", "4.5", "-0", "-0.0", "1e3", "1E24",
-            "%207%20", "%20", "%09", "true", "false", "yes", "null", "undefined", "[]", "%7B%7D",
-            "bf16", "fp32", "fp16", "fp8", "int8", "int4", "int4-g0", "int4-g128", "int4-g128-s0", "int4-g99999999", "int4-g-1", "nf4",
-            "nf4-dq", "BF16", "none", "selective", "full", "causal", "adamw", "adam8bit", "sgd", "all-linear", "q%2Ck%2Cv", "q_proj%2C%2C",
-            "router", "json", "csv", "table", "xml", "JSON", "h100-sxm", "a100-80gb-sxm", "tpu-v5e", "host", "chinchilla",
-            "E%3D1%2CA%3D2%2CB%3D3%2Calpha%3D0.3%2Cbeta%3D0.3", "E%3DNaN%2CA%3D1%2CB%3D1%2Calpha%3D1%2Cbeta%3D1",
-            "E%3D1e400%2CA%3D1%2CB%3D1%2Calpha%3D1%2Cbeta%3D1", "E%3D-1%2CA%3D-1%2CB%3D0%2Calpha%3D0%2Cbeta%3D0", "E%3D",
-            "llama-3-8b", "gpt2", "deepseek-v3", "mixtral-8x7b", "gemma-2-9b", "nope",
-            "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/etc/passwd", "C:%5Cwindows%5Cwin.ini",
-            "config.json", "..%5C..%5C", "pom.xml", "%zz", "%", "%%", "%0", "%00", "%0a%0d", "%ff%fe", "%c0%af", "%e2%80%ae",
-            "%F0%9F%98%80", "%ef%bf%bf", "%7f", "%1b%5B31m", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "%27%20OR%201%3D1--",
-            "%3Dcmd%7C%27%20%2FC%20calc%27!A0", "%24%7Bjndi%3Aldap%3A%2F%2Fx%7D", "%7B%7B7*7%7D%7D", "%C3%A9t%C3%A9", "a&b", "=", "==",
+        "",
+        "0",
+        "1",
+        "-1",
+        "2",
+        "3",
+        "8",
+        "64",
+        "1024",
+        "4096",
+        "65536",
+        "2147483647",
+        "2147483648",
+        "-2147483649",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999999999999",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "1e308",
+        "1.7976931348623157E309",
+        "4.9e-324",
+        "NaN",
+        "-NaN",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "0x10",
+        "010",
+        "1_000",
+        "%2B5",
+        "4.0",
+        "4.5",
+        "-0",
+        "-0.0",
+        "1e3",
+        "1E24",
+        "%207%20",
+        "%20",
+        "%09",
+        "true",
+        "false",
+        "yes",
+        "null",
+        "undefined",
+        "[]",
+        "%7B%7D",
+        "bf16",
+        "fp32",
+        "fp16",
+        "fp8",
+        "int8",
+        "int4",
+        "int4-g0",
+        "int4-g128",
+        "int4-g128-s0",
+        "int4-g99999999",
+        "int4-g-1",
+        "nf4",
+        "nf4-dq",
+        "BF16",
+        "none",
+        "selective",
+        "full",
+        "causal",
+        "adamw",
+        "adam8bit",
+        "sgd",
+        "all-linear",
+        "q%2Ck%2Cv",
+        "q_proj%2C%2C",
+        "router",
+        "json",
+        "csv",
+        "table",
+        "xml",
+        "JSON",
+        "h100-sxm",
+        "a100-80gb-sxm",
+        "tpu-v5e",
+        "host",
+        "chinchilla",
+        "E%3D1%2CA%3D2%2CB%3D3%2Calpha%3D0.3%2Cbeta%3D0.3",
+        "E%3DNaN%2CA%3D1%2CB%3D1%2Calpha%3D1%2Cbeta%3D1",
+        "E%3D1e400%2CA%3D1%2CB%3D1%2Calpha%3D1%2Cbeta%3D1",
+        "E%3D-1%2CA%3D-1%2CB%3D0%2Calpha%3D0%2Cbeta%3D0",
+        "E%3D",
+        "llama-3-8b",
+        "gpt2",
+        "deepseek-v3",
+        "mixtral-8x7b",
+        "gemma-2-9b",
+        "nope",
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/etc/passwd",
+        "C:%5Cwindows%5Cwin.ini",
+        "config.json",
+        "..%5C..%5C",
+        "pom.xml",
+        "%zz",
+        "%",
+        "%%",
+        "%0",
+        "%00",
+        "%0a%0d",
+        "%ff%fe",
+        "%c0%af",
+        "%e2%80%ae",
+        "%F0%9F%98%80",
+        "%ef%bf%bf",
+        "%7f",
+        "%1b%5B31m",
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%27%20OR%201%3D1--",
+        "%3Dcmd%7C%27%20%2FC%20calc%27!A0",
+        "%24%7Bjndi%3Aldap%3A%2F%2Fx%7D",
+        "%7B%7B7*7%7D%7D",
+        "%C3%A9t%C3%A9",
+        "a&b",
+        "=",
+        "==",
     };
 
-    private static final String[] ESTIMATE = {"model", "batch", "prompt", "generate", "prefill-chunk", "weights", "kv", "tp", "pp", "dp", "ep",
-            "zero", "sequence-parallel", "recompute", "optimizer", "lora-rank", "lora-targets", "attention-flops", "device-memory-gib",
-            "device-memory-gb", "overhead-gib", "format", "hardware", "devices"};
-    private static final String[] OPTIMAL = {"compute", "law", "loss", "params", "iso-flop", "isoflop", "span", "format"};
-    private static final String[] TRAIN = {"model", "params", "flops-per-token", "tokens", "hardware", "devices", "mfu", "device-hours",
-            "wall-hours", "price", "power", "pue", "seq-len", "seqlen", "compute-format", "format"};
-    private static final String[] FIT = {"n-col", "d-col", "c-col", "loss-col", "exclude-highest-loss", "bootstrap", "seed", "format"};
-    private static final String[] UNKNOWN = {"foo", "__proto__", "constructor", "a%5Bb%5D", "%00", "", "%3D", "x".repeat(300), "Batch",
-            "BATCH", "batch%20", "%62atch", "model%00", "callback", "jsonp", "debug", "admin", "file", "path", "url"};
+    private static final String[] ESTIMATE = {
+        "model",
+        "batch",
+        "prompt",
+        "generate",
+        "prefill-chunk",
+        "weights",
+        "kv",
+        "tp",
+        "pp",
+        "dp",
+        "ep",
+        "zero",
+        "sequence-parallel",
+        "recompute",
+        "optimizer",
+        "lora-rank",
+        "lora-targets",
+        "attention-flops",
+        "device-memory-gib",
+        "device-memory-gb",
+        "overhead-gib",
+        "format",
+        "hardware",
+        "devices"
+    };
+    private static final String[] OPTIMAL = {"compute", "law", "loss", "params", "iso-flop", "isoflop", "span", "format"
+    };
+    private static final String[] TRAIN = {
+        "model",
+        "params",
+        "flops-per-token",
+        "tokens",
+        "hardware",
+        "devices",
+        "mfu",
+        "device-hours",
+        "wall-hours",
+        "price",
+        "power",
+        "pue",
+        "seq-len",
+        "seqlen",
+        "compute-format",
+        "format"
+    };
+    private static final String[] FIT = {
+        "n-col", "d-col", "c-col", "loss-col", "exclude-highest-loss", "bootstrap", "seed", "format"
+    };
+    private static final String[] UNKNOWN = {
+        "foo",
+        "__proto__",
+        "constructor",
+        "a%5Bb%5D",
+        "%00",
+        "",
+        "%3D",
+        "x".repeat(300),
+        "Batch",
+        "BATCH",
+        "batch%20",
+        "%62atch",
+        "model%00",
+        "callback",
+        "jsonp",
+        "debug",
+        "admin",
+        "file",
+        "path",
+        "url"
+    };
 
-    private static final String[] TRAVERSAL = {"/static/../../etc/passwd", "/static/..%2f..%2fetc%2fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd",
-            "/static/....//....//etc/passwd", "/static/strata.css%00.json", "/..;/..;/etc/passwd", "/%2e%2e/", "//etc/passwd",
-            "/static//etc/passwd", "/api/estimate/../../etc/passwd", "/chart/..%2f..%2fpom.xml", "/static/%5c..%5c..%5cetc%5cpasswd",
-            "/static/..%252f..%252fetc%252fpasswd", "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "/static/..\\..\\etc\\passwd",
-            "/static/WEB-INF/web.xml", "/static/", "/static", "/static/.", "/static/..", "/./api/presets", "/api/./presets",
-            "/api/presets/..", "/chart/", "/chart/.png", "/chart/params.", "/chart/params.png.svg", "/chart/%2e%2e%2fparams.png",
-            "/models/../api/presets", "/api;/presets", "/api/presets;x=y", "/api/estimate;jsessionid=1?model=gpt2", "/API/ESTIMATE",
-            "/api/estimate/", "/api", "/api/", "/favicon.ico", "/robots.txt", "/%F0%9F%98%80", "/%ff", "/%", "/%zz", "/" + "a/".repeat(500),
-            "/api/estimate?" + "&".repeat(2000), "/api/estimate?model", "/api/estimate?model=", "/api/estimate?=gpt2", "/api/estimate?model=gpt2#frag",
-            "/api/estimate?%zz=1", "/api/estimate?model=gpt2&%=", "*", "http://127.0.0.1/api/presets", "http://evil.example/api/presets"};
+    private static final String[] TRAVERSAL = {
+        "/static/../../etc/passwd",
+        "/static/..%2f..%2fetc%2fpasswd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static/....//....//etc/passwd",
+        "/static/strata.css%00.json",
+        "/..;/..;/etc/passwd",
+        "/%2e%2e/",
+        "//etc/passwd",
+        "/static//etc/passwd",
+        "/api/estimate/../../etc/passwd",
+        "/chart/..%2f..%2fpom.xml",
+        "/static/%5c..%5c..%5cetc%5cpasswd",
+        "/static/..%252f..%252fetc%252fpasswd",
+        "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+        "/static/..\\..\\etc\\passwd",
+        "/static/WEB-INF/web.xml",
+        "/static/",
+        "/static",
+        "/static/.",
+        "/static/..",
+        "/./api/presets",
+        "/api/./presets",
+        "/api/presets/..",
+        "/chart/",
+        "/chart/.png",
+        "/chart/params.",
+        "/chart/params.png.svg",
+        "/chart/%2e%2e%2fparams.png",
+        "/models/../api/presets",
+        "/api;/presets",
+        "/api/presets;x=y",
+        "/api/estimate;jsessionid=1?model=gpt2",
+        "/API/ESTIMATE",
+        "/api/estimate/",
+        "/api",
+        "/api/",
+        "/favicon.ico",
+        "/robots.txt",
+        "/%F0%9F%98%80",
+        "/%ff",
+        "/%",
+        "/%zz",
+        "/" + "a/".repeat(500),
+        "/api/estimate?" + "&".repeat(2000),
+        "/api/estimate?model",
+        "/api/estimate?model=",
+        "/api/estimate?=gpt2",
+        "/api/estimate?model=gpt2#frag",
+        "/api/estimate?%zz=1",
+        "/api/estimate?model=gpt2&%=",
+        "*",
+        "http://127.0.0.1/api/presets",
+        "http://evil.example/api/presets"
+    };
 
-    private static final String[] METHODS = {"PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "FOO", "get", "HEAD", "PROPFIND", "G%54"};
+    private static final String[] METHODS = {
+        "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "FOO", "get", "HEAD", "PROPFIND", "G%54"
+    };
 
     private final List<ObjectNode> configs;
     private final List<String> specs;
@@ -100,17 +326,24 @@ final class RequestFuzzer {
 
     RequestFuzzer() {
         configs = loadConfigs();
-        specs = PRESETS.stream().limit(6).map(id -> SpecJson.write(PresetCatalog.get(id).spec())).toList();
+        specs = PRESETS.stream()
+                .limit(6)
+                .map(id -> SpecJson.write(PresetCatalog.get(id).spec()))
+                .toList();
         String pad = "x".repeat((int) StrataServer.MAX_BODY_BYTES);
-        hugeJson = ("{\"config\": {\"model_type\": \"llama\", \"pad\": \"" + pad + "\"}}").getBytes(StandardCharsets.UTF_8);
-        hugeCsv = ("N,D,loss\n" + "1,1,1\n".repeat((int) StrataServer.MAX_BODY_BYTES / 6 + 10)).getBytes(StandardCharsets.UTF_8);
+        hugeJson = ("{\"config\": {\"model_type\": \"llama\", \"pad\": \"" + pad + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        hugeCsv = ("N,D,loss\n" + "1,1,1\n".repeat((int) StrataServer.MAX_BODY_BYTES / 6 + 10))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The config.json files in testdata/ and every preset's config, as mutable trees. */
     private static List<ObjectNode> loadConfigs() {
         List<ObjectNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("testdata/hf-configs"))) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) out.add((ObjectNode) MAPPER.readTree(p.toFile()));
+            for (Path p :
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList())
+                out.add((ObjectNode) MAPPER.readTree(p.toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,32 +361,59 @@ final class RequestFuzzer {
         int k = r.nextInt(1000);
         if (k < 310) return get(index, "/api/estimate", query(r, ESTIMATE, true));
         if (k < 410) return get(index, "/api/optimal", join(required(r, "compute"), query(r, OPTIMAL, false)));
-        if (k < 510) return get(index, "/api/train", join(required(r, "tokens", "hardware", r.nextBoolean() ? "model" : "params"),
-                query(r, TRAIN, false)));
-        if (k < 540) return get(index, pick(r, "/api/presets", "/api/hardware"), query(r, new String[] {"format"}, false));
+        if (k < 510)
+            return get(
+                    index,
+                    "/api/train",
+                    join(
+                            required(r, "tokens", "hardware", r.nextBoolean() ? "model" : "params"),
+                            query(r, TRAIN, false)));
+        if (k < 540)
+            return get(index, pick(r, "/api/presets", "/api/hardware"), query(r, new String[] {"format"}, false));
         if (k < 570) return get(index, "/models", query(r, new String[] {"model"}, false));
-        if (k < 580) return get(index, chartPath(r), query(r, new String[] {"model", "width", "height", "format"}, false));
+        if (k < 580)
+            return get(index, chartPath(r), query(r, new String[] {"model", "width", "height", "format"}, false));
         if (k < 780) return postEstimate(index, r);
         if (k < 830) return postFit(index, r);
         if (k < 897) return raw(index, r);
         if (k < 900) return huge(index, r);
         String[] all = concat(ESTIMATE, OPTIMAL, TRAIN, FIT);
-        return get(index, pick(r, "/api/estimate", "/api/optimal", "/api/train", "/api/presets", "/api/hardware", "/models", "/", "/api/fit",
-                "/chart/params.svg", "/nope"), query(r, all, r.nextBoolean()));
+        return get(
+                index,
+                pick(
+                        r,
+                        "/api/estimate",
+                        "/api/optimal",
+                        "/api/train",
+                        "/api/presets",
+                        "/api/hardware",
+                        "/models",
+                        "/",
+                        "/api/fit",
+                        "/chart/params.svg",
+                        "/nope"),
+                query(r, all, r.nextBoolean()));
     }
 
     // ---- GET ----
 
     private static FuzzRequest get(long index, String path, String query) {
         String target = query.isEmpty() ? path : path + "?" + query;
-        return new FuzzRequest(index, path, "GET " + shorten(target),
-                ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), false);
+        return new FuzzRequest(
+                index,
+                path,
+                "GET " + shorten(target),
+                ("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1),
+                false);
     }
 
     private static String chartPath(SplittableRandom r) {
         String name = r.nextInt(10) < 8 ? "params" : pick(r, "nope", "", "..", "params.png", "%00", "PARAMS");
         // a real PNG/SVG render takes milliseconds: keep valid charts rare (the model is then usually wrong too)
-        String ext = r.nextInt(10) < 3 ? pick(r, "png", "svg") : pick(r, "gif", "", "PNG", "png.svg", "svg%00", "html", "json");
+        String ext = r.nextInt(10) < 3
+                ? pick(r, "png", "svg")
+                : pick(r, "gif", "", "PNG", "png.svg", "svg%00", "html", "json");
         return "/chart/" + name + (ext.isEmpty() ? "" : "." + ext);
     }
 
@@ -171,7 +431,8 @@ final class RequestFuzzer {
     /** A query of 0 to 7 parameters from {@code names}, plus sometimes unknown ones and repeats. */
     private String query(SplittableRandom r, String[] names, boolean needsModel) {
         List<String> parts = new ArrayList<>();
-        if (needsModel && r.nextInt(10) < 8) parts.add("model=" + (r.nextInt(10) < 8 ? pick(r, PRESETS) : value(r, "model")));
+        if (needsModel && r.nextInt(10) < 8)
+            parts.add("model=" + (r.nextInt(10) < 8 ? pick(r, PRESETS) : value(r, "model")));
         int n = r.nextInt(8);
         for (int i = 0; i < n; i++) {
             String name = names[r.nextInt(names.length)];
@@ -190,7 +451,9 @@ final class RequestFuzzer {
         if (k < 50) return enc(valid(r, name));
         if (k < 80) return SPECIAL[r.nextInt(SPECIAL.length)];
         if (k < 88) return Long.toString(r.nextLong());
-        if (k < 94) return enc(Double.toString(Double.longBitsToDouble(r.nextLong()))); // any double, NaN and subnormals included
+        if (k < 94)
+            return enc(
+                    Double.toString(Double.longBitsToDouble(r.nextLong()))); // any double, NaN and subnormals included
         if (k < 99 || r.nextInt(4) > 0) return enc(randomText(r, 1 + r.nextInt(40)));
         return enc(randomText(r, 500 + r.nextInt(2000))); // now and then over Jetty's 8 KiB request line: 414
     }
@@ -203,7 +466,8 @@ final class RequestFuzzer {
             case "prompt" -> Long.toString(logUniform(r, 1, 1L << 20));
             case "generate" -> Long.toString(r.nextInt(5) == 0 ? 0 : logUniform(r, 1, 8192));
             case "prefill-chunk" -> Long.toString(r.nextInt(3) == 0 ? 0 : logUniform(r, 1, 8192));
-            case "weights" -> pick(r, "fp32", "bf16", "fp16", "fp8", "int8", "int4", "int4-g64", "int4-g128-s4", "nf4", "nf4-dq");
+            case "weights" ->
+                pick(r, "fp32", "bf16", "fp16", "fp8", "int8", "int4", "int4-g64", "int4-g128-s4", "nf4", "nf4-dq");
             case "kv" -> pick(r, "fp32", "bf16", "fp16", "fp8", "int8", "int4-g32", "nf4", "nf4-dq");
             case "tp", "ep" -> pick(r, "1", "2", "4", "8", "16", "3", "128");
             case "pp" -> Integer.toString(1 + r.nextInt(r.nextBoolean() ? 8 : 200));
@@ -213,7 +477,16 @@ final class RequestFuzzer {
             case "recompute" -> pick(r, "none", "selective", "full");
             case "optimizer" -> pick(r, "adamw", "adam", "adam8bit", "sgd");
             case "lora-rank" -> Integer.toString(r.nextInt(3) == 0 ? 0 : (int) logUniform(r, 1, 1024));
-            case "lora-targets" -> pick(r, "all-linear", "all", "q,v", "q_proj,k_proj,v_proj,o_proj", "gate,up,down", "kv_a,kv_b", "router");
+            case "lora-targets" ->
+                pick(
+                        r,
+                        "all-linear",
+                        "all",
+                        "q,v",
+                        "q_proj,k_proj,v_proj,o_proj",
+                        "gate,up,down",
+                        "kv_a,kv_b",
+                        "router");
             case "attention-flops" -> pick(r, "full", "causal");
             case "device-memory-gib", "device-memory-gb" -> pick(r, "16", "24", "40", "80", "141", "192", "0.5", "1e3");
             case "overhead-gib" -> pick(r, "0", "0.5", "1", "2", "4");
@@ -228,7 +501,8 @@ final class RequestFuzzer {
             case "flops-per-token" -> String.format(Locale.ROOT, "%.3g", Math.pow(10, 8 + 5 * r.nextDouble()));
             case "tokens" -> String.format(Locale.ROOT, "%.3g", Math.pow(10, 9 + 5 * r.nextDouble()));
             case "mfu" -> String.format(Locale.ROOT, "%.2f", 0.05 + 0.9 * r.nextDouble());
-            case "device-hours", "wall-hours" -> String.format(Locale.ROOT, "%.3g", Math.pow(10, 2 + 6 * r.nextDouble()));
+            case "device-hours", "wall-hours" ->
+                String.format(Locale.ROOT, "%.3g", Math.pow(10, 2 + 6 * r.nextDouble()));
             case "price" -> String.format(Locale.ROOT, "%.2f", 10 * r.nextDouble());
             case "power" -> Integer.toString(r.nextInt(2000));
             case "pue" -> String.format(Locale.ROOT, "%.2f", 1 + r.nextDouble());
@@ -276,41 +550,100 @@ final class RequestFuzzer {
         } else if (k < 93) {
             body = literals(randomJson(r, 0));
         } else {
-            body = pick(r, "", " ", "null", "{", "}", "[", "{\"config\":", "{\"config\": null}", "{\"config\": []}", "{\"config\": \"llama\"}",
-                    "{\"model\": 5}", "{'config': {}}", "{config: {}}", "{\"config\": {\"model_type\": \"llama\"}} trailing",
-                    "{\"config\": {}, \"config\": {\"model_type\": \"gpt2\"}}", "\uFEFF{\"model\": \"gpt2\"}", "{\"model\": \"gpt2\" // c\n}",
-                    "{\"model\": NaN}", "{\"model\": \"gpt2\", \"batch\": NaN}", "{\"model\": \"gpt2\", \"batch\": Infinity}",
-                    "[".repeat(5000) + "]".repeat(5000), "{\"a\":".repeat(3000) + "1" + "}".repeat(3000),
-                    "{\"model\": \"gpt2\", \"batch\": " + "9".repeat(5000) + "}", "\"" + "a".repeat(100) + "\"", "12", "true",
-                    "{\"model\": \"gpt2\", \"batch\": 1e400}", "{\"model\": \"gpt2\", \"prompt\": -0}", "{\"model\": \"\\u0000\"}",
+            body = pick(
+                    r,
+                    "",
+                    " ",
+                    "null",
+                    "{",
+                    "}",
+                    "[",
+                    "{\"config\":",
+                    "{\"config\": null}",
+                    "{\"config\": []}",
+                    "{\"config\": \"llama\"}",
+                    "{\"model\": 5}",
+                    "{'config': {}}",
+                    "{config: {}}",
+                    "{\"config\": {\"model_type\": \"llama\"}} trailing",
+                    "{\"config\": {}, \"config\": {\"model_type\": \"gpt2\"}}",
+                    "\uFEFF{\"model\": \"gpt2\"}",
+                    "{\"model\": \"gpt2\" // c\n}",
+                    "{\"model\": NaN}",
+                    "{\"model\": \"gpt2\", \"batch\": NaN}",
+                    "{\"model\": \"gpt2\", \"batch\": Infinity}",
+                    "[".repeat(5000) + "]".repeat(5000),
+                    "{\"a\":".repeat(3000) + "1" + "}".repeat(3000),
+                    "{\"model\": \"gpt2\", \"batch\": " + "9".repeat(5000) + "}",
+                    "\"" + "a".repeat(100) + "\"",
+                    "12",
+                    "true",
+                    "{\"model\": \"gpt2\", \"batch\": 1e400}",
+                    "{\"model\": \"gpt2\", \"prompt\": -0}",
+                    "{\"model\": \"\\u0000\"}",
                     "{\"model\": \"\\ud800\"}");
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (r.nextInt(10) == 0) bytes = corrupt(r, bytes);
-        String contentType = r.nextInt(10) < 8 ? "application/json" : pick(r, "text/plain", "application/x-www-form-urlencoded",
-                "multipart/form-data; boundary=x", "application/json; charset=utf-16", "");
+        String contentType = r.nextInt(10) < 8
+                ? "application/json"
+                : pick(
+                        r,
+                        "text/plain",
+                        "application/x-www-form-urlencoded",
+                        "multipart/form-data; boundary=x",
+                        "application/json; charset=utf-16",
+                        "");
         String path = "/api/estimate" + (r.nextInt(5) == 0 ? "?" + query(r, ESTIMATE, false) : "");
         return post(index, path, contentType, bytes);
     }
 
     private static FuzzRequest post(long index, String path, String contentType, byte[] body) {
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (contentType.isEmpty() ? "" : "Content-Type: " + contentType + "\r\n")
-                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + (contentType.isEmpty() ? "" : "Content-Type: " + contentType + "\r\n") + "Content-Length: "
+                        + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[head.length + body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(body, 0, all, head.length, body.length);
-        return new FuzzRequest(index, path.contains("?") ? path.substring(0, path.indexOf('?')) : path,
-                "POST " + shorten(path) + " " + shorten(new String(body, StandardCharsets.UTF_8)), all, false);
+        return new FuzzRequest(
+                index,
+                path.contains("?") ? path.substring(0, path.indexOf('?')) : path,
+                "POST " + shorten(path) + " " + shorten(new String(body, StandardCharsets.UTF_8)),
+                all,
+                false);
     }
 
     /** Sets, removes or retypes one key of a config. */
     private static void mutate(SplittableRandom r, ObjectNode config) {
         List<String> keys = new ArrayList<>();
         config.fieldNames().forEachRemaining(keys::add);
-        String key = keys.isEmpty() || r.nextInt(8) == 0 ? pick(r, "num_hidden_layers", "hidden_size", "vocab_size", "model_type",
-                "sliding_window", "head_dim", "num_key_value_heads", "n_routed_experts", "first_k_dense_replace", "moe_layer_freq",
-                "num_nextn_predict_layers", "q_lora_rank", "use_sliding_window", "max_window_layers", "n_inner", "activation_function",
-                "hidden_act", "tie_word_embeddings", "_name_or_path", "n_layer", "n_embd", "n_head", "num_local_experts")
+        String key = keys.isEmpty() || r.nextInt(8) == 0
+                ? pick(
+                        r,
+                        "num_hidden_layers",
+                        "hidden_size",
+                        "vocab_size",
+                        "model_type",
+                        "sliding_window",
+                        "head_dim",
+                        "num_key_value_heads",
+                        "n_routed_experts",
+                        "first_k_dense_replace",
+                        "moe_layer_freq",
+                        "num_nextn_predict_layers",
+                        "q_lora_rank",
+                        "use_sliding_window",
+                        "max_window_layers",
+                        "n_inner",
+                        "activation_function",
+                        "hidden_act",
+                        "tie_word_embeddings",
+                        "_name_or_path",
+                        "n_layer",
+                        "n_embd",
+                        "n_head",
+                        "num_local_experts")
                 : keys.get(r.nextInt(keys.size()));
         int k = r.nextInt(10);
         if (k < 2) config.remove(key);
@@ -379,8 +712,22 @@ final class RequestFuzzer {
             case 8 -> F.numberNode(1.5);
             case 9 -> F.numberNode(r.nextInt(1, 5000));
             case 10 -> F.numberNode(1_000_000_000 + r.nextInt(1000));
-            default -> F.textNode("@@" + pick(r, "1e400", "-1e400", "9223372036854775808", "-9223372036854775809", "1e-400", "-0",
-                    "1" + "0".repeat(400), "0.1e1", "1E+2", "2.0e0", "18446744073709551616") + "@@");
+            default ->
+                F.textNode("@@"
+                        + pick(
+                                r,
+                                "1e400",
+                                "-1e400",
+                                "9223372036854775808",
+                                "-9223372036854775809",
+                                "1e-400",
+                                "-0",
+                                "1" + "0".repeat(400),
+                                "0.1e1",
+                                "1E+2",
+                                "2.0e0",
+                                "18446744073709551616")
+                        + "@@");
         };
     }
 
@@ -392,8 +739,22 @@ final class RequestFuzzer {
             case 1 -> F.booleanNode(r.nextBoolean());
             case 2, 3 -> number(r);
             case 4 -> F.textNode(randomText(r, r.nextInt(30)));
-            case 5 -> F.textNode(pick(r, "llama", "gpt2", "deepseek_v3", "gemma2", "bert", "", "32", "silu", "bf16", "1e400", "../../etc/passwd",
-                    "=cmd|' /C calc'!A0", "evil, \"quoted\"\nname"));
+            case 5 ->
+                F.textNode(pick(
+                        r,
+                        "llama",
+                        "gpt2",
+                        "deepseek_v3",
+                        "gemma2",
+                        "bert",
+                        "",
+                        "32",
+                        "silu",
+                        "bf16",
+                        "1e400",
+                        "../../etc/passwd",
+                        "=cmd|' /C calc'!A0",
+                        "evil, \"quoted\"\nname"));
             case 6 -> {
                 ArrayNode a = F.arrayNode();
                 int n = r.nextInt(4);
@@ -403,8 +764,10 @@ final class RequestFuzzer {
             default -> {
                 ObjectNode o = F.objectNode();
                 int n = r.nextInt(4);
-                for (int i = 0; i < n; i++) o.set(pick(r, "model_type", "hidden_size", "type", "layers", "count", "kind", randomText(r, 5)),
-                        randomJson(r, depth + 1));
+                for (int i = 0; i < n; i++)
+                    o.set(
+                            pick(r, "model_type", "hidden_size", "type", "layers", "count", "kind", randomText(r, 5)),
+                            randomJson(r, depth + 1));
                 yield o;
             }
         };
@@ -454,21 +817,56 @@ final class RequestFuzzer {
     /** Runs as CSV that never has 10 good rows, so the server refuses before fitting (a real fit takes about a second). */
     private FuzzRequest postFit(long index, SplittableRandom r) {
         StringBuilder csv = new StringBuilder();
-        csv.append(pick(r, "N,D,loss", "N,C,loss", "params,tokens,loss", "N,D", "", "\"N\",\"D\",\"loss\"", "N;D;loss", "N,D,loss,N",
-                "\"a\"\"b\",c\n", "N,D,loss\r", "\uFEFFN,D,loss", "=cmd|' /C calc'!A0,D,loss", randomText(r, 10))).append('\n');
+        csv.append(pick(
+                        r,
+                        "N,D,loss",
+                        "N,C,loss",
+                        "params,tokens,loss",
+                        "N,D",
+                        "",
+                        "\"N\",\"D\",\"loss\"",
+                        "N;D;loss",
+                        "N,D,loss,N",
+                        "\"a\"\"b\",c\n",
+                        "N,D,loss\r",
+                        "\uFEFFN,D,loss",
+                        "=cmd|' /C calc'!A0,D,loss",
+                        randomText(r, 10)))
+                .append('\n');
         int rows = r.nextInt(10);
         for (int i = 0; i < rows; i++) {
             int cols = r.nextInt(10) == 0 ? r.nextInt(6) : 3;
             for (int c = 0; c < cols; c++) {
                 if (c > 0) csv.append(',');
-                csv.append(pick(r, "1e9", "2e10", "2.5", "0", "-1", "NaN", "Infinity", "1e400", "", "abc", "\"1e9\"", "\"x\ny\"", "\"unterminated",
-                        "9223372036854775808", "4.9e-324", " 3 ", Double.toString(r.nextDouble() * 1e10)));
+                csv.append(pick(
+                        r,
+                        "1e9",
+                        "2e10",
+                        "2.5",
+                        "0",
+                        "-1",
+                        "NaN",
+                        "Infinity",
+                        "1e400",
+                        "",
+                        "abc",
+                        "\"1e9\"",
+                        "\"x\ny\"",
+                        "\"unterminated",
+                        "9223372036854775808",
+                        "4.9e-324",
+                        " 3 ",
+                        Double.toString(r.nextDouble() * 1e10)));
             }
             csv.append(pick(r, "\n", "\r\n", "\r", ""));
         }
         if (r.nextInt(10) == 0) csv.append(randomText(r, 20));
         String path = "/api/fit" + (r.nextInt(2) == 0 ? "?" + query(r, FIT, false) : "");
-        return post(index, path, pick(r, "text/csv", "text/csv", "application/json", ""), csv.toString().getBytes(StandardCharsets.UTF_8));
+        return post(
+                index,
+                path,
+                pick(r, "text/csv", "text/csv", "application/json", ""),
+                csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     // ---- raw ----
@@ -485,34 +883,61 @@ final class RequestFuzzer {
             case 3 -> {
                 String m = pick(r, METHODS);
                 what = "method " + m;
-                String path = pick(r, "/api/estimate?model=gpt2", "/api/presets", "/models", "/", "/api/fit", "/static/strata.css", "/nope");
+                String path = pick(
+                        r,
+                        "/api/estimate?model=gpt2",
+                        "/api/presets",
+                        "/models",
+                        "/",
+                        "/api/fit",
+                        "/static/strata.css",
+                        "/nope");
                 if (m.equals("HEAD")) {
-                    byte[] raw = ("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                    byte[] raw = ("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1);
                     return new FuzzRequest(index, path, "HEAD " + path, raw, true);
                 }
                 text = m + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
             }
             case 4 -> {
                 what = "request line";
-                text = pick(r, "GET / HTTP/9.9\r\nHost: x\r\n\r\n", "GET /api/presets HTTP/1.1\r\n\r\n", "GET /api/presets HTTP/1.0\r\n\r\n",
-                        "GET /api/presets\r\n\r\n", "GET  /api/presets  HTTP/1.1\r\nHost: x\r\n\r\n", "GET /api/es timate HTTP/1.1\r\nHost: x\r\n\r\n",
-                        "GET /api/estimate?model=gp t2 HTTP/1.1\r\nHost: x\r\n\r\n", "GET /api/estimate?model=gpt2\u0001 HTTP/1.1\r\nHost: x\r\n\r\n",
-                        "GET /api/presets HTTP/1.1\nHost: x\n\n", "GARBAGE\r\n\r\n", "GET\r\n\r\n", " GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-                        "GET /api/presets HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", "GET /api/presets HTTP/1.1\r\nHost x\r\n\r\n",
-                        "GET /api/presets HTTP/1.1\r\nHost: x\r\n X-Folded: y\r\n\r\n", "GET /api/presets HTTP/1.1\r\nHost: x\r\nX: \u0000\r\n\r\n");
+                text = pick(
+                        r,
+                        "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\r\n\r\n",
+                        "GET /api/presets HTTP/1.0\r\n\r\n",
+                        "GET /api/presets\r\n\r\n",
+                        "GET  /api/presets  HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /api/es timate HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /api/estimate?model=gp t2 HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /api/estimate?model=gpt2\u0001 HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\nHost: x\n\n",
+                        "GARBAGE\r\n\r\n",
+                        "GET\r\n\r\n",
+                        " GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\r\nHost x\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\r\nHost: x\r\n X-Folded: y\r\n\r\n",
+                        "GET /api/presets HTTP/1.1\r\nHost: x\r\nX: \u0000\r\n\r\n");
             }
             case 5 -> {
                 what = "long URI";
-                text = "GET /api/estimate?model=gpt2&x=" + "a".repeat(8000 + r.nextInt(30_000)) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+                text = "GET /api/estimate?model=gpt2&x=" + "a".repeat(8000 + r.nextInt(30_000))
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n";
             }
             case 6 -> {
                 what = "long headers";
-                text = r.nextBoolean() ? "GET /api/presets HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(8000 + r.nextInt(30_000)) + "\r\n\r\n"
-                        : "GET /api/presets HTTP/1.1\r\nHost: x\r\n" + "X-H: 1\r\n".repeat(500 + r.nextInt(3000)) + "\r\n";
+                text = r.nextBoolean()
+                        ? "GET /api/presets HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(8000 + r.nextInt(30_000))
+                                + "\r\n\r\n"
+                        : "GET /api/presets HTTP/1.1\r\nHost: x\r\n" + "X-H: 1\r\n".repeat(500 + r.nextInt(3000))
+                                + "\r\n";
             }
             case 7 -> {
                 what = "body framing";
-                text = pick(r, "POST /api/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
+                text = pick(
+                        r,
+                        "POST /api/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
                         "POST /api/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}",
                         "POST /api/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
                         "POST /api/estimate HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n{}",
@@ -545,9 +970,20 @@ final class RequestFuzzer {
             default -> {
                 what = "headers";
                 text = "GET /api/estimate?model=" + pick(r, PRESETS) + " HTTP/1.1\r\nHost: x\r\n"
-                        + pick(r, "Accept: text/html\r\n", "Accept: application/xml\r\n", "Accept-Charset: utf-32\r\n", "Accept-Encoding: gzip\r\n",
-                        "Cookie: a=b; c\r\n", "Range: bytes=0-10\r\n", "If-None-Match: *\r\n", "X-Forwarded-For: ::1\r\n",
-                        "Authorization: Basic !!!\r\n", "Content-Type: \u00ff\r\n", "Origin: http://evil.example\r\n") + "\r\n";
+                        + pick(
+                                r,
+                                "Accept: text/html\r\n",
+                                "Accept: application/xml\r\n",
+                                "Accept-Charset: utf-32\r\n",
+                                "Accept-Encoding: gzip\r\n",
+                                "Cookie: a=b; c\r\n",
+                                "Range: bytes=0-10\r\n",
+                                "If-None-Match: *\r\n",
+                                "X-Forwarded-For: ::1\r\n",
+                                "Authorization: Basic !!!\r\n",
+                                "Content-Type: \u00ff\r\n",
+                                "Origin: http://evil.example\r\n")
+                        + "\r\n";
             }
         }
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
@@ -561,7 +997,8 @@ final class RequestFuzzer {
         byte[] body = fit ? hugeCsv : hugeJson;
         String path = fit ? "/api/fit" : "/api/estimate";
         if (r.nextBoolean()) return post(index, path, fit ? "text/csv" : "application/json", body);
-        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+        StringBuilder head = new StringBuilder(
+                "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
         byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] size = (Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         byte[] end = "\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -581,10 +1018,23 @@ final class RequestFuzzer {
         for (int i = 0; i < length; i++) {
             int k = r.nextInt(10);
             if (k < 4) sb.append((char) ('a' + r.nextInt(26)));
-            else if (k < 6) sb.append(pick(r, "\u0000", "\n", "\r", "\t", "\u001b", "\u007f", "\"", "'", ",", ";", "&", "=", "%", "+", "#", "?", "/", "\\",
-                    "<", ">", "{", "}", "[", "]", " ", "-", "@"));
+            else if (k < 6)
+                sb.append(pick(
+                        r, "\u0000", "\n", "\r", "\t", "\u001b", "\u007f", "\"", "'", ",", ";", "&", "=", "%", "+", "#",
+                        "?", "/", "\\", "<", ">", "{", "}", "[", "]", " ", "-", "@"));
             else if (k < 8) sb.appendCodePoint(r.nextInt(0x20, 0x3000));
-            else if (k < 9) sb.append(pick(r, "\u202e", "\u200b", "\ufeff", "\uffff", "\ud800", "\udc00", "\ud83d\ude00", "\u0301", "\u00e9"));
+            else if (k < 9)
+                sb.append(pick(
+                        r,
+                        "\u202e",
+                        "\u200b",
+                        "\ufeff",
+                        "\uffff",
+                        "\ud800",
+                        "\udc00",
+                        "\ud83d\ude00",
+                        "\u0301",
+                        "\u00e9"));
             else sb.appendCodePoint(r.nextInt(0x10000, 0x10FFFF));
         }
         return sb.toString();

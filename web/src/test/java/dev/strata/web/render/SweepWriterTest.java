@@ -26,29 +26,68 @@ class SweepWriterTest {
             double[] v = new double[6];
             for (int c = 0; c < 6; c++) v[c] = pool[random.nextInt(pool.length)];
             String model = i % 7 == 0 ? "=evil, \"quoted\"" : "model-" + (i / 1000);
-            rows.add(new SweepRow(model, "h100-sxm", "bf16", i % 3 == 0 ? "fp8" : "bf16", i + 1, 512, 128, 1, 1, 8_030_261_248L,
-                    16_060_522_496L, 1L << 30, 17L << 30, true, v[0], v[1], v[2], v[3], v[4], v[5]));
+            rows.add(new SweepRow(
+                    model,
+                    "h100-sxm",
+                    "bf16",
+                    i % 3 == 0 ? "fp8" : "bf16",
+                    i + 1,
+                    512,
+                    128,
+                    1,
+                    1,
+                    8_030_261_248L,
+                    16_060_522_496L,
+                    1L << 30,
+                    17L << 30,
+                    true,
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4],
+                    v[5]));
         }
         StringWriter out = new StringWriter();
         try (SweepWriter w = new SweepWriter(Format.CSV, out)) {
             rows.forEach(w);
         }
-        try (CSVParser p = CSVParser.builder().setReader(new StringReader(out.toString())).setFormat(Csv.FORMAT.builder()
-                .setHeader().setSkipHeaderRecord(true).get()).get()) {
+        try (CSVParser p = CSVParser.builder()
+                .setReader(new StringReader(out.toString()))
+                .setFormat(Csv.FORMAT
+                        .builder()
+                        .setHeader()
+                        .setSkipHeaderRecord(true)
+                        .get())
+                .get()) {
             List<CSVRecord> records = p.getRecords();
             assertThat(records).hasSize(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 SweepRow r = rows.get(i);
                 CSVRecord c = records.get(i);
-                assertThat(c.get("model")).as("row %d", i).isEqualTo(r.model().startsWith("=") ? "'" + r.model() : r.model());
+                assertThat(c.get("model"))
+                        .as("row %d", i)
+                        .isEqualTo(r.model().startsWith("=") ? "'" + r.model() : r.model());
                 assertThat(c.get("kvCache")).as("row %d", i).isEqualTo(r.kvCache());
                 assertThat(Long.parseLong(c.get("batch"))).as("row %d", i).isEqualTo(r.batch());
-                assertThat(Double.parseDouble(c.get("prefillFloorSeconds"))).as("row %d", i).isEqualTo(r.prefillFloorSeconds());
-                assertThat(Double.parseDouble(c.get("prefillSeconds"))).as("row %d", i).isEqualTo(r.prefillSeconds());
-                assertThat(Double.parseDouble(c.get("decodeFloorSeconds"))).as("row %d", i).isEqualTo(r.decodeFloorSeconds());
-                assertThat(Double.parseDouble(c.get("decodeSeconds"))).as("row %d", i).isEqualTo(r.decodeSeconds());
-                assertThat(Double.parseDouble(c.get("tokensPerSecond"))).as("row %d", i).isEqualTo(r.tokensPerSecond());
-                assertThat(Double.parseDouble(c.get("costPerMillionTokensUsd"))).as("row %d", i).isEqualTo(r.costPerMillionTokensUsd());
+                assertThat(Double.parseDouble(c.get("prefillFloorSeconds")))
+                        .as("row %d", i)
+                        .isEqualTo(r.prefillFloorSeconds());
+                assertThat(Double.parseDouble(c.get("prefillSeconds")))
+                        .as("row %d", i)
+                        .isEqualTo(r.prefillSeconds());
+                assertThat(Double.parseDouble(c.get("decodeFloorSeconds")))
+                        .as("row %d", i)
+                        .isEqualTo(r.decodeFloorSeconds());
+                assertThat(Double.parseDouble(c.get("decodeSeconds")))
+                        .as("row %d", i)
+                        .isEqualTo(r.decodeSeconds());
+                assertThat(Double.parseDouble(c.get("tokensPerSecond")))
+                        .as("row %d", i)
+                        .isEqualTo(r.tokensPerSecond());
+                assertThat(Double.parseDouble(c.get("costPerMillionTokensUsd")))
+                        .as("row %d", i)
+                        .isEqualTo(r.costPerMillionTokensUsd());
             }
         }
     }

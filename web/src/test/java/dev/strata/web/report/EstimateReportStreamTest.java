@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * tests hold them to the same bytes, and to the same error, over every preset and seeded random options.
  */
 class EstimateReportStreamTest {
-    private static final String[] HARDWARE = HardwareCatalog.all().stream().map(HardwareEntry::id).toArray(String[]::new);
+    private static final String[] HARDWARE =
+            HardwareCatalog.all().stream().map(HardwareEntry::id).toArray(String[]::new);
 
     /** Seeded random options: workloads, formats, parallelism, LoRA, and with hardware the serving options. */
     static Map<String, String> options(SplittableRandom r) {
@@ -59,20 +60,29 @@ class EstimateReportStreamTest {
             IllegalArgumentException treeError = null, streamError = null;
             try {
                 EstimateOptions options = EstimateOptions.parse(q::get, "");
-                tree = new String(Render.compactJson(EstimateReport.of(model, options, ServingOptions.parse(q::get, "", options))), StandardCharsets.UTF_8);
+                tree = new String(
+                        Render.compactJson(
+                                EstimateReport.of(model, options, ServingOptions.parse(q::get, "", options))),
+                        StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 treeError = e;
             }
             try {
                 EstimateOptions options = EstimateOptions.parse(q::get, "");
-                stream = new String(EstimateReport.compactJson(model, options, ServingOptions.parse(q::get, "", options)), StandardCharsets.UTF_8);
+                stream = new String(
+                        EstimateReport.compactJson(model, options, ServingOptions.parse(q::get, "", options)),
+                        StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 streamError = e;
             }
             if (treeError != null) {
                 refused++;
-                // a refused request is refused the same way: same exception, same message (field, value, what is allowed)
-                assertThat(streamError).as("%s %s", preset.id(), q).isInstanceOf(treeError.getClass()).hasMessage(treeError.getMessage());
+                // a refused request is refused the same way: same exception, same message (field, value, what is
+                // allowed)
+                assertThat(streamError)
+                        .as("%s %s", preset.id(), q)
+                        .isInstanceOf(treeError.getClass())
+                        .hasMessage(treeError.getMessage());
             } else {
                 answered++;
                 assertThat(streamError).as("%s %s", preset.id(), q).isNull();
@@ -80,7 +90,8 @@ class EstimateReportStreamTest {
                 if (tree.contains("\"cheapest\":[") && tree.contains("\"calibration\":")) sections++;
             }
         }
-        // the seed reaches both outcomes, and the serving sections with an array and the calibration, often enough to mean something
+        // the seed reaches both outcomes, and the serving sections with an array and the calibration, often enough to
+        // mean something
         assertThat(answered).isGreaterThan(600);
         assertThat(refused).isGreaterThan(20);
         assertThat(sections).isGreaterThan(20);
@@ -96,6 +107,9 @@ class EstimateReportStreamTest {
         var tree = EstimateReport.of(model, options, serving);
         assertThat(tree.get("cheapest").size()).isGreaterThan(3); // several catalog devices meet 50 ms per token
         // compared as text: read back, a number node's Java type follows its size (int or long), not the writer's
-        assertThat(Render.MAPPER.readTree(EstimateReport.compactJson(model, options, serving)).toString()).isEqualTo(tree.toString());
+        assertThat(Render.MAPPER
+                        .readTree(EstimateReport.compactJson(model, options, serving))
+                        .toString())
+                .isEqualTo(tree.toString());
     }
 }

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.web.render.Render;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** {@link JsonStream}'s cache of encoded field names: every name comes out as itself, kept or not. */
@@ -23,7 +21,9 @@ class JsonStreamTest {
         // kept ones (made here) written for their one use
         ObjectNode tree = JsonNodeFactory.instance.objectNode();
         StringWriter text = new StringWriter();
-        String[] odd = {"a\"quote", "back\\slash", "tab\there", "new\nline", "caf\u00e9", "\u6a21\u578b", "emoji \ud83d\ude80", ""};
+        String[] odd = {
+            "a\"quote", "back\\slash", "tab\there", "new\nline", "caf\u00e9", "\u6a21\u578b", "emoji \ud83d\ude80", ""
+        };
         try (JsonGenerator g = Render.MAPPER.getFactory().createGenerator(text)) {
             g.writeStartObject();
             JsonOut stream = JsonOut.stream(g), treeOut = JsonOut.tree(tree);
@@ -42,10 +42,12 @@ class JsonStreamTest {
         // that a failure does not print 4,600 fields)
         JsonNode back = Render.MAPPER.readTree(text.toString());
         assertThat(java.util.Arrays.equals(Render.compactJson((ObjectNode) back), Render.compactJson(tree)))
-                .as("the streamed document read back and written as the tree is written").isTrue();
+                .as("the streamed document read back and written as the tree is written")
+                .isTrue();
         assertThat(back.get("a\"quote").asInt()).isZero();
         assertThat(back.get("\u6a21\u578b").asInt()).isEqualTo(5);
-        assertThat(back.get("generated-" + (JsonStream.MAX_NAMES + 499)).asLong()).isEqualTo(JsonStream.MAX_NAMES + 499);
+        assertThat(back.get("generated-" + (JsonStream.MAX_NAMES + 499)).asLong())
+                .isEqualTo(JsonStream.MAX_NAMES + 499);
         assertThat(back.size()).isEqualTo(odd.length + JsonStream.MAX_NAMES + 500);
     }
 }
