@@ -216,7 +216,7 @@ public final class PlannerPage {
                 .append(", communication ")
                 .append(r.at("/latency/efficiency/communication").asDouble())
                 .append(
-                        "); the floor is 100 % of the datasheet. Set them with the API's bandwidth-efficiency etc. (see README).</p>");
+                        "); the floor is 100 % of the datasheet. Set them with the API's bandwidth-efficiency etc. (docs/cli.md, workload options).</p>");
         if (linkable) {
             b.append(
                             "<h2>Memory per device</h2><img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")

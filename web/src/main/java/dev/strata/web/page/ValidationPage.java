@@ -84,7 +84,7 @@ public final class ValidationPage {
                 .append(Html.esc(measured.date()))
                 .append("). Reproduce with <code>data/reference/run.py --full")
                 .append(d.equals("cpu") ? "" : " --device cuda")
-                .append("</code> and <code>./strata validate</code> (README, Validation).</p>");
+                .append("</code> and <code>./strata validate</code> (docs/validation.md).</p>");
         Validation.CalibrationDrift drift = v.calibrationDrift();
         if (drift != null && drift.products() > 0)
             b.append(
