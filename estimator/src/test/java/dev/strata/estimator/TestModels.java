@@ -3,6 +3,7 @@ package dev.strata.estimator;
 import dev.strata.model.Activation;
 import dev.strata.model.DenseMlp;
 import dev.strata.model.GatedMlp;
+import dev.strata.model.Hardware;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerKind;
 import dev.strata.model.MixtureOfExperts;
@@ -18,6 +19,21 @@ import dev.strata.model.TransformerSpec;
  * says where its numbers come from; the web tests check the same models through the importer.
  */
 public final class TestModels {
+    /**
+     * NVIDIA H100 SXM5 80GB: dense bf16 989 TFLOP/s, 80 GB, 3.35 TB/s, NVLink 900 GB/s, PCIe 5 x16 128 GB/s, 700 W (NVIDIA
+     * H100 datasheet; docs/architecture.md, "Accelerators"); USD 2.50 an hour is an assumed price.
+     */
+    public static final Hardware H100 = Hardware.builder("h100-sxm")
+            .name("H100")
+            .peakFlopsPerSecond("bf16", 989e12)
+            .memoryBytes(80_000_000_000L)
+            .memoryBandwidthBytesPerSecond(3.35e12)
+            .scaleUpBandwidthBytesPerSecond(900e9)
+            .hostLinkBytesPerSecond(128e9)
+            .powerWatts(700)
+            .pricePerHourUsd(2.5)
+            .build();
+
     private TestModels() {}
 
     /** Llama-3-8B: testdata/hf-configs/llama-3-8b.json (hidden 4096, 32 layers, 32 heads, 8 KV heads, SwiGLU 14336, vocab 128256). */

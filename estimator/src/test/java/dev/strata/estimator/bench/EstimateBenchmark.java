@@ -1,5 +1,6 @@
 package dev.strata.estimator.bench;
 
+import dev.strata.estimator.TestModels;
 import dev.strata.estimator.flops.Flops;
 import dev.strata.estimator.flops.FlopsConvention;
 import dev.strata.estimator.latency.Latency;
@@ -54,16 +55,7 @@ public class EstimateBenchmark {
             .build();
     final Precision precision = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
     final Workload workload = Workload.of(8, 1024, 256);
-    final Hardware h100 = Hardware.builder("h100-sxm")
-            .name("H100")
-            .peakFlopsPerSecond("bf16", 989e12)
-            .memoryBytes(80_000_000_000L)
-            .memoryBandwidthBytesPerSecond(3.35e12)
-            .scaleUpBandwidthBytesPerSecond(900e9)
-            .hostLinkBytesPerSecond(128e9)
-            .powerWatts(700)
-            .pricePerHourUsd(2.5)
-            .build();
+    final Hardware h100 = TestModels.H100;
 
     @Benchmark
     public void fullEstimate(Blackhole bh) {

@@ -13,12 +13,13 @@ import org.apache.commons.csv.CSVRecord;
  * The 245 runs Besiroglu et al. 2024 (arXiv:2404.10102) extracted from Hoffmann et al. 2022's Figure 4, from the
  * data set in testdata/ (sources in testdata/SOURCES.md): N = "Model Size", C = "Training FLOP", D = C / (6N).
  */
-final class ChinchillaData {
+public final class ChinchillaData {
     static final Path CSV = Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv");
 
     private ChinchillaData() {}
 
-    static FitData load() throws IOException {
+    /** The 245 runs as fit data, rows numbered from 1 in file order. */
+    public static FitData load() throws IOException {
         List<double[]> rows = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(CSV)) {
             for (CSVRecord r : CSVFormat.RFC4180

@@ -3,6 +3,7 @@ package dev.strata.estimator.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.estimator.TestModels;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyEstimate;
 import dev.strata.estimator.latency.LatencyTuning;
@@ -35,16 +36,7 @@ class SweepTest {
                     32,
                     LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
             .build();
-    static final Hardware H100 = Hardware.builder("h100-sxm")
-            .name("H100")
-            .peakFlopsPerSecond("bf16", 989e12)
-            .memoryBytes(80_000_000_000L)
-            .memoryBandwidthBytesPerSecond(3.35e12)
-            .scaleUpBandwidthBytesPerSecond(900e9)
-            .hostLinkBytesPerSecond(128e9)
-            .powerWatts(700)
-            .pricePerHourUsd(2.5)
-            .build();
+    static final Hardware H100 = TestModels.H100;
     static final Sweep.Base BASE = new Sweep.Base(
             LLAMA_8B,
             H100,
