@@ -63,7 +63,15 @@ def check_spec(spec):
         if att.get("type") != "multiHead":
             raise SpecError("attention.type = %s: the harness builds multiHead attention only (no latent/MLA)"
                             % att.get("type"))
+        for key in ("qkNormAcrossHeads", "sinks", "gatedOutput"):
+            if att.get(key):
+                raise SpecError("attention.%s = true: the harness does not build it" % key)
         ff = g["kind"]["feedForward"]
+        if ff["type"] == "moe":
+            if ff.get("sharedExpertGate"):
+                raise SpecError("feedForward.sharedExpertGate = true: the harness does not build it")
+            if ff.get("sharedExpert") not in (None, ff["expert"]):
+                raise SpecError("feedForward.sharedExpert: the harness builds shared experts of the routed shape only")
         mlps = [ff["expert"]] if ff["type"] == "moe" else [ff]
         for m in mlps:
             if m["type"] not in ("dense", "gated"):

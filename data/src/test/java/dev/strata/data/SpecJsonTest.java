@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.model.Activation;
+import dev.strata.model.GatedMlp;
+import dev.strata.model.LayerKind;
+import dev.strata.model.MixtureOfExperts;
+import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.ProjectionBiases;
 import dev.strata.model.TransformerSpec;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +24,43 @@ class SpecJsonTest {
             assertThat(back).as(p.id()).isEqualTo(p.spec());
             assertThat(m.readTree(json).at("/layers/0/kind/attention/type").asText())
                     .isIn("multiHead", "latent");
+        }
+    }
+
+    @Test
+    void theNewerAttentionAndExpertFieldsRoundTripAndOldSpecsReadWithTheirDefaults() {
+        var attention = new MultiHeadAttention(8, 2, 64, ProjectionBiases.ALL, true, true, true, true);
+        var moe = new MixtureOfExperts(
+                new GatedMlp(256, Activation.SILU, true),
+                8,
+                1,
+                2,
+                true,
+                new GatedMlp(512, Activation.SILU, false),
+                true);
+        TransformerSpec spec = TransformerSpec.builder()
+                .name("new-fields")
+                .vocabSize(1000)
+                .hiddenSize(512)
+                .layers(2, LayerKind.global(attention, moe))
+                .build();
+        assertThat(HfConfigImporter.fromJson(SpecJson.write(spec), "x")).isEqualTo(spec);
+        // a spec written before these fields existed: no sinks, no gate, per-head norms, shared experts of the
+        // routed shape
+        for (String id : new String[] {"deepseek-v3", "qwen3-8b", "mixtral-8x7b"}) {
+            com.fasterxml.jackson.databind.JsonNode old =
+                    SpecJson.tree(PresetCatalog.get(id).spec());
+            for (com.fasterxml.jackson.databind.JsonNode group : old.get("layers")) {
+                var kind = group.get("kind");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) kind.get("attention"))
+                        .remove(java.util.List.of("qkNormAcrossHeads", "sinks", "gatedOutput"));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) kind.get("feedForward"))
+                        .remove(java.util.List.of("sharedExpert", "sharedExpertGate"));
+            }
+            assertThat(old.toString()).doesNotContain("sinks").doesNotContain("\"sharedExpert\"");
+            assertThat(HfConfigImporter.fromNode(old, "x"))
+                    .as(id)
+                    .isEqualTo(PresetCatalog.get(id).spec());
         }
     }
 

@@ -109,16 +109,32 @@ public final class RandomSpecs {
         };
         ProjectionBiases biases =
                 new ProjectionBiases(r.nextBoolean(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean());
-        return new MultiHeadAttention(heads, kvHeads, headDim, biases, r.nextInt(4) == 0);
+        boolean qkNorm = r.nextInt(4) == 0;
+        return new MultiHeadAttention(
+                heads,
+                kvHeads,
+                headDim,
+                biases,
+                qkNorm,
+                qkNorm && r.nextBoolean(),
+                r.nextInt(6) == 0,
+                r.nextInt(6) == 0);
     }
 
-    /** A dense or gated MLP, or a mixture of experts with 0 to 4 shared experts. */
+    /** A dense or gated MLP, or a mixture of experts with 0 to 4 shared experts (of their own width or the routed one). */
     static FeedForward feedForward(SplittableRandom r, int hidden, boolean huge) {
         if (huge || r.nextInt(3) == 0) {
             int routed = (int) (huge ? logUniform(r, 64, 1024) : logUniform(r, 1, 256));
             int expertWidth = huge ? 1024 * (1 + r.nextInt(16)) : (int) logUniform(r, 1, 8 * hidden);
+            int shared = r.nextInt(5);
             return new MixtureOfExperts(
-                    mlp(r, expertWidth), routed, r.nextInt(5), 1 + r.nextInt(Math.min(routed, 16)), r.nextBoolean());
+                    mlp(r, expertWidth),
+                    routed,
+                    shared,
+                    1 + r.nextInt(Math.min(routed, 16)),
+                    r.nextBoolean(),
+                    r.nextBoolean() ? null : mlp(r, (int) logUniform(r, 1, 8L * hidden)),
+                    shared > 0 && r.nextBoolean());
         }
         return mlp(r, (int) logUniform(r, 1, 8L * hidden));
     }

@@ -125,8 +125,8 @@ public final class Activations {
                 a instanceof MultiHeadAttention mha ? mha.kvWidth() : a.queryWidth(); // MLA: per-head K after kv_b
         long valueWidth = a instanceof MultiHeadAttention mha ? mha.kvWidth() : (long) a.heads() * a.valueHeadDim();
         long outputInput = (long) a.heads() * a.valueHeadDim();
-        long elements =
-                a.queryWidth() + kvWidth + valueWidth + outputInput + mlpIntermediates(kind.feedForward(), hidden);
+        long query = a instanceof MultiHeadAttention mha ? mha.queryProjectionWidth() : a.queryWidth(); // with the gate
+        long elements = query + kvWidth + valueWidth + outputInput + mlpIntermediates(kind.feedForward(), hidden);
         return elements * alpha;
     }
 
@@ -135,7 +135,8 @@ public final class Activations {
         if (ff instanceof Mlp mlp) return (mlp instanceof DenseMlp ? 2L : 4L) * mlp.intermediateSize();
         MixtureOfExperts moe = (MixtureOfExperts) ff;
         // every token is copied to each of its experts (input) and goes through the expert's MLP
-        return (long) (moe.topK() + moe.sharedExperts()) * (hidden + mlpIntermediates(moe.expert(), hidden));
+        return moe.topK() * (hidden + mlpIntermediates(moe.expert(), hidden))
+                + moe.sharedExperts() * (hidden + mlpIntermediates(moe.sharedExpert(), hidden));
     }
 
     /** Bytes per token of the attention core: per head and key, softmax output, dropout mask and dropout output. */
@@ -194,7 +195,9 @@ public final class Activations {
             LayerKind kind = g.kind();
             Attention a = kind.attention();
             long attention = a instanceof MultiHeadAttention mha
-                    ? a.queryWidth() + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp + a.queryWidth()
+                    ? mha.queryProjectionWidth()
+                            + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp
+                            + a.queryWidth()
                     : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
             long latent = a instanceof LatentAttention mla ? mla.qLoraRank() + (long) mla.cachedWidth() : 0;
             long attentionSet = hidden + latent + WholeNumbers.ceilDiv(attention, tp);
@@ -219,7 +222,8 @@ public final class Activations {
     static long inferenceMlpIntermediates(FeedForward ff, long hidden) {
         if (ff instanceof Mlp mlp) return (mlp instanceof DenseMlp ? 2L : 3L) * mlp.intermediateSize();
         MixtureOfExperts moe = (MixtureOfExperts) ff;
-        return (long) (moe.topK() + moe.sharedExperts()) * (hidden + inferenceMlpIntermediates(moe.expert(), hidden));
+        return moe.topK() * (hidden + inferenceMlpIntermediates(moe.expert(), hidden))
+                + moe.sharedExperts() * (hidden + inferenceMlpIntermediates(moe.sharedExpert(), hidden));
     }
 
     /** Whole bytes per element of an activation format (fp32 4, bf16/fp16 2, fp8 1). */

@@ -24,13 +24,15 @@ public enum ParamComponent {
     ATTENTION_OUTPUT("attentionOutput"),
     /** Per-head query and key norms (Qwen3 q_norm, k_norm). */
     ATTENTION_QK_NORMS("attentionQkNorms"),
+    /** Learned attention sink logits, one per query head (gpt-oss). */
+    ATTENTION_SINKS("attentionSinks"),
     /** MLA latent norms q_a_layernorm and kv_a_layernorm. */
     ATTENTION_LATENT_NORMS("attentionLatentNorms"),
     /** Hidden-size norms inside the layers (input_layernorm, post_attention_layernorm, ...). */
     LAYER_NORMS("layerNorms"),
     /** Dense or gated MLP of non-MoE layers, with biases. */
     MLP("mlp"),
-    /** Shared experts of MoE layers. */
+    /** Shared experts of MoE layers, with their gate when they have one. */
     SHARED_EXPERTS("sharedExperts"),
     /** Routed experts of MoE layers. */
     ROUTED_EXPERTS("routedExperts"),

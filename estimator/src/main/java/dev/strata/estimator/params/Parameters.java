@@ -84,9 +84,10 @@ public final class Parameters {
                     Math.multiplyExact(Math.multiplyExact(one, copies), times),
                     Math.multiplyExact(Math.multiplyExact(one, activeCopies), times));
         });
-        if (kind.attention() instanceof MultiHeadAttention mha)
+        if (kind.attention() instanceof MultiHeadAttention mha) {
             add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
-        else if (kind.attention() instanceof LatentAttention mla)
+            add(t, a, ATTENTION_SINKS, Math.multiplyExact(sinks(mha), times));
+        } else if (kind.attention() instanceof LatentAttention mla)
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
     }
 
@@ -101,13 +102,13 @@ public final class Parameters {
     }
 
     /**
-     * The parameters of one layer of {@code kind} that are not in a matrix: its norms, Qwen3's q/k norms and MLA's
-     * latent norms ({@link #forEachMatrix} visits everything else, biases included). What memory stores in the
+     * The parameters of one layer of {@code kind} that are not in a matrix: its norms, q/k norms, attention sinks and
+     * MLA's latent norms ({@link #forEachMatrix} visits everything else, biases included). What memory stores in the
      * embedding format and latency reads as vectors.
      */
     public static long layerVectors(LayerKind kind, long d, Norms norms) {
         long v = layerNorms(d, norms);
-        if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms);
+        if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
         else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms);
         return v;
     }
@@ -133,7 +134,7 @@ public final class Parameters {
                 ATTENTION_QUERY,
                 Projection.QUERY,
                 d,
-                mha.queryWidth(),
+                mha.queryProjectionWidth(),
                 mha.biases().query(),
                 1,
                 1);
@@ -177,7 +178,9 @@ public final class Parameters {
 
     private static void forEachExpertMatrix(MixtureOfExperts moe, long d, MatrixVisitor v) {
         if (moe.sharedExperts() > 0)
-            forEachMlpMatrix(moe.expert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
+            forEachMlpMatrix(moe.sharedExpert(), d, SHARED_EXPERTS, moe.sharedExperts(), moe.sharedExperts(), v);
+        // Qwen2-MoE's shared_expert_gate: hidden -> 1, no bias, one per layer
+        if (moe.sharedExpertGate()) v.matrix(SHARED_EXPERTS, Projection.ROUTER, d, 1, false, 1, 1);
         forEachMlpMatrix(moe.expert(), d, ROUTED_EXPERTS, moe.routedExperts(), moe.topK(), v);
         // The router's bias is DeepSeek-V3's e_score_correction_bias: one value per expert, like a linear bias.
         v.matrix(ROUTER, Projection.ROUTER, d, moe.routedExperts(), moe.routerBias(), 1, 1);
@@ -231,9 +234,19 @@ public final class Parameters {
         return linear(d, moe.routedExperts(), moe.routerBias());
     }
 
-    /** Qwen3's q_norm and k_norm: one norm over headDim each, shared by all heads. */
+    /**
+     * q_norm and k_norm: one norm over headDim each, shared by all heads (Qwen3, Gemma 3), or across the heads, over
+     * heads x headDim and kvHeads x headDim (OLMo 2; Cohere's per-head norms hold as many weights).
+     */
     public static long qkNorms(MultiHeadAttention mha, Norms norms) {
-        return mha.qkNorm() ? 2 * norms.paramsFor(mha.headDim()) : 0;
+        if (!mha.qkNorm()) return 0;
+        if (mha.qkNormAcrossHeads()) return norms.paramsFor(mha.queryWidth()) + norms.paramsFor(mha.kvWidth());
+        return 2 * norms.paramsFor(mha.headDim());
+    }
+
+    /** gpt-oss attention sinks: one learned logit per query head. */
+    public static long sinks(MultiHeadAttention mha) {
+        return mha.sinks() ? mha.heads() : 0;
     }
 
     /** MLA's q_a_layernorm (qLoraRank, only with query compression) and kv_a_layernorm (kvLoraRank). */

@@ -23,6 +23,40 @@ import org.junit.jupiter.api.Test;
 
 class ParametersTest {
 
+    @Test
+    void sinksGatedQueriesNormsAcrossHeadsAndGatedSharedExpertsOfTheirOwnWidth() {
+        // d = 512, 8 heads x 64 (queries 512), 2 KV heads x 64 (keys 128); shapes of the HF implementations:
+        // gpt-oss sinks (heads,), Qwen3-Next q_proj d -> 2 x heads x headDim, OLMo 2 q_norm over 512 and k_norm over
+        // 128, Qwen2-MoE shared_expert (its own width) with shared_expert_gate d -> 1. Expected values by hand, exact.
+        var attention = new MultiHeadAttention(8, 2, 64, ProjectionBiases.NONE, true, true, true, true);
+        var expert = new GatedMlp(256, Activation.SILU, false);
+        var moe = new MixtureOfExperts(expert, 4, 1, 2, false, new GatedMlp(1024, Activation.SILU, false), true);
+        TransformerSpec spec = TransformerSpec.builder()
+                .vocabSize(1000)
+                .hiddenSize(512)
+                .layers(3, LayerKind.global(attention, moe))
+                .build();
+        ParameterCount c = Parameters.count(spec);
+        assertThat(c.total(ATTENTION_QUERY)).isEqualTo(3L * 512 * 1024);
+        assertThat(c.total(ATTENTION_KEY)).isEqualTo(3L * 512 * 128);
+        assertThat(c.total(ATTENTION_OUTPUT)).isEqualTo(3L * 512 * 512); // the gate does not widen o_proj
+        assertThat(c.total(ATTENTION_QK_NORMS)).isEqualTo(3L * (512 + 128));
+        assertThat(c.total(ATTENTION_SINKS)).isEqualTo(3L * 8);
+        assertThat(c.total(SHARED_EXPERTS)).isEqualTo(3L * (3 * 512 * 1024 + 512));
+        assertThat(c.active(SHARED_EXPERTS)).isEqualTo(c.total(SHARED_EXPERTS));
+        assertThat(c.total(ROUTED_EXPERTS)).isEqualTo(3L * 4 * 3 * 512 * 256);
+        assertThat(c.active(ROUTED_EXPERTS)).isEqualTo(3L * 2 * 3 * 512 * 256);
+        // per-head q/k norms of the same attention: one headDim vector each
+        var perHead = new MultiHeadAttention(8, 2, 64, ProjectionBiases.NONE, true, false, false, false);
+        assertThat(Parameters.qkNorms(perHead, Norms.llama())).isEqualTo(2 * 64);
+        assertThatThrownBy(() -> new MultiHeadAttention(8, 2, 64, ProjectionBiases.NONE, false, true, false, false))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("attention.qkNormAcrossHeads");
+        assertThatThrownBy(() -> new MixtureOfExperts(expert, 4, 0, 2, false, null, true))
+                .hasMessageContaining("feedForward.sharedExpertGate");
+        assertThat(new MixtureOfExperts(expert, 4, 1, 2, false).sharedExpert()).isEqualTo(expert);
+    }
+
     /** GPT-2 small as in Radford et al. 2019 / the Hugging Face gpt2 checkpoint: d 768, 12 layers, 12 heads. */
     static TransformerSpec gpt2(int d, int layers, int heads, boolean tied) {
         return TransformerSpec.builder()
