@@ -58,6 +58,8 @@ def check_spec(spec):
     if spec["norms"]["perLayer"] not in (0, 1, 2, 4):
         raise SpecError("norms.perLayer = %s: the harness builds 0, 1 (parallel block), 2 (pre-norm) or 4 "
                         "(pre and post, Gemma 2)" % spec["norms"]["perLayer"])
+    if spec.get("outputHeadBias"):
+        raise SpecError("outputHeadBias = true: the harness does not build it")
     for g in spec["layers"]:
         att = g["kind"]["attention"]
         if att.get("type") != "multiHead":

@@ -27,18 +27,68 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a Hugging Face {@code config.json} into a {@link TransformerSpec}, offline. The mapping of Hugging Face keys
- * to spec fields lives here and nowhere else. Architecture facts per {@code model_type} are those of
- * docs/architecture.md ("Architecture facts"), taken from the Hugging Face transformers implementations (modeling_gpt2, modeling_llama,
- * modeling_mistral, modeling_mixtral, modeling_qwen2, modeling_qwen3, modeling_gemma2, modeling_phi3,
- * modeling_deepseek_v3). A JSON object in strata's own spec form ({@link SpecJson}) is accepted too.
+ * to spec fields lives here and nowhere else. Architecture facts per {@code model_type} are those of the Hugging Face
+ * transformers implementations ({@code configuration_<type>.py} for the defaults of absent keys,
+ * {@code modeling_<type>.py} for the weights), summarised in docs/architecture.md ("Architecture facts"). A multimodal
+ * wrapper ({@code text_config}) is imported as its language model. A {@code model_type} without a family here imports
+ * through the standard keys when it has them ({@link #importNode}: the result lists what was assumed). A JSON object in
+ * strata's own spec form ({@link SpecJson}) is accepted too.
  */
 public final class HfConfigImporter {
-    /** The {@code model_type} values this importer understands. */
-    public static final List<String> SUPPORTED_MODEL_TYPES =
-            List.of("gpt2", "llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma2", "phi3", "deepseek_v3");
+    /** The {@code model_type} values this importer maps exactly. */
+    public static final List<String> SUPPORTED_MODEL_TYPES = List.of(
+            "gpt2",
+            "llama",
+            "mistral",
+            "ministral3",
+            "mixtral",
+            "qwen2",
+            "qwen2_moe",
+            "qwen3",
+            "qwen3_moe",
+            "gemma",
+            "gemma2",
+            "gemma3",
+            "gemma3_text",
+            "phi3",
+            "phimoe",
+            "granite",
+            "granitemoe",
+            "granitemoeshared",
+            "olmo2",
+            "olmo3",
+            "smollm3",
+            "exaone4",
+            "cohere",
+            "cohere2",
+            "starcoder2",
+            "gpt_neox",
+            "internlm2",
+            "gpt_oss",
+            "minimax_m2",
+            "glm4_moe",
+            "llama4",
+            "llama4_text",
+            "mistral3",
+            "deepseek_v2",
+            "deepseek_v3",
+            "kimi_k2");
+
+    /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
+    private static final Map<String, String> NOT_YET = Map.of(
+            "qwen3_next", "gated DeltaNet linear-attention layers",
+            "qwen3_5", "gated DeltaNet linear-attention layers",
+            "qwen3_5_moe", "gated DeltaNet linear-attention layers",
+            "nemotron_h", "Mamba2 state-space layers",
+            "jamba", "Mamba state-space layers",
+            "falcon_h1", "Mamba2 state-space layers",
+            "deepseek_v32", "DeepSeek sparse attention (the lightning indexer)",
+            "glm_moe_dsa", "DeepSeek sparse attention (the lightning indexer)");
 
     /** Largest config.json accepted, in bytes (real ones are a few kilobytes). */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
@@ -47,8 +97,23 @@ public final class HfConfigImporter {
 
     private HfConfigImporter() {}
 
+    /**
+     * An imported config: the spec, the family it was read as, and every assumption the import made (empty when
+     * the family's own mapping read every key it needs).
+     */
+    public record Imported(TransformerSpec spec, String family, List<String> assumptions) {
+        public Imported {
+            assumptions = List.copyOf(assumptions);
+        }
+    }
+
     /** Reads and imports a config.json file; the spec is named after the file unless the config names itself. */
     public static TransformerSpec fromFile(Path path) {
+        return importFile(path).spec();
+    }
+
+    /** Reads and imports a config.json file, with what the import assumed. */
+    public static Imported importFile(Path path) {
         String text;
         try {
             if (Files.size(path) > MAX_CONFIG_BYTES)
@@ -63,11 +128,16 @@ public final class HfConfigImporter {
                     "model", path.toString(), "a readable config.json (" + e.getMessage() + ")");
         }
         String file = path.getFileName() == null ? "config" : path.getFileName().toString();
-        return fromJson(text, file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
+        return importJson(text, file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
     }
 
     /** Parses and imports config.json text; a leading byte-order mark (as some Windows editors save) is skipped. */
     public static TransformerSpec fromJson(String json, String name) {
+        return importJson(json, name).spec();
+    }
+
+    /** Parses and imports config.json text, with what the import assumed. */
+    public static Imported importJson(String json, String name) {
         JsonNode node;
         try {
             node = MAPPER.readTree(json.startsWith("\uFEFF") ? json.substring(1) : json);
@@ -81,11 +151,16 @@ public final class HfConfigImporter {
                     "config is not valid JSON" + where + ": "
                             + e.getOriginalMessage().replaceAll("\\s+", " "));
         }
-        return fromNode(node, name);
+        return importNode(node, name);
     }
 
     /** Imports a parsed config.json object. */
     public static TransformerSpec fromNode(JsonNode node, String name) {
+        return importNode(node, name).spec();
+    }
+
+    /** Imports a parsed config.json object, with the family it was read as and what the import assumed. */
+    public static Imported importNode(JsonNode node, String name) {
         if (node == null || !node.isObject())
             throw new InvalidFieldException(
                     "config",
@@ -93,24 +168,150 @@ public final class HfConfigImporter {
                             ? "empty"
                             : node.getNodeType().toString().toLowerCase(Locale.ROOT),
                     "a JSON object (the contents of config.json)");
-        if (SpecJson.isSpec(node)) return SpecJson.read(node); // strata's own spec JSON
-        ConfigKeys keys = new ConfigKeys(node);
-        String type = keys.optionalText("model_type", null);
-        if (type == null)
+        if (SpecJson.isSpec(node)) return new Imported(SpecJson.read(node), "strata spec", List.of());
+        ConfigKeys top = new ConfigKeys(node);
+        String type = family(top);
+        String specName = top.optionalText("_name_or_path", name);
+        List<String> assumptions = new ArrayList<>();
+        ConfigKeys k = top;
+        JsonNode text = top.object("text_config");
+        long encoder = 0;
+        if (text != null && MULTIMODAL.containsKey(type)) {
+            // the language model of a multimodal checkpoint, and its vision tower and projector where strata knows them
+            ConfigKeys textKeys = new ConfigKeys(text);
+            String textType = textKeys.optionalText("model_type", MULTIMODAL.get(type));
+            k = textKeys.withFallback(top, "tie_word_embeddings");
+            if (TEXT_DEFAULTS.containsKey(textType))
+                k = k.withDefaults(TEXT_DEFAULTS.get(textType), TEXT_CLASSES.get(textType), assumptions);
+            encoder = visionEncoder(top, type, k, assumptions);
+            type = textType;
+        }
+        if (NOT_YET.containsKey(type))
             throw InvalidFieldException.withMessage(
                     "model_type",
-                    "config key model_type is missing: it must be one of " + String.join(", ", SUPPORTED_MODEL_TYPES));
-        String specName = keys.optionalText("_name_or_path", name);
-        return switch (type) {
-            case "gpt2" -> gpt2(keys, specName);
-            case "llama", "mistral", "mixtral", "qwen2", "qwen3", "phi3" -> llamaFamily(keys, type, specName);
-            case "gemma2" -> gemma2(keys, specName);
-            case "deepseek_v3" -> deepseekV3(keys, specName);
-            default ->
-                throw new InvalidFieldException(
-                        "model_type", type, "one of " + String.join(", ", SUPPORTED_MODEL_TYPES));
+                    "model_type = \"" + type + "\" has " + NOT_YET.get(type)
+                            + ", which this version of strata cannot count exactly yet");
+        TransformerSpec spec = switch (type) {
+            case "gpt2" -> gpt2(k, specName);
+            case "deepseek_v2", "deepseek_v3", "kimi_k2" -> deepseek(k, type, specName);
+            default -> {
+                if (!SUPPORTED_MODEL_TYPES.contains(type)) {
+                    assumptions.addAll(generic(k, type));
+                    yield decoder(k, "generic", specName);
+                }
+                yield decoder(k, type, specName);
+            }
         };
+        return new Imported(encoder > 0 ? spec.withEncoderParameters(encoder) : spec, type, assumptions);
     }
+
+    /**
+     * Text-config defaults that multimodal checkpoints leave to the configuration class (Gemma 3's config.json gives
+     * only a few text keys): configuration_gemma3.Gemma3TextConfig.
+     */
+    private static final Map<String, Map<String, Integer>> TEXT_DEFAULTS = Map.of(
+            "gemma3_text",
+            Map.of(
+                    "vocab_size", 262_208,
+                    "hidden_size", 2304,
+                    "intermediate_size", 9216,
+                    "num_hidden_layers", 26,
+                    "num_attention_heads", 8,
+                    "num_key_value_heads", 4,
+                    "head_dim", 256,
+                    "max_position_embeddings", 131_072));
+
+    private static final Map<String, String> TEXT_CLASSES = Map.of("gemma3_text", "Gemma3TextConfig");
+
+    /**
+     * Parameters of the vision tower and projector of a multimodal checkpoint, exactly, where strata knows the tower
+     * (SigLIP, as Gemma 3 uses it); otherwise 0, with an assumption saying the tower is not counted.
+     */
+    private static long visionEncoder(ConfigKeys top, String type, ConfigKeys text, List<String> assumptions) {
+        JsonNode vision = top.object("vision_config");
+        String visionType = vision == null ? null : new ConfigKeys(vision).optionalText("model_type", null);
+        if (type.equals("gemma3") && "siglip_vision_model".equals(visionType)) {
+            ConfigKeys v = new ConfigKeys(vision);
+            long h = v.optionalInt("hidden_size", 768, 1, Limits.MAX_WIDTH);
+            long tower = siglip(v);
+            // modeling_gemma3.Gemma3MultiModalProjector: mm_input_projection_weight (vision hidden x text hidden) and
+            // mm_soft_emb_norm, an RMSNorm over the vision hidden size
+            long projector = h * text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH) + h;
+            return Math.addExact(tower, projector);
+        }
+        assumptions.add("the " + type + " checkpoint's vision tower"
+                + (visionType == null ? "" : " (" + visionType + ")")
+                + " and projector are not counted: only its language model is");
+        return 0;
+    }
+
+    /**
+     * A SigLIP vision tower (modeling_siglip.SiglipVisionTransformer; defaults of SiglipVisionConfig): patch
+     * embedding Conv2d(channels, h, patch, patch) with bias, a learned position per patch, per layer two LayerNorms
+     * with bias, q/k/v/o with biases and a GELU MLP with biases, a post LayerNorm, and the attention-pooling head when
+     * vision_use_head (a probe, a multi-head attention with biases, a LayerNorm and an MLP).
+     */
+    private static long siglip(ConfigKeys v) {
+        long h = v.optionalInt("hidden_size", 768, 1, Limits.MAX_WIDTH);
+        long inter = v.optionalInt("intermediate_size", 3072, 1, Limits.MAX_WIDTH);
+        long layers = v.optionalInt("num_hidden_layers", 12, 1, Limits.MAX_LAYERS);
+        long channels = v.optionalInt("num_channels", 3, 1, 64);
+        long image = v.optionalInt("image_size", 224, 1, 1 << 16);
+        long patch = v.optionalInt("patch_size", 16, 1, 1 << 16);
+        if (image % patch != 0)
+            throw new InvalidFieldException("vision_config.patch_size", patch, "a divisor of image_size = " + image);
+        long patches = (image / patch) * (image / patch);
+        long mlp = h * inter + inter + inter * h + h;
+        long layer = 2 * (2 * h) + 4 * (h * h + h) + mlp;
+        long tower = channels * patch * patch * h + h + patches * h + Math.multiplyExact(layers, layer) + 2 * h;
+        if (v.optionalBool("vision_use_head", true)) tower += h + (3 * h * h + 3 * h) + (h * h + h) + 2 * h + mlp;
+        return tower;
+    }
+
+    /** Multimodal wrappers and the {@code model_type} their {@code text_config} has when it names none. */
+    private static final Map<String, String> MULTIMODAL =
+            Map.of("gemma3", "gemma3_text", "llama4", "llama4_text", "mistral3", "mistral");
+
+    /**
+     * The family of a config: its {@code model_type}, or, when it has none, the one its {@code architectures} entry
+     * names (a config saved without the type). Kimi K2 declares {@code DeepseekV3ForCausalLM} under its own type and
+     * is read as DeepSeek-V3.
+     */
+    private static String family(ConfigKeys k) {
+        String type = k.optionalText("model_type", null);
+        if (type != null) return type;
+        List<String> arch = k.textList("architectures");
+        if (arch != null)
+            for (String a : arch) {
+                String t = ARCHITECTURES.get(a);
+                if (t != null) return t;
+            }
+        throw InvalidFieldException.withMessage(
+                "model_type",
+                "config key model_type is missing (and architectures names no known class): it must be one of "
+                        + String.join(", ", SUPPORTED_MODEL_TYPES));
+    }
+
+    private static final Map<String, String> ARCHITECTURES = Map.ofEntries(
+            Map.entry("GPT2LMHeadModel", "gpt2"),
+            Map.entry("LlamaForCausalLM", "llama"),
+            Map.entry("MistralForCausalLM", "mistral"),
+            Map.entry("MixtralForCausalLM", "mixtral"),
+            Map.entry("Qwen2ForCausalLM", "qwen2"),
+            Map.entry("Qwen2MoeForCausalLM", "qwen2_moe"),
+            Map.entry("Qwen3ForCausalLM", "qwen3"),
+            Map.entry("Qwen3MoeForCausalLM", "qwen3_moe"),
+            Map.entry("Gemma2ForCausalLM", "gemma2"),
+            Map.entry("Gemma3ForCausalLM", "gemma3_text"),
+            Map.entry("Gemma3ForConditionalGeneration", "gemma3"),
+            Map.entry("Phi3ForCausalLM", "phi3"),
+            Map.entry("DeepseekV2ForCausalLM", "deepseek_v2"),
+            Map.entry("DeepseekV3ForCausalLM", "deepseek_v3"),
+            Map.entry("GptOssForCausalLM", "gpt_oss"),
+            Map.entry("Olmo2ForCausalLM", "olmo2"),
+            Map.entry("GraniteForCausalLM", "granite"),
+            Map.entry("GraniteMoeForCausalLM", "granitemoe"),
+            Map.entry("Llama4ForConditionalGeneration", "llama4"));
 
     /** GPT-2: LayerNorm with bias, fused c_attn with bias, 4d GELU MLP with biases, learned positions, tied head. */
     private static TransformerSpec gpt2(ConfigKeys k, String name) {
@@ -135,87 +336,321 @@ public final class HfConfigImporter {
                 0);
     }
 
-    /** Llama and its close relatives (Mistral, Mixtral, Qwen2, Qwen3, Phi-3). */
-    private static TransformerSpec llamaFamily(ConfigKeys k, String type, String name) {
+    /**
+     * The decoders that share the Llama layer (attention, then a gated, dense or MoE feed-forward) and differ in
+     * biases, q/k norms, norm placement and count, head size defaults, which layers slide and which are MoE: each
+     * difference as its family's configuration and modeling code state it.
+     */
+    private static TransformerSpec decoder(ConfigKeys k, String type, String name) {
         int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
         int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
-        Attention attention = groupedAttention(
-                k,
-                d,
-                type.equals("qwen3") ? 128 : 0,
-                switch (type) {
-                    case "qwen2" -> ProjectionBiases.QKV;
-                    case "phi3" -> ProjectionBiases.NONE;
-                    default -> k.optionalBool("attention_bias", false) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
-                },
-                type.equals("qwen3"));
-        Activation act = activation(k.optionalText("hidden_act", "silu"));
-        boolean mlpBias = !type.equals("phi3") && k.optionalBool("mlp_bias", false);
-        var mlp = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, mlpBias);
-        FeedForward ff = mlp;
-        if (type.equals("mixtral")) {
-            int experts = k.requiredInt("num_local_experts", 1, Limits.MAX_EXPERTS);
-            ff = new MixtureOfExperts(mlp, experts, 0, topK(k, experts), false);
-        }
-        List<LayerGroup> groups = new ArrayList<>();
-        int window = k.optionalIntOrZero("sliding_window", 0, Limits.MAX_CONTEXT);
-        if (type.equals("qwen2") || type.equals("qwen3")) {
-            // Qwen2/Qwen3: sliding window only when use_sliding_window, and only on layers >= max_window_layers.
-            int from = k.optionalInt("max_window_layers", layers, 0, Limits.MAX_LAYERS);
-            if (!k.optionalBool("use_sliding_window", false) || window == 0 || from >= layers) {
-                groups.add(new LayerGroup(layers, LayerKind.global(attention, ff)));
-            } else {
-                if (from > 0) groups.add(new LayerGroup(from, LayerKind.global(attention, ff)));
-                groups.add(new LayerGroup(layers - from, new LayerKind(attention, window, ff)));
-            }
-        } else {
-            groups.add(new LayerGroup(layers, new LayerKind(attention, type.equals("llama") ? 0 : window, ff)));
-        }
-        return new TransformerSpec(
-                name,
-                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
-                d,
-                groups,
-                Norms.llama(),
-                PositionEncoding.ROTARY,
-                k.optionalBool("tie_word_embeddings", false),
-                k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
-                0);
-    }
-
-    /** Gemma 2: explicit head_dim, tied head, four RMSNorms per layer, GeGLU, even layers local (sliding), odd global. */
-    private static TransformerSpec gemma2(ConfigKeys k, String name) {
-        int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
-        int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
-        Attention attention = groupedAttention(
-                k,
-                d,
-                256,
-                k.optionalBool("attention_bias", false) ? ProjectionBiases.ALL : ProjectionBiases.NONE,
-                false);
-        var mlp = new GatedMlp(
-                k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
-                activation(k.optionalText("hidden_activation", k.optionalText("hidden_act", "gelu_pytorch_tanh"))),
-                false);
-        int window = k.optionalInt("sliding_window", 4096, 1, Limits.MAX_CONTEXT);
-        List<LayerGroup> groups = new ArrayList<>();
-        // modeling_gemma2: is_sliding = not bool(layer_idx % 2)
+        MultiHeadAttention attention = attention(k, type, d);
+        FeedForward dense = denseFeedForward(k, type, d);
+        List<LayerKind> kinds = new ArrayList<>(layers);
+        int[] windows = windows(k, type, layers);
         for (int i = 0; i < layers; i++)
-            groups.add(new LayerGroup(1, new LayerKind(attention, i % 2 == 0 ? window : 0, mlp)));
+            kinds.add(new LayerKind(attention, windows[i], feedForward(k, type, i, layers, dense)));
         return new TransformerSpec(
                 name,
                 k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
                 d,
-                groups,
-                new Norms(NormKind.RMS_NORM, false, 4, true),
+                runs(kinds),
+                norms(type),
                 PositionEncoding.ROTARY,
-                true,
-                k.optionalInt("max_position_embeddings", 8192, 1, Limits.MAX_CONTEXT),
-                0);
+                k.optionalBool("tie_word_embeddings", TIED_BY_DEFAULT.contains(type)),
+                k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
+                type.equals("glm4_moe") ? k.optionalIntOrZero("num_nextn_predict_layers", 0, 64) : 0,
+                0,
+                type.equals("phimoe") && k.optionalBool("lm_head_bias", false)); // modeling_phimoe: lm_head bias
     }
 
-    /** DeepSeek-V3: MLA attention; first_k_dense_replace dense layers, then MoE with shared experts and a router bias. */
-    private static TransformerSpec deepseekV3(ConfigKeys k, String name) {
+    /** Families whose configuration class ties the output head to the embedding unless the config says otherwise. */
+    private static final Set<String> TIED_BY_DEFAULT =
+            Set.of("gemma", "gemma2", "gemma3_text", "smollm3", "cohere", "cohere2", "starcoder2");
+
+    private static MultiHeadAttention attention(ConfigKeys k, String type, int d) {
+        int headDimDefault = switch (type) {
+            case "gemma", "gemma2", "gemma3_text" -> 256;
+            case "qwen3", "minimax_m2", "llama4_text", "ministral3" -> 128;
+            case "gpt_oss" -> 64;
+            default -> 0;
+        };
+        ProjectionBiases biases = switch (type) {
+            case "qwen2" -> ProjectionBiases.QKV;
+            case "qwen2_moe" -> k.optionalBool("qkv_bias", true) ? ProjectionBiases.QKV : ProjectionBiases.NONE;
+            case "glm4_moe" -> k.optionalBool("attention_bias", false) ? ProjectionBiases.QKV : ProjectionBiases.NONE;
+            case "phi3", "exaone4", "minimax_m2", "mistral", "ministral3" -> ProjectionBiases.NONE;
+            case "gpt_oss" -> k.optionalBool("attention_bias", true) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
+            case "starcoder2" -> k.optionalBool("use_bias", true) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
+            case "internlm2" -> k.optionalBool("bias", true) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
+            case "gpt_neox" -> k.optionalBool("attention_bias", true) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
+            default -> k.optionalBool("attention_bias", false) ? ProjectionBiases.ALL : ProjectionBiases.NONE;
+        };
+        boolean perHead = switch (type) {
+            case "qwen3", "qwen3_moe", "exaone4", "gemma3_text" -> true;
+            case "glm4_moe" -> k.optionalBool("use_qk_norm", false);
+            default -> false;
+        };
+        boolean acrossHeads = switch (type) {
+            case "olmo2", "olmo3", "minimax_m2" -> true;
+            case "cohere" -> k.optionalBool("use_qk_norm", false);
+            default -> false;
+        };
+        MultiHeadAttention a =
+                (MultiHeadAttention) groupedAttention(k, d, headDimDefault, biases, perHead || acrossHeads);
+        int headDim = a.headDim();
+        if (type.equals("cohere2") || type.equals("gpt_neox")) { // head size is hidden / heads, whatever head_dim says
+            if (d % a.heads() != 0)
+                throw new InvalidFieldException("num_attention_heads", a.heads(), "a divisor of hidden_size = " + d);
+            headDim = d / a.heads();
+        }
+        return new MultiHeadAttention(
+                a.heads(), a.kvHeads(), headDim, biases, a.qkNorm(), acrossHeads, type.equals("gpt_oss"), false);
+    }
+
+    /** The feed-forward of the layers that are not MoE (and of every layer of a dense model). */
+    private static FeedForward denseFeedForward(ConfigKeys k, String type, int d) {
+        return switch (type) {
+            case "starcoder2" ->
+                new DenseMlp(
+                        k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                        activation(k.optionalText("hidden_act", "gelu_pytorch_tanh")),
+                        k.optionalBool("use_bias", true));
+            case "gpt_neox" ->
+                new DenseMlp(
+                        k.optionalInt("intermediate_size", 4 * d, 1, Limits.MAX_WIDTH),
+                        activation(k.optionalText("hidden_act", "gelu")),
+                        true);
+            case "llama4_text" ->
+                new GatedMlp(
+                        k.requiredInt("intermediate_size_mlp", 1, Limits.MAX_WIDTH),
+                        activation(k.optionalText("hidden_act", "silu")),
+                        false);
+            case "gpt_oss", "granitemoe", "granitemoeshared", "phimoe", "minimax_m2", "mixtral" ->
+                null; // every layer is MoE
+            default ->
+                new GatedMlp(
+                        k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                        activation(k.optionalText(
+                                "hidden_activation",
+                                k.optionalText("hidden_act", type.startsWith("gemma") ? "gelu_pytorch_tanh" : "silu"))),
+                        mlpBias(k, type));
+        };
+    }
+
+    private static boolean mlpBias(ConfigKeys k, String type) {
+        return switch (type) {
+            case "llama", "granite", "smollm3", "generic" -> k.optionalBool("mlp_bias", false);
+            default -> false;
+        };
+    }
+
+    /** Layer {@code i}'s feed-forward: the MoE block where the family's rule puts one, else {@code dense}. */
+    private static FeedForward feedForward(ConfigKeys k, String type, int i, int layers, FeedForward dense) {
+        Activation act = activation(k.optionalText("hidden_act", "silu"));
+        switch (type) {
+            case "mixtral", "phimoe", "granitemoe", "minimax_m2" -> {
+                int experts = k.requiredInt("num_local_experts", 1, Limits.MAX_EXPERTS);
+                var expert = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                // MiniMax-M2's e_score_correction_bias
+                return new MixtureOfExperts(expert, experts, 0, topK(k, experts), type.equals("minimax_m2"));
+            }
+            case "granitemoeshared" -> {
+                int experts = k.requiredInt("num_local_experts", 1, Limits.MAX_EXPERTS);
+                var expert = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                int shared = k.optionalInt("shared_intermediate_size", 0, 0, Limits.MAX_WIDTH);
+                return new MixtureOfExperts(
+                        expert,
+                        experts,
+                        shared > 0 ? 1 : 0,
+                        topK(k, experts),
+                        false,
+                        shared > 0 ? new GatedMlp(shared, act, false) : null,
+                        false);
+            }
+            case "gpt_oss" -> {
+                int experts = k.requiredInt("num_local_experts", 1, Limits.MAX_EXPERTS);
+                // gate_up_proj_bias and down_proj_bias per expert; the router has a bias
+                var expert = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, true);
+                return new MixtureOfExperts(expert, experts, 0, topK(k, experts), true);
+            }
+            case "qwen2_moe", "qwen3_moe" -> {
+                // modeling_qwen2_moe / qwen3_moe: MoE where i not in mlp_only_layers and (i + 1) % decoder_sparse_step
+                // == 0
+                int experts = k.optionalIntOrZero("num_experts", 0, Limits.MAX_EXPERTS);
+                int step = k.optionalInt("decoder_sparse_step", 1, 1, Limits.MAX_LAYERS);
+                if (experts == 0
+                        || k.intList("mlp_only_layers", 0, Limits.MAX_LAYERS).contains(i)
+                        || (i + 1) % step != 0) return dense;
+                var expert = new GatedMlp(k.requiredInt("moe_intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                if (type.equals("qwen3_moe")) return new MixtureOfExperts(expert, experts, 0, topK(k, experts), false);
+                // configuration_qwen2_moe: shared_expert_intermediate_size defaults to 5632
+                int shared = k.optionalInt("shared_expert_intermediate_size", 5632, 0, Limits.MAX_WIDTH);
+                return shared == 0
+                        ? new MixtureOfExperts(expert, experts, 0, topK(k, experts), false)
+                        : new MixtureOfExperts(
+                                expert, experts, 1, topK(k, experts), false, new GatedMlp(shared, act, false), true);
+            }
+            case "glm4_moe" -> {
+                if (i < k.optionalInt("first_k_dense_replace", 1, 0, layers)) return dense;
+                int experts = k.requiredInt("n_routed_experts", 1, Limits.MAX_EXPERTS);
+                var expert = new GatedMlp(k.requiredInt("moe_intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                return new MixtureOfExperts(
+                        expert,
+                        experts,
+                        k.optionalInt("n_shared_experts", 1, 0, Limits.MAX_EXPERTS),
+                        topK(k, experts),
+                        true);
+            }
+            case "llama4_text" -> {
+                // modeling_llama4: moe_layers default range(step - 1, layers, step)
+                int step = k.optionalInt("interleave_moe_layer_step", 1, 1, Limits.MAX_LAYERS);
+                List<Integer> moeLayers = k.intList("moe_layers", 0, Limits.MAX_LAYERS);
+                boolean moe = k.has("moe_layers") ? moeLayers.contains(i) : (i + 1) % step == 0;
+                if (!moe) return dense;
+                int experts = k.requiredInt("num_local_experts", 1, Limits.MAX_EXPERTS);
+                var expert = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                return new MixtureOfExperts(expert, experts, 1, topK(k, experts), false);
+            }
+            case "generic" -> {
+                int experts = k.optionalIntOrZero("num_local_experts", 0, Limits.MAX_EXPERTS);
+                if (experts == 0) experts = k.optionalIntOrZero("num_experts", 0, Limits.MAX_EXPERTS);
+                if (experts == 0) return dense;
+                var expert = new GatedMlp(
+                        k.optionalInt(
+                                "moe_intermediate_size",
+                                k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                                1,
+                                Limits.MAX_WIDTH),
+                        act,
+                        false);
+                return new MixtureOfExperts(expert, experts, 0, topK(k, experts), false);
+            }
+            default -> {
+                return dense;
+            }
+        }
+    }
+
+    /** The norms: kind, bias and how many hidden-size norms a layer has, as each family's layer holds them. */
+    private static Norms norms(String type) {
+        return switch (type) {
+            case "gemma2", "gemma3_text" -> new Norms(NormKind.RMS_NORM, false, 4, true);
+            case "phimoe", "starcoder2", "gpt_neox" -> new Norms(NormKind.LAYER_NORM, true, 2, true);
+            case "cohere", "cohere2" -> new Norms(NormKind.LAYER_NORM, false, 1, true); // one norm, parallel block
+            default -> Norms.llama(); // olmo2, olmo3, exaone4: two post-norms instead of two pre-norms, as many weights
+        };
+    }
+
+    /**
+     * The attention window of each layer (0: full attention). An explicit {@code layer_types} list decides when the
+     * config has one ({@code sliding_attention}: {@code sliding_window}; {@code chunked_attention}:
+     * {@code attention_chunk_size}, whose cache holds at most one chunk); otherwise the family's default pattern.
+     */
+    private static int[] windows(ConfigKeys k, String type, int layers) {
+        int[] w = new int[layers];
+        int window = k.optionalIntOrZero("sliding_window", 0, Limits.MAX_CONTEXT);
+        List<String> types = k.textList("layer_types");
+        if (types != null) {
+            if (types.size() != layers)
+                throw new InvalidFieldException(
+                        "layer_types", types.size() + " entries", "one entry per layer, num_hidden_layers = " + layers);
+            for (int i = 0; i < layers; i++)
+                w[i] = switch (types.get(i)) {
+                    case "full_attention" -> 0;
+                    case "sliding_attention" -> window > 0 ? window : defaultWindow(type);
+                    case "chunked_attention" -> k.optionalInt("attention_chunk_size", 8192, 1, Limits.MAX_CONTEXT);
+                    default ->
+                        throw new InvalidFieldException(
+                                "layer_types", types.get(i), "full_attention, sliding_attention or chunked_attention");
+                };
+            return w;
+        }
+        switch (type) {
+            case "mistral", "mixtral", "phimoe", "phi3", "starcoder2", "ministral3" -> java.util.Arrays.fill(w, window);
+            case "qwen3_moe" -> {
+                if (k.optionalBool("use_sliding_window", false)) java.util.Arrays.fill(w, window);
+            }
+            case "qwen2", "qwen3", "qwen2_moe" -> {
+                // sliding window only when use_sliding_window, and only on layers >= max_window_layers
+                int from = k.optionalInt("max_window_layers", layers, 0, Limits.MAX_LAYERS);
+                if (k.optionalBool("use_sliding_window", false)) for (int i = from; i < layers; i++) w[i] = window;
+            }
+            case "gemma2", "gpt_oss" -> { // modeling_gemma2: is_sliding = not bool(layer_idx % 2)
+                int sw = window > 0 ? window : defaultWindow(type);
+                for (int i = 0; i < layers; i += 2) w[i] = sw;
+            }
+            case "gemma3_text", "exaone4", "cohere2", "olmo3" -> {
+                // configuration_<type>: layer i slides unless (i + 1) % sliding_window_pattern == 0
+                int pattern = k.optionalInt(
+                        "sliding_window_pattern", type.equals("gemma3_text") ? 6 : 4, 1, Limits.MAX_LAYERS);
+                int sw = window > 0 ? window : defaultWindow(type);
+                if (sw > 0) for (int i = 0; i < layers; i++) if ((i + 1) % pattern != 0) w[i] = sw;
+            }
+            case "llama4_text" -> {
+                // chunked local attention on the RoPE layers: every layer but each no_rope_layer_interval-th
+                int interval = k.optionalInt("no_rope_layer_interval", 4, 1, Limits.MAX_LAYERS);
+                int chunk = k.optionalInt("attention_chunk_size", 8192, 1, Limits.MAX_CONTEXT);
+                if (chunk > 0) for (int i = 0; i < layers; i++) if ((i + 1) % interval != 0) w[i] = chunk;
+            }
+            default -> {} // llama, granite, olmo2, smollm3, ...: full attention unless layer_types says otherwise
+        }
+        return w;
+    }
+
+    /** The sliding window a family's configuration class uses when the config gives none. */
+    private static int defaultWindow(String type) {
+        return switch (type) {
+            case "gpt_oss" -> 128;
+            case "gemma2", "gemma3_text", "exaone4", "cohere2", "olmo3" -> 4096;
+            default -> 0;
+        };
+    }
+
+    /** Runs of equal consecutive layer kinds, the spec's layer groups. */
+    private static List<LayerGroup> runs(List<LayerKind> kinds) {
+        List<LayerGroup> groups = new ArrayList<>();
+        for (LayerKind kind : kinds) {
+            LayerGroup last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
+            if (last != null && last.kind().equals(kind))
+                groups.set(groups.size() - 1, new LayerGroup(last.count() + 1, kind));
+            else groups.add(new LayerGroup(1, kind));
+        }
+        return groups;
+    }
+
+    /**
+     * What reading an unknown family through the standard keys assumes; refuses, naming the missing keys, when the
+     * config lacks them.
+     */
+    private static List<String> generic(ConfigKeys k, String type) {
+        List<String> missing = new ArrayList<>();
+        for (String key :
+                List.of("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size"))
+            if (!k.has(key)) missing.add(key);
+        if (!missing.isEmpty())
+            throw InvalidFieldException.withMessage(
+                    "model_type",
+                    "model_type = \"" + type + "\" has no mapping in strata and the config lacks the standard key"
+                            + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                            + " to read it by; known families: " + String.join(", ", SUPPORTED_MODEL_TYPES));
+        List<String> a = new ArrayList<>();
+        a.add("model_type " + type + " has no mapping of its own: read as a Llama-style decoder (pre-norm RMSNorm x2,"
+                + " rotary positions, gated MLP)");
+        if (!k.has("num_key_value_heads")) a.add("num_key_value_heads absent: as many as num_attention_heads");
+        if (!k.has("head_dim")) a.add("head_dim absent: hidden_size / num_attention_heads");
+        if (!k.has("attention_bias")) a.add("attention_bias absent: no biases on q, k, v, o");
+        if (!k.has("tie_word_embeddings")) a.add("tie_word_embeddings absent: untied output head");
+        if (k.has("num_local_experts") || k.has("num_experts"))
+            a.add("every layer a mixture of experts without shared experts or router bias");
+        return a;
+    }
+
+    /**
+     * DeepSeek-V2 and V3 (and Kimi K2, a V3): MLA attention; first_k_dense_replace dense layers, then MoE with shared
+     * experts; V3's router has a correction bias (topk_method noaux_tc), V2's greedy router none.
+     */
+    private static TransformerSpec deepseek(ConfigKeys k, String type, String name) {
         int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
         int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
         int heads = k.requiredInt("num_attention_heads", 1, Limits.MAX_HEADS);
@@ -239,11 +674,12 @@ public final class HfConfigImporter {
         int experts = k.requiredInt("n_routed_experts", 1, Limits.MAX_EXPERTS);
         var expert = new GatedMlp(k.requiredInt("moe_intermediate_size", 1, Limits.MAX_WIDTH), act, false);
         // e_score_correction_bias exists with topk_method noaux_tc (DeepSeek-V3's default).
-        boolean routerBias = k.optionalText("topk_method", "noaux_tc").equals("noaux_tc");
+        boolean routerBias = k.optionalText("topk_method", type.equals("deepseek_v2") ? "greedy" : "noaux_tc")
+                .equals("noaux_tc");
         var moe = new MixtureOfExperts(
                 expert,
                 experts,
-                k.optionalInt("n_shared_experts", 0, 0, Limits.MAX_EXPERTS),
+                k.optionalInt("n_shared_experts", type.equals("deepseek_v2") ? 2 : 1, 0, Limits.MAX_EXPERTS),
                 topK(k, experts),
                 routerBias);
         int firstDense = k.optionalInt("first_k_dense_replace", 0, 0, layers);

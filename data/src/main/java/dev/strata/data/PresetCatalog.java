@@ -50,9 +50,17 @@ public final class PresetCatalog {
      * Resolves what a user typed for {@code --model}: a preset id, or else the path of a config.json.
      */
     public static TransformerSpec resolve(String model) {
+        return resolveImport(model).spec();
+    }
+
+    /**
+     * As {@link #resolve}, with what an imported config assumed (a preset: its family is "preset", nothing assumed).
+     */
+    public static HfConfigImporter.Imported resolveImport(String model) {
         if (model == null || model.isBlank())
             throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
-        if (PRESETS.containsKey(model)) return PRESETS.get(model).spec();
+        if (PRESETS.containsKey(model))
+            return new HfConfigImporter.Imported(PRESETS.get(model).spec(), "preset", List.of());
         Path path;
         try {
             path = Path.of(model);
@@ -60,8 +68,9 @@ public final class PresetCatalog {
             throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
         }
         if (model.endsWith(".json") || model.contains("/") || model.contains("\\") || Files.isRegularFile(path))
-            return HfConfigImporter.fromFile(path);
-        return get(model).spec(); // throws, listing the presets
+            return HfConfigImporter.importFile(path);
+        get(model); // throws, listing the presets
+        throw new IllegalStateException("unreachable");
     }
 
     private static Map<String, Preset> load() {

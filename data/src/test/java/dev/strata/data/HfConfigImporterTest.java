@@ -106,11 +106,14 @@ class HfConfigImporterTest {
     }
 
     @Test
-    void anUnknownModelTypeListsTheSupportedOnes() {
-        assertThatThrownBy(() -> HfConfigImporter.fromJson("{\"model_type\": \"bert\"}", "x"))
+    void anUnknownModelTypeWithoutTheStandardKeysNamesThemAndTheKnownFamilies() {
+        assertThatThrownBy(() -> HfConfigImporter.fromJson("{\"model_type\": \"bert\", \"hidden_size\": 768}", "x"))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessage(
-                        "model_type = \"bert\" is not allowed: must be one of gpt2, llama, mistral, mixtral, qwen2, qwen3, gemma2, phi3, deepseek_v3");
+                .hasMessageStartingWith(
+                        "model_type = \"bert\" has no mapping in strata and the config lacks the standard"
+                                + " keys num_hidden_layers, num_attention_heads, intermediate_size, vocab_size")
+                .hasMessageContaining("known families: gpt2, llama,")
+                .hasMessageContaining("deepseek_v3");
         assertThatThrownBy(() -> HfConfigImporter.fromJson("{\"hidden_size\": 8}", "x"))
                 .hasMessageStartingWith("config key model_type is missing");
     }

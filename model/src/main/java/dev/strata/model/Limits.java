@@ -18,6 +18,8 @@ public final class Limits {
     public static final int MAX_HEADS = 1 << 16;
     /** Largest number of experts in a mixture-of-experts layer. */
     public static final int MAX_EXPERTS = 1 << 16;
+    /** Largest parameter count of the encoders beside a language model (a vision tower): 10^13. */
+    public static final long MAX_ENCODER_PARAMETERS = 10_000_000_000_000L;
     /** Largest context length in tokens: 2^30. */
     public static final int MAX_CONTEXT = 1 << 30;
 }

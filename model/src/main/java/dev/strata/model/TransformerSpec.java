@@ -19,6 +19,11 @@ import java.util.List;
  * @param contextLength               maximum sequence length the model was built for (rows of a learned table)
  * @param multiTokenPredictionModules DeepSeek-V3 multi-token-prediction modules; counted apart from the main model
  *                                    (docs/formulas.md, "Counting conventions"); 0 for most models
+ * @param encoderParameters           parameters of encoders a multimodal checkpoint holds beside the language model
+ *                                    (vision or audio tower and projector), counted exactly by the importer and
+ *                                    reported apart from the language model; 0 for text-only models
+ * @param outputHeadBias              whether the output head has a bias, one per vocabulary entry (Phi-3.5-MoE's
+ *                                    lm_head_bias); only an untied head may
  */
 public record TransformerSpec(
         String name,
@@ -29,7 +34,9 @@ public record TransformerSpec(
         PositionEncoding positions,
         boolean tiedEmbeddings,
         int contextLength,
-        int multiTokenPredictionModules) {
+        int multiTokenPredictionModules,
+        long encoderParameters,
+        boolean outputHeadBias) {
 
     public TransformerSpec {
         name = name == null || name.isBlank() ? "custom" : name;
@@ -45,6 +52,50 @@ public record TransformerSpec(
         Checks.present("positions", positions);
         Checks.range("contextLength", contextLength, 1, Limits.MAX_CONTEXT);
         Checks.range("multiTokenPredictionModules", multiTokenPredictionModules, 0, 64);
+        Checks.range("encoderParameters", encoderParameters, 0, Limits.MAX_ENCODER_PARAMETERS);
+        if (outputHeadBias && tiedEmbeddings)
+            throw new InvalidFieldException("outputHeadBias", true, "false when tiedEmbeddings is true");
+    }
+
+    /** A language model without encoders beside it. */
+    public TransformerSpec(
+            String name,
+            int vocabSize,
+            int hiddenSize,
+            List<LayerGroup> layers,
+            Norms norms,
+            PositionEncoding positions,
+            boolean tiedEmbeddings,
+            int contextLength,
+            int multiTokenPredictionModules) {
+        this(
+                name,
+                vocabSize,
+                hiddenSize,
+                layers,
+                norms,
+                positions,
+                tiedEmbeddings,
+                contextLength,
+                multiTokenPredictionModules,
+                0,
+                false);
+    }
+
+    /** This spec with {@code parameters} of encoders beside the language model. */
+    public TransformerSpec withEncoderParameters(long parameters) {
+        return new TransformerSpec(
+                name,
+                vocabSize,
+                hiddenSize,
+                layers,
+                norms,
+                positions,
+                tiedEmbeddings,
+                contextLength,
+                multiTokenPredictionModules,
+                parameters,
+                outputHeadBias);
     }
 
     /** Total number of transformer layers. */
@@ -76,7 +127,9 @@ public record TransformerSpec(
                 positions,
                 tiedEmbeddings,
                 contextLength,
-                multiTokenPredictionModules);
+                multiTokenPredictionModules,
+                encoderParameters,
+                outputHeadBias);
     }
 
     /** A builder with Llama-style defaults (RMSNorm x2 + final, rotary positions, untied, context 4096). */

@@ -16,6 +16,9 @@ import dev.strata.model.WholeNumbers;
  * {@code in x out} elements in storage order ({@link NumericFormat#bytesFor}), which is exact whenever the group size
  * divides the input width (GPTQ/AWQ groups along the input, bitsandbytes over the flattened tensor).
  *
+ * <p>The encoders of a multimodal checkpoint ({@link TransformerSpec#encoderParameters()}) are held whole by the first
+ * pipeline stage's devices in the embedding format; training counts the language model's states only.
+ *
  * <p>In 16 bits this is 2 bytes per parameter: Llama-3-8B, 8,030,261,248 parameters, is 16,060,522,496 bytes, the
  * safetensors {@code total_size} of the published checkpoint (docs/architecture.md, "Exact parameter counts").
  */
@@ -45,6 +48,8 @@ public final class Weights {
         NumericFormat e = p.embeddings();
         long embedding = e.bytesFor(WholeNumbers.ceilDiv(Parameters.tokenEmbedding(spec), tp));
         stages[0] = Math.addExact(stages[0], Math.addExact(embedding, e.bytesFor(Parameters.positionEmbedding(spec))));
+        // a multimodal checkpoint's encoders (vision tower, projector): whole, in 16 bits, with the first stage
+        stages[0] = Math.addExact(stages[0], e.bytesFor(spec.encoderParameters()));
         int last = stages.length - 1;
         long head = spec.tiedEmbeddings()
                 ? (last > 0 ? embedding : 0)

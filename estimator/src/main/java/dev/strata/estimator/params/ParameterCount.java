@@ -19,14 +19,16 @@ public final class ParameterCount {
     private final long[] total;
     private final long[] active;
     private final long multiTokenPrediction;
+    private final long encoder;
     private final long totalSum;
     private final long activeSum;
 
     /** The terms; their sums are taken here, exactly (an {@link ArithmeticException} if one does not fit a long). */
-    ParameterCount(long[] total, long[] active, long multiTokenPrediction) {
+    ParameterCount(long[] total, long[] active, long multiTokenPrediction, long encoder) {
         this.total = total;
         this.active = active;
         this.multiTokenPrediction = multiTokenPrediction;
+        this.encoder = encoder;
         this.totalSum = sum(total);
         this.activeSum = active == total ? totalSum : sum(active); // a dense model's counts share their terms
     }
@@ -72,6 +74,22 @@ public final class ParameterCount {
         return multiTokenPrediction;
     }
 
+    /**
+     * Parameters of the encoders a multimodal checkpoint holds beside the language model (vision tower and
+     * projector), reported apart from it; 0 for text-only models.
+     */
+    public long encoder() {
+        return encoder;
+    }
+
+    /**
+     * Everything a checkpoint of this model holds once: the language model, its multi-token-prediction modules and
+     * its encoders. What a published checkpoint total counts (less copies of shared weights and stored buffers).
+     */
+    public long checkpointTotal() {
+        return Math.addExact(Math.addExact(totalSum, multiTokenPrediction), encoder);
+    }
+
     /** The non-zero terms of the total, in a fixed order, keyed by component. */
     public Map<ParamComponent, Long> breakdown() {
         EnumMap<ParamComponent, Long> m = new EnumMap<>(ParamComponent.class);
@@ -105,7 +123,8 @@ public final class ParameterCount {
         return o instanceof ParameterCount p
                 && Arrays.equals(total, p.total)
                 && Arrays.equals(active, p.active)
-                && multiTokenPrediction == p.multiTokenPrediction;
+                && multiTokenPrediction == p.multiTokenPrediction
+                && encoder == p.encoder;
     }
 
     @Override

@@ -45,7 +45,9 @@ public final class Parameters {
                     FINAL_NORM,
                     spec.norms().finalNorm() ? spec.norms().paramsFor(d) : 0);
             set(total, active, OUTPUT_HEAD, outputHead(spec));
-            return new ParameterCount(total, active, multiTokenPrediction(spec)); // its sums must fit too
+            ParameterCount c = new ParameterCount(total, active, multiTokenPrediction(spec), spec.encoderParameters());
+            c.checkpointTotal(); // its sums must fit too
+            return c;
         } catch (ArithmeticException e) {
             throw new InvalidFieldException(
                     "layers",
@@ -208,9 +210,13 @@ public final class Parameters {
         return spec.positions() == PositionEncoding.LEARNED ? (long) spec.contextLength() * spec.hiddenSize() : 0;
     }
 
-    /** Output head: vocab x hidden, or 0 when tied to the token embedding (counted once, docs/formulas.md, "Counting conventions"). */
+    /**
+     * Output head: vocab x hidden, plus a bias per vocabulary entry when it has one (Phi-3.5-MoE), or 0 when tied to
+     * the token embedding (counted once, docs/formulas.md, "Counting conventions").
+     */
     public static long outputHead(TransformerSpec spec) {
-        return spec.tiedEmbeddings() ? 0 : tokenEmbedding(spec);
+        if (spec.tiedEmbeddings()) return 0;
+        return tokenEmbedding(spec) + (spec.outputHeadBias() ? spec.vocabSize() : 0);
     }
 
     /** A linear layer {@code in -> out}: in x out weights plus out biases if it has them. */

@@ -119,7 +119,7 @@ public final class EstimateReport {
                     w.promptTokens(),
                     "such that prompt + generate = " + w.contextTokens()
                             + " tokens is at most the model's context length, " + spec.contextLength());
-        model(root.object("model"), spec, model.preset()).end();
+        model(root.object("model"), spec, model).end();
         params(root.object("params"), Parameters.count(spec), model.preset()).end();
         try {
             workload(root.object("workload"), w).end();
@@ -291,15 +291,17 @@ public final class EstimateReport {
     }
 
     /** The {@code model} section as a tree (the train report shows it too). */
-    static ObjectNode model(TransformerSpec spec, Preset preset) {
+    static ObjectNode model(ResolvedModel model) {
         ObjectNode m = F.objectNode();
-        model(JsonOut.tree(m), spec, preset);
+        model(JsonOut.tree(m), model.spec(), model);
         return m;
     }
 
-    private static JsonOut model(JsonOut m, TransformerSpec spec, Preset preset) {
-        if (preset != null) m.put("id", preset.id());
+    private static JsonOut model(JsonOut m, TransformerSpec spec, ResolvedModel model) {
+        if (model.preset() != null) m.put("id", model.preset().id());
         m.put("name", spec.name());
+        if (model.family() != null) m.put("family", model.family());
+        if (!model.assumptions().isEmpty()) m.put("importAssumptions", String.join("; ", model.assumptions()));
         m.put("layers", spec.layerCount());
         m.put("hiddenSize", spec.hiddenSize());
         m.put("vocabSize", spec.vocabSize());
@@ -322,6 +324,8 @@ public final class EstimateReport {
             active.end();
         }
         if (count.multiTokenPrediction() > 0) p.put("multiTokenPrediction", count.multiTokenPrediction());
+        if (count.encoder() > 0) p.put("encoder", count.encoder());
+        if (count.checkpointTotal() != count.total()) p.put("checkpointTotal", count.checkpointTotal());
         if (preset != null && preset.publishedTotal() != null) {
             JsonOut pub = p.object("published");
             pub.put("total", (long) preset.publishedTotal());

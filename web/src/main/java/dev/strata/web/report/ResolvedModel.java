@@ -6,14 +6,29 @@ import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.TransformerSpec;
+import java.util.List;
 
 /**
  * A model as the user named it: a preset (with its published figures) or an imported config.
  *
- * @param spec   the architecture
- * @param preset the preset it came from, or null for an imported config
+ * @param spec        the architecture
+ * @param preset      the preset it came from, or null for an imported config
+ * @param family      the Hugging Face family an imported config was read as; null for a preset
+ * @param assumptions what the import assumed (defaults of absent keys, parts not counted); empty when nothing was
  */
-public record ResolvedModel(TransformerSpec spec, Preset preset) {
+public record ResolvedModel(TransformerSpec spec, Preset preset, String family, List<String> assumptions) {
+    public ResolvedModel {
+        assumptions = List.copyOf(assumptions);
+    }
+
+    /** A preset's model, or a spec built in code: nothing assumed. */
+    public ResolvedModel(TransformerSpec spec, Preset preset) {
+        this(spec, preset, null, List.of());
+    }
+
+    private static ResolvedModel imported(HfConfigImporter.Imported i) {
+        return new ResolvedModel(i.spec(), null, i.family(), i.assumptions());
+    }
 
     /** A preset id or the path of a config.json. */
     public static ResolvedModel of(String model) {
@@ -21,7 +36,7 @@ public record ResolvedModel(TransformerSpec spec, Preset preset) {
             Preset p = PresetCatalog.get(model);
             return new ResolvedModel(p.spec(), p);
         }
-        return new ResolvedModel(PresetCatalog.resolve(model), null);
+        return imported(PresetCatalog.resolveImport(model));
     }
 
     /**
@@ -37,11 +52,11 @@ public record ResolvedModel(TransformerSpec spec, Preset preset) {
 
     /** A config.json (or strata spec JSON) pasted as text, e.g. in the planner's form. */
     public static ResolvedModel ofConfigText(String json) {
-        return new ResolvedModel(HfConfigImporter.fromJson(json, "pasted config"), null);
+        return imported(HfConfigImporter.importJson(json, "pasted config"));
     }
 
     /** A config.json sent inline (HTTP POST). */
     public static ResolvedModel ofConfig(JsonNode config) {
-        return new ResolvedModel(HfConfigImporter.fromNode(config, "config"), null);
+        return imported(HfConfigImporter.importNode(config, "config"));
     }
 }

@@ -160,7 +160,7 @@ public final class TrainReport {
         TrainingCostEstimate e = TrainingCost.estimate(run);
 
         ObjectNode root = Render.NODES.objectNode();
-        if (model != null) root.set("model", EstimateReport.model(model.spec(), model.preset()));
+        if (model != null) root.set("model", EstimateReport.model(model));
         ObjectNode h = HardwareReport.of(hw);
         h.put("computeFormat", format);
         root.set("hardware", h);

@@ -1,0 +1,222 @@
+package dev.strata.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.estimator.params.ParamComponent;
+import dev.strata.estimator.params.ParameterCount;
+import dev.strata.estimator.params.Parameters;
+import dev.strata.model.InvalidFieldException;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The configs of testdata/hf-configs/ against the totals their publishers give, listed with their sources in
+ * testdata/hf-configs/published-counts.tsv. Each row is in exactly one of four groups: counted exactly, a known
+ * difference, a figure that includes an encoder strata counts apart, or a family strata refuses. Every expected value
+ * below is written out as well as read from the table, so an edit of either shows up.
+ */
+class PublishedCountsTest {
+
+    private static final CSVFormat TSV = CSVFormat.TDF
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreEmptyLines(true)
+            .get();
+
+    /** The rows of published-counts.tsv, by their file column. */
+    private static final Map<String, CSVRecord> ROWS = readRows();
+
+    private static Map<String, CSVRecord> readRows() {
+        Map<String, CSVRecord> rows = new LinkedHashMap<>();
+        try (Reader r = Files.newBufferedReader(TestData.path("hf-configs/published-counts.tsv"));
+                CSVParser p = TSV.parse(r)) {
+            for (CSVRecord rec : p) rows.put(rec.get("file"), rec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
+    private static CSVRecord row(String file) {
+        assertThat(ROWS).as("a row for %s in published-counts.tsv", file).containsKey(file);
+        return ROWS.get(file);
+    }
+
+    private static long publishedTotal(String file) {
+        return Long.parseLong(row(file).get("published_total"));
+    }
+
+    private static ParameterCount count(String file) {
+        return Parameters.count(HfConfigImporter.fromFile(TestData.path("hf-configs/" + file)));
+    }
+
+    /**
+     * Rows whose published total strata reproduces to the parameter. Values: the published_total column of the row;
+     * sources: its source column (quoted in the comment). Tolerance: 0 (exact).
+     */
+    static Stream<Arguments> exactTotals() {
+        return Stream.of(
+                // index total_size 61064245248 / 2 (BF16); GGUF general.parameter_count
+                Arguments.of("qwen3-30b-a3b.json", 30_532_122_624L),
+                // huggingface.js safetensors metadata: BF16 1804459584 + U8 x2 19110297600 (MXFP4 packed, scales out)
+                Arguments.of("gpt-oss-20b.json", 20_914_757_184L),
+                // HF Hub safetensors total (all BF16), same number printed by a public serving CLI
+                Arguments.of("deepseek-v2-lite.json", 15_706_484_224L),
+                // HF Hub API safetensors.total list (2026-09-25)
+                Arguments.of("granite-3.3-8b-instruct.json", 8_170_864_640L),
+                // original upload's model.safetensors.index.json total_size 5338513408 / 4 (all FP32)
+                Arguments.of("granite-3.1-1b-a400m-instruct.json", 1_334_628_352L),
+                // HF Hub API safetensors.total list (2026-09-25)
+                Arguments.of("olmo-2-1124-7b-instruct.json", 7_298_617_344L),
+                // model.safetensors.index.json metadata total_parameters (all BF16, tied head)
+                Arguments.of("smollm3-3b.json", 3_075_098_624L),
+                // HF safetensors total in kvfit build_registry.py
+                Arguments.of("mistral-nemo-instruct-2407.json", 12_247_782_400L));
+    }
+
+    @ParameterizedTest(name = "{0}: exactly {1} parameters")
+    @MethodSource("exactTotals")
+    void importsToThePublishedTotalExactly(String file, long published) {
+        CSVRecord r = row(file);
+        assertThat(r.get("exact_or_rounded")).as("the row's figure is exact").matches("^(total )?exact.*");
+        assertThat(publishedTotal(file)).as("published_total of the tsv row").isEqualTo(published);
+        assertThat(count(file).total()).isEqualTo(published); // tolerance 0
+    }
+
+    @Test
+    void kimiK2DiffersFromItsPublishedTotalByAKnownUnexplainedAmount() {
+        // tsv row kimi-k2-instruct.json: 1,026,408,235,864, the HF count of the FP8 checkpoint (kvfit registry, an
+        // HF-API params list and a public table of Hub totals agree); how that count treats the FP8 block scales is
+        // not documented. strata's DeepSeek-V3 reading gives 3,416 fewer. Not explained yet (3,416 = 56 x 61 layers,
+        // which may or may not mean anything): asserted as it is so that any change to either number shows up.
+        long published = 1_026_408_235_864L;
+        assertThat(publishedTotal("kimi-k2-instruct.json")).isEqualTo(published);
+        ParameterCount c = count("kimi-k2-instruct.json");
+        assertThat(published - c.total()).isEqualTo(3_416L); // the known difference, exact
+        assertThat(c.total()).isEqualTo(1_026_408_232_448L);
+        assertThat(c.multiTokenPrediction()).isZero(); // num_nextn_predict_layers = 0 in this config
+    }
+
+    @Test
+    void llama4ScoutPublishedTotalIncludesTheVisionEncoder() {
+        // tsv row llama-4-scout-17b-16e-instruct.json: 108,641,793,536, "total exact (incl. vision encoder)", HF Hub
+        // API safetensors.total list and kvfit registry. strata counts the language model (text_config) only and says
+        // so in the import's assumptions: this config has no vision_config to count the Llama 4 tower from.
+        long published = 108_641_793_536L;
+        assertThat(publishedTotal("llama-4-scout-17b-16e-instruct.json")).isEqualTo(published);
+        long languageModel = count("llama-4-scout-17b-16e-instruct.json").total();
+        assertThat(languageModel).isLessThan(published);
+        assertThat(HfConfigImporter.importFile(TestData.path("hf-configs/llama-4-scout-17b-16e-instruct.json"))
+                        .assumptions())
+                .anyMatch(a -> a.contains("vision tower") && a.contains("not counted"));
+        // The difference today, exact: the vision parts of the published checkpoint. Our own breakdown, from the
+        // Scout checkpoint's vision_config (not in this test file: hidden 1408, 34 layers, intermediate 5632, patch 14,
+        // image 336, projector 4096 -> 4096, pixel shuffle 0.5) and the transformers Llama4 vision modules:
+        long patchEmbedding = 3L * 14 * 14 * 1408; // Llama4UnfoldConvolution linear, no bias
+        long classAndPositions = 1408 + (576 + 1) * 1408L; // class_embedding, positional_embedding_vlm (24 x 24 + 1)
+        long preAndPostNorm = 2 * (2 * 1408L); // layernorm_pre, layernorm_post (LayerNorm w+b)
+        long encoderLayer = 4 * (1408L * 1408 + 1408) // q, k, v, o with biases
+                + (1408L * 5632 + 5632)
+                + (5632L * 1408 + 1408) // fc1, fc2 with biases
+                + 2 * (2 * 1408L); // two LayerNorms w+b
+        long pixelShuffleMlp = 5632L * 4096 + 4096L * 4096; // vision_adapter fc1, fc2, no bias
+        long projector = 4096L * 5120; // multi_modal_projector.linear_1 to the text hidden size, no bias
+        long vision = patchEmbedding + classAndPositions + preAndPostNorm + 34 * encoderLayer + pixelShuffleMlp;
+        assertThat(published - languageModel).isEqualTo(vision + projector).isEqualTo(871_932_416L);
+    }
+
+    @Test
+    void gemma3PublishedTotalIncludesTheSiglipTower() {
+        // tsv row gemma-3-4b-it.json: 4,300,079,472, "exact (incl. SigLIP vision tower + projector)", HF Hub API
+        // safetensors.total list and scripts asserting sum(p.numel()). strata counts the language model as total()
+        // and the SigLIP tower with the projector as encoder(); checkpointTotal() is the published figure. The
+        // text_config of this checkpoint leaves out the heads, head_dim
+        // and vocab_size: Gemma3TextConfig's defaults (8 heads, 4 KV heads, head_dim 256, vocab 262208) apply.
+        long published = 4_300_079_472L;
+        assertThat(publishedTotal("gemma-3-4b-it.json")).isEqualTo(published);
+        ParameterCount c = count("gemma-3-4b-it.json");
+        // Language model by hand: per layer q 2560->2048, k and v 2560->1024, o 2048->2560; q_norm, k_norm of 256;
+        // four RMSNorms of 2560; gated MLP 2560 x 10240 x 3. Embedding 262208 x 2560, tied; final norm 2560.
+        long layer = 2560L * 2048 + 2 * 2560L * 1024 + 2048L * 2560 + 2 * 256 + 4 * 2560 + 3 * 2560L * 10240;
+        long languageModel = 34 * layer + 262_208L * 2560 + 2560;
+        assertThat(c.total()).isEqualTo(languageModel).isEqualTo(3_880_263_168L).isLessThan(published);
+        assertThat(c.total(ParamComponent.OUTPUT_HEAD)).isZero(); // tied (Gemma3Config default)
+        // The rest, our own breakdown from vision_config (SigLIP: hidden 1152, 27 layers, intermediate 4304,
+        // patch 14, image 896) and the transformers Gemma 3 projector:
+        long siglipLayer = 4 * (1152L * 1152 + 1152) + (1152L * 4304 + 4304) + (4304L * 1152 + 1152) + 2 * (2 * 1152);
+        long siglip = (3L * 14 * 14 * 1152 + 1152) // patch_embedding Conv2d with bias
+                + (896 / 14) * (896 / 14) * 1152L // position_embedding, 64 x 64 patches
+                + 27 * siglipLayer
+                + 2 * 1152; // post_layernorm
+        long projector = 1152L * 2560 + 1152; // mm_input_projection_weight, mm_soft_emb_norm
+        assertThat(published - c.total()).isEqualTo(siglip + projector);
+        assertThat(c.encoder()).isEqualTo(siglip + projector);
+        assertThat(c.checkpointTotal()).isEqualTo(published); // exact
+    }
+
+    @Test
+    void qwen3NextIsRefusedNamingItsLayerKind() {
+        // tsv row qwen3-next-80b-a3b.json: 81,324,862,720 (HF safetensors total, incl. the MTP block). Not countable
+        // yet: the refusal names the gated DeltaNet layers rather than giving a wrong count.
+        assertThat(publishedTotal("qwen3-next-80b-a3b.json")).isEqualTo(81_324_862_720L);
+        assertThatThrownBy(() -> count("qwen3-next-80b-a3b.json"))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("qwen3_next")
+                .hasMessageContaining("gated DeltaNet linear-attention layers")
+                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
+    }
+
+    @Test
+    void nemotronHIsRefusedNamingItsLayerKind() {
+        // tsv row nemotron-3-nano-30b-a3b.json: 31,577,937,344 (HF Hub safetensors total). Refused: Mamba2 layers.
+        assertThat(publishedTotal("nemotron-3-nano-30b-a3b.json")).isEqualTo(31_577_937_344L);
+        assertThatThrownBy(() -> count("nemotron-3-nano-30b-a3b.json"))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("nemotron_h")
+                .hasMessageContaining("Mamba2 state-space layers")
+                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
+    }
+
+    @Test
+    void roundedActiveCountsAgreeWithinTheirRounding() {
+        // published_active column; each figure is rounded, so the tolerance is stated per row.
+        // qwen3-30b-a3b: "~3.3B activated" (model card), embedding and head included: within 0.1B.
+        assertThat(count("qwen3-30b-a3b.json").active()).isBetween(3_200_000_000L, 3_400_000_000L);
+        // gpt-oss-20b: 3.6B active "excludes input embedding" (OpenAI): active less the embedding, within 0.05B.
+        ParameterCount oss = count("gpt-oss-20b.json");
+        assertThat(oss.active() - oss.total(ParamComponent.EMBEDDING)).isBetween(3_550_000_000L, 3_650_000_000L);
+        // llama-4-scout: 17B (the model name) for the language model: within 0.5B.
+        assertThat(count("llama-4-scout-17b-16e-instruct.json").active()).isBetween(16_500_000_000L, 17_500_000_000L);
+        // granite-3.1-1b-a400m: 400M (the model name) with the embedding counted once: within 50M.
+        assertThat(count("granite-3.1-1b-a400m-instruct.json").active()).isBetween(350_000_000L, 450_000_000L);
+    }
+
+    @Test
+    void everyRowOfTheTableIsCheckedByOneOfTheTestsAbove() {
+        Set<String> checked = new TreeSet<>();
+        exactTotals().forEach(a -> checked.add((String) a.get()[0]));
+        checked.addAll(Set.of(
+                "kimi-k2-instruct.json",
+                "llama-4-scout-17b-16e-instruct.json",
+                "gemma-3-4b-it.json",
+                "qwen3-next-80b-a3b.json",
+                "nemotron-3-nano-30b-a3b.json"));
+        assertThat(new TreeSet<>(ROWS.keySet())).isEqualTo(checked);
+    }
+}
