@@ -17,6 +17,7 @@ import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NormKind;
 import dev.strata.model.Norms;
+import dev.strata.model.NumericFormat;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.ProjectionBiases;
 import dev.strata.model.TransformerSpec;
@@ -101,10 +102,104 @@ public final class HfConfigImporter {
      * An imported config: the spec, the family it was read as, and every assumption the import made (empty when
      * the family's own mapping read every key it needs).
      */
-    public record Imported(TransformerSpec spec, String family, List<String> assumptions) {
+    public record Imported(
+            TransformerSpec spec,
+            String family,
+            List<String> assumptions,
+            NumericFormat weights,
+            String weightsSource) {
         public Imported {
             assumptions = List.copyOf(assumptions);
         }
+
+        /** An import that says nothing of the checkpoint's weight format. */
+        public Imported(TransformerSpec spec, String family, List<String> assumptions) {
+            this(spec, family, assumptions, null, null);
+        }
+    }
+
+    /**
+     * The format the checkpoint stores its weights in, and where that was read: {@code quantization_config} (fp8 with
+     * block scales, bitsandbytes, AWQ and GPTQ), else {@code torch_dtype}/{@code dtype}; null when the config says
+     * neither or names a scheme strata cannot hold as one weight format (then an assumption says so).
+     */
+    private static Imported withCheckpointFormat(Imported i, ConfigKeys top, ConfigKeys text) {
+        List<String> assumptions = new ArrayList<>(i.assumptions());
+        NumericFormat weights = null;
+        String source = null;
+        JsonNode q = top.object("quantization_config");
+        if (q == null && text != null) q = text.object("quantization_config");
+        if (q != null) {
+            ConfigKeys qk = new ConfigKeys(q);
+            String method = qk.optionalText("quant_method", "");
+            switch (method) {
+                case "fp8" -> {
+                    // DeepSeek-V3 / Kimi K2: e4m3 weights with one fp32 scale (weight_scale_inv) per 128 x 128 block
+                    List<Integer> block = qk.intList("weight_block_size", 1, Limits.MAX_WIDTH);
+                    if (block.size() == 2) {
+                        int elements = block.get(0) * block.get(1);
+                        weights = new NumericFormat(
+                                "fp8-b" + block.get(0) + "x" + block.get(1), 8, true, elements, 4, 0, 0);
+                        source = "quantization_config: fp8 with an fp32 scale per " + block.get(0) + " x "
+                                + block.get(1) + " block";
+                    } else {
+                        weights = NumericFormat.FP8;
+                        source = "quantization_config: fp8";
+                    }
+                }
+                case "bitsandbytes" -> {
+                    if (qk.optionalBool("load_in_4bit", false)) {
+                        boolean nf4 =
+                                qk.optionalText("bnb_4bit_quant_type", "fp4").equals("nf4");
+                        boolean dq = qk.optionalBool("bnb_4bit_use_double_quant", false);
+                        if (nf4) {
+                            weights = dq ? NumericFormat.NF4_DQ : NumericFormat.NF4;
+                            source = "quantization_config: bitsandbytes " + weights.id();
+                        }
+                    } else if (qk.optionalBool("load_in_8bit", false)) {
+                        weights = NumericFormat.INT8;
+                        source = "quantization_config: bitsandbytes int8";
+                    }
+                }
+                case "awq", "gptq" -> {
+                    int bits = qk.optionalInt("bits", qk.optionalInt("w_bit", 4, 1, 16), 1, 16);
+                    int group = qk.optionalInt(
+                            "group_size",
+                            qk.optionalInt("q_group_size", 128, 1, Limits.MAX_WIDTH),
+                            -1,
+                            Limits.MAX_WIDTH);
+                    if (bits == 4 && group > 0) {
+                        weights = NumericFormat.int4(group, 2);
+                        source = "quantization_config: " + method + " 4-bit, group " + group
+                                + " (fp16 scales; the packed" + " zero points, half a byte per group, are not counted)";
+                    } else if (bits == 8) {
+                        weights = NumericFormat.INT8;
+                        source = "quantization_config: " + method + " 8-bit";
+                    }
+                }
+                default -> {}
+            }
+            if (weights == null)
+                assumptions.add("quantization_config (" + (method.isEmpty() ? "no quant_method" : method)
+                        + ") is not one weight format strata can hold"
+                        + (q.has("modules_to_not_convert") ? " (it quantises only some modules)" : "")
+                        + ": weights are taken as 16-bit unless --weights says otherwise");
+        }
+        if (weights == null && q == null) {
+            String dtype = top.optionalText("torch_dtype", top.optionalText("dtype", null));
+            if (dtype == null && text != null)
+                dtype = text.optionalText("torch_dtype", text.optionalText("dtype", null));
+            if (dtype != null) {
+                weights = switch (dtype) {
+                    case "bfloat16" -> NumericFormat.BF16;
+                    case "float16" -> NumericFormat.FP16;
+                    case "float32" -> NumericFormat.FP32;
+                    default -> null;
+                };
+                if (weights != null) source = "torch_dtype: " + dtype;
+            }
+        }
+        return new Imported(i.spec(), i.family(), assumptions, weights, source);
     }
 
     /** Reads and imports a config.json file; the spec is named after the file unless the config names itself. */
@@ -202,7 +297,10 @@ public final class HfConfigImporter {
                 yield decoder(k, type, specName);
             }
         };
-        return new Imported(encoder > 0 ? spec.withEncoderParameters(encoder) : spec, type, assumptions);
+        return withCheckpointFormat(
+                new Imported(encoder > 0 ? spec.withEncoderParameters(encoder) : spec, type, assumptions),
+                top,
+                text == null ? null : new ConfigKeys(text));
     }
 
     /**

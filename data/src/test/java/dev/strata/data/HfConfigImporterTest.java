@@ -208,4 +208,47 @@ class HfConfigImporterTest {
                 .hasMessageStartingWith("model = \"no/such/config.json\" is not allowed");
         assertThatThrownBy(() -> PresetCatalog.resolve("llama-9000")).hasMessageContaining("a preset id (gpt2, ");
     }
+
+    private static HfConfigImporter.Imported withQuantization(String quantization) {
+        String llama = "{\"model_type\": \"llama\", \"hidden_size\": 256, \"num_hidden_layers\": 2,"
+                + " \"num_attention_heads\": 4, \"intermediate_size\": 512, \"vocab_size\": 1000"
+                + (quantization == null ? "" : ", " + quantization) + "}";
+        return HfConfigImporter.importJson(llama, "q");
+    }
+
+    @Test
+    void theCheckpointsWeightFormatIsReadFromQuantizationConfigOrTorchDtype() {
+        // Kimi K2 / DeepSeek-V3 FP8 checkpoints: e4m3 weights, one fp32 weight_scale_inv per 128 x 128 block
+        var kimi = HfConfigImporter.importFile(TestData.path("hf-configs/kimi-k2-instruct.json"));
+        assertThat(kimi.weights().id()).isEqualTo("fp8-b128x128");
+        assertThat(kimi.weights().bits()).isEqualTo(8);
+        // a 7168 x 2048 matrix: 14,680,064 bytes of fp8 and 56 x 16 blocks of 4 bytes = 3,584 bytes of scales; exact
+        assertThat(kimi.weights().bytesFor(7168L * 2048)).isEqualTo(7168L * 2048 + 56 * 16 * 4);
+        assertThat(kimi.weightsSource()).contains("quantization_config").contains("128 x 128");
+        // bitsandbytes 4-bit NF4 with double quantisation, 8-bit, AWQ/GPTQ 4-bit with their group size
+        assertThat(withQuantization(
+                                "\"quantization_config\": {\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true,"
+                                        + " \"bnb_4bit_quant_type\": \"nf4\", \"bnb_4bit_use_double_quant\": true}")
+                        .weights())
+                .isEqualTo(dev.strata.model.NumericFormat.NF4_DQ);
+        assertThat(withQuantization(
+                                "\"quantization_config\": {\"quant_method\": \"bitsandbytes\", \"load_in_8bit\": true}")
+                        .weights())
+                .isEqualTo(dev.strata.model.NumericFormat.INT8);
+        assertThat(withQuantization(
+                                "\"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 64}")
+                        .weights())
+                .isEqualTo(dev.strata.model.NumericFormat.int4(64, 2));
+        // without a quantization_config, torch_dtype (or dtype) is the format; without either, none is known
+        assertThat(HfConfigImporter.importFile(TestData.path("hf-configs/llama-2-7b.json"))
+                        .weights())
+                .isEqualTo(dev.strata.model.NumericFormat.FP16);
+        assertThat(withQuantization("\"dtype\": \"bfloat16\"").weights())
+                .isEqualTo(dev.strata.model.NumericFormat.BF16);
+        assertThat(withQuantization(null).weights()).isNull();
+        // gpt-oss quantises only its experts (MXFP4): no single format; the import says so and keeps 16 bits
+        var gptOss = HfConfigImporter.importFile(TestData.path("hf-configs/gpt-oss-20b.json"));
+        assertThat(gptOss.weights()).isNull();
+        assertThat(gptOss.assumptions()).anyMatch(a -> a.contains("mxfp4") && a.contains("only some modules"));
+    }
 }

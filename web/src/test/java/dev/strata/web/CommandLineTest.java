@@ -185,4 +185,33 @@ class CommandLineTest {
         assertThat(Render.MAPPER.readTree(fromFile).at("/latency"))
                 .isEqualTo(Render.MAPPER.readTree(fromCatalog).at("/latency"));
     }
+
+    @Test
+    void anFp8CheckpointIsSizedInItsOwnFormatUnlessWeightsSaysOtherwise() throws IOException {
+        // Kimi K2's config: quantization_config fp8 with 128 x 128 blocks; weights default to that format and the
+        // output says where it came from; --weights bf16 overrides it (2 bytes per weight: more than twice the bytes)
+        JsonNode fp8 = Render.MAPPER.readTree(
+                Cli.run("estimate", "--model", "testdata/hf-configs/kimi-k2-instruct.json", "--format", "json")
+                        .out());
+        assertThat(fp8.at("/precision/weights").asText()).isEqualTo("fp8-b128x128");
+        assertThat(fp8.at("/precision/weightsSource").asText()).startsWith("checkpoint (quantization_config: fp8");
+        JsonNode bf16 = Render.MAPPER.readTree(Cli.run(
+                        "estimate",
+                        "--model",
+                        "testdata/hf-configs/kimi-k2-instruct.json",
+                        "--weights",
+                        "bf16",
+                        "--format",
+                        "json")
+                .out());
+        assertThat(bf16.at("/precision/weights").asText()).isEqualTo("bf16");
+        assertThat(bf16.at("/precision/weightsSource").isMissingNode()).isTrue();
+        // the layer matrices take 2 bytes against 1 + 4/16384; the embedding and head (16-bit in both) are under 0.3 %
+        // of Kimi K2's weights: the ratio is between 1.99 and 2
+        double ratio = (double) bf16.at("/memory/weightsBytes").asLong()
+                / fp8.at("/memory/weightsBytes").asLong();
+        assertThat(ratio).isBetween(1.99, 2.0);
+        // the model section names the family the config was read as
+        assertThat(fp8.at("/model/family").asText()).isEqualTo("kimi_k2");
+    }
 }

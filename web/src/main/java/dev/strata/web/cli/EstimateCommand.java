@@ -42,13 +42,12 @@ public final class EstimateCommand implements Callable<Integer> {
     public Integer call() {
         var fmt = format.get();
         Map<String, String> values = options.values();
-        EstimateOptions parsed = EstimateOptions.parse(values::get, "--");
+        ResolvedModel resolved = ResolvedModel.of(model);
+        EstimateOptions parsed = EstimateOptions.parse(values::get, "--", resolved);
         spec.commandLine()
                 .getOut()
                 .print(Render.render(
-                        EstimateReport.of(
-                                ResolvedModel.of(model), parsed, ServingOptions.parse(values::get, "--", parsed)),
-                        fmt));
+                        EstimateReport.of(resolved, parsed, ServingOptions.parse(values::get, "--", parsed)), fmt));
         return 0;
     }
 }

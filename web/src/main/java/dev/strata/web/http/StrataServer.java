@@ -198,7 +198,7 @@ public final class StrataServer {
      * is discarded and answered by the exception handler as every other error.
      */
     private static void estimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
-        EstimateOptions options = EstimateOptions.parse(values, "");
+        EstimateOptions options = EstimateOptions.parse(values, "", model);
         ServingOptions serving = ServingOptions.parse(values, "", options);
         Format f = format(ctx.queryParam("format"));
         HttpServletResponse res = ctx.res();

@@ -64,7 +64,7 @@ public final class PlannerPage {
                 ? ResolvedModel.ofConfigText(config)
                 : ResolvedModel.of(presetId(v.get("model")));
         Function<String, String> values = v::get;
-        EstimateOptions options = EstimateOptions.parse(values, "");
+        EstimateOptions options = EstimateOptions.parse(values, "", model);
         return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
     }
 

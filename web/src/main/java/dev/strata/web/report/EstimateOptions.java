@@ -56,8 +56,19 @@ public record EstimateOptions(
      * @param prefix {@code "--"} for the command line, {@code ""} for HTTP query parameters and body fields
      */
     public static EstimateOptions parse(Function<String, String> values, String prefix) {
+        return parse(values, prefix, null);
+    }
+
+    /**
+     * As {@link #parse(Function, String)}, with the weight format of {@code model}'s checkpoint (when its config
+     * names one) as the default of {@code weights}; an explicit {@code weights} overrides it.
+     */
+    public static EstimateOptions parse(Function<String, String> values, String prefix, ResolvedModel model) {
         Parser p = new Parser(values, prefix);
-        NumericFormat weights = NumericFormat.parseWeights(prefix + "weights", p.text("weights", "bf16"));
+        String weightsText = p.text("weights", null);
+        NumericFormat weights = weightsText != null
+                ? NumericFormat.parseWeights(prefix + "weights", weightsText)
+                : model != null && model.weights() != null ? model.weights() : NumericFormat.BF16;
         Optimizer optimizer = Optimizer.parse(prefix + "optimizer", p.text("optimizer", "adamw"));
         NumericFormat compute =
                 Precision.of(weights, NumericFormat.BF16, optimizer).activations();

@@ -123,7 +123,11 @@ public final class EstimateReport {
         params(root.object("params"), Parameters.count(spec), model.preset()).end();
         try {
             workload(root.object("workload"), w).end();
-            precision(root.object("precision"), options.precision()).end();
+            JsonOut precision = precision(root.object("precision"), options.precision());
+            if (model.weights() != null
+                    && model.weights().equals(options.precision().weights()))
+                precision.put("weightsSource", "checkpoint (" + model.weightsSource() + ")");
+            precision.end();
             flops(root.object("flops"), spec, options).end();
             memory(root.object("memory"), spec, options).end();
             if (serving != null && serving.hardware() != null) ServingReport.add(root, spec, options, serving);

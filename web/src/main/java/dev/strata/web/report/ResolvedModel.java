@@ -5,6 +5,7 @@ import dev.strata.data.HfConfigImporter;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.NumericFormat;
 import dev.strata.model.TransformerSpec;
 import java.util.List;
 
@@ -15,19 +16,27 @@ import java.util.List;
  * @param preset      the preset it came from, or null for an imported config
  * @param family      the Hugging Face family an imported config was read as; null for a preset
  * @param assumptions what the import assumed (defaults of absent keys, parts not counted); empty when nothing was
+ * @param weights     the weight format the checkpoint stores, the default of {@code --weights}; null when unknown
+ * @param weightsSource where {@code weights} was read (the config key); null when {@code weights} is
  */
-public record ResolvedModel(TransformerSpec spec, Preset preset, String family, List<String> assumptions) {
+public record ResolvedModel(
+        TransformerSpec spec,
+        Preset preset,
+        String family,
+        List<String> assumptions,
+        NumericFormat weights,
+        String weightsSource) {
     public ResolvedModel {
         assumptions = List.copyOf(assumptions);
     }
 
-    /** A preset's model, or a spec built in code: nothing assumed. */
+    /** A preset's model, or a spec built in code: nothing assumed, no checkpoint format. */
     public ResolvedModel(TransformerSpec spec, Preset preset) {
-        this(spec, preset, null, List.of());
+        this(spec, preset, null, List.of(), null, null);
     }
 
     private static ResolvedModel imported(HfConfigImporter.Imported i) {
-        return new ResolvedModel(i.spec(), null, i.family(), i.assumptions());
+        return new ResolvedModel(i.spec(), null, i.family(), i.assumptions(), i.weights(), i.weightsSource());
     }
 
     /** A preset id or the path of a config.json. */
