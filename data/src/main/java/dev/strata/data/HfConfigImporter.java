@@ -99,23 +99,56 @@ public final class HfConfigImporter {
     private HfConfigImporter() {}
 
     /**
-     * An imported config: the spec, the family it was read as, and every assumption the import made (empty when
-     * the family's own mapping read every key it needs).
+     * An imported config: the spec, the family it was read as, every assumption the import made (empty when the
+     * family's own mapping read every key it needs), the checkpoint's weight format and where it was read (null when
+     * the config names none), and what the checkpoint's safetensors hold (null without them).
      */
     public record Imported(
             TransformerSpec spec,
             String family,
             List<String> assumptions,
             NumericFormat weights,
-            String weightsSource) {
+            String weightsSource,
+            CheckpointCount checkpoint) {
         public Imported {
             assumptions = List.copyOf(assumptions);
         }
 
-        /** An import that says nothing of the checkpoint's weight format. */
+        /** An import that says nothing of the checkpoint's weight format or tensors. */
         public Imported(TransformerSpec spec, String family, List<String> assumptions) {
-            this(spec, family, assumptions, null, null);
+            this(spec, family, assumptions, null, null, null);
         }
+
+        /** This import with what its checkpoint folder's safetensors hold. */
+        public Imported withCheckpoint(CheckpointCount c) {
+            return new Imported(spec, family, assumptions, weights, weightsSource, c);
+        }
+    }
+
+    /**
+     * Imports a Hugging Face snapshot folder: its config.json (the spec named {@code name}) and, when the folder has
+     * safetensors, what their headers hold ({@link Imported#checkpoint()}).
+     */
+    public static Imported importFolder(Path dir, String name) {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config))
+            throw new InvalidFieldException(
+                    "model", dir.toString(), "a folder with a config.json (a Hugging Face snapshot)");
+        String text;
+        try {
+            if (Files.size(config) > MAX_CONFIG_BYTES)
+                throw new InvalidFieldException(
+                        "model", config.toString(), "a config.json of at most " + MAX_CONFIG_BYTES + " bytes");
+            text = Files.readString(config);
+        } catch (IOException e) {
+            throw new InvalidFieldException(
+                    "model", config.toString(), "a readable config.json (" + e.getMessage() + ")");
+        }
+        Imported i = importJson(text, name);
+        List<Safetensors.Tensor> tensors = Safetensors.readCheckpoint(dir);
+        return tensors.isEmpty()
+                ? i
+                : i.withCheckpoint(CheckpointCount.of(tensors, i.spec().layerCount()));
     }
 
     /**
@@ -199,7 +232,7 @@ public final class HfConfigImporter {
                 if (weights != null) source = "torch_dtype: " + dtype;
             }
         }
-        return new Imported(i.spec(), i.family(), assumptions, weights, source);
+        return new Imported(i.spec(), i.family(), assumptions, weights, source, null);
     }
 
     /** Reads and imports a config.json file; the spec is named after the file unless the config names itself. */

@@ -47,10 +47,16 @@ public final class PresetCatalog {
     }
 
     /**
-     * Resolves what a user typed for {@code --model}: a preset id, or else the path of a config.json.
+     * Resolves what a user typed for {@code --model}: a preset id, the path of a config.json or of a Hugging Face
+     * snapshot folder, or a repository id found in the local Hugging Face cache ({@link HubCache}).
      */
     public static TransformerSpec resolve(String model) {
         return resolveImport(model).spec();
+    }
+
+    private static String folderName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? "checkpoint" : name.toString();
     }
 
     /**
@@ -67,6 +73,9 @@ public final class PresetCatalog {
         } catch (InvalidPathException e) {
             throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
         }
+        if (Files.isDirectory(path)) return HfConfigImporter.importFolder(path, folderName(path));
+        if (!model.endsWith(".json") && !Files.exists(path) && HubCache.isRepoId(model))
+            return HfConfigImporter.importFolder(HubCache.snapshot(model, HubCache.roots()), model);
         if (model.endsWith(".json") || model.contains("/") || model.contains("\\") || Files.isRegularFile(path))
             return HfConfigImporter.importFile(path);
         get(model); // throws, listing the presets

@@ -214,4 +214,36 @@ class CommandLineTest {
         // the model section names the family the config was read as
         assertThat(fp8.at("/model/family").asText()).isEqualTo("kimi_k2");
     }
+
+    @Test
+    void aSnapshotFolderIsEstimatedWithWhatItsSafetensorsHold(@TempDir Path dir) throws IOException {
+        // a folder with a config.json and one safetensors file holding only the embedding (100 x 64 BF16): strata
+        // counts the whole model from the config, the checkpoint section says what the file holds and what is missing
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"model_type\": \"llama\", \"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+                        + " \"num_key_value_heads\": 2, \"intermediate_size\": 96, \"vocab_size\": 100}");
+        byte[] header =
+                "{\"model.embed_tokens.weight\": {\"dtype\": \"BF16\", \"shape\": [100, 64], \"data_offsets\": [0, 12800]}}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
+            out.write(java.nio.ByteBuffer.allocate(8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
+            out.write(header);
+            out.write(new byte[12800]);
+        }
+        Cli r = Cli.run("estimate", "--model", dir.toString(), "--format", "json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = Render.MAPPER.readTree(r.out());
+        long total = json.at("/params/total").asLong();
+        assertThat(json.at("/checkpoint/parameters").asLong()).isEqualTo(6_400); // 100 x 64
+        assertThat(json.at("/checkpoint/bytes").asLong()).isEqualTo(12_800);
+        assertThat(json.at("/checkpoint/differenceFromStrata").asLong()).isEqualTo(6_400 - total);
+        assertThat(json.at("/checkpoint/differenceByTerm/embedding").isMissingNode())
+                .isTrue(); // it agrees
+        assertThat(json.at("/checkpoint/differenceByTerm/outputHead").asLong()).isEqualTo(-6_400); // untied, absent
+        assertThat(json.at("/model/name").asText()).isEqualTo(dir.getFileName().toString());
+    }
 }

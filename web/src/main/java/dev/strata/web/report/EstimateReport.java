@@ -3,6 +3,7 @@ package dev.strata.web.report;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.CheckpointCount;
 import dev.strata.data.Preset;
 import dev.strata.estimator.flops.AttentionMask;
 import dev.strata.estimator.flops.Flops;
@@ -120,7 +121,10 @@ public final class EstimateReport {
                     "such that prompt + generate = " + w.contextTokens()
                             + " tokens is at most the model's context length, " + spec.contextLength());
         model(root.object("model"), spec, model).end();
-        params(root.object("params"), Parameters.count(spec), model.preset()).end();
+        ParameterCount count = Parameters.count(spec);
+        params(root.object("params"), count, model.preset()).end();
+        if (model.checkpoint() != null)
+            checkpoint(root.object("checkpoint"), model.checkpoint(), count).end();
         try {
             workload(root.object("workload"), w).end();
             JsonOut precision = precision(root.object("precision"), options.precision());
@@ -313,6 +317,30 @@ public final class EstimateReport {
         m.put("mixtureOfExperts", spec.isMixtureOfExperts());
         m.put("tiedEmbeddings", spec.tiedEmbeddings());
         return m;
+    }
+
+    /**
+     * What the checkpoint's safetensors hold beside strata's count: parameters, bytes, scales, elements per dtype, and
+     * the stored parameters less strata's {@code checkpointTotal}, overall and per term (by module name).
+     */
+    private static JsonOut checkpoint(JsonOut o, CheckpointCount c, ParameterCount count) {
+        o.put("tensors", c.tensors());
+        o.put("parameters", c.parameters());
+        o.put("bytes", c.bytes());
+        if (c.scaleElements() > 0) o.put("scaleElements", c.scaleElements());
+        JsonOut dtypes = o.object("elementsByDtype");
+        c.elementsByDtype().entrySet().stream()
+                .sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> dtypes.put(e.getKey(), e.getValue()));
+        dtypes.end();
+        o.put("differenceFromStrata", c.parameters() - count.checkpointTotal());
+        var differences = c.differences(count);
+        if (!differences.isEmpty()) {
+            JsonOut d = o.object("differenceByTerm");
+            differences.forEach(d::put);
+            d.end();
+        }
+        return o;
     }
 
     static JsonOut params(JsonOut p, ParameterCount count, Preset preset) {

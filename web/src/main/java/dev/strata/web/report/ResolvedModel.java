@@ -1,6 +1,7 @@
 package dev.strata.web.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.data.CheckpointCount;
 import dev.strata.data.HfConfigImporter;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param assumptions what the import assumed (defaults of absent keys, parts not counted); empty when nothing was
  * @param weights     the weight format the checkpoint stores, the default of {@code --weights}; null when unknown
  * @param weightsSource where {@code weights} was read (the config key); null when {@code weights} is
+ * @param checkpoint  what the snapshot folder's safetensors hold; null for a config alone or a preset
  */
 public record ResolvedModel(
         TransformerSpec spec,
@@ -25,18 +27,20 @@ public record ResolvedModel(
         String family,
         List<String> assumptions,
         NumericFormat weights,
-        String weightsSource) {
+        String weightsSource,
+        CheckpointCount checkpoint) {
     public ResolvedModel {
         assumptions = List.copyOf(assumptions);
     }
 
     /** A preset's model, or a spec built in code: nothing assumed, no checkpoint format. */
     public ResolvedModel(TransformerSpec spec, Preset preset) {
-        this(spec, preset, null, List.of(), null, null);
+        this(spec, preset, null, List.of(), null, null, null);
     }
 
     private static ResolvedModel imported(HfConfigImporter.Imported i) {
-        return new ResolvedModel(i.spec(), null, i.family(), i.assumptions(), i.weights(), i.weightsSource());
+        return new ResolvedModel(
+                i.spec(), null, i.family(), i.assumptions(), i.weights(), i.weightsSource(), i.checkpoint());
     }
 
     /** A preset id or the path of a config.json. */
