@@ -13,13 +13,17 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NoFeedForward;
+import dev.strata.model.NoMixer;
 import dev.strata.model.NormKind;
 import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.ProjectionBiases;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,16 +82,16 @@ public final class HfConfigImporter {
             "mistral3",
             "deepseek_v2",
             "deepseek_v3",
-            "kimi_k2");
+            "kimi_k2",
+            "qwen3_next",
+            "nemotron_h");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
     private static final Map<String, String> NOT_YET = Map.of(
-            "qwen3_next", "gated DeltaNet linear-attention layers",
-            "qwen3_5", "gated DeltaNet linear-attention layers",
-            "qwen3_5_moe", "gated DeltaNet linear-attention layers",
-            "nemotron_h", "Mamba2 state-space layers",
-            "jamba", "Mamba state-space layers",
-            "falcon_h1", "Mamba2 state-space layers",
+            "qwen3_5", "Gated DeltaNet layers in a multimodal layout whose keys strata does not map yet",
+            "qwen3_5_moe", "Gated DeltaNet layers in a multimodal layout whose keys strata does not map yet",
+            "jamba", "Mamba-1 layers (a different mixer from Mamba-2)",
+            "falcon_h1", "Mamba-2 and attention side by side in each layer",
             "deepseek_v32", "DeepSeek sparse attention (the lightning indexer)",
             "glm_moe_dsa", "DeepSeek sparse attention (the lightning indexer)");
 
@@ -322,6 +326,12 @@ public final class HfConfigImporter {
         TransformerSpec spec = switch (type) {
             case "gpt2" -> gpt2(k, specName);
             case "deepseek_v2", "deepseek_v3", "kimi_k2" -> deepseek(k, type, specName);
+            case "qwen3_next" -> {
+                assumptions.add("one multi-token-prediction block (mtp.*), which Qwen3-Next checkpoints hold and the"
+                        + " config does not count, is counted apart from the main model");
+                yield qwen3Next(k, specName);
+            }
+            case "nemotron_h" -> nemotronH(k, specName, assumptions);
             default -> {
                 if (!SUPPORTED_MODEL_TYPES.contains(type)) {
                     assumptions.addAll(generic(k, type));
@@ -493,6 +503,163 @@ public final class HfConfigImporter {
                 type.equals("glm4_moe") ? k.optionalIntOrZero("num_nextn_predict_layers", 0, 64) : 0,
                 0,
                 type.equals("phimoe") && k.optionalBool("lm_head_bias", false)); // modeling_phimoe: lm_head bias
+    }
+
+    /**
+     * Qwen3-Next (modeling_qwen3_next): three Gated DeltaNet layers to one of gated full attention
+     * ({@code full_attention_interval}, or {@code layer_types}), per-head q/k norms, and Qwen2-MoE's experts with a gated
+     * shared expert; one multi-token-prediction block.
+     */
+    private static TransformerSpec qwen3Next(ConfigKeys k, String name) {
+        int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
+        MultiHeadAttention plain = (MultiHeadAttention) groupedAttention(
+                k,
+                d,
+                256,
+                k.optionalBool("attention_bias", false) ? ProjectionBiases.ALL : ProjectionBiases.NONE,
+                true);
+        var full = new MultiHeadAttention(
+                plain.heads(), plain.kvHeads(), plain.headDim(), plain.biases(), true, false, false, true);
+        var linear = new LinearAttention(
+                k.optionalInt("linear_num_key_heads", 16, 1, Limits.MAX_HEADS),
+                k.optionalInt("linear_num_value_heads", 32, 1, Limits.MAX_HEADS),
+                k.optionalInt("linear_key_head_dim", 128, 1, Limits.MAX_WIDTH),
+                k.optionalInt("linear_value_head_dim", 128, 1, Limits.MAX_WIDTH),
+                k.optionalInt("linear_conv_kernel_dim", 4, 1, 64));
+        List<String> types = k.textList("layer_types");
+        if (types != null && types.size() != layers)
+            throw new InvalidFieldException(
+                    "layer_types", types.size() + " entries", "one entry per layer, num_hidden_layers = " + layers);
+        int interval = k.optionalInt("full_attention_interval", 4, 1, Limits.MAX_LAYERS);
+        FeedForward dense = new GatedMlp(
+                k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                activation(k.optionalText("hidden_act", "silu")),
+                false);
+        List<LayerKind> kinds = new ArrayList<>(layers);
+        for (int i = 0; i < layers; i++) {
+            boolean isFull;
+            if (types != null)
+                isFull = switch (types.get(i)) {
+                    case "full_attention" -> true;
+                    case "linear_attention" -> false;
+                    default ->
+                        throw new InvalidFieldException(
+                                "layer_types", types.get(i), "full_attention or linear_attention");
+                };
+            else isFull = (i + 1) % interval == 0;
+            kinds.add(LayerKind.global(isFull ? full : linear, feedForward(k, "qwen2_moe", i, layers, dense)));
+        }
+        return new TransformerSpec(
+                name,
+                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
+                d,
+                runs(kinds),
+                Norms.llama(),
+                PositionEncoding.ROTARY,
+                k.optionalBool("tie_word_embeddings", false),
+                k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
+                1);
+    }
+
+    /**
+     * Nemotron-H (modeling_nemotron_h): each layer one RMSNorm and one block, by {@code hybrid_override_pattern}
+     * ({@code M} Mamba-2, {@code *} attention, {@code -} a ReLU² MLP, {@code E} a ReLU² mixture of experts with a shared
+     * expert) or {@code layers_block_type}; never tied. The router's correction bias is a buffer the published
+     * checkpoints do not hold, and is not counted.
+     */
+    private static TransformerSpec nemotronH(ConfigKeys k, String name, List<String> assumptions) {
+        int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        String pattern = k.optionalText("hybrid_override_pattern", null);
+        List<String> blocks = k.textList("layers_block_type");
+        List<Character> kinds = new ArrayList<>();
+        if (blocks != null)
+            for (String b : blocks)
+                kinds.add(
+                        switch (b) {
+                            case "mamba", "linear_attention" -> 'M';
+                            case "attention", "full_attention" -> '*';
+                            case "mlp" -> '-';
+                            case "moe" -> 'E';
+                            default ->
+                                throw new InvalidFieldException("layers_block_type", b, "mamba, attention, mlp or moe");
+                        });
+        else if (pattern != null)
+            for (char c : pattern.toCharArray()) {
+                if ("M*-E".indexOf(c) < 0)
+                    throw new InvalidFieldException(
+                            "hybrid_override_pattern",
+                            pattern,
+                            "characters M (Mamba), * (attention), - (MLP), E (MoE)");
+                kinds.add(c);
+            }
+        else
+            throw InvalidFieldException.withMessage(
+                    "hybrid_override_pattern", "config key hybrid_override_pattern (or layers_block_type) is missing");
+        if (kinds.isEmpty() || kinds.size() > Limits.MAX_LAYERS)
+            throw new InvalidFieldException(
+                    "hybrid_override_pattern", pattern, "1 to " + Limits.MAX_LAYERS + " layers");
+        int stated = k.optionalInt("num_hidden_layers", kinds.size(), 1, Limits.MAX_LAYERS);
+        if (stated != kinds.size())
+            assumptions.add("num_hidden_layers = " + stated + " differs from the layer pattern's " + kinds.size()
+                    + " layers: the pattern decides, as in modeling_nemotron_h");
+        if (k.has("moe_latent_size"))
+            throw InvalidFieldException.withMessage(
+                    "moe_latent_size",
+                    "moe_latent_size (latent MoE projections) is not expressible in this version of strata");
+        var mamba = new StateSpaceMixer(
+                k.optionalInt("mamba_num_heads", 128, 1, Limits.MAX_HEADS),
+                k.optionalInt("mamba_head_dim", 64, 1, Limits.MAX_WIDTH),
+                k.optionalInt("n_groups", 8, 1, Limits.MAX_HEADS),
+                k.optionalInt("ssm_state_size", 128, 1, 1 << 16),
+                k.optionalInt("conv_kernel", 4, 1, 64),
+                k.optionalBool("use_conv_bias", true),
+                k.optionalBool("use_bias", false));
+        var attention = (MultiHeadAttention) groupedAttention(k, d, 128, ProjectionBiases.NONE, false);
+        Activation act = activation(k.optionalText("mlp_hidden_act", "relu2"));
+        boolean mlpBias = k.optionalBool("mlp_bias", false);
+        LayerKind m = LayerKind.global(mamba, new NoFeedForward());
+        LayerKind a = LayerKind.global(attention, new NoFeedForward());
+        List<LayerKind> layerKinds = new ArrayList<>(kinds.size());
+        for (char c : kinds)
+            layerKinds.add(
+                    switch (c) {
+                        case 'M' -> m;
+                        case '*' -> a;
+                        case '-' ->
+                            LayerKind.global(
+                                    new NoMixer(),
+                                    new DenseMlp(
+                                            k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, mlpBias));
+                        default -> {
+                            int experts = k.requiredInt("n_routed_experts", 1, Limits.MAX_EXPERTS);
+                            var expert = new DenseMlp(
+                                    k.requiredInt("moe_intermediate_size", 1, Limits.MAX_WIDTH), act, mlpBias);
+                            int shared = k.optionalInt("n_shared_experts", 1, 0, Limits.MAX_EXPERTS);
+                            var sharedExpert = new DenseMlp(
+                                    k.optionalInt(
+                                            "moe_shared_expert_intermediate_size",
+                                            expert.intermediateSize(),
+                                            1,
+                                            Limits.MAX_WIDTH),
+                                    act,
+                                    mlpBias);
+                            yield LayerKind.global(
+                                    new NoMixer(),
+                                    new MixtureOfExperts(
+                                            expert, experts, shared, topK(k, experts), false, sharedExpert, false));
+                        }
+                    });
+        return new TransformerSpec(
+                name,
+                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
+                d,
+                runs(layerKinds),
+                new Norms(NormKind.RMS_NORM, false, 1, true),
+                PositionEncoding.NONE,
+                false,
+                k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
+                0);
     }
 
     /** Families whose configuration class ties the output head to the embedding unless the config says otherwise. */

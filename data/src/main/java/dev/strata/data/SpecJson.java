@@ -15,15 +15,20 @@ import dev.strata.model.FeedForward;
 import dev.strata.model.GatedMlp;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NoFeedForward;
+import dev.strata.model.NoMixer;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
 /**
  * strata's own JSON form of a {@link TransformerSpec}: the record components by name, with a {@code "type"} on the
- * sealed attention and feed-forward kinds ({@code multiHead}, {@code latent}; {@code dense}, {@code gated},
- * {@code moe}). This is what the reference-stack harness reads to build the same model in PyTorch, and what a
+ * sealed attention and feed-forward kinds ({@code multiHead}, {@code latent}, {@code linear}, {@code stateSpace},
+ * {@code none}; {@code dense}, {@code gated}, {@code moe}, {@code none}). This is what the reference-stack harness
+ * reads to build the same model in PyTorch, and what a
  * user may write by hand for an architecture no Hugging Face family covers.
  */
 public final class SpecJson {
@@ -32,7 +37,10 @@ public final class SpecJson {
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
     @JsonSubTypes({
         @JsonSubTypes.Type(value = MultiHeadAttention.class, name = "multiHead"),
-        @JsonSubTypes.Type(value = LatentAttention.class, name = "latent")
+        @JsonSubTypes.Type(value = LatentAttention.class, name = "latent"),
+        @JsonSubTypes.Type(value = LinearAttention.class, name = "linear"),
+        @JsonSubTypes.Type(value = StateSpaceMixer.class, name = "stateSpace"),
+        @JsonSubTypes.Type(value = NoMixer.class, name = "none")
     })
     private interface AttentionMixin {}
 
@@ -40,7 +48,8 @@ public final class SpecJson {
     @JsonSubTypes({
         @JsonSubTypes.Type(value = DenseMlp.class, name = "dense"),
         @JsonSubTypes.Type(value = GatedMlp.class, name = "gated"),
-        @JsonSubTypes.Type(value = MixtureOfExperts.class, name = "moe")
+        @JsonSubTypes.Type(value = MixtureOfExperts.class, name = "moe"),
+        @JsonSubTypes.Type(value = NoFeedForward.class, name = "none")
     })
     private interface FeedForwardMixin {}
 

@@ -586,13 +586,13 @@ class FamilyImportTest {
     @Test
     void aRefusedFamilyNamesItsLayerKind() {
         String json = """
-                {"model_type": "qwen3_next", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+                {"model_type": "qwen3_5", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
                  "num_key_value_heads": 2, "vocab_size": 100, "intermediate_size": 96}
                 """;
         assertThatThrownBy(() -> spec(json))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("qwen3_next")
-                .hasMessageContaining("gated DeltaNet linear-attention layers")
+                .hasMessageContaining("qwen3_5")
+                .hasMessageContaining("Gated DeltaNet layers in a multimodal layout")
                 .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
     }
 
@@ -633,5 +633,35 @@ class FamilyImportTest {
                 .isInstanceOf(InvalidFieldException.class)
                 .hasMessageContaining("mlp_only_layers")
                 .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("mlp_only_layers"));
+    }
+
+    @Test
+    void hybridLayerPatternsThatCannotBeReadNameTheirKey() {
+        String nemotron = """
+                {"model_type": "nemotron_h", "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2,
+                 "head_dim": 16, "vocab_size": 100, "intermediate_size": 96, "mamba_num_heads": 8, "mamba_head_dim": 16,
+                 "n_groups": 2, "ssm_state_size": 16, "conv_kernel": 4, "hybrid_override_pattern": "M-*X"}
+                """;
+        assertThatThrownBy(() -> spec(nemotron))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("hybrid_override_pattern")
+                .hasMessageContaining("M (Mamba)");
+        assertThatThrownBy(() -> spec(nemotron.replace("\"M-*X\"", "\"M-*E\", \"moe_latent_size\": 32")))
+                .hasMessageContaining("moe_latent_size");
+        // a valid pattern: one Mamba-2, one ReLU-squared MLP, one attention layer, each with one RMSNorm
+        TransformerSpec ok = spec(nemotron.replace("\"M-*X\"", "\"M-*\""));
+        assertThat(ok.layerCount()).isEqualTo(3);
+        assertThat(ok.layers().get(0).kind().attention()).isInstanceOf(dev.strata.model.StateSpaceMixer.class);
+        assertThat(ok.layers().get(1).kind().attention()).isInstanceOf(dev.strata.model.NoMixer.class);
+        assertThat(ok.layers().get(2).kind().feedForward()).isInstanceOf(dev.strata.model.NoFeedForward.class);
+        String qwen3Next = """
+                {"model_type": "qwen3_next", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                 "num_key_value_heads": 2, "head_dim": 16, "vocab_size": 100, "intermediate_size": 96,
+                 "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                 "shared_expert_intermediate_size": 32, "layer_types": ["linear_attention", "sliding"]}
+                """;
+        assertThatThrownBy(() -> spec(qwen3Next))
+                .hasMessageStartingWith("layer_types = \"sliding\" is not allowed")
+                .hasMessageContaining("full_attention or linear_attention");
     }
 }

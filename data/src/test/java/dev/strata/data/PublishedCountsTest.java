@@ -1,12 +1,10 @@
 package dev.strata.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
-import dev.strata.model.InvalidFieldException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -171,40 +169,39 @@ class PublishedCountsTest {
     }
 
     @Test
-    void qwen3NextIsRefusedNamingItsLayerKind() {
-        // tsv row qwen3-next-80b-a3b.json: 81,324,862,720 (HF safetensors total, incl. the MTP block). Not countable
-        // yet: the refusal names the gated DeltaNet layers rather than giving a wrong count.
+    void qwen3NextMainModelAndItsMtpBlockAreThePublishedTotal() {
+        // tsv row qwen3-next-80b-a3b.json: 81,324,862,720 (HF safetensors total, incl. the 1,650,471,424-parameter MTP
+        // block); the same stack without MTP (Qwen3-Coder-Next) is 79,674,391,296. Exact.
         assertThat(publishedTotal("qwen3-next-80b-a3b.json")).isEqualTo(81_324_862_720L);
-        assertThatThrownBy(() -> count("qwen3-next-80b-a3b.json"))
-                .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("qwen3_next")
-                .hasMessageContaining("gated DeltaNet linear-attention layers")
-                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
+        ParameterCount c = count("qwen3-next-80b-a3b.json");
+        assertThat(c.total()).isEqualTo(79_674_391_296L);
+        assertThat(c.multiTokenPrediction()).isEqualTo(1_650_471_424L);
+        assertThat(c.checkpointTotal()).isEqualTo(81_324_862_720L);
+        // by hand, H 2048: a Gated DeltaNet layer (16 key heads and 32 value heads of 128, kernel 4): in_proj_qkvz
+        // H x (2 x 2048 + 2 x 4096), in_proj_ba H x 64, conv 8192 x 4, dt_bias and A_log 32 each, norm 128,
+        // out_proj 4096 x H
+        long linear = 2048L * 12_288 + 2048L * 64 + 8192L * 4 + 64 + 128 + 4096L * 2048;
+        assertThat(c.total(ParamComponent.MIXER_INPUT)
+                        + c.total(ParamComponent.MIXER_OUTPUT)
+                        + c.total(ParamComponent.MIXER_VECTORS))
+                .isEqualTo(36 * linear); // 36 of the 48 layers
     }
 
     @Test
-    void nemotronHIsRefusedNamingItsLayerKind() {
-        // tsv row nemotron-3-nano-30b-a3b.json: 31,577,937,344 (HF Hub safetensors total). Refused: Mamba2 layers.
+    void nemotronHHybridIsThePublishedTotal() {
+        // tsv row nemotron-3-nano-30b-a3b.json: 31,577,937,344 (HF Hub safetensors total). Exact: 23 Mamba-2, 23 MoE
+        // and 6 attention layers; the routers' correction bias is a buffer the checkpoint does not hold.
         assertThat(publishedTotal("nemotron-3-nano-30b-a3b.json")).isEqualTo(31_577_937_344L);
-        assertThatThrownBy(() -> count("nemotron-3-nano-30b-a3b.json"))
-                .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("nemotron_h")
-                .hasMessageContaining("Mamba2 state-space layers")
-                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
-    }
-
-    @Test
-    void roundedActiveCountsAgreeWithinTheirRounding() {
-        // published_active column; each figure is rounded, so the tolerance is stated per row.
-        // qwen3-30b-a3b: "~3.3B activated" (model card), embedding and head included: within 0.1B.
-        assertThat(count("qwen3-30b-a3b.json").active()).isBetween(3_200_000_000L, 3_400_000_000L);
-        // gpt-oss-20b: 3.6B active "excludes input embedding" (OpenAI): active less the embedding, within 0.05B.
-        ParameterCount oss = count("gpt-oss-20b.json");
-        assertThat(oss.active() - oss.total(ParamComponent.EMBEDDING)).isBetween(3_550_000_000L, 3_650_000_000L);
-        // llama-4-scout: 17B (the model name) for the language model: within 0.5B.
-        assertThat(count("llama-4-scout-17b-16e-instruct.json").active()).isBetween(16_500_000_000L, 17_500_000_000L);
-        // granite-3.1-1b-a400m: 400M (the model name) with the embedding counted once: within 50M.
-        assertThat(count("granite-3.1-1b-a400m-instruct.json").active()).isBetween(350_000_000L, 450_000_000L);
+        ParameterCount c = count("nemotron-3-nano-30b-a3b.json");
+        assertThat(c.total()).isEqualTo(31_577_937_344L);
+        // by hand, H 2688: a Mamba-2 layer of 64 heads of 64 (inner 4096), 8 groups, state 128, kernel 4: in_proj
+        // H x (2 x 4096 + 2 x 8 x 128 + 64), conv 6144 x 4 with bias, dt_bias, A_log, D of 64, norm 4096,
+        // out_proj 4096 x H
+        long mamba = 2688L * 10_304 + 6144L * 4 + 6144 + 3 * 64 + 4096 + 4096L * 2688;
+        assertThat(c.total(ParamComponent.MIXER_INPUT)
+                        + c.total(ParamComponent.MIXER_OUTPUT)
+                        + c.total(ParamComponent.MIXER_VECTORS))
+                .isEqualTo(23 * mamba);
     }
 
     @Test

@@ -10,9 +10,12 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NoFeedForward;
+import dev.strata.model.NoMixer;
 import dev.strata.model.NormKind;
 import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
@@ -21,6 +24,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.Precision;
 import dev.strata.model.ProjectionBiases;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import java.util.ArrayList;
@@ -66,8 +70,10 @@ public final class RandomSpecs {
             int window = r.nextInt(3) == 0
                     ? (int) logUniform(r, 1, 1 << 17)
                     : 0; // sliding-window layers, often shorter than the context
-            layers.add(new LayerGroup(
-                    count, new LayerKind(r.nextBoolean() ? attention : other, window, r.nextBoolean() ? ff : otherFf)));
+            Attention a = r.nextBoolean() ? attention : other;
+            FeedForward f = r.nextBoolean() ? ff : otherFf;
+            if (a instanceof NoMixer && f instanceof NoFeedForward) f = mlp(r, (int) logUniform(r, 1, 8L * hidden));
+            layers.add(new LayerGroup(count, new LayerKind(a, window, f)));
         }
         NormKind normKind = r.nextBoolean() ? NormKind.RMS_NORM : NormKind.LAYER_NORM;
         Norms norms =
@@ -87,8 +93,33 @@ public final class RandomSpecs {
                 r.nextInt(8) == 0 ? 1 + r.nextInt(2) : 0);
     }
 
-    /** MHA, GQA, MQA or MLA over a residual stream of {@code hidden}. */
+    /**
+     * MHA, GQA, MQA or MLA over a residual stream of {@code hidden}; now and then a Gated DeltaNet, a Mamba-2 mixer or
+     * no mixer at all (the layers of hybrids such as Qwen3-Next and Nemotron-H).
+     */
     static Attention attention(SplittableRandom r, int hidden) {
+        int mixer = r.nextInt(12);
+        if (mixer == 0) {
+            int keyHeads = 1 + r.nextInt(32);
+            return new LinearAttention(
+                    keyHeads,
+                    keyHeads * (1 + r.nextInt(4)),
+                    16 * (1 + r.nextInt(16)),
+                    16 * (1 + r.nextInt(16)),
+                    1 + r.nextInt(6));
+        }
+        if (mixer == 1) {
+            int groups = 1 + r.nextInt(8);
+            return new StateSpaceMixer(
+                    groups * (1 + r.nextInt(32)),
+                    16 * (1 + r.nextInt(8)),
+                    groups,
+                    16 * (1 + r.nextInt(16)),
+                    1 + r.nextInt(6),
+                    r.nextBoolean(),
+                    r.nextBoolean());
+        }
+        if (mixer == 2) return new NoMixer();
         if (r.nextInt(5) == 0) { // latent attention (DeepSeek-V2/V3 shapes and others)
             int nope = r.nextInt(4) == 0 ? 0 : 16 * (1 + r.nextInt(12));
             int rope = nope == 0 || r.nextBoolean() ? 16 * (1 + r.nextInt(8)) : 0;
@@ -123,6 +154,7 @@ public final class RandomSpecs {
 
     /** A dense or gated MLP, or a mixture of experts with 0 to 4 shared experts (of their own width or the routed one). */
     static FeedForward feedForward(SplittableRandom r, int hidden, boolean huge) {
+        if (!huge && r.nextInt(12) == 0) return new NoFeedForward();
         if (huge || r.nextInt(3) == 0) {
             int routed = (int) (huge ? logUniform(r, 64, 1024) : logUniform(r, 1, 256));
             int expertWidth = huge ? 1024 * (1 + r.nextInt(16)) : (int) logUniform(r, 1, 8 * hidden);
@@ -262,8 +294,11 @@ public final class RandomSpecs {
     private static boolean splits(TransformerSpec spec, int tp) {
         for (LayerGroup g : spec.layers()) {
             Attention a = g.kind().attention();
+            if (a instanceof NoMixer) continue;
             if (a.heads() % tp != 0) return false;
             if (a instanceof MultiHeadAttention m && m.kvHeads() % tp != 0 && tp % m.kvHeads() != 0) return false;
+            if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0) return false;
+            if (a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0) return false;
         }
         return true;
     }

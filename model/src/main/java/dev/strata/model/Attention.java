@@ -1,7 +1,11 @@
 package dev.strata.model;
 
-/** The attention of a layer: standard multi-head (with grouped/multi-query variants) or latent (MLA). */
-public sealed interface Attention permits MultiHeadAttention, LatentAttention {
+/**
+ * The token mixer of a layer: softmax attention, multi-head (with grouped/multi-query variants) or latent (MLA); a
+ * linear-attention or state-space mixer, whose state per sequence does not grow with the context; or none.
+ */
+public sealed interface Attention
+        permits MultiHeadAttention, LatentAttention, LinearAttention, StateSpaceMixer, NoMixer {
     /** Number of query heads. */
     int heads();
 
@@ -13,4 +17,9 @@ public sealed interface Attention permits MultiHeadAttention, LatentAttention {
 
     /** Size of one value head. */
     int valueHeadDim();
+
+    /** Whether the layer attends over a cache of past keys and values (softmax attention), which grows with the context. */
+    default boolean cachesKeys() {
+        return this instanceof MultiHeadAttention || this instanceof LatentAttention;
+    }
 }

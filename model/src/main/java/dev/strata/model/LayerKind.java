@@ -13,6 +13,8 @@ public record LayerKind(Attention attention, int slidingWindow, FeedForward feed
         Checks.present("attention", attention);
         Checks.range("slidingWindow", slidingWindow, 0, Limits.MAX_CONTEXT);
         Checks.present("feedForward", feedForward);
+        if (attention instanceof NoMixer && feedForward instanceof NoFeedForward)
+            throw new InvalidFieldException("feedForward", "none", "a feed-forward block in a layer without a mixer");
     }
 
     /** A global-attention layer. */

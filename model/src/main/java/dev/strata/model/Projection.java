@@ -28,6 +28,10 @@ public enum Projection {
     MLP_UP("up", Split.OUTPUT),
     /** down_proj / c_proj (intermediate -> hidden). Row-parallel. */
     MLP_DOWN("down", Split.INPUT),
+    /** in_proj of a linear-attention or state-space mixer (hidden -> its heads' inputs). Column-parallel. */
+    MIXER_IN("in", Split.OUTPUT),
+    /** out_proj of a linear-attention or state-space mixer (its heads' outputs -> hidden). Row-parallel. */
+    MIXER_OUT("out", Split.INPUT),
     /** MoE router (hidden -> routed experts). Replicated. */
     ROUTER("router", Split.NONE);
 

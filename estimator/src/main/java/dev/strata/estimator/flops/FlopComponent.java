@@ -28,6 +28,15 @@ public enum FlopComponent {
     ATTENTION_SOFTMAX("attentionSoftmax"),
     /** Weighted sum of the values: 2 x heads x value head size per (query, key) pair. */
     ATTENTION_WEIGHTED_SUM("attentionWeightedSum"),
+    /** Input projections of linear-attention and state-space mixers. */
+    MIXER_INPUT("mixerInput"),
+    /** Output projections of linear-attention and state-space mixers. */
+    MIXER_OUTPUT("mixerOutput"),
+    /**
+     * The recurrence of linear-attention and state-space mixers per token: their depthwise convolution and the update
+     * and read of each head's state (in place of attention scores over a cache).
+     */
+    ATTENTION_RECURRENCE("attentionRecurrence"),
     /** Dense or gated MLP of non-MoE layers (gated: gate, up and down matrices). */
     MLP("mlp"),
     /** Shared experts of MoE layers. */
@@ -61,6 +70,8 @@ public enum FlopComponent {
             case ATTENTION_KEY_VALUE_DOWN -> ATTENTION_KEY_VALUE_DOWN;
             case ATTENTION_KEY_VALUE_UP -> ATTENTION_KEY_VALUE_UP;
             case ATTENTION_OUTPUT -> ATTENTION_OUTPUT;
+            case MIXER_INPUT -> MIXER_INPUT;
+            case MIXER_OUTPUT -> MIXER_OUTPUT;
             case MLP -> MLP;
             case SHARED_EXPERTS -> SHARED_EXPERTS;
             case ROUTED_EXPERTS -> ROUTED_EXPERTS;

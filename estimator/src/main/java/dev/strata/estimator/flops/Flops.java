@@ -8,7 +8,9 @@ import dev.strata.model.Checks;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.Recompute;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
 /**
@@ -36,19 +38,37 @@ public final class Flops {
         return 2.0 * in * out;
     }
 
-    /** Score FLOPs per (query, key) pair of one layer: 2 x heads x score head size (Q K^T, Vaswani et al. 2017 eq. 1). */
+    /**
+     * Score FLOPs per (query, key) pair of one layer: 2 x heads x score head size (Q K^T, Vaswani et al. 2017 eq. 1);
+     * 0 for a mixer without a key cache.
+     */
     public static double attentionScoresPerKey(Attention a) {
-        return 2.0 * a.heads() * a.scoreHeadDim();
+        return a.cachesKeys() ? 2.0 * a.heads() * a.scoreHeadDim() : 0;
     }
 
-    /** Weighted-sum FLOPs per (query, key) pair of one layer: 2 x heads x value head size (softmax(.) V). */
+    /** Weighted-sum FLOPs per (query, key) pair of one layer: 2 x heads x value head size (softmax(.) V); 0 likewise. */
     public static double attentionWeightedSumPerKey(Attention a) {
-        return 2.0 * a.heads() * a.valueHeadDim();
+        return a.cachesKeys() ? 2.0 * a.heads() * a.valueHeadDim() : 0;
     }
 
     /** Softmax FLOPs per (query, key) pair of one layer: 3 x heads (Chinchilla App. F: "3 x num_heads x seq_len^2"). */
     public static double softmaxPerKey(Attention a) {
-        return 3.0 * a.heads();
+        return a.cachesKeys() ? 3.0 * a.heads() : 0;
+    }
+
+    /**
+     * FLOPs per token of a mixer's recurrence: its depthwise convolution (2 x channels x kernel) and, per head, the
+     * state update and read. Gated DeltaNet (arXiv:2412.06464 §3: S_t = S_{t-1} a_t (I - b_t k_t k_t^T) + b_t v_t
+     * k_t^T, o_t = S_t q_t): k^T S, the rank-one update and q^T S, each 2 per state element, 6 x valueHeads x
+     * keyHeadDim x valueHeadDim. Mamba-2 (arXiv:2405.21060 §2, h_t = A_t h_{t-1} + B_t x_t, y_t = C_t^T h_t): the
+     * decay, B x and C h, 6 x heads x headDim x stateSize. 0 for attention, which is counted per (query, key) pair.
+     */
+    public static double recurrencePerToken(Attention a) {
+        if (a instanceof LinearAttention lin)
+            return 2.0 * lin.convChannels() * lin.convKernel() + 6.0 * lin.recurrentStateElements();
+        if (a instanceof StateSpaceMixer ssm)
+            return 2.0 * ssm.convChannels() * ssm.convKernel() + 6.0 * ssm.recurrentStateElements();
+        return 0;
     }
 
     /** Embedding FLOPs per token: 2 x vocab x hidden as a one-hot product (Chinchilla App. F), else 0 (a lookup). */
@@ -158,6 +178,9 @@ public final class Flops {
                     (component, role, in, out, bias, copies, activeCopies) ->
                             t[FlopComponent.ofMatrices(component).ordinal()] += times * activeCopies * linear(in, out));
         }
+        for (LayerGroup g : spec.layers())
+            t[ATTENTION_RECURRENCE.ordinal()] +=
+                    tokens * g.count() * recurrencePerToken(g.kind().attention());
         t[EMBEDDING.ordinal()] += tokens * embeddingPerToken(spec, c);
         t[OUTPUT_LOGITS.ordinal()] += tokens * outputLogitsPerToken(spec);
     }

@@ -121,6 +121,7 @@ public final class Latency {
     /** The feed-forward type of a layer as spec JSON names it: {@code dense}, {@code gated} or {@code moe}. */
     static String feedForwardType(LayerKind kind) {
         if (kind.feedForward() instanceof MixtureOfExperts) return "moe";
+        if (kind.feedForward() instanceof dev.strata.model.NoFeedForward) return "none";
         return kind.feedForward() instanceof GatedMlp ? "gated" : "dense";
     }
 }

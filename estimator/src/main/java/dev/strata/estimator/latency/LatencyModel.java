@@ -68,6 +68,8 @@ public final class LatencyModel {
             double vectorBytes,
             long kvBytesPerToken,
             double attentionFlopsPerKey,
+            long stateBytesPerSequence,
+            double recurrenceFlopsPerToken,
             double headFraction,
             double overheadSeconds) {}
 
@@ -115,6 +117,8 @@ public final class LatencyModel {
                     p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())),
                     KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
                     Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a),
+                    KvCache.stateBytesPerSequence(a, p.kvCache(), tp),
+                    Flops.recurrencePerToken(a),
                     heads,
                     formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d));
         }
@@ -336,7 +340,8 @@ public final class LatencyModel {
     /**
      * Attention over the cache: reads the {@code cached} tokens each sequence holds (capped by a sliding window) once,
      * writes the new tokens' keys and values, and computes scores and weighted sums for the causal keys of the new
-     * queries ({@link Flops#keysAttended}).
+     * queries ({@link Flops#keysAttended}). A linear-attention or state-space layer instead reads and writes each
+     * sequence's state once and runs its recurrence for every new token.
      */
     private static void attentionCore(
             Roofline r,
@@ -348,7 +353,7 @@ public final class LatencyModel {
             long cached,
             boolean offloaded) {
         long held = KvCache.tokensHeld(g.kind, cached);
-        double bytes = (double) batch * (held + queries) * g.kvBytesPerToken;
+        double bytes = (double) batch * ((held + queries) * g.kvBytesPerToken + 2.0 * g.stateBytesPerSequence);
         long w = g.kind.slidingWindow();
         double keys = Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL)
                 - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
@@ -357,7 +362,7 @@ public final class LatencyModel {
                 times,
                 LatencyComponent.ATTENTION_CORE,
                 bytes,
-                batch * keys * g.attentionFlopsPerKey * g.headFraction,
+                batch * (keys * g.attentionFlopsPerKey + queries * g.recurrenceFlopsPerToken) * g.headFraction,
                 queries,
                 0,
                 offloaded);

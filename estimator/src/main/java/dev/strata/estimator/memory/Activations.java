@@ -9,12 +9,16 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NoFeedForward;
+import dev.strata.model.NoMixer;
 import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Recompute;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.WholeNumbers;
 
@@ -121,6 +125,8 @@ public final class Activations {
     /** Bytes per token split over the tensor-parallel ranks: Q, K, V, the output-projection input and the MLP intermediates. */
     static long splitBytesPerToken(LayerKind kind, long hidden, long alpha) {
         Attention a = kind.attention();
+        long mixer = mixerBytesPerTokenElements(a);
+        if (mixer >= 0) return (mixer + mlpIntermediates(kind.feedForward(), hidden)) * alpha;
         long kvWidth =
                 a instanceof MultiHeadAttention mha ? mha.kvWidth() : a.queryWidth(); // MLA: per-head K after kv_b
         long valueWidth = a instanceof MultiHeadAttention mha ? mha.kvWidth() : (long) a.heads() * a.valueHeadDim();
@@ -130,8 +136,26 @@ public final class Activations {
         return elements * alpha;
     }
 
+    /**
+     * Elements a linear-attention or state-space mixer keeps per token for the backward pass: its input projection's
+     * output, the convolution's output and the input of its output projection (the state itself is recomputed by the
+     * chunked kernels); 0 for a layer without a mixer; -1 for attention, counted by Korthikanti's terms.
+     */
+    static long mixerBytesPerTokenElements(Attention a) {
+        if (a instanceof LinearAttention lin)
+            return 2 * lin.keyWidth()
+                    + 2 * lin.valueWidth()
+                    + 2L * lin.valueHeads()
+                    + lin.convChannels()
+                    + lin.valueWidth();
+        if (a instanceof StateSpaceMixer ssm) return ssm.inputProjectionWidth() + ssm.convChannels() + ssm.innerWidth();
+        if (a instanceof NoMixer) return 0;
+        return -1;
+    }
+
     /** MLP intermediates kept per token: dense 2f (activation input and output), gated 4f, MoE per routed copy. */
     static long mlpIntermediates(FeedForward ff, long hidden) {
+        if (ff instanceof NoFeedForward) return 0;
         if (ff instanceof Mlp mlp) return (mlp instanceof DenseMlp ? 2L : 4L) * mlp.intermediateSize();
         MixtureOfExperts moe = (MixtureOfExperts) ff;
         // every token is copied to each of its experts (input) and goes through the expert's MLP
@@ -141,6 +165,7 @@ public final class Activations {
 
     /** Bytes per token of the attention core: per head and key, softmax output, dropout mask and dropout output. */
     static long scoreBytesPerToken(Attention a, long keys, long alpha, boolean dropout) {
+        if (!a.cachesKeys()) return 0; // no scores over the keys
         long perScore = dropout ? 2 * alpha + DROPOUT_MASK_BYTES : alpha;
         return Math.multiplyExact(Math.multiplyExact((long) a.heads(), keys), perScore);
     }
@@ -194,11 +219,14 @@ public final class Activations {
         for (LayerGroup g : spec.layers()) {
             LayerKind kind = g.kind();
             Attention a = kind.attention();
-            long attention = a instanceof MultiHeadAttention mha
-                    ? mha.queryProjectionWidth()
-                            + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp
-                            + a.queryWidth()
-                    : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
+            long mixer = mixerBytesPerTokenElements(a); // a linear-attention or state-space mixer's working set
+            long attention = mixer >= 0
+                    ? mixer
+                    : a instanceof MultiHeadAttention mha
+                            ? mha.queryProjectionWidth()
+                                    + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp
+                                    + a.queryWidth()
+                            : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
             long latent = a instanceof LatentAttention mla ? mla.qLoraRank() + (long) mla.cachedWidth() : 0;
             long attentionSet = hidden + latent + WholeNumbers.ceilDiv(attention, tp);
             long mlpSet = hidden
@@ -220,6 +248,7 @@ public final class Activations {
 
     /** MLP intermediates alive at once in inference: dense up output and activation (2f), gated gate, up, product (3f). */
     static long inferenceMlpIntermediates(FeedForward ff, long hidden) {
+        if (ff instanceof NoFeedForward) return 0;
         if (ff instanceof Mlp mlp) return (mlp instanceof DenseMlp ? 2L : 3L) * mlp.intermediateSize();
         MixtureOfExperts moe = (MixtureOfExperts) ff;
         return moe.topK() * (hidden + inferenceMlpIntermediates(moe.expert(), hidden))

@@ -6,10 +6,13 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.WholeNumbers;
 
 /**
  * Bytes of the key/value cache (docs/formulas.md, "KV cache").
@@ -21,6 +24,8 @@ import dev.strata.model.TransformerSpec;
  *   <li>Multi-head latent attention keeps the compressed latent and the shared rotary key:
  *       {@code kvLoraRank + qkRopeHeadDim} elements per token and layer (DeepSeek-V2, arXiv:2405.04434 §2.1.2 and
  *       Table 1; DeepSeek-V3, arXiv:2412.19437 §2.1.1).</li>
+ *   <li>Linear-attention and state-space layers keep a state of fixed size per sequence instead
+ *       ({@link #stateBytesPerSequence}).</li>
  *   <li>A sliding-window layer holds at most {@code window} tokens (Mistral 7B, arXiv:2310.06825 §2 "Rolling buffer
  *       cache"), so hybrids of local and global layers (Gemma 2) are exact.</li>
  * </ul>
@@ -39,8 +44,42 @@ public final class KvCache {
     public static long bytesPerTokenPerLayer(Attention a, NumericFormat kv, int tp) {
         if (a instanceof MultiHeadAttention mha)
             return 2 * kv.bytesFor(Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim());
-        LatentAttention mla = (LatentAttention) a;
-        return kv.bytesFor(mla.cachedWidth());
+        if (a instanceof LatentAttention mla) return kv.bytesFor(mla.cachedWidth());
+        return 0; // linear-attention and state-space mixers keep a state of fixed size instead
+    }
+
+    /** Bytes of a recurrent state element: fp32, as the Gated DeltaNet and Mamba kernels keep it. */
+    public static final int STATE_ELEMENT_BYTES = 4;
+
+    /**
+     * Bytes of the state one sequence keeps in one layer of {@code a} on one of {@code tp} ranks, whatever the context:
+     * the recurrent state in fp32 ({@link #STATE_ELEMENT_BYTES}; Nemotron-H's mamba_ssm_cache_dtype) and the last
+     * {@code kernel - 1} inputs of the causal convolution in the cache's format (what vLLM's mamba cache holds). Gated
+     * DeltaNet: valueHeads x keyHeadDim x valueHeadDim and (2 keys + values) x (kernel - 1); Mamba-2: heads x headDim x
+     * stateSize and (inner + 2 groups x stateSize) x (kernel - 1). Heads, and the convolution's channels, split over
+     * tensor-parallel ranks. 0 for attention, whose cache grows per token ({@link #bytesPerTokenPerLayer}).
+     */
+    public static long stateBytesPerSequence(Attention a, NumericFormat kv, int tp) {
+        long state, conv;
+        if (a instanceof LinearAttention lin) {
+            state = lin.recurrentStateElements();
+            conv = lin.convChannels() * (lin.convKernel() - 1);
+        } else if (a instanceof StateSpaceMixer ssm) {
+            state = ssm.recurrentStateElements();
+            conv = ssm.convChannels() * (ssm.convKernel() - 1);
+        } else return 0;
+        return Math.addExact(
+                Math.multiplyExact(WholeNumbers.ceilDiv(state, tp), (long) STATE_ELEMENT_BYTES),
+                kv.bytesFor(WholeNumbers.ceilDiv(conv, tp)));
+    }
+
+    /** Bytes of the state one sequence keeps in all the layers (0 for a model of attention layers only). */
+    public static long stateBytesPerSequence(TransformerSpec spec, NumericFormat kv) {
+        long s = 0;
+        for (LayerGroup g : spec.layers())
+            s = Math.addExact(
+                    s, Math.multiplyExact(stateBytesPerSequence(g.kind().attention(), kv, 1), (long) g.count()));
+        return s;
     }
 
     /**
@@ -87,9 +126,14 @@ public final class KvCache {
         return stages;
     }
 
-    /** Bytes one layer of {@code kind} caches for one sequence at {@code contextTokens} on one of {@code tp} ranks. */
+    /**
+     * Bytes one layer of {@code kind} caches for one sequence at {@code contextTokens} on one of {@code tp} ranks: its
+     * keys and values, or its fixed state.
+     */
     private static long layerBytesPerSequence(LayerKind kind, NumericFormat kv, long contextTokens, int tp) {
-        return Math.multiplyExact(bytesPerTokenPerLayer(kind.attention(), kv, tp), tokensHeld(kind, contextTokens));
+        return Math.addExact(
+                Math.multiplyExact(bytesPerTokenPerLayer(kind.attention(), kv, tp), tokensHeld(kind, contextTokens)),
+                stateBytesPerSequence(kind.attention(), kv, tp));
     }
 
     /** Tokens a layer keeps: the context, capped at the window of a sliding-window layer. */

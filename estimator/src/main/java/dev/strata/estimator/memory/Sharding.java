@@ -7,10 +7,13 @@ import dev.strata.model.Attention;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NoMixer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Projection;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.WholeNumbers;
 
@@ -41,9 +44,14 @@ public final class Sharding {
         int tp = p.tensor();
         for (LayerGroup g : spec.layers()) {
             Attention a = g.kind().attention();
+            if (a instanceof NoMixer) continue;
             if (a.heads() % tp != 0) throw headsNotSplit(tp, a);
             if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0)
                 throw kvHeadsNotSplit(tp, mha);
+            if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0)
+                throw groupsNotSplit(tp, "keyHeads", lin.keyHeads());
+            if (a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0)
+                throw groupsNotSplit(tp, "groups", ssm.groups());
         }
         // a model has at least one layer
         if (p.pipeline() > 1 && p.pipeline() > spec.layerCount())
@@ -57,6 +65,13 @@ public final class Sharding {
     private static InvalidFieldException headsNotSplit(int tp, Attention a) {
         return new InvalidFieldException(
                 "parallelism.tensor", tp, "a divisor of the attention heads (attention.heads = " + a.heads() + ")");
+    }
+
+    private static InvalidFieldException groupsNotSplit(int tp, String field, int n) {
+        return new InvalidFieldException(
+                "parallelism.tensor",
+                tp,
+                "a divisor of the mixer's " + field + " (attention." + field + " = " + n + ")");
     }
 
     private static InvalidFieldException kvHeadsNotSplit(int tp, MultiHeadAttention mha) {

@@ -28,6 +28,12 @@ public enum ParamComponent {
     ATTENTION_SINKS("attentionSinks"),
     /** MLA latent norms q_a_layernorm and kv_a_layernorm. */
     ATTENTION_LATENT_NORMS("attentionLatentNorms"),
+    /** Input projections of linear-attention and state-space mixers (in_proj_qkvz and in_proj_ba; Mamba's in_proj). */
+    MIXER_INPUT("mixerInput"),
+    /** Output projections of linear-attention and state-space mixers (out_proj). */
+    MIXER_OUTPUT("mixerOutput"),
+    /** The mixers' other weights: convolution, step-size bias, decay (A_log), skip (D) and the gated norm. */
+    MIXER_VECTORS("mixerVectors"),
     /** Hidden-size norms inside the layers (input_layernorm, post_attention_layernorm, ...). */
     LAYER_NORMS("layerNorms"),
     /** Dense or gated MLP of non-MoE layers, with biases. */

@@ -7,12 +7,14 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
+import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Norms;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.Projection;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
 /**
@@ -89,6 +91,8 @@ public final class Parameters {
         if (kind.attention() instanceof MultiHeadAttention mha) {
             add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
             add(t, a, ATTENTION_SINKS, Math.multiplyExact(sinks(mha), times));
+        } else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer) {
+            add(t, a, MIXER_VECTORS, Math.multiplyExact(mixerVectors(kind.attention()), times));
         } else if (kind.attention() instanceof LatentAttention mla)
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
     }
@@ -111,6 +115,8 @@ public final class Parameters {
     public static long layerVectors(LayerKind kind, long d, Norms norms) {
         long v = layerNorms(d, norms);
         if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
+        else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer)
+            v += mixerVectors(kind.attention());
         else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms);
         return v;
     }
@@ -127,6 +133,8 @@ public final class Parameters {
         Attention attention = kind.attention();
         if (attention instanceof MultiHeadAttention mha) forEachAttentionMatrix(mha, d, v);
         else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
+        else if (attention instanceof LinearAttention lin) forEachLinearAttentionMatrix(lin, d, v);
+        else if (attention instanceof StateSpaceMixer ssm) forEachStateSpaceMatrix(ssm, d, v);
         if (kind.feedForward() instanceof Mlp mlp) forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
         else if (kind.feedForward() instanceof MixtureOfExperts moe) forEachExpertMatrix(moe, d, v);
     }
@@ -176,6 +184,39 @@ public final class Parameters {
                 1,
                 1);
         v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
+    }
+
+    /**
+     * Gated DeltaNet (modeling_qwen3_next.Qwen3NextGatedDeltaNet): in_proj_qkvz hidden -> 2 x keys + 2 x values (q, k,
+     * v and the output gate z), in_proj_ba hidden -> 2 x value heads (the write strength beta and the decay a), out_proj
+     * values -> hidden; no biases.
+     */
+    private static void forEachLinearAttentionMatrix(LinearAttention lin, long d, MatrixVisitor v) {
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, d, 2 * lin.keyWidth() + 2 * lin.valueWidth(), false, 1, 1);
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, d, 2L * lin.valueHeads(), false, 1, 1);
+        v.matrix(MIXER_OUTPUT, Projection.MIXER_OUT, lin.valueWidth(), d, false, 1, 1);
+    }
+
+    /** Mamba-2 (modeling_nemotron_h.NemotronHMamba2Mixer): in_proj hidden -> z, x, B, C, dt; out_proj inner -> hidden. */
+    private static void forEachStateSpaceMatrix(StateSpaceMixer ssm, long d, MatrixVisitor v) {
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, d, ssm.inputProjectionWidth(), ssm.projectionBias(), 1, 1);
+        v.matrix(MIXER_OUTPUT, Projection.MIXER_OUT, ssm.innerWidth(), d, ssm.projectionBias(), 1, 1);
+    }
+
+    /**
+     * A mixer's weights outside its projections: the depthwise convolution (channels x kernel, Mamba's with a bias);
+     * Gated DeltaNet's dt_bias and A_log per value head and its gated RMSNorm over a value head; Mamba-2's dt_bias,
+     * A_log and D per head and its gated RMSNorm over the inner width. 0 for other mixers.
+     */
+    public static long mixerVectors(Attention a) {
+        if (a instanceof LinearAttention lin)
+            return lin.convChannels() * lin.convKernel() + 2L * lin.valueHeads() + lin.valueHeadDim();
+        if (a instanceof StateSpaceMixer ssm)
+            return ssm.convChannels() * ssm.convKernel()
+                    + (ssm.convBias() ? ssm.convChannels() : 0)
+                    + 3L * ssm.heads()
+                    + ssm.innerWidth();
+        return 0;
     }
 
     private static void forEachExpertMatrix(MixtureOfExperts moe, long d, MatrixVisitor v) {

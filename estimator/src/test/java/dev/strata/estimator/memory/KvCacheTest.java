@@ -77,4 +77,44 @@ class KvCacheTest {
         assertThat(KvCache.perDeviceBytes(v3, NumericFormat.BF16, 10, 1, new Parallelism(8, 1, 1, 1, 0, false)))
                 .isEqualTo(KvCache.bytes(v3, NumericFormat.BF16, 10, 1));
     }
+
+    /**
+     * Qwen3-Next-80B-A3B's stack (config.json: 48 layers, every fourth gated full attention with 2 KV heads of 256, the
+     * others Gated DeltaNet with 16 key and 32 value heads of 128 and a convolution of 4) and Nemotron-3-Nano's (23
+     * Mamba-2 layers of 64 heads of 64, 8 groups, state 128, kernel 4; 6 attention layers with 2 KV heads of 128).
+     */
+    @Test
+    void linearAttentionAndMambaLayersHoldAFixedStateInsteadOfKeysAndValues() {
+        var full = new dev.strata.model.MultiHeadAttention(
+                16, 2, 256, dev.strata.model.ProjectionBiases.NONE, true, false, false, true);
+        var deltaNet = new dev.strata.model.LinearAttention(16, 32, 128, 128, 4);
+        var mlp = new dev.strata.model.GatedMlp(512, dev.strata.model.Activation.SILU, false);
+        TransformerSpec qwen3Next = TransformerSpec.builder()
+                .vocabSize(151_936)
+                .hiddenSize(2048)
+                .layers(3, dev.strata.model.LayerKind.global(deltaNet, mlp))
+                .layers(1, dev.strata.model.LayerKind.global(full, mlp))
+                .build();
+        // per DeltaNet layer: recurrent state 32 x 128 x 128 in fp32 (the kernels' state) = 2,097,152 bytes, and the
+        // convolution's last 3 inputs of 2 x 2048 + 4096 channels in bf16 = 49,152 bytes (vLLM's mamba cache); exact
+        long perLayer = 32L * 128 * 128 * 4 + (2 * 2048 + 4096) * 3 * 2;
+        assertThat(KvCache.stateBytesPerSequence(qwen3Next, NumericFormat.BF16)).isEqualTo(3 * perLayer);
+        // keys and values only for the full-attention layer: 2 x 2 x 256 x 2 bytes a token
+        assertThat(KvCache.bytesPerToken(qwen3Next, NumericFormat.BF16)).isEqualTo(2 * 2 * 256 * 2);
+        assertThat(KvCache.bytes(qwen3Next, NumericFormat.BF16, 10_000, 4))
+                .isEqualTo(4 * (3 * perLayer + 10_000L * 2 * 2 * 256 * 2));
+        // the state does not grow with the context; over 2 tensor-parallel ranks each holds half of it
+        assertThat(KvCache.bytes(qwen3Next, NumericFormat.BF16, 1, 1)
+                        - KvCache.bytesPerToken(qwen3Next, NumericFormat.BF16))
+                .isEqualTo(3 * perLayer);
+        assertThat(KvCache.stateBytesPerSequence(deltaNet, NumericFormat.BF16, 2))
+                .isEqualTo(perLayer / 2);
+
+        var mamba = new dev.strata.model.StateSpaceMixer(64, 64, 8, 128, 4, true, false);
+        // state 64 x 64 x 128 in fp32 = 2,097,152 bytes; convolution (4096 + 2 x 8 x 128) x 3 in bf16 = 36,864 bytes
+        assertThat(KvCache.stateBytesPerSequence(mamba, NumericFormat.BF16, 1))
+                .isEqualTo(64L * 64 * 128 * 4 + 6144 * 3 * 2);
+        assertThat(KvCache.bytesPerTokenPerLayer(mamba, NumericFormat.BF16, 1)).isZero();
+        assertThat(KvCache.stateBytesPerSequence(full, NumericFormat.BF16, 1)).isZero();
+    }
 }

@@ -235,6 +235,8 @@ public final class EstimateReport {
         InferenceMemoryTerms whole = m.whole();
         o.put("weightsBytes", whole.weightsBytes());
         o.put("kvCacheBytesPerToken", m.kvCacheBytesPerToken());
+        long state = dev.strata.estimator.memory.KvCache.stateBytesPerSequence(spec, p.kvCache());
+        if (state > 0) o.put("stateBytesPerSequence", state); // linear-attention and Mamba layers, in kvCacheBytes
         o.put("kvCacheBytes", whole.kvCacheBytes());
         o.put("activationsBytes", whole.activationsBytes());
         o.put("prefillActivationsBytes", m.prefillActivationsBytes());
