@@ -14,6 +14,7 @@ import dev.strata.model.TransformerSpec;
  * @param publishedExact  whether the published figure is an exact count (false: rounded, e.g. "175.0B")
  * @param source          where the published figure comes from
  * @param note            modelling notes (assumptions, known typos in the source), or empty
+ * @param imported        how its config imports: the checkpoint's weight format and what the import assumed
  */
 public record Preset(
         String id,
@@ -24,4 +25,5 @@ public record Preset(
         String publishedText,
         boolean publishedExact,
         String source,
-        String note) {}
+        String note,
+        HfConfigImporter.Imported imported) {}

@@ -90,8 +90,9 @@ public final class PresetCatalog {
             for (JsonNode p : root.get("presets")) {
                 String id = p.get("id").asText();
                 JsonNode pub = p.get("published");
-                TransformerSpec spec =
-                        HfConfigImporter.fromNode(p.get("config"), p.get("name").asText());
+                HfConfigImporter.Imported imported = HfConfigImporter.importNode(
+                        p.get("config"), p.get("name").asText());
+                TransformerSpec spec = imported.spec();
                 m.put(
                         id,
                         new Preset(
@@ -103,7 +104,8 @@ public final class PresetCatalog {
                                 pub.path("text").asText(""),
                                 pub.path("exact").asBoolean(false),
                                 pub.path("source").asText(""),
-                                p.path("note").asText("")));
+                                p.path("note").asText(""),
+                                imported));
             }
             return Collections.unmodifiableMap(m);
         } catch (IOException e) {

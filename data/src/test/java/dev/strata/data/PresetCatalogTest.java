@@ -65,8 +65,9 @@ class PresetCatalogTest {
         for (Preset p : PresetCatalog.all()) {
             if (!p.publishedExact()) continue;
             var c = Parameters.count(p.spec());
-            assertThat(c.total()).as(p.id()).isEqualTo(p.publishedTotal());
-            assertThat(c.active()).as(p.id()).isEqualTo(p.publishedActive());
+            // what the checkpoint holds: the main model, and its MTP block or vision tower where it has one
+            assertThat(c.checkpointTotal()).as(p.id()).isEqualTo(p.publishedTotal());
+            if (p.publishedActive() != null) assertThat(c.active()).as(p.id()).isEqualTo(p.publishedActive());
         }
     }
 
@@ -74,12 +75,14 @@ class PresetCatalogTest {
     void roundedPublishedCountsAreMatchedToTheirPrinting() {
         // GPT-3 Table 2.1 (Brown et al. 2020) prints 125M ... 175.0B: our counts are within 2 % (the paper rounds, and
         // its 2.7B is 2.65B by the same architecture). DeepSeek-V3 card: 671B / 37B, within 2 % (37.55B active: the
-        // card rounds down).
+        // card rounds down). Kimi K2: the FP8 checkpoint's undocumented count, 3,416 above ours. Llama 4 Scout: the
+        // published total holds a vision encoder this config gives no shape for (0.8 %); 17B active (the name).
         for (Preset p : PresetCatalog.all()) {
             if (p.publishedExact() || p.publishedTotal() == null) continue;
             var c = Parameters.count(p.spec());
             assertThat((double) c.total() / p.publishedTotal()).as(p.id()).isBetween(0.98, 1.02);
-            assertThat((double) c.active() / p.publishedActive()).as(p.id()).isBetween(0.98, 1.02);
+            if (p.publishedActive() != null)
+                assertThat((double) c.active() / p.publishedActive()).as(p.id()).isBetween(0.98, 1.02);
         }
     }
 }

@@ -23,7 +23,7 @@ class SpecJsonTest {
             TransformerSpec back = HfConfigImporter.fromJson(json, "ignored");
             assertThat(back).as(p.id()).isEqualTo(p.spec());
             assertThat(m.readTree(json).at("/layers/0/kind/attention/type").asText())
-                    .isIn("multiHead", "latent");
+                    .isIn("multiHead", "latent", "linear", "stateSpace", "none");
         }
     }
 

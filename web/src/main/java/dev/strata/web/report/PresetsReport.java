@@ -12,7 +12,7 @@ import dev.strata.web.render.Render;
 public final class PresetsReport {
     private PresetsReport() {}
 
-    /** {@code {"presets": [{id, name, params: {total, active}, published: {...}}...]}}. */
+    /** {@code {"presets": [{id, name, paramsTotal, paramsActive, paramsCheckpoint, published...}...]}}. */
     public static ObjectNode all() {
         ObjectNode root = Render.NODES.objectNode();
         ArrayNode list = root.putArray("presets");
@@ -23,6 +23,8 @@ public final class PresetsReport {
             o.put("name", p.name());
             o.put("paramsTotal", c.total());
             o.put("paramsActive", c.active());
+            // the main model with its MTP block and vision tower: what a checkpoint holds and a Hub total counts
+            o.put("paramsCheckpoint", c.checkpointTotal());
             if (p.publishedTotal() != null) o.put("publishedTotal", p.publishedTotal());
             if (p.publishedActive() != null) o.put("publishedActive", p.publishedActive());
             o.put("published", p.publishedText());

@@ -47,7 +47,8 @@ public record ResolvedModel(
     public static ResolvedModel of(String model) {
         if (model != null && PresetCatalog.contains(model)) {
             Preset p = PresetCatalog.get(model);
-            return new ResolvedModel(p.spec(), p);
+            var i = p.imported(); // a preset's config may name its checkpoint's format (an FP8 checkpoint)
+            return new ResolvedModel(p.spec(), p, i.family(), i.assumptions(), i.weights(), i.weightsSource(), null);
         }
         return imported(PresetCatalog.resolveImport(model));
     }
