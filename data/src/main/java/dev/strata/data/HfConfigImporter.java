@@ -84,7 +84,8 @@ public final class HfConfigImporter {
             "deepseek_v3",
             "kimi_k2",
             "qwen3_next",
-            "nemotron_h");
+            "nemotron_h",
+            "deepseek_v32");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
     private static final Map<String, String> NOT_YET = Map.of(
@@ -92,8 +93,7 @@ public final class HfConfigImporter {
             "qwen3_5_moe", "Gated DeltaNet layers in a multimodal layout whose keys strata does not map yet",
             "jamba", "Mamba-1 layers (a different mixer from Mamba-2)",
             "falcon_h1", "Mamba-2 and attention side by side in each layer",
-            "deepseek_v32", "DeepSeek sparse attention (the lightning indexer)",
-            "glm_moe_dsa", "DeepSeek sparse attention (the lightning indexer)");
+            "glm_moe_dsa", "DeepSeek sparse attention in GLM's layout, whose keys strata does not map yet");
 
     /** Largest config.json accepted, in bytes (real ones are a few kilobytes). */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
@@ -325,7 +325,7 @@ public final class HfConfigImporter {
                             + ", which this version of strata cannot count exactly yet");
         TransformerSpec spec = switch (type) {
             case "gpt2" -> gpt2(k, specName);
-            case "deepseek_v2", "deepseek_v3", "kimi_k2" -> deepseek(k, type, specName);
+            case "deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2" -> deepseek(k, type, specName);
             case "qwen3_next" -> {
                 assumptions.add("one multi-token-prediction block (mtp.*), which Qwen3-Next checkpoints hold and the"
                         + " config does not count, is counted apart from the main model");
@@ -448,6 +448,7 @@ public final class HfConfigImporter {
             Map.entry("Phi3ForCausalLM", "phi3"),
             Map.entry("DeepseekV2ForCausalLM", "deepseek_v2"),
             Map.entry("DeepseekV3ForCausalLM", "deepseek_v3"),
+            Map.entry("DeepseekV32ForCausalLM", "deepseek_v32"),
             Map.entry("GptOssForCausalLM", "gpt_oss"),
             Map.entry("Olmo2ForCausalLM", "olmo2"),
             Map.entry("GraniteForCausalLM", "granite"),
@@ -960,13 +961,20 @@ public final class HfConfigImporter {
                     "qk_nope_head_dim",
                     nope,
                     "such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = " + rope + ")");
+        boolean sparse = type.equals("deepseek_v32"); // DeepSeek sparse attention: the lightning indexer in every layer
+        int qLoraRank = sparse
+                ? k.requiredInt("q_lora_rank", 1, Limits.MAX_WIDTH)
+                : k.optionalIntOrZero("q_lora_rank", 1, Limits.MAX_WIDTH);
         var attention = new LatentAttention(
                 heads,
-                k.optionalIntOrZero("q_lora_rank", 1, Limits.MAX_WIDTH),
+                qLoraRank,
                 k.requiredInt("kv_lora_rank", 1, Limits.MAX_WIDTH),
                 nope,
                 rope,
-                k.requiredInt("v_head_dim", 1, Limits.MAX_WIDTH));
+                k.requiredInt("v_head_dim", 1, Limits.MAX_WIDTH),
+                sparse ? k.optionalInt("index_n_heads", 64, 1, Limits.MAX_HEADS) : 0,
+                sparse ? k.optionalInt("index_head_dim", 128, 1, Limits.MAX_WIDTH) : 0,
+                sparse ? k.optionalInt("index_topk", 2048, 1, Limits.MAX_CONTEXT) : 0);
         Activation act = activation(k.optionalText("hidden_act", "silu"));
         var dense = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
         int experts = k.requiredInt("n_routed_experts", 1, Limits.MAX_EXPERTS);
@@ -980,13 +988,28 @@ public final class HfConfigImporter {
                 k.optionalInt("n_shared_experts", type.equals("deepseek_v2") ? 2 : 1, 0, Limits.MAX_EXPERTS),
                 topK(k, experts),
                 routerBias);
-        int firstDense = k.optionalInt("first_k_dense_replace", 0, 0, layers);
+        int firstDense = k.optionalInt("first_k_dense_replace", sparse ? 3 : 0, 0, layers);
         int freq = k.optionalInt("moe_layer_freq", 1, 1, Limits.MAX_LAYERS);
+        // deepseek_v32: mlp_layer_types ("dense" or "sparse" per layer) when given
+        List<String> mlpTypes = k.textList("mlp_layer_types");
+        if (mlpTypes != null && mlpTypes.size() != layers)
+            throw new InvalidFieldException(
+                    "mlp_layer_types",
+                    mlpTypes.size() + " entries",
+                    "one entry per layer, num_hidden_layers = " + layers);
         List<LayerGroup> groups = new ArrayList<>();
         for (int i = 0;
                 i < layers;
                 i++) { // modeling_deepseek_v3: MoE where idx >= first_k_dense_replace and idx % moe_layer_freq == 0
-            LayerKind kind = LayerKind.global(attention, i >= firstDense && i % freq == 0 ? moe : dense);
+            boolean isMoe;
+            if (mlpTypes != null)
+                isMoe = switch (mlpTypes.get(i)) {
+                    case "sparse" -> true;
+                    case "dense" -> false;
+                    default -> throw new InvalidFieldException("mlp_layer_types", mlpTypes.get(i), "dense or sparse");
+                };
+            else isMoe = i >= firstDense && i % freq == 0;
+            LayerKind kind = LayerKind.global(attention, isMoe ? moe : dense);
             LayerGroup last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
             if (last != null && last.kind().equals(kind))
                 groups.set(groups.size() - 1, new LayerGroup(last.count() + 1, kind));

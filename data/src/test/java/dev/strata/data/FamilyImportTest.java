@@ -664,4 +664,31 @@ class FamilyImportTest {
                 .hasMessageStartingWith("layer_types = \"sliding\" is not allowed")
                 .hasMessageContaining("full_attention or linear_attention");
     }
+
+    @Test
+    void deepseekV32AddsTheLightningIndexerToEveryLayerAndCachesItsKeys() throws Exception {
+        // DeepSeek-V3.2 is DeepSeek-V3's shape plus, in every layer, modeling_deepseek_v32's Indexer: wq_b
+        // q_lora_rank -> index_n_heads x index_head_dim, wk hidden -> index_head_dim, k_norm (LayerNorm with bias),
+        // weights_proj hidden -> index_n_heads; all without bias. Here V3's config.json with the V3.2 type and keys.
+        var v3 = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(TestData.path("hf-configs/deepseek-v3.json").toFile());
+        var v32 = v3.deepCopy()
+                .put("model_type", "deepseek_v32")
+                .put("index_n_heads", 64)
+                .put("index_head_dim", 128)
+                .put("index_topk", 2048);
+        TransformerSpec dense = HfConfigImporter.fromNode(v3, "v3"), sparse = HfConfigImporter.fromNode(v32, "v32");
+        long indexer = 1536L * 64 * 128 + 7168L * 128 + 2 * 128 + 7168L * 64; // per layer, by hand
+        assertThat(Parameters.count(sparse).total() - Parameters.count(dense).total())
+                .isEqualTo(61 * indexer);
+        assertThat(Parameters.count(sparse).total(ParamComponent.ATTENTION_INDEXER))
+                .isEqualTo(61 * indexer);
+        // each token caches its 128-element index key per layer beside the 576-element latent: 61 x 704 x 2 bytes
+        assertThat(dev.strata.estimator.memory.KvCache.bytesPerToken(sparse, dev.strata.model.NumericFormat.BF16))
+                .isEqualTo(61L * (576 + 128) * 2);
+        // without q_lora_rank the indexer has no query input: refused naming the key
+        var noRank = v32.deepCopy();
+        noRank.remove("q_lora_rank");
+        assertThatThrownBy(() -> HfConfigImporter.fromNode(noRank, "x")).hasMessageContaining("q_lora_rank");
+    }
 }

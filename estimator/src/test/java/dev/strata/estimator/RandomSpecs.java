@@ -127,7 +127,19 @@ public final class RandomSpecs {
             int maxHeads = Math.max(1, Math.min(256, Limits.MAX_WIDTH / (nope + rope + v)));
             int heads = 1 + r.nextInt(maxHeads);
             int qRank = r.nextInt(3) == 0 ? 0 : 32 * (1 + r.nextInt(64));
-            return new LatentAttention(heads, qRank, 32 * (1 + r.nextInt(32)), nope, rope, v);
+            int kvRank = 32 * (1 + r.nextInt(32));
+            if (qRank > 0 && r.nextInt(3) == 0) // DeepSeek sparse attention's indexer
+            return new LatentAttention(
+                        heads,
+                        qRank,
+                        kvRank,
+                        nope,
+                        rope,
+                        v,
+                        1 + r.nextInt(64),
+                        16 * (1 + r.nextInt(8)),
+                        1 + r.nextInt(4096));
+            return new LatentAttention(heads, qRank, kvRank, nope, rope, v);
         }
         int headDim =
                 r.nextInt(3) == 0 ? HEAD_DIMS[r.nextInt(HEAD_DIMS.length)] : Math.max(1, Math.min(256, hidden / 32));

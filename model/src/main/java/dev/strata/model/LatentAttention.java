@@ -16,9 +16,21 @@ package dev.strata.model;
  * @param qkNopeHeadDim  per-head query/key size without rotary position
  * @param qkRopeHeadDim  per-head query/key size with rotary position (the key part is shared by all heads)
  * @param vHeadDim       per-head value size
+ * @param indexHeads     heads of DeepSeek sparse attention's lightning indexer (DeepSeek-V3.2; transformers'
+ *                       modeling_deepseek_v32 {@code index_n_heads}); 0 for dense MLA
+ * @param indexHeadDim   size of an indexer head, and of the index key each token caches per layer
+ * @param indexTopK      tokens each query attends to, chosen by the indexer ({@code index_topk}); 0 without indexer
  */
 public record LatentAttention(
-        int heads, int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim)
+        int heads,
+        int qLoraRank,
+        int kvLoraRank,
+        int qkNopeHeadDim,
+        int qkRopeHeadDim,
+        int vHeadDim,
+        int indexHeads,
+        int indexHeadDim,
+        int indexTopK)
         implements Attention {
     public LatentAttention {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
@@ -35,6 +47,31 @@ public record LatentAttention(
                     "attention.heads",
                     heads,
                     "such that heads x (qkNopeHeadDim + qkRopeHeadDim + vHeadDim) <= " + Limits.MAX_WIDTH);
+        Checks.range("attention.indexHeads", indexHeads, 0, Limits.MAX_HEADS);
+        Checks.range("attention.indexHeadDim", indexHeadDim, 0, Limits.MAX_WIDTH);
+        Checks.range("attention.indexTopK", indexTopK, 0, Limits.MAX_CONTEXT);
+        if ((indexHeads > 0) != (indexHeadDim > 0) || (indexHeads > 0) != (indexTopK > 0))
+            throw new InvalidFieldException(
+                    "attention.indexHeads", indexHeads, "0 with indexHeadDim and indexTopK 0, or all three positive");
+        if (indexHeads > 0 && qLoraRank == 0)
+            throw new InvalidFieldException(
+                    "attention.qLoraRank", 0, "positive with an indexer (its queries come from the compressed query)");
+        if ((long) indexHeads * indexHeadDim > Limits.MAX_WIDTH)
+            throw new InvalidFieldException(
+                    "attention.indexHeadDim",
+                    indexHeadDim,
+                    "such that indexHeads x indexHeadDim <= " + Limits.MAX_WIDTH);
+    }
+
+    /** Dense MLA, without an indexer. */
+    public LatentAttention(
+            int heads, int qLoraRank, int kvLoraRank, int qkNopeHeadDim, int qkRopeHeadDim, int vHeadDim) {
+        this(heads, qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, 0, 0, 0);
+    }
+
+    /** Whether DeepSeek sparse attention's indexer picks the keys each query attends to. */
+    public boolean sparse() {
+        return indexTopK > 0;
     }
 
     @Override

@@ -32,6 +32,8 @@ public enum Projection {
     MIXER_IN("in", Split.OUTPUT),
     /** out_proj of a linear-attention or state-space mixer (its heads' outputs -> hidden). Row-parallel. */
     MIXER_OUT("out", Split.INPUT),
+    /** The lightning indexer's projections (wq_b, wk, weights_proj) of DeepSeek sparse attention. Replicated. */
+    INDEXER("indexer", Split.NONE),
     /** MoE router (hidden -> routed experts). Replicated. */
     ROUTER("router", Split.NONE);
 

@@ -28,6 +28,10 @@ public enum FlopComponent {
     ATTENTION_SOFTMAX("attentionSoftmax"),
     /** Weighted sum of the values: 2 x heads x value head size per (query, key) pair. */
     ATTENTION_WEIGHTED_SUM("attentionWeightedSum"),
+    /** DeepSeek sparse attention's indexer projections (wq_b, wk, weights_proj). */
+    ATTENTION_INDEXER("attentionIndexer"),
+    /** The indexer's scores over every cached index key: 2 x index heads x index head size per (query, key) pair. */
+    ATTENTION_INDEX_SCORES("attentionIndexScores"),
     /** Input projections of linear-attention and state-space mixers. */
     MIXER_INPUT("mixerInput"),
     /** Output projections of linear-attention and state-space mixers. */
@@ -70,6 +74,7 @@ public enum FlopComponent {
             case ATTENTION_KEY_VALUE_DOWN -> ATTENTION_KEY_VALUE_DOWN;
             case ATTENTION_KEY_VALUE_UP -> ATTENTION_KEY_VALUE_UP;
             case ATTENTION_OUTPUT -> ATTENTION_OUTPUT;
+            case ATTENTION_INDEXER -> ATTENTION_INDEXER;
             case MIXER_INPUT -> MIXER_INPUT;
             case MIXER_OUTPUT -> MIXER_OUTPUT;
             case MLP -> MLP;

@@ -5,6 +5,7 @@ import static dev.strata.estimator.flops.FlopComponent.*;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
 import dev.strata.model.Checks;
+import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
@@ -109,10 +110,8 @@ public final class Flops {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
         double[] t = FlopsBreakdown.newTerms();
         addPerTokenTerms(spec, c, 1, t);
-        for (LayerGroup g : spec.layers()) {
-            long w = g.kind().slidingWindow();
-            addAttention(g, c, w > 0 ? Math.min(contextTokens, w) : contextTokens, t);
-        }
+        for (LayerGroup g : spec.layers())
+            addAttention(g, c, w -> w > 0 ? Math.min(contextTokens, w) : contextTokens, t);
         return new FlopsBreakdown(t);
     }
 
@@ -125,8 +124,7 @@ public final class Flops {
         Checks.range("batch", batch, 1, Long.MAX_VALUE);
         double[] t = FlopsBreakdown.newTerms();
         addPerTokenTerms(spec, c, (double) promptTokens, t);
-        for (LayerGroup g : spec.layers())
-            addAttention(g, c, keysAttended(promptTokens, g.kind().slidingWindow(), c.mask()), t);
+        for (LayerGroup g : spec.layers()) addAttention(g, c, w -> keysAttended(promptTokens, w, c.mask()), t);
         return new FlopsBreakdown(t).times(batch);
     }
 
@@ -142,10 +140,8 @@ public final class Flops {
         long n = Math.max(1, generatedTokens);
         double[] t = FlopsBreakdown.newTerms();
         addPerTokenTerms(spec, c, 1, t);
-        for (LayerGroup g : spec.layers()) {
-            long w = g.kind().slidingWindow();
-            addAttention(g, c, (causalKeys(promptTokens + n, w) - causalKeys(promptTokens, w)) / n, t);
-        }
+        for (LayerGroup g : spec.layers())
+            addAttention(g, c, w -> (causalKeys(promptTokens + n, w) - causalKeys(promptTokens, w)) / n, t);
         return new FlopsBreakdown(t);
     }
 
@@ -185,13 +181,40 @@ public final class Flops {
         t[OUTPUT_LOGITS.ordinal()] += tokens * outputLogitsPerToken(spec);
     }
 
-    /** Adds the attention core of the layers of {@code g} for {@code keys} (query, key) pairs per layer. */
-    private static void addAttention(LayerGroup g, FlopsConvention c, double keys, double[] t) {
+    /**
+     * Adds the attention core of the layers of {@code g}; {@code keys} gives the (query, key) pairs per layer for a
+     * window (0: none). Softmax attention attends within {@link #attendedWindow}; DeepSeek sparse attention's indexer
+     * scores every cached key (within the layer's sliding window, if any).
+     */
+    private static void addAttention(
+            LayerGroup g, FlopsConvention c, java.util.function.LongToDoubleFunction keys, double[] t) {
         LayerKind kind = g.kind();
         Attention a = kind.attention();
-        double pairs = keys * g.count();
+        double pairs = keys.applyAsDouble(attendedWindow(kind)) * g.count();
         t[ATTENTION_SCORES.ordinal()] += pairs * attentionScoresPerKey(a);
         t[ATTENTION_WEIGHTED_SUM.ordinal()] += pairs * attentionWeightedSumPerKey(a);
         if (c.softmax()) t[ATTENTION_SOFTMAX.ordinal()] += pairs * softmaxPerKey(a);
+        if (a instanceof LatentAttention mla && mla.sparse())
+            t[ATTENTION_INDEX_SCORES.ordinal()] +=
+                    keys.applyAsDouble(kind.slidingWindow()) * g.count() * indexScoresPerKey(mla);
+    }
+
+    /**
+     * The keys a query of a layer of {@code kind} attends to at most: its sliding window, and for DeepSeek sparse
+     * attention the indexer's top-k (whichever is smaller); 0 when unbounded.
+     */
+    public static long attendedWindow(LayerKind kind) {
+        long w = kind.slidingWindow();
+        if (kind.attention() instanceof LatentAttention mla && mla.sparse())
+            return w > 0 ? Math.min(w, mla.indexTopK()) : mla.indexTopK();
+        return w;
+    }
+
+    /**
+     * Indexer FLOPs per (query, key) pair: 2 x index heads x index head size for the scores, plus their weighting by
+     * weights_proj (2 per head); 0 without an indexer.
+     */
+    public static double indexScoresPerKey(LatentAttention mla) {
+        return mla.sparse() ? 2.0 * mla.indexHeads() * mla.indexHeadDim() + 2.0 * mla.indexHeads() : 0;
     }
 }

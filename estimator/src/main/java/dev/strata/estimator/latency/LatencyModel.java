@@ -70,6 +70,9 @@ public final class LatencyModel {
             double attentionFlopsPerKey,
             long stateBytesPerSequence,
             double recurrenceFlopsPerToken,
+            long indexBytesPerToken,
+            double indexFlopsPerKey,
+            long attendedWindow,
             double headFraction,
             double overheadSeconds) {}
 
@@ -119,6 +122,9 @@ public final class LatencyModel {
                     Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a),
                     KvCache.stateBytesPerSequence(a, p.kvCache(), tp),
                     Flops.recurrencePerToken(a),
+                    KvCache.indexBytesPerTokenPerLayer(a, p.kvCache()),
+                    a instanceof dev.strata.model.LatentAttention mla ? Flops.indexScoresPerKey(mla) : 0,
+                    Flops.attendedWindow(kind),
                     heads,
                     formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d));
         }
@@ -353,16 +359,28 @@ public final class LatencyModel {
             long cached,
             boolean offloaded) {
         long held = KvCache.tokensHeld(g.kind, cached);
-        double bytes = (double) batch * ((held + queries) * g.kvBytesPerToken + 2.0 * g.stateBytesPerSequence);
+        // DeepSeek sparse attention reads the latents of the indexer's top-k tokens and every index key
+        long aw = g.attendedWindow;
+        long attended = aw > 0 ? Math.min(cached, aw) : cached;
+        double bytes = (double) batch
+                * ((attended + queries) * (g.kvBytesPerToken - g.indexBytesPerToken)
+                        + (held + queries) * g.indexBytesPerToken
+                        + 2.0 * g.stateBytesPerSequence);
         long w = g.kind.slidingWindow();
-        double keys = Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL)
-                - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
+        double keys = Flops.keysAttended(cached + queries, aw, AttentionMask.CAUSAL)
+                - Flops.keysAttended(cached, aw, AttentionMask.CAUSAL);
+        double indexKeys = g.indexFlopsPerKey == 0
+                ? 0
+                : Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL)
+                        - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
         r.op(
                 step,
                 times,
                 LatencyComponent.ATTENTION_CORE,
                 bytes,
-                batch * (keys * g.attentionFlopsPerKey + queries * g.recurrenceFlopsPerToken) * g.headFraction,
+                batch
+                        * ((keys * g.attentionFlopsPerKey + queries * g.recurrenceFlopsPerToken) * g.headFraction
+                                + indexKeys * g.indexFlopsPerKey),
                 queries,
                 0,
                 offloaded);

@@ -24,6 +24,7 @@ import dev.strata.model.WholeNumbers;
  *   <li>Multi-head latent attention keeps the compressed latent and the shared rotary key:
  *       {@code kvLoraRank + qkRopeHeadDim} elements per token and layer (DeepSeek-V2, arXiv:2405.04434 §2.1.2 and
  *       Table 1; DeepSeek-V3, arXiv:2412.19437 §2.1.1).</li>
+ *   <li>DeepSeek sparse attention also caches one index key of {@code indexHeadDim} per token and layer.</li>
  *   <li>Linear-attention and state-space layers keep a state of fixed size per sequence instead
  *       ({@link #stateBytesPerSequence}).</li>
  *   <li>A sliding-window layer holds at most {@code window} tokens (Mistral 7B, arXiv:2310.06825 §2 "Rolling buffer
@@ -44,8 +45,18 @@ public final class KvCache {
     public static long bytesPerTokenPerLayer(Attention a, NumericFormat kv, int tp) {
         if (a instanceof MultiHeadAttention mha)
             return 2 * kv.bytesFor(Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim());
-        if (a instanceof LatentAttention mla) return kv.bytesFor(mla.cachedWidth());
+        if (a instanceof LatentAttention mla)
+            return kv.bytesFor(mla.cachedWidth()) + indexBytesPerTokenPerLayer(mla, kv);
         return 0; // linear-attention and state-space mixers keep a state of fixed size instead
+    }
+
+    /**
+     * Bytes of the index key DeepSeek sparse attention's indexer caches per token and layer (indexHeadDim elements, in
+     * the cache's format), part of {@link #bytesPerTokenPerLayer}; 0 without an indexer. Replicated over
+     * tensor-parallel ranks, as MLA's latent is.
+     */
+    public static long indexBytesPerTokenPerLayer(Attention a, NumericFormat kv) {
+        return a instanceof LatentAttention mla && mla.sparse() ? kv.bytesFor(mla.indexHeadDim()) : 0;
     }
 
     /** Bytes of a recurrent state element: fp32, as the Gated DeltaNet and Mamba kernels keep it. */

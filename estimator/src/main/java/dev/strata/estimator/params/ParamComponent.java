@@ -24,6 +24,8 @@ public enum ParamComponent {
     ATTENTION_OUTPUT("attentionOutput"),
     /** Per-head query and key norms (Qwen3 q_norm, k_norm). */
     ATTENTION_QK_NORMS("attentionQkNorms"),
+    /** DeepSeek sparse attention's lightning indexer: wq_b, wk, weights_proj and its key norm. */
+    ATTENTION_INDEXER("attentionIndexer"),
     /** Learned attention sink logits, one per query head (gpt-oss). */
     ATTENTION_SINKS("attentionSinks"),
     /** MLA latent norms q_a_layernorm and kv_a_layernorm. */

@@ -93,8 +93,10 @@ public final class Parameters {
             add(t, a, ATTENTION_SINKS, Math.multiplyExact(sinks(mha), times));
         } else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer) {
             add(t, a, MIXER_VECTORS, Math.multiplyExact(mixerVectors(kind.attention()), times));
-        } else if (kind.attention() instanceof LatentAttention mla)
+        } else if (kind.attention() instanceof LatentAttention mla) {
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
+            add(t, a, ATTENTION_INDEXER, Math.multiplyExact(indexerKeyNorm(mla), times));
+        }
     }
 
     /** Adds {@code v} to a term of both the total and the active count (a term every token uses). */
@@ -117,7 +119,7 @@ public final class Parameters {
         if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
         else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer)
             v += mixerVectors(kind.attention());
-        else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms);
+        else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms) + indexerKeyNorm(mla);
         return v;
     }
 
@@ -184,6 +186,12 @@ public final class Parameters {
                 1,
                 1);
         v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
+        if (mla.sparse()) { // modeling_deepseek_v32 Indexer: wq_b from the compressed query, wk, weights_proj
+            long indexWidth = (long) mla.indexHeads() * mla.indexHeadDim();
+            v.matrix(ATTENTION_INDEXER, Projection.INDEXER, mla.qLoraRank(), indexWidth, false, 1, 1);
+            v.matrix(ATTENTION_INDEXER, Projection.INDEXER, d, mla.indexHeadDim(), false, 1, 1);
+            v.matrix(ATTENTION_INDEXER, Projection.INDEXER, d, mla.indexHeads(), false, 1, 1);
+        }
     }
 
     /**
@@ -294,6 +302,11 @@ public final class Parameters {
     /** gpt-oss attention sinks: one learned logit per query head. */
     public static long sinks(MultiHeadAttention mha) {
         return mha.sinks() ? mha.heads() : 0;
+    }
+
+    /** The indexer's k_norm, a LayerNorm with bias over an index key (DeepSeek sparse attention); 0 without one. */
+    public static long indexerKeyNorm(LatentAttention mla) {
+        return mla.sparse() ? 2L * mla.indexHeadDim() : 0;
     }
 
     /** MLA's q_a_layernorm (qLoraRank, only with query compression) and kv_a_layernorm (kvLoraRank). */

@@ -190,4 +190,36 @@ class LatencyTest {
                         llama3_8b(), BF16, w, A100_80, LatencyTuning.GPU_DEFAULT, Offload.NONE, 5e-3))
                 .hasMessageStartingWith("measuredSecondsPerToken = 0.005");
     }
+
+    @Test
+    void sparseAttentionReadsTheTopKLatentsAndEveryIndexKeyPerDecodeStep() {
+        // the same MLA layer (DeepSeek-V3's attention) dense and with DeepSeek sparse attention's indexer (64 heads of
+        // 128, top 2048); at a context of 100,000 tokens a decode step reads, per sequence and layer: dense all
+        // 100,000 latents of 576 bf16 values; sparse the 2,048 chosen latents and its own, and 100,000 index keys (128)
+        var dense = new dev.strata.model.LatentAttention(128, 1536, 512, 128, 64, 128);
+        var sparse = new dev.strata.model.LatentAttention(128, 1536, 512, 128, 64, 128, 64, 128, 2048);
+        var mlp = new dev.strata.model.GatedMlp(2048, dev.strata.model.Activation.SILU, false);
+        var p = dev.strata.model.Precision.of(
+                dev.strata.model.NumericFormat.BF16,
+                dev.strata.model.NumericFormat.BF16,
+                dev.strata.model.Optimizer.ADAMW);
+        java.util.function.Function<dev.strata.model.Attention, StepTime> step = a -> Latency.decodeStep(
+                TransformerSpec.builder()
+                        .vocabSize(1000)
+                        .hiddenSize(7168)
+                        .layers(1, dev.strata.model.LayerKind.global(a, mlp))
+                        .build(),
+                p,
+                dev.strata.model.Parallelism.NONE,
+                1,
+                100_000,
+                H100,
+                LatencyTuning.GPU_DEFAULT,
+                Offload.NONE);
+        double denseCore = step.apply(dense).bytes(LatencyComponent.ATTENTION_CORE);
+        double sparseCore = step.apply(sparse).bytes(LatencyComponent.ATTENTION_CORE);
+        // exact: a context of 100,000 is 99,999 cached tokens and the new one
+        assertThat(denseCore).isEqualTo(100_000 * 576 * 2.0);
+        assertThat(sparseCore).isEqualTo((2048 + 1) * 576 * 2.0 + 100_000 * 128 * 2.0);
+    }
 }
