@@ -87,6 +87,7 @@ public record CheckpointCount(
                 || n.contains("mm_soft_emb_norm")
                 || n.contains("audio")) return "encoder";
         if (n.startsWith("mtp.") || n.contains(".mtp.")) return "multiTokenPrediction";
+        if (n.startsWith("blk.") || n.startsWith("token_embd") || n.startsWith("output")) return ggufTerm(n, layers);
         int layer = layerIndex(n);
         if (layer >= layers) return "multiTokenPrediction"; // DeepSeek and GLM store MTP modules as extra layers
         if (layer < 0) {
@@ -128,13 +129,33 @@ public record CheckpointCount(
         return "other";
     }
 
+    /** strata's term for a GGUF tensor name (llama.cpp's names: blk.N.attn_q, ffn_up_exps, token_embd, ...). */
+    private static String ggufTerm(String n, int layers) {
+        if (n.startsWith("token_embd")) return key(ParamComponent.EMBEDDING);
+        if (n.startsWith("output_norm")) return key(ParamComponent.FINAL_NORM);
+        if (n.startsWith("output.")) return key(ParamComponent.OUTPUT_HEAD);
+        if (layerIndex(n) >= layers) return "multiTokenPrediction";
+        if (n.contains("_shexp")) return key(ParamComponent.SHARED_EXPERTS);
+        if (n.contains("_exps")) return key(ParamComponent.ROUTED_EXPERTS);
+        if (n.contains("ffn_gate_inp") || n.contains("exp_probs_b")) return key(ParamComponent.ROUTER);
+        if (n.contains("attn_q_norm") || n.contains("attn_k_norm")) return key(ParamComponent.ATTENTION_QK_NORMS);
+        if (n.contains("norm")) return key(ParamComponent.LAYER_NORMS);
+        if (n.contains("attn_qkv")) return "attentionQkv"; // fused: no single strata term
+        if (n.contains("attn_q.")) return key(ParamComponent.ATTENTION_QUERY);
+        if (n.contains("attn_k.")) return key(ParamComponent.ATTENTION_KEY);
+        if (n.contains("attn_v.")) return key(ParamComponent.ATTENTION_VALUE);
+        if (n.contains("attn_output")) return key(ParamComponent.ATTENTION_OUTPUT);
+        if (n.contains("ffn_")) return key(ParamComponent.MLP);
+        return "other";
+    }
+
     private static String key(ParamComponent c) {
         return c.key();
     }
 
     /** The layer index in a name such as {@code model.layers.12.mlp...}, or -1 when the tensor is not in a layer. */
     private static int layerIndex(String n) {
-        for (String marker : new String[] {"layers.", ".h.", "blocks."}) {
+        for (String marker : new String[] {"layers.", ".h.", "blocks.", "blk."}) {
             int i = n.indexOf(marker);
             if (i < 0) continue;
             int j = i + marker.length(), k = j;

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,6 +128,135 @@ public final class HfConfigImporter {
         public Imported withCheckpoint(CheckpointCount c) {
             return new Imported(spec, family, assumptions, weights, weightsSource, c);
         }
+    }
+
+    /** GGUF architectures ({@code general.architecture}) and the Hugging Face family each is read as. */
+    private static final Map<String, String> GGUF_FAMILIES = Map.ofEntries(
+            Map.entry("llama", "llama"),
+            Map.entry("mistral", "llama"),
+            Map.entry("qwen2", "qwen2"),
+            Map.entry("qwen3", "qwen3"),
+            Map.entry("qwen2moe", "qwen2_moe"),
+            Map.entry("qwen3moe", "qwen3_moe"),
+            Map.entry("gemma", "gemma"),
+            Map.entry("gemma2", "gemma2"),
+            Map.entry("gemma3", "gemma3_text"),
+            Map.entry("phi3", "phi3"),
+            Map.entry("granite", "granite"),
+            Map.entry("olmo2", "olmo2"),
+            Map.entry("starcoder2", "starcoder2"));
+
+    /**
+     * Imports a GGUF file (llama.cpp): its metadata read as the Hugging Face config keys they stand for
+     * ({@code <arch>.embedding_length} as hidden_size, {@code block_count}, {@code attention.head_count},
+     * {@code head_count_kv}, {@code key_length}, {@code feed_forward_length}, {@code context_length},
+     * {@code expert_count}, {@code expert_used_count}, {@code expert_feed_forward_length},
+     * {@code attention.sliding_window}; the vocabulary and tying from the token embedding and output tensors), its
+     * tensors counted exactly ({@link Imported#checkpoint()}: parameters and bytes by ggml type), and the ggml type
+     * most of its layer weights are stored in as the weight format where strata has one for it.
+     */
+    public static Imported importGguf(Path file, String name) {
+        Gguf.Header h = Gguf.read(file);
+        String arch = h.metadata().get("general.architecture") instanceof String a ? a : null;
+        if (arch == null)
+            throw InvalidFieldException.withMessage("model", "GGUF file " + file + " has no general.architecture");
+        com.fasterxml.jackson.databind.node.ObjectNode c = MAPPER.createObjectNode();
+        String family = GGUF_FAMILIES.getOrDefault(arch, arch);
+        c.put("model_type", family);
+        String[][] keys = {
+            {"embedding_length", "hidden_size"},
+            {"block_count", "num_hidden_layers"},
+            {"attention.head_count", "num_attention_heads"},
+            {"attention.head_count_kv", "num_key_value_heads"},
+            {"attention.key_length", "head_dim"},
+            {"feed_forward_length", "intermediate_size"},
+            {"context_length", "max_position_embeddings"},
+            {
+                "expert_count",
+                family.equals("qwen3_moe") || family.equals("qwen2_moe") ? "num_experts" : "num_local_experts"
+            },
+            {"expert_used_count", "num_experts_per_tok"},
+            {"expert_feed_forward_length", "moe_intermediate_size"},
+            {"expert_shared_feed_forward_length", "shared_expert_intermediate_size"},
+            {"attention.sliding_window", "sliding_window"}
+        };
+        for (String[] k : keys)
+            if (h.metadata().get(arch + "." + k[0]) instanceof Long v && v <= Integer.MAX_VALUE)
+                c.put(k[1], v.intValue());
+        Map<String, Safetensors.Tensor> byName = new LinkedHashMap<>();
+        for (Safetensors.Tensor t : h.tensors()) byName.put(t.name(), t);
+        Safetensors.Tensor embedding = byName.get("token_embd.weight");
+        if (embedding != null
+                && embedding.shape().size() == 2
+                && embedding.shape().get(1) <= Integer.MAX_VALUE)
+            c.put("vocab_size", embedding.shape().get(1).intValue()); // ggml dimensions: [hidden, vocabulary]
+        else if (h.metadata().get("tokenizer.ggml.tokens") instanceof List<?> tokens)
+            c.put("vocab_size", tokens.size());
+        c.put("tie_word_embeddings", !byName.containsKey("output.weight"));
+        if (byName.containsKey("blk.0.attn_q.bias") && byName.containsKey("blk.0.attn_output.bias"))
+            c.put("attention_bias", true);
+        Imported i = importNode(c, name);
+        List<String> assumptions = new ArrayList<>(i.assumptions());
+        assumptions.add("read from GGUF metadata (general.architecture " + arch + ")");
+        // the ggml type most layer-weight elements are stored in, as the weight format where strata has one
+        Map<String, Long> byType = new java.util.TreeMap<>();
+        for (Safetensors.Tensor t : h.tensors())
+            if (t.name().startsWith("blk.") && t.shape().size() >= 2) byType.merge(t.dtype(), t.elements(), Long::sum);
+        String main = byType.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse(null);
+        NumericFormat weights = main == null ? null : ggmlFormat(main);
+        String source = null;
+        if (weights != null) {
+            source = "GGUF: " + main
+                    + (byType.size() > 1
+                            ? " (most layer weights; the file mixes " + byType.keySet()
+                                    + ", its exact bytes are checkpoint.bytes)"
+                            : "");
+        } else if (main != null)
+            assumptions.add(
+                    "GGUF layer weights mostly " + main + ", a type strata holds no weight format for: weights"
+                            + " are taken as 16-bit unless --weights says otherwise; the file's exact bytes are checkpoint.bytes");
+        return new Imported(
+                i.spec(),
+                i.family(),
+                assumptions,
+                weights,
+                source,
+                CheckpointCount.of(h.tensors(), i.spec().layerCount()));
+    }
+
+    /**
+     * The weight format of a ggml type, where one holds it exactly: each block's quantised values plus its scales as
+     * one block scale (Q4_K: 4 bits and 16 bytes per 256, 4.5 bits a weight; Q8_0: 8 bits and 2 bytes per 32).
+     */
+    static NumericFormat ggmlFormat(String type) {
+        for (Gguf.Block b : Gguf.BLOCKS.values()) {
+            if (!b.name().equals(type)) continue;
+            return switch (type) {
+                case "F32" -> NumericFormat.FP32;
+                case "F16" -> NumericFormat.FP16;
+                case "BF16" -> NumericFormat.BF16;
+                default -> {
+                    int bits = switch (type) {
+                        case "Q4_0", "Q4_1", "Q4_K", "IQ4_NL", "IQ4_XS", "MXFP4" -> 4;
+                        case "Q5_0", "Q5_1", "Q5_K" -> 5;
+                        case "Q6_K" -> 6;
+                        case "Q8_0", "Q8_1", "Q8_K" -> 8;
+                        case "Q3_K", "IQ3_XXS", "IQ3_S" -> 3;
+                        case "Q2_K", "IQ2_XXS", "IQ2_XS", "IQ2_S" -> 2;
+                        default -> 0;
+                    };
+                    int scaleBytes = b.bytes() - b.elements() * bits / 8;
+                    yield bits == 0 || scaleBytes < 0
+                            ? null
+                            : new NumericFormat(
+                                    type.toLowerCase(Locale.ROOT), bits, false, b.elements(), scaleBytes, 0, 0);
+                }
+            };
+        }
+        return null;
     }
 
     /**

@@ -74,6 +74,10 @@ public final class PresetCatalog {
             throw new InvalidFieldException("model", model, "a preset id or a path to a config.json");
         }
         if (Files.isDirectory(path)) return HfConfigImporter.importFolder(path, folderName(path));
+        if (model.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") && Files.isRegularFile(path)) {
+            String file = path.getFileName().toString();
+            return HfConfigImporter.importGguf(path, file.substring(0, file.length() - 5));
+        }
         if (!model.endsWith(".json") && !Files.exists(path) && HubCache.isRepoId(model))
             return HfConfigImporter.importFolder(HubCache.snapshot(model, HubCache.roots()), model);
         if (model.endsWith(".json") || model.contains("/") || model.contains("\\") || Files.isRegularFile(path))
