@@ -86,7 +86,8 @@ public final class HfConfigImporter {
             "kimi_k2",
             "qwen3_next",
             "nemotron_h",
-            "deepseek_v32");
+            "deepseek_v32",
+            "falcon");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
     private static final Map<String, String> NOT_YET = Map.of(
@@ -462,6 +463,7 @@ public final class HfConfigImporter {
                 yield qwen3Next(k, specName);
             }
             case "nemotron_h" -> nemotronH(k, specName, assumptions);
+            case "falcon" -> falcon(k, specName);
             default -> {
                 if (!SUPPORTED_MODEL_TYPES.contains(type)) {
                     assumptions.addAll(generic(k, type));
@@ -580,6 +582,7 @@ public final class HfConfigImporter {
             Map.entry("DeepseekV3ForCausalLM", "deepseek_v3"),
             Map.entry("DeepseekV32ForCausalLM", "deepseek_v32"),
             Map.entry("GptOssForCausalLM", "gpt_oss"),
+            Map.entry("FalconForCausalLM", "falcon"),
             Map.entry("Olmo2ForCausalLM", "olmo2"),
             Map.entry("GraniteForCausalLM", "granite"),
             Map.entry("GraniteMoeForCausalLM", "granitemoe"),
@@ -790,6 +793,49 @@ public final class HfConfigImporter {
                 PositionEncoding.NONE,
                 false,
                 k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
+                0);
+    }
+
+    /**
+     * Falcon (modeling_falcon): a fused query_key_value of the queries and, by the architecture, one shared key and
+     * value head (multi_query), num_kv_heads of them (new_decoder_architecture) or one per head; a GELU MLP of
+     * ffn_hidden_size (default 4 x hidden); LayerNorms with bias, one per layer in the parallel block, two with
+     * new_decoder_architecture (ln_attn, ln_mlp) or without a parallel block; biases by {@code bias}; tied by default;
+     * ALiBi or rotary positions, neither with weights.
+     */
+    private static TransformerSpec falcon(ConfigKeys k, String name) {
+        int d = k.has("hidden_size")
+                ? k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH)
+                : k.requiredInt("n_embed", 1, Limits.MAX_WIDTH);
+        int heads = k.has("num_attention_heads")
+                ? k.requiredInt("num_attention_heads", 1, Limits.MAX_HEADS)
+                : k.requiredInt("n_head", 1, Limits.MAX_HEADS);
+        int layers = k.has("num_hidden_layers")
+                ? k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS)
+                : k.requiredInt("n_layer", 1, Limits.MAX_LAYERS);
+        if (d % heads != 0)
+            throw new InvalidFieldException("num_attention_heads", heads, "a divisor of hidden_size = " + d);
+        boolean newArch = k.optionalBool("new_decoder_architecture", false);
+        int kvHeads =
+                newArch || !k.optionalBool("multi_query", true) ? k.optionalInt("num_kv_heads", heads, 1, heads) : 1;
+        if (heads % kvHeads != 0)
+            throw new InvalidFieldException("num_kv_heads", kvHeads, "a divisor of num_attention_heads = " + heads);
+        boolean bias = k.optionalBool("bias", false);
+        var attention = new MultiHeadAttention(
+                heads, kvHeads, d / heads, bias ? ProjectionBiases.ALL : ProjectionBiases.NONE, false);
+        var mlp = new DenseMlp(k.optionalInt("ffn_hidden_size", 4 * d, 1, Limits.MAX_WIDTH), Activation.GELU, bias);
+        int norms = !k.optionalBool("parallel_attn", true)
+                ? 2
+                : k.optionalInt("num_ln_in_parallel_attn", newArch ? 2 : 1, 1, 2);
+        return new TransformerSpec(
+                name,
+                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
+                d,
+                List.of(new LayerGroup(layers, LayerKind.global(attention, mlp))),
+                new Norms(NormKind.LAYER_NORM, true, norms, true),
+                k.optionalBool("alibi", false) ? PositionEncoding.ALIBI : PositionEncoding.ROTARY,
+                k.optionalBool("tie_word_embeddings", true),
+                k.optionalInt("max_position_embeddings", 2048, 1, Limits.MAX_CONTEXT),
                 0);
     }
 

@@ -691,4 +691,24 @@ class FamilyImportTest {
         noRank.remove("q_lora_rank");
         assertThatThrownBy(() -> HfConfigImporter.fromNode(noRank, "x")).hasMessageContaining("q_lora_rank");
     }
+
+    @Test
+    void falconSharesOneKeyAndValueHeadOrHasItsOwnGroupsByArchitecture() {
+        // modeling_falcon, by hand. Falcon-7B's shape: hidden 4544, 71 heads of 64, multi_query (query_key_value
+        // 4544 -> 4544 + 2 x 64), dense 4544 x 4544, MLP 4 x 4544 without biases, one LayerNorm (weight and bias) per
+        // layer, tied; 32 layers, vocabulary 65024; final ln_f
+        String falcon7b = """
+                {"model_type": "falcon", "hidden_size": 4544, "num_attention_heads": 71, "num_hidden_layers": 32,
+                 "vocab_size": 65024, "multi_query": true, "parallel_attn": true, "bias": false}
+                """;
+        long layer = 4544L * (4544 + 128) + 4544L * 4544 + 2 * 4544L * 18_176 + 2 * 4544;
+        assertThat(count(falcon7b).total()).isEqualTo(65_024L * 4544 + 32 * layer + 2 * 4544);
+        // new_decoder_architecture (Falcon-40B): 8 key/value groups and two LayerNorms (ln_attn, ln_mlp) per layer
+        String falcon40b = """
+                {"model_type": "falcon", "hidden_size": 8192, "num_attention_heads": 128, "num_kv_heads": 8,
+                 "num_hidden_layers": 60, "vocab_size": 65024, "new_decoder_architecture": true, "bias": false}
+                """;
+        long layer40 = 8192L * (8192 + 2 * 8 * 64) + 8192L * 8192 + 2 * 8192L * 32_768 + 2 * 2 * 8192;
+        assertThat(count(falcon40b).total()).isEqualTo(65_024L * 8192 + 60 * layer40 + 2 * 8192);
+    }
 }
