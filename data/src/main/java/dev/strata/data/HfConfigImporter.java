@@ -87,12 +87,14 @@ public final class HfConfigImporter {
             "qwen3_next",
             "nemotron_h",
             "deepseek_v32",
-            "falcon");
+            "falcon",
+            "qwen3_5",
+            "qwen3_5_text",
+            "qwen3_5_moe",
+            "qwen3_5_moe_text");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
     private static final Map<String, String> NOT_YET = Map.of(
-            "qwen3_5", "Gated DeltaNet layers in a multimodal layout whose keys strata does not map yet",
-            "qwen3_5_moe", "Gated DeltaNet layers in a multimodal layout whose keys strata does not map yet",
             "jamba", "Mamba-1 layers (a different mixer from Mamba-2)",
             "falcon_h1", "Mamba-2 and attention side by side in each layer",
             "glm_moe_dsa", "DeepSeek sparse attention in GLM's layout, whose keys strata does not map yet");
@@ -460,7 +462,12 @@ public final class HfConfigImporter {
             case "qwen3_next" -> {
                 assumptions.add("one multi-token-prediction block (mtp.*), which Qwen3-Next checkpoints hold and the"
                         + " config does not count, is counted apart from the main model");
-                yield qwen3Next(k, specName);
+                yield qwen3Next(k, type, specName);
+            }
+            case "qwen3_5_text", "qwen3_5_moe_text" -> {
+                if (!k.has("mtp_num_hidden_layers"))
+                    assumptions.add("mtp_num_hidden_layers absent: no multi-token-prediction block counted");
+                yield qwen3Next(k, type, specName);
             }
             case "nemotron_h" -> nemotronH(k, specName, assumptions);
             case "falcon" -> falcon(k, specName);
@@ -480,7 +487,8 @@ public final class HfConfigImporter {
 
     /**
      * Text-config defaults that multimodal checkpoints leave to the configuration class (Gemma 3's config.json gives
-     * only a few text keys): configuration_gemma3.Gemma3TextConfig.
+     * only a few text keys): configuration_gemma3.Gemma3TextConfig, configuration_qwen3_5.Qwen3_5TextConfig and
+     * configuration_qwen3_5_moe.Qwen3_5MoeTextConfig.
      */
     private static final Map<String, Map<String, Integer>> TEXT_DEFAULTS = Map.of(
             "gemma3_text",
@@ -492,9 +500,33 @@ public final class HfConfigImporter {
                     "num_attention_heads", 8,
                     "num_key_value_heads", 4,
                     "head_dim", 256,
-                    "max_position_embeddings", 131_072));
+                    "max_position_embeddings", 131_072),
+            "qwen3_5_text",
+            Map.of(
+                    "vocab_size", 248_320,
+                    "hidden_size", 4096,
+                    "intermediate_size", 12_288,
+                    "num_hidden_layers", 32,
+                    "num_attention_heads", 16,
+                    "num_key_value_heads", 4,
+                    "head_dim", 256),
+            "qwen3_5_moe_text",
+            Map.of(
+                    "vocab_size", 248_320,
+                    "hidden_size", 2048,
+                    "num_hidden_layers", 40,
+                    "num_attention_heads", 16,
+                    "num_key_value_heads", 2,
+                    "head_dim", 256,
+                    "num_experts", 256,
+                    "num_experts_per_tok", 8,
+                    "moe_intermediate_size", 512,
+                    "shared_expert_intermediate_size", 512));
 
-    private static final Map<String, String> TEXT_CLASSES = Map.of("gemma3_text", "Gemma3TextConfig");
+    private static final Map<String, String> TEXT_CLASSES = Map.of(
+            "gemma3_text", "Gemma3TextConfig",
+            "qwen3_5_text", "Qwen3_5TextConfig",
+            "qwen3_5_moe_text", "Qwen3_5MoeTextConfig");
 
     /**
      * Parameters of the vision tower and projector of a multimodal checkpoint, exactly, where strata knows the tower
@@ -542,8 +574,12 @@ public final class HfConfigImporter {
     }
 
     /** Multimodal wrappers and the {@code model_type} their {@code text_config} has when it names none. */
-    private static final Map<String, String> MULTIMODAL =
-            Map.of("gemma3", "gemma3_text", "llama4", "llama4_text", "mistral3", "mistral");
+    private static final Map<String, String> MULTIMODAL = Map.of(
+            "gemma3", "gemma3_text",
+            "llama4", "llama4_text",
+            "mistral3", "mistral",
+            "qwen3_5", "qwen3_5_text",
+            "qwen3_5_moe", "qwen3_5_moe_text");
 
     /**
      * The family of a config: its {@code model_type}, or, when it has none, the one its {@code architectures} entry
@@ -586,7 +622,11 @@ public final class HfConfigImporter {
             Map.entry("Olmo2ForCausalLM", "olmo2"),
             Map.entry("GraniteForCausalLM", "granite"),
             Map.entry("GraniteMoeForCausalLM", "granitemoe"),
-            Map.entry("Llama4ForConditionalGeneration", "llama4"));
+            Map.entry("Llama4ForConditionalGeneration", "llama4"),
+            Map.entry("Qwen3NextForCausalLM", "qwen3_next"),
+            Map.entry("Qwen3_5ForConditionalGeneration", "qwen3_5"),
+            Map.entry("Qwen3_5MoeForConditionalGeneration", "qwen3_5_moe"),
+            Map.entry("NemotronHForCausalLM", "nemotron_h"));
 
     /** GPT-2: LayerNorm with bias, fused c_attn with bias, 4d GELU MLP with biases, learned positions, tied head. */
     private static TransformerSpec gpt2(ConfigKeys k, String name) {
@@ -642,9 +682,11 @@ public final class HfConfigImporter {
     /**
      * Qwen3-Next (modeling_qwen3_next): three Gated DeltaNet layers to one of gated full attention
      * ({@code full_attention_interval}, or {@code layer_types}), per-head q/k norms, and Qwen2-MoE's experts with a gated
-     * shared expert; one multi-token-prediction block.
+     * shared expert; one multi-token-prediction block. Qwen3.5 (modeling_qwen3_5, the text model of
+     * {@code qwen3_5}/{@code qwen3_5_moe}) has the same layers (its in_proj_qkv, in_proj_z, in_proj_b and in_proj_a hold
+     * Qwen3-Next's in_proj_qkvz and in_proj_ba) with a dense MLP, or the experts, in every layer.
      */
-    private static TransformerSpec qwen3Next(ConfigKeys k, String name) {
+    private static TransformerSpec qwen3Next(ConfigKeys k, String type, String name) {
         int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
         int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
         MultiHeadAttention plain = (MultiHeadAttention) groupedAttention(
@@ -666,10 +708,12 @@ public final class HfConfigImporter {
             throw new InvalidFieldException(
                     "layer_types", types.size() + " entries", "one entry per layer, num_hidden_layers = " + layers);
         int interval = k.optionalInt("full_attention_interval", 4, 1, Limits.MAX_LAYERS);
-        FeedForward dense = new GatedMlp(
-                k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
-                activation(k.optionalText("hidden_act", "silu")),
-                false);
+        FeedForward dense = type.equals("qwen3_5_moe_text") // every layer a mixture of experts
+                ? null
+                : new GatedMlp(
+                        k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                        activation(k.optionalText("hidden_act", "silu")),
+                        false);
         List<LayerKind> kinds = new ArrayList<>(layers);
         for (int i = 0; i < layers; i++) {
             boolean isFull;
@@ -682,7 +726,7 @@ public final class HfConfigImporter {
                                 "layer_types", types.get(i), "full_attention or linear_attention");
                 };
             else isFull = (i + 1) % interval == 0;
-            kinds.add(LayerKind.global(isFull ? full : linear, feedForward(k, "qwen2_moe", i, layers, dense)));
+            kinds.add(LayerKind.global(isFull ? full : linear, qwen3NextFeedForward(k, type, i, layers, dense)));
         }
         return new TransformerSpec(
                 name,
@@ -693,7 +737,26 @@ public final class HfConfigImporter {
                 PositionEncoding.ROTARY,
                 k.optionalBool("tie_word_embeddings", false),
                 k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
-                1);
+                type.equals("qwen3_next") ? 1 : k.optionalIntOrZero("mtp_num_hidden_layers", 0, 64));
+    }
+
+    /**
+     * The feed-forward of layer {@code i}: Qwen3-Next's experts where Qwen2-MoE's rule puts them; Qwen3.5's dense MLP
+     * in every layer; Qwen3.5-MoE's experts (with the gated shared expert) in every layer.
+     */
+    private static FeedForward qwen3NextFeedForward(ConfigKeys k, String type, int i, int layers, FeedForward dense) {
+        return switch (type) {
+            case "qwen3_5_text" -> dense;
+            case "qwen3_5_moe_text" -> {
+                int experts = k.requiredInt("num_experts", 1, Limits.MAX_EXPERTS);
+                Activation act = activation(k.optionalText("hidden_act", "silu"));
+                var expert = new GatedMlp(k.requiredInt("moe_intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+                int shared = k.optionalInt("shared_expert_intermediate_size", 512, 1, Limits.MAX_WIDTH);
+                yield new MixtureOfExperts(
+                        expert, experts, 1, topK(k, experts), false, new GatedMlp(shared, act, false), true);
+            }
+            default -> feedForward(k, "qwen2_moe", i, layers, dense);
+        };
     }
 
     /**

@@ -586,13 +586,13 @@ class FamilyImportTest {
     @Test
     void aRefusedFamilyNamesItsLayerKind() {
         String json = """
-                {"model_type": "qwen3_5", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+                {"model_type": "jamba", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
                  "num_key_value_heads": 2, "vocab_size": 100, "intermediate_size": 96}
                 """;
         assertThatThrownBy(() -> spec(json))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("qwen3_5")
-                .hasMessageContaining("Gated DeltaNet layers in a multimodal layout")
+                .hasMessageContaining("jamba")
+                .hasMessageContaining("Mamba-1 layers")
                 .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
     }
 
@@ -710,5 +710,32 @@ class FamilyImportTest {
                 """;
         long layer40 = 8192L * (8192 + 2 * 8 * 64) + 8192L * 8192 + 2 * 8192L * 32_768 + 2 * 2 * 8192;
         assertThat(count(falcon40b).total()).isEqualTo(65_024L * 8192 + 60 * layer40 + 2 * 8192);
+    }
+
+    @Test
+    void qwen35HasQwen3NextLayersWithADenseMlpOrExpertsInEveryLayer() {
+        // modeling_qwen3_5: in_proj_qkv (2 keys + values), in_proj_z (values), in_proj_b and in_proj_a (value heads)
+        // hold the same weights as Qwen3-Next's in_proj_qkvz and in_proj_ba; every fourth layer gated full attention.
+        // Qwen3.5-MoE: Qwen3-Next's experts with the gated shared expert in every layer. Inside the multimodal
+        // wrapper, the text_config is the language model (the vision tower is not counted, and the import says so).
+        String text = """
+                "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2,
+                "head_dim": 16, "vocab_size": 100, "linear_num_key_heads": 2, "linear_num_value_heads": 4,
+                "linear_key_head_dim": 16, "linear_value_head_dim": 16, "linear_conv_kernel_dim": 4,
+                "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32, "shared_expert_intermediate_size": 48
+                """;
+        String moe = "{\"model_type\": \"qwen3_5_moe\", \"text_config\": {\"model_type\": \"qwen3_5_moe_text\", " + text
+                + "}}";
+        String next =
+                "{\"model_type\": \"qwen3_next\", \"decoder_sparse_step\": 1, \"intermediate_size\": 96, " + text + "}";
+        ParameterCount m = count(moe), n = count(next);
+        // the same layers; Qwen3-Next also has its MTP block, counted apart
+        assertThat(m.total()).isEqualTo(n.total());
+        assertThat(m.multiTokenPrediction()).isZero();
+        assertThat(HfConfigImporter.importJson(moe, "x").assumptions()).anyMatch(a -> a.contains("vision tower"));
+        // dense: the experts' layers replaced by a gated MLP of 96 in every layer
+        String dense = "{\"model_type\": \"qwen3_5_text\", \"intermediate_size\": 96, " + text + "}";
+        long experts = 4 * (3 * 64L * 32) + 64L * 4 + 3 * 64L * 48 + 64; // routed, router, shared, shared gate
+        assertThat(count(dense).total()).isEqualTo(m.total() - 4 * experts + 4 * (3 * 64L * 96));
     }
 }
