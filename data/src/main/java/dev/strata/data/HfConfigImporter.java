@@ -91,13 +91,13 @@ public final class HfConfigImporter {
             "qwen3_5",
             "qwen3_5_text",
             "qwen3_5_moe",
-            "qwen3_5_moe_text");
+            "qwen3_5_moe_text",
+            "glm_moe_dsa");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
     private static final Map<String, String> NOT_YET = Map.of(
             "jamba", "Mamba-1 layers (a different mixer from Mamba-2)",
-            "falcon_h1", "Mamba-2 and attention side by side in each layer",
-            "glm_moe_dsa", "DeepSeek sparse attention in GLM's layout, whose keys strata does not map yet");
+            "falcon_h1", "Mamba-2 and attention side by side in each layer");
 
     /** Largest config.json accepted, in bytes (real ones are a few kilobytes). */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
@@ -458,7 +458,7 @@ public final class HfConfigImporter {
                             + ", which this version of strata cannot count exactly yet");
         TransformerSpec spec = switch (type) {
             case "gpt2" -> gpt2(k, specName);
-            case "deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2" -> deepseek(k, type, specName);
+            case "deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2", "glm_moe_dsa" -> deepseek(k, type, specName);
             case "qwen3_next" -> {
                 assumptions.add("one multi-token-prediction block (mtp.*), which Qwen3-Next checkpoints hold and the"
                         + " config does not count, is counted apart from the main model");
@@ -617,6 +617,7 @@ public final class HfConfigImporter {
             Map.entry("DeepseekV2ForCausalLM", "deepseek_v2"),
             Map.entry("DeepseekV3ForCausalLM", "deepseek_v3"),
             Map.entry("DeepseekV32ForCausalLM", "deepseek_v32"),
+            Map.entry("GlmMoeDsaForCausalLM", "glm_moe_dsa"),
             Map.entry("GptOssForCausalLM", "gpt_oss"),
             Map.entry("FalconForCausalLM", "falcon"),
             Map.entry("Olmo2ForCausalLM", "olmo2"),
@@ -1200,7 +1201,9 @@ public final class HfConfigImporter {
                     "qk_nope_head_dim",
                     nope,
                     "such that qk_nope_head_dim + qk_rope_head_dim >= 1 (qk_rope_head_dim = " + rope + ")");
-        boolean sparse = type.equals("deepseek_v32"); // DeepSeek sparse attention: the lightning indexer in every layer
+        // DeepSeek sparse attention: the lightning indexer in every layer (GLM-5: in the "full" layers of
+        // indexer_types)
+        boolean sparse = type.equals("deepseek_v32") || type.equals("glm_moe_dsa");
         int qLoraRank = sparse
                 ? k.requiredInt("q_lora_rank", 1, Limits.MAX_WIDTH)
                 : k.optionalIntOrZero("q_lora_rank", 1, Limits.MAX_WIDTH);
@@ -1211,7 +1214,7 @@ public final class HfConfigImporter {
                 nope,
                 rope,
                 k.requiredInt("v_head_dim", 1, Limits.MAX_WIDTH),
-                sparse ? k.optionalInt("index_n_heads", 64, 1, Limits.MAX_HEADS) : 0,
+                sparse ? k.optionalInt("index_n_heads", type.equals("glm_moe_dsa") ? 32 : 64, 1, Limits.MAX_HEADS) : 0,
                 sparse ? k.optionalInt("index_head_dim", 128, 1, Limits.MAX_WIDTH) : 0,
                 sparse ? k.optionalInt("index_topk", 2048, 1, Limits.MAX_CONTEXT) : 0);
         Activation act = activation(k.optionalText("hidden_act", "silu"));
@@ -1236,6 +1239,8 @@ public final class HfConfigImporter {
                     "mlp_layer_types",
                     mlpTypes.size() + " entries",
                     "one entry per layer, num_hidden_layers = " + layers);
+        java.util.Set<Integer> indexerShared =
+                type.equals("glm_moe_dsa") ? glmSharedIndexerLayers(k, layers) : java.util.Set.of();
         List<LayerGroup> groups = new ArrayList<>();
         for (int i = 0;
                 i < layers;
@@ -1248,7 +1253,8 @@ public final class HfConfigImporter {
                     default -> throw new InvalidFieldException("mlp_layer_types", mlpTypes.get(i), "dense or sparse");
                 };
             else isMoe = i >= firstDense && i % freq == 0;
-            LayerKind kind = LayerKind.global(attention, isMoe ? moe : dense);
+            LayerKind kind = LayerKind.global(
+                    indexerShared.contains(i) ? sharedTopK(attention) : attention, isMoe ? moe : dense);
             LayerGroup last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
             if (last != null && last.kind().equals(kind))
                 groups.set(groups.size() - 1, new LayerGroup(last.count() + 1, kind));
@@ -1264,6 +1270,64 @@ public final class HfConfigImporter {
                 k.optionalBool("tie_word_embeddings", false),
                 k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
                 k.optionalIntOrZero("num_nextn_predict_layers", 0, 64));
+    }
+
+    /**
+     * The layers of GLM-MoE-DSA (GLM-5) that reuse the previous layer's top-k instead of running an indexer
+     * (configuration_glm_moe_dsa: {@code indexer_types} "shared", or the {@code index_topk_pattern} letter S, or by
+     * {@code index_topk_freq} and {@code index_skip_topk_offset}: layer i runs its own when max(i - offset + 1, 0) is a
+     * multiple of freq).
+     */
+    private static java.util.Set<Integer> glmSharedIndexerLayers(ConfigKeys k, int layers) {
+        List<String> types = k.textList("indexer_types");
+        if (types == null) {
+            String pattern = k.optionalText("index_topk_pattern", null);
+            if (pattern != null) {
+                types = new ArrayList<>();
+                for (char c : pattern.toCharArray())
+                    types.add(
+                            switch (c) {
+                                case 'F' -> "full";
+                                case 'S' -> "shared";
+                                default ->
+                                    throw new InvalidFieldException(
+                                            "index_topk_pattern", pattern, "letters F (full) and S (shared)");
+                            });
+            }
+        }
+        java.util.Set<Integer> shared = new java.util.HashSet<>();
+        if (types != null) {
+            if (types.size() != layers)
+                throw new InvalidFieldException(
+                        "indexer_types",
+                        types.size() + " entries",
+                        "one entry per layer, num_hidden_layers = " + layers);
+            for (int i = 0; i < layers; i++)
+                switch (types.get(i)) {
+                    case "full" -> {}
+                    case "shared" -> shared.add(i);
+                    default -> throw new InvalidFieldException("indexer_types", types.get(i), "full or shared");
+                }
+            return shared;
+        }
+        int freq = Math.max(k.optionalInt("index_topk_freq", 1, 1, Limits.MAX_LAYERS), 1);
+        int offset = k.optionalInt("index_skip_topk_offset", 2, 0, Limits.MAX_LAYERS);
+        for (int i = 0; i < layers; i++) if (Math.max(i - offset + 1, 0) % freq != 0) shared.add(i);
+        return shared;
+    }
+
+    /** The same sparse attention without an indexer of its own: it attends to the previous layer's top-k. */
+    private static LatentAttention sharedTopK(LatentAttention a) {
+        return new LatentAttention(
+                a.heads(),
+                a.qLoraRank(),
+                a.kvLoraRank(),
+                a.qkNopeHeadDim(),
+                a.qkRopeHeadDim(),
+                a.vHeadDim(),
+                0,
+                0,
+                a.indexTopK());
     }
 
     /** Grouped-query attention from num_attention_heads, num_key_value_heads and head_dim (default hidden / heads). */

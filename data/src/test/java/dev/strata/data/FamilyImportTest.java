@@ -738,4 +738,36 @@ class FamilyImportTest {
         long experts = 4 * (3 * 64L * 32) + 64L * 4 + 3 * 64L * 48 + 64; // routed, router, shared, shared gate
         assertThat(count(dense).total()).isEqualTo(m.total() - 4 * experts + 4 * (3 * 64L * 96));
     }
+
+    @Test
+    void glm5RunsTheIndexerOnlyInItsFullLayersAndSharesTheTopKInTheOthers() throws Exception {
+        // modeling_glm_moe_dsa: DeepSeek-V3.2's layers; indexer_types "shared" layers run no indexer (no weights, no
+        // index keys) and attend to the previous full layer's top-k; index_n_heads defaults to 32. Here V3's shape
+        // with the pattern F, S alternating over its 61 layers: 31 full layers.
+        var v3 = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(TestData.path("hf-configs/deepseek-v3.json").toFile());
+        var glm = v3.deepCopy()
+                .put("model_type", "glm_moe_dsa")
+                .put("index_head_dim", 128)
+                .put("index_topk", 2048)
+                .put("index_topk_pattern", "FS".repeat(30) + "F");
+        TransformerSpec spec = HfConfigImporter.fromNode(glm, "glm");
+        long indexer = 1536L * 32 * 128 + 7168L * 128 + 2 * 128 + 7168L * 32; // per full layer, 32 heads, by hand
+        assertThat(Parameters.count(spec).total()
+                        - Parameters.count(HfConfigImporter.fromNode(v3, "v3")).total())
+                .isEqualTo(31 * indexer);
+        // index keys only in the full layers: 31 x 128 bf16 values a token beside every layer's 576-value latent
+        assertThat(dev.strata.estimator.memory.KvCache.bytesPerToken(spec, dev.strata.model.NumericFormat.BF16))
+                .isEqualTo((61L * 576 + 31 * 128) * 2);
+        // by frequency: with index_topk_freq 4 and the default offset 2, layers 0 to 1 and every fourth from 1 run one
+        var byFreq = v3.deepCopy().put("model_type", "glm_moe_dsa").put("index_topk_freq", 4);
+        long full = java.util.stream.IntStream.range(0, 61)
+                .filter(i -> Math.max(i - 1, 0) % 4 == 0)
+                .count();
+        assertThat(Parameters.count(HfConfigImporter.fromNode(byFreq, "f")).total(ParamComponent.ATTENTION_INDEXER))
+                .isEqualTo(full * indexer);
+        assertThatThrownBy(() -> HfConfigImporter.fromNode(
+                        v3.deepCopy().put("model_type", "glm_moe_dsa").put("index_topk_pattern", "FX"), "x"))
+                .hasMessageContaining("index_topk_pattern");
+    }
 }

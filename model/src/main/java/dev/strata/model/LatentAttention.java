@@ -19,7 +19,9 @@ package dev.strata.model;
  * @param indexHeads     heads of DeepSeek sparse attention's lightning indexer (DeepSeek-V3.2; transformers'
  *                       modeling_deepseek_v32 {@code index_n_heads}); 0 for dense MLA
  * @param indexHeadDim   size of an indexer head, and of the index key each token caches per layer
- * @param indexTopK      tokens each query attends to, chosen by the indexer ({@code index_topk}); 0 without indexer
+ * @param indexTopK      tokens each query attends to, chosen by the indexer ({@code index_topk}); 0 for dense MLA.
+ *                       A layer with a top-k and no indexer of its own reuses the previous layer's choice (GLM-5's
+ *                       "shared" layers)
  */
 public record LatentAttention(
         int heads,
@@ -50,9 +52,11 @@ public record LatentAttention(
         Checks.range("attention.indexHeads", indexHeads, 0, Limits.MAX_HEADS);
         Checks.range("attention.indexHeadDim", indexHeadDim, 0, Limits.MAX_WIDTH);
         Checks.range("attention.indexTopK", indexTopK, 0, Limits.MAX_CONTEXT);
-        if ((indexHeads > 0) != (indexHeadDim > 0) || (indexHeads > 0) != (indexTopK > 0))
+        if ((indexHeads > 0) != (indexHeadDim > 0) || (indexHeads > 0 && indexTopK == 0))
             throw new InvalidFieldException(
-                    "attention.indexHeads", indexHeads, "0 with indexHeadDim and indexTopK 0, or all three positive");
+                    "attention.indexHeads",
+                    indexHeads,
+                    "0 with indexHeadDim 0, or positive with indexHeadDim and indexTopK positive");
         if (indexHeads > 0 && qLoraRank == 0)
             throw new InvalidFieldException(
                     "attention.qLoraRank", 0, "positive with an indexer (its queries come from the compressed query)");
@@ -69,9 +73,14 @@ public record LatentAttention(
         this(heads, qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim, 0, 0, 0);
     }
 
-    /** Whether DeepSeek sparse attention's indexer picks the keys each query attends to. */
+    /** Whether each query attends to the top-k tokens an indexer picks (DeepSeek sparse attention). */
     public boolean sparse() {
         return indexTopK > 0;
+    }
+
+    /** Whether this layer runs an indexer of its own (with its weights and its cache of index keys). */
+    public boolean hasIndexer() {
+        return indexHeads > 0;
     }
 
     @Override

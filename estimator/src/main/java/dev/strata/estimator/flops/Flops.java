@@ -194,7 +194,7 @@ public final class Flops {
         t[ATTENTION_SCORES.ordinal()] += pairs * attentionScoresPerKey(a);
         t[ATTENTION_WEIGHTED_SUM.ordinal()] += pairs * attentionWeightedSumPerKey(a);
         if (c.softmax()) t[ATTENTION_SOFTMAX.ordinal()] += pairs * softmaxPerKey(a);
-        if (a instanceof LatentAttention mla && mla.sparse())
+        if (a instanceof LatentAttention mla && mla.hasIndexer())
             t[ATTENTION_INDEX_SCORES.ordinal()] +=
                     keys.applyAsDouble(kind.slidingWindow()) * g.count() * indexScoresPerKey(mla);
     }
@@ -215,6 +215,6 @@ public final class Flops {
      * weights_proj (2 per head); 0 without an indexer.
      */
     public static double indexScoresPerKey(LatentAttention mla) {
-        return mla.sparse() ? 2.0 * mla.indexHeads() * mla.indexHeadDim() + 2.0 * mla.indexHeads() : 0;
+        return mla.hasIndexer() ? 2.0 * mla.indexHeads() * mla.indexHeadDim() + 2.0 * mla.indexHeads() : 0;
     }
 }

@@ -56,7 +56,7 @@ public final class KvCache {
      * tensor-parallel ranks, as MLA's latent is.
      */
     public static long indexBytesPerTokenPerLayer(Attention a, NumericFormat kv) {
-        return a instanceof LatentAttention mla && mla.sparse() ? kv.bytesFor(mla.indexHeadDim()) : 0;
+        return a instanceof LatentAttention mla && mla.hasIndexer() ? kv.bytesFor(mla.indexHeadDim()) : 0;
     }
 
     /** Bytes of a recurrent state element: fp32, as the Gated DeltaNet and Mamba kernels keep it. */

@@ -186,7 +186,7 @@ public final class Parameters {
                 1,
                 1);
         v.matrix(ATTENTION_OUTPUT, Projection.OUTPUT, (long) mla.heads() * mla.vHeadDim(), d, false, 1, 1);
-        if (mla.sparse()) { // modeling_deepseek_v32 Indexer: wq_b from the compressed query, wk, weights_proj
+        if (mla.hasIndexer()) { // modeling_deepseek_v32 Indexer: wq_b from the compressed query, wk, weights_proj
             long indexWidth = (long) mla.indexHeads() * mla.indexHeadDim();
             v.matrix(ATTENTION_INDEXER, Projection.INDEXER, mla.qLoraRank(), indexWidth, false, 1, 1);
             v.matrix(ATTENTION_INDEXER, Projection.INDEXER, d, mla.indexHeadDim(), false, 1, 1);
@@ -306,7 +306,7 @@ public final class Parameters {
 
     /** The indexer's k_norm, a LayerNorm with bias over an index key (DeepSeek sparse attention); 0 without one. */
     public static long indexerKeyNorm(LatentAttention mla) {
-        return mla.sparse() ? 2L * mla.indexHeadDim() : 0;
+        return mla.hasIndexer() ? 2L * mla.indexHeadDim() : 0;
     }
 
     /** MLA's q_a_layernorm (qLoraRank, only with query compression) and kv_a_layernorm (kvLoraRank). */
