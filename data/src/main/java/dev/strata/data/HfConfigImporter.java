@@ -530,7 +530,7 @@ public final class HfConfigImporter {
 
     /**
      * Parameters of the vision tower and projector of a multimodal checkpoint, exactly, where strata knows the tower
-     * (SigLIP, as Gemma 3 uses it); otherwise 0, with an assumption saying the tower is not counted.
+     * (SigLIP, as Gemma 3 uses it; Llama 4's); otherwise 0, with an assumption saying the tower is not counted.
      */
     private static long visionEncoder(ConfigKeys top, String type, ConfigKeys text, List<String> assumptions) {
         JsonNode vision = top.object("vision_config");
@@ -544,10 +544,40 @@ public final class HfConfigImporter {
             long projector = h * text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH) + h;
             return Math.addExact(tower, projector);
         }
+        if (type.equals("llama4") && vision != null) return llama4Vision(new ConfigKeys(vision), text);
         assumptions.add("the " + type + " checkpoint's vision tower"
                 + (visionType == null ? "" : " (" + visionType + ")")
                 + " and projector are not counted: only its language model is");
         return 0;
+    }
+
+    /**
+     * Llama 4's vision model and projector (modeling_llama4; absent keys take Llama4VisionConfig's defaults): the
+     * patch embedding a Linear(channels x patch x patch -> h) without bias, a class embedding and a learned position per
+     * patch and for the class token, LayerNorms with bias before and after, per layer q/k/v/o and a GELU MLP with
+     * biases and two LayerNorms with bias, the pixel-shuffle adapter (fc1 intermediate -> projector_input_dim, fc2
+     * projector_output_dim -> projector_output_dim, no biases) and the projector vision_output_dim -> text hidden.
+     */
+    private static long llama4Vision(ConfigKeys v, ConfigKeys text) {
+        long h = v.optionalInt("hidden_size", 768, 1, Limits.MAX_WIDTH);
+        long inter = v.optionalInt("intermediate_size", 5632, 1, Limits.MAX_WIDTH);
+        long layers = v.optionalInt("num_hidden_layers", 34, 1, Limits.MAX_LAYERS);
+        long channels = v.optionalInt("num_channels", 3, 1, 64);
+        long image = v.optionalInt("image_size", 448, 1, 1 << 16);
+        long patch = v.optionalInt("patch_size", 14, 1, 1 << 16);
+        long projectorIn = v.optionalInt("projector_input_dim", 4096, 1, Limits.MAX_WIDTH);
+        long projectorOut = v.optionalInt("projector_output_dim", 4096, 1, Limits.MAX_WIDTH);
+        long visionOut = v.optionalInt("vision_output_dim", 7680, 1, Limits.MAX_WIDTH);
+        long side = image / patch;
+        long layer = 4 * (h * h + h) + (h * inter + inter) + (inter * h + h) + 2 * (2 * h);
+        long tower = channels * patch * patch * h
+                + h
+                + (side * side + 1) * h
+                + 2 * (2 * h)
+                + Math.multiplyExact(layers, layer)
+                + inter * projectorIn
+                + projectorOut * projectorOut;
+        return Math.addExact(tower, visionOut * text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH));
     }
 
     /**

@@ -216,4 +216,27 @@ class PublishedCountsTest {
                 "nemotron-3-nano-30b-a3b.json"));
         assertThat(new TreeSet<>(ROWS.keySet())).isEqualTo(checked);
     }
+
+    @Test
+    void llama4ScoutWithItsVisionConfigIsThePublishedTotal() throws Exception {
+        // The published Scout checkpoint's vision_config (hidden 1408, 34 layers, intermediate 5632, patch 14, image
+        // 336, vision_output_dim 4096, projector 4096 -> 4096), which this test config leaves out, added here: language
+        // model + vision model + projector = 108,641,793,536, the tsv row's exact total.
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(TestData.path("hf-configs/llama-4-scout-17b-16e-instruct.json")
+                        .toFile());
+        config.putObject("vision_config")
+                .put("model_type", "llama4_vision_model")
+                .put("hidden_size", 1408)
+                .put("num_hidden_layers", 34)
+                .put("intermediate_size", 5632)
+                .put("patch_size", 14)
+                .put("image_size", 336)
+                .put("vision_output_dim", 4096)
+                .put("projector_input_dim", 4096)
+                .put("projector_output_dim", 4096);
+        ParameterCount c = Parameters.count(HfConfigImporter.fromNode(config, "scout"));
+        assertThat(c.encoder()).isEqualTo(871_932_416L);
+        assertThat(c.checkpointTotal()).isEqualTo(108_641_793_536L);
+    }
 }
