@@ -17,6 +17,11 @@ final class ConfigKeys {
         this.node = node;
     }
 
+    /** The config object itself. */
+    JsonNode node() {
+        return node;
+    }
+
     boolean has(String key) {
         JsonNode v = node.get(key);
         return v != null && !v.isNull();

@@ -23,6 +23,7 @@ import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.ProjectionBiases;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import java.io.IOException;
@@ -92,12 +93,12 @@ public final class HfConfigImporter {
             "qwen3_5_text",
             "qwen3_5_moe",
             "qwen3_5_moe_text",
-            "glm_moe_dsa");
+            "glm_moe_dsa",
+            "jamba");
 
     /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
-    private static final Map<String, String> NOT_YET = Map.of(
-            "jamba", "Mamba-1 layers (a different mixer from Mamba-2)",
-            "falcon_h1", "Mamba-2 and attention side by side in each layer");
+    private static final Map<String, String> NOT_YET =
+            Map.of("falcon_h1", "Mamba-2 and attention side by side in each layer");
 
     /** Largest config.json accepted, in bytes (real ones are a few kilobytes). */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
@@ -471,6 +472,7 @@ public final class HfConfigImporter {
             }
             case "nemotron_h" -> nemotronH(k, specName, assumptions);
             case "falcon" -> falcon(k, specName);
+            case "jamba" -> jamba(k, specName);
             default -> {
                 if (!SUPPORTED_MODEL_TYPES.contains(type)) {
                     assumptions.addAll(generic(k, type));
@@ -650,6 +652,7 @@ public final class HfConfigImporter {
             Map.entry("GlmMoeDsaForCausalLM", "glm_moe_dsa"),
             Map.entry("GptOssForCausalLM", "gpt_oss"),
             Map.entry("FalconForCausalLM", "falcon"),
+            Map.entry("JambaForCausalLM", "jamba"),
             Map.entry("Olmo2ForCausalLM", "olmo2"),
             Map.entry("GraniteForCausalLM", "granite"),
             Map.entry("GraniteMoeForCausalLM", "granitemoe"),
@@ -930,6 +933,52 @@ public final class HfConfigImporter {
                 k.optionalBool("alibi", false) ? PositionEncoding.ALIBI : PositionEncoding.ROTARY,
                 k.optionalBool("tie_word_embeddings", true),
                 k.optionalInt("max_position_embeddings", 2048, 1, Limits.MAX_CONTEXT),
+                0);
+    }
+
+    /**
+     * Jamba (modeling_jamba): attention on the layers where i % attn_layer_period == attn_layer_offset, Mamba-1 on the
+     * others; a mixture of experts where i % expert_layer_period == expert_layer_offset, a gated MLP elsewhere; two
+     * RMSNorms per layer; no positions.
+     */
+    private static TransformerSpec jamba(ConfigKeys k, String name) {
+        int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
+        var attention = (MultiHeadAttention) groupedAttention(k, d, 0, ProjectionBiases.NONE, false);
+        int dtRank;
+        if (k.has("mamba_dt_rank")
+                && !"auto".equals(k.node().path("mamba_dt_rank").asText(null)))
+            dtRank = k.requiredInt("mamba_dt_rank", 1, Limits.MAX_WIDTH);
+        else dtRank = (d + 15) / 16; // "auto": ceil(hidden / 16)
+        var mamba = new SelectiveStateSpaceMixer(
+                Math.multiplyExact(k.optionalInt("mamba_expand", 2, 1, 64), d),
+                k.optionalInt("mamba_d_state", 16, 1, 1 << 16),
+                dtRank,
+                k.optionalInt("mamba_d_conv", 4, 1, 64),
+                k.optionalBool("mamba_conv_bias", true),
+                k.optionalBool("mamba_proj_bias", false),
+                true);
+        Activation act = activation(k.optionalText("hidden_act", "silu"));
+        var mlp = new GatedMlp(k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH), act, false);
+        int experts = k.optionalInt("num_experts", 16, 1, Limits.MAX_EXPERTS);
+        FeedForward moe = experts > 1 ? new MixtureOfExperts(mlp, experts, 0, topK(k, experts), false) : mlp;
+        int attnPeriod = k.optionalInt("attn_layer_period", 8, 1, Limits.MAX_LAYERS);
+        int attnOffset = k.optionalInt("attn_layer_offset", 4, 0, Limits.MAX_LAYERS);
+        int expertPeriod = k.optionalInt("expert_layer_period", 2, 1, Limits.MAX_LAYERS);
+        int expertOffset = k.optionalInt("expert_layer_offset", 1, 0, Limits.MAX_LAYERS);
+        List<LayerKind> kinds = new ArrayList<>(layers);
+        for (int i = 0; i < layers; i++)
+            kinds.add(LayerKind.global(
+                    i % attnPeriod == attnOffset ? attention : mamba, i % expertPeriod == expertOffset ? moe : mlp));
+        return new TransformerSpec(
+                name,
+                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
+                d,
+                runs(kinds),
+                Norms.llama(),
+                PositionEncoding.NONE,
+                k.optionalBool("tie_word_embeddings", false),
+                k.optionalInt("max_position_embeddings", 262_144, 1, Limits.MAX_CONTEXT),
                 0);
     }
 

@@ -21,6 +21,7 @@ import dev.strata.model.Mlp;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NoFeedForward;
 import dev.strata.model.NoMixer;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
@@ -40,6 +41,7 @@ public final class SpecJson {
         @JsonSubTypes.Type(value = LatentAttention.class, name = "latent"),
         @JsonSubTypes.Type(value = LinearAttention.class, name = "linear"),
         @JsonSubTypes.Type(value = StateSpaceMixer.class, name = "stateSpace"),
+        @JsonSubTypes.Type(value = SelectiveStateSpaceMixer.class, name = "selectiveStateSpace"),
         @JsonSubTypes.Type(value = NoMixer.class, name = "none")
     })
     private interface AttentionMixin {}

@@ -586,13 +586,13 @@ class FamilyImportTest {
     @Test
     void aRefusedFamilyNamesItsLayerKind() {
         String json = """
-                {"model_type": "jamba", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+                {"model_type": "falcon_h1", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
                  "num_key_value_heads": 2, "vocab_size": 100, "intermediate_size": 96}
                 """;
         assertThatThrownBy(() -> spec(json))
                 .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("jamba")
-                .hasMessageContaining("Mamba-1 layers")
+                .hasMessageContaining("falcon_h1")
+                .hasMessageContaining("Mamba-2 and attention side by side")
                 .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
     }
 
@@ -769,5 +769,30 @@ class FamilyImportTest {
         assertThatThrownBy(() -> HfConfigImporter.fromNode(
                         v3.deepCopy().put("model_type", "glm_moe_dsa").put("index_topk_pattern", "FX"), "x"))
                 .hasMessageContaining("index_topk_pattern");
+    }
+
+    @Test
+    void jambaInterleavesAttentionWithMamba1AndExpertsWithMlps() {
+        // modeling_jamba, by hand: hidden 64, 4 layers; attention where i % 2 == 1 (4 heads, 2 KV heads of 16),
+        // Mamba-1 elsewhere (inner 2 x 64, state 16, kernel 4, dt rank "auto" = ceil(64 / 16) = 4); experts where
+        // i % 2 == 0 (4 of a gated MLP of 96, top 2); two RMSNorms per layer
+        String jamba = """
+                {"model_type": "jamba", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+                 "num_key_value_heads": 2, "vocab_size": 100, "intermediate_size": 96, "num_experts": 4,
+                 "num_experts_per_tok": 2, "attn_layer_period": 2, "attn_layer_offset": 1, "expert_layer_period": 2,
+                 "expert_layer_offset": 0, "mamba_d_state": 16, "mamba_d_conv": 4, "mamba_expand": 2,
+                 "mamba_dt_rank": "auto"}
+                """;
+        // in_proj 64 x 256, x_proj 128 x (4 + 32), dt_proj 4 x 128 with bias, out_proj 128 x 64; convolution 128 x 4
+        // with bias, A_log 128 x 16, D 128, dt/b/c norms 4 + 16 + 16
+        long mamba = 64 * 256 + 128 * 36 + (4 * 128 + 128) + 128 * 64 + (128 * 4 + 128) + 128 * 16 + 128 + 36;
+        long attention = 64 * 64 + 2 * 64 * 32 + 64 * 64;
+        long mlp = 3 * 64 * 96, moe = 64 * 4 + 4 * mlp;
+        long expected = 2 * (mamba + moe) + 2 * (attention + mlp) + 4 * 2 * 64 + 2 * 100 * 64 + 64;
+        assertThat(count(jamba).total()).isEqualTo(expected);
+        // each Mamba layer keeps 128 x 16 fp32 state and 128 x 3 convolution inputs in bf16 per sequence
+        assertThat(dev.strata.estimator.memory.KvCache.stateBytesPerSequence(
+                        spec(jamba), dev.strata.model.NumericFormat.BF16))
+                .isEqualTo(2 * (128 * 16 * 4 + 128 * 3 * 2));
     }
 }

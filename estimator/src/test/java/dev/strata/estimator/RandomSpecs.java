@@ -24,6 +24,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.Precision;
 import dev.strata.model.ProjectionBiases;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
@@ -98,7 +99,7 @@ public final class RandomSpecs {
      * no mixer at all (the layers of hybrids such as Qwen3-Next and Nemotron-H).
      */
     static Attention attention(SplittableRandom r, int hidden) {
-        int mixer = r.nextInt(12);
+        int mixer = r.nextInt(13);
         if (mixer == 0) {
             int keyHeads = 1 + r.nextInt(32);
             return new LinearAttention(
@@ -120,6 +121,15 @@ public final class RandomSpecs {
                     r.nextBoolean());
         }
         if (mixer == 2) return new NoMixer();
+        if (mixer == 3)
+            return new SelectiveStateSpaceMixer(
+                    16 * (1 + r.nextInt(64)),
+                    1 + r.nextInt(64),
+                    1 + r.nextInt(64),
+                    1 + r.nextInt(6),
+                    r.nextBoolean(),
+                    r.nextBoolean(),
+                    r.nextBoolean());
         if (r.nextInt(5) == 0) { // latent attention (DeepSeek-V2/V3 shapes and others)
             int nope = r.nextInt(4) == 0 ? 0 : 16 * (1 + r.nextInt(12));
             int rope = nope == 0 || r.nextBoolean() ? 16 * (1 + r.nextInt(8)) : 0;

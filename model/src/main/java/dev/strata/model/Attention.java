@@ -5,7 +5,12 @@ package dev.strata.model;
  * linear-attention or state-space mixer, whose state per sequence does not grow with the context; or none.
  */
 public sealed interface Attention
-        permits MultiHeadAttention, LatentAttention, LinearAttention, StateSpaceMixer, NoMixer {
+        permits MultiHeadAttention,
+                LatentAttention,
+                LinearAttention,
+                StateSpaceMixer,
+                SelectiveStateSpaceMixer,
+                NoMixer {
     /** Number of query heads. */
     int heads();
 

@@ -11,6 +11,7 @@ import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
 import dev.strata.model.LinearAttention;
 import dev.strata.model.Recompute;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
@@ -69,6 +70,10 @@ public final class Flops {
             return 2.0 * lin.convChannels() * lin.convKernel() + 6.0 * lin.recurrentStateElements();
         if (a instanceof StateSpaceMixer ssm)
             return 2.0 * ssm.convChannels() * ssm.convKernel() + 6.0 * ssm.recurrentStateElements();
+        if (a
+                instanceof
+                SelectiveStateSpaceMixer m) // Mamba-1: the same recurrence per inner channel (arXiv:2312.00752)
+        return 2.0 * m.innerWidth() * m.convKernel() + 6.0 * m.recurrentStateElements();
         return 0;
     }
 

@@ -18,6 +18,7 @@ import dev.strata.model.NoMixer;
 import dev.strata.model.Norms;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Recompute;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.WholeNumbers;
@@ -149,6 +150,10 @@ public final class Activations {
                     + lin.convChannels()
                     + lin.valueWidth();
         if (a instanceof StateSpaceMixer ssm) return ssm.inputProjectionWidth() + ssm.convChannels() + ssm.innerWidth();
+        if (a
+                instanceof
+                SelectiveStateSpaceMixer m) // in_proj output, convolution output, x_proj and dt_proj outputs, y
+        return 2L * m.innerWidth() + m.innerWidth() + m.dtRank() + 2L * m.stateSize() + 2L * m.innerWidth();
         if (a instanceof NoMixer) return 0;
         return -1;
     }

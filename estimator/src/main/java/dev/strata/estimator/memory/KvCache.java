@@ -10,6 +10,7 @@ import dev.strata.model.LinearAttention;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.WholeNumbers;
@@ -78,6 +79,9 @@ public final class KvCache {
         } else if (a instanceof StateSpaceMixer ssm) {
             state = ssm.recurrentStateElements();
             conv = ssm.convChannels() * (ssm.convKernel() - 1);
+        } else if (a instanceof SelectiveStateSpaceMixer m) { // Mamba-1: inner x state, inner x (kernel - 1)
+            state = m.recurrentStateElements();
+            conv = (long) m.innerWidth() * (m.convKernel() - 1);
         } else return 0;
         return Math.addExact(
                 Math.multiplyExact(WholeNumbers.ceilDiv(state, tp), (long) STATE_ELEMENT_BYTES),

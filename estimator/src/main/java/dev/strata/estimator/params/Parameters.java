@@ -14,6 +14,7 @@ import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Norms;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.Projection;
+import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 
@@ -91,7 +92,9 @@ public final class Parameters {
         if (kind.attention() instanceof MultiHeadAttention mha) {
             add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
             add(t, a, ATTENTION_SINKS, Math.multiplyExact(sinks(mha), times));
-        } else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer) {
+        } else if (kind.attention() instanceof LinearAttention
+                || kind.attention() instanceof StateSpaceMixer
+                || kind.attention() instanceof SelectiveStateSpaceMixer) {
             add(t, a, MIXER_VECTORS, Math.multiplyExact(mixerVectors(kind.attention()), times));
         } else if (kind.attention() instanceof LatentAttention mla) {
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
@@ -117,8 +120,9 @@ public final class Parameters {
     public static long layerVectors(LayerKind kind, long d, Norms norms) {
         long v = layerNorms(d, norms);
         if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
-        else if (kind.attention() instanceof LinearAttention || kind.attention() instanceof StateSpaceMixer)
-            v += mixerVectors(kind.attention());
+        else if (kind.attention() instanceof LinearAttention
+                || kind.attention() instanceof StateSpaceMixer
+                || kind.attention() instanceof SelectiveStateSpaceMixer) v += mixerVectors(kind.attention());
         else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms) + indexerKeyNorm(mla);
         return v;
     }
@@ -137,6 +141,7 @@ public final class Parameters {
         else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
         else if (attention instanceof LinearAttention lin) forEachLinearAttentionMatrix(lin, d, v);
         else if (attention instanceof StateSpaceMixer ssm) forEachStateSpaceMatrix(ssm, d, v);
+        else if (attention instanceof SelectiveStateSpaceMixer mamba) forEachSelectiveStateSpaceMatrix(mamba, d, v);
         if (kind.feedForward() instanceof Mlp mlp) forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
         else if (kind.feedForward() instanceof MixtureOfExperts moe) forEachExpertMatrix(moe, d, v);
     }
@@ -212,6 +217,18 @@ public final class Parameters {
     }
 
     /**
+     * Mamba-1 (modeling_jamba.JambaMambaMixer): in_proj hidden -> 2 x inner, x_proj inner -> dt rank + 2 x state,
+     * dt_proj dt rank -> inner with bias, out_proj inner -> hidden.
+     */
+    private static void forEachSelectiveStateSpaceMatrix(SelectiveStateSpaceMixer m, long d, MatrixVisitor v) {
+        long inner = m.innerWidth();
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, d, 2 * inner, m.projectionBias(), 1, 1);
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, inner, m.dtRank() + 2L * m.stateSize(), false, 1, 1);
+        v.matrix(MIXER_INPUT, Projection.MIXER_IN, m.dtRank(), inner, true, 1, 1);
+        v.matrix(MIXER_OUTPUT, Projection.MIXER_OUT, inner, d, m.projectionBias(), 1, 1);
+    }
+
+    /**
      * A mixer's weights outside its projections: the depthwise convolution (channels x kernel, Mamba's with a bias);
      * Gated DeltaNet's dt_bias and A_log per value head and its gated RMSNorm over a value head; Mamba-2's dt_bias,
      * A_log and D per head and its gated RMSNorm over the inner width. 0 for other mixers.
@@ -219,6 +236,12 @@ public final class Parameters {
     public static long mixerVectors(Attention a) {
         if (a instanceof LinearAttention lin)
             return lin.convChannels() * lin.convKernel() + 2L * lin.valueHeads() + lin.valueHeadDim();
+        if (a instanceof SelectiveStateSpaceMixer m) // convolution, A_log (inner x state), D, Jamba's three norms
+        return (long) m.innerWidth() * m.convKernel()
+                    + (m.convBias() ? m.innerWidth() : 0)
+                    + m.recurrentStateElements()
+                    + m.innerWidth()
+                    + (m.innerNorms() ? m.dtRank() + 2L * m.stateSize() : 0);
         if (a instanceof StateSpaceMixer ssm)
             return ssm.convChannels() * ssm.convKernel()
                     + (ssm.convBias() ? ssm.convChannels() : 0)
