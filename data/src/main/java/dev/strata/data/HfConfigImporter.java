@@ -1320,7 +1320,7 @@ public final class HfConfigImporter {
                     "one entry per layer, num_hidden_layers = " + layers);
         java.util.Set<Integer> indexerShared =
                 type.equals("glm_moe_dsa") ? glmSharedIndexerLayers(k, layers) : java.util.Set.of();
-        List<LayerGroup> groups = new ArrayList<>();
+        List<LayerKind> kinds = new ArrayList<>(layers);
         for (int i = 0;
                 i < layers;
                 i++) { // modeling_deepseek_v3: MoE where idx >= first_k_dense_replace and idx % moe_layer_freq == 0
@@ -1332,18 +1332,14 @@ public final class HfConfigImporter {
                     default -> throw new InvalidFieldException("mlp_layer_types", mlpTypes.get(i), "dense or sparse");
                 };
             else isMoe = i >= firstDense && i % freq == 0;
-            LayerKind kind = LayerKind.global(
-                    indexerShared.contains(i) ? sharedTopK(attention) : attention, isMoe ? moe : dense);
-            LayerGroup last = groups.isEmpty() ? null : groups.get(groups.size() - 1);
-            if (last != null && last.kind().equals(kind))
-                groups.set(groups.size() - 1, new LayerGroup(last.count() + 1, kind));
-            else groups.add(new LayerGroup(1, kind));
+            kinds.add(LayerKind.global(
+                    indexerShared.contains(i) ? sharedTopK(attention) : attention, isMoe ? moe : dense));
         }
         return new TransformerSpec(
                 name,
                 k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
                 d,
-                groups,
+                runs(kinds),
                 Norms.llama(),
                 PositionEncoding.ROTARY,
                 k.optionalBool("tie_word_embeddings", false),
