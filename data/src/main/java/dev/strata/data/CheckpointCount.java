@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * @param parameters      parameters stored, as defined above
  * @param bytes           bytes of tensor data
  * @param scaleElements   elements of block-scale tensors
- * @param elementsByDtype elements per safetensors dtype
- * @param byTerm          parameters per strata term ({@link ParamComponent#key()}), with {@code multiTokenPrediction},
+ * @param elementsByDtype elements per safetensors dtype, in name order
+ * @param byTerm          parameters per strata term, in name order ({@link ParamComponent#key()}), with {@code multiTokenPrediction},
  *                        {@code encoder} and {@code other} for tensors outside the main model's terms
  */
 public record CheckpointCount(
@@ -55,8 +55,8 @@ public record CheckpointCount(
     }
 
     public CheckpointCount {
-        elementsByDtype = Map.copyOf(elementsByDtype);
-        byTerm = Map.copyOf(byTerm);
+        elementsByDtype = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(elementsByDtype));
+        byTerm = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(byTerm));
     }
 
     /**

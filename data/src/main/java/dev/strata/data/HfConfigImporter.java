@@ -272,17 +272,7 @@ public final class HfConfigImporter {
         if (!Files.isRegularFile(config))
             throw new InvalidFieldException(
                     "model", dir.toString(), "a folder with a config.json (a Hugging Face snapshot)");
-        String text;
-        try {
-            if (Files.size(config) > MAX_CONFIG_BYTES)
-                throw new InvalidFieldException(
-                        "model", config.toString(), "a config.json of at most " + MAX_CONFIG_BYTES + " bytes");
-            text = Files.readString(config);
-        } catch (IOException e) {
-            throw new InvalidFieldException(
-                    "model", config.toString(), "a readable config.json (" + e.getMessage() + ")");
-        }
-        Imported i = importJson(text, name);
+        Imported i = importJson(readConfig(config), name);
         List<Safetensors.Tensor> tensors = Safetensors.readCheckpoint(dir);
         return tensors.isEmpty()
                 ? i
@@ -380,12 +370,17 @@ public final class HfConfigImporter {
 
     /** Reads and imports a config.json file, with what the import assumed. */
     public static Imported importFile(Path path) {
-        String text;
+        String file = path.getFileName() == null ? "config" : path.getFileName().toString();
+        return importJson(readConfig(path), file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
+    }
+
+    /** The text of a config.json file, at most {@link #MAX_CONFIG_BYTES}; errors name the path. */
+    private static String readConfig(Path path) {
         try {
             if (Files.size(path) > MAX_CONFIG_BYTES)
                 throw new InvalidFieldException(
                         "model", path.toString(), "a config.json of at most " + MAX_CONFIG_BYTES + " bytes");
-            text = Files.readString(path);
+            return Files.readString(path);
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException(
                     "model", path.toString(), "a preset id or the path of an existing config.json");
@@ -393,8 +388,6 @@ public final class HfConfigImporter {
             throw new InvalidFieldException(
                     "model", path.toString(), "a readable config.json (" + e.getMessage() + ")");
         }
-        String file = path.getFileName() == null ? "config" : path.getFileName().toString();
-        return importJson(text, file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
     }
 
     /** Parses and imports config.json text; a leading byte-order mark (as some Windows editors save) is skipped. */

@@ -4,13 +4,7 @@ package dev.strata.model;
  * The token mixer of a layer: softmax attention, multi-head (with grouped/multi-query variants) or latent (MLA); a
  * linear-attention or state-space mixer, whose state per sequence does not grow with the context; or none.
  */
-public sealed interface Attention
-        permits MultiHeadAttention,
-                LatentAttention,
-                LinearAttention,
-                StateSpaceMixer,
-                SelectiveStateSpaceMixer,
-                NoMixer {
+public sealed interface Attention permits MultiHeadAttention, LatentAttention, RecurrentMixer, NoMixer {
     /** Number of query heads. */
     int heads();
 

@@ -13,7 +13,7 @@ package dev.strata.model;
  * @param convKernel    width of the causal convolution ({@code linear_conv_kernel_dim})
  */
 public record LinearAttention(int keyHeads, int valueHeads, int keyHeadDim, int valueHeadDim, int convKernel)
-        implements Attention {
+        implements RecurrentMixer {
     public LinearAttention {
         Checks.range("attention.keyHeads", keyHeads, 1, Limits.MAX_HEADS);
         Checks.range("attention.valueHeads", valueHeads, 1, Limits.MAX_HEADS);
@@ -59,11 +59,13 @@ public record LinearAttention(int keyHeads, int valueHeads, int keyHeadDim, int 
     }
 
     /** Channels of the convolution: queries, keys and values. */
+    @Override
     public long convChannels() {
         return 2 * keyWidth() + valueWidth();
     }
 
     /** Elements of the recurrent state of one sequence: valueHeads x keyHeadDim x valueHeadDim. */
+    @Override
     public long recurrentStateElements() {
         return (long) valueHeads * keyHeadDim * valueHeadDim;
     }

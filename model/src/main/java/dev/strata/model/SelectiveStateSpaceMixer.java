@@ -23,7 +23,7 @@ public record SelectiveStateSpaceMixer(
         boolean convBias,
         boolean projectionBias,
         boolean innerNorms)
-        implements Attention {
+        implements RecurrentMixer {
     public SelectiveStateSpaceMixer {
         Checks.range("attention.innerWidth", innerWidth, 1, Limits.MAX_WIDTH);
         Checks.range("attention.stateSize", stateSize, 1, 1 << 16);
@@ -52,7 +52,14 @@ public record SelectiveStateSpaceMixer(
         return 1;
     }
 
+    /** Channels of the convolution: the inner width. */
+    @Override
+    public long convChannels() {
+        return innerWidth;
+    }
+
     /** Elements of the SSM state of one sequence: innerWidth x stateSize. */
+    @Override
     public long recurrentStateElements() {
         return (long) innerWidth * stateSize;
     }

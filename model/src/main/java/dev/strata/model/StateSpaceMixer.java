@@ -16,7 +16,7 @@ package dev.strata.model;
  */
 public record StateSpaceMixer(
         int heads, int headDim, int groups, int stateSize, int convKernel, boolean convBias, boolean projectionBias)
-        implements Attention {
+        implements RecurrentMixer {
     public StateSpaceMixer {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
         Checks.range("attention.headDim", headDim, 1, Limits.MAX_WIDTH);
@@ -56,11 +56,13 @@ public record StateSpaceMixer(
     }
 
     /** Channels of the convolution: x, B and C. */
+    @Override
     public long convChannels() {
         return innerWidth() + 2L * groups * stateSize;
     }
 
     /** Elements of the SSM state of one sequence: heads x headDim x stateSize. */
+    @Override
     public long recurrentStateElements() {
         return innerWidth() * stateSize;
     }

@@ -9,10 +9,8 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
-import dev.strata.model.LinearAttention;
 import dev.strata.model.Recompute;
-import dev.strata.model.SelectiveStateSpaceMixer;
-import dev.strata.model.StateSpaceMixer;
+import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
 
 /**
@@ -66,15 +64,8 @@ public final class Flops {
      * decay, B x and C h, 6 x heads x headDim x stateSize. 0 for attention, which is counted per (query, key) pair.
      */
     public static double recurrencePerToken(Attention a) {
-        if (a instanceof LinearAttention lin)
-            return 2.0 * lin.convChannels() * lin.convKernel() + 6.0 * lin.recurrentStateElements();
-        if (a instanceof StateSpaceMixer ssm)
-            return 2.0 * ssm.convChannels() * ssm.convKernel() + 6.0 * ssm.recurrentStateElements();
-        if (a
-                instanceof
-                SelectiveStateSpaceMixer m) // Mamba-1: the same recurrence per inner channel (arXiv:2312.00752)
-        return 2.0 * m.innerWidth() * m.convKernel() + 6.0 * m.recurrentStateElements();
-        return 0;
+        if (!(a instanceof RecurrentMixer m)) return 0;
+        return 2.0 * m.convChannels() * m.convKernel() + 6.0 * m.recurrentStateElements();
     }
 
     /** Embedding FLOPs per token: 2 x vocab x hidden as a one-hot product (Chinchilla App. F), else 0 (a lookup). */

@@ -6,12 +6,10 @@ import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
-import dev.strata.model.LinearAttention;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
-import dev.strata.model.SelectiveStateSpaceMixer;
-import dev.strata.model.StateSpaceMixer;
+import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.WholeNumbers;
 
@@ -72,17 +70,9 @@ public final class KvCache {
      * tensor-parallel ranks. 0 for attention, whose cache grows per token ({@link #bytesPerTokenPerLayer}).
      */
     public static long stateBytesPerSequence(Attention a, NumericFormat kv, int tp) {
-        long state, conv;
-        if (a instanceof LinearAttention lin) {
-            state = lin.recurrentStateElements();
-            conv = lin.convChannels() * (lin.convKernel() - 1);
-        } else if (a instanceof StateSpaceMixer ssm) {
-            state = ssm.recurrentStateElements();
-            conv = ssm.convChannels() * (ssm.convKernel() - 1);
-        } else if (a instanceof SelectiveStateSpaceMixer m) { // Mamba-1: inner x state, inner x (kernel - 1)
-            state = m.recurrentStateElements();
-            conv = (long) m.innerWidth() * (m.convKernel() - 1);
-        } else return 0;
+        if (!(a instanceof RecurrentMixer m)) return 0;
+        long state = m.recurrentStateElements();
+        long conv = m.convChannels() * (m.convKernel() - 1);
         return Math.addExact(
                 Math.multiplyExact(WholeNumbers.ceilDiv(state, tp), (long) STATE_ELEMENT_BYTES),
                 kv.bytesFor(WholeNumbers.ceilDiv(conv, tp)));

@@ -14,6 +14,7 @@ import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Norms;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.Projection;
+import dev.strata.model.RecurrentMixer;
 import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
@@ -92,9 +93,7 @@ public final class Parameters {
         if (kind.attention() instanceof MultiHeadAttention mha) {
             add(t, a, ATTENTION_QK_NORMS, Math.multiplyExact(qkNorms(mha, norms), times));
             add(t, a, ATTENTION_SINKS, Math.multiplyExact(sinks(mha), times));
-        } else if (kind.attention() instanceof LinearAttention
-                || kind.attention() instanceof StateSpaceMixer
-                || kind.attention() instanceof SelectiveStateSpaceMixer) {
+        } else if (kind.attention() instanceof RecurrentMixer) {
             add(t, a, MIXER_VECTORS, Math.multiplyExact(mixerVectors(kind.attention()), times));
         } else if (kind.attention() instanceof LatentAttention mla) {
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
@@ -120,9 +119,7 @@ public final class Parameters {
     public static long layerVectors(LayerKind kind, long d, Norms norms) {
         long v = layerNorms(d, norms);
         if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
-        else if (kind.attention() instanceof LinearAttention
-                || kind.attention() instanceof StateSpaceMixer
-                || kind.attention() instanceof SelectiveStateSpaceMixer) v += mixerVectors(kind.attention());
+        else if (kind.attention() instanceof RecurrentMixer) v += mixerVectors(kind.attention());
         else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms) + indexerKeyNorm(mla);
         return v;
     }

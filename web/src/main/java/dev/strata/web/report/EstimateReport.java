@@ -331,9 +331,7 @@ public final class EstimateReport {
         o.put("bytes", c.bytes());
         if (c.scaleElements() > 0) o.put("scaleElements", c.scaleElements());
         JsonOut dtypes = o.object("elementsByDtype");
-        c.elementsByDtype().entrySet().stream()
-                .sorted(java.util.Map.Entry.comparingByKey())
-                .forEach(e -> dtypes.put(e.getKey(), e.getValue()));
+        c.elementsByDtype().forEach(dtypes::put); // in name order
         dtypes.end();
         o.put("differenceFromStrata", c.parameters() - count.checkpointTotal());
         var differences = c.differences(count);
