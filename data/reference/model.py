@@ -65,6 +65,9 @@ def check_spec(spec):
         if att.get("type") != "multiHead":
             raise SpecError("attention.type = %s: the harness builds multiHead attention only (no latent/MLA)"
                             % att.get("type"))
+        if g["kind"].get("parallelMixer", {"type": "none"}).get("type") != "none":
+            raise SpecError("parallelMixer.type = %s: the harness does not build a mixer beside the attention"
+                            % g["kind"]["parallelMixer"].get("type"))
         for key in ("qkNormAcrossHeads", "sinks", "gatedOutput"):
             if att.get(key):
                 raise SpecError("attention.%s = true: the harness does not build it" % key)

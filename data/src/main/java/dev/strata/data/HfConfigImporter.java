@@ -89,16 +89,13 @@ public final class HfConfigImporter {
             "nemotron_h",
             "deepseek_v32",
             "falcon",
+            "falcon_h1",
             "qwen3_5",
             "qwen3_5_text",
             "qwen3_5_moe",
             "qwen3_5_moe_text",
             "glm_moe_dsa",
             "jamba");
-
-    /** Families whose layers this version cannot express yet: refused by name rather than counted wrongly. */
-    private static final Map<String, String> NOT_YET =
-            Map.of("falcon_h1", "Mamba-2 and attention side by side in each layer");
 
     /** Largest config.json accepted, in bytes (real ones are a few kilobytes). */
     public static final int MAX_CONFIG_BYTES = 1 << 20;
@@ -445,11 +442,6 @@ public final class HfConfigImporter {
             encoder = visionEncoder(top, type, k, assumptions);
             type = textType;
         }
-        if (NOT_YET.containsKey(type))
-            throw InvalidFieldException.withMessage(
-                    "model_type",
-                    "model_type = \"" + type + "\" has " + NOT_YET.get(type)
-                            + ", which this version of strata cannot count exactly yet");
         TransformerSpec spec = switch (type) {
             case "gpt2" -> gpt2(k, specName);
             case "deepseek_v2", "deepseek_v3", "deepseek_v32", "kimi_k2", "glm_moe_dsa" -> deepseek(k, type, specName);
@@ -465,6 +457,7 @@ public final class HfConfigImporter {
             }
             case "nemotron_h" -> nemotronH(k, specName, assumptions);
             case "falcon" -> falcon(k, specName);
+            case "falcon_h1" -> falconH1(k, specName, assumptions);
             case "jamba" -> jamba(k, specName);
             default -> {
                 if (!SUPPORTED_MODEL_TYPES.contains(type)) {
@@ -645,6 +638,7 @@ public final class HfConfigImporter {
             Map.entry("GlmMoeDsaForCausalLM", "glm_moe_dsa"),
             Map.entry("GptOssForCausalLM", "gpt_oss"),
             Map.entry("FalconForCausalLM", "falcon"),
+            Map.entry("FalconH1ForCausalLM", "falcon_h1"),
             Map.entry("JambaForCausalLM", "jamba"),
             Map.entry("Olmo2ForCausalLM", "olmo2"),
             Map.entry("GraniteForCausalLM", "granite"),
@@ -883,6 +877,75 @@ public final class HfConfigImporter {
                 PositionEncoding.NONE,
                 false,
                 k.optionalInt("max_position_embeddings", 4096, 1, Limits.MAX_CONTEXT),
+                0);
+    }
+
+    /**
+     * Falcon-H1 (modeling_falcon_h1; absent keys take FalconH1Config's defaults): in every layer grouped-query attention
+     * and a Mamba-2 mixer read the same normed input and their outputs are added, then a gated MLP; two RMSNorms per
+     * layer and a final one; rotary positions. The mixer's inner width is {@code mamba_d_ssm} (1024 when absent,
+     * {@code mamba_expand x hidden} when null) in {@code mamba_n_heads} heads of {@code mamba_d_head} ("auto": inner /
+     * heads); its input projection has a bias by {@code mamba_proj_bias}, its output projection by
+     * {@code projectors_bias}, and the gated RMSNorm exists only with {@code mamba_rms_norm}. The muP multipliers are
+     * scalars of the config, not weights.
+     */
+    private static TransformerSpec falconH1(ConfigKeys k, String name, List<String> assumptions) {
+        int d = k.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        int layers = k.requiredInt("num_hidden_layers", 1, Limits.MAX_LAYERS);
+        int inner;
+        if (k.has("mamba_d_ssm")) inner = k.requiredInt("mamba_d_ssm", 1, Limits.MAX_WIDTH);
+        else if (k.node().has("mamba_d_ssm")) { // null: mamba_expand x hidden_size
+            long expanded = (long) k.optionalInt("mamba_expand", 2, 1, 64) * d;
+            if (expanded > Limits.MAX_WIDTH)
+                throw new InvalidFieldException("mamba_expand", expanded / d, "at most " + Limits.MAX_WIDTH / d);
+            inner = (int) expanded;
+        } else {
+            inner = 1024;
+            assumptions.add("mamba_d_ssm absent: 1024, FalconH1Config's default");
+        }
+        int ssmHeads = k.optionalInt("mamba_n_heads", 128, 1, Limits.MAX_HEADS);
+        int headDim;
+        JsonNode given = k.node().get("mamba_d_head");
+        if (given == null || given.isNull() || "auto".equals(given.asText())) {
+            if (inner % ssmHeads != 0)
+                throw new InvalidFieldException(
+                        "mamba_n_heads", ssmHeads, "a divisor of the Mamba inner width (mamba_d_ssm) " + inner);
+            headDim = inner / ssmHeads;
+        } else {
+            headDim = k.requiredInt("mamba_d_head", 1, Limits.MAX_WIDTH);
+            if ((long) headDim * ssmHeads != inner)
+                throw new InvalidFieldException(
+                        "mamba_d_head",
+                        headDim,
+                        "mamba_d_ssm / mamba_n_heads = " + inner + " / " + ssmHeads + " (FalconH1Config's check)");
+        }
+        int groups = k.optionalInt("mamba_n_groups", 1, 1, Limits.MAX_HEADS);
+        var mamba = new StateSpaceMixer(
+                ssmHeads,
+                headDim,
+                groups,
+                k.optionalInt("mamba_d_state", 256, 1, 1 << 16),
+                k.optionalInt("mamba_d_conv", 4, 1, 64),
+                k.optionalBool("mamba_conv_bias", true),
+                k.optionalBool("mamba_proj_bias", false),
+                k.optionalBool("projectors_bias", false),
+                k.optionalBool("mamba_rms_norm", false));
+        Attention attention = groupedAttention(
+                k, d, 0, k.optionalBool("attention_bias", false) ? ProjectionBiases.ALL : ProjectionBiases.NONE, false);
+        var mlp = new GatedMlp(
+                k.requiredInt("intermediate_size", 1, Limits.MAX_WIDTH),
+                activation(k.optionalText("hidden_act", "silu")),
+                k.optionalBool("mlp_bias", false));
+        LayerKind layer = new LayerKind(attention, 0, mlp, mamba);
+        return new TransformerSpec(
+                name,
+                k.requiredInt("vocab_size", 1, Limits.MAX_VOCAB),
+                d,
+                List.of(new LayerGroup(layers, layer)),
+                new Norms(NormKind.RMS_NORM, false, 2, true),
+                PositionEncoding.ROTARY,
+                k.optionalBool("tie_word_embeddings", false),
+                k.optionalInt("max_position_embeddings", 8192, 1, Limits.MAX_CONTEXT),
                 0);
     }
 

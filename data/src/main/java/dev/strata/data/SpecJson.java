@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.model.Attention;
 import dev.strata.model.DenseMlp;
 import dev.strata.model.FeedForward;
@@ -87,10 +88,27 @@ public final class SpecJson {
                 && node.has("layers");
     }
 
+    /**
+     * A copy of {@code node} with the defaults of fields added after specs were first written: a state-space mixer
+     * without {@code outputBias} takes its {@code projectionBias} for both projections, and without {@code gatedNorm}
+     * has the gated norm (Mamba-2's and Nemotron-H's). Absent booleans would otherwise read as false.
+     */
+    private static JsonNode withDefaults(JsonNode node) {
+        JsonNode copy = node.deepCopy();
+        for (JsonNode mixer : copy.findParents("type")) {
+            if (mixer instanceof ObjectNode o
+                    && "stateSpace".equals(o.path("type").asText())) {
+                if (!o.has("outputBias") && o.has("projectionBias")) o.set("outputBias", o.get("projectionBias"));
+                if (!o.has("gatedNorm")) o.put("gatedNorm", true);
+            }
+        }
+        return copy;
+    }
+
     /** Reads a spec; the spec's own validation names any bad field, other errors name the JSON path. */
     public static TransformerSpec read(JsonNode node) {
         try {
-            return MAPPER.treeToValue(node, TransformerSpec.class);
+            return MAPPER.treeToValue(withDefaults(node), TransformerSpec.class);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InvalidFieldException f) throw f;

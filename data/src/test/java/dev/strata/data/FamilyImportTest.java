@@ -583,19 +583,6 @@ class FamilyImportTest {
                         assertThat(e.getMessage()).doesNotContain("hidden_size").doesNotContain("vocab_size"));
     }
 
-    @Test
-    void aRefusedFamilyNamesItsLayerKind() {
-        String json = """
-                {"model_type": "falcon_h1", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
-                 "num_key_value_heads": 2, "vocab_size": 100, "intermediate_size": 96}
-                """;
-        assertThatThrownBy(() -> spec(json))
-                .isInstanceOf(InvalidFieldException.class)
-                .hasMessageContaining("falcon_h1")
-                .hasMessageContaining("Mamba-2 and attention side by side")
-                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("model_type"));
-    }
-
     // ---- Broken configs ------------------------------------------------------------------------------------------
 
     @Test
@@ -794,5 +781,57 @@ class FamilyImportTest {
         assertThat(dev.strata.estimator.memory.KvCache.stateBytesPerSequence(
                         spec(jamba), dev.strata.model.NumericFormat.BF16))
                 .isEqualTo(2 * (128 * 16 * 4 + 128 * 3 * 2));
+    }
+
+    @Test
+    void falconH1RunsMamba2BesideTheAttentionInEveryLayer() {
+        // modeling_falcon_h1, by hand, on Falcon-H1-Tiny-90M's shape (hidden 512, 24 layers, 8 heads and 2 KV heads of
+        // 64, gated MLP of 768, vocabulary 32768, tied; Mamba inner 768 in 24 heads of 32, 1 group, state 64, kernel 4)
+        String tiny = """
+                {"model_type": "falcon_h1", "hidden_size": 512, "num_hidden_layers": 24, "num_attention_heads": 8,
+                 "num_key_value_heads": 2, "head_dim": 64, "intermediate_size": 768, "vocab_size": 32768,
+                 "tie_word_embeddings": true, "mamba_d_ssm": 768, "mamba_n_heads": 24, "mamba_d_head": 32,
+                 "mamba_n_groups": 1, "mamba_d_state": 64, "mamba_d_conv": 4, "mamba_expand": 2}
+                """;
+        long attention = 512 * 512 + 2 * 512 * 128 + 512 * 512;
+        // conv_dim = 768 + 2 x 64 = 896: a depthwise convolution of 896 x 4 with bias (mamba_conv_bias defaults
+        // true); in_proj 512 -> 768 + 896 + 24 without bias; dt_bias, A_log, D per head; no gated norm
+        // (mamba_rms_norm defaults false); out_proj 768 -> 512 without bias (projectors_bias defaults false)
+        long mamba = (896 * 4 + 896) + 512L * (768 + 896 + 24) + 3 * 24 + 768 * 512;
+        long mlp = 3 * 512 * 768;
+        long layer = attention + mamba + mlp + 2 * 512;
+        long expected = 24 * layer + 32768L * 512 + 512;
+        assertThat(expected).as("the shape of a 90M model").isEqualTo(91_131_072L);
+        assertThat(count(tiny).total()).isEqualTo(expected);
+        // per sequence, each layer keeps 768 x 64 fp32 state and 896 x 3 convolution inputs in bf16 beside its
+        // growing KV cache of 2 x 2 heads x 64 per token
+        assertThat(dev.strata.estimator.memory.KvCache.stateBytesPerSequence(
+                        spec(tiny), dev.strata.model.NumericFormat.BF16))
+                .isEqualTo(24L * (768 * 64 * 4 + 896 * 3 * 2));
+        assertThat(dev.strata.estimator.memory.KvCache.bytesPerToken(spec(tiny), dev.strata.model.NumericFormat.BF16))
+                .isEqualTo(24L * 2 * 2 * 64 * 2);
+
+        // the gated norm and both biases when the config asks for them; mamba_d_head "auto" = 768 / 24
+        String withNorm = tiny.replace("\"mamba_d_head\": 32", "\"mamba_d_head\": \"auto\"")
+                .replace(
+                        "\"mamba_expand\": 2",
+                        "\"mamba_rms_norm\": true, \"mamba_proj_bias\": true, \"projectors_bias\": true");
+        assertThat(count(withNorm).total()).isEqualTo(expected + 24L * (768 + (768 + 896 + 24) + 512));
+    }
+
+    @Test
+    void falconH1ErrorsNameTheMambaKey() {
+        String bad = """
+                {"model_type": "falcon_h1", "hidden_size": 512, "num_hidden_layers": 2, "num_attention_heads": 8,
+                 "intermediate_size": 768, "vocab_size": 100, "mamba_d_ssm": 768, "mamba_n_heads": 24,
+                 "mamba_d_head": 30}
+                """;
+        assertThatThrownBy(() -> spec(bad))
+                .isInstanceOf(dev.strata.model.InvalidFieldException.class)
+                .hasMessageContaining("mamba_d_head")
+                .hasMessageContaining("30");
+        String indivisible =
+                bad.replace("\"mamba_d_head\": 30", "\"mamba_n_heads\": 25").replace("\"mamba_n_heads\": 24,", "");
+        assertThatThrownBy(() -> spec(indivisible)).hasMessageContaining("mamba_n_heads");
     }
 }

@@ -10,6 +10,7 @@ import dev.strata.model.LayerKind;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.ProjectionBiases;
+import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,32 @@ class SpecJsonTest {
                     .as(id)
                     .isEqualTo(PresetCatalog.get(id).spec());
         }
+    }
+
+    @Test
+    void aParallelMixerRoundTripsAndAStateSpaceMixerWrittenBeforeItsFlagsKeepsItsNormAndBiases() {
+        var mamba = new StateSpaceMixer(8, 64, 1, 128, 4, true, false, true, false);
+        var attention = new MultiHeadAttention(8, 2, 64, ProjectionBiases.NONE, false);
+        TransformerSpec hybrid = TransformerSpec.builder()
+                .name("parallel")
+                .vocabSize(1000)
+                .hiddenSize(512)
+                .layers(2, new LayerKind(attention, 0, new GatedMlp(1024, Activation.SILU, false), mamba))
+                .build();
+        assertThat(HfConfigImporter.fromJson(SpecJson.write(hybrid), "x")).isEqualTo(hybrid);
+        // a layer written without parallelMixer has none; a stateSpace mixer without outputBias and gatedNorm reads
+        // as the Mamba-2 of Nemotron-H: one bias flag for both projections, and the gated norm
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                SpecJson.tree(PresetCatalog.get("nemotron-3-nano-30b-a3b").spec());
+        for (com.fasterxml.jackson.databind.JsonNode group : old.get("layers")) {
+            var kind = (com.fasterxml.jackson.databind.node.ObjectNode) group.get("kind");
+            kind.remove("parallelMixer");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) kind.get("attention"))
+                    .remove(java.util.List.of("outputBias", "gatedNorm"));
+        }
+        assertThat(old.toString()).doesNotContain("gatedNorm").doesNotContain("parallelMixer");
+        assertThat(HfConfigImporter.fromNode(old, "x"))
+                .isEqualTo(PresetCatalog.get("nemotron-3-nano-30b-a3b").spec());
     }
 
     @Test

@@ -74,7 +74,11 @@ public final class RandomSpecs {
             Attention a = r.nextBoolean() ? attention : other;
             FeedForward f = r.nextBoolean() ? ff : otherFf;
             if (a instanceof NoMixer && f instanceof NoFeedForward) f = mlp(r, (int) logUniform(r, 1, 8L * hidden));
-            layers.add(new LayerGroup(count, new LayerKind(a, window, f)));
+            // now and then a recurrent mixer beside softmax attention (Falcon-H1)
+            Attention parallel = (a instanceof MultiHeadAttention || a instanceof LatentAttention) && r.nextInt(8) == 0
+                    ? recurrent(r, hidden)
+                    : new NoMixer();
+            layers.add(new LayerGroup(count, new LayerKind(a, window, f, parallel)));
         }
         NormKind normKind = r.nextBoolean() ? NormKind.RMS_NORM : NormKind.LAYER_NORM;
         Norms norms =
@@ -94,6 +98,46 @@ public final class RandomSpecs {
                 r.nextInt(8) == 0 ? 1 + r.nextInt(2) : 0);
     }
 
+    /** A Mamba-2 mixer, its biases and gated norm drawn (Nemotron-H's and Falcon-H1's variants). */
+    static StateSpaceMixer stateSpace(SplittableRandom r) {
+        int groups = 1 + r.nextInt(8);
+        return new StateSpaceMixer(
+                groups * (1 + r.nextInt(32)),
+                16 * (1 + r.nextInt(8)),
+                groups,
+                16 * (1 + r.nextInt(16)),
+                1 + r.nextInt(6),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean());
+    }
+
+    /** A recurrent mixer of any kind. */
+    static Attention recurrent(SplittableRandom r, int hidden) {
+        return switch (r.nextInt(3)) {
+            case 0 -> stateSpace(r);
+            case 1 -> {
+                int keyHeads = 1 + r.nextInt(32);
+                yield new LinearAttention(
+                        keyHeads,
+                        keyHeads * (1 + r.nextInt(4)),
+                        16 * (1 + r.nextInt(16)),
+                        16 * (1 + r.nextInt(16)),
+                        1 + r.nextInt(6));
+            }
+            default ->
+                new SelectiveStateSpaceMixer(
+                        16 * (1 + r.nextInt(64)),
+                        1 + r.nextInt(64),
+                        1 + r.nextInt(64),
+                        1 + r.nextInt(6),
+                        r.nextBoolean(),
+                        r.nextBoolean(),
+                        r.nextBoolean());
+        };
+    }
+
     /**
      * MHA, GQA, MQA or MLA over a residual stream of {@code hidden}; now and then a Gated DeltaNet, a Mamba-2 mixer or
      * no mixer at all (the layers of hybrids such as Qwen3-Next and Nemotron-H).
@@ -109,17 +153,7 @@ public final class RandomSpecs {
                     16 * (1 + r.nextInt(16)),
                     1 + r.nextInt(6));
         }
-        if (mixer == 1) {
-            int groups = 1 + r.nextInt(8);
-            return new StateSpaceMixer(
-                    groups * (1 + r.nextInt(32)),
-                    16 * (1 + r.nextInt(8)),
-                    groups,
-                    16 * (1 + r.nextInt(16)),
-                    1 + r.nextInt(6),
-                    r.nextBoolean(),
-                    r.nextBoolean());
-        }
+        if (mixer == 1) return stateSpace(r);
         if (mixer == 2) return new NoMixer();
         if (mixer == 3)
             return new SelectiveStateSpaceMixer(
@@ -314,15 +348,17 @@ public final class RandomSpecs {
     }
 
     private static boolean splits(TransformerSpec spec, int tp) {
-        for (LayerGroup g : spec.layers()) {
-            Attention a = g.kind().attention();
-            if (a instanceof NoMixer) continue;
-            if (a.heads() % tp != 0) return false;
-            if (a instanceof MultiHeadAttention m && m.kvHeads() % tp != 0 && tp % m.kvHeads() != 0) return false;
-            if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0) return false;
-            if (a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0) return false;
-        }
+        for (LayerGroup g : spec.layers())
+            if (!splits(g.kind().attention(), tp) || !splits(g.kind().parallelMixer(), tp)) return false;
         return true;
+    }
+
+    private static boolean splits(Attention a, int tp) {
+        if (a instanceof NoMixer) return true;
+        if (a.heads() % tp != 0) return false;
+        if (a instanceof MultiHeadAttention m && m.kvHeads() % tp != 0 && tp % m.kvHeads() != 0) return false;
+        if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0) return false;
+        return !(a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0);
     }
 
     private static int largestDivisorAtMost(int n, int max) {

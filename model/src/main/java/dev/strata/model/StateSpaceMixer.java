@@ -4,7 +4,8 @@ package dev.strata.model;
  * A Mamba-2 state-space mixer (Dao and Gu 2024, "Transformers are SSMs", arXiv:2405.21060; Nemotron-H's mixer):
  * an input projection to the gate, the inner activations x, the B and C projections of {@code groups x stateSize}
  * and one step size per head; a causal depthwise convolution over x, B and C; per head a {@code headDim x stateSize}
- * state in place of a cache that grows with the context; a gated norm and an output projection.
+ * state in place of a cache that grows with the context; a gated norm (optional in Falcon-H1) and an output
+ * projection.
  *
  * @param heads          SSM heads ({@code mamba_num_heads})
  * @param headDim        size of each head ({@code mamba_head_dim}); the inner width is heads x headDim
@@ -12,11 +13,34 @@ package dev.strata.model;
  * @param stateSize      state size N per head channel ({@code ssm_state_size})
  * @param convKernel     width of the causal convolution ({@code conv_kernel})
  * @param convBias       whether the convolution has a bias ({@code use_conv_bias})
- * @param projectionBias whether the input and output projections have biases ({@code use_bias})
+ * @param projectionBias whether the input projection has a bias ({@code use_bias}; Falcon-H1's {@code mamba_proj_bias})
+ * @param outputBias     whether the output projection has a bias ({@code use_bias}; Falcon-H1's {@code projectors_bias})
+ * @param gatedNorm      whether a gated RMSNorm over the inner width precedes the output projection (Mamba-2's; Falcon-H1
+ *                       only with {@code mamba_rms_norm})
  */
 public record StateSpaceMixer(
-        int heads, int headDim, int groups, int stateSize, int convKernel, boolean convBias, boolean projectionBias)
+        int heads,
+        int headDim,
+        int groups,
+        int stateSize,
+        int convKernel,
+        boolean convBias,
+        boolean projectionBias,
+        boolean outputBias,
+        boolean gatedNorm)
         implements RecurrentMixer {
+    /** Mamba-2 as Nemotron-H has it: one bias flag for both projections, and the gated norm. */
+    public StateSpaceMixer(
+            int heads,
+            int headDim,
+            int groups,
+            int stateSize,
+            int convKernel,
+            boolean convBias,
+            boolean projectionBias) {
+        this(heads, headDim, groups, stateSize, convKernel, convBias, projectionBias, projectionBias, true);
+    }
+
     public StateSpaceMixer {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
         Checks.range("attention.headDim", headDim, 1, Limits.MAX_WIDTH);

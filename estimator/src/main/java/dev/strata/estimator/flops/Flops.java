@@ -68,6 +68,11 @@ public final class Flops {
         return 2.0 * m.convChannels() * m.convKernel() + 6.0 * m.recurrentStateElements();
     }
 
+    /** FLOPs per token of the recurrences of one layer: its mixer's and a parallel mixer's. */
+    public static double recurrencePerToken(LayerKind kind) {
+        return recurrencePerToken(kind.attention()) + recurrencePerToken(kind.parallelMixer());
+    }
+
     /** Embedding FLOPs per token: 2 x vocab x hidden as a one-hot product (Chinchilla App. F), else 0 (a lookup). */
     public static double embeddingPerToken(TransformerSpec spec, FlopsConvention c) {
         return c.embeddingMatmul() ? linear(spec.vocabSize(), spec.hiddenSize()) : 0;
@@ -171,8 +176,7 @@ public final class Flops {
                             t[FlopComponent.ofMatrices(component).ordinal()] += times * activeCopies * linear(in, out));
         }
         for (LayerGroup g : spec.layers())
-            t[ATTENTION_RECURRENCE.ordinal()] +=
-                    tokens * g.count() * recurrencePerToken(g.kind().attention());
+            t[ATTENTION_RECURRENCE.ordinal()] += tokens * g.count() * recurrencePerToken(g.kind());
         t[EMBEDDING.ordinal()] += tokens * embeddingPerToken(spec, c);
         t[OUTPUT_LOGITS.ordinal()] += tokens * outputLogitsPerToken(spec);
     }

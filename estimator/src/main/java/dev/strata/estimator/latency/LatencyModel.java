@@ -120,8 +120,8 @@ public final class LatencyModel {
                     p.embeddings().bytesFor(Parameters.layerVectors(kind, d, spec.norms())),
                     KvCache.bytesPerTokenPerLayer(a, p.kvCache(), tp),
                     Flops.attentionScoresPerKey(a) + Flops.attentionWeightedSumPerKey(a),
-                    KvCache.stateBytesPerSequence(a, p.kvCache(), tp),
-                    Flops.recurrencePerToken(a),
+                    KvCache.stateBytesPerSequence(kind, p.kvCache(), tp),
+                    Flops.recurrencePerToken(kind),
                     KvCache.indexBytesPerTokenPerLayer(a, p.kvCache()),
                     a instanceof dev.strata.model.LatentAttention mla ? Flops.indexScoresPerKey(mla) : 0,
                     Flops.attendedWindow(kind),
@@ -134,7 +134,8 @@ public final class LatencyModel {
     private static final class MatrixList implements MatrixVisitor {
         final Precision p;
         final Roofline r;
-        final Matrix[] m = new Matrix[16]; // at most 12 matrices a layer (MLA with shared and routed experts)
+        // at most 20 matrices a layer: MLA with an indexer, a parallel Mamba-1 mixer, shared and routed experts
+        final Matrix[] m = new Matrix[24];
         int n;
 
         MatrixList(Precision p, Roofline r) {

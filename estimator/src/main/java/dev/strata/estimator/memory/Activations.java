@@ -134,7 +134,8 @@ public final class Activations {
         long outputInput = (long) a.heads() * a.valueHeadDim();
         long query = a instanceof MultiHeadAttention mha ? mha.queryProjectionWidth() : a.queryWidth(); // with the gate
         long elements = query + kvWidth + valueWidth + outputInput + mlpIntermediates(kind.feedForward(), hidden);
-        return elements * alpha;
+        // a recurrent mixer beside the attention keeps its own working set (0 for none)
+        return (elements + mixerBytesPerTokenElements(kind.parallelMixer())) * alpha;
     }
 
     /**
@@ -232,6 +233,7 @@ public final class Activations {
                                     + 2 * Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim() * tp
                                     + a.queryWidth()
                             : 2 * a.queryWidth() + 2L * a.heads() * a.valueHeadDim();
+            attention += mixerBytesPerTokenElements(kind.parallelMixer()); // a parallel mixer's set, 0 for none
             long latent = a instanceof LatentAttention mla ? mla.qLoraRank() + (long) mla.cachedWidth() : 0;
             long attentionSet = hidden + latent + WholeNumbers.ceilDiv(attention, tp);
             long mlpSet = hidden

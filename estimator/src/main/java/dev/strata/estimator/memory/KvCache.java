@@ -78,12 +78,17 @@ public final class KvCache {
                 kv.bytesFor(WholeNumbers.ceilDiv(conv, tp)));
     }
 
+    /** Bytes of the state one sequence keeps in one layer of {@code kind}: its mixer's and a parallel mixer's. */
+    public static long stateBytesPerSequence(LayerKind kind, NumericFormat kv, int tp) {
+        return Math.addExact(
+                stateBytesPerSequence(kind.attention(), kv, tp), stateBytesPerSequence(kind.parallelMixer(), kv, tp));
+    }
+
     /** Bytes of the state one sequence keeps in all the layers (0 for a model of attention layers only). */
     public static long stateBytesPerSequence(TransformerSpec spec, NumericFormat kv) {
         long s = 0;
         for (LayerGroup g : spec.layers())
-            s = Math.addExact(
-                    s, Math.multiplyExact(stateBytesPerSequence(g.kind().attention(), kv, 1), (long) g.count()));
+            s = Math.addExact(s, Math.multiplyExact(stateBytesPerSequence(g.kind(), kv, 1), (long) g.count()));
         return s;
     }
 
@@ -138,7 +143,7 @@ public final class KvCache {
     private static long layerBytesPerSequence(LayerKind kind, NumericFormat kv, long contextTokens, int tp) {
         return Math.addExact(
                 Math.multiplyExact(bytesPerTokenPerLayer(kind.attention(), kv, tp), tokensHeld(kind, contextTokens)),
-                stateBytesPerSequence(kind.attention(), kv, tp));
+                stateBytesPerSequence(kind, kv, tp));
     }
 
     /** Tokens a layer keeps: the context, capped at the window of a sliding-window layer. */

@@ -43,15 +43,8 @@ public final class Sharding {
         // inline into the estimators, which call it for every estimate
         int tp = p.tensor();
         for (LayerGroup g : spec.layers()) {
-            Attention a = g.kind().attention();
-            if (a instanceof NoMixer) continue;
-            if (a.heads() % tp != 0) throw headsNotSplit(tp, a);
-            if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0)
-                throw kvHeadsNotSplit(tp, mha);
-            if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0)
-                throw groupsNotSplit(tp, "keyHeads", lin.keyHeads());
-            if (a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0)
-                throw groupsNotSplit(tp, "groups", ssm.groups());
+            checkMixer(g.kind().attention(), tp);
+            checkMixer(g.kind().parallelMixer(), tp);
         }
         // a model has at least one layer
         if (p.pipeline() > 1 && p.pipeline() > spec.layerCount())
@@ -60,6 +53,17 @@ public final class Sharding {
                     p.pipeline(),
                     "an integer from 1 to the number of layers, " + spec.layerCount());
         if (p.expert() > 1) checkExperts(spec, p);
+    }
+
+    private static void checkMixer(Attention a, int tp) {
+        if (a instanceof NoMixer) return;
+        if (a.heads() % tp != 0) throw headsNotSplit(tp, a);
+        if (a instanceof MultiHeadAttention mha && mha.kvHeads() % tp != 0 && tp % mha.kvHeads() != 0)
+            throw kvHeadsNotSplit(tp, mha);
+        if (a instanceof LinearAttention lin && lin.keyHeads() % tp != 0)
+            throw groupsNotSplit(tp, "keyHeads", lin.keyHeads());
+        if (a instanceof StateSpaceMixer ssm && ssm.groups() % tp != 0)
+            throw groupsNotSplit(tp, "groups", ssm.groups());
     }
 
     private static InvalidFieldException headsNotSplit(int tp, Attention a) {

@@ -99,6 +99,8 @@ public final class Parameters {
             add(t, a, ATTENTION_LATENT_NORMS, Math.multiplyExact(latentNorms(mla, norms), times));
             add(t, a, ATTENTION_INDEXER, Math.multiplyExact(indexerKeyNorm(mla), times));
         }
+        if (kind.hasParallelMixer())
+            add(t, a, MIXER_VECTORS, Math.multiplyExact(mixerVectors(kind.parallelMixer()), times));
     }
 
     /** Adds {@code v} to a term of both the total and the active count (a term every token uses). */
@@ -121,26 +123,30 @@ public final class Parameters {
         if (kind.attention() instanceof MultiHeadAttention mha) v += qkNorms(mha, norms) + sinks(mha);
         else if (kind.attention() instanceof RecurrentMixer) v += mixerVectors(kind.attention());
         else if (kind.attention() instanceof LatentAttention mla) v += latentNorms(mla, norms) + indexerKeyNorm(mla);
-        return v;
+        return v + mixerVectors(kind.parallelMixer());
     }
 
     /**
      * Visits every weight matrix of a layer of {@code kind} over hidden size {@code d}, with its shape: the shapes of
      * the Hugging Face implementations (docs/architecture.md, "Architecture facts"). Norm weights are not matrices and are
-     * not visited. Order: attention projections, then the feed-forward matrices.
+     * not visited. Order: attention projections, a parallel mixer's projections, then the feed-forward matrices.
      */
     public static void forEachMatrix(LayerKind kind, long d, MatrixVisitor v) {
         // Kept small, each part in a method of its own: the JIT then inlines the walk into every caller and calls the
         // caller's own visitor directly, instead of through one call site shared by every caller (docs/benchmarks.md,
         // "Estimator").
-        Attention attention = kind.attention();
+        forEachMixerMatrix(kind.attention(), d, v);
+        if (kind.hasParallelMixer()) forEachMixerMatrix(kind.parallelMixer(), d, v);
+        if (kind.feedForward() instanceof Mlp mlp) forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
+        else if (kind.feedForward() instanceof MixtureOfExperts moe) forEachExpertMatrix(moe, d, v);
+    }
+
+    private static void forEachMixerMatrix(Attention attention, long d, MatrixVisitor v) {
         if (attention instanceof MultiHeadAttention mha) forEachAttentionMatrix(mha, d, v);
         else if (attention instanceof LatentAttention mla) forEachLatentAttentionMatrix(mla, d, v);
         else if (attention instanceof LinearAttention lin) forEachLinearAttentionMatrix(lin, d, v);
         else if (attention instanceof StateSpaceMixer ssm) forEachStateSpaceMatrix(ssm, d, v);
         else if (attention instanceof SelectiveStateSpaceMixer mamba) forEachSelectiveStateSpaceMatrix(mamba, d, v);
-        if (kind.feedForward() instanceof Mlp mlp) forEachMlpMatrix(mlp, d, MLP, 1, 1, v);
-        else if (kind.feedForward() instanceof MixtureOfExperts moe) forEachExpertMatrix(moe, d, v);
     }
 
     private static void forEachAttentionMatrix(MultiHeadAttention mha, long d, MatrixVisitor v) {
@@ -210,7 +216,7 @@ public final class Parameters {
     /** Mamba-2 (modeling_nemotron_h.NemotronHMamba2Mixer): in_proj hidden -> z, x, B, C, dt; out_proj inner -> hidden. */
     private static void forEachStateSpaceMatrix(StateSpaceMixer ssm, long d, MatrixVisitor v) {
         v.matrix(MIXER_INPUT, Projection.MIXER_IN, d, ssm.inputProjectionWidth(), ssm.projectionBias(), 1, 1);
-        v.matrix(MIXER_OUTPUT, Projection.MIXER_OUT, ssm.innerWidth(), d, ssm.projectionBias(), 1, 1);
+        v.matrix(MIXER_OUTPUT, Projection.MIXER_OUT, ssm.innerWidth(), d, ssm.outputBias(), 1, 1);
     }
 
     /**
@@ -243,7 +249,7 @@ public final class Parameters {
             return ssm.convChannels() * ssm.convKernel()
                     + (ssm.convBias() ? ssm.convChannels() : 0)
                     + 3L * ssm.heads()
-                    + ssm.innerWidth();
+                    + (ssm.gatedNorm() ? ssm.innerWidth() : 0);
         return 0;
     }
 
