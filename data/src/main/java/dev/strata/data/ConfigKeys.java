@@ -12,9 +12,20 @@ import java.util.Map;
  */
 final class ConfigKeys {
     private final JsonNode node;
+    private final String prefix;
 
     ConfigKeys(JsonNode node) {
+        this(node, "");
+    }
+
+    /** Keys of a nested object, named in errors with {@code prefix} ({@code "vision_config."}). */
+    ConfigKeys(JsonNode node, String prefix) {
         this.node = node;
+        this.prefix = prefix;
+    }
+
+    private String name(String key) {
+        return prefix + key;
     }
 
     /** The config object itself. */
@@ -30,7 +41,8 @@ final class ConfigKeys {
     int requiredInt(String key, int min, int max) {
         if (!has(key))
             throw InvalidFieldException.withMessage(
-                    key, "config key " + key + " is missing: it must be an integer from " + min + " to " + max);
+                    name(key),
+                    "config key " + name(key) + " is missing: it must be an integer from " + min + " to " + max);
         return intValue(key, min, max);
     }
 
@@ -46,14 +58,14 @@ final class ConfigKeys {
     boolean optionalBool(String key, boolean fallback) {
         if (!has(key)) return fallback;
         JsonNode v = node.get(key);
-        if (!v.isBoolean()) throw new InvalidFieldException(key, v, "true or false");
+        if (!v.isBoolean()) throw new InvalidFieldException(name(key), v, "true or false");
         return v.booleanValue();
     }
 
     String optionalText(String key, String fallback) {
         if (!has(key)) return fallback;
         JsonNode v = node.get(key);
-        if (!v.isTextual()) throw new InvalidFieldException(key, v, "a string");
+        if (!v.isTextual()) throw new InvalidFieldException(name(key), v, "a string");
         return v.textValue();
     }
 
@@ -87,11 +99,12 @@ final class ConfigKeys {
     List<Integer> intList(String key, int min, int max) {
         if (!has(key)) return List.of();
         JsonNode v = node.get(key);
-        if (!v.isArray()) throw new InvalidFieldException(key, v, "a list of integers from " + min + " to " + max);
+        if (!v.isArray())
+            throw new InvalidFieldException(name(key), v, "a list of integers from " + min + " to " + max);
         List<Integer> out = new ArrayList<>();
         for (JsonNode e : v) {
             if (!e.isIntegralNumber() || e.longValue() < min || e.longValue() > max)
-                throw new InvalidFieldException(key, v, "a list of integers from " + min + " to " + max);
+                throw new InvalidFieldException(name(key), v, "a list of integers from " + min + " to " + max);
             out.add(e.intValue());
         }
         return out;
@@ -101,10 +114,10 @@ final class ConfigKeys {
     List<String> textList(String key) {
         if (!has(key)) return null;
         JsonNode v = node.get(key);
-        if (!v.isArray()) throw new InvalidFieldException(key, v, "a list of strings");
+        if (!v.isArray()) throw new InvalidFieldException(name(key), v, "a list of strings");
         List<String> out = new ArrayList<>();
         for (JsonNode e : v) {
-            if (!e.isTextual()) throw new InvalidFieldException(key, v, "a list of strings");
+            if (!e.isTextual()) throw new InvalidFieldException(name(key), v, "a list of strings");
             out.add(e.textValue());
         }
         return out;
@@ -114,16 +127,16 @@ final class ConfigKeys {
     JsonNode object(String key) {
         if (!has(key)) return null;
         JsonNode v = node.get(key);
-        if (!v.isObject()) throw new InvalidFieldException(key, v, "a JSON object");
+        if (!v.isObject()) throw new InvalidFieldException(name(key), v, "a JSON object");
         return v;
     }
 
     private int intValue(String key, int min, int max) {
         JsonNode v = node.get(key);
         if (!v.isNumber() || !(v.isIntegralNumber() || v.doubleValue() == Math.rint(v.doubleValue())))
-            throw new InvalidFieldException(key, v, "an integer from " + min + " to " + max);
+            throw new InvalidFieldException(name(key), v, "an integer from " + min + " to " + max);
         double x = v.doubleValue();
-        if (x < min || x > max) throw new InvalidFieldException(key, v, "an integer from " + min + " to " + max);
+        if (x < min || x > max) throw new InvalidFieldException(name(key), v, "an integer from " + min + " to " + max);
         return (int) x;
     }
 }

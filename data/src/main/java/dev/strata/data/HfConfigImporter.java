@@ -85,6 +85,7 @@ public final class HfConfigImporter {
             "deepseek_v2",
             "deepseek_v3",
             "kimi_k2",
+            "kimi_k25",
             "qwen3_next",
             "nemotron_h",
             "deepseek_v32",
@@ -106,14 +107,16 @@ public final class HfConfigImporter {
 
     /**
      * An imported config: the spec, the family it was read as, every assumption the import made (empty when the
-     * family's own mapping read every key it needs), the checkpoint's weight format and where it was read (null when
-     * the config names none), and what the checkpoint's safetensors hold (null without them).
+     * family's own mapping read every key it needs), the checkpoint's weight format, its routed experts' format where
+     * only those are quantised (null otherwise), and where they were read (null when the config names none), and what
+     * the checkpoint's safetensors hold (null without them).
      */
     public record Imported(
             TransformerSpec spec,
             String family,
             List<String> assumptions,
             NumericFormat weights,
+            NumericFormat expertWeights,
             String weightsSource,
             CheckpointCount checkpoint) {
         public Imported {
@@ -122,12 +125,12 @@ public final class HfConfigImporter {
 
         /** An import that says nothing of the checkpoint's weight format or tensors. */
         public Imported(TransformerSpec spec, String family, List<String> assumptions) {
-            this(spec, family, assumptions, null, null, null);
+            this(spec, family, assumptions, null, null, null, null);
         }
 
         /** This import with what its checkpoint folder's safetensors hold. */
         public Imported withCheckpoint(CheckpointCount c) {
-            return new Imported(spec, family, assumptions, weights, weightsSource, c);
+            return new Imported(spec, family, assumptions, weights, expertWeights, weightsSource, c);
         }
     }
 
@@ -224,6 +227,7 @@ public final class HfConfigImporter {
                 i.family(),
                 assumptions,
                 weights,
+                null,
                 source,
                 CheckpointCount.of(h.tensors(), i.spec().layerCount()));
     }
@@ -276,88 +280,12 @@ public final class HfConfigImporter {
                 : i.withCheckpoint(CheckpointCount.of(tensors, i.spec().layerCount()));
     }
 
-    /**
-     * The format the checkpoint stores its weights in, and where that was read: {@code quantization_config} (fp8 with
-     * block scales, bitsandbytes, AWQ and GPTQ), else {@code torch_dtype}/{@code dtype}; null when the config says
-     * neither or names a scheme strata cannot hold as one weight format (then an assumption says so).
-     */
+    /** {@code i} with the weight formats its checkpoint's config declares ({@link CheckpointFormat}). */
     private static Imported withCheckpointFormat(Imported i, ConfigKeys top, ConfigKeys text) {
+        CheckpointFormat f = CheckpointFormat.of(top, text, i.spec());
         List<String> assumptions = new ArrayList<>(i.assumptions());
-        NumericFormat weights = null;
-        String source = null;
-        JsonNode q = top.object("quantization_config");
-        if (q == null && text != null) q = text.object("quantization_config");
-        if (q != null) {
-            ConfigKeys qk = new ConfigKeys(q);
-            String method = qk.optionalText("quant_method", "");
-            switch (method) {
-                case "fp8" -> {
-                    // DeepSeek-V3 / Kimi K2: e4m3 weights with one fp32 scale (weight_scale_inv) per 128 x 128 block
-                    List<Integer> block = qk.intList("weight_block_size", 1, Limits.MAX_WIDTH);
-                    if (block.size() == 2) {
-                        int elements = block.get(0) * block.get(1);
-                        weights = new NumericFormat(
-                                "fp8-b" + block.get(0) + "x" + block.get(1), 8, true, elements, 4, 0, 0);
-                        source = "quantization_config: fp8 with an fp32 scale per " + block.get(0) + " x "
-                                + block.get(1) + " block";
-                    } else {
-                        weights = NumericFormat.FP8;
-                        source = "quantization_config: fp8";
-                    }
-                }
-                case "bitsandbytes" -> {
-                    if (qk.optionalBool("load_in_4bit", false)) {
-                        boolean nf4 =
-                                qk.optionalText("bnb_4bit_quant_type", "fp4").equals("nf4");
-                        boolean dq = qk.optionalBool("bnb_4bit_use_double_quant", false);
-                        if (nf4) {
-                            weights = dq ? NumericFormat.NF4_DQ : NumericFormat.NF4;
-                            source = "quantization_config: bitsandbytes " + weights.id();
-                        }
-                    } else if (qk.optionalBool("load_in_8bit", false)) {
-                        weights = NumericFormat.INT8;
-                        source = "quantization_config: bitsandbytes int8";
-                    }
-                }
-                case "awq", "gptq" -> {
-                    int bits = qk.optionalInt("bits", qk.optionalInt("w_bit", 4, 1, 16), 1, 16);
-                    int group = qk.optionalInt(
-                            "group_size",
-                            qk.optionalInt("q_group_size", 128, 1, Limits.MAX_WIDTH),
-                            -1,
-                            Limits.MAX_WIDTH);
-                    if (bits == 4 && group > 0) {
-                        weights = NumericFormat.int4(group, 2);
-                        source = "quantization_config: " + method + " 4-bit, group " + group
-                                + " (fp16 scales; the packed" + " zero points, half a byte per group, are not counted)";
-                    } else if (bits == 8) {
-                        weights = NumericFormat.INT8;
-                        source = "quantization_config: " + method + " 8-bit";
-                    }
-                }
-                default -> {}
-            }
-            if (weights == null)
-                assumptions.add("quantization_config (" + (method.isEmpty() ? "no quant_method" : method)
-                        + ") is not one weight format strata can hold"
-                        + (q.has("modules_to_not_convert") ? " (it quantises only some modules)" : "")
-                        + ": weights are taken as 16-bit unless --weights says otherwise");
-        }
-        if (weights == null && q == null) {
-            String dtype = top.optionalText("torch_dtype", top.optionalText("dtype", null));
-            if (dtype == null && text != null)
-                dtype = text.optionalText("torch_dtype", text.optionalText("dtype", null));
-            if (dtype != null) {
-                weights = switch (dtype) {
-                    case "bfloat16" -> NumericFormat.BF16;
-                    case "float16" -> NumericFormat.FP16;
-                    case "float32" -> NumericFormat.FP32;
-                    default -> null;
-                };
-                if (weights != null) source = "torch_dtype: " + dtype;
-            }
-        }
-        return new Imported(i.spec(), i.family(), assumptions, weights, source, null);
+        assumptions.addAll(f.assumptions());
+        return new Imported(i.spec(), i.family(), assumptions, f.weights(), f.expertWeights(), f.source(), null);
     }
 
     /** Reads and imports a config.json file; the spec is named after the file unless the config names itself. */
@@ -518,13 +446,15 @@ public final class HfConfigImporter {
 
     /**
      * Parameters of the vision tower and projector of a multimodal checkpoint, exactly, where strata knows the tower
-     * (SigLIP, as Gemma 3 uses it; Llama 4's); otherwise 0, with an assumption saying the tower is not counted.
+     * (SigLIP, as Gemma 3 uses it; Llama 4's; Pixtral, as Mistral 3 uses it; Qwen3.5's; Kimi K2.5's MoonViT);
+     * otherwise 0, with an assumption saying the tower is not counted.
      */
     private static long visionEncoder(ConfigKeys top, String type, ConfigKeys text, List<String> assumptions) {
         JsonNode vision = top.object("vision_config");
-        String visionType = vision == null ? null : new ConfigKeys(vision).optionalText("model_type", null);
+        String visionType =
+                vision == null ? null : new ConfigKeys(vision, "vision_config.").optionalText("model_type", null);
         if (type.equals("gemma3") && "siglip_vision_model".equals(visionType)) {
-            ConfigKeys v = new ConfigKeys(vision);
+            ConfigKeys v = new ConfigKeys(vision, "vision_config.");
             long h = v.optionalInt("hidden_size", 768, 1, Limits.MAX_WIDTH);
             long tower = siglip(v);
             // modeling_gemma3.Gemma3MultiModalProjector: mm_input_projection_weight (vision hidden x text hidden) and
@@ -532,7 +462,14 @@ public final class HfConfigImporter {
             long projector = h * text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH) + h;
             return Math.addExact(tower, projector);
         }
-        if (type.equals("llama4") && vision != null) return llama4Vision(new ConfigKeys(vision), text);
+        if (type.equals("llama4") && vision != null)
+            return llama4Vision(new ConfigKeys(vision, "vision_config."), text);
+        if (type.equals("mistral3") && (vision == null || visionType == null || visionType.equals("pixtral")))
+            return mistral3Vision(top, vision, text);
+        if ((type.equals("qwen3_5") || type.equals("qwen3_5_moe")) && vision != null)
+            return qwen35Vision(new ConfigKeys(vision, "vision_config."), text);
+        if (type.equals("kimi_k25") && vision != null)
+            return kimiK25Vision(top, new ConfigKeys(vision, "vision_config."), text);
         assumptions.add("the " + type + " checkpoint's vision tower"
                 + (visionType == null ? "" : " (" + visionType + ")")
                 + " and projector are not counted: only its language model is");
@@ -569,6 +506,96 @@ public final class HfConfigImporter {
     }
 
     /**
+     * Mistral 3's Pixtral tower and projector (modeling_pixtral.PixtralVisionModel, modeling_mistral3; absent keys take
+     * PixtralVisionConfig's and Mistral3Config's defaults, and without a vision_config the one Mistral3Config builds,
+     * patch 14): a patch Conv2d without bias, an RMSNorm before the layers, per layer two RMSNorms, q/k/v/o without
+     * biases (head size is hidden / heads whatever head_dim says) and a gated MLP without biases; rotary positions
+     * without weights. The projector: an RMSNorm over the vision width, the patch merger (hidden x merge^2 -> hidden, no
+     * bias), linear_1 (hidden x feature layers -> text hidden) and linear_2 (text hidden -> text hidden), with biases
+     * by multimodal_projector_bias.
+     */
+    private static long mistral3Vision(ConfigKeys top, JsonNode vision, ConfigKeys text) {
+        ConfigKeys v = new ConfigKeys(vision == null ? MAPPER.createObjectNode() : vision, "vision_config.");
+        long h = v.optionalInt("hidden_size", 1024, 1, Limits.MAX_WIDTH);
+        long inter = v.optionalInt("intermediate_size", 4096, 1, Limits.MAX_WIDTH);
+        long layers = v.optionalInt("num_hidden_layers", 24, 1, Limits.MAX_LAYERS);
+        long channels = v.optionalInt("num_channels", 3, 1, 64);
+        long patch = v.optionalInt("patch_size", vision == null ? 14 : 16, 1, 1 << 12);
+        long merge = top.optionalInt("spatial_merge_size", 2, 1, 64);
+        JsonNode featureLayer = top.node().get("vision_feature_layer");
+        long features = featureLayer != null && featureLayer.isArray() ? Math.max(1, featureLayer.size()) : 1;
+        boolean bias = top.optionalBool("multimodal_projector_bias", false);
+        long t = text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        long layer = 2 * h + 4 * h * h + 3 * h * inter;
+        long tower = channels * patch * patch * h + h + Math.multiplyExact(layers, layer);
+        long projector = h + merge * merge * h * h + features * h * t + t * t + (bias ? 2 * t : 0);
+        return Math.addExact(tower, projector);
+    }
+
+    /**
+     * Qwen3.5's vision model (modeling_qwen3_5.Qwen3_5VisionModel; absent keys take Qwen3_5VisionConfig's defaults):
+     * a Conv3d patch embedding (channels x temporal patch x patch x patch -> hidden) with bias, a learned position
+     * table of num_position_embeddings, per block two LayerNorms, a fused qkv and a proj with biases and an MLP
+     * (linear_fc1, linear_fc2) with biases; the merger a LayerNorm over the vision width and two linears with biases
+     * (hidden x merge^2 -> the same, then -> out_hidden_size). No deepstack mergers (Qwen3-VL's).
+     */
+    private static long qwen35Vision(ConfigKeys v, ConfigKeys text) {
+        long h = v.optionalInt("hidden_size", 1152, 1, Limits.MAX_WIDTH);
+        long inter = v.optionalInt("intermediate_size", 4304, 1, Limits.MAX_WIDTH);
+        long depth = v.optionalInt("depth", 27, 1, Limits.MAX_LAYERS);
+        long channels = v.optionalInt("in_channels", 3, 1, 64);
+        long patch = v.optionalInt("patch_size", 16, 1, 1 << 12);
+        long temporal = v.optionalInt("temporal_patch_size", 2, 1, 64);
+        long merge = v.optionalInt("spatial_merge_size", 2, 1, 64);
+        long positions = v.optionalInt("num_position_embeddings", 2304, 1, 1 << 24);
+        long out = v.optionalInt("out_hidden_size", 3584, 1, Limits.MAX_WIDTH);
+        long block = 4 * h + (3 * h * h + 3 * h) + (h * h + h) + (h * inter + inter) + (inter * h + h);
+        long tower = channels * temporal * patch * patch * h + h + positions * h + Math.multiplyExact(depth, block);
+        long m = h * merge * merge;
+        long merger = 2 * h + (m * m + m) + (m * out + out);
+        return Math.addExact(tower, merger);
+    }
+
+    /**
+     * Kimi K2.5's MoonViT tower and projector (modeling_kimi_k25; the Hub config names the tower's keys vt_* and
+     * init_pos_emb_*, transformers' Kimi_K25VisionConfig hidden_size and pos_emb_*: both are read, the former first,
+     * absent ones at the class's defaults): a patch Conv2d(3 -> hidden) with bias, a learned position grid, per layer
+     * two LayerNorms, q/k/v and an output projection with biases and a GELU MLP with biases, a final LayerNorm; the
+     * projector a LayerNorm over projection_hidden_size, a linear over the merged patches (hidden x kernel) and one to
+     * the text width, with biases. The time embedding is a buffer, not a weight.
+     */
+    private static long kimiK25Vision(ConfigKeys top, ConfigKeys v, ConfigKeys text) {
+        long h = v.optionalInt(
+                "vt_hidden_size", v.optionalInt("hidden_size", 1152, 1, Limits.MAX_WIDTH), 1, Limits.MAX_WIDTH);
+        long inter = v.optionalInt(
+                "vt_intermediate_size",
+                v.optionalInt("intermediate_size", 4304, 1, Limits.MAX_WIDTH),
+                1,
+                Limits.MAX_WIDTH);
+        long layers = v.optionalInt(
+                "vt_num_hidden_layers",
+                v.optionalInt("num_hidden_layers", 27, 1, Limits.MAX_LAYERS),
+                1,
+                Limits.MAX_LAYERS);
+        long patch = v.optionalInt("patch_size", 14, 1, 1 << 12);
+        long height = v.optionalInt("init_pos_emb_height", v.optionalInt("pos_emb_height", 64, 1, 1 << 12), 1, 1 << 12);
+        long width = v.optionalInt("init_pos_emb_width", v.optionalInt("pos_emb_width", 64, 1, 1 << 12), 1, 1 << 12);
+        List<Integer> kernel = v.intList("merge_kernel_size", 1, 64);
+        long merged = kernel.size() == 2 ? (long) kernel.get(0) * kernel.get(1) : 4;
+        long norm = top.optionalInt(
+                "projection_hidden_size",
+                v.optionalInt("mm_hidden_size", 1152, 1, Limits.MAX_WIDTH),
+                1,
+                Limits.MAX_WIDTH);
+        long t = text.requiredInt("hidden_size", 1, Limits.MAX_WIDTH);
+        long layer = 4 * h + (3 * h * h + 3 * h) + (h * h + h) + (h * inter + inter) + (inter * h + h);
+        long tower = 3 * patch * patch * h + h + height * width * h + Math.multiplyExact(layers, layer) + 2 * h;
+        long m = h * merged;
+        long projector = 2 * norm + (m * m + m) + (m * t + t);
+        return Math.addExact(tower, projector);
+    }
+
+    /**
      * A SigLIP vision tower (modeling_siglip.SiglipVisionTransformer; defaults of SiglipVisionConfig): patch
      * embedding Conv2d(channels, h, patch, patch) with bias, a learned position per patch, per layer two LayerNorms
      * with bias, q/k/v/o with biases and a GELU MLP with biases, a post LayerNorm, and the attention-pooling head when
@@ -596,6 +623,7 @@ public final class HfConfigImporter {
             "gemma3", "gemma3_text",
             "llama4", "llama4_text",
             "mistral3", "mistral",
+            "kimi_k25", "deepseek_v3",
             "qwen3_5", "qwen3_5_text",
             "qwen3_5_moe", "qwen3_5_moe_text");
 
@@ -647,6 +675,8 @@ public final class HfConfigImporter {
             Map.entry("Qwen3NextForCausalLM", "qwen3_next"),
             Map.entry("Qwen3_5ForConditionalGeneration", "qwen3_5"),
             Map.entry("Qwen3_5MoeForConditionalGeneration", "qwen3_5_moe"),
+            Map.entry("KimiK25ForConditionalGeneration", "kimi_k25"),
+            Map.entry("Mistral3ForConditionalGeneration", "mistral3"),
             Map.entry("NemotronHForCausalLM", "nemotron_h"));
 
     /** GPT-2: LayerNorm with bias, fused c_attn with bias, 4d GELU MLP with biases, learned positions, tied head. */

@@ -586,6 +586,30 @@ class FamilyImportTest {
     // ---- Broken configs ------------------------------------------------------------------------------------------
 
     @Test
+    void aBrokenVisionTowerIsNamedUnderVisionConfig() {
+        String mistral3 = """
+                {"model_type": "mistral3", "text_config": {"model_type": "mistral", "hidden_size": 64,
+                 "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 96, "vocab_size": 100},
+                 "vision_config": {"model_type": "pixtral", "hidden_size": "wide"}}
+                """;
+        assertThatThrownBy(() -> spec(mistral3))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("vision_config.hidden_size")
+                .hasMessageContaining("wide");
+        String qwen = """
+                {"model_type": "qwen3_5", "text_config": {"hidden_size": 64, "num_hidden_layers": 4,
+                 "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 96,
+                 "vocab_size": 100}, "vision_config": {"depth": 0}}
+                """;
+        assertThatThrownBy(() -> spec(qwen)).hasMessageContaining("vision_config.depth = 0");
+        String kimi = """
+                {"model_type": "kimi_k25", "text_config": {"model_type": "kimi_k2"},
+                 "vision_config": {"vt_hidden_size": 1152}}
+                """;
+        assertThatThrownBy(() -> spec(kimi)).hasMessageContaining("hidden_size").hasMessageContaining("missing");
+    }
+
+    @Test
     void layerTypesOfTheWrongLengthAreNamed() {
         String json = GPT_OSS.replace("\"full_attention\"]", "\"full_attention\", \"full_attention\"]");
         assertThatThrownBy(() -> spec(json))

@@ -246,9 +246,74 @@ class HfConfigImporterTest {
         assertThat(withQuantization("\"dtype\": \"bfloat16\"").weights())
                 .isEqualTo(dev.strata.model.NumericFormat.BF16);
         assertThat(withQuantization(null).weights()).isNull();
-        // gpt-oss quantises only its experts (MXFP4): no single format; the import says so and keeps 16 bits
+    }
+
+    @Test
+    void gptOssKeepsItsExpertsInMxfp4AndTheRestInBf16AndItsBytesAreTheCheckpointsTotalSize() {
         var gptOss = HfConfigImporter.importFile(TestData.path("hf-configs/gpt-oss-20b.json"));
-        assertThat(gptOss.weights()).isNull();
-        assertThat(gptOss.assumptions()).anyMatch(a -> a.contains("mxfp4") && a.contains("only some modules"));
+        assertThat(gptOss.weights()).isEqualTo(dev.strata.model.NumericFormat.BF16);
+        assertThat(gptOss.expertWeights()).isEqualTo(dev.strata.model.NumericFormat.MXFP4);
+        assertThat(gptOss.weightsSource()).contains("mxfp4").contains("routed experts");
+        var precision = dev.strata.model.Precision.of(
+                        gptOss.weights(), dev.strata.model.NumericFormat.BF16, dev.strata.model.Optimizer.ADAMW)
+                .withExpertWeights(gptOss.expertWeights());
+        // openai/gpt-oss-20b model.safetensors.index.json metadata total_size: 13,761,264,768 bytes (MXFP4 blocks
+        // and E8M0 scales of the experts, everything else bf16); exact
+        assertThat(dev.strata.estimator.memory.Weights.bytes(gptOss.spec(), precision))
+                .isEqualTo(13_761_264_768L);
+    }
+
+    private static HfConfigImporter.Imported mixtral(String quantization) {
+        String json = "{\"model_type\": \"mixtral\", \"hidden_size\": 64, \"num_hidden_layers\": 2,"
+                + " \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 128,"
+                + " \"num_local_experts\": 4, \"num_experts_per_tok\": 2, \"vocab_size\": 100,"
+                + " \"torch_dtype\": \"bfloat16\", \"quantization_config\": " + quantization + "}";
+        return HfConfigImporter.importJson(json, "q");
+    }
+
+    @Test
+    void compressedTensorsSchemesGiveTheirFormatAndTheModulesTheyIgnore() {
+        // Kimi K2 Thinking / K2.5 style: int4, group 32, symmetric, bf16 scales; attention, shared experts and dense
+        // MLPs ignored, so only the routed experts are int4
+        var experts = mixtral("{\"quant_method\": \"compressed-tensors\", \"format\": \"pack-quantized\","
+                + " \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4,"
+                + " \"type\": \"int\", \"strategy\": \"group\", \"group_size\": 32, \"symmetric\": true}}},"
+                + " \"ignore\": [\"lm_head\", \"re:.*self_attn.*\", \"re:.*shared_experts.*\","
+                + " \"re:.*mlp\\\\.(gate|up|gate_up|down)_proj.*\"]}");
+        assertThat(experts.weights()).isEqualTo(dev.strata.model.NumericFormat.BF16);
+        assertThat(experts.expertWeights()).isEqualTo(dev.strata.model.NumericFormat.int4(32, 2));
+        var precision = dev.strata.model.Precision.of(
+                        experts.weights(), dev.strata.model.NumericFormat.BF16, dev.strata.model.Optimizer.ADAMW)
+                .withExpertWeights(experts.expertWeights());
+        // by hand: 2 layers x 4 experts x 3 matrices of 64 x 128 = 8,192 elements, each 4,096 bytes of int4 and
+        // 256 bf16 scales (4,608 bytes); the rest bf16: attention 12,288, router 256 and norms 128 per layer,
+        // embedding and head 6,400 each, final norm 64 = 38,208 parameters
+        assertThat(dev.strata.estimator.memory.Weights.bytes(experts.spec(), precision))
+                .isEqualTo(2L * 12 * 4608 + 2L * 38_208);
+
+        // NVFP4 on every Linear but the head: 4-bit E2M1 and an fp8 scale per 16
+        var nvfp4 = mixtral("{\"quant_method\": \"compressed-tensors\", \"format\": \"nvfp4-pack-quantized\","
+                + " \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4,"
+                + " \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16}}},"
+                + " \"ignore\": [\"lm_head\"]}");
+        assertThat(nvfp4.weights()).isEqualTo(dev.strata.model.NumericFormat.NVFP4);
+        assertThat(nvfp4.expertWeights()).isNull();
+        assertThat(nvfp4.weights().bitsPerElement()).isEqualTo(4.5);
+        // FP8 with bf16 scales per 128 x 128 block (compressed-tensors' FP8_BLOCK)
+        var block = mixtral("{\"quant_method\": \"compressed-tensors\", \"format\": \"float-quantized\","
+                + " \"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 8,"
+                + " \"type\": \"float\", \"strategy\": \"block\", \"block_structure\": [128, 128]}}}}");
+        assertThat(block.weights().id()).isEqualTo("fp8-b128x128-s2");
+        assertThat(block.weights().bytesFor(128L * 128)).isEqualTo(128L * 128 + 2);
+        // a scheme strata cannot hold: no format, and the import says so
+        var odd = mixtral("{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"g\": {\"targets\":"
+                + " [\"Linear\"], \"weights\": {\"num_bits\": 3, \"type\": \"int\", \"strategy\": \"channel\"}}}}");
+        assertThat(odd.weights()).isNull();
+        assertThat(odd.assumptions()).anyMatch(a -> a.contains("3-bit") && a.contains("channel"));
+        // modules_to_not_convert that keep the attention of an expert model: the experts alone are quantised
+        var awq = mixtral("{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128,"
+                + " \"modules_to_not_convert\": [\"self_attn\", \"gate\"]}");
+        assertThat(awq.weights()).isEqualTo(dev.strata.model.NumericFormat.BF16);
+        assertThat(awq.expertWeights()).isEqualTo(dev.strata.model.NumericFormat.int4(128, 2));
     }
 }

@@ -239,4 +239,99 @@ class PublishedCountsTest {
         assertThat(c.encoder()).isEqualTo(871_932_416L);
         assertThat(c.checkpointTotal()).isEqualTo(108_641_793_536L);
     }
+
+    private static ParameterCount countJson(String json) {
+        return Parameters.count(HfConfigImporter.fromJson(json, "multimodal"));
+    }
+
+    @Test
+    void mistralSmall31WithItsPixtralTowerAndProjectorIsThePublishedTotal() {
+        // Mistral-Small-3.1-24B-Instruct-2503's config (the keys a count reads): a Mistral text model and a Pixtral
+        // tower of 24 layers of 1024, patch 14, merged 2 x 2 into the projector. Published total 24,011,361,280
+        // (Keras preset mistral_small_3.1_24b params, and the same figure quoted for 3.2-2506); exact.
+        String config = """
+                {"model_type": "mistral3", "architectures": ["Mistral3ForConditionalGeneration"],
+                 "spatial_merge_size": 2, "vision_feature_layer": -1, "multimodal_projector_bias": false,
+                 "projector_hidden_act": "gelu", "image_token_index": 10,
+                 "text_config": {"model_type": "mistral", "hidden_size": 5120, "num_hidden_layers": 40,
+                   "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 32768,
+                   "vocab_size": 131072, "max_position_embeddings": 131072, "sliding_window": null},
+                 "vision_config": {"model_type": "pixtral", "hidden_size": 1024, "intermediate_size": 4096,
+                   "num_hidden_layers": 24, "num_attention_heads": 16, "head_dim": 64, "patch_size": 14,
+                   "image_size": 1540, "num_channels": 3}}
+                """;
+        ParameterCount c = countJson(config);
+        // by hand (modeling_pixtral, modeling_mistral3): tower 3 x 14^2 x 1024 + 1024 + 24 x (4 x 1024^2 + 3 x 1024 x
+        // 4096 + 2 x 1024) = 403,305,472; projector 1024 + 4 x 1024^2 + 1024 x 5120 + 5120^2 = 35,652,608
+        assertThat(c.encoder()).isEqualTo(403_305_472L + 35_652_608L);
+        assertThat(c.checkpointTotal()).isEqualTo(24_011_361_280L);
+    }
+
+    @Test
+    void qwen35WithItsVisionModelAndMtpBlockIsThePublishedTotal() {
+        // Qwen3.5-0.8B-Base (tied) and Qwen3.6-27B (model_type qwen3_5): text and vision shapes of their configs;
+        // published safetensors totals 873,438,784 and 27,781,427,952 (tensor-list reports of the Hub checkpoints,
+        // which hold the mtp.* block); exact
+        String small = """
+                {"model_type": "qwen3_5", "tie_word_embeddings": true,
+                 "text_config": {"model_type": "qwen3_5_text", "hidden_size": 1024, "intermediate_size": 3584,
+                   "num_hidden_layers": 24, "num_attention_heads": 8, "num_key_value_heads": 2, "head_dim": 256,
+                   "linear_num_key_heads": 16, "linear_num_value_heads": 16, "linear_key_head_dim": 128,
+                   "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4, "full_attention_interval": 4,
+                   "vocab_size": 248320, "tie_word_embeddings": true, "mtp_num_hidden_layers": 1},
+                 "vision_config": {"model_type": "qwen3_5", "depth": 12, "hidden_size": 768, "intermediate_size": 3072,
+                   "num_heads": 12, "num_position_embeddings": 2304, "out_hidden_size": 1024, "patch_size": 16,
+                   "spatial_merge_size": 2, "temporal_patch_size": 2, "in_channels": 3,
+                   "deepstack_visual_indexes": []}}
+                """;
+        ParameterCount c = countJson(small);
+        // by hand (modeling_qwen3_5.Qwen3_5VisionModel): tower 3 x 2 x 16^2 x 768 + 768 + 2304 x 768 + 12 x (4 x 768^2
+        // + 2 x 768 x 3072 + 9 x 768 + 3072) = 88,004,352; merger 2 x 768 + 3072^2 + 3072 + 3072 x 1024 + 1024
+        // = 12,588,544
+        assertThat(c.encoder()).isEqualTo(88_004_352L + 12_588_544L);
+        assertThat(c.checkpointTotal()).isEqualTo(873_438_784L);
+
+        String large = small.replace(
+                        "\"hidden_size\": 1024, \"intermediate_size\": 3584",
+                        "\"hidden_size\": 5120, \"intermediate_size\": 17408")
+                .replace(
+                        "\"num_hidden_layers\": 24, \"num_attention_heads\": 8, \"num_key_value_heads\": 2",
+                        "\"num_hidden_layers\": 64, \"num_attention_heads\": 24, \"num_key_value_heads\": 4")
+                .replace("\"linear_num_value_heads\": 16", "\"linear_num_value_heads\": 48")
+                .replace("\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false")
+                .replace(
+                        "\"depth\": 12, \"hidden_size\": 768, \"intermediate_size\": 3072",
+                        "\"depth\": 27, \"hidden_size\": 1152, \"intermediate_size\": 4304")
+                .replace("\"num_heads\": 12", "\"num_heads\": 16")
+                .replace("\"out_hidden_size\": 1024", "\"out_hidden_size\": 5120");
+        assertThat(large).doesNotContain("\"tie_word_embeddings\": true");
+        ParameterCount big = countJson(large);
+        assertThat(big.encoder()).isEqualTo(415_891_440L + 44_838_656L);
+        assertThat(big.checkpointTotal()).isEqualTo(27_781_427_952L);
+    }
+
+    @Test
+    void kimiK25IsKimiK2WithAMoonViTTowerAndProjector() throws Exception {
+        // moonshotai/Kimi-K2.5: Kimi K2's language model as text_config, the tower under the Hub's own key names
+        // (vt_*, init_pos_emb_*); published tensor table: tower 416,866,032 and projector 54,277,888 (its 170.7B
+        // total counts the int4 experts as packed int32 words, so the logical total is text + encoder)
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var text = mapper.readTree(
+                TestData.path("hf-configs/kimi-k2-instruct.json").toFile());
+        var config = mapper.createObjectNode();
+        config.put("model_type", "kimi_k25");
+        config.set("text_config", text);
+        config.set("vision_config", mapper.readTree("""
+                        {"patch_size": 14, "init_pos_emb_height": 64, "init_pos_emb_width": 64, "init_pos_emb_time": 4,
+                         "merge_kernel_size": [2, 2], "vt_hidden_size": 1152, "vt_intermediate_size": 4304,
+                         "vt_num_hidden_layers": 27, "vt_num_attention_heads": 16, "mm_hidden_size": 1152,
+                         "text_hidden_size": 7168, "mm_projector_type": "patchmerger"}
+                        """));
+        ParameterCount c = Parameters.count(HfConfigImporter.fromNode(config, "kimi-k2.5"));
+        assertThat(c.encoder()).isEqualTo(416_866_032L + 54_277_888L);
+        assertThat(c.checkpointTotal() - c.encoder())
+                .isEqualTo(
+                        Parameters.count(HfConfigImporter.fromFile(TestData.path("hf-configs/kimi-k2-instruct.json")))
+                                .checkpointTotal());
+    }
 }

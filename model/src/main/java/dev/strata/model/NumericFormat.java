@@ -42,6 +42,16 @@ public record NumericFormat(
     public static final NumericFormat FP8 = new NumericFormat("fp8", 8, true, 0, 0, 0, 0);
     /** 8-bit integer; per-tensor or per-channel scales not counted. */
     public static final NumericFormat INT8 = new NumericFormat("int8", 8, false, 0, 0, 0, 0);
+    /**
+     * OCP Microscaling MXFP4 (OCP MX specification v1.0, 2023): 4-bit E2M1 elements with one 8-bit E8M0 scale per 32,
+     * 4.25 bits per element; gpt-oss's experts (blocks and scales as U8 tensors).
+     */
+    public static final NumericFormat MXFP4 = new NumericFormat("mxfp4", 4, false, 32, 1, 0, 0);
+    /**
+     * NVIDIA NVFP4: 4-bit E2M1 elements with one FP8 E4M3 scale per 16, 4.5 bits per element; the one fp32 global scale
+     * per tensor is not counted (as per-tensor scales are not).
+     */
+    public static final NumericFormat NVFP4 = new NumericFormat("nvfp4", 4, false, 16, 1, 0, 0);
     /** The group size that plain {@code int4} means for weights: 128, the default of GPTQ and AWQ. */
     public static final int DEFAULT_INT4_GROUP = 128;
     /** 4-bit integer weights, one fp16 scale per 128 elements: 4.125 bits per element (what {@code --weights int4} means). */
@@ -129,10 +139,10 @@ public record NumericFormat(
     /** The ids {@link #parse} accepts, for error messages and help. */
     public static final String IDS =
             "fp32, bf16, fp16, fp8, int8, int4-g<group> (4-bit, one fp16 scale per group, e.g. int4-g128), "
-                    + "int4-g<group>-s<scale bytes>, nf4, nf4-dq";
+                    + "int4-g<group>-s<scale bytes>, nf4, nf4-dq, mxfp4, nvfp4";
 
     /**
-     * Parses a format id: {@code fp32 bf16 fp16 fp8 int8 int4-g<group>[-s<scale bytes>] nf4 nf4-dq}. A 4-bit integer
+     * Parses a format id: {@code fp32 bf16 fp16 fp8 int8 int4-g<group>[-s<scale bytes>] nf4 nf4-dq mxfp4 nvfp4}. A 4-bit integer
      * format needs its group size: plain {@code int4} is refused here (see {@link #parseWeights}).
      *
      * @param field the option or field the text came from, named in the error
@@ -155,6 +165,10 @@ public record NumericFormat(
                 return NF4;
             case "nf4-dq":
                 return NF4_DQ;
+            case "mxfp4":
+                return MXFP4;
+            case "nvfp4":
+                return NVFP4;
             case "int4":
                 throw new InvalidFieldException(
                         field,

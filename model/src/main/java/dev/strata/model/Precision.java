@@ -14,6 +14,8 @@ package dev.strata.model;
  * @param masterWeights   the optimizer's master copy of the trainable weights; no separate copy is kept when it
  *                        equals {@code weights} (training fully in fp32)
  * @param optimizerStates the optimizer's state tensors (moments, momentum)
+ * @param expertWeights   the routed experts' matrices, where a checkpoint quantises only those (gpt-oss: MXFP4 experts,
+ *                        everything else bf16); equal to {@code weights} otherwise
  */
 public record Precision(
         NumericFormat weights,
@@ -22,8 +24,22 @@ public record Precision(
         NumericFormat kvCache,
         NumericFormat gradients,
         NumericFormat masterWeights,
-        NumericFormat optimizerStates) {
+        NumericFormat optimizerStates,
+        NumericFormat expertWeights) {
+    /** Formats with the experts' matrices in the weight format. */
+    public Precision(
+            NumericFormat weights,
+            NumericFormat embeddings,
+            NumericFormat activations,
+            NumericFormat kvCache,
+            NumericFormat gradients,
+            NumericFormat masterWeights,
+            NumericFormat optimizerStates) {
+        this(weights, embeddings, activations, kvCache, gradients, masterWeights, optimizerStates, weights);
+    }
+
     public Precision {
+        Checks.present("precision.expertWeights", expertWeights);
         Checks.present("precision.weights", weights);
         Checks.present("precision.embeddings", embeddings);
         Checks.present("precision.activations", activations);
@@ -62,6 +78,22 @@ public record Precision(
         NumericFormat compute = wide ? weights : NumericFormat.BF16;
         return new Precision(
                 weights, embeddings, compute, kvCache, compute, NumericFormat.FP32, optimizer.defaultStateFormat());
+    }
+
+    /** These formats with the routed experts' matrices in {@code experts}. */
+    public Precision withExpertWeights(NumericFormat experts) {
+        return new Precision(
+                weights, embeddings, activations, kvCache, gradients, masterWeights, optimizerStates, experts);
+    }
+
+    /** Whether the routed experts are stored in a format of their own. */
+    public boolean mixedWeights() {
+        return !expertWeights.equals(weights);
+    }
+
+    /** The format of a layer matrix: the experts' for a routed expert's, the weights' otherwise. */
+    public NumericFormat weightsFor(boolean routedExpert) {
+        return routedExpert ? expertWeights : weights;
     }
 
     /** Whether the optimizer keeps a master copy apart from the compute weights. */

@@ -152,7 +152,9 @@ public final class LatencyModel {
                 boolean bias,
                 long copies,
                 long activeCopies) {
-            double one = p.weights().bytesFor(in * out) + (bias ? p.embeddings().bytesFor(out) : 0);
+            double one =
+                    p.weightsFor(component == ParamComponent.ROUTED_EXPERTS).bytesFor(in * out)
+                            + (bias ? p.embeddings().bytesFor(out) : 0);
             LatencyComponent c = componentOf(component);
             m[n++] = new Matrix(
                     c,

@@ -61,6 +61,9 @@ public final class TrainingMemory {
                     "precision.weights",
                     p.weights().id(),
                     "a floating-point format (fp32, bf16, fp16, fp8) for full training; quantised base weights need LoRA adapters (QLoRA)");
+        // full training trains every weight in the compute format: a checkpoint's own expert format (gpt-oss's MXFP4)
+        // is what LoRA's frozen base keeps, not what full training updates
+        if (!lora.enabled() && p.mixedWeights()) p = p.withExpertWeights(p.weights());
         Parallelism par = w.parallelism();
         Sharding.check(spec, par);
         try {
@@ -152,7 +155,8 @@ public final class TrainingMemory {
                 p.kvCache(),
                 p.gradients(),
                 p.masterWeights(),
-                p.optimizerStates());
+                p.optimizerStates(),
+                p.activations());
     }
 
     /** Extra activations alive while one layer is recomputed in the backward pass (0 without recomputation). */

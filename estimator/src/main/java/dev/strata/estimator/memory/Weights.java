@@ -1,5 +1,6 @@
 package dev.strata.estimator.memory;
 
+import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Norms;
@@ -11,7 +12,7 @@ import dev.strata.model.WholeNumbers;
 
 /**
  * Bytes of the weights. The matrices of the transformer layers (attention projections, MLPs, experts) are stored in
- * {@link Precision#weights()}; the token embedding, position table, output head, norms, routers and biases in
+ * {@link Precision#weights()} (the routed experts' in {@link Precision#expertWeights()}); the token embedding, position table, output head, norms, routers and biases in
  * {@link Precision#embeddings()} (quantisers keep those in 16 bits). Block scales are counted per matrix, over its
  * {@code in x out} elements in storage order ({@link NumericFormat#bytesFor}), which is exact whenever the group size
  * divides the input width (GPTQ/AWQ groups along the input, bitsandbytes over the flattened tensor).
@@ -64,7 +65,7 @@ public final class Weights {
         long[] sum = new long[1];
         Sharding.forEachMatrixOnDevice(kind, d, par, (component, role, in, out, bias, copies, active) -> {
             long one = Math.addExact(
-                    p.weights().bytesFor(Math.multiplyExact(in, out)),
+                    p.weightsFor(component == ParamComponent.ROUTED_EXPERTS).bytesFor(Math.multiplyExact(in, out)),
                     bias ? p.embeddings().bytesFor(out) : 0);
             sum[0] = Math.addExact(sum[0], Math.multiplyExact(one, copies));
         });

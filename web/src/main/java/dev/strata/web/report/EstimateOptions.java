@@ -75,6 +75,9 @@ public record EstimateOptions(
         String kvText = p.text("kv", null);
         NumericFormat kv = kvText == null ? compute : NumericFormat.parse(prefix + "kv", kvText);
         Precision precision = Precision.of(weights, kv, optimizer);
+        // a checkpoint that quantises only its routed experts (gpt-oss's MXFP4) keeps them in their own format
+        if (weightsText == null && model != null && model.weights() != null && model.expertWeights() != null)
+            precision = precision.withExpertWeights(model.expertWeights());
         int tp = (int) p.integer("tp", 1, 1, Parallelism.MAX_DEGREE);
         int pp = (int) p.integer("pp", 1, 1, Parallelism.MAX_DEGREE);
         int dp = (int) p.integer("dp", 1, 1, Parallelism.MAX_DEGREE);

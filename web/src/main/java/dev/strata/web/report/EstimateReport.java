@@ -168,6 +168,7 @@ public final class EstimateReport {
 
     static JsonOut precision(JsonOut o, Precision p) {
         format(o, "weights", p.weights());
+        if (p.mixedWeights()) format(o, "expertWeights", p.expertWeights());
         format(o, "embeddings", p.embeddings());
         format(o, "activations", p.activations());
         format(o, "kvCache", p.kvCache());

@@ -18,6 +18,7 @@ import java.util.List;
  * @param family      the Hugging Face family an imported config was read as; null for a preset
  * @param assumptions what the import assumed (defaults of absent keys, parts not counted); empty when nothing was
  * @param weights     the weight format the checkpoint stores, the default of {@code --weights}; null when unknown
+ * @param expertWeights the format of the routed experts where the checkpoint quantises only those; null otherwise
  * @param weightsSource where {@code weights} was read (the config key); null when {@code weights} is
  * @param checkpoint  what the snapshot folder's safetensors hold; null for a config alone or a preset
  */
@@ -27,6 +28,7 @@ public record ResolvedModel(
         String family,
         List<String> assumptions,
         NumericFormat weights,
+        NumericFormat expertWeights,
         String weightsSource,
         CheckpointCount checkpoint) {
     public ResolvedModel {
@@ -35,12 +37,19 @@ public record ResolvedModel(
 
     /** A preset's model, or a spec built in code: nothing assumed, no checkpoint format. */
     public ResolvedModel(TransformerSpec spec, Preset preset) {
-        this(spec, preset, null, List.of(), null, null, null);
+        this(spec, preset, null, List.of(), null, null, null, null);
     }
 
     private static ResolvedModel imported(HfConfigImporter.Imported i) {
         return new ResolvedModel(
-                i.spec(), null, i.family(), i.assumptions(), i.weights(), i.weightsSource(), i.checkpoint());
+                i.spec(),
+                null,
+                i.family(),
+                i.assumptions(),
+                i.weights(),
+                i.expertWeights(),
+                i.weightsSource(),
+                i.checkpoint());
     }
 
     /** A preset id or the path of a config.json. */
@@ -48,7 +57,8 @@ public record ResolvedModel(
         if (model != null && PresetCatalog.contains(model)) {
             Preset p = PresetCatalog.get(model);
             var i = p.imported(); // a preset's config may name its checkpoint's format (an FP8 checkpoint)
-            return new ResolvedModel(p.spec(), p, i.family(), i.assumptions(), i.weights(), i.weightsSource(), null);
+            return new ResolvedModel(
+                    p.spec(), p, i.family(), i.assumptions(), i.weights(), i.expertWeights(), i.weightsSource(), null);
         }
         return imported(PresetCatalog.resolveImport(model));
     }
