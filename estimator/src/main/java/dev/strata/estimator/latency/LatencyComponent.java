@@ -18,6 +18,8 @@ public enum LatencyComponent {
     OUTPUT_HEAD("outputHead"),
     /** Tensor-parallel all-reduces and pipeline point-to-point transfers. */
     COMMUNICATION("communication"),
+    /** Memory-bound kernels over the activations: norms, residual adds, activations, quantisation (calibrated only). */
+    ELEMENTWISE("elementwise"),
     /** Fixed per-layer overhead (calibrated estimate only). */
     OVERHEAD("overhead");
 

@@ -15,6 +15,7 @@ import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
 import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
+import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.Projection;
@@ -35,6 +36,9 @@ public final class LatencyModel {
     private final Parallelism parallelism;
     private final Hardware hardware;
     private final LatencyTuning tuning;
+    /** The routed experts' grouped-product efficiency relative to a dense product ({@link LatencyTuning}). */
+    private final double expertComputeFactor;
+
     private final Offload offload;
     private final Roofline roofline;
     private final Group[] groups;
@@ -74,7 +78,9 @@ public final class LatencyModel {
             double indexFlopsPerKey,
             long attendedWindow,
             double headFraction,
-            double overheadSeconds) {}
+            double overheadSeconds,
+            double kvReadAmplification,
+            double elementwiseSecondsPerToken) {}
 
     private LatencyModel(
             TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
@@ -104,6 +110,7 @@ public final class LatencyModel {
         List<LayerGroup> layers = spec.layers();
         this.groups = new Group[layers.size()];
         LatencyTuning formatTuning = roofline.tuning();
+        this.expertComputeFactor = formatTuning.expertComputeFactor();
         MatrixList matrices = new MatrixList(p, roofline);
         for (int i = 0; i < groups.length; i++) {
             LayerGroup g = layers.get(i);
@@ -126,8 +133,23 @@ public final class LatencyModel {
                     a instanceof dev.strata.model.LatentAttention mla ? Flops.indexScoresPerKey(mla) : 0,
                     Flops.attendedWindow(kind),
                     heads,
-                    formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d));
+                    formatTuning.layerOverheadSeconds(Latency.feedForwardType(kind), d),
+                    a instanceof MultiHeadAttention mha
+                            ? formatTuning.kvReadAmplification(mha.heads(), mha.kvHeads())
+                            : 1,
+                    formatTuning.elementwisePassesPerLayer()
+                            * p.activations().bytesFor(d + WholeNumbers.ceilDiv(activatedWidth(kind), tp))
+                            * roofline.calibratedSecondsPerByte(LatencyComponent.ELEMENTWISE, 0));
         }
+    }
+
+    /** The feed-forward width one token activates in a layer: the MLP's, or its experts' and shared experts'. */
+    private static long activatedWidth(LayerKind kind) {
+        if (kind.feedForward() instanceof dev.strata.model.Mlp mlp) return mlp.intermediateSize();
+        if (kind.feedForward() instanceof MixtureOfExperts moe)
+            return (long) moe.topK() * moe.expert().intermediateSize()
+                    + (long) moe.sharedExperts() * moe.sharedExpert().intermediateSize();
+        return 0;
     }
 
     /** Collects the matrices of one layer on one device with their bytes in the weight format. */
@@ -303,8 +325,8 @@ public final class LatencyModel {
                             m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
                     read = touched;
                     passes = tokens * moe.topK() * m.copies / moe.routedExperts();
-                    perFlop = r.calibratedSecondsPerFlop(
-                            m.component, touched > 0 ? passes / touched : 0); // rows per expert touched
+                    perFlop = r.calibratedSecondsPerFlop(m.component, touched > 0 ? passes / touched : 0)
+                            / expertComputeFactor; // rows per expert touched
                 } else {
                     read = m.copies;
                     passes = tokens * m.copies;
@@ -327,6 +349,8 @@ public final class LatencyModel {
                 r.allReduce(
                         step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
             step.t[StepTime.CALIBRATED + LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
+            step.t[StepTime.CALIBRATED + LatencyComponent.ELEMENTWISE.ordinal()] +=
+                    times * tokens * g.elementwiseSecondsPerToken;
         }
         if (parallelism.pipeline() > 1) r.pointToPoint(step, actBytes, parallelism.pipeline() - 1);
         r.passOverhead(step);
@@ -376,17 +400,21 @@ public final class LatencyModel {
                 ? 0
                 : Flops.keysAttended(cached + queries, w, AttentionMask.CAUSAL)
                         - Flops.keysAttended(cached, w, AttentionMask.CAUSAL);
+        double flops = batch
+                * ((keys * g.attentionFlopsPerKey + queries * g.recurrenceFlopsPerToken) * g.headFraction
+                        + indexKeys * g.indexFlopsPerKey);
+        if (g.kvReadAmplification == 1 || offloaded)
+            r.op(step, times, LatencyComponent.ATTENTION_CORE, bytes, flops, queries, 0, offloaded);
+        else // a kernel that reads the cache once per query head: more calibrated time per byte, the floor unchanged
         r.op(
-                step,
-                times,
-                LatencyComponent.ATTENTION_CORE,
-                bytes,
-                batch
-                        * ((keys * g.attentionFlopsPerKey + queries * g.recurrenceFlopsPerToken) * g.headFraction
-                                + indexKeys * g.indexFlopsPerKey),
-                queries,
-                0,
-                offloaded);
+                    step,
+                    times,
+                    LatencyComponent.ATTENTION_CORE,
+                    bytes,
+                    flops,
+                    r.calibratedSecondsPerByte(LatencyComponent.ATTENTION_CORE, 0) * g.kvReadAmplification,
+                    flops == 0 ? 0 : r.calibratedSecondsPerFlop(LatencyComponent.ATTENTION_CORE, queries),
+                    false);
     }
 
     private static LatencyComponent componentOf(ParamComponent c) {

@@ -62,6 +62,16 @@ import java.util.Map;
  *                                  that of the nearest measured width beyond them; empty for none
  * @param formats                   tuning per compute format id ({@code fp32}, {@code bf16}); empty for one tuning
  *                                  for every format. A per-format tuning has no {@code formats} of its own
+ * @param kvGroupReadExponent       how much of a grouped-query layer's KV cache a decode attention kernel reads once per
+ *                                  query head rather than once per KV head, in [0, 1]: the cache is read
+ *                                  {@code (heads / kvHeads)^e} times (0: GQA-aware kernels that read each KV head once;
+ *                                  1: kernels that treat GQA as multi-head attention). Calibrated estimate only
+ * @param elementwisePassesPerLayer how many times per layer an engine's memory-bound kernels (norms, residual adds,
+ *                                  activation functions, rotary embedding, quantisation of GEMM inputs) read or write
+ *                                  one hidden vector of a token, in [0, 1000]; the intermediate width of the MLP counts
+ *                                  in proportion. Calibrated estimate only (fused kernels need fewer)
+ * @param expertComputeFactor       compute efficiency of the routed experts' grouped matrix products relative to a
+ *                                  dense product of the same rows, in (0, 1] (routing and permutation included)
  */
 public record LatencyTuning(
         double gemmHalfTokens,
@@ -79,9 +89,13 @@ public record LatencyTuning(
         double attentionHalfTokens,
         double matrixProductOverheadSeconds,
         java.util.SortedMap<Long, Double> inSituLayerSeconds,
-        Map<String, LatencyTuning> formats) {
+        Map<String, LatencyTuning> formats,
+        double kvGroupReadExponent,
+        double elementwisePassesPerLayer,
+        double expertComputeFactor) {
     /**
-     * Defaults for catalog GPUs and accelerators (assumptions until the device is calibrated): compute efficiency halves
+     * Defaults for accelerators the GPU performance model does not cover (assumptions until the device is calibrated;
+     * the catalog's NVIDIA GPUs take {@link EngineProfile#tuning}): compute efficiency halves
      * at 16 token rows (small GEMMs on tensor cores are latency- and tile-bound); no wide-input penalty; no per-layer
      * overhead (engines with CUDA graphs or fused kernels; the bandwidth efficiency absorbs what remains); 8 µs per
      * collective (NCCL small-message all-reduce inside one NVLink node is typically 5–15 µs).
@@ -121,6 +135,9 @@ public record LatencyTuning(
         Checks.positive("tuning.computeEfficiencyScale", computeEfficiencyScale, MAX_EFFICIENCY_SCALE);
         Checks.range("tuning.matrixVectorRows", matrixVectorRows, 0, Integer.MAX_VALUE);
         Checks.range("tuning.attentionHalfTokens", attentionHalfTokens, 0, 1e9);
+        Checks.range("tuning.kvGroupReadExponent", kvGroupReadExponent, 0, 1);
+        Checks.range("tuning.elementwisePassesPerLayer", elementwisePassesPerLayer, 0, 1000);
+        Checks.positive("tuning.expertComputeFactor", expertComputeFactor, 1);
         Checks.range("tuning.matrixProductOverheadSeconds", matrixProductOverheadSeconds, 0, 10);
         java.util.TreeMap<Long, Double> inSitu = new java.util.TreeMap<>();
         for (Map.Entry<Long, Double> e :
@@ -151,6 +168,46 @@ public record LatencyTuning(
             f.put(e.getKey(), t);
         }
         formats = Collections.unmodifiableMap(f);
+    }
+
+    /** A tuning whose attention kernels read each KV head once (GQA-aware). */
+    public LatencyTuning(
+            double gemmHalfTokens,
+            int wideInputThreshold,
+            double wideInputBandwidthFactor,
+            double perLayerOverheadSeconds,
+            double collectiveLatencySeconds,
+            double bandwidthHalfInputWidth,
+            double attentionBandwidthFactor,
+            double perPassOverheadSeconds,
+            Map<String, Double> layerOverheadSeconds,
+            double bandwidthEfficiencyScale,
+            double computeEfficiencyScale,
+            int matrixVectorRows,
+            double attentionHalfTokens,
+            double matrixProductOverheadSeconds,
+            java.util.SortedMap<Long, Double> inSituLayerSeconds,
+            Map<String, LatencyTuning> formats) {
+        this(
+                gemmHalfTokens,
+                wideInputThreshold,
+                wideInputBandwidthFactor,
+                perLayerOverheadSeconds,
+                collectiveLatencySeconds,
+                bandwidthHalfInputWidth,
+                attentionBandwidthFactor,
+                perPassOverheadSeconds,
+                layerOverheadSeconds,
+                bandwidthEfficiencyScale,
+                computeEfficiencyScale,
+                matrixVectorRows,
+                attentionHalfTokens,
+                matrixProductOverheadSeconds,
+                inSituLayerSeconds,
+                formats,
+                0,
+                0,
+                1);
     }
 
     /**
@@ -207,7 +264,19 @@ public record LatencyTuning(
                 attentionHalfTokens,
                 matrixProductOverheadSeconds,
                 inSituLayerSeconds,
-                perFormat);
+                perFormat,
+                kvGroupReadExponent,
+                elementwisePassesPerLayer,
+                expertComputeFactor);
+    }
+
+    /**
+     * How many times a decode attention kernel reads a layer's KV cache: {@code (heads / kvHeads)^kvGroupReadExponent}
+     * (1 for multi-head attention and for GQA-aware kernels).
+     */
+    public double kvReadAmplification(int heads, int kvHeads) {
+        if (kvGroupReadExponent == 0 || kvHeads >= heads) return 1;
+        return Math.pow((double) heads / kvHeads, kvGroupReadExponent);
     }
 
     /**

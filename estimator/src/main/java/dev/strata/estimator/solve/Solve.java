@@ -222,6 +222,19 @@ public final class Solve {
             double targetSecondsPerToken,
             long overheadBytes,
             LatencyTuning tuning) {
+        Checks.present("tuning", tuning);
+        return cheapest(spec, p, w, catalog, targetSecondsPerToken, overheadBytes, hw -> tuning);
+    }
+
+    /** {@link #cheapest} with each device's own tuning ({@code tuningOf}: a fitted GPU model, an engine's profile). */
+    public static List<Option> cheapest(
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            List<Hardware> catalog,
+            double targetSecondsPerToken,
+            long overheadBytes,
+            java.util.function.Function<Hardware, LatencyTuning> tuningOf) {
         Checks.positive("targetSecondsPerToken", targetSecondsPerToken, 1e6);
         List<Option> options = new ArrayList<>();
         for (Hardware hw : catalog) {
@@ -234,7 +247,7 @@ public final class Solve {
                 if (n > 1 && par.get().tensor() > 1 && hw.scaleUpBandwidthBytesPerSecond() <= 0) break;
                 Workload wn = w.withParallelism(par.get());
                 if (!fitsSafely(spec, p, wn, hw.memoryBytes(), overheadBytes)) continue;
-                LatencyEstimate est = Latency.estimate(spec, p, wn, hw, tuning, Offload.NONE);
+                LatencyEstimate est = Latency.estimate(spec, p, wn, hw, tuningOf.apply(hw), Offload.NONE);
                 double tpot = est.decode().calibratedSeconds();
                 if (tpot <= targetSecondsPerToken) {
                     double perSecond = est.tokensPerSecond();

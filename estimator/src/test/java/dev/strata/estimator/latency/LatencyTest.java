@@ -222,4 +222,28 @@ class LatencyTest {
         assertThat(denseCore).isEqualTo(100_000 * 576 * 2.0);
         assertThat(sparseCore).isEqualTo((2048 + 1) * 576 * 2.0 + 100_000 * 128 * 2.0);
     }
+
+    @Test
+    void anEngineProfileChangesTheCalibratedTimeByItsOwnTermsAndNeverTheFloor() {
+        // Llama 3 8B (32 query heads, 8 KV heads) on the H100 at batch 64 and 4,096 tokens of context
+        GpuEfficiency gpu = new GpuEfficiency(0.9, Map.of("bf16", 0.8), Map.of("bf16", 0.0), 1, 0.7, 0);
+        EngineProfile aware = new EngineProfile("a", "GQA-aware", 0, 0, 1, 0, 0, false, "test");
+        EngineProfile unaware = new EngineProfile("u", "reads per query head", 1, 0, 1, 0, 0, false, "test");
+        EngineProfile elementwise = new EngineProfile("e", "ten passes", 0, 10, 1, 0, 0, false, "test");
+        Hardware hw = gpu.apply(H100);
+        Parallelism one = Parallelism.NONE;
+        StepTime a = Latency.decodeStep(llama3_8b(), BF16, one, 64, 4096, hw, aware.tuning(gpu), Offload.NONE);
+        StepTime u = Latency.decodeStep(llama3_8b(), BF16, one, 64, 4096, hw, unaware.tuning(gpu), Offload.NONE);
+        StepTime e = Latency.decodeStep(llama3_8b(), BF16, one, 64, 4096, hw, elementwise.tuning(gpu), Offload.NONE);
+        assertThat(u.floorSeconds()).isEqualTo(a.floorSeconds());
+        assertThat(e.floorSeconds()).isEqualTo(a.floorSeconds());
+        // exponent 1: the KV cache read once per query head, (32 / 8)^1 = 4 times the calibrated attention time
+        assertThat(u.calibratedSeconds(LatencyComponent.ATTENTION_CORE))
+                .isCloseTo(4 * a.calibratedSeconds(LatencyComponent.ATTENTION_CORE), within(1e-12));
+        // ten passes over (4,096 + 14,336) bf16 elements per token and layer at 90 % of 3.35 TB/s, 64 tokens x 32
+        // layers
+        double expected = 64.0 * 32 * 10 * (4096 + 14336) * 2 / (3.35e12 * 0.9);
+        assertThat(e.calibratedSeconds(LatencyComponent.ELEMENTWISE)).isCloseTo(expected, within(1e-12));
+        assertThat(a.calibratedSeconds(LatencyComponent.ELEMENTWISE)).isZero();
+    }
 }

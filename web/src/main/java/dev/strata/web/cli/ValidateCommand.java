@@ -7,6 +7,7 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.ChartImage;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
+import dev.strata.web.report.PublishedReport;
 import dev.strata.web.report.ValidationReport;
 import java.io.File;
 import java.io.IOException;
@@ -55,6 +56,13 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--report", description = "Compare the shipped measurements (or --data) without running anything.")
     boolean report;
+
+    @Option(
+            names = "--published",
+            description = "Hold the GPU performance model against the published GPU measurements shipped with strata"
+                    + " (TensorRT-LLM 0.9 on A100, H100, H200, L40S): every point, a summary per device, model, metric"
+                    + " and batch, the cross-validation, and the targets.")
+    boolean published;
 
     @Option(
             names = "--data",
@@ -114,6 +122,7 @@ public final class ValidateCommand implements Callable<Integer> {
                     "--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        if (published) return published(fmt, stdout, stderr);
         Validation v;
         List<Validation.TargetResult> targets;
         Path temp = null;
@@ -154,6 +163,28 @@ public final class ValidateCommand implements Callable<Integer> {
         List<String> missed = new ArrayList<>();
         for (Validation.TargetResult t : targets)
             if (!t.met()) missed.add(t.target().description());
+        if (!missed.isEmpty()) {
+            stderr.println("strata: validation missed " + missed.size() + " target(s): " + String.join("; ", missed));
+            return TARGET_MISSED;
+        }
+        return 0;
+    }
+
+    /** {@code --published}: the published GPU points, their summary and the targets; exit 1 when one is missed. */
+    private int published(Format fmt, PrintWriter stdout, PrintWriter stderr) {
+        if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
+            throw InvalidFieldException.withMessage(
+                    "--published",
+                    "--published compares the shipped published GPU points: leave out --report, --data, --full, --out,"
+                            + " --chart and --device");
+        ObjectNode root = PublishedReport.of();
+        if (fmt == Format.TABLE)
+            stdout.print(Render.rows(root, root.get("points"), Format.TABLE)
+                    + System.lineSeparator()
+                    + PublishedReport.summaryTable(root));
+        else stdout.print(Render.rows(root, root.get("points"), fmt));
+        stdout.flush();
+        List<String> missed = PublishedReport.missed(root);
         if (!missed.isEmpty()) {
             stderr.println("strata: validation missed " + missed.size() + " target(s): " + String.join("; ", missed));
             return TARGET_MISSED;

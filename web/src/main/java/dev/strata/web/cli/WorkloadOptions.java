@@ -171,6 +171,14 @@ public final class WorkloadOptions {
     String communicationEfficiency;
 
     @Option(
+            names = "--engine",
+            paramLabel = "trtllm|vllm|sglang|eager|llamacpp",
+            description =
+                    "The serving engine on a catalog NVIDIA GPU (default trtllm, the calibrated profile; the others"
+                            + " are documented assumptions).")
+    String engine;
+
+    @Option(
             names = "--offload",
             paramLabel = "none|weights|kv",
             description = "Keep weights or KV cache in host memory, streamed over the host link.")
@@ -221,6 +229,7 @@ public final class WorkloadOptions {
         v.put("compute-efficiency", computeEfficiency);
         v.put("communication-efficiency", communicationEfficiency);
         v.put("offload", offload);
+        v.put("engine", engine);
         v.put("measured-ms-per-token", measuredMsPerToken);
         v.put("target-ms-per-token", targetMsPerToken);
         return v;

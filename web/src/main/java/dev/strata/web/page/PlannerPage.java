@@ -215,8 +215,19 @@ public final class PlannerPage {
                 .append(r.at("/latency/efficiency/compute").asDouble())
                 .append(", communication ")
                 .append(r.at("/latency/efficiency/communication").asDouble())
-                .append(
-                        "); the floor is 100 % of the datasheet. Set them with the API's bandwidth-efficiency etc. (docs/cli.md, workload options).</p>");
+                .append("); the floor is 100 % of the datasheet.");
+        if (r.at("/latency/errorBand").isObject())
+            b.append(" Engine ")
+                    .append(Html.esc(r.at("/latency/engine/id").asText()))
+                    .append(r.at("/latency/engine/calibrated").asBoolean() ? " (fitted)" : " (assumed, not fitted)")
+                    .append("; validated error band &plusmn;")
+                    .append(Math.round(100
+                            * r.at("/latency/errorBand/decodeSecondsPerToken").asDouble()))
+                    .append(" % for decode, &plusmn;")
+                    .append(Math.round(
+                            100 * r.at("/latency/errorBand/prefillSeconds").asDouble()))
+                    .append(" % for the first token (p80 of cross-validated published runs).");
+        b.append(" Set them with the API's bandwidth-efficiency etc. (docs/cli.md, workload options).</p>");
         if (linkable) {
             b.append(
                             "<h2>Memory per device</h2><img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")

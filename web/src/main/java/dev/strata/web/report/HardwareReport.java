@@ -2,6 +2,7 @@ package dev.strata.web.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.model.Hardware;
@@ -36,13 +37,14 @@ public final class HardwareReport {
 
     /** One device; {@code sources} adds where each figure comes from. */
     static ObjectNode of(HardwareEntry e, boolean sources) {
-        ObjectNode o = of(e.hardware());
+        ObjectNode o = of(GpuPerformance.hardware(e.hardware())); // a covered GPU's fitted efficiencies
         o.put("scaleUpLink", e.scaleUpLink());
         o.put("hostLink", e.hostLink());
         if (sources) {
             ObjectNode s = o.putObject("sources");
             for (String figure : HardwareCatalog.SOURCED_FIGURES)
                 s.put(figure, e.sources().get(figure));
+            if (GpuPerformance.covers(e.id())) s.put("efficiency", GpuPerformance.gpuBasis());
         }
         return o;
     }

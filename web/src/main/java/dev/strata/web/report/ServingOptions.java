@@ -1,6 +1,8 @@
 package dev.strata.web.report;
 
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
+import dev.strata.estimator.latency.EngineProfile;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.latency.Offload;
@@ -28,6 +30,8 @@ import java.util.function.Function;
  * @param targetSeconds     a time-per-token target for the cheapest-hardware question, or null
  * @param runtimeBytes      the runtime term of the memory estimate that the device implies, or null for the option's
  *                          (the {@code host}: the runtime's measured resident memory, unless --overhead-gib is given)
+ * @param engine            the serving engine's profile ({@code --engine}) when the device is one the GPU performance
+ *                          model covers; null otherwise
  */
 public record ServingOptions(
         Hardware hardware,
@@ -37,7 +41,8 @@ public record ServingOptions(
         Offload offload,
         Double measuredSeconds,
         Double targetSeconds,
-        Long runtimeBytes) {
+        Long runtimeBytes,
+        EngineProfile engine) {
 
     /** Parses the hardware options; {@code options} are the already-parsed workload options (for the compute format). */
     public static ServingOptions parse(Function<String, String> values, String prefix, EstimateOptions options) {
@@ -48,6 +53,8 @@ public record ServingOptions(
         Hardware hw = null;
         LatencyTuning tuning = LatencyTuning.GPU_DEFAULT;
         Long runtime = null;
+        EngineProfile engine = null;
+        String engineId = v.apply("engine");
         String id = v.apply("hardware");
         if (id != null) {
             try {
@@ -60,7 +67,22 @@ public record ServingOptions(
                     hw = id.endsWith(".json") || id.contains("/") || id.contains("\\")
                             ? HardwareCatalog.fromFile(Path.of(id))
                             : HardwareCatalog.get(id);
+                    // a GPU the performance model covers (by its id, also in a file): the fitted efficiencies, unless
+                    // the file sets its own, and the engine's profile
+                    if (GpuPerformance.covers(hw.id())) {
+                        engine = GpuPerformance.engine(prefix + "engine", engineId);
+                        if (hw.efficiency().equals(HardwareCatalog.get(hw.id()).efficiency()))
+                            hw = GpuPerformance.hardware(hw);
+                        tuning = GpuPerformance.tuning(hw.id(), engine);
+                    }
                 }
+                if (engineId != null && engine == null)
+                    throw new InvalidFieldException(
+                            prefix + "engine",
+                            engineId,
+                            "given only with a GPU the performance model covers ("
+                                    + String.join(", ", GpuPerformance.coveredDevices()) + "); " + id
+                                    + " uses its own or the default tuning");
             } catch (java.nio.file.InvalidPathException e) {
                 throw new InvalidFieldException(prefix + "hardware", id, "a hardware id or the path of a JSON file");
             } catch (InvalidFieldException e) {
@@ -98,7 +120,8 @@ public record ServingOptions(
                 "compute-efficiency",
                 "communication-efficiency",
                 "offload",
-                "measured-ms-per-token"
+                "measured-ms-per-token",
+                "engine"
             })
                 if (v.apply(name) != null)
                     throw InvalidFieldException.withMessage(
@@ -121,7 +144,8 @@ public record ServingOptions(
                 offload,
                 measured == null ? null : measured / 1e3,
                 target == null ? null : target / 1e3,
-                runtime);
+                runtime,
+                engine);
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.strata.web.report;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.estimator.cost.ServingCost;
 import dev.strata.estimator.cost.ServingCostEstimate;
 import dev.strata.estimator.latency.Calibration;
+import dev.strata.estimator.latency.EngineProfile;
 import dev.strata.estimator.latency.Latency;
 import dev.strata.estimator.latency.LatencyComponent;
 import dev.strata.estimator.latency.LatencyEstimate;
@@ -70,6 +72,25 @@ final class ServingReport {
                 .put("communication", hw.efficiency().communication())
                 .end();
         tuning(latency.object("tuning"), ft).end();
+        if (serving.engine() != null) {
+            EngineProfile e = serving.engine();
+            latency.object("engine")
+                    .put("id", e.id())
+                    .put("name", e.name())
+                    .put("calibrated", e.calibrated())
+                    .put("basis", e.basis())
+                    .end();
+            // the error band validation supports for the calibrated times on this GPU model
+            latency.object("errorBand")
+                    .put("prefillSeconds", GpuPerformance.errorBand("prefillSeconds"))
+                    .put("decodeSecondsPerToken", GpuPerformance.errorBand("decodeSecondsPerToken"))
+                    .put("requestSeconds", GpuPerformance.errorBand("requestSeconds"))
+                    .put(
+                            "basis",
+                            GpuPerformance.errorBandBasis()
+                                    + (e.calibrated() ? "" : "; engine " + e.id() + " is not calibrated, so wider"))
+                    .end();
+        }
         breakdown(latency.object("decodeBreakdown"), est.decode()).end();
         breakdown(latency.object("prefillBreakdown"), est.prefill()).end();
         latency.end();
@@ -168,12 +189,21 @@ final class ServingReport {
 
         if (serving.targetSeconds() != null) {
             List<Hardware> catalog = new ArrayList<>();
-            for (HardwareEntry e : HardwareCatalog.all()) catalog.add(e.hardware());
+            for (HardwareEntry e : HardwareCatalog.all()) catalog.add(GpuPerformance.hardware(e.hardware()));
+            EngineProfile engine = serving.engine() != null
+                    ? serving.engine()
+                    : GpuPerformance.engine("engine", GpuPerformance.defaultEngine());
             JsonOut cheapest = root.array("cheapest");
             // the catalog's datasheet devices, with their default tuning (not the host's, when the host was asked
             // about)
-            for (Solve.Option o :
-                    Solve.cheapest(spec, p, w, catalog, serving.targetSeconds(), overhead, LatencyTuning.GPU_DEFAULT)) {
+            for (Solve.Option o : Solve.cheapest(
+                    spec,
+                    p,
+                    w,
+                    catalog,
+                    serving.targetSeconds(),
+                    overhead,
+                    d -> GpuPerformance.tuning(d.id(), engine))) {
                 JsonOut row = cheapest.addObject();
                 row.put("hardware", o.hardware().id());
                 row.put("devices", o.devices());
@@ -211,6 +241,9 @@ final class ServingReport {
                 || t.matrixVectorRows() > 0
                 || t.attentionHalfTokens() != t.gemmHalfTokens()
                 || t.matrixProductOverheadSeconds() > 0
+                || t.kvGroupReadExponent() > 0
+                || t.elementwisePassesPerLayer() > 0
+                || t.expertComputeFactor() != 1
                 || !t.inSituLayerSeconds().isEmpty()) {
             o.put("bandwidthHalfInputWidth", t.bandwidthHalfInputWidth());
             o.put("attentionBandwidthFactor", t.attentionBandwidthFactor());
@@ -218,6 +251,9 @@ final class ServingReport {
             o.put("matrixVectorRows", t.matrixVectorRows());
             o.put("matrixProductOverheadSeconds", t.matrixProductOverheadSeconds());
             o.put("perPassOverheadSeconds", t.perPassOverheadSeconds());
+            o.put("kvGroupReadExponent", t.kvGroupReadExponent());
+            o.put("elementwisePassesPerLayer", t.elementwisePassesPerLayer());
+            o.put("expertComputeFactor", t.expertComputeFactor());
             JsonOut layers = o.object("layerOverheadSeconds");
             t.layerOverheadSeconds().forEach((type, seconds) -> layers.put(type, (double) seconds));
             layers.end();

@@ -1,5 +1,6 @@
 package dev.strata.web.report;
 
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.sweep.Sweep;
@@ -80,7 +81,7 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
                 w.parallelism().pipeline(),
                 serving.runtimeBytes() != null ? serving.runtimeBytes() : options.runtimeOverheadBytes(),
                 LatencyTuning.GPU_DEFAULT,
-                HostDevice.tuningByHardware());
+                tunings(serving));
         List<Sweep.Axis> axes = new ArrayList<>();
         long points = 1;
         for (var e : AXES.entrySet()) {
@@ -101,11 +102,25 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
         return new SweepRequest(base, axes);
     }
 
+    /**
+     * The tuning of each device a sweep may meet: the host's calibration, and for the GPUs the performance model
+     * covers, the fitted model with the engine asked for (or the default engine).
+     */
+    private static Map<String, LatencyTuning> tunings(ServingOptions serving) {
+        Map<String, LatencyTuning> m = new java.util.HashMap<>(HostDevice.tuningByHardware());
+        var engine = serving.engine() != null
+                ? serving.engine()
+                : GpuPerformance.engine("engine", GpuPerformance.defaultEngine());
+        for (String id : GpuPerformance.coveredDevices()) m.put(id, GpuPerformance.tuning(id, engine));
+        return m;
+    }
+
     private static Object resolve(
             Sweep.Input input, String field, String item, Function<String, TransformerSpec> models) {
         return switch (input) {
             case MODEL -> models.apply(item);
-            case HARDWARE -> HostDevice.is(item) ? HostDevice.hardware() : HardwareCatalog.get(item);
+            case HARDWARE ->
+                HostDevice.is(item) ? HostDevice.hardware() : GpuPerformance.hardware(HardwareCatalog.get(item));
             case WEIGHTS -> NumericFormat.parseWeights(field, item);
             case KV -> NumericFormat.parse(field, item);
             case BATCH -> integer(field, item, 1, Workload.MAX_BATCH);

@@ -1,0 +1,147 @@
+package dev.strata.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.estimator.latency.EngineProfile;
+import dev.strata.estimator.latency.GpuEfficiency;
+import dev.strata.estimator.latency.LatencyTuning;
+import dev.strata.model.Hardware;
+import dev.strata.model.InvalidFieldException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The GPU performance model shipped with strata ({@code gpu-performance.json}): the size-dependent efficiencies of the
+ * catalog's NVIDIA data-centre GPUs and the engine profiles ({@code --engine}), with the basis of each figure, and
+ * the error band that validation against published measurements supports.
+ */
+public final class GpuPerformance {
+    private GpuPerformance() {}
+
+    private static final JsonNode ROOT = read();
+    private static final GpuEfficiency GPU = gpu(ROOT.get("gpu"));
+    private static final Map<String, EngineProfile> ENGINES = engines(ROOT.get("engines"));
+    private static final Set<String> DEVICES = devices(ROOT.get("devices"));
+
+    private static JsonNode read() {
+        try (InputStream in = GpuPerformance.class.getResourceAsStream("/dev/strata/data/gpu-performance.json")) {
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static GpuEfficiency gpu(JsonNode g) {
+        return new GpuEfficiency(
+                g.get("bandwidth").asDouble(),
+                doubles(g.get("compute")),
+                doubles(g.get("gemmHalfTokens")),
+                g.get("attentionBandwidthFactor").asDouble(),
+                g.get("communication").asDouble(),
+                g.get("collectiveLatencySeconds").asDouble());
+    }
+
+    private static Map<String, Double> doubles(JsonNode o) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        o.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asDouble()));
+        return m;
+    }
+
+    private static Map<String, EngineProfile> engines(JsonNode list) {
+        Map<String, EngineProfile> m = new LinkedHashMap<>();
+        for (JsonNode e : list)
+            m.put(
+                    e.get("id").asText(),
+                    new EngineProfile(
+                            e.get("id").asText(),
+                            e.get("name").asText(),
+                            e.get("kvGroupReadExponent").asDouble(),
+                            e.get("elementwisePassesPerLayer").asDouble(),
+                            e.get("expertComputeFactor").asDouble(),
+                            e.get("perLayerOverheadSeconds").asDouble(),
+                            e.get("perPassOverheadSeconds").asDouble(),
+                            e.get("calibrated").asBoolean(),
+                            e.get("basis").asText()));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Set<String> devices(JsonNode list) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode d : list) ids.add(d.asText());
+        return Set.copyOf(ids);
+    }
+
+    /** The fitted efficiencies of the catalog's NVIDIA GPUs. */
+    public static GpuEfficiency gpu() {
+        return GPU;
+    }
+
+    /** What the GPU figures rest on. */
+    public static String gpuBasis() {
+        return ROOT.get("gpu").get("basis").asText();
+    }
+
+    /** Whether catalog device {@code id} takes the fitted GPU model (NVIDIA data-centre GPUs). */
+    public static boolean covers(String id) {
+        return DEVICES.contains(id);
+    }
+
+    /** The catalog devices the fitted model covers, in id order. */
+    public static List<String> coveredDevices() {
+        return DEVICES.stream().sorted().toList();
+    }
+
+    /** The engine profiles, by id. */
+    public static Map<String, EngineProfile> engines() {
+        return ENGINES;
+    }
+
+    /** The engine used when none is named. */
+    public static String defaultEngine() {
+        return ROOT.get("defaultEngine").asText();
+    }
+
+    /** The profile of engine {@code id}; an error names {@code field} and the engines there are. */
+    public static EngineProfile engine(String field, String id) {
+        EngineProfile e = ENGINES.get(id == null ? defaultEngine() : id);
+        if (e == null) throw new InvalidFieldException(field, id, "one of " + String.join(", ", ENGINES.keySet()));
+        return e;
+    }
+
+    /** {@code hw} with the fitted efficiencies when the model covers it; otherwise {@code hw} itself. */
+    public static Hardware hardware(Hardware hw) {
+        return covers(hw.id()) ? GPU.apply(hw) : hw;
+    }
+
+    /**
+     * The relative error band of a calibrated estimate on a covered GPU, for {@code quantity} ({@code prefillSeconds}
+     * or {@code requestSeconds}; decode takes the latter's): the p80 of the cross-validated errors on published points.
+     */
+    public static double errorBand(String quantity) {
+        JsonNode band = ROOT.get("validation").get("errorBand");
+        return band.has(quantity)
+                ? band.get(quantity).asDouble()
+                : band.get("requestSeconds").asDouble();
+    }
+
+    /** What the error band rests on. */
+    public static String errorBandBasis() {
+        return ROOT.get("validation").get("errorBandBasis").asText();
+    }
+
+    /** A figure of the shipped validation: {@code section} ({@code inSample}, ...) and {@code key}. */
+    public static double validation(String section, String key) {
+        return ROOT.get("validation").get(section).get(key).asDouble();
+    }
+
+    /** The latency tuning of {@code engine} on device {@code id}: the fitted one where covered, else the default. */
+    public static LatencyTuning tuning(String id, EngineProfile engine) {
+        return covers(id) ? engine.tuning(GPU) : LatencyTuning.GPU_DEFAULT;
+    }
+}

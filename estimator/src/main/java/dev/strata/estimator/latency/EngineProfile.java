@@ -1,0 +1,79 @@
+package dev.strata.estimator.latency;
+
+import dev.strata.model.Checks;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a serving engine does differently for the same model on the same GPU: how its attention kernels read a
+ * grouped-query KV cache, how many memory-bound passes its (more or less fused) kernels make over the activations,
+ * how efficient its grouped expert products are, and its fixed costs per layer and per forward pass (kernel launches,
+ * CUDA-graph replay, scheduling and sampling).
+ *
+ * @param id                        the {@code --engine} id
+ * @param name                      what it stands for
+ * @param kvGroupReadExponent       {@link LatencyTuning#kvGroupReadExponent()}
+ * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
+ * @param expertComputeFactor       {@link LatencyTuning#expertComputeFactor()}
+ * @param perLayerOverheadSeconds   fixed time per layer per forward pass
+ * @param perPassOverheadSeconds    fixed time per forward pass
+ * @param calibrated                whether the figures were fitted to published measurements of the engine
+ * @param basis                     where the figures come from
+ */
+public record EngineProfile(
+        String id,
+        String name,
+        double kvGroupReadExponent,
+        double elementwisePassesPerLayer,
+        double expertComputeFactor,
+        double perLayerOverheadSeconds,
+        double perPassOverheadSeconds,
+        boolean calibrated,
+        String basis) {
+    public EngineProfile {
+        Checks.text("engine.id", id);
+        Checks.text("engine.name", name);
+        Checks.range("engine.kvGroupReadExponent", kvGroupReadExponent, 0, 1);
+        Checks.range("engine.elementwisePassesPerLayer", elementwisePassesPerLayer, 0, 1000);
+        Checks.positive("engine.expertComputeFactor", expertComputeFactor, 1);
+        Checks.range("engine.perLayerOverheadSeconds", perLayerOverheadSeconds, 0, 1);
+        Checks.range("engine.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
+        Checks.text("engine.basis", basis);
+    }
+
+    /**
+     * The latency tuning of this engine on a GPU of {@code gpu}: a tuning per compute format of the GPU, each with the
+     * format's half-saturation and its compute efficiency relative to the reference format's (which the hardware
+     * carries, {@link GpuEfficiency#apply}).
+     */
+    public LatencyTuning tuning(GpuEfficiency gpu) {
+        Map<String, LatencyTuning> formats = new LinkedHashMap<>();
+        for (String f : gpu.compute().keySet()) formats.put(f, forFormat(gpu, f, Map.of()));
+        return forFormat(gpu, GpuEfficiency.REFERENCE_FORMAT, formats);
+    }
+
+    private LatencyTuning forFormat(GpuEfficiency gpu, String f, Map<String, LatencyTuning> formats) {
+        double half = gpu.gemmHalfTokens(f);
+        return new LatencyTuning(
+                half,
+                0,
+                1,
+                perLayerOverheadSeconds,
+                gpu.collectiveLatencySeconds(),
+                0,
+                gpu.attentionBandwidthFactor(),
+                perPassOverheadSeconds,
+                Map.of(),
+                1,
+                gpu.compute(f) / gpu.compute(GpuEfficiency.REFERENCE_FORMAT),
+                0,
+                half,
+                0,
+                new TreeMap<>(),
+                formats,
+                kvGroupReadExponent,
+                elementwisePassesPerLayer,
+                expertComputeFactor);
+    }
+}
