@@ -317,8 +317,15 @@ class BrowserTest {
 
     @Test
     void theValidationPageShowsTheScatterOfEstimateAgainstMeasured() throws Exception {
+        // the page opens on the published GPU runs with a verdict per group; the CPU run is one choice away
         driver.get(base + "/validation");
         assertThat(driver.getTitle()).isEqualTo("Validation · strata");
+        assertThat(driver.findElement(By.id("published-summary")).getText()).contains("h200-sxm");
+        screenshot("validation-published", true);
+        new Select(driver.findElement(By.id("device"))).selectByValue("cpu");
+        driver.findElement(By.cssSelector("form.inputs button")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("device=cpu"));
         assertImageLoaded("validation-chart");
         new Select(driver.findElement(By.id("quantity"))).selectByValue("peak_memory_bytes");
         driver.findElement(By.cssSelector("form.inputs button")).click();

@@ -92,6 +92,16 @@ class ServerTest {
                     .contains("<option value=\"cuda\" selected")
                     .contains("/chart/validation.png?quantity=decode_seconds_per_token&amp;device=cuda")
                     .contains("llama-3-8b");
+            // with no run named, the page opens on the published GPU runs: a verdict per group, the cross-validation
+            // and the targets (docs/validation.md, "Published GPU runs")
+            var published = client.get("/validation");
+            assertThat(published.code()).isEqualTo(200);
+            assertThat(published.body().string())
+                    .contains("id=\"published-summary\"")
+                    .contains("id=\"cross-validation\"")
+                    .contains("leaveOneModelOut")
+                    .contains("<option value=\"published\" selected")
+                    .contains("(excused)");
             var tpu = client.get("/validation?device=tpu");
             assertThat(tpu.code()).isEqualTo(400);
             assertThat(tpu.body().string()).contains("id=\"error-device\"");

@@ -25,6 +25,8 @@ public final class ValidationPage {
      * {@code cpu}); status 400 for an unknown quantity or device, else 200.
      */
     public static Page render(String quantity, String device) {
+        boolean noDevice = device == null || device.isBlank();
+        if ((noDevice && (quantity == null || quantity.isBlank())) || PUBLISHED.equals(device)) return published();
         int status = 200;
         String q = quantity == null || quantity.isBlank() ? "decode_seconds_per_token" : quantity.trim();
         String d = Validation.deviceOrDefault(device);
@@ -45,6 +47,7 @@ public final class ValidationPage {
         b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label")
                 .append(deviceError == null ? "" : " class=\"invalid\"")
                 .append(">Run<select name=\"device\" id=\"device\">");
+        b.append("<option value=\"published\">Published GPU runs (TensorRT-LLM)</option>");
         for (String x : ReferenceRun.DEVICES)
             b.append("<option value=\"")
                     .append(x)
@@ -185,6 +188,113 @@ public final class ValidationPage {
             b.append("</tbody></table>");
         }
         return new Page(status, Html.page("Validation", "Validation", b.toString()));
+    }
+
+    /** The run id of the published GPU measurements (the page's default view). */
+    public static final String PUBLISHED = "published";
+
+    /**
+     * The GPU performance model against the published GPU runs ({@code validate --published}): a verdict per device,
+     * model, metric and batch, the cross-validation, the targets and every point.
+     */
+    static Page published() {
+        var report = dev.strata.web.report.PublishedReport.of();
+        StringBuilder b = new StringBuilder();
+        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label>Run<select name=\"device\"")
+                .append(
+                        " id=\"device\"><option value=\"published\" selected>Published GPU runs (TensorRT-LLM)</option>");
+        for (String x : ReferenceRun.DEVICES)
+            b.append("<option value=\"")
+                    .append(x)
+                    .append("\">")
+                    .append(Html.esc(RUNS.get(x)))
+                    .append("</option>");
+        b.append("</select></label><button type=\"submit\">Show</button></form>");
+        b.append(
+                        "<p class=\"note\">Measured by others: the TensorRT-LLM 0.9 performance tables (static batching on A100,")
+                .append(
+                        " H100, H200 and L40S; Llama 2 7B/70B, Mistral 7B, Mixtral 8x7B; fp16 and fp8). Estimated: the GPU")
+                .append(
+                        " performance model fitted to them, engine trtllm. Error = estimated / measured time &minus; 1.")
+                .append(" Reproduce with <code>./strata validate --published</code> (docs/validation.md).</p>");
+        b.append("<h2>Verdict</h2><table id=\"published-summary\"><thead><tr><th>by</th><th>group</th>")
+                .append(
+                        "<th class=\"num\">points</th><th class=\"num\">median |error|</th><th class=\"num\">median error</th>")
+                .append("<th class=\"num\">within &plusmn;25 %</th><th>verdict</th></tr></thead><tbody>");
+        for (var row : report.get("summary"))
+            b.append("<tr><td>")
+                    .append(Html.esc(row.get("by").asText()))
+                    .append("</td><td>")
+                    .append(Html.esc(row.get("group").asText()))
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("points").asInt())
+                    .append("</td><td class=\"num\">")
+                    .append(pct(row.get("medianAbsError").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(signedPct(row.get("medianError").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("within25").asInt())
+                    .append("</td><td>")
+                    .append(Html.esc(row.get("verdict").asText()))
+                    .append("</td></tr>");
+        b.append("</tbody></table><h2>Cross-validation</h2><table id=\"cross-validation\"><thead><tr><th>fit</th>")
+                .append("<th class=\"num\">median |error|</th><th class=\"num\">within &plusmn;25 %</th>")
+                .append("<th class=\"num\">p80 |error|</th></tr></thead><tbody>");
+        for (var row : report.get("crossValidation"))
+            b.append("<tr><td>")
+                    .append(Html.esc(row.get("fit").asText()))
+                    .append("</td><td class=\"num\">")
+                    .append(pct(row.get("medianAbsError").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("within25").asInt())
+                    .append(" of ")
+                    .append(row.get("points").asInt())
+                    .append("</td><td class=\"num\">")
+                    .append(pct(row.get("p80AbsError").asDouble()))
+                    .append("</td></tr>");
+        b.append("</tbody></table><h2>Targets</h2><table id=\"targets\"><thead><tr><th>target</th>")
+                .append("<th>met</th></tr></thead><tbody>");
+        for (var row : report.get("targets"))
+            b.append("<tr><td>")
+                    .append(Html.esc(row.get("target").asText()))
+                    .append("</td><td>")
+                    .append(row.get("met").asBoolean() ? "yes" : "<strong>no</strong>")
+                    .append("</td></tr>");
+        b.append("</tbody></table><h2>Points</h2><table id=\"points\"><thead><tr><th>device</th><th>model</th>")
+                .append(
+                        "<th>weights</th><th class=\"num\">tp</th><th class=\"num\">batch</th><th class=\"num\">prompt</th>")
+                .append("<th class=\"num\">output</th><th>metric</th><th class=\"num\">measured s</th>")
+                .append(
+                        "<th class=\"num\">estimated s</th><th class=\"num\">floor s</th><th class=\"num\">error</th></tr></thead><tbody>");
+        for (var row : report.get("points"))
+            b.append("<tr><td>")
+                    .append(Html.esc(row.get("hardware").asText()))
+                    .append("</td><td>")
+                    .append(Html.esc(row.get("model").asText()))
+                    .append("</td><td>")
+                    .append(Html.esc(row.get("weights").asText()))
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("tp").asInt())
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("batch").asLong())
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("prompt").asLong())
+                    .append("</td><td class=\"num\">")
+                    .append(row.get("generate").asLong())
+                    .append("</td><td>")
+                    .append(row.get("metric").asText().equals("ttft_ms") ? "first token" : "whole run")
+                    .append("</td><td class=\"num\">")
+                    .append(num(row.get("measuredSeconds").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(num(row.get("calibratedSeconds").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(num(row.get("floorSeconds").asDouble()))
+                    .append("</td><td class=\"num\">")
+                    .append(signedPct(row.get("relativeError").asDouble()))
+                    .append(row.get("excused").asText().isEmpty() ? "" : " (excused)")
+                    .append("</td></tr>");
+        b.append("</tbody></table>");
+        return new Page(200, Html.page("Validation", "Validation", b.toString()));
     }
 
     /** The scatter of estimate vs measured for one quantity of a device's shipped run, with the y = x line. */
