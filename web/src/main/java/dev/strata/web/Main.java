@@ -6,6 +6,7 @@ import dev.strata.web.cli.HardwareCommand;
 import dev.strata.web.cli.OptimalCommand;
 import dev.strata.web.cli.PresetsCommand;
 import dev.strata.web.cli.ServeCommand;
+import dev.strata.web.cli.SimulateCommand;
 import dev.strata.web.cli.SpecCommand;
 import dev.strata.web.cli.SweepCommand;
 import dev.strata.web.cli.TrainCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             EstimateCommand.class,
             SweepCommand.class,
+            SimulateCommand.class,
             OptimalCommand.class,
             FitCommand.class,
             TrainCommand.class,

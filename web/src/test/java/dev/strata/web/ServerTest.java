@@ -54,6 +54,29 @@ class ServerTest {
     }
 
     @Test
+    void simulateAnswersTheServingSummaryAndRefusesTooMuchWorkBeforeDoingIt() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            var ok = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=200");
+            assertThat(ok.code()).isEqualTo(200);
+            JsonNode j = Render.MAPPER.readTree(ok.body().string());
+            assertThat(j.at("/ttftSeconds/p90").doubleValue()).isPositive();
+            assertThat(j.at("/requests/completed").intValue()).isEqualTo(200);
+            assertThat(j.has("perRequest")).isFalse();
+            var csv = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=20&format=csv");
+            assertThat(csv.body().string().trim().split("\n")).hasSize(21);
+            // 1,000,000 requests of 100,000 tokens: refused at once, naming the field
+            assertError(
+                    client.get(
+                            "/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=1000000&prompt=100000"),
+                    400,
+                    "requests");
+            assertError(
+                    client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&trace=x.csv"), 400, "trace");
+            assertError(client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm"), 400, "rate");
+        });
+    }
+
+    @Test
     void theValidationPageShowsTheShippedRunsAndRefusesAnUnknownQuantity() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/validation?quantity=params");

@@ -287,6 +287,11 @@ public final class LatencyModel {
         return probe.floorComputeBoundSeconds > probe.floorMemoryBoundSeconds;
     }
 
+    /** The context length of the model this was prepared for. */
+    public long contextLength() {
+        return spec.contextLength();
+    }
+
     /** Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value). */
     public boolean isFor(TransformerSpec s, Precision p, Parallelism par, Hardware hw, LatencyTuning t, Offload o) {
         return s == spec
@@ -305,10 +310,55 @@ public final class LatencyModel {
     private void pass(
             StepTime step, Roofline r, long batch, long queries, long cached, long logitRows, Offload offload) {
         Checks.range("batch", batch, 1, Workload.MAX_BATCH);
-        boolean weightsOffloaded = offload == Offload.WEIGHTS;
+        tokenTerms(step, r, (double) batch * queries, logitRows, offload);
         boolean kvOffloaded = offload == Offload.KV_CACHE;
+        for (Group g : groups) attentionCore(r, step, g.count, g, batch, queries, cached, kvOffloaded);
+    }
+
+    /**
+     * One step of an engine that batches continuously, added to {@code into} (emptied first) and returned:
+     * {@code decodeSeqs} sequences each add one token after their own cached tokens ({@code decodeCachedTokens} in all),
+     * and {@code chunks} prefill chunks add {@code chunkTokens[i]} prompt tokens after {@code chunkCached[i]} cached
+     * ones, in one forward pass: the weights read once for all the step's tokens, each sequence's cache read for its
+     * own attention, the logits of {@code logitRows} rows (the decoding sequences and the chunks that end a prompt).
+     * Decoding sequences are summarised by their mean context (exact without sliding windows).
+     */
+    public StepTime mixedStep(
+            long decodeSeqs,
+            long decodeCachedTokens,
+            long[] chunkTokens,
+            long[] chunkCached,
+            int chunks,
+            long logitRows,
+            StepTime into) {
+        Checks.present("step", into);
+        Checks.range("decodeSeqs", decodeSeqs, 0, Workload.MAX_BATCH);
+        Checks.range("decodeCachedTokens", decodeCachedTokens, 0, Long.MAX_VALUE / 2);
+        Checks.range("chunks", chunks, 0, Math.min(chunkTokens.length, chunkCached.length));
+        into.clear();
+        double tokens = decodeSeqs;
+        for (int i = 0; i < chunks; i++) tokens += chunkTokens[i];
+        if (tokens <= 0) throw InvalidFieldException.withMessage("step", "a step needs at least one token");
+        tokenTerms(into, roofline, tokens, logitRows, offload);
+        boolean kvOffloaded = offload == Offload.KV_CACHE;
+        if (decodeSeqs > 0) {
+            long mean = Math.round((double) decodeCachedTokens / decodeSeqs);
+            for (Group g : groups) attentionCore(roofline, into, g.count, g, decodeSeqs, 1, mean, kvOffloaded);
+        }
+        for (int i = 0; i < chunks; i++)
+            for (Group g : groups)
+                attentionCore(roofline, into, g.count, g, 1, chunkTokens[i], chunkCached[i], kvOffloaded);
+        return into;
+    }
+
+    /**
+     * The terms of a pass that depend on its token count alone: the embedding rows, every matrix (weights read once,
+     * FLOPs per token row), norms, all-reduces, fixed and elementwise costs, pipeline transfers and the logits of
+     * {@code logitRows} rows.
+     */
+    private void tokenTerms(StepTime step, Roofline r, double tokens, long logitRows, Offload offload) {
+        boolean weightsOffloaded = offload == Offload.WEIGHTS;
         int tp = parallelism.tensor();
-        double tokens = (double) batch * queries;
         double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
         double matrixPerFlop = r.calibratedSecondsPerFlop(
                 LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
@@ -344,7 +394,6 @@ public final class LatencyModel {
                 r.calls(step, times, m.component, read); // one call per matrix read (for routed experts: those touched)
             }
             r.op(step, times, LatencyComponent.NORMS, g.vectorBytes, 0, tokens, 0, weightsOffloaded);
-            attentionCore(r, step, times, g, batch, queries, cached, kvOffloaded);
             if (tp > 1)
                 r.allReduce(
                         step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)

@@ -27,6 +27,7 @@ import dev.strata.web.report.OptimalReport;
 import dev.strata.web.report.PresetsReport;
 import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.ServingOptions;
+import dev.strata.web.report.SimulateReport;
 import dev.strata.web.report.SweepRequest;
 import dev.strata.web.report.TrainReport;
 import dev.strata.web.report.TrainingMemoryReport;
@@ -123,6 +124,7 @@ public final class StrataServer {
                     ctx -> estimate(ctx, ResolvedModel.of(required(ctx, "model")), noFiles(ctx::queryParam)));
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
+            config.routes.get("/api/simulate", StrataServer::simulate);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);
             config.routes.post("/api/fit", StrataServer::fit);
@@ -291,6 +293,24 @@ public final class StrataServer {
     /** GET /api/train?model=llama-3-8b&tokens=15e12&hardware=h100-sxm&devices=1024[&mfu=&price=...]: as {@code strata train}. */
     private static void train(Context ctx) {
         respond(ctx, TrainReport.of(TrainReport.Request.from(inputs(ctx))), null);
+    }
+
+    /**
+     * GET /api/simulate?model=...&hardware=...&rate=...: as {@code strata simulate} (no trace: the server reads no
+     * files); {@code format=csv} gives one row per request.
+     */
+    private static void simulate(Context ctx) {
+        if (Query.text(ctx, "trace") != null)
+            throw InvalidFieldException.withMessage(
+                    "trace", "trace: the server reads no files; use the command line's --trace");
+        ObjectNode root = SimulateReport.of(
+                ResolvedModel.of(required(ctx, "model")),
+                noFiles(name -> Query.text(ctx, name)),
+                "",
+                null,
+                SimulateReport.HTTP_MAX_TOKENS);
+        if (!"csv".equals(Query.text(ctx, "format"))) root.remove("perRequest");
+        respond(ctx, root, "perRequest");
     }
 
     /** The query parameters as typed inputs (names as the options without dashes; the form without any dash works too). */

@@ -1,0 +1,324 @@
+package dev.strata.estimator.serving;
+
+import dev.strata.estimator.latency.LatencyModel;
+import dev.strata.estimator.latency.StepTime;
+import dev.strata.model.Checks;
+import dev.strata.model.InvalidFieldException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * A discrete-event simulation of engine replicas that batch continuously, as vLLM's scheduler does (Kwon et al. 2023,
+ * "Efficient Memory Management for Large Language Model Serving with PagedAttention", arXiv:2309.06180; chunked
+ * prefill as in Agrawal et al. 2024, Sarathi-Serve, arXiv:2403.02310):
+ *
+ * <ul>
+ *   <li>Each step first serves the running sequences in admission order, each its next prefill chunk or one decode
+ *   token, within a token budget ({@code maxBatchedTokens}); then admits waiting requests first come, first served,
+ *   while the budget, the sequence limit ({@code maxSeqs}) and the free KV blocks allow.</li>
+ *   <li>The KV cache is paged in blocks of {@code blockSize} tokens; when a running sequence needs a block and none is
+ *   free, the most recently admitted sequences are preempted: their blocks freed, they go back to the head of the
+ *   queue and recompute their prompt and the tokens they had generated (vLLM's recompute preemption).</li>
+ *   <li>A step's time is the latency model's for its mix ({@link LatencyModel#mixedStep}): the weights read once for
+ *   every token of the step, each sequence's cache read at its own length.</li>
+ *   <li>Replicas sit behind a router that sends each arrival to the next replica in turn ({@code round-robin}) or to
+ *   the one with the fewest requests in flight ({@code least-loaded}).</li>
+ * </ul>
+ *
+ * The first token of a request comes with the step that ends its prompt; its time per output token is the time from
+ * the first token to the last over the tokens after the first.
+ */
+public final class ServingSimulation {
+    private ServingSimulation() {}
+
+    /**
+     * How a replica schedules.
+     *
+     * @param maxSeqs          most sequences running at once
+     * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
+     * @param blockSize        tokens per KV block
+     * @param kvBlocks         KV blocks of one replica (what its memory holds beside the weights and activations)
+     */
+    public record Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks) {
+        public Scheduler {
+            Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
+            Checks.range("maxBatchedTokens", maxBatchedTokens, 1, 1L << 24);
+            Checks.range("blockSize", blockSize, 1, 1 << 16);
+            Checks.range("kvBlocks", kvBlocks, 1, Long.MAX_VALUE / 2);
+        }
+    }
+
+    /** The per-request outcome: arrival, queueing delay, time to first token, time per output token, end to end. */
+    public record RequestResult(
+            double arrival, long prompt, long output, double queue, double ttft, double tpot, double e2e) {}
+
+    /**
+     * What a run gives.
+     *
+     * @param requests          every request's outcome, in arrival order
+     * @param makespanSeconds   from the first arrival to the last completion
+     * @param meanInSystem      the time average of requests arrived and not finished (for Little's law)
+     * @param meanBatch         the time average of sequences in a step
+     * @param maxBatch          the most sequences in one step
+     * @param peakKvUtilization the most KV blocks in use over the blocks there are
+     * @param preemptions       sequences preempted
+     * @param steps             steps run, over every replica
+     */
+    public record Result(
+            List<RequestResult> requests,
+            double makespanSeconds,
+            double meanInSystem,
+            double meanBatch,
+            int maxBatch,
+            double peakKvUtilization,
+            long preemptions,
+            long steps) {}
+
+    /** A request in flight on a replica. */
+    private static final class Seq {
+        final int id;
+        final Traffic.Request r;
+        long prefillTarget, prefilled, cached, generated, blocks;
+        double admitted = -1, firstToken = -1;
+
+        Seq(int id, Traffic.Request r) {
+            this.id = id;
+            this.r = r;
+            this.prefillTarget = r.prompt();
+        }
+    }
+
+    private static final class Replica {
+        final ArrayList<Seq> running = new ArrayList<>();
+        final ArrayDeque<Seq> waiting = new ArrayDeque<>();
+        long freeBlocks;
+        double busyUntil, stepStart;
+        boolean busy;
+        int inFlight;
+        // the step being run
+        final ArrayList<Seq> stepDecodes = new ArrayList<>(), stepChunks = new ArrayList<>();
+        long[] chunkTokens = new long[16], chunkCached = new long[16];
+    }
+
+    /**
+     * Runs {@code traffic} on {@code replicas} replicas of {@code model} scheduled by {@code scheduler}, routed by
+     * {@code router} ({@code round-robin} or {@code least-loaded}).
+     */
+    public static Result run(LatencyModel model, Scheduler scheduler, int replicas, String router, Traffic traffic) {
+        Checks.present("model", model);
+        Checks.present("scheduler", scheduler);
+        Checks.range("replicas", replicas, 1, 100_000);
+        if (!router.equals("round-robin") && !router.equals("least-loaded"))
+            throw new InvalidFieldException("router", router, "round-robin or least-loaded");
+        List<Traffic.Request> reqs = traffic.draw(model.contextLength());
+        int n = reqs.size();
+        for (Traffic.Request r : reqs) {
+            long need = blocks(r.prompt() + r.output(), scheduler.blockSize());
+            if (need > scheduler.kvBlocks())
+                throw new InvalidFieldException(
+                        "prompt",
+                        r.prompt() + " + " + r.output() + " tokens",
+                        "a request whose tokens fit one replica's KV cache, "
+                                + scheduler.kvBlocks() * scheduler.blockSize() + " tokens");
+        }
+        Replica[] reps = new Replica[replicas];
+        for (int i = 0; i < replicas; i++) {
+            reps[i] = new Replica();
+            reps[i].freeBlocks = scheduler.kvBlocks();
+        }
+        PriorityQueue<Replica> busy = new PriorityQueue<>((a, b) -> Double.compare(a.busyUntil, b.busyUntil));
+        RequestResult[] results = new RequestResult[n];
+        boolean closed = traffic.arrivals().equals("closed");
+        double[] arrival = new double[n];
+        int released = closed ? Math.min(traffic.concurrency(), n) : n;
+        for (int i = 0; i < n; i++)
+            arrival[i] = closed
+                    ? (i < released ? 0 : Double.POSITIVE_INFINITY)
+                    : reqs.get(i).arrival();
+        int next = 0, done = 0, rr = 0;
+        double now = 0, lastT = 0, area = 0, batchArea = 0, busyTime = 0, peakKv = 0;
+        long inSystem = 0, preemptions = 0, steps = 0;
+        int maxBatch = 0;
+        StepTime step = new StepTime();
+        while (done < n) {
+            double nextArrival = next < n ? arrival[next] : Double.POSITIVE_INFINITY;
+            Replica r = busy.peek();
+            double nextStepEnd = r == null ? Double.POSITIVE_INFINITY : r.busyUntil;
+            if (nextArrival == Double.POSITIVE_INFINITY && nextStepEnd == Double.POSITIVE_INFINITY)
+                throw new IllegalStateException("simulation stalled with " + (n - done) + " requests left");
+            double t = Math.min(nextArrival, nextStepEnd);
+            area += inSystem * (t - lastT);
+            lastT = now = t;
+            if (nextArrival <= nextStepEnd) { // an arrival, routed
+                int id = next++;
+                Replica to;
+                if (router.equals("round-robin")) to = reps[rr++ % replicas];
+                else {
+                    to = reps[0];
+                    for (Replica x : reps) if (x.inFlight < to.inFlight) to = x;
+                }
+                Seq s = new Seq(
+                        id,
+                        new Traffic.Request(
+                                now, reqs.get(id).prompt(), reqs.get(id).output()));
+                to.waiting.addLast(s);
+                to.inFlight++;
+                inSystem++;
+                if (!to.busy) {
+                    preemptions += startStep(to, model, scheduler, now, step);
+                    if (to.busy) {
+                        busy.add(to);
+                        steps++;
+                    }
+                }
+                continue;
+            }
+            // a step ends on replica r
+            busy.poll();
+            int batch = r.stepDecodes.size() + r.stepChunks.size();
+            double dt = r.busyUntil - r.stepStart;
+            batchArea += batch * dt;
+            busyTime += dt;
+            maxBatch = Math.max(maxBatch, batch);
+            peakKv = Math.max(peakKv, 1 - (double) r.freeBlocks / scheduler.kvBlocks());
+            for (Seq s : r.stepDecodes) {
+                s.cached++;
+                s.generated++;
+                if (s.generated >= s.r.output()) {
+                    finish(r, s, now, results, scheduler);
+                    done++;
+                    inSystem--;
+                    if (closed && released < n) arrival[released++] = now;
+                }
+            }
+            for (int i = 0; i < r.stepChunks.size(); i++) {
+                Seq s = r.stepChunks.get(i);
+                s.prefilled += r.chunkTokens[i];
+                s.cached += r.chunkTokens[i];
+                if (s.prefilled >= s.prefillTarget) { // the prompt (or its recomputation) ends: a token comes out
+                    s.generated++;
+                    if (s.firstToken < 0) s.firstToken = now;
+                    if (s.generated >= s.r.output()) {
+                        finish(r, s, now, results, scheduler);
+                        done++;
+                        inSystem--;
+                        if (closed && released < n) arrival[released++] = now;
+                    }
+                }
+            }
+            r.busy = false;
+            preemptions += startStep(r, model, scheduler, now, step);
+            if (r.busy) {
+                busy.add(r);
+                steps++;
+            }
+        }
+        double first = Double.POSITIVE_INFINITY;
+        for (RequestResult x : results) first = Math.min(first, x.arrival());
+        return new Result(
+                List.of(results),
+                now - first,
+                area / Math.max(now - first, 1e-300),
+                busyTime > 0 ? batchArea / busyTime : 0,
+                maxBatch,
+                peakKv,
+                preemptions,
+                steps);
+    }
+
+    private static long blocks(long tokens, int blockSize) {
+        return (tokens + blockSize - 1) / blockSize;
+    }
+
+    private static void finish(Replica r, Seq s, double now, RequestResult[] out, Scheduler sch) {
+        r.running.remove(s);
+        r.freeBlocks += s.blocks;
+        s.blocks = 0;
+        r.inFlight--;
+        double ttft = s.firstToken - s.r.arrival();
+        double tpot = s.r.output() > 1 ? (now - s.firstToken) / (s.r.output() - 1) : 0;
+        out[s.id] = new RequestResult(
+                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, now - s.r.arrival());
+    }
+
+    /** Preempts the last running sequence after index {@code keep} (or {@code keep} itself); returns whether one was. */
+    private static boolean preemptAfter(Replica r, int keep) {
+        int last = r.running.size() - 1;
+        if (last < keep) return false;
+        Seq v = r.running.remove(last);
+        r.freeBlocks += v.blocks;
+        v.blocks = 0;
+        v.cached = 0;
+        v.prefilled = 0;
+        v.prefillTarget = v.r.prompt() + v.generated; // recompute the prompt and what it had generated
+        r.waiting.addFirst(v);
+        return true;
+    }
+
+    /** Assembles and starts the next step of {@code r} at {@code now}, if it has work; returns the preemptions. */
+    private static long startStep(Replica r, LatencyModel model, Scheduler sch, double now, StepTime step) {
+        r.stepDecodes.clear();
+        r.stepChunks.clear();
+        long budget = sch.maxBatchedTokens(), preempted = 0, decodeCached = 0, logits = 0;
+        int chunks = 0;
+        for (int i = 0; i < r.running.size() && budget > 0; i++) {
+            Seq s = r.running.get(i);
+            boolean prefilling = s.prefilled < s.prefillTarget;
+            long tokens = prefilling ? Math.min(s.prefillTarget - s.prefilled, budget) : 1;
+            long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks;
+            while (need > r.freeBlocks) {
+                if (!preemptAfter(r, i + 1)) break;
+                preempted++;
+            }
+            if (need > r.freeBlocks) { // nothing after it to free: it waits for its own turn again
+                preemptAfter(r, i);
+                preempted++;
+                break;
+            }
+            r.freeBlocks -= need;
+            s.blocks += need;
+            budget -= tokens;
+            if (prefilling) {
+                chunks = addChunk(r, s, tokens, chunks);
+                if (s.prefilled + tokens >= s.prefillTarget) logits++;
+            } else {
+                r.stepDecodes.add(s);
+                decodeCached += s.cached;
+                logits++;
+            }
+        }
+        while (budget > 0 && r.running.size() < sch.maxSeqs() && !r.waiting.isEmpty()) {
+            Seq s = r.waiting.peekFirst();
+            long tokens = Math.min(s.prefillTarget - s.prefilled, budget);
+            long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks;
+            if (need > r.freeBlocks) break; // first come, first served: the head waits for blocks
+            r.waiting.pollFirst();
+            r.freeBlocks -= need;
+            s.blocks += need;
+            if (s.admitted < 0) s.admitted = now;
+            r.running.add(s);
+            budget -= tokens;
+            chunks = addChunk(r, s, tokens, chunks);
+            if (s.prefilled + tokens >= s.prefillTarget) logits++;
+        }
+        if (r.stepDecodes.isEmpty() && chunks == 0) return preempted;
+        model.mixedStep(r.stepDecodes.size(), decodeCached, r.chunkTokens, r.chunkCached, chunks, logits, step);
+        r.stepStart = now;
+        r.busyUntil = now + step.calibratedSeconds();
+        r.busy = true;
+        return preempted;
+    }
+
+    private static int addChunk(Replica r, Seq s, long tokens, int chunks) {
+        if (chunks == r.chunkTokens.length) {
+            r.chunkTokens = java.util.Arrays.copyOf(r.chunkTokens, 2 * chunks);
+            r.chunkCached = java.util.Arrays.copyOf(r.chunkCached, 2 * chunks);
+        }
+        r.chunkTokens[chunks] = tokens;
+        r.chunkCached[chunks] = s.cached;
+        r.stepChunks.add(s);
+        return chunks + 1;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.strata.estimator.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.strata.estimator.latency.Latency;
+import dev.strata.estimator.latency.LatencyModel;
+import dev.strata.estimator.latency.LatencyTuning;
+import dev.strata.estimator.latency.Offload;
+import dev.strata.model.Activation;
+import dev.strata.model.GatedMlp;
+import dev.strata.model.Hardware;
+import dev.strata.model.LayerKind;
+import dev.strata.model.MultiHeadAttention;
+import dev.strata.model.NumericFormat;
+import dev.strata.model.Optimizer;
+import dev.strata.model.Parallelism;
+import dev.strata.model.Precision;
+import dev.strata.model.TransformerSpec;
+import dev.strata.model.Workload;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The simulator against what must hold whatever the model: the one-request estimate, Little's law, M/D/1, bounds. */
+class ServingSimulationTest {
+    static final Precision BF16 = Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW);
+    // an H100 SXM's datasheet figures (docs/architecture.md, accelerator table), the default efficiencies
+    static final Hardware H100 = Hardware.builder("h100-sxm")
+            .name("H100")
+            .peakFlopsPerSecond(Map.of("bf16", 989e12))
+            .memoryBytes(80_000_000_000L)
+            .memoryBandwidthBytesPerSecond(3.35e12)
+            .scaleUpBandwidthBytesPerSecond(900e9)
+            .build();
+    static final TransformerSpec LLAMA3_8B = TransformerSpec.builder()
+            .vocabSize(128256)
+            .hiddenSize(4096)
+            .layers(
+                    32,
+                    LayerKind.global(MultiHeadAttention.of(32, 8, 128), new GatedMlp(14336, Activation.SILU, false)))
+            .build();
+    static final LatencyModel MODEL =
+            LatencyModel.of(LLAMA3_8B, BF16, Parallelism.NONE, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+    static final ServingSimulation.Scheduler SCHEDULER = new ServingSimulation.Scheduler(256, 8192, 16, 200_000);
+
+    static double mean(
+            List<ServingSimulation.RequestResult> rs,
+            java.util.function.ToDoubleFunction<ServingSimulation.RequestResult> f) {
+        return rs.stream().mapToDouble(f).average().orElseThrow();
+    }
+
+    @Test
+    void atALowRateEachRequestTakesTheOneRequestEstimate() {
+        // a request every 20 s on average, each taking under a second: no queueing, no batching
+        var r = ServingSimulation.run(
+                MODEL,
+                SCHEDULER,
+                1,
+                "round-robin",
+                Traffic.poisson(0.05, 200, Lengths.fixed(512), Lengths.fixed(128), 1));
+        var w = Workload.of(1, 512, 128);
+        var one = Latency.estimate(LLAMA3_8B, BF16, w, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
+        // the tolerance: within 2 % of the prefill of one prompt and of the batch-1 decode step
+        assertThat(mean(r.requests(), ServingSimulation.RequestResult::ttft))
+                .isCloseTo(one.timeToFirstTokenSeconds(), within(0.02 * one.timeToFirstTokenSeconds()));
+        assertThat(mean(r.requests(), ServingSimulation.RequestResult::tpot))
+                .isCloseTo(
+                        one.decode().calibratedSeconds(),
+                        within(0.02 * one.decode().calibratedSeconds()));
+        // Poisson gaps are sometimes short: a few requests overlap, the step average stays near one sequence
+        assertThat(r.meanBatch()).isLessThan(1.05);
+        assertThat(r.preemptions()).isZero();
+    }
+
+    @Test
+    void littlesLawHoldsUnderLoad() {
+        // L = lambda W (Little 1961): the time average in the system equals the arrival rate times the mean time in it
+        var r = ServingSimulation.run(
+                MODEL,
+                SCHEDULER,
+                2,
+                "least-loaded",
+                Traffic.poisson(
+                        20,
+                        4000,
+                        Lengths.parse("prompt", "lognormal:800:0.6", 1),
+                        Lengths.parse("generate", "uniform:32:256", 1),
+                        7));
+        double lambda = r.requests().size() / r.makespanSeconds();
+        double w = mean(r.requests(), ServingSimulation.RequestResult::e2e);
+        assertThat(r.meanInSystem()).isCloseTo(lambda * w, within(0.02 * lambda * w));
+        assertThat(r.maxBatch()).isGreaterThan(1);
+    }
+
+    @Test
+    void batchOneWithFixedLengthsQueuesAsMD1() {
+        // one sequence at a time and fixed lengths: a deterministic service S; Poisson arrivals at rho = 0.5 wait
+        // rho S / (2 (1 - rho)) on average (Pollaczek-Khinchine for M/D/1)
+        var one = new ServingSimulation.Scheduler(1, 8192, 16, 200_000);
+        var probe = ServingSimulation.run(
+                MODEL, one, 1, "round-robin", Traffic.poisson(1e-3, 3, Lengths.fixed(128), Lengths.fixed(16), 1));
+        double service = probe.requests().get(0).e2e();
+        double rho = 0.5;
+        var r = ServingSimulation.run(
+                MODEL,
+                one,
+                1,
+                "round-robin",
+                Traffic.poisson(rho / service, 100_000, Lengths.fixed(128), Lengths.fixed(16), 3));
+        double expected = rho * service / (2 * (1 - rho));
+        assertThat(mean(r.requests(), ServingSimulation.RequestResult::queue))
+                .isCloseTo(expected, within(0.05 * expected));
+        assertThat(r.requests()).allSatisfy(x -> assertThat(x.e2e() - x.queue()).isCloseTo(service, within(1e-9)));
+    }
+
+    @Test
+    void atAnInfiniteRateTheBatchStopsAtTheSequenceLimitOrTheKvCache() {
+        var all = new Traffic("all", 0, 1, 0, 2000, Lengths.fixed(256), Lengths.fixed(64), 1, List.of());
+        var bySeqs = ServingSimulation.run(
+                MODEL, new ServingSimulation.Scheduler(64, 8192, 16, 200_000), 1, "round-robin", all);
+        assertThat(bySeqs.maxBatch()).isEqualTo(64);
+        assertThat(bySeqs.preemptions()).isZero();
+        // 100 blocks of 16 tokens = 1,600 tokens: five sequences of 320 tokens at their longest
+        var byKv =
+                ServingSimulation.run(MODEL, new ServingSimulation.Scheduler(64, 8192, 16, 100), 1, "round-robin", all);
+        assertThat(byKv.maxBatch()).isBetween(5, 6);
+        assertThat(byKv.peakKvUtilization()).isGreaterThan(0.9);
+        assertThat(byKv.requests())
+                .hasSize(2000)
+                .allSatisfy(x -> assertThat(x.e2e()).isPositive());
+        // throughput saturates: the KV-bound run is slower per request than the sequence-bound one
+        assertThat(byKv.makespanSeconds()).isGreaterThan(bySeqs.makespanSeconds());
+    }
+
+    @Test
+    void aRunRepeatsExactlyFromItsSeed() {
+        var t = Traffic.poisson(10, 500, Lengths.parse("prompt", "lognormal:500:1", 1), Lengths.fixed(64), 42);
+        assertThat(ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t).requests())
+                .isEqualTo(ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t)
+                        .requests());
+    }
+}

@@ -1,0 +1,197 @@
+package dev.strata.web.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.estimator.serving.Traffic;
+import dev.strata.model.InvalidFieldException;
+import dev.strata.web.render.Format;
+import dev.strata.web.render.Render;
+import dev.strata.web.report.ResolvedModel;
+import dev.strata.web.report.SimulateReport;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata simulate}: a model served by replicas of a device under traffic, simulated request by request
+ * ({@link SimulateReport}). Table and JSON give the summary; CSV one row per request.
+ */
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        description = "Simulate serving under traffic: continuous batching, chunked prefill, a paged KV cache with"
+                + " preemption; time to first token, time per output token and end-to-end latency (mean, p50, p90,"
+                + " p99), throughput and goodput.")
+public final class SimulateCommand implements Callable<Integer> {
+    /** Largest trace file read. */
+    public static final long MAX_TRACE_BYTES = 64L << 20;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<preset id | path/to/config.json>",
+            description = "The model.")
+    String model;
+
+    @Mixin
+    WorkloadOptions options;
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Replicas behind the router (default 1).")
+    String replicas;
+
+    @Option(
+            names = "--rate",
+            paramLabel = "REQ/S|inf",
+            description = "Poisson arrivals per second, or inf: every request at once.")
+    String rate;
+
+    @Option(
+            names = "--burstiness",
+            paramLabel = "CV",
+            description = "Gamma arrivals with this coefficient of variation of the gaps (1: Poisson).")
+    String burstiness;
+
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "A closed loop: N requests in flight, a new one as each finishes.")
+    String concurrency;
+
+    @Option(names = "--requests", paramLabel = "N", description = "Requests to simulate (default 1000).")
+    String requests;
+
+    @Option(
+            names = "--trace",
+            paramLabel = "FILE.csv",
+            description =
+                    "Requests from a CSV with the header arrival_seconds,prompt_tokens,output_tokens (more columns allowed).")
+    Path trace;
+
+    @Option(names = "--max-seqs", paramLabel = "N", description = "Most sequences running at once (default 256).")
+    String maxSeqs;
+
+    @Option(names = "--max-batched-tokens", paramLabel = "N", description = "Token budget of a step (default 8192).")
+    String maxBatchedTokens;
+
+    @Option(names = "--block-size", paramLabel = "TOKENS", description = "Tokens per KV block (default 16).")
+    String blockSize;
+
+    @Option(
+            names = "--gpu-memory-utilization",
+            paramLabel = "0..1",
+            description = "Share of device memory the engine takes (default 0.9).")
+    String gpuMemoryUtilization;
+
+    @Option(names = "--router", paramLabel = "round-robin|least-loaded", description = "How arrivals go to replicas.")
+    String router;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
+    String seed;
+
+    @Option(names = "--ttft-p90-ms", paramLabel = "ms", description = "Time-to-first-token service level for goodput.")
+    String ttftP90Ms;
+
+    @Option(
+            names = "--tpot-p90-ms",
+            paramLabel = "ms",
+            description = "Time-per-output-token service level for goodput.")
+    String tpotP90Ms;
+
+    @Mixin
+    FormatOption format;
+
+    @Override
+    public Integer call() {
+        Format fmt = format.get();
+        Map<String, String> values = options.values();
+        values.put("replicas", replicas);
+        values.put("rate", rate);
+        values.put("burstiness", burstiness);
+        values.put("concurrency", concurrency);
+        values.put("requests", requests);
+        values.put("max-seqs", maxSeqs);
+        values.put("max-batched-tokens", maxBatchedTokens);
+        values.put("block-size", blockSize);
+        values.put("gpu-memory-utilization", gpuMemoryUtilization);
+        values.put("router", router);
+        values.put("seed", seed);
+        values.put("ttft-p90-ms", ttftP90Ms);
+        values.put("tpot-p90-ms", tpotP90Ms);
+        ObjectNode root =
+                SimulateReport.of(ResolvedModel.of(model), values::get, "--", trace == null ? null : readTrace(trace));
+        var out = spec.commandLine().getOut();
+        if (fmt == Format.CSV) out.print(Render.rows(root, root.get("perRequest"), fmt));
+        else {
+            root.remove("perRequest");
+            out.print(Render.render(root, fmt));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The requests of a trace file (Commons CSV, header row); errors name --trace, the row and the column. */
+    static List<Traffic.Request> readTrace(Path file) {
+        try {
+            if (!Files.isRegularFile(file))
+                throw new InvalidFieldException("--trace", file.toString(), "a regular CSV file");
+            if (Files.size(file) > MAX_TRACE_BYTES)
+                throw new InvalidFieldException(
+                        "--trace", file.toString(), "a file of at most " + MAX_TRACE_BYTES + " bytes");
+            List<Traffic.Request> out = new ArrayList<>();
+            try (Reader r = Files.newBufferedReader(file)) {
+                for (CSVRecord row : CSVFormat.RFC4180
+                        .builder()
+                        .setHeader()
+                        .setSkipHeaderRecord(true)
+                        .build()
+                        .parse(r)) {
+                    if (out.size() >= Traffic.MAX_REQUESTS)
+                        throw new InvalidFieldException(
+                                "--trace", file.toString(), "at most " + Traffic.MAX_REQUESTS + " requests");
+                    out.add(new Traffic.Request(
+                            number(row, "arrival_seconds"), (long) number(row, "prompt_tokens"), (long)
+                                    number(row, "output_tokens")));
+                }
+            }
+            return out;
+        } catch (NoSuchFileException e) {
+            throw new InvalidFieldException("--trace", file.toString(), "an existing CSV file");
+        } catch (IOException | IllegalArgumentException e) {
+            if (e instanceof InvalidFieldException f) throw f;
+            throw new InvalidFieldException(
+                    "--trace",
+                    file.toString(),
+                    "a CSV with the header arrival_seconds,prompt_tokens,output_tokens (" + e.getMessage() + ")");
+        }
+    }
+
+    private static double number(CSVRecord row, String column) {
+        if (!row.isMapped(column))
+            throw new InvalidFieldException(
+                    "--trace", column, "a header naming arrival_seconds, prompt_tokens and output_tokens");
+        String v = row.get(column).trim();
+        try {
+            double d = Double.parseDouble(v);
+            if (Double.isFinite(d)) return d;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new InvalidFieldException(
+                "--trace", "row " + row.getRecordNumber() + " " + column + " = " + v, "a number");
+    }
+}

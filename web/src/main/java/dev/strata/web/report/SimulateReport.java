@@ -1,0 +1,271 @@
+package dev.strata.web.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.estimator.latency.LatencyModel;
+import dev.strata.estimator.serving.KvCapacity;
+import dev.strata.estimator.serving.Lengths;
+import dev.strata.estimator.serving.ServingSimulation;
+import dev.strata.estimator.serving.Traffic;
+import dev.strata.model.Checks;
+import dev.strata.model.InvalidFieldException;
+import dev.strata.model.Parallelism;
+import dev.strata.model.TransformerSpec;
+import dev.strata.web.render.Render;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+
+/**
+ * {@code simulate}: a model on replicas of a device under traffic ({@link ServingSimulation}). The options of
+ * {@code estimate} (model, hardware, devices, tp, pp, weights, kv, engine) and the traffic: {@code replicas},
+ * {@code rate} (requests per second, or {@code inf}: all at once) or {@code concurrency} (a closed loop),
+ * {@code burstiness} (gamma arrivals' coefficient of variation; 1 is Poisson), {@code requests}, {@code prompt} and
+ * {@code generate} (a length, {@code lognormal:MEAN:SIGMA} or {@code uniform:A:B}), {@code seed}; the scheduler:
+ * {@code max-seqs} (256), {@code max-batched-tokens} (8192), {@code block-size} (16),
+ * {@code gpu-memory-utilization} (0.9), {@code router}; the service levels for goodput: {@code ttft-p90-ms},
+ * {@code tpot-p90-ms}.
+ */
+public final class SimulateReport {
+    private SimulateReport() {}
+
+    /** The vLLM defaults: 256 sequences and 8,192 tokens a step (chunked prefill), 16-token blocks, 90 % of memory. */
+    public static final int DEFAULT_MAX_SEQS = 256;
+
+    public static final long DEFAULT_MAX_BATCHED_TOKENS = 8192;
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+    public static final double DEFAULT_MEMORY_UTILIZATION = 0.9;
+    public static final int DEFAULT_REQUESTS = 1000;
+
+    private static final Set<String> TRAFFIC = Set.of("prompt", "generate");
+
+    /**
+     * The report; {@code values} gives each option's text by name ({@code prefix} {@code "--"} on the command line),
+     * {@code trace} the requests of a trace file, or null.
+     */
+    public static ObjectNode of(
+            ResolvedModel model, Function<String, String> values, String prefix, List<Traffic.Request> trace) {
+        return of(model, values, prefix, trace, Double.POSITIVE_INFINITY);
+    }
+
+    /** Most tokens (requests x mean prompt and output) a simulation over HTTP takes: a few seconds of work. */
+    public static final double HTTP_MAX_TOKENS = 2e8;
+
+    /**
+     * {@link #of(ResolvedModel, Function, String, List)}, refusing traffic of more than {@code maxTokens} tokens in all
+     * (requests times the mean prompt and output lengths) before simulating anything.
+     */
+    public static ObjectNode of(
+            ResolvedModel model,
+            Function<String, String> values,
+            String prefix,
+            List<Traffic.Request> trace,
+            double maxTokens) {
+        // prompt and generate are distributions here: the workload options take their defaults
+        Function<String, String> workload = name -> TRAFFIC.contains(name) ? null : values.apply(name);
+        EstimateOptions options = EstimateOptions.parse(workload, prefix, model);
+        ServingOptions serving = ServingOptions.parse(workload, prefix, options);
+        if (serving.hardware() == null)
+            throw InvalidFieldException.withMessage(
+                    prefix + "hardware", prefix + "hardware is missing: the device each replica runs on");
+        Inputs in = new Inputs(values);
+        TransformerSpec spec = model.spec();
+        Parallelism par = serving.parallelism(spec, options.workload().parallelism(), prefix);
+        int replicas = bounded(in.integer("replicas"), 1, 1, 10_000, prefix + "replicas");
+        int maxSeqs = bounded(in.integer("max-seqs"), DEFAULT_MAX_SEQS, 1, 1 << 20, prefix + "max-seqs");
+        long budget =
+                in.whole("max-batched-tokens") == null ? DEFAULT_MAX_BATCHED_TOKENS : in.whole("max-batched-tokens");
+        Checks.range(prefix + "max-batched-tokens", budget, 1, 1L << 24);
+        int block = bounded(in.integer("block-size"), DEFAULT_BLOCK_SIZE, 1, 1 << 16, prefix + "block-size");
+        Double util = in.number("gpu-memory-utilization");
+        double utilization = util == null ? DEFAULT_MEMORY_UTILIZATION : util;
+        if (!(utilization > 0 && utilization <= 1))
+            throw new InvalidFieldException(prefix + "gpu-memory-utilization", utilization, "a fraction in (0, 1]");
+        String router = in.text("router") == null ? "round-robin" : in.text("router");
+        if (!router.equals("round-robin") && !router.equals("least-loaded"))
+            throw new InvalidFieldException(prefix + "router", router, "round-robin or least-loaded");
+        Traffic traffic = traffic(in, prefix, trace);
+        double tokens = trace != null
+                ? trace.stream().mapToDouble(x -> x.prompt() + x.output()).sum()
+                : traffic.requests()
+                        * (traffic.prompt().mean() + traffic.output().mean());
+        if (tokens > maxTokens)
+            throw new InvalidFieldException(
+                    prefix + "requests",
+                    traffic.requests(),
+                    "traffic of at most " + String.format("%.0e", maxTokens) + " tokens in all here (requests x mean"
+                            + " prompt and output lengths: " + String.format("%.2e", tokens)
+                            + "); the command line takes more");
+
+        long kvBlocks = KvCapacity.blocks(
+                spec,
+                options.precision(),
+                par,
+                serving.hardware(),
+                options.runtimeOverheadBytes(),
+                utilization,
+                budget,
+                maxSeqs,
+                block);
+        LatencyModel lm = LatencyModel.of(
+                spec, options.precision(), par, serving.hardware(), serving.tuning(), serving.offload());
+        var scheduler = new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks);
+        ServingSimulation.Result r;
+        try {
+            r = ServingSimulation.run(lm, scheduler, replicas, router, traffic);
+        } catch (InvalidFieldException e) {
+            throw e.field().equals("prompt") || e.field().equals("trace")
+                    ? InvalidFieldException.withMessage(prefix + e.field(), prefix + e.getMessage())
+                    : e;
+        }
+
+        ObjectNode root = Render.NODES.objectNode();
+        root.put("model", spec.name());
+        root.put("hardware", serving.hardware().id());
+        root.put("devicesPerReplica", par.devices());
+        root.put("tensorParallel", par.tensor());
+        root.put("pipelineParallel", par.pipeline());
+        root.put("replicas", replicas);
+        root.put("weights", options.precision().weights().id());
+        root.put("kv", options.precision().kvCache().id());
+        if (serving.engine() != null) root.put("engine", serving.engine().id());
+        ObjectNode s = root.putObject("scheduler");
+        s.put("maxSeqs", maxSeqs);
+        s.put("maxBatchedTokens", budget);
+        s.put("blockSize", block);
+        s.put("kvBlocks", kvBlocks);
+        s.put("kvTokens", kvBlocks * block);
+        s.put("gpuMemoryUtilization", utilization);
+        s.put("router", router);
+        ObjectNode t = root.putObject("traffic");
+        t.put("arrivals", traffic.arrivals());
+        if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
+            t.put("ratePerSecond", traffic.rate());
+        if (traffic.arrivals().equals("gamma")) t.put("burstiness", traffic.burstiness());
+        if (traffic.arrivals().equals("closed")) t.put("concurrency", traffic.concurrency());
+        t.put("requests", traffic.requests());
+        if (trace == null) {
+            t.put("prompt", traffic.prompt().text());
+            t.put("generate", traffic.output().text());
+            t.put("seed", traffic.seed());
+        }
+        List<ServingSimulation.RequestResult> rs = r.requests();
+        stats(root.putObject("ttftSeconds"), rs, ServingSimulation.RequestResult::ttft);
+        stats(root.putObject("tpotSeconds"), rs, ServingSimulation.RequestResult::tpot);
+        stats(root.putObject("e2eSeconds"), rs, ServingSimulation.RequestResult::e2e);
+        stats(root.putObject("queueSeconds"), rs, ServingSimulation.RequestResult::queue);
+        double span = r.makespanSeconds();
+        long outputTokens =
+                rs.stream().mapToLong(ServingSimulation.RequestResult::output).sum();
+        ObjectNode th = root.putObject("throughput");
+        th.put("requestsPerSecond", rs.size() / span);
+        th.put("outputTokensPerSecond", outputTokens / span);
+        th.put("outputTokensPerSecondPerDevice", outputTokens / span / ((double) replicas * par.devices()));
+        Double ttftSlo = in.number("ttft-p90-ms"), tpotSlo = in.number("tpot-p90-ms");
+        if (ttftSlo != null) Checks.positive(prefix + "ttft-p90-ms", ttftSlo, 1e9);
+        if (tpotSlo != null) Checks.positive(prefix + "tpot-p90-ms", tpotSlo, 1e9);
+        long good = rs.stream()
+                .filter(x -> (ttftSlo == null || x.ttft() <= ttftSlo / 1e3)
+                        && (tpotSlo == null || x.tpot() <= tpotSlo / 1e3))
+                .count();
+        ObjectNode g = root.putObject("goodput");
+        g.put("requestsPerSecond", good / span);
+        g.put("fractionWithinSlo", (double) good / rs.size());
+        if (ttftSlo != null) g.put("ttftSloSeconds", ttftSlo / 1e3);
+        if (tpotSlo != null) g.put("tpotSloSeconds", tpotSlo / 1e3);
+        ObjectNode b = root.putObject("batch");
+        b.put("mean", r.meanBatch());
+        b.put("max", r.maxBatch());
+        ObjectNode kv = root.putObject("kvCache");
+        kv.put("peakUtilization", r.peakKvUtilization());
+        kv.put("preemptions", r.preemptions());
+        root.putObject("requests").put("completed", rs.size());
+        root.put("simulatedSeconds", span);
+        root.put("steps", r.steps());
+        ObjectNode little = root.putObject("littlesLaw"); // a check anyone can make: L = lambda W
+        little.put("meanInSystem", r.meanInSystem());
+        little.put("arrivalRateTimesMeanLatency", rs.size() / span * mean(rs, ServingSimulation.RequestResult::e2e));
+        ArrayNode per = root.putArray("perRequest");
+        for (ServingSimulation.RequestResult x : rs) {
+            ObjectNode o = per.addObject();
+            o.put("arrivalSeconds", x.arrival());
+            o.put("promptTokens", x.prompt());
+            o.put("outputTokens", x.output());
+            o.put("queueSeconds", x.queue());
+            o.put("ttftSeconds", x.ttft());
+            o.put("tpotSeconds", x.tpot());
+            o.put("e2eSeconds", x.e2e());
+        }
+        return root;
+    }
+
+    private static Traffic traffic(Inputs in, String prefix, List<Traffic.Request> trace) {
+        int requests = bounded(in.integer("requests"), DEFAULT_REQUESTS, 1, Traffic.MAX_REQUESTS, prefix + "requests");
+        long seed = in.whole("seed") == null ? 0 : in.whole("seed");
+        if (trace != null) return new Traffic("trace", 0, 1, 0, trace.size(), null, null, seed, trace);
+        Lengths prompt = in.text("prompt") == null
+                ? Lengths.fixed(EstimateOptions.DEFAULT_PROMPT)
+                : Lengths.parse(prefix + "prompt", in.text("prompt"), 1);
+        Lengths generate = in.text("generate") == null
+                ? Lengths.fixed(EstimateOptions.DEFAULT_GENERATE)
+                : Lengths.parse(prefix + "generate", in.text("generate"), 1);
+        String rate = in.text("rate");
+        Integer concurrency = in.integer("concurrency");
+        if (rate != null && concurrency != null)
+            throw InvalidFieldException.withMessage(
+                    prefix + "concurrency",
+                    prefix + "rate and " + prefix
+                            + "concurrency are both given: an open arrival rate or a closed loop");
+        if (concurrency != null) {
+            Checks.range(prefix + "concurrency", concurrency, 1, 1_000_000);
+            return new Traffic("closed", 0, 1, concurrency, requests, prompt, generate, seed, List.of());
+        }
+        if (rate == null)
+            throw InvalidFieldException.withMessage(
+                    prefix + "rate",
+                    prefix + "rate is missing: requests per second (or inf, all at once), or give " + prefix
+                            + "concurrency for a closed loop");
+        if (rate.equalsIgnoreCase("inf"))
+            return new Traffic("all", 0, 1, 0, requests, prompt, generate, seed, List.of());
+        double lambda;
+        try {
+            lambda = Double.parseDouble(rate);
+        } catch (NumberFormatException e) {
+            throw new InvalidFieldException(prefix + "rate", rate, "requests per second (a number > 0) or inf");
+        }
+        if (!(lambda > 0 && lambda <= 1e6))
+            throw new InvalidFieldException(
+                    prefix + "rate", rate, "requests per second from 0 (excluded) to 1e6, or inf");
+        Double cv = in.number("burstiness");
+        if (cv == null || cv == 1)
+            return new Traffic("poisson", lambda, 1, 0, requests, prompt, generate, seed, List.of());
+        if (!(cv > 0 && cv <= 100))
+            throw new InvalidFieldException(prefix + "burstiness", cv, "a coefficient of variation in (0, 100]");
+        return new Traffic("gamma", lambda, cv, 0, requests, prompt, generate, seed, List.of());
+    }
+
+    private static int bounded(Integer v, int dflt, int min, int max, String field) {
+        if (v == null) return dflt;
+        Checks.range(field, v, min, max);
+        return v;
+    }
+
+    private static double mean(
+            List<ServingSimulation.RequestResult> rs, ToDoubleFunction<ServingSimulation.RequestResult> f) {
+        return rs.stream().mapToDouble(f).average().orElse(0);
+    }
+
+    private static void stats(
+            ObjectNode o,
+            List<ServingSimulation.RequestResult> rs,
+            ToDoubleFunction<ServingSimulation.RequestResult> f) {
+        DescriptiveStatistics d = new DescriptiveStatistics();
+        for (ServingSimulation.RequestResult x : rs) d.addValue(f.applyAsDouble(x));
+        o.put("mean", d.getMean());
+        o.put("p50", d.getPercentile(50));
+        o.put("p90", d.getPercentile(90));
+        o.put("p99", d.getPercentile(99));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.strata.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.web.render.Render;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code strata simulate}: the contract's names, a trace, CSV per request, and errors that name the option. */
+class SimulateCliTest {
+
+    static JsonNode json(String... args) throws Exception {
+        Cli r = Cli.run(args);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return Render.MAPPER.readTree(r.out());
+    }
+
+    @Test
+    void theSummaryHasTheContractsNamesAndLittlesLawHolds() throws Exception {
+        JsonNode j = json(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "8",
+                "--requests",
+                "600",
+                "--prompt",
+                "lognormal:800:0.5",
+                "--generate",
+                "uniform:32:256",
+                "--ttft-p90-ms",
+                "300",
+                "--tpot-p90-ms",
+                "40",
+                "--format",
+                "json");
+        for (String q : new String[] {"ttftSeconds", "tpotSeconds", "e2eSeconds"})
+            for (String s : new String[] {"mean", "p50", "p90", "p99"})
+                assertThat(j.at("/" + q + "/" + s).doubleValue())
+                        .as(q + "." + s)
+                        .isPositive()
+                        .isFinite();
+        assertThat(j.at("/requests/completed").intValue()).isEqualTo(600);
+        assertThat(j.at("/throughput/outputTokensPerSecondPerDevice").doubleValue())
+                .isPositive();
+        assertThat(j.at("/goodput/requestsPerSecond").doubleValue())
+                .isLessThanOrEqualTo(j.at("/throughput/requestsPerSecond").doubleValue());
+        assertThat(j.at("/batch/max").intValue()).isGreaterThanOrEqualTo(1);
+        assertThat(j.at("/kvCache/peakUtilization").doubleValue()).isBetween(0.0, 1.0);
+        assertThat(j.has("perRequest")).isFalse();
+        // Little's law, L = lambda W, within 2 % (the tolerance)
+        double l = j.at("/littlesLaw/meanInSystem").doubleValue();
+        assertThat(l).isCloseTo(j.at("/littlesLaw/arrivalRateTimesMeanLatency").doubleValue(), within(0.02 * l));
+        // the same seed, the same run
+        assertThat(json(
+                        "simulate",
+                        "--model",
+                        "llama-3-8b",
+                        "--hardware",
+                        "h100-sxm",
+                        "--rate",
+                        "8",
+                        "--requests",
+                        "600",
+                        "--prompt",
+                        "lognormal:800:0.5",
+                        "--generate",
+                        "uniform:32:256",
+                        "--ttft-p90-ms",
+                        "300",
+                        "--tpot-p90-ms",
+                        "40",
+                        "--format",
+                        "json"))
+                .isEqualTo(j);
+    }
+
+    @Test
+    void aTraceIsServedAsWrittenAndCsvGivesOneRowPerRequest(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.csv");
+        Files.writeString(
+                trace, "arrival_seconds,prompt_tokens,output_tokens,group\n0,100,10,a\n0.5,2000,20,b\n1.0,300,5,a\n");
+        Cli r = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--trace",
+                trace.toString(),
+                "--format",
+                "csv");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().trim().split("\n");
+        assertThat(lines).hasSize(4); // header and three requests
+        assertThat(lines[0]).contains("ttftSeconds").contains("e2eSeconds");
+        assertThat(lines[2]).startsWith("0.5,2000,20,");
+        Files.writeString(trace, "arrival_seconds,prompt_tokens\n0,100\n");
+        Cli bad = Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--trace").contains("output_tokens");
+    }
+
+    @Test
+    void badTrafficIsRefusedNamingTheOption() {
+        Cli noRate = Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm");
+        assertThat(noRate.exitCode()).isEqualTo(2);
+        assertThat(noRate.err()).contains("--rate is missing");
+        Cli badLength = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "1",
+                "--prompt",
+                "lognormal:x:1");
+        assertThat(badLength.exitCode()).isEqualTo(2);
+        assertThat(badLength.err()).contains("--prompt").contains("lognormal:MEAN:SIGMA");
+        Cli both = Cli.run(
+                "simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--rate", "1", "--concurrency", "4");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--concurrency");
+        Cli noHardware = Cli.run("simulate", "--model", "llama-3-8b", "--rate", "1");
+        assertThat(noHardware.exitCode()).isEqualTo(2);
+        assertThat(noHardware.err()).contains("--hardware");
+        Cli tooLong = Cli.run(
+                "simulate",
+                "--model",
+                "gpt2",
+                "--hardware",
+                "l40s",
+                "--rate",
+                "1",
+                "--prompt",
+                "1000000",
+                "--requests",
+                "1");
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+    }
+}
