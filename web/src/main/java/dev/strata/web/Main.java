@@ -4,6 +4,7 @@ import dev.strata.web.cli.EstimateCommand;
 import dev.strata.web.cli.FitCommand;
 import dev.strata.web.cli.HardwareCommand;
 import dev.strata.web.cli.OptimalCommand;
+import dev.strata.web.cli.PlanCommand;
 import dev.strata.web.cli.PresetsCommand;
 import dev.strata.web.cli.ServeCommand;
 import dev.strata.web.cli.SimulateCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             EstimateCommand.class,
             SweepCommand.class,
             SimulateCommand.class,
+            PlanCommand.class,
             OptimalCommand.class,
             FitCommand.class,
             TrainCommand.class,

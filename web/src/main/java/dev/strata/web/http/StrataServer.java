@@ -24,6 +24,7 @@ import dev.strata.web.report.HardwareReport;
 import dev.strata.web.report.Inputs;
 import dev.strata.web.report.LawsReport;
 import dev.strata.web.report.OptimalReport;
+import dev.strata.web.report.PlanReport;
 import dev.strata.web.report.PresetsReport;
 import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.ServingOptions;
@@ -125,6 +126,15 @@ public final class StrataServer {
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/simulate", StrataServer::simulate);
+            config.routes.get(
+                    "/api/plan",
+                    ctx -> respond(
+                            ctx,
+                            PlanReport.of(
+                                    ResolvedModel.of(required(ctx, "model")),
+                                    noFiles(name -> Query.text(ctx, name)),
+                                    ""),
+                            "deployments"));
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);
             config.routes.post("/api/fit", StrataServer::fit);

@@ -1,0 +1,135 @@
+package dev.strata.web.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.web.render.Format;
+import dev.strata.web.render.Render;
+import dev.strata.web.report.PlanReport;
+import dev.strata.web.report.ResolvedModel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata plan}: the cheapest deployments that serve a rate within service levels ({@link PlanReport}). Table
+ * and JSON give the search, the deployments and the Pareto frontier; CSV the deployments.
+ */
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description =
+                "The cheapest deployments (device, devices per replica, replicas, formats, token budget) that serve"
+                        + " a request rate within time-to-first-token and time-per-output-token service levels, simulated.")
+public final class PlanCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "<preset id | path/to/config.json>",
+            description = "The model.")
+    String model;
+
+    @Option(names = "--rate", required = true, paramLabel = "REQ/S", description = "Requests per second (Poisson).")
+    String rate;
+
+    @Option(
+            names = "--ttft-p90-ms",
+            required = true,
+            paramLabel = "ms",
+            description = "Time to first token, 90th percentile.")
+    String ttft;
+
+    @Option(
+            names = "--tpot-p90-ms",
+            required = true,
+            paramLabel = "ms",
+            description = "Time per output token, 90th percentile.")
+    String tpot;
+
+    @Option(
+            names = "--prompt",
+            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B",
+            description = "Prompt lengths (default 512).")
+    String prompt;
+
+    @Option(
+            names = "--generate",
+            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B",
+            description = "Output lengths (default 128).")
+    String generate;
+
+    @Option(
+            names = "--hardware",
+            paramLabel = "ID[,ID...]",
+            description = "Devices to consider (default: every priced catalog device).")
+    String hardware;
+
+    @Option(
+            names = "--devices",
+            paramLabel = "N[,N...]",
+            description = "Devices per replica to consider (default 1,2,4,8).")
+    String devices;
+
+    @Option(
+            names = "--weights",
+            paramLabel = "F[,F...]",
+            description = "Weight formats (default bf16, and fp8 where the device has an fp8 peak).")
+    String weights;
+
+    @Option(names = "--max-batched-tokens", paramLabel = "N[,N...]", description = "Token budgets (default 2048,8192).")
+    String budgets;
+
+    @Option(names = "--max-seqs", paramLabel = "N[,N...]", description = "Sequence limits (default 64,256).")
+    String maxSeqs;
+
+    @Option(
+            names = "--engine",
+            paramLabel = "trtllm|vllm|sglang|eager|llamacpp",
+            description = "The serving engine (default trtllm).")
+    String engine;
+
+    @Option(names = "--requests", paramLabel = "N", description = "Requests per simulation (default 1000).")
+    String requests;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
+    String seed;
+
+    @Mixin
+    FormatOption format;
+
+    @Override
+    public Integer call() {
+        Format fmt = format.get();
+        Map<String, String> v = new HashMap<>();
+        v.put("rate", rate);
+        v.put("ttft-p90-ms", ttft);
+        v.put("tpot-p90-ms", tpot);
+        v.put("prompt", prompt);
+        v.put("generate", generate);
+        v.put("hardware", hardware);
+        v.put("devices", devices);
+        v.put("weights", weights);
+        v.put("max-batched-tokens", budgets);
+        v.put("max-seqs", maxSeqs);
+        v.put("engine", engine);
+        v.put("requests", requests);
+        v.put("seed", seed);
+        ObjectNode root = PlanReport.of(ResolvedModel.of(model), v::get, "--");
+        var out = spec.commandLine().getOut();
+        if (fmt == Format.TABLE)
+            out.print(Render.table(root.deepCopy().without(java.util.List.of("deployments", "pareto")))
+                    + System.lineSeparator()
+                    + Render.rows(root, root.get("deployments"), Format.TABLE)
+                    + System.lineSeparator()
+                    + Render.rows(root, root.get("pareto"), Format.TABLE));
+        else out.print(Render.rows(root, root.get("deployments"), fmt));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,348 @@
+package dev.strata.web.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.GpuPerformance;
+import dev.strata.data.HardwareCatalog;
+import dev.strata.data.HardwareEntry;
+import dev.strata.estimator.latency.EngineProfile;
+import dev.strata.estimator.latency.LatencyModel;
+import dev.strata.estimator.latency.LatencyTuning;
+import dev.strata.estimator.latency.Offload;
+import dev.strata.estimator.serving.KvCapacity;
+import dev.strata.estimator.serving.Lengths;
+import dev.strata.estimator.serving.ServingSimulation;
+import dev.strata.estimator.serving.Traffic;
+import dev.strata.estimator.solve.Solve;
+import dev.strata.model.Checks;
+import dev.strata.model.Hardware;
+import dev.strata.model.InvalidFieldException;
+import dev.strata.model.NumericFormat;
+import dev.strata.model.Optimizer;
+import dev.strata.model.Parallelism;
+import dev.strata.model.Precision;
+import dev.strata.model.TransformerSpec;
+import dev.strata.web.render.Render;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+
+/**
+ * {@code plan}: the cheapest deployments of a model that serve a request rate within service levels (time to first
+ * token and time per output token at the 90th percentile). Candidates: every device (the catalog's priced devices
+ * the fitted GPU performance model covers, or {@code hardware} as a list), devices per replica ({@code devices}: 1, 2, 4, 8), weight formats (bf16, and fp8 where
+ * the device has an fp8 peak), token budgets ({@code max-batched-tokens}) and sequence limits ({@code max-seqs}).
+ * Each is pruned by memory (a replica must hold the weights, a full step's activations and its requests' KV cache)
+ * and by an analytic bound (the batch-1 decode step within the time-per-token target; the replicas the rate needs at
+ * the best decode throughput the memory allows), then simulated, cheapest lower bound first, until no remaining
+ * candidate can be cheaper than the cheapest found: the replicas are the fewest whose simulation at the rate (behind a
+ * round-robin router, as {@code simulate} runs it) meets both service levels. The answer lists the deployments that meet them, cheapest first, and the Pareto frontier of
+ * output tokens per second per device against per user.
+ */
+public final class PlanReport {
+    private PlanReport() {}
+
+    /** The deployments an answer lists. */
+    public static final int MAX_LISTED = 20;
+
+    private static final int MAX_REPLICAS = 4096;
+
+    /** Deployments up to this factor above the cheapest are simulated too, to list alternatives. */
+    public static final double LISTING_SLACK = 1.2;
+
+    /** A deployment considered. */
+    private record Candidate(
+            Hardware hw,
+            LatencyTuning tuning,
+            Parallelism par,
+            Precision precision,
+            long budget,
+            int maxSeqs,
+            long kvBlocks,
+            double lowerBoundCostPerHour,
+            int minReplicas) {}
+
+    /** A deployment simulated at the rate. */
+    private record Outcome(
+            Candidate c, int replicas, double ttftP90, double tpotP90, double tokensPerSecond, double tpotP50) {
+        double costPerHour() {
+            return replicas * c.par().devices() * c.hw().pricePerHourUsd();
+        }
+    }
+
+    /** The plan; {@code values} as for {@link SimulateReport} plus {@code ttft-p90-ms} and {@code tpot-p90-ms}. */
+    public static ObjectNode of(ResolvedModel model, Function<String, String> values, String prefix) {
+        Inputs in = new Inputs(values);
+        TransformerSpec spec = model.spec();
+        Double ttftMs = in.number("ttft-p90-ms"), tpotMs = in.number("tpot-p90-ms");
+        if (ttftMs == null || tpotMs == null)
+            throw InvalidFieldException.withMessage(
+                    prefix + (ttftMs == null ? "ttft-p90-ms" : "tpot-p90-ms"),
+                    prefix + (ttftMs == null ? "ttft-p90-ms" : "tpot-p90-ms")
+                            + " is missing: plan needs both service levels, in milliseconds");
+        Checks.positive(prefix + "ttft-p90-ms", ttftMs, 1e9);
+        Checks.positive(prefix + "tpot-p90-ms", tpotMs, 1e9);
+        double ttft = ttftMs / 1e3, tpot = tpotMs / 1e3;
+        Double rate = in.number("rate");
+        if (rate == null)
+            throw InvalidFieldException.withMessage(prefix + "rate", prefix + "rate is missing: requests per second");
+        Checks.positive(prefix + "rate", rate, 1e6);
+        int requests = in.integer("requests") == null ? 1000 : in.integer("requests");
+        Checks.range(prefix + "requests", requests, 50, 100_000);
+        Lengths prompt = in.text("prompt") == null
+                ? Lengths.fixed(EstimateOptions.DEFAULT_PROMPT)
+                : Lengths.parse(prefix + "prompt", in.text("prompt"), 1);
+        Lengths generate = in.text("generate") == null
+                ? Lengths.fixed(EstimateOptions.DEFAULT_GENERATE)
+                : Lengths.parse(prefix + "generate", in.text("generate"), 1);
+        long seed = in.whole("seed") == null ? 0 : in.whole("seed");
+        EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
+
+        List<Hardware> devices = new ArrayList<>();
+        if (in.text("hardware") != null)
+            for (String id : in.text("hardware").split(",")) devices.add(HardwareCatalog.get(id.trim()));
+        else // by default the devices the fitted GPU model covers: the others' defaults carry no fixed costs
+        for (HardwareEntry e : HardwareCatalog.all())
+                if (e.hardware().pricePerHourUsd() > 0 && GpuPerformance.covers(e.id())) devices.add(e.hardware());
+        List<Integer> counts = ints(in, "devices", List.of(1, 2, 4, 8), prefix);
+        List<Integer> budgets = ints(in, "max-batched-tokens", List.of(2048, 8192), prefix);
+        List<Integer> seqLimits = ints(in, "max-seqs", List.of(64, 256), prefix);
+        List<String> weightIds =
+                in.text("weights") == null ? null : List.of(in.text("weights").split(","));
+
+        long started = System.nanoTime();
+        List<Candidate> candidates = new ArrayList<>();
+        int considered = 0;
+        for (Hardware raw : devices) {
+            Hardware hw = GpuPerformance.hardware(raw);
+            LatencyTuning tuning = GpuPerformance.tuning(hw.id(), engine);
+            List<NumericFormat> formats = new ArrayList<>();
+            if (weightIds != null)
+                for (String w : weightIds) formats.add(NumericFormat.parseWeights(prefix + "weights", w.trim()));
+            else {
+                formats.add(NumericFormat.BF16);
+                if (hw.hasPeak("fp8")) formats.add(NumericFormat.FP8);
+            }
+            for (int n : counts) {
+                Optional<Parallelism> split = Solve.split(spec, n, Parallelism.NONE);
+                if (split.isEmpty()) continue;
+                Parallelism par = split.get();
+                for (NumericFormat w : formats) {
+                    Precision p = Precision.of(
+                            w,
+                            w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16,
+                            Optimizer.ADAMW);
+                    LatencyModel lm = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
+                    // the batch-1 decode step at the mean context bounds the time per token from below
+                    long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
+                    double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
+                            .calibratedSeconds();
+                    // a prompt's first token cannot come sooner than its prefill alone; over a full token budget, the
+                    // prefill time a prompt token adds (what a replica's prefill work costs at best)
+                    long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
+                    long[] one = {p0}, none = {0};
+                    double firstToken = lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
+                            .calibratedSeconds();
+                    if (firstToken > ttft) {
+                        considered += budgets.size() * seqLimits.size();
+                        continue;
+                    }
+                    for (int budget : budgets)
+                        for (int maxSeqs : seqLimits) {
+                            considered++;
+                            if (single > tpot) continue;
+                            long blocks;
+                            try {
+                                blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
+                            } catch (InvalidFieldException e) {
+                                continue; // does not fit
+                            }
+                            // the best decode throughput the memory allows: as many sequences as the KV cache holds
+                            long fit = Math.max(1, Math.min(maxSeqs, blocks * 16 / Math.max(1, context)));
+                            double step = lm.decodeStep(fit, Math.min(context, spec.contextLength()))
+                                    .calibratedSeconds();
+                            long[] full = {budget};
+                            double perPromptToken =
+                                    lm.mixedStep(0, 0, full, none, 1, 1, new dev.strata.estimator.latency.StepTime())
+                                                    .calibratedSeconds()
+                                            / budget;
+                            double requestsPerSecond =
+                                    1 / (step / fit * generate.mean() + perPromptToken * prompt.mean());
+                            int minReplicas = (int) Math.max(1, Math.ceil(rate / requestsPerSecond));
+                            if (minReplicas > MAX_REPLICAS) continue;
+                            candidates.add(new Candidate(
+                                    hw,
+                                    tuning,
+                                    par,
+                                    p,
+                                    budget,
+                                    maxSeqs,
+                                    blocks,
+                                    minReplicas * par.devices() * hw.pricePerHourUsd(),
+                                    minReplicas));
+                        }
+                }
+            }
+        }
+        candidates.sort(Comparator.comparingDouble(Candidate::lowerBoundCostPerHour));
+        List<Outcome> met = new ArrayList<>();
+        List<Outcome> simulated = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int simulations = 0;
+        java.util.Set<String> found = new java.util.HashSet<>(); // device, split and formats already met
+        for (Candidate c : candidates) {
+            // sorted: nothing after can cost less than the cheapest found times the listing's slack
+            if (c.lowerBoundCostPerHour() >= best * LISTING_SLACK) break;
+            String family =
+                    c.hw().id() + "/" + c.par() + "/" + c.precision().weights().id();
+            if (found.contains(family)) continue; // only its token budget or sequence limit differs
+            Traffic traffic = new Traffic("poisson", rate, 1, 0, requests, prompt, generate, seed, List.of());
+            // the fewest replicas from the bound up that meet both service levels (a few tries at most)
+            for (int r = c.minReplicas(); r <= Math.min(MAX_REPLICAS, c.minReplicas() * 4 + 4); r = next(r)) {
+                if (r * c.par().devices() * c.hw().pricePerHourUsd() >= best * LISTING_SLACK) break;
+                simulations++;
+                Outcome o = simulate(spec, c, r, traffic);
+                simulated.add(o);
+                if (o.ttftP90() <= ttft && o.tpotP90() <= tpot) {
+                    met.add(o);
+                    found.add(family);
+                    best = Math.min(best, o.costPerHour());
+                    break;
+                }
+            }
+        }
+        met.sort(Comparator.comparingDouble(Outcome::costPerHour));
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        ObjectNode root = Render.NODES.objectNode();
+        root.put("model", spec.name());
+        root.put("rateRequestsPerSecond", rate);
+        root.put("ttftP90Seconds", ttft);
+        root.put("tpotP90Seconds", tpot);
+        root.put("prompt", prompt.text());
+        root.put("generate", generate.text());
+        root.put("engine", engine.id());
+        root.put("candidates", considered);
+        root.put("candidatesAfterPruning", candidates.size());
+        root.put("simulations", simulations);
+        root.put("searchSeconds", seconds);
+        ArrayNode list = root.putArray("deployments");
+        for (Outcome o : met.subList(0, Math.min(MAX_LISTED, met.size()))) row(list.addObject(), o, rate);
+        // the frontier of what was simulated and met the levels: tokens/s per device against tokens/s per user
+        ArrayNode pareto = root.putArray("pareto");
+        List<Outcome> front = new ArrayList<>();
+        for (Outcome o : met) {
+            boolean dominated = false;
+            for (Outcome x : met)
+                if (x != o
+                        && perDevice(x) >= perDevice(o)
+                        && 1 / x.tpotP50() >= 1 / o.tpotP50()
+                        && (perDevice(x) > perDevice(o) || 1 / x.tpotP50() > 1 / o.tpotP50())) {
+                    dominated = true;
+                    break;
+                }
+            if (!dominated
+                    && front.stream()
+                            .noneMatch(f -> f.c().hw().id().equals(o.c().hw().id())
+                                    && f.c().par().equals(o.c().par())
+                                    && f.replicas() == o.replicas()
+                                    && f.c().precision()
+                                            .weights()
+                                            .equals(o.c().precision().weights()))) front.add(o);
+        }
+        front.sort(Comparator.comparingDouble(PlanReport::perDevice));
+        for (Outcome o : front) {
+            ObjectNode p = pareto.addObject();
+            p.put("hardware", o.c().hw().id());
+            p.put("devices", o.c().par().devices());
+            p.put("replicas", o.replicas());
+            p.put("weights", o.c().precision().weights().id());
+            p.put("outputTokensPerSecondPerDevice", perDevice(o));
+            p.put("outputTokensPerSecondPerUser", 1 / o.tpotP50());
+        }
+        if (met.isEmpty())
+            root.put("note", "no candidate meets both service levels at this rate: loosen them, or allow more devices");
+        return root;
+    }
+
+    private static int next(int r) {
+        return r < 8 ? r + 1 : (int) Math.ceil(r * 1.25);
+    }
+
+    private static double perDevice(Outcome o) {
+        return o.tokensPerSecond() / (o.replicas() * o.c().par().devices());
+    }
+
+    /**
+     * The candidate with {@code replicas} replicas behind a round-robin router at the traffic's rate, with as many
+     * requests per replica as the traffic has (at most 100,000 in all), as {@code simulate} runs it.
+     */
+    private static Outcome simulate(TransformerSpec spec, Candidate c, int replicas, Traffic traffic) {
+        LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
+        var scheduler = new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks());
+        Traffic share = new Traffic(
+                "poisson",
+                traffic.rate(),
+                1,
+                0,
+                (int) Math.min(100_000L, (long) traffic.requests() * replicas),
+                traffic.prompt(),
+                traffic.output(),
+                traffic.seed(),
+                List.of());
+        ServingSimulation.Result r = ServingSimulation.run(lm, scheduler, replicas, "round-robin", share);
+        DescriptiveStatistics ttft = new DescriptiveStatistics(), tpot = new DescriptiveStatistics();
+        long tokens = 0;
+        for (ServingSimulation.RequestResult x : r.requests()) {
+            ttft.addValue(x.ttft());
+            tpot.addValue(x.tpot());
+            tokens += x.output();
+        }
+        return new Outcome(
+                c,
+                replicas,
+                ttft.getPercentile(90),
+                tpot.getPercentile(90),
+                tokens / r.makespanSeconds(),
+                tpot.getPercentile(50));
+    }
+
+    private static void row(ObjectNode o, Outcome x, double rate) {
+        Candidate c = x.c();
+        o.put("hardware", c.hw().id());
+        o.put("devices", c.par().devices());
+        o.put("tp", c.par().tensor());
+        o.put("pp", c.par().pipeline());
+        o.put("ep", 1);
+        o.put("replicas", x.replicas());
+        o.put("weights", c.precision().weights().id());
+        o.put("kv", c.precision().kvCache().id());
+        o.put("mode", "aggregated");
+        o.put("maxBatchedTokens", c.budget());
+        o.put("maxSeqs", c.maxSeqs());
+        o.put("costPerHourUsd", x.costPerHour());
+        o.put("costPerMillionOutputTokensUsd", x.costPerHour() / 3600 / x.tokensPerSecond() * 1e6);
+        o.put("ttftSeconds", x.ttftP90());
+        o.put("tpotSeconds", x.tpotP90());
+        o.put("outputTokensPerSecond", x.tokensPerSecond());
+    }
+
+    private static List<Integer> ints(Inputs in, String name, List<Integer> dflt, String prefix) {
+        String t = in.text(name);
+        if (t == null) return dflt;
+        List<Integer> out = new ArrayList<>();
+        for (String s : t.split(",")) {
+            try {
+                int v = Integer.parseInt(s.trim());
+                if (v < 1 || v > 1 << 24) throw new NumberFormatException();
+                out.add(v);
+            } catch (NumberFormatException e) {
+                throw new InvalidFieldException(prefix + name, t, "a list of positive integers, e.g. 1,2,4,8");
+            }
+        }
+        return out;
+    }
+}
