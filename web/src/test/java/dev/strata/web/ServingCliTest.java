@@ -86,6 +86,36 @@ class ServingCliTest {
     }
 
     @Test
+    void eachRequestOfABatchWaitsForItsOwnFirstTokenAsAnEngineServesIt() throws Exception {
+        // 32 prompts of 8,192 tokens: the whole batch's prefill is the last request's wait; an engine's 8,192-token
+        // steps give the first request its token after one step, so the mean wait is about half the batch's
+        JsonNode j = json(
+                "estimate",
+                "--model",
+                "llama-3.1-70b",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "8",
+                "--batch",
+                "32",
+                "--prompt",
+                "8192",
+                "--format",
+                "json");
+        double batchPrefill = j.at("/latency/prefillSeconds/calibrated").doubleValue();
+        double mean = j.at("/latency/perRequest/timeToFirstTokenMeanSeconds").doubleValue();
+        assertThat(mean).isLessThan(0.7 * batchPrefill).isGreaterThan(0.3 * batchPrefill);
+        assertThat(j.at("/latency/perRequest/timeToFirstTokenP90Seconds").doubleValue())
+                .isGreaterThan(mean);
+        // one request: its wait is the one prompt's prefill (within 2 %: the same passes)
+        JsonNode one = json("estimate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--format", "json");
+        double prefill = one.at("/latency/prefillSeconds/calibrated").doubleValue();
+        assertThat(one.at("/latency/perRequest/timeToFirstTokenMeanSeconds").doubleValue())
+                .isCloseTo(prefill, within(0.02 * prefill));
+    }
+
+    @Test
     void withoutHardwareTheServingSectionsAreAbsent() throws Exception {
         JsonNode j = json("estimate", "--model", "gpt2", "--format", "json");
         assertThat(j.has("latency")).isFalse();

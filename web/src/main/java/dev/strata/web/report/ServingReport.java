@@ -91,6 +91,7 @@ final class ServingReport {
                                     + (e.calibrated() ? "" : "; engine " + e.id() + " is not calibrated, so wider"))
                     .end();
         }
+        perRequest(latency, spec, p, w, hw, tuning, model, options);
         breakdown(latency.object("decodeBreakdown"), est.decode()).end();
         breakdown(latency.object("prefillBreakdown"), est.prefill()).end();
         latency.end();
@@ -216,6 +217,85 @@ final class ServingReport {
             }
             cheapest.end();
         }
+    }
+
+    /** Most tokens of a batch whose per-request times are simulated (a few milliseconds of work). */
+    static final long PER_REQUEST_MAX_TOKENS = 4_000_000;
+
+    /**
+     * What one request of the batch waits when an engine serves the batch as it serves traffic: every request arrives
+     * at once and the engine's scheduler ({@link SimulateReport}'s defaults: 8,192 tokens a step, chunked prefill
+     * mixed with decode, as many sequences as the batch) runs them ({@code latency.perRequest}: time to first token
+     * and time per output token, mean and p90). {@code prefillSeconds} above is the whole batch's prompts in one pass
+     * (or the chunks asked for). Left out for batches of more than {@link #PER_REQUEST_MAX_TOKENS} tokens, or that the
+     * memory left over does not hold.
+     */
+    private static void perRequest(
+            JsonOut latency,
+            TransformerSpec spec,
+            Precision p,
+            Workload w,
+            Hardware hw,
+            LatencyTuning tuning,
+            LatencyModel model,
+            EstimateOptions options) {
+        long tokens = w.batch() * (w.promptTokens() + Math.max(1, w.generatedTokens()));
+        if (tokens > PER_REQUEST_MAX_TOKENS || w.batch() > 1 << 20) return;
+        long budget = SimulateReport.DEFAULT_MAX_BATCHED_TOKENS;
+        long blocks;
+        try {
+            blocks = dev.strata.estimator.serving.KvCapacity.blocks(
+                    spec,
+                    p,
+                    w.parallelism(),
+                    hw,
+                    options.runtimeOverheadBytes(),
+                    1.0,
+                    budget,
+                    (int) w.batch(),
+                    SimulateReport.DEFAULT_BLOCK_SIZE);
+        } catch (dev.strata.model.InvalidFieldException e) {
+            return; // the memory estimate says what does not fit
+        }
+        var traffic = new dev.strata.estimator.serving.Traffic(
+                "all",
+                0,
+                1,
+                0,
+                (int) w.batch(),
+                dev.strata.estimator.serving.Lengths.fixed(w.promptTokens()),
+                dev.strata.estimator.serving.Lengths.fixed(Math.max(1, w.generatedTokens())),
+                0,
+                java.util.List.of());
+        dev.strata.estimator.serving.ServingSimulation.Result r;
+        try {
+            r = dev.strata.estimator.serving.ServingSimulation.run(
+                    model,
+                    new dev.strata.estimator.serving.ServingSimulation.Scheduler(
+                            (int) w.batch(), budget, SimulateReport.DEFAULT_BLOCK_SIZE, blocks),
+                    1,
+                    "round-robin",
+                    traffic);
+        } catch (dev.strata.model.InvalidFieldException e) {
+            return;
+        }
+        org.apache.commons.math3.stat.descriptive.DescriptiveStatistics
+                ttft = new org.apache.commons.math3.stat.descriptive.DescriptiveStatistics(),
+                tpot = new org.apache.commons.math3.stat.descriptive.DescriptiveStatistics();
+        for (var x : r.requests()) {
+            ttft.addValue(x.ttft());
+            tpot.addValue(x.tpot());
+        }
+        JsonOut o = latency.object("perRequest");
+        o.put("maxBatchedTokens", budget);
+        o.put("timeToFirstTokenMeanSeconds", ttft.getMean());
+        o.put("timeToFirstTokenP90Seconds", ttft.getPercentile(90));
+        if (w.generatedTokens() > 1) {
+            o.put("timePerOutputTokenMeanSeconds", tpot.getMean());
+            o.put("timePerOutputTokenP90Seconds", tpot.getPercentile(90));
+        }
+        o.put("requestSeconds", r.makespanSeconds());
+        o.end();
     }
 
     /**
