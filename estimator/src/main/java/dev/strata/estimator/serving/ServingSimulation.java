@@ -228,6 +228,65 @@ public final class ServingSimulation {
                 steps);
     }
 
+    /**
+     * The largest Poisson rate (requests per second) at which {@code replicas} replicas meet both service levels at
+     * the 90th percentile ({@code ttftP90} and {@code tpotP90} seconds), within 2 %: the rate is doubled from
+     * {@code start} until a run misses, then bisected; {@code template} gives the requests' number, lengths and seed.
+     * 0 when even a request alone misses them.
+     */
+    public static double maxRate(
+            LatencyModel model,
+            Scheduler scheduler,
+            int replicas,
+            String router,
+            Traffic template,
+            double start,
+            double ttftP90,
+            double tpotP90) {
+        Checks.positive("start", start, 1e6);
+        java.util.function.DoublePredicate meets = rate -> {
+            Traffic t = new Traffic(
+                    "poisson",
+                    rate,
+                    1,
+                    0,
+                    template.requests(),
+                    template.prompt(),
+                    template.output(),
+                    template.seed(),
+                    List.of());
+            Result r = run(model, scheduler, replicas, router, t);
+            return p90(r, RequestResult::ttft) <= ttftP90 && p90(r, RequestResult::tpot) <= tpotP90;
+        };
+        double lo = 0, hi = start;
+        while (meets.test(hi)) {
+            lo = hi;
+            hi *= 2;
+            if (hi > 1e6) return lo;
+        }
+        if (lo == 0) { // find a rate that meets them from below
+            double r = hi;
+            for (int i = 0; i < 20 && lo == 0; i++) {
+                r /= 2;
+                if (meets.test(r)) lo = r;
+                else hi = r;
+            }
+            if (lo == 0) return 0;
+        }
+        while (hi - lo > 0.02 * lo) {
+            double mid = (lo + hi) / 2;
+            if (meets.test(mid)) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** The 90th percentile of {@code f} over a run's requests. */
+    public static double p90(Result r, java.util.function.ToDoubleFunction<RequestResult> f) {
+        double[] v = r.requests().stream().mapToDouble(f).sorted().toArray();
+        return new org.apache.commons.math3.stat.descriptive.rank.Percentile().evaluate(v, 90);
+    }
+
     private static long blocks(long tokens, int blockSize) {
         return (tokens + blockSize - 1) / blockSize;
     }

@@ -140,4 +140,31 @@ class ServingSimulationTest {
                 .isEqualTo(ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t)
                         .requests());
     }
+
+    @Test
+    void theLargestRateWithinTheServiceLevelsMeetsThemAndAFifthMoreDoesNot() {
+        var template = Traffic.poisson(1, 600, Lengths.fixed(800), Lengths.fixed(128), 5);
+        double ttft = 0.3, tpot = 0.02;
+        double max = ServingSimulation.maxRate(MODEL, SCHEDULER, 1, "round-robin", template, 1, ttft, tpot);
+        assertThat(max).isPositive();
+        var at = ServingSimulation.run(
+                MODEL,
+                SCHEDULER,
+                1,
+                "round-robin",
+                Traffic.poisson(max, 600, Lengths.fixed(800), Lengths.fixed(128), 5));
+        assertThat(ServingSimulation.p90(at, ServingSimulation.RequestResult::ttft))
+                .isLessThanOrEqualTo(ttft);
+        assertThat(ServingSimulation.p90(at, ServingSimulation.RequestResult::tpot))
+                .isLessThanOrEqualTo(tpot);
+        var above = ServingSimulation.run(
+                MODEL,
+                SCHEDULER,
+                1,
+                "round-robin",
+                Traffic.poisson(1.2 * max, 600, Lengths.fixed(800), Lengths.fixed(128), 5));
+        assertThat(ServingSimulation.p90(above, ServingSimulation.RequestResult::ttft) > ttft
+                        || ServingSimulation.p90(above, ServingSimulation.RequestResult::tpot) > tpot)
+                .isTrue();
+    }
 }

@@ -215,6 +215,31 @@ public final class PlanReport {
             }
         }
         met.sort(Comparator.comparingDouble(Outcome::costPerHour));
+        List<Outcome> listed = met.subList(0, Math.min(MAX_LISTED, met.size()));
+        // the headroom of each listed deployment: the largest rate it serves within both levels
+        double[] maxRates = new double[listed.size()];
+        for (int i = 0; i < listed.size(); i++) {
+            Outcome o = listed.get(i);
+            Candidate c = o.c();
+            maxRates[i] = ServingSimulation.maxRate(
+                    LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE),
+                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()),
+                    o.replicas(),
+                    "round-robin",
+                    new Traffic(
+                            "poisson",
+                            rate,
+                            1,
+                            0,
+                            (int) Math.min(100_000L, (long) requests * o.replicas()),
+                            prompt,
+                            generate,
+                            seed,
+                            List.of()),
+                    rate,
+                    ttft,
+                    tpot);
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
 
         ObjectNode root = Render.NODES.objectNode();
@@ -230,7 +255,11 @@ public final class PlanReport {
         root.put("simulations", simulations);
         root.put("searchSeconds", seconds);
         ArrayNode list = root.putArray("deployments");
-        for (Outcome o : met.subList(0, Math.min(MAX_LISTED, met.size()))) row(list.addObject(), o, rate);
+        for (int i = 0; i < listed.size(); i++) {
+            ObjectNode o = list.addObject();
+            row(o, listed.get(i), rate);
+            o.put("maxRateRequestsPerSecond", maxRates[i]);
+        }
         // the frontier of what was simulated and met the levels: tokens/s per device against tokens/s per user
         ArrayNode pareto = root.putArray("pareto");
         List<Outcome> front = new ArrayList<>();

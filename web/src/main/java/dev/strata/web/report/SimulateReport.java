@@ -175,6 +175,21 @@ public final class SimulateReport {
         g.put("fractionWithinSlo", (double) good / rs.size());
         if (ttftSlo != null) g.put("ttftSloSeconds", ttftSlo / 1e3);
         if (tpotSlo != null) g.put("tpotSloSeconds", tpotSlo / 1e3);
+        if (ttftSlo != null
+                && tpotSlo != null
+                && trace == null
+                && !traffic.arrivals().equals("closed"))
+            g.put(
+                    "maxRateRequestsPerSecond",
+                    ServingSimulation.maxRate(
+                            lm,
+                            scheduler,
+                            replicas,
+                            router,
+                            traffic,
+                            traffic.arrivals().equals("all") ? 1 : traffic.rate(),
+                            ttftSlo / 1e3,
+                            tpotSlo / 1e3));
         ObjectNode b = root.putObject("batch");
         b.put("mean", r.meanBatch());
         b.put("max", r.maxBatch());
