@@ -109,6 +109,48 @@ class SimulateCliTest {
     }
 
     @Test
+    void disaggregatedServingSendsTheCacheOverTheDeviceLink() throws Exception {
+        JsonNode j = json(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--requests",
+                "300",
+                "--mode",
+                "disaggregated",
+                "--prefill-replicas",
+                "1",
+                "--decode-replicas",
+                "2",
+                "--format",
+                "json");
+        assertThat(j.at("/mode").asText()).isEqualTo("disaggregated");
+        assertThat(j.at("/decodeReplicas").intValue()).isEqualTo(2);
+        // Llama 3 8B's bf16 KV cache, 131,072 bytes a token, over NVLink 4's 900 GB/s at the communication
+        // efficiency of the GPU model (0.70)
+        assertThat(j.at("/transferSecondsPerToken").doubleValue()).isCloseTo(131_072 / (900e9 * 0.7), within(1e-15));
+        assertThat(j.at("/requests/completed").intValue()).isEqualTo(300);
+        Cli mixed = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--mode",
+                "disaggregated",
+                "--replicas",
+                "2");
+        assertThat(mixed.exitCode()).isEqualTo(2);
+        assertThat(mixed.err()).contains("--replicas").contains("--prefill-replicas");
+    }
+
+    @Test
     void badTrafficIsRefusedNamingTheOption() {
         Cli noRate = Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm");
         assertThat(noRate.exitCode()).isEqualTo(2);

@@ -91,6 +91,11 @@ public final class ServingSimulation {
     }
 
     private static final class Replica {
+        final LatencyModel model;
+        final Scheduler scheduler;
+        /** A replica of a prefill pool: a sequence leaves it when its prompt is done, its KV cache sent on. */
+        final boolean prefillOnly;
+
         final ArrayList<Seq> running = new ArrayList<>();
         final ArrayDeque<Seq> waiting = new ArrayDeque<>();
         long freeBlocks;
@@ -100,34 +105,87 @@ public final class ServingSimulation {
         // the step being run
         final ArrayList<Seq> stepDecodes = new ArrayList<>(), stepChunks = new ArrayList<>();
         long[] chunkTokens = new long[16], chunkCached = new long[16];
+
+        Replica(LatencyModel model, Scheduler scheduler, boolean prefillOnly) {
+            this.model = model;
+            this.scheduler = scheduler;
+            this.prefillOnly = prefillOnly;
+            this.freeBlocks = scheduler.kvBlocks();
+        }
     }
+
+    /** A pool of identical replicas: the latency model of one, its scheduler, and how many. */
+    public record Pool(LatencyModel model, Scheduler scheduler, int replicas) {
+        public Pool {
+            Checks.present("model", model);
+            Checks.present("scheduler", scheduler);
+            Checks.range("replicas", replicas, 1, 100_000);
+        }
+    }
+
+    /** A sequence's KV cache on its way from a prefill replica to the decode pool. */
+    private record Transfer(double at, Seq seq) {}
 
     /**
      * Runs {@code traffic} on {@code replicas} replicas of {@code model} scheduled by {@code scheduler}, routed by
      * {@code router} ({@code round-robin} or {@code least-loaded}).
      */
     public static Result run(LatencyModel model, Scheduler scheduler, int replicas, String router, Traffic traffic) {
-        Checks.present("model", model);
-        Checks.present("scheduler", scheduler);
-        Checks.range("replicas", replicas, 1, 100_000);
+        return run(new Pool(model, scheduler, replicas), null, 0, 0, router, traffic);
+    }
+
+    /**
+     * Disaggregated serving (Zhong et al. 2024, DistServe, arXiv:2401.09670; Patel et al. 2024, Splitwise,
+     * arXiv:2311.18677): arrivals go to the {@code prefill} pool ({@code router}); when a prompt is done its first
+     * token is out, and its KV cache travels to the least loaded replica of the {@code decode} pool in
+     * {@code transferLatencySeconds + prompt tokens x transferSecondsPerToken}, where it decodes.
+     */
+    public static Result runDisaggregated(
+            Pool prefill,
+            Pool decode,
+            double transferSecondsPerToken,
+            double transferLatencySeconds,
+            String router,
+            Traffic traffic) {
+        Checks.present("decode", decode);
+        Checks.range("transferSecondsPerToken", transferSecondsPerToken, 0, 1);
+        Checks.range("transferLatencySeconds", transferLatencySeconds, 0, 10);
+        return run(prefill, decode, transferSecondsPerToken, transferLatencySeconds, router, traffic);
+    }
+
+    private static Result run(
+            Pool pool,
+            Pool decodePool,
+            double transferPerToken,
+            double transferLatency,
+            String router,
+            Traffic traffic) {
+        Checks.present("pool", pool);
         if (!router.equals("round-robin") && !router.equals("least-loaded"))
             throw new InvalidFieldException("router", router, "round-robin or least-loaded");
+        LatencyModel model = pool.model();
+        Scheduler scheduler = pool.scheduler();
+        int replicas = pool.replicas();
         List<Traffic.Request> reqs = traffic.draw(model.contextLength());
         int n = reqs.size();
-        for (Traffic.Request r : reqs) {
-            long need = blocks(r.prompt() + r.output(), scheduler.blockSize());
-            if (need > scheduler.kvBlocks())
+        long smallest = decodePool == null
+                ? scheduler.kvBlocks() * scheduler.blockSize()
+                : Math.min(
+                        scheduler.kvBlocks() * scheduler.blockSize(),
+                        decodePool.scheduler().kvBlocks()
+                                * decodePool.scheduler().blockSize());
+        for (Traffic.Request r : reqs)
+            if (r.prompt() + r.output() > smallest)
                 throw new InvalidFieldException(
                         "prompt",
                         r.prompt() + " + " + r.output() + " tokens",
-                        "a request whose tokens fit one replica's KV cache, "
-                                + scheduler.kvBlocks() * scheduler.blockSize() + " tokens");
-        }
+                        "a request whose tokens fit one replica's KV cache, " + smallest + " tokens");
         Replica[] reps = new Replica[replicas];
-        for (int i = 0; i < replicas; i++) {
-            reps[i] = new Replica();
-            reps[i].freeBlocks = scheduler.kvBlocks();
-        }
+        for (int i = 0; i < replicas; i++) reps[i] = new Replica(model, scheduler, decodePool != null);
+        Replica[] decoders = new Replica[decodePool == null ? 0 : decodePool.replicas()];
+        for (int i = 0; i < decoders.length; i++)
+            decoders[i] = new Replica(decodePool.model(), decodePool.scheduler(), false);
+        PriorityQueue<Transfer> transfers = new PriorityQueue<>((a, b) -> Double.compare(a.at(), b.at()));
         PriorityQueue<Replica> busy = new PriorityQueue<>((a, b) -> Double.compare(a.busyUntil, b.busyUntil));
         RequestResult[] results = new RequestResult[n];
         boolean closed = traffic.arrivals().equals("closed");
@@ -146,11 +204,31 @@ public final class ServingSimulation {
             double nextArrival = next < n ? arrival[next] : Double.POSITIVE_INFINITY;
             Replica r = busy.peek();
             double nextStepEnd = r == null ? Double.POSITIVE_INFINITY : r.busyUntil;
-            if (nextArrival == Double.POSITIVE_INFINITY && nextStepEnd == Double.POSITIVE_INFINITY)
+            double nextTransfer = transfers.isEmpty()
+                    ? Double.POSITIVE_INFINITY
+                    : transfers.peek().at();
+            if (nextArrival == Double.POSITIVE_INFINITY
+                    && nextStepEnd == Double.POSITIVE_INFINITY
+                    && nextTransfer == Double.POSITIVE_INFINITY)
                 throw new IllegalStateException("simulation stalled with " + (n - done) + " requests left");
-            double t = Math.min(nextArrival, nextStepEnd);
+            double t = Math.min(nextArrival, Math.min(nextStepEnd, nextTransfer));
             area += inSystem * (t - lastT);
             lastT = now = t;
+            if (nextTransfer <= nextArrival && nextTransfer <= nextStepEnd) { // a KV cache reaches the decode pool
+                Seq s = transfers.poll().seq();
+                Replica to = decoders[0];
+                for (Replica x : decoders) if (x.inFlight < to.inFlight) to = x;
+                to.waiting.addLast(s);
+                to.inFlight++;
+                if (!to.busy) {
+                    preemptions += startStep(to, to.model, to.scheduler, now, step);
+                    if (to.busy) {
+                        busy.add(to);
+                        steps++;
+                    }
+                }
+                continue;
+            }
             if (nextArrival <= nextStepEnd) { // an arrival, routed
                 int id = next++;
                 Replica to;
@@ -167,7 +245,7 @@ public final class ServingSimulation {
                 to.inFlight++;
                 inSystem++;
                 if (!to.busy) {
-                    preemptions += startStep(to, model, scheduler, now, step);
+                    preemptions += startStep(to, to.model, to.scheduler, now, step);
                     if (to.busy) {
                         busy.add(to);
                         steps++;
@@ -182,7 +260,7 @@ public final class ServingSimulation {
             batchArea += batch * dt;
             busyTime += dt;
             maxBatch = Math.max(maxBatch, batch);
-            peakKv = Math.max(peakKv, 1 - (double) r.freeBlocks / scheduler.kvBlocks());
+            peakKv = Math.max(peakKv, 1 - (double) r.freeBlocks / r.scheduler.kvBlocks());
             for (Seq s : r.stepDecodes) {
                 s.cached++;
                 s.generated++;
@@ -205,11 +283,17 @@ public final class ServingSimulation {
                         done++;
                         inSystem--;
                         if (closed && released < n) arrival[released++] = now;
+                    } else if (r.prefillOnly) { // its cache leaves for the decode pool
+                        r.running.remove(s);
+                        r.freeBlocks += s.blocks;
+                        s.blocks = 0;
+                        r.inFlight--;
+                        transfers.add(new Transfer(now + transferLatency + s.cached * transferPerToken, s));
                     }
                 }
             }
             r.busy = false;
-            preemptions += startStep(r, model, scheduler, now, step);
+            preemptions += startStep(r, r.model, r.scheduler, now, step);
             if (r.busy) {
                 busy.add(r);
                 steps++;
@@ -350,7 +434,8 @@ public final class ServingSimulation {
         }
         while (budget > 0 && r.running.size() < sch.maxSeqs() && !r.waiting.isEmpty()) {
             Seq s = r.waiting.peekFirst();
-            long tokens = Math.min(s.prefillTarget - s.prefilled, budget);
+            boolean prefilled = s.prefilled >= s.prefillTarget; // a cache sent from a prefill pool: it decodes
+            long tokens = prefilled ? 1 : Math.min(s.prefillTarget - s.prefilled, budget);
             long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks;
             if (need > r.freeBlocks) break; // first come, first served: the head waits for blocks
             r.waiting.pollFirst();
@@ -359,8 +444,11 @@ public final class ServingSimulation {
             if (s.admitted < 0) s.admitted = now;
             r.running.add(s);
             budget -= tokens;
-            chunks = addChunk(r, s, tokens, chunks);
-            if (s.prefilled + tokens >= s.prefillTarget) logits++;
+            if (prefilled) {
+                r.stepDecodes.add(s);
+                decodeCached += s.cached;
+            } else chunks = addChunk(r, s, tokens, chunks);
+            if (prefilled || s.prefilled + tokens >= s.prefillTarget) logits++;
         }
         if (r.stepDecodes.isEmpty() && chunks == 0) return preempted;
         model.mixedStep(r.stepDecodes.size(), decodeCached, r.chunkTokens, r.chunkCached, chunks, logits, step);

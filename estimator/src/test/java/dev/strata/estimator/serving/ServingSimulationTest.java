@@ -167,4 +167,24 @@ class ServingSimulationTest {
                         || ServingSimulation.p90(above, ServingSimulation.RequestResult::tpot) > tpot)
                 .isTrue();
     }
+
+    @Test
+    void disaggregatedServingSendsEachCacheToTheDecodePoolAndTheTransferShowsInTheLatency() {
+        var pool = new ServingSimulation.Pool(MODEL, SCHEDULER, 1);
+        var t = Traffic.poisson(0.05, 100, Lengths.fixed(512), Lengths.fixed(128), 1);
+        var aggregated = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t);
+        var instant = ServingSimulation.runDisaggregated(pool, pool, 0, 0, "round-robin", t);
+        var slow = ServingSimulation.runDisaggregated(pool, pool, 0, 0.1, "round-robin", t);
+        for (int i = 0; i < 100; i++) {
+            var a = aggregated.requests().get(i);
+            var d = instant.requests().get(i);
+            var s = slow.requests().get(i);
+            // alone, a request's first token is its prefill either way, and a free transfer changes nothing after it
+            assertThat(d.ttft()).isCloseTo(a.ttft(), within(1e-12));
+            assertThat(d.e2e()).isCloseTo(a.e2e(), within(1e-9));
+            // a 100 ms transfer delays everything after the first token by 100 ms
+            assertThat(s.ttft()).isCloseTo(a.ttft(), within(1e-12));
+            assertThat(s.e2e()).isCloseTo(a.e2e() + 0.1, within(1e-9));
+        }
+    }
 }

@@ -82,6 +82,30 @@ public final class SimulateCommand implements Callable<Integer> {
                     "Requests from a CSV with the header arrival_seconds,prompt_tokens,output_tokens (more columns allowed).")
     Path trace;
 
+    @Option(
+            names = "--mode",
+            paramLabel = "aggregated|disaggregated",
+            description = "One pool, or a prefill pool and a decode pool with the KV cache sent between them.")
+    String mode;
+
+    @Option(
+            names = "--prefill-replicas",
+            paramLabel = "N",
+            description = "Disaggregated: replicas of the prefill pool (default 1).")
+    String prefillReplicas;
+
+    @Option(
+            names = "--decode-replicas",
+            paramLabel = "N",
+            description = "Disaggregated: replicas of the decode pool (default 1).")
+    String decodeReplicas;
+
+    @Option(
+            names = "--transfer-gbs",
+            paramLabel = "GB/s",
+            description = "Disaggregated: the link carrying the KV cache (default the device's scale-up link).")
+    String transferGbs;
+
     @Option(names = "--max-seqs", paramLabel = "N", description = "Most sequences running at once (default 256).")
     String maxSeqs;
 
@@ -124,6 +148,10 @@ public final class SimulateCommand implements Callable<Integer> {
         values.put("burstiness", burstiness);
         values.put("concurrency", concurrency);
         values.put("requests", requests);
+        values.put("mode", mode);
+        values.put("prefill-replicas", prefillReplicas);
+        values.put("decode-replicas", decodeReplicas);
+        values.put("transfer-gbs", transferGbs);
         values.put("max-seqs", maxSeqs);
         values.put("max-batched-tokens", maxBatchedTokens);
         values.put("block-size", blockSize);

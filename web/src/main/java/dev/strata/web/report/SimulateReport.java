@@ -8,6 +8,7 @@ import dev.strata.estimator.serving.Lengths;
 import dev.strata.estimator.serving.ServingSimulation;
 import dev.strata.estimator.serving.Traffic;
 import dev.strata.model.Checks;
+import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.TransformerSpec;
@@ -73,7 +74,25 @@ public final class SimulateReport {
         Inputs in = new Inputs(values);
         TransformerSpec spec = model.spec();
         Parallelism par = serving.parallelism(spec, options.workload().parallelism(), prefix);
+        String mode = in.text("mode") == null ? "aggregated" : in.text("mode");
+        if (!mode.equals("aggregated") && !mode.equals("disaggregated"))
+            throw new InvalidFieldException(prefix + "mode", mode, "aggregated or disaggregated");
+        boolean split = mode.equals("disaggregated");
+        for (String name : split
+                ? new String[] {"replicas"}
+                : new String[] {"prefill-replicas", "decode-replicas", "transfer-gbs"})
+            if (in.text(name) != null)
+                throw InvalidFieldException.withMessage(
+                        prefix + name,
+                        prefix
+                                + name
+                                + (split
+                                        ? " is for aggregated serving: give " + prefix + "prefill-replicas and "
+                                                + prefix + "decode-replicas"
+                                        : " is for " + prefix + "mode disaggregated"));
         int replicas = bounded(in.integer("replicas"), 1, 1, 10_000, prefix + "replicas");
+        int prefillReplicas = bounded(in.integer("prefill-replicas"), 1, 1, 10_000, prefix + "prefill-replicas");
+        int decodeReplicas = bounded(in.integer("decode-replicas"), 1, 1, 10_000, prefix + "decode-replicas");
         int maxSeqs = bounded(in.integer("max-seqs"), DEFAULT_MAX_SEQS, 1, 1 << 20, prefix + "max-seqs");
         long budget =
                 in.whole("max-batched-tokens") == null ? DEFAULT_MAX_BATCHED_TOKENS : in.whole("max-batched-tokens");
@@ -113,8 +132,36 @@ public final class SimulateReport {
                 spec, options.precision(), par, serving.hardware(), serving.tuning(), serving.offload());
         var scheduler = new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks);
         ServingSimulation.Result r;
+        double transferPerToken = 0;
         try {
-            r = ServingSimulation.run(lm, scheduler, replicas, router, traffic);
+            if (split) {
+                // the KV cache of a prompt crosses the link between the pools: its bytes on every layer, at the link's
+                // bandwidth (the device's scale-up link unless transfer-gbs) times its communication efficiency
+                Double gbs = in.number("transfer-gbs");
+                if (gbs != null) Checks.positive(prefix + "transfer-gbs", gbs, 1e6);
+                Hardware hw = serving.hardware();
+                double link = gbs != null
+                        ? gbs * 1e9
+                        : hw.scaleUpBandwidthBytesPerSecond() > 0
+                                ? hw.scaleUpBandwidthBytesPerSecond()
+                                        * hw.efficiency().communication()
+                                : hw.hostLinkBytesPerSecond();
+                if (!(link > 0))
+                    throw InvalidFieldException.withMessage(
+                            prefix + "transfer-gbs",
+                            prefix + "transfer-gbs is missing: " + hw.id()
+                                    + " publishes no link bandwidth to carry the KV cache between the pools");
+                transferPerToken = dev.strata.estimator.memory.KvCache.bytesPerToken(
+                                spec, options.precision().kvCache())
+                        / link;
+                r = ServingSimulation.runDisaggregated(
+                        new ServingSimulation.Pool(lm, scheduler, prefillReplicas),
+                        new ServingSimulation.Pool(lm, scheduler, decodeReplicas),
+                        transferPerToken,
+                        serving.tuning().collectiveLatencySeconds(),
+                        router,
+                        traffic);
+            } else r = ServingSimulation.run(lm, scheduler, replicas, router, traffic);
         } catch (InvalidFieldException e) {
             throw e.field().equals("prompt") || e.field().equals("trace")
                     ? InvalidFieldException.withMessage(prefix + e.field(), prefix + e.getMessage())
@@ -127,7 +174,13 @@ public final class SimulateReport {
         root.put("devicesPerReplica", par.devices());
         root.put("tensorParallel", par.tensor());
         root.put("pipelineParallel", par.pipeline());
-        root.put("replicas", replicas);
+        root.put("mode", mode);
+        if (split) {
+            root.put("prefillReplicas", prefillReplicas);
+            root.put("decodeReplicas", decodeReplicas);
+            root.put("transferSecondsPerToken", transferPerToken);
+        } else root.put("replicas", replicas);
+        int allReplicas = split ? prefillReplicas + decodeReplicas : replicas;
         root.put("weights", options.precision().weights().id());
         root.put("kv", options.precision().kvCache().id());
         if (serving.engine() != null) root.put("engine", serving.engine().id());
@@ -162,7 +215,7 @@ public final class SimulateReport {
         ObjectNode th = root.putObject("throughput");
         th.put("requestsPerSecond", rs.size() / span);
         th.put("outputTokensPerSecond", outputTokens / span);
-        th.put("outputTokensPerSecondPerDevice", outputTokens / span / ((double) replicas * par.devices()));
+        th.put("outputTokensPerSecondPerDevice", outputTokens / span / ((double) allReplicas * par.devices()));
         Double ttftSlo = in.number("ttft-p90-ms"), tpotSlo = in.number("tpot-p90-ms");
         if (ttftSlo != null) Checks.positive(prefix + "ttft-p90-ms", ttftSlo, 1e9);
         if (tpotSlo != null) Checks.positive(prefix + "tpot-p90-ms", tpotSlo, 1e9);
@@ -178,7 +231,8 @@ public final class SimulateReport {
         if (ttftSlo != null
                 && tpotSlo != null
                 && trace == null
-                && !traffic.arrivals().equals("closed"))
+                && !traffic.arrivals().equals("closed")
+                && !split)
             g.put(
                     "maxRateRequestsPerSecond",
                     ServingSimulation.maxRate(
