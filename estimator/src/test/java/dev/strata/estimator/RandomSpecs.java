@@ -117,25 +117,32 @@ public final class RandomSpecs {
     static Attention recurrent(SplittableRandom r, int hidden) {
         return switch (r.nextInt(3)) {
             case 0 -> stateSpace(r);
-            case 1 -> {
-                int keyHeads = 1 + r.nextInt(32);
-                yield new LinearAttention(
-                        keyHeads,
-                        keyHeads * (1 + r.nextInt(4)),
-                        16 * (1 + r.nextInt(16)),
-                        16 * (1 + r.nextInt(16)),
-                        1 + r.nextInt(6));
-            }
-            default ->
-                new SelectiveStateSpaceMixer(
-                        16 * (1 + r.nextInt(64)),
-                        1 + r.nextInt(64),
-                        1 + r.nextInt(64),
-                        1 + r.nextInt(6),
-                        r.nextBoolean(),
-                        r.nextBoolean(),
-                        r.nextBoolean());
+            case 1 -> linear(r);
+            default -> selective(r);
         };
+    }
+
+    /** A Gated DeltaNet (Qwen3-Next's linear attention). */
+    static LinearAttention linear(SplittableRandom r) {
+        int keyHeads = 1 + r.nextInt(32);
+        return new LinearAttention(
+                keyHeads,
+                keyHeads * (1 + r.nextInt(4)),
+                16 * (1 + r.nextInt(16)),
+                16 * (1 + r.nextInt(16)),
+                1 + r.nextInt(6));
+    }
+
+    /** A Mamba-1 mixer (Jamba's). */
+    static SelectiveStateSpaceMixer selective(SplittableRandom r) {
+        return new SelectiveStateSpaceMixer(
+                16 * (1 + r.nextInt(64)),
+                1 + r.nextInt(64),
+                1 + r.nextInt(64),
+                1 + r.nextInt(6),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean());
     }
 
     /**
@@ -144,26 +151,10 @@ public final class RandomSpecs {
      */
     static Attention attention(SplittableRandom r, int hidden) {
         int mixer = r.nextInt(13);
-        if (mixer == 0) {
-            int keyHeads = 1 + r.nextInt(32);
-            return new LinearAttention(
-                    keyHeads,
-                    keyHeads * (1 + r.nextInt(4)),
-                    16 * (1 + r.nextInt(16)),
-                    16 * (1 + r.nextInt(16)),
-                    1 + r.nextInt(6));
-        }
+        if (mixer == 0) return linear(r);
         if (mixer == 1) return stateSpace(r);
         if (mixer == 2) return new NoMixer();
-        if (mixer == 3)
-            return new SelectiveStateSpaceMixer(
-                    16 * (1 + r.nextInt(64)),
-                    1 + r.nextInt(64),
-                    1 + r.nextInt(64),
-                    1 + r.nextInt(6),
-                    r.nextBoolean(),
-                    r.nextBoolean(),
-                    r.nextBoolean());
+        if (mixer == 3) return selective(r);
         if (r.nextInt(5) == 0) { // latent attention (DeepSeek-V2/V3 shapes and others)
             int nope = r.nextInt(4) == 0 ? 0 : 16 * (1 + r.nextInt(12));
             int rope = nope == 0 || r.nextBoolean() ? 16 * (1 + r.nextInt(8)) : 0;

@@ -21,26 +21,28 @@ class SimulateCliTest {
 
     @Test
     void theSummaryHasTheContractsNamesAndLittlesLawHolds() throws Exception {
-        JsonNode j = json(
-                "simulate",
-                "--model",
-                "llama-3-8b",
-                "--hardware",
-                "h100-sxm",
-                "--rate",
-                "8",
-                "--requests",
-                "600",
-                "--prompt",
-                "lognormal:800:0.5",
-                "--generate",
-                "uniform:32:256",
-                "--ttft-p90-ms",
-                "300",
-                "--tpot-p90-ms",
-                "40",
-                "--format",
-                "json");
+        String[] args = {
+            "simulate",
+            "--model",
+            "llama-3-8b",
+            "--hardware",
+            "h100-sxm",
+            "--rate",
+            "8",
+            "--requests",
+            "600",
+            "--prompt",
+            "lognormal:800:0.5",
+            "--generate",
+            "uniform:32:256",
+            "--ttft-p90-ms",
+            "300",
+            "--tpot-p90-ms",
+            "40",
+            "--format",
+            "json"
+        };
+        JsonNode j = json(args);
         for (String q : new String[] {"ttftSeconds", "tpotSeconds", "e2eSeconds"})
             for (String s : new String[] {"mean", "p50", "p90", "p99"})
                 assertThat(j.at("/" + q + "/" + s).doubleValue())
@@ -59,27 +61,7 @@ class SimulateCliTest {
         double l = j.at("/littlesLaw/meanInSystem").doubleValue();
         assertThat(l).isCloseTo(j.at("/littlesLaw/arrivalRateTimesMeanLatency").doubleValue(), within(0.02 * l));
         // the same seed, the same run
-        assertThat(json(
-                        "simulate",
-                        "--model",
-                        "llama-3-8b",
-                        "--hardware",
-                        "h100-sxm",
-                        "--rate",
-                        "8",
-                        "--requests",
-                        "600",
-                        "--prompt",
-                        "lognormal:800:0.5",
-                        "--generate",
-                        "uniform:32:256",
-                        "--ttft-p90-ms",
-                        "300",
-                        "--tpot-p90-ms",
-                        "40",
-                        "--format",
-                        "json"))
-                .isEqualTo(j);
+        assertThat(json(args)).isEqualTo(j);
     }
 
     @Test
