@@ -47,6 +47,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -69,6 +70,16 @@ public final class StrataServer {
      * option and the whole catalog's {@code cheapest} list, is under a third of it; a test holds that).
      */
     static final int ESTIMATE_BUFFER_BYTES = 64 * 1024;
+    /**
+     * How long a request may go without a byte received or sent before Jetty fails it: the read deadline of a body and
+     * the write deadline of an answer its client stopped reading.
+     */
+    public static final long IDLE_TIMEOUT_MS = 10_000;
+    /**
+     * Slowest a body ({@link EagerBodies}) or an answer (Jetty's minimum response data rate) may arrive on average,
+     * in bytes per second.
+     */
+    public static final long MIN_DATA_RATE = 16 * 1024;
     /** Most threads serving requests (Jetty's selector and acceptor included): four per core, at least 8. */
     public static final int THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
@@ -104,7 +115,22 @@ public final class StrataServer {
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Deadlines (docs/http-api.md, "Limits"): a request that neither sends nor reads a byte for the idle
+            // timeout fails, so a blocked write (a client that stopped reading) gives its thread back; an answer
+            // read slower than the minimum rate fails too. Bodies are read before the route runs, with the same
+            // deadlines (EagerBodies): Jetty's minimum request data rate would time them from their first byte and
+            // refuse a small body whose route started a few milliseconds later.
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setIdleTimeout(IDLE_TIMEOUT_MS);
+                http.setMinResponseDataRate(MIN_DATA_RATE);
+            });
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // Inserted below the server, each above the last: bodies are read first, without a thread (a body
+                // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
+                server.insertHandler(new HeavyRequests());
+                server.insertHandler(new EagerContentHandler(new EagerBodies()));
+            });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServletContextHandler(
