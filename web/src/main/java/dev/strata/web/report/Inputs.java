@@ -51,6 +51,16 @@ public final class Inputs {
         }
     }
 
+    /**
+     * {@link Long#parseLong} of ASCII digits only: Java's own also reads full-width, Arabic-Indic and every other
+     * Unicode digit ({@code "８"} is 8), which nobody types to mean a number here.
+     */
+    public static long parseLong(String text) {
+        for (int i = 0; i < text.length(); i++)
+            if (text.charAt(i) > 127) throw new NumberFormatException("not an ASCII number: " + text);
+        return Long.parseLong(text);
+    }
+
     /** A preset id: a server never reads files named by a client. */
     public String presetId(String name) {
         String v = text(name);
