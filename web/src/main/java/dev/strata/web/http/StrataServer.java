@@ -31,6 +31,7 @@ import dev.strata.web.report.SweepRequest;
 import dev.strata.web.report.TrainReport;
 import dev.strata.web.report.TrainingMemoryReport;
 import dev.strata.web.report.ValidationReport;
+import dev.strata.web.report.WorkBudget;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.SizeUnit;
@@ -226,6 +227,7 @@ public final class StrataServer {
     private static void estimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
         EstimateOptions options = EstimateOptions.parse(values, "", model);
         ServingOptions serving = ServingOptions.parse(values, "", options);
+        WorkBudget.checkEstimate(model, serving);
         Format f = format(ctx.queryParam("format"));
         HttpServletResponse res = ctx.res();
         res.setBufferSize(ESTIMATE_BUFFER_BYTES);
@@ -311,7 +313,9 @@ public final class StrataServer {
         String body = new String(body(ctx), java.nio.charset.StandardCharsets.UTF_8);
         if (body.isBlank())
             throw InvalidFieldException.withMessage("data", "data: POST the runs as a CSV body with a header row");
-        respond(ctx, FitReport.of(RunsCsv.read(body, request.columns()), request), null);
+        RunsCsv.Runs runs = RunsCsv.read(body, request.columns());
+        WorkBudget.checkFit(runs, request);
+        respond(ctx, FitReport.of(runs, request), null);
     }
 
     /** GET /api/train?model=llama-3-8b&tokens=15e12&hardware=h100-sxm&devices=1024[&mfu=&price=...]: as {@code strata train}. */

@@ -14,6 +14,7 @@ import dev.strata.web.report.EstimateReport;
 import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.ServingOptions;
 import dev.strata.web.report.SweepRequest;
+import dev.strata.web.report.WorkBudget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +66,9 @@ public final class PlannerPage {
                 : ResolvedModel.of(presetId(v.get("model")));
         Function<String, String> values = v::get;
         EstimateOptions options = EstimateOptions.parse(values, "", model);
-        return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
+        ServingOptions serving = ServingOptions.parse(values, "", options);
+        WorkBudget.checkEstimate(model, serving);
+        return EstimateReport.of(model, options, serving);
     }
 
     /** The page; status 400 when a field is invalid, else 200. */
