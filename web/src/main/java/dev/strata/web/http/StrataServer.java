@@ -253,8 +253,8 @@ public final class StrataServer {
     /** The planner page: GET with the state in the query; POST with a pasted config.json. */
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
-        Function<String, String> values = post ? ctx::formParam : ctx::queryParam;
-        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? ctx.formParam("config") : null));
+        Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
+        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? formParam(ctx, "config") : null));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */
@@ -349,8 +349,8 @@ public final class StrataServer {
         }
         String fileName = null;
         try {
-            for (String f : ScalingPage.FIT_FIELDS) values.put(f, ctx.formParam(f));
-            UploadedFile file = ctx.isMultipartFormData() ? ctx.uploadedFile("file") : null;
+            for (String f : ScalingPage.FIT_FIELDS) values.put(f, formParam(ctx, f));
+            UploadedFile file = ctx.isMultipartFormData() ? form(ctx, () -> ctx.uploadedFile("file")) : null;
             if (file != null && file.size() > 0) {
                 String text = new String(
                         file.contentAndClose(in -> {
@@ -368,13 +368,39 @@ public final class StrataServer {
                                 : text); // a spreadsheet's byte-order mark is not part of the header
                 fileName = file.filename();
             }
-        } catch (IllegalStateException | UncheckedIOException e) { // the multipart parser's limits, or a broken upload
-            return new ScalingPage.FitInput(
-                    new LinkedHashMap<>(),
-                    null,
-                    "data: the upload could not be read (at most " + MAX_BODY_BYTES + " bytes are accepted)");
+        } catch (UncheckedIOException e) { // the file part could not be read
+            throw unreadableForm(e);
         }
         return new ScalingPage.FitInput(values, fileName, null);
+    }
+
+    /** A field of a posted form (URL-encoded or multipart); see {@link #form}. */
+    private static String formParam(Context ctx, String name) {
+        return form(ctx, () -> ctx.formParam(name));
+    }
+
+    /**
+     * What {@code read} reads from the posted form; a body that is not a readable form (a multipart body without its
+     * boundary, cut short, or empty) is a 400 naming {@code body}. Bodies over {@link #MAX_BODY_BYTES} never get here
+     * ({@link EagerBodies}, {@link #fitInput}).
+     */
+    private static <T> T form(Context ctx, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (InvalidFieldException | HttpResponseException e) {
+            throw e;
+        } catch (Exception e) { // Javalin lets the servlet's ServletException through undeclared
+            throw unreadableForm(e);
+        }
+    }
+
+    private static InvalidFieldException unreadableForm(Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String why = cause.getMessage() == null
+                ? cause.getClass().getSimpleName()
+                : cause.getMessage().replaceAll("\\s+", " ");
+        return InvalidFieldException.withMessage(
+                "body", "request body is not a readable form (URL-encoded or multipart with its boundary): " + why);
     }
 
     /** POST /scaling/residuals.csv with the fit form: the residual of every run, as CSV. */
