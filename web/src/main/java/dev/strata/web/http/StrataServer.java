@@ -1,7 +1,10 @@
 package dev.strata.web.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.PresetCatalog;
 import dev.strata.data.RunsCsv;
@@ -44,9 +47,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -184,6 +190,34 @@ public final class StrataServer {
         });
     }
 
+    /**
+     * JSON bodies as strictly as JSON allows: text after the value and a key given twice are errors (Jackson reads the
+     * first value and stops, and keeps the last of two keys, both without a word).
+     */
+    private static final ObjectReader STRICT_JSON = Render.MAPPER
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
+    /** The fields a body of {@code POST /api/estimate} may have besides the options: the model, and the format. */
+    private static final Set<String> ESTIMATE_BODY_FIELDS = Set.of("config", "model", "format");
+
+    /**
+     * The options of an estimate, every name its parsers ask for (found by parsing with every option absent, which
+     * asks for each).
+     */
+    static final Set<String> ESTIMATE_OPTIONS = estimateOptions();
+
+    private static Set<String> estimateOptions() {
+        Set<String> names = new java.util.TreeSet<>();
+        Function<String, String> none = name -> {
+            names.add(name);
+            return null;
+        };
+        ServingOptions.parse(none, "", EstimateOptions.parse(none, ""));
+        return Collections.unmodifiableSet(names);
+    }
+
     private static void postEstimate(Context ctx) throws IOException {
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             drain(ctx);
@@ -192,7 +226,7 @@ public final class StrataServer {
         }
         JsonNode body;
         try {
-            body = Render.MAPPER.readTree(body(ctx));
+            body = STRICT_JSON.readTree(body(ctx));
         } catch (JsonProcessingException e) {
             throw InvalidFieldException.withMessage(
                     "body",
@@ -200,21 +234,57 @@ public final class StrataServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (body == null || !body.isObject())
-            throw new InvalidFieldException("body", body == null ? "empty" : body.getNodeType(), "a JSON object");
+        if (body == null || body.isMissingNode() || !body.isObject())
+            throw new InvalidFieldException(
+                    "body", body == null || body.isMissingNode() ? "empty" : body.getNodeType(), "a JSON object");
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!ESTIMATE_OPTIONS.contains(name) && !ESTIMATE_BODY_FIELDS.contains(name))
+                throw InvalidFieldException.withMessage(
+                        name,
+                        name + " is not a field of an estimate: the body has \"config\" or \"model\", \"format\", and"
+                                + " the options of strata estimate without dashes: "
+                                + String.join(", ", ESTIMATE_OPTIONS));
+        }
         ResolvedModel model;
-        if (body.hasNonNull("config")) model = ResolvedModel.ofConfig(body.get("config"));
-        else if (body.hasNonNull("model") && body.get("model").isTextual())
-            model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
+        JsonNode config = body.get("config"), preset = body.get("model");
+        if (config != null && !config.isNull()) {
+            if (preset != null && !preset.isNull())
+                throw InvalidFieldException.withMessage(
+                        "model", "the body has both \"config\" and \"model\": give one of them");
+            if (!config.isObject())
+                throw new InvalidFieldException("config", shorten(config), "a Hugging Face config.json object");
+            model = ResolvedModel.ofConfig(config);
+        } else if (preset != null && preset.isTextual())
+            model = ResolvedModel.of(presetId("model", preset.textValue()));
+        else if (preset != null && !preset.isNull())
+            throw new InvalidFieldException("model", shorten(preset), "a preset id as a JSON string");
         else
             throw InvalidFieldException.withMessage(
                     "config",
                     "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
-        JsonNode fields = body;
-        estimate(ctx, model, noFiles(name -> {
-            JsonNode v = fields.get(name);
-            return v != null && v.isValueNode() && !v.isNull() ? v.asText() : ctx.queryParam(name);
-        }));
+        estimate(ctx, model, noFiles(name -> field(ctx, body, name)));
+    }
+
+    /**
+     * The text of option {@code name} from the body, else the query: a JSON string, number or boolean (null is
+     * absent); an array or an object is refused, as is an option given in both.
+     */
+    private static String field(Context ctx, JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        String query = ctx.queryParam(name);
+        if (v == null || v.isNull()) return query;
+        if (!v.isValueNode()) throw new InvalidFieldException(name, shorten(v), "a JSON string, number or boolean");
+        if (query != null)
+            throw InvalidFieldException.withMessage(
+                    name, name + " is given both in the body and in the query: give it once");
+        return v.asText();
+    }
+
+    /** A JSON value's text for a message, cut to 80 characters. */
+    private static String shorten(JsonNode v) {
+        String t = v.toString();
+        return t.length() <= 80 ? t : t.substring(0, 77) + "...";
     }
 
     /**
@@ -228,7 +298,7 @@ public final class StrataServer {
         EstimateOptions options = EstimateOptions.parse(values, "", model);
         ServingOptions serving = ServingOptions.parse(values, "", options);
         WorkBudget.checkEstimate(model, serving);
-        Format f = format(ctx.queryParam("format"));
+        Format f = format(values.apply("format"));
         HttpServletResponse res = ctx.res();
         res.setBufferSize(ESTIMATE_BUFFER_BYTES);
         if (f == Format.JSON) {
@@ -374,9 +444,13 @@ public final class StrataServer {
         return new ScalingPage.FitInput(values, fileName, null);
     }
 
-    /** A field of a posted form (URL-encoded or multipart); see {@link #form}. */
+    /** A field of a posted form (URL-encoded or multipart), which must be given at most once; see {@link #form}. */
     private static String formParam(Context ctx, String name) {
-        return form(ctx, () -> ctx.formParam(name));
+        List<String> all = form(ctx, () -> ctx.formParams(name));
+        if (all.size() > 1)
+            throw InvalidFieldException.withMessage(
+                    name, name + " is given " + all.size() + " times in the form: give each field once");
+        return all.isEmpty() ? null : all.get(0);
     }
 
     /**
