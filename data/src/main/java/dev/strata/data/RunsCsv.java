@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,12 +78,7 @@ public final class RunsCsv {
     /** Reads a file; a missing or unreadable file names {@code --data}. */
     public static Runs read(Path file, Columns columns) {
         try {
-            if (Files.size(file) > MAX_BYTES)
-                throw new InvalidFieldException(
-                        "data", file.toString(), "a CSV file of at most " + MAX_BYTES + " bytes");
-            try (Reader in = Files.newBufferedReader(file)) {
-                return read(in, columns);
-            }
+            return read(new StringReader(UserFile.read(file, "data", MAX_BYTES, "a CSV file")), columns);
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException("data", file.toString(), "the path of an existing CSV file");
         } catch (IOException | UncheckedIOException e) {

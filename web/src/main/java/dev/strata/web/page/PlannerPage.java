@@ -49,13 +49,19 @@ public final class PlannerPage {
 
     private PlannerPage() {}
 
-    /** The values of the fields: the request's, or the defaults. */
+    /**
+     * The values of the fields: the request's, or the defaults. A model or hardware that could name a file is refused
+     * here (a 400 naming it): the page, its charts and its sweep resolve them, and the server reads no file a client
+     * names ({@code hardware=/dev/zero} filled the heap, {@code model=/etc/hostname} echoed the file's first word).
+     */
     public static Map<String, String> values(Function<String, String> request) {
         Map<String, String> v = new LinkedHashMap<>();
         FIELDS.forEach((k, d) -> {
             String x = request.apply(k);
             v.put(k, x == null || x.isBlank() ? d : x.trim());
         });
+        for (String name : new String[] {"model", "hardware"})
+            if (v.get(name) != null) ResolvedModel.catalogId(name, v.get(name));
         return v;
     }
 
@@ -305,7 +311,11 @@ public final class PlannerPage {
     public static JFreeChart sweepChart(Map<String, String> v) {
         boolean overBatch = !"context".equals(v.get("sweep"));
         Map<String, String> s = sweepValues(v);
-        SweepRequest req = SweepRequest.parse(s::get, "", PresetCatalog::resolve, 100_000);
+        SweepRequest req = SweepRequest.parse(
+                s::get,
+                "",
+                m -> PresetCatalog.get(ResolvedModel.catalogId("model", m)).spec(),
+                100_000);
         List<double[]> pts = new ArrayList<>();
         Sweep.run(req.base(), req.axes(), row -> {
             if (row.fits())
