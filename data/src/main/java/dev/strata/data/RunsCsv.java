@@ -14,6 +14,7 @@ import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Reads a CSV file of training runs (one run per row, a header row naming the columns) for fitting a scaling law:
@@ -38,6 +39,8 @@ public final class RunsCsv {
             .setSkipHeaderRecord(true)
             .setIgnoreSurroundingSpaces(true)
             .setIgnoreEmptyLines(true)
+            // a column named twice is refused: commons-csv's default keeps one of them without a word
+            .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
             .get();
 
     private RunsCsv() {}
@@ -135,6 +138,13 @@ public final class RunsCsv {
             // CSVException: a malformed header (an unterminated quote), which Commons CSV reads while opening the
             // parser
             if (e instanceof InvalidFieldException f) throw f;
+            String m = String.valueOf(e.getMessage());
+            int q = m.indexOf('"'), q2 = m.indexOf('"', q + 1);
+            if (m.startsWith("The header contains a duplicate name") && q >= 0 && q2 > q)
+                throw InvalidFieldException.withMessage(
+                        "data",
+                        "data: the header names the column \"" + m.substring(q + 1, q2)
+                                + "\" twice; each column needs a name of its own");
             throw InvalidFieldException.withMessage(
                     "data",
                     "data: not a valid CSV file: "
