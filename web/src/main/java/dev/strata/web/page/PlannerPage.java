@@ -11,6 +11,7 @@ import dev.strata.web.chart.Charts;
 import dev.strata.web.chart.Series;
 import dev.strata.web.report.EstimateOptions;
 import dev.strata.web.report.EstimateReport;
+import dev.strata.web.report.Inputs;
 import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.ServingOptions;
 import dev.strata.web.report.SweepRequest;
@@ -366,7 +367,7 @@ public final class PlannerPage {
 
     private static long parse(String text, String field) {
         try {
-            return Long.parseLong(text.trim());
+            return Inputs.parseLong(text.trim());
         } catch (NumberFormatException e) {
             throw new InvalidFieldException(field, text, "an integer");
         }

@@ -45,7 +45,7 @@ public final class Inputs {
         String v = text(name);
         if (v == null) return null;
         try {
-            return Long.valueOf(v);
+            return parseLong(v);
         } catch (NumberFormatException e) {
             throw new InvalidFieldException(name, v, "an integer");
         }
