@@ -1,6 +1,7 @@
 package dev.strata.web.http;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -9,35 +10,53 @@ import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Admission of the heavy requests, Jetty's {@link QoSHandler}: every POST (fits, posted configs, the planner with a
- * pasted config, fit charts), {@code GET /api/sweep} (a stream as long as its client takes to read it) and the charts.
- * At most {@link #SLOTS} run at once, on the request threads; up to {@link #QUEUE} more wait without holding a thread,
- * each for at most {@link #MAX_WAIT}; beyond that the answer is 503 with {@code Retry-After}. Every other route (an
- * estimate by GET, the catalogs, the pages) never waits behind them, so a fit or a stalled sweep cannot take the
- * threads the fast routes need.
+ * Admission of heavy requests, Jetty's {@link QoSHandler}, in two classes: {@link #compute()} (every POST: fits,
+ * posted configs, the planner with a pasted config, fit charts; and the charts) and {@link #streams()}
+ * ({@code GET /api/sweep}, an answer as long as its client takes to read it). At most {@code slots} of a class run at
+ * once, on the request threads; up to {@link #QUEUE} more wait without holding a thread, each for at most
+ * {@link #MAX_WAIT}; beyond that the answer is 503 with {@code Retry-After}. Every other route (an estimate by GET, the
+ * catalogs, the pages) never waits behind them, so fits or stalled sweeps cannot take the threads and cores the fast
+ * routes need, and stalled sweeps cannot hold back the fits.
  */
 final class HeavyRequests extends QoSHandler {
-    /** Heavy requests running at once: half the cores, at least two. */
-    static final int SLOTS = Math.max(2, Runtime.getRuntime().availableProcessors() / 2);
-    /** Heavy requests that may wait for a slot. */
+    /**
+     * CPU-heavy requests running at once: half the cores, at least one. A fit also runs its starts and resamples on the
+     * common fork-join pool, so one fit already keeps two cores busy.
+     */
+    static final int COMPUTE_SLOTS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    /** Sweeps streaming at once. */
+    static final int STREAM_SLOTS = 2;
+    /** Heavy requests of a class that may wait for a slot. */
     static final int QUEUE = 32;
-    /** Longest a heavy request waits for a slot. */
-    static final Duration MAX_WAIT = Duration.ofSeconds(30);
+    /** Longest a heavy request waits for a slot: six fits of the shipped runs in a row, on two cores. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
     /** Seconds a refused client is told to wait before trying again. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    HeavyRequests() {
-        setMaxRequestCount(SLOTS);
+    private final int slots;
+    private final String what;
+
+    private HeavyRequests(int slots, String what, Predicate<Request> applies) {
+        this.slots = slots;
+        this.what = what;
+        setMaxRequestCount(slots);
         setMaxSuspendedRequestCount(QUEUE);
         setMaxSuspend(MAX_WAIT);
-        include(HeavyRequests::isHeavy);
+        include(applies);
     }
 
-    /** Whether a request is heavy: a POST, a sweep, a chart. */
-    static boolean isHeavy(Request request) {
-        if (request.getMethod().equals("POST")) return true;
-        String path = Request.getPathInContext(request);
-        return path.equals("/api/sweep") || path.startsWith("/chart/");
+    /** Fits, posted configs, the planner with a pasted config, and charts: every POST and {@code /chart/}. */
+    static HeavyRequests compute() {
+        return new HeavyRequests(
+                COMPUTE_SLOTS,
+                "heavy requests (fits, posted configs, charts)",
+                r -> r.getMethod().equals("POST") || Request.getPathInContext(r).startsWith("/chart/"));
+    }
+
+    /** Sweeps, which stream for as long as their clients read. */
+    static HeavyRequests streams() {
+        return new HeavyRequests(
+                STREAM_SLOTS, "sweeps", r -> Request.getPathInContext(r).equals("/api/sweep"));
     }
 
     @Override
@@ -50,14 +69,14 @@ final class HeavyRequests extends QoSHandler {
         busy(request, response, callback);
     }
 
-    private static void busy(Request request, Response response, Callback callback) {
+    private void busy(Request request, Response response, Callback callback) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
         Response.writeError(
                 request,
                 response,
                 callback,
                 HttpStatus.SERVICE_UNAVAILABLE_503,
-                "the server is busy with " + SLOTS + " heavy requests (fits, sweeps, posted configs, charts) and "
-                        + QUEUE + " waiting; try again in " + RETRY_AFTER_SECONDS + " s");
+                "the server is busy with " + slots + " " + what + " and " + QUEUE + " waiting; try again in "
+                        + RETRY_AFTER_SECONDS + " s");
     }
 }

@@ -135,7 +135,8 @@ public final class StrataServer {
                 server.setErrorHandler(new JsonErrorHandler());
                 // Inserted below the server, each above the last: bodies are read first, without a thread (a body
                 // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
-                server.insertHandler(new HeavyRequests());
+                server.insertHandler(HeavyRequests.compute());
+                server.insertHandler(HeavyRequests.streams());
                 server.insertHandler(new EagerContentHandler(new EagerBodies()));
             });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.

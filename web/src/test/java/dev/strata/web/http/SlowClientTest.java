@@ -161,7 +161,7 @@ class SlowClientTest {
     @Test
     @Timeout(60)
     void heavyRequestsBeyondTheSlotsAndTheQueueAre503WithRetryAfter() throws Exception {
-        for (int i = 0; i < HeavyRequests.SLOTS + HeavyRequests.QUEUE; i++) stalledSweep();
+        for (int i = 0; i < HeavyRequests.STREAM_SLOTS + HeavyRequests.QUEUE; i++) stalledSweep();
         Thread.sleep(1_000);
         assertTimeoutPreemptively(ANSWER, () -> {
             try (RawHttp http = new RawHttp(app.port())) {
