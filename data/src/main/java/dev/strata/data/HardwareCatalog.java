@@ -9,7 +9,6 @@ import dev.strata.model.Microbenchmarks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -177,9 +176,7 @@ public final class HardwareCatalog {
     public static Hardware fromFile(Path path) {
         JsonNode h;
         try {
-            if (Files.size(path) > 1 << 20)
-                throw new InvalidFieldException("hardware", path.toString(), "a JSON file of at most 1 MiB");
-            h = new ObjectMapper().readTree(Files.readString(path));
+            h = new ObjectMapper().readTree(UserFile.read(path, "hardware", 1 << 20, "a JSON file"));
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException(
                     "hardware",

@@ -302,10 +302,7 @@ public final class HfConfigImporter {
     /** The text of a config.json file, at most {@link #MAX_CONFIG_BYTES}; errors name the path. */
     private static String readConfig(Path path) {
         try {
-            if (Files.size(path) > MAX_CONFIG_BYTES)
-                throw new InvalidFieldException(
-                        "model", path.toString(), "a config.json of at most " + MAX_CONFIG_BYTES + " bytes");
-            return Files.readString(path);
+            return UserFile.read(path, "model", MAX_CONFIG_BYTES, "a config.json");
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException(
                     "model", path.toString(), "a preset id or the path of an existing config.json");

@@ -139,9 +139,12 @@ public final class HostCalibrationCsv {
                 : calibrations.get(0).averagedWith(calibrations.get(1));
     }
 
+    /** Most bytes of a calibration file. */
+    static final long MAX_BYTES = 16L << 20;
+
     private static Microbenchmarks readOne(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(UserFile.read(file, "calibration", MAX_BYTES, "a calibration CSV file"), file.toString());
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException(
                     "calibration", file.toString(), "an existing cpu-calibration.csv or cuda-calibration.csv");

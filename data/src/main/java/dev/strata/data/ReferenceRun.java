@@ -245,9 +245,12 @@ public record ReferenceRun(
         }
     }
 
+    /** Most bytes of a file of a reference run (its measurements, its specs). */
+    static final long MAX_BYTES = 64L << 20;
+
     private static String text(Path file) {
         try {
-            return Files.readString(file);
+            return UserFile.read(file, "data", MAX_BYTES, "a file written by data/reference/run.py");
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException(
                     "data", file.toString(), "an existing file written by data/reference/run.py");

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Reads a CSV file of training runs (one run per row, a header row naming the columns) for fitting a scaling law:
@@ -39,6 +39,8 @@ public final class RunsCsv {
             .setSkipHeaderRecord(true)
             .setIgnoreSurroundingSpaces(true)
             .setIgnoreEmptyLines(true)
+            // a column named twice is refused: commons-csv's default keeps one of them without a word
+            .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
             .get();
 
     private RunsCsv() {}
@@ -79,12 +81,7 @@ public final class RunsCsv {
     /** Reads a file; a missing or unreadable file names {@code --data}. */
     public static Runs read(Path file, Columns columns) {
         try {
-            if (Files.size(file) > MAX_BYTES)
-                throw new InvalidFieldException(
-                        "data", file.toString(), "a CSV file of at most " + MAX_BYTES + " bytes");
-            try (Reader in = Files.newBufferedReader(file)) {
-                return read(in, columns);
-            }
+            return read(new StringReader(UserFile.read(file, "data", MAX_BYTES, "a CSV file")), columns);
         } catch (NoSuchFileException e) {
             throw new InvalidFieldException("data", file.toString(), "the path of an existing CSV file");
         } catch (IOException | UncheckedIOException e) {
@@ -141,6 +138,13 @@ public final class RunsCsv {
             // CSVException: a malformed header (an unterminated quote), which Commons CSV reads while opening the
             // parser
             if (e instanceof InvalidFieldException f) throw f;
+            String m = String.valueOf(e.getMessage());
+            int q = m.indexOf('"'), q2 = m.indexOf('"', q + 1);
+            if (m.startsWith("The header contains a duplicate name") && q >= 0 && q2 > q)
+                throw InvalidFieldException.withMessage(
+                        "data",
+                        "data: the header names the column \"" + m.substring(q + 1, q2)
+                                + "\" twice; each column needs a name of its own");
             throw InvalidFieldException.withMessage(
                     "data",
                     "data: not a valid CSV file: "

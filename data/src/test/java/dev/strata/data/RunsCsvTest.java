@@ -77,4 +77,22 @@ class RunsCsvTest {
                 .isInstanceOf(InvalidFieldException.class)
                 .hasMessageStartingWith("data: not a valid CSV file: ");
     }
+
+    @Test
+    void aColumnNamedTwiceIsRefusedNamingIt() {
+        // issue 28: commons-csv kept one of the two without a word, so which N was fitted depended on the library
+        assertThatThrownBy(() -> RunsCsv.read("N,D,N,loss\n1e8,2e9,3e8,3.1\n", DEFAULTS))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage("data: the header names the column \"N\" twice; each column needs a name of its own");
+    }
+
+    @Test
+    void deviceFilesAreRefusedBeforeTheyAreOpened() {
+        // issue 28: /dev/zero reported 0 bytes and was read to its end (gigabytes of NULs)
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("/dev/zero")));
+        assertThatThrownBy(() -> RunsCsv.read(Path.of("/dev/zero"), DEFAULTS))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage("data = \"/dev/zero\" is not allowed: must be a CSV file, a regular file (this is a device,"
+                        + " pipe or socket)");
+    }
 }

@@ -4,8 +4,10 @@ import dev.strata.model.InvalidFieldException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
@@ -65,6 +67,7 @@ public final class ChinchillaFit {
                     "data: " + data.size() + " runs, " + options.excludeHighestLoss() + " excluded, leave " + used
                             + " to fit: at least " + FitData.MIN_ROWS + " runs are needed");
         double[] n = data.params(), d = data.tokens(), l = data.loss();
+        requireDistinctPoints(n, d, excluded, used);
         double[] lnN = new double[used], lnD = new double[used], lnL = new double[used];
         for (int i = 0, j = 0; i < data.size(); i++) {
             if (excluded[i]) continue;
@@ -129,6 +132,32 @@ public final class ChinchillaFit {
                 options.bootstrapResamples(),
                 failures,
                 options);
+    }
+
+    /** Fewest distinct (N, D) points a fit needs: one per constant of the Chinchilla form. */
+    public static final int MIN_DISTINCT_POINTS = 5;
+
+    /**
+     * Refuses runs that cannot determine the five constants: fewer than {@link #MIN_DISTINCT_POINTS} distinct (N, D)
+     * points, or a single N or a single D (then A and alpha, or B and beta, are not separable from E). Fifty copies of
+     * one run passed the count of runs and were fitted, to constants the data cannot tell apart.
+     */
+    private static void requireDistinctPoints(double[] n, double[] d, boolean[] excluded, int used) {
+        Set<List<Double>> points = new HashSet<>();
+        Set<Double> ns = new HashSet<>(), ds = new HashSet<>();
+        for (int i = 0; i < n.length; i++) {
+            if (excluded[i]) continue;
+            points.add(List.of(n[i], d[i]));
+            ns.add(n[i]);
+            ds.add(d[i]);
+        }
+        if (points.size() < MIN_DISTINCT_POINTS || ns.size() < 2 || ds.size() < 2)
+            throw InvalidFieldException.withMessage(
+                    "data",
+                    "data: the " + used + " runs fitted are " + points.size() + " distinct (N, D) points with "
+                            + ns.size() + " values of N and " + ds.size() + " of D; the five constants of L = E + "
+                            + "A/N^alpha + B/D^beta need runs at " + MIN_DISTINCT_POINTS + " or more distinct (N, D),"
+                            + " with at least 2 values of N and 2 of D");
     }
 
     /**

@@ -221,4 +221,33 @@ class ChinchillaFitTest {
         }
         return FitData.ofTokens(nn, dd, ll);
     }
+
+    @Test
+    void runsThatCannotTellTheFiveConstantsApartAreRefused() {
+        // issue 28: fifty copies of one run passed the count of runs (10) and were "fitted"
+        double[] same = new double[50];
+        Arrays.fill(same, 1e9);
+        double[] loss = new double[50];
+        Arrays.fill(loss, 2.5);
+        assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(same, same, loss), FitOptions.defaults()))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageStartingWith("data: the 50 runs fitted are 1 distinct (N, D) points with 1 values of N");
+        // twelve runs at four (N, D) points: one fewer than the five constants
+        double[] n = new double[12], d = new double[12], l = new double[12];
+        for (int i = 0; i < 12; i++) {
+            n[i] = 1e8 * (1 + i % 4);
+            d[i] = 2e9 * (1 + i % 4);
+            l[i] = 3 - 0.1 * i;
+        }
+        assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(n, d, l), FitOptions.defaults()))
+                .hasMessageContaining("are 4 distinct (N, D) points");
+        // twelve points, all at one model size: A and alpha cannot be told from E
+        double[] oneN = new double[12], manyD = new double[12];
+        for (int i = 0; i < 12; i++) {
+            oneN[i] = 1e9;
+            manyD[i] = 1e9 * (i + 1);
+        }
+        assertThatThrownBy(() -> ChinchillaFit.fit(FitData.ofTokens(oneN, manyD, l), FitOptions.defaults()))
+                .hasMessageContaining("with 1 values of N and 12 of D");
+    }
 }

@@ -3,6 +3,7 @@ package dev.strata.web.cli;
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.estimator.sweep.SweepRow;
+import dev.strata.model.InvalidFieldException;
 import dev.strata.web.render.BackgroundSink;
 import dev.strata.web.render.SweepWriter;
 import dev.strata.web.report.SweepRequest;
@@ -47,11 +48,25 @@ public final class SweepCommand implements Callable<Integer> {
             description = "csv (default), json (one JSON object per line) or table.")
     String format;
 
+    /** Most points a sweep may have unless {@code --max-points} says otherwise: minutes of output, gigabytes of CSV. */
+    public static final long DEFAULT_MAX_POINTS = 10_000_000;
+
+    @Option(
+            names = "--max-points",
+            paramLabel = "N",
+            description = "Most points the sweep may have (default " + DEFAULT_MAX_POINTS + ", at most "
+                    + Sweep.MAX_POINTS + "); a larger sweep is refused before it starts. Counted from the lists "
+                    + "and ranges as written.")
+    Long maxPoints;
+
     @Override
     public Integer call() {
         Map<String, String> values = options.values();
         values.put("model", model);
-        SweepRequest req = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, Sweep.MAX_POINTS);
+        long cap = maxPoints == null ? DEFAULT_MAX_POINTS : maxPoints;
+        if (cap < 1 || cap > Sweep.MAX_POINTS)
+            throw new InvalidFieldException("--max-points", cap, "an integer from 1 to " + Sweep.MAX_POINTS);
+        SweepRequest req = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, cap);
         var fmt = dev.strata.web.render.Format.parse("--format", format);
         Sweep.check(req.base(), req.axes()); // a bad point is exit 2 before the header, not after some rows
         Writer out = spec.commandLine().getOut();

@@ -39,8 +39,8 @@ final class ChartEndpoint {
         String v = ctx.queryParam(name);
         if (v == null) return fallback;
         try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 100 && n <= 2400) return n;
+            long n = dev.strata.web.report.Inputs.parseLong(v.trim());
+            if (n >= 100 && n <= 2400) return (int) n;
         } catch (NumberFormatException ignored) {
             // fall through to the error
         }

@@ -33,6 +33,8 @@ final class JsonErrorHandler extends ErrorHandler {
         response.getHeaders().put(ERROR_CACHE_CONTROL);
         StrataServer.SECURITY_HEADERS.forEach(
                 (name, value) -> response.getHeaders().put(name, value));
+        if (code == HttpStatus.SERVICE_UNAVAILABLE_503) // busy (HeavyRequests): when to try again
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(HeavyRequests.RETRY_AFTER_SECONDS));
         if (HttpStatus.hasNoBody(code) || "HEAD".equals(request.getMethod())) {
             callback.succeeded();
             return true;

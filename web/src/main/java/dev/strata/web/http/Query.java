@@ -4,6 +4,8 @@ import dev.strata.model.InvalidFieldException;
 import io.javalin.http.Context;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Typed query parameters. Names are the command-line option names without the leading dashes
@@ -15,13 +17,16 @@ final class Query {
     private Query() {}
 
     /**
-     * Refuses a query whose percent-encoding is broken ({@code batch=%zz}, a lone {@code %}). Javalin drops such a
-     * parameter without a word, so {@code batch=%zz} silently meant the default batch and {@code model=llama%zz} "no
-     * model"; the parameter is named instead ({@code query} when its name itself is broken). The query is split as
-     * Javalin splits it: at {@code &}, each part into name and value at the first {@code =}.
+     * Refuses a query whose percent-encoding is broken ({@code batch=%zz}, a lone {@code %}) or that gives a parameter
+     * twice. Javalin drops a badly encoded parameter without a word, so {@code batch=%zz} silently meant the default
+     * batch and {@code model=llama%zz} "no model"; and it keeps the first of two, so {@code batch=2&batch=8} silently
+     * meant batch 2. The parameter is named instead ({@code query} when its name itself is broken). The query is split
+     * as Javalin splits it: at {@code &}, each part into name and value at the first {@code =}; two names are the same
+     * parameter when they differ only in dashes ({@code exclude-highest-loss}, {@code excludehighestloss}).
      */
-    static void checkEncoding(String query) {
-        if (query == null || query.indexOf('%') < 0) return;
+    static void check(String query) {
+        if (query == null || query.isEmpty()) return;
+        Map<String, String> seen = new HashMap<>();
         for (String part : query.split("&")) {
             if (part.isEmpty()) continue;
             int eq = part.indexOf('=');
@@ -34,12 +39,19 @@ final class Query {
                 throw new InvalidFieldException(
                         "query", name, "parameter names percent-encoded as % and two hex digits");
             }
+            String text;
             try {
-                URLDecoder.decode(value, StandardCharsets.UTF_8);
+                text = URLDecoder.decode(value, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw new InvalidFieldException(
                         field, value, "percent-encoded as % and two hex digits (%25 for % itself)");
             }
+            String before = seen.putIfAbsent(field.replace("-", ""), field + "=" + text);
+            if (before != null)
+                throw InvalidFieldException.withMessage(
+                        field,
+                        field + " is given twice (" + before + " and " + field + "=" + text
+                                + "): give each parameter once (an option that takes a list takes it comma-separated)");
         }
     }
 

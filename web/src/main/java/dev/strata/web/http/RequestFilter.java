@@ -11,13 +11,16 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Set;
 
 /**
  * What every request goes through before Javalin sees it: the security headers ({@link StrataServer#SECURITY_HEADERS})
  * on every answer, a 405 for any method but GET, HEAD and POST, and a 400 for a query whose percent-encoding is broken
- * ({@link Query#checkEncoding}), each refusal a JSON error naming the field. Every other request goes on to Javalin's
- * routes, a HEAD as the GET it stands for.
+ * or that gives a parameter twice ({@link Query#check}), each refusal a JSON error naming the field. Every other
+ * request goes on to Javalin's routes, a HEAD as the GET it stands for, without a method override ({@link #asSent}).
  *
  * <p>Javalin refuses a method name that is not upper-case letters ({@code get}, {@code G%54}) with an exception outside
  * the route handlers, which became a 500, and it remembers every other method name it is sent in a static map that
@@ -44,25 +47,46 @@ final class RequestFilter implements Filter {
             return;
         }
         try {
-            Query.checkEncoding(req.getQueryString());
+            Query.check(req.getQueryString());
         } catch (InvalidFieldException e) {
             refuse(res, HttpServletResponse.SC_BAD_REQUEST, e);
             return;
         }
-        if (method.equals("HEAD")) chain.doFilter(asGet(req), response); // Jetty drops the body of a HEAD answer
-        else chain.doFilter(request, response);
+        chain.doFilter(asSent(req, method.equals("HEAD")), response);
     }
 
+    /** The header Javalin reads as the method in place of the request's own; ignored here. */
+    static final String METHOD_OVERRIDE = "X-HTTP-Method-Override";
+
     /**
-     * A HEAD request shown to Javalin as the GET it stands for: Javalin has no HEAD handlers and answered every HEAD with
-     * 200, an empty text/plain and no length, even where the GET is a 400 or an image. Jetty still knows the request is a
-     * HEAD and sends the GET's status and headers without its body.
+     * The request as its client sent it, without {@value #METHOD_OVERRIDE}: Javalin took that header's value as the
+     * method, so a POST with {@code X-HTTP-Method-Override: GET} ran the GET route (and a GET with {@code DELETE} got a
+     * 404 for a DELETE route). A HEAD is shown as the GET it stands for: Javalin has no HEAD handlers and answered every
+     * HEAD with 200, an empty text/plain and no length, even where the GET is a 400 or an image; Jetty still knows the
+     * request is a HEAD and sends the GET's status and headers without its body.
      */
-    private static HttpServletRequest asGet(HttpServletRequest req) {
+    private static HttpServletRequest asSent(HttpServletRequest req, boolean head) {
         return new HttpServletRequestWrapper(req) {
             @Override
             public String getMethod() {
-                return "GET";
+                return head ? "GET" : super.getMethod();
+            }
+
+            @Override
+            public String getHeader(String name) {
+                return METHOD_OVERRIDE.equalsIgnoreCase(name) ? null : super.getHeader(name);
+            }
+
+            @Override
+            public Enumeration<String> getHeaders(String name) {
+                return METHOD_OVERRIDE.equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+            }
+
+            @Override
+            public Enumeration<String> getHeaderNames() {
+                List<String> names = Collections.list(super.getHeaderNames());
+                names.removeIf(METHOD_OVERRIDE::equalsIgnoreCase);
+                return Collections.enumeration(names);
             }
         };
     }

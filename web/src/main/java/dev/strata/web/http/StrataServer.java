@@ -1,7 +1,10 @@
 package dev.strata.web.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.PresetCatalog;
 import dev.strata.data.RunsCsv;
@@ -33,6 +36,7 @@ import dev.strata.web.report.SweepRequest;
 import dev.strata.web.report.TrainReport;
 import dev.strata.web.report.TrainingMemoryReport;
 import dev.strata.web.report.ValidationReport;
+import dev.strata.web.report.WorkBudget;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.SizeUnit;
@@ -45,10 +49,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -71,6 +79,16 @@ public final class StrataServer {
      * option and the whole catalog's {@code cheapest} list, is under a third of it; a test holds that).
      */
     static final int ESTIMATE_BUFFER_BYTES = 64 * 1024;
+    /**
+     * How long a request may go without a byte received or sent before Jetty fails it: the read deadline of a body and
+     * the write deadline of an answer its client stopped reading.
+     */
+    public static final long IDLE_TIMEOUT_MS = 10_000;
+    /**
+     * Slowest a body ({@link EagerBodies}) or an answer (Jetty's minimum response data rate) may arrive on average,
+     * in bytes per second.
+     */
+    public static final long MIN_DATA_RATE = 16 * 1024;
     /** Most threads serving requests (Jetty's selector and acceptor included): four per core, at least 8. */
     public static final int THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
@@ -106,7 +124,23 @@ public final class StrataServer {
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Deadlines (docs/http-api.md, "Limits"): a request that neither sends nor reads a byte for the idle
+            // timeout fails, so a blocked write (a client that stopped reading) gives its thread back; an answer
+            // read slower than the minimum rate fails too. Bodies are read before the route runs, with the same
+            // deadlines (EagerBodies): Jetty's minimum request data rate would time them from their first byte and
+            // refuse a small body whose route started a few milliseconds later.
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setIdleTimeout(IDLE_TIMEOUT_MS);
+                http.setMinResponseDataRate(MIN_DATA_RATE);
+            });
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // Inserted below the server, each above the last: bodies are read first, without a thread (a body
+                // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
+                server.insertHandler(HeavyRequests.compute());
+                server.insertHandler(HeavyRequests.streams());
+                server.insertHandler(new EagerContentHandler(new EagerBodies()));
+            });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.modifyServletContextHandler(
@@ -169,6 +203,34 @@ public final class StrataServer {
         });
     }
 
+    /**
+     * JSON bodies as strictly as JSON allows: text after the value and a key given twice are errors (Jackson reads the
+     * first value and stops, and keeps the last of two keys, both without a word).
+     */
+    private static final ObjectReader STRICT_JSON = Render.MAPPER
+            .reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
+    /** The fields a body of {@code POST /api/estimate} may have besides the options: the model, and the format. */
+    private static final Set<String> ESTIMATE_BODY_FIELDS = Set.of("config", "model", "format");
+
+    /**
+     * The options of an estimate, every name its parsers ask for (found by parsing with every option absent, which
+     * asks for each).
+     */
+    static final Set<String> ESTIMATE_OPTIONS = estimateOptions();
+
+    private static Set<String> estimateOptions() {
+        Set<String> names = new java.util.TreeSet<>();
+        Function<String, String> none = name -> {
+            names.add(name);
+            return null;
+        };
+        ServingOptions.parse(none, "", EstimateOptions.parse(none, ""));
+        return Collections.unmodifiableSet(names);
+    }
+
     private static void postEstimate(Context ctx) throws IOException {
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             drain(ctx);
@@ -177,7 +239,7 @@ public final class StrataServer {
         }
         JsonNode body;
         try {
-            body = Render.MAPPER.readTree(body(ctx));
+            body = STRICT_JSON.readTree(body(ctx));
         } catch (JsonProcessingException e) {
             throw InvalidFieldException.withMessage(
                     "body",
@@ -185,21 +247,57 @@ public final class StrataServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (body == null || !body.isObject())
-            throw new InvalidFieldException("body", body == null ? "empty" : body.getNodeType(), "a JSON object");
+        if (body == null || body.isMissingNode() || !body.isObject())
+            throw new InvalidFieldException(
+                    "body", body == null || body.isMissingNode() ? "empty" : body.getNodeType(), "a JSON object");
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!ESTIMATE_OPTIONS.contains(name) && !ESTIMATE_BODY_FIELDS.contains(name))
+                throw InvalidFieldException.withMessage(
+                        name,
+                        name + " is not a field of an estimate: the body has \"config\" or \"model\", \"format\", and"
+                                + " the options of strata estimate without dashes: "
+                                + String.join(", ", ESTIMATE_OPTIONS));
+        }
         ResolvedModel model;
-        if (body.hasNonNull("config")) model = ResolvedModel.ofConfig(body.get("config"));
-        else if (body.hasNonNull("model") && body.get("model").isTextual())
-            model = ResolvedModel.of(presetId("model", body.get("model").textValue()));
+        JsonNode config = body.get("config"), preset = body.get("model");
+        if (config != null && !config.isNull()) {
+            if (preset != null && !preset.isNull())
+                throw InvalidFieldException.withMessage(
+                        "model", "the body has both \"config\" and \"model\": give one of them");
+            if (!config.isObject())
+                throw new InvalidFieldException("config", shorten(config), "a Hugging Face config.json object");
+            model = ResolvedModel.ofConfig(config);
+        } else if (preset != null && preset.isTextual())
+            model = ResolvedModel.of(presetId("model", preset.textValue()));
+        else if (preset != null && !preset.isNull())
+            throw new InvalidFieldException("model", shorten(preset), "a preset id as a JSON string");
         else
             throw InvalidFieldException.withMessage(
                     "config",
                     "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
-        JsonNode fields = body;
-        estimate(ctx, model, noFiles(name -> {
-            JsonNode v = fields.get(name);
-            return v != null && v.isValueNode() && !v.isNull() ? v.asText() : ctx.queryParam(name);
-        }));
+        estimate(ctx, model, noFiles(name -> field(ctx, body, name)));
+    }
+
+    /**
+     * The text of option {@code name} from the body, else the query: a JSON string, number or boolean (null is
+     * absent); an array or an object is refused, as is an option given in both.
+     */
+    private static String field(Context ctx, JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        String query = ctx.queryParam(name);
+        if (v == null || v.isNull()) return query;
+        if (!v.isValueNode()) throw new InvalidFieldException(name, shorten(v), "a JSON string, number or boolean");
+        if (query != null)
+            throw InvalidFieldException.withMessage(
+                    name, name + " is given both in the body and in the query: give it once");
+        return v.asText();
+    }
+
+    /** A JSON value's text for a message, cut to 80 characters. */
+    private static String shorten(JsonNode v) {
+        String t = v.toString();
+        return t.length() <= 80 ? t : t.substring(0, 77) + "...";
     }
 
     /**
@@ -212,7 +310,8 @@ public final class StrataServer {
     private static void estimate(Context ctx, ResolvedModel model, Function<String, String> values) throws IOException {
         EstimateOptions options = EstimateOptions.parse(values, "", model);
         ServingOptions serving = ServingOptions.parse(values, "", options);
-        Format f = format(ctx.queryParam("format"));
+        WorkBudget.checkEstimate(model, serving);
+        Format f = format(values.apply("format"));
         HttpServletResponse res = ctx.res();
         res.setBufferSize(ESTIMATE_BUFFER_BYTES);
         if (f == Format.JSON) {
@@ -237,8 +336,8 @@ public final class StrataServer {
     /** The planner page: GET with the state in the query; POST with a pasted config.json. */
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
-        Function<String, String> values = post ? ctx::formParam : ctx::queryParam;
-        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? ctx.formParam("config") : null));
+        Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
+        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? formParam(ctx, "config") : null));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */
@@ -297,7 +396,9 @@ public final class StrataServer {
         String body = new String(body(ctx), java.nio.charset.StandardCharsets.UTF_8);
         if (body.isBlank())
             throw InvalidFieldException.withMessage("data", "data: POST the runs as a CSV body with a header row");
-        respond(ctx, FitReport.of(RunsCsv.read(body, request.columns()), request), null);
+        RunsCsv.Runs runs = RunsCsv.read(body, request.columns());
+        WorkBudget.checkFit(runs, request);
+        respond(ctx, FitReport.of(runs, request), null);
     }
 
     /** GET /api/train?model=llama-3-8b&tokens=15e12&hardware=h100-sxm&devices=1024[&mfu=&price=...]: as {@code strata train}. */
@@ -349,8 +450,8 @@ public final class StrataServer {
         }
         String fileName = null;
         try {
-            for (String f : ScalingPage.FIT_FIELDS) values.put(f, ctx.formParam(f));
-            UploadedFile file = ctx.isMultipartFormData() ? ctx.uploadedFile("file") : null;
+            for (String f : ScalingPage.FIT_FIELDS) values.put(f, formParam(ctx, f));
+            UploadedFile file = ctx.isMultipartFormData() ? form(ctx, () -> ctx.uploadedFile("file")) : null;
             if (file != null && file.size() > 0) {
                 String text = new String(
                         file.contentAndClose(in -> {
@@ -368,13 +469,43 @@ public final class StrataServer {
                                 : text); // a spreadsheet's byte-order mark is not part of the header
                 fileName = file.filename();
             }
-        } catch (IllegalStateException | UncheckedIOException e) { // the multipart parser's limits, or a broken upload
-            return new ScalingPage.FitInput(
-                    new LinkedHashMap<>(),
-                    null,
-                    "data: the upload could not be read (at most " + MAX_BODY_BYTES + " bytes are accepted)");
+        } catch (UncheckedIOException e) { // the file part could not be read
+            throw unreadableForm(e);
         }
         return new ScalingPage.FitInput(values, fileName, null);
+    }
+
+    /** A field of a posted form (URL-encoded or multipart), which must be given at most once; see {@link #form}. */
+    private static String formParam(Context ctx, String name) {
+        List<String> all = form(ctx, () -> ctx.formParams(name));
+        if (all.size() > 1)
+            throw InvalidFieldException.withMessage(
+                    name, name + " is given " + all.size() + " times in the form: give each field once");
+        return all.isEmpty() ? null : all.get(0);
+    }
+
+    /**
+     * What {@code read} reads from the posted form; a body that is not a readable form (a multipart body without its
+     * boundary, cut short, or empty) is a 400 naming {@code body}. Bodies over {@link #MAX_BODY_BYTES} never get here
+     * ({@link EagerBodies}, {@link #fitInput}).
+     */
+    private static <T> T form(Context ctx, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (InvalidFieldException | HttpResponseException e) {
+            throw e;
+        } catch (Exception e) { // Javalin lets the servlet's ServletException through undeclared
+            throw unreadableForm(e);
+        }
+    }
+
+    private static InvalidFieldException unreadableForm(Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String why = cause.getMessage() == null
+                ? cause.getClass().getSimpleName()
+                : cause.getMessage().replaceAll("\\s+", " ");
+        return InvalidFieldException.withMessage(
+                "body", "request body is not a readable form (URL-encoded or multipart with its boundary): " + why);
     }
 
     /** POST /scaling/residuals.csv with the fit form: the residual of every run, as CSV. */

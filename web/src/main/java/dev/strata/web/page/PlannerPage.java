@@ -11,9 +11,11 @@ import dev.strata.web.chart.Charts;
 import dev.strata.web.chart.Series;
 import dev.strata.web.report.EstimateOptions;
 import dev.strata.web.report.EstimateReport;
+import dev.strata.web.report.Inputs;
 import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.ServingOptions;
 import dev.strata.web.report.SweepRequest;
+import dev.strata.web.report.WorkBudget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,13 +50,19 @@ public final class PlannerPage {
 
     private PlannerPage() {}
 
-    /** The values of the fields: the request's, or the defaults. */
+    /**
+     * The values of the fields: the request's, or the defaults. A model or hardware that could name a file is refused
+     * here (a 400 naming it): the page, its charts and its sweep resolve them, and the server reads no file a client
+     * names ({@code hardware=/dev/zero} filled the heap, {@code model=/etc/hostname} echoed the file's first word).
+     */
     public static Map<String, String> values(Function<String, String> request) {
         Map<String, String> v = new LinkedHashMap<>();
         FIELDS.forEach((k, d) -> {
             String x = request.apply(k);
             v.put(k, x == null || x.isBlank() ? d : x.trim());
         });
+        for (String name : new String[] {"model", "hardware"})
+            if (v.get(name) != null) ResolvedModel.catalogId(name, v.get(name));
         return v;
     }
 
@@ -65,7 +73,9 @@ public final class PlannerPage {
                 : ResolvedModel.of(presetId(v.get("model")));
         Function<String, String> values = v::get;
         EstimateOptions options = EstimateOptions.parse(values, "", model);
-        return EstimateReport.of(model, options, ServingOptions.parse(values, "", options));
+        ServingOptions serving = ServingOptions.parse(values, "", options);
+        WorkBudget.checkEstimate(model, serving);
+        return EstimateReport.of(model, options, serving);
     }
 
     /** The page; status 400 when a field is invalid, else 200. */
@@ -313,7 +323,11 @@ public final class PlannerPage {
     public static JFreeChart sweepChart(Map<String, String> v) {
         boolean overBatch = !"context".equals(v.get("sweep"));
         Map<String, String> s = sweepValues(v);
-        SweepRequest req = SweepRequest.parse(s::get, "", PresetCatalog::resolve, 100_000);
+        SweepRequest req = SweepRequest.parse(
+                s::get,
+                "",
+                m -> PresetCatalog.get(ResolvedModel.catalogId("model", m)).spec(),
+                100_000);
         List<double[]> pts = new ArrayList<>();
         Sweep.run(req.base(), req.axes(), row -> {
             if (row.fits())
@@ -364,7 +378,7 @@ public final class PlannerPage {
 
     private static long parse(String text, String field) {
         try {
-            return Long.parseLong(text.trim());
+            return Inputs.parseLong(text.trim());
         } catch (NumberFormatException e) {
             throw new InvalidFieldException(field, text, "an integer");
         }

@@ -19,6 +19,7 @@ import dev.strata.web.report.FitReport;
 import dev.strata.web.report.Inputs;
 import dev.strata.web.report.LawsReport;
 import dev.strata.web.report.OptimalReport;
+import dev.strata.web.report.WorkBudget;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -325,7 +326,9 @@ public final class ScalingPage {
                     r.bootstrap(),
                     "an integer from 0 to " + PAGE_MAX_BOOTSTRAP
                             + " on this page (POST /api/fit and strata fit take more)");
-        return FitReport.fit(RunsCsv.read(data, r.columns()), r);
+        RunsCsv.Runs runs = RunsCsv.read(data, r.columns());
+        WorkBudget.checkFit(runs, r);
+        return FitReport.fit(runs, r);
     }
 
     /** The same fit without the bootstrap: the constants, the chart and the residuals do not depend on it. */

@@ -185,7 +185,7 @@ public record EstimateOptions(
             String t = values.apply(name).trim();
             long v;
             try {
-                v = Long.parseLong(t);
+                v = Inputs.parseLong(t);
             } catch (NumberFormatException e) {
                 throw new InvalidFieldException(prefix + name, t, "an integer from " + min + " to " + max);
             }

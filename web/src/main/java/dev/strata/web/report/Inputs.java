@@ -45,10 +45,20 @@ public final class Inputs {
         String v = text(name);
         if (v == null) return null;
         try {
-            return Long.valueOf(v);
+            return parseLong(v);
         } catch (NumberFormatException e) {
             throw new InvalidFieldException(name, v, "an integer");
         }
+    }
+
+    /**
+     * {@link Long#parseLong} of ASCII digits only: Java's own also reads full-width, Arabic-Indic and every other
+     * Unicode digit ({@code "８"} is 8), which nobody types to mean a number here.
+     */
+    public static long parseLong(String text) {
+        for (int i = 0; i < text.length(); i++)
+            if (text.charAt(i) > 127) throw new NumberFormatException("not an ASCII number: " + text);
+        return Long.parseLong(text);
     }
 
     /** A preset id: a server never reads files named by a client. */

@@ -13,7 +13,9 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.TransformerSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,6 +34,8 @@ import java.util.function.Function;
  *                          (the {@code host}: the runtime's measured resident memory, unless --overhead-gib is given)
  * @param engine            the serving engine's profile ({@code --engine}) when the device is one the GPU performance
  *                          model covers; null otherwise
+ * @param speedOverrides    the options that changed the device's speed (bandwidth, peak, efficiencies) as given, by
+ *                          name, for errors about times they made too long
  */
 public record ServingOptions(
         Hardware hardware,
@@ -42,7 +46,8 @@ public record ServingOptions(
         Double measuredSeconds,
         Double targetSeconds,
         Long runtimeBytes,
-        EngineProfile engine) {
+        EngineProfile engine,
+        Map<String, String> speedOverrides) {
 
     /** Parses the hardware options; {@code options} are the already-parsed workload options (for the compute format). */
     public static ServingOptions parse(Function<String, String> values, String prefix, EstimateOptions options) {
@@ -129,6 +134,8 @@ public record ServingOptions(
                             prefix + name + " needs " + prefix
                                     + "hardware (a catalog id, see 'strata hardware', or a JSON file)");
         }
+        Map<String, String> speed = new LinkedHashMap<>();
+        for (String name : SPEED_OPTIONS) if (hw != null && v.apply(name) != null) speed.put(name, v.apply(name));
         Integer devices = null;
         if (v.apply("devices") != null)
             devices = (int) (double) number(v, prefix, "devices", 1, Parallelism.MAX_DEGREE, false, true);
@@ -145,7 +152,32 @@ public record ServingOptions(
                 measured == null ? null : measured / 1e3,
                 target == null ? null : target / 1e3,
                 runtime,
-                engine);
+                engine,
+                Map.copyOf(speed));
+    }
+
+    /** The options that slow a device down, in the order an error about a too long time blames them. */
+    private static final List<String> SPEED_OPTIONS = List.of(
+            "bandwidth-gbs", "peak-tflops", "bandwidth-efficiency", "compute-efficiency", "communication-efficiency");
+
+    /** Times the estimators derive from the device that have bounds of their own: the error is about their inputs. */
+    private static final Set<String> DERIVED_TIMES = Set.of("prefill-seconds", "decodeStepSeconds");
+
+    /**
+     * {@code e}, when it is about a time the estimators derived (a prefill over the cost model's million seconds),
+     * renamed to the option that made the device that slow ({@code bandwidth-gbs=0.000001} was reported as
+     * {@code prefill-seconds}); other errors as they are.
+     */
+    public InvalidFieldException blame(InvalidFieldException e, String prefix) {
+        if (!DERIVED_TIMES.contains(e.field())) return e;
+        String seconds = e.getMessage().replaceFirst("^[^=]*= ", "").replaceFirst(" is not allowed.*", "");
+        String why = "fast enough that the cost model's times stay within 1,000,000 s (here "
+                + (e.field().equals("prefill-seconds") ? "a prefill" : "a decode step") + " takes " + seconds
+                + " s)";
+        for (String name : SPEED_OPTIONS)
+            if (speedOverrides.containsKey(name))
+                return new InvalidFieldException(prefix + name, speedOverrides.get(name), why);
+        return new InvalidFieldException(prefix + "hardware", hardware == null ? null : hardware.id(), why);
     }
 
     /**
@@ -194,9 +226,9 @@ public record ServingOptions(
             throw new InvalidFieldException(
                     prefix + name,
                     t,
-                    (integer ? "an integer" : "a number") + (zeroAllowed ? " >= " : " > ")
-                            + (integer ? (long) min : min) + " and <= "
-                            + (integer ? String.valueOf((long) max) : String.valueOf(max)));
+                    integer
+                            ? "an integer from " + (long) min + " to " + (long) max
+                            : "a number " + (zeroAllowed ? ">= " : "> ") + min + " and <= " + max);
         return x;
     }
 

@@ -35,6 +35,14 @@ final class ServingReport {
     private ServingReport() {}
 
     static void add(JsonOut root, TransformerSpec spec, EstimateOptions options, ServingOptions serving) {
+        try {
+            write(root, spec, options, serving);
+        } catch (dev.strata.model.InvalidFieldException e) {
+            throw serving.blame(e, options.prefix()); // a time too long names the option that made it so
+        }
+    }
+
+    private static void write(JsonOut root, TransformerSpec spec, EstimateOptions options, ServingOptions serving) {
         Hardware hw = serving.hardware();
         Workload w = options.workload();
         Precision p = options.precision();

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Sends {@value #REQUESTS} random and malformed requests ({@link RequestFuzzer}) to the real server on 127.0.0.1 and
- * checks the contract of docs/architecture.md ("Design rules", "Contracts"): never a 5xx; every 4xx is a JSON object with a non-empty {@code error} (and a
+ * checks the contract of docs/architecture.md ("Design rules", "Contracts"): never a 5xx; input made invalid on
+ * purpose is refused; every 4xx is a JSON object with a non-empty {@code error} (and a
  * text {@code field} when there is one); every JSON answer is strict JSON (no NaN or Infinity) with no negative size;
  * every CSV answer has no NaN or Infinity cell; afterwards the server still answers a known request correctly.
  *
@@ -45,7 +46,9 @@ import org.junit.jupiter.api.Timeout;
  * unterminated quote answered 500; lower-case or non-letter methods answered 500; Jetty's own refusals (bad request
  * line, traversing path, URI or headers too long, unknown HTTP version as 505) answered an HTML page; a query value
  * with broken percent-encoding was dropped without a word (see {@code MalformedRequestTest}, {@code EstimateApiTest},
- * {@code RunsCsvTest}).
+ * {@code RunsCsvTest}). What it missed until it sent them (issue 28): empty list items in sweeps and broken multipart
+ * forms (500s), body fields of the wrong JSON type (ignored); such requests must now be refused, not only answered
+ * without a 5xx ({@code SweepTest}, {@code MalformedRequestTest}, {@code StrictInputTest}).
  *
  * <p>Seeded and reproducible: request i of seed s is always the same bytes. The default run sends
  * {@value #DEFAULT_REQUESTS} requests; CI sends 100,000 ({@code -Dstrata.fuzz.requests=100000} in {@code .ci/run}).
@@ -138,7 +141,10 @@ class HttpFuzzTest {
                     .as("the fuzz reaches the estimators: some answers are 200")
                     .containsKey("/api/estimate 200")
                     .containsKey("/api/optimal 200")
-                    .containsKey("/api/train 200");
+                    .containsKey("/api/train 200")
+                    .containsKey("/api/sweep 200")
+                    .containsKey("/api/sweep 400")
+                    .containsKey("/scaling/fit 400");
 
             // The server still answers a known request correctly.
             try (RawHttp http = new RawHttp(port)) {
@@ -188,6 +194,8 @@ class HttpFuzzTest {
         }
         int s = r.status();
         if (s >= 500) return "status " + s + ": " + RequestFuzzer.shorten(r.text());
+        if (req.mustBeRefused() && s < 400)
+            return "status " + s + " for input that must be refused: " + RequestFuzzer.shorten(r.text());
         String type =
                 r.header("content-type") == null ? "" : r.header("content-type").toLowerCase(Locale.ROOT);
         if (s >= 400) {

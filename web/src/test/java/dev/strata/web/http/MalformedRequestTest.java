@@ -109,4 +109,27 @@ class MalformedRequestTest {
                         .status())
                 .isEqualTo(200); // %32 is "2"
     }
+
+    /**
+     * Issue 28, finding 6: a multipart body the servlet cannot parse (no part, no closing boundary, no boundary at all)
+     * escaped as a 500 "ServletException" from every route that reads a form.
+     */
+    @Test
+    void aBrokenMultipartBodyIs400NamingTheBody() throws Exception {
+        String[][] bodies = {
+            {"multipart/form-data; boundary=b", ""}, // the probe's: curl --data-binary ''
+            {"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\nN,D"},
+            {"multipart/form-data; boundary=b", "--x\r\n\r\n--x--\r\n"},
+            {"multipart/form-data", "xx"}
+        };
+        for (String path : new String[] {"/", "/scaling/fit", "/chart/fit.png", "/scaling/residuals.csv"})
+            for (String[] b : bodies) {
+                byte[] body = b[1].getBytes(StandardCharsets.UTF_8);
+                String head = "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + b[0] + "\r\nContent-Length: "
+                        + body.length + "\r\n\r\n";
+                assertThat(jsonError(send(head + b[1]), 400, "body"))
+                        .as(path + " " + b[1])
+                        .startsWith("request body is not a readable form");
+            }
+    }
 }

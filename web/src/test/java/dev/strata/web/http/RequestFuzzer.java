@@ -32,14 +32,26 @@ import java.util.stream.Stream;
  * every preset's) mutated key by key, with literal numbers JSON trees cannot hold (1e400, 2^63), wrong types,
  * corruptions of the text and strata spec JSON; POST /api/fit with broken CSV (never 10 good rows, so no fit runs);
  * raw requests a normal client would not send (path traversal, bad request lines, huge URIs and headers, odd methods,
- * binary garbage); bodies over the 1 MiB limit, with and without a Content-Length.
+ * binary garbage); bodies over the 1 MiB limit, with and without a Content-Length; sweeps over lists and ranges;
+ * the pages' forms, URL-encoded and multipart, well formed and broken. Requests holding input made invalid on purpose
+ * (an empty list item in a sweep, a body field of a type no option takes, a broken multipart body) must be refused:
+ * these answered 200 or 500 before (issue 28).
  */
 final class RequestFuzzer {
     /** One request: the bytes on the wire and a short printable description for failure messages. */
-    record FuzzRequest(long index, String route, String description, byte[] raw, boolean head) {
+    record FuzzRequest(long index, String route, String description, byte[] raw, boolean head, boolean mustBeRefused) {
+        FuzzRequest(long index, String route, String description, byte[] raw, boolean head) {
+            this(index, route, description, raw, head, false);
+        }
+
         /** Whether the request can share a pipelined connection: its framing is certain (GET or POST with a Content-Length). */
         boolean pipelinable() {
             return !route.equals("raw") && !head && raw.length < 64 * 1024;
+        }
+
+        /** The same request, which the server must refuse (4xx): it holds input made invalid on purpose. */
+        FuzzRequest refused() {
+            return new FuzzRequest(index, route, description + " [must be refused]", raw, head, true);
         }
     }
 
@@ -359,7 +371,8 @@ final class RequestFuzzer {
     FuzzRequest request(long seed, long index) {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
         int k = r.nextInt(1000);
-        if (k < 310) return get(index, "/api/estimate", query(r, ESTIMATE, true));
+        if (k < 280) return get(index, "/api/estimate", query(r, ESTIMATE, true));
+        if (k < 310) return sweep(index, r);
         if (k < 410) return get(index, "/api/optimal", join(required(r, "compute"), query(r, OPTIMAL, false)));
         if (k < 510)
             return get(
@@ -375,6 +388,7 @@ final class RequestFuzzer {
             return get(index, chartPath(r), query(r, new String[] {"model", "width", "height", "format"}, false));
         if (k < 780) return postEstimate(index, r);
         if (k < 830) return postFit(index, r);
+        if (k < 855) return postForm(index, r);
         if (k < 897) return raw(index, r);
         if (k < 900) return huge(index, r);
         String[] all = concat(ESTIMATE, OPTIMAL, TRAIN, FIT);
@@ -448,7 +462,8 @@ final class RequestFuzzer {
     /** A value for option {@code name}: a valid one half of the time, else something from {@link #SPECIAL} or random junk. */
     private String value(SplittableRandom r, String name) {
         int k = r.nextInt(100);
-        if (k < 50) return enc(valid(r, name));
+        if (k < 46) return enc(valid(r, name));
+        if (k < 50) return enc(withEmptyItem(r, valid(r, name)));
         if (k < 80) return SPECIAL[r.nextInt(SPECIAL.length)];
         if (k < 88) return Long.toString(r.nextLong());
         if (k < 94)
@@ -522,18 +537,19 @@ final class RequestFuzzer {
     private FuzzRequest postEstimate(long index, SplittableRandom r) {
         String body;
         int k = r.nextInt(100);
+        boolean wrongType = false;
         if (k < 70) {
             ObjectNode config = configs.get(r.nextInt(configs.size())).deepCopy();
             int mutations = r.nextInt(5);
             for (int i = 0; i < mutations; i++) mutate(r, config);
             ObjectNode root = F.objectNode();
             root.set("config", config);
-            addOptions(r, root);
+            wrongType = addOptions(r, root);
             body = literals(root);
         } else if (k < 80) {
             ObjectNode root = F.objectNode();
             root.set("model", r.nextInt(4) == 0 ? randomJson(r, 0) : F.textNode(pick(r, PRESETS)));
-            addOptions(r, root);
+            wrongType = addOptions(r, root);
             body = literals(root);
         } else if (k < 87) {
             try {
@@ -542,7 +558,7 @@ final class RequestFuzzer {
                 for (int i = 0; i < mutations; i++) mutateDeep(r, spec);
                 ObjectNode root = F.objectNode();
                 root.set("config", spec);
-                addOptions(r, root);
+                wrongType = addOptions(r, root);
                 body = literals(root);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -584,7 +600,8 @@ final class RequestFuzzer {
                     "{\"model\": \"\\ud800\"}");
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        if (r.nextInt(10) == 0) bytes = corrupt(r, bytes);
+        boolean corrupted = r.nextInt(10) == 0;
+        if (corrupted) bytes = corrupt(r, bytes);
         String contentType = r.nextInt(10) < 8
                 ? "application/json"
                 : pick(
@@ -595,7 +612,8 @@ final class RequestFuzzer {
                         "application/json; charset=utf-16",
                         "");
         String path = "/api/estimate" + (r.nextInt(5) == 0 ? "?" + query(r, ESTIMATE, false) : "");
-        return post(index, path, contentType, bytes);
+        FuzzRequest req = post(index, path, contentType, bytes);
+        return wrongType && !corrupted ? req.refused() : req;
     }
 
     private static FuzzRequest post(long index, String path, String contentType, byte[] body) {
@@ -681,18 +699,128 @@ final class RequestFuzzer {
     }
 
     /** Adds workload options as body fields (the POST form of the query parameters). */
-    private void addOptions(SplittableRandom r, ObjectNode root) {
+    /**
+     * Sets 0 to 4 options as body fields; returns whether one of them is an array or an object, a type no option takes,
+     * which the server must refuse (issue 28: {@code "batch": [8]} answered 200 with batch 1).
+     */
+    private boolean addOptions(SplittableRandom r, ObjectNode root) {
+        boolean wrongType = false;
         int n = r.nextInt(5);
         for (int i = 0; i < n; i++) {
             String name = ESTIMATE[r.nextInt(ESTIMATE.length)];
             if (name.equals("model")) continue;
             int k = r.nextInt(10);
+            JsonNode v;
             if (k < 5) {
-                String v = valid(r, name);
-                root.set(name, v.matches("-?[0-9]+") ? F.numberNode(Long.parseLong(v)) : F.textNode(v));
-            } else if (k < 8) root.set(name, number(r));
-            else root.set(name, randomJson(r, 1));
+                String text = valid(r, name);
+                v = text.matches("-?[0-9]+") ? F.numberNode(Long.parseLong(text)) : F.textNode(text);
+            } else if (k < 7) v = number(r);
+            else if (k < 8)
+                v = r.nextBoolean()
+                        ? F.arrayNode().add(valid(r, name))
+                        : F.objectNode().put("v", valid(r, name));
+            else v = randomJson(r, 1);
+            root.set(name, v);
+            wrongType |= v.isContainerNode();
         }
+        return wrongType;
+    }
+
+    /** {@code value} as a list with an empty item: {@code 8,} {@code ,8} {@code 8,,8} {@code ,}. */
+    private static String withEmptyItem(SplittableRandom r, String value) {
+        return switch (r.nextInt(5)) {
+            case 0 -> value + ",";
+            case 1 -> "," + value;
+            case 2 -> value + ",," + value;
+            case 3 -> " , ";
+            default -> ",";
+        };
+    }
+
+    // ---- GET /api/sweep ----
+
+    /** Sweeps over lists and ranges, small enough to stream in milliseconds, and ones with an empty item. */
+    private FuzzRequest sweep(long index, SplittableRandom r) {
+        List<String> parts = new ArrayList<>();
+        parts.add("model=" + (r.nextInt(10) < 8 ? pick(r, PRESETS) : value(r, "model")));
+        boolean empty = false;
+        String[] axes = {"batch", "prompt", "generate", "tp", "pp", "devices", "weights", "kv", "hardware"};
+        int n = 1 + r.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            String name = axes[r.nextInt(axes.length)];
+            String v = switch (r.nextInt(6)) {
+                case 0 ->
+                    pick(r, "1..64x2", "1..16", "128..4096x4", "0..512+128", "1..9223372036854775807", "1..16777216");
+                case 1 -> valid(r, name) + "," + valid(r, name);
+                case 2 -> {
+                    empty = true;
+                    yield withEmptyItem(r, valid(r, name));
+                }
+                default -> valid(r, name);
+            };
+            parts.add(name + "=" + enc(v));
+        }
+        if (r.nextInt(4) == 0) parts.add("format=" + pick(r, "csv", "json", "table"));
+        FuzzRequest req = get(index, "/api/sweep", String.join("&", parts));
+        return empty ? req.refused() : req;
+    }
+
+    // ---- forms: the planner, the scaling page's fit, its chart and residuals ----
+
+    /** URL-encoded and multipart forms, well formed and broken; a broken multipart body must be refused. */
+    private FuzzRequest postForm(long index, SplittableRandom r) {
+        String path = pick(r, "/", "/scaling/fit", "/chart/fit.png", "/scaling/residuals.csv");
+        boolean planner = path.equals("/");
+        List<String[]> fields = new ArrayList<>();
+        if (planner) {
+            fields.add(new String[] {"model", pick(r, PRESETS)});
+            if (r.nextBoolean()) fields.add(new String[] {"config", literals(configs.get(r.nextInt(configs.size())))});
+            if (r.nextBoolean()) fields.add(new String[] {"batch", value(r, "batch")});
+        } else {
+            // at most 9 rows: never a fit (a fit takes seconds), only its refusals
+            StringBuilder csv = new StringBuilder("N,D,loss\n");
+            for (int i = r.nextInt(10); i > 0; i--)
+                csv.append(r.nextInt(1, 100)).append("e8,2e10,2.5\n");
+            fields.add(new String[] {"data", csv.toString()});
+            if (r.nextBoolean()) fields.add(new String[] {"bootstrap", value(r, "bootstrap")});
+        }
+        if (r.nextInt(10) == 0) fields.add(fields.get(0)); // a field given twice
+        if (r.nextInt(3) == 0) {
+            StringBuilder b = new StringBuilder();
+            for (String[] f : fields)
+                b.append(b.length() == 0 ? "" : "&").append(f[0]).append('=').append(enc(f[1]));
+            return post(
+                    index,
+                    path,
+                    "application/x-www-form-urlencoded",
+                    b.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String boundary = "strata" + r.nextInt(1_000_000);
+        StringBuilder b = new StringBuilder();
+        for (String[] f : fields) {
+            b.append("--")
+                    .append(boundary)
+                    .append("\r\nContent-Disposition: form-data; name=\"")
+                    .append(f[0]);
+            if (f[0].equals("data") && r.nextBoolean())
+                b.append("\"; filename=\"runs.csv\"\r\nContent-Type: text/csv\r\n\r\n");
+            else b.append("\"\r\n\r\n");
+            b.append(f[1]).append("\r\n");
+        }
+        b.append("--").append(boundary).append("--\r\n");
+        String contentType = "multipart/form-data; boundary=" + boundary;
+        String body = b.toString();
+        boolean broken = r.nextInt(3) == 0;
+        if (broken)
+            switch (r.nextInt(5)) {
+                case 0 -> body = ""; // the probe's: a boundary and no body
+                case 1 -> body = body.substring(0, body.lastIndexOf("--" + boundary)); // no closing boundary
+                case 2 -> body = body.replace(boundary, "other");
+                case 3 -> contentType = "multipart/form-data";
+                default -> body = randomText(r, 1 + r.nextInt(100));
+            }
+        FuzzRequest req = post(index, path, contentType, body.getBytes(StandardCharsets.UTF_8));
+        return broken ? req.refused() : req;
     }
 
     /**
