@@ -73,6 +73,21 @@ class ServerTest {
             assertError(
                     client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&trace=x.csv"), 400, "trace");
             assertError(client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm"), 400, "rate");
+            // plan: a search answered, and a grid over the limit refused before any work
+            var plan = client.get("/api/plan?model=llama-3-8b&rate=4&ttft-p90-ms=500&tpot-p90-ms=40&hardware=h100-sxm"
+                    + "&requests=200");
+            assertThat(plan.code()).isEqualTo(200);
+            assertThat(Render.MAPPER
+                            .readTree(plan.body().string())
+                            .at("/deployments/0/hardware")
+                            .asText())
+                    .isEqualTo("h100-sxm");
+            String wide = String.join(",", java.util.Collections.nCopies(200, "4096"));
+            assertError(
+                    client.get("/api/plan?model=llama-3-8b&rate=4&ttft-p90-ms=500&tpot-p90-ms=40&max-batched-tokens="
+                            + wide + "&max-seqs=" + wide),
+                    400,
+                    "max-batched-tokens");
         });
     }
 

@@ -167,7 +167,8 @@ public final class StrataServer {
                             PlanReport.of(
                                     ResolvedModel.of(required(ctx, "model")),
                                     noFiles(name -> Query.text(ctx, name)),
-                                    ""),
+                                    "",
+                                    PlanReport.HTTP_MAX_CANDIDATES),
                             "deployments"));
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);

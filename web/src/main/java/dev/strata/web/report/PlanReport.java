@@ -75,6 +75,18 @@ public final class PlanReport {
 
     /** The plan; {@code values} as for {@link SimulateReport} plus {@code ttft-p90-ms} and {@code tpot-p90-ms}. */
     public static ObjectNode of(ResolvedModel model, Function<String, String> values, String prefix) {
+        return of(model, values, prefix, Integer.MAX_VALUE);
+    }
+
+    /** Most candidate deployments a plan over HTTP considers (each a handful of model evaluations, some simulated). */
+    public static final int HTTP_MAX_CANDIDATES = 5_000;
+
+    /**
+     * {@link #of(ResolvedModel, Function, String)}, refusing a search over more than {@code maxCandidates} candidates
+     * (devices x devices per replica x formats x token budgets x sequence limits) before any work.
+     */
+    public static ObjectNode of(
+            ResolvedModel model, Function<String, String> values, String prefix, int maxCandidates) {
         Inputs in = new Inputs(values);
         TransformerSpec spec = model.spec();
         Double ttftMs = in.number("ttft-p90-ms"), tpotMs = in.number("tpot-p90-ms");
@@ -113,6 +125,20 @@ public final class PlanReport {
         List<String> weightIds =
                 in.text("weights") == null ? null : List.of(in.text("weights").split(","));
 
+        long grid = (long) devices.size()
+                * counts.size()
+                * (weightIds == null ? 2 : weightIds.size())
+                * budgets.size()
+                * seqLimits.size();
+        if (grid > maxCandidates)
+            throw new InvalidFieldException(
+                    prefix + "max-batched-tokens",
+                    budgets.size() + " budgets",
+                    "a search of at most " + maxCandidates
+                            + " candidates here (devices x devices per replica x formats x"
+                            + " budgets x sequence limits = " + grid + "); the command line takes more");
+        if (requests > 2_000 && maxCandidates != Integer.MAX_VALUE)
+            throw new InvalidFieldException(prefix + "requests", requests, "at most 2000 requests per simulation here");
         long started = System.nanoTime();
         List<Candidate> candidates = new ArrayList<>();
         int considered = 0;
