@@ -11,7 +11,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Admission of heavy requests, Jetty's {@link QoSHandler}, in two classes: {@link #compute()} (every POST: fits,
- * posted configs, the planner with a pasted config, fit charts; and the charts) and {@link #streams()}
+ * posted configs, the planner with a pasted config, fit charts; the charts; serving simulations and plans) and
+ * {@link #streams()}
  * ({@code GET /api/sweep}, an answer as long as its client takes to read it). At most {@code slots} of a class run at
  * once, on the request threads; up to {@link #QUEUE} more wait without holding a thread, each for at most
  * {@link #MAX_WAIT}; beyond that the answer is 503 with {@code Retry-After}. Every other route (an estimate by GET, the
@@ -45,12 +46,18 @@ final class HeavyRequests extends QoSHandler {
         include(applies);
     }
 
-    /** Fits, posted configs, the planner with a pasted config, and charts: every POST and {@code /chart/}. */
+    /**
+     * Fits, posted configs, the planner with a pasted config, charts, serving simulations and plans: every POST,
+     * {@code /chart/}, {@code /api/simulate} and {@code /api/plan}.
+     */
     static HeavyRequests compute() {
         return new HeavyRequests(
                 COMPUTE_SLOTS,
-                "heavy requests (fits, posted configs, charts)",
-                r -> r.getMethod().equals("POST") || Request.getPathInContext(r).startsWith("/chart/"));
+                "heavy requests (fits, posted configs, charts, simulations, plans)",
+                r -> r.getMethod().equals("POST")
+                        || Request.getPathInContext(r).startsWith("/chart/")
+                        || Request.getPathInContext(r).startsWith("/api/simulate")
+                        || Request.getPathInContext(r).startsWith("/api/plan"));
     }
 
     /** Sweeps, which stream for as long as their clients read. */
