@@ -73,6 +73,15 @@ class ServerTest {
             assertError(
                     client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&trace=x.csv"), 400, "trace");
             assertError(client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm"), 400, "rate");
+            // latency against request rate as a chart, PNG or SVG; a bad rate list names the field
+            var chart = client.get("/chart/serving.png?model=llama-3-8b&hardware=h100-sxm&rates=2,8&requests=100");
+            assertThat(chart.code()).isEqualTo(200);
+            assertThat(chart.headers().get("Content-Type")).containsExactly("image/png");
+            assertThat(client.get("/chart/serving.svg?model=llama-3-8b&hardware=h100-sxm&rates=4&requests=50")
+                            .body()
+                            .string())
+                    .contains("time to first token p90");
+            assertError(client.get("/chart/serving.png?model=llama-3-8b&hardware=h100-sxm&rates=0"), 400, "rates");
             // plan: a search answered, and a grid over the limit refused before any work
             var plan = client.get("/api/plan?model=llama-3-8b&rate=4&ttft-p90-ms=500&tpot-p90-ms=40&hardware=h100-sxm"
                     + "&requests=200");

@@ -98,6 +98,9 @@ public final class StrataServer {
     public static Javalin create() {
         ChartEndpoint charts = new ChartEndpoint(Map.of(
                 "params", ctx -> ModelsPage.chart(required(ctx, "model")),
+                "serving",
+                        ctx -> SimulateReport.latencyChart(
+                                ResolvedModel.of(required(ctx, "model")), noFiles(name -> Query.text(ctx, name))),
                 "memory", ctx -> PlannerPage.memoryChart(PlannerPage.values(ctx::queryParam)),
                 "sweep", ctx -> PlannerPage.sweepChart(PlannerPage.values(ctx::queryParam)),
                 "training-memory", ctx -> TrainingPage.memoryChart(ctx::queryParam),

@@ -270,6 +270,58 @@ public final class SimulateReport {
         return root;
     }
 
+    /** Most request rates one latency chart simulates. */
+    public static final int MAX_CHART_RATES = 12;
+
+    /**
+     * Latency against request rate ({@code /chart/serving.png}): the options of {@link #of} with {@code rates} a list
+     * of request rates (default 1,2,4,8,16); at each, the simulation's p50 and p90 time to first token and time per
+     * output token, on a logarithmic time axis. Each simulation is held to {@link #HTTP_MAX_TOKENS} tokens.
+     */
+    public static org.jfree.chart.JFreeChart latencyChart(ResolvedModel model, Function<String, String> values) {
+        Inputs in = new Inputs(values);
+        String list = in.text("rates") == null ? "1,2,4,8,16" : in.text("rates");
+        String[] items = list.split(",");
+        if (items.length > MAX_CHART_RATES)
+            throw new InvalidFieldException("rates", list, "at most " + MAX_CHART_RATES + " request rates");
+        double[] rates = new double[items.length];
+        for (int i = 0; i < items.length; i++) {
+            try {
+                rates[i] = Double.parseDouble(items[i].trim());
+            } catch (NumberFormatException e) {
+                rates[i] = Double.NaN;
+            }
+            if (!(rates[i] > 0 && rates[i] <= 1e6))
+                throw new InvalidFieldException("rates", list, "a list of request rates per second, each above 0");
+        }
+        java.util.Arrays.sort(rates);
+        String[] names = {
+            "time to first token p50",
+            "time to first token p90",
+            "time per output token p50",
+            "time per output token p90"
+        };
+        String[] paths = {"/ttftSeconds/p50", "/ttftSeconds/p90", "/tpotSeconds/p50", "/tpotSeconds/p90"};
+        double[][] ys = new double[4][rates.length];
+        for (int i = 0; i < rates.length; i++) {
+            String rate = Double.toString(rates[i]);
+            Function<String, String> at = name -> name.equals("rate")
+                    ? rate
+                    : name.equals("requests") && values.apply("requests") == null ? "500" : values.apply(name);
+            ObjectNode r = of(model, at, "", null, HTTP_MAX_TOKENS);
+            for (int k = 0; k < 4; k++) ys[k][i] = Math.max(1e-6, r.at(paths[k]).doubleValue());
+        }
+        List<dev.strata.web.chart.Series> series = new java.util.ArrayList<>();
+        for (int k = 0; k < 4; k++) series.add(new dev.strata.web.chart.Series(names[k], rates, ys[k]));
+        return dev.strata.web.chart.Charts.lines(
+                model.spec().name() + ": latency against request rate",
+                "requests per second",
+                "seconds",
+                false,
+                true,
+                series);
+    }
+
     private static Traffic traffic(Inputs in, String prefix, List<Traffic.Request> trace) {
         int requests = bounded(in.integer("requests"), DEFAULT_REQUESTS, 1, Traffic.MAX_REQUESTS, prefix + "requests");
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
