@@ -81,8 +81,8 @@ public final class StrataServer {
      */
     static final int ESTIMATE_BUFFER_BYTES = 64 * 1024;
     /**
-     * How long a request may go without a byte received or sent before Jetty fails it: the read deadline of a body and
-     * the write deadline of an answer its client stopped reading.
+     * How long a connection may go without a byte received or sent before Jetty closes it: the read deadline of a body,
+     * the write deadline of an answer its client stopped reading, and the life of an idle kept-alive connection.
      */
     public static final long IDLE_TIMEOUT_MS = 10_000;
     /**
