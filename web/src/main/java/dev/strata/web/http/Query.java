@@ -46,13 +46,25 @@ final class Query {
                 throw new InvalidFieldException(
                         field, value, "percent-encoded as % and two hex digits (%25 for % itself)");
             }
-            String before = seen.putIfAbsent(field.replace("-", ""), field + "=" + text);
+            String before = seen.putIfAbsent(field.indexOf('-') < 0 ? field : field.replace("-", ""), field);
             if (before != null)
                 throw InvalidFieldException.withMessage(
                         field,
-                        field + " is given twice (" + before + " and " + field + "=" + text
-                                + "): give each parameter once (an option that takes a list takes it comma-separated)");
+                        field + " is given twice (" + before + "=" + value(query, before) + " and " + field + "="
+                                + text + "): give each parameter once (an option that takes a list takes it "
+                                + "comma-separated)");
         }
+    }
+
+    /** The decoded value of the first parameter named {@code name} in {@code query} (for a message). */
+    private static String value(String query, String name) {
+        for (String part : query.split("&")) {
+            int eq = part.indexOf('=');
+            if (eq >= 0
+                    && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8)
+                            .equals(name)) return URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+        }
+        return "";
     }
 
     static String text(Context ctx, String name) {

@@ -56,7 +56,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.handler.EagerContentHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -80,8 +83,8 @@ public final class StrataServer {
      */
     static final int ESTIMATE_BUFFER_BYTES = 64 * 1024;
     /**
-     * How long a request may go without a byte received or sent before Jetty fails it: the read deadline of a body and
-     * the write deadline of an answer its client stopped reading.
+     * How long a connection may go without a byte received or sent before Jetty closes it: the read deadline of a body,
+     * the write deadline of an answer its client stopped reading, and the life of an idle kept-alive connection.
      */
     public static final long IDLE_TIMEOUT_MS = 10_000;
     /**
@@ -127,16 +130,22 @@ public final class StrataServer {
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
-            // Deadlines (docs/http-api.md, "Limits"): a request that neither sends nor reads a byte for the idle
-            // timeout fails, so a blocked write (a client that stopped reading) gives its thread back; an answer
-            // read slower than the minimum rate fails too. Bodies are read before the route runs, with the same
+            // Deadlines (docs/http-api.md, "Limits"): a connection that neither sends nor reads a byte for the idle
+            // timeout is closed, so a blocked write (a client that stopped reading) gives its thread back; an answer
+            // read slower than the minimum rate fails too. The idle timeout is the connector's (set as the server
+            // starts, once Javalin has made its connector), not HttpConfiguration's, which Jetty would set and reset
+            // on the connection around every request. Bodies are read before the route runs, with the same
             // deadlines (EagerBodies): Jetty's minimum request data rate would time them from their first byte and
             // refuse a small body whose route started a few milliseconds later.
-            config.jetty.modifyHttpConfiguration(http -> {
-                http.setIdleTimeout(IDLE_TIMEOUT_MS);
-                http.setMinResponseDataRate(MIN_DATA_RATE);
-            });
+            config.jetty.modifyHttpConfiguration(http -> http.setMinResponseDataRate(MIN_DATA_RATE));
             config.jetty.modifyServer(server -> {
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector c : server.getConnectors())
+                            if (c instanceof AbstractConnector a) a.setIdleTimeout(IDLE_TIMEOUT_MS);
+                    }
+                });
                 server.setErrorHandler(new JsonErrorHandler());
                 // Inserted below the server, each above the last: bodies are read first, without a thread (a body
                 // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
