@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -31,6 +32,25 @@ import org.eclipse.jetty.util.thread.Invocable;
 final class EagerBodies implements EagerContentHandler.ContentLoaderFactory {
     /** How long a body may arrive slower than the minimum rate before it is refused (a slow start, a 100-continue). */
     static final long GRACE_MS = 2_000;
+
+    /**
+     * Jetty's {@link EagerContentHandler} with this loader. A request other than GET and HEAD without a body gets an
+     * empty one the same way: a route reading the body of a request that waited for a heavy slot ({@link
+     * HeavyRequests}) would otherwise wait on the connection until the idle timeout, though there is nothing to read.
+     */
+    static EagerContentHandler handler() {
+        return new EagerContentHandler(new EagerBodies()) {
+            @Override
+            protected boolean onConditionsMet(Request request, Response response, Callback callback) throws Exception {
+                String method = request.getMethod();
+                boolean noBody = request.getLength() == 0
+                        || (request.getLength() < 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+                if (noBody && !HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method) && getHandler() != null)
+                    return getHandler().handle(new Replay(request, new byte[0]), response, callback);
+                return super.onConditionsMet(request, response, callback);
+            }
+        };
+    }
 
     @Override
     public String getApplicableMimeType() {
@@ -149,7 +169,13 @@ final class EagerBodies implements EagerContentHandler.ContentLoaderFactory {
         }
     }
 
-    /** The request with its body, read in full, given back as one last chunk. */
+    /**
+     * The request with its body, read in full, given back as one last chunk. Reading, failing and consuming the body act
+     * on that chunk alone: the connection's own body is over, and failing it (as a parser does with a body it cannot
+     * read) would reach the next request on a kept-alive connection. A demand goes to the connection, whose body has
+     * ended, so Jetty calls back at once through its own invoker, as for {@link
+     * EagerContentHandler.RetainedContentLoaderFactory}'s requests.
+     */
     private static final class Replay extends Request.Wrapper {
         private Content.Chunk body;
 
@@ -159,15 +185,26 @@ final class EagerBodies implements EagerContentHandler.ContentLoaderFactory {
         }
 
         @Override
-        public Content.Chunk read() {
+        public synchronized Content.Chunk read() {
             Content.Chunk c = body;
-            body = Content.Chunk.EOF;
+            if (!Content.Chunk.isFailure(c)) body = Content.Chunk.EOF;
             return c;
         }
 
         @Override
-        public void demand(Runnable demandCallback) {
-            demandCallback.run(); // the body is all here: a read never waits
+        public synchronized boolean consumeAvailable() {
+            if (!Content.Chunk.isFailure(body)) body = Content.Chunk.EOF;
+            return true;
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            fail(failure, true);
+        }
+
+        @Override
+        public synchronized void fail(Throwable failure, boolean last) {
+            if (!Content.Chunk.isFailure(body)) body = Content.Chunk.from(failure, true);
         }
     }
 }

@@ -42,7 +42,6 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
@@ -58,7 +57,6 @@ import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -151,7 +149,7 @@ public final class StrataServer {
                 // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
                 server.insertHandler(HeavyRequests.compute());
                 server.insertHandler(HeavyRequests.streams());
-                server.insertHandler(new EagerContentHandler(new EagerBodies()));
+                server.insertHandler(EagerBodies.handler());
             });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
@@ -461,36 +459,20 @@ public final class StrataServer {
                     "data: the upload is " + ctx.contentLength() + " bytes; at most " + MAX_BODY_BYTES
                             + " are accepted");
         }
-        String fileName = null;
-        try {
-            for (String f : ScalingPage.FIT_FIELDS) values.put(f, formParam(ctx, f));
-            UploadedFile file = ctx.isMultipartFormData() ? form(ctx, () -> ctx.uploadedFile("file")) : null;
-            if (file != null && file.size() > 0) {
-                String text = new String(
-                        file.contentAndClose(in -> {
-                            try {
-                                return in.readAllBytes();
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        }),
-                        StandardCharsets.UTF_8);
-                values.put(
-                        "data",
-                        text.startsWith("\uFEFF")
-                                ? text.substring(1)
-                                : text); // a spreadsheet's byte-order mark is not part of the header
-                fileName = file.filename();
-            }
-        } catch (UncheckedIOException e) { // the file part could not be read
-            throw unreadableForm(e);
+        for (String f : ScalingPage.FIT_FIELDS) values.put(f, formParam(ctx, f));
+        PostedForm form = form(ctx);
+        String file = formParam(ctx, "file"), fileName = null;
+        if (file != null && !file.isEmpty()) { // a form without a file chosen sends an empty file part
+            // a spreadsheet's byte-order mark is not part of the header
+            values.put("data", file.startsWith("\uFEFF") ? file.substring(1) : file);
+            fileName = form.fileNames().get("file");
         }
         return new ScalingPage.FitInput(values, fileName, null);
     }
 
-    /** A field of a posted form (URL-encoded or multipart), which must be given at most once; see {@link #form}. */
+    /** A field of the posted form ({@link #form}), which must be given at most once; null when absent. */
     private static String formParam(Context ctx, String name) {
-        List<String> all = form(ctx, () -> ctx.formParams(name));
+        List<String> all = form(ctx).values(name);
         if (all.size() > 1)
             throw InvalidFieldException.withMessage(
                     name, name + " is given " + all.size() + " times in the form: give each field once");
@@ -498,27 +480,17 @@ public final class StrataServer {
     }
 
     /**
-     * What {@code read} reads from the posted form; a body that is not a readable form (a multipart body without its
-     * boundary, cut short, or empty) is a 400 naming {@code body}. Bodies over {@link #MAX_BODY_BYTES} never get here
+     * The posted form (URL-encoded or multipart), parsed once per request from the body ({@link PostedForm}); a body
+     * that is not a readable form is a 400 naming {@code body}. Bodies over {@link #MAX_BODY_BYTES} never get here
      * ({@link EagerBodies}, {@link #fitInput}).
      */
-    private static <T> T form(Context ctx, java.util.function.Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (InvalidFieldException | HttpResponseException e) {
-            throw e;
-        } catch (Exception e) { // Javalin lets the servlet's ServletException through undeclared
-            throw unreadableForm(e);
+    private static PostedForm form(Context ctx) {
+        PostedForm form = ctx.attribute(PostedForm.class.getName());
+        if (form == null) {
+            form = PostedForm.parse(ctx.contentType(), body(ctx));
+            ctx.attribute(PostedForm.class.getName(), form);
         }
-    }
-
-    private static InvalidFieldException unreadableForm(Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        String why = cause.getMessage() == null
-                ? cause.getClass().getSimpleName()
-                : cause.getMessage().replaceAll("\\s+", " ");
-        return InvalidFieldException.withMessage(
-                "body", "request body is not a readable form (URL-encoded or multipart with its boundary): " + why);
+        return form;
     }
 
     /** POST /scaling/residuals.csv with the fit form: the residual of every run, as CSV. */

@@ -217,4 +217,38 @@ class SlowClientTest {
         plainEstimateAnswers();
         for (var f : fits) assertThat(f.get(100, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
+
+    /**
+     * A request that waits for a heavy slot is answered on its own connection like any other: an empty multipart body
+     * queued behind a running fit, parsed by the servlet after the wait, failed the connection's next request instead
+     * (a 500 carrying the parser's error, or no answer at all), found by the fuzz test.
+     */
+    @Test
+    @Timeout(60)
+    void aBrokenFormQueuedBehindAFitIsRefusedAndTheNextRequestAnswered() throws Exception {
+        String runs = Files.readString(Path.of("testdata", "datasets", "chinchilla_svg_extracted.csv"));
+        HttpClient client = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> fit = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+                                + "/api/fit?n-col=Model%20Size&c-col=Training%20FLOP&bootstrap=0"))
+                        .POST(HttpRequest.BodyPublishers.ofString(runs))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500); // the fit holds the compute slot: the form waits for it
+        Socket s = open(0);
+        s.getOutputStream()
+                .write(("POST /scaling/fit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                                + "Content-Length: 0\r\n\r\nGET /api/estimate?model=gpt2 HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        String answers = readAll(s, 30_000);
+        assertThat(answers).startsWith("HTTP/1.1 400");
+        assertThat(answers).contains("a multipart body is empty");
+        assertThat(fit.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        // the slot came back: the next heavy request runs
+        try (RawHttp http = new RawHttp(app.port())) {
+            assertThat(http.post("/api/fit", "text/csv", "N,D,loss\n".getBytes(StandardCharsets.US_ASCII))
+                            .status())
+                    .isEqualTo(400);
+        }
+    }
 }
