@@ -28,6 +28,14 @@ public final class GpuPerformance {
     private static final GpuEfficiency GPU = gpu(ROOT.get("gpu"));
     private static final Map<String, EngineProfile> ENGINES = engines(ROOT.get("engines"));
     private static final Set<String> DEVICES = devices(ROOT.get("devices"));
+    /** Each engine's tuning on the fitted GPU model, made once: estimates ask for it on every request. */
+    private static final Map<String, LatencyTuning> TUNINGS = tunings();
+
+    private static Map<String, LatencyTuning> tunings() {
+        Map<String, LatencyTuning> m = new LinkedHashMap<>();
+        ENGINES.forEach((id, e) -> m.put(id, e.tuning(GPU)));
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static JsonNode read() {
         try (InputStream in = GpuPerformance.class.getResourceAsStream("/dev/strata/data/gpu-performance.json")) {
@@ -142,6 +150,8 @@ public final class GpuPerformance {
 
     /** The latency tuning of {@code engine} on device {@code id}: the fitted one where covered, else the default. */
     public static LatencyTuning tuning(String id, EngineProfile engine) {
-        return covers(id) ? engine.tuning(GPU) : LatencyTuning.GPU_DEFAULT;
+        if (!covers(id)) return LatencyTuning.GPU_DEFAULT;
+        LatencyTuning shipped = TUNINGS.get(engine.id());
+        return shipped != null && ENGINES.get(engine.id()).equals(engine) ? shipped : engine.tuning(GPU);
     }
 }

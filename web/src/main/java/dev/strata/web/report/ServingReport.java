@@ -99,7 +99,7 @@ final class ServingReport {
                                     + (e.calibrated() ? "" : "; engine " + e.id() + " is not calibrated, so wider"))
                     .end();
         }
-        perRequest(latency, spec, p, w, hw, tuning, model, options);
+        perRequest(latency, spec, p, w, hw, tuning, model, options, est);
         breakdown(latency.object("decodeBreakdown"), est.decode()).end();
         breakdown(latency.object("prefillBreakdown"), est.prefill()).end();
         latency.end();
@@ -235,7 +235,8 @@ final class ServingReport {
      * at once and the engine's scheduler ({@link SimulateReport}'s defaults: 8,192 tokens a step, chunked prefill
      * mixed with decode, as many sequences as the batch) runs them ({@code latency.perRequest}: time to first token
      * and time per output token, mean and p90). {@code prefillSeconds} above is the whole batch's prompts in one pass
-     * (or the chunks asked for). Left out for batches of more than {@link #PER_REQUEST_MAX_TOKENS} tokens, or that the
+     * (or the chunks asked for). One request is its own estimate (the prompt's prefill, the decode step at the average
+     * context), not simulated. Left out for batches of more than {@link #PER_REQUEST_MAX_TOKENS} tokens, or that the
      * memory left over does not hold.
      */
     private static void perRequest(
@@ -246,7 +247,21 @@ final class ServingReport {
             Hardware hw,
             LatencyTuning tuning,
             LatencyModel model,
-            EstimateOptions options) {
+            EstimateOptions options,
+            LatencyEstimate est) {
+        if (w.batch() == 1) { // one request: its prompt's prefill and its decode steps, nothing to simulate
+            JsonOut o = latency.object("perRequest");
+            o.put("maxBatchedTokens", SimulateReport.DEFAULT_MAX_BATCHED_TOKENS);
+            o.put("timeToFirstTokenMeanSeconds", est.timeToFirstTokenSeconds());
+            o.put("timeToFirstTokenP90Seconds", est.timeToFirstTokenSeconds());
+            if (w.generatedTokens() > 1) {
+                o.put("timePerOutputTokenMeanSeconds", est.decode().calibratedSeconds());
+                o.put("timePerOutputTokenP90Seconds", est.decode().calibratedSeconds());
+            }
+            o.put("requestSeconds", est.requestSeconds());
+            o.end();
+            return;
+        }
         long tokens = w.batch() * (w.promptTokens() + Math.max(1, w.generatedTokens()));
         if (tokens > PER_REQUEST_MAX_TOKENS || w.batch() > 1 << 20) return;
         long budget = SimulateReport.DEFAULT_MAX_BATCHED_TOKENS;
