@@ -5,7 +5,6 @@ import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
 import dev.strata.web.report.PlanReport;
 import dev.strata.web.report.ResolvedModel;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -106,20 +105,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Format fmt = format.get();
-        Map<String, String> v = new HashMap<>();
-        v.put("rate", rate);
-        v.put("ttft-p90-ms", ttft);
-        v.put("tpot-p90-ms", tpot);
-        v.put("prompt", prompt);
-        v.put("generate", generate);
-        v.put("hardware", hardware);
-        v.put("devices", devices);
-        v.put("weights", weights);
-        v.put("max-batched-tokens", budgets);
-        v.put("max-seqs", maxSeqs);
-        v.put("engine", engine);
-        v.put("requests", requests);
-        v.put("seed", seed);
+        Map<String, String> v = OptionTexts.of(spec);
         ObjectNode root = PlanReport.of(ResolvedModel.of(model), v::get, "--");
         var out = spec.commandLine().getOut();
         if (fmt == Format.TABLE)

@@ -142,24 +142,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Format fmt = format.get();
-        Map<String, String> values = options.values();
-        values.put("replicas", replicas);
-        values.put("rate", rate);
-        values.put("burstiness", burstiness);
-        values.put("concurrency", concurrency);
-        values.put("requests", requests);
-        values.put("mode", mode);
-        values.put("prefill-replicas", prefillReplicas);
-        values.put("decode-replicas", decodeReplicas);
-        values.put("transfer-gbs", transferGbs);
-        values.put("max-seqs", maxSeqs);
-        values.put("max-batched-tokens", maxBatchedTokens);
-        values.put("block-size", blockSize);
-        values.put("gpu-memory-utilization", gpuMemoryUtilization);
-        values.put("router", router);
-        values.put("seed", seed);
-        values.put("ttft-p90-ms", ttftP90Ms);
-        values.put("tpot-p90-ms", tpotP90Ms);
+        Map<String, String> values = OptionTexts.of(spec);
         ObjectNode root =
                 SimulateReport.of(ResolvedModel.of(model), values::get, "--", trace == null ? null : readTrace(trace));
         var out = spec.commandLine().getOut();
