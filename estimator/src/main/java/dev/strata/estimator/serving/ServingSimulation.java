@@ -367,8 +367,13 @@ public final class ServingSimulation {
 
     /** The 90th percentile of {@code f} over a run's requests. */
     public static double p90(Result r, java.util.function.ToDoubleFunction<RequestResult> f) {
-        double[] v = r.requests().stream().mapToDouble(f).sorted().toArray();
-        return new org.apache.commons.math3.stat.descriptive.rank.Percentile().evaluate(v, 90);
+        return percentile(r, f, 90);
+    }
+
+    /** The {@code p}th percentile of {@code f} over a run's requests (commons-math3's default estimate). */
+    public static double percentile(Result r, java.util.function.ToDoubleFunction<RequestResult> f, double p) {
+        double[] v = r.requests().stream().mapToDouble(f).toArray();
+        return new org.apache.commons.math3.stat.descriptive.rank.Percentile().evaluate(v, p);
     }
 
     private static long blocks(long tokens, int blockSize) {

@@ -28,7 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
  * {@code plan}: the cheapest deployments of a model that serve a request rate within service levels (time to first
@@ -349,20 +348,16 @@ public final class PlanReport {
                 traffic.seed(),
                 List.of());
         ServingSimulation.Result r = ServingSimulation.run(lm, scheduler, replicas, "round-robin", share);
-        DescriptiveStatistics ttft = new DescriptiveStatistics(), tpot = new DescriptiveStatistics();
-        long tokens = 0;
-        for (ServingSimulation.RequestResult x : r.requests()) {
-            ttft.addValue(x.ttft());
-            tpot.addValue(x.tpot());
-            tokens += x.output();
-        }
+        long tokens = r.requests().stream()
+                .mapToLong(ServingSimulation.RequestResult::output)
+                .sum();
         return new Outcome(
                 c,
                 replicas,
-                ttft.getPercentile(90),
-                tpot.getPercentile(90),
+                ServingSimulation.p90(r, ServingSimulation.RequestResult::ttft),
+                ServingSimulation.p90(r, ServingSimulation.RequestResult::tpot),
                 tokens / r.makespanSeconds(),
-                tpot.getPercentile(50));
+                ServingSimulation.percentile(r, ServingSimulation.RequestResult::tpot, 50));
     }
 
     private static void row(ObjectNode o, Outcome x, double rate) {
