@@ -1,5 +1,6 @@
 package dev.strata.web;
 
+import dev.strata.web.cli.CompletionCommand;
 import dev.strata.web.cli.EstimateCommand;
 import dev.strata.web.cli.FitCommand;
 import dev.strata.web.cli.HardwareCommand;
@@ -9,6 +10,7 @@ import dev.strata.web.cli.PresetsCommand;
 import dev.strata.web.cli.ServeCommand;
 import dev.strata.web.cli.SimulateCommand;
 import dev.strata.web.cli.SpecCommand;
+import dev.strata.web.cli.StandardStreams;
 import dev.strata.web.cli.SweepCommand;
 import dev.strata.web.cli.TrainCommand;
 import dev.strata.web.cli.ValidateCommand;
@@ -17,7 +19,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code strata} command line. Exit code 0 on success, 2 on bad input with a one-line message on stderr.
+ * The {@code strata} command line. Exit code 0 on success, 2 on bad input with a one-line message on stderr, 1 when
+ * the output cannot be written (a full disk, a closed pipe) or on an internal error, with one line too.
  */
 @Command(
         name = "strata",
@@ -37,42 +40,90 @@ import picocli.CommandLine.Command;
             HardwareCommand.class,
             SpecCommand.class,
             ServeCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
     /** Exit code for bad input (docs/architecture.md, "Contracts"). */
     public static final int BAD_INPUT = 2;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
+
+    /** Exit code when the output could not be written or something failed inside. */
+    public static final int FAILED = 1;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, StandardStreams.stdout(), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line with the given streams and returns the exit code (used by tests). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (used by tests). A write to {@code out}
+     * that throws {@link StandardStreams.OutputFailed} ends the command with {@link #FAILED}.
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        int code = commandLine(out, err).execute(args);
+        try {
+            out.flush();
+        } catch (StandardStreams.OutputFailed e) {
+            if (code != FAILED) code = outputFailed(e, err); // else it was said already
+        }
+        err.flush();
+        return code;
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code in} as standard input ({@code --model -}). */
+    public static int run(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+        StandardStreams.setIn(in);
+        try {
+            return run(args, out, err);
+        } finally {
+            StandardStreams.setIn(null);
+        }
+    }
+
+    /** The command line with every command, its handlers and its streams. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // every command answers --version, not just the top one
+        Version version = new Version();
+        for (CommandLine sub : cl.getSubcommands().values())
+            sub.getCommandSpec().versionProvider(version);
+        // picocli's own printing (usage, --version) fails outside the commands: said the same way
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (StandardStreams.OutputFailed e) {
+                return outputFailed(e, err);
+            }
+        });
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("strata: " + oneLine(ex.getMessage()));
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, command, parsed) -> {
+            StandardStreams.OutputFailed writing = StandardStreams.outputFailure(ex);
+            if (writing != null) return outputFailed(writing, err);
             if (ex instanceof IllegalArgumentException) {
                 err.println("strata: " + oneLine(ex.getMessage()));
                 return BAD_INPUT;
             }
             err.println("strata: internal error: " + oneLine(String.valueOf(ex)));
-            return 1;
+            return FAILED;
         });
-        int code = cl.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        return cl;
+    }
+
+    private static int outputFailed(StandardStreams.OutputFailed e, PrintWriter err) {
+        err.println("strata: cannot write the output: " + oneLine(e.getCause().getMessage()));
+        return FAILED;
     }
 
     private static String oneLine(String s) {

@@ -6,12 +6,17 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version of this build, as Maven filled it into {@code version.properties}; what {@code strata --version} prints. */
+/**
+ * The version of this build: the jar manifest's {@code Implementation-Version}, or, when run from classes (tests, an
+ * IDE), {@code version.properties} as Maven filled it in. What {@code --version} prints on every command.
+ */
 public final class Version implements IVersionProvider {
     /** The project version, e.g. {@code 0.2.0}. */
     public static final String VERSION = read();
 
     private static String read() {
+        String manifest = Version.class.getPackage().getImplementationVersion();
+        if (manifest != null && !manifest.isBlank()) return manifest;
         try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
             if (in == null) throw new IllegalStateException("version.properties is missing from the build");
             Properties p = new Properties();

@@ -28,8 +28,9 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "<preset id | path/to/config.json>",
-            description = "A preset id (see 'strata presets') or a Hugging Face config.json.")
+            paramLabel = "<preset id | path/to/config.json | ->",
+            description =
+                    "A preset id (see 'strata presets'), a Hugging Face config.json, or - to read a config.json from standard input.")
     String model;
 
     @Mixin
@@ -42,7 +43,7 @@ public final class EstimateCommand implements Callable<Integer> {
     public Integer call() {
         var fmt = format.get();
         Map<String, String> values = options.values();
-        ResolvedModel resolved = ResolvedModel.of(model);
+        ResolvedModel resolved = ModelOption.resolve(model);
         EstimateOptions parsed = EstimateOptions.parse(values::get, "--", resolved);
         spec.commandLine()
                 .getOut()

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
 import dev.strata.web.report.PlanReport;
-import dev.strata.web.report.ResolvedModel;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +29,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "<preset id | path/to/config.json>",
+            paramLabel = "<preset id | path/to/config.json | ->",
             description = "The model.")
     String model;
 
@@ -106,7 +105,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         Map<String, String> v = OptionTexts.of(spec);
-        ObjectNode root = PlanReport.of(ResolvedModel.of(model), v::get, "--");
+        ObjectNode root = PlanReport.of(ModelOption.resolve(model), v::get, "--");
         var out = spec.commandLine().getOut();
         if (fmt == Format.TABLE)
             out.print(Render.table(root.deepCopy().without(java.util.List.of("deployments", "pareto")))

@@ -5,7 +5,6 @@ import dev.strata.estimator.serving.Traffic;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
-import dev.strata.web.report.ResolvedModel;
 import dev.strata.web.report.SimulateReport;
 import java.io.IOException;
 import java.io.Reader;
@@ -44,7 +43,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "<preset id | path/to/config.json>",
+            paramLabel = "<preset id | path/to/config.json | ->",
             description = "The model.")
     String model;
 
@@ -143,8 +142,8 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         Map<String, String> values = OptionTexts.of(spec);
-        ObjectNode root =
-                SimulateReport.of(ResolvedModel.of(model), values::get, "--", trace == null ? null : readTrace(trace));
+        ObjectNode root = SimulateReport.of(
+                ModelOption.resolve(model), values::get, "--", trace == null ? null : readTrace(trace));
         var out = spec.commandLine().getOut();
         if (fmt == Format.CSV) out.print(Render.rows(root, root.get("perRequest"), fmt));
         else {

@@ -3,7 +3,6 @@ package dev.strata.web.cli;
 import dev.strata.data.SpecJson;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
-import dev.strata.web.report.ResolvedModel;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +21,7 @@ public final class SpecCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "<preset id | path/to/config.json>",
+            paramLabel = "<preset id | path/to/config.json | ->",
             description = "A preset id or a Hugging Face config.json.")
     String model;
 
@@ -36,7 +35,7 @@ public final class SpecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Format fmt = Format.parse("--format", format);
-        var tree = SpecJson.tree(ResolvedModel.of(model).spec());
+        var tree = SpecJson.tree(ModelOption.resolve(model).spec());
         spec.commandLine().getOut().print(Render.render(tree, fmt));
         return 0;
     }

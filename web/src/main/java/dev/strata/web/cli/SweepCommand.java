@@ -1,6 +1,5 @@
 package dev.strata.web.cli;
 
-import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.estimator.sweep.SweepRow;
 import dev.strata.model.InvalidFieldException;
@@ -34,8 +33,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "<preset id | config.json>[,...]",
-            description = "One or more models.")
+            paramLabel = "<preset id | config.json | ->[,...]",
+            description = "One or more models (- reads a config.json from standard input).")
     String model;
 
     @Mixin
@@ -66,7 +65,7 @@ public final class SweepCommand implements Callable<Integer> {
         long cap = maxPoints == null ? DEFAULT_MAX_POINTS : maxPoints;
         if (cap < 1 || cap > Sweep.MAX_POINTS)
             throw new InvalidFieldException("--max-points", cap, "an integer from 1 to " + Sweep.MAX_POINTS);
-        SweepRequest req = SweepRequest.parse(values::get, "--", PresetCatalog::resolve, cap);
+        SweepRequest req = SweepRequest.parse(values::get, "--", ModelOption.specs(), cap);
         var fmt = dev.strata.web.render.Format.parse("--format", format);
         Sweep.check(req.base(), req.axes()); // a bad point is exit 2 before the header, not after some rows
         Writer out = spec.commandLine().getOut();

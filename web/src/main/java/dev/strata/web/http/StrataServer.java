@@ -57,6 +57,9 @@ import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -95,8 +98,29 @@ public final class StrataServer {
 
     private StrataServer() {}
 
-    /** A configured, not yet started server. */
+    /**
+     * Longest a stopping server (SIGTERM, {@link Javalin#stop()}) waits for the requests in flight to finish: longer
+     * than any request within the work budgets takes, so that none is cut off.
+     */
+    public static final long STOP_TIMEOUT_MS = 10_000;
+
+    /**
+     * What each request-log line holds, in Jetty's {@link CustomRequestLog} syntax: the time (UTC, ISO 8601), method,
+     * path, status, bytes of the answer's body, and milliseconds taken.
+     */
+    public static final String REQUEST_LOG_FORMAT = "%{yyyy-MM-dd'T'HH:mm:ss.SSS'Z'|UTC}t %m %U %s %O %{ms}Tms";
+
+    /** A configured, not yet started server that logs no requests. */
     public static Javalin create() {
+        return create(null);
+    }
+
+    /**
+     * A configured, not yet started server.
+     *
+     * @param requestLog where a line per request goes ({@link #REQUEST_LOG_FORMAT}), or null for none
+     */
+    public static Javalin create(RequestLog.Writer requestLog) {
         ChartEndpoint charts = new ChartEndpoint(Map.of(
                 "params", ctx -> ModelsPage.chart(required(ctx, "model")),
                 "serving",
@@ -145,11 +169,15 @@ public final class StrataServer {
                     }
                 });
                 server.setErrorHandler(new JsonErrorHandler());
+                if (requestLog != null) server.setRequestLog(new CustomRequestLog(requestLog, REQUEST_LOG_FORMAT));
+                // a stop lets the requests in flight finish (up to the timeout) and refuses new connections meanwhile
+                server.setStopTimeout(STOP_TIMEOUT_MS);
                 // Inserted below the server, each above the last: bodies are read first, without a thread (a body
                 // sent a byte a second holds none; EagerBodies), then heavy requests wait for one of their slots.
                 server.insertHandler(HeavyRequests.compute());
                 server.insertHandler(HeavyRequests.streams());
                 server.insertHandler(EagerBodies.handler());
+                server.insertHandler(new GracefulHandler());
             });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
@@ -163,6 +191,8 @@ public final class StrataServer {
             });
             // Javalin tries the routes of a method in the order they are declared: the API, which programs call most,
             // first
+            config.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
+            config.routes.get("/api/version", ctx -> respond(ctx, versionReport(), null));
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
             config.routes.get(
                     "/api/estimate",
@@ -543,6 +573,15 @@ public final class StrataServer {
     }
 
     /** Responds with JSON, or CSV when {@code format=csv}; {@code rowsKey} names a list rendered as CSV rows. */
+    /** The answer of {@code GET /api/version}: this build's version and the Java it runs on. */
+    static ObjectNode versionReport() {
+        ObjectNode v = Render.MAPPER.createObjectNode();
+        v.put("name", "strata");
+        v.put("version", dev.strata.web.Version.VERSION);
+        v.put("java", Runtime.version().toString());
+        return v;
+    }
+
     private static void respond(Context ctx, ObjectNode result, String rowsKey) {
         respond(ctx, format(ctx), result, rowsKey);
     }

@@ -76,7 +76,12 @@ public record ResolvedModel(
 
     /** A config.json (or strata spec JSON) pasted as text, e.g. in the planner's form. */
     public static ResolvedModel ofConfigText(String json) {
-        return imported(HfConfigImporter.importJson(json, "pasted config"));
+        return ofConfigText(json, "pasted config");
+    }
+
+    /** A config.json (or strata spec JSON) given as text from {@code source} (named in errors). */
+    public static ResolvedModel ofConfigText(String json, String source) {
+        return imported(HfConfigImporter.importJson(json, source));
     }
 
     /** A config.json sent inline (HTTP POST). */
