@@ -432,7 +432,8 @@ public final class StrataServer {
                 null,
                 SimulateReport.HTTP_MAX_TOKENS);
         if (!"csv".equals(Query.text(ctx, "format"))) root.remove("perRequest");
-        respond(ctx, root, "perRequest");
+        // the table, as the command line's, is of the summary: without the requests there are no rows to list
+        respond(ctx, root, root.has("perRequest") ? "perRequest" : null);
     }
 
     /** The query parameters as typed inputs (names as the options without dashes; the form without any dash works too). */
