@@ -66,6 +66,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * query parameters named like the options without the leading dashes ({@code batch}, {@code tp}, {@code zero},
  * {@code device-memory-gib}, ...); {@code POST /api/estimate} also reads them from fields of the JSON body. Routes are declared up front; handlers parse, call the report builders (which
  * call the estimators) and render. Bad input is HTTP 400 with {@code {"error", "field"}}; oversized bodies 413.
+ * {@code GET /openapi.json} describes every {@code /api} route ({@link OpenApi}).
  */
 public final class StrataServer {
     /** Largest request body accepted, in bytes. */
@@ -191,6 +192,13 @@ public final class StrataServer {
             config.routes.get(
                     "/api/validate",
                     ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
+            // the description of the routes above (OpenApi)
+            config.routes.get("/openapi.json", ctx -> {
+                byte[] doc = OpenApi.json();
+                // its length up front (a HEAD's too): the document is larger than Jetty's buffer, which else chunks it
+                ctx.res().setContentLength(doc.length);
+                ctx.contentType("application/json").result(doc);
+            });
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
             config.routes.get(

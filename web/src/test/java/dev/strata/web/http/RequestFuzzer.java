@@ -287,6 +287,7 @@ final class RequestFuzzer {
         "/static/..%252f..%252fetc%252fpasswd",
         "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
         "/static/..\\..\\etc\\passwd",
+        "/openapi.json/..",
         "/static/WEB-INF/web.xml",
         "/static/",
         "/static",
@@ -405,6 +406,7 @@ final class RequestFuzzer {
                         "/",
                         "/api/fit",
                         "/chart/params.svg",
+                        "/openapi.json",
                         "/nope"),
                 query(r, all, r.nextBoolean()));
     }
