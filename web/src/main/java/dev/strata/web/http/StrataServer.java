@@ -11,6 +11,7 @@ import dev.strata.data.RunsCsv;
 import dev.strata.data.validation.Validation;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.web.page.ApiDocsPage;
 import dev.strata.web.page.ModelsPage;
 import dev.strata.web.page.Page;
 import dev.strata.web.page.PlannerPage;
@@ -66,7 +67,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * query parameters named like the options without the leading dashes ({@code batch}, {@code tp}, {@code zero},
  * {@code device-memory-gib}, ...); {@code POST /api/estimate} also reads them from fields of the JSON body. Routes are declared up front; handlers parse, call the report builders (which
  * call the estimators) and render. Bad input is HTTP 400 with {@code {"error", "field"}}; oversized bodies 413.
- * {@code GET /openapi.json} describes every {@code /api} route ({@link OpenApi}).
+ * {@code GET /openapi.json} describes every {@code /api} route ({@link OpenApi}); {@code GET /api-docs} shows that
+ * description in Swagger UI.
  */
 public final class StrataServer {
     /** Largest request body accepted, in bytes. */
@@ -162,6 +164,12 @@ public final class StrataServer {
                 files.directory = "/dev/strata/web/static";
                 files.location = Location.CLASSPATH;
             });
+            // Swagger UI for /api-docs, from its WebJar on the class path: the page loads nothing from elsewhere
+            config.staticFiles.add(files -> {
+                files.hostedPath = ApiDocsPage.ASSETS;
+                files.directory = "/META-INF/resources/webjars/swagger-ui";
+                files.location = Location.CLASSPATH;
+            });
             // Javalin tries the routes of a method in the order they are declared: the API, which programs call most,
             // first
             config.routes.get("/api/presets", ctx -> respond(ctx, PresetsReport.all(), "presets"));
@@ -192,13 +200,14 @@ public final class StrataServer {
             config.routes.get(
                     "/api/validate",
                     ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
-            // the description of the routes above (OpenApi)
+            // the description of the routes above (OpenApi), and the page that shows it
             config.routes.get("/openapi.json", ctx -> {
                 byte[] doc = OpenApi.json();
                 // its length up front (a HEAD's too): the document is larger than Jetty's buffer, which else chunks it
                 ctx.res().setContentLength(doc.length);
                 ctx.contentType("application/json").result(doc);
             });
+            config.routes.get("/api-docs", ctx -> ctx.html(ApiDocsPage.html()));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
             config.routes.get(

@@ -25,6 +25,8 @@ class HeadRequestTest {
                 "/models",
                 "/static/strata.css",
                 "/openapi.json",
+                "/api-docs",
+                "/static/api-docs.js",
                 "/api/sweep?model=gpt2&batch=1..8",
                 "/api/estimate?model=gpt2",
                 "/api/estimate?model=nope");

@@ -35,6 +35,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -590,6 +592,31 @@ class OpenApiTest {
             m.put(part.substring(0, eq), part.substring(eq + 1));
         }
         return m;
+    }
+
+    // ---- the docs page ----
+
+    @Test
+    void theDocsPageLoadsSwaggerUiFromThisServerWithoutAnInlineScript() throws Exception {
+        Answer page = send("GET", "/api-docs", null, null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.mediaType()).isEqualTo("text/html");
+        // the content security policy (StrataServer.SECURITY_HEADERS) allows scripts from this server only
+        assertThat(page.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
+        Matcher m = Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(page.body());
+        Map<String, String> assets = new LinkedHashMap<>();
+        while (m.find()) {
+            String url = m.group(1);
+            assertThat(url).as("loaded from this server").startsWith("/");
+            Answer a = send("GET", url, null, null);
+            assertThat(a.status()).as(url).isEqualTo(200);
+            assets.put(url, a.mediaType());
+        }
+        // Swagger UI's icon, stylesheet and bundle, from its WebJar, and the script that starts it
+        assertThat(assets.values())
+                .containsExactlyInAnyOrder("image/png", "text/css", "text/javascript", "text/javascript");
+        assertThat(assets.keySet()).anyMatch(u -> u.endsWith("/swagger-ui-bundle.js"));
+        assertThat(send("GET", "/static/api-docs.js", null, null).body()).contains("\"/openapi.json\"");
     }
 
     // ---- helpers ----
