@@ -102,7 +102,7 @@ class OpenApiTest {
 
     @Test
     void everyParameterOfARouteThatMirrorsACommandIsAnOptionOfIt() {
-        // options of a command that its route does not take, and why (docs/http-api.md)
+        // options of a command that its route does not take, and why (as the route's handler in StrataServer says)
         Map<String, Set<String>> notOverHttp = Map.of(
                 "sweep", Set.of("max-points"), // the server's cap is StrataServer.MAX_SWEEP_POINTS
                 "simulate", Set.of("trace"), // the server reads no files
@@ -210,7 +210,7 @@ class OpenApiTest {
                 "POST",
                 "/api/estimate?hardware=h100-sxm",
                 "application/json",
-                "{\"config\": " + config + ", \"batch\": 3, \"devices\": \"2\"}"));
+                "{\"config\": " + config + ", \"batch\": 3, \"devices\": 2}"));
         s.add(new Sample("POST", "/api/fit?bootstrap=20&seed=5", "text/csv", RUNS));
         s.add(new Sample("POST", "/api/fit?bootstrap=0&exclude-highest-loss=2", "text/csv", RUNS));
         return s;
@@ -224,6 +224,8 @@ class OpenApiTest {
             Answer a = send(sample.method(), sample.target(), sample.contentType(), sample.body());
             Operation op = operation(sample.method(), sample.target());
             assertThat(a.status()).as(sample.target() + ": " + a.body()).isEqualTo(200);
+            if ("application/json".equals(sample.contentType())) // the body, against the request's schema
+            assertValid(op.pointer() + "/requestBody/content/application~1json/schema", sample.body(), sample.target());
             String pointer = mediaPointer(op, "200", a.mediaType());
             if (a.mediaType().equals("application/x-ndjson")) { // one JSON object per line
                 for (String line : a.body().split("\n")) {
@@ -386,6 +388,12 @@ class OpenApiTest {
         ObjectNode extra = good.deepCopy();
         extra.put("surprise", 1); // a section the description does not know
         assertThat(errors(pointer, Render.json(extra))).isNotEmpty();
+        // a body the server refuses fails the request's schema too: a field that is no option, config and model both
+        String body = operation("POST", "/api/estimate").pointer() + "/requestBody/content/application~1json/schema";
+        assertThat(errors(body, "{\"model\": \"llama-3-8b\", \"batch\": 4}")).isEmpty();
+        assertThat(errors(body, "{\"model\": \"llama-3-8b\", \"bacth\": 4}")).isNotEmpty();
+        assertThat(errors(body, "{\"model\": \"llama-3-8b\", \"config\": {}}")).isNotEmpty();
+        assertThat(errors(body, "{\"model\": \"llama-3-8b\", \"batch\": 0}")).isNotEmpty();
         String error = mediaPointer(estimate, "400", "application/json");
         assertThat(errors(error, "{\"error\": \"batch = -1 is not allowed\", \"field\": \"batch\"}"))
                 .isEmpty();
