@@ -15,9 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +34,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -65,6 +70,8 @@ class BrowserTest {
                 "--disable-sync",
                 "--window-size=1280,1400",
                 "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
+        // the console, to find what the content security policy refused
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort()
@@ -340,6 +347,40 @@ class BrowserTest {
             if (card.findElement(By.cssSelector(".label")).getText().equals(label))
                 return card.findElement(By.cssSelector(".value")).getText();
         throw new AssertionError("no card " + label);
+    }
+
+    @Test
+    void theApiDocsPageShowsEveryOperationOfTheDescriptionWithNothingRefusedByTheContentSecurityPolicy()
+            throws Exception {
+        JsonNode doc = Render.MAPPER.readTree(fetch(base + "/openapi.json"));
+        List<String> operations = new ArrayList<>(); // "GET /api/estimate", as Swagger UI shows each
+        doc.get("paths")
+                .fields()
+                .forEachRemaining(path -> path.getValue()
+                        .fieldNames()
+                        .forEachRemaining(
+                                method -> operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+        driver.manage().logs().get(LogType.BROWSER); // drops what earlier pages logged
+        driver.get(base + "/api-docs");
+        assertThat(driver.getTitle()).isEqualTo("HTTP API · strata");
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> d.findElements(By.cssSelector(".opblock")).size() == operations.size());
+        List<String> shown = new ArrayList<>();
+        for (WebElement op : driver.findElements(By.cssSelector(".opblock")))
+            shown.add(op.findElement(By.cssSelector(".opblock-summary-method")).getText() + " "
+                    + op.findElement(By.cssSelector(".opblock-summary-path")).getAttribute("data-path"));
+        assertThat(shown).containsExactlyInAnyOrderElementsOf(operations);
+        // the title and version of the description: Swagger UI read it whole
+        assertThat(driver.findElement(By.cssSelector(".info .title")).getText())
+                .contains("strata HTTP API")
+                .contains(doc.at("/info/version").asText());
+        screenshot("api-docs", true);
+        // nothing was refused (Chromium logs each refusal by the content security policy) and nothing failed
+        List<String> problems = new ArrayList<>();
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+            if (e.getLevel().intValue() >= Level.WARNING.intValue()
+                    || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
+        assertThat(problems).isEmpty();
     }
 
     private static void assertImageLoaded(String id) {

@@ -64,6 +64,10 @@ class ServerTest {
             assertThat(j.has("perRequest")).isFalse();
             var csv = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=20&format=csv");
             assertThat(csv.body().string().trim().split("\n")).hasSize(21);
+            // the table is of the summary, as the command line's (it was a 500: rows of the requests it had removed)
+            var table = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=20&format=table");
+            assertThat(table.code()).isEqualTo(200);
+            assertThat(table.body().string()).contains("ttftSeconds.p90");
             // 1,000,000 requests of 100,000 tokens: refused at once, naming the field
             assertError(
                     client.get(

@@ -11,6 +11,7 @@ import dev.strata.data.RunsCsv;
 import dev.strata.data.validation.Validation;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.web.page.ApiDocsPage;
 import dev.strata.web.page.ModelsPage;
 import dev.strata.web.page.Page;
 import dev.strata.web.page.PlannerPage;
@@ -69,6 +70,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * query parameters named like the options without the leading dashes ({@code batch}, {@code tp}, {@code zero},
  * {@code device-memory-gib}, ...); {@code POST /api/estimate} also reads them from fields of the JSON body. Routes are declared up front; handlers parse, call the report builders (which
  * call the estimators) and render. Bad input is HTTP 400 with {@code {"error", "field"}}; oversized bodies 413.
+ * {@code GET /openapi.json} describes every {@code /api} route ({@link OpenApi}); {@code GET /api-docs} shows that
+ * description in Swagger UI.
  */
 public final class StrataServer {
     /** Largest request body accepted, in bytes. */
@@ -189,6 +192,12 @@ public final class StrataServer {
                 files.directory = "/dev/strata/web/static";
                 files.location = Location.CLASSPATH;
             });
+            // Swagger UI for /api-docs, from its WebJar on the class path: the page loads nothing from elsewhere
+            config.staticFiles.add(files -> {
+                files.hostedPath = ApiDocsPage.ASSETS;
+                files.directory = "/META-INF/resources/webjars/swagger-ui";
+                files.location = Location.CLASSPATH;
+            });
             // Javalin tries the routes of a method in the order they are declared: the API, which programs call most,
             // first
             config.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
@@ -221,6 +230,14 @@ public final class StrataServer {
             config.routes.get(
                     "/api/validate",
                     ctx -> respond(ctx, ValidationReport.of(Validation.shipped(device(ctx))), "points"));
+            // the description of the routes above (OpenApi), and the page that shows it
+            config.routes.get("/openapi.json", ctx -> {
+                byte[] doc = OpenApi.json();
+                // its length up front (a HEAD's too): the document is larger than Jetty's buffer, which else chunks it
+                ctx.res().setContentLength(doc.length);
+                ctx.contentType("application/json").result(doc);
+            });
+            config.routes.get("/api-docs", ctx -> ctx.html(ApiDocsPage.html()));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
             config.routes.get(
@@ -462,7 +479,8 @@ public final class StrataServer {
                 null,
                 SimulateReport.HTTP_MAX_TOKENS);
         if (!"csv".equals(Query.text(ctx, "format"))) root.remove("perRequest");
-        respond(ctx, root, "perRequest");
+        // the table, as the command line's, is of the summary: without the requests there are no rows to list
+        respond(ctx, root, root.has("perRequest") ? "perRequest" : null);
     }
 
     /** The query parameters as typed inputs (names as the options without dashes; the form without any dash works too). */

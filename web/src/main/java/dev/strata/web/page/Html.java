@@ -46,7 +46,8 @@ public final class Html {
         {"/training", "Training"},
         {"/scaling", "Scaling"},
         {"/validation", "Validation"},
-        {"/models", "Models"}
+        {"/models", "Models"},
+        {"/api-docs", "API"}
     };
 
     /** The page frame: title, navigation and body. */

@@ -24,6 +24,9 @@ class HeadRequestTest {
                 "/chart/params.png?model=gpt2",
                 "/models",
                 "/static/strata.css",
+                "/openapi.json",
+                "/api-docs",
+                "/static/api-docs.js",
                 "/api/sweep?model=gpt2&batch=1..8",
                 "/api/estimate?model=gpt2",
                 "/api/estimate?model=nope");

@@ -287,6 +287,13 @@ final class RequestFuzzer {
         "/static/..%252f..%252fetc%252fpasswd",
         "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
         "/static/..\\..\\etc\\passwd",
+        "/webjars/swagger-ui/../../../etc/passwd",
+        "/webjars/swagger-ui/..%2f..%2f..%2fdev%2fstrata%2fweb%2fopenapi.json",
+        "/webjars/swagger-ui/%2e%2e/%2e%2e/META-INF/MANIFEST.MF",
+        "/webjars/swagger-ui/",
+        "/webjars/",
+        "/openapi.json/..",
+        "/api-docs/",
         "/static/WEB-INF/web.xml",
         "/static/",
         "/static",
@@ -405,6 +412,8 @@ final class RequestFuzzer {
                         "/",
                         "/api/fit",
                         "/chart/params.svg",
+                        "/openapi.json",
+                        "/api-docs",
                         "/nope"),
                 query(r, all, r.nextBoolean()));
     }
