@@ -7,7 +7,6 @@ import dev.strata.web.cli.HardwareCommand;
 import dev.strata.web.cli.OptimalCommand;
 import dev.strata.web.cli.PlanCommand;
 import dev.strata.web.cli.PresetsCommand;
-import dev.strata.web.cli.ServeCommand;
 import dev.strata.web.cli.SimulateCommand;
 import dev.strata.web.cli.SpecCommand;
 import dev.strata.web.cli.StandardStreams;

@@ -174,6 +174,7 @@ class OpenApiTest {
         List<Sample> s = new ArrayList<>();
         for (String q : List.of(
                 "/api/presets",
+                "/api/version",
                 "/api/hardware",
                 "/api/estimate?model=llama-3-8b",
                 "/api/estimate?model=deepseek-v3",
@@ -262,8 +263,8 @@ class OpenApiTest {
                 "OpenApiTest: %d answers validated against their schemas (%d sweep lines), %d operations, %d format"
                         + " variants answered in their documented media type%n",
                 answers, rows, validated.size(), formats);
-        // 33 samples above; the sweeps' lines: 2 (gpt2 at batch 1, 2) + 2 models x 4 batches (1, 2, 4, 8)
-        assertThat(answers).isEqualTo(33);
+        // 34 samples above; the sweeps' lines: 2 (gpt2 at batch 1, 2) + 2 models x 4 batches (1, 2, 4, 8)
+        assertThat(answers).isEqualTo(34);
         assertThat(rows).isEqualTo(2 + 8);
     }
 
@@ -279,6 +280,7 @@ class OpenApiTest {
     void refusalsValidateAgainstTheErrorSchemaOfTheirOperation() throws Exception {
         List<Sample> refused = List.of(
                 Sample.get("/api/presets?format=xml"),
+                Sample.get("/api/version?format=xml"),
                 Sample.get("/api/hardware?format=xml"),
                 Sample.get("/api/estimate?model=llama-3-8b&batch=-1"),
                 new Sample("POST", "/api/estimate", "application/json", "{\"model\": \"llama-3-8b\", \"bacth\": 4}"),
@@ -410,6 +412,7 @@ class OpenApiTest {
      */
     private static final Map<String, String> BASE = Map.ofEntries(
             Map.entry("presets", ""),
+            Map.entry("version", ""),
             Map.entry("hardware", ""),
             Map.entry("estimate", "model=llama-3-8b&hardware=h100-sxm"),
             Map.entry("sweep", "model=gpt2&hardware=h100-sxm&batch=1,2"),

@@ -1,4 +1,4 @@
-package dev.strata.web.cli;
+package dev.strata.web;
 
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.http.StrataServer;
