@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
@@ -78,9 +79,13 @@ public final class ChinchillaFit {
         Problem all = new Problem(lnN, lnD, lnL, options.huberDelta());
 
         StartGrid grid = options.grid();
+        Thread caller = Thread.currentThread();
         Local[] fromStart = IntStream.range(0, grid.size())
                 .parallel()
-                .mapToObj(i -> all.minimise(grid.start(i), GRID_TOLERANCE))
+                .mapToObj(i -> {
+                    stopIfInterrupted(caller);
+                    return all.minimise(grid.start(i), GRID_TOLERANCE);
+                })
                 .toArray(Local[]::new);
         Local best = null;
         for (Local s : fromStart) if (s != null && (best == null || s.objective < best.objective)) best = s;
@@ -214,6 +219,14 @@ public final class ChinchillaFit {
         return out;
     }
 
+    /**
+     * Stops a fit whose calling thread was interrupted (a server whose client went away): the starts and resamples run
+     * on other threads, so each checks the caller's flag before it begins.
+     */
+    private static void stopIfInterrupted(Thread caller) {
+        if (caller.isInterrupted()) throw new CancellationException("the fit was stopped: its caller was interrupted");
+    }
+
     /** The constants of each converged resample, rows in resample order. */
     private static double[][] bootstrap(double[] lnN, double[] lnD, double[] lnL, FitOptions options, double[] from) {
         int resamples = options.bootstrapResamples();
@@ -222,9 +235,11 @@ public final class ChinchillaFit {
         long[] seeds = new long[resamples];
         for (int r = 0; r < resamples; r++) seeds[r] = master.nextLong();
         int n = lnN.length;
+        Thread caller = Thread.currentThread();
         return IntStream.range(0, resamples)
                 .parallel()
                 .mapToObj(r -> {
+                    stopIfInterrupted(caller);
                     RandomGenerator rng = new Well19937c(seeds[r]);
                     double[] bn = new double[n], bd = new double[n], bl = new double[n];
                     for (int i = 0; i < n; i++) {

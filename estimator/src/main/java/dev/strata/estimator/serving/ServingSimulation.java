@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.CancellationException;
 
 /**
  * A discrete-event simulation of engine replicas that batch continuously, as vLLM's scheduler does (Kwon et al. 2023,
@@ -200,7 +201,11 @@ public final class ServingSimulation {
         long inSystem = 0, preemptions = 0, steps = 0;
         int maxBatch = 0;
         StepTime step = new StepTime();
-        while (done < n) {
+        Thread self = Thread.currentThread();
+        for (long events = 0; done < n; events++) {
+            // a server whose client went away interrupts its work: checked every few thousand events (microseconds)
+            if ((events & 4095) == 0 && self.isInterrupted())
+                throw new CancellationException("the simulation was stopped: its thread was interrupted");
             double nextArrival = next < n ? arrival[next] : Double.POSITIVE_INFINITY;
             Replica r = busy.peek();
             double nextStepEnd = r == null ? Double.POSITIVE_INFINITY : r.busyUntil;

@@ -54,10 +54,15 @@ final class HeavyRequests extends QoSHandler {
         return new HeavyRequests(
                 COMPUTE_SLOTS,
                 "heavy requests (fits, posted configs, charts, simulations, plans)",
-                r -> r.getMethod().equals("POST")
-                        || Request.getPathInContext(r).startsWith("/chart/")
-                        || Request.getPathInContext(r).startsWith("/api/simulate")
-                        || Request.getPathInContext(r).startsWith("/api/plan"));
+                r -> isCompute(r.getMethod(), Request.getPathInContext(r)));
+    }
+
+    /** Whether a request of {@code method} on {@code path} is CPU-heavy (as {@link #compute()} and {@link HeavyWork}). */
+    static boolean isCompute(String method, String path) {
+        return method.equals("POST")
+                || path.startsWith("/chart/")
+                || path.startsWith("/api/simulate")
+                || path.startsWith("/api/plan");
     }
 
     /** Sweeps, which stream for as long as their clients read. */

@@ -184,8 +184,10 @@ public final class StrataServer {
             });
             // Answers go to a browser or a program on this machine: compressing them costs more than it saves.
             config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.modifyServletContextHandler(
-                    context -> context.addFilter(new RequestFilter(), "/*", EnumSet.of(DispatcherType.REQUEST)));
+            config.jetty.modifyServletContextHandler(context -> {
+                context.addFilter(new RequestFilter(), "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new HeavyWork(), "/*", EnumSet.of(DispatcherType.REQUEST));
+            });
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
                 files.hostedPath = "/static";
@@ -670,10 +672,16 @@ public final class StrataServer {
 
     /**
      * The status of the answer to {@code e} thrown while answering: 400 for bad input ({@link IllegalArgumentException},
-     * {@link InvalidFieldException} among them), an HTTP exception's own (413 for a body too large), 500 otherwise.
+     * {@link InvalidFieldException} among them), an HTTP exception's own (413 for a body too large), {@value
+     * #CLIENT_CLOSED} for work stopped because its client went away ({@link HeavyWork}; nobody reads it, the request
+     * log shows it), 500 otherwise.
      */
+    /** The status of an answer nobody waits for any more (nginx's "client closed request"), as the request log shows it. */
+    static final int CLIENT_CLOSED = 499;
+
     static int errorStatus(Exception e) {
         if (e instanceof IllegalArgumentException) return 400;
+        if (e instanceof java.util.concurrent.CancellationException) return CLIENT_CLOSED;
         if (e instanceof HttpResponseException h) return h.getStatus();
         return 500;
     }
@@ -682,6 +690,7 @@ public final class StrataServer {
     static String errorBody(Exception e) {
         return switch (errorStatus(e)) {
             case 500 -> errorBody("internal error: " + e.getClass().getSimpleName(), null);
+            case CLIENT_CLOSED -> errorBody("the client closed the connection: the work was stopped", null);
             default -> errorBody(e.getMessage(), e instanceof InvalidFieldException f ? f.field() : null);
         };
     }
