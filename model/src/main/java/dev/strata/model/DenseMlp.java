@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Two-matrix MLP: up (hidden -> intermediate), activation, down (intermediate -> hidden), as in GPT-2 and
  * Vaswani et al. 2017.

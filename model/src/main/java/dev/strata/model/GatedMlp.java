@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Gated linear unit MLP (Shazeer 2020, arXiv:2002.05202): gate and up (hidden -> intermediate), act(gate) x up,
  * down (intermediate -> hidden). SwiGLU with SILU (Llama), GeGLU with GELU (Gemma). Three matrices; a fused

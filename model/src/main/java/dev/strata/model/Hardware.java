@@ -1,5 +1,6 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Multi-head latent attention (MLA), DeepSeek-V2 (arXiv:2405.04434) §2.1 and DeepSeek-V3 (arXiv:2412.19437) §2.1.1.
  * Keys and values are compressed into a latent of {@code kvLoraRank} plus a shared rotary key of

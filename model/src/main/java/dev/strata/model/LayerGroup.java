@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * A run of {@code count} consecutive identical layers.
  *

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * What one transformer layer is: its attention, its attention span, an optional recurrent mixer beside the attention,
  * and its feed-forward block.

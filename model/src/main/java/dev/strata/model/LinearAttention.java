@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Gated DeltaNet linear attention (Yang et al. 2024, "Gated Delta Networks", arXiv:2412.06464; Qwen3-Next's
  * {@code linear_attn}): queries and keys of {@code keyHeads x keyHeadDim}, values of {@code valueHeads x valueHeadDim},

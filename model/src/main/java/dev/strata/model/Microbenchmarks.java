@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.List;
 
 /**

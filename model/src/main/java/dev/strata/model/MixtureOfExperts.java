@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Mixture-of-experts feed-forward (Shazeer et al. 2017; Mixtral, arXiv:2401.04088; DeepSeekMoE, arXiv:2401.06066):
  * a router (hidden -> routedExperts) picks {@code topK} of the routed experts per token; shared experts see every

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Multi-head attention (Vaswani et al. 2017) with grouped-query (Ainslie et al. 2023) and multi-query
  * (Shazeer 2019) variants: {@code kvHeads == heads} is MHA, {@code kvHeads == 1} is MQA, anything between is GQA.

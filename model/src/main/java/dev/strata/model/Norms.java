@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+
 /**
  * The normalisation layers of a model.
  *

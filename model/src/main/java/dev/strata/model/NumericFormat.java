@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 import java.util.Locale;
 
 /**

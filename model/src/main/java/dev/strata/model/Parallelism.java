@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+
 /**
  * How a model is split over devices. Devices used: {@code tensor x pipeline x data}; expert parallelism places the
  * routed experts of MoE layers across {@code expert} of those ranks.

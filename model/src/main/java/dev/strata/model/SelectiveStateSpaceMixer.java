@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * A Mamba (Mamba-1) selective state-space mixer (Gu and Dao 2023, arXiv:2312.00752; Jamba's mixer,
  * modeling_jamba.JambaMambaMixer): an input projection to x and the gate (2 x inner), a causal depthwise convolution

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * A Mamba-2 state-space mixer (Dao and Gu 2024, "Transformers are SSMs", arXiv:2405.21060; Nemotron-H's mixer):
  * an input projection to the gate, the inner activations x, the B and C projections of {@code groups x stateSize}

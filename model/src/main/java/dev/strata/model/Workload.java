@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * What a model is asked to do: serve a batch of prompts or train on sequences.
  *

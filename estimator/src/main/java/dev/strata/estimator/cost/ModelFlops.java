@@ -8,10 +8,10 @@ import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.estimator.scaling.TrainingCompute;
-import dev.strata.model.Checks;
-import dev.strata.model.Limits;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 
 /**
  * Training "model FLOPs" per token, the numerator of MFU (PaLM, Chowdhery et al. 2022, arXiv:2204.02311 App. B):

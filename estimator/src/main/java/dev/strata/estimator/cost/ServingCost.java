@@ -1,7 +1,7 @@
 package dev.strata.estimator.cost;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * The cost of serving a model: per million output tokens and per request at a batch size, and the batch size

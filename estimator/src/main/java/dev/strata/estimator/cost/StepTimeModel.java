@@ -1,7 +1,7 @@
 package dev.strata.estimator.cost;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * Seconds one decode step takes at a batch size: each of the {@code batch} sequences gets one output token per

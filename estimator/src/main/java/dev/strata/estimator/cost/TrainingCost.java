@@ -1,7 +1,7 @@
 package dev.strata.estimator.cost;
 
 import dev.strata.estimator.scaling.TrainingCompute;
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.OptionalDouble;
 
 /**

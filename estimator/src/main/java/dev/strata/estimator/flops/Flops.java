@@ -4,14 +4,14 @@ import static dev.strata.estimator.flops.FlopComponent.*;
 
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.Recompute;
 import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 
 /**
  * FLOPs of the forward pass, prefill, decoding and training, as named terms.

@@ -1,6 +1,6 @@
 package dev.strata.estimator.flops;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 
 /**
  * What a FLOP count includes. Every convention counts 2 FLOPs per multiply-accumulate of the matrix multiplications

@@ -1,11 +1,11 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * Calibration from a measurement: the memory-bandwidth efficiency at which the calibrated decode estimate equals a

@@ -1,6 +1,6 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

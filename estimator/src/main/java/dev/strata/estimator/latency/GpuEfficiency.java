@@ -1,7 +1,7 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
+import dev.strata.model.internal.Checks;
 import java.util.Map;
 
 /**

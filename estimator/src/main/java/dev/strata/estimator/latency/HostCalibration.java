@@ -1,12 +1,12 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Precision;
+import dev.strata.model.internal.Checks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,15 +1,15 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.GatedMlp;
 import dev.strata.model.Hardware;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 
 /**
  * Prefill and decode time as a roofline per operation (Williams, Waterman and Patterson 2009, "Roofline: an

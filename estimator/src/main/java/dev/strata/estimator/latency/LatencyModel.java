@@ -8,20 +8,20 @@ import dev.strata.estimator.params.MatrixVisitor;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
+import dev.strata.model.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,14 +1,12 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.DenseMlp;
 import dev.strata.model.FeedForward;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
@@ -21,7 +19,9 @@ import dev.strata.model.Recompute;
 import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Activation memory: what training stores for the backward pass, and the peak working set of inference.

@@ -1,6 +1,6 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 
 /**
  * Whether a workload fits: the most loaded device's bytes against one device's capacity.

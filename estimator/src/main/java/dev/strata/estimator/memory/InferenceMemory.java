@@ -1,9 +1,9 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * Memory to serve a workload: weights ({@link Weights}), KV cache at the full context of every sequence

@@ -1,17 +1,17 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
 import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Bytes of the key/value cache (docs/formulas.md, "KV cache").

@@ -1,11 +1,11 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * {@link InferenceMemory} prepared for one model, precision, parallelism and runtime overhead: the weights (whole and

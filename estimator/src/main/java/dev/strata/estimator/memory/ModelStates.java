@@ -1,10 +1,10 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Model-state memory of training under ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054).

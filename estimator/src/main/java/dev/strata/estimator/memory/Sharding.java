@@ -15,7 +15,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.Projection;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * How tensor, pipeline and expert parallelism split a model over devices.

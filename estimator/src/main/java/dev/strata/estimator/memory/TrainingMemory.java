@@ -1,7 +1,6 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.estimator.params.Parameters;
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LoraAdapter;
@@ -11,6 +10,7 @@ import dev.strata.model.Projection;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 import java.util.Set;
 import java.util.TreeSet;
 

@@ -8,7 +8,7 @@ import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Bytes of the weights. The matrices of the transformer layers (attention projections, MLPs, experts) are stored in

@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;

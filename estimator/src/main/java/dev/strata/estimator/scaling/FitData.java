@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * Training runs to fit a scaling law to: for each run, parameters N, training tokens D and final loss.

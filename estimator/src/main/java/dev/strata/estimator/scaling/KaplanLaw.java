@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;

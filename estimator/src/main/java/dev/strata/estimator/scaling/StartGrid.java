@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * The starting points of a fit: every combination of the listed values of the log-sum-exp parameters

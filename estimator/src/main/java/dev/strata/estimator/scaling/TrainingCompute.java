@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 
 /**
  * The training-compute convention of the scaling laws: C = 6·N·D FLOPs for N parameters trained on D tokens

@@ -3,12 +3,12 @@ package dev.strata.estimator.serving;
 import dev.strata.estimator.memory.Activations;
 import dev.strata.estimator.memory.KvCache;
 import dev.strata.estimator.memory.Weights;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
 
 /**
  * The KV blocks one replica holds, as a paged engine sizes them (vLLM's {@code gpu_memory_utilization}): the device

@@ -1,8 +1,8 @@
 package dev.strata.estimator.serving;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import org.apache.commons.math3.distribution.LogNormalDistribution;
 import org.apache.commons.math3.distribution.UniformIntegerDistribution;
 import org.apache.commons.math3.random.RandomGenerator;

@@ -2,8 +2,8 @@ package dev.strata.estimator.serving;
 
 import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.StepTime;
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.strata.estimator.serving;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.distribution.ExponentialDistribution;
