@@ -19,7 +19,7 @@ import dev.strata.model.internal.WholeNumbers;
  * plus block scales) and SGD with momentum (one fp32 state) follow from the same formula. A partitioned term is
  * {@code ceil(bytes / N_d)} per rank.
  */
-public final class ModelStates {
+final class ModelStates {
     private ModelStates() {}
 
     /**

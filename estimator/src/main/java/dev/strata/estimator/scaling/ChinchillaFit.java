@@ -164,7 +164,7 @@ public final class ChinchillaFit {
      * The Huber loss (Huber 1964): r²/2 for |r| ≤ δ, else δ·(|r| − δ/2). Quadratic near zero, linear beyond, so a
      * few runs far off the law do not dominate the fit (Hoffmann et al. 2022, App. D.2).
      */
-    public static double huber(double r, double delta) {
+    static double huber(double r, double delta) {
         double a = Math.abs(r);
         return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
     }
@@ -173,7 +173,7 @@ public final class ChinchillaFit {
      * ln(exp(u1) + exp(u2) + exp(u3)), computed stably. With u1 = a − α ln N, u2 = b − β ln D, u3 = e it is
      * ln(A/N^α + B/D^β + E) = ln L(N, D) (Hoffmann et al. 2022, App. D.2).
      */
-    public static double logSumExp(double u1, double u2, double u3) {
+    static double logSumExp(double u1, double u2, double u3) {
         double m = Math.max(u1, Math.max(u2, u3));
         return m + Math.log(Math.exp(u1 - m) + Math.exp(u2 - m) + Math.exp(u3 - m));
     }
