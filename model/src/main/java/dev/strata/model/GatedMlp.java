@@ -13,6 +13,13 @@ import dev.strata.model.internal.Limits;
  * @param bias             whether all three matrices have biases
  */
 public record GatedMlp(int intermediateSize, Activation activation, boolean bias) implements Mlp {
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param intermediateSize width of the gate and up projections
+     * @param activation activation of the gate
+     * @param bias whether all three matrices have biases
+     */
     public GatedMlp {
         Checks.range("feedForward.intermediateSize", intermediateSize, 1, Limits.MAX_WIDTH);
         Checks.present("feedForward.activation", activation);
