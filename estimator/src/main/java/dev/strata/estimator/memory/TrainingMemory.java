@@ -43,12 +43,28 @@ public final class TrainingMemory {
      */
     public static final boolean DROPOUT = true;
 
-    /** The estimate with {@link InferenceMemory#DEFAULT_RUNTIME_OVERHEAD_BYTES}. */
+    /**
+     * The estimate with {@link InferenceMemory#DEFAULT_RUNTIME_OVERHEAD_BYTES}.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (micro-batch, sequence length, parallelism, recompute, optimizer, LoRA)
+     * @return model states, activations and overhead, whole and per device
+     */
     public static TrainingMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w) {
         return estimate(spec, p, w, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
     }
 
-    /** The estimate for training {@code spec} on {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device. */
+    /**
+     * The estimate for training {@code spec} on {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per
+     * device.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (micro-batch, sequence length, parallelism, recompute, optimizer, LoRA)
+     * @param runtimeOverheadBytes bytes the runtime holds on each device
+     * @return model states, activations and overhead, whole and per device
+     */
     public static TrainingMemoryEstimate estimate(
             TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
         Checks.present("spec", spec);

@@ -57,7 +57,13 @@ public final class ChinchillaFit {
 
     private ChinchillaFit() {}
 
-    /** Fits the Chinchilla form to {@code data} with {@code options}. */
+    /**
+     * Fits the Chinchilla form to {@code data} with {@code options}.
+     *
+     * @param data the runs
+     * @param options the procedure's settings
+     * @return the fitted law, its fit to each run and, with a bootstrap, the spread of its constants
+     */
     public static FitResult fit(FitData data, FitOptions options) {
         boolean[] excluded = highestLoss(data, options.excludeHighestLoss());
         int used = data.size() - options.excludeHighestLoss();
@@ -181,6 +187,11 @@ public final class ChinchillaFit {
     /**
      * The fit's objective at (a, b, e, α, β): Σ_i Huber_δ(LSE(a − α ln N_i, b − β ln D_i, e) − ln L_i)
      * (Hoffmann et al. 2022, App. D.2).
+     *
+     * @param x the point (a, b, e, α, β)
+     * @param data the runs
+     * @param delta δ of the Huber loss
+     * @return the objective
      */
     public static double objective(double[] x, FitData data, double delta) {
         double[] n = data.params(), d = data.tokens(), l = data.loss();

@@ -19,7 +19,20 @@ import dev.strata.model.internal.Checks;
 public final class KvCapacity {
     private KvCapacity() {}
 
-    /** The blocks; an error names {@code hardware} when the weights and activations leave no room. */
+    /**
+     * The blocks; an error names {@code hardware} when the weights and activations leave no room.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param par how the model is split over devices
+     * @param hw the device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param memoryUtilization the fraction of device memory the engine may use
+     * @param maxBatchedTokens most tokens in one step (sizes the activations)
+     * @param maxSeqs most sequences running at once
+     * @param blockSize tokens per KV block
+     * @return the number of KV blocks of one replica
+     */
     public static long blocks(
             TransformerSpec spec,
             Precision p,
