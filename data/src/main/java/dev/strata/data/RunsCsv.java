@@ -55,7 +55,11 @@ public final class RunsCsv {
      * @param loss    name of the column of final losses (option {@code --loss-col})
      */
     public record Columns(String params, String tokens, String compute, String loss) {
-        /** N, D or C, loss. */
+        /**
+         * N, D or C, loss.
+         *
+         * @return the default columns
+         */
         public static Columns defaults() {
             return new Columns(
                     DEFAULT_PARAMS_COLUMN, DEFAULT_TOKENS_COLUMN, DEFAULT_COMPUTE_COLUMN, DEFAULT_LOSS_COLUMN);
@@ -72,13 +76,23 @@ public final class RunsCsv {
      * @param rows    data row number of each run (1 = first row after the header)
      */
     public record Runs(double[] params, double[] tokens, double[] compute, double[] loss, int[] rows) {
-        /** Number of runs. */
+        /**
+         * Number of runs.
+         *
+         * @return the number of runs
+         */
         public int size() {
             return params.length;
         }
     }
 
-    /** Reads a file; a missing or unreadable file names {@code --data}. */
+    /**
+     * Reads a file; a missing or unreadable file names {@code --data}.
+     *
+     * @param file the CSV file
+     * @param columns which columns hold what
+     * @return the runs
+     */
     public static Runs read(Path file, Columns columns) {
         try {
             return read(new StringReader(UserFile.read(file, "data", MAX_BYTES, "a CSV file")), columns);
@@ -89,7 +103,13 @@ public final class RunsCsv {
         }
     }
 
-    /** Reads CSV text (an HTTP body). */
+    /**
+     * Reads CSV text (an HTTP body).
+     *
+     * @param csv the CSV text
+     * @param columns which columns hold what
+     * @return the runs
+     */
     public static Runs read(String csv, Columns columns) {
         try {
             return read(new StringReader(csv), columns);
