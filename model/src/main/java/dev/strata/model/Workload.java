@@ -52,7 +52,7 @@ public record Workload(
     /**
      * The checks of a workload's counts, for callers that take them as numbers without making a workload (a sweep's
      * points): batch 1 to {@link #MAX_BATCH}, a prompt of at least one token, prompt + generated tokens within
-     * {@link Limits#MAX_CONTEXT}.
+     * the longest context a spec may have (2^30 tokens).
      *
      * @param batch sequences processed together
      * @param promptTokens tokens of each prompt

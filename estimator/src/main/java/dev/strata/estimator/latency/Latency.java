@@ -18,7 +18,7 @@ import dev.strata.model.internal.Limits;
  * layers, plus tensor-parallel all-reduces and pipeline transfers over the link, plus fixed per-layer overheads.
  *
  * <p>What a step moves (docs/formulas.md, "Decode latency"): every weight the step needs, read once (for MoE only the
- * experts the batch touches, {@link ExpectedExperts}); the KV cache of every sequence, read once; the new tokens'
+ * experts the batch touches: E (1 - (1 - k/E)^b) of E routed experts for b tokens of top-k); the KV cache of every sequence, read once; the new tokens'
  * keys and values, written once; the embedding rows of the step's tokens (not the whole table: the input embedding
  * is a lookup). The output head computes logits for the last position of each sequence only (a prefill may ask for
  * every prompt position instead, as a forward pass that returns all logits does).

@@ -19,13 +19,14 @@ import java.util.TreeSet;
  * {@code promptTokens} tokens per data-parallel replica.
  *
  * <ul>
- *   <li>Model states: {@link ModelStates} (ZeRO stages 0–3 over the data-parallel ranks) of the parameters the device
+ *   <li>Model states: weights, gradients, master weights and optimizer states, partitioned by ZeRO stages 0–3 over
+ *       the data-parallel ranks (Rajbhandari et al. 2020, arXiv:1910.02054 §5), of the parameters the device
  *       holds after tensor and pipeline parallelism ({@link Sharding}).</li>
  *   <li>LoRA (Hu et al. 2021, arXiv:2106.09685): the base weights are frozen (no gradients, no optimizer states; only
  *       ZeRO-3 partitions them) and stored in {@link Precision#weights()}, which for QLoRA (Dettmers et al. 2023,
- *       arXiv:2305.14314) is NF4 with its block scales; the adapters ({@link Lora}) are trained in mixed precision:
- *       compute copy in {@link Precision#activations()}, gradients, master copy and optimizer states as for full
- *       training.</li>
+ *       arXiv:2305.14314) is NF4 with its block scales; the adapters (r x (in + out) parameters per targeted
+ *       matrix) are trained in mixed precision: compute copy in {@link Precision#activations()}, gradients, master
+ *       copy and optimizer states as for full training.</li>
  *   <li>Activations: {@link Activations#trainingLayerBytes} per layer (Korthikanti et al. 2022 Table 2, with
  *       {@link #DROPOUT}). Under the 1F1B pipeline schedule (Narayanan et al. 2021, arXiv:2104.04473 §2.2.1) stage s of
  *       p holds p − s micro-batches in flight, so the first stage holds as many layers' activations as the whole model
