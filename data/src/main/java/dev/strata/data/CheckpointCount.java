@@ -32,7 +32,13 @@ public record CheckpointCount(
         Map<String, Long> elementsByDtype,
         Map<String, Long> byTerm) {
 
-    /** Counts {@code tensors} of a model with {@code layers} main layers (deeper layer indices are MTP modules). */
+    /**
+     * Counts {@code tensors} of a model with {@code layers} main layers (deeper layer indices are MTP modules).
+     *
+     * @param tensors the tensors of the checkpoint
+     * @param layers the main model's layers
+     * @return the count
+     */
     public static CheckpointCount of(List<Safetensors.Tensor> tensors, int layers) {
         long params = 0, bytes = 0, scales = 0;
         Map<String, Long> dtypes = new TreeMap<>(), terms = new TreeMap<>();
@@ -54,6 +60,17 @@ public record CheckpointCount(
         return new CheckpointCount(tensors.size(), params, bytes, scales, dtypes, terms);
     }
 
+    /**
+     * Copies the maps, keeping them in name order.
+     *
+     * @param tensors number of tensors
+     * @param parameters parameters stored, as defined above
+     * @param bytes bytes of tensor data
+     * @param scaleElements elements of block-scale tensors
+     * @param elementsByDtype elements per safetensors dtype, in name order
+     * @param byTerm parameters per strata term, in name order ({@link ParamComponent#key()}), with {@code
+     *     multiTokenPrediction}, {@code encoder} and {@code other} for tensors outside the main model's terms
+     */
     public CheckpointCount {
         elementsByDtype = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(elementsByDtype));
         byTerm = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(byTerm));
@@ -62,6 +79,9 @@ public record CheckpointCount(
     /**
      * Stored parameters less strata's {@link ParameterCount#checkpointTotal()}, per term where they differ (in
      * strata's term order, then the terms strata does not have); empty when every term agrees.
+     *
+     * @param count strata's count of the same model
+     * @return stored less counted, by term
      */
     public Map<String, Long> differences(ParameterCount count) {
         Map<String, Long> strata = new TreeMap<>();

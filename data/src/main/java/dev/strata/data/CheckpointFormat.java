@@ -2,10 +2,10 @@ package dev.strata.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Limits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -25,7 +25,7 @@ import java.util.Map;
  * arrays an element type, a uint64 count and the elements); each tensor a string name, a uint32 dimension count,
  * that many uint64 dimensions (innermost first), a uint32 ggml type and a uint64 offset.
  */
-public final class Gguf {
+final class Gguf {
     /** Most metadata entries or tensors read; real files have a few hundred entries and under 10,000 tensors. */
     static final long MAX_ENTRIES = 1_000_000;
     /** Longest string or array read: a tokenizer's vocabulary has a few hundred thousand entries. */

@@ -85,44 +85,80 @@ public final class GpuPerformance {
         return Set.copyOf(ids);
     }
 
-    /** The fitted efficiencies of the catalog's NVIDIA GPUs. */
+    /**
+     * The fitted efficiencies of the catalog's NVIDIA GPUs.
+     *
+     * @return the efficiencies
+     */
     public static GpuEfficiency gpu() {
         return GPU;
     }
 
-    /** What the GPU figures rest on. */
+    /**
+     * What the GPU figures rest on.
+     *
+     * @return a sentence naming the measurements and the fit
+     */
     public static String gpuBasis() {
         return ROOT.get("gpu").get("basis").asText();
     }
 
-    /** Whether catalog device {@code id} takes the fitted GPU model (NVIDIA data-centre GPUs). */
+    /**
+     * Whether catalog device {@code id} takes the fitted GPU model (NVIDIA data-centre GPUs).
+     *
+     * @param id a catalog device id
+     * @return whether it is covered
+     */
     public static boolean covers(String id) {
         return DEVICES.contains(id);
     }
 
-    /** The catalog devices the fitted model covers, in id order. */
+    /**
+     * The catalog devices the fitted model covers, in id order.
+     *
+     * @return the device ids
+     */
     public static List<String> coveredDevices() {
         return DEVICES.stream().sorted().toList();
     }
 
-    /** The engine profiles, by id. */
+    /**
+     * The engine profiles, by id.
+     *
+     * @return the profiles by {@code --engine} id
+     */
     public static Map<String, EngineProfile> engines() {
         return ENGINES;
     }
 
-    /** The engine used when none is named. */
+    /**
+     * The engine used when none is named.
+     *
+     * @return the engine's id
+     */
     public static String defaultEngine() {
         return ROOT.get("defaultEngine").asText();
     }
 
-    /** The profile of engine {@code id}; an error names {@code field} and the engines there are. */
+    /**
+     * The profile of engine {@code id}; an error names {@code field} and the engines there are.
+     *
+     * @param field the option the id came from, named in the error
+     * @param id an engine id
+     * @return the profile
+     */
     public static EngineProfile engine(String field, String id) {
         EngineProfile e = ENGINES.get(id == null ? defaultEngine() : id);
         if (e == null) throw new InvalidFieldException(field, id, "one of " + String.join(", ", ENGINES.keySet()));
         return e;
     }
 
-    /** {@code hw} with the fitted efficiencies when the model covers it; otherwise {@code hw} itself. */
+    /**
+     * {@code hw} with the fitted efficiencies when the model covers it; otherwise {@code hw} itself.
+     *
+     * @param hw a device
+     * @return the device with the fitted efficiencies, or the device itself
+     */
     public static Hardware hardware(Hardware hw) {
         return covers(hw.id()) ? GPU.apply(hw) : hw;
     }
@@ -130,6 +166,9 @@ public final class GpuPerformance {
     /**
      * The relative error band of a calibrated estimate on a covered GPU, for {@code quantity} ({@code prefillSeconds}
      * or {@code requestSeconds}; decode takes the latter's): the p80 of the cross-validated errors on published points.
+     *
+     * @param quantity {@code prefillSeconds} or {@code requestSeconds}
+     * @return the band, a fraction
      */
     public static double errorBand(String quantity) {
         JsonNode band = ROOT.get("validation").get("errorBand");
@@ -138,17 +177,33 @@ public final class GpuPerformance {
                 : band.get("requestSeconds").asDouble();
     }
 
-    /** What the error band rests on. */
+    /**
+     * What the error band rests on.
+     *
+     * @return a sentence naming the cross-validation
+     */
     public static String errorBandBasis() {
         return ROOT.get("validation").get("errorBandBasis").asText();
     }
 
-    /** A figure of the shipped validation: {@code section} ({@code inSample}, ...) and {@code key}. */
+    /**
+     * A figure of the shipped validation: {@code section} ({@code inSample}, ...) and {@code key}.
+     *
+     * @param section the section of the validation
+     * @param key the figure's key in it
+     * @return the figure
+     */
     public static double validation(String section, String key) {
         return ROOT.get("validation").get(section).get(key).asDouble();
     }
 
-    /** The latency tuning of {@code engine} on device {@code id}: the fitted one where covered, else the default. */
+    /**
+     * The latency tuning of {@code engine} on device {@code id}: the fitted one where covered, else the default.
+     *
+     * @param id a catalog device id
+     * @param engine the engine's profile
+     * @return the tuning
+     */
     public static LatencyTuning tuning(String id, EngineProfile engine) {
         if (!covers(id)) return LatencyTuning.GPU_DEFAULT;
         LatencyTuning shipped = TUNINGS.get(engine.id());

@@ -48,7 +48,11 @@ public final class HardwareCatalog {
 
     private HardwareCatalog() {}
 
-    /** The host as the shipped calibrations describe it ({@link HostCalibrationCsv#shippedCalibrations}, CPU). */
+    /**
+     * The host as the shipped CPU run's calibrations describe it (before its points and, where repeated, after).
+     *
+     * @return the host's entry
+     */
     public static HardwareEntry host() {
         return Host.SHIPPED;
     }
@@ -59,6 +63,9 @@ public final class HardwareCatalog {
 
     /**
      * The host as {@code calibration} describes it: {@link #host(List)} of that one calibration.
+     *
+     * @param calibration the host's microbenchmarks
+     * @return the host's entry
      */
     public static HardwareEntry host(Microbenchmarks calibration) {
         return host(List.of(calibration));
@@ -71,10 +78,13 @@ public final class HardwareCatalog {
      * any of them measured in that format; so the floor is a lower bound on every benchmark of every calibration
      * (averaged times would put it above the benchmarks of a calibration that ran in a fast minute). The entry's
      * benchmarks, which the calibrated factors are fitted to, are the calibrations averaged
-     * ({@link HostCalibrationCsv#averaged}). Memory capacity: what the calibration recorded for its device (a GPU's
+     * ({@link Microbenchmarks#averagedWith}). Memory capacity: what the calibration recorded for its device (a GPU's
      * total memory, or the measured machine's RAM; {@link Microbenchmarks#memoryBytes()}), else this machine's physical
      * memory ({@link #recordedMemory} tells which). No links, power or price (0: not applicable). The efficiencies are
      * placeholders until the calibration is fitted (estimator {@code HostCalibration}).
+     *
+     * @param calibrations calibrations of one machine, in the order measured
+     * @return the host's entry
      */
     public static HardwareEntry host(List<Microbenchmarks> calibrations) {
         Microbenchmarks calibration = HostCalibrationCsv.averaged(calibrations);
@@ -124,6 +134,9 @@ public final class HardwareCatalog {
     /**
      * Whether the host's memory capacity is the calibration's own record of its device, rather than this machine's
      * physical memory (a run made before the harness recorded {@code device_memory_bytes}).
+     *
+     * @param calibration the host's microbenchmarks
+     * @return whether the calibration recorded its device's memory
      */
     public static boolean recordedMemory(Microbenchmarks calibration) {
         return calibration.memoryBytes() > 0;
@@ -140,17 +153,30 @@ public final class HardwareCatalog {
         return 0;
     }
 
-    /** All entries in catalog order. */
+    /**
+     * All entries in catalog order.
+     *
+     * @return the entries
+     */
     public static List<HardwareEntry> all() {
         return List.copyOf(ENTRIES.values());
     }
 
-    /** Ids in catalog order. */
+    /**
+     * Ids in catalog order.
+     *
+     * @return the ids
+     */
     public static List<String> ids() {
         return List.copyOf(ENTRIES.keySet());
     }
 
-    /** The entry with this id ({@value #HOST_ID} too); an unknown id names the known ones (field {@code hardware}). */
+    /**
+     * The entry with this id ({@value #HOST_ID} too); an unknown id names the known ones (field {@code hardware}).
+     *
+     * @param id a device id
+     * @return the entry, with the sources of its figures
+     */
     public static HardwareEntry entry(String id) {
         if (HOST_ID.equals(id)) return host();
         HardwareEntry e = id == null ? null : ENTRIES.get(id);
@@ -163,6 +189,9 @@ public final class HardwareCatalog {
     /**
      * The device with this id; an unknown id names the known ones (field {@code hardware}). For {@value #HOST_ID}, the
      * floor figures with placeholder efficiencies: fit its calibration for latency.
+     *
+     * @param id a device id
+     * @return the device
      */
     public static Hardware get(String id) {
         return entry(id).hardware();
@@ -172,6 +201,9 @@ public final class HardwareCatalog {
      * A device of the user's own from a JSON file in the catalog's form (one object with {@code id}, {@code name},
      * {@code peakFlopsPerSecond}, {@code memoryBytes}, {@code memoryBandwidthBytesPerSecond} and optionally the link
      * bandwidths, power, price and efficiency). Sources are not required; every missing or ill-typed figure is named.
+     *
+     * @param path the JSON file
+     * @return the device
      */
     public static Hardware fromFile(Path path) {
         JsonNode h;

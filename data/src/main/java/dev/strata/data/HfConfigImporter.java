@@ -12,7 +12,6 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
@@ -26,6 +25,7 @@ import dev.strata.model.ProjectionBiases;
 import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -110,6 +110,14 @@ public final class HfConfigImporter {
      * family's own mapping read every key it needs), the checkpoint's weight format, its routed experts' format where
      * only those are quantised (null otherwise), and where they were read (null when the config names none), and what
      * the checkpoint's safetensors hold (null without them).
+     *
+     * @param spec the spec
+     * @param family the family it was read as: the config's {@code model_type} ({@code strata spec} for a strata spec)
+     * @param assumptions every assumption the import made
+     * @param weights the checkpoint's weight format, or null when the config names none
+     * @param expertWeights the routed experts' format where only those are quantised, or null
+     * @param weightsSource where the weight formats were read, or null
+     * @param checkpoint what the checkpoint's safetensors or GGUF tensors hold, or null
      */
     public record Imported(
             TransformerSpec spec,
@@ -119,16 +127,39 @@ public final class HfConfigImporter {
             NumericFormat expertWeights,
             String weightsSource,
             CheckpointCount checkpoint) {
+        /**
+         * Copies the assumptions.
+         *
+         * @param spec the spec
+         * @param family the family it was read as: the config's {@code model_type} ({@code strata spec} for a strata
+         *     spec)
+         * @param assumptions every assumption the import made
+         * @param weights the checkpoint's weight format, or null when the config names none
+         * @param expertWeights the routed experts' format where only those are quantised, or null
+         * @param weightsSource where the weight formats were read, or null
+         * @param checkpoint what the checkpoint's safetensors or GGUF tensors hold, or null
+         */
         public Imported {
             assumptions = List.copyOf(assumptions);
         }
 
-        /** An import that says nothing of the checkpoint's weight format or tensors. */
+        /**
+         * An import that says nothing of the checkpoint's weight format or tensors.
+         *
+         * @param spec the spec
+         * @param family the family it was read as
+         * @param assumptions every assumption the import made
+         */
         public Imported(TransformerSpec spec, String family, List<String> assumptions) {
             this(spec, family, assumptions, null, null, null, null);
         }
 
-        /** This import with what its checkpoint folder's safetensors hold. */
+        /**
+         * This import with what its checkpoint folder's safetensors hold.
+         *
+         * @param c the checkpoint's count
+         * @return a copy with that count
+         */
         public Imported withCheckpoint(CheckpointCount c) {
             return new Imported(spec, family, assumptions, weights, expertWeights, weightsSource, c);
         }
@@ -158,6 +189,10 @@ public final class HfConfigImporter {
      * {@code attention.sliding_window}; the vocabulary and tying from the token embedding and output tensors), its
      * tensors counted exactly ({@link Imported#checkpoint()}: parameters and bytes by ggml type), and the ggml type
      * most of its layer weights are stored in as the weight format where strata has one for it.
+     *
+     * @param file the GGUF file
+     * @param name the spec's name
+     * @return the spec, the assumptions and the tensors' count
      */
     public static Imported importGguf(Path file, String name) {
         Gguf.Header h = Gguf.read(file);
@@ -267,6 +302,10 @@ public final class HfConfigImporter {
     /**
      * Imports a Hugging Face snapshot folder: its config.json (the spec named {@code name}) and, when the folder has
      * safetensors, what their headers hold ({@link Imported#checkpoint()}).
+     *
+     * @param dir the snapshot folder
+     * @param name the spec's name
+     * @return the spec, the assumptions and, with safetensors, their count
      */
     public static Imported importFolder(Path dir, String name) {
         Path config = dir.resolve("config.json");
@@ -288,12 +327,22 @@ public final class HfConfigImporter {
         return new Imported(i.spec(), i.family(), assumptions, f.weights(), f.expertWeights(), f.source(), null);
     }
 
-    /** Reads and imports a config.json file; the spec is named after the file unless the config names itself. */
+    /**
+     * Reads and imports a config.json file; the spec is named after the file unless the config names itself.
+     *
+     * @param path the config.json file
+     * @return the spec
+     */
     public static TransformerSpec fromFile(Path path) {
         return importFile(path).spec();
     }
 
-    /** Reads and imports a config.json file, with what the import assumed. */
+    /**
+     * Reads and imports a config.json file, with what the import assumed.
+     *
+     * @param path the config.json file
+     * @return the spec, the family and the assumptions
+     */
     public static Imported importFile(Path path) {
         String file = path.getFileName() == null ? "config" : path.getFileName().toString();
         return importJson(readConfig(path), file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
@@ -312,12 +361,24 @@ public final class HfConfigImporter {
         }
     }
 
-    /** Parses and imports config.json text; a leading byte-order mark (as some Windows editors save) is skipped. */
+    /**
+     * Parses and imports config.json text; a leading byte-order mark (as some Windows editors save) is skipped.
+     *
+     * @param json the config.json text
+     * @param name the spec's name, unless the config names itself
+     * @return the spec
+     */
     public static TransformerSpec fromJson(String json, String name) {
         return importJson(json, name).spec();
     }
 
-    /** Parses and imports config.json text, with what the import assumed. */
+    /**
+     * Parses and imports config.json text, with what the import assumed.
+     *
+     * @param json the config.json text
+     * @param name the spec's name, unless the config names itself
+     * @return the spec, the family and the assumptions
+     */
     public static Imported importJson(String json, String name) {
         JsonNode node;
         try {
@@ -335,12 +396,24 @@ public final class HfConfigImporter {
         return importNode(node, name);
     }
 
-    /** Imports a parsed config.json object. */
+    /**
+     * Imports a parsed config.json object.
+     *
+     * @param node the config object
+     * @param name the spec's name, unless the config names itself
+     * @return the spec
+     */
     public static TransformerSpec fromNode(JsonNode node, String name) {
         return importNode(node, name).spec();
     }
 
-    /** Imports a parsed config.json object, with the family it was read as and what the import assumed. */
+    /**
+     * Imports a parsed config.json object, with the family it was read as and what the import assumed.
+     *
+     * @param node the config object
+     * @param name the spec's name, unless the config names itself
+     * @return the spec, the family and the assumptions
+     */
     public static Imported importNode(JsonNode node, String name) {
         if (node == null || !node.isObject())
             throw new InvalidFieldException(

@@ -51,7 +51,7 @@ import org.apache.commons.csv.CSVRecord;
  * </ul>
  * Unknown factors are ignored, so the harness may measure more than strata uses.
  */
-public final class HostCalibrationCsv {
+final class HostCalibrationCsv {
     /**
      * Query heads per KV head of the harness's KV-read benchmark when its note does not say (calibrate.py
      * {@code kv_read}: 8 KV heads of 64, 4 query heads each).

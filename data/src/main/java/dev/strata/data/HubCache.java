@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code snapshots/<commit>/}), in the cache folder huggingface_hub itself uses: {@code HF_HUB_CACHE}, else
  * {@code HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. Nothing is downloaded.
  */
-public final class HubCache {
+final class HubCache {
     private static final Pattern REPO_ID =
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
 

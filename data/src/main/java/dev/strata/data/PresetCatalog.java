@@ -25,12 +25,21 @@ public final class PresetCatalog {
 
     private PresetCatalog() {}
 
-    /** All presets in catalog order. */
+    /**
+     * All presets in catalog order.
+     *
+     * @return the presets
+     */
     public static List<Preset> all() {
         return List.copyOf(PRESETS.values());
     }
 
-    /** The preset with this id; an unknown id names the known ones. */
+    /**
+     * The preset with this id; an unknown id names the known ones.
+     *
+     * @param id a preset id
+     * @return the preset, with its published count and source
+     */
     public static Preset get(String id) {
         Preset p = PRESETS.get(id);
         if (p == null)
@@ -41,14 +50,24 @@ public final class PresetCatalog {
         return p;
     }
 
-    /** Whether a preset has this id. */
+    /**
+     * Whether a preset has this id.
+     *
+     * @param id a preset id
+     * @return whether the catalog has it
+     */
     public static boolean contains(String id) {
         return PRESETS.containsKey(id);
     }
 
     /**
      * Resolves what a user typed for {@code --model}: a preset id, the path of a config.json or of a Hugging Face
-     * snapshot folder, or a repository id found in the local Hugging Face cache ({@link HubCache}).
+     * snapshot folder, or a repository id ({@code org/name}) found in the local Hugging Face cache (the folder
+     * huggingface_hub uses: {@code HF_HUB_CACHE}, else {@code HF_HOME/hub}, else {@code ~/.cache/huggingface/hub};
+     * nothing is downloaded).
+     *
+     * @param model a preset id, a path or a repository id
+     * @return the spec
      */
     public static TransformerSpec resolve(String model) {
         return resolveImport(model).spec();
@@ -61,6 +80,9 @@ public final class PresetCatalog {
 
     /**
      * As {@link #resolve}, with what an imported config assumed (a preset: its family is "preset", nothing assumed).
+     *
+     * @param model a preset id, a path or a repository id
+     * @return the spec, the family and the assumptions
      */
     public static HfConfigImporter.Imported resolveImport(String model) {
         if (model == null || model.isBlank())
@@ -121,7 +143,11 @@ public final class PresetCatalog {
         return n == null || n.isNull() ? null : n.asLong();
     }
 
-    /** Ids in catalog order. */
+    /**
+     * Ids in catalog order.
+     *
+     * @return the ids
+     */
     public static List<String> ids() {
         return new ArrayList<>(PRESETS.keySet());
     }

@@ -57,6 +57,16 @@ public record ReferenceRun(
     private static final List<String> REQUIRED =
             List.of("quantity", "model", "spec", "dtype", "batch", "context", "measured");
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param source where it was read from, for messages and provenance ("shipped" or the folder)
+     * @param device what the models ran on: {@code cpu} or {@code cuda} (the files' prefix)
+     * @param points every row of {@code cpu-reference.csv}, in file order
+     * @param calibrations the host calibrations of the same run as measured: before its points ({@code
+     *     cpu-calibration.csv}) and, where the run repeated it, after them ({@code cpu-calibration-end.csv})
+     * @param specs the spec of every model the points name, by the {@code spec} column (path relative to the CSV)
+     */
     public ReferenceRun {
         points = List.copyOf(points);
         calibrations = List.copyOf(calibrations);
@@ -106,19 +116,34 @@ public record ReferenceRun(
             double otherCpuCores,
             boolean loadedMachine) {}
 
-    /** The points file of a device's run ({@code cpu-reference.csv}, {@code cuda-reference.csv}). */
+    /**
+     * The points file of a device's run ({@code cpu-reference.csv}, {@code cuda-reference.csv}).
+     *
+     * @param device {@code cpu} or {@code cuda}
+     * @return the file name
+     */
     public static String pointsFile(String device) {
         return device + "-reference.csv";
     }
 
-    /** {@code device} if it is one of {@link #DEVICES}; otherwise an error naming {@code field}. */
+    /**
+     * {@code device} if it is one of {@link #DEVICES}; otherwise an error naming {@code field}.
+     *
+     * @param field the option the device came from, named in the error
+     * @param device the device
+     * @return {@code device}
+     */
     public static String checkDevice(String field, String device) {
         if (!DEVICES.contains(device))
             throw new InvalidFieldException(field, device, "one of " + String.join(", ", DEVICES));
         return device;
     }
 
-    /** The CPU run shipped in this module's resources. */
+    /**
+     * The CPU run shipped in this module's resources.
+     *
+     * @return the run
+     */
     public static ReferenceRun shipped() {
         return shipped("cpu");
     }
@@ -126,6 +151,9 @@ public record ReferenceRun(
     /**
      * The run shipped for a device ({@link #DEVICES}), read on first use (the CPU run alone does not read the GPU's);
      * another device is an error naming the field {@code device}.
+     *
+     * @param device {@code cpu} or {@code cuda}
+     * @return the run
      */
     public static ReferenceRun shipped(String device) {
         return SHIPPED.computeIfAbsent(checkDevice("device", device), ReferenceRun::loadShipped);
@@ -145,6 +173,9 @@ public record ReferenceRun(
     /**
      * A harness output folder (its {@code --out}): a CPU run ({@code cpu-reference.csv}) or else a GPU run
      * ({@code cuda-reference.csv}); errors name the file (field {@code data}).
+     *
+     * @param folder the harness's output folder
+     * @return the run
      */
     public static ReferenceRun read(Path folder) {
         String device = DEVICES.stream()
@@ -170,17 +201,32 @@ public record ReferenceRun(
                 specs);
     }
 
-    /** The host calibration the estimates use: the calibrations averaged ({@link HostCalibrationCsv#averaged}). */
+    /**
+     * The host calibration the estimates use: the calibrations averaged ({@link Microbenchmarks#averagedWith}).
+     *
+     * @return the calibration
+     */
     public Microbenchmarks calibration() {
         return HostCalibrationCsv.averaged(calibrations);
     }
 
-    /** The spec a point was measured with. */
+    /**
+     * The spec a point was measured with.
+     *
+     * @param p a point of this run
+     * @return the spec
+     */
     public TransformerSpec spec(MeasuredPoint p) {
         return specs.get(p.spec());
     }
 
-    /** Parses {@code cpu-reference.csv} text; {@code source} names it in errors. */
+    /**
+     * Parses {@code cpu-reference.csv} text; {@code source} names it in errors.
+     *
+     * @param text the CSV text
+     * @param source what the text is, for errors
+     * @return the points, in file order
+     */
     public static List<MeasuredPoint> parse(String text, String source) {
         List<MeasuredPoint> out = new ArrayList<>();
         try (Reader r = new StringReader(text);

@@ -1,5 +1,7 @@
 package dev.strata.data;
 
+import dev.strata.estimator.scaling.ChinchillaFit;
+import dev.strata.estimator.scaling.FitData;
 import dev.strata.model.InvalidFieldException;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,7 +22,9 @@ import org.apache.commons.csv.DuplicateHeaderMode;
  * Reads a CSV file of training runs (one run per row, a header row naming the columns) for fitting a scaling law:
  * parameters N, and tokens D or training compute C, and the final loss. Every value must be a finite number
  * greater than zero; a bad cell is reported with its data row (1 = first row after the header), its line and its
- * column.
+ * column. Errors are {@link InvalidFieldException}s whose fields are the command line's names ({@code data} for the
+ * file, {@code n-col}, {@code d-col}, {@code c-col} and {@code loss-col} for the columns, or the column itself for a bad
+ * cell). {@link Runs#fitData()} hands the runs to {@link ChinchillaFit}.
  */
 public final class RunsCsv {
     /** Default column names. */
@@ -55,7 +59,11 @@ public final class RunsCsv {
      * @param loss    name of the column of final losses (option {@code --loss-col})
      */
     public record Columns(String params, String tokens, String compute, String loss) {
-        /** N, D or C, loss. */
+        /**
+         * N, D or C, loss.
+         *
+         * @return the default columns
+         */
         public static Columns defaults() {
             return new Columns(
                     DEFAULT_PARAMS_COLUMN, DEFAULT_TOKENS_COLUMN, DEFAULT_COMPUTE_COLUMN, DEFAULT_LOSS_COLUMN);
@@ -72,13 +80,35 @@ public final class RunsCsv {
      * @param rows    data row number of each run (1 = first row after the header)
      */
     public record Runs(double[] params, double[] tokens, double[] compute, double[] loss, int[] rows) {
-        /** Number of runs. */
+        /**
+         * The runs as {@link ChinchillaFit#fit} takes them: with the file's tokens D, or with D = C / (6N) from its
+         * compute ({@link FitData#ofCompute}).
+         *
+         * @return the runs, numbered by their data rows
+         */
+        public FitData fitData() {
+            return tokens != null
+                    ? new FitData(params, tokens, loss, rows)
+                    : FitData.ofCompute(params, compute, loss, rows);
+        }
+
+        /**
+         * Number of runs.
+         *
+         * @return the number of runs
+         */
         public int size() {
             return params.length;
         }
     }
 
-    /** Reads a file; a missing or unreadable file names {@code --data}. */
+    /**
+     * Reads a file; a missing or unreadable file names {@code --data}.
+     *
+     * @param file the CSV file
+     * @param columns which columns hold what
+     * @return the runs
+     */
     public static Runs read(Path file, Columns columns) {
         try {
             return read(new StringReader(UserFile.read(file, "data", MAX_BYTES, "a CSV file")), columns);
@@ -89,7 +119,13 @@ public final class RunsCsv {
         }
     }
 
-    /** Reads CSV text (an HTTP body). */
+    /**
+     * Reads CSV text (an HTTP body).
+     *
+     * @param csv the CSV text
+     * @param columns which columns hold what
+     * @return the runs
+     */
     public static Runs read(String csv, Columns columns) {
         try {
             return read(new StringReader(csv), columns);

@@ -41,7 +41,11 @@ public final class Safetensors {
      * @param bytes the bytes it occupies (its data offsets' difference)
      */
     public record Tensor(String name, String dtype, List<Long> shape, long bytes) {
-        /** Elements: the product of the dimensions (1 for a scalar). */
+        /**
+         * Elements: the product of the dimensions (1 for a scalar).
+         *
+         * @return the number of elements
+         */
         public long elements() {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
@@ -49,7 +53,12 @@ public final class Safetensors {
         }
     }
 
-    /** The tensors of one safetensors file, in the header's order. */
+    /**
+     * The tensors of one safetensors file, in the header's order.
+     *
+     * @param file the safetensors file
+     * @return the tensors
+     */
     public static List<Tensor> read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] length = in.readNBytes(8);
@@ -111,6 +120,9 @@ public final class Safetensors {
     /**
      * The tensors of a checkpoint folder: the shards {@code model.safetensors.index.json} lists, or the folder's
      * {@code *.safetensors} files when it has no index. Empty when the folder holds no safetensors.
+     *
+     * @param dir the checkpoint folder
+     * @return the tensors of every shard
      */
     public static List<Tensor> readCheckpoint(Path dir) {
         Path index = dir.resolve("model.safetensors.index.json");

@@ -65,7 +65,12 @@ public final class SpecJson {
             .addMixIn(Mlp.class, FeedForwardMixin.class)
             .build();
 
-    /** The spec as JSON text. */
+    /**
+     * The spec as JSON text.
+     *
+     * @param spec the spec
+     * @return the JSON text
+     */
     public static String write(TransformerSpec spec) {
         try {
             return MAPPER.writeValueAsString(spec);
@@ -74,12 +79,22 @@ public final class SpecJson {
         }
     }
 
-    /** The spec as a JSON tree. */
+    /**
+     * The spec as a JSON tree.
+     *
+     * @param spec the spec
+     * @return the JSON tree
+     */
     public static JsonNode tree(TransformerSpec spec) {
         return MAPPER.valueToTree(spec);
     }
 
-    /** Whether a JSON object looks like a strata spec rather than a Hugging Face config. */
+    /**
+     * Whether a JSON object looks like a strata spec rather than a Hugging Face config.
+     *
+     * @param node a JSON value
+     * @return true for an object with {@code hiddenSize} and {@code layers} and no {@code model_type}
+     */
     public static boolean isSpec(JsonNode node) {
         return node != null
                 && node.isObject()
@@ -105,7 +120,12 @@ public final class SpecJson {
         return copy;
     }
 
-    /** Reads a spec; the spec's own validation names any bad field, other errors name the JSON path. */
+    /**
+     * Reads a spec; the spec's own validation names any bad field, other errors name the JSON path.
+     *
+     * @param node the JSON object
+     * @return the spec
+     */
     public static TransformerSpec read(JsonNode node) {
         try {
             return MAPPER.treeToValue(withDefaults(node), TransformerSpec.class);

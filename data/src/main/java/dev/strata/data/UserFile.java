@@ -16,7 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * such a path is refused before it is opened, and a file is read to at most one byte past the limit whatever size it
  * reported.
  */
-public final class UserFile {
+final class UserFile {
     private UserFile() {}
 
     /**

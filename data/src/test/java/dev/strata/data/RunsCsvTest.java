@@ -2,7 +2,9 @@ package dev.strata.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.strata.estimator.scaling.FitData;
 import dev.strata.model.InvalidFieldException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,19 @@ class RunsCsvTest {
         RunsCsv.Runs withCompute = RunsCsv.read("N,C,loss\n1e8,1.2e18,3.1\n", DEFAULTS);
         assertThat(withCompute.compute()).containsExactly(1.2e18);
         assertThat(withCompute.tokens()).isNull();
+    }
+
+    @Test
+    void fitDataTakesTheTokensOrDerivesThemFromCompute() {
+        FitData fromTokens =
+                RunsCsv.read("N,D,loss\n1e8,2e9,3.1\n4e8,8e9,2.9\n", DEFAULTS).fitData();
+        assertThat(fromTokens.tokens()).containsExactly(2e9, 8e9);
+        assertThat(fromTokens.rows()).containsExactly(1, 2);
+        // D = C / (6N): 1.2e18 / (6 x 1e8) = 2e9 (Kaplan et al. 2020 §2.1), up to the rounding of the division
+        FitData fromCompute =
+                RunsCsv.read("N,C,loss\n1e8,1.2e18,3.1\n", DEFAULTS).fitData();
+        assertThat(fromCompute.tokens()[0]).isCloseTo(2e9, within(1e-6));
+        assertThat(fromCompute.loss()).containsExactly(3.1);
     }
 
     @Test

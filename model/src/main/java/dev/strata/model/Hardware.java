@@ -1,5 +1,6 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,21 @@ public record Hardware(
      * Checks every field, naming it in the {@link InvalidFieldException}. Build instances with {@link #builder}; this
      * constructor is public only because Java requires a record's canonical constructor to be as accessible as the
      * record itself (JLS 8.10.4).
+     *
+     * @param id stable lower-case id with dashes ({@code h100-sxm})
+     * @param name display name
+     * @param peakFlopsPerSecond dense peak FLOP/s per numeric format id (keys from {@link #FORMATS}, e.g. {@code "bf16"
+     *     -> 9.89e14}); a format the device has no peak for is absent
+     * @param memoryBytes device memory capacity in bytes, as the datasheet prints it (80 GB = 8e10)
+     * @param memoryBandwidthBytesPerSecond device memory (HBM/GDDR) bandwidth in bytes/s
+     * @param scaleUpBandwidthBytesPerSecond bandwidth of the device-to-device link inside a node or pod (NVLink,
+     *     Infinity Fabric, ICI, Gaudi's on-chip Ethernet), bidirectional total, bytes/s; for a device without a
+     *     dedicated link (L40S) the PCIe figure its peers use; 0 when not published
+     * @param hostLinkBytesPerSecond host link (PCIe) bandwidth, bidirectional total, bytes/s; 0 when not published
+     * @param powerWatts board power (TDP) in watts; 0 when not published
+     * @param pricePerHourUsd price of one device for one hour in US dollars (an editable assumption; the catalog states
+     *     what each default assumes)
+     * @param efficiency fractions of the peaks that real software reaches
      */
     public Hardware {
         Checks.text("hardware.id", id);
@@ -112,7 +128,12 @@ public record Hardware(
         Checks.present("hardware.efficiency", efficiency);
     }
 
-    /** Whether the datasheet gives a peak for {@code format}. */
+    /**
+     * Whether the datasheet gives a peak for {@code format}.
+     *
+     * @param format a format id of {@link #FORMATS}
+     * @return whether {@link #peakFlopsPerSecond()} holds a peak for it
+     */
     public boolean hasPeak(String format) {
         return peakFlopsPerSecond.containsKey(format);
     }
@@ -120,6 +141,8 @@ public record Hardware(
     /**
      * Dense peak FLOP/s for a numeric format id.
      *
+     * @param format a format id of {@link #FORMATS}
+     * @return the dense peak in FLOP/s
      * @throws InvalidFieldException (field {@code format}) naming the formats this device has peaks for
      */
     public double peakFlopsPerSecond(String format) {
@@ -130,22 +153,41 @@ public record Hardware(
         return peak;
     }
 
-    /** Whether the board power is published (needed for energy). */
+    /**
+     * Whether the board power is published (needed for energy).
+     *
+     * @return whether {@link #powerWatts()} is above 0
+     */
     public boolean hasPower() {
         return powerWatts > 0;
     }
 
-    /** This device at another price per device-hour. */
+    /**
+     * This device at another price per device-hour.
+     *
+     * @param usd the price of one device for one hour, US dollars
+     * @return a copy with that price, every other field unchanged
+     */
     public Hardware withPricePerHourUsd(double usd) {
         return toBuilder().pricePerHourUsd(usd).build();
     }
 
-    /** This device at another board power. */
+    /**
+     * This device at another board power.
+     *
+     * @param watts the board power in watts
+     * @return a copy with that power, every other field unchanged
+     */
     public Hardware withPowerWatts(double watts) {
         return toBuilder().powerWatts(watts).build();
     }
 
-    /** This device with other efficiency factors. */
+    /**
+     * This device with other efficiency factors.
+     *
+     * @param e the efficiency factors
+     * @return a copy with those factors, every other field unchanged
+     */
     public Hardware withEfficiency(Efficiency e) {
         return toBuilder().efficiency(e).build();
     }
@@ -154,12 +196,19 @@ public record Hardware(
      * A builder for the device {@code id}. Link bandwidths, power and price start at 0 (not published), the
      * efficiency at {@link Efficiency#DEFAULT} and the name at the id; peaks, memory and memory bandwidth have no
      * default and {@link Builder#build} rejects a device without them.
+     *
+     * @param id the device's id, lower case with dashes ({@code h100-sxm})
+     * @return a new builder
      */
     public static Builder builder(String id) {
         return new Builder(id);
     }
 
-    /** A builder holding every field of this device, to change some of them. */
+    /**
+     * A builder holding every field of this device, to change some of them.
+     *
+     * @return a new builder, independent of this device
+     */
     public Builder toBuilder() {
         return new Builder(id)
                 .name(name)
@@ -190,55 +239,113 @@ public record Hardware(
             this.id = id;
         }
 
-        /** Display name; null or blank means the id. */
+        /**
+         * Display name; null or blank means the id.
+         *
+         * @param name the display name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** All dense peaks, FLOP/s per format id (replaces any set before); checked by {@link #build}. */
+        /**
+         * All dense peaks, FLOP/s per format id (replaces any set before); checked by {@link #build}.
+         *
+         * @param peaks dense peak FLOP/s by format id of {@link #FORMATS}
+         * @return this builder
+         */
         public Builder peakFlopsPerSecond(Map<String, Double> peaks) {
             this.peakFlopsPerSecond = peaks == null ? null : new LinkedHashMap<>(peaks);
             return this;
         }
 
-        /** The dense peak of one format id, FLOP/s, kept beside the peaks set before. */
+        /**
+         * The dense peak of one format id, FLOP/s, kept beside the peaks set before.
+         *
+         * @param format a format id of {@link #FORMATS}
+         * @param flops its dense peak, FLOP/s
+         * @return this builder
+         */
         public Builder peakFlopsPerSecond(String format, double flops) {
             if (peakFlopsPerSecond == null) peakFlopsPerSecond = new LinkedHashMap<>();
             peakFlopsPerSecond.put(format, flops);
             return this;
         }
 
+        /**
+         * Memory capacity as the datasheet prints it.
+         *
+         * @param bytes the capacity in bytes (80 GB = 8e10)
+         * @return this builder
+         */
         public Builder memoryBytes(long bytes) {
             this.memoryBytes = bytes;
             return this;
         }
 
+        /**
+         * Device memory (HBM or GDDR) bandwidth.
+         *
+         * @param bytesPerSecond the bandwidth in bytes/s
+         * @return this builder
+         */
         public Builder memoryBandwidthBytesPerSecond(double bytesPerSecond) {
             this.memoryBandwidthBytesPerSecond = bytesPerSecond;
             return this;
         }
 
+        /**
+         * Bandwidth of the device-to-device link inside a node (NVLink, Infinity Fabric, ICI), bidirectional total.
+         *
+         * @param bytesPerSecond the bandwidth in bytes/s; 0 when not published
+         * @return this builder
+         */
         public Builder scaleUpBandwidthBytesPerSecond(double bytesPerSecond) {
             this.scaleUpBandwidthBytesPerSecond = bytesPerSecond;
             return this;
         }
 
+        /**
+         * Host link (PCIe) bandwidth, bidirectional total.
+         *
+         * @param bytesPerSecond the bandwidth in bytes/s; 0 when not published
+         * @return this builder
+         */
         public Builder hostLinkBytesPerSecond(double bytesPerSecond) {
             this.hostLinkBytesPerSecond = bytesPerSecond;
             return this;
         }
 
+        /**
+         * Board power (TDP).
+         *
+         * @param watts the power in watts; 0 when not published
+         * @return this builder
+         */
         public Builder powerWatts(double watts) {
             this.powerWatts = watts;
             return this;
         }
 
+        /**
+         * Price of one device for one hour.
+         *
+         * @param usd the price in US dollars
+         * @return this builder
+         */
         public Builder pricePerHourUsd(double usd) {
             this.pricePerHourUsd = usd;
             return this;
         }
 
+        /**
+         * Fractions of the peaks that real software reaches; {@link Efficiency#DEFAULT} unless set.
+         *
+         * @param efficiency the efficiency factors
+         * @return this builder
+         */
         public Builder efficiency(Efficiency efficiency) {
             this.efficiency = efficiency;
             return this;
@@ -247,6 +354,7 @@ public record Hardware(
         /**
          * The device, checked as the record's constructor checks it.
          *
+         * @return the device
          * @throws InvalidFieldException naming the first field that is missing or out of range
          */
         public Hardware build() {
@@ -292,6 +400,13 @@ public record Hardware(
         public static final Efficiency DEFAULT =
                 new Efficiency(DEFAULT_BANDWIDTH, DEFAULT_COMPUTE, DEFAULT_COMMUNICATION);
 
+        /**
+         * Checks that each factor is in (0, 1]; one that is not throws an {@link InvalidFieldException} naming it.
+         *
+         * @param bandwidth achieved / datasheet memory bandwidth, in (0, 1]
+         * @param compute achieved / datasheet peak FLOP/s of large matrix multiplications, in (0, 1]
+         * @param communication achieved / datasheet link bandwidth of collectives (bus bandwidth), in (0, 1]
+         */
         public Efficiency {
             Checks.positive("hardware.efficiency.bandwidth", bandwidth, 1);
             Checks.positive("hardware.efficiency.compute", compute, 1);

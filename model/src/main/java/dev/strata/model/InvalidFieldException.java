@@ -8,6 +8,7 @@ package dev.strata.model;
  */
 public class InvalidFieldException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
+    /** The name of the offending field, as the user wrote it. */
     private final String field;
 
     /**
@@ -20,7 +21,13 @@ public class InvalidFieldException extends IllegalArgumentException {
         this.field = field;
     }
 
-    /** A message that is already complete; it must name {@code field} itself. */
+    /**
+     * A message that is already complete; it must name {@code field} itself.
+     *
+     * @param field the field's name as the user wrote it
+     * @param message the whole message
+     * @return the exception, to throw
+     */
     public static InvalidFieldException withMessage(String field, String message) {
         return new InvalidFieldException(field, message, true);
     }
@@ -30,7 +37,11 @@ public class InvalidFieldException extends IllegalArgumentException {
         this.field = field;
     }
 
-    /** The name of the offending field. */
+    /**
+     * The name of the offending field.
+     *
+     * @return the field's name as the user wrote it (spec field, config key or option name)
+     */
     public String field() {
         return field;
     }

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Gated DeltaNet linear attention (Yang et al. 2024, "Gated Delta Networks", arXiv:2412.06464; Qwen3-Next's
  * {@code linear_attn}): queries and keys of {@code keyHeads x keyHeadDim}, values of {@code valueHeads x valueHeadDim},
@@ -14,6 +17,15 @@ package dev.strata.model;
  */
 public record LinearAttention(int keyHeads, int valueHeads, int keyHeadDim, int valueHeadDim, int convKernel)
         implements RecurrentMixer {
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param keyHeads query and key heads ({@code linear_num_key_heads})
+     * @param valueHeads value heads ({@code linear_num_value_heads}); a multiple of {@code keyHeads}
+     * @param keyHeadDim size of a query or key head
+     * @param valueHeadDim size of a value head
+     * @param convKernel width of the causal convolution ({@code linear_conv_kernel_dim})
+     */
     public LinearAttention {
         Checks.range("attention.keyHeads", keyHeads, 1, Limits.MAX_HEADS);
         Checks.range("attention.valueHeads", valueHeads, 1, Limits.MAX_HEADS);
@@ -48,12 +60,20 @@ public record LinearAttention(int keyHeads, int valueHeads, int keyHeadDim, int 
         return valueHeadDim;
     }
 
-    /** Width of the queries (and of the keys): keyHeads x keyHeadDim. */
+    /**
+     * Width of the queries (and of the keys): keyHeads x keyHeadDim.
+     *
+     * @return keyHeads x keyHeadDim, in elements
+     */
     public long keyWidth() {
         return (long) keyHeads * keyHeadDim;
     }
 
-    /** Width of the values: valueHeads x valueHeadDim. */
+    /**
+     * Width of the values: valueHeads x valueHeadDim.
+     *
+     * @return valueHeads x valueHeadDim, in elements
+     */
     public long valueWidth() {
         return (long) valueHeads * valueHeadDim;
     }

@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -19,6 +21,12 @@ public record LoraAdapter(int rank, Set<Projection> targets) {
     public static final Set<Projection> ALL_LINEAR =
             Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(Projection.ROUTER)));
 
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param rank the adapters' rank r; 0 means no adapters (full training)
+     * @param targets the projections that get adapters (every expert's copy of a targeted MLP matrix gets its own)
+     */
     public LoraAdapter {
         Checks.range("lora.rank", rank, 0, Limits.MAX_WIDTH);
         Checks.present("lora.targets", targets);
@@ -27,12 +35,21 @@ public record LoraAdapter(int rank, Set<Projection> targets) {
             throw new InvalidFieldException("lora.targets", "[]", "at least one projection when lora.rank > 0");
     }
 
-    /** Adapters of {@code rank} on all linear layers. */
+    /**
+     * Adapters of {@code rank} on all linear layers.
+     *
+     * @param rank the adapters' rank r; 0 means no adapters
+     * @return adapters on {@link #ALL_LINEAR}: every projection but the router
+     */
     public static LoraAdapter allLinear(int rank) {
         return new LoraAdapter(rank, ALL_LINEAR);
     }
 
-    /** Whether adapters are trained (rank > 0). */
+    /**
+     * Whether adapters are trained (rank > 0).
+     *
+     * @return whether {@link #rank()} is above 0
+     */
     public boolean enabled() {
         return rank > 0;
     }

@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.List;
 
 /**
@@ -38,6 +40,26 @@ public record Microbenchmarks(
     /** Layer styles the overhead is measured for, named by their feed-forward type as in strata's spec JSON. */
     public static final List<String> LAYER_STYLES = List.of("dense", "gated", "moe");
 
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param machine what the machine is (CPU model, cores, library versions), for display
+     * @param date when it was measured (ISO 8601), for display
+     * @param streamBytesPerSecond the best large-array stream bandwidth (sum or copy of a tensor far larger than the
+     *     caches)
+     * @param matrixProducts matrix products {@code x[m, k] W[n, k]^T} with their achieved rates
+     * @param kvReads decode attention steps over a long KV cache
+     * @param layerOverheads fixed per-layer time of a decode step, by layer style and format
+     * @param runtimeBytes memory the runtime holds for itself (a process that has imported the framework and run a tiny
+     *     model, the model freed); 0 if not measured
+     * @param productOutputBytes bytes per output element at the peak of a matrix product, by format: the element size
+     *     where the library writes the result directly (a GPU), more where it computes in a wider format and converts
+     *     (bf16 on a CPU without bf16 instructions: about 6); empty if not measured
+     * @param memoryBytes memory capacity of the device the benchmarks ran on (a GPU's total memory, or the machine's
+     *     RAM), as the harness read it; 0 when the run did not record it
+     * @param inSituLayers time per layer outside the products of real-width models, measured among their products, by
+     *     format and hidden width; empty when the run did not measure it
+     */
     public Microbenchmarks {
         machine = machine == null ? "" : machine;
         date = date == null ? "" : date;
@@ -63,6 +85,8 @@ public record Microbenchmarks(
      * The best memory bandwidth measured, bytes/s: the largest of the stream bandwidth, the weight bytes per second of
      * every matrix product and the cache bytes per second of every KV read. A device's floor bandwidth from this is a
      * true upper bound on what the benchmarks reached.
+     *
+     * @return the best bandwidth in bytes/s
      */
     public double bestBandwidthBytesPerSecond() {
         double best = streamBytesPerSecond;
@@ -71,7 +95,12 @@ public record Microbenchmarks(
         return best;
     }
 
-    /** The best FLOP/s measured in {@code format} (over its matrix products); 0 when none was measured in it. */
+    /**
+     * The best FLOP/s measured in {@code format} (over its matrix products); 0 when none was measured in it.
+     *
+     * @param format a numeric format id
+     * @return the best rate in FLOP/s, or 0
+     */
     public double bestFlopsPerSecond(String format) {
         double best = 0;
         for (MatrixProduct p : matrixProducts)
@@ -82,6 +111,10 @@ public record Microbenchmarks(
     /**
      * Bytes per element at the peak of a matrix product's output in {@code format}, as measured; {@code written} (the
      * size of the element the product writes) when not measured.
+     *
+     * @param format a numeric format id
+     * @param written the bytes per element the product writes, used when nothing was measured
+     * @return bytes per output element
      */
     public double productOutputBytes(String format, double written) {
         return productOutputBytes.getOrDefault(format, written);
@@ -96,6 +129,9 @@ public record Microbenchmarks(
      * bandwidth as a time per byte. A benchmark only one of them
      * has is kept as it is. What is not a timing (the runtime's memory, the product output bytes, the device's memory)
      * and the machine's description and date are this calibration's.
+     *
+     * @param later the second calibration of the same machine
+     * @return the averaged benchmarks
      */
     public Microbenchmarks averagedWith(Microbenchmarks later) {
         Checks.present("microbenchmarks.later", later);
@@ -146,7 +182,11 @@ public record Microbenchmarks(
                 .toList();
     }
 
-    /** The numeric formats the matrix products were measured in, in order of first appearance. */
+    /**
+     * The numeric formats the matrix products were measured in, in order of first appearance.
+     *
+     * @return the format ids, without repeats
+     */
     public List<String> formats() {
         return matrixProducts.stream().map(MatrixProduct::format).distinct().toList();
     }
@@ -161,6 +201,15 @@ public record Microbenchmarks(
      * @param seconds median time of one product
      */
     public record MatrixProduct(String format, long rows, long inputs, long outputs, double seconds) {
+        /**
+         * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+         *
+         * @param format numeric format of x, W and y
+         * @param rows m: token rows (1 for a matrix-vector product)
+         * @param inputs k: the weight's input width
+         * @param outputs n: the weight's output width
+         * @param seconds median time of one product
+         */
         public MatrixProduct {
             Checks.text("matrixProduct.format", format);
             NumericFormat.parse("matrixProduct.format", format);
@@ -170,22 +219,38 @@ public record Microbenchmarks(
             Checks.positive("matrixProduct.seconds", seconds, 1e6);
         }
 
-        /** What identifies the benchmark (format and shape), to match it across two calibrations of a machine. */
+        /**
+         * What identifies the benchmark (format and shape), to match it across two calibrations of a machine.
+         *
+         * @return format, rows, inputs and outputs
+         */
         public List<Object> benchmark() {
             return List.of(format, rows, inputs, outputs);
         }
 
-        /** 2 m k n: two FLOPs per multiply-accumulate. */
+        /**
+         * 2 m k n: two FLOPs per multiply-accumulate.
+         *
+         * @return the FLOPs of one product
+         */
         public double flops() {
             return 2.0 * rows * inputs * outputs;
         }
 
-        /** Elements of the weight matrix, k n. */
+        /**
+         * Elements of the weight matrix, k n.
+         *
+         * @return k n
+         */
         public double weightElements() {
             return (double) inputs * outputs;
         }
 
-        /** Bytes of the weight matrix in {@code format}. */
+        /**
+         * Bytes of the weight matrix in {@code format}.
+         *
+         * @return the bytes of k n elements in the format
+         */
         public double weightBytes() {
             return NumericFormat.parse("matrixProduct.format", format).bytesFor((long) inputs * outputs);
         }
@@ -200,6 +265,14 @@ public record Microbenchmarks(
      * @param seconds         median time of the step
      */
     public record KvRead(String format, double cacheBytes, int queriesPerKvHead, double seconds) {
+        /**
+         * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+         *
+         * @param format numeric format of the cache
+         * @param cacheBytes bytes of K and V read
+         * @param queriesPerKvHead query heads sharing each KV head
+         * @param seconds median time of the step
+         */
         public KvRead {
             Checks.text("kvRead.format", format);
             NumericFormat.parse("kvRead.format", format);
@@ -208,12 +281,20 @@ public record Microbenchmarks(
             Checks.positive("kvRead.seconds", seconds, 1e6);
         }
 
-        /** What identifies the benchmark (format, cache size, head grouping), to match it across two calibrations. */
+        /**
+         * What identifies the benchmark (format, cache size, head grouping), to match it across two calibrations.
+         *
+         * @return format, cache bytes and query heads per KV head
+         */
         public List<Object> benchmark() {
             return List.of(format, cacheBytes, queriesPerKvHead);
         }
 
-        /** Bytes per second of cache. */
+        /**
+         * Bytes per second of cache.
+         *
+         * @return cacheBytes / seconds
+         */
         public double bytesPerSecond() {
             return cacheBytes / seconds;
         }
@@ -241,6 +322,18 @@ public record Microbenchmarks(
             double perStepSeconds,
             double productsPerLayer,
             double productsPerStep) {
+        /**
+         * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+         *
+         * @param style {@code dense} (GPT-2 style: LayerNorm, learned positions, GELU MLP), {@code gated} (Llama style:
+         *     RMSNorm, rotary, SwiGLU) or {@code moe} (Llama attention, routed experts)
+         * @param format numeric format of the model
+         * @param perLayerSeconds slope: seconds per layer per step
+         * @param perStepSeconds intercept: seconds per step outside the layers (may come out slightly negative: noise)
+         * @param productsPerLayer matrix-product calls one layer of the benchmark model makes per step (their fixed
+         *     cost is part of the slope); 0 when the products were replaced by their outputs
+         * @param productsPerStep matrix-product calls outside the layers per step (the output head)
+         */
         public LayerOverhead {
             if (!LAYER_STYLES.contains(style))
                 throw new InvalidFieldException("layerOverhead.style", style, "one of " + LAYER_STYLES);
@@ -251,7 +344,11 @@ public record Microbenchmarks(
             Checks.range("layerOverhead.productsPerStep", productsPerStep, 0, 1e6);
         }
 
-        /** What identifies the fit (style, format, product counts), to match it across two calibrations. */
+        /**
+         * What identifies the fit (style, format, product counts), to match it across two calibrations.
+         *
+         * @return style, format, products per layer and products per step
+         */
         public List<Object> benchmark() {
             return List.of(style, format, productsPerLayer, productsPerStep);
         }
@@ -268,6 +365,13 @@ public record Microbenchmarks(
      * @param perLayerSeconds seconds per layer per step (may come out slightly negative on a noisy machine)
      */
     public record InSituLayer(String format, long width, double perLayerSeconds) {
+        /**
+         * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+         *
+         * @param format numeric format of the model
+         * @param width hidden width of the model (Llama style: 64 per head, feed-forward 2.75 x width)
+         * @param perLayerSeconds seconds per layer per step (may come out slightly negative on a noisy machine)
+         */
         public InSituLayer {
             Checks.text("inSituLayer.format", format);
             NumericFormat.parse("inSituLayer.format", format);
@@ -275,7 +379,11 @@ public record Microbenchmarks(
             Checks.range("inSituLayer.perLayerSeconds", perLayerSeconds, -10, 10);
         }
 
-        /** What identifies the benchmark (format and width), to match it across two calibrations. */
+        /**
+         * What identifies the benchmark (format and width), to match it across two calibrations.
+         *
+         * @return format and width
+         */
         public List<Object> benchmark() {
             return List.of(format, width);
         }

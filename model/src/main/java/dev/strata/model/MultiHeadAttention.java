@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * Multi-head attention (Vaswani et al. 2017) with grouped-query (Ainslie et al. 2023) and multi-query
  * (Shazeer 2019) variants: {@code kvHeads == heads} is MHA, {@code kvHeads == 1} is MQA, anything between is GQA.
@@ -26,6 +29,21 @@ public record MultiHeadAttention(
         boolean sinks,
         boolean gatedOutput)
         implements Attention {
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param heads number of query heads
+     * @param kvHeads number of key/value heads; must divide {@code heads}
+     * @param headDim size of each head; may differ from hidden / heads (Gemma 2: 256, Qwen3)
+     * @param biases which of the q, k, v, o projections have biases
+     * @param qkNorm whether queries and keys are normalised before the dot product
+     * @param qkNormAcrossHeads with {@code qkNorm}: the norms' weights span all heads (OLMo 2's q_norm over heads x
+     *     headDim and k_norm over kvHeads x headDim; Cohere's per-head LayerNorm of the same size); without it one
+     *     weight vector of headDim each, shared by the heads (Qwen3, Gemma 3)
+     * @param sinks a learned sink logit per head (gpt-oss {@code sinks}: one value per query head)
+     * @param gatedOutput the query projection also produces a sigmoid gate on the attention output, doubling its width
+     *     (Qwen3-Next: q_proj hidden -> 2 x heads x headDim)
+     */
     public MultiHeadAttention {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
         Checks.range("attention.kvHeads", kvHeads, 1, heads);
@@ -41,12 +59,27 @@ public record MultiHeadAttention(
                     "attention.qkNormAcrossHeads", true, "false when attention.qkNorm is false");
     }
 
-    /** Attention with per-head q/k norms or none, without sinks or an output gate. */
+    /**
+     * Attention with per-head q/k norms or none, without sinks or an output gate.
+     *
+     * @param heads number of query heads
+     * @param kvHeads number of key/value heads; must divide {@code heads}
+     * @param headDim size of each head
+     * @param biases which of the q, k, v, o projections have biases
+     * @param qkNorm whether queries and keys are normalised per head before the dot product
+     */
     public MultiHeadAttention(int heads, int kvHeads, int headDim, ProjectionBiases biases, boolean qkNorm) {
         this(heads, kvHeads, headDim, biases, qkNorm, false, false, false);
     }
 
-    /** Plain attention without biases or q/k norms. */
+    /**
+     * Plain attention without biases or q/k norms.
+     *
+     * @param heads number of query heads
+     * @param kvHeads number of key/value heads (1 for MQA, {@code heads} for MHA, between them for GQA)
+     * @param headDim size of each head
+     * @return the attention
+     */
     public static MultiHeadAttention of(int heads, int kvHeads, int headDim) {
         return new MultiHeadAttention(heads, kvHeads, headDim, ProjectionBiases.NONE, false);
     }
@@ -56,12 +89,20 @@ public record MultiHeadAttention(
         return (long) heads * headDim;
     }
 
-    /** Output width of the query projection: the queries, and as much again for the output gate when there is one. */
+    /**
+     * Output width of the query projection: the queries, and as much again for the output gate when there is one.
+     *
+     * @return heads x headDim, twice that with a gated output
+     */
     public long queryProjectionWidth() {
         return gatedOutput ? 2 * queryWidth() : queryWidth();
     }
 
-    /** Width of the keys (and of the values): kvHeads x headDim. */
+    /**
+     * Width of the keys (and of the values): kvHeads x headDim.
+     *
+     * @return kvHeads x headDim, in elements
+     */
     public long kvWidth() {
         return (long) kvHeads * headDim;
     }

@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 import java.util.Locale;
 
 /**
@@ -69,6 +72,17 @@ public record NumericFormat(
      */
     public static final NumericFormat INT8_BLOCK_2048 = new NumericFormat("int8-g2048", 8, false, 2048, 4, 0, 0);
 
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param id the id used on the command line ({@code bf16}, {@code int4-g128}, {@code nf4-dq})
+     * @param bits bits per element, 1 to 64
+     * @param floatingPoint whether the elements are floating-point numbers (trainable formats are)
+     * @param groupSize elements per block scale; 0 for formats without block scales
+     * @param scaleBytes bytes of each block scale (2 for an fp16 scale); 0 when {@code groupSize} is 0
+     * @param superGroupSize block scales per second-level scale (double quantisation); 0 for none
+     * @param superScaleBytes bytes of each second-level scale; 0 when {@code superGroupSize} is 0
+     */
     public NumericFormat {
         Checks.text("format.id", id);
         Checks.range("format.bits", bits, 1, 64);
@@ -93,7 +107,13 @@ public record NumericFormat(
                     "format.superGroupSize", superGroupSize, "0 when there are no block scales");
     }
 
-    /** A 4-bit integer format with one scale of {@code scaleBytes} per {@code groupSize} elements. */
+    /**
+     * A 4-bit integer format with one scale of {@code scaleBytes} per {@code groupSize} elements.
+     *
+     * @param groupSize elements per scale
+     * @param scaleBytes bytes of each scale
+     * @return the format, with the id {@code int4-g<groupSize>} (and {@code -s<scaleBytes>} when that is not 2)
+     */
     public static NumericFormat int4(int groupSize, int scaleBytes) {
         String id = "int4-g" + groupSize + (scaleBytes == 2 ? "" : "-s" + scaleBytes);
         return new NumericFormat(id, 4, false, groupSize, scaleBytes, 0, 0);
@@ -102,6 +122,9 @@ public record NumericFormat(
     /**
      * Bytes that {@code elements} numbers take, scales included (exact; see the class comment). Groups are counted
      * over the {@code elements} given, so callers pass one tensor (or one row of identical tensors) at a time.
+     *
+     * @param elements how many numbers
+     * @return their bytes, rounded up to whole bytes and whole groups
      */
     public long bytesFor(long elements) {
         if (elements < 0) throw new InvalidFieldException("elements", elements, "an integer >= 0");
@@ -116,7 +139,11 @@ public record NumericFormat(
         return bytes;
     }
 
-    /** Average bits per element with scales (4.125 for int4-g128); for display, never for counting bytes. */
+    /**
+     * Average bits per element with scales (4.125 for int4-g128); for display, never for counting bytes.
+     *
+     * @return bits per element, scales included
+     */
     public double bitsPerElement() {
         double b = bits;
         if (groupSize > 0) {
@@ -126,12 +153,20 @@ public record NumericFormat(
         return b;
     }
 
-    /** Average bytes per element with scales; for display. */
+    /**
+     * Average bytes per element with scales; for display.
+     *
+     * @return bytes per element, scales included
+     */
     public double bytesPerElement() {
         return bitsPerElement() / 8;
     }
 
-    /** Whether this is a block-quantised or integer format (one that a model is not trained in). */
+    /**
+     * Whether this is a block-quantised or integer format (one that a model is not trained in).
+     *
+     * @return true for integer and block formats, false for fp32, bf16, fp16 and fp8
+     */
     public boolean isQuantized() {
         return !floatingPoint;
     }
@@ -146,6 +181,8 @@ public record NumericFormat(
      * format needs its group size: plain {@code int4} is refused here (see {@link #parseWeights}).
      *
      * @param field the option or field the text came from, named in the error
+     * @param text the format id
+     * @return the format
      */
     public static NumericFormat parse(String field, String text) {
         if (text == null || text.isBlank()) throw new InvalidFieldException(field, text, "one of " + IDS);
@@ -200,6 +237,10 @@ public record NumericFormat(
     /**
      * Parses a weight format: like {@link #parse}, and plain {@code int4} means {@link #INT4_G128} (4-bit weights with
      * one fp16 scale per 128 elements, the GPTQ/AWQ default; docs/architecture.md, "Contracts", lists {@code int4} among the format ids).
+     *
+     * @param field the option or field the text came from, named in the error
+     * @param text the format id
+     * @return the format
      */
     public static NumericFormat parseWeights(String field, String text) {
         if (text != null && text.trim().equalsIgnoreCase("int4")) return INT4_G128;

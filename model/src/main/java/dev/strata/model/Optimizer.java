@@ -30,22 +30,40 @@ public enum Optimizer {
         this.stateFormat = stateFormat;
     }
 
-    /** The command-line id. */
+    /**
+     * The command-line id.
+     *
+     * @return {@code adamw}, {@code adam8bit} or {@code sgd}
+     */
     public String id() {
         return id;
     }
 
-    /** State tensors per trainable parameter (2 for Adam's moments, 1 for momentum). */
+    /**
+     * State tensors per trainable parameter (2 for Adam's moments, 1 for momentum).
+     *
+     * @return the number of state tensors
+     */
     public int statesPerParameter() {
         return statesPerParameter;
     }
 
-    /** The format this optimizer keeps its states in. */
+    /**
+     * The format this optimizer keeps its states in.
+     *
+     * @return fp32 for AdamW and SGD; 8-bit blocks with an fp32 scale per 2048 values for 8-bit Adam
+     */
     public NumericFormat defaultStateFormat() {
         return stateFormat;
     }
 
-    /** Parses {@code adamw|adam8bit|sgd} ({@code adam} is accepted for adamw: same memory). */
+    /**
+     * Parses {@code adamw|adam8bit|sgd} ({@code adam} is accepted for adamw: same memory).
+     *
+     * @param field the option or field the text came from, named in the error
+     * @param text the optimizer's id
+     * @return the optimizer
+     */
     public static Optimizer parse(String field, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         for (Optimizer o : values()) if (o.id.equals(t)) return o;

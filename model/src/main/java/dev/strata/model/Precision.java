@@ -1,5 +1,7 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+
 /**
  * The numeric format of each kind of stored number.
  *
@@ -26,7 +28,17 @@ public record Precision(
         NumericFormat masterWeights,
         NumericFormat optimizerStates,
         NumericFormat expertWeights) {
-    /** Formats with the experts' matrices in the weight format. */
+    /**
+     * Formats with the experts' matrices in the weight format.
+     *
+     * @param weights the weight matrices of the transformer layers, the routed experts' included
+     * @param embeddings token embedding, position table, output head, norms and routers
+     * @param activations activations
+     * @param kvCache the key/value cache
+     * @param gradients gradients of the trainable weights
+     * @param masterWeights the optimizer's master copy of the trainable weights
+     * @param optimizerStates the optimizer's state tensors
+     */
     public Precision(
             NumericFormat weights,
             NumericFormat embeddings,
@@ -38,6 +50,23 @@ public record Precision(
         this(weights, embeddings, activations, kvCache, gradients, masterWeights, optimizerStates, weights);
     }
 
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param weights the weight matrices of the transformer layers (attention projections, MLPs, experts); for
+     *     training, the compute copy of every trainable weight
+     * @param embeddings token embedding, position table, output head, norms and routers: quantisers (GPTQ, AWQ,
+     *     bitsandbytes/QLoRA, FP8 checkpoints) keep these in 16 bits while the layer matrices are quantised; equal to
+     *     {@code weights} when those are 16 bits or wider
+     * @param activations activations (and, for LoRA, the adapters' compute copy)
+     * @param kvCache the key/value cache
+     * @param gradients gradients of the trainable weights (mixed precision: 16-bit, ZeRO's 2 bytes per parameter)
+     * @param masterWeights the optimizer's master copy of the trainable weights; no separate copy is kept when it
+     *     equals {@code weights} (training fully in fp32)
+     * @param optimizerStates the optimizer's state tensors (moments, momentum)
+     * @param expertWeights the routed experts' matrices, where a checkpoint quantises only those (gpt-oss: MXFP4
+     *     experts, everything else bf16); equal to {@code weights} otherwise
+     */
     public Precision {
         Checks.present("precision.expertWeights", expertWeights);
         Checks.present("precision.weights", weights);
@@ -69,6 +98,11 @@ public record Precision(
      * weights are narrower than 16 bits; activations are fp32 for fp32 weights, fp16 for fp16 weights, bf16 otherwise;
      * gradients take the weights' format when that is a 16- or 32-bit float, bf16 otherwise; master weights fp32;
      * optimizer states in the optimizer's own format.
+     *
+     * @param weights the format of the layer matrices
+     * @param kvCache the format of the key/value cache
+     * @param optimizer the optimizer, whose state format it takes
+     * @return the formats
      */
     public static Precision of(NumericFormat weights, NumericFormat kvCache, Optimizer optimizer) {
         Checks.present("precision.weights", weights);
@@ -80,23 +114,41 @@ public record Precision(
                 weights, embeddings, compute, kvCache, compute, NumericFormat.FP32, optimizer.defaultStateFormat());
     }
 
-    /** These formats with the routed experts' matrices in {@code experts}. */
+    /**
+     * These formats with the routed experts' matrices in {@code experts}.
+     *
+     * @param experts the routed experts' format
+     * @return a copy with that expert format, every other format unchanged
+     */
     public Precision withExpertWeights(NumericFormat experts) {
         return new Precision(
                 weights, embeddings, activations, kvCache, gradients, masterWeights, optimizerStates, experts);
     }
 
-    /** Whether the routed experts are stored in a format of their own. */
+    /**
+     * Whether the routed experts are stored in a format of their own.
+     *
+     * @return whether {@link #expertWeights()} differs from {@link #weights()}
+     */
     public boolean mixedWeights() {
         return !expertWeights.equals(weights);
     }
 
-    /** The format of a layer matrix: the experts' for a routed expert's, the weights' otherwise. */
+    /**
+     * The format of a layer matrix: the experts' for a routed expert's, the weights' otherwise.
+     *
+     * @param routedExpert whether the matrix belongs to a routed expert
+     * @return {@link #expertWeights()} or {@link #weights()}
+     */
     public NumericFormat weightsFor(boolean routedExpert) {
         return routedExpert ? expertWeights : weights;
     }
 
-    /** Whether the optimizer keeps a master copy apart from the compute weights. */
+    /**
+     * Whether the optimizer keeps a master copy apart from the compute weights.
+     *
+     * @return whether {@link #masterWeights()} differs from {@link #weights()}
+     */
     public boolean separateMasterWeights() {
         return !masterWeights.equals(weights);
     }

@@ -55,17 +55,30 @@ public enum Projection {
         this.split = split;
     }
 
-    /** Short id used by {@code --lora-targets} (Hugging Face module name without {@code _proj}). */
+    /**
+     * Short id used by {@code --lora-targets} (Hugging Face module name without {@code _proj}).
+     *
+     * @return the short id ({@code q}, {@code gate}, ...)
+     */
     public String id() {
         return id;
     }
 
-    /** How tensor parallelism splits this matrix. */
+    /**
+     * How tensor parallelism splits this matrix.
+     *
+     * @return by columns (output features) or by rows (input features), or not at all
+     */
     public Split split() {
         return split;
     }
 
-    /** The projection with this short id, or null. */
+    /**
+     * The projection with this short id, or null.
+     *
+     * @param id a short id
+     * @return the projection, or null when none has it
+     */
     public static Projection byId(String id) {
         for (Projection p : values()) if (p.id.equals(id)) return p;
         return null;

@@ -22,12 +22,22 @@ public enum Recompute {
         this.id = id;
     }
 
-    /** The command-line id. */
+    /**
+     * The command-line id.
+     *
+     * @return {@code none}, {@code selective} or {@code full}
+     */
     public String id() {
         return id;
     }
 
-    /** Parses {@code none|selective|full}. */
+    /**
+     * Parses {@code none|selective|full}.
+     *
+     * @param field the option or field the text came from, named in the error
+     * @param text the mode's id
+     * @return the mode
+     */
     public static Recompute parse(String field, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         for (Recompute r : values()) if (r.id.equals(t)) return r;

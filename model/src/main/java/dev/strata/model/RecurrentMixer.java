@@ -7,12 +7,24 @@ package dev.strata.model;
  */
 public sealed interface RecurrentMixer extends Attention
         permits LinearAttention, StateSpaceMixer, SelectiveStateSpaceMixer {
-    /** Channels of the causal convolution. */
+    /**
+     * Channels of the causal convolution.
+     *
+     * @return the number of channels
+     */
     long convChannels();
 
-    /** Width of the causal convolution. */
+    /**
+     * Width of the causal convolution.
+     *
+     * @return the kernel width in tokens
+     */
     int convKernel();
 
-    /** Elements of the recurrent state of one sequence. */
+    /**
+     * Elements of the recurrent state of one sequence.
+     *
+     * @return the number of elements
+     */
     long recurrentStateElements();
 }

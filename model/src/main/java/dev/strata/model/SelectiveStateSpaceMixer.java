@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * A Mamba (Mamba-1) selective state-space mixer (Gu and Dao 2023, arXiv:2312.00752; Jamba's mixer,
  * modeling_jamba.JambaMambaMixer): an input projection to x and the gate (2 x inner), a causal depthwise convolution
@@ -24,6 +27,17 @@ public record SelectiveStateSpaceMixer(
         boolean projectionBias,
         boolean innerNorms)
         implements RecurrentMixer {
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param innerWidth inner width ({@code mamba_expand} x hidden)
+     * @param stateSize state size N per channel ({@code mamba_d_state})
+     * @param dtRank rank of the step-size projection ({@code mamba_dt_rank})
+     * @param convKernel width of the causal convolution ({@code mamba_d_conv})
+     * @param convBias whether the convolution has a bias ({@code mamba_conv_bias})
+     * @param projectionBias whether the input and output projections have biases ({@code mamba_proj_bias})
+     * @param innerNorms whether the step size, B and C are normalised (Jamba's dt, b and c layernorms)
+     */
     public SelectiveStateSpaceMixer {
         Checks.range("attention.innerWidth", innerWidth, 1, Limits.MAX_WIDTH);
         Checks.range("attention.stateSize", stateSize, 1, 1 << 16);

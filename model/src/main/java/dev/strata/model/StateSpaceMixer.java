@@ -1,5 +1,8 @@
 package dev.strata.model;
 
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+
 /**
  * A Mamba-2 state-space mixer (Dao and Gu 2024, "Transformers are SSMs", arXiv:2405.21060; Nemotron-H's mixer):
  * an input projection to the gate, the inner activations x, the B and C projections of {@code groups x stateSize}
@@ -29,7 +32,17 @@ public record StateSpaceMixer(
         boolean outputBias,
         boolean gatedNorm)
         implements RecurrentMixer {
-    /** Mamba-2 as Nemotron-H has it: one bias flag for both projections, and the gated norm. */
+    /**
+     * Mamba-2 as Nemotron-H has it: one bias flag for both projections, and the gated norm.
+     *
+     * @param heads SSM heads
+     * @param headDim size of each head
+     * @param groups groups of B and C; divides the heads
+     * @param stateSize state size N per head channel
+     * @param convKernel width of the causal convolution
+     * @param convBias whether the convolution has a bias
+     * @param projectionBias whether the input and the output projections have biases
+     */
     public StateSpaceMixer(
             int heads,
             int headDim,
@@ -41,6 +54,22 @@ public record StateSpaceMixer(
         this(heads, headDim, groups, stateSize, convKernel, convBias, projectionBias, projectionBias, true);
     }
 
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param heads SSM heads ({@code mamba_num_heads})
+     * @param headDim size of each head ({@code mamba_head_dim}); the inner width is heads x headDim
+     * @param groups groups of B and C ({@code n_groups}); divides the heads
+     * @param stateSize state size N per head channel ({@code ssm_state_size})
+     * @param convKernel width of the causal convolution ({@code conv_kernel})
+     * @param convBias whether the convolution has a bias ({@code use_conv_bias})
+     * @param projectionBias whether the input projection has a bias ({@code use_bias}; Falcon-H1's {@code
+     *     mamba_proj_bias})
+     * @param outputBias whether the output projection has a bias ({@code use_bias}; Falcon-H1's {@code
+     *     projectors_bias})
+     * @param gatedNorm whether a gated RMSNorm over the inner width precedes the output projection (Mamba-2's;
+     *     Falcon-H1 only with {@code mamba_rms_norm})
+     */
     public StateSpaceMixer {
         Checks.range("attention.heads", heads, 1, Limits.MAX_HEADS);
         Checks.range("attention.headDim", headDim, 1, Limits.MAX_WIDTH);
@@ -69,12 +98,20 @@ public record StateSpaceMixer(
         return headDim;
     }
 
-    /** The inner width: heads x headDim. */
+    /**
+     * The inner width: heads x headDim.
+     *
+     * @return heads x headDim
+     */
     public long innerWidth() {
         return (long) heads * headDim;
     }
 
-    /** Output width of the input projection: gate z and x (2 x inner), B and C (2 x groups x stateSize), dt (heads). */
+    /**
+     * Output width of the input projection: gate z and x (2 x inner), B and C (2 x groups x stateSize), dt (heads).
+     *
+     * @return 2 x inner + 2 x groups x stateSize + heads
+     */
     public long inputProjectionWidth() {
         return 2 * innerWidth() + 2L * groups * stateSize + heads;
     }

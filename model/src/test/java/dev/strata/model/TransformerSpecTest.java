@@ -3,6 +3,7 @@ package dev.strata.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.model.internal.Limits;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

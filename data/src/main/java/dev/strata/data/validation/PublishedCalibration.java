@@ -49,13 +49,24 @@ public final class PublishedCalibration {
 
     /** A fit: the device efficiencies, the engine's profile, and the calibrated errors on the points fitted. */
     public record Fit(GpuEfficiency gpu, EngineProfile engine) {
-        /** The tuning this fit gives. */
+        /**
+         * The tuning this fit gives.
+         *
+         * @return the tuning
+         */
         public LatencyTuning tuning() {
             return engine.tuning(gpu);
         }
     }
 
-    /** Fits {@code points} of one engine, naming the profile {@code engineId}. */
+    /**
+     * Fits {@code points} of one engine, naming the profile {@code engineId}.
+     *
+     * @param points the published points of the engine
+     * @param engineId the profile's id
+     * @param engineName the profile's name
+     * @return the fitted device efficiencies and engine profile
+     */
     public static Fit fit(List<PublishedPoint> points, String engineId, String engineName) {
         List<PublishedPoint> used = usable(points);
         Map<String, TransformerSpec> specs = new HashMap<>();
@@ -119,12 +130,23 @@ public final class PublishedCalibration {
         return new Fit(gpu, engine);
     }
 
-    /** The points a fit uses: all but the excused ones. */
+    /**
+     * The points a fit uses: all but the excused ones.
+     *
+     * @param points the published points
+     * @return the points a fit uses
+     */
     public static List<PublishedPoint> usable(List<PublishedPoint> points) {
         return points.stream().filter(p -> !EXCUSED.containsKey(p.id())).toList();
     }
 
-    /** {@code p} estimated with {@code fit}. */
+    /**
+     * {@code p} estimated with {@code fit}.
+     *
+     * @param p a published point
+     * @param fit the fit
+     * @return the comparison
+     */
     public static PublishedComparison compare(PublishedPoint p, Fit fit) {
         return compare(p, fit, fit.tuning(), new HashMap<>());
     }
@@ -138,6 +160,11 @@ public final class PublishedCalibration {
     /**
      * Cross-validation: for each value of {@code key} (a model, a device), fit without its points and estimate them;
      * the comparisons of every point so predicted.
+     *
+     * @param points the published points
+     * @param key the group of a point (its model, its device)
+     * @param engineId the profile's id
+     * @return the comparisons of every point, each predicted by a fit without its group
      */
     public static List<PublishedComparison> crossValidate(
             List<PublishedPoint> points, Function<PublishedPoint, String> key, String engineId) {

@@ -26,27 +26,54 @@ import dev.strata.model.Workload;
  */
 public record PublishedComparison(PublishedPoint point, double floor, double calibrated) {
 
-    /** The measured time in seconds. */
+    /**
+     * The measured time in seconds.
+     *
+     * @return seconds
+     */
     public double measured() {
         return point.measuredSeconds();
     }
 
-    /** Signed relative error of the calibrated time: estimated / measured - 1 (negative: optimistic). */
+    /**
+     * Signed relative error of the calibrated time: estimated / measured - 1 (negative: optimistic).
+     *
+     * @return the error, a fraction
+     */
     public double error() {
         return calibrated / measured() - 1;
     }
 
-    /** Whether the floor is at or below the measured time, as a lower bound must be. */
+    /**
+     * Whether the floor is at or below the measured time, as a lower bound must be.
+     *
+     * @return whether the floor is at most the measured time
+     */
     public boolean floorBelow() {
         return floor <= measured() * (1 + 1e-9);
     }
 
-    /** The estimate of {@code point} on {@code hw} with {@code tuning}. */
+    /**
+     * The estimate of {@code point} on {@code hw} with {@code tuning}.
+     *
+     * @param point the published point
+     * @param hw the device
+     * @param tuning the latency tuning
+     * @return the comparison
+     */
     public static PublishedComparison of(PublishedPoint point, Hardware hw, LatencyTuning tuning) {
         return of(point, PublishedMeasurements.model(point), hw, tuning);
     }
 
-    /** The estimate of {@code point} for {@code spec} (the point's model, resolved once by the caller). */
+    /**
+     * The estimate of {@code point} for {@code spec} (the point's model, resolved once by the caller).
+     *
+     * @param point the published point
+     * @param spec the point's model
+     * @param hw the device
+     * @param tuning the latency tuning
+     * @return the comparison
+     */
     public static PublishedComparison of(
             PublishedPoint point, TransformerSpec spec, Hardware hw, LatencyTuning tuning) {
         Precision p = precision(point);

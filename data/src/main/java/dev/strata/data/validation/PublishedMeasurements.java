@@ -38,7 +38,11 @@ public final class PublishedMeasurements {
 
     private static final List<PublishedPoint> ALL = load();
 
-    /** Every shipped point. */
+    /**
+     * Every shipped point.
+     *
+     * @return the points
+     */
     public static List<PublishedPoint> all() {
         return ALL;
     }
@@ -75,7 +79,12 @@ public final class PublishedMeasurements {
                 r.get("notes"));
     }
 
-    /** The model a point names: a preset, or a config file shipped beside the sets. */
+    /**
+     * The model a point names: a preset, or a config file shipped beside the sets.
+     *
+     * @param p a published point
+     * @return the spec
+     */
     public static TransformerSpec model(PublishedPoint p) {
         if (!p.model().endsWith(".json")) return PresetCatalog.get(p.model()).spec();
         try (InputStream in = PublishedMeasurements.class.getResourceAsStream(FOLDER + p.model())) {

@@ -42,18 +42,30 @@ public record PublishedPoint(
     /** The metric of output throughput per device, in tokens per second. */
     public static final String THROUGHPUT_PER_GPU = "output_tokens_per_s_per_gpu";
 
-    /** The measured time in seconds: the time to first token, or the whole run's time implied by the throughput. */
+    /**
+     * The measured time in seconds: the time to first token, or the whole run's time implied by the throughput.
+     *
+     * @return seconds
+     */
     public double measuredSeconds() {
         return metric.equals(TTFT_MS) ? measured / 1000 : (double) batch * generate / (measured * devices);
     }
 
-    /** The model family for grouping: the model id without its size ("llama-2", "mistral", "mixtral"). */
+    /**
+     * The model family for grouping: the model id without its size ("llama-2", "mistral", "mixtral").
+     *
+     * @return the family
+     */
     public String modelFamily() {
         String m = model.endsWith(".json") ? model.substring(0, model.length() - 5) : model;
         return m.replaceAll("-[0-9.]+[bx][0-9.]*b?$", "").replaceAll("-[0-9x.]+b$", "");
     }
 
-    /** Whether the point runs one sequence (a latency point) rather than a batch. */
+    /**
+     * Whether the point runs one sequence (a latency point) rather than a batch.
+     *
+     * @return whether the batch is 1
+     */
     public boolean single() {
         return batch == 1;
     }

@@ -73,6 +73,13 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /** The quantities that are times: they have a floor. */
     public static final List<String> LATENCY_QUANTITIES = List.of("prefill_seconds", "decode_seconds_per_token");
 
+    /**
+     * Copies the rows.
+     *
+     * @param run the reference run
+     * @param calibration the host calibration fitted to the run's microbenchmarks
+     * @param rows one row per measured point and compared quantity, in the run's order
+     */
     public Validation {
         rows = List.copyOf(rows);
     }
@@ -92,7 +99,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
             this.key = key;
         }
 
-        /** The JSON name of the statistic. */
+        /**
+         * The JSON name of the statistic.
+         *
+         * @return the name
+         */
         public String key() {
             return key;
         }
@@ -149,7 +160,12 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
      */
     public static final double QUICK_MEMORY_LIMIT = 0.10;
 
-    /** The targets of the shipped (full) run: counts, memory, and calibrated decode latency per format, floors below. */
+    /**
+     * The targets of the shipped (full) run: counts, memory, and calibrated decode latency per format, floors below.
+     *
+     * @param dtypes the formats of the run
+     * @return the targets
+     */
     public static List<Target> fullTargets(List<String> dtypes) {
         List<Target> t = new ArrayList<>(COUNT_TARGETS);
         t.add(new Target(
@@ -176,7 +192,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         return t;
     }
 
-    /** The targets of a live {@code --quick} run: counts, and memory within {@link #QUICK_MEMORY_LIMIT}. */
+    /**
+     * The targets of a live {@code --quick} run: counts, and memory within {@link #QUICK_MEMORY_LIMIT}.
+     *
+     * @return the targets
+     */
     public static List<Target> quickTargets() {
         List<Target> t = new ArrayList<>(COUNT_TARGETS);
         t.add(new Target(
@@ -185,12 +205,21 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         return t;
     }
 
-    /** The full targets against this validation's rows. */
+    /**
+     * The full targets against this validation's rows.
+     *
+     * @return each target with its figure and verdict
+     */
     public List<TargetResult> targets() {
         return evaluate(fullTargets(dtypes()));
     }
 
-    /** Some targets against this validation's rows. */
+    /**
+     * Some targets against this validation's rows.
+     *
+     * @param targets the targets
+     * @return each target with its figure and verdict
+     */
     public List<TargetResult> evaluate(List<Target> targets) {
         List<TargetResult> out = new ArrayList<>();
         for (Target t : targets) {
@@ -232,12 +261,20 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
             double floor,
             String unit,
             boolean loaded) {
-        /** (estimated - measured) / measured. */
+        /**
+         * (estimated - measured) / measured.
+         *
+         * @return the relative error
+         */
         public double relativeError() {
             return (estimated - measured) / measured;
         }
 
-        /** Whether the floor is at most the measured value (for times; true for other quantities). */
+        /**
+         * Whether the floor is at most the measured value (for times; true for other quantities).
+         *
+         * @return whether the floor is at most the measured value
+         */
         public boolean floorBelowMeasured() {
             return Double.isNaN(floor) || floor <= measured;
         }
@@ -269,7 +306,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         }
     }
 
-    /** Validates the shipped CPU run. */
+    /**
+     * Validates the shipped CPU run.
+     *
+     * @return the validation
+     */
     public static Validation shipped() {
         return shipped("cpu");
     }
@@ -277,6 +318,9 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
     /**
      * Validates the run shipped for a device ({@link ReferenceRun#DEVICES}; another is an error naming {@code device}),
      * once per device, on first use.
+     *
+     * @param device {@code cpu} or {@code cuda}
+     * @return the validation
      */
     public static Validation shipped(String device) {
         return SHIPPED.computeIfAbsent(ReferenceRun.checkDevice("device", device), d -> of(ReferenceRun.shipped(d)));
@@ -284,7 +328,12 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
 
     private static final Map<String, Validation> SHIPPED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The device a request names, trimmed; {@code cpu} when it names none (the page, its chart and the API alike). */
+    /**
+     * The device a request names, trimmed; {@code cpu} when it names none (the page, its chart and the API alike).
+     *
+     * @param device the device a request names, or null
+     * @return the device, {@code cpu} by default
+     */
     public static String deviceOrDefault(String device) {
         return device == null || device.isBlank() ? "cpu" : device.trim();
     }
@@ -313,13 +362,22 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         }
     }
 
-    /** The drift between the run's two calibrations; null when it calibrated once. */
+    /**
+     * The drift between the run's two calibrations; null when it calibrated once.
+     *
+     * @return the drift, or null
+     */
     public CalibrationDrift calibrationDrift() {
         List<Microbenchmarks> c = run.calibrations();
         return c.size() < 2 ? null : CalibrationDrift.of(c.get(0), c.get(1));
     }
 
-    /** Validates a run against the host calibrated from the run's own microbenchmarks. */
+    /**
+     * Validates a run against the host calibrated from the run's own microbenchmarks.
+     *
+     * @param run the run
+     * @return the validation
+     */
     public static Validation of(ReferenceRun run) {
         HardwareEntry host = HardwareCatalog.host(run.calibrations()); // the floor: the best of every calibration
         Microbenchmarks benchmarks = host.calibration(); // the calibrations averaged, as run.calibration()
@@ -424,12 +482,21 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 .total();
     }
 
-    /** What identifies a measured point across its quantities: model, dtype, batch and context. */
+    /**
+     * What identifies a measured point across its quantities: model, dtype, batch and context.
+     *
+     * @param p a measured point
+     * @return the key
+     */
     public static String key(ReferenceRun.MeasuredPoint p) {
         return p.model() + "/" + p.dtype() + "/" + p.batch() + "/" + p.context();
     }
 
-    /** Summary per quantity (all formats together), in {@link #QUANTITIES} order. */
+    /**
+     * Summary per quantity (all formats together), in {@link #QUANTITIES} order.
+     *
+     * @return summaries by quantity
+     */
     public Map<String, Summary> byQuantity() {
         Map<String, Summary> out = new LinkedHashMap<>();
         for (String q : QUANTITIES) {
@@ -439,7 +506,15 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
         return out;
     }
 
-    /** Summary of the rows of one quantity that match: dtype null for all, maxBatch for batch at most that. */
+    /**
+     * Summary of the rows of one quantity that match: dtype null for all, maxBatch for batch at most that.
+     *
+     * @param quantity the quantity
+     * @param dtype the format, or null for all
+     * @param minBatch the smallest batch
+     * @param maxBatch the largest batch
+     * @return the summary
+     */
     public Summary summary(String quantity, String dtype, long minBatch, long maxBatch) {
         return Summary.of(rows.stream()
                 .filter(r -> r.quantity().equals(quantity)
@@ -449,7 +524,11 @@ public record Validation(ReferenceRun run, HostCalibration calibration, List<Row
                 .toList());
     }
 
-    /** The formats of the rows, in order of first appearance. */
+    /**
+     * The formats of the rows, in order of first appearance.
+     *
+     * @return the formats
+     */
     public List<String> dtypes() {
         return rows.stream().map(Row::dtype).distinct().toList();
     }

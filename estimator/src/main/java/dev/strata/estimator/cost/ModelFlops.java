@@ -8,10 +8,10 @@ import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.estimator.scaling.TrainingCompute;
-import dev.strata.model.Checks;
-import dev.strata.model.Limits;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 
 /**
  * Training "model FLOPs" per token, the numerator of MFU (PaLM, Chowdhery et al. 2022, arXiv:2204.02311 App. B):
@@ -25,7 +25,14 @@ public final class ModelFlops {
 
     private ModelFlops() {}
 
-    /** Exact training FLOPs per token of {@code spec} at {@code sequenceLength} tokens per sequence, split into matrix products and attention. */
+    /**
+     * Exact training FLOPs per token of {@code spec} at {@code sequenceLength} tokens per sequence, split into matrix
+     * products and attention.
+     *
+     * @param spec the model
+     * @param sequenceLength tokens per training sequence
+     * @return dense and attention FLOPs per token
+     */
     public static TrainingFlopsPerToken perToken(TransformerSpec spec, int sequenceLength) {
         Checks.range("seq-len", sequenceLength, 1, Limits.MAX_CONTEXT);
         TrainingFlops t = Flops.trainingPerToken(spec, sequenceLength, Recompute.NONE, FlopsConvention.FULL);
@@ -39,7 +46,12 @@ public final class ModelFlops {
                 "exact: strata's FLOPs estimator, forward + backward (2x forward), no recomputation, full T x T attention scores (PaLM App. B's model FLOPs)");
     }
 
-    /** Training FLOPs per token for a bare parameter count: 6N only, no attention term (Kaplan et al. 2020 §2.1). */
+    /**
+     * Training FLOPs per token for a bare parameter count: 6N only, no attention term (Kaplan et al. 2020 §2.1).
+     *
+     * @param params the parameter count N
+     * @return 6N as the dense term, 0 attention
+     */
     public static TrainingFlopsPerToken perToken(double params) {
         return new TrainingFlopsPerToken(
                 params,
@@ -52,6 +64,10 @@ public final class ModelFlops {
     /**
      * Parameters a token multiplies with: active parameters less the token embedding and learned position table
      * (lookups), plus the embedding matrix once more when tied, because then it is also the output head.
+     *
+     * @param spec the model
+     * @param count its parameter count
+     * @return the parameters each token multiplies with
      */
     public static double matmulParams(TransformerSpec spec, ParameterCount count) {
         double lookups = count.active(ParamComponent.EMBEDDING) + count.active(ParamComponent.POSITION_EMBEDDING);

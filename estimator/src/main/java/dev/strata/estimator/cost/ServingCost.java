@@ -1,7 +1,7 @@
 package dev.strata.estimator.cost;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * The cost of serving a model: per million output tokens and per request at a batch size, and the batch size
@@ -16,7 +16,14 @@ public final class ServingCost {
 
     private ServingCost() {}
 
-    /** USD per million output tokens: devices x price / 3600 / (output tokens/s) x 10⁶. */
+    /**
+     * USD per million output tokens: devices x price / 3600 / (output tokens/s) x 10⁶.
+     *
+     * @param outputTokensPerSecond output tokens per second of the whole group of devices
+     * @param devices devices serving together
+     * @param pricePerDeviceHourUsd price of one device for one hour, USD
+     * @return USD per million output tokens
+     */
     public static double perMillionOutputTokensUsd(
             double outputTokensPerSecond, long devices, double pricePerDeviceHourUsd) {
         Checks.positive("tokens-per-second", outputTokensPerSecond, 1e12);
@@ -27,7 +34,13 @@ public final class ServingCost {
      * Serving cost at {@code batch}: step time from {@code model}; a request pays its prefill seconds in full and a
      * 1/batch share of the group for the {@code outputTokens} steps it decodes.
      *
+     * @param model seconds per decode step by batch
+     * @param batch concurrent sequences, 1 to {@link #MAX_BATCH}
+     * @param devices devices serving together
+     * @param pricePerDeviceHourUsd price of one device for one hour, USD
+     * @param outputTokens tokens each request generates
      * @param prefillSecondsPerRequest group time the request's prompt takes (0 to ignore prompts)
+     * @return throughput, time per token and cost at that batch
      */
     public static ServingCostEstimate at(
             StepTimeModel model,
@@ -57,7 +70,14 @@ public final class ServingCost {
      * sequence's tokens) is at most {@code maxSecondsPerToken}; ties go to the smaller batch. Every batch is
      * evaluated, so the model need not be monotone.
      *
+     * @param model seconds per decode step by batch
      * @param maxBatch the largest batch that fits (memory), or {@link #MAX_BATCH}
+     * @param maxSecondsPerToken the longest step time allowed
+     * @param devices devices serving together
+     * @param pricePerDeviceHourUsd price of one device for one hour, USD
+     * @param outputTokens tokens each request generates
+     * @param prefillSecondsPerRequest group time the request's prompt takes (0 to ignore prompts)
+     * @return the estimate at the cheapest batch
      * @throws InvalidFieldException (field {@code max-seconds-per-token}) when even batch 1 is too slow
      */
     public static ServingCostEstimate cheapestBatch(

@@ -1,7 +1,7 @@
 package dev.strata.estimator.cost;
 
 import dev.strata.estimator.scaling.TrainingCompute;
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.OptionalDouble;
 
 /**
@@ -27,7 +27,12 @@ public final class TrainingCost {
 
     private TrainingCost() {}
 
-    /** All of it for one run. */
+    /**
+     * All of it for one run.
+     *
+     * @param run the run's FLOPs, devices, MFU, price and power
+     * @return time, device-hours, cost and energy
+     */
     public static TrainingCostEstimate estimate(TrainingRun run) {
         double wall = wallSeconds(run.totalFlops(), run.devices(), run.peakFlopsPerSecond(), run.mfu());
         double hours = deviceHours(wall, run.devices());
@@ -37,22 +42,49 @@ public final class TrainingCost {
         return new TrainingCostEstimate(run, wall, hours, costUsd(hours, run.pricePerDeviceHourUsd()), energy);
     }
 
-    /** Wall-clock seconds: FLOPs / (devices x peak x MFU) (the definition of MFU, PaLM §4.1, solved for time). */
+    /**
+     * Wall-clock seconds: FLOPs / (devices x peak x MFU) (the definition of MFU, PaLM §4.1, solved for time).
+     *
+     * @param totalFlops training FLOPs
+     * @param devices number of devices
+     * @param peakFlopsPerSecond dense peak of one device
+     * @param mfu model FLOPs utilisation, in (0, 1]
+     * @return seconds
+     */
     public static double wallSeconds(double totalFlops, long devices, double peakFlopsPerSecond, double mfu) {
         return totalFlops / (devices * peakFlopsPerSecond * mfu);
     }
 
-    /** Device-hours: devices x wall seconds / 3600. */
+    /**
+     * Device-hours: devices x wall seconds / 3600.
+     *
+     * @param wallSeconds wall-clock seconds
+     * @param devices number of devices
+     * @return device-hours
+     */
     public static double deviceHours(double wallSeconds, long devices) {
         return devices * wallSeconds / SECONDS_PER_HOUR;
     }
 
-    /** Money: device-hours x price per device-hour. */
+    /**
+     * Money: device-hours x price per device-hour.
+     *
+     * @param deviceHours device-hours
+     * @param pricePerDeviceHourUsd price of one device for one hour, USD
+     * @return USD
+     */
     public static double costUsd(double deviceHours, double pricePerDeviceHourUsd) {
         return deviceHours * pricePerDeviceHourUsd;
     }
 
-    /** Energy: device-hours x board power x PUE / 1000, kWh (devices at board power; host CPUs and network not counted). */
+    /**
+     * Energy: device-hours x board power x PUE / 1000, kWh (devices at board power; host CPUs and network not counted).
+     *
+     * @param deviceHours device-hours
+     * @param powerWatts board power of one device, W
+     * @param pue power usage effectiveness, 1 or more
+     * @return kWh
+     */
     public static double energyKwh(double deviceHours, double powerWatts, double pue) {
         return deviceHours * powerWatts * pue / 1000;
     }
@@ -60,6 +92,11 @@ public final class TrainingCost {
     /**
      * The MFU a measured run implies: FLOPs / (device-hours x 3600 x peak) (PaLM §4.1: achieved model FLOP/s over
      * peak, with achieved = FLOPs / device-seconds).
+     *
+     * @param totalFlops training FLOPs of the run
+     * @param deviceHours device-hours the run took
+     * @param peakFlopsPerSecond dense peak of one device
+     * @return the MFU, a fraction
      */
     public static double impliedMfu(double totalFlops, double deviceHours, double peakFlopsPerSecond) {
         Checks.positive("flops", totalFlops, TrainingCompute.MAX_QUANTITY);

@@ -13,7 +13,11 @@ import java.util.OptionalDouble;
  */
 public record TrainingCostEstimate(
         TrainingRun run, double wallSeconds, double deviceHours, double costUsd, OptionalDouble energyKwh) {
-    /** Achieved model FLOP/s per device: MFU x peak. */
+    /**
+     * Achieved model FLOP/s per device: MFU x peak.
+     *
+     * @return FLOP/s per device
+     */
     public double achievedFlopsPerSecondPerDevice() {
         return run.mfu() * run.peakFlopsPerSecond();
     }

@@ -12,7 +12,11 @@ package dev.strata.estimator.cost;
  */
 public record TrainingFlopsPerToken(
         double matmulParams, double dense, double attention, int sequenceLength, String method) {
-    /** dense + attention. */
+    /**
+     * dense + attention.
+     *
+     * @return FLOPs per token
+     */
     public double total() {
         return dense + attention;
     }

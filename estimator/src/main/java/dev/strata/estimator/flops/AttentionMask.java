@@ -26,12 +26,22 @@ public enum AttentionMask {
         this.id = id;
     }
 
-    /** The command-line id. */
+    /**
+     * The command-line id.
+     *
+     * @return {@code full} or {@code causal}
+     */
     public String id() {
         return id;
     }
 
-    /** Parses {@code full|causal}. */
+    /**
+     * Parses {@code full|causal}.
+     *
+     * @param field the option or field the text came from, named in the error
+     * @param text the mask's id
+     * @return the mask
+     */
     public static AttentionMask parse(String field, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         for (AttentionMask m : values()) if (m.id.equals(t)) return m;

@@ -58,7 +58,11 @@ public enum FlopComponent {
         this.key = key;
     }
 
-    /** The camelCase name used in JSON keys and CSV rows. */
+    /**
+     * The camelCase name used in JSON keys and CSV rows.
+     *
+     * @return the key ({@code attentionScores}, ...)
+     */
     public String key() {
         return key;
     }

@@ -4,14 +4,14 @@ import static dev.strata.estimator.flops.FlopComponent.*;
 
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.Recompute;
 import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 
 /**
  * FLOPs of the forward pass, prefill, decoding and training, as named terms.
@@ -33,7 +33,13 @@ import dev.strata.model.TransformerSpec;
 public final class Flops {
     private Flops() {}
 
-    /** FLOPs of a linear layer {@code in -> out} for one token: 2 x in x out (2 per multiply-accumulate). */
+    /**
+     * FLOPs of a linear layer {@code in -> out} for one token: 2 x in x out (2 per multiply-accumulate).
+     *
+     * @param in input features
+     * @param out output features
+     * @return FLOPs per token
+     */
     public static double linear(long in, long out) {
         return 2.0 * in * out;
     }
@@ -41,17 +47,30 @@ public final class Flops {
     /**
      * Score FLOPs per (query, key) pair of one layer: 2 x heads x score head size (Q K^T, Vaswani et al. 2017 eq. 1);
      * 0 for a mixer without a key cache.
+     *
+     * @param a the layer's mixer
+     * @return FLOPs per (query, key) pair
      */
     public static double attentionScoresPerKey(Attention a) {
         return a.cachesKeys() ? 2.0 * a.heads() * a.scoreHeadDim() : 0;
     }
 
-    /** Weighted-sum FLOPs per (query, key) pair of one layer: 2 x heads x value head size (softmax(.) V); 0 likewise. */
+    /**
+     * Weighted-sum FLOPs per (query, key) pair of one layer: 2 x heads x value head size (softmax(.) V); 0 likewise.
+     *
+     * @param a the layer's mixer
+     * @return FLOPs per (query, key) pair
+     */
     public static double attentionWeightedSumPerKey(Attention a) {
         return a.cachesKeys() ? 2.0 * a.heads() * a.valueHeadDim() : 0;
     }
 
-    /** Softmax FLOPs per (query, key) pair of one layer: 3 x heads (Chinchilla App. F: "3 x num_heads x seq_len^2"). */
+    /**
+     * Softmax FLOPs per (query, key) pair of one layer: 3 x heads (Chinchilla App. F: "3 x num_heads x seq_len^2").
+     *
+     * @param a the layer's mixer
+     * @return FLOPs per (query, key) pair
+     */
     public static double softmaxPerKey(Attention a) {
         return a.cachesKeys() ? 3.0 * a.heads() : 0;
     }
@@ -62,23 +81,42 @@ public final class Flops {
      * k_t^T, o_t = S_t q_t): k^T S, the rank-one update and q^T S, each 2 per state element, 6 x valueHeads x
      * keyHeadDim x valueHeadDim. Mamba-2 (arXiv:2405.21060 §2, h_t = A_t h_{t-1} + B_t x_t, y_t = C_t^T h_t): the
      * decay, B x and C h, 6 x heads x headDim x stateSize. 0 for attention, which is counted per (query, key) pair.
+     *
+     * @param a the layer's mixer
+     * @return FLOPs per token
      */
     public static double recurrencePerToken(Attention a) {
         if (!(a instanceof RecurrentMixer m)) return 0;
         return 2.0 * m.convChannels() * m.convKernel() + 6.0 * m.recurrentStateElements();
     }
 
-    /** FLOPs per token of the recurrences of one layer: its mixer's and a parallel mixer's. */
+    /**
+     * FLOPs per token of the recurrences of one layer: its mixer's and a parallel mixer's.
+     *
+     * @param kind the layer's kind
+     * @return FLOPs per token
+     */
     public static double recurrencePerToken(LayerKind kind) {
         return recurrencePerToken(kind.attention()) + recurrencePerToken(kind.parallelMixer());
     }
 
-    /** Embedding FLOPs per token: 2 x vocab x hidden as a one-hot product (Chinchilla App. F), else 0 (a lookup). */
+    /**
+     * Embedding FLOPs per token: 2 x vocab x hidden as a one-hot product (Chinchilla App. F), else 0 (a lookup).
+     *
+     * @param spec the model
+     * @param c the counting convention
+     * @return FLOPs per token
+     */
     public static double embeddingPerToken(TransformerSpec spec, FlopsConvention c) {
         return c.embeddingMatmul() ? linear(spec.vocabSize(), spec.hiddenSize()) : 0;
     }
 
-    /** Output-logit FLOPs per token: 2 x hidden x vocab (Kaplan Table 1 "De-embed"; Chinchilla App. F "final logits"). */
+    /**
+     * Output-logit FLOPs per token: 2 x hidden x vocab (Kaplan Table 1 "De-embed"; Chinchilla App. F "final logits").
+     *
+     * @param spec the model
+     * @return FLOPs per token
+     */
     public static double outputLogitsPerToken(TransformerSpec spec) {
         return linear(spec.hiddenSize(), spec.vocabSize());
     }
@@ -88,7 +126,10 @@ public final class Flops {
      * Full: every query against {@code min(tokens, window)} keys. Causal: query t against {@code min(t, window)},
      * summed in closed form: {@code T(T+1)/2} without a window.
      *
+     * @param tokens queries of the sequence, from its first token
      * @param window 0 for global attention
+     * @param mask full or causal counting
+     * @return the number of (query, key) pairs
      */
     public static double keysAttended(long tokens, long window, AttentionMask mask) {
         if (mask == AttentionMask.FULL) return (double) tokens * (window > 0 ? Math.min(tokens, window) : tokens);
@@ -106,6 +147,11 @@ public final class Flops {
     /**
      * Forward FLOPs of one token that attends to {@code contextTokens} keys (its own position included): the per-token
      * cost of a sequence at that context (Kaplan's {@code C_forward} at {@code n_ctx}).
+     *
+     * @param spec the model
+     * @param contextTokens keys the token attends to, its own included
+     * @param c the counting convention
+     * @return FLOPs by term
      */
     public static FlopsBreakdown forwardPerToken(TransformerSpec spec, long contextTokens, FlopsConvention c) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
@@ -119,6 +165,12 @@ public final class Flops {
     /**
      * FLOPs to prefill {@code batch} prompts of {@code promptTokens} tokens each (one forward pass over every prompt
      * token), attention counted by {@code c.mask()}.
+     *
+     * @param spec the model
+     * @param promptTokens tokens of each prompt
+     * @param batch number of prompts
+     * @param c the counting convention
+     * @return FLOPs by term, for the whole batch
      */
     public static FlopsBreakdown prefill(TransformerSpec spec, long promptTokens, long batch, FlopsConvention c) {
         Checks.range("promptTokens", promptTokens, 1, Limits.MAX_CONTEXT);
@@ -133,6 +185,12 @@ public final class Flops {
      * Decode FLOPs per generated token of one sequence, averaged over the generated positions
      * {@code promptTokens + 1 .. promptTokens + generatedTokens} (the first generated position when
      * {@code generatedTokens} is 0). Each token attends to exactly the keys before it, so the mask does not apply.
+     *
+     * @param spec the model
+     * @param promptTokens tokens of the prompt before the first generated token
+     * @param generatedTokens tokens generated
+     * @param c the counting convention (its mask does not apply)
+     * @return FLOPs by term, per generated token
      */
     public static FlopsBreakdown decodePerToken(
             TransformerSpec spec, long promptTokens, long generatedTokens, FlopsConvention c) {
@@ -151,6 +209,12 @@ public final class Flops {
      * divided by its length), the backward pass at twice the forward (Kaplan et al. 2020 §2.1; Chinchilla App. F), and
      * the recomputed forward work (Korthikanti et al. 2022, arXiv:2205.05198 §5): the attention core for selective,
      * the whole transformer layers for full recomputation (the embedding and the output layer are not recomputed).
+     *
+     * @param spec the model
+     * @param sequenceTokens tokens per training sequence
+     * @param recompute the activation recomputation mode
+     * @param c the counting convention
+     * @return forward, backward and recomputed FLOPs per token
      */
     public static TrainingFlops trainingPerToken(
             TransformerSpec spec, long sequenceTokens, Recompute recompute, FlopsConvention c) {
@@ -202,6 +266,9 @@ public final class Flops {
     /**
      * The keys a query of a layer of {@code kind} attends to at most: its sliding window, and for DeepSeek sparse
      * attention the indexer's top-k (whichever is smaller); 0 when unbounded.
+     *
+     * @param kind the layer's kind
+     * @return the window in tokens, or 0
      */
     public static long attendedWindow(LayerKind kind) {
         long w = kind.slidingWindow();
@@ -213,6 +280,9 @@ public final class Flops {
     /**
      * Indexer FLOPs per (query, key) pair: 2 x index heads x index head size for the scores, plus their weighting by
      * weights_proj (2 per head); 0 without an indexer.
+     *
+     * @param mla the latent attention
+     * @return FLOPs per (query, key) pair
      */
     public static double indexScoresPerKey(LatentAttention mla) {
         return mla.hasIndexer() ? 2.0 * mla.indexHeads() * mla.indexHeadDim() + 2.0 * mla.indexHeads() : 0;

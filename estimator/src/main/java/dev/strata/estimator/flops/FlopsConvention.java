@@ -1,6 +1,6 @@
 package dev.strata.estimator.flops;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 
 /**
  * What a FLOP count includes. Every convention counts 2 FLOPs per multiply-accumulate of the matrix multiplications
@@ -23,11 +23,24 @@ public record FlopsConvention(AttentionMask mask, boolean embeddingMatmul, boole
      */
     public static final FlopsConvention CHINCHILLA = new FlopsConvention(AttentionMask.FULL, true, true);
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param mask full or causal counting of the attention of several queries of one sequence
+     * @param embeddingMatmul count the token embedding as a one-hot matrix product, 2 x vocab x hidden per token
+     *     (Chinchilla App. F) instead of a free table lookup
+     * @param softmax count 3 FLOPs per attention score for the softmax (Chinchilla App. F)
+     */
     public FlopsConvention {
         Checks.present("flops.mask", mask);
     }
 
-    /** Matrix products only with the given attention mask. */
+    /**
+     * Matrix products only with the given attention mask.
+     *
+     * @param mask full or causal
+     * @return the convention, without the embedding product or the softmax
+     */
     public static FlopsConvention of(AttentionMask mask) {
         return mask == AttentionMask.FULL ? FULL : CAUSAL;
     }

@@ -13,7 +13,11 @@ import dev.strata.model.Recompute;
  * @param mode      the recompute mode
  */
 public record TrainingFlops(FlopsBreakdown forward, double backward, double recompute, Recompute mode) {
-    /** forward + backward + recompute. */
+    /**
+     * forward + backward + recompute.
+     *
+     * @return FLOPs per token
+     */
     public double total() {
         return forward.total() + backward + recompute;
     }

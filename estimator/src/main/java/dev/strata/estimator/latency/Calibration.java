@@ -1,11 +1,11 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * Calibration from a measurement: the memory-bandwidth efficiency at which the calibrated decode estimate equals a
@@ -19,6 +19,14 @@ public final class Calibration {
      * The bandwidth efficiency in (0, 1] that makes the calibrated decode step of {@code w} take
      * {@code measuredSecondsPerToken}, found by bisection (the step time falls monotonically as efficiency rises).
      *
+     * @param spec the model that ran
+     * @param p its formats
+     * @param w the workload that ran (batch, prompt and generated tokens, parallelism)
+     * @param hw the device it ran on
+     * @param tuning the latency tuning of the device
+     * @param offload what was kept in host memory
+     * @param measuredSecondsPerToken the measured decode time per token
+     * @return the bandwidth efficiency, in (0, 1]
      * @throws InvalidFieldException (field {@code measuredSecondsPerToken}) when the measurement is faster than the
      *                               floor (efficiency above 100 %: the inputs do not describe the run) or slower than
      *                               1 % efficiency would explain

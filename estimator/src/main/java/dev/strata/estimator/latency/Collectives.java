@@ -8,7 +8,7 @@ package dev.strata.estimator.latency;
  * receives {@code 2 (n - 1) / n} times the buffer, over one direction of its link. Vendors quote link bandwidth as the
  * bidirectional total (NVLink 4: 900 GB/s = 450 GB/s each way), so one direction is half the catalog figure.
  */
-public final class Collectives {
+final class Collectives {
     private Collectives() {}
 
     /**

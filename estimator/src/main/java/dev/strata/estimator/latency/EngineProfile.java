@@ -1,6 +1,6 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +31,19 @@ public record EngineProfile(
         double perPassOverheadSeconds,
         boolean calibrated,
         String basis) {
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param id the {@code --engine} id
+     * @param name what it stands for
+     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
+     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
+     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()}
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass
+     * @param perPassOverheadSeconds fixed time per forward pass
+     * @param calibrated whether the figures were fitted to published measurements of the engine
+     * @param basis where the figures come from
+     */
     public EngineProfile {
         Checks.text("engine.id", id);
         Checks.text("engine.name", name);
@@ -46,6 +59,9 @@ public record EngineProfile(
      * The latency tuning of this engine on a GPU of {@code gpu}: a tuning per compute format of the GPU, each with the
      * format's half-saturation and its compute efficiency relative to the reference format's (which the hardware
      * carries, {@link GpuEfficiency#apply}).
+     *
+     * @param gpu the fitted efficiencies of the GPU
+     * @return the tuning, with one entry per compute format
      */
     public LatencyTuning tuning(GpuEfficiency gpu) {
         Map<String, LatencyTuning> formats = new LinkedHashMap<>();

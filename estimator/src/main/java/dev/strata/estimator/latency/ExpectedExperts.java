@@ -7,7 +7,7 @@ package dev.strata.estimator.latency;
  * (docs/formulas.md, "Decode latency"). It is k for one token and tends to E for large batches: a decode step of a big
  * batch reads nearly every expert, a single sequence reads only its top-k.
  */
-public final class ExpectedExperts {
+final class ExpectedExperts {
     private ExpectedExperts() {}
 
     /** Expected fraction of the routed experts that {@code tokens} tokens touch: {@code 1 - (1 - k/E)^tokens}. */

@@ -1,7 +1,7 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
+import dev.strata.model.internal.Checks;
 import java.util.Map;
 
 /**
@@ -34,6 +34,17 @@ public record GpuEfficiency(
     /** The compute format whose efficiency is the device's own; others scale from it. */
     public static final String REFERENCE_FORMAT = "bf16";
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param bandwidth achieved / datasheet memory bandwidth, in (0, 1]
+     * @param compute achieved / datasheet peak of large matrix products, per compute format ({@code fp16}, {@code
+     *     bf16}, {@code fp8}), each in (0, 1]
+     * @param gemmHalfTokens token rows at which a product reaches half its efficiency, per compute format
+     * @param attentionBandwidthFactor the decode attention kernels' share of {@code bandwidth}, in (0, 1]
+     * @param communication achieved / datasheet link bandwidth of collectives, in (0, 1]
+     * @param collectiveLatencySeconds fixed time of one all-reduce or transfer
+     */
     public GpuEfficiency {
         Checks.positive("gpu.bandwidth", bandwidth, 1);
         compute = Map.copyOf(Checks.present("gpu.compute", compute));
@@ -48,17 +59,32 @@ public record GpuEfficiency(
         Checks.range("gpu.collectiveLatencySeconds", collectiveLatencySeconds, 0, 1);
     }
 
-    /** {@code hw} with these efficiencies (the reference format's compute efficiency). */
+    /**
+     * {@code hw} with these efficiencies (the reference format's compute efficiency).
+     *
+     * @param hw the device
+     * @return a copy of it with these efficiencies
+     */
     public Hardware apply(Hardware hw) {
         return hw.withEfficiency(new Hardware.Efficiency(bandwidth, compute.get(REFERENCE_FORMAT), communication));
     }
 
-    /** The compute efficiency of format {@code f}: its own, or the reference format's. */
+    /**
+     * The compute efficiency of format {@code f}: its own, or the reference format's.
+     *
+     * @param f a compute format id
+     * @return the efficiency, in (0, 1]
+     */
     public double compute(String f) {
         return compute.getOrDefault(f, compute.get(REFERENCE_FORMAT));
     }
 
-    /** The half-saturation rows of format {@code f}: its own, or the reference format's (0 when none is given). */
+    /**
+     * The half-saturation rows of format {@code f}: its own, or the reference format's (0 when none is given).
+     *
+     * @param f a compute format id
+     * @return token rows, or 0
+     */
     public double gemmHalfTokens(String f) {
         return gemmHalfTokens.getOrDefault(f, gemmHalfTokens.getOrDefault(REFERENCE_FORMAT, 0.0));
     }

@@ -1,12 +1,12 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Precision;
+import dev.strata.model.internal.Checks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +86,14 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
     /** Most objective evaluations of one start. */
     private static final int MAX_EVALUATIONS = 4_000;
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param hardware the floor device with the fitted efficiencies of the reference format
+     * @param tuning the tuning, with one entry per measured format
+     * @param referenceFormat the format whose efficiencies the device carries
+     * @param checks every benchmark with its measured and its fitted time
+     */
     public HostCalibration {
         checks = List.copyOf(checks);
     }
@@ -99,7 +107,11 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
      * @param fittedSeconds   time of the fitted model
      */
     public record Check(String benchmark, String format, double measuredSeconds, double fittedSeconds) {
-        /** (fitted - measured) / measured. */
+        /**
+         * (fitted - measured) / measured.
+         *
+         * @return the relative error of the fitted time
+         */
         public double relativeError() {
             return (fittedSeconds - measuredSeconds) / measuredSeconds;
         }
@@ -109,6 +121,9 @@ public record HostCalibration(Hardware hardware, LatencyTuning tuning, String re
      * Fits the calibration of {@code floor} (the host's floor figures: best measured bandwidth and peaks) to
      * {@code benchmarks}.
      *
+     * @param floor the host's floor figures
+     * @param benchmarks the host's measured benchmarks
+     * @return the fitted device, tuning and checks
      * @throws InvalidFieldException (field {@code calibration}) when a measured format has no floor peak
      */
     public static HostCalibration fit(Hardware floor, Microbenchmarks benchmarks) {

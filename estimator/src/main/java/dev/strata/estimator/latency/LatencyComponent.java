@@ -29,6 +29,11 @@ public enum LatencyComponent {
         this.key = key;
     }
 
+    /**
+     * The camelCase name used in JSON keys and CSV rows.
+     *
+     * @return the key ({@code attentionCore}, ...)
+     */
     public String key() {
         return key;
     }

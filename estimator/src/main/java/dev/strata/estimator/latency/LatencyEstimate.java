@@ -19,42 +19,74 @@ public record LatencyEstimate(
         long generatedTokens,
         long computeBoundBatch) {
 
-    /** Time to first token, floor. */
+    /**
+     * Time to first token, floor.
+     *
+     * @return seconds
+     */
     public double timeToFirstTokenFloorSeconds() {
         return prefill.floorSeconds();
     }
 
-    /** Time to first token, calibrated. */
+    /**
+     * Time to first token, calibrated.
+     *
+     * @return seconds
+     */
     public double timeToFirstTokenSeconds() {
         return prefill.calibratedSeconds();
     }
 
-    /** End-to-end time of a request (prefill, then every generated token), floor. */
+    /**
+     * End-to-end time of a request (prefill, then every generated token), floor.
+     *
+     * @return seconds
+     */
     public double requestFloorSeconds() {
         return prefill.floorSeconds() + generatedTokens * decode.floorSeconds();
     }
 
-    /** End-to-end time of a request, calibrated. */
+    /**
+     * End-to-end time of a request, calibrated.
+     *
+     * @return seconds
+     */
     public double requestSeconds() {
         return prefill.calibratedSeconds() + generatedTokens * decode.calibratedSeconds();
     }
 
-    /** Tokens per second of one sequence during decode, from the floor (an upper bound). */
+    /**
+     * Tokens per second of one sequence during decode, from the floor (an upper bound).
+     *
+     * @return tokens per second
+     */
     public double tokensPerSecondPerSequenceFloor() {
         return 1 / decode.floorSeconds();
     }
 
-    /** Tokens per second of one sequence during decode, calibrated. */
+    /**
+     * Tokens per second of one sequence during decode, calibrated.
+     *
+     * @return tokens per second
+     */
     public double tokensPerSecondPerSequence() {
         return 1 / decode.calibratedSeconds();
     }
 
-    /** Tokens per second of the whole batch during decode, from the floor (an upper bound). */
+    /**
+     * Tokens per second of the whole batch during decode, from the floor (an upper bound).
+     *
+     * @return tokens per second
+     */
     public double tokensPerSecondFloor() {
         return batch / decode.floorSeconds();
     }
 
-    /** Tokens per second of the whole batch during decode, calibrated. */
+    /**
+     * Tokens per second of the whole batch during decode, calibrated.
+     *
+     * @return tokens per second
+     */
     public double tokensPerSecond() {
         return batch / decode.calibratedSeconds();
     }

@@ -8,20 +8,20 @@ import dev.strata.estimator.params.MatrixVisitor;
 import dev.strata.estimator.params.ParamComponent;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.Projection;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 import java.util.List;
 
 /**
@@ -188,7 +188,17 @@ public final class LatencyModel {
         }
     }
 
-    /** The model prepared for {@code spec} in {@code p}, split by {@code par}, on {@code hw} with {@code tuning}. */
+    /**
+     * The model prepared for {@code spec} in {@code p}, split by {@code par}, on {@code hw} with {@code tuning}.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param par how the model is split over devices
+     * @param hw the device
+     * @param tuning the latency tuning of the device
+     * @param offload what is kept in host memory
+     * @return the prepared model
+     */
     public static LatencyModel of(
             TransformerSpec spec, Precision p, Parallelism par, Hardware hw, LatencyTuning tuning, Offload offload) {
         return new LatencyModel(spec, p, par, hw, tuning, offload);
@@ -197,6 +207,9 @@ public final class LatencyModel {
     /**
      * The whole picture for one workload (whose parallelism must be the prepared one): prefill, decode at the request's
      * average context ({@link Latency#decodeContextTokens}), and the batch at which that decode turns compute-bound.
+     *
+     * @param w the workload
+     * @return floor and calibrated times and throughputs
      */
     public LatencyEstimate estimate(Workload w) {
         StepTime prefill = prefill(w, false);
@@ -209,6 +222,10 @@ public final class LatencyModel {
     /**
      * One decode step: each of {@code batch} sequences adds one token at position {@code contextTokens} (attending to
      * {@code contextTokens} keys, itself included). Time for one device of the replica (all pipeline stages in turn).
+     *
+     * @param batch sequences in the step
+     * @param contextTokens keys each sequence attends to, its new token included
+     * @return the step's terms, floor and calibrated
      */
     public StepTime decodeStep(long batch, long contextTokens) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
@@ -218,6 +235,11 @@ public final class LatencyModel {
     /**
      * {@link #decodeStep(long, long)} written into {@code into}, which is emptied first and returned: a sweep reuses one
      * step for all its points instead of making one per point.
+     *
+     * @param batch sequences in the step
+     * @param contextTokens keys each sequence attends to, its new token included
+     * @param into the step to fill
+     * @return {@code into}
      */
     public StepTime decodeStep(long batch, long contextTokens, StepTime into) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
@@ -236,6 +258,10 @@ public final class LatencyModel {
      * Prefill of {@code w.batch()} prompts of {@code w.promptTokens()} tokens, in chunks of {@code w.prefillPassTokens()},
      * with the logits of every prompt position when {@code allLogits} (else of the last position of each sequence):
      * the time to the first token, pipelined over the sequences when pp &gt; 1 (GPipe, see {@link Latency}).
+     *
+     * @param w the workload
+     * @param allLogits whether every prompt position's logits are computed
+     * @return the prefill's terms, floor and calibrated
      */
     public StepTime prefill(Workload w, boolean allLogits) {
         Checks.present("workload", w);
@@ -267,6 +293,9 @@ public final class LatencyModel {
     /**
      * The smallest batch at which a decode step at {@code contextTokens} turns compute-bound in the floor model
      * (see {@link Latency#computeBoundBatch}), without offload; {@code Workload.MAX_BATCH} if it never does.
+     *
+     * @param contextTokens keys each sequence attends to
+     * @return the batch
      */
     public long computeBoundBatch(long contextTokens) {
         Checks.range("contextTokens", contextTokens, 1, Limits.MAX_CONTEXT);
@@ -287,12 +316,26 @@ public final class LatencyModel {
         return probe.floorComputeBoundSeconds > probe.floorMemoryBoundSeconds;
     }
 
-    /** The context length of the model this was prepared for. */
+    /**
+     * The context length of the model this was prepared for.
+     *
+     * @return the context length in tokens
+     */
     public long contextLength() {
         return spec.contextLength();
     }
 
-    /** Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value). */
+    /**
+     * Whether this model was prepared for these inputs (spec, hardware and tuning by identity, the rest by value).
+     *
+     * @param s the spec
+     * @param p the formats
+     * @param par the parallelism
+     * @param hw the device
+     * @param t the tuning
+     * @param o the offload
+     * @return true when every input is the prepared one
+     */
     public boolean isFor(TransformerSpec s, Precision p, Parallelism par, Hardware hw, LatencyTuning t, Offload o) {
         return s == spec
                 && p.equals(precision)
@@ -322,6 +365,15 @@ public final class LatencyModel {
      * ones, in one forward pass: the weights read once for all the step's tokens, each sequence's cache read for its
      * own attention, the logits of {@code logitRows} rows (the decoding sequences and the chunks that end a prompt).
      * Decoding sequences are summarised by their mean context (exact without sliding windows).
+     *
+     * @param decodeSeqs sequences that decode one token in the step
+     * @param decodeCachedTokens cached tokens of those sequences, in all
+     * @param chunkTokens prompt tokens of each prefill chunk
+     * @param chunkCached tokens already cached before each chunk
+     * @param chunks how many entries of {@code chunkTokens} and {@code chunkCached} are used
+     * @param logitRows rows whose logits the step computes
+     * @param into the step to fill
+     * @return {@code into}
      */
     public StepTime mixedStep(
             long decodeSeqs,

@@ -1,8 +1,8 @@
 package dev.strata.estimator.latency;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
+import dev.strata.model.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -105,6 +105,43 @@ public record LatencyTuning(
     /** Largest scale of a device efficiency a per-format tuning may apply. */
     public static final double MAX_EFFICIENCY_SCALE = 1e3;
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param gemmHalfTokens token rows at which a matrix product reaches half its compute efficiency; &gt;= 0
+     * @param wideInputThreshold input width from which {@code wideInputBandwidthFactor} applies; 0 for never
+     * @param wideInputBandwidthFactor bandwidth-efficiency multiplier for wide-input matrices, in (0, 1]
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass (kernel launches, framework dispatch)
+     * @param collectiveLatencySeconds fixed time per all-reduce or point-to-point transfer
+     * @param bandwidthHalfInputWidth input width at which streaming a matrix reaches half the bandwidth efficiency; 0
+     *     for no dependence on the input width
+     * @param attentionBandwidthFactor multiplier of the bandwidth efficiency for reading the KV cache, in (0, 1e3]
+     * @param perPassOverheadSeconds fixed time per forward pass outside the layers (embedding, head, framework)
+     * @param layerOverheadSeconds fixed time per layer by the layer's feed-forward type ({@code dense}, {@code gated},
+     *     {@code moe}); a type not listed takes {@code perLayerOverheadSeconds}
+     * @param bandwidthEfficiencyScale multiplier of the device's bandwidth efficiency (1 but in a per-format tuning)
+     * @param computeEfficiencyScale multiplier of the device's compute efficiency (1 but in a per-format tuning)
+     * @param matrixVectorRows products of at most this many token rows are matrix-vector products (no compute
+     *     half-saturation); 0 for none
+     * @param attentionHalfTokens query rows at which the attention core reaches half its compute efficiency; &gt;= 0
+     * @param matrixProductOverheadSeconds fixed time per matrix-product call (each weight matrix of a layer, each
+     *     expert a step touches, the output head), on top of its roofline time
+     * @param inSituLayerSeconds extra fixed time per layer by hidden width (at least 0 each), added to the per-layer
+     *     time of every style: linear in the width between two measured widths, that of the nearest measured width
+     *     beyond them; empty for none
+     * @param formats tuning per compute format id ({@code fp32}, {@code bf16}); empty for one tuning for every format.
+     *     A per-format tuning has no {@code formats} of its own
+     * @param kvGroupReadExponent how much of a grouped-query layer's KV cache a decode attention kernel reads once per
+     *     query head rather than once per KV head, in [0, 1]: the cache is read {@code (heads / kvHeads)^e} times (0:
+     *     GQA-aware kernels that read each KV head once; 1: kernels that treat GQA as multi-head attention). Calibrated
+     *     estimate only
+     * @param elementwisePassesPerLayer how many times per layer an engine's memory-bound kernels (norms, residual adds,
+     *     activation functions, rotary embedding, quantisation of GEMM inputs) read or write one hidden vector of a
+     *     token, in [0, 1000]; the intermediate width of the MLP counts in proportion. Calibrated estimate only (fused
+     *     kernels need fewer)
+     * @param expertComputeFactor compute efficiency of the routed experts' grouped matrix products relative to a dense
+     *     product of the same rows, in (0, 1] (routing and permutation included)
+     */
     public LatencyTuning {
         Checks.range("tuning.gemmHalfTokens", gemmHalfTokens, 0, 1e9);
         Checks.range("tuning.wideInputThreshold", wideInputThreshold, 0, Integer.MAX_VALUE);
@@ -170,7 +207,33 @@ public record LatencyTuning(
         formats = Collections.unmodifiableMap(f);
     }
 
-    /** A tuning whose attention kernels read each KV head once (GQA-aware). */
+    /**
+     * A tuning whose attention kernels read each KV head once (GQA-aware).
+     *
+     * @param gemmHalfTokens token rows at which a matrix product reaches half its compute efficiency; &gt;= 0
+     * @param wideInputThreshold input width from which {@code wideInputBandwidthFactor} applies; 0 for never
+     * @param wideInputBandwidthFactor bandwidth-efficiency multiplier for wide-input matrices, in (0, 1]
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass (kernel launches, framework dispatch)
+     * @param collectiveLatencySeconds fixed time per all-reduce or point-to-point transfer
+     * @param bandwidthHalfInputWidth input width at which streaming a matrix reaches half the bandwidth efficiency; 0
+     *     for no dependence on the input width
+     * @param attentionBandwidthFactor multiplier of the bandwidth efficiency for reading the KV cache, in (0, 1e3]
+     * @param perPassOverheadSeconds fixed time per forward pass outside the layers (embedding, head, framework)
+     * @param layerOverheadSeconds fixed time per layer by the layer's feed-forward type ({@code dense}, {@code gated},
+     *     {@code moe}); a type not listed takes {@code perLayerOverheadSeconds}
+     * @param bandwidthEfficiencyScale multiplier of the device's bandwidth efficiency (1 but in a per-format tuning)
+     * @param computeEfficiencyScale multiplier of the device's compute efficiency (1 but in a per-format tuning)
+     * @param matrixVectorRows products of at most this many token rows are matrix-vector products (no compute
+     *     half-saturation); 0 for none
+     * @param attentionHalfTokens query rows at which the attention core reaches half its compute efficiency; &gt;= 0
+     * @param matrixProductOverheadSeconds fixed time per matrix-product call (each weight matrix of a layer, each
+     *     expert a step touches, the output head), on top of its roofline time
+     * @param inSituLayerSeconds extra fixed time per layer by hidden width (at least 0 each), added to the per-layer
+     *     time of every style: linear in the width between two measured widths, that of the nearest measured width
+     *     beyond them; empty for none
+     * @param formats tuning per compute format id ({@code fp32}, {@code bf16}); empty for one tuning for every format.
+     *     A per-format tuning has no {@code formats} of its own
+     */
     public LatencyTuning(
             double gemmHalfTokens,
             int wideInputThreshold,
@@ -213,6 +276,12 @@ public record LatencyTuning(
     /**
      * The five factors of a device whose efficiency does not depend on the format: no per-format entries, the attention
      * core saturating like the matrix products, no other terms.
+     *
+     * @param gemmHalfTokens token rows at which a matrix product reaches half its compute efficiency; &gt;= 0
+     * @param wideInputThreshold input width from which {@code wideInputBandwidthFactor} applies; 0 for never
+     * @param wideInputBandwidthFactor bandwidth-efficiency multiplier for wide-input matrices, in (0, 1]
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass (kernel launches, framework dispatch)
+     * @param collectiveLatencySeconds fixed time per all-reduce or point-to-point transfer
      */
     public LatencyTuning(
             double gemmHalfTokens,
@@ -239,14 +308,24 @@ public record LatencyTuning(
                 Map.of());
     }
 
-    /** The tuning for matrix products in {@code computeFormat}: its entry in {@code formats}, or this one. */
+    /**
+     * The tuning for matrix products in {@code computeFormat}: its entry in {@code formats}, or this one.
+     *
+     * @param computeFormat a compute format id
+     * @return the format's tuning, or this one
+     */
     public LatencyTuning forFormat(String computeFormat) {
         if (formats.isEmpty()) return this;
         LatencyTuning t = formats.get(computeFormat);
         return t == null ? this : t;
     }
 
-    /** This tuning with a tuning per compute format. */
+    /**
+     * This tuning with a tuning per compute format.
+     *
+     * @param perFormat tuning by compute format id
+     * @return a copy with those per-format tunings
+     */
     public LatencyTuning withFormats(Map<String, LatencyTuning> perFormat) {
         return new LatencyTuning(
                 gemmHalfTokens,
@@ -273,6 +352,10 @@ public record LatencyTuning(
     /**
      * How many times a decode attention kernel reads a layer's KV cache: {@code (heads / kvHeads)^kvGroupReadExponent}
      * (1 for multi-head attention and for GQA-aware kernels).
+     *
+     * @param heads query heads of the layer
+     * @param kvHeads key/value heads of the layer
+     * @return the number of reads, 1 or more
      */
     public double kvReadAmplification(int heads, int kvHeads) {
         if (kvGroupReadExponent == 0 || kvHeads >= heads) return 1;
@@ -282,13 +365,22 @@ public record LatencyTuning(
     /**
      * Compute-efficiency multiplier for a product over {@code tokens} rows: {@code m / (m + gemmHalfTokens)}, or 1 for a
      * matrix-vector product (at most {@code matrixVectorRows} rows).
+     *
+     * @param tokens token rows of the product
+     * @return the multiplier, in (0, 1]
      */
     public double computeShapeFactor(double tokens) {
         if (gemmHalfTokens == 0 || tokens <= matrixVectorRows) return 1;
         return tokens / (tokens + gemmHalfTokens);
     }
 
-    /** Compute-efficiency multiplier of the attention core over {@code queries} query rows: {@code q / (q + attentionHalfTokens)}. */
+    /**
+     * Compute-efficiency multiplier of the attention core over {@code queries} query rows: {@code q / (q +
+     * attentionHalfTokens)}.
+     *
+     * @param queries query rows
+     * @return the multiplier, in (0, 1]
+     */
     public double attentionShapeFactor(double queries) {
         return attentionHalfTokens == 0 ? 1 : queries / (queries + attentionHalfTokens);
     }
@@ -296,6 +388,9 @@ public record LatencyTuning(
     /**
      * Bandwidth-efficiency multiplier for streaming a matrix with {@code inputWidth} inputs: the wide-input factor times
      * {@code k / (k + bandwidthHalfInputWidth)}; 1 for what is not a matrix ({@code inputWidth} 0).
+     *
+     * @param inputWidth the matrix's input width; 0 for what is not a matrix
+     * @return the multiplier, in (0, 1]
      */
     public double bandwidthShapeFactor(long inputWidth) {
         double wide = wideInputThreshold > 0 && inputWidth >= wideInputThreshold ? wideInputBandwidthFactor : 1;
@@ -304,7 +399,13 @@ public record LatencyTuning(
         return wide * narrow;
     }
 
-    /** Fixed time of one layer whose feed-forward type is {@code feedForwardType} ({@code dense}, {@code gated}, {@code moe}). */
+    /**
+     * Fixed time of one layer whose feed-forward type is {@code feedForwardType} ({@code dense}, {@code gated}, {@code
+     * moe}).
+     *
+     * @param feedForwardType {@code dense}, {@code gated} or {@code moe}
+     * @return seconds
+     */
     public double layerOverheadSeconds(String feedForwardType) {
         if (layerOverheadSeconds.isEmpty()) return perLayerOverheadSeconds;
         Double s = layerOverheadSeconds.get(feedForwardType);
@@ -314,6 +415,10 @@ public record LatencyTuning(
     /**
      * Fixed time of one layer of a model of hidden width {@code width} whose feed-forward type is
      * {@code feedForwardType}: {@link #layerOverheadSeconds(String)} plus {@link #inSituLayerSeconds(long)}.
+     *
+     * @param feedForwardType {@code dense}, {@code gated} or {@code moe}
+     * @param width the model's hidden width
+     * @return seconds
      */
     public double layerOverheadSeconds(String feedForwardType, long width) {
         return layerOverheadSeconds(feedForwardType) + inSituLayerSeconds(width);
@@ -322,6 +427,9 @@ public record LatencyTuning(
     /**
      * The extra per-layer time of {@code inSituLayerSeconds} at hidden width {@code width}: linear between the two
      * measured widths around it, that of the smallest or largest measured width outside them, 0 when none is measured.
+     *
+     * @param width the model's hidden width
+     * @return seconds
      */
     public double inSituLayerSeconds(long width) {
         if (inSituLayerSeconds.isEmpty()) return 0;

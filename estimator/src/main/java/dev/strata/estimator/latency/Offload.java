@@ -9,7 +9,13 @@ public enum Offload {
     /** The KV cache in host memory. */
     KV_CACHE;
 
-    /** Parses {@code none|weights|kv}. */
+    /**
+     * Parses {@code none|weights|kv}.
+     *
+     * @param field the option or field the text came from, named in the error
+     * @param text {@code none}, {@code weights} or {@code kv}
+     * @return the offload
+     */
     public static Offload parse(String field, String text) {
         if (text == null) return NONE;
         return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {

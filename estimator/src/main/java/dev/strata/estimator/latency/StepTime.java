@@ -28,48 +28,96 @@ public final class StepTime {
                 computeBoundSeconds = floorMemoryBoundSeconds = floorComputeBoundSeconds = hostLinkBytes = 0;
     }
 
-    /** Bytes moved through device memory (and the host link, when offloaded) by one step, for one device. */
+    /**
+     * Bytes moved through device memory (and the host link, when offloaded) by one step, for one device.
+     *
+     * @return bytes
+     */
     public double bytes() {
         return sum(BYTES);
     }
 
-    /** FLOPs one device performs in one step. */
+    /**
+     * FLOPs one device performs in one step.
+     *
+     * @return FLOPs
+     */
     public double flops() {
         return sum(FLOPS);
     }
 
-    /** The lower bound: every op at the datasheet bandwidth and peak, no fixed costs. */
+    /**
+     * The lower bound: every op at the datasheet bandwidth and peak, no fixed costs.
+     *
+     * @return seconds
+     */
     public double floorSeconds() {
         return sum(FLOOR);
     }
 
-    /** The calibrated estimate: efficiencies, shape factors and fixed costs applied. */
+    /**
+     * The calibrated estimate: efficiencies, shape factors and fixed costs applied.
+     *
+     * @return seconds
+     */
     public double calibratedSeconds() {
         return sum(CALIBRATED);
     }
 
+    /**
+     * Bytes one term moves, for one device.
+     *
+     * @param c the term
+     * @return bytes
+     */
     public double bytes(LatencyComponent c) {
         return t[BYTES + c.ordinal()];
     }
 
+    /**
+     * FLOPs of one term, for one device.
+     *
+     * @param c the term
+     * @return FLOPs
+     */
     public double flops(LatencyComponent c) {
         return t[FLOPS + c.ordinal()];
     }
 
+    /**
+     * The floor time of one term: its ops at the datasheet bandwidth and peak.
+     *
+     * @param c the term
+     * @return seconds
+     */
     public double floorSeconds(LatencyComponent c) {
         return t[FLOOR + c.ordinal()];
     }
 
+    /**
+     * The calibrated time of one term.
+     *
+     * @param c the term
+     * @return seconds
+     */
     public double calibratedSeconds(LatencyComponent c) {
         return t[CALIBRATED + c.ordinal()];
     }
 
-    /** Bytes streamed over the host link (offload) per step. */
+    /**
+     * Bytes streamed over the host link (offload) per step.
+     *
+     * @return bytes
+     */
     public double hostLinkBytes() {
         return hostLinkBytes;
     }
 
-    /** "memory" when most of the calibrated op time is bound by bandwidth, "compute" otherwise. */
+    /**
+     * "memory" when most of the calibrated op time is bound by bandwidth, "compute" otherwise.
+     *
+     * @return {@code "memory"} or {@code "compute"}
+     */
     public String bound() {
         return memoryBoundSeconds >= computeBoundSeconds ? "memory" : "compute";
     }

@@ -1,14 +1,12 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.DenseMlp;
 import dev.strata.model.FeedForward;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.LinearAttention;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.Mlp;
@@ -21,7 +19,9 @@ import dev.strata.model.Recompute;
 import dev.strata.model.SelectiveStateSpaceMixer;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Activation memory: what training stores for the backward pass, and the peak working set of inference.
@@ -68,6 +68,9 @@ public final class Activations {
      * activations need no copy, 4. Where a run computes the logits of every prompt position, or a library needs more
      * at the peak of the product (bf16 products computed in fp32 on a CPU), use
      * {@link #inferencePeakBytes(TransformerSpec, long, long, int, NumericFormat, double)} with the bytes it needs.
+     *
+     * @param activations the activation format
+     * @return bytes per logit
      */
     public static long inferenceLogitBytes(NumericFormat activations) {
         long alpha = elementBytes(activations);
@@ -78,7 +81,17 @@ public final class Activations {
      * Activation bytes one layer stores for the backward pass (Korthikanti et al. 2022 Table 2, generalised as in the
      * class comment), for {@code sequenceTokens x microBatch} tokens on one of {@code tp} tensor-parallel ranks.
      *
+     * @param kind the layer's kind
+     * @param hidden the hidden size
+     * @param norms the model's norms
+     * @param sequenceTokens tokens per sequence
+     * @param microBatch sequences per micro-batch
+     * @param tp tensor-parallel ranks
+     * @param sequenceParallel whether Megatron sequence parallelism splits the norm and dropout activations too
+     * @param recompute the activation recomputation mode
+     * @param activations the activation format
      * @param dropout whether the model trains with dropout (Korthikanti's accounting does; most current LLMs do not)
+     * @return bytes on one rank
      */
     public static long trainingLayerBytes(
             LayerKind kind,
@@ -181,6 +194,13 @@ public final class Activations {
      * the head's input ({@code α} per hidden element, split by t only under sequence parallelism) and the fp32
      * logits kept for the cross-entropy (split by vocabulary over t). Not part of Korthikanti's Table 2, which covers
      * the transformer layers only.
+     *
+     * @param spec the model
+     * @param tokens tokens of the micro-batch
+     * @param tp tensor-parallel ranks
+     * @param sequenceParallel whether Megatron sequence parallelism is on
+     * @param activations the activation format
+     * @return bytes on one rank
      */
     public static long trainingOutputLayerBytes(
             TransformerSpec spec, long tokens, int tp, boolean sequenceParallel, NumericFormat activations) {
@@ -200,6 +220,13 @@ public final class Activations {
      * activation, gated gate, up and product; MoE per routed copy), scores not materialised (FlashAttention); the head
      * holds the final norm's output and the logits (measured on an H100: summing the layer's set and the logits
      * over-counted the prefill peak of a 1B model by 11 %).
+     *
+     * @param spec the model
+     * @param tokens tokens in the forward pass
+     * @param sequences sequences whose last position's logits are computed
+     * @param tp tensor-parallel ranks
+     * @param activations the activation format
+     * @return bytes on one rank
      */
     public static long inferencePeakBytes(
             TransformerSpec spec, long tokens, long sequences, int tp, NumericFormat activations) {
@@ -210,6 +237,14 @@ public final class Activations {
      * {@link #inferencePeakBytes(TransformerSpec, long, long, int, NumericFormat)} with the logits of
      * {@code logitPositions} positions at {@code bytesPerLogit} each (at the product's peak: the head's output and
      * whatever the library or the caller holds beside it), rounded up to a whole byte.
+     *
+     * @param spec the model
+     * @param tokens tokens in the forward pass
+     * @param logitPositions positions whose logits are computed
+     * @param tp tensor-parallel ranks
+     * @param activations the activation format
+     * @param bytesPerLogit bytes each logit takes at the peak
+     * @return bytes on one rank
      */
     public static long inferencePeakBytes(
             TransformerSpec spec,

@@ -1,9 +1,9 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * Memory to serve a workload: weights ({@link Weights}), KV cache at the full context of every sequence
@@ -20,13 +20,26 @@ public final class InferenceMemory {
      */
     public static final long DEFAULT_RUNTIME_OVERHEAD_BYTES = 1L << 30;
 
-    /** The estimate with {@link #DEFAULT_RUNTIME_OVERHEAD_BYTES}. */
+    /**
+     * The estimate with {@link #DEFAULT_RUNTIME_OVERHEAD_BYTES}.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (batch, prompt and generated tokens, parallelism)
+     * @return weights, KV cache, activations and overhead, whole and per device
+     */
     public static InferenceMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w) {
         return estimate(spec, p, w, DEFAULT_RUNTIME_OVERHEAD_BYTES);
     }
 
     /**
      * The estimate for {@code spec} serving {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (batch, prompt and generated tokens, parallelism)
+     * @param runtimeOverheadBytes bytes the runtime holds on each device
+     * @return weights, KV cache, activations and overhead, whole and per device
      */
     public static InferenceMemoryEstimate estimate(
             TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {

@@ -20,17 +20,30 @@ public record InferenceMemoryEstimate(
         long decodeActivationsBytes,
         long contextTokens,
         int devices) {
-    /** Bytes of one unsharded replica: {@code whole().total()}. */
+    /**
+     * Bytes of one unsharded replica: {@code whole().total()}.
+     *
+     * @return bytes
+     */
     public long totalBytes() {
         return whole.total();
     }
 
-    /** Bytes of the most loaded device: {@code perDevice().total()}. */
+    /**
+     * Bytes of the most loaded device: {@code perDevice().total()}.
+     *
+     * @return bytes
+     */
     public long perDeviceBytes() {
         return perDevice.total();
     }
 
-    /** The verdict on devices of {@code deviceMemoryBytes} each. */
+    /**
+     * The verdict on devices of {@code deviceMemoryBytes} each.
+     *
+     * @param deviceMemoryBytes the capacity of one device
+     * @return whether it fits, with the headroom
+     */
     public Fit fit(long deviceMemoryBytes) {
         return new Fit(deviceMemoryBytes, devices, perDeviceBytes(), perDevice.dominant());
     }

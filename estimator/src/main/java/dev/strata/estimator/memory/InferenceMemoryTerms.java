@@ -10,7 +10,11 @@ package dev.strata.estimator.memory;
  */
 public record InferenceMemoryTerms(
         long weightsBytes, long kvCacheBytes, long activationsBytes, long runtimeOverheadBytes) {
-    /** The sum of the terms. */
+    /**
+     * The sum of the terms.
+     *
+     * @return bytes
+     */
     public long total() {
         return total(weightsBytes, kvCacheBytes, activationsBytes, runtimeOverheadBytes);
     }
@@ -21,7 +25,11 @@ public record InferenceMemoryTerms(
                 Math.addExact(weightsBytes, kvCacheBytes), Math.addExact(activationsBytes, runtimeOverheadBytes));
     }
 
-    /** The JSON name of the largest term: weightsBytes, kvCacheBytes, activationsBytes or runtimeOverheadBytes. */
+    /**
+     * The JSON name of the largest term: weightsBytes, kvCacheBytes, activationsBytes or runtimeOverheadBytes.
+     *
+     * @return the term's name
+     */
     public String dominant() {
         String name = "weightsBytes";
         long max = weightsBytes;

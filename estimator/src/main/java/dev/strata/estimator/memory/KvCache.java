@@ -1,17 +1,17 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.model.Attention;
-import dev.strata.model.Checks;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
 import dev.strata.model.RecurrentMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Bytes of the key/value cache (docs/formulas.md, "KV cache").
@@ -35,12 +35,26 @@ import dev.strata.model.WholeNumbers;
 public final class KvCache {
     private KvCache() {}
 
-    /** Bytes one token adds to the cache of one layer of {@code kind}. */
+    /**
+     * Bytes one token adds to the cache of one layer of {@code kind}.
+     *
+     * @param kind the layer's kind
+     * @param kv the cache's format
+     * @return bytes per token
+     */
     public static long bytesPerTokenPerLayer(LayerKind kind, NumericFormat kv) {
         return bytesPerTokenPerLayer(kind.attention(), kv, 1);
     }
 
-    /** Bytes one token adds to one layer's cache on one of {@code tp} tensor-parallel ranks (MLA's latent is replicated). */
+    /**
+     * Bytes one token adds to one layer's cache on one of {@code tp} tensor-parallel ranks (MLA's latent is
+     * replicated).
+     *
+     * @param a the layer's mixer
+     * @param kv the cache's format
+     * @param tp tensor-parallel ranks
+     * @return bytes per token on one rank
+     */
     public static long bytesPerTokenPerLayer(Attention a, NumericFormat kv, int tp) {
         if (a instanceof MultiHeadAttention mha)
             return 2 * kv.bytesFor(Sharding.kvHeadsPerDevice(mha, tp) * mha.headDim());
@@ -53,6 +67,10 @@ public final class KvCache {
      * Bytes of the index key DeepSeek sparse attention's indexer caches per token and layer (indexHeadDim elements, in
      * the cache's format), part of {@link #bytesPerTokenPerLayer}; 0 without an indexer. Replicated over
      * tensor-parallel ranks, as MLA's latent is.
+     *
+     * @param a the layer's mixer
+     * @param kv the cache's format
+     * @return bytes per token
      */
     public static long indexBytesPerTokenPerLayer(Attention a, NumericFormat kv) {
         return a instanceof LatentAttention mla && mla.hasIndexer() ? kv.bytesFor(mla.indexHeadDim()) : 0;
@@ -68,6 +86,11 @@ public final class KvCache {
      * DeltaNet: valueHeads x keyHeadDim x valueHeadDim and (2 keys + values) x (kernel - 1); Mamba-2: heads x headDim x
      * stateSize and (inner + 2 groups x stateSize) x (kernel - 1). Heads, and the convolution's channels, split over
      * tensor-parallel ranks. 0 for attention, whose cache grows per token ({@link #bytesPerTokenPerLayer}).
+     *
+     * @param a the layer's mixer
+     * @param kv the cache's format (of the convolution's inputs)
+     * @param tp tensor-parallel ranks
+     * @return bytes per sequence on one rank
      */
     public static long stateBytesPerSequence(Attention a, NumericFormat kv, int tp) {
         if (!(a instanceof RecurrentMixer m)) return 0;
@@ -78,13 +101,26 @@ public final class KvCache {
                 kv.bytesFor(WholeNumbers.ceilDiv(conv, tp)));
     }
 
-    /** Bytes of the state one sequence keeps in one layer of {@code kind}: its mixer's and a parallel mixer's. */
+    /**
+     * Bytes of the state one sequence keeps in one layer of {@code kind}: its mixer's and a parallel mixer's.
+     *
+     * @param kind the layer's kind
+     * @param kv the cache's format
+     * @param tp tensor-parallel ranks
+     * @return bytes per sequence on one rank
+     */
     public static long stateBytesPerSequence(LayerKind kind, NumericFormat kv, int tp) {
         return Math.addExact(
                 stateBytesPerSequence(kind.attention(), kv, tp), stateBytesPerSequence(kind.parallelMixer(), kv, tp));
     }
 
-    /** Bytes of the state one sequence keeps in all the layers (0 for a model of attention layers only). */
+    /**
+     * Bytes of the state one sequence keeps in all the layers (0 for a model of attention layers only).
+     *
+     * @param spec the model
+     * @param kv the cache's format
+     * @return bytes per sequence
+     */
     public static long stateBytesPerSequence(TransformerSpec spec, NumericFormat kv) {
         long s = 0;
         for (LayerGroup g : spec.layers())
@@ -95,6 +131,10 @@ public final class KvCache {
     /**
      * Bytes one token of context adds to the whole cache while the context is shorter than every sliding window:
      * the sum over the layers of {@link #bytesPerTokenPerLayer}.
+     *
+     * @param spec the model
+     * @param kv the cache's format
+     * @return bytes per token
      */
     public static long bytesPerToken(TransformerSpec spec, NumericFormat kv) {
         long s = 0;
@@ -106,6 +146,12 @@ public final class KvCache {
     /**
      * Bytes of the cache of {@code batch} sequences at {@code contextTokens} tokens each: every layer holds
      * {@code min(contextTokens, window)} tokens (all of them for global layers).
+     *
+     * @param spec the model
+     * @param kv the cache's format
+     * @param contextTokens tokens of each sequence
+     * @param batch sequences
+     * @return bytes
      */
     public static long bytes(TransformerSpec spec, NumericFormat kv, long contextTokens, long batch) {
         Checks.range("contextTokens", contextTokens, 0, Limits.MAX_CONTEXT);
@@ -117,7 +163,16 @@ public final class KvCache {
         return Math.multiplyExact(s, batch);
     }
 
-    /** Bytes of the cache on the most loaded device under tensor and pipeline parallelism ({@code batch} per replica). */
+    /**
+     * Bytes of the cache on the most loaded device under tensor and pipeline parallelism ({@code batch} per replica).
+     *
+     * @param spec the model
+     * @param kv the cache's format
+     * @param contextTokens tokens of each sequence
+     * @param batch sequences per replica
+     * @param par how the model is split over devices
+     * @return bytes on the most loaded device
+     */
     public static long perDeviceBytes(
             TransformerSpec spec, NumericFormat kv, long contextTokens, long batch, Parallelism par) {
         long max = 0;
@@ -146,7 +201,13 @@ public final class KvCache {
                 stateBytesPerSequence(kind, kv, tp));
     }
 
-    /** Tokens a layer keeps: the context, capped at the window of a sliding-window layer. */
+    /**
+     * Tokens a layer keeps: the context, capped at the window of a sliding-window layer.
+     *
+     * @param kind the layer's kind
+     * @param contextTokens tokens of the sequence
+     * @return tokens held
+     */
     public static long tokensHeld(LayerKind kind, long contextTokens) {
         return kind.isSliding() ? Math.min(contextTokens, kind.slidingWindow()) : contextTokens;
     }
@@ -155,6 +216,10 @@ public final class KvCache {
      * What the cache would take per token if latent attention cached its keys and values per head, as standard
      * multi-head attention does: {@code heads x (qkNopeHeadDim + qkRopeHeadDim + vHeadDim)} elements per layer (the
      * "naive" figure MLA is compared with in DeepSeek-V2 §2.1.2). Equal to {@link #bytesPerToken} for other layers.
+     *
+     * @param spec the model
+     * @param kv the cache's format
+     * @return bytes per token
      */
     public static long perHeadBytesPerToken(TransformerSpec spec, NumericFormat kv) {
         long s = 0;

@@ -13,7 +13,7 @@ import dev.strata.model.TransformerSpec;
  * 4,194,304; Llama-3-8B with r = 16 on all seven linear layers: 41,943,040 (secondary: the figure PEFT's
  * {@code print_trainable_parameters} prints for it, "all params: 8,072,204,288", in public tutorials).
  */
-public final class Lora {
+final class Lora {
     private Lora() {}
 
     /** Adapter parameters of one targeted {@code in x out} matrix: r x (in + out). */

@@ -1,11 +1,11 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 
 /**
  * {@link InferenceMemory} prepared for one model, precision, parallelism and runtime overhead: the weights (whole and
@@ -43,12 +43,29 @@ public final class MemoryModel {
         }
     }
 
-    /** The model prepared for {@code spec} in {@code p}, split by {@code par}, with {@code runtimeOverheadBytes} per device. */
+    /**
+     * The model prepared for {@code spec} in {@code p}, split by {@code par}, with {@code runtimeOverheadBytes} per
+     * device.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param par how the model is split over devices
+     * @param runtimeOverheadBytes bytes the runtime holds on each device
+     * @return the prepared model
+     */
     public static MemoryModel of(TransformerSpec spec, Precision p, Parallelism par, long runtimeOverheadBytes) {
         return new MemoryModel(spec, p, par, runtimeOverheadBytes);
     }
 
-    /** Whether this model was prepared for these inputs (specs by identity, the rest by value). */
+    /**
+     * Whether this model was prepared for these inputs (specs by identity, the rest by value).
+     *
+     * @param s the spec
+     * @param p the formats
+     * @param par the parallelism
+     * @param overhead the runtime overhead in bytes
+     * @return true when every input is the prepared one
+     */
     public boolean isFor(TransformerSpec s, Precision p, Parallelism par, long overhead) {
         return s == spec && p.equals(precision) && par.equals(parallelism) && overhead == runtimeOverheadBytes;
     }
@@ -57,7 +74,12 @@ public final class MemoryModel {
         return par.tensor() == 1 && par.pipeline() == 1 && par.expert() == 1;
     }
 
-    /** The estimate for {@code w}, whose parallelism must be the one this model was prepared for. */
+    /**
+     * The estimate for {@code w}, whose parallelism must be the one this model was prepared for.
+     *
+     * @param w the workload
+     * @return weights, KV cache, activations and overhead, whole and per device
+     */
     public InferenceMemoryEstimate estimate(Workload w) {
         Checks.present("workload", w);
         if (!w.parallelism().equals(parallelism))
@@ -91,7 +113,11 @@ public final class MemoryModel {
         }
     }
 
-    /** Bytes of all the weights, one replica: {@code estimate(w).whole().weightsBytes()} for every workload. */
+    /**
+     * Bytes of all the weights, one replica: {@code estimate(w).whole().weightsBytes()} for every workload.
+     *
+     * @return bytes
+     */
     public long weightsBytes() {
         return wholeWeights;
     }
@@ -99,6 +125,10 @@ public final class MemoryModel {
     /**
      * {@code estimate(w).whole().kvCacheBytes()} for a workload of {@code batch} sequences of {@code contextTokens}
      * tokens, without making the estimate (a sweep's points ask for it as numbers).
+     *
+     * @param batch sequences
+     * @param contextTokens tokens of each sequence
+     * @return bytes
      */
     public long kvCacheBytes(long batch, long contextTokens) {
         try {
@@ -112,6 +142,11 @@ public final class MemoryModel {
      * {@code estimate(w).perDeviceBytes()} for a workload of {@code batch} sequences, prefilled {@code prefillPassTokens}
      * at a time, reaching {@code contextTokens}; on one device without making the estimate's objects (a pipeline keeps
      * one array of its stages' cache bytes).
+     *
+     * @param batch sequences per replica
+     * @param prefillPassTokens prompt tokens per forward pass
+     * @param contextTokens tokens each sequence reaches
+     * @return bytes on the most loaded device
      */
     public long perDeviceBytes(long batch, long prefillPassTokens, long contextTokens) {
         try {

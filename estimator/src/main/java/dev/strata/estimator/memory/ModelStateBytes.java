@@ -8,7 +8,7 @@ package dev.strata.estimator.memory;
  * @param masterWeights   the optimizer's master copy of the trainable weights (0 when the compute copy is the master)
  * @param optimizerStates the optimizer's states (Adam's two moments, SGD's momentum)
  */
-public record ModelStateBytes(long weights, long gradients, long masterWeights, long optimizerStates) {
+record ModelStateBytes(long weights, long gradients, long masterWeights, long optimizerStates) {
     /** The sum of the four terms. */
     public long total() {
         return Math.addExact(Math.addExact(weights, gradients), Math.addExact(masterWeights, optimizerStates));

@@ -1,10 +1,10 @@
 package dev.strata.estimator.memory;
 
-import dev.strata.model.Checks;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Model-state memory of training under ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054).
@@ -19,7 +19,7 @@ import dev.strata.model.WholeNumbers;
  * plus block scales) and SGD with momentum (one fp32 state) follow from the same formula. A partitioned term is
  * {@code ceil(bytes / N_d)} per rank.
  */
-public final class ModelStates {
+final class ModelStates {
     private ModelStates() {}
 
     /**

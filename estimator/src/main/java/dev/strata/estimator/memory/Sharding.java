@@ -15,7 +15,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.Projection;
 import dev.strata.model.StateSpaceMixer;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * How tensor, pipeline and expert parallelism split a model over devices.
@@ -37,7 +37,12 @@ import dev.strata.model.WholeNumbers;
 public final class Sharding {
     private Sharding() {}
 
-    /** Checks that {@code p} can split {@code spec}; throws {@link InvalidFieldException} naming the parallelism field. */
+    /**
+     * Checks that {@code p} can split {@code spec}; throws {@link InvalidFieldException} naming the parallelism field.
+     *
+     * @param spec the model
+     * @param p the parallelism
+     */
     public static void check(TransformerSpec spec, Parallelism p) {
         // the messages are built in methods of their own, so that this check stays small enough for the JIT to
         // inline into the estimators, which call it for every estimate
@@ -101,7 +106,13 @@ public final class Sharding {
         if (!any) throw new InvalidFieldException("parallelism.expert", p.expert(), "1 for a model without experts");
     }
 
-    /** Key/value heads one tensor-parallel rank holds: kvHeads / tp, or 1 (replicated) when tp > kvHeads. */
+    /**
+     * Key/value heads one tensor-parallel rank holds: kvHeads / tp, or 1 (replicated) when tp > kvHeads.
+     *
+     * @param mha the attention
+     * @param tp tensor-parallel ranks
+     * @return key/value heads on one rank
+     */
     public static long kvHeadsPerDevice(MultiHeadAttention mha, int tp) {
         return mha.kvHeads() >= tp ? mha.kvHeads() / tp : 1;
     }
@@ -109,6 +120,11 @@ public final class Sharding {
     /**
      * Visits the matrices one device holds of a layer of {@code kind}: the same calls as
      * {@link Parameters#forEachMatrix} with the widths and copies of one tensor-/expert-parallel rank.
+     *
+     * @param kind the layer's kind
+     * @param d the hidden size
+     * @param p the parallelism
+     * @param v receives each matrix
      */
     public static void forEachMatrixOnDevice(LayerKind kind, long d, Parallelism p, MatrixVisitor v) {
         int tp = p.tensor();
@@ -138,7 +154,15 @@ public final class Sharding {
         });
     }
 
-    /** Layers of pipeline stage {@code s} of {@code stages} over {@code layers}: the first {@code layers mod stages} get one more. */
+    /**
+     * Layers of pipeline stage {@code s} of {@code stages} over {@code layers}: the first {@code layers mod stages} get
+     * one more.
+     *
+     * @param layers layers of the model
+     * @param stages pipeline stages
+     * @param s the stage, from 0
+     * @return the stage's layers
+     */
     public static int stageLayers(int layers, int stages, int s) {
         return layers / stages + (s < layers % stages ? 1 : 0);
     }

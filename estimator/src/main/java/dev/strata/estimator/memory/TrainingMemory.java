@@ -1,7 +1,6 @@
 package dev.strata.estimator.memory;
 
 import dev.strata.estimator.params.Parameters;
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerGroup;
 import dev.strata.model.LoraAdapter;
@@ -11,6 +10,7 @@ import dev.strata.model.Projection;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -19,13 +19,14 @@ import java.util.TreeSet;
  * {@code promptTokens} tokens per data-parallel replica.
  *
  * <ul>
- *   <li>Model states: {@link ModelStates} (ZeRO stages 0–3 over the data-parallel ranks) of the parameters the device
+ *   <li>Model states: weights, gradients, master weights and optimizer states, partitioned by ZeRO stages 0–3 over
+ *       the data-parallel ranks (Rajbhandari et al. 2020, arXiv:1910.02054 §5), of the parameters the device
  *       holds after tensor and pipeline parallelism ({@link Sharding}).</li>
  *   <li>LoRA (Hu et al. 2021, arXiv:2106.09685): the base weights are frozen (no gradients, no optimizer states; only
  *       ZeRO-3 partitions them) and stored in {@link Precision#weights()}, which for QLoRA (Dettmers et al. 2023,
- *       arXiv:2305.14314) is NF4 with its block scales; the adapters ({@link Lora}) are trained in mixed precision:
- *       compute copy in {@link Precision#activations()}, gradients, master copy and optimizer states as for full
- *       training.</li>
+ *       arXiv:2305.14314) is NF4 with its block scales; the adapters (r x (in + out) parameters per targeted
+ *       matrix) are trained in mixed precision: compute copy in {@link Precision#activations()}, gradients, master
+ *       copy and optimizer states as for full training.</li>
  *   <li>Activations: {@link Activations#trainingLayerBytes} per layer (Korthikanti et al. 2022 Table 2, with
  *       {@link #DROPOUT}). Under the 1F1B pipeline schedule (Narayanan et al. 2021, arXiv:2104.04473 §2.2.1) stage s of
  *       p holds p − s micro-batches in flight, so the first stage holds as many layers' activations as the whole model
@@ -43,12 +44,28 @@ public final class TrainingMemory {
      */
     public static final boolean DROPOUT = true;
 
-    /** The estimate with {@link InferenceMemory#DEFAULT_RUNTIME_OVERHEAD_BYTES}. */
+    /**
+     * The estimate with {@link InferenceMemory#DEFAULT_RUNTIME_OVERHEAD_BYTES}.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (micro-batch, sequence length, parallelism, recompute, optimizer, LoRA)
+     * @return model states, activations and overhead, whole and per device
+     */
     public static TrainingMemoryEstimate estimate(TransformerSpec spec, Precision p, Workload w) {
         return estimate(spec, p, w, InferenceMemory.DEFAULT_RUNTIME_OVERHEAD_BYTES);
     }
 
-    /** The estimate for training {@code spec} on {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per device. */
+    /**
+     * The estimate for training {@code spec} on {@code w} in formats {@code p}, with {@code runtimeOverheadBytes} per
+     * device.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload (micro-batch, sequence length, parallelism, recompute, optimizer, LoRA)
+     * @param runtimeOverheadBytes bytes the runtime holds on each device
+     * @return model states, activations and overhead, whole and per device
+     */
     public static TrainingMemoryEstimate estimate(
             TransformerSpec spec, Precision p, Workload w, long runtimeOverheadBytes) {
         Checks.present("spec", spec);

@@ -15,22 +15,39 @@ public record TrainingMemoryEstimate(
         long trainableParams,
         long frozenParams,
         int devices) {
-    /** Bytes of one unsharded replica. */
+    /**
+     * Bytes of one unsharded replica.
+     *
+     * @return bytes
+     */
     public long totalBytes() {
         return whole.total();
     }
 
-    /** Bytes of the most loaded device. */
+    /**
+     * Bytes of the most loaded device.
+     *
+     * @return bytes
+     */
     public long perDeviceBytes() {
         return perDevice.total();
     }
 
-    /** Whether this is LoRA fine-tuning (frozen base weights). */
+    /**
+     * Whether this is LoRA fine-tuning (frozen base weights).
+     *
+     * @return whether the workload trains LoRA adapters
+     */
     public boolean lora() {
         return frozenParams > 0;
     }
 
-    /** The verdict on devices of {@code deviceMemoryBytes} each. */
+    /**
+     * The verdict on devices of {@code deviceMemoryBytes} each.
+     *
+     * @param deviceMemoryBytes the capacity of one device
+     * @return whether it fits, with the headroom
+     */
     public Fit fit(long deviceMemoryBytes) {
         return new Fit(deviceMemoryBytes, devices, perDeviceBytes(), perDevice.dominant());
     }

@@ -18,7 +18,11 @@ public record TrainingMemoryTerms(
         long optimizerStatesBytes,
         long activationsBytes,
         long runtimeOverheadBytes) {
-    /** The sum of the terms. */
+    /**
+     * The sum of the terms.
+     *
+     * @return bytes
+     */
     public long total() {
         return Math.addExact(
                 Math.addExact(
@@ -27,7 +31,11 @@ public record TrainingMemoryTerms(
                 Math.addExact(activationsBytes, runtimeOverheadBytes));
     }
 
-    /** The JSON name of the largest term. */
+    /**
+     * The JSON name of the largest term.
+     *
+     * @return the term's name
+     */
     public String dominant() {
         String[] names = {
             "weightsBytes",

@@ -8,7 +8,7 @@ import dev.strata.model.NumericFormat;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
-import dev.strata.model.WholeNumbers;
+import dev.strata.model.internal.WholeNumbers;
 
 /**
  * Bytes of the weights. The matrices of the transformer layers (attention projections, MLPs, experts) are stored in
@@ -26,13 +26,26 @@ import dev.strata.model.WholeNumbers;
 public final class Weights {
     private Weights() {}
 
-    /** Bytes of every weight of the model, one copy (all experts). */
+    /**
+     * Bytes of every weight of the model, one copy (all experts).
+     *
+     * @param spec the model
+     * @param p its formats
+     * @return bytes
+     */
     public static long bytes(TransformerSpec spec, Precision p) {
         long[] stages = perStageBytes(spec, p, Parallelism.NONE);
         return stages[0];
     }
 
-    /** Bytes of the weights on the most loaded device under tensor, pipeline and expert parallelism. */
+    /**
+     * Bytes of the weights on the most loaded device under tensor, pipeline and expert parallelism.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param par how the model is split over devices
+     * @return bytes on the most loaded device
+     */
     public static long perDeviceBytes(TransformerSpec spec, Precision p, Parallelism par) {
         long max = 0;
         for (long b : perStageBytes(spec, p, par)) max = Math.max(max, b);
@@ -84,7 +97,13 @@ public final class Weights {
         return Math.addExact(sum[0], Parameters.layerVectors(kind, d, norms));
     }
 
-    /** Parameters of the most loaded device (largest pipeline stage, one tensor/expert rank). */
+    /**
+     * Parameters of the most loaded device (largest pipeline stage, one tensor/expert rank).
+     *
+     * @param spec the model
+     * @param par how the model is split over devices
+     * @return parameters on the most loaded device
+     */
     public static long parametersPerDevice(TransformerSpec spec, Parallelism par) {
         long[] stages = perStageParameters(spec, par);
         long max = 0;

@@ -57,7 +57,11 @@ public enum ParamComponent {
         this.key = key;
     }
 
-    /** The camelCase name used in JSON keys and CSV rows. */
+    /**
+     * The camelCase name used in JSON keys and CSV rows.
+     *
+     * @return the key ({@code attentionQuery}, ...)
+     */
     public String key() {
         return key;
     }

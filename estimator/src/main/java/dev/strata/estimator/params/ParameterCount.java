@@ -39,27 +39,49 @@ public final class ParameterCount {
         return s;
     }
 
-    /** All parameters of the main model. */
+    /**
+     * All parameters of the main model.
+     *
+     * @return parameters
+     */
     public long total() {
         return totalSum;
     }
 
-    /** Parameters one token touches (equal to {@link #total()} for dense models). */
+    /**
+     * Parameters one token touches (equal to {@link #total()} for dense models).
+     *
+     * @return parameters
+     */
     public long active() {
         return activeSum;
     }
 
-    /** One term of the total. */
+    /**
+     * One term of the total.
+     *
+     * @param c the term
+     * @return its parameters
+     */
     public long total(ParamComponent c) {
         return total[c.ordinal()];
     }
 
-    /** One term of the active count. */
+    /**
+     * One term of the active count.
+     *
+     * @param c the term
+     * @return its active parameters
+     */
     public long active(ParamComponent c) {
         return active[c.ordinal()];
     }
 
-    /** Parameters of the whole model that are not in the embedding table or learned position table. */
+    /**
+     * Parameters of the whole model that are not in the embedding table or learned position table.
+     *
+     * @return parameters
+     */
     public long nonEmbedding() {
         return total() - total(ParamComponent.EMBEDDING) - total(ParamComponent.POSITION_EMBEDDING);
     }
@@ -69,6 +91,8 @@ public final class ParameterCount {
      * enorm, hnorm, eh_proj (2d x d), one transformer layer like the last one, and the shared head's norm. The
      * embedding and output head they share with the main model are not counted again here (the published
      * checkpoint stores copies of them). 0 for models without MTP.
+     *
+     * @return parameters
      */
     public long multiTokenPrediction() {
         return multiTokenPrediction;
@@ -77,6 +101,8 @@ public final class ParameterCount {
     /**
      * Parameters of the encoders a multimodal checkpoint holds beside the language model (vision tower and
      * projector), reported apart from it; 0 for text-only models.
+     *
+     * @return parameters
      */
     public long encoder() {
         return encoder;
@@ -85,31 +111,49 @@ public final class ParameterCount {
     /**
      * Everything a checkpoint of this model holds once: the language model, its multi-token-prediction modules and
      * its encoders. What a published checkpoint total counts (less copies of shared weights and stored buffers).
+     *
+     * @return total + multiTokenPrediction + encoder
      */
     public long checkpointTotal() {
         return Math.addExact(Math.addExact(totalSum, multiTokenPrediction), encoder);
     }
 
-    /** The non-zero terms of the total, in a fixed order, keyed by component. */
+    /**
+     * The non-zero terms of the total, in a fixed order, keyed by component.
+     *
+     * @return parameters by term
+     */
     public Map<ParamComponent, Long> breakdown() {
         EnumMap<ParamComponent, Long> m = new EnumMap<>(ParamComponent.class);
         forEachTerm(m::put);
         return Collections.unmodifiableMap(m);
     }
 
-    /** The non-zero terms of the active count, keyed by component. */
+    /**
+     * The non-zero terms of the active count, keyed by component.
+     *
+     * @return active parameters by term
+     */
     public Map<ParamComponent, Long> activeBreakdown() {
         EnumMap<ParamComponent, Long> m = new EnumMap<>(ParamComponent.class);
         forEachActiveTerm(m::put);
         return Collections.unmodifiableMap(m);
     }
 
-    /** Each term of {@link #breakdown()}, in its order, without the map and the boxed values (what a report writes). */
+    /**
+     * Each term of {@link #breakdown()}, in its order, without the map and the boxed values (what a report writes).
+     *
+     * @param action receives each term and its parameters
+     */
     public void forEachTerm(java.util.function.ObjLongConsumer<ParamComponent> action) {
         forEach(total, action);
     }
 
-    /** Each term of {@link #activeBreakdown()}, in its order, without the map and the boxed values. */
+    /**
+     * Each term of {@link #activeBreakdown()}, in its order, without the map and the boxed values.
+     *
+     * @param action receives each term and its active parameters
+     */
     public void forEachActiveTerm(java.util.function.ObjLongConsumer<ParamComponent> action) {
         forEach(active, action);
     }

@@ -31,7 +31,12 @@ public final class Parameters {
 
     private static final int COMPONENTS = ParamComponent.values().length;
 
-    /** Counts the parameters of {@code spec}: total, active (per token) and a named breakdown. */
+    /**
+     * Counts the parameters of {@code spec}: total, active (per token) and a named breakdown.
+     *
+     * @param spec the model
+     * @return the count
+     */
     public static ParameterCount count(TransformerSpec spec) {
         try {
             int n = COMPONENTS;
@@ -108,7 +113,13 @@ public final class Parameters {
         add(total, active, c, v, v);
     }
 
-    /** The norms of one layer over the hidden size: {@code perLayer} norms of {@code d} (weights, and biases if any). */
+    /**
+     * The norms of one layer over the hidden size: {@code perLayer} norms of {@code d} (weights, and biases if any).
+     *
+     * @param d the hidden size
+     * @param norms the model's norms
+     * @return parameters
+     */
     public static long layerNorms(long d, Norms norms) {
         return norms.perLayer() * norms.paramsFor(d);
     }
@@ -117,6 +128,11 @@ public final class Parameters {
      * The parameters of one layer of {@code kind} that are not in a matrix: its norms, q/k norms, attention sinks and
      * MLA's latent norms ({@link #forEachMatrix} visits everything else, biases included). What memory stores in the
      * embedding format and latency reads as vectors.
+     *
+     * @param kind the layer's kind
+     * @param d the hidden size
+     * @param norms the model's norms
+     * @return parameters
      */
     public static long layerVectors(LayerKind kind, long d, Norms norms) {
         long v = layerNorms(d, norms);
@@ -130,6 +146,10 @@ public final class Parameters {
      * Visits every weight matrix of a layer of {@code kind} over hidden size {@code d}, with its shape: the shapes of
      * the Hugging Face implementations (docs/architecture.md, "Architecture facts"). Norm weights are not matrices and are
      * not visited. Order: attention projections, a parallel mixer's projections, then the feed-forward matrices.
+     *
+     * @param kind the layer's kind
+     * @param d the hidden size
+     * @param v receives each matrix
      */
     public static void forEachMatrix(LayerKind kind, long d, MatrixVisitor v) {
         // Kept small, each part in a method of its own: the JIT then inlines the walk into every caller and calls the
@@ -235,6 +255,9 @@ public final class Parameters {
      * A mixer's weights outside its projections: the depthwise convolution (channels x kernel, Mamba's with a bias);
      * Gated DeltaNet's dt_bias and A_log per value head and its gated RMSNorm over a value head; Mamba-2's dt_bias,
      * A_log and D per head and its gated RMSNorm over the inner width. 0 for other mixers.
+     *
+     * @param a the mixer
+     * @return parameters
      */
     public static long mixerVectors(Attention a) {
         if (a instanceof LinearAttention lin)
@@ -275,12 +298,22 @@ public final class Parameters {
         v.matrix(component, Projection.MLP_DOWN, f, d, mlp.bias(), copies, activeCopies);
     }
 
-    /** Token embedding: vocab x hidden (an {@code nn.Embedding}). */
+    /**
+     * Token embedding: vocab x hidden (an {@code nn.Embedding}).
+     *
+     * @param spec the model
+     * @return parameters
+     */
     public static long tokenEmbedding(TransformerSpec spec) {
         return (long) spec.vocabSize() * spec.hiddenSize();
     }
 
-    /** Learned position table: contextLength x hidden (GPT-2 {@code wpe}); rotary, ALiBi and none have no weights. */
+    /**
+     * Learned position table: contextLength x hidden (GPT-2 {@code wpe}); rotary, ALiBi and none have no weights.
+     *
+     * @param spec the model
+     * @return parameters
+     */
     public static long positionEmbedding(TransformerSpec spec) {
         return spec.positions() == PositionEncoding.LEARNED ? (long) spec.contextLength() * spec.hiddenSize() : 0;
     }
@@ -288,13 +321,23 @@ public final class Parameters {
     /**
      * Output head: vocab x hidden, plus a bias per vocabulary entry when it has one (Phi-3.5-MoE), or 0 when tied to
      * the token embedding (counted once, docs/formulas.md, "Counting conventions").
+     *
+     * @param spec the model
+     * @return parameters
      */
     public static long outputHead(TransformerSpec spec) {
         if (spec.tiedEmbeddings()) return 0;
         return tokenEmbedding(spec) + (spec.outputHeadBias() ? spec.vocabSize() : 0);
     }
 
-    /** A linear layer {@code in -> out}: in x out weights plus out biases if it has them. */
+    /**
+     * A linear layer {@code in -> out}: in x out weights plus out biases if it has them.
+     *
+     * @param in input features
+     * @param out output features
+     * @param bias whether it has a bias
+     * @return parameters
+     */
     public static long linear(long in, long out, boolean bias) {
         return in * out + (bias ? out : 0);
     }
@@ -302,6 +345,10 @@ public final class Parameters {
     /**
      * An MLP over hidden size d with intermediate size f: {@code matrices x d x f} weights; biases f per
      * input-side matrix and d for the down projection (GPT-2 c_fc + c_proj; Llama gate/up/down).
+     *
+     * @param mlp the MLP
+     * @param d the hidden size
+     * @return parameters
      */
     public static long mlp(Mlp mlp, long d) {
         long[] sum = new long[1];
@@ -310,7 +357,13 @@ public final class Parameters {
         return sum[0];
     }
 
-    /** Router: hidden x experts weights (no bias), plus one bias per expert when present (DeepSeek-V3). */
+    /**
+     * Router: hidden x experts weights (no bias), plus one bias per expert when present (DeepSeek-V3).
+     *
+     * @param moe the mixture of experts
+     * @param d the hidden size
+     * @return parameters
+     */
     public static long router(MixtureOfExperts moe, long d) {
         return linear(d, moe.routedExperts(), moe.routerBias());
     }
@@ -318,6 +371,10 @@ public final class Parameters {
     /**
      * q_norm and k_norm: one norm over headDim each, shared by all heads (Qwen3, Gemma 3), or across the heads, over
      * heads x headDim and kvHeads x headDim (OLMo 2; Cohere's per-head norms hold as many weights).
+     *
+     * @param mha the attention
+     * @param norms the model's norms (their kind gives the bias)
+     * @return parameters
      */
     public static long qkNorms(MultiHeadAttention mha, Norms norms) {
         if (!mha.qkNorm()) return 0;
@@ -325,17 +382,33 @@ public final class Parameters {
         return 2 * norms.paramsFor(mha.headDim());
     }
 
-    /** gpt-oss attention sinks: one learned logit per query head. */
+    /**
+     * gpt-oss attention sinks: one learned logit per query head.
+     *
+     * @param mha the attention
+     * @return parameters
+     */
     public static long sinks(MultiHeadAttention mha) {
         return mha.sinks() ? mha.heads() : 0;
     }
 
-    /** The indexer's k_norm, a LayerNorm with bias over an index key (DeepSeek sparse attention); 0 without one. */
+    /**
+     * The indexer's k_norm, a LayerNorm with bias over an index key (DeepSeek sparse attention); 0 without one.
+     *
+     * @param mla the latent attention
+     * @return parameters
+     */
     public static long indexerKeyNorm(LatentAttention mla) {
         return mla.hasIndexer() ? 2L * mla.indexHeadDim() : 0;
     }
 
-    /** MLA's q_a_layernorm (qLoraRank, only with query compression) and kv_a_layernorm (kvLoraRank). */
+    /**
+     * MLA's q_a_layernorm (qLoraRank, only with query compression) and kv_a_layernorm (kvLoraRank).
+     *
+     * @param mla the latent attention
+     * @param norms the model's norms
+     * @return parameters
+     */
     public static long latentNorms(LatentAttention mla, Norms norms) {
         long q = mla.qLoraRank() > 0 ? norms.paramsFor(mla.qLoraRank()) : 0;
         return q + norms.paramsFor(mla.kvLoraRank());
@@ -343,6 +416,11 @@ public final class Parameters {
 
     /**
      * Parameters of one layer of {@code kind} (all experts), without the embedding or head.
+     *
+     * @param kind the layer's kind
+     * @param d the hidden size
+     * @param norms the model's norms
+     * @return parameters
      */
     public static long layer(LayerKind kind, long d, Norms norms) {
         int n = COMPONENTS;
@@ -357,6 +435,9 @@ public final class Parameters {
      * DeepSeek-V3 multi-token prediction (arXiv:2412.19437 §2.2 and the published modeling code): per module two
      * RMSNorms (enorm, hnorm), a projection eh_proj from 2d to d without bias, one transformer layer of the last
      * layer's kind, and the shared head's norm. Embedding and output head are shared with the main model.
+     *
+     * @param spec the model
+     * @return parameters of all the modules
      */
     public static long multiTokenPrediction(TransformerSpec spec) {
         if (spec.multiTokenPredictionModules() == 0) return 0;

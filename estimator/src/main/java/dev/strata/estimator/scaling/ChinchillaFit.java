@@ -58,7 +58,13 @@ public final class ChinchillaFit {
 
     private ChinchillaFit() {}
 
-    /** Fits the Chinchilla form to {@code data} with {@code options}. */
+    /**
+     * Fits the Chinchilla form to {@code data} with {@code options}.
+     *
+     * @param data the runs
+     * @param options the procedure's settings
+     * @return the fitted law, its fit to each run and, with a bootstrap, the spread of its constants
+     */
     public static FitResult fit(FitData data, FitOptions options) {
         boolean[] excluded = highestLoss(data, options.excludeHighestLoss());
         int used = data.size() - options.excludeHighestLoss();
@@ -169,7 +175,7 @@ public final class ChinchillaFit {
      * The Huber loss (Huber 1964): r²/2 for |r| ≤ δ, else δ·(|r| − δ/2). Quadratic near zero, linear beyond, so a
      * few runs far off the law do not dominate the fit (Hoffmann et al. 2022, App. D.2).
      */
-    public static double huber(double r, double delta) {
+    static double huber(double r, double delta) {
         double a = Math.abs(r);
         return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
     }
@@ -178,7 +184,7 @@ public final class ChinchillaFit {
      * ln(exp(u1) + exp(u2) + exp(u3)), computed stably. With u1 = a − α ln N, u2 = b − β ln D, u3 = e it is
      * ln(A/N^α + B/D^β + E) = ln L(N, D) (Hoffmann et al. 2022, App. D.2).
      */
-    public static double logSumExp(double u1, double u2, double u3) {
+    static double logSumExp(double u1, double u2, double u3) {
         double m = Math.max(u1, Math.max(u2, u3));
         return m + Math.log(Math.exp(u1 - m) + Math.exp(u2 - m) + Math.exp(u3 - m));
     }
@@ -186,6 +192,11 @@ public final class ChinchillaFit {
     /**
      * The fit's objective at (a, b, e, α, β): Σ_i Huber_δ(LSE(a − α ln N_i, b − β ln D_i, e) − ln L_i)
      * (Hoffmann et al. 2022, App. D.2).
+     *
+     * @param x the point (a, b, e, α, β)
+     * @param data the runs
+     * @param delta δ of the Huber loss
+     * @return the objective
      */
     public static double objective(double[] x, FitData data, double delta) {
         double[] n = data.params(), d = data.tokens(), l = data.loss();

@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -28,6 +28,18 @@ public record ChinchillaLaw(
     /** Largest exponent α or β accepted. */
     public static final double MAX_EXPONENT = 10;
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param id stable lower-case id
+     * @param name display name
+     * @param source where the constants come from
+     * @param E irreducible loss, nats per token
+     * @param A parameter-term coefficient
+     * @param B data-term coefficient
+     * @param alpha parameter exponent α
+     * @param beta data exponent β
+     */
     public ChinchillaLaw {
         Checks.text("law.id", id);
         name = name == null || name.isBlank() ? id : name;
@@ -42,6 +54,16 @@ public record ChinchillaLaw(
     /**
      * A law from the natural logs of the constants, as Hoffmann et al.'s fit parametrises them (App. D.2:
      * A = exp(a), B = exp(b), E = exp(e)).
+     *
+     * @param id stable lower-case id
+     * @param name display name
+     * @param source where the constants come from
+     * @param logA a = ln A
+     * @param logB b = ln B
+     * @param logE e = ln E
+     * @param alpha parameter exponent α
+     * @param beta data exponent β
+     * @return the law
      */
     public static ChinchillaLaw ofLogs(
             String id, String name, String source, double logA, double logB, double logE, double alpha, double beta) {
@@ -71,17 +93,29 @@ public record ChinchillaLaw(
         return E + A / Math.pow(params, alpha) + B / Math.pow(tokens, beta);
     }
 
-    /** Exponent a of N_opt ∝ C^a: a = β / (α + β) (Hoffmann et al. 2022, Eq. 4; 0.46 for Approach 3, Table 2). */
+    /**
+     * Exponent a of N_opt ∝ C^a: a = β / (α + β) (Hoffmann et al. 2022, Eq. 4; 0.46 for Approach 3, Table 2).
+     *
+     * @return a
+     */
     public double paramsExponent() {
         return beta / (alpha + beta);
     }
 
-    /** Exponent b of D_opt ∝ C^b: b = α / (α + β) (Hoffmann et al. 2022, Eq. 4). */
+    /**
+     * Exponent b of D_opt ∝ C^b: b = α / (α + β) (Hoffmann et al. 2022, Eq. 4).
+     *
+     * @return b
+     */
     public double tokensExponent() {
         return alpha / (alpha + beta);
     }
 
-    /** G = (αA / (βB))^(1/(α+β)) (Hoffmann et al. 2022, Eq. 4). */
+    /**
+     * G = (αA / (βB))^(1/(α+β)) (Hoffmann et al. 2022, Eq. 4).
+     *
+     * @return G
+     */
     public double g() {
         return Math.pow(alpha * A / (beta * B), 1 / (alpha + beta));
     }

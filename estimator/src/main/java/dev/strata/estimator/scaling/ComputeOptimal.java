@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.OptionalDouble;
 
 /**
@@ -16,6 +16,16 @@ import java.util.OptionalDouble;
  */
 public record ComputeOptimal(
         String lawId, double computeFlops, double params, double tokens, OptionalDouble loss, Method method) {
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param lawId the law that gave it
+     * @param computeFlops the training budget C in FLOPs
+     * @param params the number of parameters N (in the law's own counting, see {@link ScalingLaw#paramsMeaning()})
+     * @param tokens the number of training tokens D
+     * @param loss the law's predicted loss at (N, D), in nats per token; empty for laws without a loss formula
+     * @param method how it was found
+     */
     public ComputeOptimal {
         Checks.text("lawId", lawId);
         Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY);
@@ -33,12 +43,20 @@ public record ComputeOptimal(
         Checks.present("method", method);
     }
 
-    /** Tokens per parameter, D / N (Chinchilla's rule of thumb: about 20). */
+    /**
+     * Tokens per parameter, D / N (Chinchilla's rule of thumb: about 20).
+     *
+     * @return D / N
+     */
     public double tokensPerParam() {
         return tokens / params;
     }
 
-    /** Training FLOPs per token implied by the allocation, C / D (6N under the C = 6ND convention). */
+    /**
+     * Training FLOPs per token implied by the allocation, C / D (6N under the C = 6ND convention).
+     *
+     * @return C / D
+     */
     public double flopsPerToken() {
         return computeFlops / tokens;
     }
@@ -56,7 +74,11 @@ public record ComputeOptimal(
             this.key = key;
         }
 
-        /** The name used in JSON and CSV. */
+        /**
+         * The name used in JSON and CSV.
+         *
+         * @return the name
+         */
         public String key() {
             return key;
         }

@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -22,6 +22,14 @@ import java.util.OptionalDouble;
 public record DeepSeekLaw(
         double modelScaleCoefficient, double modelScaleExponent, double tokensCoefficient, double tokensExponent)
         implements ScalingLaw {
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param modelScaleCoefficient k_M (0.1715)
+     * @param modelScaleExponent p_M (0.5243)
+     * @param tokensCoefficient k_D (5.8316)
+     * @param tokensExponent p_D (0.4757)
+     */
     public DeepSeekLaw {
         Checks.positive("law.modelScaleCoefficient", modelScaleCoefficient, TrainingCompute.MAX_QUANTITY);
         Checks.positive("law.modelScaleExponent", modelScaleExponent, 1);
@@ -59,7 +67,14 @@ public record DeepSeekLaw(
                 tokensExponent);
     }
 
-    /** Model scale M = 72·n_layer·d² + 12·n_layer·d·l_seq non-embedding FLOPs per token (arXiv:2401.02954, §3.2, Eq. 2). */
+    /**
+     * Model scale M = 72·n_layer·d² + 12·n_layer·d·l_seq non-embedding FLOPs per token (arXiv:2401.02954, §3.2, Eq. 2).
+     *
+     * @param layers n_layer
+     * @param hiddenSize d
+     * @param sequenceLength l_seq
+     * @return M, FLOPs per token
+     */
     public static double modelScale(int layers, int hiddenSize, int sequenceLength) {
         Checks.range("layers", layers, 1, Integer.MAX_VALUE);
         Checks.range("hiddenSize", hiddenSize, 1, Integer.MAX_VALUE);
@@ -68,7 +83,12 @@ public record DeepSeekLaw(
         return 72.0 * layers * d * d + 12.0 * layers * d * sequenceLength;
     }
 
-    /** M_opt = k_M·C^p_M, FLOPs per token (Eq. 4). */
+    /**
+     * M_opt = k_M·C^p_M, FLOPs per token (Eq. 4).
+     *
+     * @param computeFlops the budget C
+     * @return M_opt, FLOPs per token
+     */
     public double modelScaleFlopsPerToken(double computeFlops) {
         return modelScaleCoefficient
                 * Math.pow(Checks.positive("compute", computeFlops, TrainingCompute.MAX_QUANTITY), modelScaleExponent);

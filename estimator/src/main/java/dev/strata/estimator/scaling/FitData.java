@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * Training runs to fit a scaling law to: for each run, parameters N, training tokens D and final loss.
@@ -17,6 +17,14 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
     /** Most runs accepted. */
     public static final int MAX_ROWS = 1_000_000;
 
+    /**
+     * Checks the fields (every value finite and above 0, as many of each as runs); the arrays are copied.
+     *
+     * @param params N per run
+     * @param tokens D per run
+     * @param loss final loss per run (nats per token, or any positive loss)
+     * @param rows the row number of each run in the user's file (1 = first data row), for messages and residuals
+     */
     public FitData {
         Checks.present("params", params);
         Checks.present("tokens", tokens);
@@ -40,12 +48,27 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
         }
     }
 
-    /** Runs given as N, D and loss, numbered 1, 2, ... */
+    /**
+     * Runs given as N, D and loss, numbered 1, 2, ...
+     *
+     * @param params N per run
+     * @param tokens D per run
+     * @param loss final loss per run
+     * @return the runs
+     */
     public static FitData ofTokens(double[] params, double[] tokens, double[] loss) {
         return new FitData(params, tokens, loss, rowNumbers(params.length));
     }
 
-    /** Runs given as N, training compute C and loss: D = C / (6N) ({@link TrainingCompute#tokens}). */
+    /**
+     * Runs given as N, training compute C and loss: D = C / (6N) ({@link TrainingCompute#tokens}).
+     *
+     * @param params N per run
+     * @param computeFlops C per run
+     * @param loss final loss per run
+     * @param rows the row number of each run in the user's file
+     * @return the runs
+     */
     public static FitData ofCompute(double[] params, double[] computeFlops, double[] loss, int[] rows) {
         Checks.present("compute", computeFlops);
         Checks.present("params", params);
@@ -61,26 +84,50 @@ public record FitData(double[] params, double[] tokens, double[] loss, int[] row
         return new FitData(params, tokens, loss, rows);
     }
 
-    /** Number of runs. */
+    /**
+     * Number of runs.
+     *
+     * @return the number of runs
+     */
     public int size() {
         return params.length;
     }
 
+    /**
+     * N per run.
+     *
+     * @return a copy of the values
+     */
     @Override
     public double[] params() {
         return params.clone();
     }
 
+    /**
+     * D per run.
+     *
+     * @return a copy of the values
+     */
     @Override
     public double[] tokens() {
         return tokens.clone();
     }
 
+    /**
+     * Final loss per run.
+     *
+     * @return a copy of the values
+     */
     @Override
     public double[] loss() {
         return loss.clone();
     }
 
+    /**
+     * The row number of each run in the user's file (1 = first data row).
+     *
+     * @return a copy of the row numbers
+     */
     @Override
     public int[] rows() {
         return rows.clone();

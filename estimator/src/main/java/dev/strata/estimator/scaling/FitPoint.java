@@ -11,7 +11,11 @@ package dev.strata.estimator.scaling;
  * @param excluded      whether the run was left out of the fit (one of the highest-loss runs)
  */
 public record FitPoint(int row, double params, double tokens, double loss, double predictedLoss, boolean excluded) {
-    /** ln(observed) − ln(predicted): the residual the fit's Huber loss sees, sign flipped to observed minus fit. */
+    /**
+     * ln(observed) − ln(predicted): the residual the fit's Huber loss sees, sign flipped to observed minus fit.
+     *
+     * @return the residual in log space
+     */
     public double residual() {
         return Math.log(loss) - Math.log(predictedLoss);
     }

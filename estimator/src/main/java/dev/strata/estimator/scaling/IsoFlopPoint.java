@@ -8,7 +8,11 @@ package dev.strata.estimator.scaling;
  * @param loss   the law's loss at (N, D), nats per token
  */
 public record IsoFlopPoint(double params, double tokens, double loss) {
-    /** D / N. */
+    /**
+     * D / N.
+     *
+     * @return tokens per parameter
+     */
     public double tokensPerParam() {
         return tokens / params;
     }

@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -50,6 +50,23 @@ public record KaplanLaw(
     /** One petaFLOP/s-day in FLOPs: 1e15 FLOP/s x 86,400 s (Kaplan et al. 2020, §1.3 notation). */
     public static final double PF_DAY_FLOPS = 1e15 * 86_400;
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param alphaN α_N of L(N)
+     * @param nC N_c of L(N)
+     * @param alphaD α_D of L(D)
+     * @param dC D_c of L(D)
+     * @param jointAlphaN α_N of L(N, D)
+     * @param jointAlphaD α_D of L(N, D)
+     * @param jointNC N_c of L(N, D)
+     * @param jointDC D_c of L(N, D)
+     * @param paramsCoefficient k_N of N_opt = k_N·C^p_N
+     * @param paramsExponent p_N
+     * @param tokensCoefficient k_D of D_opt = k_D·C^p_D
+     * @param tokensExponent p_D
+     * @param computeUnitFlops FLOPs in the allocation's unit of C (1 PF-day = 1e15 · 86,400 = 8.64e19 FLOPs)
+     */
     public KaplanLaw {
         for (double v : new double[] {
             alphaN,
@@ -126,12 +143,22 @@ public record KaplanLaw(
         return true;
     }
 
-    /** L(N) = (N_c/N)^α_N: loss of N non-embedding parameters trained to convergence on ample data (Eq. 1.1). */
+    /**
+     * L(N) = (N_c/N)^α_N: loss of N non-embedding parameters trained to convergence on ample data (Eq. 1.1).
+     *
+     * @param params N, non-embedding parameters
+     * @return the loss, nats per token
+     */
     public double lossFromParams(double params) {
         return Math.pow(nC / Checks.positive("params", params, TrainingCompute.MAX_QUANTITY), alphaN);
     }
 
-    /** L(D) = (D_c/D)^α_D: loss of a large model trained on D tokens with early stopping (Eq. 1.2). */
+    /**
+     * L(D) = (D_c/D)^α_D: loss of a large model trained on D tokens with early stopping (Eq. 1.2).
+     *
+     * @param tokens D
+     * @return the loss, nats per token
+     */
     public double lossFromData(double tokens) {
         return Math.pow(dC / Checks.positive("tokens", tokens, TrainingCompute.MAX_QUANTITY), alphaD);
     }

@@ -18,17 +18,29 @@ public record OffOptimal(
         double loss,
         ComputeOptimal optimal,
         double equivalentComputeFlops) {
-    /** Loss above the optimum of the same budget, nats per token (≥ 0). */
+    /**
+     * Loss above the optimum of the same budget, nats per token (≥ 0).
+     *
+     * @return nats per token
+     */
     public double lossPenalty() {
         return Math.max(0, loss - optimal.loss().orElseThrow());
     }
 
-    /** Extra compute spent for the same loss, as a fraction of the optimal budget: C / C_equivalent − 1 (≥ 0). */
+    /**
+     * Extra compute spent for the same loss, as a fraction of the optimal budget: C / C_equivalent − 1 (≥ 0).
+     *
+     * @return the fraction
+     */
     public double computeOverhead() {
         return computeFlops / equivalentComputeFlops - 1;
     }
 
-    /** N chosen / N optimal (below 1: a smaller model trained longer). */
+    /**
+     * N chosen / N optimal (below 1: a smaller model trained longer).
+     *
+     * @return the ratio
+     */
     public double paramsRatio() {
         return params / optimal.params();
     }

@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -33,6 +33,10 @@ public final class Planner {
     /**
      * The allocation that minimises {@code law.loss(N, C/(6N))} over N (the minimum of an iso-FLOP curve,
      * Hoffmann et al. 2022, §3.2), found with Brent's method on ln N over 1 ≤ N ≤ C/6.
+     *
+     * @param law the law
+     * @param computeFlops the budget C
+     * @return the allocation
      */
     public static ComputeOptimal numericLossMinimising(ScalingLaw law, double computeFlops) {
         if (!law.hasLoss()) throw law.noLoss();
@@ -59,6 +63,10 @@ public final class Planner {
     /**
      * The smallest budget C whose loss-minimising allocation reaches {@code targetLoss}: the root of
      * L_opt(C) = target in ln C (L_opt falls as C grows), with Brent's solver.
+     *
+     * @param law the law
+     * @param targetLoss the loss to reach, nats per token
+     * @return the budget and its allocation
      */
     public static ComputeOptimal numericComputeForLoss(ScalingLaw law, double targetLoss) {
         if (!law.hasLoss()) throw law.noLoss();
@@ -95,7 +103,11 @@ public final class Planner {
      * An iso-FLOP curve (Hoffmann et al. 2022, §3.2, Approach 2): the loss of {@code points} model sizes,
      * log-spaced from N_opt/span to N_opt·span around the loss-minimising size, each trained on D = C/(6N).
      *
+     * @param law the law
+     * @param computeFlops the budget C
+     * @param points how many model sizes
      * @param span how far either side of the optimum the curve reaches, as a factor (> 1; 10 spans two decades)
+     * @return the curve's points, smallest model first
      */
     public static List<IsoFlopPoint> isoFlop(ScalingLaw law, double computeFlops, int points, double span) {
         if (!law.hasLoss()) throw law.noLoss();
@@ -119,6 +131,10 @@ public final class Planner {
      * The cost of training N parameters on D tokens instead of the loss-minimising allocation of the same budget
      * C = 6ND: the loss penalty, and the smaller budget with which the optimal allocation reaches the same loss.
      *
+     * @param law the law
+     * @param params N
+     * @param tokens D
+     * @return the penalty and the equivalent budget
      * @throws InvalidFieldException (field {@code params}) when N is so far from the optimum that its loss is beyond
      *                               what the law's frontier reaches (a loss above 100 nats, or above the optimum of the
      *                               smallest budget searched), so no equivalent budget exists

@@ -93,17 +93,30 @@ public final class ScalingLaws {
 
     private static final Map<String, ScalingLaw> BUILT_IN = builtIn();
 
-    /** All built-in laws in a fixed order. */
+    /**
+     * All built-in laws in a fixed order.
+     *
+     * @return the laws
+     */
     public static List<ScalingLaw> all() {
         return List.copyOf(BUILT_IN.values());
     }
 
-    /** Built-in ids in a fixed order. */
+    /**
+     * Built-in ids in a fixed order.
+     *
+     * @return the ids
+     */
     public static List<String> ids() {
         return new ArrayList<>(BUILT_IN.keySet());
     }
 
-    /** The built-in law with this id; an unknown id names the known ones (field {@code law}). */
+    /**
+     * The built-in law with this id; an unknown id names the known ones (field {@code law}).
+     *
+     * @param id a built-in law's id
+     * @return the law
+     */
     public static ScalingLaw byId(String id) {
         ScalingLaw law = id == null ? null : BUILT_IN.get(id.trim().toLowerCase(Locale.ROOT));
         if (law == null) throw unknown(id);
@@ -113,6 +126,9 @@ public final class ScalingLaws {
     /**
      * A built-in law by id, or a user's own Chinchilla-form law written as
      * {@code E=1.82,A=482.01,B=2085.43,alpha=0.3478,beta=0.3658} (all five, any order; id {@code custom}).
+     *
+     * @param text an id, or the five constants
+     * @return the law
      */
     public static ScalingLaw resolve(String text) {
         if (text == null || text.isBlank()) throw unknown(text);

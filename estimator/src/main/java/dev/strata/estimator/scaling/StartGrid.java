@@ -1,7 +1,7 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 
 /**
  * The starting points of a fit: every combination of the listed values of the log-sum-exp parameters
@@ -24,6 +24,15 @@ public record StartGrid(double[] a, double[] b, double[] e, double[] alpha, doub
     public static final StartGrid HOFFMANN_2022 =
             new StartGrid(range(0, 25, 5), range(0, 25, 5), range(-1, 1, 0.5), range(0, 2, 0.5), range(0, 2, 0.5));
 
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param a starts for a = ln A
+     * @param b starts for b = ln B
+     * @param e starts for e = ln E
+     * @param alpha starts for α
+     * @param beta starts for β
+     */
     public StartGrid {
         for (double[] v : new double[][] {a, b, e, alpha, beta})
             if (Checks.present("grid", v).length == 0)
@@ -37,18 +46,36 @@ public record StartGrid(double[] a, double[] b, double[] e, double[] alpha, doub
         beta = beta.clone();
     }
 
-    /** One start (a, b, e, α, β). */
+    /**
+     * One start (a, b, e, α, β).
+     *
+     * @param a a = ln A
+     * @param b b = ln B
+     * @param e e = ln E
+     * @param alpha α
+     * @param beta β
+     * @return a grid of one point
+     */
     public static StartGrid single(double a, double b, double e, double alpha, double beta) {
         return new StartGrid(
                 new double[] {a}, new double[] {b}, new double[] {e}, new double[] {alpha}, new double[] {beta});
     }
 
-    /** Number of starting points. */
+    /**
+     * Number of starting points.
+     *
+     * @return the product of the five lists' sizes
+     */
     public int size() {
         return a.length * b.length * e.length * alpha.length * beta.length;
     }
 
-    /** Start {@code i} as (a, b, e, α, β), β varying fastest. */
+    /**
+     * Start {@code i} as (a, b, e, α, β), β varying fastest.
+     *
+     * @param i the index, from 0 to {@link #size()} - 1
+     * @return the five values
+     */
     public double[] start(int i) {
         int ib = i % beta.length;
         i /= beta.length;

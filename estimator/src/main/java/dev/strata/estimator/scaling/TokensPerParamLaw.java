@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -17,6 +17,14 @@ import java.util.OptionalDouble;
  * @param tokensPerParam r = D / N
  */
 public record TokensPerParamLaw(String id, String name, String source, double tokensPerParam) implements ScalingLaw {
+    /**
+     * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+     *
+     * @param id stable lower-case id
+     * @param name display name
+     * @param source where the ratio comes from
+     * @param tokensPerParam r = D / N
+     */
     public TokensPerParamLaw {
         Checks.text("law.id", id);
         name = name == null || name.isBlank() ? id : name;

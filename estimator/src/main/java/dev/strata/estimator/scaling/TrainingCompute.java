@@ -1,6 +1,6 @@
 package dev.strata.estimator.scaling;
 
-import dev.strata.model.Checks;
+import dev.strata.model.internal.Checks;
 
 /**
  * The training-compute convention of the scaling laws: C = 6·N·D FLOPs for N parameters trained on D tokens
@@ -16,17 +16,34 @@ public final class TrainingCompute {
 
     private TrainingCompute() {}
 
-    /** Training FLOPs per token for N parameters: 6N (Kaplan et al. 2020 §2.1). */
+    /**
+     * Training FLOPs per token for N parameters: 6N (Kaplan et al. 2020 §2.1).
+     *
+     * @param params N
+     * @return FLOPs per token
+     */
     public static double flopsPerToken(double params) {
         return FLOPS_PER_PARAM_PER_TOKEN * Checks.positive("params", params, MAX_QUANTITY);
     }
 
-    /** Training FLOPs of N parameters on D tokens: C = 6ND (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022 §3). */
+    /**
+     * Training FLOPs of N parameters on D tokens: C = 6ND (Kaplan et al. 2020 §2.1; Hoffmann et al. 2022 §3).
+     *
+     * @param params N
+     * @param tokens D
+     * @return C
+     */
     public static double flops(double params, double tokens) {
         return flopsPerToken(params) * Checks.positive("tokens", tokens, MAX_QUANTITY);
     }
 
-    /** Tokens that a budget of C FLOPs buys for N parameters: D = C / (6N), the inverse of {@link #flops}. */
+    /**
+     * Tokens that a budget of C FLOPs buys for N parameters: D = C / (6N), the inverse of {@link #flops}.
+     *
+     * @param computeFlops C
+     * @param params N
+     * @return D
+     */
     public static double tokens(double computeFlops, double params) {
         return Checks.positive("compute", computeFlops, MAX_QUANTITY) / flopsPerToken(params);
     }

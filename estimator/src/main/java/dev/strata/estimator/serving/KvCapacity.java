@@ -3,12 +3,12 @@ package dev.strata.estimator.serving;
 import dev.strata.estimator.memory.Activations;
 import dev.strata.estimator.memory.KvCache;
 import dev.strata.estimator.memory.Weights;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Checks;
 
 /**
  * The KV blocks one replica holds, as a paged engine sizes them (vLLM's {@code gpu_memory_utilization}): the device
@@ -19,7 +19,20 @@ import dev.strata.model.TransformerSpec;
 public final class KvCapacity {
     private KvCapacity() {}
 
-    /** The blocks; an error names {@code hardware} when the weights and activations leave no room. */
+    /**
+     * The blocks; an error names {@code hardware} when the weights and activations leave no room.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param par how the model is split over devices
+     * @param hw the device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param memoryUtilization the fraction of device memory the engine may use
+     * @param maxBatchedTokens most tokens in one step (sizes the activations)
+     * @param maxSeqs most sequences running at once
+     * @param blockSize tokens per KV block
+     * @return the number of KV blocks of one replica
+     */
     public static long blocks(
             TransformerSpec spec,
             Precision p,

@@ -1,8 +1,8 @@
 package dev.strata.estimator.serving;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import org.apache.commons.math3.distribution.LogNormalDistribution;
 import org.apache.commons.math3.distribution.UniformIntegerDistribution;
 import org.apache.commons.math3.random.RandomGenerator;
@@ -21,7 +21,14 @@ import org.apache.commons.math3.random.RandomGenerator;
  */
 public record Lengths(String text, long fixed, double mean, String kind, double a, double b) {
 
-    /** Parses {@code text} for {@code field}; lengths below {@code min} are refused. */
+    /**
+     * Parses {@code text} for {@code field}; lengths below {@code min} are refused.
+     *
+     * @param field the option the text came from, named in the error
+     * @param text the lengths, in one of the forms above
+     * @param min the smallest length allowed
+     * @return the lengths
+     */
     public static Lengths parse(String field, String text, long min) {
         if (text == null || text.isBlank())
             throw new InvalidFieldException(field, text, "a length, lognormal:MEAN:SIGMA or uniform:A:B");
@@ -56,12 +63,21 @@ public record Lengths(String text, long fixed, double mean, String kind, double 
         throw new InvalidFieldException(field, t, "a length, lognormal:MEAN:SIGMA or uniform:A:B");
     }
 
-    /** A fixed length. */
+    /**
+     * A fixed length.
+     *
+     * @param v the length
+     * @return the lengths
+     */
     public static Lengths fixed(long v) {
         return new Lengths(Long.toString(v), v, v, "fixed", 0, 0);
     }
 
-    /** The largest length a draw can give. */
+    /**
+     * The largest length a draw can give.
+     *
+     * @return the length, in tokens
+     */
     public long max() {
         return switch (kind) {
             case "fixed" -> fixed;

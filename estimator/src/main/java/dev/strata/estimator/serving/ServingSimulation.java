@@ -2,8 +2,8 @@ package dev.strata.estimator.serving;
 
 import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.latency.StepTime;
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +43,14 @@ public final class ServingSimulation {
      * @param kvBlocks         KV blocks of one replica (what its memory holds beside the weights and activations)
      */
     public record Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks) {
+        /**
+         * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+         *
+         * @param maxSeqs most sequences running at once
+         * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
+         * @param blockSize tokens per KV block
+         * @param kvBlocks KV blocks of one replica (what its memory holds beside the weights and activations)
+         */
         public Scheduler {
             Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
             Checks.range("maxBatchedTokens", maxBatchedTokens, 1, 1L << 24);
@@ -115,8 +123,21 @@ public final class ServingSimulation {
         }
     }
 
-    /** A pool of identical replicas: the latency model of one, its scheduler, and how many. */
+    /**
+     * A pool of identical replicas: the latency model of one, its scheduler, and how many.
+     *
+     * @param model the latency model of one replica
+     * @param scheduler how each replica schedules
+     * @param replicas how many replicas
+     */
     public record Pool(LatencyModel model, Scheduler scheduler, int replicas) {
+        /**
+         * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+         *
+         * @param model the latency model of one replica
+         * @param scheduler how each replica schedules
+         * @param replicas how many replicas
+         */
         public Pool {
             Checks.present("model", model);
             Checks.present("scheduler", scheduler);
@@ -130,6 +151,13 @@ public final class ServingSimulation {
     /**
      * Runs {@code traffic} on {@code replicas} replicas of {@code model} scheduled by {@code scheduler}, routed by
      * {@code router} ({@code round-robin} or {@code least-loaded}).
+     *
+     * @param model the latency model of one replica
+     * @param scheduler how each replica schedules
+     * @param replicas how many replicas
+     * @param router {@code round-robin} or {@code least-loaded}
+     * @param traffic the requests
+     * @return every request's times, and the run's summary
      */
     public static Result run(LatencyModel model, Scheduler scheduler, int replicas, String router, Traffic traffic) {
         return run(new Pool(model, scheduler, replicas), null, 0, 0, router, traffic);
@@ -140,6 +168,14 @@ public final class ServingSimulation {
      * arXiv:2311.18677): arrivals go to the {@code prefill} pool ({@code router}); when a prompt is done its first
      * token is out, and its KV cache travels to the least loaded replica of the {@code decode} pool in
      * {@code transferLatencySeconds + prompt tokens x transferSecondsPerToken}, where it decodes.
+     *
+     * @param prefill the pool that computes the prompts
+     * @param decode the pool that generates the tokens
+     * @param transferSecondsPerToken seconds to send one token's KV cache
+     * @param transferLatencySeconds fixed time of one transfer
+     * @param router {@code round-robin} or {@code least-loaded}, for the prefill pool
+     * @param traffic the requests
+     * @return every request's times, and the run's summary
      */
     public static Result runDisaggregated(
             Pool prefill,
@@ -322,6 +358,16 @@ public final class ServingSimulation {
      * the 90th percentile ({@code ttftP90} and {@code tpotP90} seconds), within 2 %: the rate is doubled from
      * {@code start} until a run misses, then bisected; {@code template} gives the requests' number, lengths and seed.
      * 0 when even a request alone misses them.
+     *
+     * @param model the latency model of one replica
+     * @param scheduler how each replica schedules
+     * @param replicas how many replicas
+     * @param router {@code round-robin} or {@code least-loaded}
+     * @param template the requests' number, lengths and seed
+     * @param start the first rate tried, requests per second
+     * @param ttftP90 the time-to-first-token level, seconds
+     * @param tpotP90 the time-per-output-token level, seconds
+     * @return requests per second
      */
     public static double maxRate(
             LatencyModel model,
@@ -370,12 +416,25 @@ public final class ServingSimulation {
         return lo;
     }
 
-    /** The 90th percentile of {@code f} over a run's requests. */
+    /**
+     * The 90th percentile of {@code f} over a run's requests.
+     *
+     * @param r the run
+     * @param f what to take of each request
+     * @return the 90th percentile
+     */
     public static double p90(Result r, java.util.function.ToDoubleFunction<RequestResult> f) {
         return percentile(r, f, 90);
     }
 
-    /** The {@code p}th percentile of {@code f} over a run's requests (commons-math3's default estimate). */
+    /**
+     * The {@code p}th percentile of {@code f} over a run's requests (commons-math3's default estimate).
+     *
+     * @param r the run
+     * @param f what to take of each request
+     * @param p the percentile, in (0, 100]
+     * @return the percentile
+     */
     public static double percentile(Result r, java.util.function.ToDoubleFunction<RequestResult> f, double p) {
         double[] v = r.requests().stream().mapToDouble(f).toArray();
         return new org.apache.commons.math3.stat.descriptive.rank.Percentile().evaluate(v, p);

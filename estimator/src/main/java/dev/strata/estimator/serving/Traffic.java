@@ -1,8 +1,8 @@
 package dev.strata.estimator.serving;
 
-import dev.strata.model.Checks;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.distribution.ExponentialDistribution;
@@ -39,8 +39,21 @@ public record Traffic(
     /** Most requests a simulation takes. */
     public static final int MAX_REQUESTS = 1_000_000;
 
-    /** One request: when it arrives, and its prompt and output tokens. */
+    /**
+     * One request: when it arrives, and its prompt and output tokens.
+     *
+     * @param arrival seconds from the start of the run
+     * @param prompt prompt tokens
+     * @param output output tokens
+     */
     public record Request(double arrival, long prompt, long output) {
+        /**
+         * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
+         *
+         * @param arrival seconds from the start of the run
+         * @param prompt prompt tokens
+         * @param output output tokens
+         */
         public Request {
             Checks.range("arrival_seconds", arrival, 0, 1e9);
             Checks.range("prompt_tokens", prompt, 1, Limits.MAX_CONTEXT);
@@ -48,6 +61,20 @@ public record Traffic(
         }
     }
 
+    /**
+     * Checks the fields that the arrivals use; an invalid one throws an {@code InvalidFieldException} naming it. The
+     * trace is copied; a trace's requests give the count.
+     *
+     * @param arrivals {@code poisson}, {@code gamma}, {@code all}, {@code closed} or {@code trace}
+     * @param rate requests per second (poisson, gamma)
+     * @param burstiness the gamma's coefficient of variation of the gaps (1 is Poisson)
+     * @param concurrency requests in flight (closed)
+     * @param requests how many requests
+     * @param prompt prompt lengths
+     * @param output output lengths
+     * @param seed the seed of every draw
+     * @param trace the requests of a trace (arrival, prompt, output), or empty
+     */
     public Traffic {
         Checks.text("arrivals", arrivals);
         if (!List.of("poisson", "gamma", "all", "closed", "trace").contains(arrivals))
@@ -67,7 +94,16 @@ public record Traffic(
         }
     }
 
-    /** Poisson arrivals at {@code rate} per second. */
+    /**
+     * Poisson arrivals at {@code rate} per second.
+     *
+     * @param rate requests per second
+     * @param requests how many requests
+     * @param prompt prompt lengths
+     * @param output output lengths
+     * @param seed the seed of every draw
+     * @return the traffic
+     */
     public static Traffic poisson(double rate, int requests, Lengths prompt, Lengths output, long seed) {
         return new Traffic("poisson", rate, 1, 0, requests, prompt, output, seed, List.of());
     }
@@ -75,6 +111,8 @@ public record Traffic(
     /**
      * The requests, in arrival order. For a closed loop the arrivals are 0 and the simulation delays each one until
      * a request of the loop finishes.
+     *
+     * @return the requests
      */
     public List<Request> draw() {
         return draw(Limits.MAX_CONTEXT);
@@ -83,6 +121,9 @@ public record Traffic(
     /**
      * The requests, each at most {@code context} tokens (prompt and output): drawn lengths are clipped to it; a trace
      * or fixed lengths beyond it are refused, naming the field.
+     *
+     * @param context the largest prompt plus output, in tokens
+     * @return the requests
      */
     public List<Request> draw(long context) {
         Checks.range("context", context, 2, Limits.MAX_CONTEXT);

@@ -8,14 +8,14 @@ import dev.strata.estimator.latency.Offload;
 import dev.strata.estimator.memory.InferenceMemory;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.memory.Sharding;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,7 +41,16 @@ public final class Solve {
     /** Most devices {@link #minDevices} and {@link #cheapest} consider. */
     public static final int MAX_DEVICES = 4096;
 
-    /** Whether {@code w} fits on devices of {@code capacityBytes} each. */
+    /**
+     * Whether {@code w} fits on devices of {@code capacityBytes} each.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload
+     * @param capacityBytes the memory of one device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @return whether the most loaded device's bytes fit
+     */
     public static boolean fits(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         return InferenceMemory.estimate(spec, p, w, overheadBytes)
                 .fit(capacityBytes)
@@ -51,6 +60,13 @@ public final class Solve {
     /**
      * The largest batch (sequences per replica) that fits with {@code w}'s context and parallelism; 0 when not even
      * one sequence fits.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload, whose batch is ignored
+     * @param capacityBytes the memory of one device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @return the batch, or 0
      */
     public static long maxBatch(TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
         Checks.range("deviceMemoryBytes", capacityBytes, 1, Long.MAX_VALUE);
@@ -67,6 +83,13 @@ public final class Solve {
     /**
      * The longest context (prompt plus {@code w.generatedTokens()}) that fits for {@code w.batch()} sequences; 0 when
      * even a one-token prompt does not fit. Not capped at the model's trained context: compare with it.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload, whose prompt length is ignored
+     * @param capacityBytes the memory of one device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @return the context in tokens, or 0
      */
     public static long maxContext(
             TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
@@ -161,6 +184,13 @@ public final class Solve {
      * The fewest devices that hold {@code w} (its batch per replica, one replica): for n = 1, 2, ... the split is
      * tensor parallelism up to {@link #MAX_TENSOR_PARALLEL} (the largest degree that divides n and the heads), the
      * rest pipeline stages. Empty when no count up to {@link #MAX_DEVICES} fits.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload; its parallelism is replaced by each split but for its ZeRO stage and sequence parallelism
+     * @param capacityBytes the memory of one device
+     * @param overheadBytes bytes the runtime holds on each device
+     * @return the parallelism, or empty
      */
     public static Optional<Parallelism> minDevices(
             TransformerSpec spec, Precision p, Workload w, long capacityBytes, long overheadBytes) {
@@ -172,7 +202,15 @@ public final class Solve {
         return Optional.empty();
     }
 
-    /** The split of {@code n} devices into tensor x pipeline that {@link #minDevices} uses, if one is valid. */
+    /**
+     * The split of {@code n} devices into tensor x pipeline that {@link #minDevices} uses, if one is valid.
+     *
+     * @param spec the model
+     * @param n the number of devices
+     * @param base the parallelism whose ZeRO stage and sequence parallelism the split keeps (data and expert degrees
+     *     are 1)
+     * @return the split, or empty
+     */
     public static Optional<Parallelism> split(TransformerSpec spec, int n, Parallelism base) {
         for (int tp = Math.min(n, MAX_TENSOR_PARALLEL); tp >= 1; tp--) {
             if (n % tp != 0) continue;
@@ -204,6 +242,11 @@ public final class Solve {
             double decodeSecondsPerToken,
             double tokensPerSecond,
             double costPerMillionTokensUsd) {
+        /**
+         * Devices of the option: tensor x pipeline x data.
+         *
+         * @return the number of devices
+         */
         public int devices() {
             return parallelism.devices();
         }
@@ -213,6 +256,15 @@ public final class Solve {
      * For each device kind, the fewest devices that hold the workload and decode at most
      * {@code targetSecondsPerToken} per token (calibrated), with the cost per million output tokens; cheapest first.
      * A device kind that cannot meet the target with up to {@link #MAX_DEVICES} devices is left out.
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload
+     * @param catalog the device kinds to consider
+     * @param targetSecondsPerToken the longest calibrated time per output token allowed
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param tuning the latency tuning of every device
+     * @return the options, cheapest first
      */
     public static List<Option> cheapest(
             TransformerSpec spec,
@@ -226,7 +278,18 @@ public final class Solve {
         return cheapest(spec, p, w, catalog, targetSecondsPerToken, overheadBytes, hw -> tuning);
     }
 
-    /** {@link #cheapest} with each device's own tuning ({@code tuningOf}: a fitted GPU model, an engine's profile). */
+    /**
+     * {@link #cheapest} with each device's own tuning ({@code tuningOf}: a fitted GPU model, an engine's profile).
+     *
+     * @param spec the model
+     * @param p its formats
+     * @param w the workload
+     * @param catalog the device kinds to consider
+     * @param targetSecondsPerToken the longest calibrated time per output token allowed
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param tuningOf the latency tuning of each device
+     * @return the options, cheapest first
+     */
     public static List<Option> cheapest(
             TransformerSpec spec,
             Precision p,

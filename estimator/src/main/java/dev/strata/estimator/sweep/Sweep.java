@@ -8,7 +8,6 @@ import dev.strata.estimator.latency.StepTime;
 import dev.strata.estimator.memory.MemoryModel;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.estimator.solve.Solve;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.NumericFormat;
@@ -16,6 +15,7 @@ import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
+import dev.strata.model.internal.Checks;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -33,15 +33,25 @@ public final class Sweep {
 
     /** The inputs that an axis can vary. */
     public enum Input {
+        /** The model: {@link TransformerSpec} values. */
         MODEL,
+        /** The device: {@link Hardware} values. */
         HARDWARE,
+        /** The weight format: {@link NumericFormat} values. */
         WEIGHTS,
+        /** The KV-cache format: {@link NumericFormat} values. */
         KV,
+        /** Sequences per replica. */
         BATCH,
+        /** Prompt tokens. */
         PROMPT,
+        /** Generated tokens. */
         GENERATE,
+        /** Tensor-parallel degree. */
         TP,
+        /** Pipeline-parallel degree. */
         PP,
+        /** Devices, split into tensor x pipeline as {@link Solve#split} splits them. */
         DEVICES
     }
 
@@ -49,8 +59,17 @@ public final class Sweep {
      * One varying input and its values: {@link TransformerSpec} for MODEL, {@link Hardware} for HARDWARE,
      * {@link NumericFormat} for WEIGHTS and KV, {@link Long} for the rest. DEVICES overrides TP and PP with the split of
      * {@link Solve#split}.
+     *
+     * @param input the input it varies
+     * @param values its values, at least one
      */
     public record Axis(Input input, List<?> values) {
+        /**
+         * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it. The values are copied.
+         *
+         * @param input the input it varies
+         * @param values its values, at least one
+         */
         public Axis {
             Checks.present("axis", input);
             if (values == null || values.isEmpty())
@@ -62,6 +81,19 @@ public final class Sweep {
     /**
      * The fixed inputs of every point; an axis overrides one of them. {@code hardware} may be null. {@code tuning} is the
      * latency tuning of every device but those in {@code tuningByHardware} (by hardware id: a calibrated host).
+     *
+     * @param spec the model
+     * @param hardware the device, or null for memory only
+     * @param weights the weight format
+     * @param kv the KV-cache format
+     * @param batch sequences per replica
+     * @param prompt prompt tokens
+     * @param generate generated tokens
+     * @param tp tensor-parallel degree
+     * @param pp pipeline-parallel degree
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
+     * @param tuningByHardware latency tunings by hardware id
      */
     public record Base(
             TransformerSpec spec,
@@ -76,11 +108,41 @@ public final class Sweep {
             long overheadBytes,
             LatencyTuning tuning,
             Map<String, LatencyTuning> tuningByHardware) {
+        /**
+         * Copies the tunings by hardware.
+         *
+         * @param spec the model
+         * @param hardware the device, or null for memory only
+         * @param weights the weight format
+         * @param kv the KV-cache format
+         * @param batch sequences per replica
+         * @param prompt prompt tokens
+         * @param generate generated tokens
+         * @param tp tensor-parallel degree
+         * @param pp pipeline-parallel degree
+         * @param overheadBytes bytes the runtime holds on each device
+         * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
+         * @param tuningByHardware latency tunings by hardware id
+         */
         public Base {
             tuningByHardware = Map.copyOf(tuningByHardware);
         }
 
-        /** The same tuning for every device. */
+        /**
+         * The same tuning for every device.
+         *
+         * @param spec the model
+         * @param hardware the device, or null for memory only
+         * @param weights the weight format
+         * @param kv the KV-cache format
+         * @param batch sequences per replica
+         * @param prompt prompt tokens
+         * @param generate generated tokens
+         * @param tp tensor-parallel degree
+         * @param pp pipeline-parallel degree
+         * @param overheadBytes bytes the runtime holds on each device
+         * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
+         */
         public Base(
                 TransformerSpec spec,
                 Hardware hardware,
@@ -96,13 +158,23 @@ public final class Sweep {
             this(spec, hardware, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, Map.of());
         }
 
-        /** The tuning of {@code hw}. */
+        /**
+         * The tuning of {@code hw}.
+         *
+         * @param hw the device
+         * @return its tuning
+         */
         public LatencyTuning tuningFor(Hardware hw) {
             return hw == null ? tuning : tuningByHardware.getOrDefault(hw.id(), tuning);
         }
     }
 
-    /** Points in the product of {@code axes}; throws when above {@link #MAX_POINTS}. */
+    /**
+     * Points in the product of {@code axes}; throws when above {@link #MAX_POINTS}.
+     *
+     * @param axes the axes
+     * @return the number of points
+     */
     public static long size(List<Axis> axes) {
         long n = 1;
         for (Axis a : axes) {
@@ -121,6 +193,9 @@ public final class Sweep {
      * model's context, byte counts that must fit a long) is monotonic in each of them, so a point that fails has a
      * failing corner, and a sweep whose corners pass runs to the end. What streams rows calls this first, so that a bad
      * point is an error before the first row, not a cut-off output (the command line's exit 2, the API's 400).
+     *
+     * @param base the fixed inputs
+     * @param axes the axes
      */
     public static void check(Base base, List<Axis> axes) {
         run(base, corners(axes), row -> {});
@@ -145,7 +220,13 @@ public final class Sweep {
         return out;
     }
 
-    /** Runs the sweep, handing each row to {@code sink} in odometer order. */
+    /**
+     * Runs the sweep, handing each row to {@code sink} in odometer order.
+     *
+     * @param base the fixed inputs
+     * @param axes the axes
+     * @param sink receives each row
+     */
     public static void run(Base base, List<Axis> axes, Consumer<SweepRow> sink) {
         size(axes);
         int[] index = new int[axes.size()];
@@ -208,7 +289,23 @@ public final class Sweep {
                 memo);
     }
 
-    /** One point: memory always, latency, fit and cost when {@code hw} is given. */
+    /**
+     * One point: memory always, latency, fit and cost when {@code hw} is given.
+     *
+     * @param spec the model
+     * @param hw the device, or null for memory only
+     * @param weights the weight format
+     * @param kv the KV-cache format
+     * @param batch sequences per replica
+     * @param prompt prompt tokens
+     * @param generate generated tokens
+     * @param tp tensor-parallel degree
+     * @param pp pipeline-parallel degree
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param tuning the latency tuning of the device
+     * @param paramsTotal the model's total parameter count
+     * @return the row
+     */
     public static SweepRow evaluate(
             TransformerSpec spec,
             Hardware hw,

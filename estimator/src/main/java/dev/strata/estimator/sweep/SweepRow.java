@@ -71,7 +71,11 @@ public record SweepRow(
         "costPerMillionTokensUsd"
     };
 
-    /** Whether hardware was given (latency, fit and cost are known). */
+    /**
+     * Whether hardware was given (latency, fit and cost are known).
+     *
+     * @return whether hardware was given
+     */
     public boolean hasHardware() {
         return !hardware.isEmpty();
     }

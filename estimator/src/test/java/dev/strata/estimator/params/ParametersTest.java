@@ -11,13 +11,13 @@ import dev.strata.model.GatedMlp;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LatentAttention;
 import dev.strata.model.LayerKind;
-import dev.strata.model.Limits;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
 import dev.strata.model.Norms;
 import dev.strata.model.PositionEncoding;
 import dev.strata.model.ProjectionBiases;
 import dev.strata.model.TransformerSpec;
+import dev.strata.model.internal.Limits;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 

@@ -102,7 +102,7 @@ class SolveTest {
                 assertThat(Solve.fits(s, p, w.withBatch(1), cap, OVERHEAD)).isFalse();
             long ctx = Solve.maxContext(s, p, w, cap, OVERHEAD);
             long gen = w.generatedTokens();
-            if (ctx > gen + 1 && ctx < dev.strata.model.Limits.MAX_CONTEXT) {
+            if (ctx > gen + 1 && ctx < dev.strata.model.internal.Limits.MAX_CONTEXT) {
                 assertThat(Solve.fits(s, p, Solve.withPrompt(w, ctx - gen), cap, OVERHEAD))
                         .as("context %d of %s", ctx, s)
                         .isTrue();

@@ -578,7 +578,7 @@ public final class ScalingPage {
         Double c = in.number("compute");
         if (c == null)
             throw InvalidFieldException.withMessage("compute", "compute: give a budget in FLOPs (e.g. 1e24)");
-        return dev.strata.model.Checks.positive("compute", c, TrainingCompute.MAX_QUANTITY);
+        return dev.strata.model.internal.Checks.positive("compute", c, TrainingCompute.MAX_QUANTITY);
     }
 
     /** 41 budgets log-spaced over four decades either side of {@code budget}, within what the laws accept. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.RunsCsv;
 import dev.strata.estimator.scaling.ChinchillaFit;
 import dev.strata.estimator.scaling.Estimate;
-import dev.strata.estimator.scaling.FitData;
 import dev.strata.estimator.scaling.FitOptions;
 import dev.strata.estimator.scaling.FitPoint;
 import dev.strata.estimator.scaling.FitResult;
@@ -81,10 +80,7 @@ public final class FitReport {
     /** The fit itself, for callers that draw it as well as report it. */
     public static FitResult fit(RunsCsv.Runs runs, Request r) {
         FitOptions options = r.options(); // validate the options before the data is converted
-        FitData data = runs.tokens() != null
-                ? new FitData(runs.params(), runs.tokens(), runs.loss(), runs.rows())
-                : FitData.ofCompute(runs.params(), runs.compute(), runs.loss(), runs.rows());
-        return ChinchillaFit.fit(data, options);
+        return ChinchillaFit.fit(runs.fitData(), options);
     }
 
     public static ObjectNode of(FitResult fit) {

@@ -153,8 +153,8 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
             case WEIGHTS -> NumericFormat.parseWeights(field, item);
             case KV -> NumericFormat.parse(field, item);
             case BATCH -> integer(field, item, 1, Workload.MAX_BATCH);
-            case PROMPT -> integer(field, item, 1, dev.strata.model.Limits.MAX_CONTEXT);
-            case GENERATE -> integer(field, item, 0, dev.strata.model.Limits.MAX_CONTEXT);
+            case PROMPT -> integer(field, item, 1, dev.strata.model.internal.Limits.MAX_CONTEXT);
+            case GENERATE -> integer(field, item, 0, dev.strata.model.internal.Limits.MAX_CONTEXT);
             case TP, PP, DEVICES -> integer(field, item, 1, dev.strata.model.Parallelism.MAX_DEGREE);
         };
     }

@@ -9,10 +9,10 @@ import dev.strata.estimator.cost.TrainingCostEstimate;
 import dev.strata.estimator.cost.TrainingFlopsPerToken;
 import dev.strata.estimator.cost.TrainingRun;
 import dev.strata.estimator.scaling.TrainingCompute;
-import dev.strata.model.Checks;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.Limits;
+import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import dev.strata.web.render.Render;
 
 /**

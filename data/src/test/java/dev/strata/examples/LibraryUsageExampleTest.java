@@ -1,7 +1,9 @@
-package dev.strata.web;
+package dev.strata.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HfConfigImporter;
 import dev.strata.data.PresetCatalog;
@@ -18,6 +20,7 @@ import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Activation;
 import dev.strata.model.GatedMlp;
 import dev.strata.model.Hardware;
+import dev.strata.model.InvalidFieldException;
 import dev.strata.model.LayerKind;
 import dev.strata.model.MixtureOfExperts;
 import dev.strata.model.MultiHeadAttention;
@@ -30,7 +33,14 @@ import dev.strata.model.Workload;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Using strata as a sizing library: the example of README.md and docs/library.md, compiled and run. */
+/**
+ * Using strata as a library: the examples of docs/library.md with the figures their comments state, checked.
+ * {@link LibraryDocsTest} compiles and runs the examples as the document prints them, and checks the output the fit
+ * example states (the refit that ChinchillaFitTest holds against Besiroglu et al. 2024); this test holds the others'
+ * answers.
+ * It lives in a package of its own, so it reaches only what the library makes public, and in the data module, the
+ * one library module that sees the other two: a library user needs nothing of the application.
+ */
 class LibraryUsageExampleTest {
 
     @Test
@@ -101,5 +111,32 @@ class LibraryUsageExampleTest {
             assertThat(perDevice)
                     .isEqualTo(memory.estimate(Workload.of(batch, 1024, 128)).perDeviceBytes());
         }
+    }
+
+    @Test
+    void theFittedGpuModelOfTheCommandLine() {
+        Hardware datasheet = HardwareCatalog.get("h100-sxm");
+        Hardware h100 = GpuPerformance.hardware(datasheet);
+        LatencyTuning trtllm = GpuPerformance.tuning("h100-sxm", GpuPerformance.engine("engine", "trtllm"));
+        LatencyModel fitted = LatencyModel.of(
+                PresetCatalog.get("llama-3-8b").spec(),
+                Precision.of(NumericFormat.BF16, NumericFormat.BF16, Optimizer.ADAMW),
+                Parallelism.NONE,
+                h100,
+                trtllm,
+                Offload.NONE);
+        StepTime step = fitted.decodeStep(32, 1152);
+        // the floor is the datasheet's whatever the tuning; the calibrated time is above it (efficiencies below 1 and
+        // fixed costs)
+        assertThat(h100.memoryBandwidthBytesPerSecond()).isEqualTo(datasheet.memoryBandwidthBytesPerSecond());
+        assertThat(step.calibratedSeconds()).isGreaterThan(step.floorSeconds());
+    }
+
+    @Test
+    void invalidInputNamesItsField() {
+        assertThatThrownBy(() -> MultiHeadAttention.of(32, 5, 128))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessage("attention.kvHeads = 5 is not allowed: must be a divisor of attention.heads = 32")
+                .satisfies(e -> assertThat(((InvalidFieldException) e).field()).isEqualTo("attention.kvHeads"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.strata.model;
+package dev.strata.model.internal;
 
 /**
  * Bounds on the sizes a spec may have. They are far above any real model (a 10-trillion-parameter model fits well

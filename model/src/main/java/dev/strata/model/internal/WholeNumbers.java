@@ -1,4 +1,4 @@
-package dev.strata.model;
+package dev.strata.model.internal;
 
 /** Integer arithmetic the counts share, in one place. */
 public final class WholeNumbers {

@@ -1,4 +1,4 @@
-package dev.strata.model;
+package dev.strata.model.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

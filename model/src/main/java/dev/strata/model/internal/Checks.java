@@ -1,4 +1,6 @@
-package dev.strata.model;
+package dev.strata.model.internal;
+
+import dev.strata.model.InvalidFieldException;
 
 /** Argument checks shared by the value types; each throws {@link InvalidFieldException} naming the field. */
 public final class Checks {
