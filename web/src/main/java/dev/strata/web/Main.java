@@ -91,6 +91,10 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // defaults of the user's own, when there is a file of them: ~/.strata.properties (or the file the system
+        // property picocli.defaults.strata.path names), a line per option by its long name without dashes
+        // (hardware=h100-sxm)
+        cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider());
         // every command answers --version, not just the top one
         Version version = new Version();
         for (CommandLine sub : cl.getSubcommands().values())

@@ -174,4 +174,30 @@ class OperableCliTest {
         assertThat(broken.exitCode()).isEqualTo(2);
         assertThat(broken.err()).startsWith("strata: --model - (standard input): config is not valid JSON");
     }
+
+    @Test
+    void defaultsComeFromTheUsersPropertiesFile() throws IOException {
+        // picocli's PropertiesDefaultProvider: keys are the long names without dashes; the system property names the
+        // file
+        Path file = Files.createTempFile("strata", ".properties");
+        String key = "picocli.defaults.strata.path";
+        String before = System.getProperty(key);
+        try {
+            Files.writeString(file, "hardware=h100-sxm\nbatch=4\n");
+            System.setProperty(key, file.toString());
+            Cli r = Cli.run("estimate", "--model", "gpt2", "--format", "json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode j = Render.MAPPER.readTree(r.out());
+            assertThat(j.at("/workload/batch").intValue()).isEqualTo(4);
+            assertThat(j.at("/latency/hardware").asText()).isEqualTo("h100-sxm");
+            // an option on the command line wins over the file
+            Cli given = Cli.run("estimate", "--model", "gpt2", "--batch", "2", "--format", "json");
+            assertThat(Render.MAPPER.readTree(given.out()).at("/workload/batch").intValue())
+                    .isEqualTo(2);
+        } finally {
+            if (before == null) System.clearProperty(key);
+            else System.setProperty(key, before);
+            Files.delete(file);
+        }
+    }
 }
