@@ -185,6 +185,30 @@ class ServerTest {
     }
 
     @Test
+    void aConfigInThePlannersQueryIsHonouredNotIgnored() throws Exception {
+        String config = Files.readString(Path.of("testdata/hf-configs/mixtral-8x7b-v0.1.json"));
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            // the form without JavaScript sends a pasted config in the query: the page shows that model, not the preset
+            var r = client.get("/?model=llama-3-8b&hardware=h100-sxm&devices=2&config="
+                    + java.net.URLEncoder.encode(config, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.body().string())
+                    .contains("46,702,792,704 parameters")
+                    .contains("from the pasted config.json")
+                    .doesNotContain("8,030,261,248");
+            // an empty config field is no config: the preset
+            var preset = client.get("/?model=llama-3-8b&hardware=h100-sxm&config=");
+            assertThat(preset.code()).isEqualTo(200);
+            assertThat(preset.body().string())
+                    .contains("Showing <strong>Llama 3 8B</strong>, 8,030,261,248 parameters.");
+            // a config that is not one is a 400 next to the field, as when posted
+            var bad = client.get("/?hardware=h100-sxm&config=%7B%22model_type%22%3A%22bert%22%7D");
+            assertThat(bad.code()).isEqualTo(400);
+            assertThat(bad.body().string()).contains("model_type = &quot;bert&quot;");
+        });
+    }
+
+    @Test
     void aBadModelOnThePageIsShownNextToTheFieldAndEscaped() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var page = client.get("/models?model=%3Cscript%3Ealert(1)%3C/script%3E");
