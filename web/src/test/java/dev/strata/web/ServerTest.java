@@ -152,7 +152,17 @@ class ServerTest {
                     .contains("id=\"cross-validation\"")
                     .contains("leaveOneModelOut")
                     .contains("<option value=\"published\" selected")
-                    .contains("(excused)");
+                    .contains("(excused)")
+                    .doesNotContainPattern("[0-9]e[-+][0-9]") // times for readers: 2.06 ms, 14.8 µs
+                    .containsPattern(">[0-9.]+ (ms|s|µs)</td>");
+            // bytes with their unit, times in ms/s, no exponents (were 2.621e+05 and 1.484e-05)
+            for (String q : new String[] {"peak_memory_bytes", "decode_seconds_per_token", "prefill_flops"})
+                assertThat(client.get("/validation?device=cpu&quantity=" + q)
+                                .body()
+                                .string())
+                        .as(q)
+                        .doesNotContainPattern("[0-9]e[-+][0-9]")
+                        .containsPattern(">[0-9.,]+ (kB|MB|GB|ms|s|µs|MFLOP|GFLOP|TFLOP)</td>");
             var tpu = client.get("/validation?device=tpu");
             assertThat(tpu.code()).isEqualTo(400);
             assertThat(tpu.body().string()).contains("id=\"error-device\"");
