@@ -68,7 +68,7 @@ class BrowserTest {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-                "--window-size=1280,1400",
+                "--window-size=1440,1400",
                 "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
         // the console, to find what the content security policy refused
         options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
@@ -191,6 +191,143 @@ class BrowserTest {
     }
 
     @Test
+    void aPastedConfigIsPostedAndThePageShowsThatModelsNumbers() throws Exception {
+        driver.get(base + "/?model=llama-3-8b&hardware=h100-sxm&devices=2");
+        assertThat(driver.findElement(By.id("showing")).getText())
+                .contains("Llama 3 8B")
+                .contains("8,030,261,248");
+        driver.findElement(By.id("config"))
+                .sendKeys(Files.readString(Path.of("testdata/hf-configs/mixtral-8x7b-v0.1.json")));
+        driver.findElement(By.cssSelector("#planner button")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> d.findElement(By.id("showing")).getText().contains("pasted config.json"));
+        // Mixtral 8x7B's exact count (docs/architecture.md), not the preset's that the Model list still names
+        assertThat(driver.findElement(By.id("showing")).getText())
+                .contains("46,702,792,704 parameters")
+                .contains("12,879,925,248 active per token");
+        assertThat(driver.getCurrentUrl()).doesNotContain("config"); // posted: a config is too long for a URL
+        assertThat(driver.findElement(By.id("planner")).getAttribute("method")).isEqualTo("post");
+        // the other fields came along: 2 devices, and the config is still in its field for the next change
+        assertThat(driver.findElement(By.cssSelector("#card-fits .label")).getText())
+                .startsWith("Fits on 2 x");
+        assertThat(driver.findElement(By.id("config")).getAttribute("value")).contains("\"num_local_experts\"");
+        screenshot("planner-config", false);
+    }
+
+    @Test
+    void theCardsSayWhatTheyMeasureAndASetupThatDoesNotFitIsMarked() throws Exception {
+        driver.get(base + "/?model=llama-3-8b&hardware=h100-sxm&batch=8&prompt=1024&generate=256");
+        for (String q : new String[] {"fits", "ttft", "tpot", "throughput", "cost", "capacity"})
+            assertThat(driver.findElements(By.cssSelector("[data-quantity='" + q + "']")))
+                    .as(q)
+                    .hasSize(1);
+        JsonNode json = Render.MAPPER.readTree(
+                fetch(base + "/api/estimate?model=llama-3-8b&hardware=h100-sxm&batch=8&prompt=1024&generate=256"));
+        // time to first token is what one request waits (the serving simulation's mean), the batch's prefill apart
+        WebElement ttft = driver.findElement(By.cssSelector("[data-quantity='ttft']"));
+        assertThat(ttft.findElement(By.cssSelector(".label")).getText()).isEqualTo("Time to first token, per request");
+        String ttftText = ttft.findElement(By.cssSelector(".value")).getText();
+        assertThat(ttftText).endsWith(" ms");
+        assertThat(Double.parseDouble(ttftText.replace(" ms", "")))
+                .isCloseTo(
+                        json.at("/latency/perRequest/timeToFirstTokenMeanSeconds")
+                                        .asDouble()
+                                * 1e3,
+                        org.assertj.core.api.Assertions.withinPercentage(0.5));
+        assertThat(ttft.findElement(By.cssSelector(".sub")).getText()).contains("whole batch's prefill");
+        // cost per million output tokens includes the prompts, as the cost per request does
+        WebElement cost = driver.findElement(By.cssSelector("[data-quantity='cost']"));
+        double perMillion = json.at("/cost/costPerRequestUsd").asDouble() / 256 * 1e6;
+        assertThat(Double.parseDouble(
+                        cost.findElement(By.cssSelector(".value")).getText().substring(1)))
+                .isCloseTo(perMillion, org.assertj.core.api.Assertions.withinPercentage(0.5));
+        assertThat(cost.findElement(By.cssSelector(".sub")).getText()).startsWith("prompt prefill included");
+        assertThat(driver.findElements(By.cssSelector(".not-fitting"))).isEmpty();
+
+        // 70B in bf16 on one 80 GB device: the verdict says why, and latency and cost are marked as not fitting
+        driver.get(base + "/?model=llama-3.1-70b&hardware=a100-80gb-sxm&devices=1");
+        assertThat(driver.findElement(By.cssSelector("[data-quantity='fits'] .value"))
+                        .getText())
+                .isEqualTo("no");
+        assertThat(driver.findElement(By.id("misfit")).getText())
+                .startsWith("Does not fit: needs")
+                .contains("per device, the device has 80.0 GB");
+        for (String q : new String[] {"ttft", "tpot", "throughput", "cost"}) {
+            WebElement card = driver.findElement(By.cssSelector("[data-quantity='" + q + "']"));
+            assertThat(card.getAttribute("class")).as(q).contains("not-fitting");
+            assertThat(card.getText()).as(q).contains("does not fit");
+        }
+        screenshot("planner-not-fitting", false);
+    }
+
+    /** The pages of the navigation bar, and the file names of their phone screenshots. */
+    private static final String[][] PAGES = {
+        {"/", "planner-phone"},
+        {"/models", "models-phone"},
+        {"/training", "training-phone"},
+        {"/scaling", "scaling-phone"},
+        {"/validation", "validation-phone"},
+        {"/api-docs", null}
+    };
+
+    @Test
+    void everyPageFitsAPhoneScreenWithoutSidewaysScrollingOrConsoleErrors() throws Exception {
+        Dimension window = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            for (String[] page : PAGES) {
+                driver.manage().logs().get(LogType.BROWSER); // drops what earlier pages logged
+                driver.get(base + page[0]);
+                new WebDriverWait(driver, Duration.ofSeconds(20))
+                        .until(d -> "complete"
+                                .equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+                JavascriptExecutor js = driver;
+                assertThat((Long) js.executeScript("return window.innerWidth")).isLessThanOrEqualTo(390L);
+                assertThat((Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth"))
+                        .as(page[0] + " scrolls sideways by this many pixels")
+                        .isLessThanOrEqualTo(0L);
+                // the navigation wraps: every link is on screen
+                for (WebElement a : driver.findElements(By.cssSelector("nav a")))
+                    assertThat((Long)
+                                    js.executeScript("return Math.ceil(arguments[0].getBoundingClientRect().right)", a))
+                            .as(a.getText())
+                            .isLessThanOrEqualTo(390L);
+                // charts are drawn for the phone's width, so their text is not scaled down to a few pixels
+                for (WebElement img : driver.findElements(By.cssSelector("img.chart"))) {
+                    String src = img.getAttribute("src");
+                    if (src.startsWith("data:")) continue;
+                    new WebDriverWait(driver, Duration.ofSeconds(20))
+                            .until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d)
+                                    .executeScript(
+                                            "return arguments[0].complete && arguments[0].naturalWidth > 0", img)));
+                    assertThat((Long) js.executeScript("return arguments[0].naturalWidth", img))
+                            .as(src)
+                            .isEqualTo(380L);
+                }
+                if (page[1] != null) screenshot(page[1], true);
+                List<String> problems = new ArrayList<>();
+                for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+                    if (e.getLevel().intValue() >= Level.WARNING.intValue()) problems.add(e.getMessage());
+                assertThat(problems).as(page[0]).isEmpty();
+            }
+            // number fields bring up a number keyboard, and stay text fields (the server parses them)
+            driver.get(base + "/");
+            for (String name : new String[] {"devices", "batch", "prompt", "generate"}) {
+                WebElement input = driver.findElement(By.name(name));
+                assertThat(input.getAttribute("inputmode")).as(name).isEqualTo("numeric");
+                assertThat(input.getAttribute("type")).as(name).isEqualTo("text");
+            }
+            driver.get(base + "/training");
+            assertThat(driver.findElement(By.name("price")).getAttribute("inputmode"))
+                    .isEqualTo("decimal");
+            assertThat(driver.findElement(By.name("tokens")).getAttribute("inputmode"))
+                    .isNull(); // takes 15e12: the text keyboard has the e
+        } finally {
+            driver.manage().window().setSize(window);
+        }
+    }
+
+    @Test
     void theTrainingPageUpdatesItsRunMemoryAndChartAndItsCsvMatchesTheApi() throws Exception {
         driver.get(base + "/training");
         assertThat(driver.getTitle()).isEqualTo("Training · strata");
@@ -236,6 +373,24 @@ class BrowserTest {
         for (int i = 0; i < rows.size(); i++)
             assertThat(Long.parseLong(rows.get(i).get("perDeviceBytes")))
                     .isEqualTo(memory.get("rows").get(i).get("perDeviceBytes").longValue());
+    }
+
+    @Test
+    void theTrainingPagesErrorsAreWordedForThePage() {
+        driver.get(base + "/training?model=my-model&tokens=0&mfu=1.5&devices=1");
+        // a browser cannot give a file path: the page names the presets only
+        assertThat(driver.findElement(By.id("error-model")).getText())
+                .startsWith("model = \"my-model\" is not allowed: must be a preset id (gpt2,")
+                .doesNotContain("path");
+        // numbers as people write them: no 0.0, 1.0E45 or <=
+        assertThat(driver.findElement(By.id("error-tokens")).getText())
+                .isEqualTo("tokens = 0 is not allowed: must be a number above 0 and at most 1.00 × 10⁴⁵");
+        driver.get(base + "/training?mfu=1.5");
+        assertThat(driver.findElement(By.id("error-mfu")).getText())
+                .isEqualTo("mfu = 1.5 is not allowed: must be a number above 0 and at most 1");
+        // 1 is a valid count of devices
+        driver.get(base + "/training?devices=1&tp=1&pp=1");
+        assertThat(driver.findElements(By.cssSelector(".field-error"))).isEmpty();
     }
 
     @Test

@@ -152,7 +152,17 @@ class ServerTest {
                     .contains("id=\"cross-validation\"")
                     .contains("leaveOneModelOut")
                     .contains("<option value=\"published\" selected")
-                    .contains("(excused)");
+                    .contains("(excused)")
+                    .doesNotContainPattern("[0-9]e[-+][0-9]") // times for readers: 2.06 ms, 14.8 µs
+                    .containsPattern(">[0-9.]+ (ms|s|µs)</td>");
+            // bytes with their unit, times in ms/s, no exponents (were 2.621e+05 and 1.484e-05)
+            for (String q : new String[] {"peak_memory_bytes", "decode_seconds_per_token", "prefill_flops"})
+                assertThat(client.get("/validation?device=cpu&quantity=" + q)
+                                .body()
+                                .string())
+                        .as(q)
+                        .doesNotContainPattern("[0-9]e[-+][0-9]")
+                        .containsPattern(">[0-9.,]+ (kB|MB|GB|ms|s|µs|MFLOP|GFLOP|TFLOP)</td>");
             var tpu = client.get("/validation?device=tpu");
             assertThat(tpu.code()).isEqualTo(400);
             assertThat(tpu.body().string()).contains("id=\"error-device\"");
@@ -179,6 +189,30 @@ class ServerTest {
                     b -> b.post(java.net.http.HttpRequest.BodyPublishers.ofString(
                                     "hardware=h100-sxm&config=%7B%22model_type%22%3A%22bert%22%7D"))
                             .header("Content-Type", "application/x-www-form-urlencoded"));
+            assertThat(bad.code()).isEqualTo(400);
+            assertThat(bad.body().string()).contains("model_type = &quot;bert&quot;");
+        });
+    }
+
+    @Test
+    void aConfigInThePlannersQueryIsHonouredNotIgnored() throws Exception {
+        String config = Files.readString(Path.of("testdata/hf-configs/mixtral-8x7b-v0.1.json"));
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            // the form without JavaScript sends a pasted config in the query: the page shows that model, not the preset
+            var r = client.get("/?model=llama-3-8b&hardware=h100-sxm&devices=2&config="
+                    + java.net.URLEncoder.encode(config, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.body().string())
+                    .contains("46,702,792,704 parameters")
+                    .contains("from the pasted config.json")
+                    .doesNotContain("8,030,261,248");
+            // an empty config field is no config: the preset
+            var preset = client.get("/?model=llama-3-8b&hardware=h100-sxm&config=");
+            assertThat(preset.code()).isEqualTo(200);
+            assertThat(preset.body().string())
+                    .contains("Showing <strong>Llama 3 8B</strong>, 8,030,261,248 parameters.");
+            // a config that is not one is a 400 next to the field, as when posted
+            var bad = client.get("/?hardware=h100-sxm&config=%7B%22model_type%22%3A%22bert%22%7D");
             assertThat(bad.code()).isEqualTo(400);
             assertThat(bad.body().string()).contains("model_type = &quot;bert&quot;");
         });

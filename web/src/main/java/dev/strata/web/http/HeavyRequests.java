@@ -54,12 +54,24 @@ final class HeavyRequests extends QoSHandler {
         return new HeavyRequests(
                 COMPUTE_SLOTS,
                 "heavy requests (fits, posted configs, charts, simulations, plans)",
-                r -> isCompute(r.getMethod(), Request.getPathInContext(r)));
+                r -> isCompute(
+                        r.getMethod(),
+                        Request.getPathInContext(r),
+                        r.getHttpURI().getQuery()));
     }
 
-    /** Whether a request of {@code method} on {@code path} is CPU-heavy (as {@link #compute()} and {@link HeavyWork}). */
-    static boolean isCompute(String method, String path) {
+    /** A non-empty {@code config} parameter in a query string. */
+    private static final java.util.regex.Pattern QUERY_CONFIG = java.util.regex.Pattern.compile("(^|&)config=[^&]");
+
+    /**
+     * Whether a request of {@code method} on {@code path} with {@code query} (null: none) is CPU-heavy (as {@link
+     * #compute()} and {@link HeavyWork}); a planner GET with a config in its query is a posted config by another way.
+     */
+    static boolean isCompute(String method, String path, String query) {
         return method.equals("POST")
+                || (path.equals("/")
+                        && query != null
+                        && QUERY_CONFIG.matcher(query).find())
                 || path.startsWith("/chart/")
                 || path.startsWith("/api/simulate")
                 || path.startsWith("/api/plan");

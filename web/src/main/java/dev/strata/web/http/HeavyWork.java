@@ -50,7 +50,7 @@ final class HeavyWork implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         HttpServletRequest req = (HttpServletRequest) request;
-        if (!HeavyRequests.isCompute(req.getMethod(), req.getRequestURI())) {
+        if (!HeavyRequests.isCompute(req.getMethod(), req.getRequestURI(), req.getQueryString())) {
             chain.doFilter(request, response);
             return;
         }

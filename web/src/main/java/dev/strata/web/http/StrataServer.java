@@ -393,11 +393,14 @@ public final class StrataServer {
         return Validation.deviceOrDefault(ctx.queryParam("device"));
     }
 
-    /** The planner page: GET with the state in the query; POST with a pasted config.json. */
+    /**
+     * The planner page: GET with the state in the query; POST with a pasted config.json (the form posts when one is
+     * pasted). A config in a GET's query is honoured too, never ignored: the form sends it so without JavaScript.
+     */
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
         Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
-        page(ctx, PlannerPage.render(PlannerPage.values(values), post ? formParam(ctx, "config") : null));
+        page(ctx, PlannerPage.render(PlannerPage.values(values), values.apply("config")));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */

@@ -16,11 +16,12 @@ final class Form {
 
     /**
      * @param values the submitted value of each field (null: empty)
-     * @param errors message by field name, in the order found
+     * @param errors message by field name, in the order found (shown as {@link Show#message} words them)
      */
     Form(Map<String, String> values, Map<String, String> errors) {
         this.values = values;
-        this.errors = errors;
+        this.errors = new LinkedHashMap<>();
+        errors.forEach((field, message) -> this.errors.put(field, Show.message(message)));
     }
 
     String value(String name) {
@@ -30,8 +31,18 @@ final class Form {
 
     /** A text input; {@code hint} is shown as its placeholder (what an empty field means). */
     String input(String label, String name, String hint) {
+        return input(label, name, hint, null);
+    }
+
+    /**
+     * A text input with a phone keyboard: {@code inputmode} {@code numeric} (digits) or {@code decimal} (digits and a
+     * point), or null for the text keyboard (a field that takes {@code 1e24} needs its {@code e}). It stays a text
+     * field, so the server's own parsing and messages apply.
+     */
+    String input(String label, String name, String hint, String inputmode) {
         return "<label" + invalid(name) + ">" + Html.esc(label) + "<input type=\"text\" name=\"" + name + "\" id=\""
                 + name + "\" value=\"" + Html.esc(value(name)) + "\""
+                + (inputmode == null ? "" : " inputmode=\"" + inputmode + "\"")
                 + (hint == null ? "" : " placeholder=\"" + Html.esc(hint) + "\"") + ">" + error(name) + "</label>";
     }
 

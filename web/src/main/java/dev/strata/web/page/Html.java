@@ -50,6 +50,40 @@ public final class Html {
         {"/api-docs", "API"}
     };
 
+    /** A chart image the server draws: {@code <img class="chart" ... src="/chart/NAME.png?QUERY">}. */
+    private static final java.util.regex.Pattern CHART = java.util.regex.Pattern.compile(
+            "<img class=\"chart\"([^>]*?) src=\"(/chart/[a-z-]+\\.png)\\?([^\"]*)\"([^>]*)>");
+
+    /** A chart's own height in its query. */
+    private static final java.util.regex.Pattern HEIGHT =
+            java.util.regex.Pattern.compile("(?:^|&amp;)height=([0-9]{1,4})(?:&|$)");
+
+    /** Width and (least) height of a chart drawn for a phone: shown about 1:1 at 360 to 400 px, so its text stays readable. */
+    static final int PHONE_CHART_WIDTH = 380, PHONE_CHART_HEIGHT = 320;
+
+    /**
+     * Each chart the server draws also offered drawn for a phone's width (a tall chart keeps its height): scaled down
+     * from 720 px or more, its text was about 5 px. The desktop image stays the {@code img}'s {@code src}.
+     */
+    static String phoneCharts(String body) {
+        java.util.regex.Matcher m = CHART.matcher(body);
+        StringBuilder out = new StringBuilder(body.length() + 512);
+        while (m.find()) {
+            java.util.regex.Matcher h = HEIGHT.matcher(m.group(3));
+            int height = h.find() ? Math.max(PHONE_CHART_HEIGHT, Integer.parseInt(h.group(1))) : PHONE_CHART_HEIGHT;
+            String query =
+                    m.group(3).replaceAll("(^|&amp;)(width|height)=[0-9]*", "").replaceFirst("^&amp;", "");
+            String phone = m.group(2) + "?" + (query.isEmpty() ? "" : query + "&amp;") + "width=" + PHONE_CHART_WIDTH
+                    + "&amp;height=" + height;
+            m.appendReplacement(
+                    out,
+                    java.util.regex.Matcher.quoteReplacement("<picture><source media=\"(max-width: 40rem)\" srcset=\""
+                            + phone + "\">" + m.group() + "</picture>"));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The page frame: title, navigation and body. */
     public static String page(String title, String active, String body) {
         StringBuilder sb = new StringBuilder(body.length() + 2048);
@@ -70,7 +104,7 @@ public final class Html {
         sb.append("</nav>\n<main>\n<h1>")
                 .append(esc(title))
                 .append("</h1>\n")
-                .append(body)
+                .append(phoneCharts(body))
                 .append("\n</main>\n</body>\n</html>\n");
         return sb.toString();
     }

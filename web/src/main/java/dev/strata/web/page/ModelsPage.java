@@ -27,7 +27,7 @@ public final class ModelsPage {
         try {
             selected = PresetCatalog.get(id);
         } catch (InvalidFieldException e) {
-            error = e.getMessage();
+            error = Show.message(e.getMessage());
             status = 400;
         }
         StringBuilder b = new StringBuilder();

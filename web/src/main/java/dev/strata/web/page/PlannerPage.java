@@ -78,8 +78,13 @@ public final class PlannerPage {
         return EstimateReport.of(model, options, serving);
     }
 
-    /** The page; status 400 when a field is invalid, else 200. */
+    /**
+     * The page; status 400 when a field is invalid, else 200. {@code config}: pasted config.json text (posted, or given
+     * as a query parameter), which replaces the Model list; null or blank for the preset.
+     */
     public static Page render(Map<String, String> v, String config) {
+        if (config != null && config.isBlank()) config = null;
+        boolean pasted = config != null;
         int status = 200;
         JsonNode result = null;
         String errorField = null, error = null;
@@ -87,15 +92,22 @@ public final class PlannerPage {
             result = estimate(v, config);
         } catch (InvalidFieldException e) {
             errorField = e.field();
-            error = e.getMessage();
+            error = Show.message(e.getMessage());
             status = 400;
         }
         String q = Html.query(query(v));
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" id=\"planner\" method=\"")
-                .append(config != null ? "post" : "get")
+                .append(pasted ? "post" : "get")
                 .append("\" action=\"/\">");
-        select(b, "model", "Model", v.get("model"), presetOptions(), errorField, error);
+        select(
+                b,
+                "model",
+                pasted ? "Model (not used: a config is pasted)" : "Model",
+                v.get("model"),
+                presetOptions(),
+                errorField,
+                error);
         select(b, "hardware", "Hardware", v.get("hardware"), hardwareOptions(), errorField, error);
         input(b, "devices", "Devices", v.get("devices"), errorField, error);
         select(
@@ -120,7 +132,7 @@ public final class PlannerPage {
         select(b, "sweep", "Sweep over", v.get("sweep"), options("batch", "context"), errorField, error);
         b.append("<label class=\"wide")
                 .append(isConfigError(errorField) ? " invalid" : "")
-                .append("\">Or paste a config.json (posted, not kept in the URL)")
+                .append("\">Or paste a config.json (replaces the Model list; posted, not kept in the URL)")
                 .append(
                         "<textarea name=\"config\" id=\"config\" rows=\"3\" placeholder=\"{&quot;model_type&quot;: &quot;llama&quot;, ...}\">")
                 .append(Html.esc(config == null ? "" : config))
@@ -130,17 +142,42 @@ public final class PlannerPage {
                     .append(Html.esc(error))
                     .append("</span>");
         b.append("</label><button type=\"submit\">Estimate</button></form>");
+        // posts the form when a config is pasted (too long for a URL); without it a GET carries the config instead
+        b.append("<script src=\"/static/planner.js\" defer></script>");
         if (error != null && !FIELDS.containsKey(errorField) && !isConfigError(errorField))
             b.append("<p class=\"error-box\" id=\"error\">")
                     .append(Html.esc(error))
                     .append("</p>");
-        if (result != null) results(b, result, v, q, config == null);
+        if (result != null) results(b, result, v, q, !pasted, pasted);
         return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));
     }
 
-    private static void results(StringBuilder b, JsonNode r, Map<String, String> v, String q, boolean linkable) {
+    private static void results(
+            StringBuilder b, JsonNode r, Map<String, String> v, String q, boolean linkable, boolean pasted) {
         JsonNode mem = r.get("memory");
         boolean fits = mem.path("fits").asBoolean(false);
+        // which model these numbers are for: a pasted config replaces the Model list, so say so
+        b.append("<p class=\"showing\" id=\"showing\">Showing <strong>")
+                .append(Html.esc(r.at("/model/name").asText()))
+                .append("</strong>");
+        if (pasted && r.at("/model/family").isTextual())
+            b.append(" (").append(Html.esc(r.at("/model/family").asText())).append(')');
+        b.append(", ").append(Show.count(r.at("/params/total").asDouble())).append(" parameters");
+        if (r.at("/model/mixtureOfExperts").asBoolean())
+            b.append(" (").append(Show.count(r.at("/params/active").asDouble())).append(" active per token)");
+        b.append(pasted ? ", from the pasted config.json (the Model list is not used while a config is pasted)." : ".")
+                .append("</p>");
+        String misfit = null;
+        if (!fits) {
+            misfit = "Does not fit: needs " + Show.gb(mem.get("perDeviceBytes").asDouble())
+                    + " per device, the device has "
+                    + Show.gb(mem.get("deviceMemoryBytes").asDouble())
+                    + ". Latency and cost below are what the setup would give if it fitted.";
+            b.append("<p class=\"error-box\" id=\"misfit\">")
+                    .append(Html.esc(misfit))
+                    .append("</p>");
+        }
+        String off = fits ? null : "not-fitting";
         b.append("<div class=\"cards\">");
         card(
                 b,
@@ -150,74 +187,97 @@ public final class PlannerPage {
                 String.format(
                         Locale.ROOT,
                         "%s of %s per device, headroom %s",
-                        gb(mem.get("perDeviceBytes").asDouble()),
-                        gb(mem.get("deviceMemoryBytes").asDouble()),
+                        Show.gb(mem.get("perDeviceBytes").asDouble()),
+                        Show.gb(mem.get("deviceMemoryBytes").asDouble()),
                         pct(mem.get("headroomFraction").asDouble())),
                 fits ? "verdict-ok" : "verdict-no",
-                "fits");
-        card(
-                b,
-                "Time to first token",
-                ms(r.at("/latency/prefillSeconds/calibrated").asDouble()),
-                "floor " + ms(r.at("/latency/prefillSeconds/floor").asDouble()) + ", "
-                        + r.at("/latency/bound/prefill").asText() + "-bound",
-                null,
-                "ttft");
+                "fits",
+                null);
+        JsonNode per = r.at("/latency/perRequest");
+        String batchPrefill = "whole batch's prefill "
+                + Show.seconds(r.at("/latency/prefillSeconds/calibrated").asDouble()) + " (floor "
+                + Show.seconds(r.at("/latency/prefillSeconds/floor").asDouble())
+                + ", " + r.at("/latency/bound/prefill").asText() + "-bound)";
+        if (per.has("timeToFirstTokenMeanSeconds"))
+            card(
+                    b,
+                    "Time to first token, per request",
+                    Show.seconds(per.get("timeToFirstTokenMeanSeconds").asDouble()),
+                    "mean; p90 "
+                            + Show.seconds(per.get("timeToFirstTokenP90Seconds").asDouble()) + "; " + batchPrefill,
+                    off,
+                    "ttft",
+                    misfit);
+        else
+            card(
+                    b,
+                    "Time to first token, whole batch",
+                    Show.seconds(r.at("/latency/prefillSeconds/calibrated").asDouble()),
+                    "the batch's prompts in one pass (floor "
+                            + Show.seconds(r.at("/latency/prefillSeconds/floor").asDouble())
+                            + ", " + r.at("/latency/bound/prefill").asText()
+                            + "-bound); per request not simulated: "
+                            + (fits ? "the batch is too large" : "it does not fit"),
+                    off,
+                    "ttft",
+                    misfit);
         card(
                 b,
                 "Time per output token",
-                ms(r.at("/latency/decodeSecondsPerToken/calibrated").asDouble()),
-                "floor " + ms(r.at("/latency/decodeSecondsPerToken/floor").asDouble()) + ", "
+                Show.seconds(r.at("/latency/decodeSecondsPerToken/calibrated").asDouble()),
+                "floor "
+                        + Show.seconds(
+                                r.at("/latency/decodeSecondsPerToken/floor").asDouble()) + ", "
                         + r.at("/latency/bound/decode").asText() + "-bound at "
-                        + r.at("/latency/decodeContextTokens").asLong() + " tokens",
-                null,
-                "tpot");
+                        + Show.count(r.at("/latency/decodeContextTokens").asDouble()) + " tokens",
+                off,
+                "tpot",
+                misfit);
         card(
                 b,
                 "Throughput",
-                String.format(
-                        Locale.ROOT,
-                        "%,.0f tok/s",
-                        r.at("/throughput/tokensPerSecond/calibrated").asDouble()),
-                String.format(
-                        Locale.ROOT,
-                        "floor %,.0f; %,.1f tok/s per sequence",
-                        r.at("/throughput/tokensPerSecond/floor").asDouble(),
-                        r.at("/throughput/tokensPerSecondPerSequence/calibrated")
-                                .asDouble()),
-                null,
-                "throughput");
-        if (r.has("cost"))
+                Show.count(r.at("/throughput/tokensPerSecond/calibrated").asDouble()) + " tok/s",
+                "output tokens, whole batch; floor "
+                        + Show.count(r.at("/throughput/tokensPerSecond/floor").asDouble()) + "; "
+                        + Show.sig(r.at("/throughput/tokensPerSecondPerSequence/calibrated")
+                                .asDouble())
+                        + " tok/s per sequence",
+                off,
+                "throughput",
+                misfit);
+        if (r.has("cost")) {
+            // per request includes the request's prefill; so does the per-million figure shown here (the API's
+            // costPerMillionTokensUsd is decode alone, named as such below)
+            double perRequest = r.at("/cost/costPerRequestUsd").asDouble();
+            long generated = Math.max(1, r.at("/workload/generatedTokens").asLong());
             card(
                     b,
                     "Cost per million output tokens",
-                    String.format(
-                            Locale.ROOT,
-                            "$%,.3f",
-                            r.at("/cost/costPerMillionTokensUsd").asDouble()),
-                    String.format(
-                            Locale.ROOT,
-                            "at $%.2f per device-hour; $%.5f per request",
-                            r.at("/cost/pricePerDeviceHourUsd").asDouble(),
-                            r.at("/cost/costPerRequestUsd").asDouble()),
-                    null,
-                    "cost");
+                    usd(perRequest / generated * 1e6),
+                    "prompt prefill included: " + usd(perRequest) + " per request of "
+                            + Show.count(r.at("/workload/promptTokens").asDouble()) + " + "
+                            + Show.count(generated) + " tokens; decode alone "
+                            + usd(r.at("/cost/costPerMillionTokensUsd").asDouble()) + " per million; at "
+                            + String.format(
+                                    Locale.ROOT,
+                                    "$%.2f",
+                                    r.at("/cost/pricePerDeviceHourUsd").asDouble())
+                            + " per device-hour",
+                    off,
+                    "cost",
+                    misfit);
+        }
         card(
                 b,
                 "Max batch / max context",
-                String.format(
-                        Locale.ROOT,
-                        "%,d / %,d",
-                        r.at("/capacity/maxBatch").asLong(),
-                        r.at("/capacity/maxContextTokens").asLong()),
+                Show.count(r.at("/capacity/maxBatch").asDouble()) + " / "
+                        + Show.count(r.at("/capacity/maxContextTokens").asDouble()),
                 "model context "
-                        + String.format(
-                                Locale.ROOT,
-                                "%,d",
-                                r.at("/capacity/modelContextTokens").asLong()) + "; min devices "
+                        + Show.count(r.at("/capacity/modelContextTokens").asDouble()) + "; min devices "
                         + r.at("/capacity/minDevices").asText("-"),
                 null,
-                "capacity");
+                "capacity",
+                null);
         b.append("</div>");
         b.append("<p class=\"note\">Calibrated = datasheet x efficiency (bandwidth ")
                 .append(r.at("/latency/efficiency/bandwidth").asDouble())
@@ -260,40 +320,42 @@ public final class PlannerPage {
                     .append(Html.esc(Html.query(sweepValues(v))))
                     .append("\">CSV</a></p>");
         }
-        b.append(
-                "<h2>Memory breakdown (most loaded device)</h2><table id=\"memory\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">GB</th></tr></thead><tbody>");
+        b.append("<h2>Memory breakdown (most loaded device)</h2><div class=\"table-scroll\"><table id=\"memory\">")
+                .append("<thead><tr><th>term</th><th class=\"num\">size</th><th class=\"num\">GiB</th>")
+                .append("<th class=\"num\">bytes</th></tr></thead><tbody>");
         for (var it = mem.get("perDevice").fields(); it.hasNext(); ) {
             var e = it.next();
+            double bytes = e.getValue().asDouble();
             b.append("<tr><td>")
                     .append(Html.esc(e.getKey()))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(Locale.ROOT, "%,d", e.getValue().asLong()))
+                    .append(Show.bytes(bytes))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(Locale.ROOT, "%.2f", e.getValue().asDouble() / 1e9))
+                    .append(Show.sig(bytes / (1L << 30)))
+                    .append("</td><td class=\"num\">")
+                    .append(Show.count(bytes))
                     .append("</td></tr>");
         }
-        b.append("</tbody></table>");
-        b.append(
-                        "<h2>Decode step by term</h2><table id=\"decode\"><thead><tr><th>term</th><th class=\"num\">bytes</th><th class=\"num\">FLOPs</th>")
-                .append("<th class=\"num\">floor ms</th><th class=\"num\">calibrated ms</th></tr></thead><tbody>");
+        b.append("</tbody></table></div>");
+        b.append("<h2>Decode step by term</h2><div class=\"table-scroll\"><table id=\"decode\"><thead><tr>")
+                .append("<th>term</th><th class=\"num\">memory read</th><th class=\"num\">compute</th>")
+                .append("<th class=\"num\">floor</th><th class=\"num\">calibrated</th></tr></thead><tbody>");
         for (var it = r.at("/latency/decodeBreakdown").fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode t = e.getValue();
             b.append("<tr><td>")
                     .append(Html.esc(e.getKey()))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(Locale.ROOT, "%.4g", t.get("bytes").asDouble()))
+                    .append(Show.bytes(t.get("bytes").asDouble()))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(Locale.ROOT, "%.4g", t.get("flops").asDouble()))
+                    .append(Show.flops(t.get("flops").asDouble()))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(
-                            Locale.ROOT, "%.4f", t.get("floorSeconds").asDouble() * 1e3))
+                    .append(Show.seconds(t.get("floorSeconds").asDouble()))
                     .append("</td><td class=\"num\">")
-                    .append(String.format(
-                            Locale.ROOT, "%.4f", t.get("calibratedSeconds").asDouble() * 1e3))
+                    .append(Show.seconds(t.get("calibratedSeconds").asDouble()))
                     .append("</td></tr>");
         }
-        b.append("</tbody></table>");
+        b.append("</tbody></table></div>");
     }
 
     /** Stacked bar of the most loaded device's memory terms beside its capacity. */
@@ -473,7 +535,7 @@ public final class PlannerPage {
                 .append(name)
                 .append("\" id=\"")
                 .append(name)
-                .append("\" value=\"")
+                .append("\" inputmode=\"numeric\" value=\"")
                 .append(Html.esc(value))
                 .append("\">");
         if (bad)
@@ -485,13 +547,26 @@ public final class PlannerPage {
         b.append("</label>");
     }
 
-    private static void card(StringBuilder b, String label, String value, String sub, String cls, String id) {
-        b.append("<div class=\"card\" id=\"card-")
+    /**
+     * A result card; {@code data-quantity} names what it shows (the browser test's contract). A {@code not-fitting}
+     * card carries the reason as its title.
+     */
+    private static void card(
+            StringBuilder b, String label, String value, String sub, String cls, String id, String reason) {
+        boolean off = "not-fitting".equals(cls);
+        b.append("<div class=\"card")
+                .append(off ? " not-fitting" : "")
+                .append("\" id=\"card-")
                 .append(id)
-                .append("\"><div class=\"label\">")
+                .append("\" data-quantity=\"")
+                .append(id)
+                .append('"')
+                .append(off && reason != null ? " title=\"" + Html.esc(reason) + "\"" : "")
+                .append("><div class=\"label\">")
                 .append(Html.esc(label))
+                .append(off ? " <span class=\"tag\">does not fit</span>" : "")
                 .append("</div><div class=\"value")
-                .append(cls == null ? "" : " " + cls)
+                .append(cls == null || off ? "" : " " + cls)
                 .append("\">")
                 .append(Html.esc(value))
                 .append("</div><div class=\"sub\">")
@@ -499,14 +574,8 @@ public final class PlannerPage {
                 .append("</div></div>");
     }
 
-    private static String ms(double seconds) {
-        return seconds >= 1
-                ? String.format(Locale.ROOT, "%.2f s", seconds)
-                : String.format(Locale.ROOT, "%.2f ms", seconds * 1e3);
-    }
-
-    private static String gb(double bytes) {
-        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    private static String usd(double v) {
+        return v >= 100 ? Show.usd(v) : "$" + Show.sig(v);
     }
 
     private static String pct(double f) {

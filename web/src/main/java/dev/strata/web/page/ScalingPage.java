@@ -299,12 +299,13 @@ public final class ScalingPage {
                         "Column of D (tokens)", "d-col", RunsCsv.DEFAULT_TOKENS_COLUMN + " if the file has it"))
                 .append(form.input("…or of C (FLOPs)", "c-col", RunsCsv.DEFAULT_COMPUTE_COLUMN + " when there is no D"))
                 .append(form.input("Column of the loss", "loss-col", RunsCsv.DEFAULT_LOSS_COLUMN))
-                .append(form.input("Leave out the k highest losses", "exclude-highest-loss", "0"))
+                .append(form.input("Leave out the k highest losses", "exclude-highest-loss", "0", "numeric"))
                 .append(form.input(
                         "Bootstrap resamples",
                         "bootstrap",
-                        PAGE_BOOTSTRAP + " (at most " + PAGE_MAX_BOOTSTRAP + " here)"))
-                .append(form.input("Seed", "seed", "1"))
+                        PAGE_BOOTSTRAP + " (at most " + PAGE_MAX_BOOTSTRAP + " here)",
+                        "numeric"))
+                .append(form.input("Seed", "seed", "1", "numeric"))
                 .append("<button type=\"submit\">Fit</button></form>");
         b.append(form.otherErrors());
         if (result != null) fitResult(b, result, fit.values());

@@ -117,11 +117,14 @@ public final class TrainingPage {
             hardware.add(new String[] {h.id(), h.hardware().name()});
         b.append(form.select("Model", "model", models))
                 .append(form.select("Hardware", "hardware", hardware))
-                .append(form.input("Devices", "devices", "1"))
+                .append(form.input("Devices", "devices", "1", "numeric"))
                 .append(form.input("Training tokens", "tokens", "e.g. 15e12"))
                 .append(form.input(
-                        "MFU (0-1)", "mfu", String.format(Locale.ROOT, "%.2f (default)", TrainingCost.DEFAULT_MFU)))
-                .append(form.input("Price, USD per device-hour", "price", "the catalog's"))
+                        "MFU (0-1)",
+                        "mfu",
+                        String.format(Locale.ROOT, "%.2f (default)", TrainingCost.DEFAULT_MFU),
+                        "decimal"))
+                .append(form.input("Price, USD per device-hour", "price", "the catalog's", "decimal"))
                 .append(form.select(
                         "ZeRO stage",
                         "zero",
@@ -133,15 +136,15 @@ public final class TrainingPage {
         List<String[]> recompute = new ArrayList<>();
         for (Recompute r : Recompute.values()) recompute.add(new String[] {r.id(), r.id()});
         b.append(form.select("Activation recompute", "recompute", recompute))
-                .append(form.input("Tensor parallel (tp)", "tp", "1"))
-                .append(form.input("Pipeline parallel (pp)", "pp", "1"))
-                .append(form.input("Data parallel (dp)", "dp", "devices ÷ (tp × pp)"))
-                .append(form.input("Micro-batch (sequences)", "batch", "1"))
-                .append(form.input("Sequence length", "seq-len", "min(4096, context)"));
+                .append(form.input("Tensor parallel (tp)", "tp", "1", "numeric"))
+                .append(form.input("Pipeline parallel (pp)", "pp", "1", "numeric"))
+                .append(form.input("Data parallel (dp)", "dp", "devices ÷ (tp × pp)", "numeric"))
+                .append(form.input("Micro-batch (sequences)", "batch", "1", "numeric"))
+                .append(form.input("Sequence length", "seq-len", "min(4096, context)", "numeric"));
         List<String[]> optimizers = new ArrayList<>();
         for (Optimizer o : Optimizer.values()) optimizers.add(new String[] {o.id(), o.id()});
         b.append(form.select("Optimizer", "optimizer", optimizers))
-                .append(form.input("LoRA rank", "lora-rank", "0 (full training)"))
+                .append(form.input("LoRA rank", "lora-rank", "0 (full training)", "numeric"))
                 .append("<button type=\"submit\">Estimate</button></form>");
         b.append(form.otherErrors());
 

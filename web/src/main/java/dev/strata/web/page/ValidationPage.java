@@ -176,11 +176,11 @@ public final class ValidationPage {
                         .append("</td><td class=\"num\">")
                         .append(r.context())
                         .append("</td><td class=\"num\">")
-                        .append(num(r.measured()))
+                        .append(num(q, r.measured()))
                         .append("</td><td class=\"num\">")
-                        .append(num(r.estimated()))
+                        .append(num(q, r.estimated()))
                         .append("</td><td class=\"num\">")
-                        .append(Double.isNaN(r.floor()) ? "" : num(r.floor()))
+                        .append(Double.isNaN(r.floor()) ? "" : num(q, r.floor()))
                         .append("</td><td class=\"num\">")
                         .append(signedPct(r.relativeError()))
                         .append("</td></tr>");
@@ -263,9 +263,9 @@ public final class ValidationPage {
         b.append("</tbody></table><h2>Points</h2><table id=\"points\"><thead><tr><th>device</th><th>model</th>")
                 .append(
                         "<th>weights</th><th class=\"num\">tp</th><th class=\"num\">batch</th><th class=\"num\">prompt</th>")
-                .append("<th class=\"num\">output</th><th>metric</th><th class=\"num\">measured s</th>")
+                .append("<th class=\"num\">output</th><th>metric</th><th class=\"num\">measured</th>")
                 .append(
-                        "<th class=\"num\">estimated s</th><th class=\"num\">floor s</th><th class=\"num\">error</th></tr></thead><tbody>");
+                        "<th class=\"num\">estimated</th><th class=\"num\">floor</th><th class=\"num\">error</th></tr></thead><tbody>");
         for (var row : report.get("points"))
             b.append("<tr><td>")
                     .append(Html.esc(row.get("hardware").asText()))
@@ -284,11 +284,11 @@ public final class ValidationPage {
                     .append("</td><td>")
                     .append(row.get("metric").asText().equals("ttft_ms") ? "first token" : "whole run")
                     .append("</td><td class=\"num\">")
-                    .append(num(row.get("measuredSeconds").asDouble()))
+                    .append(Show.seconds(row.get("measuredSeconds").asDouble()))
                     .append("</td><td class=\"num\">")
-                    .append(num(row.get("calibratedSeconds").asDouble()))
+                    .append(Show.seconds(row.get("calibratedSeconds").asDouble()))
                     .append("</td><td class=\"num\">")
-                    .append(num(row.get("floorSeconds").asDouble()))
+                    .append(Show.seconds(row.get("floorSeconds").asDouble()))
                     .append("</td><td class=\"num\">")
                     .append(signedPct(row.get("relativeError").asDouble()))
                     .append(row.get("excused").asText().isEmpty() ? "" : " (excused)")
@@ -320,7 +320,11 @@ public final class ValidationPage {
         return s.substring(1).equals("0.0 %") ? "0.0 %" : s;
     }
 
-    private static String num(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+    /** A value of {@code quantity} for readers: bytes, FLOPs and times with their units, counts with separators. */
+    static String num(String quantity, double v) {
+        if (quantity.contains("bytes")) return Show.bytes(v);
+        if (quantity.contains("seconds")) return Show.seconds(v);
+        if (quantity.contains("flops")) return Show.flops(v);
+        return Show.count(v);
     }
 }
