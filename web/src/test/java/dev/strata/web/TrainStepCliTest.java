@@ -160,4 +160,18 @@ class TrainStepCliTest {
                         / v1.at("/step/bubbleSeconds").asDouble())
                 .isCloseTo(1.0 / 5, within(0.02)); // the micro-batch time also changes a little (more transfers)
     }
+
+    @Test
+    void validateTrainingPrintsThePublishedRuns() throws Exception {
+        ScalingCliTest.Run r = run("validate", "--training", "--format", "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("runs")).hasSize(8);
+        // Korthikanti et al. 2022: the 1T model with full recomputation took 94.42 s per step
+        assertThat(j.at("/runs/6/id").asText()).isEqualTo("1t-full");
+        assertThat(j.at("/runs/6/measuredSeconds").asDouble()).isEqualTo(94.42);
+        assertThat(j.get("medianAbsError").asDouble()).isLessThanOrEqualTo(0.05);
+        assertThat(j.get("worstAbsError").asDouble()).isLessThanOrEqualTo(0.10);
+        assertThat(run("validate", "--training").out()).contains("median |error|");
+    }
 }
