@@ -174,4 +174,55 @@ class TrainStepCliTest {
         assertThat(j.get("worstAbsError").asDouble()).isLessThanOrEqualTo(0.10);
         assertThat(run("validate", "--training").out()).contains("median |error|");
     }
+
+    @Test
+    void searchListsTheLayoutsThatFitFastestFirst() throws Exception {
+        ScalingCliTest.Run r = run(
+                "train",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "16",
+                "--global-batch",
+                "64",
+                "--search",
+                "--top",
+                "5",
+                "--tokens",
+                "1e12",
+                "--format",
+                "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("layouts")).hasSize(5);
+        assertThat(j.get("fitting").asInt()).isGreaterThanOrEqualTo(5);
+        double previous = 0;
+        for (JsonNode l : j.get("layouts")) {
+            assertThat(l.get("tp").asInt() * l.get("pp").asInt() * l.get("dp").asInt())
+                    .isEqualTo(16);
+            assertThat(l.get("memoryBytesPerDevice").asLong()).isLessThanOrEqualTo(80_000_000_000L);
+            assertThat(l.get("stepSeconds").asDouble()).isGreaterThanOrEqualTo(previous);
+            previous = l.get("stepSeconds").asDouble();
+            // 1e12 tokens at the layout's rate
+            assertThat(l.get("wallSeconds").asDouble())
+                    .isCloseTo(1e12 / l.get("tokensPerSecond").asDouble(), withPercentage(1e-7));
+        }
+        ScalingCliTest.Run bad = run(
+                "train",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "16",
+                "--global-batch",
+                "64",
+                "--search",
+                "--tp",
+                "2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("tp");
+    }
 }

@@ -143,6 +143,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--zero", paramLabel = "0..3", description = "ZeRO stage over the data-parallel ranks; default 0.")
     Integer zero;
 
+    @Option(
+            names = "--search",
+            description = "Every layout of --devices that fits memory (tp, pp, interleave, dp, micro-batch, recompute,"
+                    + " sequence parallel, ZeRO), fastest first; needs --model and --global-batch.")
+    boolean search;
+
+    @Option(names = "--top", paramLabel = "N", description = "With --search: how many layouts to list (default 10).")
+    Integer top;
+
     @Mixin
     FormatOption format;
 
@@ -165,8 +174,24 @@ public final class TrainCommand implements Callable<Integer> {
                 seqLen,
                 computeFormat,
                 new TrainReport.Layout(
-                        tp, pp, interleave, globalBatch, microBatch, recompute, sequenceParallel, weights, zero));
-        spec.commandLine().getOut().print(Render.render(TrainReport.of(request), fmt));
+                        tp,
+                        pp,
+                        interleave,
+                        globalBatch,
+                        microBatch,
+                        recompute,
+                        sequenceParallel,
+                        weights,
+                        zero,
+                        search ? Boolean.TRUE : null,
+                        top));
+        var result = TrainReport.of(request);
+        spec.commandLine()
+                .getOut()
+                .print(
+                        result.has("layouts")
+                                ? Render.rows(result, result.get("layouts"), fmt)
+                                : Render.render(result, fmt));
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.strata.web.report;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
@@ -13,6 +14,7 @@ import dev.strata.estimator.latency.GpuEfficiency;
 import dev.strata.estimator.latency.LatencyTuning;
 import dev.strata.estimator.scaling.TrainingCompute;
 import dev.strata.estimator.training.TrainingLayout;
+import dev.strata.estimator.training.TrainingLayoutSearch;
 import dev.strata.estimator.training.TrainingStack;
 import dev.strata.estimator.training.TrainingStep;
 import dev.strata.estimator.training.TrainingStepModel;
@@ -24,6 +26,7 @@ import dev.strata.model.TransformerSpec;
 import dev.strata.model.internal.Checks;
 import dev.strata.model.internal.Limits;
 import dev.strata.web.render.Render;
+import java.util.List;
 
 /**
  * The {@code train} result: training FLOPs, wall time, device-hours, cost and energy of a run on a device from
@@ -150,7 +153,9 @@ public final class TrainReport {
                             in.text("recompute"),
                             in.text("sequence-parallel"),
                             in.text("weights"),
-                            in.integer("zero")));
+                            in.integer("zero"),
+                            searchFlag(in.text("search")),
+                            in.integer("top")));
         }
     }
 
@@ -167,6 +172,8 @@ public final class TrainReport {
      * @param sequenceParallel true or false (false)
      * @param weights format of the matrix products: fp16, bf16 or fp8 (bf16)
      * @param zero ZeRO stage 0 to 3 (0)
+     * @param search true to search every layout that fits instead of predicting one (null: no search)
+     * @param top how many of the fastest layouts a search lists (10)
      */
     public record Layout(
             Integer tp,
@@ -177,14 +184,48 @@ public final class TrainReport {
             String recompute,
             String sequenceParallel,
             String weights,
-            Integer zero) {
+            Integer zero,
+            Boolean search,
+            Integer top) {
         /** No layout option given. */
-        public static final Layout NONE = new Layout(null, null, null, null, null, null, null, null, null);
+        public static final Layout NONE = new Layout(null, null, null, null, null, null, null, null, null, null, null);
+
+        /**
+         * The options without a search.
+         *
+         * @param tp tensor-parallel ranks
+         * @param pp pipeline stages
+         * @param interleave model chunks per stage
+         * @param globalBatch sequences per step
+         * @param microBatch sequences per micro-batch
+         * @param recompute none, selective or full
+         * @param sequenceParallel true or false
+         * @param weights fp16, bf16 or fp8
+         * @param zero ZeRO stage 0 to 3
+         */
+        public Layout(
+                Integer tp,
+                Integer pp,
+                Integer interleave,
+                Integer globalBatch,
+                Integer microBatch,
+                String recompute,
+                String sequenceParallel,
+                String weights,
+                Integer zero) {
+            this(tp, pp, interleave, globalBatch, microBatch, recompute, sequenceParallel, weights, zero, null, null);
+        }
 
         /** Whether any option is given. */
         boolean given() {
             return !equals(NONE);
         }
+    }
+
+    /** A search flag from a query parameter: true, false or absent (null). */
+    static Boolean searchFlag(String text) {
+        if (text == null) return null;
+        return bool("search", text) ? Boolean.TRUE : null;
     }
 
     /** The training formats the step-time model runs the matrix products in. */
@@ -374,6 +415,9 @@ public final class TrainReport {
                     weights,
                     "a format " + hw.id() + " has a peak for, one of "
                             + hw.peakFlopsPerSecond().keySet());
+        if (Boolean.TRUE.equals(o.search())) return search(r, o, model, approx, hw, weights, deviceOption);
+        if (o.top() != null)
+            throw InvalidFieldException.withMessage("top", "--top lists the layouts of --search: give --search");
         long modelRanks = (long) tp * pp;
         long devices = deviceOption == null ? modelRanks : deviceOption;
         if (devices % modelRanks != 0)
@@ -457,5 +501,77 @@ public final class TrainReport {
         if (t.equals("true")) return true;
         if (t.equals("false")) return false;
         throw new InvalidFieldException(name, text, "true or false");
+    }
+
+    /**
+     * {@code --search}: every layout of the devices that fits their memory, fastest first (the {@code top} fastest
+     * listed), with the time of the run at the fastest when --tokens is given.
+     */
+    private static ObjectNode search(
+            Request r,
+            Layout o,
+            ResolvedModel model,
+            TrainingFlopsPerToken approx,
+            Hardware hw,
+            String weights,
+            Long deviceOption) {
+        String[] searched = {"tp", "pp", "interleave", "micro-batch", "recompute", "sequence-parallel", "zero"};
+        Object[] given = {o.tp(), o.pp(), o.interleave(), o.microBatch(), o.recompute(), o.sequenceParallel(), o.zero()
+        };
+        for (int i = 0; i < searched.length; i++)
+            if (given[i] != null)
+                throw InvalidFieldException.withMessage(
+                        searched[i], "--search tries every " + searched[i] + ": leave it out");
+        long devices = Checks.present("devices", deviceOption);
+        Checks.range("devices", devices, 1, Parallelism.MAX_DEGREE);
+        int global = Checks.range(
+                "global-batch", Checks.present("global-batch", o.globalBatch()), 1, TrainingLayout.MAX_GLOBAL_BATCH);
+        int top = o.top() == null ? 10 : Checks.range("top", o.top(), 1, 1000);
+        List<TrainingLayoutSearch.Candidate> all = TrainingLayoutSearch.search(
+                model.spec(),
+                hw,
+                gpuEfficiency(hw),
+                weights,
+                devices,
+                global,
+                approx.sequenceLength(),
+                TrainingStack.DEFAULT);
+        ObjectNode root = Render.NODES.objectNode();
+        root.set("model", EstimateReport.model(model));
+        ObjectNode h = HardwareReport.of(hw);
+        h.put("computeFormat", weights);
+        root.set("hardware", h);
+        root.put("devices", devices);
+        root.put("globalBatch", global);
+        root.put("seqLen", approx.sequenceLength());
+        root.put("fitting", all.size());
+        ArrayNode layouts = root.putArray("layouts");
+        for (TrainingLayoutSearch.Candidate c : all.subList(0, Math.min(top, all.size()))) {
+            TrainingLayout l = c.layout();
+            ObjectNode x = layouts.addObject();
+            x.put("tp", l.tensor());
+            x.put("pp", l.pipeline());
+            x.put("dp", l.data());
+            x.put("interleave", l.interleave());
+            x.put("microBatch", l.microBatch());
+            x.put("recompute", l.recompute().id());
+            x.put("sequenceParallel", l.sequenceParallel());
+            x.put("zero", l.zeroStage());
+            x.put("memoryBytesPerDevice", c.bytesPerDevice());
+            x.put("stepSeconds", c.step().seconds());
+            x.put("mfu", c.step().mfu());
+            x.put("hfu", c.step().hfu());
+            x.put("tokensPerSecond", c.step().tokensPerSecond());
+            if (r.tokens() != null) {
+                double wall = r.tokens() / c.step().tokensPerSecond();
+                x.put("wallSeconds", wall);
+                x.put("wallDays", wall / SECONDS_PER_DAY);
+                x.put("deviceHours", TrainingCost.deviceHours(wall, devices));
+                x.put("costUsd", TrainingCost.costUsd(TrainingCost.deviceHours(wall, devices), hw.pricePerHourUsd()));
+            }
+        }
+        if (all.isEmpty())
+            root.put("note", "no layout of " + devices + " devices fits " + hw.id() + "'s memory at this batch");
+        return root;
     }
 }
