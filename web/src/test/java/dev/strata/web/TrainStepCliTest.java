@@ -90,6 +90,9 @@ class TrainStepCliTest {
             assertThat(j.has(key)).as(key).isTrue();
         assertThat(j.get("mfu").asDouble()).isEqualTo(s.get("mfu").asDouble());
         assertThat(j.at("/layout/dp").asInt()).isEqualTo(32); // 1024 / (8 x 4)
+        // 70B over tp 8 x pp 4 with selective recomputation and sequence parallelism fits an 80 GB H100
+        assertThat(j.at("/layout/fitsMemory").asBoolean()).isTrue();
+        assertThat(j.at("/layout/memoryBytesPerDevice").asLong()).isBetween(1L, 80_000_000_000L);
         // Llama 3 405B reached 38-43 % BF16 MFU on 8-16K H100s (arXiv:2407.21783 Table 4): a 70B model on 1,024 in
         // the same range; a broad bound of 30-55 %
         assertThat(s.get("mfu").asDouble()).isBetween(0.30, 0.55);

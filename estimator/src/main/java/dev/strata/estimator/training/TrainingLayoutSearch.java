@@ -104,6 +104,33 @@ public final class TrainingLayoutSearch {
         return out;
     }
 
+    /**
+     * Training memory per device of a layout (the worst pipeline stage): the training-memory estimator's, with AdamW
+     * and the usual formats around {@code format} ({@link Precision#of}).
+     *
+     * @param spec the model
+     * @param format the format of the matrix products: {@code fp16}, {@code bf16} or {@code fp8}
+     * @param l the layout
+     * @return bytes per device
+     */
+    public static long memoryBytesPerDevice(TransformerSpec spec, String format, TrainingLayout l) {
+        return memoryBytesPerDevice(
+                spec, Precision.of(NumericFormat.parse("weights", format), NumericFormat.BF16, Optimizer.ADAMW), l);
+    }
+
+    private static long memoryBytesPerDevice(TransformerSpec spec, Precision precision, TrainingLayout l) {
+        Workload w = new Workload(
+                l.microBatch(),
+                l.sequenceLength(),
+                0,
+                0,
+                l.parallelism(),
+                l.recompute(),
+                Optimizer.ADAMW,
+                LoraAdapter.NONE);
+        return TrainingMemory.estimate(spec, precision, w).perDeviceBytes();
+    }
+
     private static void add(
             List<Candidate> out,
             TransformerSpec spec,
@@ -119,9 +146,7 @@ public final class TrainingLayoutSearch {
         } catch (InvalidFieldException e) {
             return; // a split the model does not allow (heads, experts)
         }
-        Workload w = new Workload(
-                l.microBatch(), l.sequenceLength(), 0, 0, par, l.recompute(), Optimizer.ADAMW, LoraAdapter.NONE);
-        long bytes = TrainingMemory.estimate(spec, precision, w).perDeviceBytes();
+        long bytes = memoryBytesPerDevice(spec, precision, l);
         if (bytes > hw.memoryBytes()) return;
         out.add(new Candidate(l, TrainingStepModel.estimate(spec, hw, gpu, format, l, stack), bytes));
     }

@@ -467,6 +467,9 @@ public final class TrainReport {
         l.put("sequenceParallel", sp);
         l.put("weights", weights);
         l.put("zero", zero);
+        long bytes = TrainingLayoutSearch.memoryBytesPerDevice(spec, weights, layout);
+        l.put("memoryBytesPerDevice", bytes);
+        l.put("fitsMemory", bytes <= hw.memoryBytes());
         ObjectNode s = root.putObject("step");
         s.put("seconds", step.seconds());
         s.put("computeSeconds", step.computeSeconds());
