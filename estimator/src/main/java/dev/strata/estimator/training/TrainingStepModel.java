@@ -181,7 +181,7 @@ public final class TrainingStepModel {
                         activationBytes, t, tpLink * gpu.communication(), gpu.collectiveLatencySeconds());
 
         // pipeline transfers: forward activations and backward gradients, V times each with interleaving
-        double ppLink = (long) t * d < stack.nodeSize() && layout.devices() <= stack.nodeSize()
+        double ppLink = layout.devices() <= stack.nodeSize()
                 ? hw.scaleUpBandwidthBytesPerSecond()
                 : stack.scaleOutBytesPerSecond();
         double ppComm = p == 1
