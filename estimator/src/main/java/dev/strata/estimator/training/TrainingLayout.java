@@ -22,6 +22,8 @@ import dev.strata.model.internal.Limits;
  * @param sequenceParallel whether the norms and dropouts are split over the tensor-parallel ranks (reduce-scatter and
  *                         all-gather in place of the all-reduces)
  * @param zeroStage        ZeRO stage 0 to 3 over the data-parallel ranks (1: distributed optimizer; 3: weights too)
+ * @param expert           expert-parallel ranks {@code e}: each holds 1/e of the routed experts (split by t within
+ *                         it); must divide d
  */
 public record TrainingLayout(
         int tensor,
@@ -33,7 +35,8 @@ public record TrainingLayout(
         int sequenceLength,
         Recompute recompute,
         boolean sequenceParallel,
-        int zeroStage) {
+        int zeroStage,
+        int expert) {
     /** Largest global batch accepted, in sequences. */
     public static final int MAX_GLOBAL_BATCH = 1 << 24;
 
@@ -51,6 +54,7 @@ public record TrainingLayout(
      * @param recompute activation recomputation
      * @param sequenceParallel whether the norms and dropouts are split over the tensor-parallel ranks
      * @param zeroStage ZeRO stage 0 to 3 over the data-parallel ranks
+     * @param expert expert-parallel ranks {@code e}, a divisor of d
      */
     public TrainingLayout {
         Checks.range("tp", tensor, 1, Parallelism.MAX_DEGREE);
@@ -62,6 +66,10 @@ public record TrainingLayout(
         Checks.range("seq-len", sequenceLength, 1, Limits.MAX_CONTEXT);
         Checks.present("recompute", recompute);
         Checks.range("zero", zeroStage, 0, 3);
+        Checks.range("ep", expert, 1, Parallelism.MAX_DEGREE);
+        if (data % expert != 0)
+            throw new InvalidFieldException(
+                    "ep", expert, "a divisor of dp = " + data + " (experts spread over replicas)");
         if ((long) tensor * pipeline * data > Parallelism.MAX_DEGREE)
             throw new InvalidFieldException("dp", data, "such that tp x pp x dp <= " + Parallelism.MAX_DEGREE);
         if (globalBatch % ((long) microBatch * data) != 0)
@@ -78,6 +86,45 @@ public record TrainingLayout(
                     globalBatch,
                     "with --interleave > 1, micro-batches per replica (global-batch / (micro-batch x dp)) a multiple"
                             + " of pp = " + pipeline + " (Megatron-LM's interleaved schedule)");
+    }
+
+    /**
+     * A layout without expert parallelism.
+     *
+     * @param tensor tensor-parallel ranks {@code t}
+     * @param pipeline pipeline stages {@code p}
+     * @param data data-parallel replicas {@code d}
+     * @param interleave model chunks per pipeline stage {@code V}
+     * @param globalBatch sequences per optimizer step {@code B}
+     * @param microBatch sequences per micro-batch {@code b}
+     * @param sequenceLength tokens per sequence {@code s}
+     * @param recompute activation recomputation
+     * @param sequenceParallel whether the norms and dropouts are split over the tensor-parallel ranks
+     * @param zeroStage ZeRO stage 0 to 3 over the data-parallel ranks
+     */
+    public TrainingLayout(
+            int tensor,
+            int pipeline,
+            int data,
+            int interleave,
+            int globalBatch,
+            int microBatch,
+            int sequenceLength,
+            Recompute recompute,
+            boolean sequenceParallel,
+            int zeroStage) {
+        this(
+                tensor,
+                pipeline,
+                data,
+                interleave,
+                globalBatch,
+                microBatch,
+                sequenceLength,
+                recompute,
+                sequenceParallel,
+                zeroStage,
+                1);
     }
 
     /**
@@ -108,11 +155,11 @@ public record TrainingLayout(
     }
 
     /**
-     * The layout as strata's {@link Parallelism} (no expert parallelism).
+     * The layout as strata's {@link Parallelism}.
      *
      * @return the parallelism
      */
     public Parallelism parallelism() {
-        return new Parallelism(tensor, pipeline, data, 1, zeroStage, sequenceParallel);
+        return new Parallelism(tensor, pipeline, data, expert, zeroStage, sequenceParallel);
     }
 }

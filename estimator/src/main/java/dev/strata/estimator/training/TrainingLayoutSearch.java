@@ -22,8 +22,8 @@ import java.util.List;
 /**
  * Every training layout of a device count that fits the devices' memory, fastest first: tensor ranks (powers of two up
  * to a node), pipeline stages (divisors), interleaving (1 to {@link #MAX_INTERLEAVE} chunks that divide the layers),
- * micro-batch ({@link #MICRO_BATCHES}), recomputation, sequence parallelism (with t &gt; 1) and ZeRO stage (with
- * d &gt; 1), at a fixed global batch and sequence length. Memory per device is the training-memory estimator's
+ * micro-batch ({@link #MICRO_BATCHES}), recomputation, sequence parallelism (with t &gt; 1), ZeRO stage (with
+ * d &gt; 1) and, for a mixture of experts, expert-parallel ranks (powers of two dividing d), at a fixed global batch and sequence length. Memory per device is the training-memory estimator's
  * ({@link TrainingMemory}, AdamW with fp32 master weights and states), held against the device's memory; time is the
  * step-time model's ({@link TrainingStepModel}).
  */
@@ -71,7 +71,11 @@ public final class TrainingLayoutSearch {
         Checks.range("global-batch", globalBatch, 1, TrainingLayout.MAX_GLOBAL_BATCH);
         Precision precision = Precision.of(NumericFormat.parse("weights", format), NumericFormat.BF16, Optimizer.ADAMW);
         long layers = 0;
-        for (LayerGroup g : spec.layers()) layers += g.count();
+        boolean moe = false;
+        for (LayerGroup g : spec.layers()) {
+            layers += g.count();
+            moe |= g.kind().feedForward() instanceof dev.strata.model.MixtureOfExperts;
+        }
         List<Candidate> out = new ArrayList<>();
         for (int tp = 1; tp <= Math.min(devices, stack.nodeSize()); tp *= 2) {
             if (devices % tp != 0) continue;
@@ -86,16 +90,28 @@ public final class TrainingLayoutSearch {
                         for (Recompute r : Recompute.values())
                             for (boolean sp : tp > 1 ? new boolean[] {false, true} : new boolean[] {false})
                                 for (int zero = 0; zero <= (dp > 1 ? 3 : 0); zero++)
-                                    add(
-                                            out,
-                                            spec,
-                                            hw,
-                                            gpu,
-                                            format,
-                                            precision,
-                                            stack,
-                                            new TrainingLayout(
-                                                    tp, pp, dp, v, globalBatch, b, sequenceLength, r, sp, zero));
+                                    for (int ep = 1; ep <= (moe ? dp : 1); ep *= 2)
+                                        if (dp % ep == 0)
+                                            add(
+                                                    out,
+                                                    spec,
+                                                    hw,
+                                                    gpu,
+                                                    format,
+                                                    precision,
+                                                    stack,
+                                                    new TrainingLayout(
+                                                            tp,
+                                                            pp,
+                                                            dp,
+                                                            v,
+                                                            globalBatch,
+                                                            b,
+                                                            sequenceLength,
+                                                            r,
+                                                            sp,
+                                                            zero,
+                                                            ep));
                     }
                 }
             }

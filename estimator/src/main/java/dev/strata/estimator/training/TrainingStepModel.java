@@ -9,6 +9,8 @@ import dev.strata.estimator.flops.TrainingFlops;
 import dev.strata.estimator.latency.Collectives;
 import dev.strata.estimator.latency.GpuEfficiency;
 import dev.strata.estimator.latency.LatencyTuning;
+import dev.strata.estimator.params.ParamComponent;
+import dev.strata.estimator.params.ParameterCount;
 import dev.strata.estimator.params.Parameters;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
@@ -31,7 +33,8 @@ import dev.strata.model.internal.Checks;
  *   <li>Matrix products and the attention core: the forward FLOPs of strata's count ({@link Flops#trainingPerToken},
  *   causal with FlashAttention, full T x T without) divided by t, at the device's peak in the compute format times the
  *   GEMM efficiency of the GPU performance model for n rows ({@link GpuEfficiency#compute} x
- *   {@link LatencyTuning#computeShapeFactor}) times the training stack's {@link TrainingStack#kernelEfficiency}. The
+ *   {@link LatencyTuning#computeShapeFactor}; a routed expert's over the {@code n k / E} rows routed to it) times the
+ *   training stack's {@link TrainingStack#kernelEfficiency}. The
  *   backward pass costs twice the forward (Narayanan §3.5).</li>
  *   <li>Memory-bound elementwise kernels, at the device's bandwidth times {@link GpuEfficiency#bandwidth}: per layer and
  *   token, {@link #HIDDEN_PASSES} reads or writes of a hidden vector (two norms, two bias-dropout-residual adds; split
@@ -46,13 +49,17 @@ import dev.strata.model.internal.Checks;
  *   becomes a reduce-scatter and an all-gather of the same total bytes, and the backward gathers the layer's two split
  *   inputs again (Korthikanti §4.2.2 stores them split), one all-reduce's bytes more. Ring collectives ({@link Collectives}) over the
  *   scale-up link at {@link GpuEfficiency#communication}, on the critical path (not overlapped).</li>
+ *   <li>Expert parallelism over e ranks (each holding 1/e of the routed experts, split by t within it): each MoE layer
+ *   sends every token's hidden vector to its top-k experts and back, forward and backward (and in a fully recomputed
+ *   forward), {@code (e - 1) / e} of it leaving the rank, over one direction of the link; the routed experts' FLOPs per
+ *   device stay those of balanced routing.</li>
  *   <li>Pipeline transfers: each micro-batch's activations (n x h, split over t by the scatter-gather optimisation of
  *   Narayanan §4.1) sent forward and its gradient back, V times with interleaving, not overlapped.</li>
  * </ul>
  * A step runs {@code m = B / (b d)} micro-batches and the pipeline bubble: {@code (p - 1) / V} micro-batch times, the
  * bubble fraction {@code (p - 1) / (V m)} of Narayanan §2.2 (1F1B) and §2.2.2 (interleaved). The data-parallel
  * gradient reduction (a ring all-reduce, or with ZeRO a reduce-scatter and all-gather of the same bytes) of the
- * {@code N / (t p)} local gradients overlaps the backward pass of the last micro-batch except for its last bucket
+ * local gradients (dense {@code / (t p)} over d ranks, routed experts {@code / (t p e)} over d / e) overlaps the backward pass of the last micro-batch except for its last bucket
  * ({@link TrainingStack#bucketBytes}); ZeRO-3 all-gathers the weights before every micro-batch's forward and backward,
  * hidden behind the compute when it is shorter. The optimizer then reads and writes {@link #OPTIMIZER_BYTES_PER_PARAM}
  * bytes per local parameter (Adam with fp32 master weights), sharded over d with ZeRO 1 to 3.
@@ -142,8 +149,18 @@ public final class TrainingStepModel {
         double secondsPerByte = 1 / (hw.memoryBandwidthBytesPerSecond() * gpu.bandwidth());
         double kernelSecondsPerByte = secondsPerByte / k;
 
+        // routed experts: a product per expert over the n x top-k / experts rows routed to it (balanced routing)
+        double routedFlops = fwd.get(FlopComponent.ROUTED_EXPERTS);
+        double expertRows = n;
+        for (LayerGroup g : spec.layers())
+            if (g.kind().feedForward() instanceof MixtureOfExperts moe)
+                expertRows = Math.min(expertRows, n * moe.topK() / moe.routedExperts());
+        double expertSecondsPerFlop =
+                secondsPerFlop * shape.computeShapeFactor(n) / shape.computeShapeFactor(expertRows);
+
         // forward of one micro-batch on one device of the slowest stage, by part
-        double matricesFwd = n * (layerMatrices * layerShare + logits) / t * secondsPerFlop;
+        double matricesFwd = n * ((layerMatrices - routedFlops) * layerShare + logits) / t * secondsPerFlop
+                + n * routedFlops * layerShare / t * expertSecondsPerFlop;
         double attentionFwd = n * attention * layerShare / t * secondsPerFlop;
         double hiddenElems = 0, ffnElems = 0, scoreElems = 0; // per token, summed over the model's layers
         for (LayerGroup g : spec.layers()) {
@@ -191,18 +208,52 @@ public final class TrainingStepModel {
                         * Collectives.pointToPointSeconds(
                                 activationBytes / t, ppLink * gpu.communication(), gpu.collectiveLatencySeconds());
 
-        double microBatch = computePerMicroBatch + tpComm + ppComm;
+        // expert parallelism: each MoE layer's tokens dispatched to their top-k experts and combined back, forward and
+        // backward (and the recomputed forward), as all-to-alls over the e ranks
+        double epComm = 0;
+        int e = layout.expert();
+        if (e > 1) {
+            double moeLayers = 0, topK = 0;
+            for (LayerGroup g : spec.layers())
+                if (g.kind().feedForward() instanceof MixtureOfExperts moe) {
+                    moeLayers += g.count();
+                    topK = Math.max(topK, moe.topK());
+                }
+            double stageMoeLayers = Math.ceil(moeLayers * layerShare);
+            double bytes = n * spec.hiddenSize() * ACTIVATION_BYTES * topK * (e - 1.0) / e;
+            double epLink = (long) t * e <= stack.nodeSize()
+                    ? hw.scaleUpBandwidthBytesPerSecond()
+                    : stack.scaleOutBytesPerSecond();
+            double allToAll = Collectives.pointToPointSeconds(
+                    bytes, epLink * gpu.communication(), gpu.collectiveLatencySeconds());
+            epComm = stageMoeLayers * (4 + (layout.recompute() == Recompute.FULL ? 2 : 0)) * allToAll;
+        }
+        double microBatch = computePerMicroBatch + tpComm + ppComm + epComm;
         int m = layout.microBatches();
         double bubble = (p - 1.0) / v * microBatch;
 
         // data parallelism: gradient reduction of the local parameters, overlapped with the last backward but its
         // last bucket; ZeRO-3 weight all-gathers per micro-batch hidden behind the compute when shorter
-        double localParams = Parameters.count(spec).total() / ((double) t * p);
+        // local parameters: the dense ones split by t and p, the routed experts also by e; their gradients reduce over
+        // d and d / e ranks
+        ParameterCount count = Parameters.count(spec);
+        double routed = count.total(ParamComponent.ROUTED_EXPERTS);
+        double denseLocal = (count.total() - routed) / ((double) t * p);
+        double expertLocal = routed / ((double) t * p * e);
+        double localParams = denseLocal + expertLocal;
         double dpLink =
                 (long) t * d <= stack.nodeSize() ? hw.scaleUpBandwidthBytesPerSecond() : stack.scaleOutBytesPerSecond();
         double gradientBytes = localParams * stack.gradientBytes();
         double dpAllReduce = Collectives.ringAllReduceSeconds(
-                gradientBytes, d, dpLink * gpu.communication(), gpu.collectiveLatencySeconds());
+                        denseLocal * stack.gradientBytes(),
+                        d,
+                        dpLink * gpu.communication(),
+                        gpu.collectiveLatencySeconds())
+                + Collectives.ringAllReduceSeconds(
+                        expertLocal * stack.gradientBytes(),
+                        d / e,
+                        dpLink * gpu.communication(),
+                        gpu.collectiveLatencySeconds());
         double lastBucket = gradientBytes <= 0 ? 0 : dpAllReduce * Math.min(1, stack.bucketBytes() / gradientBytes);
         double dpExposed = d == 1 ? 0 : Math.max(dpAllReduce - backward, lastBucket);
         double zero3Exposed = 0;
@@ -217,7 +268,7 @@ public final class TrainingStepModel {
         double optimizer = optimizerParams * OPTIMIZER_BYTES_PER_PARAM * secondsPerByte;
 
         double compute = m * computePerMicroBatch;
-        double communication = m * (tpComm + ppComm) + dpExposed + zero3Exposed;
+        double communication = m * (tpComm + ppComm + epComm) + dpExposed + zero3Exposed;
         double step = compute + communication + bubble + optimizer;
         double tokensPerSecond = layout.tokensPerStep() / step;
         double modelFlops = ModelFlops.perToken(spec, s).total();

@@ -147,4 +147,21 @@ class TrainingStepModelTest {
         assertThat(zero3.optimizerSeconds()).isEqualTo(zero2.optimizerSeconds());
         assertThat(zero3.computeSeconds()).isEqualTo(zero2.computeSeconds());
     }
+
+    @Test
+    void expertParallelismAddsTheAllToAllsOfEveryMoeLayer() {
+        // Mixtral 8x7B (32 MoE layers, hidden 4096, top-2): 8 expert ranks over the 8 replicas of one node
+        TransformerSpec spec = TestModels.mixtral8x7b();
+        TrainingStep ep1 = step(spec, new TrainingLayout(1, 1, 8, 1, 8, 1, 4096, Recompute.NONE, false, 1, 1), UNFUSED);
+        TrainingStep ep8 = step(spec, new TrainingLayout(1, 1, 8, 1, 8, 1, 4096, Recompute.NONE, false, 1, 8), UNFUSED);
+        // 4 all-to-alls per layer (dispatch and combine, forward and backward), each 4096 tokens x 4096 x 2 bytes x
+        // top-2 x 7/8 leaving the rank over one direction of NVLink (900 GB/s x 0.7 / 2)
+        double allToAll = 4096.0 * 4096 * 2 * 2 * 7 / 8 / (900e9 * 0.7 / 2);
+        assertThat(ep8.microBatchSeconds() - ep1.microBatchSeconds()).isCloseTo(32 * 4 * allToAll, within(1e-12));
+        // the experts' optimizer work is split 8 ways
+        assertThat(ep8.optimizerSeconds()).isLessThan(ep1.optimizerSeconds());
+        assertThatThrownBy(() -> new TrainingLayout(1, 1, 8, 1, 8, 1, 4096, Recompute.NONE, false, 1, 3))
+                .isInstanceOf(InvalidFieldException.class)
+                .hasMessageContaining("ep");
+    }
 }

@@ -144,6 +144,12 @@ public final class TrainCommand implements Callable<Integer> {
     Integer zero;
 
     @Option(
+            names = "--ep",
+            paramLabel = "E",
+            description = "Expert-parallel ranks (a divisor of dp; mixtures of experts); default 1.")
+    Integer ep;
+
+    @Option(
             names = "--search",
             description = "Every layout of --devices that fits memory (tp, pp, interleave, dp, micro-batch, recompute,"
                     + " sequence parallel, ZeRO), fastest first; needs --model and --global-batch.")
@@ -183,6 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
                         sequenceParallel,
                         weights,
                         zero,
+                        ep,
                         search ? Boolean.TRUE : null,
                         top));
         var result = TrainReport.of(request);

@@ -154,6 +154,7 @@ public final class TrainReport {
                             in.text("sequence-parallel"),
                             in.text("weights"),
                             in.integer("zero"),
+                            in.integer("ep"),
                             searchFlag(in.text("search")),
                             in.integer("top")));
         }
@@ -172,6 +173,7 @@ public final class TrainReport {
      * @param sequenceParallel true or false (false)
      * @param weights format of the matrix products: fp16, bf16 or fp8 (bf16)
      * @param zero ZeRO stage 0 to 3 (0)
+     * @param ep expert-parallel ranks, a divisor of dp (1)
      * @param search true to search every layout that fits instead of predicting one (null: no search)
      * @param top how many of the fastest layouts a search lists (10)
      */
@@ -185,10 +187,12 @@ public final class TrainReport {
             String sequenceParallel,
             String weights,
             Integer zero,
+            Integer ep,
             Boolean search,
             Integer top) {
         /** No layout option given. */
-        public static final Layout NONE = new Layout(null, null, null, null, null, null, null, null, null, null, null);
+        public static final Layout NONE =
+                new Layout(null, null, null, null, null, null, null, null, null, null, null, null);
 
         /**
          * The options without a search.
@@ -213,7 +217,19 @@ public final class TrainReport {
                 String sequenceParallel,
                 String weights,
                 Integer zero) {
-            this(tp, pp, interleave, globalBatch, microBatch, recompute, sequenceParallel, weights, zero, null, null);
+            this(
+                    tp,
+                    pp,
+                    interleave,
+                    globalBatch,
+                    microBatch,
+                    recompute,
+                    sequenceParallel,
+                    weights,
+                    zero,
+                    null,
+                    null,
+                    null);
         }
 
         /** Whether any option is given. */
@@ -431,7 +447,8 @@ public final class TrainReport {
         int global = o.globalBatch() != null
                 ? Checks.range("global-batch", o.globalBatch(), 1, TrainingLayout.MAX_GLOBAL_BATCH)
                 : (int) Checks.range("global-batch", defaultBatch, 1, TrainingLayout.MAX_GLOBAL_BATCH);
-        TrainingLayout layout = new TrainingLayout(tp, pp, dp, v, global, micro, seqLen, recompute, sp, zero);
+        int ep = o.ep() == null ? 1 : Checks.range("ep", o.ep(), 1, Parallelism.MAX_DEGREE);
+        TrainingLayout layout = new TrainingLayout(tp, pp, dp, v, global, micro, seqLen, recompute, sp, zero, ep);
         TrainingStep step =
                 TrainingStepModel.estimate(spec, hw, gpuEfficiency(hw), weights, layout, TrainingStack.DEFAULT);
         double tokens = r.tokens() != null ? r.tokens() : layout.tokensPerStep();
@@ -467,6 +484,7 @@ public final class TrainReport {
         l.put("sequenceParallel", sp);
         l.put("weights", weights);
         l.put("zero", zero);
+        l.put("ep", ep);
         long bytes = TrainingLayoutSearch.memoryBytesPerDevice(spec, weights, layout);
         l.put("memoryBytesPerDevice", bytes);
         l.put("fitsMemory", bytes <= hw.memoryBytes());
@@ -560,6 +578,7 @@ public final class TrainReport {
             x.put("recompute", l.recompute().id());
             x.put("sequenceParallel", l.sequenceParallel());
             x.put("zero", l.zeroStage());
+            x.put("ep", l.expert());
             x.put("memoryBytesPerDevice", c.bytesPerDevice());
             x.put("stepSeconds", c.step().seconds());
             x.put("mfu", c.step().mfu());
