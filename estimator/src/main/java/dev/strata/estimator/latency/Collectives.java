@@ -8,14 +8,17 @@ package dev.strata.estimator.latency;
  * receives {@code 2 (n - 1) / n} times the buffer, over one direction of its link. Vendors quote link bandwidth as the
  * bidirectional total (NVLink 4: 900 GB/s = 450 GB/s each way), so one direction is half the catalog figure.
  */
-final class Collectives {
+public final class Collectives {
     private Collectives() {}
 
     /**
      * Seconds of one ring all-reduce of {@code bytes} over {@code ranks} ranks.
      *
+     * @param bytes the buffer each rank holds
+     * @param ranks ranks taking part
      * @param linkBytesPerSecond bidirectional link bandwidth of one rank (catalog figure) times its efficiency
-     * @param latencySeconds     fixed cost per collective (launch and synchronisation); 0 for the floor
+     * @param latencySeconds fixed cost per collective (launch and synchronisation); 0 for the floor
+     * @return seconds
      */
     public static double ringAllReduceSeconds(
             double bytes, int ranks, double linkBytesPerSecond, double latencySeconds) {
@@ -23,7 +26,14 @@ final class Collectives {
         return 2.0 * (ranks - 1) / ranks * bytes / (linkBytesPerSecond / 2) + latencySeconds;
     }
 
-    /** Seconds to send {@code bytes} from one pipeline stage to the next over one direction of the link. */
+    /**
+     * Seconds to send {@code bytes} from one pipeline stage to the next over one direction of the link.
+     *
+     * @param bytes bytes sent
+     * @param linkBytesPerSecond bidirectional link bandwidth of one rank (catalog figure) times its efficiency
+     * @param latencySeconds fixed cost per transfer; 0 for the floor
+     * @return seconds
+     */
     public static double pointToPointSeconds(double bytes, double linkBytesPerSecond, double latencySeconds) {
         if (bytes <= 0) return 0;
         return bytes / (linkBytesPerSecond / 2) + latencySeconds;

@@ -9,7 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code strata train --model M --tokens T --hardware H --devices N}: time, cost and energy of a training run. */
+/**
+ * {@code strata train --model M --tokens T --hardware H --devices N [--tp --pp ...]}: time, cost and energy of a
+ * training run, at an assumed MFU or, given a layout, at the step-time model's.
+ */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
@@ -37,7 +40,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Training FLOPs per token, instead of strata's exact count.")
     Double flopsPerToken;
 
-    @Option(names = "--tokens", required = true, paramLabel = "T", description = "Training tokens (e.g. 14.8e12).")
+    @Option(
+            names = "--tokens",
+            paramLabel = "T",
+            description = "Training tokens (e.g. 14.8e12); without it, with a layout: one step's tokens.")
     Double tokens;
 
     @Option(
@@ -89,6 +95,69 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Format whose peak the MFU is measured against (default bf16).")
     String computeFormat;
 
+    @Option(
+            names = "--tp",
+            paramLabel = "T",
+            description =
+                    "Tensor-parallel ranks: with any layout option the step-time model predicts the MFU. Default 1.")
+    Integer tp;
+
+    @Option(names = "--pp", paramLabel = "P", description = "Pipeline stages; default 1.")
+    Integer pp;
+
+    @Option(
+            names = "--interleave",
+            paramLabel = "V",
+            description = "Model chunks per pipeline stage (interleaved 1F1B); default 1.")
+    Integer interleave;
+
+    @Option(
+            names = "--global-batch",
+            paramLabel = "B",
+            description = "Sequences per optimizer step; default 4 x pp x dp x micro-batch.")
+    Integer globalBatch;
+
+    @Option(names = "--micro-batch", paramLabel = "B", description = "Sequences per micro-batch; default 1.")
+    Integer microBatch;
+
+    @Option(
+            names = "--recompute",
+            paramLabel = "none|selective|full",
+            description = "Activation recomputation; default none.")
+    String recompute;
+
+    @Option(
+            names = "--sequence-parallel",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "true|false",
+            description = "Megatron sequence parallelism; default false.")
+    String sequenceParallel;
+
+    @Option(
+            names = "--weights",
+            paramLabel = "fp16|bf16|fp8",
+            description = "Format of the matrix products (and of the peak MFU is measured against); default bf16.")
+    String weights;
+
+    @Option(names = "--zero", paramLabel = "0..3", description = "ZeRO stage over the data-parallel ranks; default 0.")
+    Integer zero;
+
+    @Option(
+            names = "--ep",
+            paramLabel = "E",
+            description = "Expert-parallel ranks (a divisor of dp; mixtures of experts); default 1.")
+    Integer ep;
+
+    @Option(
+            names = "--search",
+            description = "Every layout of --devices that fits memory (tp, pp, interleave, dp, micro-batch, recompute,"
+                    + " sequence parallel, ZeRO), fastest first; needs --model and --global-batch.")
+    boolean search;
+
+    @Option(names = "--top", paramLabel = "N", description = "With --search: how many layouts to list (default 10).")
+    Integer top;
+
     @Mixin
     FormatOption format;
 
@@ -109,8 +178,27 @@ public final class TrainCommand implements Callable<Integer> {
                 power,
                 pue,
                 seqLen,
-                computeFormat);
-        spec.commandLine().getOut().print(Render.render(TrainReport.of(request), fmt));
+                computeFormat,
+                new TrainReport.Layout(
+                        tp,
+                        pp,
+                        interleave,
+                        globalBatch,
+                        microBatch,
+                        recompute,
+                        sequenceParallel,
+                        weights,
+                        zero,
+                        ep,
+                        search ? Boolean.TRUE : null,
+                        top));
+        var result = TrainReport.of(request);
+        spec.commandLine()
+                .getOut()
+                .print(
+                        result.has("layouts")
+                                ? Render.rows(result, result.get("layouts"), fmt)
+                                : Render.render(result, fmt));
         return 0;
     }
 }

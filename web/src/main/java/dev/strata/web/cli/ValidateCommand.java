@@ -1,8 +1,11 @@
 package dev.strata.web.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.ReferenceRun;
+import dev.strata.data.validation.PublishedTraining;
 import dev.strata.data.validation.Validation;
+import dev.strata.estimator.training.TrainingStack;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.ChartImage;
 import dev.strata.web.render.Format;
@@ -65,6 +68,13 @@ public final class ValidateCommand implements Callable<Integer> {
     boolean published;
 
     @Option(
+            names = "--training",
+            description = "Hold the training step-time model against the published Megatron-LM step times shipped with"
+                    + " strata (Korthikanti et al. 2022, A100): measured, predicted and error per run, the median and"
+                    + " worst error, and the targets (median <= 5 %, worst <= 10 %).")
+    boolean training;
+
+    @Option(
             names = "--data",
             paramLabel = "DIR",
             description =
@@ -122,7 +132,10 @@ public final class ValidateCommand implements Callable<Integer> {
                     "--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        if (published && training)
+            throw InvalidFieldException.withMessage("--training", "give --published or --training, not both");
         if (published) return published(fmt, stdout, stderr);
+        if (training) return training(fmt, stdout, stderr);
         Validation v;
         List<Validation.TargetResult> targets;
         Path temp = null;
@@ -171,6 +184,53 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     /** {@code --published}: the published GPU points, their summary and the targets; exit 1 when one is missed. */
+    private int training(Format fmt, PrintWriter stdout, PrintWriter stderr) {
+        if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
+            throw InvalidFieldException.withMessage(
+                    "--training",
+                    "--training compares the shipped published training runs: leave out --report, --data, --full,"
+                            + " --out, --chart and --device");
+        List<PublishedTraining.Row> rows = PublishedTraining.rows();
+        ObjectNode root = Render.NODES.objectNode();
+        root.put("source", "Korthikanti et al. 2022, arXiv:2205.05198 (published/megatron-training.tsv)");
+        root.put("kernelEfficiency", TrainingStack.FITTED_KERNEL_EFFICIENCY);
+        ArrayNode runs = root.putArray("runs");
+        for (PublishedTraining.Row r : rows) {
+            ObjectNode o = runs.addObject();
+            o.put("id", r.id());
+            o.put("hardware", r.hardware());
+            o.put("devices", r.layout().devices());
+            o.put("tp", r.layout().tensor());
+            o.put("pp", r.layout().pipeline());
+            o.put("interleave", r.layout().interleave());
+            o.put("globalBatch", r.layout().globalBatch());
+            o.put("recompute", r.layout().recompute().id());
+            o.put("sequenceParallel", r.layout().sequenceParallel());
+            o.put("measuredSeconds", r.measuredSeconds());
+            o.put("predictedSeconds", r.predicted().seconds());
+            o.put("error", r.error());
+            o.put("mfu", r.predicted().mfu());
+        }
+        double median = PublishedTraining.medianAbsError(rows), worst = PublishedTraining.worstAbsError(rows);
+        root.put("medianAbsError", median);
+        root.put("worstAbsError", worst);
+        if (fmt == Format.TABLE)
+            stdout.print(Render.rows(root, runs, Format.TABLE)
+                    + System.lineSeparator()
+                    + String.format(
+                            java.util.Locale.ROOT,
+                            "median |error| %.1f %% (target 5 %%), worst %.1f %% (target 10 %%)%n",
+                            100 * median,
+                            100 * worst));
+        else stdout.print(Render.rows(root, runs, fmt));
+        stdout.flush();
+        if (median > 0.05 || worst > 0.10) {
+            stderr.println("strata: training validation missed its targets (median <= 5 %, worst <= 10 %)");
+            return TARGET_MISSED;
+        }
+        return 0;
+    }
+
     private int published(Format fmt, PrintWriter stdout, PrintWriter stderr) {
         if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
             throw InvalidFieldException.withMessage(

@@ -466,7 +466,8 @@ public final class StrataServer {
 
     /** GET /api/train?model=llama-3-8b&tokens=15e12&hardware=h100-sxm&devices=1024[&mfu=&price=...]: as {@code strata train}. */
     private static void train(Context ctx) {
-        respond(ctx, TrainReport.of(TrainReport.Request.from(inputs(ctx))), null);
+        var result = TrainReport.of(TrainReport.Request.from(inputs(ctx)));
+        respond(ctx, result, result.has("layouts") ? "layouts" : null);
     }
 
     /**

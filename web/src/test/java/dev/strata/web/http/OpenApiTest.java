@@ -104,11 +104,15 @@ class OpenApiTest {
     void everyParameterOfARouteThatMirrorsACommandIsAnOptionOfIt() {
         // options of a command that its route does not take, and why (as the route's handler in StrataServer says)
         Map<String, Set<String>> notOverHttp = Map.of(
-                "sweep", Set.of("max-points"), // the server's cap is StrataServer.MAX_SWEEP_POINTS
-                "simulate", Set.of("trace"), // the server reads no files
-                "fit", Set.of("data"), // the runs are the body
+                "sweep",
+                Set.of("max-points"), // the server's cap is StrataServer.MAX_SWEEP_POINTS
+                "simulate",
+                Set.of("trace"), // the server reads no files
+                "fit",
+                Set.of("data"), // the runs are the body
                 // the route is validate --report on a shipped run; the rest runs the harness or writes files
-                "validate", Set.of("report", "published", "data", "full", "out", "python", "chart", "chart-quantity"));
+                "validate",
+                Set.of("report", "published", "training", "data", "full", "out", "python", "chart", "chart-quantity"));
         int checked = 0;
         for (Operation op : operations()) {
             if (!OpenApi.COMMANDS.containsKey(op.id())) continue;

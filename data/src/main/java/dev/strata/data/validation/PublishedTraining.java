@@ -1,0 +1,176 @@
+package dev.strata.data.validation;
+
+import dev.strata.data.GpuPerformance;
+import dev.strata.data.HardwareCatalog;
+import dev.strata.data.HfConfigImporter;
+import dev.strata.estimator.training.TrainingLayout;
+import dev.strata.estimator.training.TrainingStack;
+import dev.strata.estimator.training.TrainingStep;
+import dev.strata.estimator.training.TrainingStepModel;
+import dev.strata.model.Hardware;
+import dev.strata.model.Recompute;
+import dev.strata.model.TransformerSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Published Megatron-LM training step times shipped with strata ({@code published/megatron-training.tsv}, whose header
+ * says where they come from) and strata's training step-time model's prediction of each, on the stack those runs used
+ * ({@link TrainingStack#MEGATRON_2022_SELENE}) with the GPU performance model's efficiencies. Nothing is fitted to them.
+ */
+public final class PublishedTraining {
+    private PublishedTraining() {}
+
+    /** The shipped set's file name. */
+    public static final String SET = "megatron-training.tsv";
+
+    private static final String FOLDER = "/dev/strata/data/published/";
+
+    private static final CSVFormat TSV = CSVFormat.TDF
+            .builder()
+            .setCommentMarker('#')
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreEmptyLines(true)
+            .build();
+
+    /**
+     * One published run and strata's prediction of it.
+     *
+     * @param id the row's id
+     * @param hardware the device's catalog id
+     * @param layout the run's layout and batch
+     * @param measuredSeconds the published step time
+     * @param predicted strata's step
+     */
+    public record Row(
+            String id, String hardware, TrainingLayout layout, double measuredSeconds, TrainingStep predicted) {
+        /**
+         * predicted / measured - 1.
+         *
+         * @return the relative error
+         */
+        public double error() {
+            return predicted.seconds() / measuredSeconds - 1;
+        }
+    }
+
+    /**
+     * Every shipped run with its prediction.
+     *
+     * @return the rows, in file order
+     */
+    public static List<Row> rows() {
+        return rows(TrainingStack.MEGATRON_2022_SELENE);
+    }
+
+    /**
+     * Every shipped run with its prediction on {@code stack}.
+     *
+     * @param stack the training stack to predict with
+     * @return the rows, in file order
+     */
+    public static List<Row> rows(TrainingStack stack) {
+        List<Row> out = new ArrayList<>();
+        try (InputStream in = PublishedTraining.class.getResourceAsStream(FOLDER + SET);
+                Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            for (CSVRecord row : TSV.parse(r)) out.add(row(row, stack));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The median of |error| over {@code rows}.
+     *
+     * @param rows the rows
+     * @return the median absolute relative error
+     */
+    public static double medianAbsError(List<Row> rows) {
+        double[] e =
+                rows.stream().mapToDouble(x -> Math.abs(x.error())).sorted().toArray();
+        int n = e.length;
+        return n % 2 == 1 ? e[n / 2] : (e[n / 2 - 1] + e[n / 2]) / 2;
+    }
+
+    /**
+     * The largest |error| over {@code rows}.
+     *
+     * @param rows the rows
+     * @return the worst absolute relative error
+     */
+    public static double worstAbsError(List<Row> rows) {
+        return rows.stream().mapToDouble(x -> Math.abs(x.error())).max().orElse(0);
+    }
+
+    /**
+     * The kernel efficiency ({@link TrainingStack#kernelEfficiency}) that minimises the sum of squared log errors over
+     * the shipped runs whose id does not start with {@code leftOut} (none left out when empty): a golden-section search
+     * over [0.5, 1.5].
+     *
+     * @param leftOut a prefix of the ids to leave out, or the empty string
+     * @return the fitted kernel efficiency
+     */
+    public static double fitKernelEfficiency(String leftOut) {
+        double lo = 0.5, hi = 1.5, g = (Math.sqrt(5) - 1) / 2;
+        for (int i = 0; i < 40; i++) {
+            double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+            if (logLoss(a, leftOut) < logLoss(b, leftOut)) hi = b;
+            else lo = a;
+        }
+        return (lo + hi) / 2;
+    }
+
+    private static double logLoss(double k, String leftOut) {
+        double sum = 0;
+        for (Row r : rows(TrainingStack.MEGATRON_2022_SELENE.withKernelEfficiency(k)))
+            if (leftOut.isEmpty() || !r.id().startsWith(leftOut)) {
+                double e = Math.log(r.predicted().seconds() / r.measuredSeconds());
+                sum += e * e;
+            }
+        return sum;
+    }
+
+    private static Row row(CSVRecord r, TrainingStack stack) {
+        String id = r.get("id");
+        TransformerSpec spec = gpt(
+                id,
+                Integer.parseInt(r.get("hidden")),
+                Integer.parseInt(r.get("heads")),
+                Integer.parseInt(r.get("layers")),
+                Integer.parseInt(r.get("vocab")),
+                Integer.parseInt(r.get("seq_len")));
+        TrainingLayout layout = new TrainingLayout(
+                Integer.parseInt(r.get("tp")),
+                Integer.parseInt(r.get("pp")),
+                Integer.parseInt(r.get("dp")),
+                Integer.parseInt(r.get("interleave")),
+                Integer.parseInt(r.get("global_batch")),
+                Integer.parseInt(r.get("micro_batch")),
+                Integer.parseInt(r.get("seq_len")),
+                Recompute.parse("recompute", r.get("recompute")),
+                Boolean.parseBoolean(r.get("sequence_parallel")),
+                0);
+        Hardware hw = GpuPerformance.hardware(HardwareCatalog.get(r.get("hardware")));
+        TrainingStep step = TrainingStepModel.estimate(spec, hw, GpuPerformance.gpu(), "fp16", layout, stack);
+        return new Row(id, r.get("hardware"), layout, Double.parseDouble(r.get("measured_seconds")), step);
+    }
+
+    /** A GPT of Megatron-LM's shape: learned positions, LayerNorm, GeLU MLP of 4 x hidden, tied embeddings. */
+    static TransformerSpec gpt(String name, int hidden, int heads, int layers, int vocab, int seqLen) {
+        String json =
+                "{\"model_type\":\"gpt2\",\"n_embd\":" + hidden + ",\"n_head\":" + heads + ",\"n_layer\":" + layers
+                        + ",\"vocab_size\":" + vocab + ",\"n_positions\":" + seqLen
+                        + ",\"activation_function\":\"gelu\",\"tie_word_embeddings\":true}";
+        return HfConfigImporter.fromJson(json, name);
+    }
+}

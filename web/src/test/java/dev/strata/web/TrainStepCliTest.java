@@ -1,0 +1,231 @@
+package dev.strata.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.data.Percentage.withPercentage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code strata train} with a layout: the step-time model's command-line contract. */
+class TrainStepCliTest {
+    static final String[] LAYOUT = {
+        "train",
+        "--model",
+        "llama-3.1-70b",
+        "--hardware",
+        "h100-sxm",
+        "--devices",
+        "1024",
+        "--tp",
+        "8",
+        "--pp",
+        "4",
+        "--interleave",
+        "5",
+        "--global-batch",
+        "512",
+        "--micro-batch",
+        "1",
+        "--seq-len",
+        "8192",
+        "--recompute",
+        "selective",
+        "--sequence-parallel",
+        "true",
+        "--weights",
+        "bf16",
+        "--format",
+        "json"
+    };
+
+    static ScalingCliTest.Run run(String... args) {
+        return ScalingCliTest.run(args);
+    }
+
+    /** The layout with options replaced or added: pairs of option and value. */
+    static String[] with(String... extra) {
+        List<String> a = new ArrayList<>(List.of(LAYOUT));
+        for (int i = 0; i < extra.length; i += 2) {
+            int at = a.indexOf(extra[i]);
+            if (at >= 0) a.set(at + 1, extra[i + 1]);
+            else {
+                a.add(extra[i]);
+                a.add(extra[i + 1]);
+            }
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void oneStepWithoutTokens() throws Exception {
+        ScalingCliTest.Run r = run(LAYOUT);
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        JsonNode s = j.get("step");
+        for (String key : List.of(
+                "seconds",
+                "computeSeconds",
+                "communicationSeconds",
+                "bubbleSeconds",
+                "optimizerSeconds",
+                "mfu",
+                "hfu",
+                "tokensPerSecond")) assertThat(s.get(key).isNumber()).as(key).isTrue();
+        // the parts add up to the step (TrainingStep's definition); relative 1e-9
+        double parts = s.get("computeSeconds").asDouble()
+                + s.get("communicationSeconds").asDouble()
+                + s.get("bubbleSeconds").asDouble()
+                + s.get("optimizerSeconds").asDouble();
+        assertThat(parts).isCloseTo(s.get("seconds").asDouble(), withPercentage(1e-7));
+        // one step: 512 x 8192 tokens, its wall time the step's
+        assertThat(j.get("tokens").asDouble()).isEqualTo(512.0 * 8192);
+        assertThat(j.get("wallSeconds").asDouble()).isCloseTo(s.get("seconds").asDouble(), withPercentage(1e-7));
+        assertThat(s.get("tokensPerSecond").asDouble())
+                .isCloseTo(512.0 * 8192 / s.get("seconds").asDouble(), withPercentage(1e-7));
+        // the train JSON keeps its keys; the MFU is the step's
+        for (String key : List.of("mfu", "mfuSource", "deviceHours", "costUsd", "energyKwh", "flops", "hardware"))
+            assertThat(j.has(key)).as(key).isTrue();
+        assertThat(j.get("mfu").asDouble()).isEqualTo(s.get("mfu").asDouble());
+        assertThat(j.at("/layout/dp").asInt()).isEqualTo(32); // 1024 / (8 x 4)
+        // 70B over tp 8 x pp 4 with selective recomputation and sequence parallelism fits an 80 GB H100
+        assertThat(j.at("/layout/fitsMemory").asBoolean()).isTrue();
+        assertThat(j.at("/layout/memoryBytesPerDevice").asLong()).isBetween(1L, 80_000_000_000L);
+        // Llama 3 405B reached 38-43 % BF16 MFU on 8-16K H100s (arXiv:2407.21783 Table 4): a 70B model on 1,024 in
+        // the same range; a broad bound of 30-55 %
+        assertThat(s.get("mfu").asDouble()).isBetween(0.30, 0.55);
+        // selective recomputation with sequence parallelism executes only the attention core again: HFU >= MFU by
+        // less than 15 % (Korthikanti et al. 2022 Table 5: 2.7 % for the 175B..1T models)
+        assertThat(s.get("hfu").asDouble() / s.get("mfu").asDouble()).isBetween(0.9, 1.15);
+    }
+
+    @Test
+    void tokensScaleTheRunAndAnExplicitMfuKeepsTheOldModel() throws Exception {
+        JsonNode one = run(LAYOUT).json();
+        JsonNode run = run(with("--tokens", "15e12")).json();
+        double steps = 15e12 / (512.0 * 8192);
+        assertThat(run.get("wallSeconds").asDouble())
+                .isCloseTo(steps * one.at("/step/seconds").asDouble(), withPercentage(1e-7));
+        // --mfu without a layout: today's behaviour, no step
+        JsonNode mfu = run(
+                        "train",
+                        "--model",
+                        "llama-3.1-70b",
+                        "--hardware",
+                        "h100-sxm",
+                        "--devices",
+                        "1024",
+                        "--tokens",
+                        "15e12",
+                        "--mfu",
+                        "0.4",
+                        "--format",
+                        "json")
+                .json();
+        assertThat(mfu.has("step")).isFalse();
+        assertThat(mfu.get("mfu").asDouble()).isEqualTo(0.4);
+    }
+
+    @Test
+    void badLayoutsExitTwoNamingTheOption() {
+        ScalingCliTest.Run r = run(with("--devices", "1000"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("devices = 1000").contains("a multiple of tp x pp = 32");
+        assertThat(r.err().strip().lines()).hasSize(1);
+        r = run(with("--global-batch", "100"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("global-batch = 100");
+        r = run(with("--weights", "int4"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("weights = \"int4\"").contains("fp16, bf16, fp8");
+        r = run(with("--recompute", "some"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("recompute");
+        r = run(with("--sequence-parallel", "maybe"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("sequence-parallel = \"maybe\"");
+        r = run(with("--mfu", "0.4"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("mfu");
+        r = run("train", "--params", "1e9", "--hardware", "h100-sxm", "--tp", "2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--model");
+    }
+
+    @Test
+    void interleavingShrinksTheBubble() throws Exception {
+        // Narayanan et al. 2021 §2.2.2: the bubble is (p - 1) / V micro-batch times
+        JsonNode v5 = run(LAYOUT).json();
+        JsonNode v1 = run(with("--interleave", "1")).json();
+        assertThat(v5.at("/step/bubbleSeconds").asDouble()
+                        / v1.at("/step/bubbleSeconds").asDouble())
+                .isCloseTo(1.0 / 5, within(0.02)); // the micro-batch time also changes a little (more transfers)
+    }
+
+    @Test
+    void validateTrainingPrintsThePublishedRuns() throws Exception {
+        ScalingCliTest.Run r = run("validate", "--training", "--format", "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("runs")).hasSize(8);
+        // Korthikanti et al. 2022: the 1T model with full recomputation took 94.42 s per step
+        assertThat(j.at("/runs/6/id").asText()).isEqualTo("1t-full");
+        assertThat(j.at("/runs/6/measuredSeconds").asDouble()).isEqualTo(94.42);
+        assertThat(j.get("medianAbsError").asDouble()).isLessThanOrEqualTo(0.05);
+        assertThat(j.get("worstAbsError").asDouble()).isLessThanOrEqualTo(0.10);
+        assertThat(run("validate", "--training").out()).contains("median |error|");
+    }
+
+    @Test
+    void searchListsTheLayoutsThatFitFastestFirst() throws Exception {
+        ScalingCliTest.Run r = run(
+                "train",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "16",
+                "--global-batch",
+                "64",
+                "--search",
+                "--top",
+                "5",
+                "--tokens",
+                "1e12",
+                "--format",
+                "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("layouts")).hasSize(5);
+        assertThat(j.get("fitting").asInt()).isGreaterThanOrEqualTo(5);
+        double previous = 0;
+        for (JsonNode l : j.get("layouts")) {
+            assertThat(l.get("tp").asInt() * l.get("pp").asInt() * l.get("dp").asInt())
+                    .isEqualTo(16);
+            assertThat(l.get("memoryBytesPerDevice").asLong()).isLessThanOrEqualTo(80_000_000_000L);
+            assertThat(l.get("stepSeconds").asDouble()).isGreaterThanOrEqualTo(previous);
+            previous = l.get("stepSeconds").asDouble();
+            // 1e12 tokens at the layout's rate
+            assertThat(l.get("wallSeconds").asDouble())
+                    .isCloseTo(1e12 / l.get("tokensPerSecond").asDouble(), withPercentage(1e-7));
+        }
+        ScalingCliTest.Run bad = run(
+                "train",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "16",
+                "--global-batch",
+                "64",
+                "--search",
+                "--tp",
+                "2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("tp");
+    }
+}
