@@ -96,7 +96,11 @@ public final class TrainingPage {
         Map<String, String> errors = new LinkedHashMap<>();
         ObjectNode train = null, memory = null;
         try {
-            train = TrainReport.of(TrainReport.Request.from(in));
+            // the page's parallelism fields size the memory table and, without an MFU, lay out the step-time model;
+            // an MFU typed in is the page's answer to "how efficient": then the run is timed by it alone
+            boolean mfuGiven = values.get("mfu") != null && !values.get("mfu").isBlank();
+            Inputs run = mfuGiven ? new Inputs(n -> TrainReport.LAYOUT_OPTIONS.contains(n) ? null : values.get(n)) : in;
+            train = TrainReport.of(TrainReport.Request.from(run));
         } catch (IllegalArgumentException e) {
             errors.put(field(e), e.getMessage());
         }

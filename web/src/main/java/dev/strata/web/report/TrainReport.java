@@ -160,6 +160,21 @@ public final class TrainReport {
         }
     }
 
+    /** The names of the layout options ({@link Layout}), as the command line and the query name them. */
+    public static final java.util.Set<String> LAYOUT_OPTIONS = java.util.Set.of(
+            "tp",
+            "pp",
+            "interleave",
+            "global-batch",
+            "micro-batch",
+            "recompute",
+            "sequence-parallel",
+            "weights",
+            "zero",
+            "ep",
+            "search",
+            "top");
+
     /**
      * The training layout options; nulls take the defaults. Any of them given (or --tokens left out) makes the step-time
      * model predict the MFU ({@link TrainingStepModel}).
