@@ -76,57 +76,6 @@ public final class TrainReport {
             Integer seqLen,
             String computeFormat,
             Layout layout) {
-        /**
-         * The request without a layout: MFU given, implied or assumed.
-         *
-         * @param model preset id or config path
-         * @param params a bare parameter count
-         * @param flopsPerToken training FLOPs per token
-         * @param tokens training tokens
-         * @param hardware hardware id
-         * @param devices number of devices
-         * @param mfu model FLOPs utilisation
-         * @param deviceHours measured device-hours
-         * @param wallHours measured wall-clock hours
-         * @param price USD per device-hour
-         * @param power board power in W
-         * @param pue power usage effectiveness
-         * @param seqLen training sequence length
-         * @param computeFormat format whose peak MFU is measured against
-         */
-        public Request(
-                String model,
-                Double params,
-                Double flopsPerToken,
-                Double tokens,
-                String hardware,
-                Long devices,
-                Double mfu,
-                Double deviceHours,
-                Double wallHours,
-                Double price,
-                Double power,
-                Double pue,
-                Integer seqLen,
-                String computeFormat) {
-            this(
-                    model,
-                    params,
-                    flopsPerToken,
-                    tokens,
-                    hardware,
-                    devices,
-                    mfu,
-                    deviceHours,
-                    wallHours,
-                    price,
-                    power,
-                    pue,
-                    seqLen,
-                    computeFormat,
-                    Layout.NONE);
-        }
-
         /** The request from named inputs (HTTP query parameters or form fields, named as the options without dashes). */
         public static Request from(Inputs in) {
             return new Request(
@@ -208,44 +157,6 @@ public final class TrainReport {
         /** No layout option given. */
         public static final Layout NONE =
                 new Layout(null, null, null, null, null, null, null, null, null, null, null, null);
-
-        /**
-         * The options without a search.
-         *
-         * @param tp tensor-parallel ranks
-         * @param pp pipeline stages
-         * @param interleave model chunks per stage
-         * @param globalBatch sequences per step
-         * @param microBatch sequences per micro-batch
-         * @param recompute none, selective or full
-         * @param sequenceParallel true or false
-         * @param weights fp16, bf16 or fp8
-         * @param zero ZeRO stage 0 to 3
-         */
-        public Layout(
-                Integer tp,
-                Integer pp,
-                Integer interleave,
-                Integer globalBatch,
-                Integer microBatch,
-                String recompute,
-                String sequenceParallel,
-                String weights,
-                Integer zero) {
-            this(
-                    tp,
-                    pp,
-                    interleave,
-                    globalBatch,
-                    microBatch,
-                    recompute,
-                    sequenceParallel,
-                    weights,
-                    zero,
-                    null,
-                    null,
-                    null);
-        }
 
         /** Whether any option is given. */
         boolean given() {
