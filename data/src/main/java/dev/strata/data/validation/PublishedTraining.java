@@ -24,7 +24,8 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Published Megatron-LM training step times shipped with strata ({@code published/megatron-training.tsv}, whose header
  * says where they come from) and strata's training step-time model's prediction of each, on the stack those runs used
- * ({@link TrainingStack#MEGATRON_2022_SELENE}) with the GPU performance model's efficiencies. Nothing is fitted to them.
+ * ({@link TrainingStack#MEGATRON_2022_SELENE}) with the GPU performance model's efficiencies. One figure is fitted to
+ * them, the training kernel efficiency ({@link TrainingStack#FITTED_KERNEL_EFFICIENCY}); the rest is counted.
  */
 public final class PublishedTraining {
     private PublishedTraining() {}
