@@ -56,6 +56,42 @@ class PagesTest {
     }
 
     @Test
+    void theTrainingPageShowsTheStepTheLayoutPredictsAndTheModelsValidationError() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            // the page's parallelism fields lay out the step-time model when no MFU is typed
+            String q = "model=llama-3-8b&hardware=h100-sxm&devices=64&tokens=1e12&tp=2&pp=2";
+            String html = client.get("/training?" + q).body().string();
+            var api = json(client.get("/api/train?model=llama-3-8b&hardware=h100-sxm&devices=64&tokens=1e12&tp=2&pp=2"
+                    + "&zero=1&recompute=selective"));
+            assertThat(html).contains("id=\"step-cards\"").contains("id=\"step-table\"");
+            // the MFU the API predicts for the same layout, as the card shows it (one decimal of a percent)
+            assertThat(html)
+                    .contains(String.format(
+                            java.util.Locale.ROOT,
+                            "%.1f %%",
+                            100 * api.at("/step/mfu").doubleValue()));
+            // the validation figures are validate --training's: 8 published runs (data/.../megatron-training.tsv)
+            assertThat(html).contains("against 8 published Megatron-LM step times");
+            // the four parts of the step, whose shares add up to the step (to the rounding of one decimal each)
+            var shares = java.util.regex.Pattern.compile("<td class=\"num\">([0-9.]+) %</td>")
+                    .matcher(html.substring(
+                            html.indexOf("id=\"step-table\""),
+                            html.indexOf("</table>", html.indexOf("id=\"step-table\""))));
+            double sum = 0;
+            int parts = 0;
+            while (shares.find()) {
+                sum += Double.parseDouble(shares.group(1));
+                parts++;
+            }
+            assertThat(parts).isEqualTo(4);
+            assertThat(sum).isCloseTo(100, within(0.2));
+            // an MFU typed in times the run by itself: no step section
+            String typed = client.get("/training?" + q + "&mfu=0.4").body().string();
+            assertThat(typed).doesNotContain("id=\"step-cards\"").contains("40.0 % MFU");
+        });
+    }
+
+    @Test
     void trainingMemoryFollowsZeroStagesOfModelStates() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             JsonNode m =

@@ -6,6 +6,7 @@ import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
+import dev.strata.data.validation.PublishedTraining;
 import dev.strata.estimator.cost.TrainingCost;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Optimizer;
@@ -153,6 +154,7 @@ public final class TrainingPage {
         b.append(form.otherErrors());
 
         if (train != null) run(b, train, q);
+        if (train != null && train.has("step")) step(b, train);
         if (memory != null) memory(b, memory, q);
         return new Page(errors.isEmpty() ? 200 : 400, Html.page("Training", "Training", b.toString()));
     }
@@ -238,6 +240,80 @@ public final class TrainingPage {
                 .append("<a id=\"run-json\" href=\"/api/train?")
                 .append(Html.esc(q))
                 .append("\">JSON</a></p>");
+    }
+
+    /**
+     * The published Megatron-LM step times against the step-time model: median and worst |error|, computed once (the
+     * figures {@code strata validate --training} prints).
+     */
+    private static final class Validated {
+        static final List<PublishedTraining.Row> ROWS = PublishedTraining.rows();
+        static final double MEDIAN = PublishedTraining.medianAbsError(ROWS);
+        static final double WORST = PublishedTraining.worstAbsError(ROWS);
+    }
+
+    /** The step the step-time model predicts for the page's layout: its parts, the batch, the rates. */
+    private static void step(StringBuilder b, ObjectNode t) {
+        JsonNode s = t.get("step"), l = t.get("layout");
+        double seconds = s.get("seconds").doubleValue();
+        long devices = t.get("devices").longValue();
+        double steps = t.get("tokens").doubleValue() / s.get("tokensPerStep").doubleValue();
+        b.append("<h2>Step</h2><div class=\"cards\" id=\"step-cards\">")
+                .append(card(
+                        "Step time",
+                        Show.seconds(seconds),
+                        "global batch " + Show.count(l.get("globalBatch").longValue()) + " × "
+                                + Show.count(l.get("seqLen").longValue()) + " tokens, "
+                                + Show.count(l.get("microBatches").longValue()) + " micro-batches per replica"))
+                .append(card(
+                        "MFU predicted",
+                        Show.fixed(100 * s.get("mfu").doubleValue(), 1) + " %",
+                        "HFU " + Show.fixed(100 * s.get("hfu").doubleValue(), 1) + " %; against "
+                                + Validated.ROWS.size() + " published Megatron-LM step times the model's error is "
+                                + Show.fixed(100 * Validated.MEDIAN, 1) + " % median, "
+                                + Show.fixed(100 * Validated.WORST, 1) + " % at worst"))
+                .append(card(
+                        "Tokens per second",
+                        Show.count(s.get("tokensPerSecond").doubleValue()),
+                        Show.count(s.get("tokensPerSecond").doubleValue() / devices) + " per device"))
+                .append(card(
+                        "Steps",
+                        Show.count(steps),
+                        "for " + Show.sci(t.get("tokens").doubleValue()) + " tokens"))
+                .append("</div>");
+        b.append("<table id=\"step-table\"><thead><tr><th>part of the step</th><th class=\"num\">time</th>"
+                + "<th class=\"num\">share</th></tr></thead><tbody>");
+        String[][] parts = {
+            {"compute (forward, backward, recomputation)", "computeSeconds"},
+            {"exposed communication (tensor, pipeline, data, expert parallel)", "communicationSeconds"},
+            {"pipeline bubble", "bubbleSeconds"},
+            {"optimizer step", "optimizerSeconds"}
+        };
+        for (String[] p : parts) {
+            double v = s.get(p[1]).doubleValue();
+            b.append("<tr><td>")
+                    .append(Html.esc(p[0]))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.esc(Show.seconds(v)))
+                    .append("</td><td class=\"num\">")
+                    .append(Show.fixed(100 * v / seconds, 1))
+                    .append(" %</td></tr>");
+        }
+        b.append("</tbody></table>");
+        b.append("<p class=\"note\">Layout: tp ")
+                .append(l.get("tp").asText())
+                .append(" × pp ")
+                .append(l.get("pp").asText())
+                .append(" × dp ")
+                .append(l.get("dp").asText())
+                .append(", recompute ")
+                .append(Html.esc(l.get("recompute").asText()))
+                .append(", ZeRO ")
+                .append(l.get("zero").asText())
+                .append(". Data-parallel reduction: ")
+                .append(Html.esc(s.get("dataParallelOverlap").asText()))
+                .append(". Type an MFU above to time the run by it instead; the fastest layouts that fit: ")
+                .append("<code>strata train --search</code> (docs/cli.md).</p>");
     }
 
     private static void memory(StringBuilder b, ObjectNode m, String q) {
