@@ -6,13 +6,10 @@ import dev.strata.model.InvalidFieldException;
 import dev.strata.model.TransformerSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -25,16 +22,6 @@ public final class PublishedMeasurements {
 
     /** The sets shipped, by file name. */
     public static final List<String> SETS = List.of("trtllm-0.9-static-batching.tsv");
-
-    private static final String FOLDER = "/dev/strata/data/published/";
-
-    private static final CSVFormat TSV = CSVFormat.TDF
-            .builder()
-            .setCommentMarker('#')
-            .setHeader()
-            .setSkipHeaderRecord(true)
-            .setIgnoreEmptyLines(true)
-            .build();
 
     private static final List<PublishedPoint> ALL = load();
 
@@ -49,14 +36,7 @@ public final class PublishedMeasurements {
 
     private static List<PublishedPoint> load() {
         List<PublishedPoint> out = new ArrayList<>();
-        for (String set : SETS) {
-            try (InputStream in = PublishedMeasurements.class.getResourceAsStream(FOLDER + set);
-                    Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                for (CSVRecord row : TSV.parse(r)) out.add(point(row));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        for (String set : SETS) for (CSVRecord row : PublishedFiles.records(set)) out.add(point(row));
         return List.copyOf(out);
     }
 
@@ -87,7 +67,7 @@ public final class PublishedMeasurements {
      */
     public static TransformerSpec model(PublishedPoint p) {
         if (!p.model().endsWith(".json")) return PresetCatalog.get(p.model()).spec();
-        try (InputStream in = PublishedMeasurements.class.getResourceAsStream(FOLDER + p.model())) {
+        try (InputStream in = PublishedFiles.open(p.model())) {
             if (in == null) throw new InvalidFieldException("model_config", p.model(), "a config shipped with the set");
             return HfConfigImporter.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), p.model());
         } catch (IOException e) {

@@ -10,15 +10,8 @@ import dev.strata.estimator.training.TrainingStepModel;
 import dev.strata.model.Hardware;
 import dev.strata.model.Recompute;
 import dev.strata.model.TransformerSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -33,15 +26,8 @@ public final class PublishedTraining {
     /** The shipped set's file name. */
     public static final String SET = "megatron-training.tsv";
 
-    private static final String FOLDER = "/dev/strata/data/published/";
-
-    private static final CSVFormat TSV = CSVFormat.TDF
-            .builder()
-            .setCommentMarker('#')
-            .setHeader()
-            .setSkipHeaderRecord(true)
-            .setIgnoreEmptyLines(true)
-            .build();
+    /** The shipped set's rows, read once. */
+    private static final List<CSVRecord> RECORDS = PublishedFiles.records(SET);
 
     /**
      * One published run and strata's prediction of it.
@@ -81,12 +67,7 @@ public final class PublishedTraining {
      */
     public static List<Row> rows(TrainingStack stack) {
         List<Row> out = new ArrayList<>();
-        try (InputStream in = PublishedTraining.class.getResourceAsStream(FOLDER + SET);
-                Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            for (CSVRecord row : TSV.parse(r)) out.add(row(row, stack));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        for (CSVRecord row : RECORDS) out.add(row(row, stack));
         return List.copyOf(out);
     }
 
