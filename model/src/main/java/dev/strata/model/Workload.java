@@ -11,6 +11,8 @@ import dev.strata.model.internal.Limits;
  * @param generatedTokens    tokens generated per sequence after the prompt (0 for prefill only)
  * @param prefillChunkTokens prompt tokens processed per forward pass in chunked prefill; 0 processes the whole
  *                           prompt at once
+ * @param prefillTokenBudget most prompt tokens of the whole batch in one forward pass, as serving engines bound a
+ *                           step (vLLM's {@code max_num_batched_tokens}); 0 puts every sequence's chunk in one pass
  * @param parallelism        how the model is split over devices
  * @param recompute          activation recomputation in training
  * @param optimizer          the training optimizer
@@ -21,6 +23,7 @@ public record Workload(
         long promptTokens,
         long generatedTokens,
         long prefillChunkTokens,
+        long prefillTokenBudget,
         Parallelism parallelism,
         Recompute recompute,
         Optimizer optimizer,
@@ -28,8 +31,11 @@ public record Workload(
     /** Largest batch: 2^24 sequences. */
     public static final long MAX_BATCH = 1L << 24;
 
+    /** Largest prefill token budget: 2^24 tokens per forward pass. */
+    public static final long MAX_TOKEN_BUDGET = 1L << 24;
+
     /**
-     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     * A workload without a prefill token budget: every sequence's prefill chunk in one forward pass.
      *
      * @param batch sequences processed together per data-parallel replica (the micro-batch in training)
      * @param promptTokens tokens of each prompt (prefill); in training, the sequence length
@@ -41,8 +47,35 @@ public record Workload(
      * @param optimizer the training optimizer
      * @param lora LoRA adapters for fine-tuning, or {@link LoraAdapter#NONE} for full training
      */
+    public Workload(
+            long batch,
+            long promptTokens,
+            long generatedTokens,
+            long prefillChunkTokens,
+            Parallelism parallelism,
+            Recompute recompute,
+            Optimizer optimizer,
+            LoraAdapter lora) {
+        this(batch, promptTokens, generatedTokens, prefillChunkTokens, 0, parallelism, recompute, optimizer, lora);
+    }
+
+    /**
+     * Checks the fields; an invalid one throws an {@link InvalidFieldException} naming it.
+     *
+     * @param batch sequences processed together per data-parallel replica (the micro-batch in training)
+     * @param promptTokens tokens of each prompt (prefill); in training, the sequence length
+     * @param generatedTokens tokens generated per sequence after the prompt (0 for prefill only)
+     * @param prefillChunkTokens prompt tokens processed per forward pass in chunked prefill; 0 processes the whole
+     *     prompt at once
+     * @param prefillTokenBudget most prompt tokens of the whole batch in one forward pass; 0 for no bound
+     * @param parallelism how the model is split over devices
+     * @param recompute activation recomputation in training
+     * @param optimizer the training optimizer
+     * @param lora LoRA adapters for fine-tuning, or {@link LoraAdapter#NONE} for full training
+     */
     public Workload {
         checkTokens(batch, promptTokens, generatedTokens, prefillChunkTokens);
+        Checks.range("prefillTokenBudget", prefillTokenBudget, 0, MAX_TOKEN_BUDGET);
         Checks.present("parallelism", parallelism);
         Checks.present("recompute", recompute);
         Checks.present("optimizer", optimizer);
@@ -101,12 +134,50 @@ public record Workload(
     }
 
     /**
-     * Tokens per prefill forward pass: the chunk size, or the whole prompt.
+     * Prompt tokens of one sequence per prefill forward pass: the chunk size, or the whole prompt, and never more than
+     * the token budget.
      *
-     * @return prefillChunkTokens when above 0, promptTokens otherwise
+     * @return the smallest of promptTokens, prefillChunkTokens (when above 0) and prefillTokenBudget (when above 0)
      */
     public long prefillPassTokens() {
-        return prefillChunkTokens == 0 ? promptTokens : Math.min(prefillChunkTokens, promptTokens);
+        return prefillPassTokens(promptTokens, prefillChunkTokens, prefillTokenBudget);
+    }
+
+    /**
+     * Prompt tokens of one sequence per prefill forward pass, for callers that hold the counts as numbers.
+     *
+     * @param promptTokens tokens of the prompt
+     * @param chunk the prefill chunk, 0 for the whole prompt
+     * @param budget the token budget of a pass, 0 for none
+     * @return the smallest of promptTokens, chunk (when above 0) and budget (when above 0)
+     */
+    public static long prefillPassTokens(long promptTokens, long chunk, long budget) {
+        long pass = chunk == 0 ? promptTokens : Math.min(chunk, promptTokens);
+        return budget == 0 ? pass : Math.min(pass, budget);
+    }
+
+    /**
+     * Sequences whose chunks share one prefill forward pass: as many as the token budget holds, at least one.
+     *
+     * @return {@link #prefillPassSequences(long, long, long)} of this workload's batch, pass tokens and budget
+     */
+    public long prefillPassSequences() {
+        return prefillPassSequences(batch, prefillPassTokens(), prefillTokenBudget);
+    }
+
+    /**
+     * Sequences whose prefill chunks of {@code passTokens} share one forward pass under a token budget: the batch when
+     * there is no budget, else {@code budget / passTokens} bounded by 1 and the batch (an engine fills a step's budget
+     * with whole chunks, and a chunk never exceeds the budget).
+     *
+     * @param batch sequences to prefill
+     * @param passTokens prompt tokens of one sequence per pass
+     * @param budget the token budget, 0 for none
+     * @return sequences per pass
+     */
+    public static long prefillPassSequences(long batch, long passTokens, long budget) {
+        if (budget == 0) return batch;
+        return Math.max(1, Math.min(batch, budget / Math.max(1, passTokens)));
     }
 
     /**
@@ -117,7 +188,15 @@ public record Workload(
      */
     public Workload withBatch(long b) {
         return new Workload(
-                b, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, lora);
+                b,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                prefillTokenBudget,
+                parallelism,
+                recompute,
+                optimizer,
+                lora);
     }
 
     /**
@@ -127,7 +206,16 @@ public record Workload(
      * @return a copy with that parallelism, every other field unchanged
      */
     public Workload withParallelism(Parallelism p) {
-        return new Workload(batch, promptTokens, generatedTokens, prefillChunkTokens, p, recompute, optimizer, lora);
+        return new Workload(
+                batch,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                prefillTokenBudget,
+                p,
+                recompute,
+                optimizer,
+                lora);
     }
 
     /**
@@ -137,7 +225,35 @@ public record Workload(
      * @return a copy with that mode, every other field unchanged
      */
     public Workload withRecompute(Recompute r) {
-        return new Workload(batch, promptTokens, generatedTokens, prefillChunkTokens, parallelism, r, optimizer, lora);
+        return new Workload(
+                batch,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                prefillTokenBudget,
+                parallelism,
+                r,
+                optimizer,
+                lora);
+    }
+
+    /**
+     * This workload with another prefill token budget.
+     *
+     * @param budget most prompt tokens of the batch in one forward pass, 0 for no bound
+     * @return a copy with that budget, every other field unchanged
+     */
+    public Workload withPrefillTokenBudget(long budget) {
+        return new Workload(
+                batch,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                budget,
+                parallelism,
+                recompute,
+                optimizer,
+                lora);
     }
 
     /**
@@ -148,7 +264,15 @@ public record Workload(
      */
     public Workload withLora(LoraAdapter l) {
         return new Workload(
-                batch, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, optimizer, l);
+                batch,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                prefillTokenBudget,
+                parallelism,
+                recompute,
+                optimizer,
+                l);
     }
 
     /**
@@ -158,6 +282,15 @@ public record Workload(
      * @return a copy with that optimizer, every other field unchanged
      */
     public Workload withOptimizer(Optimizer o) {
-        return new Workload(batch, promptTokens, generatedTokens, prefillChunkTokens, parallelism, recompute, o, lora);
+        return new Workload(
+                batch,
+                promptTokens,
+                generatedTokens,
+                prefillChunkTokens,
+                prefillTokenBudget,
+                parallelism,
+                recompute,
+                o,
+                lora);
     }
 }

@@ -256,7 +256,7 @@ public final class LatencyModel {
 
     /**
      * Prefill of {@code w.batch()} prompts of {@code w.promptTokens()} tokens, in chunks of {@code w.prefillPassTokens()},
-     * with the logits of every prompt position when {@code allLogits} (else of the last position of each sequence):
+     * {@code w.prefillPassSequences()} sequences per pass (the token budget's groups one after another), with the logits of every prompt position when {@code allLogits} (else of the last position of each sequence):
      * the time to the first token, pipelined over the sequences when pp &gt; 1 (GPipe, see {@link Latency}).
      *
      * @param w the workload
@@ -271,15 +271,13 @@ public final class LatencyModel {
                     w.parallelism(),
                     "the parallelism the latency model was prepared for, " + parallelism);
         long chunk = w.prefillPassTokens();
-        long prompt = w.promptTokens();
+        long group = w.prefillPassSequences(); // sequences whose chunks share a pass under the token budget
+        long groups = w.batch() / group, rest = w.batch() % group;
         StepTime total = new StepTime();
-        for (long done = 0; done < prompt; done += chunk) {
-            long q = Math.min(chunk, prompt - done);
-            boolean last = done + q >= prompt;
-            long logitRows = allLogits ? w.batch() * q : last ? w.batch() : 0;
-            pass(total, roofline, w.batch(), q, done, logitRows, offload); // the chunks add up
-            if (chunk >= prompt) break;
-        }
+        StepTime full = new StepTime();
+        chunks(full, group, w.promptTokens(), chunk, allLogits);
+        total.add(full, groups); // the groups follow one another
+        if (rest > 0) chunks(total, rest, w.promptTokens(), chunk, allLogits);
         int stages = parallelism.pipeline();
         if (stages > 1 && w.batch() > 1) { // GPipe: M micro-batches (one sequence each) over p stages
             double m = w.batch();
@@ -288,6 +286,16 @@ public final class LatencyModel {
             return pipelined;
         }
         return total;
+    }
+
+    /** Adds the passes that prefill {@code sequences} prompts of {@code prompt} tokens, {@code chunk} at a time. */
+    private void chunks(StepTime into, long sequences, long prompt, long chunk, boolean allLogits) {
+        for (long done = 0; done < prompt; done += chunk) {
+            long q = Math.min(chunk, prompt - done);
+            boolean last = done + q >= prompt;
+            long logitRows = allLogits ? sequences * q : last ? sequences : 0;
+            pass(into, roofline, sequences, q, done, logitRows, offload); // the chunks add up
+        }
     }
 
     /**

@@ -89,7 +89,7 @@ public final class MemoryModel {
                     "the parallelism the memory model was prepared for, " + parallelism);
         try {
             long context = w.contextTokens();
-            long prefill = prefillActivations(w.batch(), w.prefillPassTokens(), 1);
+            long prefill = prefillActivations(w.prefillPassSequences(), w.prefillPassTokens(), 1);
             long decode = decodeActivations(w.batch(), 1);
             InferenceMemoryTerms whole = new InferenceMemoryTerms(
                     wholeWeights,
@@ -102,7 +102,7 @@ public final class MemoryModel {
                         whole, whole, kvBytesPerToken, prefill, decode, context, parallelism.devices());
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), context, w.batch(), parallelism);
-            long activations = shardedActivations(w.batch(), w.prefillPassTokens());
+            long activations = shardedActivations(w.batch(), w.prefillPassSequences(), w.prefillPassTokens());
             int s = worstStage(kv, activations);
             InferenceMemoryTerms worst =
                     new InferenceMemoryTerms(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
@@ -149,10 +149,25 @@ public final class MemoryModel {
      * @return bytes on the most loaded device
      */
     public long perDeviceBytes(long batch, long prefillPassTokens, long contextTokens) {
+        return perDeviceBytes(batch, batch, prefillPassTokens, contextTokens);
+    }
+
+    /**
+     * {@code estimate(w).perDeviceBytes()} for a workload of {@code batch} sequences, prefilled
+     * {@code prefillPassSequences} sequences of {@code prefillPassTokens} tokens at a time (see
+     * {@link Workload#prefillPassSequences()}), reaching {@code contextTokens}.
+     *
+     * @param batch sequences per replica
+     * @param prefillPassSequences sequences per prefill forward pass
+     * @param prefillPassTokens prompt tokens of each of them per forward pass
+     * @param contextTokens tokens each sequence reaches
+     * @return bytes on the most loaded device
+     */
+    public long perDeviceBytes(long batch, long prefillPassSequences, long prefillPassTokens, long contextTokens) {
         try {
             if (stageWeights == null) {
-                long activations =
-                        Math.max(prefillActivations(batch, prefillPassTokens, 1), decodeActivations(batch, 1));
+                long activations = Math.max(
+                        prefillActivations(prefillPassSequences, prefillPassTokens, 1), decodeActivations(batch, 1));
                 return InferenceMemoryTerms.total(
                         wholeWeights,
                         KvCache.bytes(spec, precision.kvCache(), contextTokens, batch),
@@ -160,7 +175,7 @@ public final class MemoryModel {
                         runtimeOverheadBytes);
             }
             long[] kv = KvCache.perStageBytes(spec, precision.kvCache(), contextTokens, batch, parallelism);
-            long activations = shardedActivations(batch, prefillPassTokens);
+            long activations = shardedActivations(batch, prefillPassSequences, prefillPassTokens);
             int s = worstStage(kv, activations);
             return InferenceMemoryTerms.total(stageWeights[s], kv[s], activations, runtimeOverheadBytes);
         } catch (ArithmeticException e) {
@@ -182,10 +197,10 @@ public final class MemoryModel {
         return worst;
     }
 
-    /** Peak activations of a prefill pass of {@code batch x prefillPassTokens} tokens on one of {@code tp} ranks. */
-    private long prefillActivations(long batch, long prefillPassTokens, int tp) {
+    /** Peak activations of a prefill pass of {@code sequences x prefillPassTokens} tokens on one of {@code tp} ranks. */
+    private long prefillActivations(long sequences, long prefillPassTokens, int tp) {
         return Activations.inferencePeakBytes(
-                spec, Math.multiplyExact(batch, prefillPassTokens), batch, tp, precision.activations());
+                spec, Math.multiplyExact(sequences, prefillPassTokens), sequences, tp, precision.activations());
     }
 
     /** Peak activations of a decode step of {@code batch} tokens on one of {@code tp} ranks. */
@@ -194,9 +209,9 @@ public final class MemoryModel {
     }
 
     /** The larger of a prefill pass's and a decode step's activations on one tensor-parallel rank. */
-    private long shardedActivations(long batch, long prefillPassTokens) {
+    private long shardedActivations(long batch, long passSequences, long prefillPassTokens) {
         int tp = parallelism.tensor();
-        return Math.max(prefillActivations(batch, prefillPassTokens, tp), decodeActivations(batch, tp));
+        return Math.max(prefillActivations(passSequences, prefillPassTokens, tp), decodeActivations(batch, tp));
     }
 
     private static InvalidFieldException tooLarge(long batch) {

@@ -98,7 +98,8 @@ public final class Solve {
         MemoryModel memory = MemoryModel.of(spec, p, w.parallelism(), overheadBytes); // prepared once for the search
         LongUnaryOperator bytes = prompt -> {
             Workload wp = withPrompt(w, prompt);
-            return memory.perDeviceBytes(wp.batch(), wp.prefillPassTokens(), wp.contextTokens());
+            return memory.perDeviceBytes(
+                    wp.batch(), wp.prefillPassSequences(), wp.prefillPassTokens(), wp.contextTokens());
         };
         if (!fitsSafely(bytes, 1, capacityBytes)) return 0;
         long hi = Limits.MAX_CONTEXT - gen;
@@ -352,7 +353,9 @@ public final class Solve {
 
     /** Per-device bytes of {@code w} (its tokens and parallelism, the model {@code memory} was prepared for) by batch. */
     private static LongUnaryOperator bytesByBatch(MemoryModel memory, Workload w) {
-        return b -> memory.perDeviceBytes(b, w.prefillPassTokens(), w.contextTokens());
+        long pass = w.prefillPassTokens();
+        return b -> memory.perDeviceBytes(
+                b, Workload.prefillPassSequences(b, pass, w.prefillTokenBudget()), pass, w.contextTokens());
     }
 
     /** {@code w} with another prompt, its prefill chunk capped by it: the workloads {@link #maxContext} tries. */
@@ -362,6 +365,7 @@ public final class Solve {
                 prompt,
                 w.generatedTokens(),
                 w.prefillChunkTokens() == 0 ? 0 : Math.min(w.prefillChunkTokens(), prompt),
+                w.prefillTokenBudget(),
                 w.parallelism(),
                 w.recompute(),
                 w.optimizer(),

@@ -16,6 +16,7 @@ import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
 import dev.strata.model.Workload;
 import dev.strata.model.internal.Checks;
+import dev.strata.model.internal.Limits;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -94,6 +95,8 @@ public final class Sweep {
      * @param overheadBytes bytes the runtime holds on each device
      * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
      * @param tuningByHardware latency tunings by hardware id
+     * @param prefillChunkTokens prompt tokens of a sequence per prefill pass, 0 for the whole prompt
+     * @param prefillTokenBudget most prompt tokens of the batch in one prefill pass, 0 for no bound
      */
     public record Base(
             TransformerSpec spec,
@@ -107,9 +110,37 @@ public final class Sweep {
             int pp,
             long overheadBytes,
             LatencyTuning tuning,
-            Map<String, LatencyTuning> tuningByHardware) {
+            Map<String, LatencyTuning> tuningByHardware,
+            long prefillChunkTokens,
+            long prefillTokenBudget) {
         /**
-         * Copies the tunings by hardware.
+         * Copies the tunings by hardware; checks the budget.
+         *
+         * @param spec the model
+         * @param hardware the device, or null for memory only
+         * @param weights the weight format
+         * @param kv the KV-cache format
+         * @param batch sequences per replica
+         * @param prompt prompt tokens
+         * @param generate generated tokens
+         * @param tp tensor-parallel degree
+         * @param pp pipeline-parallel degree
+         * @param overheadBytes bytes the runtime holds on each device
+         * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
+         * @param tuningByHardware latency tunings by hardware id
+         * @param prefillChunkTokens prompt tokens of a sequence per prefill pass, 0 for the whole prompt (see
+         *     {@link Workload#prefillChunkTokens()})
+         * @param prefillTokenBudget most prompt tokens of the batch in one prefill pass, 0 for no bound (see
+         *     {@link Workload#prefillTokenBudget()})
+         */
+        public Base {
+            tuningByHardware = Map.copyOf(tuningByHardware);
+            Checks.range("prefillChunkTokens", prefillChunkTokens, 0, Limits.MAX_CONTEXT);
+            Checks.range("prefillTokenBudget", prefillTokenBudget, 0, Workload.MAX_TOKEN_BUDGET);
+        }
+
+        /**
+         * Each prompt prefilled whole, without a token budget.
          *
          * @param spec the model
          * @param hardware the device, or null for memory only
@@ -124,8 +155,34 @@ public final class Sweep {
          * @param tuning the latency tuning of every device but those in {@code tuningByHardware}
          * @param tuningByHardware latency tunings by hardware id
          */
-        public Base {
-            tuningByHardware = Map.copyOf(tuningByHardware);
+        public Base(
+                TransformerSpec spec,
+                Hardware hardware,
+                NumericFormat weights,
+                NumericFormat kv,
+                long batch,
+                long prompt,
+                long generate,
+                int tp,
+                int pp,
+                long overheadBytes,
+                LatencyTuning tuning,
+                Map<String, LatencyTuning> tuningByHardware) {
+            this(
+                    spec,
+                    hardware,
+                    weights,
+                    kv,
+                    batch,
+                    prompt,
+                    generate,
+                    tp,
+                    pp,
+                    overheadBytes,
+                    tuning,
+                    tuningByHardware,
+                    0,
+                    0);
         }
 
         /**
@@ -155,7 +212,7 @@ public final class Sweep {
                 int pp,
                 long overheadBytes,
                 LatencyTuning tuning) {
-            this(spec, hardware, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, Map.of());
+            this(spec, hardware, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, Map.of(), 0, 0);
         }
 
         /**
@@ -286,6 +343,8 @@ public final class Sweep {
                 b.overheadBytes(),
                 b.tuningFor(hw),
                 memo.params.computeIfAbsent(spec, s -> Parameters.count(s).total()),
+                b.prefillChunkTokens(),
+                b.prefillTokenBudget(),
                 memo);
     }
 
@@ -320,6 +379,47 @@ public final class Sweep {
             LatencyTuning tuning,
             long paramsTotal) {
         return evaluate(
+                spec, hw, weights, kv, batch, prompt, generate, tp, pp, overheadBytes, tuning, paramsTotal, 0, 0);
+    }
+
+    /**
+     * One point, its prefill in chunks under a token budget: memory always, latency, fit and cost when {@code hw} is
+     * given.
+     *
+     * @param spec the model
+     * @param hw the device, or null for memory only
+     * @param weights the weight format
+     * @param kv the KV-cache format
+     * @param batch sequences per replica
+     * @param prompt prompt tokens
+     * @param generate generated tokens
+     * @param tp tensor-parallel degree
+     * @param pp pipeline-parallel degree
+     * @param overheadBytes bytes the runtime holds on each device
+     * @param tuning the latency tuning of the device
+     * @param paramsTotal the model's total parameter count
+     * @param prefillChunkTokens prompt tokens of a sequence per prefill pass, 0 for the whole prompt
+     * @param prefillTokenBudget most prompt tokens of the batch in one prefill pass, 0 for no bound
+     * @return the row
+     */
+    public static SweepRow evaluate(
+            TransformerSpec spec,
+            Hardware hw,
+            NumericFormat weights,
+            NumericFormat kv,
+            long batch,
+            long prompt,
+            long generate,
+            int tp,
+            int pp,
+            long overheadBytes,
+            LatencyTuning tuning,
+            long paramsTotal,
+            long prefillChunkTokens,
+            long prefillTokenBudget) {
+        Checks.range("prefillChunkTokens", prefillChunkTokens, 0, Limits.MAX_CONTEXT);
+        Checks.range("prefillTokenBudget", prefillTokenBudget, 0, Workload.MAX_TOKEN_BUDGET);
+        return evaluate(
                 spec,
                 hw,
                 weights,
@@ -332,6 +432,8 @@ public final class Sweep {
                 overheadBytes,
                 tuning,
                 paramsTotal,
+                prefillChunkTokens,
+                prefillTokenBudget,
                 new SweepMemo());
     }
 
@@ -348,6 +450,8 @@ public final class Sweep {
             long overheadBytes,
             LatencyTuning tuning,
             long paramsTotal,
+            long chunk,
+            long budget,
             SweepMemo memo) {
         if (prompt + generate > spec.contextLength())
             throw new InvalidFieldException(
@@ -357,13 +461,15 @@ public final class Sweep {
                             + spec.name() + ", " + spec.contextLength());
         // numbers, not a Workload and an estimate: a point makes no object but its row (the memory model's and the
         // latency model's answers are those of InferenceMemory.estimate and LatencyModel.decodeStep for the workload)
-        Workload.checkTokens(batch, prompt, generate, 0);
+        Workload.checkTokens(batch, prompt, generate, chunk);
         Precision p = memo.precision(weights, kv);
         Parallelism par = memo.parallelism(tp, pp);
         MemoryModel memory = memo.memory(spec, p, par, overheadBytes);
         long context = prompt + generate;
         long weightsBytes = memory.weightsBytes(), kvBytes = memory.kvCacheBytes(batch, context);
-        long perDevice = memory.perDeviceBytes(batch, prompt, context);
+        long pass = Workload.prefillPassTokens(prompt, chunk, budget);
+        long perDevice =
+                memory.perDeviceBytes(batch, Workload.prefillPassSequences(batch, pass, budget), pass, context);
         if (hw == null)
             return new SweepRow(
                     spec.name(),
@@ -387,7 +493,7 @@ public final class Sweep {
                     0,
                     0);
         LatencyModel model = memo.model(spec, p, par, hw, tuning);
-        StepTime prefill = memo.prefill(model, par, batch, prompt);
+        StepTime prefill = memo.prefill(model, par, batch, prompt, chunk, budget);
         StepTime decode = model.decodeStep(batch, Latency.decodeContextTokens(prompt, generate), memo.decode);
         double tokensPerSecond = batch / decode.calibratedSeconds();
         double cost = ServingCost.perMillionOutputTokensUsd(tokensPerSecond, par.devices(), hw.pricePerHourUsd());

@@ -84,16 +84,19 @@ final class SweepMemo {
     }
 
     /**
-     * The prefill of {@code batch} prompts of {@code prompt} tokens on {@code m} (parallelism {@code par}), kept
+     * The prefill of {@code batch} prompts of {@code prompt} tokens in chunks of {@code chunk} under the token budget
+     * {@code budget} (both the same for every point of a sweep) on {@code m} (parallelism {@code par}), kept
      * while the model is the same: when the batch is the fastest axis, the prefills of one pass over it serve every
      * later value of the slower axes that the prefill does not depend on.
      */
-    StepTime prefill(LatencyModel m, Parallelism par, long batch, long prompt) {
+    StepTime prefill(LatencyModel m, Parallelism par, long batch, long prompt, long chunk, long budget) {
         int slot = (int) ((31 * batch + prompt) & (PREFILLS - 1));
         StepTime s = prefills[slot];
         if (s == null || prefillBatch[slot] != batch || prefillPrompt[slot] != prompt) {
             s = m.prefill(
-                    new Workload(batch, prompt, 0, 0, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE), false);
+                    new Workload(
+                            batch, prompt, 0, chunk, budget, par, Recompute.NONE, Optimizer.ADAMW, LoraAdapter.NONE),
+                    false);
             prefills[slot] = s;
             prefillBatch[slot] = batch;
             prefillPrompt[slot] = prompt;

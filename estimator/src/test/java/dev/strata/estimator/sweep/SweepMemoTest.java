@@ -38,7 +38,7 @@ class SweepMemoTest {
         LatencyModel m = memo.model(SweepTest.LLAMA_8B, p, par, SweepTest.H100, LatencyTuning.GPU_DEFAULT);
         long[][] asked = {{1, 1}, {1, 4097}, {1, 1}, {2, 1}, {1, 4097}, {2, 1}};
         for (long[] q : asked) {
-            StepTime got = memo.prefill(m, par, q[0], q[1]);
+            StepTime got = memo.prefill(m, par, q[0], q[1], 0, 0);
             StepTime want = freshPrefill(par, q[0], q[1]);
             // the same estimator on the same inputs: the same doubles, exactly
             assertThat(got.calibratedSeconds())
@@ -57,7 +57,7 @@ class SweepMemoTest {
         Parallelism one = memo.parallelism(1, 1);
         LatencyModel m1 = memo.model(SweepTest.LLAMA_8B, p, one, SweepTest.H100, LatencyTuning.GPU_DEFAULT);
         MemoryModel mem1 = memo.memory(SweepTest.LLAMA_8B, p, one, OVERHEAD);
-        StepTime onOne = memo.prefill(m1, one, 8, 512);
+        StepTime onOne = memo.prefill(m1, one, 8, 512, 0, 0);
         // unchanged inputs: the same objects
         assertThat(memo.model(SweepTest.LLAMA_8B, p, memo.parallelism(1, 1), SweepTest.H100, LatencyTuning.GPU_DEFAULT))
                 .isSameAs(m1);
@@ -70,7 +70,7 @@ class SweepMemoTest {
         LatencyModel m2 = memo.model(SweepTest.LLAMA_8B, p, two, SweepTest.H100, LatencyTuning.GPU_DEFAULT);
         assertThat(m2).isNotSameAs(m1);
         assertThat(memo.memory(SweepTest.LLAMA_8B, p, two, OVERHEAD)).isNotSameAs(mem1);
-        StepTime onTwo = memo.prefill(m2, two, 8, 512);
+        StepTime onTwo = memo.prefill(m2, two, 8, 512, 0, 0);
         assertThat(onTwo.calibratedSeconds())
                 .isEqualTo(freshPrefill(two, 8, 512).calibratedSeconds())
                 .isNotEqualTo(onOne.calibratedSeconds());

@@ -108,9 +108,6 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--max-seqs", paramLabel = "N", description = "Most sequences running at once (default 256).")
     String maxSeqs;
 
-    @Option(names = "--max-batched-tokens", paramLabel = "N", description = "Token budget of a step (default 8192).")
-    String maxBatchedTokens;
-
     @Option(names = "--block-size", paramLabel = "TOKENS", description = "Tokens per KV block (default 16).")
     String blockSize;
 

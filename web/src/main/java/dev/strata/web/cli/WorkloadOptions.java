@@ -32,6 +32,13 @@ public final class WorkloadOptions {
     String prefillChunk;
 
     @Option(
+            names = "--max-batched-tokens",
+            paramLabel = "N",
+            description =
+                    "Token budget of a forward pass (prompt chunks of the batch, as engines bound a step); default 8192; estimate and sweep: 0 = the whole batch's prompts in one pass.")
+    String maxBatchedTokens;
+
+    @Option(
             names = "--weights",
             paramLabel = "<format>",
             description =
@@ -204,6 +211,7 @@ public final class WorkloadOptions {
         v.put("prompt", prompt);
         v.put("generate", generate);
         v.put("prefill-chunk", prefillChunk);
+        v.put("max-batched-tokens", maxBatchedTokens);
         v.put("weights", weights);
         v.put("kv", kv);
         v.put("tp", tp);

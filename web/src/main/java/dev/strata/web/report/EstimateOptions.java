@@ -45,6 +45,12 @@ public record EstimateOptions(
     /** Default generated tokens: 128. */
     public static final long DEFAULT_GENERATE = 128;
 
+    /**
+     * Default prefill token budget of a forward pass, {@code max-batched-tokens}: 8,192, as vLLM's chunked-prefill
+     * scheduler bounds a step ({@code max_num_batched_tokens}); 0 puts the whole batch's prompts in one pass.
+     */
+    public static final long DEFAULT_MAX_BATCHED_TOKENS = 8192;
+
     /** The defaults (every option absent). */
     public static EstimateOptions defaults() {
         return parse(name -> null, "--");
@@ -104,6 +110,7 @@ public record EstimateOptions(
                     p.integer("prompt", DEFAULT_PROMPT, 1, Limits.MAX_CONTEXT),
                     p.integer("generate", DEFAULT_GENERATE, 0, Limits.MAX_CONTEXT),
                     p.integer("prefill-chunk", 0, 0, Limits.MAX_CONTEXT),
+                    p.integer("max-batched-tokens", DEFAULT_MAX_BATCHED_TOKENS, 0, Workload.MAX_TOKEN_BUDGET),
                     parallelism,
                     recompute,
                     optimizer,
@@ -141,6 +148,7 @@ public record EstimateOptions(
             Map.entry("contextTokens", "prompt"),
             Map.entry("generatedTokens", "generate"),
             Map.entry("prefillChunkTokens", "prefill-chunk"),
+            Map.entry("prefillTokenBudget", "max-batched-tokens"),
             Map.entry("parallelism.tensor", "tp"),
             Map.entry("parallelism.pipeline", "pp"),
             Map.entry("parallelism.data", "dp"),

@@ -147,6 +147,8 @@ public final class EstimateReport {
         o.put("generatedTokens", w.generatedTokens());
         o.put("contextTokens", w.contextTokens());
         o.put("prefillChunkTokens", w.prefillPassTokens());
+        o.put("prefillTokenBudget", w.prefillTokenBudget());
+        o.put("prefillSequencesPerPass", w.prefillPassSequences());
         o.put("tensorParallel", p.tensor());
         o.put("pipelineParallel", p.pipeline());
         o.put("dataParallel", p.data());

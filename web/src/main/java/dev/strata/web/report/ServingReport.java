@@ -232,10 +232,10 @@ final class ServingReport {
 
     /**
      * What one request of the batch waits when an engine serves the batch as it serves traffic: every request arrives
-     * at once and the engine's scheduler ({@link SimulateReport}'s defaults: 8,192 tokens a step, chunked prefill
-     * mixed with decode, as many sequences as the batch) runs them ({@code latency.perRequest}: time to first token
-     * and time per output token, mean and p90). {@code prefillSeconds} above is the whole batch's prompts in one pass
-     * (or the chunks asked for). One request is its own estimate (the prompt's prefill, the decode step at the average
+     * at once and the engine's scheduler (the estimate's token budget a step, {@code max-batched-tokens}, chunked
+     * prefill mixed with decode, as many sequences as the batch) runs them ({@code latency.perRequest}: time to first
+     * token and time per output token, mean and p90). {@code prefillSeconds} above is the whole batch's prefill, pass
+     * after pass of the same budget. One request is its own estimate (the prompt's prefill, the decode step at the average
      * context), not simulated. Left out for batches of more than {@link #PER_REQUEST_MAX_TOKENS} tokens, or that the
      * memory left over does not hold.
      */
@@ -251,7 +251,7 @@ final class ServingReport {
             LatencyEstimate est) {
         if (w.batch() == 1) { // one request: its prompt's prefill and its decode steps, nothing to simulate
             JsonOut o = latency.object("perRequest");
-            o.put("maxBatchedTokens", SimulateReport.DEFAULT_MAX_BATCHED_TOKENS);
+            o.put("maxBatchedTokens", w.prefillTokenBudget());
             o.put("timeToFirstTokenMeanSeconds", est.timeToFirstTokenSeconds());
             o.put("timeToFirstTokenP90Seconds", est.timeToFirstTokenSeconds());
             if (w.generatedTokens() > 1) {
@@ -264,7 +264,10 @@ final class ServingReport {
         }
         long tokens = w.batch() * (w.promptTokens() + Math.max(1, w.generatedTokens()));
         if (tokens > PER_REQUEST_MAX_TOKENS || w.batch() > 1 << 20) return;
-        long budget = SimulateReport.DEFAULT_MAX_BATCHED_TOKENS;
+        // the estimate's token budget; without one the whole batch's prompts fit one step, as its prefill assumes
+        long budget = w.prefillTokenBudget() > 0
+                ? w.prefillTokenBudget()
+                : Math.min(Workload.MAX_TOKEN_BUDGET, w.batch() * w.promptTokens());
         long blocks;
         try {
             blocks = dev.strata.estimator.serving.KvCapacity.blocks(

@@ -35,7 +35,7 @@ public final class SimulateReport {
     /** The vLLM defaults: 256 sequences and 8,192 tokens a step (chunked prefill), 16-token blocks, 90 % of memory. */
     public static final int DEFAULT_MAX_SEQS = 256;
 
-    public static final long DEFAULT_MAX_BATCHED_TOKENS = 8192;
+    public static final long DEFAULT_MAX_BATCHED_TOKENS = EstimateOptions.DEFAULT_MAX_BATCHED_TOKENS;
     public static final int DEFAULT_BLOCK_SIZE = 16;
     public static final double DEFAULT_MEMORY_UTILIZATION = 0.9;
     public static final int DEFAULT_REQUESTS = 1000;

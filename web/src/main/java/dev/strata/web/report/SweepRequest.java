@@ -112,7 +112,9 @@ public record SweepRequest(Sweep.Base base, List<Sweep.Axis> axes) {
                 w.parallelism().pipeline(),
                 serving.runtimeBytes() != null ? serving.runtimeBytes() : options.runtimeOverheadBytes(),
                 LatencyTuning.GPU_DEFAULT,
-                tunings(serving));
+                tunings(serving),
+                w.prefillChunkTokens(),
+                w.prefillTokenBudget());
         List<Sweep.Axis> axes = new ArrayList<>();
         for (var e : AXES.entrySet()) {
             List<String> items = lists.get(e.getKey());

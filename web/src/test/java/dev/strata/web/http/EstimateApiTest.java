@@ -27,6 +27,41 @@ class EstimateApiTest {
     }
 
     @Test
+    void prefillPassesHoldAtMostTheTokenBudget() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            String q =
+                    "/api/estimate?model=llama-3.1-70b&hardware=h100-sxm&devices=4&batch=32&prompt=8192&generate=256";
+            JsonNode budgeted = Render.MAPPER.readTree(client.get(q).body().string());
+            JsonNode whole = Render.MAPPER.readTree(
+                    client.get(q + "&max-batched-tokens=0").body().string());
+            JsonNode alone =
+                    Render.MAPPER.readTree(client.get(q.replace("batch=32", "batch=1") + "&max-batched-tokens=0")
+                            .body()
+                            .string());
+            // the default budget, 8,192 tokens (EstimateOptions.DEFAULT_MAX_BATCHED_TOKENS): one 8k prompt a pass
+            assertThat(budgeted.at("/workload/prefillTokenBudget").longValue()).isEqualTo(8192);
+            assertThat(budgeted.at("/workload/prefillSequencesPerPass").longValue())
+                    .isEqualTo(1);
+            assertThat(whole.at("/workload/prefillSequencesPerPass").longValue())
+                    .isEqualTo(32);
+            // a pass of one prompt holds the activations of one sequence prefilled alone (exact: the same pass)
+            assertThat(budgeted.at("/memory/prefillActivationsBytes").longValue())
+                    .isEqualTo(alone.at("/memory/prefillActivationsBytes").longValue());
+            // 32 passes of one prompt take 32 times one prompt's prefill (to rounding)
+            double one = alone.at("/latency/prefillSeconds/calibrated").doubleValue();
+            assertThat(budgeted.at("/latency/prefillSeconds/calibrated").doubleValue())
+                    .isCloseTo(32 * one, org.assertj.core.api.Assertions.within(1e-9 * 32 * one));
+            // the budget leaves room for more sequences than one pass of the whole batch
+            assertThat(budgeted.at("/capacity/maxBatch").longValue())
+                    .isGreaterThan(whole.at("/capacity/maxBatch").longValue());
+            expect400(
+                    client.get(q + "&max-batched-tokens=-1"),
+                    "max-batched-tokens",
+                    "max-batched-tokens = -1 is not allowed: must be an integer from 0 to 16777216");
+        });
+    }
+
+    @Test
     void csvHasOneRowPerTerm() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             var r = client.get("/api/estimate?model=llama-3-8b&format=csv");
