@@ -216,7 +216,7 @@ public record EstimateOptions(
             String t = values.apply(name).trim();
             double v;
             try {
-                v = Double.parseDouble(t);
+                v = Inputs.parseNumber(t);
             } catch (NumberFormatException e) {
                 v = Double.NaN;
             }

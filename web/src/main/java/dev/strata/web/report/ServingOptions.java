@@ -217,7 +217,7 @@ public record ServingOptions(
         if (t == null) return null;
         double x;
         try {
-            x = Double.parseDouble(t);
+            x = Inputs.parseNumber(t);
         } catch (NumberFormatException e) {
             x = Double.NaN;
         }

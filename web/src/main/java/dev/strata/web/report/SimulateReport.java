@@ -287,7 +287,7 @@ public final class SimulateReport {
         double[] rates = new double[items.length];
         for (int i = 0; i < items.length; i++) {
             try {
-                rates[i] = Double.parseDouble(items[i].trim());
+                rates[i] = Inputs.parseNumber(items[i].trim());
             } catch (NumberFormatException e) {
                 rates[i] = Double.NaN;
             }
@@ -352,7 +352,7 @@ public final class SimulateReport {
             return new Traffic("all", 0, 1, 0, requests, prompt, generate, seed, List.of());
         double lambda;
         try {
-            lambda = Double.parseDouble(rate);
+            lambda = Inputs.parseNumber(rate);
         } catch (NumberFormatException e) {
             throw new InvalidFieldException(prefix + "rate", rate, "requests per second (a number > 0) or inf");
         }
