@@ -261,6 +261,18 @@ class PagesTest {
                     .contains("src=\"data:image/png;base64,")
                     .contains("20 bootstrap resamples")
                     .contains("id=\"residuals-table\"");
+            // The fitted law at the page's budget, C = 1e23: Hoffmann et al. 2022 eq. (4) with Runs.TRUTH's constants,
+            // N_opt = G (C/6)^(beta/(alpha+beta)), G = (alpha A / (beta B))^(1/(alpha+beta)); D_opt = C / (6 N_opt).
+            // The page prints three significant figures; the recovered constants are within 1e-3 of the truth, which
+            // moves N_opt by well under 0.5 %, so the printed figure is the hand value's to 3 significant figures.
+            double a = 0.348, bb = 0.366, g = Math.pow(a * 482 / (bb * 2085), 1 / (a + bb));
+            double nOpt = g * Math.pow(1e23 / 6, bb / (a + bb));
+            assertThat(html).contains("id=\"fit-optimum\"");
+            String optimum = html.substring(html.indexOf("id=\"fit-optimum\""));
+            String shown =
+                    optimum.replaceAll("(?s).*compute-optimal model size N</td><td[^>]*>([^<]*) parameters.*", "$1");
+            double nShown = Double.parseDouble(shown.replace(" B", "")) * 1e9;
+            assertThat(nShown).isCloseTo(nOpt, org.assertj.core.api.Assertions.within(0.006 * nOpt));
             // Pasted text works as a file does (URL-encoded form), and the page states the default bootstrap.
             Response pasted = client.request(
                     "/scaling/fit",

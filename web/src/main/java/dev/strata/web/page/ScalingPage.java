@@ -108,7 +108,13 @@ public final class ScalingPage {
         Map<String, String> fitValues = Form.values(
                 FIT_FIELDS,
                 n -> fit == null ? FIT_DEFAULTS.get(n) : fit.values().get(n));
-        boolean fitRefused = fitSection(b, fit, fitValues, q);
+        Double budget = null;
+        try {
+            budget = in.number("compute");
+        } catch (IllegalArgumentException e) {
+            // already reported by the budget form
+        }
+        boolean fitRefused = fitSection(b, fit, fitValues, q, budget);
         int status = fit != null && fit.refused() != null ? 413 : errors.isEmpty() && !fitRefused ? 200 : 400;
         return new Page(status, Html.page("Scaling laws", "Scaling", b.toString()));
     }
@@ -260,7 +266,8 @@ public final class ScalingPage {
     }
 
     /** Renders the fit form and, after a POST, the fit; true when the fit's inputs were refused. */
-    private static boolean fitSection(StringBuilder b, FitInput fit, Map<String, String> values, String q) {
+    private static boolean fitSection(
+            StringBuilder b, FitInput fit, Map<String, String> values, String q, Double budget) {
         Map<String, String> errors = new LinkedHashMap<>();
         FitResult result = null;
         if (fit != null) {
@@ -306,9 +313,11 @@ public final class ScalingPage {
                         PAGE_BOOTSTRAP + " (at most " + PAGE_MAX_BOOTSTRAP + " here)",
                         "numeric"))
                 .append(form.input("Seed", "seed", "1", "numeric"))
-                .append("<button type=\"submit\">Fit</button></form>");
+                .append("<button type=\"submit\">Fit</button></form>")
+                .append("<p class=\"note\" id=\"fit-progress\" role=\"status\" aria-live=\"polite\" hidden></p>")
+                .append("<script src=\"/static/scaling.js\" defer></script>");
         b.append(form.otherErrors());
-        if (result != null) fitResult(b, result, fit.values());
+        if (result != null) fitResult(b, result, fit.values(), budget);
         return !errors.isEmpty();
     }
 
@@ -340,6 +349,32 @@ public final class ScalingPage {
         return fit(v);
     }
 
+    /**
+     * The fitted law turned into an answer: the compute-optimal N and D at the page's budget (Hoffmann et al. 2022,
+     * App. D.2, as every law's {@code optimal}), its loss and tokens per parameter, beside the chosen published law's.
+     */
+    private static void fittedOptimum(StringBuilder b, FitResult r, Double budget) {
+        if (budget == null) return;
+        b.append("<h3>Your law at the budget</h3>");
+        ComputeOptimal o;
+        try {
+            o = r.law().optimal(budget);
+        } catch (IllegalArgumentException e) {
+            b.append("<p class=\"note\" id=\"fit-optimum\">")
+                    .append(Html.esc(e.getMessage()))
+                    .append("</p>");
+            return;
+        }
+        b.append("<table id=\"fit-optimum\"><tbody>");
+        row(b, "compute budget C", Show.sci(budget) + " FLOPs");
+        row(b, "compute-optimal model size N", Show.words(o.params()) + " parameters");
+        row(b, "compute-optimal data D", Show.words(o.tokens()) + " tokens");
+        row(b, "tokens per parameter", Show.sig(o.tokensPerParam()));
+        if (o.loss().isPresent()) row(b, "predicted loss", Show.fixed(o.loss().getAsDouble(), 4) + " nats/token");
+        b.append("</tbody></table><p class=\"note\">At the budget of the form above (change it there);")
+                .append(" the fit's own exponents, so its allocation follows your runs, not a published law.</p>");
+    }
+
     private static final String[][] CONSTANTS = {
         {"E", "E", "irreducible loss"},
         {"A", "A", "parameter term"},
@@ -348,9 +383,10 @@ public final class ScalingPage {
         {"beta", "β", "data exponent"}
     };
 
-    private static void fitResult(StringBuilder b, FitResult r, Map<String, String> values) {
+    private static void fitResult(StringBuilder b, FitResult r, Map<String, String> values, Double budget) {
         ObjectNode j = FitReport.of(r);
         JsonNode how = j.get("procedure");
+        fittedOptimum(b, r, budget);
         b.append(
                         "<h3>Fitted law</h3><table id=\"fit-table\"><thead><tr><th>constant</th><th></th><th class=\"num\">value</th>")
                 .append("<th class=\"num\">std. error</th><th class=\"num\">95 % interval</th></tr></thead><tbody>");
