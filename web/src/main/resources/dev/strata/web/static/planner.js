@@ -119,7 +119,7 @@
       }
       const more = document.getElementById('more'), otherMore = doc.getElementById('more');
       if (more && otherMore && otherMore.open) more.open = true;
-      document.getElementById('results').replaceWith(document.importNode(doc.getElementById('results'), true));
+      morph(document.getElementById('results'), doc.getElementById('results'));
       charts();
     }
 
@@ -136,6 +136,41 @@
     charts();
   });
 
+  /**
+   * Makes {@code old} like {@code fresh} in place: an element of the same tag and id keeps its identity (a reference
+   * to it stays good, focus and scroll stay), its attributes and children are brought up to date. A chart box keeps
+   * its drawn chart, which charts() redraws when the box's data changed.
+   */
+  function morph(old, fresh) {
+    if (old.nodeType !== fresh.nodeType || old.nodeName !== fresh.nodeName) {
+      old.replaceWith(document.importNode(fresh, true));
+      return;
+    }
+    if (old.nodeType !== Node.ELEMENT_NODE) {
+      if (old.nodeValue !== fresh.nodeValue) old.nodeValue = fresh.nodeValue;
+      return;
+    }
+    if ((old.id || '') !== (fresh.id || '')) {
+      old.replaceWith(document.importNode(fresh, true));
+      return;
+    }
+    const chart = old.hasAttribute('data-chart');
+    for (const a of Array.from(old.attributes))
+      if (!fresh.hasAttribute(a.name) && !(chart && a.name === 'class')) old.removeAttribute(a.name);
+    for (const a of Array.from(fresh.attributes)) {
+      const value = chart && a.name === 'class' && old.classList.contains('live') ? a.value + ' live' : a.value;
+      if (old.getAttribute(a.name) !== value) old.setAttribute(a.name, value);
+    }
+    const kept = Array.from(old.childNodes).filter((n) => !(chart && n.nodeType === Node.ELEMENT_NODE && n.classList.contains('plot')));
+    const wanted = Array.from(fresh.childNodes);
+    for (let i = 0; i < wanted.length; i++) {
+      if (i < kept.length) morph(kept[i], wanted[i]);
+      else if (chart && old.querySelector(':scope > .plot')) old.insertBefore(document.importNode(wanted[i], true), old.querySelector(':scope > .plot'));
+      else old.appendChild(document.importNode(wanted[i], true));
+    }
+    for (let i = wanted.length; i < kept.length; i++) kept[i].remove();
+  }
+
   let resizeTimer = null;
   /** The charts drawn, to resize with the window. */
   let plots = [];
@@ -149,26 +184,54 @@
     return { width: width, height: width < 560 ? 280 : 340 };
   }
 
-  /** Draws every chart box of the results; a box whose data cannot be had keeps its image. */
+  /** The data a chart box is drawn from: its JSON source and marks. */
+  function chartKey(box) {
+    return [box.dataset.src, box.dataset.chosen, box.dataset.max].join('|');
+  }
+
+  /**
+   * Draws every chart box of the results whose data changed (or that has none drawn yet); the chart drawn before
+   * stays until the new one is ready, and a box whose data cannot be had keeps (or goes back to) the server's image.
+   */
   function charts() {
     for (const p of plots) if (!p.box.isConnected) p.plot.destroy();
     plots = plots.filter((p) => p.box.isConnected);
     if (typeof uPlot === 'undefined') return;
     for (const box of document.querySelectorAll('#results [data-chart]')) {
+      const key = chartKey(box);
+      const drawn = plots.find((p) => p.box === box);
+      if (drawn && drawn.key === key) continue;
       fetch(box.dataset.src)
         .then((res) => (res.ok ? res.text() : Promise.reject(new Error('HTTP ' + res.status))))
         .then((text) => {
-          if (!box.isConnected) return;
+          // gone, or its data changed again while this was on its way
+          if (!box.isConnected || chartKey(box) !== key) return;
           const opts = box.dataset.chart === 'memory' ? memory(box, JSON.parse(text)) : sweep(box, text);
-          if (!opts) return;
+          const before = plots.find((p) => p.box === box);
+          if (before) {
+            before.plot.destroy();
+            before.holder.remove();
+            plots = plots.filter((p) => p !== before);
+          }
+          if (!opts) {
+            box.classList.remove('live');
+            return;
+          }
           const holder = document.createElement('div');
           holder.className = 'plot';
           box.appendChild(holder);
-          plots.push({ box: box, plot: new uPlot(opts.options, opts.data, holder) });
+          plots.push({ box: box, key: key, holder: holder, plot: new uPlot(opts.options, opts.data, holder) });
           box.classList.add('live');
         })
         .catch(() => {
-          // the server's image stays
+          // the server's image, rather than a chart of other data
+          if (chartKey(box) !== key) return;
+          for (const p of plots.filter((q) => q.box === box)) {
+            p.plot.destroy();
+            p.holder.remove();
+          }
+          plots = plots.filter((p) => p.box !== box);
+          box.classList.remove('live');
         });
     }
   }
