@@ -198,7 +198,7 @@ public final class PlannerPage {
         b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT).append("uPlot.min.css\">");
         b.append("<script src=\"").append(UPLOT).append("uPlot.iife.min.js\" defer></script>");
         b.append("<script src=\"/static/planner.js\" defer></script>");
-        b.append("<div id=\"results\" aria-live=\"polite\">");
+        b.append("<div id=\"results\">");
         if (!unknown.isEmpty()) {
             b.append("<p class=\"error-box\" id=\"unknown\">Not used: ");
             for (int i = 0; i < unknown.size(); i++)
