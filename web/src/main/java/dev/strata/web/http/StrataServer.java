@@ -200,6 +200,12 @@ public final class StrataServer {
                 files.directory = "/META-INF/resources/webjars/swagger-ui";
                 files.location = Location.CLASSPATH;
             });
+            // uPlot for the planner's interactive charts, from its WebJar on the class path (no CDN)
+            config.staticFiles.add(files -> {
+                files.hostedPath = PlannerPage.UPLOT_ASSETS;
+                files.directory = "/META-INF/resources/webjars/uplot";
+                files.location = Location.CLASSPATH;
+            });
             // Javalin tries the routes of a method in the order they are declared: the API, which programs call most,
             // first
             config.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
@@ -400,7 +406,9 @@ public final class StrataServer {
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
         Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
-        page(ctx, PlannerPage.render(PlannerPage.values(values), values.apply("config")));
+        // a parameter the page has no field for is named on the page, not ignored
+        var names = post ? form(ctx).fields().keySet() : ctx.queryParamMap().keySet();
+        page(ctx, PlannerPage.render(PlannerPage.values(values), values.apply("config"), PlannerPage.unknown(names)));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */

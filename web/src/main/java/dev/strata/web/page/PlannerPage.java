@@ -1,6 +1,7 @@
 package dev.strata.web.page;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.data.Preset;
@@ -31,6 +32,18 @@ import org.jfree.chart.JFreeChart;
  * {@link EstimateReport} JSON as {@code GET /api/estimate}; the page's state is its query string.
  */
 public final class PlannerPage {
+    /** The fields under "More options", in form order: names as the estimate API's query parameters. */
+    static final List<String> ADVANCED = List.of(
+            "tp",
+            "pp",
+            "ep",
+            "prefill-chunk",
+            "engine",
+            "price",
+            "bandwidth-efficiency",
+            "compute-efficiency",
+            "communication-efficiency");
+
     /** The planner's fields and their defaults, in form order. */
     static final Map<String, String> FIELDS = fields();
 
@@ -45,7 +58,29 @@ public final class PlannerPage {
         m.put("prompt", "1024");
         m.put("generate", "256");
         m.put("sweep", "batch");
+        // advanced: blank means the default (tp and pp then split the devices; the catalog's price; the fitted
+        // efficiencies of the device and engine)
+        for (String name : ADVANCED) m.put(name, "");
         return m;
+    }
+
+    /** Where the app serves the uPlot WebJar's files (its {@code META-INF/resources/webjars/uplot}). */
+    public static final String UPLOT_ASSETS = "/webjars/uplot";
+
+    /** uPlot's folder of scripts and stylesheet, under the WebJar's version: the interactive charts. */
+    static final String UPLOT = UPLOT_ASSETS + "/" + webjarVersion("org.webjars.npm", "uplot") + "/dist/";
+
+    private static String webjarVersion(String group, String artifact) {
+        String resource = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+        try (java.io.InputStream in = PlannerPage.class.getResourceAsStream(resource)) {
+            if (in == null)
+                throw new IllegalStateException(resource + " is missing: the WebJar is not on the class path");
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private PlannerPage() {}
@@ -83,6 +118,21 @@ public final class PlannerPage {
      * as a query parameter), which replaces the Model list; null or blank for the preset.
      */
     public static Page render(Map<String, String> v, String config) {
+        return render(v, config, List.of());
+    }
+
+    /**
+     * The names among {@code names} (a request's parameters) that are no field of the page: the page says it does not
+     * use them instead of ignoring them without a word.
+     */
+    public static List<String> unknown(Iterable<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) if (!FIELDS.containsKey(n) && !n.equals("config")) out.add(n);
+        return out;
+    }
+
+    /** As {@link #render(Map, String)}; {@code unknown}: the request's parameters the page does not use, named on it. */
+    public static Page render(Map<String, String> v, String config, List<String> unknown) {
         if (config != null && config.isBlank()) config = null;
         boolean pasted = config != null;
         int status = 200;
@@ -109,7 +159,7 @@ public final class PlannerPage {
                 errorField,
                 error);
         select(b, "hardware", "Hardware", v.get("hardware"), hardwareOptions(), errorField, error);
-        input(b, "devices", "Devices", v.get("devices"), errorField, error);
+        input(b, "devices", "Devices", v.get("devices"), false, null, errorField, error);
         select(
                 b,
                 "weights",
@@ -126,10 +176,11 @@ public final class PlannerPage {
                 options("fp32", "bf16", "fp16", "fp8", "int8", "int4-g64"),
                 errorField,
                 error);
-        input(b, "batch", "Batch", v.get("batch"), errorField, error);
-        input(b, "prompt", "Prompt tokens", v.get("prompt"), errorField, error);
-        input(b, "generate", "Output tokens", v.get("generate"), errorField, error);
+        input(b, "batch", "Batch", v.get("batch"), false, null, errorField, error);
+        input(b, "prompt", "Prompt tokens", v.get("prompt"), false, null, errorField, error);
+        input(b, "generate", "Output tokens", v.get("generate"), false, null, errorField, error);
         select(b, "sweep", "Sweep over", v.get("sweep"), options("batch", "context"), errorField, error);
+        advanced(b, v, errorField, error);
         b.append("<label class=\"wide")
                 .append(isConfigError(errorField) ? " invalid" : "")
                 .append("\">Or paste a config.json (replaces the Model list; posted, not kept in the URL)")
@@ -143,12 +194,29 @@ public final class PlannerPage {
                     .append("</span>");
         b.append("</label><button type=\"submit\">Estimate</button></form>");
         // posts the form when a config is pasted (too long for a URL); without it a GET carries the config instead
+        // and, with JavaScript, updates the results as the fields change and draws the charts with uPlot
+        b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT).append("uPlot.min.css\">");
+        b.append("<script src=\"").append(UPLOT).append("uPlot.iife.min.js\" defer></script>");
         b.append("<script src=\"/static/planner.js\" defer></script>");
+        b.append("<div id=\"results\">");
+        if (!unknown.isEmpty()) {
+            b.append("<p class=\"error-box\" id=\"unknown\">Not used: ");
+            for (int i = 0; i < unknown.size(); i++)
+                b.append(i == 0 ? "" : ", ")
+                        .append("<code>")
+                        .append(Html.esc(unknown.get(i)))
+                        .append("</code>");
+            b.append(unknown.size() == 1 ? " is not a field" : " are not fields")
+                    .append(" of the planner, whose fields are ")
+                    .append(String.join(", ", FIELDS.keySet()))
+                    .append(" and config. The API's other options are at /api/estimate (see /api-docs).</p>");
+        }
         if (error != null && !FIELDS.containsKey(errorField) && !isConfigError(errorField))
             b.append("<p class=\"error-box\" id=\"error\">")
                     .append(Html.esc(error))
                     .append("</p>");
         if (result != null) results(b, result, v, q, !pasted, pasted);
+        b.append("</div>");
         return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));
     }
 
@@ -167,6 +235,7 @@ public final class PlannerPage {
             b.append(" (").append(Show.count(r.at("/params/active").asDouble())).append(" active per token)");
         b.append(pasted ? ", from the pasted config.json (the Model list is not used while a config is pasted)." : ".")
                 .append("</p>");
+        layout(b, r, v);
         String misfit = null;
         if (!fits) {
             misfit = "Does not fit: needs " + Show.gb(mem.get("perDeviceBytes").asDouble())
@@ -297,28 +366,52 @@ public final class PlannerPage {
                     .append(Math.round(
                             100 * r.at("/latency/errorBand/prefillSeconds").asDouble()))
                     .append(" % for the first token (p80 of cross-validated published runs).");
-        b.append(" Set them with the API's bandwidth-efficiency etc. (docs/cli.md, workload options).</p>");
+        b.append(" Set them under More options.</p>");
         if (linkable) {
-            b.append(
-                            "<h2>Memory per device</h2><img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")
+            // each chart: the server's image (for export and pages without JavaScript), which planner.js replaces
+            // with an interactive uPlot chart drawn from the JSON API (data-src)
+            b.append("<h2>Memory per device</h2><div class=\"chart-box\" id=\"memory-plot\" data-chart=\"memory\"")
+                    .append(" data-src=\"/api/estimate?")
                     .append(Html.esc(q))
                     .append("\">");
+            b.append("<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")
+                    .append(Html.esc(q))
+                    .append("\"></div>");
             b.append("<p class=\"downloads\"><a href=\"/chart/memory.svg?")
                     .append(Html.esc(q))
                     .append("\">SVG</a><a id=\"estimate-csv\" href=\"/api/estimate?")
                     .append(Html.esc(q))
-                    .append("&amp;format=csv\">CSV</a><a href=\"/api/estimate?")
+                    .append("&amp;format=csv\">CSV</a><a id=\"estimate-json\" href=\"/api/estimate?")
                     .append(Html.esc(q))
                     .append("\">JSON</a></p>");
-            b.append(
-                            "<h2>Decode latency and throughput</h2><img class=\"chart\" id=\"sweep-chart\" alt=\"sweep\" src=\"/chart/sweep.png?")
+            boolean overBatch = !"context".equals(v.get("sweep"));
+            String sweepQuery = Html.query(sweepValues(v));
+            b.append("<h2>Decode latency and throughput</h2><div class=\"chart-box\" id=\"sweep-plot\"")
+                    .append(" data-chart=\"sweep\" data-axis=\"")
+                    .append(overBatch ? "batch" : "context")
+                    .append("\" data-chosen=\"")
+                    .append(
+                            overBatch
+                                    ? r.at("/workload/batch").asLong()
+                                    : r.at("/workload/contextTokens").asLong())
+                    .append("\" data-max=\"")
+                    .append(
+                            overBatch
+                                    ? r.at("/capacity/maxBatch").asLong()
+                                    : r.at("/capacity/maxContextTokens").asLong())
+                    .append("\" data-src=\"/api/sweep?")
+                    .append(Html.esc(sweepQuery))
+                    .append("&amp;format=json\">");
+            b.append("<img class=\"chart\" id=\"sweep-chart\" alt=\"sweep\" src=\"/chart/sweep.png?")
                     .append(Html.esc(q))
-                    .append("\">");
+                    .append("\"></div>");
             b.append("<p class=\"downloads\"><a href=\"/chart/sweep.svg?")
                     .append(Html.esc(q))
                     .append("\">SVG</a><a id=\"sweep-csv\" href=\"/api/sweep?")
-                    .append(Html.esc(Html.query(sweepValues(v))))
-                    .append("\">CSV</a></p>");
+                    .append(Html.esc(sweepQuery))
+                    .append("\">CSV</a><a id=\"sweep-json\" href=\"/api/sweep?")
+                    .append(Html.esc(sweepQuery))
+                    .append("&amp;format=json\">JSON lines</a></p>");
         }
         b.append("<h2>Memory breakdown (most loaded device)</h2><div class=\"table-scroll\"><table id=\"memory\">")
                 .append("<thead><tr><th>term</th><th class=\"num\">size</th><th class=\"num\">GiB</th>")
@@ -327,7 +420,7 @@ public final class PlannerPage {
             var e = it.next();
             double bytes = e.getValue().asDouble();
             b.append("<tr><td>")
-                    .append(Html.esc(e.getKey()))
+                    .append(Html.esc(words(e.getKey())))
                     .append("</td><td class=\"num\">")
                     .append(Show.bytes(bytes))
                     .append("</td><td class=\"num\">")
@@ -344,7 +437,7 @@ public final class PlannerPage {
             var e = it.next();
             JsonNode t = e.getValue();
             b.append("<tr><td>")
-                    .append(Html.esc(e.getKey()))
+                    .append(Html.esc(words(e.getKey())))
                     .append("</td><td class=\"num\">")
                     .append(Show.bytes(t.get("bytes").asDouble()))
                     .append("</td><td class=\"num\">")
@@ -358,6 +451,33 @@ public final class PlannerPage {
         b.append("</tbody></table></div>");
     }
 
+    /**
+     * The layout the numbers are for: tensor x pipeline x expert parallel, as given or as the devices were split (a 70B
+     * on 6 devices is 2 x 3, which the page says rather than leaving it to be guessed).
+     */
+    private static void layout(StringBuilder b, JsonNode r, Map<String, String> v) {
+        JsonNode w = r.get("workload");
+        boolean given = !v.get("tp").isEmpty() || !v.get("pp").isEmpty();
+        b.append("<p class=\"layout\" id=\"layout\">Layout: <strong>tp ")
+                .append(w.get("tensorParallel").asInt())
+                .append(" x pp ")
+                .append(w.get("pipelineParallel").asInt())
+                .append(" x ep ")
+                .append(w.get("expertParallel").asInt())
+                .append("</strong>");
+        if (w.get("dataParallel").asInt() > 1)
+            b.append(" x dp ").append(w.get("dataParallel").asInt());
+        b.append(" on ")
+                .append(w.get("devices").asInt())
+                .append(w.get("devices").asInt() == 1 ? " device" : " devices");
+        b.append(
+                given
+                        ? " (as given)."
+                        : " (the split of the devices strata chose: tensor parallel up to 8 and dividing the heads, then"
+                                + " pipeline stages; set tp and pp under More options to choose another).");
+        b.append("</p>");
+    }
+
     /** Stacked bar of the most loaded device's memory terms beside its capacity. */
     public static JFreeChart memoryChart(Map<String, String> v) {
         JsonNode r = estimate(v, null);
@@ -366,8 +486,7 @@ public final class PlannerPage {
         Map<String, double[]> values = new LinkedHashMap<>();
         for (var it = per.fields(); it.hasNext(); ) {
             var e = it.next();
-            values.put(
-                    e.getKey().replace("Bytes", ""), new double[] {e.getValue().asDouble() / 1e9, 0});
+            values.put(words(e.getKey()), new double[] {e.getValue().asDouble() / 1e9, 0});
         }
         values.put(
                 "device memory",
@@ -416,8 +535,22 @@ public final class PlannerPage {
                 "ms per token",
                 true,
                 true,
-                List.of(new Series("floor (ms/token)", x, floor), new Series("calibrated (ms/token)", x, cal)));
+                List.of(
+                        new Series("time per token, floor (ms)", x, floor),
+                        new Series("time per token, calibrated (ms)", x, cal)));
         Charts.addSecondaryAxis(chart, "tokens/s", true, new Series("throughput, calibrated (tokens/s)", x, tps));
+        // the chosen point and the largest that fits, as the interactive chart marks them
+        JsonNode r = estimate(v, null);
+        double chosen = overBatch
+                ? r.at("/workload/batch").asDouble()
+                : r.at("/workload/contextTokens").asDouble();
+        double max = overBatch
+                ? r.at("/capacity/maxBatch").asDouble()
+                : r.at("/capacity/maxContextTokens").asDouble();
+        if (x.length > 0 && chosen >= x[0] && chosen <= x[x.length - 1])
+            Charts.verticalLine(chart, chosen, "chosen " + Show.count(chosen));
+        if (x.length > 0 && max >= x[0] && max <= x[x.length - 1] && max != chosen)
+            Charts.verticalLine(chart, max, "max " + Show.count(max));
         return chart;
     }
 
@@ -425,6 +558,8 @@ public final class PlannerPage {
     static Map<String, String> sweepValues(Map<String, String> v) {
         Map<String, String> s = new LinkedHashMap<>(v);
         s.remove("sweep");
+        // a sweep's devices would split each point anew: the tp and pp given are the layout instead
+        if (!v.getOrDefault("tp", "").isEmpty() || !v.getOrDefault("pp", "").isEmpty()) s.remove("devices");
         if (!"context".equals(v.get("sweep"))) {
             s.put("batch", "1..1024x2");
         } else {
@@ -524,8 +659,19 @@ public final class PlannerPage {
         b.append("</label>");
     }
 
+    /**
+     * A text field for a number: {@code inputmode} brings up the number keyboard (decimal where fractions are
+     * allowed); it stays a text field, which the server parses.
+     */
     private static void input(
-            StringBuilder b, String name, String label, String value, String errorField, String error) {
+            StringBuilder b,
+            String name,
+            String label,
+            String value,
+            boolean decimal,
+            String placeholder,
+            String errorField,
+            String error) {
         boolean bad = name.equals(errorField);
         b.append("<label")
                 .append(bad ? " class=\"invalid\"" : "")
@@ -535,9 +681,12 @@ public final class PlannerPage {
                 .append(name)
                 .append("\" id=\"")
                 .append(name)
-                .append("\" inputmode=\"numeric\" value=\"")
-                .append(Html.esc(value))
-                .append("\">");
+                .append("\" inputmode=\"")
+                .append(decimal ? "decimal" : "numeric")
+                .append('"');
+        if (placeholder != null)
+            b.append(" placeholder=\"").append(Html.esc(placeholder)).append('"');
+        b.append(" value=\"").append(Html.esc(value)).append("\">");
         if (bad)
             b.append("<span class=\"field-error\" id=\"error-")
                     .append(name)
@@ -545,6 +694,76 @@ public final class PlannerPage {
                     .append(Html.esc(error))
                     .append("</span>");
         b.append("</label>");
+    }
+
+    /**
+     * The advanced fields in a {@code <details>}: open when one of them is set or refused, so that what shapes the
+     * numbers is on screen.
+     */
+    private static void advanced(StringBuilder b, Map<String, String> v, String errorField, String error) {
+        boolean open = errorField != null && ADVANCED.contains(errorField);
+        for (String name : ADVANCED) open |= !v.get(name).isEmpty();
+        b.append("<details class=\"wide more\" id=\"more\"")
+                .append(open ? " open" : "")
+                .append("><summary>More options: parallelism, prefill chunk, engine, price, efficiency</summary>")
+                .append("<div class=\"more-fields\">");
+        input(b, "tp", "Tensor parallel (tp)", v.get("tp"), false, "from devices", errorField, error);
+        input(b, "pp", "Pipeline stages (pp)", v.get("pp"), false, "from devices", errorField, error);
+        input(b, "ep", "Expert parallel (ep)", v.get("ep"), false, "1", errorField, error);
+        input(
+                b,
+                "prefill-chunk",
+                "Prefill chunk, tokens",
+                v.get("prefill-chunk"),
+                false,
+                "0: whole prompt",
+                errorField,
+                error);
+        Map<String, String> engines = new LinkedHashMap<>();
+        engines.put("", "default (" + GpuPerformance.defaultEngine() + ")");
+        for (String id : GpuPerformance.engines().keySet()) engines.put(id, id);
+        select(b, "engine", "Serving engine", v.get("engine"), engines, errorField, error);
+        input(b, "price", "Price per device-hour, USD", v.get("price"), true, "catalog price", errorField, error);
+        input(
+                b,
+                "bandwidth-efficiency",
+                "Bandwidth efficiency (0 to 1)",
+                v.get("bandwidth-efficiency"),
+                true,
+                "fitted",
+                errorField,
+                error);
+        input(
+                b,
+                "compute-efficiency",
+                "Compute efficiency (0 to 1)",
+                v.get("compute-efficiency"),
+                true,
+                "fitted",
+                errorField,
+                error);
+        input(
+                b,
+                "communication-efficiency",
+                "Communication efficiency (0 to 1)",
+                v.get("communication-efficiency"),
+                true,
+                "fitted",
+                errorField,
+                error);
+        b.append("</div></details>");
+    }
+
+    /**
+     * A JSON name of a memory or time term in words for a legend or a table ({@code kvCacheBytes}: "KV cache",
+     * {@code runtimeOverheadBytes}: "runtime overhead").
+     */
+    public static String words(String name) {
+        String n = name.endsWith("Bytes") ? name.substring(0, name.length() - "Bytes".length()) : name;
+        String spaced = n.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+        return spaced.replaceAll("\\bkv\\b", "KV")
+                .replaceAll("\\bmlp\\b", "MLP")
+                .replaceAll("\\blm\\b", "LM");
     }
 
     /**
