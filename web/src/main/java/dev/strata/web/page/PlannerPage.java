@@ -38,6 +38,7 @@ public final class PlannerPage {
             "pp",
             "ep",
             "prefill-chunk",
+            "max-batched-tokens",
             "engine",
             "price",
             "bandwidth-efficiency",
@@ -298,7 +299,8 @@ public final class PlannerPage {
                         + Show.seconds(
                                 r.at("/latency/decodeSecondsPerToken/floor").asDouble()) + ", "
                         + r.at("/latency/bound/decode").asText() + "-bound at "
-                        + Show.count(r.at("/latency/decodeContextTokens").asDouble()) + " tokens",
+                        + Show.count(r.at("/latency/decodeContextTokens").asDouble()) + " tokens"
+                        + band(r, "decodeSecondsPerToken"),
                 off,
                 "tpot",
                 misfit);
@@ -365,7 +367,8 @@ public final class PlannerPage {
                     .append(" % for decode, &plusmn;")
                     .append(Math.round(
                             100 * r.at("/latency/errorBand/prefillSeconds").asDouble()))
-                    .append(" % for the first token (p80 of cross-validated published runs).");
+                    .append(" % for the first token (p80 of cross-validated published runs: ")
+                    .append("<a href=\"/validation\" id=\"validation-link\">the comparison</a>).");
         b.append(" Set them under More options.</p>");
         if (linkable) {
             // each chart: the server's image (for export and pages without JavaScript), which planner.js replaces
@@ -705,7 +708,8 @@ public final class PlannerPage {
         for (String name : ADVANCED) open |= !v.get(name).isEmpty();
         b.append("<details class=\"wide more\" id=\"more\"")
                 .append(open ? " open" : "")
-                .append("><summary>More options: parallelism, prefill chunk, engine, price, efficiency</summary>")
+                .append(
+                        "><summary>More options: parallelism, prefill chunk and budget, engine, price, efficiency</summary>")
                 .append("<div class=\"more-fields\">");
         input(b, "tp", "Tensor parallel (tp)", v.get("tp"), false, "from devices", errorField, error);
         input(b, "pp", "Pipeline stages (pp)", v.get("pp"), false, "from devices", errorField, error);
@@ -717,6 +721,15 @@ public final class PlannerPage {
                 v.get("prefill-chunk"),
                 false,
                 "0: whole prompt",
+                errorField,
+                error);
+        input(
+                b,
+                "max-batched-tokens",
+                "Token budget of a prefill pass",
+                v.get("max-batched-tokens"),
+                false,
+                "8192; 0: whole batch",
                 errorField,
                 error);
         Map<String, String> engines = new LinkedHashMap<>();
@@ -791,6 +804,12 @@ public final class PlannerPage {
                 .append("</div><div class=\"sub\">")
                 .append(Html.esc(sub))
                 .append("</div></div>");
+    }
+
+    /** "; validated ±15 %" from the estimate's error band for {@code quantity}, or nothing when it has none. */
+    private static String band(JsonNode r, String quantity) {
+        JsonNode e = r.at("/latency/errorBand/" + quantity);
+        return e.isNumber() ? "; validated \u00b1" + Math.round(100 * e.asDouble()) + " % (p80)" : "";
     }
 
     private static String usd(double v) {
