@@ -529,7 +529,7 @@ public final class ComparePage {
         for (Result res : results) {
             boolean fits = fits(res.report());
             b.append("<td class=\"")
-                    .append(fits ? "verdict-ok" : "verdict-no not-fitting")
+                    .append(fits ? "num verdict-ok" : "num verdict-no not-fitting")
                     .append("\" data-quantity=\"fits\" data-setup=\"")
                     .append(res.setup().index())
                     .append("\" data-value=\"")
