@@ -48,7 +48,7 @@ final class HeavyRequests extends QoSHandler {
 
     /**
      * Fits, posted configs, the planner with a pasted config, charts, serving simulations and plans: every POST,
-     * {@code /chart/}, {@code /api/simulate} and {@code /api/plan}.
+     * {@code /compare} (up to six estimates), {@code /chart/}, {@code /api/simulate} and {@code /api/plan}.
      */
     static HeavyRequests compute() {
         return new HeavyRequests(
@@ -72,6 +72,7 @@ final class HeavyRequests extends QoSHandler {
                 || (path.equals("/")
                         && query != null
                         && QUERY_CONFIG.matcher(query).find())
+                || path.equals("/compare")
                 || path.startsWith("/chart/")
                 || path.startsWith("/api/simulate")
                 || path.startsWith("/api/plan");

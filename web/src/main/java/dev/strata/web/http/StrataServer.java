@@ -12,6 +12,7 @@ import dev.strata.data.validation.Validation;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.page.ApiDocsPage;
+import dev.strata.web.page.ComparePage;
 import dev.strata.web.page.ModelsPage;
 import dev.strata.web.page.Page;
 import dev.strata.web.page.PlannerPage;
@@ -248,6 +249,8 @@ public final class StrataServer {
             config.routes.get("/api-docs", ctx -> ctx.html(ApiDocsPage.html()));
             config.routes.get("/", StrataServer::planner);
             config.routes.post("/", StrataServer::planner);
+            config.routes.get("/compare", StrataServer::compare);
+            config.routes.post("/compare", StrataServer::compare);
             config.routes.get(
                     "/validation",
                     ctx -> page(ctx, ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"))));
@@ -409,6 +412,26 @@ public final class StrataServer {
         // a parameter the page has no field for is named on the page, not ignored
         var names = post ? form(ctx).fields().keySet() : ctx.queryParamMap().keySet();
         page(ctx, PlannerPage.render(PlannerPage.values(values), values.apply("config"), PlannerPage.unknown(names)));
+    }
+
+    /**
+     * The compare page: the planner's query with lists, by GET (a config in the query honoured, as the planner's) or
+     * POST with a pasted config.json; {@code format=csv} gives one row per setup (a refusal then is JSON, as the API's).
+     */
+    private static void compare(Context ctx) {
+        boolean post = ctx.method().name().equals("POST");
+        Function<String, String> read = post ? name -> formParam(ctx, name) : name -> Query.text(ctx, name);
+        Map<String, String> values = ComparePage.values(read);
+        String config = read.apply("config"), format = read.apply("format");
+        if (format != null && !format.isBlank() && !format.trim().equals("html")) {
+            if (!format.trim().equals("csv"))
+                throw new InvalidFieldException("format", format, "html (the default) or csv");
+            ctx.contentType("text/csv; charset=utf-8")
+                    .header("Content-Disposition", "attachment; filename=\"compare.csv\"")
+                    .result(ComparePage.csv(values, config));
+            return;
+        }
+        page(ctx, ComparePage.render(values, config));
     }
 
     /** Most points one {@code GET /api/sweep} may ask for (the command line allows {@link Sweep#MAX_POINTS}). */

@@ -43,6 +43,7 @@ public final class Html {
     /** The pages in the navigation bar: path and title. */
     private static final String[][] PAGES = {
         {"/", "Planner"},
+        {"/compare", "Compare"},
         {"/training", "Training"},
         {"/scaling", "Scaling"},
         {"/validation", "Validation"},

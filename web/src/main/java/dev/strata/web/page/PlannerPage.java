@@ -216,6 +216,10 @@ public final class PlannerPage {
             b.append("<p class=\"error-box\" id=\"error\">")
                     .append(Html.esc(error))
                     .append("</p>");
+        if (result != null && !pasted)
+            b.append("<p class=\"compare-link\"><a id=\"compare-link\" href=\"/compare?")
+                    .append(Html.esc(q))
+                    .append("\">Compare with other hardware/formats</a></p>");
         if (result != null) results(b, result, v, q, !pasted, pasted);
         b.append("</div>");
         return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));

@@ -1,0 +1,209 @@
+package dev.strata.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.web.http.StrataServer;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The compare page in a real headless Chromium (as {@link BrowserTest}), against the real server on a free local port.
+ * With {@code -Dstrata.screenshots=DIR} it saves the page at 1440 px ({@code compare.png}) and 390 px
+ * ({@code compare-phone.png}).
+ */
+class CompareBrowserTest {
+    private static Javalin app;
+    private static ChromeDriver driver;
+    private static String base;
+
+    private static final String THREE_DEVICES =
+            "/compare?model=llama-3.1-70b&hardware=h100-sxm,h200-sxm,mi300x&devices=2";
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path chromium = Path.of("/usr/bin/chromium"), chromedriver = Path.of("/usr/bin/chromedriver");
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver))
+            throw new AssertionError(
+                    "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
+        app = StrataServer.create().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1440,1400",
+                "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
+        // the console, to find what the content security policy refused
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
+        driver = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    @Test
+    void theBestTimePerOutputTokenIsTheSmallestOfTheThreeDevices() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER); // drops what earlier pages logged
+        driver.get(base + THREE_DEVICES);
+        assertThat(driver.getTitle()).isEqualTo("Compare setups · strata");
+        List<WebElement> tpot = driver.findElements(By.cssSelector("td[data-quantity='tpot']"));
+        assertThat(tpot).hasSize(3);
+        List<Double> seconds = new ArrayList<>();
+        WebElement best = null;
+        for (WebElement cell : tpot) {
+            seconds.add(seconds(cell.findElement(By.cssSelector(".value")).getText()));
+            if (cell.getAttribute("class").contains("best")) {
+                assertThat(best).as("one best").isNull();
+                best = cell;
+            }
+        }
+        assertThat(best).isNotNull();
+        assertThat(best.getText()).contains("best"); // the mark is visible, not only a class
+        double smallest = seconds.stream().min(Double::compare).orElseThrow();
+        assertThat(seconds(best.findElement(By.cssSelector(".value")).getText()))
+                .isEqualTo(smallest);
+        // the headers name the devices, in the order of the list
+        List<String> headers = new ArrayList<>();
+        for (WebElement th : driver.findElements(By.cssSelector("#compare th[data-setup]"))) headers.add(th.getText());
+        assertThat(headers).hasSize(3);
+        assertThat(headers.get(0)).startsWith("H100 SXM5 80GB");
+        assertThat(headers.get(1)).startsWith("H200 SXM 141GB");
+        assertThat(headers.get(2)).startsWith("Instinct MI300X 192GB");
+        screenshot("compare", true);
+        assertNoConsoleProblems();
+    }
+
+    @Test
+    void onAPhoneTheTableScrollsInsideItsContainerAndThePageDoesNot() throws Exception {
+        Dimension window = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            driver.manage().logs().get(LogType.BROWSER);
+            driver.get(base + THREE_DEVICES);
+            new WebDriverWait(driver, Duration.ofSeconds(20))
+                    .until(d ->
+                            "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+            JavascriptExecutor js = driver;
+            assertThat((Long) js.executeScript("return window.innerWidth")).isLessThanOrEqualTo(390L);
+            assertThat((Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth"))
+                    .as("the page scrolls sideways by this many pixels")
+                    .isLessThanOrEqualTo(0L);
+            // the table is wider than the screen and scrolls in its own box
+            assertThat(
+                            (Boolean)
+                                    js.executeScript(
+                                            "const s = document.querySelector('.compare-scroll'); return s.scrollWidth > s.clientWidth"))
+                    .isTrue();
+            for (String name : new String[] {"devices", "batch", "prompt", "generate", "tp"})
+                assertThat(driver.findElement(By.name(name)).getAttribute("inputmode"))
+                        .as(name)
+                        .isEqualTo("numeric");
+            screenshot("compare-phone", true);
+            assertNoConsoleProblems();
+        } finally {
+            driver.manage().window().setSize(window);
+        }
+    }
+
+    @Test
+    void theFormIsAGetWhoseUrlIsTheComparison() {
+        driver.get(base + "/?model=llama-3-8b&hardware=h100-sxm&devices=1");
+        driver.findElement(By.id("compare-link")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> d.getCurrentUrl().contains("/compare?"));
+        assertThat(driver.findElements(By.cssSelector("#compare th[data-setup]")))
+                .hasSize(1);
+        WebElement weights = driver.findElement(By.id("weights"));
+        weights.clear();
+        weights.sendKeys("bf16,fp8,int4");
+        driver.findElement(By.cssSelector("#compare-form button[type=submit]")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(d -> d.getCurrentUrl().contains("weights=bf16%2Cfp8%2Cint4"));
+        assertThat(driver.findElements(By.cssSelector("#compare th[data-setup]")))
+                .hasSize(3);
+        assertThat(driver.findElement(By.cssSelector("#compare th[data-setup='3']"))
+                        .getText())
+                .startsWith("int4");
+    }
+
+    /** A duration as the page shows it ({@code Show.seconds}: 19.6 ns, 843 µs, 7.40 ms, 1.32 s), in seconds. */
+    private static double seconds(String text) {
+        String[] parts = text.trim().split(" ");
+        double v = Double.parseDouble(parts[0].replace(",", ""));
+        return switch (parts[1]) {
+            case "ns" -> v * 1e-9;
+            case "µs" -> v * 1e-6;
+            case "ms" -> v * 1e-3;
+            case "s" -> v;
+            case "min" -> v * 60;
+            case "h" -> v * 3600;
+            default -> throw new AssertionError("unit of " + text);
+        };
+    }
+
+    private static void assertNoConsoleProblems() {
+        List<String> problems = new ArrayList<>();
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+            // the app has no icon: Chromium's own request for one, once a session, is not the page's
+            if (e.getMessage().contains("/favicon.ico ")) continue;
+            else if (e.getLevel().intValue() >= Level.WARNING.intValue()
+                    || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
+        assertThat(problems).isEmpty();
+    }
+
+    /** Saves a screenshot of the whole page (up to 6,000 pixels tall) when -Dstrata.screenshots=DIR is set. */
+    private static void screenshot(String name, boolean wholePage) throws IOException {
+        String dir = System.getProperty("strata.screenshots");
+        if (dir == null || dir.isBlank()) return;
+        Files.createDirectories(Path.of(dir));
+        Dimension window = driver.manage().window().getSize();
+        if (wholePage) {
+            long height =
+                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
+            int inner = ((Long) ((JavascriptExecutor) driver).executeScript("return window.innerHeight;")).intValue();
+            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
+                    Math.min(6000, height + (window.getHeight() - inner))));
+        }
+        try {
+            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            if (wholePage) driver.manage().window().setSize(window);
+        }
+    }
+}
