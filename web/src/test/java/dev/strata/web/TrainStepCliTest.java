@@ -169,7 +169,12 @@ class TrainStepCliTest {
         ScalingCliTest.Run r = run("validate", "--training", "--format", "json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
-        assertThat(j.get("runs")).hasSize(8);
+        // 8 step times (Korthikanti et al. 2022) and 10 weak-scaling runs (Narayanan et al. 2021 Table 1)
+        assertThat(j.get("runs")).hasSize(18);
+        assertThat(j.at("/sets/weakScaling/runs").asInt()).isEqualTo(10);
+        // Narayanan et al. 2021 Table 1: the 1T model on 3,072 GPUs achieved 163 teraFLOP/s per GPU
+        assertThat(j.at("/runs/17/id").asText()).isEqualTo("1008b-3072gpu");
+        assertThat(j.at("/runs/17/measuredTflopsPerGpu").asDouble()).isCloseTo(163, within(1e-6));
         // Korthikanti et al. 2022: the 1T model with full recomputation took 94.42 s per step
         assertThat(j.at("/runs/6/id").asText()).isEqualTo("1t-full");
         assertThat(j.at("/runs/6/measuredSeconds").asDouble()).isEqualTo(94.42);
