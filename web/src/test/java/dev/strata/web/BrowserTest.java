@@ -265,6 +265,7 @@ class BrowserTest {
         {"/", "planner-phone"},
         {"/models", "models-phone"},
         {"/training", "training-phone"},
+        {"/training?devices=64&search=true", "training-search-phone"},
         {"/scaling", "scaling-phone"},
         {"/validation", "validation-phone"},
         {"/api-docs", null}

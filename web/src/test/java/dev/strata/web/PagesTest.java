@@ -70,8 +70,9 @@ class PagesTest {
                             java.util.Locale.ROOT,
                             "%.1f %%",
                             100 * api.at("/step/mfu").doubleValue()));
-            // the validation figures are validate --training's: 8 published runs (data/.../megatron-training.tsv)
-            assertThat(html).contains("against 8 published Megatron-LM step times");
+            // the validation figures are validate --training's: 8 step times and 10 weak-scaling runs
+            // (data/.../published)
+            assertThat(html).contains("against 18 published Megatron-LM runs");
             // the four parts of the step, whose shares add up to the step (to the rounding of one decimal each)
             var shares = java.util.regex.Pattern.compile("<td class=\"num\">([0-9.]+) %</td>")
                     .matcher(html.substring(
@@ -88,6 +89,53 @@ class PagesTest {
             // an MFU typed in times the run by itself: no step section
             String typed = client.get("/training?" + q + "&mfu=0.4").body().string();
             assertThat(typed).doesNotContain("id=\"step-cards\"").contains("40.0 % MFU");
+        });
+    }
+
+    @Test
+    void theTrainingPageSearchesLayoutsFastestFirstAndAppliesOne() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            String q = "model=llama-3-8b&hardware=h100-sxm&devices=64&tokens=1e12&search=true";
+            String html = client.get("/training?" + q).body().string();
+            assertThat(html).contains("id=\"layouts-table\"").contains("name=\"search\"");
+            // the search is /api/train's for the same model, devices and (default) global batch
+            JsonNode api = json(client.get("/api/train?model=llama-3-8b&hardware=h100-sxm&devices=64&tokens=1e12"
+                    + "&search=true&top=" + dev.strata.web.page.TrainingPage.SEARCH_TOP));
+            JsonNode layouts = api.get("layouts");
+            assertThat(layouts).hasSize(8);
+            String table = html.substring(
+                    html.indexOf("id=\"layouts-table\""),
+                    html.indexOf("</table>", html.indexOf("id=\"layouts-table\"")));
+            var links = java.util.regex.Pattern.compile("class=\"apply-layout\" href=\"([^\"]+)\"")
+                    .matcher(table);
+            List<String> hrefs = new java.util.ArrayList<>();
+            while (links.find()) hrefs.add(links.group(1).replace("&amp;", "&"));
+            assertThat(hrefs).hasSize(8);
+            // fastest first: each row's MFU as the API gives it, in the API's order (one decimal of a percent)
+            int at = 0;
+            for (JsonNode l : layouts) {
+                String mfu =
+                        String.format(Locale.ROOT, "%.1f %%", 100 * l.get("mfu").doubleValue());
+                at = table.indexOf(mfu, at);
+                assertThat(at).as(mfu).isPositive();
+            }
+            // applying the fastest times the run at it: the step's MFU is the search's
+            String applied = client.get(hrefs.get(0)).body().string();
+            assertThat(hrefs.get(0))
+                    .doesNotContain("search=")
+                    .contains("tp=" + layouts.get(0).get("tp").asText());
+            assertThat(applied)
+                    .contains("id=\"step-cards\"")
+                    .doesNotContain("id=\"layouts-table\"")
+                    .contains(String.format(
+                            Locale.ROOT,
+                            "%.1f %%",
+                            100 * layouts.get(0).get("mfu").doubleValue()));
+            // without the option there is no search
+            assertThat(client.get("/training?model=llama-3-8b&hardware=h100-sxm&devices=64")
+                            .body()
+                            .string())
+                    .doesNotContain("id=\"layouts-table\"");
         });
     }
 

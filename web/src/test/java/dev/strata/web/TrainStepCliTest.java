@@ -169,7 +169,12 @@ class TrainStepCliTest {
         ScalingCliTest.Run r = run("validate", "--training", "--format", "json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = r.json();
-        assertThat(j.get("runs")).hasSize(8);
+        // 8 step times (Korthikanti et al. 2022) and 10 weak-scaling runs (Narayanan et al. 2021 Table 1)
+        assertThat(j.get("runs")).hasSize(18);
+        assertThat(j.at("/sets/weakScaling/runs").asInt()).isEqualTo(10);
+        // Narayanan et al. 2021 Table 1: the 1T model on 3,072 GPUs achieved 163 teraFLOP/s per GPU
+        assertThat(j.at("/runs/17/id").asText()).isEqualTo("1008b-3072gpu");
+        assertThat(j.at("/runs/17/measuredTflopsPerGpu").asDouble()).isCloseTo(163, within(1e-6));
         // Korthikanti et al. 2022: the 1T model with full recomputation took 94.42 s per step
         assertThat(j.at("/runs/6/id").asText()).isEqualTo("1t-full");
         assertThat(j.at("/runs/6/measuredSeconds").asDouble()).isEqualTo(94.42);
@@ -227,5 +232,136 @@ class TrainStepCliTest {
                 "2");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("tp");
+    }
+
+    static final String[] PLAIN = {
+        "train",
+        "--model",
+        "llama-3-8b",
+        "--tokens",
+        "15e12",
+        "--hardware",
+        "h100-sxm",
+        "--devices",
+        "1024",
+        "--format",
+        "json"
+    };
+
+    @Test
+    void withoutALayoutTheRunIsTimedAtTheFastestLayoutThatFits() throws Exception {
+        ScalingCliTest.Run r = run(PLAIN);
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        // the step-time model's MFU, not an assumed one
+        assertThat(j.get("mfu").asDouble()).isEqualTo(j.at("/step/mfu").asDouble());
+        assertThat(j.get("mfuSource").asText()).contains("step-time model").contains("default layout");
+        assertThat(j.at("/layout/chosen").asText()).startsWith("default: the fastest");
+        assertThat(j.at("/layout/fitsMemory").asBoolean()).isTrue();
+        // the default batch: 4 Mi tokens of 4,096 (llama-3-8b's default sequence) = 1,024 sequences
+        assertThat(j.at("/layout/globalBatch").asInt()).isEqualTo(1024);
+        // the run: 15e12 tokens at the step's tokens/s; relative 1e-7
+        assertThat(j.get("wallSeconds").asDouble())
+                .isCloseTo(15e12 / j.at("/step/tokensPerSecond").asDouble(), withPercentage(1e-7));
+        // the layout is the search's first at the same devices and batch
+        JsonNode first = run(
+                        "train",
+                        "--model",
+                        "llama-3-8b",
+                        "--hardware",
+                        "h100-sxm",
+                        "--devices",
+                        "1024",
+                        "--global-batch",
+                        "1024",
+                        "--search",
+                        "--top",
+                        "1",
+                        "--format",
+                        "json")
+                .json()
+                .at("/layouts/0");
+        for (String key :
+                List.of("tp", "pp", "dp", "interleave", "microBatch", "recompute", "sequenceParallel", "zero"))
+            assertThat(j.at("/layout/" + key)).as(key).isEqualTo(first.get(key));
+        assertThat(j.at("/step/seconds").asDouble())
+                .isEqualTo(first.get("stepSeconds").asDouble());
+        // an 8B model on 1,024 H100s: Llama 3 405B reached 38-43 % BF16 MFU (arXiv:2407.21783 Table 4); a broad
+        // bound of 25-55 % for a smaller model whose step is shorter against the same gradient reduction
+        assertThat(j.get("mfu").asDouble()).isBetween(0.25, 0.55);
+    }
+
+    @Test
+    void anExplicitMfuIsAssumedAndAFormatPicksThePeak() throws Exception {
+        JsonNode j = run(
+                        "train",
+                        "--model",
+                        "llama-3-8b",
+                        "--tokens",
+                        "15e12",
+                        "--hardware",
+                        "h100-sxm",
+                        "--devices",
+                        "1024",
+                        "--mfu",
+                        "0.5",
+                        "--format",
+                        "json")
+                .json();
+        assertThat(j.get("mfu").asDouble()).isEqualTo(0.5);
+        assertThat(j.get("mfuSource").asText()).startsWith("assumed");
+        assertThat(j.has("step")).isFalse();
+        // --compute-format without a layout: the format the default layout's products run in
+        JsonNode fp8 = run(with8("--compute-format", "fp8")).json();
+        assertThat(fp8.at("/layout/weights").asText()).isEqualTo("fp8");
+        assertThat(fp8.at("/hardware/computeFormat").asText()).isEqualTo("fp8");
+        ScalingCliTest.Run bad = run(with8("--compute-format", "fp32"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("compute-format = \"fp32\"").contains("fp16, bf16, fp8");
+    }
+
+    @Test
+    void aRunNoLayoutFitsIsTimedAtTheAssumedMfuAndSaysWhy() throws Exception {
+        // one H100 holds no layout of 8B parameters' 16 bytes of AdamW state each (about 128 GB)
+        JsonNode j = run(with8("--devices", "1")).json();
+        assertThat(j.get("mfu").asDouble()).isEqualTo(0.40); // TrainingCost.DEFAULT_MFU
+        assertThat(j.get("mfuSource").asText()).startsWith("assumed: no layout of 1 devices fits h100-sxm");
+        assertThat(j.has("step")).isFalse();
+    }
+
+    @Test
+    void theRecomputeModesTakeDifferentWallTimes() throws Exception {
+        // full recomputation runs every layer's forward again, selective only the attention core (Korthikanti et al.
+        // 2022 §5): none < selective < full in wall time at the same layout
+        double none = run(with("--tokens", "15e12", "--recompute", "none"))
+                .json()
+                .get("wallSeconds")
+                .asDouble();
+        double selective = run(with("--tokens", "15e12", "--recompute", "selective"))
+                .json()
+                .get("wallSeconds")
+                .asDouble();
+        double full = run(with("--tokens", "15e12", "--recompute", "full"))
+                .json()
+                .get("wallSeconds")
+                .asDouble();
+        assertThat(none).isLessThan(selective);
+        assertThat(selective).isLessThan(full);
+        // the full forward again is about a third more compute (backward = 2 x forward): at least 15 % slower
+        assertThat(full / selective).isGreaterThan(1.15);
+    }
+
+    /** PLAIN with options replaced or added: pairs of option and value. */
+    static String[] with8(String... extra) {
+        List<String> a = new ArrayList<>(List.of(PLAIN));
+        for (int i = 0; i < extra.length; i += 2) {
+            int at = a.indexOf(extra[i]);
+            if (at >= 0) a.set(at + 1, extra[i + 1]);
+            else {
+                a.add(extra[i]);
+                a.add(extra[i + 1]);
+            }
+        }
+        return a.toArray(String[]::new);
     }
 }

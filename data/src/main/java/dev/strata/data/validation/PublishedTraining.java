@@ -18,7 +18,9 @@ import org.apache.commons.csv.CSVRecord;
  * Published Megatron-LM training step times shipped with strata ({@code published/megatron-training.tsv}, whose header
  * says where they come from) and strata's training step-time model's prediction of each, on the stack those runs used
  * ({@link TrainingStack#MEGATRON_2022_SELENE}) with the GPU performance model's efficiencies. One figure is fitted to
- * them, the training kernel efficiency ({@link TrainingStack#FITTED_KERNEL_EFFICIENCY}); the rest is counted.
+ * them, the training kernel efficiency ({@link TrainingStack#FITTED_KERNEL_EFFICIENCY}); the rest is counted. The
+ * weak-scaling throughputs of Narayanan et al. 2021 ({@code published/megatron-weak-scaling.tsv}) are held against the
+ * same model out of sample ({@link #weakScaling}).
  */
 public final class PublishedTraining {
     private PublishedTraining() {}
@@ -26,8 +28,14 @@ public final class PublishedTraining {
     /** The shipped set's file name. */
     public static final String SET = "megatron-training.tsv";
 
+    /** The shipped weak-scaling set's file name (Narayanan et al. 2021 Table 1). */
+    public static final String WEAK_SCALING_SET = "megatron-weak-scaling.tsv";
+
     /** The shipped set's rows, read once. */
     private static final List<CSVRecord> RECORDS = PublishedFiles.records(SET);
+
+    /** The weak-scaling set's rows, read once. */
+    private static final List<CSVRecord> WEAK_SCALING = PublishedFiles.records(WEAK_SCALING_SET);
 
     /**
      * One published run and strata's prediction of it.
@@ -35,11 +43,18 @@ public final class PublishedTraining {
      * @param id the row's id
      * @param hardware the device's catalog id
      * @param layout the run's layout and batch
-     * @param measuredSeconds the published step time
+     * @param measuredSeconds the published step time, or the one a published throughput implies
      * @param predicted strata's step
+     * @param eq3FlopsPerStep the step's FLOPs as Narayanan et al. 2021 eq. (3) counts them (every layer's forward
+     *     recomputed), the count behind their achieved teraFLOP/s
      */
     public record Row(
-            String id, String hardware, TrainingLayout layout, double measuredSeconds, TrainingStep predicted) {
+            String id,
+            String hardware,
+            TrainingLayout layout,
+            double measuredSeconds,
+            TrainingStep predicted,
+            double eq3FlopsPerStep) {
         /**
          * predicted / measured - 1.
          *
@@ -47,6 +62,24 @@ public final class PublishedTraining {
          */
         public double error() {
             return predicted.seconds() / measuredSeconds - 1;
+        }
+
+        /**
+         * The achieved teraFLOP/s per device the measured step implies, counted by eq. (3).
+         *
+         * @return eq. (3) FLOPs / (devices x measured seconds) / 1e12
+         */
+        public double measuredTflopsPerDevice() {
+            return eq3FlopsPerStep / (layout.devices() * measuredSeconds) / 1e12;
+        }
+
+        /**
+         * The achieved teraFLOP/s per device the predicted step implies, counted by eq. (3).
+         *
+         * @return eq. (3) FLOPs / (devices x predicted seconds) / 1e12
+         */
+        public double predictedTflopsPerDevice() {
+            return eq3FlopsPerStep / (layout.devices() * predicted.seconds()) / 1e12;
         }
     }
 
@@ -69,6 +102,45 @@ public final class PublishedTraining {
         List<Row> out = new ArrayList<>();
         for (CSVRecord row : RECORDS) out.add(row(row, stack));
         return List.copyOf(out);
+    }
+
+    /**
+     * The weak-scaling runs of Narayanan et al. 2021 Table 1 ({@code published/megatron-weak-scaling.tsv}) with their
+     * predictions on that year's stack ({@link TrainingStack#MEGATRON_2021_SELENE}); each measured step time is the one
+     * the published teraFLOP/s per GPU implies by eq. (3). Nothing is fitted to them.
+     *
+     * @return the rows, in file order
+     */
+    public static List<Row> weakScaling() {
+        return weakScaling(TrainingStack.MEGATRON_2021_SELENE);
+    }
+
+    /**
+     * The weak-scaling runs with their predictions on {@code stack}.
+     *
+     * @param stack the training stack to predict with
+     * @return the rows, in file order
+     */
+    public static List<Row> weakScaling(TrainingStack stack) {
+        List<Row> out = new ArrayList<>();
+        for (CSVRecord row : WEAK_SCALING) out.add(row(row, stack));
+        return List.copyOf(out);
+    }
+
+    /**
+     * Training FLOPs of one step of a GPT by Narayanan et al. 2021 eq. (3): {@code 96 B s l h^2 (1 + s / (6 h) + V / (16
+     * l h))}, which counts the forward pass of every layer twice (full recomputation) and the logits once.
+     *
+     * @param globalBatch sequences per step {@code B}
+     * @param seqLen tokens per sequence {@code s}
+     * @param layers layers {@code l}
+     * @param hidden hidden size {@code h}
+     * @param vocab vocabulary {@code V}
+     * @return FLOPs per step
+     */
+    public static double eq3FlopsPerStep(int globalBatch, int seqLen, int layers, int hidden, int vocab) {
+        double h = hidden, l = layers, s = seqLen;
+        return 96 * (double) globalBatch * s * l * h * h * (1 + s / (6 * h) + vocab / (16 * l * h));
     }
 
     /**
@@ -144,7 +216,17 @@ public final class PublishedTraining {
                 0);
         Hardware hw = GpuPerformance.hardware(HardwareCatalog.get(r.get("hardware")));
         TrainingStep step = TrainingStepModel.estimate(spec, hw, GpuPerformance.gpu(), "fp16", layout, stack);
-        return new Row(id, r.get("hardware"), layout, Double.parseDouble(r.get("measured_seconds")), step);
+        double eq3 = eq3FlopsPerStep(
+                layout.globalBatch(),
+                layout.sequenceLength(),
+                Integer.parseInt(r.get("layers")),
+                Integer.parseInt(r.get("hidden")),
+                Integer.parseInt(r.get("vocab")));
+        // a step time as published, or the one a published eq. (3) throughput per GPU implies
+        double measured = r.isMapped("measured_seconds")
+                ? Double.parseDouble(r.get("measured_seconds"))
+                : eq3 / (layout.devices() * Double.parseDouble(r.get("measured_tflops_per_gpu")) * 1e12);
+        return new Row(id, r.get("hardware"), layout, measured, step, eq3);
     }
 
     /** A GPT of Megatron-LM's shape: learned positions, LayerNorm, GeLU MLP of 4 x hidden, tied embeddings. */

@@ -32,6 +32,11 @@ public final class TrainingLayoutSearch {
     public static final List<Integer> MICRO_BATCHES = List.of(1, 2, 4, 8);
     /** Most model chunks per stage tried. */
     public static final int MAX_INTERLEAVE = 8;
+    /**
+     * Tokens per step of the default global batch ({@link #defaultGlobalBatch}): 4 Mi, about the 4M-token batches of
+     * GPT-3 175B (3.2M, Brown et al. 2020 Table 2.1) and Llama 3 405B's first stage (4M, arXiv:2407.21783 §3.4.1).
+     */
+    public static final long DEFAULT_BATCH_TOKENS = 1L << 22;
 
     private TrainingLayoutSearch() {}
 
@@ -66,20 +71,70 @@ public final class TrainingLayoutSearch {
             int globalBatch,
             int sequenceLength,
             TrainingStack stack) {
+        return search(spec, hw, gpu, format, layouts(spec, hw, devices, globalBatch, sequenceLength, stack), stack);
+    }
+
+    /**
+     * The layouts of {@code tried} that fit, fastest first: {@link #search} over layouts already listed (by
+     * {@link #layouts}, so that a caller can bound the work first).
+     *
+     * @param spec the model
+     * @param hw the device (its memory bounds each layout)
+     * @param gpu the GPU performance model's efficiencies
+     * @param format the format of the matrix products: {@code fp16}, {@code bf16} or {@code fp8}
+     * @param tried the layouts to try
+     * @param stack the attention kernel and the network
+     * @return every layout of {@code tried} that fits, fastest first; empty when none does
+     */
+    public static List<Candidate> search(
+            TransformerSpec spec,
+            Hardware hw,
+            GpuEfficiency gpu,
+            String format,
+            List<TrainingLayout> tried,
+            TrainingStack stack) {
         Checks.present("spec", spec);
+        Checks.present("hardware", hw);
+        Checks.present("layouts", tried);
+        Precision precision = Precision.of(NumericFormat.parse("weights", format), NumericFormat.BF16, Optimizer.ADAMW);
+        List<Candidate> out = new ArrayList<>();
+        for (TrainingLayout l : tried) add(out, spec, hw, gpu, format, precision, stack, l);
+        out.sort(Comparator.comparingDouble(c -> c.step().seconds()));
+        return out;
+    }
+
+    /**
+     * Every layout {@link #search} tries, before the memory check: its cost grows with their number.
+     *
+     * @param spec the model
+     * @param hw the device (without a known scale-up link only tp 1 and pp 1 are tried)
+     * @param devices devices in all
+     * @param globalBatch sequences per step
+     * @param sequenceLength tokens per sequence
+     * @param stack the attention kernel and the network (its node size bounds tp)
+     * @return the layouts, in search order
+     */
+    public static List<TrainingLayout> layouts(
+            TransformerSpec spec, Hardware hw, long devices, int globalBatch, int sequenceLength, TrainingStack stack) {
+        Checks.present("spec", spec);
+        Checks.present("hardware", hw);
+        Checks.present("stack", stack);
         Checks.range("devices", devices, 1, Parallelism.MAX_DEGREE);
         Checks.range("global-batch", globalBatch, 1, TrainingLayout.MAX_GLOBAL_BATCH);
-        Precision precision = Precision.of(NumericFormat.parse("weights", format), NumericFormat.BF16, Optimizer.ADAMW);
         long layers = 0;
         boolean moe = false;
         for (LayerGroup g : spec.layers()) {
             layers += g.count();
             moe |= g.kind().feedForward() instanceof dev.strata.model.MixtureOfExperts;
         }
-        List<Candidate> out = new ArrayList<>();
-        for (int tp = 1; tp <= Math.min(devices, stack.nodeSize()); tp *= 2) {
+        // tensor and pipeline ranks talk over the scale-up link; without one only data parallelism is laid out
+        boolean link = hw.scaleUpBandwidthBytesPerSecond() > 0;
+        int maxTp = link ? (int) Math.min(devices, stack.nodeSize()) : 1;
+        long maxPp = link ? Math.min(layers, devices) : 1;
+        List<TrainingLayout> out = new ArrayList<>();
+        for (int tp = 1; tp <= maxTp; tp *= 2) {
             if (devices % tp != 0) continue;
-            for (int pp = 1; pp <= Math.min(layers, devices / tp); pp++) {
+            for (int pp = 1; pp <= Math.min(maxPp, devices / tp); pp++) {
                 if ((devices / tp) % pp != 0) continue;
                 int dp = (int) (devices / ((long) tp * pp));
                 for (int v = 1; v <= (pp == 1 ? 1 : MAX_INTERLEAVE); v++) {
@@ -92,32 +147,30 @@ public final class TrainingLayoutSearch {
                                 for (int zero = 0; zero <= (dp > 1 ? 3 : 0); zero++)
                                     for (int ep = 1; ep <= (moe ? dp : 1); ep *= 2)
                                         if (dp % ep == 0)
-                                            add(
-                                                    out,
-                                                    spec,
-                                                    hw,
-                                                    gpu,
-                                                    format,
-                                                    precision,
-                                                    stack,
-                                                    new TrainingLayout(
-                                                            tp,
-                                                            pp,
-                                                            dp,
-                                                            v,
-                                                            globalBatch,
-                                                            b,
-                                                            sequenceLength,
-                                                            r,
-                                                            sp,
-                                                            zero,
-                                                            ep));
+                                            out.add(new TrainingLayout(
+                                                    tp, pp, dp, v, globalBatch, b, sequenceLength, r, sp, zero, ep));
                     }
                 }
             }
         }
-        out.sort(Comparator.comparingDouble(c -> c.step().seconds()));
         return out;
+    }
+
+    /**
+     * The global batch a run takes when none is given: the smallest multiple of the device count holding at least
+     * {@link #DEFAULT_BATCH_TOKENS} tokens (so that every data-parallel split of the devices runs whole micro-batches
+     * of one sequence).
+     *
+     * @param devices devices in all
+     * @param sequenceLength tokens per sequence
+     * @return sequences per step
+     */
+    public static int defaultGlobalBatch(long devices, int sequenceLength) {
+        Checks.range("devices", devices, 1, Parallelism.MAX_DEGREE);
+        Checks.range("seq-len", sequenceLength, 1, Integer.MAX_VALUE);
+        long sequences = Math.max(1, (DEFAULT_BATCH_TOKENS + sequenceLength - 1) / sequenceLength);
+        long batch = (sequences + devices - 1) / devices * devices;
+        return (int) Math.min(batch, TrainingLayout.MAX_GLOBAL_BATCH / devices * devices);
     }
 
     /**

@@ -52,6 +52,15 @@ public record TrainingStack(
             new TrainingStack(false, 8, 50e9, 4, 40e6, FITTED_KERNEL_EFFICIENCY);
 
     /**
+     * The stack of the Megatron-LM runs of Narayanan et al. 2021 (Table 1) on Selene: as {@link #MEGATRON_2022_SELENE}
+     * but with that year's data-parallel reduction, Megatron-LM 2's local DDP: the fp16 gradients all-reduced in one
+     * pass after the backward pass of the last micro-batch (not overlapped with it), modelled as 2-byte gradients in
+     * one bucket as large as any gradient ({@link #bucketBytes} 1e12).
+     */
+    public static final TrainingStack MEGATRON_2021_SELENE =
+            new TrainingStack(false, 8, 50e9, 2, 1e12, FITTED_KERNEL_EFFICIENCY);
+
+    /**
      * This stack with another kernel efficiency.
      *
      * @param k the kernel efficiency, in (0, 2]

@@ -69,4 +69,42 @@ class TrainingLayoutSearchTest {
                         TrainingStepModelTest.UNFUSED))
                 .isEmpty();
     }
+
+    @Test
+    void theDefaultGlobalBatchHoldsFourMiTokensInAMultipleOfTheDevices() {
+        // 4 Mi tokens of 4,096 are 1,024 sequences, a multiple of 1,024 and of 8 devices
+        assertThat(TrainingLayoutSearch.defaultGlobalBatch(1024, 4096)).isEqualTo(1024);
+        assertThat(TrainingLayoutSearch.defaultGlobalBatch(8, 4096)).isEqualTo(1024);
+        // 1,000 devices: the smallest multiple of 1,000 at or above 1,024
+        assertThat(TrainingLayoutSearch.defaultGlobalBatch(1000, 4096)).isEqualTo(2000);
+        // 4 Mi tokens of 8,192 are 512 sequences; 3,072 devices need at least one each
+        assertThat(TrainingLayoutSearch.defaultGlobalBatch(3072, 8192)).isEqualTo(3072);
+    }
+
+    @Test
+    void aSearchOverTheListedLayoutsIsTheSearch() {
+        List<TrainingLayout> tried = TrainingLayoutSearch.layouts(
+                TestModels.llama3_8b(), TestModels.H100, 16, 64, 4096, TrainingStepModelTest.UNFUSED);
+        List<TrainingLayoutSearch.Candidate> listed = TrainingLayoutSearch.search(
+                TestModels.llama3_8b(),
+                TestModels.H100,
+                TrainingStepModelTest.GPU,
+                "bf16",
+                tried,
+                TrainingStepModelTest.UNFUSED);
+        List<TrainingLayoutSearch.Candidate> all = TrainingLayoutSearch.search(
+                TestModels.llama3_8b(),
+                TestModels.H100,
+                TrainingStepModelTest.GPU,
+                "bf16",
+                16,
+                64,
+                4096,
+                TrainingStepModelTest.UNFUSED);
+        assertThat(listed).isEqualTo(all);
+        // every layout tried uses the 16 devices; those that fit are among them
+        assertThat(tried).allMatch(l -> l.devices() == 16);
+        assertThat(tried.size()).isGreaterThanOrEqualTo(all.size());
+        assertThat(tried).contains(all.get(0).layout());
+    }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code strata train --model M --tokens T --hardware H --devices N [--tp --pp ...]}: time, cost and energy of a
- * training run, at an assumed MFU or, given a layout, at the step-time model's.
+ * training run at the step-time model's MFU (at the layout given, or the fastest that fits), or at an assumed MFU.
  */
 @Command(
         name = "train",
@@ -56,7 +56,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--devices", paramLabel = "N", description = "Number of devices (default 1).")
     Long devices;
 
-    @Option(names = "--mfu", paramLabel = "F", description = "Model FLOPs utilisation, 0-1 (default 0.40).")
+    @Option(
+            names = "--mfu",
+            paramLabel = "F",
+            description =
+                    "An assumed model FLOPs utilisation, 0-1, instead of the step-time model's (which --model"
+                            + " without a layout times at the fastest layout that fits); 0.40 for --params or --flops-per-token.")
     Double mfu;
 
     @Option(

@@ -47,8 +47,9 @@ final class HeavyRequests extends QoSHandler {
     }
 
     /**
-     * Fits, posted configs, the planner with a pasted config, charts, serving simulations and plans: every POST,
-     * {@code /compare} (up to six estimates), {@code /chart/}, {@code /api/simulate} and {@code /api/plan}.
+     * Fits, posted configs, the planner with a pasted config, charts, serving simulations, plans, comparisons and
+     * training runs (whose layouts are searched): every POST, {@code /compare} (up to six estimates), {@code /chart/},
+     * {@code /api/simulate}, {@code /api/plan}, {@code /api/train} and {@code /training} with {@code search=true}.
      */
     static HeavyRequests compute() {
         return new HeavyRequests(
@@ -59,6 +60,9 @@ final class HeavyRequests extends QoSHandler {
                         Request.getPathInContext(r),
                         r.getHttpURI().getQuery()));
     }
+
+    /** A training page that searches layouts ({@code search=true}). */
+    private static final java.util.regex.Pattern QUERY_SEARCH = java.util.regex.Pattern.compile("(^|&)search=true");
 
     /** A non-empty {@code config} parameter in a query string. */
     private static final java.util.regex.Pattern QUERY_CONFIG = java.util.regex.Pattern.compile("(^|&)config=[^&]");
@@ -73,6 +77,10 @@ final class HeavyRequests extends QoSHandler {
                         && query != null
                         && QUERY_CONFIG.matcher(query).find())
                 || path.equals("/compare")
+                || path.startsWith("/api/train")
+                || (path.equals("/training")
+                        && query != null
+                        && QUERY_SEARCH.matcher(query).find())
                 || path.startsWith("/chart/")
                 || path.startsWith("/api/simulate")
                 || path.startsWith("/api/plan");

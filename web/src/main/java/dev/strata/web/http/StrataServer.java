@@ -497,7 +497,7 @@ public final class StrataServer {
 
     /** GET /api/train?model=llama-3-8b&tokens=15e12&hardware=h100-sxm&devices=1024[&mfu=&price=...]: as {@code strata train}. */
     private static void train(Context ctx) {
-        var result = TrainReport.of(TrainReport.Request.from(inputs(ctx)));
+        var result = TrainReport.of(TrainReport.Request.from(inputs(ctx)), WorkBudget.MAX_TRAINING_LAYOUTS);
         respond(ctx, result, result.has("layouts") ? "layouts" : null);
     }
 

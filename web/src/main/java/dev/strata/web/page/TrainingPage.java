@@ -7,7 +7,6 @@ import dev.strata.data.HardwareEntry;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
 import dev.strata.data.validation.PublishedTraining;
-import dev.strata.estimator.cost.TrainingCost;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Optimizer;
 import dev.strata.model.Recompute;
@@ -15,6 +14,7 @@ import dev.strata.web.chart.Charts;
 import dev.strata.web.report.Inputs;
 import dev.strata.web.report.TrainReport;
 import dev.strata.web.report.TrainingMemoryReport;
+import dev.strata.web.report.WorkBudget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +47,14 @@ public final class TrainingPage {
             "batch",
             "seq-len",
             "optimizer",
-            "lora-rank");
+            "lora-rank",
+            "interleave",
+            "sequence-parallel",
+            "global-batch",
+            "search");
+
+    /** Layouts the page's search lists. */
+    public static final int SEARCH_TOP = 8;
 
     /** What a first visit shows (Llama 3 8B on 15T tokens, as Meta trained it, on 1,024 H100s). */
     static final Map<String, String> DEFAULTS = Map.of(
@@ -100,8 +107,14 @@ public final class TrainingPage {
             // the page's parallelism fields size the memory table and, without an MFU, lay out the step-time model;
             // an MFU typed in is the page's answer to "how efficient": then the run is timed by it alone
             boolean mfuGiven = values.get("mfu") != null && !values.get("mfu").isBlank();
-            Inputs run = mfuGiven ? new Inputs(n -> TrainReport.LAYOUT_OPTIONS.contains(n) ? null : values.get(n)) : in;
-            train = TrainReport.of(TrainReport.Request.from(run));
+            // the step's micro-batch is the page's micro-batch field (batch); the search is a request of its own
+            Inputs layoutIn = new Inputs(n -> n.equals("search") || n.equals("top")
+                    ? null
+                    : n.equals("micro-batch") ? values.get("batch") : values.get(n));
+            Inputs run = mfuGiven
+                    ? new Inputs(n -> TrainReport.LAYOUT_OPTIONS.contains(n) ? null : values.get(n))
+                    : layoutIn;
+            train = TrainReport.of(TrainReport.Request.from(run), WorkBudget.MAX_TRAINING_LAYOUTS);
         } catch (IllegalArgumentException e) {
             errors.put(field(e), e.getMessage());
         }
@@ -110,8 +123,28 @@ public final class TrainingPage {
         } catch (IllegalArgumentException e) {
             errors.putIfAbsent(field(e), e.getMessage());
         }
+        ObjectNode layouts = null;
+        if ("true".equals(values.get("search"))) {
+            // every layout of the devices that fits, by the layout search (bounded on the server): the page's model,
+            // hardware, devices, tokens, price, sequence length and global batch; the searched fields left out
+            java.util.Set<String> kept =
+                    java.util.Set.of("model", "hardware", "devices", "tokens", "price", "seq-len", "global-batch");
+            try {
+                layouts = TrainReport.of(
+                        TrainReport.Request.from(new Inputs(n -> n.equals("search")
+                                ? "true"
+                                : n.equals("top")
+                                        ? Integer.toString(SEARCH_TOP)
+                                        : kept.contains(n) ? values.get(n) : null)),
+                        WorkBudget.MAX_TRAINING_LAYOUTS);
+            } catch (IllegalArgumentException e) {
+                errors.putIfAbsent(field(e), e.getMessage());
+            }
+        }
         Form form = new Form(values, errors);
-        String q = Html.query(values);
+        Map<String, String> linked = new LinkedHashMap<>(values);
+        linked.remove("search"); // the run's and the chart's links answer for the run, not the search
+        String q = Html.query(linked);
 
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" method=\"get\" action=\"/training\">");
@@ -124,11 +157,7 @@ public final class TrainingPage {
                 .append(form.select("Hardware", "hardware", hardware))
                 .append(form.input("Devices", "devices", "1", "numeric"))
                 .append(form.input("Training tokens", "tokens", "e.g. 15e12"))
-                .append(form.input(
-                        "MFU (0-1)",
-                        "mfu",
-                        String.format(Locale.ROOT, "%.2f (default)", TrainingCost.DEFAULT_MFU),
-                        "decimal"))
+                .append(form.input("MFU (0-1)", "mfu", "the step-time model's", "decimal"))
                 .append(form.input("Price, USD per device-hour", "price", "the catalog's", "decimal"))
                 .append(form.select(
                         "ZeRO stage",
@@ -150,10 +179,22 @@ public final class TrainingPage {
         for (Optimizer o : Optimizer.values()) optimizers.add(new String[] {o.id(), o.id()});
         b.append(form.select("Optimizer", "optimizer", optimizers))
                 .append(form.input("LoRA rank", "lora-rank", "0 (full training)", "numeric"))
+                .append(form.input("Interleave (chunks per stage)", "interleave", "1", "numeric"))
+                .append(form.select(
+                        "Sequence parallel",
+                        "sequence-parallel",
+                        List.of(new String[] {"", "no (default)"}, new String[] {"false", "no"}, new String[] {
+                            "true", "yes"
+                        })))
+                .append(form.input("Global batch (sequences)", "global-batch", "4 × pp × dp × micro-batch", "numeric"))
+                .append(form.select("Search layouts", "search", List.of(new String[] {"", "no"}, new String[] {
+                    "true", "yes: the " + SEARCH_TOP + " fastest that fit"
+                })))
                 .append("<button type=\"submit\">Estimate</button></form>");
         b.append(form.otherErrors());
 
         if (train != null) run(b, train, q);
+        if (layouts != null) layouts(b, layouts, values);
         if (train != null && train.has("step")) step(b, train);
         if (memory != null) memory(b, memory, q);
         return new Page(errors.isEmpty() ? 200 : 400, Html.page("Training", "Training", b.toString()));
@@ -243,13 +284,77 @@ public final class TrainingPage {
     }
 
     /**
-     * The published Megatron-LM step times against the step-time model: median and worst |error|, computed once (the
-     * figures {@code strata validate --training} prints).
+     * The published Megatron-LM runs (step times and weak-scaling throughputs) against the step-time model: median and
+     * worst |error|, computed once (the figures {@code strata validate --training} prints).
      */
     private static final class Validated {
-        static final List<PublishedTraining.Row> ROWS = PublishedTraining.rows();
+        static final List<PublishedTraining.Row> ROWS = java.util.stream.Stream.concat(
+                        PublishedTraining.rows().stream(), PublishedTraining.weakScaling().stream())
+                .toList();
         static final double MEDIAN = PublishedTraining.medianAbsError(ROWS);
         static final double WORST = PublishedTraining.worstAbsError(ROWS);
+    }
+
+    /**
+     * The layout search's fastest layouts that fit the devices, fastest first, each with a link that applies it to the
+     * page's form (the page's query with the layout's fields set).
+     */
+    private static void layouts(StringBuilder b, ObjectNode s, Map<String, String> values) {
+        JsonNode all = s.get("layouts");
+        b.append("<h2 id=\"layouts\">Fastest layouts</h2><p class=\"note\">");
+        if (all.isEmpty()) {
+            b.append(Html.esc(s.get("note").asText())).append(".</p>");
+            return;
+        }
+        b.append("The ")
+                .append(all.size())
+                .append(" fastest of the ")
+                .append(Show.count(s.get("fitting").longValue()))
+                .append(" layouts of ")
+                .append(Show.count(s.get("devices").longValue()))
+                .append(" devices that fit ")
+                .append(Html.esc(s.at("/hardware/name").asText()))
+                .append("'s memory, at a global batch of ")
+                .append(Show.count(s.get("globalBatch").longValue()))
+                .append(" × ")
+                .append(Show.count(s.get("seqLen").longValue()))
+                .append(" tokens, as the step-time model times them (<code>strata train --search</code>).</p>");
+        b.append("<table id=\"layouts-table\"><thead><tr><th class=\"num\">tp</th><th class=\"num\">pp</th>"
+                + "<th class=\"num\"><abbr title=\"interleave: model chunks per stage\">V</abbr></th>"
+                + "<th class=\"num\">dp</th><th class=\"num\"><abbr title=\"micro-batch, sequences\">b</abbr></th>"
+                + "<th>recompute</th><th><abbr title=\"sequence parallel\">SP</abbr></th><th class=\"num\">ZeRO</th>"
+                + "<th class=\"num\">step</th><th class=\"num\">MFU</th><th></th></tr></thead><tbody>");
+        for (JsonNode l : all) {
+            Map<String, String> apply = new LinkedHashMap<>(values);
+            apply.remove("search");
+            apply.remove("mfu");
+            apply.put("tp", l.get("tp").asText());
+            apply.put("pp", l.get("pp").asText());
+            apply.put("dp", l.get("dp").asText());
+            apply.put("interleave", l.get("interleave").asText());
+            apply.put("batch", l.get("microBatch").asText());
+            apply.put("recompute", l.get("recompute").asText());
+            apply.put("sequence-parallel", l.get("sequenceParallel").asText());
+            apply.put("zero", l.get("zero").asText());
+            apply.put("global-batch", s.get("globalBatch").asText());
+            b.append("<tr>");
+            for (String k : new String[] {"tp", "pp", "interleave", "dp", "microBatch"})
+                b.append("<td class=\"num\">").append(l.get(k).asText()).append("</td>");
+            b.append("<td>")
+                    .append(Html.esc(l.get("recompute").asText()))
+                    .append("</td><td>")
+                    .append(l.get("sequenceParallel").asBoolean() ? "yes" : "no")
+                    .append("</td><td class=\"num\">")
+                    .append(l.get("zero").asText())
+                    .append("</td><td class=\"num\">")
+                    .append(Html.esc(Show.seconds(l.get("stepSeconds").doubleValue())))
+                    .append("</td><td class=\"num\">")
+                    .append(Show.fixed(100 * l.get("mfu").doubleValue(), 1))
+                    .append(" %</td><td><a class=\"apply-layout\" href=\"/training?")
+                    .append(Html.esc(Html.query(apply)))
+                    .append("#step\">apply</a></td></tr>");
+        }
+        b.append("</tbody></table>");
     }
 
     /** The step the step-time model predicts for the page's layout: its parts, the batch, the rates. */
@@ -258,7 +363,7 @@ public final class TrainingPage {
         double seconds = s.get("seconds").doubleValue();
         long devices = t.get("devices").longValue();
         double steps = t.get("tokens").doubleValue() / s.get("tokensPerStep").doubleValue();
-        b.append("<h2>Step</h2><div class=\"cards\" id=\"step-cards\">")
+        b.append("<h2 id=\"step\">Step</h2><div class=\"cards\" id=\"step-cards\">")
                 .append(card(
                         "Step time",
                         Show.seconds(seconds),
@@ -269,7 +374,7 @@ public final class TrainingPage {
                         "MFU predicted",
                         Show.fixed(100 * s.get("mfu").doubleValue(), 1) + " %",
                         "HFU " + Show.fixed(100 * s.get("hfu").doubleValue(), 1) + " %; against "
-                                + Validated.ROWS.size() + " published Megatron-LM step times the model's error is "
+                                + Validated.ROWS.size() + " published Megatron-LM runs the model's error is "
                                 + Show.fixed(100 * Validated.MEDIAN, 1) + " % median, "
                                 + Show.fixed(100 * Validated.WORST, 1) + " % at worst"))
                 .append(card(
@@ -313,7 +418,7 @@ public final class TrainingPage {
                 .append(". Data-parallel reduction: ")
                 .append(Html.esc(s.get("dataParallelOverlap").asText()))
                 .append(". Type an MFU above to time the run by it instead; the fastest layouts that fit: ")
-                .append("<code>strata train --search</code> (docs/cli.md).</p>");
+                .append("Search layouts above, or <code>strata train --search</code> (docs/cli.md).</p>");
     }
 
     private static void memory(StringBuilder b, ObjectNode m, String q) {

@@ -162,6 +162,21 @@ public final class TrainReport {
         boolean given() {
             return !equals(NONE);
         }
+
+        /**
+         * Whether any option the layout search chooses is given (tp, pp, interleave, micro-batch, recompute, sequence
+         * parallelism, ZeRO, ep); without one a run takes the default layout.
+         */
+        boolean laidOut() {
+            return tp != null
+                    || pp != null
+                    || interleave != null
+                    || microBatch != null
+                    || recompute != null
+                    || sequenceParallel != null
+                    || zero != null
+                    || ep != null;
+        }
     }
 
     /** A search flag from a query parameter: true, false or absent (null). */
@@ -173,7 +188,25 @@ public final class TrainReport {
     /** The training formats the step-time model runs the matrix products in. */
     static final java.util.List<String> TRAINING_FORMATS = java.util.List.of("fp16", "bf16", "fp8");
 
+    /**
+     * The report of a request, with no bound on the layouts a search tries (the command line's).
+     *
+     * @param r the request
+     * @return the report
+     */
     public static ObjectNode of(Request r) {
+        return of(r, Long.MAX_VALUE);
+    }
+
+    /**
+     * The report of a request whose layout searches (--search, and the default layout of a run without one) may try
+     * at most {@code maxLayouts} layouts; a larger search is refused naming --devices.
+     *
+     * @param r the request
+     * @param maxLayouts most layouts a search may try ({@link WorkBudget#MAX_TRAINING_LAYOUTS} on the server)
+     * @return the report
+     */
+    public static ObjectNode of(Request r, long maxLayouts) {
         // checked even when no model uses it, so that a bad value is never passed over in silence
         if (r.seqLen() != null) Checks.range("seq-len", r.seqLen(), 1, Limits.MAX_CONTEXT);
         if (r.tokens() != null) Checks.positive("tokens", r.tokens(), TrainingCompute.MAX_QUANTITY);
@@ -207,7 +240,11 @@ public final class TrainReport {
         }
         int measured = (r.mfu() != null ? 1 : 0) + (r.deviceHours() != null ? 1 : 0) + (r.wallHours() != null ? 1 : 0);
         Layout layoutOptions = r.layout() == null ? Layout.NONE : r.layout();
-        boolean stepMode = measured == 0 && r.flopsPerToken() == null && (layoutOptions.given() || r.tokens() == null);
+        // a model without an MFU (given or implied) is timed by the step-time model: at its layout, or without one at
+        // the default layout (the layout search's fastest)
+        boolean stepMode = measured == 0
+                && r.flopsPerToken() == null
+                && (layoutOptions.given() || model != null || r.tokens() == null);
         if (layoutOptions.given() && !stepMode)
             throw InvalidFieldException.withMessage(
                     r.mfu() != null
@@ -225,12 +262,25 @@ public final class TrainReport {
                 throw InvalidFieldException.withMessage(
                         r.params() != null ? "params" : "model",
                         "a layout (--tp, --pp, ...) needs --model (a preset or config.json), not --params");
-            if (r.computeFormat() != null)
+            if (r.computeFormat() != null && layoutOptions.given())
                 throw InvalidFieldException.withMessage(
                         "compute-format",
                         "not with a layout: --weights sets the format of the products and of the peak MFU is measured"
                                 + " against");
-            return stepModel(r, layoutOptions, model, approx, hw, deviceOption);
+            if (r.computeFormat() != null) {
+                // no layout: the format the peak is measured against is the one the step-time model runs the products
+                // in
+                String f = r.computeFormat().trim().toLowerCase(java.util.Locale.ROOT);
+                if (!TRAINING_FORMATS.contains(f))
+                    throw new InvalidFieldException(
+                            "compute-format",
+                            r.computeFormat(),
+                            "one of " + String.join(", ", TRAINING_FORMATS)
+                                    + " (the step-time model's formats), or give --mfu to time the run at an assumed"
+                                    + " MFU");
+                layoutOptions = new Layout(null, null, null, null, null, null, null, f, null, null, null, null);
+            }
+            return stepModel(r, layoutOptions, model, approx, hw, deviceOption, maxLayouts);
         }
         long devices = deviceOption == null ? 1 : deviceOption;
         double tokens = Checks.positive("tokens", Checks.present("tokens", r.tokens()), TrainingCompute.MAX_QUANTITY);
@@ -266,8 +316,9 @@ public final class TrainReport {
         } else {
             mfu = r.mfu() == null ? TrainingCost.DEFAULT_MFU : r.mfu();
             mfuSource = r.mfu() == null
-                    ? "default (Llama 3 405B trained at 38-43 % BF16 MFU, arXiv:2407.21783 Table 4)"
-                    : "given";
+                    ? "assumed: the default (Llama 3 405B trained at 38-43 % BF16 MFU, arXiv:2407.21783 Table 4);"
+                            + " --model without --mfu is timed by the step-time model instead"
+                    : "assumed: given by --mfu (the step-time model predicts one from --model without --mfu)";
         }
         return report(r, model, hw, format, devices, tokens, approx, perToken, totalFlops, mfu, mfuSource, peak);
     }
@@ -337,7 +388,13 @@ public final class TrainReport {
      * {@code layout} and {@code step} to the keys of a run at an MFU.
      */
     private static ObjectNode stepModel(
-            Request r, Layout o, ResolvedModel model, TrainingFlopsPerToken approx, Hardware hw, Long deviceOption) {
+            Request r,
+            Layout o,
+            ResolvedModel model,
+            TrainingFlopsPerToken approx,
+            Hardware hw,
+            Long deviceOption,
+            long maxLayouts) {
         TransformerSpec spec = model.spec();
         int tp = o.tp() == null ? 1 : Checks.range("tp", o.tp(), 1, Parallelism.MAX_DEGREE);
         int pp = o.pp() == null ? 1 : Checks.range("pp", o.pp(), 1, Parallelism.MAX_DEGREE);
@@ -357,9 +414,10 @@ public final class TrainReport {
                     weights,
                     "a format " + hw.id() + " has a peak for, one of "
                             + hw.peakFlopsPerSecond().keySet());
-        if (Boolean.TRUE.equals(o.search())) return search(r, o, model, approx, hw, weights, deviceOption);
+        if (Boolean.TRUE.equals(o.search())) return search(r, o, model, approx, hw, weights, deviceOption, maxLayouts);
         if (o.top() != null)
             throw InvalidFieldException.withMessage("top", "--top lists the layouts of --search: give --search");
+        if (!o.laidOut()) return defaultLayout(r, o, model, approx, hw, weights, deviceOption, maxLayouts);
         long modelRanks = (long) tp * pp;
         long devices = deviceOption == null ? modelRanks : deviceOption;
         if (devices % modelRanks != 0)
@@ -377,9 +435,94 @@ public final class TrainReport {
         TrainingLayout layout = new TrainingLayout(tp, pp, dp, v, global, micro, seqLen, recompute, sp, zero, ep);
         TrainingStep step =
                 TrainingStepModel.estimate(spec, hw, gpuEfficiency(hw), weights, layout, TrainingStack.DEFAULT);
+        return stepReport(r, model, approx, hw, weights, layout, step, "given");
+    }
+
+    /**
+     * A run without layout options: timed at the default layout, the fastest of the layout search that fits the
+     * devices' memory, at --global-batch or {@link TrainingLayoutSearch#defaultGlobalBatch}. When none fits (or the
+     * search would be larger than the budget allows on the server) the answer says so; a run that no layout fits is
+     * timed at the assumed MFU, with a note.
+     */
+    private static ObjectNode defaultLayout(
+            Request r,
+            Layout o,
+            ResolvedModel model,
+            TrainingFlopsPerToken approx,
+            Hardware hw,
+            String weights,
+            Long deviceOption,
+            long maxLayouts) {
+        long devices = deviceOption == null ? 1 : deviceOption;
+        Checks.range("devices", devices, 1, Parallelism.MAX_DEGREE);
+        int seqLen = approx.sequenceLength();
+        boolean batchGiven = o.globalBatch() != null;
+        int global = batchGiven
+                ? Checks.range("global-batch", o.globalBatch(), 1, TrainingLayout.MAX_GLOBAL_BATCH)
+                : TrainingLayoutSearch.defaultGlobalBatch(devices, seqLen);
+        List<TrainingLayout> tried =
+                TrainingLayoutSearch.layouts(model.spec(), hw, devices, global, seqLen, TrainingStack.DEFAULT);
+        WorkBudget.checkTrainingSearch(tried.size(), devices, maxLayouts);
+        List<TrainingLayoutSearch.Candidate> fitting =
+                TrainingLayoutSearch.search(model.spec(), hw, gpuEfficiency(hw), weights, tried, TrainingStack.DEFAULT);
+        String batchWhy = batchGiven
+                ? "--global-batch " + global
+                : "global batch " + global + " sequences (default: the smallest multiple of the devices holding "
+                        + TrainingLayoutSearch.DEFAULT_BATCH_TOKENS + " tokens)";
+        if (fitting.isEmpty()) {
+            if (r.tokens() == null)
+                throw InvalidFieldException.withMessage(
+                        "devices",
+                        "no layout of " + devices + " devices fits " + hw.id() + "'s memory at " + batchWhy
+                                + ": more devices, or --tokens with --mfu to time a run at an assumed MFU");
+            double tokens = r.tokens();
+            double totalFlops = Checks.positive("flops", approx.total() * tokens, TrainingCompute.MAX_QUANTITY);
+            ObjectNode root = report(
+                    r,
+                    model,
+                    hw,
+                    weights,
+                    devices,
+                    tokens,
+                    approx,
+                    approx.total(),
+                    totalFlops,
+                    TrainingCost.DEFAULT_MFU,
+                    "assumed: no layout of " + devices + " devices fits " + hw.id() + "'s memory at " + batchWhy
+                            + ", so the step-time model has nothing to time (strata train --search lists what fits);"
+                            + " the default MFU (Llama 3 405B trained at 38-43 % BF16 MFU, arXiv:2407.21783 Table 4)",
+                    hw.peakFlopsPerSecond(weights));
+            return root;
+        }
+        TrainingLayoutSearch.Candidate best = fitting.get(0);
+        return stepReport(
+                r,
+                model,
+                approx,
+                hw,
+                weights,
+                best.layout(),
+                best.step(),
+                "default: the fastest of the " + fitting.size() + " layouts of " + devices + " devices that fit "
+                        + hw.id() + "'s memory (strata train --search) at " + batchWhy);
+    }
+
+    /** The JSON of a run at a layout and its predicted step; {@code chosen} says where the layout came from. */
+    private static ObjectNode stepReport(
+            Request r,
+            ResolvedModel model,
+            TrainingFlopsPerToken approx,
+            Hardware hw,
+            String weights,
+            TrainingLayout layout,
+            TrainingStep step,
+            String chosen) {
+        TransformerSpec spec = model.spec();
+        long devices = layout.devices();
         double tokens = r.tokens() != null ? r.tokens() : layout.tokensPerStep();
         double totalFlops = Checks.positive("flops", approx.total() * tokens, TrainingCompute.MAX_QUANTITY);
         String source = "predicted by the training step-time model (docs/formulas.md, \"Training step time\")"
+                + (chosen.equals("given") ? "" : " at the default layout")
                 + (GpuPerformance.covers(hw.id())
                         ? ""
                         : "; " + hw.id() + " is not in the GPU performance model: its catalog efficiencies");
@@ -398,19 +541,20 @@ public final class TrainReport {
                 hw.peakFlopsPerSecond(weights));
         if (r.tokens() == null) root.put("tokensNote", "--tokens not given: one step of global-batch x seq-len tokens");
         ObjectNode l = root.putObject("layout");
-        l.put("tp", tp);
-        l.put("pp", pp);
-        l.put("dp", dp);
-        l.put("interleave", v);
-        l.put("globalBatch", global);
-        l.put("microBatch", micro);
+        l.put("tp", layout.tensor());
+        l.put("pp", layout.pipeline());
+        l.put("dp", layout.data());
+        l.put("interleave", layout.interleave());
+        l.put("globalBatch", layout.globalBatch());
+        l.put("microBatch", layout.microBatch());
         l.put("microBatches", layout.microBatches());
-        l.put("seqLen", seqLen);
-        l.put("recompute", recompute.id());
-        l.put("sequenceParallel", sp);
+        l.put("seqLen", layout.sequenceLength());
+        l.put("recompute", layout.recompute().id());
+        l.put("sequenceParallel", layout.sequenceParallel());
         l.put("weights", weights);
-        l.put("zero", zero);
-        l.put("ep", ep);
+        l.put("zero", layout.zeroStage());
+        l.put("ep", layout.expert());
+        l.put("chosen", chosen);
         long bytes = TrainingLayoutSearch.memoryBytesPerDevice(spec, weights, layout);
         l.put("memoryBytesPerDevice", bytes);
         l.put("fitsMemory", bytes <= hw.memoryBytes());
@@ -461,7 +605,8 @@ public final class TrainReport {
             TrainingFlopsPerToken approx,
             Hardware hw,
             String weights,
-            Long deviceOption) {
+            Long deviceOption,
+            long maxLayouts) {
         String[] searched = {"tp", "pp", "interleave", "micro-batch", "recompute", "sequence-parallel", "zero"};
         Object[] given = {o.tp(), o.pp(), o.interleave(), o.microBatch(), o.recompute(), o.sequenceParallel(), o.zero()
         };
@@ -471,18 +616,15 @@ public final class TrainReport {
                         searched[i], "--search tries every " + searched[i] + ": leave it out");
         long devices = Checks.present("devices", deviceOption);
         Checks.range("devices", devices, 1, Parallelism.MAX_DEGREE);
-        int global = Checks.range(
-                "global-batch", Checks.present("global-batch", o.globalBatch()), 1, TrainingLayout.MAX_GLOBAL_BATCH);
+        int global = o.globalBatch() == null
+                ? TrainingLayoutSearch.defaultGlobalBatch(devices, approx.sequenceLength())
+                : Checks.range("global-batch", o.globalBatch(), 1, TrainingLayout.MAX_GLOBAL_BATCH);
         int top = o.top() == null ? 10 : Checks.range("top", o.top(), 1, 1000);
-        List<TrainingLayoutSearch.Candidate> all = TrainingLayoutSearch.search(
-                model.spec(),
-                hw,
-                gpuEfficiency(hw),
-                weights,
-                devices,
-                global,
-                approx.sequenceLength(),
-                TrainingStack.DEFAULT);
+        List<TrainingLayout> tried = TrainingLayoutSearch.layouts(
+                model.spec(), hw, devices, global, approx.sequenceLength(), TrainingStack.DEFAULT);
+        WorkBudget.checkTrainingSearch(tried.size(), devices, maxLayouts);
+        List<TrainingLayoutSearch.Candidate> all =
+                TrainingLayoutSearch.search(model.spec(), hw, gpuEfficiency(hw), weights, tried, TrainingStack.DEFAULT);
         ObjectNode root = Render.NODES.objectNode();
         root.set("model", EstimateReport.model(model));
         ObjectNode h = HardwareReport.of(hw);

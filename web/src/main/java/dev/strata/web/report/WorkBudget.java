@@ -57,6 +57,32 @@ public final class WorkBudget {
                             + " layer evaluations (strata estimate has no such budget)");
     }
 
+    /**
+     * Most layouts one training layout search may try on the server, about 5 s of one core: the memory estimate of
+     * each and the step-time model of each that fits (docs/benchmarks.md: the 4,464 layouts of 70B on 1,024 H100s in
+     * 1.03 s, the JVM's start included).
+     */
+    public static final long MAX_TRAINING_LAYOUTS = 20_000;
+
+    /**
+     * Refuses a training layout search of {@code layouts} layouts of {@code devices} devices over {@code max}.
+     *
+     * @param layouts the layouts the search would try
+     * @param devices the devices laid out
+     * @param max most layouts allowed ({@link #MAX_TRAINING_LAYOUTS} on the server, no bound on the command line)
+     */
+    public static void checkTrainingSearch(long layouts, long devices, long max) {
+        if (layouts > max)
+            throw new InvalidFieldException(
+                    "devices",
+                    devices,
+                    "a device count whose layout search tries at most " + String.format("%,d", max)
+                            + " layouts on the server; " + String.format("%,d", devices) + " devices have "
+                            + String.format("%,d", layouts) + " (tp, pp, interleave, micro-batch, recompute, sequence"
+                            + " parallelism, ZeRO); give the layout (--tp, --pp, ...) or use strata train, which has no"
+                            + " such budget");
+    }
+
     /** Refuses a fit of {@code runs} whose runs times (starts + resamples) exceed {@link #MAX_RUN_FITS}. */
     public static void checkFit(RunsCsv.Runs runs, FitReport.Request request) {
         var options = request.options();

@@ -149,4 +149,26 @@ class WorkBudgetTest {
                     assertThat(page.body().string()).contains("at most");
                 }));
     }
+
+    @Test
+    void aTrainingLayoutSearchOverTheBudgetIsRefusedNamingTheDevices() throws Exception {
+        // DeepSeek-V3 on 65,536 devices: 23,112 layouts to try (tp, pp, micro-batch, recompute, sequence parallelism,
+        // ZeRO and 17 expert-parallel degrees), over the server's 20,000; the run without a layout searches them
+        assertTimeoutPreemptively(
+                REFUSED_AT_ONCE,
+                () -> JavalinTest.test(StrataServer.create(), (server, client) -> {
+                    var r = client.get("/api/train?model=deepseek-v3&hardware=h100-sxm&devices=65536&tokens=1e12");
+                    assertThat(r.code()).isEqualTo(400);
+                    JsonNode e = Render.MAPPER.readTree(r.body().string());
+                    assertThat(e.toString())
+                            .contains("devices")
+                            .contains("20,000")
+                            .contains("23,112");
+                    // with a layout nothing is searched
+                    assertThat(client.get("/api/train?model=deepseek-v3&hardware=h100-sxm&devices=65536&tokens=1e12"
+                                            + "&tp=8&pp=8&ep=64&global-batch=8192")
+                                    .code())
+                            .isEqualTo(200);
+                }));
+    }
 }
