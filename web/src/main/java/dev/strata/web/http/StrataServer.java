@@ -13,6 +13,7 @@ import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.page.ApiDocsPage;
 import dev.strata.web.page.ComparePage;
+import dev.strata.web.page.Html;
 import dev.strata.web.page.ModelsPage;
 import dev.strata.web.page.Page;
 import dev.strata.web.page.PlannerPage;
@@ -266,7 +267,18 @@ public final class StrataServer {
             config.routes.exception(HttpResponseException.class, StrataServer::error);
             config.routes.exception(Exception.class, StrataServer::error);
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty())
+                // a browser asking for a page gets a page (with the navigation), programs the JSON error
+                String accept = ctx.header("Accept");
+                if (!ctx.path().startsWith("/api") && accept != null && accept.contains("text/html"))
+                    ctx.status(404)
+                            .html(Html.page(
+                                    "Not found",
+                                    null,
+                                    "<p class=\"error-box\" id=\"error\">There is no page at "
+                                            + Html.esc(ctx.path())
+                                            + ". The pages are in the navigation above; the HTTP API is at"
+                                            + " <a href=\"/api-docs\">/api-docs</a>.</p>"));
+                else if (ctx.result() == null || ctx.result().isEmpty())
                     error(ctx, 404, "no such page: " + ctx.path(), null);
             });
         });

@@ -48,6 +48,7 @@ public final class ApiDocsPage {
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 + "<link rel=\"icon\" type=\"image/png\" href=\"" + base + "favicon-32x32.png\">\n"
                 + "<link rel=\"stylesheet\" href=\"" + base + "swagger-ui.css\">\n"
+                + "<link rel=\"stylesheet\" href=\"/static/api-docs.css\">\n"
                 + "</head>\n<body>\n"
                 + "<div id=\"swagger-ui\"></div>\n"
                 + "<script src=\"" + base + "swagger-ui-bundle.js\"></script>\n"
