@@ -11,6 +11,8 @@ import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
 import java.io.StringReader;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -424,6 +426,24 @@ class PagesTest {
     }
 
     /** A multipart form post: the fields and, when {@code fileName} is given, the runs as a file, else as the text field. */
+    @Test
+    void aConfigUploadedToThePlannerIsEstimatedAsTheApiEstimatesItPosted() throws Exception {
+        String config = Files.readString(Path.of("testdata", "hf-configs", "mixtral-8x7b-v0.1.json"));
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            Response r =
+                    multipart(client, "/", Map.of("hardware", "h100-sxm", "batch", "4"), "mixtral.json", config, null);
+            assertThat(r.code()).isEqualTo(200);
+            String html = r.body().string();
+            // 46,702,792,704: Mixtral 8x7B's published count (PublishedCountsTest), exact; the file is kept in the form
+            assertThat(html).contains("46,702,792,704 parameters").contains("&quot;num_local_experts&quot;");
+            assertThat(html).doesNotContain("id=\"unknown\"");
+            // an upload that is not a config is refused next to the config field, by name
+            Response bad = multipart(client, "/", Map.of(), "x.json", "{\"model_type\": \"nope\"}", null);
+            assertThat(bad.code()).isEqualTo(400);
+            assertThat(bad.body().string()).contains("id=\"error-config\"");
+        });
+    }
+
     private static Response multipart(
             HttpClient client, String path, Map<String, String> fields, String fileName, String runs) {
         return multipart(

@@ -33,6 +33,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -136,6 +137,33 @@ class PlannerLiveBrowserTest {
                 .until(d -> d.findElement(By.id("layout")).getText().contains("(as given)"));
         assertThat(driver.getCurrentUrl()).contains("tp=1");
         assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        assertNoConsoleProblems();
+    }
+
+    @Test
+    void theModelPickerSearchesThePresetsAndTakesAnUploadedConfig() throws Exception {
+        open("/?model=llama-3-8b&hardware=h100-sxm&batch=4");
+        WebElement search = driver.findElement(By.id("model-search"));
+        assertThat(search.isDisplayed()).isTrue();
+        search.sendKeys("mixtral");
+        Select models = new Select(driver.findElement(By.id("model")));
+        // the chosen model stays; every other option left names Mixtral
+        for (WebElement o : models.getOptions())
+            if (!o.getAttribute("value").equals("llama-3-8b"))
+                assertThat(o.getAttribute("value") + " " + o.getText()).containsIgnoringCase("mixtral");
+        assertThat(models.getOptions()).hasSizeGreaterThan(1);
+
+        // a config.json chosen from disk: its model's numbers, with no page load; the count is the one posted to the
+        // API
+        driver.executeScript("window.strataMarker = 'kept';");
+        Path file = Path.of("testdata", "hf-configs", "mixtral-8x7b-v0.1.json").toAbsolutePath();
+        driver.findElement(By.id("config-file")).sendKeys(file.toString());
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class) // the results are replaced live
+                .until(d -> d.findElement(By.id("showing")).getText().contains("mixtral"));
+        // 46,702,792,704: Mixtral 8x7B's published count (PublishedCountsTest), exact
+        assertThat(driver.findElement(By.id("showing")).getText()).contains("46,702,792,704 parameters");
+        assertThat(driver.executeScript("return window.strataMarker")).isEqualTo("kept");
         assertNoConsoleProblems();
     }
 

@@ -423,7 +423,10 @@ public final class StrataServer {
         Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
         // a parameter the page has no field for is named on the page, not ignored
         var names = post ? form(ctx).fields().keySet() : ctx.queryParamMap().keySet();
-        page(ctx, PlannerPage.render(PlannerPage.values(values), values.apply("config"), PlannerPage.unknown(names)));
+        String config = values.apply("config");
+        // an uploaded config.json (the model picker's file field) when nothing is pasted
+        if ((config == null || config.isBlank()) && post) config = formParam(ctx, "file");
+        page(ctx, PlannerPage.render(PlannerPage.values(values), config, PlannerPage.unknown(names)));
     }
 
     /**

@@ -128,7 +128,7 @@ public final class PlannerPage {
      */
     public static List<String> unknown(Iterable<String> names) {
         List<String> out = new ArrayList<>();
-        for (String n : names) if (!FIELDS.containsKey(n) && !n.equals("config")) out.add(n);
+        for (String n : names) if (!FIELDS.containsKey(n) && !n.equals("config") && !n.equals("file")) out.add(n);
         return out;
     }
 
@@ -151,6 +151,10 @@ public final class PlannerPage {
         b.append("<form class=\"inputs\" id=\"planner\" method=\"")
                 .append(pasted ? "post" : "get")
                 .append("\" action=\"/\">");
+        // with JavaScript, a search box filters the model list (planner.js shows it); the list works without it
+        b.append("<label class=\"model-search\" hidden>Search the models")
+                .append("<input type=\"search\" id=\"model-search\" autocomplete=\"off\"")
+                .append(" placeholder=\"e.g. qwen, 70b, moe\"></label>");
         select(
                 b,
                 "model",
@@ -194,6 +198,7 @@ public final class PlannerPage {
                     .append(Html.esc(error))
                     .append("</span>");
         b.append("</label><button type=\"submit\">Estimate</button></form>");
+        upload(b, v);
         // posts the form when a config is pasted (too long for a URL); without it a GET carries the config instead
         // and, with JavaScript, updates the results as the fields change and draws the charts with uPlot
         b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT).append("uPlot.min.css\">");
@@ -814,6 +819,26 @@ public final class PlannerPage {
     private static String band(JsonNode r, String quantity) {
         JsonNode e = r.at("/latency/errorBand/" + quantity);
         return e.isNumber() ? "; validated \u00b1" + Math.round(100 * e.asDouble()) + " % (p80)" : "";
+    }
+
+    /**
+     * The model picker's upload: a config.json chosen from disk, posted (multipart) with the page's other values, as a
+     * pasted config is; the page then keeps it in its form, so later changes post it again. A separate form, since
+     * the planner's own is a GET (its state is its URL).
+     */
+    private static void upload(StringBuilder b, Map<String, String> v) {
+        b.append("<form class=\"inputs upload\" id=\"upload\" method=\"post\" enctype=\"multipart/form-data\"")
+                .append(" action=\"/\"><label class=\"wide\">Or upload a model's config.json (Hugging Face format;")
+                .append(" at most 1 MiB)<input type=\"file\" name=\"file\" id=\"config-file\"")
+                .append(" accept=\".json,application/json\"></label>");
+        for (var e : v.entrySet())
+            if (!e.getKey().equals("model") && !e.getValue().isEmpty())
+                b.append("<input type=\"hidden\" name=\"")
+                        .append(Html.esc(e.getKey()))
+                        .append("\" value=\"")
+                        .append(Html.esc(e.getValue()))
+                        .append("\">");
+        b.append("<button type=\"submit\">Use this file</button></form>");
     }
 
     private static String usd(double v) {

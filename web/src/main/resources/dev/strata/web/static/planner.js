@@ -18,6 +18,38 @@
     let timer = null;
     let inflight = null;
     let shown = state();
+    modelSearch();
+    configFile();
+
+    /** The model list filtered by the words typed in the search box (shown only with this script). */
+    function modelSearch() {
+      const search = document.getElementById('model-search');
+      const select = document.getElementById('model');
+      if (!search || !select) return;
+      search.closest('label').hidden = false;
+      const all = Array.from(select.options, o => ({value: o.value, text: o.text}));
+      search.addEventListener('input', () => {
+        const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        const current = select.value;
+        const keep = all.filter(o => o.value === current
+            || words.every(w => (o.value + ' ' + o.text).toLowerCase().includes(w)));
+        select.replaceChildren(...keep.map(o => new Option(o.text, o.value, false, o.value === current)));
+      });
+    }
+
+    /** A config.json chosen in the upload form goes into the config box, and the results follow it. */
+    function configFile() {
+      const file = document.getElementById('config-file');
+      if (!file || !config) return;
+      file.addEventListener('change', () => {
+        const f = file.files && file.files[0];
+        if (!f) return;
+        f.text().then(t => {
+          config.value = t;
+          update();
+        });
+      });
+    }
 
     /** Whether a config is pasted: then the form is posted, as it would be without this script. */
     function pasted() {
