@@ -94,6 +94,43 @@ class PlannerPageTest {
     }
 
     @Test
+    void everyCardAndTableTermExplainsItselfInATooltip() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            String html = client.get("/?model=mixtral-8x7b&hardware=h100-sxm&devices=2")
+                    .body()
+                    .string();
+            java.util.regex.Matcher labels = java.util.regex.Pattern.compile("<div class=\"label\">(.*?)</div>")
+                    .matcher(html);
+            int cards = 0;
+            while (labels.find()) {
+                cards++;
+                assertThat(labels.group(1)).as("card label").contains("<span class=\"term\" title=\"");
+            }
+            assertThat(cards).isEqualTo(6); // fits, ttft, tpot, throughput, cost, capacity
+            for (String table : new String[] {"memory", "decode"}) {
+                String body = html.substring(html.indexOf("<table id=\"" + table + "\""));
+                body = body.substring(body.indexOf("<tbody>"), body.indexOf("</tbody>"));
+                java.util.regex.Matcher rows =
+                        java.util.regex.Pattern.compile("<tr><td>(.*?)</td>").matcher(body);
+                int n = 0;
+                while (rows.find()) {
+                    n++;
+                    assertThat(rows.group(1)).as(table + " term").contains("<span class=\"term\" title=\"");
+                }
+                assertThat(n).as(table + " rows").isGreaterThanOrEqualTo(4);
+            }
+        });
+    }
+
+    @Test
+    void theGlossaryExplainsEveryLatencyTermAndEveryMemoryTerm() {
+        for (var c : dev.strata.estimator.latency.LatencyComponent.values())
+            assertThat(dev.strata.web.page.Glossary.of(c.key())).as(c.key()).isNotBlank();
+        for (String m : new String[] {"weightsBytes", "kvCacheBytes", "activationsBytes", "runtimeOverheadBytes"})
+            assertThat(dev.strata.web.page.Glossary.of(m)).as(m).isNotBlank();
+    }
+
+    @Test
     void sixDevicesAreLaidOutAndThePageSaysHow() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             // 70B on 6 devices without tp or pp: the API's split, which the page names
@@ -209,7 +246,7 @@ class PlannerPageTest {
                 .noneMatch(l -> l.matches(".*[a-z][A-Z].*"));
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             String html = client.get("/").body().string();
-            assertThat(html).contains("<td>KV cache</td>").doesNotContain("<td>kvCacheBytes</td>");
+            assertThat(html).contains(">KV cache</span></td>").doesNotContain(">kvCacheBytes<");
         });
     }
 

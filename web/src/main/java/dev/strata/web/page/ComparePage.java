@@ -97,7 +97,9 @@ public final class ComparePage {
         }
         Map<String, String> v = new LinkedHashMap<>();
         PlannerPage.FIELDS.forEach((name, dflt) -> {
-            if (OPTIONS.contains(name)) v.put(name, given.isEmpty() ? EXAMPLE.getOrDefault(name, dflt) : dflt);
+            // a planner field whose default is blank (tp, pp, price ...) means the estimate's own default: left out
+            String d = given.isEmpty() ? EXAMPLE.getOrDefault(name, dflt) : dflt;
+            if (OPTIONS.contains(name) && !d.isEmpty()) v.put(name, d);
         });
         v.putAll(given);
         return v;
@@ -586,7 +588,7 @@ public final class ComparePage {
                 .append('"')
                 .append(differs ? " class=\"differs\"" : "")
                 .append("><th scope=\"row\">")
-                .append(Html.esc(q.label()))
+                .append(Glossary.term(q.key(), q.label()))
                 .append("</th>");
         for (int i = 0; i < results.size(); i++) {
             JsonNode r = results.get(i).report();

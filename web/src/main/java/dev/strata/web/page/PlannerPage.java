@@ -432,7 +432,7 @@ public final class PlannerPage {
             var e = it.next();
             double bytes = e.getValue().asDouble();
             b.append("<tr><td>")
-                    .append(Html.esc(words(e.getKey())))
+                    .append(Glossary.term(e.getKey(), words(e.getKey())))
                     .append("</td><td class=\"num\">")
                     .append(Show.bytes(bytes))
                     .append("</td><td class=\"num\">")
@@ -449,7 +449,7 @@ public final class PlannerPage {
             var e = it.next();
             JsonNode t = e.getValue();
             b.append("<tr><td>")
-                    .append(Html.esc(words(e.getKey())))
+                    .append(Glossary.term(e.getKey(), words(e.getKey())))
                     .append("</td><td class=\"num\">")
                     .append(Show.bytes(t.get("bytes").asDouble()))
                     .append("</td><td class=\"num\">")
@@ -804,7 +804,7 @@ public final class PlannerPage {
                 .append('"')
                 .append(off && reason != null ? " title=\"" + Html.esc(reason) + "\"" : "")
                 .append("><div class=\"label\">")
-                .append(Html.esc(label))
+                .append(Glossary.term(id, label))
                 .append(off ? " <span class=\"tag\">does not fit</span>" : "")
                 .append("</div><div class=\"value")
                 .append(cls == null || off ? "" : " " + cls)
