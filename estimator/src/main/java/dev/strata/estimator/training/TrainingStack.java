@@ -55,7 +55,10 @@ public record TrainingStack(
      * The stack of the Megatron-LM runs of Narayanan et al. 2021 (Table 1) on Selene: as {@link #MEGATRON_2022_SELENE}
      * but with that year's data-parallel reduction, Megatron-LM 2's local DDP: the fp16 gradients all-reduced in one
      * pass after the backward pass of the last micro-batch (not overlapped with it), modelled as 2-byte gradients in
-     * one bucket as large as any gradient ({@link #bucketBytes} 1e12).
+     * one bucket as large as any gradient ({@link #bucketBytes} 1e12). Megatron-LM's {@code --DDP-impl local}, the
+     * default then, all-reduces its contiguous gradient buffer from {@code train_step} once the backward pass is done;
+     * overlapping the reduction with the backward ({@code --overlap-grad-reduce}) came with Megatron Core's
+     * DistributedDataParallel in 2023.
      */
     public static final TrainingStack MEGATRON_2021_SELENE =
             new TrainingStack(false, 8, 50e9, 2, 1e12, FITTED_KERNEL_EFFICIENCY);
