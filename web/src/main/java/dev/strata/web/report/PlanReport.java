@@ -39,7 +39,9 @@ import java.util.function.Function;
  * the best decode throughput the memory allows), then simulated, cheapest lower bound first, until no remaining
  * candidate can be cheaper than the cheapest found: the replicas are the fewest whose simulation at the rate (behind a
  * round-robin router, as {@code simulate} runs it) meets both service levels. The answer lists the deployments that meet them, cheapest first, and the Pareto frontier of
- * output tokens per second per device against per user.
+ * output tokens per second per device against per user. When none meets them, {@code closest} is the simulated
+ * deployment nearest to both levels with the levels it misses, and {@code pruned} counts the candidates each bound
+ * dropped before simulation (with the fastest first token and batch-1 decode step seen).
  */
 public final class PlanReport {
     private PlanReport() {}
@@ -141,6 +143,9 @@ public final class PlanReport {
         long started = System.nanoTime();
         List<Candidate> candidates = new ArrayList<>();
         int considered = 0;
+        // why candidates were dropped before simulation, for the answer when none meets the levels
+        int slowFirstToken = 0, slowDecode = 0, noFit = 0, tooManyReplicas = 0;
+        double fastestFirstToken = Double.POSITIVE_INFINITY, fastestDecode = Double.POSITIVE_INFINITY;
         for (Hardware raw : devices) {
             Hardware hw = GpuPerformance.hardware(raw);
             LatencyTuning tuning = GpuPerformance.tuning(hw.id(), engine);
@@ -171,18 +176,25 @@ public final class PlanReport {
                     long[] one = {p0}, none = {0};
                     double firstToken = lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
                             .calibratedSeconds();
+                    fastestFirstToken = Math.min(fastestFirstToken, firstToken);
+                    fastestDecode = Math.min(fastestDecode, single);
                     if (firstToken > ttft) {
                         considered += budgets.size() * seqLimits.size();
+                        slowFirstToken += budgets.size() * seqLimits.size();
                         continue;
                     }
                     for (int budget : budgets)
                         for (int maxSeqs : seqLimits) {
                             considered++;
-                            if (single > tpot) continue;
+                            if (single > tpot) {
+                                slowDecode++;
+                                continue;
+                            }
                             long blocks;
                             try {
                                 blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
                             } catch (InvalidFieldException e) {
+                                noFit++;
                                 continue; // does not fit
                             }
                             // the best decode throughput the memory allows: as many sequences as the KV cache holds
@@ -197,7 +209,10 @@ public final class PlanReport {
                             double requestsPerSecond =
                                     1 / (step / fit * generate.mean() + perPromptToken * prompt.mean());
                             int minReplicas = (int) Math.max(1, Math.ceil(rate / requestsPerSecond));
-                            if (minReplicas > MAX_REPLICAS) continue;
+                            if (minReplicas > MAX_REPLICAS) {
+                                tooManyReplicas++;
+                                continue;
+                            }
                             candidates.add(new Candidate(
                                     hw,
                                     tuning,
@@ -317,9 +332,33 @@ public final class PlanReport {
             p.put("outputTokensPerSecondPerDevice", perDevice(o));
             p.put("outputTokensPerSecondPerUser", 1 / o.tpotP50());
         }
-        if (met.isEmpty())
+        if (met.isEmpty()) {
             root.put("note", "no candidate meets both service levels at this rate: loosen them, or allow more devices");
+            // why: the simulated candidate nearest to both levels and the levels it misses, else what pruned them all
+            Outcome closest = null;
+            for (Outcome o : simulated)
+                if (closest == null || shortfall(o, ttft, tpot) < shortfall(closest, ttft, tpot)) closest = o;
+            if (closest != null) {
+                ObjectNode c = root.putObject("closest");
+                row(c, closest, rate);
+                ArrayNode misses = c.putArray("misses");
+                if (closest.ttftP90() > ttft) misses.add("ttft-p90-ms");
+                if (closest.tpotP90() > tpot) misses.add("tpot-p90-ms");
+            }
+            ObjectNode pruned = root.putObject("pruned");
+            pruned.put("firstTokenOverTtft", slowFirstToken);
+            pruned.put("decodeStepOverTpot", slowDecode);
+            pruned.put("doesNotFitMemory", noFit);
+            pruned.put("needsOverMaxReplicas", tooManyReplicas);
+            if (Double.isFinite(fastestFirstToken)) pruned.put("fastestFirstTokenSeconds", fastestFirstToken);
+            if (Double.isFinite(fastestDecode)) pruned.put("fastestDecodeStepSeconds", fastestDecode);
+        }
         return root;
+    }
+
+    /** How far a simulated deployment is from both levels: the larger of its p90 times over the targets (1: on them). */
+    private static double shortfall(Outcome o, double ttft, double tpot) {
+        return Math.max(o.ttftP90() / ttft, o.tpotP90() / tpot);
     }
 
     private static int next(int r) {
