@@ -48,7 +48,7 @@ final class HeavyRequests extends QoSHandler {
 
     /**
      * Fits, posted configs, the planner with a pasted config, charts, serving simulations and plans: every POST,
-     * {@code /chart/}, {@code /api/simulate} and {@code /api/plan}.
+     * {@code /chart/}, {@code /api/simulate}, {@code /api/plan} and the capacity page, which plans.
      */
     static HeavyRequests compute() {
         return new HeavyRequests(
@@ -74,7 +74,8 @@ final class HeavyRequests extends QoSHandler {
                         && QUERY_CONFIG.matcher(query).find())
                 || path.startsWith("/chart/")
                 || path.startsWith("/api/simulate")
-                || path.startsWith("/api/plan");
+                || path.startsWith("/api/plan")
+                || path.equals("/capacity");
     }
 
     /** Sweeps, which stream for as long as their clients read. */

@@ -43,10 +43,12 @@ public final class Html {
     /** The pages in the navigation bar: path and title. */
     private static final String[][] PAGES = {
         {"/", "Planner"},
+        {"/capacity", "Capacity"},
         {"/training", "Training"},
         {"/scaling", "Scaling"},
         {"/validation", "Validation"},
         {"/models", "Models"},
+        {"/hardware", "Hardware"},
         {"/api-docs", "API"}
     };
 
