@@ -164,9 +164,12 @@ class CapacityHardwarePagesTest {
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
             assertThat(html).contains("<title>Hardware · strata</title>").contains("class=\"table-scroll\"");
-            List<String> head = headers(html, "hardware-table");
-            int bf16 = head.indexOf("bf16 TFLOP/s"), price = head.indexOf("$/hour");
-            assertThat(bf16).isPositive();
+            // the head's second row names the number formats of the peak columns, which follow device, memory and
+            // bandwidth; after them come the two links, power and the price
+            String head = between(html, "<table id=\"hardware-table\"", "</thead>");
+            List<String> formats = headers(head.substring(head.lastIndexOf("<tr>")));
+            int bf16 = 3 + formats.indexOf("bf16"), price = 3 + formats.size() + 3;
+            assertThat(formats).contains("bf16", "fp8");
             for (HardwareEntry e : HardwareCatalog.all()) {
                 Hardware h = e.hardware();
                 String row = between(html, "<tr id=\"device-" + e.id() + "\">", "</tr>");
@@ -197,7 +200,7 @@ class CapacityHardwarePagesTest {
             Response r = client.get("/hardware?" + q);
             assertThat(r.code()).isEqualTo(200);
             String html = r.body().string();
-            List<String> custom = cells(between(html, "<table id=\"custom-table\">", "</table>"));
+            List<String> custom = cells(between(html, "<table id=\"custom-table\"", "</table>"));
             assertThat(number(custom.get(1))).isCloseTo(96 * Math.pow(2, 30) / 1e9, within(0.05)); // 96 GiB in GB
             assertThat(number(custom.get(2))).isCloseTo(4.0, within(0.005)); // 4,000 GB/s in TB/s
             assertThat(html).contains("$3.00/h");
@@ -233,15 +236,15 @@ class CapacityHardwarePagesTest {
 
     /** The cells of each body row of the table with {@code id}, as text without tags. */
     private static List<List<String>> rows(String html, String id) {
-        String table = between(html, "<table id=\"" + id + "\">", "</table>");
+        String table = between(html, "<table id=\"" + id + "\"", "</table>");
         String body = table.substring(table.indexOf("<tbody>"));
         List<List<String>> rows = new ArrayList<>();
         for (String tr : body.split("<tr")) if (tr.contains("<td")) rows.add(cells(tr));
         return rows;
     }
 
-    private static List<String> headers(String html, String id) {
-        String table = between(html, "<table id=\"" + id + "\">", "</thead>");
+    /** The text of each header cell in {@code table}. */
+    private static List<String> headers(String table) {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("<th[^>]*>(.*?)</th>").matcher(table);
         while (m.find()) out.add(m.group(1));

@@ -65,12 +65,9 @@ public final class HardwarePage {
         StringBuilder b = new StringBuilder();
         b.append("<p class=\"note\">The devices the estimates and the plans use, as <code>strata hardware</code> and"
                 + " <code>/api/hardware</code> list them. Peak FLOP/s are dense (no sparsity); GB = 10⁹ bytes;"
-                + " links are per direction unless the source says otherwise.</p>");
-        b.append("<div class=\"table-scroll\"><table id=\"hardware-table\"><thead><tr><th>device</th>"
-                + "<th class=\"num\">memory</th><th class=\"num\">bandwidth</th>");
-        for (String f : formats) b.append("<th class=\"num\">").append(f).append(" TFLOP/s</th>");
-        b.append("<th>scale-up link</th><th>host link</th><th class=\"num\">power</th><th class=\"num\">$/hour</th>"
-                + "<th>plan</th></tr></thead><tbody>");
+                + " link bandwidths as each source states them (see Sources).</p>");
+        b.append("<div class=\"table-scroll\"><table id=\"hardware-table\" class=\"devices\">");
+        head(b, formats);
         for (JsonNode d : catalog.get("hardware"))
             row(b, d, formats, d.get("scaleUpLink").asText(), d.get("hostLink").asText());
         b.append("</tbody></table></div>");
@@ -115,11 +112,8 @@ public final class HardwarePage {
                 .append("<button type=\"submit\">Check</button></form>");
         b.append(form.otherErrors());
         if (custom != null) {
-            b.append("<div class=\"table-scroll\"><table id=\"custom-table\"><thead><tr><th>device</th>"
-                    + "<th class=\"num\">memory</th><th class=\"num\">bandwidth</th>");
-            for (String f : formats) b.append("<th class=\"num\">").append(f).append(" TFLOP/s</th>");
-            b.append("<th>scale-up link</th><th>host link</th><th class=\"num\">power</th>"
-                    + "<th class=\"num\">$/hour</th><th>plan</th></tr></thead><tbody>");
+            b.append("<div class=\"table-scroll\"><table id=\"custom-table\" class=\"devices\">");
+            head(b, formats);
             HardwareEntry base = HardwareCatalog.entry(custom.id());
             row(b, asJson(custom), formats, base.scaleUpLink(), base.hostLink());
             b.append("</tbody></table></div>");
@@ -163,6 +157,18 @@ public final class HardwarePage {
         ResolvedModel m = ResolvedModel.of(ResolvedModel.catalogId("model", model));
         EstimateOptions options = EstimateOptions.parse(v, "", m);
         return ServingOptions.parse(v, "", options).hardware();
+    }
+
+    /** The devices table's head: one column per number format under a common "peak" heading. */
+    private static void head(StringBuilder b, List<String> formats) {
+        b.append("<thead><tr><th rowspan=\"2\">device</th><th class=\"num\" rowspan=\"2\">memory</th>"
+                        + "<th class=\"num\" rowspan=\"2\">bandwidth</th><th class=\"peaks\" colspan=\"")
+                .append(formats.size())
+                .append("\">peak TFLOP/s, dense</th><th rowspan=\"2\">scale-up link</th>"
+                        + "<th rowspan=\"2\">host link</th><th class=\"num\" rowspan=\"2\">power</th>"
+                        + "<th class=\"num\" rowspan=\"2\">$/hour</th><th rowspan=\"2\">plan</th></tr><tr>");
+        for (String f : formats) b.append("<th class=\"num\">").append(f).append("</th>");
+        b.append("</tr></thead><tbody>");
     }
 
     /** The number formats with a peak on any device, in {@link #FORMAT_ORDER} then any others. */
@@ -209,9 +215,9 @@ public final class HardwarePage {
                     .append(p.isMissingNode() ? "–" : Show.sig(p.doubleValue() / 1e12))
                     .append("</td>");
         }
-        b.append("<td>")
+        b.append("<td class=\"link\">")
                 .append(link(scaleUp, d.get("scaleUpBandwidthBytesPerSecond").doubleValue()))
-                .append("</td><td>")
+                .append("</td><td class=\"link\">")
                 .append(link(host, d.get("hostLinkBytesPerSecond").doubleValue()))
                 .append("</td><td class=\"num\">")
                 .append(

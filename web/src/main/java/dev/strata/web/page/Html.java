@@ -92,6 +92,8 @@ public final class Html {
         sb.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(esc(title))
                 .append(" · strata</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                // no icon: else a browser asks for /favicon.ico, a 404 in its console
+                .append("<link rel=\"icon\" href=\"data:,\">\n")
                 .append("<link rel=\"stylesheet\" href=\"/static/strata.css\">\n</head>\n<body>\n<nav>")
                 .append("<span class=\"brand\">strata</span>");
         for (String[] l : PAGES) {
