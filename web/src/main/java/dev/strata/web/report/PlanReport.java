@@ -79,6 +79,15 @@ public final class PlanReport {
         return of(model, values, prefix, Integer.MAX_VALUE);
     }
 
+    /**
+     * Most tokens (requests x mean prompt and output lengths) a plan over HTTP simulates per replica in each of its
+     * simulations: a plan runs tens of them, so a tenth of what one {@code simulate} over HTTP takes.
+     */
+    public static final double HTTP_MAX_TRAFFIC_TOKENS = 1e7;
+
+    /** Most output tokens (requests x mean output length) a plan over HTTP simulates per replica in each simulation. */
+    public static final double HTTP_MAX_OUTPUT_TOKENS = 1e6;
+
     /** Most candidate deployments a plan over HTTP considers (each a handful of model evaluations, some simulated). */
     public static final int HTTP_MAX_CANDIDATES = 5_000;
 
@@ -140,6 +149,27 @@ public final class PlanReport {
                             + " budgets x sequence limits = " + grid + "); the command line takes more");
         if (requests > 2_000 && maxCandidates != Integer.MAX_VALUE)
             throw new InvalidFieldException(prefix + "requests", requests, "at most 2000 requests per simulation here");
+        // each output token is a step of its sequence, prompts go a token budget at a time: the output bounds the work
+        double outputTokens = requests * generate.mean();
+        if (outputTokens > HTTP_MAX_OUTPUT_TOKENS && maxCandidates != Integer.MAX_VALUE)
+            throw new InvalidFieldException(
+                    prefix + "generate",
+                    in.text("generate"),
+                    "at most " + String.format(java.util.Locale.ROOT, "%.0e", HTTP_MAX_OUTPUT_TOKENS)
+                            + " output tokens per replica's simulation here (requests x mean output length: "
+                            + String.format(java.util.Locale.ROOT, "%.2e", outputTokens)
+                            + "); the command line takes more");
+        double trafficTokens = requests * (prompt.mean() + generate.mean());
+        if (trafficTokens > HTTP_MAX_TRAFFIC_TOKENS && maxCandidates != Integer.MAX_VALUE) {
+            String field = prompt.mean() >= generate.mean() ? "prompt" : "generate";
+            throw new InvalidFieldException(
+                    prefix + field,
+                    in.text(field),
+                    "traffic of at most " + String.format(java.util.Locale.ROOT, "%.0e", HTTP_MAX_TRAFFIC_TOKENS)
+                            + " tokens per replica's simulation here (requests x mean prompt and output lengths: "
+                            + String.format(java.util.Locale.ROOT, "%.2e", trafficTokens)
+                            + "); the command line takes more");
+        }
         long started = System.nanoTime();
         List<Candidate> candidates = new ArrayList<>();
         int considered = 0;
