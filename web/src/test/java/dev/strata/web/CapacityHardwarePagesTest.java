@@ -134,6 +134,9 @@ class CapacityHardwarePagesTest {
                 {"rate=1e9", "rate"}, // over the API's 10⁶ requests per second
                 {"rate=fast", "rate"},
                 {"ttft-p90-ms=0", "ttft-p90-ms"},
+                // 1,000 requests x 4,000 output tokens: over the 10⁶ output tokens a plan over HTTP simulates per
+                // replica
+                {"generate=4000", "generate"},
                 {"prompt=lognormal%3Abad%3A1", "prompt"},
                 {"hardware=%2Fetc%2Fpasswd", "hardware"}, // the server reads no files a client names
                 {"hardware=h100-sxm,nope", "hardware"},

@@ -169,8 +169,13 @@ public final class CapacityPage {
                 .append(Show.count(plan.get("simulations").longValue()))
                 .append(" simulated (engine ")
                 .append(Html.esc(plan.get("engine").asText()))
-                .append(", Poisson arrivals, round-robin router). Headroom is the largest rate the deployment"
-                        + " serves within both levels, over the asked rate.</p>");
+                .append(", Poisson arrivals, round-robin router).")
+                .append(
+                        list.isEmpty()
+                                ? ""
+                                : " Headroom is the largest rate the deployment serves within both levels, over the asked"
+                                        + " rate.")
+                .append("</p>");
         b.append("<p class=\"downloads\"><a id=\"plan-csv\" href=\"/api/plan?")
                 .append(Html.esc(q))
                 .append("&amp;format=csv\">CSV</a><a id=\"plan-json\" href=\"/api/plan?")
