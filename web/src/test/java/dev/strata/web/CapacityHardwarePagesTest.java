@@ -221,6 +221,41 @@ class CapacityHardwarePagesTest {
             JsonNode estimate = Render.MAPPER.readTree(answer.body().string());
             assertThat(estimate.at("/cost/pricePerDeviceHourUsd").doubleValue()).isCloseTo(3.0, within(1e-9));
 
+            // and to the capacity page, which plans for the device as changed: each deployment priced at $3 per
+            // device-hour
+            Matcher plan =
+                    Pattern.compile("id=\"custom-capacity\" href=\"([^\"]+)\"").matcher(html);
+            assertThat(plan.find()).isTrue();
+            String capacityHref = plan.group(1).replace("&amp;", "&");
+            assertThat(capacityHref).startsWith("/capacity?").contains("&price=3");
+            Response capacity = client.get(capacityHref);
+            assertThat(capacity.code()).isEqualTo(200);
+            String capacityHtml = capacity.body().string();
+            assertThat(capacityHtml).contains("id=\"custom-device\"").contains("price = 3");
+            JsonNode customPlan = Render.MAPPER.readTree(client.get("/api/plan?"
+                            + capacityHref.substring("/capacity?".length())
+                            + "&rate=10&prompt=lognormal%3A1024%3A0.5&generate=256&ttft-p90-ms=500&tpot-p90-ms=50")
+                    .body()
+                    .string());
+            List<List<String>> rows = rows(capacityHtml, "deployments");
+            assertThat(rows).hasSize(customPlan.get("deployments").size()).isNotEmpty();
+            for (JsonNode d : customPlan.get("deployments")) {
+                assertThat(d.get("hardware").asText()).isEqualTo("h100-sxm");
+                // replicas x devices x the $3 given
+                assertThat(d.get("costPerHourUsd").doubleValue())
+                        .isCloseTo(
+                                3.0
+                                        * d.get("replicas").asInt()
+                                        * d.get("devices").asInt(),
+                                within(1e-9));
+            }
+            // an override with no single device to change is refused, naming hardware
+            Response none = client.get("/api/plan?" + PLAN_QUERY + "&price=3");
+            assertThat(none.code()).isEqualTo(400);
+            assertThat(Render.MAPPER.readTree(none.body().string()).get("field").asText())
+                    .isEqualTo("hardware");
+            assertThat(client.get("/capacity?price=3").code()).isEqualTo(400);
+
             String[][] bad = {
                 {"bandwidth-gbs=-4", "bandwidth-gbs"},
                 {"bandwidth-gbs=1e20", "bandwidth-gbs"}, // over the model's 10¹⁵ bytes per second

@@ -27,8 +27,18 @@ import org.jfree.chart.JFreeChart;
  */
 public final class CapacityPage {
     /** The form's fields, named as the query parameters of {@code /api/plan}. */
-    public static final List<String> FIELDS =
-            List.of("model", "rate", "prompt", "generate", "ttft-p90-ms", "tpot-p90-ms", "hardware");
+    public static final List<String> FIELDS = List.of(
+            "model",
+            "rate",
+            "prompt",
+            "generate",
+            "ttft-p90-ms",
+            "tpot-p90-ms",
+            "hardware",
+            "device-memory-gib",
+            "bandwidth-gbs",
+            "peak-tflops",
+            "price");
 
     /** What a first visit asks: Llama 3 8B at 10 requests per second, 500 ms to the first token, 50 ms per token. */
     static final Map<String, String> DEFAULTS = Map.of(
@@ -117,8 +127,31 @@ public final class CapacityPage {
                 .append(form.input("Output tokens", "generate", "256, or uniform:A:B"))
                 .append(form.input("Time to first token p90, ms", "ttft-p90-ms", "e.g. 500", "decimal"))
                 .append(form.input("Time per output token p90, ms", "tpot-p90-ms", "e.g. 50", "decimal"))
-                .append(form.input("Hardware (ids, comma-separated)", "hardware", "every priced GPU"))
-                .append("<button type=\"submit\">Plan</button></form>");
+                .append(form.input("Hardware (ids, comma-separated)", "hardware", "every priced GPU"));
+        // a custom device from the hardware page: its changes ride along, named and removable
+        List<String> custom = new ArrayList<>();
+        for (String n : PlanReport.DEVICE_OVERRIDES)
+            if (values.get(n) != null && !values.get(n).isBlank()) {
+                b.append("<input type=\"hidden\" name=\"")
+                        .append(n)
+                        .append("\" value=\"")
+                        .append(Html.esc(values.get(n)))
+                        .append("\">");
+                custom.add(n + " = " + values.get(n));
+            }
+        b.append("<button type=\"submit\">Plan</button>");
+        if (!custom.isEmpty()) {
+            Map<String, String> plain = new LinkedHashMap<>(values);
+            PlanReport.DEVICE_OVERRIDES.forEach(plain::remove);
+            b.append("<p class=\"wide note\" id=\"custom-device\">Custom device: ")
+                    .append(Html.esc(values.get("hardware")))
+                    .append(" with ")
+                    .append(Html.esc(String.join(", ", custom)))
+                    .append(" (from the <a href=\"/hardware\">Hardware</a> page). <a href=\"/capacity?")
+                    .append(Html.esc(Html.query(plain)))
+                    .append("\">Plan without it</a></p>");
+        }
+        b.append("</form>");
         b.append("<p class=\"note\">Lengths are a number or a distribution: <code>lognormal:MEAN:SIGMA</code>,"
                 + " <code>uniform:A:B</code>. Hardware ids are listed on the <a href=\"/hardware\">Hardware</a> page."
                 + " The search takes a few seconds.</p>");
@@ -411,6 +444,7 @@ public final class CapacityPage {
         sim.put("prompt", blankToNull(values.get("prompt")));
         sim.put("generate", blankToNull(values.get("generate")));
         sim.put("requests", Integer.toString(Math.min(CHART_MAX_REQUESTS, 1000 * replicas)));
+        for (String n : PlanReport.DEVICE_OVERRIDES) sim.put(n, blankToNull(values.get(n))); // a custom device
         ResolvedModel model = ResolvedModel.of(ResolvedModel.catalogId("model", values.get("model")));
         int n = CHART_FRACTIONS.length;
         double[] rates = new double[n];

@@ -126,7 +126,10 @@ public final class HardwarePage {
                     .append(link)
                     .append("\">JSON</a><a id=\"custom-csv\" href=\"/api/estimate?")
                     .append(link)
-                    .append("&amp;format=csv\">CSV</a></p>");
+                    .append("&amp;format=csv\">CSV</a>")
+                    .append("<a id=\"custom-capacity\" href=\"/capacity?")
+                    .append(link)
+                    .append("\">Plan capacity with it</a></p>");
             StringBuilder cli = new StringBuilder("strata estimate --model " + values.get("model"));
             for (String f : FIELDS.subList(1, FIELDS.size()))
                 if (values.get(f) != null && !values.get(f).isBlank())

@@ -88,6 +88,13 @@ public final class PlanReport {
     /** Most output tokens (requests x mean output length) a plan over HTTP simulates per replica in each simulation. */
     public static final double HTTP_MAX_OUTPUT_TOKENS = 1e6;
 
+    /**
+     * The estimate's options that change a device's figures (memory, bandwidth, peak of the compute format, price): a
+     * plan takes them with {@code hardware} a single catalog id, and plans for that device as changed.
+     */
+    public static final List<String> DEVICE_OVERRIDES =
+            List.of("device-memory-gib", "bandwidth-gbs", "peak-tflops", "price");
+
     /** Most candidate deployments a plan over HTTP considers (each a handful of model evaluations, some simulated). */
     public static final int HTTP_MAX_CANDIDATES = 5_000;
 
@@ -124,7 +131,22 @@ public final class PlanReport {
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
 
         List<Hardware> devices = new ArrayList<>();
-        if (in.text("hardware") != null)
+        List<String> overrides =
+                DEVICE_OVERRIDES.stream().filter(n -> in.text(n) != null).toList();
+        if (!overrides.isEmpty()) {
+            // a custom device: one catalog device with the estimate's overrides, parsed as the estimate parses them
+            String ids = in.text("hardware");
+            if (ids == null || ids.contains(","))
+                throw InvalidFieldException.withMessage(
+                        prefix + "hardware",
+                        prefix + overrides.get(0) + " changes one device: give " + prefix
+                                + "hardware as a single catalog id");
+            java.util.Set<String> names = new java.util.HashSet<>(DEVICE_OVERRIDES);
+            names.add("hardware");
+            Function<String, String> device = n -> names.contains(n) ? values.apply(n) : null;
+            devices.add(ServingOptions.parse(device, prefix, EstimateOptions.parse(device, prefix, model))
+                    .hardware());
+        } else if (in.text("hardware") != null)
             for (String id : in.text("hardware").split(",")) devices.add(HardwareCatalog.get(id.trim()));
         else // by default the devices the fitted GPU model covers: the others' defaults carry no fixed costs
         for (HardwareEntry e : HardwareCatalog.all())
