@@ -126,6 +126,14 @@ public final class Charts {
         chart.getXYPlot().addDomainMarker(marker(x, label, new Color(0x555555)));
     }
 
+    /** A labelled horizontal line at {@code y} across an XY chart (a service level, a limit). */
+    public static void horizontalLine(JFreeChart chart, double y, String label) {
+        ValueMarker m = marker(y, label, new Color(0xb00020));
+        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT); // the label above the line, inside the plot's right end
+        m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        chart.getXYPlot().addRangeMarker(m);
+    }
+
     /** A labelled line at {@code value} across the bars of a bar chart (a device's memory capacity). */
     public static void limitLine(JFreeChart chart, double value, String label) {
         chart.getCategoryPlot().addRangeMarker(marker(value, label, new Color(0xb00020)));

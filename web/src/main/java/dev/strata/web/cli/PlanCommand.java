@@ -69,6 +69,30 @@ public final class PlanCommand implements Callable<Integer> {
     String hardware;
 
     @Option(
+            names = "--device-memory-gib",
+            paramLabel = "GiB",
+            description = "Memory of the one --hardware device, changed (as estimate takes it).")
+    String deviceMemoryGib;
+
+    @Option(
+            names = "--bandwidth-gbs",
+            paramLabel = "GB/s",
+            description = "Memory bandwidth of the one --hardware device, changed.")
+    String bandwidthGbs;
+
+    @Option(
+            names = "--peak-tflops",
+            paramLabel = "TFLOP/s",
+            description = "Peak of the compute format of the one --hardware device, changed.")
+    String peakTflops;
+
+    @Option(
+            names = "--price",
+            paramLabel = "USD",
+            description = "Price per device-hour of the one --hardware device, changed.")
+    String price;
+
+    @Option(
             names = "--devices",
             paramLabel = "N[,N...]",
             description = "Devices per replica to consider (default 1,2,4,8).")

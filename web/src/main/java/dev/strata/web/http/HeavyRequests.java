@@ -49,7 +49,8 @@ final class HeavyRequests extends QoSHandler {
     /**
      * Fits, posted configs, the planner with a pasted config, charts, serving simulations, plans, comparisons and
      * training runs (whose layouts are searched): every POST, {@code /compare} (up to six estimates), {@code /chart/},
-     * {@code /api/simulate}, {@code /api/plan}, {@code /api/train} and {@code /training} with {@code search=true}.
+     * {@code /api/simulate}, {@code /api/plan}, the capacity page (which plans), {@code /api/train} and
+     * {@code /training} with {@code search=true}.
      */
     static HeavyRequests compute() {
         return new HeavyRequests(
@@ -83,7 +84,8 @@ final class HeavyRequests extends QoSHandler {
                         && QUERY_SEARCH.matcher(query).find())
                 || path.startsWith("/chart/")
                 || path.startsWith("/api/simulate")
-                || path.startsWith("/api/plan");
+                || path.startsWith("/api/plan")
+                || path.equals("/capacity");
     }
 
     /** Sweeps, which stream for as long as their clients read. */

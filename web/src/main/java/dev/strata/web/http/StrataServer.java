@@ -12,8 +12,10 @@ import dev.strata.data.validation.Validation;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.page.ApiDocsPage;
+import dev.strata.web.page.CapacityPage;
 import dev.strata.web.page.ComparePage;
 import dev.strata.web.page.Html;
+import dev.strata.web.page.HardwarePage;
 import dev.strata.web.page.ModelsPage;
 import dev.strata.web.page.Page;
 import dev.strata.web.page.PlannerPage;
@@ -126,7 +128,7 @@ public final class StrataServer {
      * @param requestLog where a line per request goes ({@link #REQUEST_LOG_FORMAT}), or null for none
      */
     public static Javalin create(RequestLog.Writer requestLog) {
-        ChartEndpoint charts = new ChartEndpoint(Map.of(
+        Map<String, Function<Context, org.jfree.chart.JFreeChart>> chartMakers = new java.util.HashMap<>(Map.of(
                 "params", ctx -> ModelsPage.chart(required(ctx, "model")),
                 "serving",
                         ctx -> SimulateReport.latencyChart(
@@ -144,6 +146,10 @@ public final class StrataServer {
                                         ? "decode_seconds_per_token"
                                         : ctx.queryParam("quantity"),
                                 device(ctx))));
+        // the capacity page's charts: the plan's frontier and its cheapest deployment's latency against rate
+        chartMakers.put("capacity-frontier", ctx -> CapacityPage.frontierChart(ctx::queryParam));
+        chartMakers.put("capacity-latency", ctx -> CapacityPage.latencyChart(ctx::queryParam));
+        ChartEndpoint charts = new ChartEndpoint(Map.copyOf(chartMakers));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request
@@ -257,6 +263,8 @@ public final class StrataServer {
                     ctx -> page(ctx, ValidationPage.render(ctx.queryParam("quantity"), ctx.queryParam("device"))));
             config.routes.get("/models", ctx -> page(ctx, ModelsPage.render(ctx.queryParam("model"))));
             config.routes.get("/training", ctx -> page(ctx, TrainingPage.render(ctx::queryParam)));
+            config.routes.get("/capacity", ctx -> page(ctx, CapacityPage.render(ctx::queryParam)));
+            config.routes.get("/hardware", ctx -> page(ctx, HardwarePage.render(ctx::queryParam)));
             config.routes.get("/scaling", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, null)));
             config.routes.post("/scaling/fit", ctx -> page(ctx, ScalingPage.render(ctx::queryParam, fitInput(ctx))));
             config.routes.get("/scaling/fit", ctx -> ctx.redirect("/scaling"));

@@ -44,10 +44,12 @@ public final class Html {
     private static final String[][] PAGES = {
         {"/", "Planner"},
         {"/compare", "Compare"},
+        {"/capacity", "Capacity"},
         {"/training", "Training"},
         {"/scaling", "Scaling"},
         {"/validation", "Validation"},
         {"/models", "Models"},
+        {"/hardware", "Hardware"},
         {"/api-docs", "API"}
     };
 
@@ -91,6 +93,8 @@ public final class Html {
         sb.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(esc(title))
                 .append(" · strata</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                // no icon: else a browser asks for /favicon.ico, a 404 in its console
+                .append("<link rel=\"icon\" href=\"data:,\">\n")
                 .append("<link rel=\"stylesheet\" href=\"/static/strata.css\">\n</head>\n<body>\n<nav>")
                 .append("<span class=\"brand\">strata</span>");
         for (String[] l : PAGES) {

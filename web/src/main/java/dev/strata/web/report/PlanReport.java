@@ -39,7 +39,9 @@ import java.util.function.Function;
  * the best decode throughput the memory allows), then simulated, cheapest lower bound first, until no remaining
  * candidate can be cheaper than the cheapest found: the replicas are the fewest whose simulation at the rate (behind a
  * round-robin router, as {@code simulate} runs it) meets both service levels. The answer lists the deployments that meet them, cheapest first, and the Pareto frontier of
- * output tokens per second per device against per user.
+ * output tokens per second per device against per user. When none meets them, {@code closest} is the simulated
+ * deployment nearest to both levels with the levels it misses, and {@code pruned} counts the candidates each bound
+ * dropped before simulation (with the fastest first token and batch-1 decode step seen).
  */
 public final class PlanReport {
     private PlanReport() {}
@@ -77,6 +79,22 @@ public final class PlanReport {
         return of(model, values, prefix, Integer.MAX_VALUE);
     }
 
+    /**
+     * Most tokens (requests x mean prompt and output lengths) a plan over HTTP simulates per replica in each of its
+     * simulations: a plan runs tens of them, so a tenth of what one {@code simulate} over HTTP takes.
+     */
+    public static final double HTTP_MAX_TRAFFIC_TOKENS = 1e7;
+
+    /** Most output tokens (requests x mean output length) a plan over HTTP simulates per replica in each simulation. */
+    public static final double HTTP_MAX_OUTPUT_TOKENS = 1e6;
+
+    /**
+     * The estimate's options that change a device's figures (memory, bandwidth, peak of the compute format, price): a
+     * plan takes them with {@code hardware} a single catalog id, and plans for that device as changed.
+     */
+    public static final List<String> DEVICE_OVERRIDES =
+            List.of("device-memory-gib", "bandwidth-gbs", "peak-tflops", "price");
+
     /** Most candidate deployments a plan over HTTP considers (each a handful of model evaluations, some simulated). */
     public static final int HTTP_MAX_CANDIDATES = 5_000;
 
@@ -113,7 +131,22 @@ public final class PlanReport {
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
 
         List<Hardware> devices = new ArrayList<>();
-        if (in.text("hardware") != null)
+        List<String> overrides =
+                DEVICE_OVERRIDES.stream().filter(n -> in.text(n) != null).toList();
+        if (!overrides.isEmpty()) {
+            // a custom device: one catalog device with the estimate's overrides, parsed as the estimate parses them
+            String ids = in.text("hardware");
+            if (ids == null || ids.contains(","))
+                throw InvalidFieldException.withMessage(
+                        prefix + "hardware",
+                        prefix + overrides.get(0) + " changes one device: give " + prefix
+                                + "hardware as a single catalog id");
+            java.util.Set<String> names = new java.util.HashSet<>(DEVICE_OVERRIDES);
+            names.add("hardware");
+            Function<String, String> device = n -> names.contains(n) ? values.apply(n) : null;
+            devices.add(ServingOptions.parse(device, prefix, EstimateOptions.parse(device, prefix, model))
+                    .hardware());
+        } else if (in.text("hardware") != null)
             for (String id : in.text("hardware").split(",")) devices.add(HardwareCatalog.get(id.trim()));
         else // by default the devices the fitted GPU model covers: the others' defaults carry no fixed costs
         for (HardwareEntry e : HardwareCatalog.all())
@@ -138,9 +171,33 @@ public final class PlanReport {
                             + " budgets x sequence limits = " + grid + "); the command line takes more");
         if (requests > 2_000 && maxCandidates != Integer.MAX_VALUE)
             throw new InvalidFieldException(prefix + "requests", requests, "at most 2000 requests per simulation here");
+        // each output token is a step of its sequence, prompts go a token budget at a time: the output bounds the work
+        double outputTokens = requests * generate.mean();
+        if (outputTokens > HTTP_MAX_OUTPUT_TOKENS && maxCandidates != Integer.MAX_VALUE)
+            throw new InvalidFieldException(
+                    prefix + "generate",
+                    in.text("generate"),
+                    "at most " + String.format(java.util.Locale.ROOT, "%.0e", HTTP_MAX_OUTPUT_TOKENS)
+                            + " output tokens per replica's simulation here (requests x mean output length: "
+                            + String.format(java.util.Locale.ROOT, "%.2e", outputTokens)
+                            + "); the command line takes more");
+        double trafficTokens = requests * (prompt.mean() + generate.mean());
+        if (trafficTokens > HTTP_MAX_TRAFFIC_TOKENS && maxCandidates != Integer.MAX_VALUE) {
+            String field = prompt.mean() >= generate.mean() ? "prompt" : "generate";
+            throw new InvalidFieldException(
+                    prefix + field,
+                    in.text(field),
+                    "traffic of at most " + String.format(java.util.Locale.ROOT, "%.0e", HTTP_MAX_TRAFFIC_TOKENS)
+                            + " tokens per replica's simulation here (requests x mean prompt and output lengths: "
+                            + String.format(java.util.Locale.ROOT, "%.2e", trafficTokens)
+                            + "); the command line takes more");
+        }
         long started = System.nanoTime();
         List<Candidate> candidates = new ArrayList<>();
         int considered = 0;
+        // why candidates were dropped before simulation, for the answer when none meets the levels
+        int slowFirstToken = 0, slowDecode = 0, noFit = 0, tooManyReplicas = 0;
+        double fastestFirstToken = Double.POSITIVE_INFINITY, fastestDecode = Double.POSITIVE_INFINITY;
         for (Hardware raw : devices) {
             Hardware hw = GpuPerformance.hardware(raw);
             LatencyTuning tuning = GpuPerformance.tuning(hw.id(), engine);
@@ -171,18 +228,25 @@ public final class PlanReport {
                     long[] one = {p0}, none = {0};
                     double firstToken = lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
                             .calibratedSeconds();
+                    fastestFirstToken = Math.min(fastestFirstToken, firstToken);
+                    fastestDecode = Math.min(fastestDecode, single);
                     if (firstToken > ttft) {
                         considered += budgets.size() * seqLimits.size();
+                        slowFirstToken += budgets.size() * seqLimits.size();
                         continue;
                     }
                     for (int budget : budgets)
                         for (int maxSeqs : seqLimits) {
                             considered++;
-                            if (single > tpot) continue;
+                            if (single > tpot) {
+                                slowDecode++;
+                                continue;
+                            }
                             long blocks;
                             try {
                                 blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
                             } catch (InvalidFieldException e) {
+                                noFit++;
                                 continue; // does not fit
                             }
                             // the best decode throughput the memory allows: as many sequences as the KV cache holds
@@ -197,7 +261,10 @@ public final class PlanReport {
                             double requestsPerSecond =
                                     1 / (step / fit * generate.mean() + perPromptToken * prompt.mean());
                             int minReplicas = (int) Math.max(1, Math.ceil(rate / requestsPerSecond));
-                            if (minReplicas > MAX_REPLICAS) continue;
+                            if (minReplicas > MAX_REPLICAS) {
+                                tooManyReplicas++;
+                                continue;
+                            }
                             candidates.add(new Candidate(
                                     hw,
                                     tuning,
@@ -317,9 +384,33 @@ public final class PlanReport {
             p.put("outputTokensPerSecondPerDevice", perDevice(o));
             p.put("outputTokensPerSecondPerUser", 1 / o.tpotP50());
         }
-        if (met.isEmpty())
+        if (met.isEmpty()) {
             root.put("note", "no candidate meets both service levels at this rate: loosen them, or allow more devices");
+            // why: the simulated candidate nearest to both levels and the levels it misses, else what pruned them all
+            Outcome closest = null;
+            for (Outcome o : simulated)
+                if (closest == null || shortfall(o, ttft, tpot) < shortfall(closest, ttft, tpot)) closest = o;
+            if (closest != null) {
+                ObjectNode c = root.putObject("closest");
+                row(c, closest, rate);
+                ArrayNode misses = c.putArray("misses");
+                if (closest.ttftP90() > ttft) misses.add("ttft-p90-ms");
+                if (closest.tpotP90() > tpot) misses.add("tpot-p90-ms");
+            }
+            ObjectNode pruned = root.putObject("pruned");
+            pruned.put("firstTokenOverTtft", slowFirstToken);
+            pruned.put("decodeStepOverTpot", slowDecode);
+            pruned.put("doesNotFitMemory", noFit);
+            pruned.put("needsOverMaxReplicas", tooManyReplicas);
+            if (Double.isFinite(fastestFirstToken)) pruned.put("fastestFirstTokenSeconds", fastestFirstToken);
+            if (Double.isFinite(fastestDecode)) pruned.put("fastestDecodeStepSeconds", fastestDecode);
+        }
         return root;
+    }
+
+    /** How far a simulated deployment is from both levels: the larger of its p90 times over the targets (1: on them). */
+    private static double shortfall(Outcome o, double ttft, double tpot) {
+        return Math.max(o.ttftP90() / ttft, o.tpotP90() / tpot);
     }
 
     private static int next(int r) {
