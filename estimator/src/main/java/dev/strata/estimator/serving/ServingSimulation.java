@@ -436,7 +436,9 @@ public final class ServingSimulation {
                     template.prompt(),
                     template.output(),
                     template.seed(),
-                    List.of());
+                    List.of(),
+                    template.prefixTokens(),
+                    template.prefixGroups());
             Result r = run(model, scheduler, replicas, router, t);
             return p90(r, RequestResult::ttft) <= ttftP90 && p90(r, RequestResult::tpot) <= tpotP90;
         };
