@@ -425,6 +425,26 @@ public final class ServingSimulation {
             double start,
             double ttftP90,
             double tpotP90) {
+        return maxRate(t -> run(model, scheduler, replicas, router, t), template, start, ttftP90, tpotP90);
+    }
+
+    /**
+     * {@link #maxRate(LatencyModel, Scheduler, int, String, Traffic, double, double, double)} for any deployment:
+     * {@code run} serves a traffic (aggregated or disaggregated).
+     *
+     * @param run what serves a traffic
+     * @param template the requests' number, lengths and seed
+     * @param start the first rate tried, requests per second
+     * @param ttftP90 the time-to-first-token level, seconds
+     * @param tpotP90 the time-per-output-token level, seconds
+     * @return requests per second
+     */
+    public static double maxRate(
+            java.util.function.Function<Traffic, Result> run,
+            Traffic template,
+            double start,
+            double ttftP90,
+            double tpotP90) {
         Checks.positive("start", start, 1e6);
         java.util.function.DoublePredicate meets = rate -> {
             Traffic t = new Traffic(
@@ -439,7 +459,7 @@ public final class ServingSimulation {
                     List.of(),
                     template.prefixTokens(),
                     template.prefixGroups());
-            Result r = run(model, scheduler, replicas, router, t);
+            Result r = run.apply(t);
             return p90(r, RequestResult::ttft) <= ttftP90 && p90(r, RequestResult::tpot) <= tpotP90;
         };
         double lo = 0, hi = start;

@@ -140,25 +140,15 @@ public final class SimulateReport {
         double transferPerToken = 0;
         try {
             if (split) {
-                // the KV cache of a prompt crosses the link between the pools: its bytes on every layer, at the link's
-                // bandwidth (the device's scale-up link unless transfer-gbs) times its communication efficiency
                 Double gbs = in.number("transfer-gbs");
                 if (gbs != null) Checks.positive(prefix + "transfer-gbs", gbs, 1e6);
                 Hardware hw = serving.hardware();
-                double link = gbs != null
-                        ? gbs * 1e9
-                        : hw.scaleUpBandwidthBytesPerSecond() > 0
-                                ? hw.scaleUpBandwidthBytesPerSecond()
-                                        * hw.efficiency().communication()
-                                : hw.hostLinkBytesPerSecond();
-                if (!(link > 0))
+                transferPerToken = transferSecondsPerToken(spec, options.precision(), hw, gbs);
+                if (Double.isNaN(transferPerToken))
                     throw InvalidFieldException.withMessage(
                             prefix + "transfer-gbs",
                             prefix + "transfer-gbs is missing: " + hw.id()
                                     + " publishes no link bandwidth to carry the KV cache between the pools");
-                transferPerToken = dev.strata.estimator.memory.KvCache.bytesPerToken(
-                                spec, options.precision().kvCache())
-                        / link;
                 r = ServingSimulation.runDisaggregated(
                         new ServingSimulation.Pool(lm, scheduler, prefillReplicas),
                         new ServingSimulation.Pool(lm, scheduler, decodeReplicas),
@@ -331,6 +321,22 @@ public final class SimulateReport {
                 false,
                 true,
                 series);
+    }
+
+    /**
+     * Seconds to send one token's KV cache from a prefill pool to a decode pool: its bytes on every layer over the
+     * link, {@code gbs} GB/s where given, else the device's scale-up link times its communication efficiency, else its
+     * host link; NaN when the device publishes no link.
+     */
+    public static double transferSecondsPerToken(
+            TransformerSpec spec, dev.strata.model.Precision precision, Hardware hw, Double gbs) {
+        double link = gbs != null
+                ? gbs * 1e9
+                : hw.scaleUpBandwidthBytesPerSecond() > 0
+                        ? hw.scaleUpBandwidthBytesPerSecond() * hw.efficiency().communication()
+                        : hw.hostLinkBytesPerSecond();
+        if (!(link > 0)) return Double.NaN;
+        return dev.strata.estimator.memory.KvCache.bytesPerToken(spec, precision.kvCache()) / link;
     }
 
     private static Traffic traffic(Inputs in, String prefix, List<Traffic.Request> trace) {
