@@ -199,6 +199,17 @@ class SimulateCliTest {
         offArgs[args.length + 1] = "false";
         JsonNode off = json(offArgs);
         assertThat(off.at("/kvCache/prefixHitRate").doubleValue()).isZero();
+        Files.writeString(trace, "arrival_seconds,prompt_tokens,output_tokens,prefix_group\n0,100,8,a\n");
+        Cli noTokens =
+                Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
+        assertThat(noTokens.exitCode()).isEqualTo(2);
+        assertThat(noTokens.err()).contains("--trace").contains("prefix_tokens");
+        Files.writeString(
+                trace, "arrival_seconds,prompt_tokens,output_tokens,prefix_group,prefix_tokens\n0,100,8,a,200\n");
+        Cli tooLong =
+                Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("--trace").contains("prefix_tokens = 200");
         // the hit shortens the mean time to first token (the first and third requests are the same either way)
         assertThat(on.at("/ttftSeconds/mean").doubleValue())
                 .isLessThan(off.at("/ttftSeconds/mean").doubleValue());

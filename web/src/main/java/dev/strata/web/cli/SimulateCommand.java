@@ -201,6 +201,9 @@ public final class SimulateCommand implements Callable<Integer> {
                                 ? row.get("prefix_group").trim()
                                 : "";
                         if (!id.isEmpty()) {
+                            if (!row.isMapped("prefix_tokens"))
+                                throw new InvalidFieldException(
+                                        "--trace", "prefix_group", "a prefix_tokens column beside it");
                             group = groups.computeIfAbsent(id, k -> groups.size());
                             shared = (long) number(row, "prefix_tokens");
                             if (shared < 0 || shared > prompt)
