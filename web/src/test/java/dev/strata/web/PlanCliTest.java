@@ -94,4 +94,184 @@ class PlanCliTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--tpot-p90-ms");
     }
+
+    static JsonNode plan(String... args) throws Exception {
+        String[] all = new String[args.length + 3];
+        all[0] = "plan";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--format";
+        all[args.length + 2] = "json";
+        return json(all);
+    }
+
+    /** {@code simulate} of a listed deployment as it stands (split, pools, scheduler) with the plan's traffic. */
+    static JsonNode simulateAgain(String model, JsonNode d, String rate, String prompt, String generate)
+            throws Exception {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(
+                "simulate",
+                "--model",
+                model,
+                "--hardware",
+                d.get("hardware").asText(),
+                "--tp",
+                d.get("tp").asText(),
+                "--pp",
+                d.get("pp").asText(),
+                "--ep",
+                d.get("ep").asText(),
+                "--weights",
+                d.get("weights").asText(),
+                "--kv",
+                d.get("kv").asText(),
+                "--rate",
+                rate,
+                "--prompt",
+                prompt,
+                "--generate",
+                generate,
+                "--requests",
+                Integer.toString(200 * d.get("replicas").intValue()),
+                "--max-seqs",
+                d.get("maxSeqs").asText(),
+                "--max-batched-tokens",
+                d.get("maxBatchedTokens").asText(),
+                "--format",
+                "json"));
+        if (d.get("mode").asText().equals("disaggregated"))
+            a.addAll(java.util.List.of(
+                    "--mode", "disaggregated",
+                    "--prefill-replicas", d.get("prefillReplicas").asText(),
+                    "--decode-replicas", d.get("decodeReplicas").asText()));
+        else a.addAll(java.util.List.of("--replicas", d.get("replicas").asText()));
+        return json(a.toArray(String[]::new));
+    }
+
+    @Test
+    void aMixtureOfExpertsIsPlannedWithExpertParallelismTooAndItsDeploymentMeetsTheLevels() throws Exception {
+        // Mixtral 8x7B in bf16 (93 GB) needs two H100s: tensor parallel 2, with the experts split (ep 1) or whole
+        // on each rank (ep 2); both are candidates
+        JsonNode p = plan(
+                "--model",
+                "mixtral-8x7b",
+                "--rate",
+                "10",
+                "--ttft-p90-ms",
+                "1000",
+                "--tpot-p90-ms",
+                "60",
+                "--hardware",
+                "h100-sxm",
+                "--weights",
+                "bf16",
+                "--devices",
+                "2",
+                "--mode",
+                "aggregated",
+                "--requests",
+                "200");
+        JsonNode withEp = null;
+        for (JsonNode d : p.get("deployments")) if (d.get("ep").intValue() > 1) withEp = d;
+        assertThat(withEp).as("a deployment with expert parallelism").isNotNull();
+        assertThat(withEp.get("ep").intValue()).isEqualTo(2);
+        assertThat(withEp.get("mode").asText()).isEqualTo("aggregated");
+        JsonNode again = simulateAgain("mixtral-8x7b", withEp, "10", "512", "128");
+        assertThat(again.at("/ttftSeconds/p90").doubleValue()).isLessThanOrEqualTo(1.0);
+        assertThat(again.at("/tpotSeconds/p90").doubleValue()).isLessThanOrEqualTo(0.060);
+    }
+
+    @Test
+    void longPromptsAndATightTimePerTokenAreServedCheapestByDisaggregatedPools() throws Exception {
+        // 4,000-token prompts mixed into decode steps stretch their time per token past 12 ms unless the replicas
+        // are many and lightly loaded; a prefill pool and a decode pool keep decode steps free of prefill chunks
+        String[] args = {
+            "--model",
+            "llama-3-8b",
+            "--rate",
+            "10",
+            "--ttft-p90-ms",
+            "2000",
+            "--tpot-p90-ms",
+            "12",
+            "--prompt",
+            "4000",
+            "--generate",
+            "256",
+            "--hardware",
+            "h100-sxm",
+            "--devices",
+            "1",
+            "--weights",
+            "bf16",
+            "--requests",
+            "200"
+        };
+        JsonNode p = plan(args);
+        JsonNode best = p.get("deployments").get(0);
+        assertThat(best.get("mode").asText()).isEqualTo("disaggregated");
+        int pre = best.get("prefillReplicas").intValue(),
+                dec = best.get("decodeReplicas").intValue();
+        assertThat(pre + dec).isEqualTo(best.get("replicas").intValue());
+        // the cost counts both pools: replicas x devices x the device's hourly price
+        JsonNode aggregated = null;
+        for (JsonNode d : p.get("deployments")) if (d.get("mode").asText().equals("aggregated")) aggregated = d;
+        assertThat(aggregated).isNotNull();
+        assertThat(best.get("costPerHourUsd").doubleValue())
+                .isLessThan(aggregated.get("costPerHourUsd").doubleValue());
+        JsonNode again = simulateAgain("llama-3-8b", best, "10", "4000", "256");
+        assertThat(again.at("/mode").asText()).isEqualTo("disaggregated");
+        assertThat(again.at("/ttftSeconds/p90").doubleValue()).isLessThanOrEqualTo(2.0);
+        assertThat(again.at("/tpotSeconds/p90").doubleValue()).isLessThanOrEqualTo(0.012);
+        // restricted to one mode, the plan lists only that mode
+        String[] onlyAggregated = java.util.Arrays.copyOf(args, args.length + 2);
+        onlyAggregated[args.length] = "--mode";
+        onlyAggregated[args.length + 1] = "aggregated";
+        for (JsonNode d : plan(onlyAggregated).get("deployments"))
+            assertThat(d.get("mode").asText()).isEqualTo("aggregated");
+    }
+
+    @Test
+    void badModesAndExpertDegreesAreRefusedNamingTheOption() {
+        Cli mode = Cli.run(
+                "plan",
+                "--model",
+                "llama-3-8b",
+                "--rate",
+                "4",
+                "--ttft-p90-ms",
+                "400",
+                "--tpot-p90-ms",
+                "30",
+                "--mode",
+                "split");
+        assertThat(mode.exitCode()).isEqualTo(2);
+        assertThat(mode.err()).contains("--mode").contains("split").contains("aggregated");
+        Cli dense = Cli.run(
+                "plan",
+                "--model",
+                "llama-3-8b",
+                "--rate",
+                "4",
+                "--ttft-p90-ms",
+                "400",
+                "--tpot-p90-ms",
+                "30",
+                "--ep",
+                "2");
+        assertThat(dense.exitCode()).isEqualTo(2);
+        assertThat(dense.err()).contains("--ep").contains("without experts");
+        Cli zero = Cli.run(
+                "plan",
+                "--model",
+                "mixtral-8x7b",
+                "--rate",
+                "4",
+                "--ttft-p90-ms",
+                "400",
+                "--tpot-p90-ms",
+                "30",
+                "--ep",
+                "0");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("--ep");
+    }
 }

@@ -170,4 +170,97 @@ class SimulateCliTest {
                 "1");
         assertThat(tooLong.exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void aTracesSharedPrefixesAreServedFromTheCacheUnlessCachingIsOff(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("prefix.csv");
+        // a system prompt of 1,024 tokens shared by group "sys"; the third request has no prefix
+        Files.writeString(
+                trace,
+                "arrival_seconds,prompt_tokens,output_tokens,prefix_group,prefix_tokens\n"
+                        + "0,1536,8,sys,1024\n30,1536,8,sys,1024\n60,512,8,,\n");
+        String[] args = {
+            "simulate",
+            "--model",
+            "llama-3-8b",
+            "--hardware",
+            "h100-sxm",
+            "--trace",
+            trace.toString(),
+            "--format",
+            "json"
+        };
+        JsonNode on = json(args);
+        // the second request's 64 full blocks of 16 come from the cache: 1,024 of 1,536 + 1,536 + 512 prompt tokens
+        assertThat(on.at("/kvCache/prefixHitRate").doubleValue()).isCloseTo(1024.0 / 3584, within(1e-12));
+        assertThat(on.at("/scheduler/prefixCaching").booleanValue()).isTrue();
+        String[] offArgs = java.util.Arrays.copyOf(args, args.length + 2);
+        offArgs[args.length] = "--prefix-caching";
+        offArgs[args.length + 1] = "false";
+        JsonNode off = json(offArgs);
+        assertThat(off.at("/kvCache/prefixHitRate").doubleValue()).isZero();
+        Files.writeString(trace, "arrival_seconds,prompt_tokens,output_tokens,prefix_group\n0,100,8,a\n");
+        Cli noTokens =
+                Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
+        assertThat(noTokens.exitCode()).isEqualTo(2);
+        assertThat(noTokens.err()).contains("--trace").contains("prefix_tokens");
+        Files.writeString(
+                trace, "arrival_seconds,prompt_tokens,output_tokens,prefix_group,prefix_tokens\n0,100,8,a,200\n");
+        Cli tooLong =
+                Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("--trace").contains("prefix_tokens = 200");
+        // the hit shortens the mean time to first token (the first and third requests are the same either way)
+        assertThat(on.at("/ttftSeconds/mean").doubleValue())
+                .isLessThan(off.at("/ttftSeconds/mean").doubleValue());
+    }
+
+    @Test
+    void drawnTrafficTakesASharedPrefixAndBadPrefixOptionsAreRefused() throws Exception {
+        String[] args = {
+            "simulate",
+            "--model",
+            "llama-3-8b",
+            "--hardware",
+            "h100-sxm",
+            "--rate",
+            "2",
+            "--requests",
+            "200",
+            "--prompt",
+            "1024",
+            "--prefix-tokens",
+            "768",
+            "--prefix-groups",
+            "4",
+            "--format",
+            "json"
+        };
+        JsonNode j = json(args);
+        // 4 groups, 200 requests far below the KV capacity: every request after its group's first hits 768 of 1,024
+        // tokens (48 whole blocks), so the rate is (200 - 4) x 768 / (200 x 1,024) = 0.735, exact
+        assertThat(j.at("/kvCache/prefixHitRate").doubleValue()).isCloseTo(196 * 768.0 / (200 * 1024), within(1e-12));
+        assertThat(j.at("/traffic/prefixGroups").intValue()).isEqualTo(4);
+        assertThat(json(args)).isEqualTo(j); // the same seed, the same run
+        Cli bad = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "2",
+                "--prefix-caching",
+                "yes");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--prefix-caching").contains("yes").contains("true or false");
+        Cli groupsOnly = Cli.run(
+                "simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--rate", "2", "--prefix-groups", "3");
+        assertThat(groupsOnly.exitCode()).isEqualTo(2);
+        assertThat(groupsOnly.err()).contains("--prefix-tokens is missing");
+        Cli negative = Cli.run(
+                "simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--rate", "2", "--prefix-tokens", "-5");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--prefix-tokens");
+    }
 }

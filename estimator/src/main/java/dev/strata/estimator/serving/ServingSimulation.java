@@ -22,6 +22,11 @@ import java.util.concurrent.CancellationException;
  *   <li>The KV cache is paged in blocks of {@code blockSize} tokens; when a running sequence needs a block and none is
  *   free, the most recently admitted sequences are preempted: their blocks freed, they go back to the head of the
  *   queue and recompute their prompt and the tokens they had generated (vLLM's recompute preemption).</li>
+ *   <li>With prefix caching (vLLM's automatic prefix caching), the full blocks of a request's shared prefix are
+ *   kept in a replica's cache by content once computed; a request admitted later whose prefix blocks are still
+ *   resident takes them (the longest run from the first block, at most its prompt less one token) and prefills only
+ *   the rest, at the full context offset. A block no running sequence holds stays cached while free, and the least
+ *   recently released is evicted first when a block is needed.</li>
  *   <li>A step's time is the latency model's for its mix ({@link LatencyModel#mixedStep}): the weights read once for
  *   every token of the step, each sequence's cache read at its own length.</li>
  *   <li>Replicas sit behind a router that sends each arrival to the next replica in turn ({@code round-robin}) or to
@@ -41,8 +46,9 @@ public final class ServingSimulation {
      * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
      * @param blockSize        tokens per KV block
      * @param kvBlocks         KV blocks of one replica (what its memory holds beside the weights and activations)
+     * @param prefixCaching    whether computed blocks of shared prefixes are reused by later requests
      */
-    public record Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks) {
+    public record Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks, boolean prefixCaching) {
         /**
          * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
          *
@@ -50,12 +56,35 @@ public final class ServingSimulation {
          * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
          * @param blockSize tokens per KV block
          * @param kvBlocks KV blocks of one replica (what its memory holds beside the weights and activations)
+         * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
          */
         public Scheduler {
             Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
             Checks.range("maxBatchedTokens", maxBatchedTokens, 1, 1L << 24);
             Checks.range("blockSize", blockSize, 1, 1 << 16);
             Checks.range("kvBlocks", kvBlocks, 1, Long.MAX_VALUE / 2);
+        }
+
+        /**
+         * A scheduler without prefix caching.
+         *
+         * @param maxSeqs most sequences running at once
+         * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
+         * @param blockSize tokens per KV block
+         * @param kvBlocks KV blocks of one replica
+         */
+        public Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks) {
+            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, false);
+        }
+
+        /**
+         * This scheduler with prefix caching on or off.
+         *
+         * @param on whether computed blocks of shared prefixes are reused
+         * @return the scheduler
+         */
+        public Scheduler withPrefixCaching(boolean on) {
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on);
         }
     }
 
@@ -74,6 +103,8 @@ public final class ServingSimulation {
      * @param peakKvUtilization the most KV blocks in use over the blocks there are
      * @param preemptions       sequences preempted
      * @param steps             steps run, over every replica
+     * @param prefixHitRate     the share of the prompt tokens to prefill (recomputations after a preemption
+     *                          included) that came from the prefix cache instead
      */
     public record Result(
             List<RequestResult> requests,
@@ -83,13 +114,17 @@ public final class ServingSimulation {
             int maxBatch,
             double peakKvUtilization,
             long preemptions,
-            long steps) {}
+            long steps,
+            double prefixHitRate) {}
 
     /** A request in flight on a replica. */
     private static final class Seq {
         final int id;
         final Traffic.Request r;
         long prefillTarget, prefilled, cached, generated, blocks;
+        /** The cached prefix blocks it holds, by key, from the prompt's first block on (shared, reference counted). */
+        final ArrayList<Long> shared = new ArrayList<>();
+
         double admitted = -1, firstToken = -1;
 
         Seq(int id, Traffic.Request r) {
@@ -107,7 +142,14 @@ public final class ServingSimulation {
 
         final ArrayList<Seq> running = new ArrayList<>();
         final ArrayDeque<Seq> waiting = new ArrayDeque<>();
+        /** Blocks no sequence holds: empty ones and the evictable cached ones. */
         long freeBlocks;
+        /** The cached prefix blocks by key, and how many running sequences hold each. */
+        final java.util.HashMap<Long, int[]> cache = new java.util.HashMap<>();
+        /** The cached blocks no sequence holds, least recently released first: evicted in this order. */
+        final java.util.LinkedHashSet<Long> evictable = new java.util.LinkedHashSet<>();
+
+        long hitTokens, prefillTokens;
         double busyUntil, stepStart;
         boolean busy;
         int inFlight;
@@ -278,10 +320,9 @@ public final class ServingSimulation {
                     to = reps[0];
                     for (Replica x : reps) if (x.inFlight < to.inFlight) to = x;
                 }
+                Traffic.Request q = reqs.get(id);
                 Seq s = new Seq(
-                        id,
-                        new Traffic.Request(
-                                now, reqs.get(id).prompt(), reqs.get(id).output()));
+                        id, new Traffic.Request(now, q.prompt(), q.output(), q.prefixGroup(), q.prefixTokens()));
                 to.waiting.addLast(s);
                 to.inFlight++;
                 inSystem++;
@@ -316,6 +357,7 @@ public final class ServingSimulation {
                 Seq s = r.stepChunks.get(i);
                 s.prefilled += r.chunkTokens[i];
                 s.cached += r.chunkTokens[i];
+                if (r.scheduler.prefixCaching()) register(r, s);
                 if (s.prefilled >= s.prefillTarget) { // the prompt (or its recomputation) ends: a token comes out
                     s.generated++;
                     if (s.firstToken < 0) s.firstToken = now;
@@ -326,8 +368,7 @@ public final class ServingSimulation {
                         if (closed && released < n) arrival[released++] = now;
                     } else if (r.prefillOnly) { // its cache leaves for the decode pool
                         r.running.remove(s);
-                        r.freeBlocks += s.blocks;
-                        s.blocks = 0;
+                        release(r, s);
                         r.inFlight--;
                         transfers.add(new Transfer(now + transferLatency + s.cached * transferPerToken, s));
                     }
@@ -342,6 +383,11 @@ public final class ServingSimulation {
         }
         double first = Double.POSITIVE_INFINITY;
         for (RequestResult x : results) first = Math.min(first, x.arrival());
+        long hits = 0, prefills = 0;
+        for (Replica x : reps) {
+            hits += x.hitTokens;
+            prefills += x.prefillTokens;
+        }
         return new Result(
                 List.of(results),
                 now - first,
@@ -350,7 +396,8 @@ public final class ServingSimulation {
                 maxBatch,
                 peakKv,
                 preemptions,
-                steps);
+                steps,
+                prefills > 0 ? (double) hits / prefills : 0);
     }
 
     /**
@@ -378,6 +425,26 @@ public final class ServingSimulation {
             double start,
             double ttftP90,
             double tpotP90) {
+        return maxRate(t -> run(model, scheduler, replicas, router, t), template, start, ttftP90, tpotP90);
+    }
+
+    /**
+     * {@link #maxRate(LatencyModel, Scheduler, int, String, Traffic, double, double, double)} for any deployment:
+     * {@code run} serves a traffic (aggregated or disaggregated).
+     *
+     * @param run what serves a traffic
+     * @param template the requests' number, lengths and seed
+     * @param start the first rate tried, requests per second
+     * @param ttftP90 the time-to-first-token level, seconds
+     * @param tpotP90 the time-per-output-token level, seconds
+     * @return requests per second
+     */
+    public static double maxRate(
+            java.util.function.Function<Traffic, Result> run,
+            Traffic template,
+            double start,
+            double ttftP90,
+            double tpotP90) {
         Checks.positive("start", start, 1e6);
         java.util.function.DoublePredicate meets = rate -> {
             Traffic t = new Traffic(
@@ -389,8 +456,10 @@ public final class ServingSimulation {
                     template.prompt(),
                     template.output(),
                     template.seed(),
-                    List.of());
-            Result r = run(model, scheduler, replicas, router, t);
+                    List.of(),
+                    template.prefixTokens(),
+                    template.prefixGroups());
+            Result r = run.apply(t);
             return p90(r, RequestResult::ttft) <= ttftP90 && p90(r, RequestResult::tpot) <= tpotP90;
         };
         double lo = 0, hi = start;
@@ -446,8 +515,7 @@ public final class ServingSimulation {
 
     private static void finish(Replica r, Seq s, double now, RequestResult[] out, Scheduler sch) {
         r.running.remove(s);
-        r.freeBlocks += s.blocks;
-        s.blocks = 0;
+        release(r, s);
         r.inFlight--;
         double ttft = s.firstToken - s.r.arrival();
         double tpot = s.r.output() > 1 ? (now - s.firstToken) / (s.r.output() - 1) : 0;
@@ -460,8 +528,7 @@ public final class ServingSimulation {
         int last = r.running.size() - 1;
         if (last < keep) return false;
         Seq v = r.running.remove(last);
-        r.freeBlocks += v.blocks;
-        v.blocks = 0;
+        release(r, v);
         v.cached = 0;
         v.prefilled = 0;
         v.prefillTarget = v.r.prompt() + v.generated; // recompute the prompt and what it had generated
@@ -479,7 +546,7 @@ public final class ServingSimulation {
             Seq s = r.running.get(i);
             boolean prefilling = s.prefilled < s.prefillTarget;
             long tokens = prefilling ? Math.min(s.prefillTarget - s.prefilled, budget) : 1;
-            long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks;
+            long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks - s.shared.size();
             while (need > r.freeBlocks) {
                 if (!preemptAfter(r, i + 1)) break;
                 preempted++;
@@ -489,7 +556,7 @@ public final class ServingSimulation {
                 preempted++;
                 break;
             }
-            r.freeBlocks -= need;
+            take(r, need);
             s.blocks += need;
             budget -= tokens;
             if (prefilling) {
@@ -504,11 +571,35 @@ public final class ServingSimulation {
         while (budget > 0 && r.running.size() < sch.maxSeqs() && !r.waiting.isEmpty()) {
             Seq s = r.waiting.peekFirst();
             boolean prefilled = s.prefilled >= s.prefillTarget; // a cache sent from a prefill pool: it decodes
-            long tokens = prefilled ? 1 : Math.min(s.prefillTarget - s.prefilled, budget);
-            long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks;
-            if (need > r.freeBlocks) break; // first come, first served: the head waits for blocks
+            // the resident blocks of its shared prefix, from the first on; at least one prompt token is computed
+            int hit = 0, hitFree = 0;
+            if (!prefilled && sch.prefixCaching() && s.r.prefixGroup() >= 0 && s.cached == 0) {
+                long most = Math.min(s.r.prefixTokens(), s.prefillTarget - 1) / sch.blockSize();
+                for (; hit < most; hit++) {
+                    int[] refs = r.cache.get(key(s.r.prefixGroup(), hit));
+                    if (refs == null) break;
+                    if (refs[0] == 0) hitFree++;
+                }
+            }
+            long start = (long) hit * sch.blockSize();
+            long tokens = prefilled ? 1 : Math.min(s.prefillTarget - start, budget);
+            long need = blocks(start + tokens, sch.blockSize()) - hit - s.blocks;
+            if (need + hitFree > r.freeBlocks) break; // first come, first served: the head waits for blocks
             r.waiting.pollFirst();
-            r.freeBlocks -= need;
+            for (int b = 0; b < hit; b++) { // the cached blocks become its own, held
+                long k = key(s.r.prefixGroup(), b);
+                if (r.cache.get(k)[0]++ == 0) {
+                    r.evictable.remove(k);
+                    r.freeBlocks--;
+                }
+                s.shared.add(k);
+            }
+            if (!prefilled) {
+                r.hitTokens += start;
+                r.prefillTokens += s.prefillTarget;
+            }
+            s.cached = s.prefilled = Math.max(s.prefilled, start);
+            take(r, need);
             s.blocks += need;
             if (s.admitted < 0) s.admitted = now;
             r.running.add(s);
@@ -525,6 +616,55 @@ public final class ServingSimulation {
         r.busyUntil = now + step.calibratedSeconds();
         r.busy = true;
         return preempted;
+    }
+
+    /** The key of block {@code index} of shared prefix {@code group}: its content, as vLLM's block hash chain. */
+    private static long key(int group, long index) {
+        return ((long) group << 32) | index;
+    }
+
+    /** Takes {@code n} free blocks, evicting the least recently released cached ones when no empty block is left. */
+    private static void take(Replica r, long n) {
+        r.freeBlocks -= n;
+        var it = r.evictable.iterator();
+        while (r.evictable.size() > r.freeBlocks) {
+            r.cache.remove(it.next());
+            it.remove();
+        }
+    }
+
+    /**
+     * Frees the blocks of {@code s}: its own go back empty; of its cached prefix blocks, those no other sequence
+     * holds become evictable, the last block first (as vLLM frees a sequence's blocks in reverse).
+     */
+    private static void release(Replica r, Seq s) {
+        r.freeBlocks += s.blocks;
+        s.blocks = 0;
+        for (int i = s.shared.size() - 1; i >= 0; i--) {
+            long k = s.shared.get(i);
+            if (--r.cache.get(k)[0] == 0) {
+                r.evictable.add(k);
+                r.freeBlocks++;
+            }
+        }
+        s.shared.clear();
+    }
+
+    /**
+     * Caches the blocks of {@code s}'s shared prefix that its prefill has just filled, from its first uncached one
+     * on; a block another sequence cached first stays its own (and so do the ones after it).
+     */
+    private static void register(Replica r, Seq s) {
+        if (s.r.prefixGroup() < 0) return;
+        int bs = r.scheduler.blockSize();
+        long full = Math.min(s.r.prefixTokens(), s.cached) / bs;
+        while (s.shared.size() < full && s.blocks > 0) {
+            long k = key(s.r.prefixGroup(), s.shared.size());
+            if (r.cache.containsKey(k)) return;
+            r.cache.put(k, new int[] {1});
+            s.shared.add(k);
+            s.blocks--;
+        }
     }
 
     private static int addChunk(Replica r, Seq s, long tokens, int chunks) {

@@ -24,6 +24,8 @@ import org.apache.commons.math3.random.Well19937c;
  * @param output      output lengths
  * @param seed        the seed of every draw
  * @param trace       the requests of a trace (arrival, prompt, output), or empty
+ * @param prefixTokens  tokens of the shared prefix a drawn prompt starts with (0: none)
+ * @param prefixGroups  how many distinct shared prefixes there are; each drawn request takes one at random (0: none)
  */
 public record Traffic(
         String arrivals,
@@ -34,30 +36,52 @@ public record Traffic(
         Lengths prompt,
         Lengths output,
         long seed,
-        List<Request> trace) {
+        List<Request> trace,
+        long prefixTokens,
+        int prefixGroups) {
 
     /** Most requests a simulation takes. */
     public static final int MAX_REQUESTS = 1_000_000;
 
     /**
-     * One request: when it arrives, and its prompt and output tokens.
+     * One request: when it arrives, its prompt and output tokens, and the shared prefix its prompt starts with.
      *
      * @param arrival seconds from the start of the run
      * @param prompt prompt tokens
      * @param output output tokens
+     * @param prefixGroup which shared prefix the prompt starts with (requests of a group share it), or -1 for none
+     * @param prefixTokens the tokens of that shared prefix, at most the prompt (0 for none)
      */
-    public record Request(double arrival, long prompt, long output) {
+    public record Request(double arrival, long prompt, long output, int prefixGroup, long prefixTokens) {
         /**
          * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
          *
          * @param arrival seconds from the start of the run
          * @param prompt prompt tokens
          * @param output output tokens
+         * @param prefixGroup which shared prefix the prompt starts with, or -1 for none
+         * @param prefixTokens the tokens of that shared prefix, at most the prompt (0 for none)
          */
         public Request {
             Checks.range("arrival_seconds", arrival, 0, 1e9);
             Checks.range("prompt_tokens", prompt, 1, Limits.MAX_CONTEXT);
             Checks.range("output_tokens", output, 1, Limits.MAX_CONTEXT);
+            Checks.range("prefix_group", prefixGroup, -1, Integer.MAX_VALUE);
+            Checks.range("prefix_tokens", prefixTokens, 0, prompt);
+            if (prefixGroup < 0 && prefixTokens > 0)
+                throw new InvalidFieldException(
+                        "prefix_group", prefixGroup, "a group for a shared prefix of " + prefixTokens + " tokens");
+        }
+
+        /**
+         * A request without a shared prefix.
+         *
+         * @param arrival seconds from the start of the run
+         * @param prompt prompt tokens
+         * @param output output tokens
+         */
+        public Request(double arrival, long prompt, long output) {
+            this(arrival, prompt, output, -1, 0);
         }
     }
 
@@ -74,6 +98,8 @@ public record Traffic(
      * @param output output lengths
      * @param seed the seed of every draw
      * @param trace the requests of a trace (arrival, prompt, output), or empty
+     * @param prefixTokens tokens of the shared prefix a drawn prompt starts with (0: none)
+     * @param prefixGroups how many distinct shared prefixes there are (0: none)
      */
     public Traffic {
         Checks.text("arrivals", arrivals);
@@ -92,6 +118,51 @@ public record Traffic(
             Checks.present("prompt", prompt);
             Checks.present("output", output);
         }
+        Checks.range("prefixTokens", prefixTokens, 0, Limits.MAX_CONTEXT);
+        Checks.range("prefixGroups", prefixGroups, 0, 1_000_000);
+        if ((prefixTokens > 0) != (prefixGroups > 0))
+            throw InvalidFieldException.withMessage(
+                    prefixTokens > 0 ? "prefixGroups" : "prefixTokens",
+                    "prefixTokens and prefixGroups go together: a shared prefix of N tokens among G groups");
+    }
+
+    /**
+     * Traffic without shared prefixes.
+     *
+     * @param arrivals {@code poisson}, {@code gamma}, {@code all}, {@code closed} or {@code trace}
+     * @param rate requests per second (poisson, gamma)
+     * @param burstiness the gamma's coefficient of variation of the gaps (1 is Poisson)
+     * @param concurrency requests in flight (closed)
+     * @param requests how many requests
+     * @param prompt prompt lengths
+     * @param output output lengths
+     * @param seed the seed of every draw
+     * @param trace the requests of a trace (arrival, prompt, output), or empty
+     */
+    public Traffic(
+            String arrivals,
+            double rate,
+            double burstiness,
+            int concurrency,
+            int requests,
+            Lengths prompt,
+            Lengths output,
+            long seed,
+            List<Request> trace) {
+        this(arrivals, rate, burstiness, concurrency, requests, prompt, output, seed, trace, 0, 0);
+    }
+
+    /**
+     * This traffic with each drawn prompt starting with one of {@code groups} shared prefixes of {@code tokens}
+     * tokens (the whole prompt when it is shorter), the group drawn uniformly from the seed.
+     *
+     * @param tokens tokens of the shared prefix
+     * @param groups how many distinct prefixes
+     * @return the traffic
+     */
+    public Traffic withPrefix(long tokens, int groups) {
+        return new Traffic(
+                arrivals, rate, burstiness, concurrency, requests, prompt, output, seed, trace, tokens, groups);
     }
 
     /**
@@ -160,7 +231,8 @@ public record Traffic(
             else if (gamma != null) t += gamma.sample();
             long p = prompt.sample(g, 1, context - 1);
             long o = output.sample(g, 1, context - p);
-            out.add(new Request(t, p, o));
+            if (prefixGroups > 0) out.add(new Request(t, p, o, g.nextInt(prefixGroups), Math.min(prefixTokens, p)));
+            else out.add(new Request(t, p, o));
         }
         return out;
     }

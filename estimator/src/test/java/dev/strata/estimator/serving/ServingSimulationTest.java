@@ -187,4 +187,63 @@ class ServingSimulationTest {
             assertThat(s.e2e()).isCloseTo(a.e2e() + 0.1, within(1e-9));
         }
     }
+
+    static Traffic trace(Traffic.Request... rs) {
+        return new Traffic("trace", 0, 1, 0, rs.length, null, null, 0, List.of(rs));
+    }
+
+    @Test
+    void aCachedPrefixIsNotPrefilledAgainButItsContextStillCounts() {
+        // two requests with the same 1,024-token prefix 100 s apart: the first has finished long before the second
+        var t = trace(new Traffic.Request(0, 1536, 4, 7, 1024), new Traffic.Request(100, 1536, 4, 7, 1024));
+        var on = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", t);
+        var off = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t);
+        // the second prefills the 512 tokens after the prefix (64 cached blocks of 16) at a context offset of 1,024
+        double rest = MODEL.mixedStep(
+                        0, 0, new long[] {512}, new long[] {1024}, 1, 1, new dev.strata.estimator.latency.StepTime())
+                .calibratedSeconds();
+        assertThat(on.requests().get(1).ttft()).isCloseTo(rest, within(0.02 * rest));
+        // the first computes its whole prompt either way, and without caching so does the second
+        double whole = MODEL.mixedStep(
+                        0, 0, new long[] {1536}, new long[] {0}, 1, 1, new dev.strata.estimator.latency.StepTime())
+                .calibratedSeconds();
+        assertThat(on.requests().get(0).ttft()).isCloseTo(whole, within(0.02 * whole));
+        assertThat(off.requests().get(1).ttft()).isCloseTo(whole, within(0.02 * whole));
+        // 1,024 of the 3,072 prompt tokens came from the cache (exact: whole blocks)
+        assertThat(on.prefixHitRate()).isCloseTo(1024.0 / 3072, within(1e-12));
+        assertThat(off.prefixHitRate()).isZero();
+        // decoding attends to the full context: the time per token is the same with and without the hit
+        assertThat(on.requests().get(1).tpot()).isCloseTo(off.requests().get(1).tpot(), within(1e-12));
+    }
+
+    @Test
+    void aPrefixOfAPartialBlockOrOfAnotherGroupIsNotHit() {
+        // the prefix's last 8 tokens fill no whole block: only the first 64 blocks (1,024 tokens) are reused
+        var partial = trace(new Traffic.Request(0, 1536, 4, 0, 1032), new Traffic.Request(100, 1536, 4, 0, 1032));
+        assertThat(ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", partial)
+                        .prefixHitRate())
+                .isCloseTo(1024.0 / 3072, within(1e-12));
+        var other = trace(new Traffic.Request(0, 1536, 4, 0, 1024), new Traffic.Request(100, 1536, 4, 1, 1024));
+        assertThat(ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", other)
+                        .prefixHitRate())
+                .isZero();
+    }
+
+    @Test
+    void evictionUnderMemoryPressureLowersTheHitRateAndARunRepeats() {
+        // 8 groups of a 2,048-token prefix among 400 requests of 2,304 prompt tokens, at a steady rate
+        var traffic = Traffic.poisson(4, 400, Lengths.fixed(2304), Lengths.fixed(64), 3)
+                .withPrefix(2048, 8);
+        var roomy = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", traffic);
+        // 400 blocks (6,400 tokens) hold a few requests at once and at most two prefixes besides them
+        var tight = ServingSimulation.run(
+                MODEL, new ServingSimulation.Scheduler(256, 8192, 16, 400, true), 1, "round-robin", traffic);
+        // with room for every prefix, all but each group's first request hit 2,048 of 2,304 tokens: at most 8/9 of
+        // the prompt tokens; with 8 groups and room for two the hits fall well below
+        assertThat(roomy.prefixHitRate()).isGreaterThan(0.8).isLessThanOrEqualTo(2048.0 / 2304);
+        assertThat(tight.prefixHitRate()).isLessThan(roomy.prefixHitRate() - 0.2);
+        var again = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", traffic);
+        assertThat(again.requests()).isEqualTo(roomy.requests());
+        assertThat(again.prefixHitRate()).isEqualTo(roomy.prefixHitRate());
+    }
 }

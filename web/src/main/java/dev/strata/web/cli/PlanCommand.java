@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         name = "plan",
         mixinStandardHelpOptions = true,
         description =
-                "The cheapest deployments (device, devices per replica, replicas, formats, token budget) that serve"
+                "The cheapest deployments (device, devices per replica, expert parallelism, replicas or prefill and"
+                        + " decode pools, formats, token budget) that serve"
                         + " a request rate within time-to-first-token and time-per-output-token service levels, simulated.")
 public final class PlanCommand implements Callable<Integer> {
     @Spec
@@ -103,6 +104,19 @@ public final class PlanCommand implements Callable<Integer> {
             paramLabel = "F[,F...]",
             description = "Weight formats (default bf16, and fp8 where the device has an fp8 peak).")
     String weights;
+
+    @Option(
+            names = "--ep",
+            paramLabel = "N[,N...]",
+            description = "Expert-parallel degrees (default for a mixture of experts: every divisor of the tensor"
+                    + " parallel ranks that divides the routed experts; else 1).")
+    String ep;
+
+    @Option(
+            names = "--mode",
+            paramLabel = "aggregated,disaggregated",
+            description = "Serving modes: one pool, or a prefill pool and a decode pool (default both).")
+    String mode;
 
     @Option(names = "--max-batched-tokens", paramLabel = "N[,N...]", description = "Token budgets (default 2048,8192).")
     String budgets;

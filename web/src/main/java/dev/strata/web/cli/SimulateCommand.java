@@ -78,7 +78,9 @@ public final class SimulateCommand implements Callable<Integer> {
             names = "--trace",
             paramLabel = "FILE.csv",
             description =
-                    "Requests from a CSV with the header arrival_seconds,prompt_tokens,output_tokens (more columns allowed).")
+                    "Requests from a CSV with the header arrival_seconds,prompt_tokens,output_tokens (more columns"
+                            + " allowed; prefix_group,prefix_tokens: requests of a group share their first"
+                            + " prefix_tokens prompt tokens).")
     Path trace;
 
     @Option(
@@ -120,6 +122,25 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--router", paramLabel = "round-robin|least-loaded", description = "How arrivals go to replicas.")
     String router;
 
+    @Option(
+            names = "--prefix-tokens",
+            paramLabel = "TOKENS",
+            description = "Each drawn prompt starts with a shared prefix of this many tokens (default none).")
+    String prefixTokens;
+
+    @Option(
+            names = "--prefix-groups",
+            paramLabel = "G",
+            description = "How many distinct shared prefixes; each request takes one from the seed (default 1).")
+    String prefixGroups;
+
+    @Option(
+            names = "--prefix-caching",
+            paramLabel = "true|false",
+            description = "Reuse the resident KV blocks of shared prefixes, as vLLM's automatic prefix caching"
+                    + " (default true).")
+    String prefixCaching;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
     String seed;
 
@@ -160,6 +181,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 throw new InvalidFieldException(
                         "--trace", file.toString(), "a file of at most " + MAX_TRACE_BYTES + " bytes");
             List<Traffic.Request> out = new ArrayList<>();
+            java.util.Map<String, Integer> groups = new java.util.HashMap<>();
             try (Reader r = Files.newBufferedReader(file)) {
                 for (CSVRecord row : CSVFormat.RFC4180
                         .builder()
@@ -170,9 +192,33 @@ public final class SimulateCommand implements Callable<Integer> {
                     if (out.size() >= Traffic.MAX_REQUESTS)
                         throw new InvalidFieldException(
                                 "--trace", file.toString(), "at most " + Traffic.MAX_REQUESTS + " requests");
+                    long prompt = (long) number(row, "prompt_tokens");
+                    int group = -1;
+                    long shared = 0;
+                    if (row.isMapped("prefix_group") || row.isMapped("prefix_tokens")) {
+                        // a request of a group shares the group's first prefix_tokens tokens; an empty group: none
+                        String id = row.isMapped("prefix_group")
+                                ? row.get("prefix_group").trim()
+                                : "";
+                        if (!id.isEmpty()) {
+                            if (!row.isMapped("prefix_tokens"))
+                                throw new InvalidFieldException(
+                                        "--trace", "prefix_group", "a prefix_tokens column beside it");
+                            group = groups.computeIfAbsent(id, k -> groups.size());
+                            shared = (long) number(row, "prefix_tokens");
+                            if (shared < 0 || shared > prompt)
+                                throw new InvalidFieldException(
+                                        "--trace",
+                                        "row " + row.getRecordNumber() + " prefix_tokens = " + shared,
+                                        "from 0 to the row's prompt_tokens, " + prompt);
+                        }
+                    }
                     out.add(new Traffic.Request(
-                            number(row, "arrival_seconds"), (long) number(row, "prompt_tokens"), (long)
-                                    number(row, "output_tokens")));
+                            number(row, "arrival_seconds"),
+                            prompt,
+                            (long) number(row, "output_tokens"),
+                            group,
+                            shared));
                 }
             }
             return out;

@@ -42,6 +42,13 @@ import java.util.function.Function;
  * output tokens per second per device against per user. When none meets them, {@code closest} is the simulated
  * deployment nearest to both levels with the levels it misses, and {@code pruned} counts the candidates each bound
  * dropped before simulation (with the fastest first token and batch-1 decode step seen).
+ *
+ * <p>For a mixture-of-experts model each split is tried with expert parallelism too ({@code ep}: every degree that
+ * divides the tensor-parallel ranks and the routed experts, or the list given). Each candidate is tried aggregated and
+ * disaggregated ({@code mode}): a prefill pool and a decode pool of the same replica, the KV cache sent over the link
+ * as {@code simulate --mode disaggregated} sends it; its pools' lower bounds are the replicas the rate's prefill work
+ * and decode work need apart, and a pool grows by one replica while the service level it governs (the first token for
+ * the prefill pool, the time per token for the decode pool) is missed.
  */
 public final class PlanReport {
     private PlanReport() {}
@@ -64,11 +71,24 @@ public final class PlanReport {
             int maxSeqs,
             long kvBlocks,
             double lowerBoundCostPerHour,
-            int minReplicas) {}
+            int minReplicas,
+            boolean disaggregated,
+            int minPrefill,
+            int minDecode,
+            double transferSecondsPerToken) {}
 
-    /** A deployment simulated at the rate. */
+    /**
+     * A deployment simulated at the rate: {@code replicas} in all; disaggregated, {@code prefill} of them compute the
+     * prompts and the rest decode.
+     */
     private record Outcome(
-            Candidate c, int replicas, double ttftP90, double tpotP90, double tokensPerSecond, double tpotP50) {
+            Candidate c,
+            int replicas,
+            int prefill,
+            double ttftP90,
+            double tpotP90,
+            double tokensPerSecond,
+            double tpotP50) {
         double costPerHour() {
             return replicas * c.par().devices() * c.hw().pricePerHourUsd();
         }
@@ -156,19 +176,47 @@ public final class PlanReport {
         List<Integer> seqLimits = ints(in, "max-seqs", List.of(64, 256), prefix);
         List<String> weightIds =
                 in.text("weights") == null ? null : List.of(in.text("weights").split(","));
+        List<Integer> eps = in.text("ep") == null ? null : ints(in, "ep", List.of(1), prefix);
+        if (eps != null && !spec.isMixtureOfExperts() && eps.stream().anyMatch(e -> e > 1))
+            throw new InvalidFieldException(
+                    prefix + "ep", in.text("ep"), "1 for a model without experts (" + spec.name() + ")");
+        String modeText = in.text("mode") == null ? "aggregated,disaggregated" : in.text("mode");
+        List<Boolean> modes = new ArrayList<>();
+        for (String m : modeText.split(",")) {
+            String t = m.trim();
+            if (!t.equals("aggregated") && !t.equals("disaggregated"))
+                throw new InvalidFieldException(
+                        prefix + "mode",
+                        modeText,
+                        "a list of aggregated and disaggregated, e.g. aggregated,disaggregated");
+            if (!modes.contains(t.equals("disaggregated"))) modes.add(t.equals("disaggregated"));
+        }
+        // expert-parallel degrees per split: at most the divisors of the largest tensor-parallel degree
+        int maxTp =
+                Math.min(8, counts.stream().mapToInt(Integer::intValue).max().orElse(1));
+        int epChoices = eps != null
+                ? eps.size()
+                : spec.isMixtureOfExperts()
+                        ? (int) java.util.stream.IntStream.rangeClosed(1, maxTp)
+                                .filter(e -> maxTp % e == 0)
+                                .count()
+                        : 1;
 
         long grid = (long) devices.size()
                 * counts.size()
                 * (weightIds == null ? 2 : weightIds.size())
                 * budgets.size()
-                * seqLimits.size();
+                * seqLimits.size()
+                * epChoices
+                * modes.size();
         if (grid > maxCandidates)
             throw new InvalidFieldException(
                     prefix + "max-batched-tokens",
                     budgets.size() + " budgets",
                     "a search of at most " + maxCandidates
                             + " candidates here (devices x devices per replica x formats x"
-                            + " budgets x sequence limits = " + grid + "); the command line takes more");
+                            + " budgets x sequence limits x expert-parallel degrees x modes = " + grid
+                            + "); the command line takes more");
         if (requests > 2_000 && maxCandidates != Integer.MAX_VALUE)
             throw new InvalidFieldException(prefix + "requests", requests, "at most 2000 requests per simulation here");
         // each output token is a step of its sequence, prompts go a token budget at a time: the output bounds the work
@@ -211,72 +259,91 @@ public final class PlanReport {
             for (int n : counts) {
                 Optional<Parallelism> split = Solve.split(spec, n, Parallelism.NONE);
                 if (split.isEmpty()) continue;
-                Parallelism par = split.get();
-                for (NumericFormat w : formats) {
-                    Precision p = Precision.of(
-                            w,
-                            w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16,
-                            Optimizer.ADAMW);
-                    LatencyModel lm = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
-                    // the batch-1 decode step at the mean context bounds the time per token from below
-                    long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
-                    double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
-                            .calibratedSeconds();
-                    // a prompt's first token cannot come sooner than its prefill alone; over a full token budget, the
-                    // prefill time a prompt token adds (what a replica's prefill work costs at best)
-                    long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
-                    long[] one = {p0}, none = {0};
-                    double firstToken = lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
-                            .calibratedSeconds();
-                    fastestFirstToken = Math.min(fastestFirstToken, firstToken);
-                    fastestDecode = Math.min(fastestDecode, single);
-                    if (firstToken > ttft) {
-                        considered += budgets.size() * seqLimits.size();
-                        slowFirstToken += budgets.size() * seqLimits.size();
-                        continue;
-                    }
-                    for (int budget : budgets)
-                        for (int maxSeqs : seqLimits) {
-                            considered++;
-                            if (single > tpot) {
-                                slowDecode++;
-                                continue;
-                            }
-                            long blocks;
-                            try {
-                                blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
-                            } catch (InvalidFieldException e) {
-                                noFit++;
-                                continue; // does not fit
-                            }
-                            // the best decode throughput the memory allows: as many sequences as the KV cache holds
-                            long fit = Math.max(1, Math.min(maxSeqs, blocks * 16 / Math.max(1, context)));
-                            double step = lm.decodeStep(fit, Math.min(context, spec.contextLength()))
-                                    .calibratedSeconds();
-                            long[] full = {budget};
-                            double perPromptToken =
-                                    lm.mixedStep(0, 0, full, none, 1, 1, new dev.strata.estimator.latency.StepTime())
-                                                    .calibratedSeconds()
-                                            / budget;
-                            double requestsPerSecond =
-                                    1 / (step / fit * generate.mean() + perPromptToken * prompt.mean());
-                            int minReplicas = (int) Math.max(1, Math.ceil(rate / requestsPerSecond));
-                            if (minReplicas > MAX_REPLICAS) {
-                                tooManyReplicas++;
-                                continue;
-                            }
-                            candidates.add(new Candidate(
-                                    hw,
-                                    tuning,
-                                    par,
-                                    p,
-                                    budget,
-                                    maxSeqs,
-                                    blocks,
-                                    minReplicas * par.devices() * hw.pricePerHourUsd(),
-                                    minReplicas));
+                for (Parallelism par : expertSplits(spec, split.get(), eps))
+                    for (NumericFormat w : formats) {
+                        Precision p = Precision.of(
+                                w,
+                                w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16,
+                                Optimizer.ADAMW);
+                        LatencyModel lm = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
+                        // the batch-1 decode step at the mean context bounds the time per token from below
+                        long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
+                        double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
+                                .calibratedSeconds();
+                        // a prompt's first token cannot come sooner than its prefill alone; over a full token budget,
+                        // the
+                        // prefill time a prompt token adds (what a replica's prefill work costs at best)
+                        long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
+                        long[] one = {p0}, none = {0};
+                        double firstToken = lm.mixedStep(
+                                        0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
+                                .calibratedSeconds();
+                        fastestFirstToken = Math.min(fastestFirstToken, firstToken);
+                        fastestDecode = Math.min(fastestDecode, single);
+                        if (firstToken > ttft) {
+                            considered += budgets.size() * seqLimits.size() * modes.size();
+                            slowFirstToken += budgets.size() * seqLimits.size() * modes.size();
+                            continue;
                         }
-                }
+                        double transfer = SimulateReport.transferSecondsPerToken(spec, p, hw, null);
+                        for (int budget : budgets)
+                            for (int maxSeqs : seqLimits) {
+                                considered += modes.size();
+                                if (single > tpot) {
+                                    slowDecode += modes.size();
+                                    continue;
+                                }
+                                long blocks;
+                                try {
+                                    blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
+                                } catch (InvalidFieldException e) {
+                                    noFit += modes.size();
+                                    continue; // does not fit
+                                }
+                                // the best decode throughput the memory allows: as many sequences as the KV cache holds
+                                long fit = Math.max(1, Math.min(maxSeqs, blocks * 16 / Math.max(1, context)));
+                                double step = lm.decodeStep(fit, Math.min(context, spec.contextLength()))
+                                        .calibratedSeconds();
+                                long[] full = {budget};
+                                double perPromptToken = lm.mixedStep(
+                                                        0,
+                                                        0,
+                                                        full,
+                                                        none,
+                                                        1,
+                                                        1,
+                                                        new dev.strata.estimator.latency.StepTime())
+                                                .calibratedSeconds()
+                                        / budget;
+                                double decodeWork = step / fit * generate.mean(),
+                                        prefillWork = perPromptToken * prompt.mean();
+                                int minReplicas = (int) Math.max(1, Math.ceil(rate * (decodeWork + prefillWork)));
+                                for (boolean split2 : modes) {
+                                    // apart, each pool needs the replicas its own work takes at the rate
+                                    int minPrefill = (int) Math.max(1, Math.ceil(rate * prefillWork));
+                                    int minDecode = (int) Math.max(1, Math.ceil(rate * decodeWork));
+                                    int least = split2 ? minPrefill + minDecode : minReplicas;
+                                    if (least > MAX_REPLICAS || (split2 && !(transfer >= 0))) {
+                                        tooManyReplicas++;
+                                        continue;
+                                    }
+                                    candidates.add(new Candidate(
+                                            hw,
+                                            tuning,
+                                            par,
+                                            p,
+                                            budget,
+                                            maxSeqs,
+                                            blocks,
+                                            least * par.devices() * hw.pricePerHourUsd(),
+                                            least,
+                                            split2,
+                                            minPrefill,
+                                            minDecode,
+                                            transfer));
+                                }
+                            }
+                    }
             }
         }
         candidates.sort(Comparator.comparingDouble(Candidate::lowerBoundCostPerHour));
@@ -289,14 +356,35 @@ public final class PlanReport {
             // sorted: nothing after can cost less than the cheapest found times the listing's slack
             if (c.lowerBoundCostPerHour() >= best * LISTING_SLACK) break;
             String family =
-                    c.hw().id() + "/" + c.par() + "/" + c.precision().weights().id();
+                    c.hw().id() + "/" + c.par() + "/" + c.precision().weights().id() + "/" + c.disaggregated();
             if (found.contains(family)) continue; // only its token budget or sequence limit differs
             Traffic traffic = new Traffic("poisson", rate, 1, 0, requests, prompt, generate, seed, List.of());
+            if (c.disaggregated()) {
+                // from the pools' bounds up: the prefill pool grows while the first token misses, the decode pool
+                // while the time per token does (a few tries at most)
+                int pre = c.minPrefill(), dec = c.minDecode();
+                for (int tries = 0; tries < 12 && pre + dec <= MAX_REPLICAS; tries++) {
+                    if ((pre + dec) * c.par().devices() * c.hw().pricePerHourUsd() >= best * LISTING_SLACK) break;
+                    simulations++;
+                    Outcome o = simulate(spec, c, pre, dec, traffic);
+                    simulated.add(o);
+                    boolean ttftOk = o.ttftP90() <= ttft, tpotOk = o.tpotP90() <= tpot;
+                    if (ttftOk && tpotOk) {
+                        met.add(o);
+                        found.add(family);
+                        best = Math.min(best, o.costPerHour());
+                        break;
+                    }
+                    if (!ttftOk) pre = next(pre);
+                    if (!tpotOk) dec = next(dec);
+                }
+                continue;
+            }
             // the fewest replicas from the bound up that meet both service levels (a few tries at most)
             for (int r = c.minReplicas(); r <= Math.min(MAX_REPLICAS, c.minReplicas() * 4 + 4); r = next(r)) {
                 if (r * c.par().devices() * c.hw().pricePerHourUsd() >= best * LISTING_SLACK) break;
                 simulations++;
-                Outcome o = simulate(spec, c, r, traffic);
+                Outcome o = simulate(spec, c, r, 0, traffic);
                 simulated.add(o);
                 if (o.ttftP90() <= ttft && o.tpotP90() <= tpot) {
                     met.add(o);
@@ -313,11 +401,18 @@ public final class PlanReport {
         for (int i = 0; i < listed.size(); i++) {
             Outcome o = listed.get(i);
             Candidate c = o.c();
+            LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
+            var scheduler = new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks());
             maxRates[i] = ServingSimulation.maxRate(
-                    LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE),
-                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()),
-                    o.replicas(),
-                    "round-robin",
+                    c.disaggregated()
+                            ? t -> ServingSimulation.runDisaggregated(
+                                    new ServingSimulation.Pool(lm, scheduler, o.prefill()),
+                                    new ServingSimulation.Pool(lm, scheduler, o.replicas() - o.prefill()),
+                                    c.transferSecondsPerToken(),
+                                    c.tuning().collectiveLatencySeconds(),
+                                    "round-robin",
+                                    t)
+                            : t -> ServingSimulation.run(lm, scheduler, o.replicas(), "round-robin", t),
                     new Traffic(
                             "poisson",
                             rate,
@@ -422,10 +517,41 @@ public final class PlanReport {
     }
 
     /**
-     * The candidate with {@code replicas} replicas behind a round-robin router at the traffic's rate, with as many
-     * requests per replica as the traffic has (at most 100,000 in all), as {@code simulate} runs it.
+     * The candidate's splits with each expert-parallel degree: {@code eps} where given, else for a mixture of experts
+     * every degree that divides the tensor-parallel ranks (and, as {@code Sharding} checks, the routed experts).
      */
-    private static Outcome simulate(TransformerSpec spec, Candidate c, int replicas, Traffic traffic) {
+    private static List<Parallelism> expertSplits(TransformerSpec spec, Parallelism base, List<Integer> eps) {
+        List<Integer> degrees = new ArrayList<>();
+        if (eps != null) degrees.addAll(eps);
+        else if (spec.isMixtureOfExperts()) {
+            for (int e = 1; e <= base.tensor(); e++) if (base.tensor() % e == 0) degrees.add(e);
+        } else degrees.add(1);
+        List<Parallelism> out = new ArrayList<>();
+        for (int e : degrees) {
+            if (e == 1) {
+                out.add(base);
+                continue;
+            }
+            if ((long) base.tensor() * base.data() % e != 0) continue;
+            Parallelism par = new Parallelism(
+                    base.tensor(), base.pipeline(), base.data(), e, base.zeroStage(), base.sequenceParallel());
+            try {
+                dev.strata.estimator.memory.Sharding.check(spec, par);
+                out.add(par);
+            } catch (InvalidFieldException x) {
+                // the degree does not divide the routed experts
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The candidate with {@code replicas} replicas behind a round-robin router at the traffic's rate, with as many
+     * requests per replica as the traffic has (at most 100,000 in all), as {@code simulate} runs it; disaggregated,
+     * {@code replicas} prefill replicas and {@code decode} decode replicas.
+     */
+    private static Outcome simulate(TransformerSpec spec, Candidate c, int replicas, int decode, Traffic traffic) {
+        int all = replicas + decode;
         LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
         var scheduler = new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks());
         Traffic share = new Traffic(
@@ -433,18 +559,27 @@ public final class PlanReport {
                 traffic.rate(),
                 1,
                 0,
-                (int) Math.min(100_000L, (long) traffic.requests() * replicas),
+                (int) Math.min(100_000L, (long) traffic.requests() * all),
                 traffic.prompt(),
                 traffic.output(),
                 traffic.seed(),
                 List.of());
-        ServingSimulation.Result r = ServingSimulation.run(lm, scheduler, replicas, "round-robin", share);
+        ServingSimulation.Result r = c.disaggregated()
+                ? ServingSimulation.runDisaggregated(
+                        new ServingSimulation.Pool(lm, scheduler, replicas),
+                        new ServingSimulation.Pool(lm, scheduler, decode),
+                        c.transferSecondsPerToken(),
+                        c.tuning().collectiveLatencySeconds(),
+                        "round-robin",
+                        share)
+                : ServingSimulation.run(lm, scheduler, replicas, "round-robin", share);
         long tokens = r.requests().stream()
                 .mapToLong(ServingSimulation.RequestResult::output)
                 .sum();
         return new Outcome(
                 c,
-                replicas,
+                all,
+                c.disaggregated() ? replicas : 0,
                 ServingSimulation.p90(r, ServingSimulation.RequestResult::ttft),
                 ServingSimulation.p90(r, ServingSimulation.RequestResult::tpot),
                 tokens / r.makespanSeconds(),
@@ -457,11 +592,15 @@ public final class PlanReport {
         o.put("devices", c.par().devices());
         o.put("tp", c.par().tensor());
         o.put("pp", c.par().pipeline());
-        o.put("ep", 1);
+        o.put("ep", c.par().expert());
         o.put("replicas", x.replicas());
+        if (c.disaggregated()) {
+            o.put("prefillReplicas", x.prefill());
+            o.put("decodeReplicas", x.replicas() - x.prefill());
+        }
         o.put("weights", c.precision().weights().id());
         o.put("kv", c.precision().kvCache().id());
-        o.put("mode", "aggregated");
+        o.put("mode", c.disaggregated() ? "disaggregated" : "aggregated");
         o.put("maxBatchedTokens", c.budget());
         o.put("maxSeqs", c.maxSeqs());
         o.put("costPerHourUsd", x.costPerHour());

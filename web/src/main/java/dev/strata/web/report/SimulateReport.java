@@ -26,8 +26,10 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * {@code burstiness} (gamma arrivals' coefficient of variation; 1 is Poisson), {@code requests}, {@code prompt} and
  * {@code generate} (a length, {@code lognormal:MEAN:SIGMA} or {@code uniform:A:B}), {@code seed}; the scheduler:
  * {@code max-seqs} (256), {@code max-batched-tokens} (8192), {@code block-size} (16),
- * {@code gpu-memory-utilization} (0.9), {@code router}; the service levels for goodput: {@code ttft-p90-ms},
- * {@code tpot-p90-ms}.
+ * {@code gpu-memory-utilization} (0.9), {@code router}; shared prompt prefixes: {@code prefix-tokens} and
+ * {@code prefix-groups} (each drawn prompt starts with one of the groups' prefixes; a trace gives them per request),
+ * {@code prefix-caching} ({@code true}, as vLLM V1's automatic prefix caching, or {@code false}); the service levels
+ * for goodput: {@code ttft-p90-ms}, {@code tpot-p90-ms}.
  */
 public final class SimulateReport {
     private SimulateReport() {}
@@ -130,30 +132,23 @@ public final class SimulateReport {
                 block);
         LatencyModel lm = LatencyModel.of(
                 spec, options.precision(), par, serving.hardware(), serving.tuning(), serving.offload());
-        var scheduler = new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks);
+        String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
+        if (!caching.equals("true") && !caching.equals("false"))
+            throw new InvalidFieldException(prefix + "prefix-caching", caching, "true or false");
+        var scheduler = new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true"));
         ServingSimulation.Result r;
         double transferPerToken = 0;
         try {
             if (split) {
-                // the KV cache of a prompt crosses the link between the pools: its bytes on every layer, at the link's
-                // bandwidth (the device's scale-up link unless transfer-gbs) times its communication efficiency
                 Double gbs = in.number("transfer-gbs");
                 if (gbs != null) Checks.positive(prefix + "transfer-gbs", gbs, 1e6);
                 Hardware hw = serving.hardware();
-                double link = gbs != null
-                        ? gbs * 1e9
-                        : hw.scaleUpBandwidthBytesPerSecond() > 0
-                                ? hw.scaleUpBandwidthBytesPerSecond()
-                                        * hw.efficiency().communication()
-                                : hw.hostLinkBytesPerSecond();
-                if (!(link > 0))
+                transferPerToken = transferSecondsPerToken(spec, options.precision(), hw, gbs);
+                if (Double.isNaN(transferPerToken))
                     throw InvalidFieldException.withMessage(
                             prefix + "transfer-gbs",
                             prefix + "transfer-gbs is missing: " + hw.id()
                                     + " publishes no link bandwidth to carry the KV cache between the pools");
-                transferPerToken = dev.strata.estimator.memory.KvCache.bytesPerToken(
-                                spec, options.precision().kvCache())
-                        / link;
                 r = ServingSimulation.runDisaggregated(
                         new ServingSimulation.Pool(lm, scheduler, prefillReplicas),
                         new ServingSimulation.Pool(lm, scheduler, decodeReplicas),
@@ -192,6 +187,7 @@ public final class SimulateReport {
         s.put("kvTokens", kvBlocks * block);
         s.put("gpuMemoryUtilization", utilization);
         s.put("router", router);
+        s.put("prefixCaching", scheduler.prefixCaching());
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
         if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
@@ -203,6 +199,10 @@ public final class SimulateReport {
             t.put("prompt", traffic.prompt().text());
             t.put("generate", traffic.output().text());
             t.put("seed", traffic.seed());
+            if (traffic.prefixGroups() > 0) {
+                t.put("prefixTokens", traffic.prefixTokens());
+                t.put("prefixGroups", traffic.prefixGroups());
+            }
         }
         List<ServingSimulation.RequestResult> rs = r.requests();
         stats(root.putObject("ttftSeconds"), rs, ServingSimulation.RequestResult::ttft);
@@ -250,6 +250,7 @@ public final class SimulateReport {
         ObjectNode kv = root.putObject("kvCache");
         kv.put("peakUtilization", r.peakKvUtilization());
         kv.put("preemptions", r.preemptions());
+        kv.put("prefixHitRate", r.prefixHitRate());
         root.putObject("requests").put("completed", rs.size());
         root.put("simulatedSeconds", span);
         root.put("steps", r.steps());
@@ -322,10 +323,48 @@ public final class SimulateReport {
                 series);
     }
 
+    /**
+     * Seconds to send one token's KV cache from a prefill pool to a decode pool: its bytes on every layer over the
+     * link, {@code gbs} GB/s where given, else the device's scale-up link times its communication efficiency, else its
+     * host link; NaN when the device publishes no link.
+     */
+    public static double transferSecondsPerToken(
+            TransformerSpec spec, dev.strata.model.Precision precision, Hardware hw, Double gbs) {
+        double link = gbs != null
+                ? gbs * 1e9
+                : hw.scaleUpBandwidthBytesPerSecond() > 0
+                        ? hw.scaleUpBandwidthBytesPerSecond() * hw.efficiency().communication()
+                        : hw.hostLinkBytesPerSecond();
+        if (!(link > 0)) return Double.NaN;
+        return dev.strata.estimator.memory.KvCache.bytesPerToken(spec, precision.kvCache()) / link;
+    }
+
     private static Traffic traffic(Inputs in, String prefix, List<Traffic.Request> trace) {
         int requests = bounded(in.integer("requests"), DEFAULT_REQUESTS, 1, Traffic.MAX_REQUESTS, prefix + "requests");
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
-        if (trace != null) return new Traffic("trace", 0, 1, 0, trace.size(), null, null, seed, trace);
+        Long prefixTokens = in.whole("prefix-tokens");
+        Integer prefixGroups = in.integer("prefix-groups");
+        if (trace != null) {
+            for (String name : new String[] {"prefix-tokens", "prefix-groups"})
+                if (in.text(name) != null)
+                    throw InvalidFieldException.withMessage(
+                            prefix + name,
+                            prefix + name + " is for drawn traffic: a trace gives each request's prefix in its"
+                                    + " prefix_group and prefix_tokens columns");
+            return new Traffic("trace", 0, 1, 0, trace.size(), null, null, seed, trace);
+        }
+        if (prefixTokens != null) Checks.range(prefix + "prefix-tokens", prefixTokens, 1, 1L << 24);
+        if (prefixGroups != null) Checks.range(prefix + "prefix-groups", prefixGroups, 1, 1_000_000);
+        if (prefixGroups != null && prefixTokens == null)
+            throw InvalidFieldException.withMessage(
+                    prefix + "prefix-tokens",
+                    prefix + "prefix-tokens is missing: the tokens of the shared prefix each of the " + prefixGroups
+                            + " groups has");
+        Traffic drawn = drawn(in, prefix, requests, seed);
+        return prefixTokens == null ? drawn : drawn.withPrefix(prefixTokens, prefixGroups == null ? 1 : prefixGroups);
+    }
+
+    private static Traffic drawn(Inputs in, String prefix, int requests, long seed) {
         Lengths prompt = in.text("prompt") == null
                 ? Lengths.fixed(EstimateOptions.DEFAULT_PROMPT)
                 : Lengths.parse(prefix + "prompt", in.text("prompt"), 1);
