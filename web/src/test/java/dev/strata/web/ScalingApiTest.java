@@ -60,7 +60,8 @@ class ScalingApiTest {
             assertThat(res.code()).isEqualTo(400);
             JsonNode e = Render.MAPPER.readTree(res.body().string());
             assertThat(e.get("field").asText()).isEqualTo("compute");
-            assertThat(e.get("error").asText()).isEqualTo("compute = \"lots\" is not allowed: must be a number");
+            assertThat(e.get("error").asText())
+                    .isEqualTo("compute = \"lots\" is not allowed: must be a number (e.g. 2.5, 1.5e12, 15T)");
             var fit = client.post("/api/fit", "N,D,loss\n1e8,1e9,abc\n");
             assertThat(fit.code()).isEqualTo(400);
             assertThat(Render.MAPPER.readTree(fit.body().string()).get("error").asText())

@@ -35,6 +35,7 @@ public final class CapacityPage {
             "ttft-p90-ms",
             "tpot-p90-ms",
             "hardware",
+            "mode",
             "device-memory-gib",
             "bandwidth-gbs",
             "peak-tflops",
@@ -116,7 +117,8 @@ public final class CapacityPage {
         StringBuilder b = new StringBuilder();
         b.append(
                 "<p class=\"note\">The cheapest deployments that serve this traffic within the service levels, found by"
-                        + " simulating candidates (device, devices per replica, weight format, scheduler limits, replicas) as"
+                        + " simulating candidates (device, devices per replica, weight format, scheduler limits, expert"
+                        + " parallelism, prefill and decode together or in separate pools, replicas) as"
                         + " <code>strata plan</code> and <code>/api/plan</code> do.</p>");
         b.append("<form class=\"inputs\" id=\"capacity\" method=\"get\" action=\"/capacity\">");
         List<String[]> models = new ArrayList<>();
@@ -127,7 +129,14 @@ public final class CapacityPage {
                 .append(form.input("Output tokens", "generate", "256, or uniform:A:B"))
                 .append(form.input("Time to first token p90, ms", "ttft-p90-ms", "e.g. 500", "decimal"))
                 .append(form.input("Time per output token p90, ms", "tpot-p90-ms", "e.g. 50", "decimal"))
-                .append(form.input("Hardware (ids, comma-separated)", "hardware", "every priced GPU"));
+                .append(form.input("Hardware (ids, comma-separated)", "hardware", "every priced GPU"))
+                .append(form.select(
+                        "Prefill and decode",
+                        "mode",
+                        List.of(
+                                new String[] {"", "together or in separate pools"},
+                                new String[] {"aggregated", "together (aggregated)"},
+                                new String[] {"disaggregated", "separate pools (disaggregated)"})));
         // a custom device from the hardware page: its changes ride along, named and removable
         List<String> custom = new ArrayList<>();
         for (String n : PlanReport.DEVICE_OVERRIDES)

@@ -627,9 +627,11 @@ class OpenApiTest {
             assertThat(a.status()).as(url).isEqualTo(200);
             assets.put(url, a.mediaType());
         }
-        // Swagger UI's icon, stylesheet and bundle, from its WebJar, and the script that starts it
+        // Swagger UI's icon, stylesheet and bundle, from its WebJar, the script that starts it and the stylesheet
+        // that gives its labels readable contrast
         assertThat(assets.values())
-                .containsExactlyInAnyOrder("image/png", "text/css", "text/javascript", "text/javascript");
+                .containsExactlyInAnyOrder("image/png", "text/css", "text/css", "text/javascript", "text/javascript");
+        assertThat(assets.keySet()).contains("/static/api-docs.css");
         assertThat(assets.keySet()).anyMatch(u -> u.endsWith("/swagger-ui-bundle.js"));
         assertThat(send("GET", "/static/api-docs.js", null, null).body()).contains("\"/openapi.json\"");
     }
