@@ -110,6 +110,51 @@ class CompareBrowserTest {
     }
 
     @Test
+    void theComparisonAndTheTrainingPageFollowTheirFieldsWithoutAPageLoad() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        driver.get(base + THREE_DEVICES);
+        JavascriptExecutor js = driver;
+        js.executeScript("window.strataMarker = 'kept';"); // a page load would drop it
+        WebElement hardware = driver.findElement(By.name("hardware"));
+        hardware.clear();
+        hardware.sendKeys("h100-sxm,h200-sxm");
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElements(By.cssSelector("td[data-quantity='tpot']"))
+                                .size()
+                        == 2);
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        new WebDriverWait(driver, Duration.ofSeconds(10))
+                .until(d -> d.getCurrentUrl().contains("hardware=h100-sxm%2Ch200-sxm"));
+        // a bad item shows next to its field, still without a page load
+        hardware.sendKeys(",nope");
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> !d.findElements(By.cssSelector("#compare-form .field-error"))
+                        .isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#compare-form .field-error"))
+                        .getText())
+                .contains("nope");
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+
+        // the training page: more devices, another step, no page load
+        driver.get(base + "/training?model=llama-3-8b&hardware=h100-sxm&devices=8&tokens=1e12");
+        js.executeScript("window.strataMarker = 'kept';");
+        String before = driver.findElement(By.id("step-table")).getText();
+        WebElement devices = driver.findElement(By.name("devices"));
+        devices.clear();
+        devices.sendKeys("16");
+        new WebDriverWait(driver, Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> !d.findElement(By.id("step-table")).getText().equals(before));
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        assertThat(driver.getCurrentUrl()).contains("devices=16");
+        // refused values are answered 400 (logged by Chromium); nothing else may be logged
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+            assertThat(e.getMessage()).contains("status of 400");
+    }
+
+    @Test
     void onAPhoneTheTableScrollsInsideItsContainerAndThePageDoesNot() throws Exception {
         Dimension window = driver.manage().window().getSize();
         driver.manage().window().setSize(new Dimension(390, 844));

@@ -422,7 +422,7 @@ public final class ComparePage {
                 .append(MAX_SETUPS)
                 .append(", each estimated as the <a href=\"/\">planner</a> does. Other options of")
                 .append(" <code>/api/estimate</code> (zero, offload, overhead-gib, ...) may be added to the URL.</p>");
-        b.append("<form class=\"inputs\" id=\"compare-form\" method=\"")
+        b.append("<form class=\"inputs\" id=\"compare-form\" data-live method=\"")
                 .append(pasted ? "post" : "get")
                 .append("\" action=\"/compare\">");
         for (var f : FORM.entrySet()) {

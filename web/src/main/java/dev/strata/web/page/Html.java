@@ -95,7 +95,9 @@ public final class Html {
                 .append(" · strata</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 // no icon: else a browser asks for /favicon.ico, a 404 in its console
                 .append("<link rel=\"icon\" href=\"data:,\">\n")
-                .append("<link rel=\"stylesheet\" href=\"/static/strata.css\">\n</head>\n<body>\n<nav>")
+                .append("<link rel=\"stylesheet\" href=\"/static/strata.css\">\n")
+                // forms marked data-live follow their fields (the pages work without it)
+                .append("<script src=\"/static/live.js\" defer></script>\n</head>\n<body>\n<nav>")
                 .append("<span class=\"brand\">strata</span>");
         for (String[] l : PAGES) {
             sb.append("<a href=\"")

@@ -31,7 +31,7 @@ public final class ModelsPage {
             status = 400;
         }
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/models\">");
+        b.append("<form class=\"inputs\" id=\"models-form\" data-live method=\"get\" action=\"/models\">");
         b.append("<label")
                 .append(error == null ? "" : " class=\"invalid\"")
                 .append(">Model<select name=\"model\" id=\"model\">");

@@ -147,7 +147,8 @@ public final class TrainingPage {
         String q = Html.query(linked);
 
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/training\">");
+        b.append(
+                "<form class=\"inputs\" id=\"training-form\" data-live data-live-off=\"search\" method=\"get\" action=\"/training\">");
         List<String[]> models = new ArrayList<>();
         for (Preset p : PresetCatalog.all()) models.add(new String[] {p.id(), p.name()});
         List<String[]> hardware = new ArrayList<>();

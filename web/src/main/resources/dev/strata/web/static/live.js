@@ -1,0 +1,99 @@
+// A form marked data-live follows its fields: with JavaScript, a change (debounced) fetches the same page for the
+// form's values and puts the page's content around the form in place, the field errors next to their fields, and the
+// URL follows (replaceState), so it stays shareable. The form itself is kept, so what is being typed is not lost.
+// Without this script the form is submitted as usual. Left alone: a form with a pasted config (it is posted) and a
+// form whose heavy option (data-live-off names it) is ticked, which waits for its button.
+(() => {
+  'use strict';
+  const DELAY_MS = 400;
+
+  document.addEventListener('DOMContentLoaded', () => {
+    for (const form of document.querySelectorAll('form[data-live]')) wire(form);
+  });
+
+  function query(form) {
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) {
+      const t = String(v).trim();
+      if (t !== '') p.append(k, t);
+    }
+    return p.toString();
+  }
+
+  function wire(form) {
+    let timer = null;
+    let inflight = null;
+    let shown = query(form);
+    const action = new URL(form.getAttribute('action') || location.pathname, location.href).pathname;
+
+    const manual = () => {
+      const config = form.querySelector('textarea[name="config"]');
+      if (config && config.value.trim() !== '') return true;
+      const off = form.dataset.liveOff;
+      const heavy = off ? form.querySelector(`[name="${off}"]`) : null;
+      return heavy !== null && (heavy.type === 'checkbox' ? heavy.checked : heavy.value === 'true');
+    };
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!manual() && query(form) !== shown) update();
+      }, DELAY_MS);
+    };
+    form.addEventListener('input', later);
+    form.addEventListener('change', later);
+
+    async function update() {
+      const q = query(form);
+      if (inflight) inflight.abort();
+      const ctl = new AbortController();
+      inflight = ctl;
+      form.setAttribute('aria-busy', 'true');
+      try {
+        const res = await fetch(action + (q ? '?' + q : ''), {signal: ctl.signal, headers: {Accept: 'text/html'}});
+        const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+        if (ctl.signal.aborted) return;
+        apply(form, doc);
+        history.replaceState(null, '', action + (q ? '?' + q : '') + location.hash);
+        shown = q;
+      } catch (e) {
+        if (e.name !== 'AbortError') console.warn('strata: the page could not be updated', e);
+      } finally {
+        if (inflight === ctl) {
+          inflight = null;
+          form.removeAttribute('aria-busy');
+        }
+      }
+    }
+  }
+
+  /** The fetched page's content around its form replaces ours; its field errors go next to our fields. */
+  function apply(form, doc) {
+    const main = form.closest('main');
+    const freshMain = doc.querySelector('main');
+    const freshForm = form.id ? doc.getElementById(form.id) : freshMain && freshMain.querySelector('form[data-live]');
+    if (!main || !freshMain || !freshForm) return;
+    for (const child of Array.from(main.children)) if (child !== form) child.remove();
+    let before = true;
+    for (const child of Array.from(freshMain.children)) {
+      if (child === freshForm) {
+        before = false;
+        continue;
+      }
+      const node = document.importNode(child, true);
+      if (before) main.insertBefore(node, form);
+      else main.appendChild(node);
+    }
+    // field errors: each field's label takes the fetched label's state and message
+    for (const field of form.querySelectorAll('[name]')) {
+      const label = field.closest('label');
+      const fresh = freshForm.querySelector(`[name="${CSS.escape(field.name)}"]`);
+      const freshLabel = fresh && fresh.closest('label');
+      if (!label || !freshLabel) continue;
+      label.classList.toggle('invalid', freshLabel.classList.contains('invalid'));
+      const old = label.querySelector('.field-error');
+      const msg = freshLabel.querySelector('.field-error');
+      if (old) old.remove();
+      if (msg) label.appendChild(document.importNode(msg, true));
+    }
+  }
+})();
