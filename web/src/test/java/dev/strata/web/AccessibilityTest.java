@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,10 +22,13 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Every page, at desktop and phone widths, checked by Deque's axe-core (its WebJar, pinned in the parent pom) inside
+ * Every page, at desktop and phone widths, with nothing logged to the browser's console as an error, and checked by
+ * Deque's axe-core (its WebJar, pinned in the parent pom) inside
  * the real headless Chromium against the real server: no violation of serious or critical impact (axe's WCAG 2.0/2.1
  * A and AA rules and its best practices).
  */
@@ -78,6 +82,7 @@ class AccessibilityTest {
                 "--disable-sync",
                 "--window-size=1440,1400",
                 "--user-data-dir=" + Files.createTempDirectory("strata-axe"));
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL")); // the console, read after each page
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort()
@@ -100,6 +105,32 @@ class AccessibilityTest {
     static void stop() {
         if (driver != null) driver.quit();
         if (app != null) app.stop();
+    }
+
+    @Test
+    void noPageLogsAnErrorToTheConsoleNorScrollsSidewaysOnAPhone() {
+        List<String> found = new ArrayList<>();
+        for (int width : new int[] {1440, 390}) {
+            driver.manage().window().setSize(new Dimension(width, 1400));
+            for (String page : PAGES) {
+                driver.manage().logs().get(LogType.BROWSER); // drops what earlier pages logged
+                driver.get(base + page);
+                if (page.equals("/api-docs"))
+                    new WebDriverWait(driver, Duration.ofSeconds(30))
+                            .until(d -> !d.findElements(By.cssSelector(".swagger-ui .opblock"))
+                                    .isEmpty());
+                for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+                    // the page that does not exist is answered 404, which Chromium logs; nothing else may be
+                    if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !page.equals("/nowhere"))
+                        found.add(page + " at " + width + " px: " + e.getMessage());
+                if (width == 390) {
+                    long overflow = (Long)
+                            driver.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+                    if (overflow > 0) found.add(page + " scrolls sideways by " + overflow + " px at 390 px");
+                }
+            }
+        }
+        assertThat(found).as("console errors and sideways scrolling").isEmpty();
     }
 
     @Test
