@@ -17,8 +17,12 @@ public final class PublishedServing {
     /** The shipped set's file name. */
     public static final String SET = "serving.tsv";
 
-    /** The metrics a point may give: output tokens per second (all devices), mean time per output token in ms. */
-    public static final List<String> METRICS = List.of("output_tokens_per_s", "tpot_ms_mean");
+    /**
+     * The metrics a point may give: output tokens per second (all devices); mean time per output token; median time to
+     * first token, inter-token latency and end-to-end latency (milliseconds).
+     */
+    public static final List<String> METRICS =
+            List.of("output_tokens_per_s", "tpot_ms_mean", "ttft_ms_p50", "itl_ms_p50", "e2e_ms_p50");
 
     /** The arrivals a point may give. */
     public static final List<String> ARRIVALS = List.of("all", "concurrency", "rate");
@@ -40,8 +44,8 @@ public final class PublishedServing {
      * @param arrival {@code all}, {@code concurrency} or {@code rate}
      * @param load requests at once (all), in flight (concurrency) or per second (rate)
      * @param requests requests in the run
-     * @param prompt prompt tokens of every request
-     * @param generate output tokens of every request
+     * @param prompt prompt tokens of every request, or {@code uniform:A:B}
+     * @param generate output tokens of every request, or {@code uniform:A:B}
      * @param metric one of {@link #METRICS}
      * @param measured the published value, in {@code unit}
      * @param unit the value's unit
@@ -62,8 +66,8 @@ public final class PublishedServing {
             String arrival,
             double load,
             int requests,
-            int prompt,
-            int generate,
+            String prompt,
+            String generate,
             String metric,
             double measured,
             String unit,
@@ -83,8 +87,8 @@ public final class PublishedServing {
             o.put("kv", kv);
             o.put("engine", profile);
             o.put("gpu-memory-utilization", Double.toString(memoryFraction));
-            o.put("prompt", Integer.toString(prompt));
-            o.put("generate", Integer.toString(generate));
+            o.put("prompt", prompt);
+            o.put("generate", generate);
             o.put("requests", Integer.toString(requests));
             switch (arrival) {
                 case "all" -> o.put("rate", "inf");
@@ -123,8 +127,8 @@ public final class PublishedServing {
                     arrival,
                     Double.parseDouble(r.get("load")),
                     Integer.parseInt(r.get("requests")),
-                    Integer.parseInt(r.get("prompt")),
-                    Integer.parseInt(r.get("generate")),
+                    r.get("prompt"),
+                    r.get("generate"),
                     metric,
                     Double.parseDouble(r.get("measured_value")),
                     r.get("unit"),

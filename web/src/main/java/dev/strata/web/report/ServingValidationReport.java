@@ -89,12 +89,18 @@ public final class ServingValidationReport {
                 + System.lineSeparator();
     }
 
-    /** The simulated value of {@code metric} in the published unit. */
+    /**
+     * The simulated value of {@code metric} in the published unit; a median inter-token latency is compared with the
+     * simulated median time per output token (the simulator times whole steps, so the two are the same quantity there).
+     */
     static double simulated(JsonNode sim, String metric) {
         return switch (metric) {
             case "output_tokens_per_s" ->
                 sim.path("throughput").path("outputTokensPerSecond").asDouble(Double.NaN);
             case "tpot_ms_mean" -> 1000 * sim.path("tpotSeconds").path("mean").asDouble(Double.NaN);
+            case "ttft_ms_p50" -> 1000 * sim.path("ttftSeconds").path("p50").asDouble(Double.NaN);
+            case "itl_ms_p50" -> 1000 * sim.path("tpotSeconds").path("p50").asDouble(Double.NaN);
+            case "e2e_ms_p50" -> 1000 * sim.path("e2eSeconds").path("p50").asDouble(Double.NaN);
             default -> throw new IllegalArgumentException("unknown metric " + metric);
         };
     }
