@@ -38,9 +38,10 @@ class ValidateServingCliTest {
                     .as(p.toString())
                     .isCloseTo(simulated / measured - 1, org.assertj.core.data.Offset.offset(1e-9));
         }
-        // the summary: all points first, then each metric present; shares in [0, 1]
+        // the summary: all points first, then each metric, then each engine; shares in [0, 1]
         JsonNode summary = json.get("summary");
-        assertThat(summary.get(0).get("metric").asText()).isEqualTo("all");
+        assertThat(summary.get(0).get("group").asText()).isEqualTo("all");
+        assertThat(summary.findValuesAsText("group")).contains("output_tokens_per_s", "engine trtllm");
         assertThat(summary.get(0).get("points").asInt()).isEqualTo(shipped);
         for (JsonNode s : summary) {
             assertThat(s.get("medianAbsError").asDouble())

@@ -16,7 +16,7 @@ import org.apache.commons.math3.stat.descriptive.rank.Median;
 /**
  * {@code validate --serving}: the serving simulator ({@code strata simulate}, with each point's engine profile) held
  * against the published continuous-batching measurements shipped with strata: measured, simulated and error per point,
- * the median |error| and the share within +-25 % over all points and per metric, and the published errors of other
+ * the median |error| and the share within +-25 % over all points, per metric and per engine, and the published errors of other
  * simulators as a fixed reference. Nothing is fitted to these points and no target is set.
  */
 public final class ServingValidationReport {
@@ -45,6 +45,7 @@ public final class ServingValidationReport {
         ArrayNode rows = root.putArray("points");
         Map<String, List<Double>> errors = new LinkedHashMap<>();
         errors.put("all", new ArrayList<>());
+        Map<String, List<Double>> engines = new LinkedHashMap<>();
         for (PublishedServing.Point p : points) {
             Map<String, String> options = p.simulateOptions();
             JsonNode sim = SimulateReport.of(ResolvedModel.of(p.model()), options::get, "--", null);
@@ -67,11 +68,14 @@ public final class ServingValidationReport {
             o.put("preemptions", sim.path("kvCache").path("preemptions").asLong());
             errors.get("all").add(error);
             errors.computeIfAbsent(p.metric(), k -> new ArrayList<>()).add(error);
+            engines.computeIfAbsent("engine " + p.profile(), k -> new ArrayList<>())
+                    .add(error);
         }
+        errors.putAll(engines);
         ArrayNode summary = root.putArray("summary");
         for (Map.Entry<String, List<Double>> e : errors.entrySet()) {
             ObjectNode s = summary.addObject();
-            s.put("metric", e.getKey());
+            s.put("group", e.getKey());
             s.put("points", e.getValue().size());
             s.put("medianAbsError", medianAbs(e.getValue()));
             s.put("within25", withinShare(e.getValue()));
