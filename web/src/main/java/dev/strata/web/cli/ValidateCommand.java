@@ -11,6 +11,7 @@ import dev.strata.web.chart.ChartImage;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
 import dev.strata.web.report.PublishedReport;
+import dev.strata.web.report.ServingValidationReport;
 import dev.strata.web.report.ValidationReport;
 import java.io.File;
 import java.io.IOException;
@@ -75,6 +76,14 @@ public final class ValidateCommand implements Callable<Integer> {
     boolean training;
 
     @Option(
+            names = "--serving",
+            description = "Hold the serving simulator against the published continuous-batching measurements shipped"
+                    + " with strata (TensorRT-LLM and vLLM serving benchmarks): measured, simulated and error per"
+                    + " point, the median |error| and the share within 25 % per metric, beside other simulators'"
+                    + " published errors. Nothing is fitted to these points; no target.")
+    boolean serving;
+
+    @Option(
             names = "--data",
             paramLabel = "DIR",
             description =
@@ -132,9 +141,11 @@ public final class ValidateCommand implements Callable<Integer> {
                     "--chart-quantity", chartQuantity, "one of " + String.join(", ", Validation.QUANTITIES));
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        if (published && training)
-            throw InvalidFieldException.withMessage("--training", "give --published or --training, not both");
+        if ((published ? 1 : 0) + (training ? 1 : 0) + (serving ? 1 : 0) > 1)
+            throw InvalidFieldException.withMessage(
+                    "--training", "give one of --published, --training and --serving, not more");
         if (published) return published(fmt, stdout, stderr);
+        if (serving) return serving(fmt, stdout);
         if (training) return training(fmt, stdout, stderr);
         Validation v;
         List<Validation.TargetResult> targets;
@@ -253,6 +264,23 @@ public final class ValidateCommand implements Callable<Integer> {
             stderr.println("strata: training validation missed its targets (median <= 5 %, worst <= 10 %)");
             return TARGET_MISSED;
         }
+        return 0;
+    }
+
+    /** {@code --serving}: the published serving points simulated, their summary and the anchors' errors. */
+    private int serving(Format fmt, PrintWriter stdout) {
+        if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
+            throw InvalidFieldException.withMessage(
+                    "--serving",
+                    "--serving simulates the shipped published serving points: leave out --report, --data, --full,"
+                            + " --out, --chart and --device");
+        ObjectNode root = ServingValidationReport.of();
+        if (fmt == Format.TABLE)
+            stdout.print(Render.rows(root, root.get("points"), Format.TABLE)
+                    + System.lineSeparator()
+                    + ServingValidationReport.summaryTable(root));
+        else stdout.print(Render.rows(root, root.get("points"), fmt));
+        stdout.flush();
         return 0;
     }
 

@@ -1,0 +1,85 @@
+package dev.strata.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.data.validation.PublishedServing;
+import dev.strata.web.render.Render;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code validate --serving} on the shipped published serving points: the table's structure and that every point is
+ * simulated. No accuracy is asserted: the errors are reported as they are (docs/validation.md, "Serving under
+ * traffic").
+ */
+class ValidateServingCliTest {
+    @Test
+    void everyShippedPointIsSimulatedWithMeasuredSimulatedAndError() throws Exception {
+        Cli r = Cli.run("validate", "--serving", "--format", "json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = Render.MAPPER.readTree(r.out());
+        int shipped = PublishedServing.points().size();
+        JsonNode points = json.get("points");
+        // one row per row of published/serving.tsv, each id once
+        assertThat(points.size()).isEqualTo(shipped).isGreaterThan(0);
+        Set<String> ids = new HashSet<>();
+        for (JsonNode p : points) {
+            assertThat(ids.add(p.get("id").asText())).as(p.toString()).isTrue();
+            assertThat(p.get("engine").asText()).isIn("trtllm", "vllm", "sglang");
+            assertThat(p.get("metric").asText()).isIn(PublishedServing.METRICS);
+            double measured = p.get("measured").asDouble(),
+                    simulated = p.get("simulated").asDouble();
+            // a simulated value exists and is positive; error = simulated / measured - 1 (to rounding, 1e-9)
+            assertThat(measured).as(p.toString()).isPositive();
+            assertThat(simulated).as(p.toString()).isPositive().isFinite();
+            assertThat(p.get("error").asDouble())
+                    .as(p.toString())
+                    .isCloseTo(simulated / measured - 1, org.assertj.core.data.Offset.offset(1e-9));
+        }
+        // the summary: all points first, then each metric, then each engine; shares in [0, 1]
+        JsonNode summary = json.get("summary");
+        assertThat(summary.get(0).get("group").asText()).isEqualTo("all");
+        assertThat(summary.findValuesAsText("group")).contains("output_tokens_per_s", "engine trtllm");
+        assertThat(summary.get(0).get("points").asInt()).isEqualTo(shipped);
+        for (JsonNode s : summary) {
+            assertThat(s.get("medianAbsError").asDouble())
+                    .as(s.toString())
+                    .isFinite()
+                    .isNotNegative();
+            assertThat(s.get("within25").asDouble()).as(s.toString()).isBetween(0.0, 1.0);
+        }
+        // the anchors as the issue cites them
+        assertThat(json.get("anchors").asText())
+                .contains("BLIS")
+                .contains("6.8 %")
+                .contains("21.5 %")
+                .contains("52 %")
+                .contains("600 %");
+    }
+
+    @Test
+    void theTableShowsPointsSummaryAndAnchors() {
+        Cli r = Cli.run("validate", "--serving");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("measured")
+                .contains("simulated")
+                .contains("error")
+                .contains("medianAbsError")
+                .contains("within25")
+                .contains("AIConfigurator")
+                .doesNotContain("NaN");
+    }
+
+    @Test
+    void servingTakesNoOtherModeOrHarnessOption() {
+        Cli both = Cli.run("validate", "--serving", "--training");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("--serving");
+        Cli report = Cli.run("validate", "--serving", "--report");
+        assertThat(report.exitCode()).isEqualTo(2);
+        assertThat(report.err()).contains("--serving");
+    }
+}
