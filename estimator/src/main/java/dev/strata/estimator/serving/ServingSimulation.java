@@ -21,7 +21,9 @@ import java.util.concurrent.CancellationException;
  *   while the budget, the sequence limit ({@code maxSeqs}) and the free KV blocks allow.</li>
  *   <li>The KV cache is paged in blocks of {@code blockSize} tokens; when a running sequence needs a block and none is
  *   free, the most recently admitted sequences are preempted: their blocks freed, they go back to the head of the
- *   queue and recompute their prompt and the tokens they had generated (vLLM's recompute preemption).</li>
+ *   queue and recompute their prompt and the tokens they had generated (vLLM's recompute preemption). With the
+ *   no-evict policy (TensorRT-LLM's default {@code GUARANTEED_NO_EVICT}) a request is admitted only when the blocks
+ *   of its whole prompt and output fit beside the blocks the running ones will still take, so none is preempted.</li>
  *   <li>With prefix caching (vLLM's automatic prefix caching), the full blocks of a request's shared prefix are
  *   kept in a replica's cache by content once computed; a request admitted later whose prefix blocks are still
  *   resident takes them (the longest run from the first block, at most its prompt less one token) and prefills only
@@ -47,8 +49,13 @@ public final class ServingSimulation {
      * @param blockSize        tokens per KV block
      * @param kvBlocks         KV blocks of one replica (what its memory holds beside the weights and activations)
      * @param prefixCaching    whether computed blocks of shared prefixes are reused by later requests
+     * @param noEvict          TensorRT-LLM's {@code GUARANTEED_NO_EVICT} capacity policy (its default): a request is
+     *                         admitted only when the blocks of its whole prompt and output fit beside what the running
+     *                         ones will still need, so none is ever preempted; false: vLLM's, admitted when its next
+     *                         tokens fit, preempted by recomputation when blocks run out
      */
-    public record Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks, boolean prefixCaching) {
+    public record Scheduler(
+            int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks, boolean prefixCaching, boolean noEvict) {
         /**
          * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
          *
@@ -57,6 +64,7 @@ public final class ServingSimulation {
          * @param blockSize tokens per KV block
          * @param kvBlocks KV blocks of one replica (what its memory holds beside the weights and activations)
          * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
+         * @param noEvict whether a request is admitted only when its whole prompt and output fit (never preempted)
          */
         public Scheduler {
             Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
@@ -74,7 +82,20 @@ public final class ServingSimulation {
          * @param kvBlocks KV blocks of one replica
          */
         public Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks) {
-            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, false);
+            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, false, false);
+        }
+
+        /**
+         * A scheduler that preempts when blocks run out (vLLM's policy).
+         *
+         * @param maxSeqs most sequences running at once
+         * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
+         * @param blockSize tokens per KV block
+         * @param kvBlocks KV blocks of one replica
+         * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
+         */
+        public Scheduler(int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks, boolean prefixCaching) {
+            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, false);
         }
 
         /**
@@ -84,7 +105,17 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withPrefixCaching(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on);
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on, noEvict);
+        }
+
+        /**
+         * This scheduler with the no-evict capacity policy on or off.
+         *
+         * @param on whether a request is admitted only when its whole prompt and output fit
+         * @return the scheduler
+         */
+        public Scheduler withNoEvict(boolean on) {
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, on);
         }
     }
 
@@ -568,6 +599,10 @@ public final class ServingSimulation {
                 logits++;
             }
         }
+        // no-evict: the blocks the running sequences will still take before they finish are spoken for
+        long spoken = 0;
+        if (sch.noEvict())
+            for (Seq x : r.running) spoken += Math.max(0, lifetimeBlocks(x, sch) - x.blocks - x.shared.size());
         while (budget > 0 && r.running.size() < sch.maxSeqs() && !r.waiting.isEmpty()) {
             Seq s = r.waiting.peekFirst();
             boolean prefilled = s.prefilled >= s.prefillTarget; // a cache sent from a prefill pool: it decodes
@@ -585,6 +620,9 @@ public final class ServingSimulation {
             long tokens = prefilled ? 1 : Math.min(s.prefillTarget - start, budget);
             long need = blocks(start + tokens, sch.blockSize()) - hit - s.blocks;
             if (need + hitFree > r.freeBlocks) break; // first come, first served: the head waits for blocks
+            long whole = sch.noEvict() ? Math.max(need, lifetimeBlocks(s, sch) - hit - s.blocks) : need;
+            if (sch.noEvict() && whole + hitFree + spoken > r.freeBlocks) break; // its whole request must fit
+            spoken += whole - need;
             r.waiting.pollFirst();
             for (int b = 0; b < hit; b++) { // the cached blocks become its own, held
                 long k = key(s.r.prefixGroup(), b);
@@ -616,6 +654,11 @@ public final class ServingSimulation {
         r.busyUntil = now + step.calibratedSeconds();
         r.busy = true;
         return preempted;
+    }
+
+    /** Blocks a sequence holds when it finishes: its prompt and its whole output. */
+    private static long lifetimeBlocks(Seq s, Scheduler sch) {
+        return blocks(s.r.prompt() + s.r.output(), sch.blockSize());
     }
 
     /** The key of block {@code index} of shared prefix {@code group}: its content, as vLLM's block hash chain. */

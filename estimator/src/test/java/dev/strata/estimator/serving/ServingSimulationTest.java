@@ -134,6 +134,29 @@ class ServingSimulationTest {
     }
 
     @Test
+    void theNoEvictPolicyAdmitsOnlyWhatItsCacheHoldsToTheEndAndNeverPreempts() {
+        // 2,000 requests of 256 + 64 tokens at once on 100 blocks of 16 tokens (1,600 tokens): a whole request takes
+        // ceil(320 / 16) = 20 blocks, so no-evict (TensorRT-LLM's GUARANTEED_NO_EVICT) runs exactly 100 / 20 = 5 at
+        // a time and preempts none; admitting by the next tokens (vLLM's) starts more and preempts
+        var all = new Traffic("all", 0, 1, 0, 2000, Lengths.fixed(256), Lengths.fixed(64), 1, List.of());
+        var small = new ServingSimulation.Scheduler(64, 8192, 16, 100);
+        var noEvict = ServingSimulation.run(MODEL, small.withNoEvict(true), 1, "round-robin", all);
+        assertThat(noEvict.maxBatch()).isEqualTo(5);
+        assertThat(noEvict.preemptions()).isZero();
+        assertThat(noEvict.requests())
+                .hasSize(2000)
+                .allSatisfy(x -> assertThat(x.e2e()).isPositive());
+        var preempting = ServingSimulation.run(MODEL, small, 1, "round-robin", all);
+        assertThat(preempting.preemptions()).isPositive();
+        // with room for every request the two policies run the same steps
+        var roomy = new ServingSimulation.Scheduler(64, 8192, 16, 200_000);
+        assertThat(ServingSimulation.run(MODEL, roomy.withNoEvict(true), 1, "round-robin", all)
+                        .makespanSeconds())
+                .isEqualTo(ServingSimulation.run(MODEL, roomy, 1, "round-robin", all)
+                        .makespanSeconds());
+    }
+
+    @Test
     void aRunRepeatsExactlyFromItsSeed() {
         var t = Traffic.poisson(10, 500, Lengths.parse("prompt", "lognormal:500:1", 1), Lengths.fixed(64), 42);
         assertThat(ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t).requests())

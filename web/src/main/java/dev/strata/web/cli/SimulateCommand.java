@@ -141,6 +141,13 @@ public final class SimulateCommand implements Callable<Integer> {
                     + " (default true).")
     String prefixCaching;
 
+    @Option(
+            names = "--capacity-policy",
+            paramLabel = "guaranteed-no-evict|max-utilization",
+            description = "Admit a request only when its whole prompt and output fit (TensorRT-LLM's default), or when"
+                    + " its next tokens do and preempt when blocks run out (vLLM's); default: the engine's.")
+    String capacityPolicy;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
     String seed;
 

@@ -75,7 +75,8 @@ public final class PlanReport {
             boolean disaggregated,
             int minPrefill,
             int minDecode,
-            double transferSecondsPerToken) {}
+            double transferSecondsPerToken,
+            boolean noEvict) {}
 
     /**
      * A deployment simulated at the rate: {@code replicas} in all; disaggregated, {@code prefill} of them compute the
@@ -149,6 +150,7 @@ public final class PlanReport {
                 : Lengths.parse(prefix + "generate", in.text("generate"), 1);
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
+        boolean noEvict = SimulateReport.noEvict(null, engine, prefix); // the engine's capacity policy
 
         List<Hardware> devices = new ArrayList<>();
         List<String> overrides =
@@ -340,7 +342,8 @@ public final class PlanReport {
                                             split2,
                                             minPrefill,
                                             minDecode,
-                                            transfer));
+                                            transfer,
+                                            noEvict));
                                 }
                             }
                     }
@@ -402,7 +405,8 @@ public final class PlanReport {
             Outcome o = listed.get(i);
             Candidate c = o.c();
             LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
-            var scheduler = new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks());
+            var scheduler =
+                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()).withNoEvict(c.noEvict());
             maxRates[i] = ServingSimulation.maxRate(
                     c.disaggregated()
                             ? t -> ServingSimulation.runDisaggregated(
@@ -553,7 +557,8 @@ public final class PlanReport {
     private static Outcome simulate(TransformerSpec spec, Candidate c, int replicas, int decode, Traffic traffic) {
         int all = replicas + decode;
         LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
-        var scheduler = new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks());
+        var scheduler =
+                new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()).withNoEvict(c.noEvict());
         Traffic share = new Traffic(
                 "poisson",
                 traffic.rate(),

@@ -2,6 +2,7 @@ package dev.strata.web.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.estimator.latency.EngineProfile;
 import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.serving.KvCapacity;
 import dev.strata.estimator.serving.Lengths;
@@ -135,7 +136,9 @@ public final class SimulateReport {
         String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
         if (!caching.equals("true") && !caching.equals("false"))
             throw new InvalidFieldException(prefix + "prefix-caching", caching, "true or false");
-        var scheduler = new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true"));
+        boolean noEvict = noEvict(in.text("capacity-policy"), serving.engine(), prefix);
+        var scheduler =
+                new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true"), noEvict);
         ServingSimulation.Result r;
         double transferPerToken = 0;
         try {
@@ -188,6 +191,7 @@ public final class SimulateReport {
         s.put("gpuMemoryUtilization", utilization);
         s.put("router", router);
         s.put("prefixCaching", scheduler.prefixCaching());
+        s.put("capacityPolicy", scheduler.noEvict() ? "guaranteed-no-evict" : "max-utilization");
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
         if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
@@ -427,5 +431,21 @@ public final class SimulateReport {
         o.put("p50", d.getPercentile(50));
         o.put("p90", d.getPercentile(90));
         o.put("p99", d.getPercentile(99));
+    }
+
+    /**
+     * Whether the scheduler admits only requests whose whole prompt and output fit ({@code capacity-policy}
+     * {@code guaranteed-no-evict}, TensorRT-LLM's default) or preempts when blocks run out ({@code max-utilization},
+     * vLLM's and SGLang's way); without the option, the engine's: no-evict for {@code trtllm}, else preemption.
+     */
+    static boolean noEvict(String policy, EngineProfile engine, String prefix) {
+        if (policy == null) return engine != null && engine.id().equals("trtllm");
+        return switch (policy) {
+            case "guaranteed-no-evict" -> true;
+            case "max-utilization" -> false;
+            default ->
+                throw new InvalidFieldException(
+                        prefix + "capacity-policy", policy, "guaranteed-no-evict or max-utilization");
+        };
     }
 }

@@ -112,7 +112,17 @@ class OpenApiTest {
                 Set.of("data"), // the runs are the body
                 // the route is validate --report on a shipped run; the rest runs the harness or writes files
                 "validate",
-                Set.of("report", "published", "training", "data", "full", "out", "python", "chart", "chart-quantity"));
+                Set.of(
+                        "report",
+                        "published",
+                        "training",
+                        "serving",
+                        "data",
+                        "full",
+                        "out",
+                        "python",
+                        "chart",
+                        "chart-quantity"));
         int checked = 0;
         for (Operation op : operations()) {
             if (!OpenApi.COMMANDS.containsKey(op.id())) continue;
