@@ -273,11 +273,11 @@
       });
       data.push(rows.map((r) => TERMS.slice(0, k + 1).reduce((s, t) => s + r[t[0]], 0) / 1e9));
     }
+    // the device's memory: in the legend as a series, drawn as a dashed line across the whole plot (the draw hook)
     series.push({
       label: 'device memory, ' + ((m.hardware && m.hardware.name) || 'device'),
       stroke: '#b00020',
-      width: 1.5,
-      dash: [6, 4],
+      paths: () => null,
       points: { show: false },
       value: (u, v) => gb(v),
     });
@@ -295,7 +295,7 @@
       scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [0, top] } },
       axes: [
         {
-          label: 'ZeRO stage (bars: recompute none, selective, full)',
+          label: 'ZeRO stage; recompute none, selective, full',
           splits: () => stages.map((g) => (g.first + g.last) / 2),
           values: (u, t) => t.map((v) => {
             const g = stages.find((s) => (s.first + s.last) / 2 === v);
@@ -310,6 +310,7 @@
       hooks: {
         draw: [
           (u) => {
+            level(u, capacity, gb(capacity), '#b00020');
             if (chosen >= 0) mark(u, chosen, 'chosen', '#b25e00', 0);
           },
         ],
