@@ -84,6 +84,35 @@ class CapacityHardwarePagesTest {
             Response latency = client.get("/chart/capacity-latency.svg?" + q);
             assertThat(latency.code()).isEqualTo(200);
             assertThat(latency.body().string()).contains("time per output token p99");
+            // the page's interactive charts draw from the figures of the images: the plan, and the latency as JSON
+            assertThat(html)
+                    .contains("data-src=\"/api/plan?" + PLAN_QUERY.replace("&", "&amp;") + "\"")
+                    .contains("data-src=\"/chart/capacity-latency.json?" + PLAN_QUERY.replace("&", "&amp;") + "\"");
+            Response json = client.get("/chart/capacity-latency.json?" + PLAN_QUERY);
+            assertThat(json.code()).isEqualTo(200);
+            assertThat(json.headers().get("Content-Type").get(0)).startsWith("application/json");
+            JsonNode d = Render.MAPPER.readTree(json.body().string());
+            // the levels and rate as asked (500 ms, 50 ms, 10 requests/s; exact: the query's numbers times 1)
+            assertThat(d.get("ttftP90LevelMs").doubleValue()).isEqualTo(500.0);
+            assertThat(d.get("tpotP90LevelMs").doubleValue()).isEqualTo(50.0);
+            assertThat(d.get("rateRequestsPerSecond").doubleValue()).isEqualTo(10.0);
+            // one point per fraction of the cheapest deployment's largest sustained rate, the last that rate itself
+            JsonNode points = d.get("points");
+            assertThat(points).hasSize(6); // CapacityPage.CHART_FRACTIONS
+            double max = deployments.get(0).get("maxRateRequestsPerSecond").doubleValue();
+            assertThat(points.get(5).get("rateRequestsPerSecond").doubleValue()).isCloseTo(max, within(1e-9 * max));
+            assertThat(points.get(0).get("rateRequestsPerSecond").doubleValue())
+                    .isCloseTo(0.25 * max, within(1e-9 * max));
+            for (JsonNode p : points) {
+                assertThat(p.get("ttftP50Ms").doubleValue())
+                        .isLessThanOrEqualTo(p.get("ttftP90Ms").doubleValue());
+                assertThat(p.get("tpotP90Ms").doubleValue())
+                        .isLessThanOrEqualTo(p.get("tpotP99Ms").doubleValue());
+            }
+            // only the charts with figures of their own answer JSON
+            Response none = client.get("/chart/capacity-frontier.json?" + PLAN_QUERY);
+            assertThat(none.code()).isEqualTo(400);
+            assertThat(none.body().string()).contains("a name ending in .png or .svg");
         });
     }
 

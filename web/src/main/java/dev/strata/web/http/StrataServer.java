@@ -149,7 +149,9 @@ public final class StrataServer {
         // the capacity page's charts: the plan's frontier and its cheapest deployment's latency against rate
         chartMakers.put("capacity-frontier", ctx -> CapacityPage.frontierChart(ctx::queryParam));
         chartMakers.put("capacity-latency", ctx -> CapacityPage.latencyChart(ctx::queryParam));
-        ChartEndpoint charts = new ChartEndpoint(Map.copyOf(chartMakers));
+        // the latency chart's figures as JSON, for the page's interactive chart (no /api route answers them)
+        ChartEndpoint charts = new ChartEndpoint(
+                Map.copyOf(chartMakers), Map.of("capacity-latency", ctx -> CapacityPage.latencyData(ctx::queryParam)));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request

@@ -165,7 +165,15 @@ public final class CapacityPage {
                 + " <code>uniform:A:B</code>. Hardware ids are listed on the <a href=\"/hardware\">Hardware</a> page."
                 + " The search takes a few seconds.</p>");
         b.append(form.otherErrors());
-        if (plan != null) result(b, plan, q);
+        if (plan != null) {
+            // charts.js draws the charts again with uPlot, values on hover (the images stay without JavaScript)
+            b.append("<link rel=\"stylesheet\" href=\"")
+                    .append(PlannerPage.UPLOT)
+                    .append("uPlot.min.css\">");
+            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
+            b.append("<script src=\"/static/charts.js\" defer></script>");
+            result(b, plan, q);
+        }
         return new Page(errors.isEmpty() ? 200 : 400, Html.page("Capacity", "Capacity", b.toString()));
     }
 
@@ -225,11 +233,29 @@ public final class CapacityPage {
                 .append("\">JSON</a></p>");
         if (!plan.get("pareto").isEmpty()) {
             b.append("<h2>Throughput frontier</h2>");
-            chart(b, "capacity-frontier", "frontier-chart", "output tokens per second per device against per user", q);
+            chart(
+                    b,
+                    "capacity-frontier",
+                    "frontier-chart",
+                    "output tokens per second per device against per user",
+                    q,
+                    "frontier-plot",
+                    "frontier",
+                    "/api/plan?" + q);
+            b.append("<p class=\"note\">Each point a deployment that meets both levels and that no other beats on"
+                    + " both axes; per user is one over the median (p50) time per output token.</p>");
         }
         if (!list.isEmpty()) {
             b.append("<h2>Latency of the cheapest against request rate</h2>");
-            chart(b, "capacity-latency", "latency-chart", "latency percentiles against request rate", q);
+            chart(
+                    b,
+                    "capacity-latency",
+                    "latency-chart",
+                    "latency percentiles against request rate",
+                    q,
+                    "latency-plot",
+                    "latency",
+                    "/chart/capacity-latency.json?" + q);
             b.append("<p class=\"note\">The cheapest deployment simulated as <code>/api/simulate</code> does at ")
                     .append(CHART_FRACTIONS.length)
                     .append(" rates from a quarter of its largest sustained rate up to it; dashed lines: the"
@@ -237,7 +263,19 @@ public final class CapacityPage {
         }
     }
 
-    private static void chart(StringBuilder b, String name, String id, String alt, String q) {
+    /**
+     * A chart: the server's image (for export and pages without JavaScript) in a box that charts.js draws again as an
+     * interactive chart from {@code src}'s JSON, values on hover.
+     */
+    private static void chart(
+            StringBuilder b, String name, String id, String alt, String q, String boxId, String kind, String src) {
+        b.append("<div class=\"chart-box\" id=\"")
+                .append(boxId)
+                .append("\" data-chart=\"")
+                .append(kind)
+                .append("\" data-src=\"")
+                .append(Html.esc(src))
+                .append("\">");
         b.append("<img class=\"chart\" id=\"")
                 .append(id)
                 .append("\" alt=\"")
@@ -246,7 +284,7 @@ public final class CapacityPage {
                 .append(name)
                 .append(".png?")
                 .append(Html.esc(q))
-                .append("&amp;width=900&amp;height=480\">");
+                .append("&amp;width=900&amp;height=480\"></div>");
         b.append("<p class=\"downloads\">Chart: <a href=\"/chart/")
                 .append(name)
                 .append(".png?")
@@ -423,13 +461,37 @@ public final class CapacityPage {
         return chart;
     }
 
+    /** Recent latency sweeps by query: the page's image and its interactive chart ask for the same one. */
+    private static final Map<String, ObjectNode> RECENT_LATENCY = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
+            return size() > 16;
+        }
+    };
+
+    /** The percentiles of the latency chart, with their JSON names and their names in words. */
+    private static final String[][] PERCENTILES = {
+        {"ttft", "p50", "time to first token p50"},
+        {"ttft", "p90", "time to first token p90"},
+        {"ttft", "p99", "time to first token p99"},
+        {"tpot", "p50", "time per output token p50"},
+        {"tpot", "p90", "time per output token p90"},
+        {"tpot", "p99", "time per output token p99"}
+    };
+
     /**
-     * Latency percentiles of the plan's cheapest deployment against request rate ({@code
-     * /chart/capacity-latency.png}): time to first token and time per output token, p50, p90 and p99, each rate one
-     * {@link SimulateReport} of that deployment (its device, split, formats, scheduler limits and replicas).
+     * The figures of the latency chart ({@code /chart/capacity-latency.json}): the plan's cheapest deployment
+     * simulated at each rate of {@link #CHART_FRACTIONS} of its largest sustained rate, as {@link SimulateReport}
+     * does, with time to first token and time per output token (p50, p90, p99, in milliseconds), the asked rate and
+     * the two service levels.
      */
-    public static JFreeChart latencyChart(Function<String, String> query) {
+    public static ObjectNode latencyData(Function<String, String> query) {
         Map<String, String> values = values(query);
+        String key = Html.query(values);
+        synchronized (RECENT_LATENCY) {
+            ObjectNode hit = RECENT_LATENCY.get(key);
+            if (hit != null) return hit;
+        }
         ObjectNode plan = plan(values);
         JsonNode list = plan.get("deployments");
         if (list.isEmpty())
@@ -455,42 +517,69 @@ public final class CapacityPage {
         sim.put("requests", Integer.toString(Math.min(CHART_MAX_REQUESTS, 1000 * replicas)));
         for (String n : PlanReport.DEVICE_OVERRIDES) sim.put(n, blankToNull(values.get(n))); // a custom device
         ResolvedModel model = ResolvedModel.of(ResolvedModel.catalogId("model", values.get("model")));
-        int n = CHART_FRACTIONS.length;
-        double[] rates = new double[n];
-        double[][] ys = new double[6][n];
-        String[] paths = {
-            "/ttftSeconds/p50", "/ttftSeconds/p90", "/ttftSeconds/p99",
-            "/tpotSeconds/p50", "/tpotSeconds/p90", "/tpotSeconds/p99"
-        };
-        for (int i = 0; i < n; i++) {
-            rates[i] = max * CHART_FRACTIONS[i];
-            String rate = Double.toString(rates[i]);
+        ObjectNode out = dev.strata.web.render.Render.MAPPER.createObjectNode();
+        out.put("model", model.spec().name());
+        out.put("deployment", layout(best));
+        out.put("subtitle", subtitle(plan));
+        out.put("rateRequestsPerSecond", asked);
+        out.put("ttftP90LevelMs", 1e3 * plan.get("ttftP90Seconds").doubleValue());
+        out.put("tpotP90LevelMs", 1e3 * plan.get("tpotP90Seconds").doubleValue());
+        var points = out.putArray("points");
+        for (double fraction : CHART_FRACTIONS) {
+            String rate = Double.toString(max * fraction);
             ObjectNode r = SimulateReport.of(
                     model,
                     name -> name.equals("rate") ? rate : sim.get(name),
                     "",
                     null,
                     SimulateReport.HTTP_MAX_TOKENS);
-            for (int k = 0; k < paths.length; k++)
-                ys[k][i] = 1e3 * r.at(paths[k]).doubleValue();
+            ObjectNode p = points.addObject();
+            p.put("rateRequestsPerSecond", max * fraction);
+            for (String[] k : PERCENTILES)
+                p.put(
+                        k[0] + k[1].toUpperCase(Locale.ROOT) + "Ms",
+                        1e3 * r.at("/" + k[0] + "Seconds/" + k[1]).doubleValue());
         }
-        String[] names = {
-            "time to first token p50", "time to first token p90", "time to first token p99",
-            "time per output token p50", "time per output token p90", "time per output token p99"
-        };
+        synchronized (RECENT_LATENCY) {
+            RECENT_LATENCY.put(key, out);
+        }
+        return out;
+    }
+
+    /**
+     * Latency percentiles of the plan's cheapest deployment against request rate ({@code
+     * /chart/capacity-latency.png}): time to first token and time per output token, p50, p90 and p99, each rate one
+     * {@link SimulateReport} of that deployment (its device, split, formats, scheduler limits and replicas); the
+     * figures of {@link #latencyData}.
+     */
+    public static JFreeChart latencyChart(Function<String, String> query) {
+        ObjectNode d = latencyData(query);
+        JsonNode points = d.get("points");
+        int n = points.size();
+        double[] rates = new double[n];
+        double[][] ys = new double[PERCENTILES.length][n];
+        for (int i = 0; i < n; i++) {
+            JsonNode p = points.get(i);
+            rates[i] = p.get("rateRequestsPerSecond").doubleValue();
+            for (int k = 0; k < PERCENTILES.length; k++)
+                ys[k][i] = p.get(PERCENTILES[k][0] + PERCENTILES[k][1].toUpperCase(Locale.ROOT) + "Ms")
+                        .doubleValue();
+        }
         List<Series> series = new ArrayList<>();
-        for (int k = 0; k < names.length; k++) series.add(new Series(names[k], rates, ys[k]));
+        for (int k = 0; k < PERCENTILES.length; k++) series.add(new Series(PERCENTILES[k][2], rates, ys[k]));
         JFreeChart chart = Charts.lines(
-                model.spec().name() + ": latency of the cheapest deployment against request rate",
+                d.get("model").asText() + ": latency of the cheapest deployment against request rate",
                 "requests per second",
                 "milliseconds",
                 false,
                 false,
                 series);
-        Charts.subtitle(chart, layout(best) + " · " + subtitle(plan));
+        Charts.subtitle(
+                chart, d.get("deployment").asText() + " · " + d.get("subtitle").asText());
+        double asked = d.get("rateRequestsPerSecond").doubleValue();
         Charts.verticalLine(chart, asked, "asked " + Show.sig(asked) + " req/s ");
-        double ttftMs = 1e3 * plan.get("ttftP90Seconds").doubleValue();
-        double tpotMs = 1e3 * plan.get("tpotP90Seconds").doubleValue();
+        double ttftMs = d.get("ttftP90LevelMs").doubleValue();
+        double tpotMs = d.get("tpotP90LevelMs").doubleValue();
         Charts.horizontalLine(chart, ttftMs, "first-token p90 level " + Show.seconds(ttftMs / 1e3) + " ");
         Charts.horizontalLine(chart, tpotMs, "per-token p90 level " + Show.seconds(tpotMs / 1e3) + " ");
         // both levels in view: the axis from zero to above the highest line or level

@@ -449,10 +449,19 @@ public final class TrainingPage {
                                 + m.get("optimizer").asText() + ", "
                                 + Show.words(m.get("trainableParams").doubleValue()) + " trainable parameters"))
                 .append("</div>");
+        // the server's image (for export and pages without JavaScript), which charts.js draws again with uPlot from
+        // the same report as JSON, values on hover
+        b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
+        b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
+        b.append("<script src=\"/static/charts.js\" defer></script>");
+        b.append(
+                        "<div class=\"chart-box\" id=\"memory-plot\" data-chart=\"training-memory\" data-src=\"/api/training-memory?")
+                .append(Html.esc(q))
+                .append("\">");
         b.append(
                         "<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device by ZeRO stage and recompute mode\" width=\"900\" height=\"520\" src=\"/chart/training-memory.png?")
                 .append(Html.esc(q))
-                .append("&amp;width=900&amp;height=520\">");
+                .append("&amp;width=900&amp;height=520\"></div>");
         b.append("<p class=\"downloads\">Chart: <a href=\"/chart/training-memory.png?")
                 .append(Html.esc(q))
                 .append("&amp;width=900&amp;height=520\">PNG</a>")

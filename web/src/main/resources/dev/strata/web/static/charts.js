@@ -1,0 +1,321 @@
+// Interactive charts of the Capacity and Training pages: each chart box (data-chart, data-src) holds the server's
+// image; this script fetches the JSON the image is drawn from, draws it with uPlot (values on hover), and hides the
+// image, which stays for export and for pages without JavaScript. The charts are drawn again when the page's content
+// is replaced (live.js) and resized with the window. A few small helpers are copied from planner.js.
+(() => {
+  'use strict';
+  if (window.strataCharts) return; // loaded again with a replaced page: one copy does
+  window.strataCharts = true;
+
+  const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory };
+
+  /** The charts drawn: their box, the data they were drawn from, their holder and uPlot. */
+  let plots = [];
+  let resizeTimer = null;
+  let pending = false;
+
+  document.addEventListener('DOMContentLoaded', () => {
+    charts();
+    const main = document.querySelector('main');
+    // live.js replaces the content around a live form: the new chart boxes are drawn when they arrive
+    if (main) new MutationObserver(later).observe(main, { childList: true });
+    window.addEventListener('resize', () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(resize, 100);
+    });
+  });
+
+  function later() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      charts();
+    });
+  }
+
+  function resize() {
+    for (const p of plots) if (p.box.isConnected) p.plot.setSize(size(p.box));
+  }
+
+  function size(box) {
+    const width = Math.max(240, box.clientWidth);
+    return { width: width, height: width < 560 ? 300 : 380 };
+  }
+
+  /** Draws every chart box not drawn yet or whose data changed; a box whose data cannot be had keeps its image. */
+  function charts() {
+    for (const p of plots) if (!p.box.isConnected) p.plot.destroy();
+    plots = plots.filter((p) => p.box.isConnected);
+    if (typeof uPlot === 'undefined') return;
+    for (const box of document.querySelectorAll('main .chart-box[data-chart][data-src]')) {
+      const make = KINDS[box.dataset.chart];
+      if (!make) continue;
+      const key = box.dataset.src;
+      if (box.dataset.drawing === key) continue;
+      const drawn = plots.find((p) => p.box === box);
+      if (drawn && drawn.key === key) continue;
+      box.dataset.drawing = key;
+      fetch(key, { headers: { Accept: 'application/json' } })
+        .then((res) => (res.ok ? res.json() : Promise.reject(new Error('HTTP ' + res.status))))
+        .then((json) => {
+          if (!box.isConnected || box.dataset.src !== key) return;
+          delete box.dataset.drawing;
+          const opts = make(box, json);
+          for (const p of plots.filter((q) => q.box === box)) {
+            p.plot.destroy();
+            p.holder.remove();
+          }
+          plots = plots.filter((p) => p.box !== box);
+          if (!opts) {
+            box.classList.remove('live');
+            return;
+          }
+          const holder = document.createElement('div');
+          holder.className = 'plot';
+          box.appendChild(holder);
+          plots.push({ box: box, key: key, holder: holder, plot: new uPlot(opts.options, opts.data, holder) });
+          box.classList.add('live');
+        })
+        .catch(() => {
+          if (box.dataset.src !== key) return;
+          delete box.dataset.drawing;
+          box.classList.remove('live'); // the server's image rather than no chart
+        });
+    }
+  }
+
+  const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+  /** Three significant digits, with thousands separators above 1,000 (from planner.js). */
+  function sig(v) {
+    if (v === null || v === undefined || !isFinite(v)) return '';
+    return Math.abs(v) >= 1000 ? INT.format(v) : String(Number(v.toPrecision(3)));
+  }
+
+  const none = (v) => v === null || v === undefined;
+
+  /** A dashed vertical line at x with its label; none outside the axis (from planner.js). */
+  function mark(u, x, label, color, row) {
+    if (!(x >= u.scales.x.min && x <= u.scales.x.max)) return;
+    const dpr = devicePixelRatio, c = u.ctx, px = Math.round(u.valToPos(x, 'x', true));
+    c.save();
+    c.strokeStyle = color;
+    c.fillStyle = color;
+    c.lineWidth = dpr;
+    c.setLineDash([4 * dpr, 3 * dpr]);
+    c.beginPath();
+    c.moveTo(px, u.bbox.top);
+    c.lineTo(px, u.bbox.top + u.bbox.height);
+    c.stroke();
+    c.font = 12 * dpr + 'px system-ui, sans-serif';
+    const right = px > u.bbox.left + u.bbox.width * 0.75;
+    c.textAlign = right ? 'right' : 'left';
+    c.fillText(label, px + (right ? -4 : 4) * dpr, u.bbox.top + (14 + 15 * row) * dpr);
+    c.restore();
+  }
+
+  /** A dashed horizontal line at y with its label at the right end; none outside the axis. */
+  function level(u, y, label, color, scale) {
+    const s = u.scales[scale || 'y'];
+    if (!(y >= s.min && y <= s.max)) return;
+    const dpr = devicePixelRatio, c = u.ctx, py = Math.round(u.valToPos(y, scale || 'y', true));
+    c.save();
+    c.strokeStyle = color;
+    c.fillStyle = color;
+    c.lineWidth = dpr;
+    c.setLineDash([4 * dpr, 3 * dpr]);
+    c.beginPath();
+    c.moveTo(u.bbox.left, py);
+    c.lineTo(u.bbox.left + u.bbox.width, py);
+    c.stroke();
+    c.font = 12 * dpr + 'px system-ui, sans-serif';
+    c.textAlign = 'right';
+    c.fillText(label, u.bbox.left + u.bbox.width - 4 * dpr, py - 4 * dpr);
+    c.restore();
+  }
+
+  const DEVICE_COLOURS = ['#2b6cd4', '#e08a1e', '#1b7f3b', '#8e5cc7', '#c0392b', '#2aa198', '#7a8599'];
+
+  /**
+   * The plan's throughput frontier (/api/plan's pareto): output tokens/s per device against per user, the frontier as
+   * a line and one marker series per device; on hover, the deployment under the cursor.
+   */
+  function frontier(box, plan) {
+    const pts = (plan.pareto || []).slice().sort((a, b) => a.outputTokensPerSecondPerUser - b.outputTokensPerSecondPerUser);
+    if (pts.length === 0) return null;
+    const xs = pts.map((p) => p.outputTokensPerSecondPerUser);
+    const ys = pts.map((p) => p.outputTokensPerSecondPerDevice);
+    const devices = Array.from(new Set(pts.map((p) => p.hardware))).sort();
+    const tps = (v) => (none(v) ? '--' : sig(v) + ' tok/s');
+    const series = [
+      { label: 'per user (p50)', value: (u, v) => tps(v) },
+      { label: 'frontier, per device', stroke: '#7a8599', width: 1.5, points: { show: false }, value: (u, v) => tps(v) },
+    ];
+    const data = [xs, ys];
+    devices.forEach((d, k) => {
+      const colour = DEVICE_COLOURS[k % DEVICE_COLOURS.length];
+      series.push({
+        label: d,
+        stroke: colour,
+        paths: () => null,
+        points: { show: true, size: 9, width: 1.5, stroke: colour, fill: colour },
+        value: (u, v, si, idx) => {
+          if (none(v) || none(idx)) return '--';
+          const p = pts[idx];
+          return tps(v) + ', ' + p.replicas + ' × ' + p.devices + ' ' + p.weights;
+        },
+      });
+      data.push(pts.map((p) => (p.hardware === d ? p.outputTokensPerSecondPerDevice : null)));
+    });
+    const xMax = 1.15 * Math.max.apply(null, xs), yMax = 1.15 * Math.max.apply(null, ys);
+    const options = Object.assign(size(box), {
+      scales: { x: { time: false, range: [0, xMax] }, y: { range: [0, yMax] } },
+      axes: [
+        { label: 'output tokens/s per user', space: 60, values: (u, t) => t.map(sig) },
+        { label: 'output tokens/s per device', values: (u, t) => t.map(sig) },
+      ],
+      cursor: { points: { size: 11 } },
+      series: series,
+    });
+    return { options: options, data: data };
+  }
+
+  const PERCENTILES = [
+    ['ttftP50Ms', 'time to first token p50', '#2b6cd4', [6, 4]],
+    ['ttftP90Ms', 'time to first token p90', '#2b6cd4', null],
+    ['ttftP99Ms', 'time to first token p99', '#2b6cd4', [2, 3]],
+    ['tpotP50Ms', 'time per output token p50', '#1b7f3b', [6, 4]],
+    ['tpotP90Ms', 'time per output token p90', '#1b7f3b', null],
+    ['tpotP99Ms', 'time per output token p99', '#1b7f3b', [2, 3]],
+  ];
+
+  /**
+   * The cheapest deployment's latency percentiles against request rate (/chart/capacity-latency.json), with the asked
+   * rate and the two service levels marked as in the image.
+   */
+  function latency(box, d) {
+    const pts = d.points || [];
+    if (pts.length === 0) return null;
+    const ms = (v) => (none(v) ? '--' : sig(v) + ' ms');
+    const data = [pts.map((p) => p.rateRequestsPerSecond)];
+    const series = [{ label: 'requests/s', value: (u, v) => (none(v) ? '--' : sig(v) + ' req/s') }];
+    let top = Math.max(d.ttftP90LevelMs, d.tpotP90LevelMs);
+    for (const [name, label, colour, dash] of PERCENTILES) {
+      const ys = pts.map((p) => p[name]);
+      top = Math.max.apply(null, [top].concat(ys));
+      data.push(ys);
+      const s = { label: label, stroke: colour, width: dash ? 1.5 : 2.5, value: (u, v) => ms(v) };
+      if (dash) s.dash = dash;
+      series.push(s);
+    }
+    const xs = data[0];
+    const lo = Math.min(xs[0], d.rateRequestsPerSecond), hi = Math.max(xs[xs.length - 1], d.rateRequestsPerSecond);
+    const options = Object.assign(size(box), {
+      scales: { x: { time: false, range: [lo * 0.9, hi * 1.05] }, y: { range: [0, 1.1 * top] } },
+      axes: [
+        { label: 'requests per second', space: 60, values: (u, t) => t.map(sig) },
+        { label: 'milliseconds', values: (u, t) => t.map(sig) },
+      ],
+      series: series,
+      hooks: {
+        draw: [
+          (u) => {
+            // the label below the first-token level's, near the top
+            mark(u, d.rateRequestsPerSecond, 'asked ' + sig(d.rateRequestsPerSecond) + ' req/s', '#b25e00', 2);
+            level(u, d.ttftP90LevelMs, 'first-token p90 level ' + sig(d.ttftP90LevelMs) + ' ms', '#2b6cd4');
+            level(u, d.tpotP90LevelMs, 'per-token p90 level ' + sig(d.tpotP90LevelMs) + ' ms', '#1b7f3b');
+          },
+        ],
+      },
+    });
+    return { options: options, data: data };
+  }
+
+  const TERMS = [
+    ['weightsBytes', 'weights', '#2b6cd4'],
+    ['gradientsBytes', 'gradients', '#e08a1e'],
+    ['masterWeightsBytes', 'master weights', '#8e5cc7'],
+    ['optimizerStatesBytes', 'optimizer states', '#2aa198'],
+    ['activationsBytes', 'activations', '#c0392b'],
+    ['runtimeOverheadBytes', 'runtime overhead', '#7a8599'],
+  ];
+
+  /**
+   * Training memory per device (/api/training-memory): one stacked bar per ZeRO stage and recompute mode, the terms
+   * stacked, the device's memory as a dashed line; on hover, the bar's terms and total.
+   */
+  function trainingMemory(box, m) {
+    const rows = m.rows || [];
+    if (rows.length === 0) return null;
+    const gb = (v) => (none(v) ? '--' : sig(v) + ' GB');
+    const name = (r) => 'ZeRO ' + r.zeroStage + ' · ' + r.recompute + (r.chosen ? ' (chosen)' : '');
+    const capacity = m.deviceMemoryBytes / 1e9;
+    const bars = uPlot.paths.bars({ size: [0.7, 60] });
+    const xs = rows.map((r, i) => i);
+    const series = [
+      {
+        label: 'ZeRO stage · recompute',
+        value: (u, v, si, idx) => (none(idx) || !rows[idx] ? '--' : name(rows[idx]) + ', ' + gb(rows[idx].perDeviceBytes / 1e9)),
+      },
+    ];
+    const data = [xs];
+    // drawn from the top term down: each bar reaches its cumulative sum and the next one covers its lower part
+    for (let k = TERMS.length - 1; k >= 0; k--) {
+      const [key, label, colour] = TERMS[k];
+      series.push({
+        label: label,
+        stroke: colour,
+        fill: colour,
+        paths: bars,
+        points: { show: false },
+        value: (u, v, si, idx) => (none(idx) || !rows[idx] ? '--' : gb(rows[idx][key] / 1e9)),
+      });
+      data.push(rows.map((r) => TERMS.slice(0, k + 1).reduce((s, t) => s + r[t[0]], 0) / 1e9));
+    }
+    // the device's memory: in the legend as a series, drawn as a dashed line across the whole plot (the draw hook)
+    series.push({
+      label: 'device memory, ' + ((m.hardware && m.hardware.name) || 'device'),
+      stroke: '#b00020',
+      paths: () => null,
+      points: { show: false },
+      value: (u, v) => gb(v),
+    });
+    data.push(xs.map(() => capacity));
+    const top = Math.max(capacity, Math.max.apply(null, rows.map((r) => r.perDeviceBytes / 1e9))) * 1.08;
+    // stages in groups of the recompute modes: the axis names the stages, the legend the bar under the cursor
+    const stages = [];
+    rows.forEach((r, i) => {
+      const s = stages.find((g) => g.stage === r.zeroStage);
+      if (s) s.last = i;
+      else stages.push({ stage: r.zeroStage, first: i, last: i });
+    });
+    const chosen = rows.findIndex((r) => r.chosen);
+    const options = Object.assign(size(box), {
+      scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [0, top] } },
+      axes: [
+        {
+          label: 'ZeRO stage; recompute none, selective, full',
+          splits: () => stages.map((g) => (g.first + g.last) / 2),
+          values: (u, t) => t.map((v) => {
+            const g = stages.find((s) => (s.first + s.last) / 2 === v);
+            return g ? 'ZeRO ' + g.stage : '';
+          }),
+          grid: { show: false },
+        },
+        { label: 'GB per device (10⁹ bytes)', values: (u, t) => t.map(sig) },
+      ],
+      cursor: { points: { show: false } },
+      series: series,
+      hooks: {
+        draw: [
+          (u) => {
+            level(u, capacity, gb(capacity), '#b00020');
+            if (chosen >= 0) mark(u, chosen, 'chosen', '#b25e00', 0);
+          },
+        ],
+      },
+    });
+    return { options: options, data: data };
+  }
+})();

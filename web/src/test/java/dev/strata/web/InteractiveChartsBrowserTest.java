@@ -1,0 +1,308 @@
+package dev.strata.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.web.http.StrataServer;
+import dev.strata.web.render.Render;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The interactive charts of the Capacity and Training pages (charts.js) in a real headless Chromium (as {@link
+ * CompareBrowserTest}), against the real server on a free local port: each chart drawn with uPlot from the JSON its
+ * image is drawn from, the image hidden, values on hover, nothing on the console, no sideways scroll on a phone, and
+ * the training chart drawn again after the live form replaced the page's content. With {@code
+ * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png} and their
+ * {@code -phone} versions).
+ */
+class InteractiveChartsBrowserTest {
+    private static Javalin app;
+    private static ChromeDriver driver;
+    private static String base;
+
+    /** The capacity page's first visit: its defaults (CapacityPage.DEFAULTS), Llama 3 8B at 10 requests/s. */
+    private static final String CAPACITY_QUERY =
+            "model=llama-3-8b&rate=10&prompt=lognormal%3A1024%3A0.5&generate=256&ttft-p90-ms=500&tpot-p90-ms=50";
+
+    private static final String TRAINING_QUERY = "model=llama-3-8b&hardware=h100-sxm&devices=8&tokens=1e12";
+
+    /** A value shown with three significant digits (charts.js's sig) is within half a unit of its third digit. */
+    private static final double SHOWN_PERCENT = 0.5;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path chromium = Path.of("/usr/bin/chromium"), chromedriver = Path.of("/usr/bin/chromedriver");
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver))
+            throw new AssertionError(
+                    "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
+        app = StrataServer.create().start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1440,1400",
+                "--user-data-dir=" + Files.createTempDirectory("strata-chromium"));
+        // the console, to find what the content security policy refused
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
+        driver = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) driver.quit();
+        if (app != null) app.stop();
+    }
+
+    @Test
+    void theCapacityChartsAreDrawnFromTheirJsonAndShowValuesOnHover() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER); // drops what earlier pages logged
+        driver.get(base + "/capacity?" + CAPACITY_QUERY);
+        waitForChart("frontier-plot", 90);
+        waitForChart("latency-plot", 90);
+        for (String img : new String[] {"frontier-chart", "latency-chart"})
+            assertThat(driver.findElement(By.id(img)).isDisplayed()).as(img).isFalse();
+
+        // the latency chart: on hover, the rate under the cursor and its percentiles, as the JSON gives them
+        JsonNode latency = Render.MAPPER.readTree(fetch(base + "/chart/capacity-latency.json?" + CAPACITY_QUERY));
+        Map<String, String> shown = hover("latency-plot", 0);
+        assertThat(shown.keySet())
+                .contains(
+                        "time to first token p50",
+                        "time to first token p90",
+                        "time to first token p99",
+                        "time per output token p50",
+                        "time per output token p90",
+                        "time per output token p99");
+        double rate = number(shown.get("requests/s"), " req/s");
+        JsonNode point = null;
+        for (JsonNode p : latency.get("points"))
+            if (Math.abs(p.get("rateRequestsPerSecond").doubleValue() - rate) <= rate * SHOWN_PERCENT / 100) point = p;
+        assertThat(point).as("a point of the JSON at the rate shown, " + rate).isNotNull();
+        assertThat(number(shown.get("time to first token p90"), " ms"))
+                .isCloseTo(point.get("ttftP90Ms").doubleValue(), withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("time per output token p50"), " ms"))
+                .isCloseTo(point.get("tpotP50Ms").doubleValue(), withinPercentage(SHOWN_PERCENT));
+
+        // the frontier: on hover, a deployment of /api/plan's pareto, per user and per device
+        JsonNode plan = Render.MAPPER.readTree(fetch(base + "/api/plan?" + CAPACITY_QUERY));
+        Map<String, String> front = hover("frontier-plot", 0);
+        double perUser = number(front.get("per user (p50)"), " tok/s");
+        JsonNode best = null;
+        for (JsonNode p : plan.get("pareto"))
+            if (Math.abs(p.get("outputTokensPerSecondPerUser").doubleValue() - perUser)
+                    <= perUser * SHOWN_PERCENT / 100) best = p;
+        assertThat(best)
+                .as("a point of the pareto at the per-user rate shown, " + perUser)
+                .isNotNull();
+        assertThat(number(front.get("frontier, per device"), " tok/s"))
+                .isCloseTo(best.get("outputTokensPerSecondPerDevice").doubleValue(), withinPercentage(SHOWN_PERCENT));
+        assertThat(front.get(best.get("hardware").asText())).startsWith(front.get("frontier, per device"));
+        screenshot("capacity-charts", true);
+        assertNoConsoleProblems();
+    }
+
+    @Test
+    void theTrainingMemoryChartShowsValuesOnHoverAndIsDrawnAgainAfterALiveUpdate() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        driver.get(base + "/training?" + TRAINING_QUERY);
+        waitForChart("memory-plot", 30);
+        assertThat(driver.findElement(By.id("memory-chart")).isDisplayed()).isFalse();
+        checkTrainingHover(TRAINING_QUERY);
+
+        // the live form: more devices replace the page's content without a page load, and the chart is drawn again
+        JavascriptExecutor js = driver;
+        js.executeScript("window.strataMarker = 'kept';");
+        WebElement devices = driver.findElement(By.name("devices"));
+        devices.clear();
+        devices.sendKeys("16");
+        new WebDriverWait(driver, Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.id("memory-plot"))
+                                .getAttribute("data-src")
+                                .contains("devices=16")
+                        && d.findElements(By.cssSelector("#memory-plot.live .uplot"))
+                                        .size()
+                                == 1);
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        assertThat(driver.findElement(By.id("memory-chart")).isDisplayed()).isFalse();
+        assertThat(driver.findElements(By.cssSelector("main .uplot"))).hasSize(1);
+        checkTrainingHover(TRAINING_QUERY.replace("devices=8", "devices=16"));
+        screenshot("training-chart", true);
+        assertNoConsoleProblems();
+    }
+
+    @Test
+    void onAPhoneTheChartsFitTheScreen() throws Exception {
+        Dimension window = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            JavascriptExecutor js = driver;
+            driver.manage().logs().get(LogType.BROWSER);
+            driver.get(base + "/capacity?" + CAPACITY_QUERY);
+            waitForChart("frontier-plot", 90);
+            waitForChart("latency-plot", 90);
+            assertFits(js, "frontier-plot", "latency-plot");
+            screenshot("capacity-charts-phone", true);
+            driver.get(base + "/training?" + TRAINING_QUERY);
+            waitForChart("memory-plot", 30);
+            assertFits(js, "memory-plot");
+            screenshot("training-chart-phone", true);
+            assertNoConsoleProblems();
+        } finally {
+            driver.manage().window().setSize(window);
+        }
+    }
+
+    private static void assertFits(JavascriptExecutor js, String... boxes) {
+        assertThat((Long) js.executeScript("return window.innerWidth")).isLessThanOrEqualTo(390L);
+        assertThat((Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth"))
+                .as("the page scrolls sideways by this many pixels")
+                .isLessThanOrEqualTo(0L);
+        for (String id : boxes)
+            assertThat((Long) js.executeScript(
+                            "return Math.ceil(document.querySelector('#' + arguments[0] + ' .uplot')"
+                                    + ".getBoundingClientRect().right)",
+                            id))
+                    .as(id)
+                    .isLessThanOrEqualTo(390L);
+    }
+
+    /** Hovers the training chart: the bar under the cursor and its terms, as /api/training-memory gives them. */
+    private static void checkTrainingHover(String query) throws Exception {
+        JsonNode memory = Render.MAPPER.readTree(fetch(base + "/api/training-memory?" + query));
+        Map<String, String> shown = hover("memory-plot", 0);
+        assertThat(shown.keySet())
+                .contains(
+                        "weights",
+                        "gradients",
+                        "master weights",
+                        "optimizer states",
+                        "activations",
+                        "runtime overhead");
+        // "ZeRO 1 · selective (chosen), 45.2 GB"
+        String bar = shown.get("ZeRO stage · recompute");
+        JsonNode row = null;
+        for (JsonNode r : memory.get("rows"))
+            if (bar.startsWith("ZeRO " + r.get("zeroStage").asInt() + " · "
+                    + r.get("recompute").asText())) row = r;
+        assertThat(row).as("the row of " + bar).isNotNull();
+        assertThat(number(bar.substring(bar.lastIndexOf(", ") + 2), " GB"))
+                .isCloseTo(row.get("perDeviceBytes").doubleValue() / 1e9, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("weights"), " GB"))
+                .isCloseTo(row.get("weightsBytes").doubleValue() / 1e9, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("activations"), " GB"))
+                .isCloseTo(row.get("activationsBytes").doubleValue() / 1e9, withinPercentage(SHOWN_PERCENT));
+    }
+
+    private static void waitForChart(String id, int seconds) {
+        new WebDriverWait(driver, Duration.ofSeconds(seconds))
+                .until(d -> d.findElements(By.cssSelector("#" + id + ".live .uplot canvas"))
+                                .size()
+                        == 1);
+    }
+
+    /**
+     * Moves the cursor over a chart ({@code dx} pixels right of its middle), waits until uPlot's legend shows values
+     * rather than "--", and gives the legend as label to value.
+     */
+    private static Map<String, String> hover(String id, int dx) {
+        WebElement over = driver.findElement(By.cssSelector("#" + id + " .u-over"));
+        new Actions(driver).moveToElement(over, dx, 0).perform();
+        new WebDriverWait(driver, Duration.ofSeconds(5))
+                .until(d -> !d.findElements(By.cssSelector("#" + id + " .u-legend .u-value"))
+                        .get(0)
+                        .getText()
+                        .equals("--"));
+        Map<String, String> legend = new LinkedHashMap<>();
+        for (WebElement s : driver.findElements(By.cssSelector("#" + id + " .u-legend .u-series")))
+            legend.put(
+                    s.findElement(By.cssSelector(".u-label")).getText().replaceAll(":$", ""),
+                    s.findElement(By.cssSelector(".u-value")).getText());
+        return legend;
+    }
+
+    /** "2,410 tok/s" without its unit, as a number. */
+    private static double number(String text, String unit) {
+        assertThat(text).as("a value in " + unit).contains(unit);
+        return Double.parseDouble(text.substring(0, text.indexOf(unit)).replace(",", ""));
+    }
+
+    private static String fetch(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static void assertNoConsoleProblems() {
+        List<String> problems = new ArrayList<>();
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
+            // the app has no icon: Chromium's own request for one, once a session, is not the page's
+            if (e.getMessage().contains("/favicon.ico ")) continue;
+            else if (e.getLevel().intValue() >= Level.WARNING.intValue()
+                    || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
+        assertThat(problems).isEmpty();
+    }
+
+    /** Saves a screenshot of the whole page (up to 6,000 pixels tall) when -Dstrata.screenshots=DIR is set. */
+    private static void screenshot(String name, boolean wholePage) throws IOException {
+        String dir = System.getProperty("strata.screenshots");
+        if (dir == null || dir.isBlank()) return;
+        Files.createDirectories(Path.of(dir));
+        Dimension window = driver.manage().window().getSize();
+        if (wholePage) {
+            long height =
+                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
+            int inner = ((Long) ((JavascriptExecutor) driver).executeScript("return window.innerHeight;")).intValue();
+            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
+                    Math.min(6000, height + (window.getHeight() - inner))));
+        }
+        try {
+            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            if (wholePage) driver.manage().window().setSize(window);
+        }
+    }
+}
