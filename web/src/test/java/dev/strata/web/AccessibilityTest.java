@@ -7,8 +7,6 @@ import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -58,10 +54,6 @@ class AccessibilityTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Path chromium = Path.of("/usr/bin/chromium"), chromedriver = Path.of("/usr/bin/chromedriver");
-        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver))
-            throw new AssertionError(
-                    "the accessibility test needs Debian's chromium and chromium-driver (.ci/run installs them)");
         try (InputStream in = AccessibilityTest.class.getResourceAsStream(
                 "/META-INF/resources/webjars/axe-core/" + axeVersion() + "/axe.min.js")) {
             if (in == null) throw new AssertionError("axe-core's WebJar is not on the test classpath");
@@ -69,25 +61,7 @@ class AccessibilityTest {
         }
         app = StrataServer.create().start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + app.port();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1440,1400",
-                "--user-data-dir=" + Files.createTempDirectory("strata-axe"));
-        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL")); // the console, read after each page
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(chromedriver.toFile())
-                .usingAnyFreePort()
-                .build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start();
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
     }
 
