@@ -42,4 +42,37 @@ final class Chromium {
                 .build();
         return new ChromeDriver(service, options);
     }
+
+    /**
+     * What the page logged at warning or above, and any content-security-policy refusal; Chromium's own request for an
+     * icon (the app has none), once a session, is not the page's.
+     */
+    static java.util.List<String> consoleProblems(ChromeDriver driver) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        for (org.openqa.selenium.logging.LogEntry e :
+                driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER))
+            if (e.getMessage().contains("/favicon.ico ")) continue;
+            else if (e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                    || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
+        return problems;
+    }
+
+    /** Saves a screenshot (the whole page up to 6,000 pixels tall) when -Dstrata.screenshots=DIR is set. */
+    static void screenshot(ChromeDriver driver, String name, boolean wholePage) throws IOException {
+        String dir = System.getProperty("strata.screenshots");
+        if (dir == null || dir.isBlank()) return;
+        Files.createDirectories(Path.of(dir));
+        org.openqa.selenium.Dimension window = driver.manage().window().getSize();
+        if (wholePage) {
+            long height = (Long) driver.executeScript("return document.documentElement.scrollHeight;");
+            int inner = ((Long) driver.executeScript("return window.innerHeight;")).intValue();
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(window.getWidth(), (int)
+                    Math.min(6000, height + (window.getHeight() - inner))));
+        }
+        try {
+            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } finally {
+            if (wholePage) driver.manage().window().setSize(window);
+        }
+    }
 }

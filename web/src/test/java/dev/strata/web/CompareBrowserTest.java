@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.strata.web.http.StrataServer;
 import io.javalin.Javalin;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
@@ -196,32 +192,11 @@ class CompareBrowserTest {
     }
 
     private static void assertNoConsoleProblems() {
-        List<String> problems = new ArrayList<>();
-        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
-            // the app has no icon: Chromium's own request for one, once a session, is not the page's
-            if (e.getMessage().contains("/favicon.ico ")) continue;
-            else if (e.getLevel().intValue() >= Level.WARNING.intValue()
-                    || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
-        assertThat(problems).isEmpty();
+        assertThat(Chromium.consoleProblems(driver)).isEmpty();
     }
 
-    /** Saves a screenshot of the whole page (up to 6,000 pixels tall) when -Dstrata.screenshots=DIR is set. */
+    /** Saves a screenshot when -Dstrata.screenshots=DIR is set. */
     private static void screenshot(String name, boolean wholePage) throws IOException {
-        String dir = System.getProperty("strata.screenshots");
-        if (dir == null || dir.isBlank()) return;
-        Files.createDirectories(Path.of(dir));
-        Dimension window = driver.manage().window().getSize();
-        if (wholePage) {
-            long height =
-                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
-            int inner = ((Long) ((JavascriptExecutor) driver).executeScript("return window.innerHeight;")).intValue();
-            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
-                    Math.min(6000, height + (window.getHeight() - inner))));
-        }
-        try {
-            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-        } finally {
-            if (wholePage) driver.manage().window().setSize(window);
-        }
+        Chromium.screenshot(driver, name, wholePage);
     }
 }
