@@ -21,7 +21,8 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The compare page in a real headless Chromium (as {@link BrowserTest}), against the real server on a free local port.
+ * The compare page, and the live forms of the compare, training and scaling pages, in a real headless Chromium (as
+ * {@link BrowserTest}), against the real server on a free local port.
  * With {@code -Dstrata.screenshots=DIR} it saves the page at 1440 px ({@code compare.png}) and 390 px
  * ({@code compare-phone.png}).
  */
@@ -121,6 +122,28 @@ class CompareBrowserTest {
         // refused values are answered 400 (logged by Chromium); nothing else may be logged
         for (LogEntry e : driver.manage().logs().get(LogType.BROWSER))
             assertThat(e.getMessage()).contains("status of 400");
+    }
+
+    @Test
+    void theScalingBudgetFollowsItsFieldsAndTheRunsTypedForAFitStay() {
+        driver.manage().logs().get(LogType.BROWSER);
+        driver.get(base + "/scaling?law=chinchilla&compute=5.76e23");
+        JavascriptExecutor js = driver;
+        js.executeScript("window.strataMarker = 'kept';");
+        driver.findElement(By.id("data")).sendKeys("N,D,loss\n1e8,2e9,3.1\n");
+        String before = driver.findElement(By.id("optimal-table")).getText();
+        WebElement compute = driver.findElement(By.id("compute"));
+        compute.clear();
+        compute.sendKeys("1e24");
+        new WebDriverWait(driver, Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> !d.findElement(By.id("optimal-table")).getText().equals(before));
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        assertThat(driver.getCurrentUrl()).contains("compute=1e24");
+        // the fit's runs are still there, and the fit now posts with the new budget
+        assertThat(driver.findElement(By.id("data")).getAttribute("value")).contains("1e8,2e9,3.1");
+        assertThat(driver.findElement(By.id("fit-form")).getAttribute("action")).contains("compute=1e24");
+        assertNoConsoleProblems();
     }
 
     @Test

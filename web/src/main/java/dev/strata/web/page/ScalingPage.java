@@ -95,15 +95,18 @@ public final class ScalingPage {
         String q = Html.query(values);
 
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/scaling\">");
+        // live: the budget's results follow the form; the fit below keeps the runs typed into it
+        b.append("<form class=\"inputs\" id=\"budget-form\" data-live data-live-target=\"budget-results\"")
+                .append(" method=\"get\" action=\"/scaling\">");
         List<String[]> lawOptions = new ArrayList<>();
         for (ScalingLaw l : ScalingLaws.all()) lawOptions.add(new String[] {l.id(), l.id() + ": " + l.name()});
         b.append(form.select("Scaling law", "law", lawOptions, "span2"))
                 .append(form.input("Compute budget, FLOPs", "compute", "e.g. 5.76e23 (Gopher's budget)"))
                 .append(form.input("Your model size N (optional)", "params", "e.g. 70e9"))
                 .append("<button type=\"submit\">Show</button></form>");
-        b.append(form.otherErrors());
+        b.append("<div id=\"budget-results\">").append(form.otherErrors());
         if (optimal != null) budget(b, optimal, laws, q);
+        b.append("</div>");
 
         Map<String, String> fitValues = Form.values(
                 FIT_FIELDS,

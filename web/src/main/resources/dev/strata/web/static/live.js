@@ -66,12 +66,31 @@
     }
   }
 
-  /** The fetched page's content around its form replaces ours; its field errors go next to our fields. */
+  /**
+   * The fetched page's content around its form replaces ours (or only the element the form's data-live-target names,
+   * when other forms on the page hold what the user typed); its field errors go next to our fields.
+   */
   function apply(form, doc) {
     const main = form.closest('main');
     const freshMain = doc.querySelector('main');
     const freshForm = form.id ? doc.getElementById(form.id) : freshMain && freshMain.querySelector('form[data-live]');
     if (!main || !freshMain || !freshForm) return;
+    const target = form.dataset.liveTarget;
+    if (target) {
+      const mine = document.getElementById(target);
+      const fresh = doc.getElementById(target);
+      if (mine && fresh) mine.replaceWith(document.importNode(fresh, true));
+      else if (mine) mine.replaceChildren();
+      else if (fresh) form.after(document.importNode(fresh, true));
+      // the page's other forms keep what was typed in them, and post to where the fetched page sends them
+      for (const other of main.querySelectorAll('form[id]')) {
+        const f = doc.getElementById(other.id);
+        if (other !== form && f && f.getAttribute('action')) other.setAttribute('action', f.getAttribute('action'));
+      }
+      errors(form, freshForm);
+      document.dispatchEvent(new CustomEvent('strata:replaced'));
+      return;
+    }
     for (const child of Array.from(main.children)) if (child !== form) child.remove();
     let before = true;
     for (const child of Array.from(freshMain.children)) {
@@ -83,7 +102,12 @@
       if (before) main.insertBefore(node, form);
       else main.appendChild(node);
     }
-    // field errors: each field's label takes the fetched label's state and message
+    errors(form, freshForm);
+    document.dispatchEvent(new CustomEvent('strata:replaced'));
+  }
+
+  /** Each field's label takes the fetched label's state and message. */
+  function errors(form, freshForm) {
     for (const field of form.querySelectorAll('[name]')) {
       const label = field.closest('label');
       const fresh = freshForm.querySelector(`[name="${CSS.escape(field.name)}"]`);
