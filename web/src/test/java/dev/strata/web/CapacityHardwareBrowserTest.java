@@ -65,6 +65,18 @@ class CapacityHardwareBrowserTest {
             screenshot(width == 1440 ? "capacity" : "capacity-phone");
             noConsoleErrors(CAPACITY);
         }
+        // with JavaScript the plan follows the fields, with no page load
+        open(CAPACITY, 1440);
+        ((JavascriptExecutor) driver).executeScript("window.strataMarker = 'kept';");
+        WebElement live = driver.findElement(By.id("rate"));
+        live.clear();
+        live.sendKeys("15");
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.id("best-cards")).getText().contains("asked 15.0"));
+        assertThat(((JavascriptExecutor) driver).executeScript("return window.strataMarker"))
+                .isEqualTo("kept");
+        assertThat(driver.getCurrentUrl()).contains("rate=15");
         // the form submits by GET to the page with its state in the URL, and the result comes with the answer
         open("/capacity", 1440);
         WebElement rate = driver.findElement(By.id("rate"));
@@ -101,6 +113,17 @@ class CapacityHardwareBrowserTest {
             screenshot(width == 1440 ? "hardware" : "hardware-phone");
             noConsoleErrors("/hardware");
         }
+        // with JavaScript the custom device follows its fields, with no page load
+        open("/hardware", 1440);
+        ((JavascriptExecutor) driver).executeScript("window.strataMarker = 'kept';");
+        driver.findElement(By.id("bandwidth-gbs")).sendKeys("4000");
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> !d.findElements(By.id("custom-table")).isEmpty()
+                        && d.findElement(By.id("custom-table")).getText().contains("4.00 TB/s"));
+        assertThat(((JavascriptExecutor) driver).executeScript("return window.strataMarker"))
+                .isEqualTo("kept");
+        assertThat(driver.getCurrentUrl()).contains("bandwidth-gbs=4000");
         // a custom device: the form's answer shows it and links to its estimate
         open("/hardware?hardware=h100-sxm&device-memory-gib=96&bandwidth-gbs=4000&price=3", 390);
         assertThat(driver.findElement(By.id("custom-table")).getText()).contains("4.00 TB/s");

@@ -120,7 +120,7 @@ public final class CapacityPage {
                         + " simulating candidates (device, devices per replica, weight format, scheduler limits, expert"
                         + " parallelism, prefill and decode together or in separate pools, replicas) as"
                         + " <code>strata plan</code> and <code>/api/plan</code> do.</p>");
-        b.append("<form class=\"inputs\" id=\"capacity\" method=\"get\" action=\"/capacity\">");
+        b.append("<form class=\"inputs\" id=\"capacity\" data-live method=\"get\" action=\"/capacity\">");
         List<String[]> models = new ArrayList<>();
         for (Preset p : PresetCatalog.all()) models.add(new String[] {p.id(), p.name()});
         b.append(form.select("Model", "model", models))

@@ -97,7 +97,7 @@ public final class HardwarePage {
         b.append("<p class=\"note\">A catalog device with your memory, bandwidth, peak or price: the options"
                 + " <code>/api/estimate</code> and <code>strata estimate</code> take (the command line also takes a"
                 + " whole device as a JSON file, <code>--hardware FILE.json</code>; the server reads no files).</p>");
-        b.append("<form class=\"inputs\" id=\"custom\" method=\"get\" action=\"/hardware#custom\">");
+        b.append("<form class=\"inputs\" id=\"custom\" data-live method=\"get\" action=\"/hardware#custom\">");
         List<String[]> models = new ArrayList<>();
         for (Preset p : PresetCatalog.all()) models.add(new String[] {p.id(), p.name()});
         List<String[]> devices = new ArrayList<>();
