@@ -1,0 +1,77 @@
+package dev.strata.web.chart;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.web.render.Render;
+import java.util.List;
+import org.jfree.chart.JFreeChart;
+
+/**
+ * The series a line chart is drawn from, once: the server's image ({@link #chart}) and the page's interactive chart
+ * (the JSON of {@link #json}, at {@code /chart/<name>.json}) come from the same figure.
+ *
+ * @param title    the chart's title
+ * @param subtitle a second line under the title, or null
+ * @param xLabel   the x axis's label
+ * @param yLabel   the y axis's label
+ * @param logX     a logarithmic x axis
+ * @param logY     a logarithmic y axis
+ * @param lines    series drawn as lines
+ * @param points   series drawn as unconnected markers
+ * @param marks    dashed vertical lines (the budget, the user's N)
+ */
+public record Figure(
+        String title,
+        String subtitle,
+        String xLabel,
+        String yLabel,
+        boolean logX,
+        boolean logY,
+        List<Series> lines,
+        List<Series> points,
+        List<Mark> marks) {
+
+    /**
+     * A dashed vertical line.
+     *
+     * @param x     where, in the x axis's units
+     * @param label its label
+     */
+    public record Mark(double x, String label) {}
+
+    /** The server's image of the figure. */
+    public JFreeChart chart() {
+        JFreeChart chart = points.isEmpty()
+                ? Charts.lines(title, xLabel, yLabel, logX, logY, lines)
+                : Charts.linesAndPoints(title, xLabel, yLabel, logX, logY, lines, points);
+        if (subtitle != null) Charts.subtitle(chart, subtitle);
+        for (Mark m : marks) Charts.verticalLine(chart, m.x(), " " + m.label() + " ");
+        return chart;
+    }
+
+    /** The figure as JSON: its labels, axes, each series's x and y, and the marks. */
+    public ObjectNode json() {
+        ObjectNode out = Render.MAPPER.createObjectNode();
+        out.put("title", title);
+        if (subtitle != null) out.put("subtitle", subtitle);
+        out.put("xLabel", xLabel);
+        out.put("yLabel", yLabel);
+        out.put("logX", logX);
+        out.put("logY", logY);
+        series(out.putArray("lines"), lines);
+        series(out.putArray("points"), points);
+        ArrayNode ms = out.putArray("marks");
+        for (Mark m : marks) ms.addObject().put("x", m.x()).put("label", m.label());
+        return out;
+    }
+
+    private static void series(ArrayNode out, List<Series> list) {
+        for (Series s : list) {
+            ObjectNode o = out.addObject();
+            o.put("name", s.name());
+            ArrayNode x = o.putArray("x"), y = o.putArray("y");
+            for (double v : s.x()) x.add(v);
+            for (double v : s.y()) y.add(v);
+        }
+    }
+}
