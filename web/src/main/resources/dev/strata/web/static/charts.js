@@ -389,7 +389,8 @@
         Object.assign({ label: f.xLabel, space: 60, values: (u, t) => t.map(short) }, f.logX ? { splits: () => logSplits(xr), incrs: INCRS } : {}),
         Object.assign({ label: f.yLabel, size: 60, values: (u, t) => t.map(short) }, f.logY ? { splits: () => logSplits(yr), incrs: INCRS } : {}),
       ],
-      cursor: { points: { size: 9 } },
+      // a series shows its value at the x under the cursor only, not its nearest point elsewhere
+      cursor: { points: { size: 9 }, dataIdx: (u, si, i) => i },
       series: series,
       hooks: {
         draw: [
