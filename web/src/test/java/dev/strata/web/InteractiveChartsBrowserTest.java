@@ -219,6 +219,34 @@ class InteractiveChartsBrowserTest {
         assertThat(curves).as("series with a value at N = " + n).isPositive();
     }
 
+    @Test
+    void theValidationScatterShowsEachPointsRunOnHover() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        String query = "device=cpu&quantity=decode_seconds_per_token";
+        driver.get(base + "/validation?" + query);
+        waitForChart("validation-plot", 30);
+        assertThat(driver.findElement(By.id("validation-chart")).isDisplayed()).isFalse();
+        JsonNode figure = Render.MAPPER.readTree(fetch(base + "/chart/validation.json?" + query));
+        assertThat(figure.get("identity").asBoolean()).isTrue();
+        Map<String, String> shown = hover("validation-plot", 0);
+        double measured = plain(shown.get("measured (s)"));
+        // the point under the cursor: its series's estimate at that measured time, with its model, batch and context
+        int points = 0;
+        for (JsonNode s : figure.get("points")) {
+            String v = shown.get(s.get("name").asText());
+            assertThat(v).as(s.get("name").asText()).isNotNull();
+            if (v.equals("--")) continue;
+            points++;
+            int k = at(figure, s.get("name").asText(), measured);
+            assertThat(plain(v)).isCloseTo(s.get("y").get(k).doubleValue(), withinPercentage(SHOWN_PERCENT));
+            assertThat(v).endsWith(", " + s.get("labels").get(k).asText());
+            assertThat(s.get("labels").get(k).asText()).matches(".+, batch \\d+, context \\d+");
+        }
+        assertThat(points).as("points at the measured time " + measured).isPositive();
+        screenshot("validation-chart", true);
+        assertNoConsoleProblems();
+    }
+
     /** The series of a figure's JSON with this name. */
     private static JsonNode line(JsonNode figure, String name) {
         for (String kind : new String[] {"lines", "points"})
@@ -261,6 +289,10 @@ class InteractiveChartsBrowserTest {
             for (String name : new String[] {"frontier", "allocation", "isoflop"}) waitForChart(name + "-plot", 30);
             assertFits(js, "frontier-plot", "allocation-plot", "isoflop-plot");
             screenshot("scaling-charts-phone", true);
+            driver.get(base + "/validation?device=cpu&quantity=decode_seconds_per_token");
+            waitForChart("validation-plot", 30);
+            assertFits(js, "validation-plot");
+            screenshot("validation-chart-phone", true);
             assertNoConsoleProblems();
         } finally {
             driver.manage().window().setSize(window);

@@ -19,6 +19,8 @@ import org.jfree.chart.JFreeChart;
  * @param lines    series drawn as lines
  * @param points   series drawn as unconnected markers
  * @param marks    dashed vertical lines (the budget, the user's N)
+ * @param identity a scatter of {@code points} on equal axes with the line y = x (estimate against measured)
+ * @param labels   what each point of {@code points} is (a run, a model and batch), in the same order, or empty
  */
 public record Figure(
         String title,
@@ -29,7 +31,23 @@ public record Figure(
         boolean logY,
         List<Series> lines,
         List<Series> points,
-        List<Mark> marks) {
+        List<Mark> marks,
+        boolean identity,
+        List<List<String>> labels) {
+
+    /** A figure of lines and points without labels. */
+    public Figure(
+            String title,
+            String subtitle,
+            String xLabel,
+            String yLabel,
+            boolean logX,
+            boolean logY,
+            List<Series> lines,
+            List<Series> points,
+            List<Mark> marks) {
+        this(title, subtitle, xLabel, yLabel, logX, logY, lines, points, marks, false, List.of());
+    }
 
     /**
      * A dashed vertical line.
@@ -41,9 +59,11 @@ public record Figure(
 
     /** The server's image of the figure. */
     public JFreeChart chart() {
-        JFreeChart chart = points.isEmpty()
-                ? Charts.lines(title, xLabel, yLabel, logX, logY, lines)
-                : Charts.linesAndPoints(title, xLabel, yLabel, logX, logY, lines, points);
+        JFreeChart chart = identity
+                ? Charts.scatter(title, xLabel, yLabel, logX, points, true)
+                : points.isEmpty()
+                        ? Charts.lines(title, xLabel, yLabel, logX, logY, lines)
+                        : Charts.linesAndPoints(title, xLabel, yLabel, logX, logY, lines, points);
         if (subtitle != null) Charts.subtitle(chart, subtitle);
         for (Mark m : marks) Charts.verticalLine(chart, m.x(), " " + m.label() + " ");
         return chart;
@@ -60,6 +80,11 @@ public record Figure(
         out.put("logY", logY);
         series(out.putArray("lines"), lines);
         series(out.putArray("points"), points);
+        out.put("identity", identity);
+        for (int k = 0; k < labels.size() && k < points.size(); k++) {
+            ArrayNode l = ((ObjectNode) out.get("points").get(k)).putArray("labels");
+            for (String t : labels.get(k)) l.add(t);
+        }
         ArrayNode ms = out.putArray("marks");
         for (Mark m : marks) ms.addObject().put("x", m.x()).put("label", m.label());
         return out;

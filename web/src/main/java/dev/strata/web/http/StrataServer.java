@@ -163,6 +163,13 @@ public final class StrataServer {
                                         .json(),
                         "isoflop",
                                 ctx -> ScalingPage.isoFlopFigure(ctx::queryParam)
+                                        .json(),
+                        "validation",
+                                ctx -> ValidationPage.figure(
+                                                ctx.queryParam("quantity") == null
+                                                        ? "decode_seconds_per_token"
+                                                        : ctx.queryParam("quantity"),
+                                                device(ctx))
                                         .json()));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
