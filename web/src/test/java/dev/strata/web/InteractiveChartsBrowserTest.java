@@ -247,6 +247,32 @@ class InteractiveChartsBrowserTest {
         assertNoConsoleProblems();
     }
 
+    @Test
+    void theModelsParametersChartShowsEachTermOnHover() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        // Mixtral: a mixture of experts, so a term (the routed experts) has inactive parameters too
+        driver.get(base + "/models?model=mixtral-8x7b");
+        waitForChart("params-plot", 30);
+        assertThat(driver.findElement(By.id("params-chart")).isDisplayed()).isFalse();
+        JsonNode d = Render.MAPPER.readTree(fetch(base + "/chart/params.json?model=mixtral-8x7b"));
+        Map<String, String> shown = hover("params-plot", 0);
+        // "routedExperts, 45.1 B": the term under the cursor and its total, then its active and inactive parts
+        String term = shown.get("term");
+        int i = -1;
+        for (int k = 0; k < d.get("terms").size(); k++)
+            if (term.startsWith(d.get("terms").get(k).asText() + ", ")) i = k;
+        assertThat(i).as("the term of " + term).isNotNegative();
+        double active = d.get("series").get(0).get("billions").get(i).doubleValue();
+        double inactive = d.get("series").get(1).get("billions").get(i).doubleValue();
+        assertThat(number(term.substring(term.indexOf(", ") + 2), " B"))
+                .isCloseTo(active + inactive, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("active"), " B")).isCloseTo(active, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("inactive (routed experts not chosen)"), " B"))
+                .isCloseTo(inactive, withinPercentage(SHOWN_PERCENT));
+        screenshot("models-chart", true);
+        assertNoConsoleProblems();
+    }
+
     /** The series of a figure's JSON with this name. */
     private static JsonNode line(JsonNode figure, String name) {
         for (String kind : new String[] {"lines", "points"})
@@ -293,6 +319,10 @@ class InteractiveChartsBrowserTest {
             waitForChart("validation-plot", 30);
             assertFits(js, "validation-plot");
             screenshot("validation-chart-phone", true);
+            driver.get(base + "/models?model=mixtral-8x7b");
+            waitForChart("params-plot", 30);
+            assertFits(js, "params-plot");
+            screenshot("models-chart-phone", true);
             assertNoConsoleProblems();
         } finally {
             driver.manage().window().setSize(window);

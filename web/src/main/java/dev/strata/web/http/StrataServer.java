@@ -164,6 +164,7 @@ public final class StrataServer {
                         "isoflop",
                                 ctx -> ScalingPage.isoFlopFigure(ctx::queryParam)
                                         .json(),
+                        "params", ctx -> ModelsPage.chartData(required(ctx, "model")),
                         "validation",
                                 ctx -> ValidationPage.figure(
                                                 ctx.queryParam("quantity") == null

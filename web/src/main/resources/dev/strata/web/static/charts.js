@@ -7,7 +7,7 @@
   if (window.strataCharts) return; // loaded again with a replaced page: one copy does
   window.strataCharts = true;
 
-  const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory, figure: figure };
+  const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory, figure: figure, bars: bars };
 
   /** The charts drawn: their box, the data they were drawn from, their holder and uPlot. */
   let plots = [];
@@ -443,5 +443,53 @@
     c.lineTo(u.valToPos(hi, 'x', true), u.valToPos(hi, 'y', true));
     c.stroke();
     c.restore();
+  }
+
+  /**
+   * Stacked bars by category (/chart/params.json: a preset's parameter terms, active and inactive, in billions); on
+   * hover, the term under the cursor, each part and the total.
+   */
+  function bars(box, d) {
+    const terms = d.terms || [], parts = d.series || [];
+    if (terms.length === 0 || parts.length === 0) return null;
+    const billions = (v) => (none(v) ? '--' : sig(v) + ' B');
+    const totals = terms.map((t, i) => parts.reduce((s, p) => s + p.billions[i], 0));
+    const xs = terms.map((t, i) => i);
+    const series = [
+      { label: 'term', value: (u, v, si, idx) => (none(idx) || none(terms[idx]) ? '--' : terms[idx] + ', ' + billions(totals[idx])) },
+    ];
+    const data = [xs];
+    const path = uPlot.paths.bars({ size: [0.7, 60] });
+    // drawn from the top part down: each bar reaches its cumulative sum and the next one covers its lower part
+    for (let k = parts.length - 1; k >= 0; k--) {
+      const p = parts[k], colour = PALETTE[k % PALETTE.length];
+      series.push({
+        label: p.name,
+        stroke: colour,
+        fill: colour,
+        paths: path,
+        points: { show: false },
+        value: (u, v, si, idx) => (none(idx) || none(p.billions[idx]) ? '--' : billions(p.billions[idx])),
+      });
+      data.push(terms.map((t, i) => parts.slice(0, k + 1).reduce((s, q) => s + q.billions[i], 0)));
+    }
+    const top = Math.max.apply(null, totals) * 1.08 || 1;
+    const options = Object.assign(size(box), {
+      scales: { x: { time: false, range: [-0.6, terms.length - 0.4] }, y: { range: [0, top] } },
+      axes: [
+        {
+          label: 'parameter term',
+          splits: () => xs,
+          values: (u, t) => t.map((v) => terms[v] || ''),
+          rotate: -40,
+          size: 90,
+          grid: { show: false },
+        },
+        { label: d.valueLabel, values: (u, t) => t.map(sig) },
+      ],
+      cursor: { points: { show: false } },
+      series: series,
+    });
+    return { options: options, data: data };
   }
 })();
