@@ -34,8 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * CompareBrowserTest}), against the real server on a free local port: each chart drawn with uPlot from the JSON its
  * image is drawn from, the image hidden, values on hover, nothing on the console, no sideways scroll on a phone, and
  * the training and scaling charts drawn again after the live form replaced the page's content. With {@code
- * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png} and their
- * {@code -phone} versions).
+ * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png}, {@code
+ * scaling-charts.png}, {@code validation-chart.png}, {@code models-chart.png} and their {@code -phone} versions).
  */
 class InteractiveChartsBrowserTest {
     private static Javalin app;
