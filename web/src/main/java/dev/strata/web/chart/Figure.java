@@ -69,7 +69,10 @@ public record Figure(
         return chart;
     }
 
-    /** The figure as JSON: its labels, axes, each series's x and y, and the marks. */
+    /**
+     * The figure as JSON: its labels, axes, each series's x and y (the points the image draws: finite, positive on a
+     * log axis), each point's label, and the marks.
+     */
     public ObjectNode json() {
         ObjectNode out = Render.MAPPER.createObjectNode();
         out.put("title", title);
@@ -78,25 +81,33 @@ public record Figure(
         out.put("yLabel", yLabel);
         out.put("logX", logX);
         out.put("logY", logY);
-        series(out.putArray("lines"), lines);
-        series(out.putArray("points"), points);
+        series(out.putArray("lines"), lines, List.of());
+        series(out.putArray("points"), points, labels);
         out.put("identity", identity);
-        for (int k = 0; k < labels.size() && k < points.size(); k++) {
-            ArrayNode l = ((ObjectNode) out.get("points").get(k)).putArray("labels");
-            for (String t : labels.get(k)) l.add(t);
-        }
         ArrayNode ms = out.putArray("marks");
         for (Mark m : marks) ms.addObject().put("x", m.x()).put("label", m.label());
         return out;
     }
 
-    private static void series(ArrayNode out, List<Series> list) {
-        for (Series s : list) {
+    /** The points the image draws: finite, and positive on a log axis (as {@link Charts} keeps them). */
+    private boolean drawn(Series s, int i) {
+        double x = s.x()[i], y = s.y()[i];
+        return Double.isFinite(x) && Double.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
+    }
+
+    private void series(ArrayNode out, List<Series> list, List<List<String>> names) {
+        for (int k = 0; k < list.size(); k++) {
+            Series s = list.get(k);
             ObjectNode o = out.addObject();
             o.put("name", s.name());
             ArrayNode x = o.putArray("x"), y = o.putArray("y");
-            for (double v : s.x()) x.add(v);
-            for (double v : s.y()) y.add(v);
+            ArrayNode l = k < names.size() ? o.putArray("labels") : null;
+            for (int i = 0; i < s.x().length; i++)
+                if (drawn(s, i)) {
+                    x.add(s.x()[i]);
+                    y.add(s.y()[i]);
+                    if (l != null) l.add(names.get(k).get(i));
+                }
         }
     }
 }
