@@ -13,7 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +30,12 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The interactive charts of the Capacity and Training pages (charts.js) in a real headless Chromium (as {@link
+ * The interactive charts of the Capacity, Training, Scaling, Validation and Models pages (charts.js) in a real headless Chromium (as {@link
  * CompareBrowserTest}), against the real server on a free local port: each chart drawn with uPlot from the JSON its
  * image is drawn from, the image hidden, values on hover, nothing on the console, no sideways scroll on a phone, and
- * the training chart drawn again after the live form replaced the page's content. With {@code
- * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png} and their
- * {@code -phone} versions).
+ * the training and scaling charts drawn again after the live form replaced the page's content. With {@code
+ * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png}, {@code
+ * scaling-charts.png}, {@code validation-chart.png}, {@code models-chart.png} and their {@code -phone} versions).
  */
 class InteractiveChartsBrowserTest {
     private static Javalin app;
@@ -140,6 +142,159 @@ class InteractiveChartsBrowserTest {
         assertNoConsoleProblems();
     }
 
+    /** The scaling page's first visit: its defaults (ScalingPage.DEFAULTS), Gopher's budget under Chinchilla. */
+    private static final String SCALING_QUERY = "law=chinchilla&compute=5.76e23";
+
+    @Test
+    void theScalingChartsShowValuesOnHoverAndAreDrawnAgainAfterALiveUpdate() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        driver.get(base + "/scaling?" + SCALING_QUERY);
+        for (String name : new String[] {"frontier", "allocation", "isoflop"}) {
+            waitForChart(name + "-plot", 30);
+            assertThat(driver.findElement(By.id(name + "-chart")).isDisplayed())
+                    .as(name)
+                    .isFalse();
+        }
+        checkScalingHover(SCALING_QUERY);
+
+        // the live budget form: a larger budget replaces #budget-results without a page load; the charts follow
+        JavascriptExecutor js = driver;
+        js.executeScript("window.strataMarker = 'kept';");
+        WebElement compute = driver.findElement(By.name("compute"));
+        compute.clear();
+        compute.sendKeys("1e25");
+        for (String name : new String[] {"frontier", "allocation", "isoflop"})
+            new WebDriverWait(driver, Duration.ofSeconds(30))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.id(name + "-plot"))
+                                    .getAttribute("data-src")
+                                    .contains("compute=1e25")
+                            && d.findElements(By.cssSelector("#" + name + "-plot.live .uplot canvas"))
+                                            .size()
+                                    == 1);
+        assertThat(js.executeScript("return window.strataMarker")).isEqualTo("kept");
+        assertThat(driver.findElements(By.cssSelector("main .uplot"))).hasSize(3);
+        checkScalingHover("law=chinchilla&compute=1e25");
+        screenshot("scaling-charts", true);
+        assertNoConsoleProblems();
+    }
+
+    /**
+     * Hovers the three scaling charts: the compute (or size) under the cursor and each law's (or budget's) value
+     * there, as the chart's JSON gives them, to the three significant digits shown.
+     */
+    private static void checkScalingHover(String query) throws Exception {
+        // the frontier: the compute shown is one of the JSON's budgets, and Chinchilla's loss there is the JSON's
+        JsonNode frontier = Render.MAPPER.readTree(fetch(base + "/chart/frontier.json?" + query));
+        Map<String, String> shown = hover("frontier-plot", 0);
+        assertThat(shown.keySet()).contains("chinchilla", "epoch-2024", "kaplan-2020");
+        int i = at(frontier, "chinchilla", plain(shown.get("training compute C (FLOPs)")));
+        assertThat(plain(shown.get("chinchilla")))
+                .isCloseTo(line(frontier, "chinchilla").get("y").get(i).doubleValue(), withinPercentage(SHOWN_PERCENT));
+        // the allocation: every law's compute-optimal size at the compute shown
+        JsonNode allocation = Render.MAPPER.readTree(fetch(base + "/chart/allocation.json?" + query));
+        shown = hover("allocation-plot", 0);
+        for (String law : new String[] {"chinchilla", "deepseek-2024"}) {
+            int k = at(allocation, law, plain(shown.get("training compute C (FLOPs)")));
+            assertThat(plain(shown.get(law)))
+                    .as(law)
+                    .isCloseTo(line(allocation, law).get("y").get(k).doubleValue(), withinPercentage(SHOWN_PERCENT));
+        }
+        // the iso-FLOP curves and their minima: each has its own sizes, so some have a value under the cursor
+        JsonNode iso = Render.MAPPER.readTree(fetch(base + "/chart/isoflop.json?" + query));
+        shown = hover("isoflop-plot", 0);
+        double n = plain(shown.get("parameters N"));
+        int curves = 0;
+        List<JsonNode> all = new ArrayList<>();
+        iso.get("lines").forEach(all::add);
+        iso.get("points").forEach(all::add);
+        for (JsonNode curve : all) {
+            String v = shown.get(curve.get("name").asText());
+            assertThat(v).as(curve.get("name").asText()).isNotNull();
+            if (v.equals("--")) continue;
+            curves++;
+            int k = at(iso, curve.get("name").asText(), n);
+            assertThat(plain(v)).isCloseTo(curve.get("y").get(k).doubleValue(), withinPercentage(SHOWN_PERCENT));
+        }
+        assertThat(curves).as("series with a value at N = " + n).isPositive();
+    }
+
+    @Test
+    void theValidationScatterShowsEachPointsRunOnHover() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        String query = "device=cpu&quantity=decode_seconds_per_token";
+        driver.get(base + "/validation?" + query);
+        waitForChart("validation-plot", 30);
+        assertThat(driver.findElement(By.id("validation-chart")).isDisplayed()).isFalse();
+        JsonNode figure = Render.MAPPER.readTree(fetch(base + "/chart/validation.json?" + query));
+        assertThat(figure.get("identity").asBoolean()).isTrue();
+        Map<String, String> shown = hover("validation-plot", 0);
+        double measured = plain(shown.get("measured (s)"));
+        // the point under the cursor: its series's estimate at that measured time, with its model, batch and context
+        int points = 0;
+        for (JsonNode s : figure.get("points")) {
+            String v = shown.get(s.get("name").asText());
+            assertThat(v).as(s.get("name").asText()).isNotNull();
+            if (v.equals("--")) continue;
+            points++;
+            int k = at(figure, s.get("name").asText(), measured);
+            assertThat(plain(v)).isCloseTo(s.get("y").get(k).doubleValue(), withinPercentage(SHOWN_PERCENT));
+            assertThat(v).endsWith(", " + s.get("labels").get(k).asText());
+            assertThat(s.get("labels").get(k).asText()).matches(".+, batch \\d+, context \\d+");
+        }
+        assertThat(points).as("points at the measured time " + measured).isPositive();
+        screenshot("validation-chart", true);
+        assertNoConsoleProblems();
+    }
+
+    @Test
+    void theModelsParametersChartShowsEachTermOnHover() throws Exception {
+        driver.manage().logs().get(LogType.BROWSER);
+        // Mixtral: a mixture of experts, so a term (the routed experts) has inactive parameters too
+        driver.get(base + "/models?model=mixtral-8x7b");
+        waitForChart("params-plot", 30);
+        assertThat(driver.findElement(By.id("params-chart")).isDisplayed()).isFalse();
+        JsonNode d = Render.MAPPER.readTree(fetch(base + "/chart/params.json?model=mixtral-8x7b"));
+        Map<String, String> shown = hover("params-plot", 0);
+        // "routedExperts, 45.1 B": the term under the cursor and its total, then its active and inactive parts
+        String term = shown.get("term");
+        int i = -1;
+        for (int k = 0; k < d.get("terms").size(); k++)
+            if (term.startsWith(d.get("terms").get(k).asText() + ", ")) i = k;
+        assertThat(i).as("the term of " + term).isNotNegative();
+        double active = d.get("series").get(0).get("billions").get(i).doubleValue();
+        double inactive = d.get("series").get(1).get("billions").get(i).doubleValue();
+        assertThat(number(term.substring(term.indexOf(", ") + 2), " B"))
+                .isCloseTo(active + inactive, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("active"), " B")).isCloseTo(active, withinPercentage(SHOWN_PERCENT));
+        assertThat(number(shown.get("inactive (routed experts not chosen)"), " B"))
+                .isCloseTo(inactive, withinPercentage(SHOWN_PERCENT));
+        screenshot("models-chart", true);
+        assertNoConsoleProblems();
+    }
+
+    /** The series of a figure's JSON with this name. */
+    private static JsonNode line(JsonNode figure, String name) {
+        for (String kind : new String[] {"lines", "points"})
+            for (JsonNode s : figure.get(kind)) if (s.get("name").asText().equals(name)) return s;
+        throw new AssertionError("no series " + name + " in " + figure.get("title"));
+    }
+
+    /** The index of the series's x shown as {@code x} (three significant digits: within half a percent). */
+    private static int at(JsonNode figure, String name, double x) {
+        JsonNode xs = line(figure, name).get("x");
+        for (int i = 0; i < xs.size(); i++)
+            if (Math.abs(xs.get(i).doubleValue() - x) <= Math.abs(x) * SHOWN_PERCENT / 100) return i;
+        throw new AssertionError("no x of " + name + " near " + x);
+    }
+
+    /** "5.76e23", "1.93" or "1,930" as a number; what follows ", " (a point's label) is left out. */
+    private static double plain(String text) {
+        assertThat(text).as("a value").isNotNull().isNotEqualTo("--");
+        int cut = text.indexOf(", ");
+        return Double.parseDouble((cut < 0 ? text : text.substring(0, cut)).replace(",", ""));
+    }
+
     @Test
     void onAPhoneTheChartsFitTheScreen() throws Exception {
         Dimension window = driver.manage().window().getSize();
@@ -156,6 +311,18 @@ class InteractiveChartsBrowserTest {
             waitForChart("memory-plot", 30);
             assertFits(js, "memory-plot");
             screenshot("training-chart-phone", true);
+            driver.get(base + "/scaling?" + SCALING_QUERY);
+            for (String name : new String[] {"frontier", "allocation", "isoflop"}) waitForChart(name + "-plot", 30);
+            assertFits(js, "frontier-plot", "allocation-plot", "isoflop-plot");
+            screenshot("scaling-charts-phone", true);
+            driver.get(base + "/validation?device=cpu&quantity=decode_seconds_per_token");
+            waitForChart("validation-plot", 30);
+            assertFits(js, "validation-plot");
+            screenshot("validation-chart-phone", true);
+            driver.get(base + "/models?model=mixtral-8x7b");
+            waitForChart("params-plot", 30);
+            assertFits(js, "params-plot");
+            screenshot("models-chart-phone", true);
             assertNoConsoleProblems();
         } finally {
             driver.manage().window().setSize(window);

@@ -150,8 +150,28 @@ public final class StrataServer {
         chartMakers.put("capacity-frontier", ctx -> CapacityPage.frontierChart(ctx::queryParam));
         chartMakers.put("capacity-latency", ctx -> CapacityPage.latencyChart(ctx::queryParam));
         // the latency chart's figures as JSON, for the page's interactive chart (no /api route answers them)
+        // and the scaling page's figures, the series their images are drawn from
         ChartEndpoint charts = new ChartEndpoint(
-                Map.copyOf(chartMakers), Map.of("capacity-latency", ctx -> CapacityPage.latencyData(ctx::queryParam)));
+                Map.copyOf(chartMakers),
+                Map.of(
+                        "capacity-latency", ctx -> CapacityPage.latencyData(ctx::queryParam),
+                        "frontier",
+                                ctx -> ScalingPage.frontierFigure(ctx::queryParam)
+                                        .json(),
+                        "allocation",
+                                ctx -> ScalingPage.allocationFigure(ctx::queryParam)
+                                        .json(),
+                        "isoflop",
+                                ctx -> ScalingPage.isoFlopFigure(ctx::queryParam)
+                                        .json(),
+                        "params", ctx -> ModelsPage.chartData(required(ctx, "model")),
+                        "validation",
+                                ctx -> ValidationPage.figure(
+                                                ctx.queryParam("quantity") == null
+                                                        ? "decode_seconds_per_token"
+                                                        : ctx.queryParam("quantity"),
+                                                device(ctx))
+                                        .json()));
         return Javalin.create(config -> {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request

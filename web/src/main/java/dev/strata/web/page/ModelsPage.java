@@ -1,5 +1,8 @@
 package dev.strata.web.page;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
 import dev.strata.estimator.params.ParamComponent;
@@ -61,9 +64,18 @@ public final class ModelsPage {
                             null,
                             selected.publishedText() + (selected.publishedExact() ? " (exact)" : " (rounded)")))
                     .append("</div>");
-            b.append("<img class=\"chart\" id=\"params-chart\" alt=\"parameter breakdown\" src=\"/chart/params.png?")
+            // charts.js draws the bars again with uPlot, each term's parameters on hover
+            b.append("<link rel=\"stylesheet\" href=\"")
+                    .append(PlannerPage.UPLOT)
+                    .append("uPlot.min.css\">");
+            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
+            b.append("<script src=\"/static/charts.js\" defer></script>");
+            b.append("<div class=\"chart-box\" id=\"params-plot\" data-chart=\"bars\" data-src=\"/chart/params.json?")
                     .append(Html.esc(q))
-                    .append("\">");
+                    .append(
+                            "\"><img class=\"chart\" id=\"params-chart\" alt=\"parameter breakdown\" src=\"/chart/params.png?")
+                    .append(Html.esc(q))
+                    .append("\"></div>");
             b.append("<p class=\"downloads\"><a href=\"/chart/params.svg?")
                     .append(Html.esc(q))
                     .append("\">SVG</a>")
@@ -115,21 +127,40 @@ public final class ModelsPage {
 
     /** Bar-like chart of the parameter terms of a preset (billions), total and active. */
     public static JFreeChart chart(String model) {
+        ObjectNode d = chartData(model);
+        List<String> terms = new ArrayList<>();
+        d.get("terms").forEach(t -> terms.add(t.asText()));
+        Map<String, double[]> values = new LinkedHashMap<>();
+        for (JsonNode s : d.get("series")) {
+            double[] v = new double[terms.size()];
+            for (int i = 0; i < v.length; i++) v[i] = s.get("billions").get(i).doubleValue();
+            values.put(s.get("name").asText(), v);
+        }
+        return Charts.stackedBars(d.get("title").asText(), d.get("valueLabel").asText(), terms, values);
+    }
+
+    /**
+     * The figures of {@link #chart} ({@code /chart/params.json}): the preset's parameter terms and, for each, its
+     * active and inactive parameters in billions.
+     */
+    public static ObjectNode chartData(String model) {
         Preset p = PresetCatalog.get(model);
         ParameterCount c = Parameters.count(p.spec());
-        List<String> terms = new ArrayList<>();
+        ObjectNode out = dev.strata.web.render.Render.MAPPER.createObjectNode();
+        out.put("title", p.name() + ": parameters by term");
+        out.put("valueLabel", "billions of parameters");
+        ArrayNode terms = out.putArray("terms");
         for (ParamComponent k : c.breakdown().keySet()) terms.add(k.key());
-        Map<String, double[]> values = new LinkedHashMap<>();
-        double[] total = new double[terms.size()], active = new double[terms.size()];
-        int i = 0;
+        ArrayNode series = out.putArray("series");
+        ArrayNode active = series.addObject().put("name", "active").putArray("billions");
+        ArrayNode inactive = series.addObject()
+                .put("name", "inactive (routed experts not chosen)")
+                .putArray("billions");
         for (ParamComponent k : c.breakdown().keySet()) {
-            active[i] = c.active(k) / 1e9;
-            total[i] = (c.total(k) - c.active(k)) / 1e9;
-            i++;
+            active.add(c.active(k) / 1e9);
+            inactive.add((c.total(k) - c.active(k)) / 1e9);
         }
-        values.put("active", active);
-        values.put("inactive (routed experts not chosen)", total);
-        return Charts.stackedBars(p.name() + ": parameters by term", "billions of parameters", terms, values);
+        return out;
     }
 
     private static String card(String label, Long value, String text) {

@@ -14,6 +14,7 @@ import dev.strata.estimator.scaling.TrainingCompute;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.ChartImage;
 import dev.strata.web.chart.Charts;
+import dev.strata.web.chart.Figure;
 import dev.strata.web.chart.Series;
 import dev.strata.web.report.FitReport;
 import dev.strata.web.report.Inputs;
@@ -95,6 +96,10 @@ public final class ScalingPage {
         String q = Html.query(values);
 
         StringBuilder b = new StringBuilder();
+        // charts.js draws the budget's charts again with uPlot, values on hover, also after a live update
+        b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
+        b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
+        b.append("<script src=\"/static/charts.js\" defer></script>");
         // live: the budget's results follow the form; the fit below keeps the runs typed into it
         b.append("<form class=\"inputs\" id=\"budget-form\" data-live data-live-target=\"budget-results\"")
                 .append(" method=\"get\" action=\"/scaling\">");
@@ -245,7 +250,14 @@ public final class ScalingPage {
     /** A chart of this page's query at its stable URL, with PNG and SVG links. */
     private static void chart(StringBuilder b, String name, String alt, String query, int width, int height) {
         String q = query + "&width=" + width + "&height=" + height;
-        b.append("<figure><img class=\"chart\" id=\"")
+        // charts.js draws the figure again from its JSON, values on hover; the image stays for export
+        b.append("<figure><div class=\"chart-box\" id=\"")
+                .append(name)
+                .append("-plot\" data-chart=\"figure\" data-src=\"/chart/")
+                .append(name)
+                .append(".json?")
+                .append(Html.esc(query))
+                .append("\"><img class=\"chart\" id=\"")
                 .append(name)
                 .append("-chart\" alt=\"")
                 .append(Html.esc(alt))
@@ -257,7 +269,7 @@ public final class ScalingPage {
                 .append(name)
                 .append(".png?")
                 .append(Html.esc(q))
-                .append("\"><figcaption class=\"downloads\"><a href=\"/chart/")
+                .append("\"></div><figcaption class=\"downloads\"><a href=\"/chart/")
                 .append(name)
                 .append(".png?")
                 .append(Html.esc(q))
@@ -549,37 +561,57 @@ public final class ScalingPage {
 
     /** Loss on each law's own compute-optimal frontier against compute, with the budget marked. */
     public static JFreeChart frontierChart(Function<String, String> query) {
+        return frontierFigure(query).chart();
+    }
+
+    /** The series of {@link #frontierChart}: one line per law with a loss, and the budget. */
+    public static Figure frontierFigure(Function<String, String> query) {
         double budget = budget(query);
         List<Series> lines = new ArrayList<>();
         for (ScalingLaw law : ScalingLaws.all())
             if (law.hasLoss()) lines.add(alongFrontier(law, budget, ComputeOptimal::loss));
-        JFreeChart chart = Charts.lines(
+        return new Figure(
                 "Loss on the compute-optimal frontier",
+                "each law's own allocation of C; losses of different laws are on different data",
                 "training compute C (FLOPs)",
                 "loss (nats per token)",
                 true,
                 true,
-                lines);
-        Charts.subtitle(chart, "each law's own allocation of C; losses of different laws are on different data");
-        Charts.verticalLine(chart, budget, " budget " + Show.sci(budget) + " ");
-        return chart;
+                lines,
+                List.of(),
+                List.of(new Figure.Mark(budget, "budget " + Show.sci(budget))));
     }
 
     /** The compute-optimal model size of every law against compute, with the budget marked. */
     public static JFreeChart allocationChart(Function<String, String> query) {
+        return allocationFigure(query).chart();
+    }
+
+    /** The series of {@link #allocationChart}: one line per law, and the budget. */
+    public static Figure allocationFigure(Function<String, String> query) {
         double budget = budget(query);
         List<Series> lines = new ArrayList<>();
         for (ScalingLaw law : ScalingLaws.all())
             lines.add(alongFrontier(law, budget, o -> OptionalDouble.of(o.params())));
-        JFreeChart chart = Charts.lines(
-                "Compute-optimal model size", "training compute C (FLOPs)", "parameters N", true, true, lines);
-        Charts.subtitle(chart, "N_opt(C) as each law recommends; D_opt = C / 6N_opt");
-        Charts.verticalLine(chart, budget, " budget " + Show.sci(budget) + " ");
-        return chart;
+        return new Figure(
+                "Compute-optimal model size",
+                "N_opt(C) as each law recommends; D_opt = C / 6N_opt",
+                "training compute C (FLOPs)",
+                "parameters N",
+                true,
+                true,
+                lines,
+                List.of(),
+                List.of(new Figure.Mark(budget, "budget " + Show.sci(budget))));
     }
 
     /** Iso-FLOP curves of the chosen law at budgets around the chosen one, with their loss-minimising sizes. */
     public static JFreeChart isoFlopChart(Function<String, String> query) {
+        return isoFlopFigure(query).chart();
+    }
+
+    /** The series of {@link #isoFlopChart}: one curve per budget, their minima, and the user's N when given. */
+    public static Figure isoFlopFigure(Function<String, String> query) {
         Map<String, String> values = values(query);
         Inputs in = new Inputs(values::get);
         double budget = budget(query);
@@ -600,17 +632,17 @@ public final class ScalingPage {
             ox.add(o.params());
             oy.add(o.loss().orElseThrow());
         }
-        JFreeChart chart = Charts.linesAndPoints(
+        Double params = in.number("params");
+        return new Figure(
                 "Iso-FLOP curves: " + law.id(),
+                null,
                 "parameters N",
                 "loss (nats per token)",
                 true,
                 false,
                 lines,
-                List.of(series("loss-minimising N", ox, oy)));
-        Double params = in.number("params");
-        if (params != null && params > 0) Charts.verticalLine(chart, params, " your N ");
-        return chart;
+                List.of(series("loss-minimising N", ox, oy)),
+                params != null && params > 0 ? List.of(new Figure.Mark(params, "your N")) : List.of());
     }
 
     private static double budget(Function<String, String> query) {

@@ -153,12 +153,22 @@ public final class ValidationPage {
             params.put("quantity", q);
             params.put("device", d);
             String query = Html.query(params);
+            // charts.js draws the scatter again with uPlot, each point's model, batch and context on hover
+            b.append("<link rel=\"stylesheet\" href=\"")
+                    .append(PlannerPage.UPLOT)
+                    .append("uPlot.min.css\">");
+            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
+            b.append("<script src=\"/static/charts.js\" defer></script>");
             b.append("<h2>")
                     .append(Html.esc(q))
                     .append(
-                            ": estimate vs measured</h2><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
+                            ": estimate vs measured</h2><div class=\"chart-box\" id=\"validation-plot\" data-chart=\"figure\""
+                                    + " data-src=\"/chart/validation.json?")
                     .append(Html.esc(query))
-                    .append("\"><p class=\"downloads\"><a href=\"/chart/validation.svg?")
+                    .append(
+                            "\"><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
+                    .append(Html.esc(query))
+                    .append("\"></div><p class=\"downloads\"><a href=\"/chart/validation.svg?")
                     .append(Html.esc(query))
                     .append("\">SVG</a></p>");
             b.append(
@@ -310,9 +320,14 @@ public final class ValidationPage {
 
     /** The scatter of estimate vs measured for one quantity of a device's shipped run, with the y = x line. */
     public static JFreeChart chart(String quantity, String device) {
+        return figure(quantity, device).chart();
+    }
+
+    /** The series of {@link #chart} ({@code /chart/validation.json}), each point with its model, batch and context. */
+    public static dev.strata.web.chart.Figure figure(String quantity, String device) {
         if (quantity == null || !quantities().contains(quantity))
             throw new InvalidFieldException("quantity", quantity, "one of " + String.join(", ", quantities()));
-        return ValidationReport.chart(Validation.shipped(device), quantity);
+        return ValidationReport.figure(Validation.shipped(device), quantity);
     }
 
     private static List<String> quantities() {

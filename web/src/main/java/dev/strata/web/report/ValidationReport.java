@@ -7,7 +7,7 @@ import dev.strata.data.validation.Validation;
 import dev.strata.estimator.latency.HostCalibration;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.model.Microbenchmarks;
-import dev.strata.web.chart.Charts;
+import dev.strata.web.chart.Figure;
 import dev.strata.web.chart.Series;
 import dev.strata.web.render.Render;
 import java.util.ArrayList;
@@ -178,40 +178,61 @@ public final class ValidationReport {
      * with the line y = x.
      */
     public static JFreeChart chart(Validation v, String quantity) {
+        return figure(v, quantity).chart();
+    }
+
+    /** The series of {@link #chart}, each point labelled with its model, batch and context. */
+    public static Figure figure(Validation v, String quantity) {
         if (!Validation.QUANTITIES.contains(quantity))
             throw new InvalidFieldException("quantity", quantity, "one of " + String.join(", ", Validation.QUANTITIES));
         List<Series> series = new ArrayList<>();
+        List<List<String>> labels = new ArrayList<>();
         for (String d : v.dtypes()) {
             List<Validation.Row> rows = v.rows().stream()
                     .filter(r -> r.quantity().equals(quantity) && r.dtype().equals(d))
                     .toList();
-            if (!rows.isEmpty())
+            if (!rows.isEmpty()) {
                 series.add(new Series(
                         d + " estimate",
                         values(rows, Validation.Row::measured),
                         values(rows, Validation.Row::estimated)));
+                labels.add(labels(rows));
+            }
         }
         if (Validation.LATENCY_QUANTITIES.contains(quantity)) {
             List<Validation.Row> rows =
                     v.rows().stream().filter(r -> r.quantity().equals(quantity)).toList();
-            if (!rows.isEmpty())
+            if (!rows.isEmpty()) {
                 series.add(new Series(
                         "floor (lower bound)",
                         values(rows, Validation.Row::measured),
                         values(rows, Validation.Row::floor)));
+                labels.add(labels(rows));
+            }
         }
         String unit = v.rows().stream()
                 .filter(r -> r.quantity().equals(quantity))
                 .map(Validation.Row::unit)
                 .findFirst()
                 .orElse("");
-        return Charts.scatter(
+        return new Figure(
                 quantity + ": strata vs the reference stack",
+                null,
                 "measured (" + unit + ")",
                 "estimated (" + unit + ")",
                 true,
+                true,
+                List.of(),
                 series,
-                true);
+                List.of(),
+                true,
+                labels);
+    }
+
+    private static List<String> labels(List<Validation.Row> rows) {
+        return rows.stream()
+                .map(r -> r.model() + ", batch " + r.batch() + ", context " + r.context())
+                .toList();
     }
 
     private static double[] values(List<Validation.Row> rows, java.util.function.ToDoubleFunction<Validation.Row> f) {

@@ -1,4 +1,4 @@
-// Interactive charts of the Capacity and Training pages: each chart box (data-chart, data-src) holds the server's
+// Interactive charts of the Capacity, Training, Scaling, Validation and Models pages: each chart box (data-chart, data-src) holds the server's
 // image; this script fetches the JSON the image is drawn from, draws it with uPlot (values on hover), and hides the
 // image, which stays for export and for pages without JavaScript. The charts are drawn again when the page's content
 // is replaced (live.js) and resized with the window. A few small helpers are copied from planner.js.
@@ -7,7 +7,7 @@
   if (window.strataCharts) return; // loaded again with a replaced page: one copy does
   window.strataCharts = true;
 
-  const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory };
+  const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory, figure: figure, bars: bars };
 
   /** The charts drawn: their box, the data they were drawn from, their holder and uPlot. */
   let plots = [];
@@ -19,6 +19,7 @@
     const main = document.querySelector('main');
     // live.js replaces the content around a live form: the new chart boxes are drawn when they arrive
     if (main) new MutationObserver(later).observe(main, { childList: true });
+    document.addEventListener('strata:replaced', later);
     window.addEventListener('resize', () => {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(resize, 100);
@@ -315,6 +316,179 @@
           },
         ],
       },
+    });
+    return { options: options, data: data };
+  }
+
+  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+  /** 5.76e23: three significant digits in scientific notation (as the pages' Show.sci). */
+  function sci(v) {
+    if (none(v) || !isFinite(v)) return '';
+    return v.toExponential(2).replace('e+', 'e');
+  }
+
+  /** Very large or small numbers in scientific notation, the rest with three significant digits. */
+  function num(v) {
+    if (none(v) || !isFinite(v)) return '';
+    const a = Math.abs(v);
+    return a !== 0 && (a >= 1e5 || a < 1e-3) ? sci(v) : sig(v);
+  }
+
+  /**
+   * A figure of the server (/chart/NAME.json, the series its image is drawn from): lines and markers on one plot,
+   * log axes as in the image, the marks (the budget, your N) as dashed lines and, with identity, the line y = x; on
+   * hover, the x under the cursor and each series's value there (a point's label, such as its run, with it).
+   */
+  function figure(box, f) {
+    const all = (f.lines || []).map((s) => ({ s: s, line: true })).concat((f.points || []).map((s) => ({ s: s, line: false })));
+    const kept = all.filter((e) => e.s.x.length > 0);
+    if (kept.length === 0) return null;
+    // one x for all series (uPlot's join): a series without a value at an x shows "--" there and its line spans it
+    const joined = uPlot.join(kept.map((e) => [e.s.x, e.s.y]));
+    const index = kept.map((e) => new Map(e.s.x.map((x, i) => [x, i])));
+    const xs = [], ys = [];
+    for (const e of kept) {
+      for (const v of e.s.x) if (!f.logX || v > 0) xs.push(v);
+      for (const v of e.s.y) if (!f.logY || v > 0) ys.push(v);
+    }
+    const series = [{ label: f.xLabel, value: (u, v) => (none(v) ? '--' : num(v)) }];
+    kept.forEach((e, k) => {
+      const colour = PALETTE[k % PALETTE.length];
+      const s = {
+        label: e.s.name,
+        stroke: colour,
+        value: (u, v, si, idx) => {
+          if (none(v) || none(idx)) return '--';
+          const labels = e.s.labels;
+          const i = index[k].get(u.data[0][idx]);
+          return num(v) + (labels && !none(i) && labels[i] ? ', ' + labels[i] : '');
+        },
+      };
+      if (e.line) Object.assign(s, { width: 2, spanGaps: true, points: { show: false } });
+      else Object.assign(s, { paths: () => null, points: { show: true, size: 8, width: 1.5, stroke: colour, fill: colour } });
+      series.push(s);
+    });
+    const range = (vals, log) => {
+      let lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+      return log ? [lo / 1.5, hi * 1.5] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)];
+    };
+    let xr = range(xs, f.logX), yr = range(ys, f.logY);
+    if (f.identity) {
+      // both axes the same, so the line y = x is the diagonal
+      const v = xs.concat(ys), lo = Math.min.apply(null, v), hi = Math.max.apply(null, v);
+      xr = yr = f.logX ? [lo / 1.5, hi * 1.5] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)];
+    }
+    for (const m of f.marks || []) if (!f.logX || m.x > 0) xr = [Math.min(xr[0], m.x), Math.max(xr[1], m.x)];
+    const options = Object.assign(size(box), {
+      scales: {
+        x: Object.assign({ time: false, range: () => xr }, f.logX ? { distr: 3 } : {}),
+        y: Object.assign({ range: () => yr }, f.logY ? { distr: 3 } : {}),
+      },
+      axes: [
+        Object.assign({ label: f.xLabel, space: 60, values: (u, t) => t.map(short) }, f.logX ? { splits: () => logSplits(xr), incrs: INCRS } : {}),
+        Object.assign({ label: f.yLabel, size: 60, values: (u, t) => t.map(short) }, f.logY ? { splits: () => logSplits(yr), incrs: INCRS } : {}),
+      ],
+      // a series shows its value at the x under the cursor only, not its nearest point elsewhere
+      cursor: { points: { size: 9 }, dataIdx: (u, si, i) => i },
+      series: series,
+      hooks: {
+        draw: [
+          (u) => {
+            (f.marks || []).forEach((m, k) => mark(u, m.x, m.label, '#b25e00', k));
+            if (f.identity) diagonal(u);
+          },
+        ],
+      },
+    });
+    return { options: options, data: joined };
+  }
+
+  /** Steps uPlot may choose for an axis, wider than its own (which stop near 10¹⁶: compute spans far more). */
+  const INCRS = Array.from({ length: 61 }, (_, i) => Number('1e' + (i - 30)));
+
+  /** A tick's label: 2e21 for large or small numbers, else three significant digits. */
+  function short(v) {
+    if (none(v) || !isFinite(v)) return '';
+    const a = Math.abs(v);
+    return a !== 0 && (a >= 1e5 || a < 1e-3) ? String(Number(v.toPrecision(2)).toExponential()).replace('e+', 'e') : sig(v);
+  }
+
+  /** Ticks of a log axis within [lo, hi]: the powers of ten, or 1-2-5 (then 1 to 9) steps where a range spans less. */
+  function logSplits(r) {
+    const [lo, hi] = r;
+    for (const steps of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+      const out = [];
+      for (let d = Math.floor(Math.log10(lo)); d <= Math.ceil(Math.log10(hi)); d++)
+        for (const m of steps) {
+          const v = Number((m * Math.pow(10, d)).toPrecision(12));
+          if (v >= lo && v <= hi) out.push(v);
+        }
+      if (out.length >= 3 || steps.length === 9) return out;
+    }
+    return [];
+  }
+
+  /** The line y = x, dashed, across the plot (both axes share a range). */
+  function diagonal(u) {
+    const dpr = devicePixelRatio, c = u.ctx;
+    const lo = Math.max(u.scales.x.min, u.scales.y.min), hi = Math.min(u.scales.x.max, u.scales.y.max);
+    if (!(lo < hi)) return;
+    c.save();
+    c.strokeStyle = '#7f7f7f';
+    c.lineWidth = dpr;
+    c.setLineDash([6 * dpr, 4 * dpr]);
+    c.beginPath();
+    c.moveTo(u.valToPos(lo, 'x', true), u.valToPos(lo, 'y', true));
+    c.lineTo(u.valToPos(hi, 'x', true), u.valToPos(hi, 'y', true));
+    c.stroke();
+    c.restore();
+  }
+
+  /**
+   * Stacked bars by category (/chart/params.json: a preset's parameter terms, active and inactive, in billions); on
+   * hover, the term under the cursor, each part and the total.
+   */
+  function bars(box, d) {
+    const terms = d.terms || [], parts = d.series || [];
+    if (terms.length === 0 || parts.length === 0) return null;
+    const billions = (v) => (none(v) ? '--' : sig(v) + ' B');
+    const totals = terms.map((t, i) => parts.reduce((s, p) => s + p.billions[i], 0));
+    const xs = terms.map((t, i) => i);
+    const series = [
+      { label: 'term', value: (u, v, si, idx) => (none(idx) || none(terms[idx]) ? '--' : terms[idx] + ', ' + billions(totals[idx])) },
+    ];
+    const data = [xs];
+    const path = uPlot.paths.bars({ size: [0.7, 60] });
+    // drawn from the top part down: each bar reaches its cumulative sum and the next one covers its lower part
+    for (let k = parts.length - 1; k >= 0; k--) {
+      const p = parts[k], colour = PALETTE[k % PALETTE.length];
+      series.push({
+        label: p.name,
+        stroke: colour,
+        fill: colour,
+        paths: path,
+        points: { show: false },
+        value: (u, v, si, idx) => (none(idx) || none(p.billions[idx]) ? '--' : billions(p.billions[idx])),
+      });
+      data.push(terms.map((t, i) => parts.slice(0, k + 1).reduce((s, q) => s + q.billions[i], 0)));
+    }
+    const top = Math.max.apply(null, totals) * 1.08 || 1;
+    const options = Object.assign(size(box), {
+      scales: { x: { time: false, range: [-0.6, terms.length - 0.4] }, y: { range: [0, top] } },
+      axes: [
+        {
+          label: 'parameter term',
+          splits: () => xs,
+          values: (u, t) => t.map((v) => terms[v] || ''),
+          rotate: -40,
+          size: 90,
+          grid: { show: false },
+        },
+        { label: d.valueLabel, values: (u, t) => t.map(sig) },
+      ],
+      cursor: { points: { show: false } },
+      series: series,
     });
     return { options: options, data: data };
   }
