@@ -171,7 +171,8 @@ public final class CapacityPage {
                     .append(PlannerPage.UPLOT)
                     .append("uPlot.min.css\">");
             b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append("<script src=\"/static/charts.js\" defer></script>");
+            b.append(
+                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
             result(b, plan, q);
         }
         return new Page(errors.isEmpty() ? 200 : 400, Html.page("Capacity", "Capacity", b.toString()));

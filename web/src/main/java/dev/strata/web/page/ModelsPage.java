@@ -69,7 +69,8 @@ public final class ModelsPage {
                     .append(PlannerPage.UPLOT)
                     .append("uPlot.min.css\">");
             b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append("<script src=\"/static/charts.js\" defer></script>");
+            b.append(
+                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
             b.append("<div class=\"chart-box\" id=\"params-plot\" data-chart=\"bars\" data-src=\"/chart/params.json?")
                     .append(Html.esc(q))
                     .append(

@@ -203,7 +203,8 @@ public final class PlannerPage {
         // and, with JavaScript, updates the results as the fields change and draws the charts with uPlot
         b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT).append("uPlot.min.css\">");
         b.append("<script src=\"").append(UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append("<script src=\"/static/planner.js\" defer></script>");
+        b.append(
+                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/planner.js\" defer></script>");
         b.append("<div id=\"results\">");
         if (!unknown.isEmpty()) {
             b.append("<p class=\"error-box\" id=\"unknown\">Not used: ");

@@ -99,7 +99,8 @@ public final class ScalingPage {
         // charts.js draws the budget's charts again with uPlot, values on hover, also after a live update
         b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
         b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append("<script src=\"/static/charts.js\" defer></script>");
+        b.append(
+                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
         // live: the budget's results follow the form; the fit below keeps the runs typed into it
         b.append("<form class=\"inputs\" id=\"budget-form\" data-live data-live-target=\"budget-results\"")
                 .append(" method=\"get\" action=\"/scaling\">");

@@ -453,7 +453,8 @@ public final class TrainingPage {
         // the same report as JSON, values on hover
         b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
         b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append("<script src=\"/static/charts.js\" defer></script>");
+        b.append(
+                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
         b.append(
                         "<div class=\"chart-box\" id=\"memory-plot\" data-chart=\"training-memory\" data-src=\"/api/training-memory?")
                 .append(Html.esc(q))

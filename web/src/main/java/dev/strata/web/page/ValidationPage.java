@@ -158,7 +158,8 @@ public final class ValidationPage {
                     .append(PlannerPage.UPLOT)
                     .append("uPlot.min.css\">");
             b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append("<script src=\"/static/charts.js\" defer></script>");
+            b.append(
+                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
             b.append("<h2>")
                     .append(Html.esc(q))
                     .append(

@@ -86,35 +86,10 @@
     }
   }
 
-  const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-  /** Three significant digits, with thousands separators above 1,000 (from planner.js). */
-  function sig(v) {
-    if (v === null || v === undefined || !isFinite(v)) return '';
-    return Math.abs(v) >= 1000 ? INT.format(v) : String(Number(v.toPrecision(3)));
-  }
+  const { sig, mark } = window.strataChartKit; // chart-kit.js
 
   const none = (v) => v === null || v === undefined;
 
-  /** A dashed vertical line at x with its label; none outside the axis (from planner.js). */
-  function mark(u, x, label, color, row) {
-    if (!(x >= u.scales.x.min && x <= u.scales.x.max)) return;
-    const dpr = devicePixelRatio, c = u.ctx, px = Math.round(u.valToPos(x, 'x', true));
-    c.save();
-    c.strokeStyle = color;
-    c.fillStyle = color;
-    c.lineWidth = dpr;
-    c.setLineDash([4 * dpr, 3 * dpr]);
-    c.beginPath();
-    c.moveTo(px, u.bbox.top);
-    c.lineTo(px, u.bbox.top + u.bbox.height);
-    c.stroke();
-    c.font = 12 * dpr + 'px system-ui, sans-serif';
-    const right = px > u.bbox.left + u.bbox.width * 0.75;
-    c.textAlign = right ? 'right' : 'left';
-    c.fillText(label, px + (right ? -4 : 4) * dpr, u.bbox.top + (14 + 15 * row) * dpr);
-    c.restore();
-  }
 
   /** A dashed horizontal line at y with its label at the right end; none outside the axis. */
   function level(u, y, label, color, scale) {

@@ -268,13 +268,7 @@
     }
   }
 
-  const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-  /** Three significant digits, with thousands separators above 1,000. */
-  function sig(v) {
-    if (v === null || v === undefined || !isFinite(v)) return '';
-    return Math.abs(v) >= 1000 ? INT.format(v) : String(Number(v.toPrecision(3)));
-  }
+  const { INT, sig, mark } = window.strataChartKit; // chart-kit.js
 
   /** Ticks of a log axis: 1, 2, 5 x 10^n within the range, or the powers of ten alone when those are too many. */
   function logTicks(min, max, room) {
@@ -371,25 +365,6 @@
     return { options: options, data: data };
   }
 
-  /** A dashed vertical line at x with its label (the chosen point, the largest that fits); none outside the axis. */
-  function mark(u, x, label, color, row) {
-    if (!(x >= u.scales.x.min && x <= u.scales.x.max)) return;
-    const dpr = devicePixelRatio, c = u.ctx, px = Math.round(u.valToPos(x, 'x', true));
-    c.save();
-    c.strokeStyle = color;
-    c.fillStyle = color;
-    c.lineWidth = dpr;
-    c.setLineDash([4 * dpr, 3 * dpr]);
-    c.beginPath();
-    c.moveTo(px, u.bbox.top);
-    c.lineTo(px, u.bbox.top + u.bbox.height);
-    c.stroke();
-    c.font = 12 * dpr + 'px system-ui, sans-serif';
-    const right = px > u.bbox.left + u.bbox.width * 0.75;
-    c.textAlign = right ? 'right' : 'left';
-    c.fillText(label, px + (right ? -4 : 4) * dpr, u.bbox.top + (14 + 15 * row) * dpr);
-    c.restore();
-  }
 
   /** A JSON name in words: kvCacheBytes is "KV cache", runtimeOverheadBytes "runtime overhead". */
   function words(name) {
