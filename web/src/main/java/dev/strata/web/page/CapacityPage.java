@@ -167,12 +167,7 @@ public final class CapacityPage {
         b.append(form.otherErrors());
         if (plan != null) {
             // charts.js draws the charts again with uPlot, values on hover (the images stay without JavaScript)
-            b.append("<link rel=\"stylesheet\" href=\"")
-                    .append(PlannerPage.UPLOT)
-                    .append("uPlot.min.css\">");
-            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append(
-                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
+            b.append(Html.chartScripts("charts.js"));
             result(b, plan, q);
         }
         return new Page(errors.isEmpty() ? 200 : 400, Html.page("Capacity", "Capacity", b.toString()));
@@ -270,22 +265,14 @@ public final class CapacityPage {
      */
     private static void chart(
             StringBuilder b, String name, String id, String alt, String q, String boxId, String kind, String src) {
-        b.append("<div class=\"chart-box\" id=\"")
-                .append(boxId)
-                .append("\" data-chart=\"")
-                .append(kind)
-                .append("\" data-src=\"")
-                .append(Html.esc(src))
-                .append("\">");
-        b.append("<img class=\"chart\" id=\"")
-                .append(id)
-                .append("\" alt=\"")
-                .append(Html.esc(alt))
-                .append("\" width=\"900\" height=\"480\" src=\"/chart/")
-                .append(name)
-                .append(".png?")
-                .append(Html.esc(q))
-                .append("&amp;width=900&amp;height=480\"></div>");
+        b.append(Html.chartBox(
+                boxId,
+                kind,
+                src,
+                id,
+                alt,
+                "/chart/" + name + ".png?" + q + "&width=900&height=480",
+                " width=\"900\" height=\"480\""));
         b.append("<p class=\"downloads\">Chart: <a href=\"/chart/")
                 .append(name)
                 .append(".png?")

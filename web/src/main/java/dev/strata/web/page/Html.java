@@ -40,6 +40,29 @@ public final class Html {
         return sb.toString();
     }
 
+    /**
+     * The stylesheet and scripts that draw a page's chart boxes again in the browser with uPlot, values on hover:
+     * uPlot from its WebJar, {@code chart-kit.js}, then {@code script} ({@code charts.js}, or the planner's own).
+     */
+    static String chartScripts(String script) {
+        return "<link rel=\"stylesheet\" href=\"" + PlannerPage.UPLOT + "uPlot.min.css\">"
+                + "<script src=\"" + PlannerPage.UPLOT + "uPlot.iife.min.js\" defer></script>"
+                + "<script src=\"/static/chart-kit.js\" defer></script>"
+                + "<script src=\"/static/" + script + "\" defer></script>";
+    }
+
+    /**
+     * A chart box the page's chart script draws ({@code data-chart} {@code kind}) from the JSON at {@code src}, around
+     * the server's image ({@code imgSrc}, kept for export and for pages without JavaScript); {@code size} is the
+     * image's width and height attributes, or empty. URLs are given unescaped.
+     */
+    static String chartBox(
+            String boxId, String kind, String src, String imgId, String alt, String imgSrc, String size) {
+        return "<div class=\"chart-box\" id=\"" + esc(boxId) + "\" data-chart=\"" + esc(kind) + "\" data-src=\""
+                + esc(src) + "\"><img class=\"chart\" id=\"" + esc(imgId) + "\" alt=\"" + esc(alt) + "\"" + size
+                + " src=\"" + esc(imgSrc) + "\"></div>";
+    }
+
     /** The pages in the navigation bar: path and title. */
     private static final String[][] PAGES = {
         {"/", "Planner"},

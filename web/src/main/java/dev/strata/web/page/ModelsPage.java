@@ -65,18 +65,15 @@ public final class ModelsPage {
                             selected.publishedText() + (selected.publishedExact() ? " (exact)" : " (rounded)")))
                     .append("</div>");
             // charts.js draws the bars again with uPlot, each term's parameters on hover
-            b.append("<link rel=\"stylesheet\" href=\"")
-                    .append(PlannerPage.UPLOT)
-                    .append("uPlot.min.css\">");
-            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append(
-                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
-            b.append("<div class=\"chart-box\" id=\"params-plot\" data-chart=\"bars\" data-src=\"/chart/params.json?")
-                    .append(Html.esc(q))
-                    .append(
-                            "\"><img class=\"chart\" id=\"params-chart\" alt=\"parameter breakdown\" src=\"/chart/params.png?")
-                    .append(Html.esc(q))
-                    .append("\"></div>");
+            b.append(Html.chartScripts("charts.js"));
+            b.append(Html.chartBox(
+                    "params-plot",
+                    "bars",
+                    "/chart/params.json?" + q,
+                    "params-chart",
+                    "parameter breakdown",
+                    "/chart/params.png?" + q,
+                    ""));
             b.append("<p class=\"downloads\"><a href=\"/chart/params.svg?")
                     .append(Html.esc(q))
                     .append("\">SVG</a>")

@@ -201,10 +201,7 @@ public final class PlannerPage {
         upload(b, v);
         // posts the form when a config is pasted (too long for a URL); without it a GET carries the config instead
         // and, with JavaScript, updates the results as the fields change and draws the charts with uPlot
-        b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT).append("uPlot.min.css\">");
-        b.append("<script src=\"").append(UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append(
-                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/planner.js\" defer></script>");
+        b.append(Html.chartScripts("planner.js"));
         b.append("<div id=\"results\">");
         if (!unknown.isEmpty()) {
             b.append("<p class=\"error-box\" id=\"unknown\">Not used: ");
@@ -383,13 +380,15 @@ public final class PlannerPage {
         if (linkable) {
             // each chart: the server's image (for export and pages without JavaScript), which planner.js replaces
             // with an interactive uPlot chart drawn from the JSON API (data-src)
-            b.append("<h2>Memory per device</h2><div class=\"chart-box\" id=\"memory-plot\" data-chart=\"memory\"")
-                    .append(" data-src=\"/api/estimate?")
-                    .append(Html.esc(q))
-                    .append("\">");
-            b.append("<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device\" src=\"/chart/memory.png?")
-                    .append(Html.esc(q))
-                    .append("\"></div>");
+            b.append("<h2>Memory per device</h2>")
+                    .append(Html.chartBox(
+                            "memory-plot",
+                            "memory",
+                            "/api/estimate?" + q,
+                            "memory-chart",
+                            "memory per device",
+                            "/chart/memory.png?" + q,
+                            ""));
             b.append("<p class=\"downloads\"><a href=\"/chart/memory.svg?")
                     .append(Html.esc(q))
                     .append("\">SVG</a><a id=\"estimate-csv\" href=\"/api/estimate?")

@@ -97,10 +97,7 @@ public final class ScalingPage {
 
         StringBuilder b = new StringBuilder();
         // charts.js draws the budget's charts again with uPlot, values on hover, also after a live update
-        b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
-        b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append(
-                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
+        b.append(Html.chartScripts("charts.js"));
         // live: the budget's results follow the form; the fit below keeps the runs typed into it
         b.append("<form class=\"inputs\" id=\"budget-form\" data-live data-live-target=\"budget-results\"")
                 .append(" method=\"get\" action=\"/scaling\">");
@@ -252,25 +249,16 @@ public final class ScalingPage {
     private static void chart(StringBuilder b, String name, String alt, String query, int width, int height) {
         String q = query + "&width=" + width + "&height=" + height;
         // charts.js draws the figure again from its JSON, values on hover; the image stays for export
-        b.append("<figure><div class=\"chart-box\" id=\"")
-                .append(name)
-                .append("-plot\" data-chart=\"figure\" data-src=\"/chart/")
-                .append(name)
-                .append(".json?")
-                .append(Html.esc(query))
-                .append("\"><img class=\"chart\" id=\"")
-                .append(name)
-                .append("-chart\" alt=\"")
-                .append(Html.esc(alt))
-                .append("\" width=\"")
-                .append(width)
-                .append("\" height=\"")
-                .append(height)
-                .append("\" src=\"/chart/")
-                .append(name)
-                .append(".png?")
-                .append(Html.esc(q))
-                .append("\"></div><figcaption class=\"downloads\"><a href=\"/chart/")
+        b.append("<figure>")
+                .append(Html.chartBox(
+                        name + "-plot",
+                        "figure",
+                        "/chart/" + name + ".json?" + query,
+                        name + "-chart",
+                        alt,
+                        "/chart/" + name + ".png?" + q,
+                        " width=\"" + width + "\" height=\"" + height + "\""))
+                .append("<figcaption class=\"downloads\"><a href=\"/chart/")
                 .append(name)
                 .append(".png?")
                 .append(Html.esc(q))

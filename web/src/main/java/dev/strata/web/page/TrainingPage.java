@@ -451,18 +451,15 @@ public final class TrainingPage {
                 .append("</div>");
         // the server's image (for export and pages without JavaScript), which charts.js draws again with uPlot from
         // the same report as JSON, values on hover
-        b.append("<link rel=\"stylesheet\" href=\"").append(PlannerPage.UPLOT).append("uPlot.min.css\">");
-        b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-        b.append(
-                "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
-        b.append(
-                        "<div class=\"chart-box\" id=\"memory-plot\" data-chart=\"training-memory\" data-src=\"/api/training-memory?")
-                .append(Html.esc(q))
-                .append("\">");
-        b.append(
-                        "<img class=\"chart\" id=\"memory-chart\" alt=\"memory per device by ZeRO stage and recompute mode\" width=\"900\" height=\"520\" src=\"/chart/training-memory.png?")
-                .append(Html.esc(q))
-                .append("&amp;width=900&amp;height=520\"></div>");
+        b.append(Html.chartScripts("charts.js"));
+        b.append(Html.chartBox(
+                "memory-plot",
+                "training-memory",
+                "/api/training-memory?" + q,
+                "memory-chart",
+                "memory per device by ZeRO stage and recompute mode",
+                "/chart/training-memory.png?" + q + "&width=900&height=520",
+                " width=\"900\" height=\"520\""));
         b.append("<p class=\"downloads\">Chart: <a href=\"/chart/training-memory.png?")
                 .append(Html.esc(q))
                 .append("&amp;width=900&amp;height=520\">PNG</a>")

@@ -154,22 +154,19 @@ public final class ValidationPage {
             params.put("device", d);
             String query = Html.query(params);
             // charts.js draws the scatter again with uPlot, each point's model, batch and context on hover
-            b.append("<link rel=\"stylesheet\" href=\"")
-                    .append(PlannerPage.UPLOT)
-                    .append("uPlot.min.css\">");
-            b.append("<script src=\"").append(PlannerPage.UPLOT).append("uPlot.iife.min.js\" defer></script>");
-            b.append(
-                    "<script src=\"/static/chart-kit.js\" defer></script><script src=\"/static/charts.js\" defer></script>");
+            b.append(Html.chartScripts("charts.js"));
             b.append("<h2>")
                     .append(Html.esc(q))
-                    .append(
-                            ": estimate vs measured</h2><div class=\"chart-box\" id=\"validation-plot\" data-chart=\"figure\""
-                                    + " data-src=\"/chart/validation.json?")
-                    .append(Html.esc(query))
-                    .append(
-                            "\"><img class=\"chart\" id=\"validation-chart\" alt=\"estimate vs measured\" src=\"/chart/validation.png?")
-                    .append(Html.esc(query))
-                    .append("\"></div><p class=\"downloads\"><a href=\"/chart/validation.svg?")
+                    .append(": estimate vs measured</h2>")
+                    .append(Html.chartBox(
+                            "validation-plot",
+                            "figure",
+                            "/chart/validation.json?" + query,
+                            "validation-chart",
+                            "estimate vs measured",
+                            "/chart/validation.png?" + query,
+                            ""))
+                    .append("<p class=\"downloads\"><a href=\"/chart/validation.svg?")
                     .append(Html.esc(query))
                     .append("\">SVG</a></p>");
             b.append(
