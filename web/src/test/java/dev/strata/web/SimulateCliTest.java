@@ -263,4 +263,59 @@ class SimulateCliTest {
         assertThat(negative.exitCode()).isEqualTo(2);
         assertThat(negative.err()).contains("--prefix-tokens");
     }
+
+    @Test
+    void theSchedulerLimitsDefaultToTheEnginesOwn() throws Exception {
+        String[] base = {
+            "simulate",
+            "--model",
+            "llama-3-8b",
+            "--hardware",
+            "h100-sxm",
+            "--requests",
+            "20",
+            "--rate",
+            "2",
+            "--format",
+            "json"
+        };
+        // TensorRT-LLM's BuildConfig: 2048 sequences, 8192 tokens a step (SchedulerDefaults)
+        JsonNode trt = json(concat(base, "--engine", "trtllm"));
+        assertThat(trt.at("/scheduler/maxSeqs").intValue()).isEqualTo(2048);
+        assertThat(trt.at("/scheduler/maxBatchedTokens").longValue()).isEqualTo(8192);
+        assertThat(trt.at("/scheduler/defaultsBasis").asText()).contains("TensorRT-LLM");
+        // vLLM V1's server on a GPU of 70 GiB or more that is not an A100: 1024 and 8192; on an A100: 256 and 2048
+        JsonNode vllm = json(concat(base, "--engine", "vllm"));
+        assertThat(vllm.at("/scheduler/maxSeqs").intValue()).isEqualTo(1024);
+        assertThat(vllm.at("/scheduler/defaultsBasis").asText()).contains("vLLM");
+        JsonNode a100 = json(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "a100-80gb-sxm",
+                "--engine",
+                "vllm",
+                "--requests",
+                "20",
+                "--rate",
+                "2",
+                "--format",
+                "json");
+        assertThat(a100.at("/scheduler/maxSeqs").intValue()).isEqualTo(256);
+        assertThat(a100.at("/scheduler/maxBatchedTokens").longValue()).isEqualTo(2048);
+        // a limit given is kept, the other one is the engine's; both given: no defaults to name
+        JsonNode one = json(concat(base, "--engine", "vllm", "--max-seqs", "64"));
+        assertThat(one.at("/scheduler/maxSeqs").intValue()).isEqualTo(64);
+        assertThat(one.at("/scheduler/maxBatchedTokens").longValue()).isEqualTo(8192);
+        JsonNode both = json(concat(base, "--max-seqs", "64", "--max-batched-tokens", "4096"));
+        assertThat(both.at("/scheduler/maxBatchedTokens").longValue()).isEqualTo(4096);
+        assertThat(both.at("/scheduler").has("defaultsBasis")).isFalse();
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

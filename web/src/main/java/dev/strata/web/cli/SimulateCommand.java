@@ -107,7 +107,11 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Disaggregated: the link carrying the KV cache (default the device's scale-up link).")
     String transferGbs;
 
-    @Option(names = "--max-seqs", paramLabel = "N", description = "Most sequences running at once (default 256).")
+    @Option(
+            names = "--max-seqs",
+            paramLabel = "N",
+            description =
+                    "Most sequences running at once (default: the engine's own, e.g. trtllm 2048, vllm 1024 on an H100).")
     String maxSeqs;
 
     @Option(names = "--block-size", paramLabel = "TOKENS", description = "Tokens per KV block (default 16).")

@@ -35,7 +35,7 @@ public final class WorkloadOptions {
             names = "--max-batched-tokens",
             paramLabel = "N",
             description =
-                    "Token budget of a forward pass (prompt chunks of the batch, as engines bound a step); default 8192; estimate and sweep: 0 = the whole batch's prompts in one pass.")
+                    "Token budget of a forward pass (prompt chunks of the batch, as engines bound a step); default 8192 (simulate: the engine's own); estimate and sweep: 0 = the whole batch's prompts in one pass.")
     String maxBatchedTokens;
 
     @Option(

@@ -6,6 +6,7 @@ import dev.strata.estimator.latency.EngineProfile;
 import dev.strata.estimator.latency.LatencyModel;
 import dev.strata.estimator.serving.KvCapacity;
 import dev.strata.estimator.serving.Lengths;
+import dev.strata.estimator.serving.SchedulerDefaults;
 import dev.strata.estimator.serving.ServingSimulation;
 import dev.strata.estimator.serving.Traffic;
 import dev.strata.model.Hardware;
@@ -26,7 +27,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * {@code rate} (requests per second, or {@code inf}: all at once) or {@code concurrency} (a closed loop),
  * {@code burstiness} (gamma arrivals' coefficient of variation; 1 is Poisson), {@code requests}, {@code prompt} and
  * {@code generate} (a length, {@code lognormal:MEAN:SIGMA} or {@code uniform:A:B}), {@code seed}; the scheduler:
- * {@code max-seqs} (256), {@code max-batched-tokens} (8192), {@code block-size} (16),
+ * {@code max-seqs} and {@code max-batched-tokens} (the engine's own, {@link SchedulerDefaults}), {@code block-size} (16),
  * {@code gpu-memory-utilization} (0.9), {@code router}; shared prompt prefixes: {@code prefix-tokens} and
  * {@code prefix-groups} (each drawn prompt starts with one of the groups' prefixes; a trace gives them per request),
  * {@code prefix-caching} ({@code true}, as vLLM V1's automatic prefix caching, or {@code false}); the service levels
@@ -35,11 +36,9 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 public final class SimulateReport {
     private SimulateReport() {}
 
-    /** The vLLM defaults: 256 sequences and 8,192 tokens a step (chunked prefill), 16-token blocks, 90 % of memory. */
-    public static final int DEFAULT_MAX_SEQS = 256;
-
-    public static final long DEFAULT_MAX_BATCHED_TOKENS = EstimateOptions.DEFAULT_MAX_BATCHED_TOKENS;
+    /** vLLM's 16-token blocks and 90 % of memory; the sequence and token limits are the engine's ({@link SchedulerDefaults}). */
     public static final int DEFAULT_BLOCK_SIZE = 16;
+
     public static final double DEFAULT_MEMORY_UTILIZATION = 0.9;
     public static final int DEFAULT_REQUESTS = 1000;
 
@@ -96,15 +95,34 @@ public final class SimulateReport {
         int replicas = bounded(in.integer("replicas"), 1, 1, 10_000, prefix + "replicas");
         int prefillReplicas = bounded(in.integer("prefill-replicas"), 1, 1, 10_000, prefix + "prefill-replicas");
         int decodeReplicas = bounded(in.integer("decode-replicas"), 1, 1, 10_000, prefix + "decode-replicas");
-        int maxSeqs = bounded(in.integer("max-seqs"), DEFAULT_MAX_SEQS, 1, 1 << 20, prefix + "max-seqs");
-        long budget =
-                in.whole("max-batched-tokens") == null ? DEFAULT_MAX_BATCHED_TOKENS : in.whole("max-batched-tokens");
-        Checks.range(prefix + "max-batched-tokens", budget, 1, 1L << 24);
         int block = bounded(in.integer("block-size"), DEFAULT_BLOCK_SIZE, 1, 1 << 16, prefix + "block-size");
         Double util = in.number("gpu-memory-utilization");
         double utilization = util == null ? DEFAULT_MEMORY_UTILIZATION : util;
         if (!(utilization > 0 && utilization <= 1))
             throw new InvalidFieldException(prefix + "gpu-memory-utilization", utilization, "a fraction in (0, 1]");
+        Integer givenSeqs = in.integer("max-seqs");
+        Long givenBudget = in.whole("max-batched-tokens");
+        if (givenSeqs != null) bounded(givenSeqs, 1, 1, 1 << 20, prefix + "max-seqs");
+        if (givenBudget != null) Checks.range(prefix + "max-batched-tokens", givenBudget, 1, 1L << 24);
+        SchedulerDefaults engineLimits = givenSeqs != null && givenBudget != null
+                ? null
+                : SchedulerDefaults.of(
+                        serving.engine() == null ? null : serving.engine().id(),
+                        serving.hardware(),
+                        spec.contextLength(),
+                        (seqs, tokens) -> block
+                                * KvCapacity.blocks(
+                                        spec,
+                                        options.precision(),
+                                        par,
+                                        serving.hardware(),
+                                        options.runtimeOverheadBytes(),
+                                        utilization,
+                                        givenBudget != null ? givenBudget : tokens,
+                                        givenSeqs != null ? givenSeqs : seqs,
+                                        block));
+        int maxSeqs = givenSeqs != null ? givenSeqs : engineLimits.maxSeqs();
+        long budget = givenBudget != null ? givenBudget : engineLimits.maxBatchedTokens();
         String router = in.text("router") == null ? "round-robin" : in.text("router");
         if (!router.equals("round-robin") && !router.equals("least-loaded"))
             throw new InvalidFieldException(prefix + "router", router, "round-robin or least-loaded");
@@ -185,6 +203,7 @@ public final class SimulateReport {
         ObjectNode s = root.putObject("scheduler");
         s.put("maxSeqs", maxSeqs);
         s.put("maxBatchedTokens", budget);
+        if (engineLimits != null) s.put("defaultsBasis", engineLimits.basis());
         s.put("blockSize", block);
         s.put("kvBlocks", kvBlocks);
         s.put("kvTokens", kvBlocks * block);
