@@ -119,10 +119,11 @@ class CapacityHardwarePagesTest {
     @Test
     void whenNothingMeetsTheLevelsThePageSaysWhichLevelTheClosestMisses() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
-            // 11.6 ms to the first token: just above the fastest prefill of 1,024 tokens on an H100 SXM (11.5 ms, the
-            // plan's own bound), so candidates are simulated but, with prefill and decode on the same replicas,
-            // queueing keeps every p90 above the level (a separate prefill pool can meet it)
-            String q = "model=llama-3-8b&rate=10&prompt=1024&generate=256&ttft-p90-ms=11.6&tpot-p90-ms=50"
+            // 12.1 ms to the first token: just above the fastest prefill of 1,024 tokens on an H100 SXM (12.05 ms at
+            // tp 8, the plan's own bound, pruned.fastestFirstTokenSeconds), so candidates are simulated but, with
+            // prefill and decode on the same replicas, queueing keeps every p90 above the level (a separate prefill
+            // pool can meet it)
+            String q = "model=llama-3-8b&rate=10&prompt=1024&generate=256&ttft-p90-ms=12.1&tpot-p90-ms=50"
                     + "&hardware=h100-sxm&mode=aggregated";
             Response r = client.get("/capacity?" + q);
             assertThat(r.code()).isEqualTo(200);

@@ -9,7 +9,8 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Published continuous-batching serving measurements shipped with strata ({@code published/serving.tsv}, whose header
  * says where they come from): the setup of each run, in the options {@code strata simulate} takes, and the measured
- * metric. Nothing is fitted to them; they hold the serving simulator out of sample.
+ * metric. The trtllm-bench runs also calibrate the GPU model, as their steady state
+ * ({@link PublishedMeasurements#steadyState}); the others hold the serving simulator out of sample.
  */
 public final class PublishedServing {
     private PublishedServing() {}
