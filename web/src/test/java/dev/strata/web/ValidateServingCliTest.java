@@ -50,6 +50,22 @@ class ValidateServingCliTest {
                     .isNotNegative();
             assertThat(s.get("within25").asDouble()).as(s.toString()).isBetween(0.0, 1.0);
         }
+        // the trtllm-bench rows are in the GPU model's calibration (as their steady state), the rest held out: marked
+        // per point and summarised apart (40 TensorRT-LLM 1.0 rows in serving.tsv)
+        long fitted = 0;
+        for (JsonNode p : points) {
+            boolean inFit = p.get("id").asText().startsWith("trt10-");
+            assertThat(p.get("fitted").asBoolean()).as(p.get("id").asText()).isEqualTo(inFit);
+            if (inFit) fitted++;
+        }
+        assertThat(fitted).isEqualTo(40);
+        for (JsonNode s : summary) {
+            if (s.get("group").asText().equals("fitted (steady state)"))
+                assertThat(s.get("points").asInt()).isEqualTo(40);
+            if (s.get("group").asText().equals("held out"))
+                assertThat(s.get("points").asInt()).isEqualTo(shipped - 40);
+        }
+        assertThat(summary.findValuesAsText("group")).contains("fitted (steady state)", "held out");
         // the anchors as the issue cites them
         assertThat(json.get("anchors").asText())
                 .contains("BLIS")

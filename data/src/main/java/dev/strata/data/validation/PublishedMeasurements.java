@@ -83,9 +83,8 @@ public final class PublishedMeasurements {
         TransformerSpec spec = PresetCatalog.get(s.model()).spec();
         Hardware hw = HardwareCatalog.get(s.hardware());
         long prompt = Long.parseLong(s.prompt()), generate = Long.parseLong(s.generate());
-        Precision p = Precision.of(
-                NumericFormat.parseWeights("weights", s.weights()), NumericFormat.parse("kv", s.kv()), Optimizer.ADAMW);
-        SchedulerDefaults bench = SchedulerDefaults.trtllmBench(spec, p, s.tp(), 1, hw, prompt, generate, 0.95);
+        Precision p = precision(s);
+        SchedulerDefaults bench = benchLimits(s);
         Parallelism par = new Parallelism(s.tp(), s.devices() / s.tp(), 1, 1, 0, false);
         long kvTokens = BLOCK
                 * KvCapacity.blocks(
@@ -119,6 +118,30 @@ public final class PublishedMeasurements {
     }
 
     private static final int BLOCK = 16;
+
+    /**
+     * The batch and step limits {@code trtllm-bench} chose for a run of {@link #isSteadyState} (its default
+     * {@code kv_cache_free_gpu_mem_fraction} of 0.95): {@link SchedulerDefaults#trtllmBench}.
+     *
+     * @param s a published serving point of {@link #isSteadyState}
+     * @return the limits
+     */
+    public static SchedulerDefaults benchLimits(PublishedServing.Point s) {
+        return SchedulerDefaults.trtllmBench(
+                PresetCatalog.get(s.model()).spec(),
+                precision(s),
+                s.tp(),
+                1,
+                HardwareCatalog.get(s.hardware()),
+                Long.parseLong(s.prompt()),
+                Long.parseLong(s.generate()),
+                0.95);
+    }
+
+    private static Precision precision(PublishedServing.Point s) {
+        return Precision.of(
+                NumericFormat.parseWeights("weights", s.weights()), NumericFormat.parse("kv", s.kv()), Optimizer.ADAMW);
+    }
 
     private static PublishedPoint point(CSVRecord r) {
         return new PublishedPoint(

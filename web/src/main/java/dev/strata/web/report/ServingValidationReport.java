@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.validation.PublishedMeasurements;
 import dev.strata.data.validation.PublishedServing;
+import dev.strata.estimator.serving.SchedulerDefaults;
 import dev.strata.web.render.Format;
 import dev.strata.web.render.Render;
 import java.util.ArrayList;
@@ -52,7 +53,12 @@ public final class ServingValidationReport {
         fitted.put("fitted (steady state)", new ArrayList<>());
         fitted.put("held out", new ArrayList<>());
         for (PublishedServing.Point p : points) {
-            Map<String, String> options = p.simulateOptions();
+            Map<String, String> options = new LinkedHashMap<>(p.simulateOptions());
+            if (PublishedMeasurements.isSteadyState(p)) { // trtllm-bench chose its limits itself: its tuning code
+                SchedulerDefaults bench = PublishedMeasurements.benchLimits(p);
+                options.put("max-seqs", Integer.toString(bench.maxSeqs()));
+                options.put("max-batched-tokens", Long.toString(bench.maxBatchedTokens()));
+            }
             JsonNode sim = SimulateReport.of(ResolvedModel.of(p.model()), options::get, "--", null);
             double simulated = simulated(sim, p.metric());
             double error = simulated / p.measured() - 1;
