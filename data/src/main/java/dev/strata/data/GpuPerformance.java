@@ -72,6 +72,7 @@ public final class GpuPerformance {
                             e.get("kvGroupReadExponent").asDouble(),
                             e.get("elementwisePassesPerLayer").asDouble(),
                             e.get("expertComputeFactor").asDouble(),
+                            e.has("expertComputeByFormat") ? doubles(e.get("expertComputeByFormat")) : Map.of(),
                             e.get("perLayerOverheadSeconds").asDouble(),
                             e.get("perPassOverheadSeconds").asDouble(),
                             e.get("calibrated").asBoolean(),

@@ -15,7 +15,10 @@ import java.util.TreeMap;
  * @param name                      what it stands for
  * @param kvGroupReadExponent       {@link LatencyTuning#kvGroupReadExponent()}
  * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
- * @param expertComputeFactor       {@link LatencyTuning#expertComputeFactor()}
+ * @param expertComputeFactor       {@link LatencyTuning#expertComputeFactor()} of the reference compute format
+ * @param expertComputeByFormat     the same for other compute formats whose grouped expert kernels reach a different
+ *                                  share of their dense products (e.g. fp8); a format not named takes
+ *                                  {@code expertComputeFactor}
  * @param perLayerOverheadSeconds   fixed time per layer per forward pass
  * @param perPassOverheadSeconds    fixed time per forward pass
  * @param calibrated                whether the figures were fitted to published measurements of the engine
@@ -27,6 +30,7 @@ public record EngineProfile(
         double kvGroupReadExponent,
         double elementwisePassesPerLayer,
         double expertComputeFactor,
+        Map<String, Double> expertComputeByFormat,
         double perLayerOverheadSeconds,
         double perPassOverheadSeconds,
         boolean calibrated,
@@ -38,7 +42,8 @@ public record EngineProfile(
      * @param name what it stands for
      * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
      * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
-     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()}
+     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()} of the reference compute format
+     * @param expertComputeByFormat the same for other compute formats, by format id
      * @param perLayerOverheadSeconds fixed time per layer per forward pass
      * @param perPassOverheadSeconds fixed time per forward pass
      * @param calibrated whether the figures were fitted to published measurements of the engine
@@ -50,9 +55,57 @@ public record EngineProfile(
         Checks.range("engine.kvGroupReadExponent", kvGroupReadExponent, 0, 1);
         Checks.range("engine.elementwisePassesPerLayer", elementwisePassesPerLayer, 0, 1000);
         Checks.positive("engine.expertComputeFactor", expertComputeFactor, 1);
+        expertComputeByFormat = Map.copyOf(Checks.present("engine.expertComputeByFormat", expertComputeByFormat));
+        expertComputeByFormat.forEach((f, v) -> Checks.positive("engine.expertComputeByFormat." + f, v, 1));
         Checks.range("engine.perLayerOverheadSeconds", perLayerOverheadSeconds, 0, 1);
         Checks.range("engine.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
         Checks.text("engine.basis", basis);
+    }
+
+    /**
+     * A profile whose grouped expert kernels reach the same share of the dense products in every compute format.
+     *
+     * @param id the {@code --engine} id
+     * @param name what it stands for
+     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
+     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
+     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()}
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass
+     * @param perPassOverheadSeconds fixed time per forward pass
+     * @param calibrated whether the figures were fitted to published measurements of the engine
+     * @param basis where the figures come from
+     */
+    public EngineProfile(
+            String id,
+            String name,
+            double kvGroupReadExponent,
+            double elementwisePassesPerLayer,
+            double expertComputeFactor,
+            double perLayerOverheadSeconds,
+            double perPassOverheadSeconds,
+            boolean calibrated,
+            String basis) {
+        this(
+                id,
+                name,
+                kvGroupReadExponent,
+                elementwisePassesPerLayer,
+                expertComputeFactor,
+                Map.of(),
+                perLayerOverheadSeconds,
+                perPassOverheadSeconds,
+                calibrated,
+                basis);
+    }
+
+    /**
+     * The grouped expert products' efficiency relative to a dense product in compute format {@code f}.
+     *
+     * @param f a compute format id
+     * @return the factor, in (0, 1]
+     */
+    public double expertCompute(String f) {
+        return expertComputeByFormat.getOrDefault(f, expertComputeFactor);
     }
 
     /**
@@ -90,6 +143,6 @@ public record EngineProfile(
                 formats,
                 kvGroupReadExponent,
                 elementwisePassesPerLayer,
-                expertComputeFactor);
+                expertCompute(f));
     }
 }

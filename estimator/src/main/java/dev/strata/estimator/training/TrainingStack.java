@@ -34,7 +34,7 @@ public record TrainingStack(
      * eight published Megatron-LM step times of {@code published/megatron-training.tsv}; docs/formulas.md gives the
      * in-sample and leave-one-model-out errors.
      */
-    public static final double FITTED_KERNEL_EFFICIENCY = 0.85;
+    public static final double FITTED_KERNEL_EFFICIENCY = 0.94;
 
     /**
      * Today's defaults: FlashAttention; 8 GPUs per NVLink node; 400 Gb/s per GPU each way (one ConnectX-7 NDR adapter

@@ -87,6 +87,15 @@ public final class PublishedReport {
         target(targets, "median |error| <= 12 % leaving one model out", lomo, lomo <= TARGET_MEDIAN);
         double lodo = GpuPerformance.validation("leaveOneDeviceOut", "medianAbsError");
         target(targets, "median |error| <= 12 % leaving one device out", lodo, lodo <= TARGET_MEDIAN);
+        for (String section : List.of("leaveOneModelOut", "leaveOneDeviceOut")) {
+            double within = GpuPerformance.validation(section, "within25") / used.size();
+            target(
+                    targets,
+                    "at least 85 % within +-25 % leaving one " + (section.contains("Model") ? "model" : "device")
+                            + " out",
+                    within,
+                    within >= TARGET_WITHIN_25);
+        }
         return root;
     }
 
