@@ -1,6 +1,7 @@
 // A form marked data-live follows its fields: with JavaScript, a change (debounced) fetches the same page for the
 // form's values and puts the page's content around the form in place, the field errors next to their fields, and the
-// URL follows (replaceState), so it stays shareable. The form itself is kept, so what is being typed is not lost.
+// URL follows (replaceState), so it stays shareable. The form itself is kept, so what is being typed is not lost; only
+// when the fetched form has other fields (another view of the page) do its fields replace ours.
 // Without this script the form is submitted as usual. Left alone: a form with a pasted config (it is posted) and a
 // form whose heavy option (data-live-off names it) is ticked, which waits for its button.
 (() => {
@@ -52,9 +53,10 @@
         const res = await fetch(action + (q ? '?' + q : ''), {signal: ctl.signal, headers: {Accept: 'text/html'}});
         const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
         if (ctl.signal.aborted) return;
-        apply(form, doc);
-        history.replaceState(null, '', action + (q ? '?' + q : '') + location.hash);
-        shown = q;
+        // a form whose fields changed (another view of the page) is rebuilt: its query is then the fetched page's
+        const shownQuery = apply(form, doc) ? query(form) : q;
+        history.replaceState(null, '', action + (shownQuery ? '?' + shownQuery : '') + location.hash);
+        shown = shownQuery;
       } catch (e) {
         if (e.name !== 'AbortError') console.warn('strata: the page could not be updated', e);
       } finally {
@@ -91,6 +93,7 @@
       document.dispatchEvent(new CustomEvent('strata:replaced'));
       return;
     }
+    const rebuilt = fieldNames(form) !== fieldNames(freshForm);
     for (const child of Array.from(main.children)) if (child !== form) child.remove();
     let before = true;
     for (const child of Array.from(freshMain.children)) {
@@ -102,8 +105,26 @@
       if (before) main.insertBefore(node, form);
       else main.appendChild(node);
     }
-    errors(form, freshForm);
+    if (rebuilt) rebuild(form, freshForm);
+    else errors(form, freshForm);
     document.dispatchEvent(new CustomEvent('strata:replaced'));
+    return rebuilt;
+  }
+
+  /** The names of a form's fields, in order: two forms with the same names show the same view. */
+  function fieldNames(form) {
+    return Array.from(form.querySelectorAll('[name]'), (f) => f.name).join('\n');
+  }
+
+  /**
+   * Another view of the page has other fields (the validation page's published runs have no quantity): the form takes
+   * the fetched form's fields, and the focus stays on the field of the same name.
+   */
+  function rebuild(form, freshForm) {
+    const focused = document.activeElement && form.contains(document.activeElement) ? document.activeElement.name : null;
+    form.replaceChildren(...Array.from(freshForm.childNodes, (n) => document.importNode(n, true)));
+    const again = focused ? form.querySelector(`[name="${CSS.escape(focused)}"]`) : null;
+    if (again) again.focus();
   }
 
   /** Each field's label takes the fetched label's state and message. */
