@@ -53,10 +53,13 @@
         const res = await fetch(action + (q ? '?' + q : ''), {signal: ctl.signal, headers: {Accept: 'text/html'}});
         const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
         if (ctl.signal.aborted) return;
-        // a form whose fields changed (another view of the page) is rebuilt: its query is then the fetched page's
-        const shownQuery = apply(form, doc) ? query(form) : q;
+        // a form whose fields changed (another view of the page) is rebuilt: the URL is then the fetched form's query,
+        // and what was typed meanwhile, kept in the rebuilt form, is fetched next
+        const rebuilt = apply(form, doc);
+        const shownQuery = rebuilt === null ? q : rebuilt;
         history.replaceState(null, '', action + (shownQuery ? '?' + shownQuery : '') + location.hash);
         shown = shownQuery;
+        if (query(form) !== shown) later();
       } catch (e) {
         if (e.name !== 'AbortError') console.warn('strata: the page could not be updated', e);
       } finally {
@@ -76,7 +79,7 @@
     const main = form.closest('main');
     const freshMain = doc.querySelector('main');
     const freshForm = form.id ? doc.getElementById(form.id) : freshMain && freshMain.querySelector('form[data-live]');
-    if (!main || !freshMain || !freshForm) return;
+    if (!main || !freshMain || !freshForm) return null;
     const target = form.dataset.liveTarget;
     if (target) {
       const mine = document.getElementById(target);
@@ -91,7 +94,7 @@
       }
       errors(form, freshForm);
       document.dispatchEvent(new CustomEvent('strata:replaced'));
-      return;
+      return null;
     }
     const rebuilt = fieldNames(form) !== fieldNames(freshForm);
     for (const child of Array.from(main.children)) if (child !== form) child.remove();
@@ -105,10 +108,10 @@
       if (before) main.insertBefore(node, form);
       else main.appendChild(node);
     }
-    if (rebuilt) rebuild(form, freshForm);
-    else errors(form, freshForm);
+    const fetched = rebuilt ? rebuild(form, freshForm) : null;
+    if (!rebuilt) errors(form, freshForm);
     document.dispatchEvent(new CustomEvent('strata:replaced'));
-    return rebuilt;
+    return fetched;
   }
 
   /** The names of a form's fields, in order: two forms with the same names show the same view. */
@@ -118,13 +121,24 @@
 
   /**
    * Another view of the page has other fields (the validation page's published runs have no quantity): the form takes
-   * the fetched form's fields, and the focus stays on the field of the same name.
+   * the fetched form's fields; a field both views have keeps what was typed in it since, and the focus stays on the
+   * field of the same name. Returns the fetched form's query.
    */
   function rebuild(form, freshForm) {
     const focused = document.activeElement && form.contains(document.activeElement) ? document.activeElement.name : null;
+    const typed = new Map();
+    for (const f of form.querySelectorAll('input[name]:not([type=hidden]), select[name], textarea[name]'))
+      if (f.type !== 'checkbox' && f.type !== 'radio' && f.type !== 'file') typed.set(f.name, f.value);
     form.replaceChildren(...Array.from(freshForm.childNodes, (n) => document.importNode(n, true)));
+    const fetched = query(form);
+    for (const f of form.querySelectorAll('input[name]:not([type=hidden]), select[name], textarea[name]')) {
+      if (!typed.has(f.name) || f.type === 'checkbox' || f.type === 'radio' || f.type === 'file') continue;
+      const v = typed.get(f.name);
+      if (f.tagName !== 'SELECT' || Array.from(f.options).some((o) => o.value === v)) f.value = v;
+    }
     const again = focused ? form.querySelector(`[name="${CSS.escape(focused)}"]`) : null;
     if (again) again.focus();
+    return fetched;
   }
 
   /** Each field's label takes the fetched label's state and message. */
