@@ -59,14 +59,9 @@
             return;
           }
         }
-        const max = Number(file.dataset.maxBytes);
-        if (gguf && max > 0 && f.size > max) {
-          const part = new DataTransfer();
-          part.items.add(new File([f.slice(0, max)], f.name, { type: 'application/octet-stream' }));
-          file.files = part.files;
-        }
         const upload = file.form;
         for (const old of upload.querySelectorAll('input[type=hidden]')) old.remove();
+        let fields = 0; // the bytes the other fields take in the body, with room for each part's headers
         for (const [k, v] of new FormData(form)) {
           if (String(v).trim() === '') continue;
           const h = document.createElement('input');
@@ -74,6 +69,14 @@
           h.name = k;
           h.value = String(v);
           upload.appendChild(h);
+          fields += new Blob([k, String(v)]).size + 256;
+        }
+        // the whole body must fit the server's limit: the file's first bytes, which hold its header
+        const room = Number(file.dataset.maxBytes) - fields - 4096;
+        if (gguf && room > 0 && f.size > room) {
+          const part = new DataTransfer();
+          part.items.add(new File([f.slice(0, room)], f.name, { type: 'application/octet-stream' }));
+          file.files = part.files;
         }
         upload.submit();
       });
