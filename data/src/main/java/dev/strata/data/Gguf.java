@@ -31,6 +31,12 @@ final class Gguf {
     /** Longest string or array read: a tokenizer's vocabulary has a few hundred thousand entries. */
     static final long MAX_LENGTH = 16_000_000;
 
+    /**
+     * Longest metadata array whose elements are kept; a longer one (a tokenizer's vocabulary, merges and scores,
+     * hundreds of thousands of entries) keeps only its length, as a list of nulls, which is all strata reads of it.
+     */
+    static final int KEPT_ARRAY = 4096;
+
     private Gguf() {}
 
     /** One ggml type's layout: {@code elements} per block stored in {@code bytes}. */
@@ -79,32 +85,45 @@ final class Gguf {
 
     /** Reads the header of {@code file}; an error names the file and what is wrong. */
     public static Header read(Path file) {
-        try (InputStream raw = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+        try (InputStream raw = Files.newInputStream(file)) {
+            return read(raw, "model", "GGUF file " + file);
+        } catch (IOException e) {
+            throw new InvalidFieldException("model", file.toString(), "a readable GGUF file (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Reads a GGUF header from {@code raw} and nothing past it, so the first bytes of a file (its header, cut from a
+     * file of gigabytes) are enough; an error names {@code field} and says what is wrong with {@code source} (e.g.
+     * "GGUF file model.gguf").
+     */
+    public static Header read(InputStream raw, String field, String source) {
+        try {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
             byte[] magic = new byte[4];
             in.readFully(magic);
             if (!new String(magic, StandardCharsets.US_ASCII).equals("GGUF"))
-                throw bad(file, "it does not start with GGUF");
+                throw bad(field, source, "it does not start with GGUF");
             long version = u32(in);
-            if (version < 2 || version > 3) throw bad(file, "its version " + version + " is not 2 or 3");
+            if (version < 2 || version > 3) throw bad(field, source, "its version " + version + " is not 2 or 3");
             long tensors = u64(in), entries = u64(in);
             if (tensors < 0 || tensors > MAX_ENTRIES || entries < 0 || entries > MAX_ENTRIES)
-                throw bad(file, "it declares " + tensors + " tensors and " + entries + " metadata entries");
+                throw bad(field, source, "it declares " + tensors + " tensors and " + entries + " metadata entries");
             Map<String, Object> metadata = new LinkedHashMap<>();
             for (long i = 0; i < entries; i++) {
-                String key = string(in, file);
-                metadata.put(key, value(in, (int) u32(in), file, 0));
+                String key = string(in, field, source);
+                metadata.put(key, value(in, (int) u32(in), field, source, 0));
             }
             List<Safetensors.Tensor> out = new ArrayList<>();
             for (long i = 0; i < tensors; i++) {
-                String name = string(in, file);
+                String name = string(in, field, source);
                 long dims = u32(in);
-                if (dims > 8) throw bad(file, "tensor " + name + " has " + dims + " dimensions");
+                if (dims > 8) throw bad(field, source, "tensor " + name + " has " + dims + " dimensions");
                 List<Long> shape = new ArrayList<>();
                 long n = 1;
                 for (int d = 0; d < dims; d++) {
                     long v = u64(in);
-                    if (v < 0) throw bad(file, "tensor " + name + " has a negative dimension");
+                    if (v < 0) throw bad(field, source, "tensor " + name + " has a negative dimension");
                     shape.add(v);
                     n = Math.multiplyExact(n, v);
                 }
@@ -112,23 +131,30 @@ final class Gguf {
                 u64(in); // offset into the data
                 Block b = BLOCKS.get(type);
                 if (b == null)
-                    throw bad(file, "tensor " + name + " has ggml type " + type + ", which strata does not know");
+                    throw bad(
+                            field,
+                            source,
+                            "tensor " + name + " has ggml type " + type + ", which strata does not know");
                 if (n % b.elements() != 0)
-                    throw bad(file, "tensor " + name + " has " + n + " elements, not whole blocks of " + b.elements());
+                    throw bad(
+                            field,
+                            source,
+                            "tensor " + name + " has " + n + " elements, not whole blocks of " + b.elements());
                 out.add(new Safetensors.Tensor(
                         name, b.name(), List.copyOf(shape), Math.multiplyExact(n / b.elements(), b.bytes())));
             }
             return new Header(metadata, out);
         } catch (EOFException e) {
-            throw bad(file, "it ends inside its header");
+            throw bad(field, source, "it ends inside its header");
         } catch (ArithmeticException e) {
-            throw bad(file, "a tensor has more elements than a 64-bit count holds");
+            throw bad(field, source, "a tensor has more elements than a 64-bit count holds");
         } catch (IOException e) {
-            throw new InvalidFieldException("model", file.toString(), "a readable GGUF file (" + e.getMessage() + ")");
+            throw InvalidFieldException.withMessage(field, source + " cannot be read: " + e.getMessage());
         }
     }
 
-    private static Object value(DataInputStream in, int type, Path file, int depth) throws IOException {
+    private static Object value(DataInputStream in, int type, String field, String source, int depth)
+            throws IOException {
         return switch (type) {
             case 0 -> (long) in.readUnsignedByte();
             case 1 -> (long) in.readByte();
@@ -138,25 +164,30 @@ final class Gguf {
             case 5 -> (long) Integer.reverseBytes(in.readInt());
             case 6 -> (double) Float.intBitsToFloat(Integer.reverseBytes(in.readInt()));
             case 7 -> in.readByte() != 0;
-            case 8 -> string(in, file);
+            case 8 -> string(in, field, source);
             case 9 -> {
-                if (depth > 2) throw bad(file, "its metadata nests arrays deeper than 2");
+                if (depth > 2) throw bad(field, source, "its metadata nests arrays deeper than 2");
                 int element = (int) u32(in);
                 long count = u64(in);
-                if (count < 0 || count > MAX_LENGTH) throw bad(file, "a metadata array has " + count + " elements");
+                if (count < 0 || count > MAX_LENGTH)
+                    throw bad(field, source, "a metadata array has " + count + " elements");
+                if (count > KEPT_ARRAY) { // read past, keeping the length only
+                    for (long i = 0; i < count; i++) value(in, element, field, source, depth + 1);
+                    yield java.util.Collections.nCopies((int) count, null);
+                }
                 List<Object> list = new ArrayList<>();
-                for (long i = 0; i < count; i++) list.add(value(in, element, file, depth + 1));
+                for (long i = 0; i < count; i++) list.add(value(in, element, field, source, depth + 1));
                 yield list;
             }
             case 10, 11 -> u64(in);
             case 12 -> Double.longBitsToDouble(Long.reverseBytes(in.readLong()));
-            default -> throw bad(file, "a metadata value has type " + type + ", not 0 to 12");
+            default -> throw bad(field, source, "a metadata value has type " + type + ", not 0 to 12");
         };
     }
 
-    private static String string(DataInputStream in, Path file) throws IOException {
+    private static String string(DataInputStream in, String field, String source) throws IOException {
         long n = u64(in);
-        if (n < 0 || n > MAX_LENGTH) throw bad(file, "a string is " + n + " bytes long");
+        if (n < 0 || n > MAX_LENGTH) throw bad(field, source, "a string is " + n + " bytes long");
         byte[] b = new byte[(int) n];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
@@ -170,7 +201,7 @@ final class Gguf {
         return Long.reverseBytes(in.readLong());
     }
 
-    private static InvalidFieldException bad(Path file, String why) {
-        return InvalidFieldException.withMessage("model", "GGUF file " + file + " cannot be read: " + why);
+    private static InvalidFieldException bad(String field, String source, String why) {
+        return InvalidFieldException.withMessage(field, source + " cannot be read: " + why);
     }
 }

@@ -195,10 +195,35 @@ public final class HfConfigImporter {
      * @return the spec, the assumptions and the tensors' count
      */
     public static Imported importGguf(Path file, String name) {
-        Gguf.Header h = Gguf.read(file);
+        return gguf(Gguf.read(file), "model", "GGUF file " + file, name).imported();
+    }
+
+    /**
+     * A GGUF import and the config.json its metadata stands for (the keys {@link #importGguf} reads, with
+     * {@code _name_or_path}): importing that config gives the same spec, without the tensors' count.
+     *
+     * @param imported the import, with the tensors counted
+     * @param config the config.json the metadata stands for
+     */
+    public record GgufImport(Imported imported, com.fasterxml.jackson.databind.node.ObjectNode config) {}
+
+    /**
+     * As {@link #importGguf(Path, String)} from the first bytes of a GGUF file: only its header is read, so a file cut
+     * after the header does as well as the whole one.
+     *
+     * @param in the file's bytes from its start
+     * @param field the field errors name
+     * @param source what the bytes are, for errors ("GGUF file model.gguf")
+     * @param name the spec's name
+     * @return the import and the config.json its metadata stands for
+     */
+    public static GgufImport importGguf(java.io.InputStream in, String field, String source, String name) {
+        return gguf(Gguf.read(in, field, source), field, source, name);
+    }
+
+    private static GgufImport gguf(Gguf.Header h, String field, String source, String name) {
         String arch = h.metadata().get("general.architecture") instanceof String a ? a : null;
-        if (arch == null)
-            throw InvalidFieldException.withMessage("model", "GGUF file " + file + " has no general.architecture");
+        if (arch == null) throw InvalidFieldException.withMessage(field, source + " has no general.architecture");
         com.fasterxml.jackson.databind.node.ObjectNode c = MAPPER.createObjectNode();
         String family = GGUF_FAMILIES.getOrDefault(arch, arch);
         c.put("model_type", family);
@@ -246,9 +271,9 @@ public final class HfConfigImporter {
                 .map(Map.Entry::getKey)
                 .orElse(null);
         NumericFormat weights = main == null ? null : ggmlFormat(main);
-        String source = null;
+        String weightsSource = null;
         if (weights != null) {
-            source = "GGUF: " + main
+            weightsSource = "GGUF: " + main
                     + (byType.size() > 1
                             ? " (most layer weights; the file mixes " + byType.keySet()
                                     + ", its exact bytes are checkpoint.bytes)"
@@ -257,14 +282,19 @@ public final class HfConfigImporter {
             assumptions.add(
                     "GGUF layer weights mostly " + main + ", a type strata holds no weight format for: weights"
                             + " are taken as 16-bit unless --weights says otherwise; the file's exact bytes are checkpoint.bytes");
-        return new Imported(
-                i.spec(),
-                i.family(),
-                assumptions,
-                weights,
-                null,
-                source,
-                CheckpointCount.of(h.tensors(), i.spec().layerCount()));
+        com.fasterxml.jackson.databind.node.ObjectNode config = MAPPER.createObjectNode();
+        config.put("_name_or_path", name);
+        config.setAll(c);
+        return new GgufImport(
+                new Imported(
+                        i.spec(),
+                        i.family(),
+                        assumptions,
+                        weights,
+                        null,
+                        weightsSource,
+                        CheckpointCount.of(h.tensors(), i.spec().layerCount())),
+                config);
     }
 
     /**

@@ -164,6 +164,73 @@ public final class Safetensors {
         return all;
     }
 
+    /**
+     * What a {@code model.safetensors.index.json} says of its checkpoint without the shards: the tensors' names and
+     * the shards they are in ({@code weight_map}), and the {@code metadata} totals where given. It holds no shapes, so
+     * it counts no parameters itself: {@code total_size} is the bytes of every tensor, and newer indexes give
+     * {@code total_parameters}.
+     *
+     * @param tensorNames     the tensors, in the index's order
+     * @param shards          how many shard files they are in
+     * @param totalSize       {@code metadata.total_size} in bytes, or null when absent
+     * @param totalParameters {@code metadata.total_parameters}, or null when absent
+     */
+    public record Index(List<String> tensorNames, int shards, Long totalSize, Long totalParameters) {
+        /**
+         * Copies the names.
+         *
+         * @param tensorNames the tensors, in the index's order
+         * @param shards how many shard files they are in
+         * @param totalSize {@code metadata.total_size} in bytes, or null when absent
+         * @param totalParameters {@code metadata.total_parameters}, or null when absent
+         */
+        public Index {
+            tensorNames = List.copyOf(tensorNames);
+        }
+    }
+
+    /**
+     * Reads an index's text.
+     *
+     * @param json the text of a {@code model.safetensors.index.json}
+     * @param field the field errors name
+     * @param source what the text is, for errors
+     * @return what it says
+     */
+    public static Index readIndex(String json, String field, String source) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw InvalidFieldException.withMessage(
+                    field,
+                    source + " is not valid JSON (" + e.getOriginalMessage().replaceAll("\\s+", " ") + ")");
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty())
+            throw InvalidFieldException.withMessage(
+                    field, source + " has no weight_map object naming its tensors' shards (a safetensors index has)");
+        List<String> names = new ArrayList<>();
+        java.util.Set<String> shards = new java.util.HashSet<>();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            if (!e.getValue().isTextual())
+                throw InvalidFieldException.withMessage(
+                        field, source + ": weight_map." + e.getKey() + " is " + e.getValue() + ", not a file name");
+            names.add(e.getKey());
+            shards.add(e.getValue().textValue());
+        }
+        JsonNode meta = root.path("metadata");
+        return new Index(names, shards.size(), count(meta.get("total_size")), count(meta.get("total_parameters")));
+    }
+
+    /** A non-negative whole number (some indexes write it as a string), else null. */
+    private static Long count(JsonNode n) {
+        if (n == null) return null;
+        if (n.canConvertToExactIntegral() && n.canConvertToLong() && n.longValue() >= 0) return n.longValue();
+        if (n.isTextual() && n.textValue().matches("\\d{1,18}")) return Long.parseLong(n.textValue());
+        return null;
+    }
+
     private static InvalidFieldException bad(Path file, String why) {
         return InvalidFieldException.withMessage("model", "checkpoint file " + file + " cannot be read: " + why);
     }

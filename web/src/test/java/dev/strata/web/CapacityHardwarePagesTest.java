@@ -117,6 +117,55 @@ class CapacityHardwarePagesTest {
     }
 
     @Test
+    void theFrontierHasSeveralNonDominatedPointsMarkedByTheLevelsTheyMeet() {
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            // the page's first visit: one device type wins, but its loads (1, 2, 4, ... requests in flight) trade
+            // tokens/s per device against tokens/s per user, so the frontier has several points (it had one when it
+            // held only the deployments meeting the levels at the asked rate)
+            Response r = client.get("/api/plan?" + PLAN_QUERY);
+            assertThat(r.code()).isEqualTo(200);
+            JsonNode plan = Render.MAPPER.readTree(r.body().string());
+            JsonNode pareto = plan.get("pareto");
+            assertThat(pareto.size()).isGreaterThan(1);
+            double ttft = plan.get("ttftP90Seconds").doubleValue(),
+                    tpot = plan.get("tpotP90Seconds").doubleValue();
+            boolean anyMet = false;
+            for (int i = 0; i < pareto.size(); i++) {
+                JsonNode p = pareto.get(i);
+                double device = p.get("outputTokensPerSecondPerDevice").doubleValue();
+                double user = p.get("outputTokensPerSecondPerUser").doubleValue();
+                // the mark is the point's own p90 times against the asked levels (exact: the same doubles)
+                assertThat(p.get("meetsServiceLevels").booleanValue())
+                        .isEqualTo(p.get("ttftSeconds").doubleValue() <= ttft
+                                && p.get("tpotSeconds").doubleValue() <= tpot);
+                anyMet |= p.get("meetsServiceLevels").booleanValue();
+                // sorted by tokens/s per device, so along the frontier tokens/s per user falls: no point beats another
+                // on both axes
+                if (i > 0) {
+                    JsonNode q = pareto.get(i - 1);
+                    assertThat(device)
+                            .isGreaterThanOrEqualTo(
+                                    q.get("outputTokensPerSecondPerDevice").doubleValue());
+                    assertThat(user)
+                            .isLessThanOrEqualTo(
+                                    q.get("outputTokensPerSecondPerUser").doubleValue());
+                    assertThat(device > q.get("outputTokensPerSecondPerDevice").doubleValue()
+                                    || user
+                                            < q.get("outputTokensPerSecondPerUser")
+                                                    .doubleValue())
+                            .as("two points at the same place")
+                            .isTrue();
+                }
+            }
+            assertThat(anyMet)
+                    .as("some point of the frontier meets both levels")
+                    .isTrue();
+            String html = client.get("/capacity?" + PLAN_QUERY).body().string();
+            assertThat(html).contains("id=\"frontier-note\">" + pareto.size() + " points");
+        });
+    }
+
+    @Test
     void whenNothingMeetsTheLevelsThePageSaysWhichLevelTheClosestMisses() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             // 12.1 ms to the first token: just above the fastest prefill of 1,024 tokens on an H100 SXM (12.05 ms at

@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  *
  * <p>A body is refused with a JSON error naming {@code body} and the connection closed: 408 when nothing arrives for
  * the idle timeout ({@link StrataServer#IDLE_TIMEOUT_MS}) or when, after {@link #GRACE_MS}, it has arrived slower than
- * {@link StrataServer#MIN_DATA_RATE} on average; 413 when a chunked body grows past {@link StrataServer#MAX_BODY_BYTES};
+ * {@link StrataServer#MIN_DATA_RATE} on average; 413 when a chunked body grows past its route's limit ({@link StrataServer#maxBody});
  * 400 when its framing is broken. A body that announces more than the limit is left to the route, which answers 413.
  * (Jetty's own retaining loader keeps a network buffer per chunk and waits through idle timeouts, so it bounds
  * neither the memory nor the time of a body sent a byte at a time.)
@@ -66,17 +66,20 @@ final class EagerBodies implements EagerContentHandler.ContentLoaderFactory {
             Response response,
             Callback callback) {
         long length = request.getLength();
-        return length > StrataServer.MAX_BODY_BYTES ? null : new Loader(handler, request, response, callback, length);
+        long max = StrataServer.maxBody(request.getMethod(), Request.getPathInContext(request));
+        return length > max ? null : new Loader(handler, request, response, callback, length, max);
     }
 
     /** Copies one body as it arrives, then hands the request on with the body replayed. */
     private static final class Loader extends EagerContentHandler.ContentLoader implements Invocable.Task {
         private final ByteArrayOutputStream body;
         private final long start = NanoTime.now();
+        private final long max;
         private boolean fromDemand;
 
-        Loader(Handler handler, Request request, Response response, Callback callback, long length) {
+        Loader(Handler handler, Request request, Response response, Callback callback, long length, long max) {
             super(handler, request, response, callback);
+            this.max = max;
             body = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
         }
 
@@ -121,11 +124,9 @@ final class EagerBodies implements EagerContentHandler.ContentLoaderFactory {
                     return;
                 }
                 int n = chunk.remaining();
-                if (body.size() + (long) n > StrataServer.MAX_BODY_BYTES) {
+                if (body.size() + (long) n > max) {
                     chunk.release();
-                    refuse(
-                            HttpStatus.PAYLOAD_TOO_LARGE_413,
-                            "request body is larger than " + StrataServer.MAX_BODY_BYTES + " bytes");
+                    refuse(HttpStatus.PAYLOAD_TOO_LARGE_413, "request body is larger than " + max + " bytes");
                     return;
                 }
                 ByteBuffer bytes = chunk.getByteBuffer();

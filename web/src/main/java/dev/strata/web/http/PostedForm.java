@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.content.ByteBufferContentSource;
 import org.eclipse.jetty.util.UrlEncoded;
 
@@ -23,8 +24,9 @@ import org.eclipse.jetty.util.UrlEncoded;
  *
  * @param fields    each field's values in the order sent (a file part's value is the file's text)
  * @param fileNames the file name of each file part, by field
+ * @param files     the bytes of each file part, by field (a GGUF header is binary: its text would not do)
  */
-record PostedForm(Map<String, List<String>> fields, Map<String, String> fileNames) {
+record PostedForm(Map<String, List<String>> fields, Map<String, String> fileNames, Map<String, byte[]> files) {
     /** Most parts a multipart form may have: the scaling page's fit form has eight fields and a file. */
     static final int MAX_PARTS = 64;
 
@@ -32,7 +34,7 @@ record PostedForm(Map<String, List<String>> fields, Map<String, String> fileName
      * The form of {@code body} sent as {@code contentType}; no fields for any other content type (as the servlet has),
      * and a body that does not parse is an {@link InvalidFieldException} naming {@code body}.
      */
-    static PostedForm parse(String contentType, byte[] body) {
+    static PostedForm parse(String contentType, byte[] body, long maxBytes) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith("application/x-www-form-urlencoded")) {
             Map<String, List<String>> fields = new LinkedHashMap<>();
@@ -45,17 +47,17 @@ record PostedForm(Map<String, List<String>> fields, Map<String, String> fileName
             } catch (IllegalArgumentException e) {
                 throw unreadable(e.getMessage());
             }
-            return new PostedForm(fields, Map.of());
+            return new PostedForm(fields, Map.of(), Map.of());
         }
-        if (!type.startsWith("multipart/form-data")) return new PostedForm(Map.of(), Map.of());
+        if (!type.startsWith("multipart/form-data")) return new PostedForm(Map.of(), Map.of(), Map.of());
         String boundary = MultiPart.extractBoundary(contentType);
         if (boundary == null || boundary.isEmpty()) throw unreadable("the multipart content type names no boundary");
         if (body.length == 0) throw unreadable("a multipart body is empty (it needs its boundary)");
         MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
         parser.setMaxParts(MAX_PARTS);
-        parser.setMaxLength(StrataServer.MAX_BODY_BYTES);
-        parser.setMaxFileSize(StrataServer.MAX_BODY_BYTES);
-        parser.setMaxMemoryFileSize(StrataServer.MAX_BODY_BYTES); // every part stays in memory: no files are written
+        parser.setMaxLength(maxBytes);
+        parser.setMaxFileSize(maxBytes);
+        parser.setMaxMemoryFileSize(maxBytes); // every part stays in memory: no files are written
         MultiPartFormData.Parts parts;
         try {
             parts = parser.parse(new ByteBufferContentSource(ByteBuffer.wrap(body)))
@@ -67,13 +69,30 @@ record PostedForm(Map<String, List<String>> fields, Map<String, String> fileName
         try (parts) {
             Map<String, List<String>> fields = new LinkedHashMap<>();
             Map<String, String> fileNames = new HashMap<>();
+            Map<String, byte[]> files = new HashMap<>();
             for (MultiPart.Part part : parts) {
                 if (part.getName() == null) continue;
+                byte[] bytes = bytes(part);
                 fields.computeIfAbsent(part.getName(), k -> new ArrayList<>())
-                        .add(part.getContentAsString(StandardCharsets.UTF_8));
-                if (part.getFileName() != null) fileNames.put(part.getName(), part.getFileName());
+                        .add(new String(bytes, StandardCharsets.UTF_8));
+                if (part.getFileName() != null) {
+                    fileNames.put(part.getName(), part.getFileName());
+                    files.put(part.getName(), bytes);
+                }
             }
-            return new PostedForm(fields, fileNames);
+            return new PostedForm(fields, fileNames, files);
+        }
+    }
+
+    /** A part's bytes (in memory: {@link #parse} keeps every part there). */
+    private static byte[] bytes(MultiPart.Part part) {
+        try {
+            ByteBuffer b = Content.Source.asByteBuffer(part.getContentSource());
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (java.io.IOException e) {
+            throw unreadable(e.getMessage());
         }
     }
 

@@ -78,8 +78,18 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * description in Swagger UI.
  */
 public final class StrataServer {
-    /** Largest request body accepted, in bytes. */
+    /** Largest request body accepted, in bytes (but the planner's upload: {@link #MAX_UPLOAD_BYTES}). */
     public static final long MAX_BODY_BYTES = 1 << 20;
+    /**
+     * Largest body of the planner's POST, whose model picker takes a GGUF file's header ({@link
+     * PlannerPage#MAX_UPLOAD_BYTES}); a body over it is refused unread (413 naming {@code file}).
+     */
+    public static final long MAX_UPLOAD_BYTES = PlannerPage.MAX_UPLOAD_BYTES;
+
+    /** The largest body a request to {@code path} by {@code method} may send: the planner's POST takes an upload. */
+    static long maxBody(String method, String path) {
+        return "POST".equals(method) && "/".equals(path) ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES;
+    }
     /**
      * The chunk in which Javalin copies a result set on the context (pages, CSV, the other API answers) to the response:
      * the size of an estimate's JSON, rounded up. The estimate's JSON itself is written to the response directly.
@@ -173,7 +183,7 @@ public final class StrataServer {
                                                 device(ctx))
                                         .json()));
         return Javalin.create(config -> {
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.maxRequestSize = MAX_UPLOAD_BYTES; // per route: body(ctx) holds the others to MAX_BODY_BYTES
             // Javalin copies every result into Jetty's output through a buffer of this size, allocated per request
             // (left
             // unset, Jetty's 32 KiB); Jetty still aggregates its own 32 KiB before writing, so larger results (charts,
@@ -450,13 +460,40 @@ public final class StrataServer {
      */
     private static void planner(Context ctx) {
         boolean post = ctx.method().name().equals("POST");
+        if (post && ctx.contentLength() > MAX_UPLOAD_BYTES) {
+            // refused unread: the page, with its defaults, says why next to the file field
+            long length = ctx.contentLength();
+            drain(ctx);
+            page(
+                    ctx,
+                    PlannerPage.render(
+                            PlannerPage.values(name -> null),
+                            null,
+                            List.of(),
+                            PlannerPage.Upload.refused(
+                                    null,
+                                    "file",
+                                    PlannerPage.FILE + ": the upload is " + length + " bytes; at most "
+                                            + MAX_UPLOAD_BYTES + " are read (a GGUF file is gigabytes: send its"
+                                            + " header only, e.g. its first 32 MiB; the page does so with"
+                                            + " JavaScript)",
+                                    413)));
+            return;
+        }
         Function<String, String> values = post ? name -> formParam(ctx, name) : ctx::queryParam;
         // a parameter the page has no field for is named on the page, not ignored
         var names = post ? form(ctx).fields().keySet() : ctx.queryParamMap().keySet();
         String config = values.apply("config");
-        // an uploaded config.json (the model picker's file field) when nothing is pasted
-        if ((config == null || config.isBlank()) && post) config = formParam(ctx, "file");
-        page(ctx, PlannerPage.render(PlannerPage.values(values), config, PlannerPage.unknown(names)));
+        // the model picker's file: a config.json, a GGUF header or a safetensors index (checked against the config)
+        PlannerPage.Upload upload = post
+                ? PlannerPage.upload(
+                        form(ctx).fileNames().get(PlannerPage.FILE),
+                        form(ctx).files().get(PlannerPage.FILE),
+                        config)
+                : null;
+        if (upload == null && post && (config == null || config.isBlank()))
+            config = formParam(ctx, PlannerPage.FILE); // a file part sent without a file name
+        page(ctx, PlannerPage.render(PlannerPage.values(values), config, PlannerPage.unknown(names), upload));
     }
 
     /**
@@ -617,7 +654,8 @@ public final class StrataServer {
     private static PostedForm form(Context ctx) {
         PostedForm form = ctx.attribute(PostedForm.class.getName());
         if (form == null) {
-            form = PostedForm.parse(ctx.contentType(), body(ctx));
+            form = PostedForm.parse(
+                    ctx.contentType(), body(ctx), maxBody(ctx.method().name(), ctx.path()));
             ctx.attribute(PostedForm.class.getName(), form);
         }
         return form;
@@ -659,6 +697,9 @@ public final class StrataServer {
     }
 
     private static byte[] body(Context ctx) {
+        long max = maxBody(ctx.method().name(), ctx.path());
+        if (ctx.contentLength() > max)
+            throw new HttpResponseException(413, "request body is larger than " + max + " bytes");
         try {
             return ctx.bodyAsBytes();
         } catch (HttpResponseException e) {

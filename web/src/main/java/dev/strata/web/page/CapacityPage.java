@@ -238,8 +238,17 @@ public final class CapacityPage {
                     "frontier-plot",
                     "frontier",
                     "/api/plan?" + q);
-            b.append("<p class=\"note\">Each point a deployment that meets both levels and that no other beats on"
-                    + " both axes; per user is one over the median (p50) time per output token.</p>");
+            long met = 0;
+            for (JsonNode p : plan.get("pareto"))
+                if (p.path("meetsServiceLevels").asBoolean(true)) met++;
+            b.append("<p class=\"note\" id=\"frontier-note\">")
+                    .append(plan.get("pareto").size())
+                    .append(" points, ")
+                    .append(met)
+                    .append(" of them within both levels (filled; hollow: misses one). Each point a deployment")
+                    .append(" simulated at the asked rate, or one replica with a fixed number of requests in flight")
+                    .append(" (1, 2, 4, ...), that no other simulated beats on both axes; per user is one over the")
+                    .append(" median (p50) time per output token.</p>");
         }
         if (!list.isEmpty()) {
             b.append("<h2>Latency of the cheapest against request rate</h2>");
@@ -409,7 +418,7 @@ public final class CapacityPage {
 
     /**
      * The plan's Pareto frontier ({@code /chart/capacity-frontier.png}): output tokens per second per device against
-     * per user, one marker series per device, the frontier as a line.
+     * per user, marker series per device (apart: those that miss a service level), the frontier as a line.
      */
     public static JFreeChart frontierChart(Function<String, String> query) {
         ObjectNode plan = plan(values(query));
@@ -421,8 +430,9 @@ public final class CapacityPage {
             JsonNode p = pareto.get(i);
             x[i] = p.get("outputTokensPerSecondPerUser").doubleValue();
             y[i] = p.get("outputTokensPerSecondPerDevice").doubleValue();
-            byDevice.computeIfAbsent(p.get("hardware").asText(), k -> new ArrayList<>())
-                    .add(new double[] {x[i], y[i]});
+            String name = p.get("hardware").asText()
+                    + (p.path("meetsServiceLevels").asBoolean(true) ? "" : ", misses the levels");
+            byDevice.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {x[i], y[i]});
         }
         List<Series> points = new ArrayList<>();
         byDevice.forEach((device, xy) -> {
@@ -434,7 +444,7 @@ public final class CapacityPage {
             points.add(new Series(device, px, py));
         });
         JFreeChart chart = Charts.linesAndPoints(
-                "Throughput frontier of the deployments that meet both levels",
+                "Throughput frontier of the simulated deployments and loads",
                 "output tokens per second per user",
                 "output tokens per second per device",
                 false,

@@ -6,6 +6,7 @@ import dev.strata.data.HardwareCatalog;
 import dev.strata.data.HardwareEntry;
 import dev.strata.data.Preset;
 import dev.strata.data.PresetCatalog;
+import dev.strata.data.Safetensors;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
 import dev.strata.web.chart.Charts;
@@ -104,9 +105,16 @@ public final class PlannerPage {
 
     /** The estimate JSON for the page's values ({@code config}: pasted config.json text, or null for the preset). */
     public static JsonNode estimate(Map<String, String> v, String config) {
-        ResolvedModel model = config != null && !config.isBlank()
-                ? ResolvedModel.ofConfigText(config)
-                : ResolvedModel.of(presetId(v.get("model")));
+        return estimate(v, config, null);
+    }
+
+    /** As {@link #estimate(Map, String)}; {@code uploaded}, when not null, is the model (a GGUF header's). */
+    static JsonNode estimate(Map<String, String> v, String config, ResolvedModel uploaded) {
+        ResolvedModel model = uploaded != null
+                ? uploaded
+                : config != null && !config.isBlank()
+                        ? ResolvedModel.ofConfigText(config)
+                        : ResolvedModel.of(presetId(v.get("model")));
         Function<String, String> values = v::get;
         EstimateOptions options = EstimateOptions.parse(values, "", model);
         ServingOptions serving = ServingOptions.parse(values, "", options);
@@ -134,18 +142,109 @@ public final class PlannerPage {
 
     /** As {@link #render(Map, String)}; {@code unknown}: the request's parameters the page does not use, named on it. */
     public static Page render(Map<String, String> v, String config, List<String> unknown) {
+        return render(v, config, unknown, null);
+    }
+
+    /**
+     * Largest upload of the model picker (the server refuses a larger body unread): a GGUF header holds the
+     * tokenizer's vocabulary and merges, several MiB (Llama 3's about 8); the page sends only this much of a larger
+     * file.
+     */
+    public static final long MAX_UPLOAD_BYTES = 32L << 20;
+
+    /** The field of the model picker's upload. */
+    public static final String FILE = "file";
+
+    /**
+     * What the model picker's upload gave (a config.json, a GGUF header, a safetensors index), for the page.
+     *
+     * @param fileName the uploaded file's name
+     * @param kind     {@code config}, {@code gguf} or {@code index}
+     * @param config   the config.json the page keeps as the model (the file's text, a GGUF's metadata as config keys,
+     *                 or for an index the config already given); null when the upload was refused
+     * @param model    the model a GGUF header gives (its tensors counted); null otherwise
+     * @param index    what an index says; null otherwise
+     * @param error    why the upload was refused (naming {@link #FILE}); null when it was not
+     * @param status   the page's status when refused: 400, or 413 when too large
+     */
+    public record Upload(
+            String fileName,
+            String kind,
+            String config,
+            ResolvedModel model,
+            Safetensors.Index index,
+            String error,
+            int status) {
+        /** An upload refused with {@code status} and {@code error}. */
+        public static Upload refused(String fileName, String kind, String error, int status) {
+            return new Upload(fileName, kind, null, null, null, error, status);
+        }
+    }
+
+    /**
+     * Reads the model picker's upload {@code bytes} named {@code fileName}, as {@code --model} reads a file: a GGUF
+     * file (by its magic) gives the model from its header, a {@code model.safetensors.index.json} (by its
+     * {@code weight_map}) is checked against {@code config} (the config already given; an index alone names no
+     * architecture), anything else is a config.json. Null when no file was chosen.
+     */
+    public static Upload upload(String fileName, byte[] bytes, String config) {
+        if (bytes == null || bytes.length == 0) return null;
+        String name = fileName == null || fileName.isBlank() ? "the upload" : fileName;
+        boolean gguf =
+                bytes.length >= 4 && new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("GGUF");
+        if (gguf || name.toLowerCase(Locale.ROOT).endsWith(".gguf")) {
+            try {
+                ResolvedModel.FromGguf g = ResolvedModel.ofGguf(bytes, name, FILE);
+                return new Upload(name, "gguf", g.config(), g.model(), null, null, 200);
+            } catch (InvalidFieldException e) {
+                return Upload.refused(name, "gguf", named(Show.message(e.getMessage())), 400);
+            }
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        if (name.endsWith("index.json") || text.contains("\"weight_map\"")) {
+            Safetensors.Index index;
+            try {
+                index = Safetensors.readIndex(text, FILE, name);
+            } catch (InvalidFieldException e) {
+                return Upload.refused(name, "index", named(Show.message(e.getMessage())), 400);
+            }
+            if (config == null || config.isBlank())
+                return Upload.refused(
+                        name,
+                        "index",
+                        FILE + ": " + name + " names the checkpoint's "
+                                + index.tensorNames().size()
+                                + " tensors and their shards but not the architecture, so no model can be built from"
+                                + " it alone: paste or upload the model's config.json first, then the index to check"
+                                + " it against the config. (The command line reads the index with its shards' headers"
+                                + " from the checkpoint's folder: --model FOLDER.)",
+                        400);
+            return new Upload(name, "index", config, null, index, null, 200);
+        }
+        return new Upload(name, "config", text, null, null, null, 200);
+    }
+
+    /** {@code message} starting with the field it is about, {@link #FILE}. */
+    private static String named(String message) {
+        return message.startsWith(FILE + ":") ? message : FILE + ": " + message;
+    }
+
+    /** As {@link #render(Map, String, List)}, with what the model picker's upload gave ({@link #upload}; or null). */
+    public static Page render(Map<String, String> v, String config, List<String> unknown, Upload upload) {
+        if (upload != null && upload.config() != null) config = upload.config();
         if (config != null && config.isBlank()) config = null;
         boolean pasted = config != null;
         int status = 200;
         JsonNode result = null;
         String errorField = null, error = null;
         try {
-            result = estimate(v, config);
+            result = estimate(v, config, upload == null ? null : upload.model());
         } catch (InvalidFieldException e) {
             errorField = e.field();
             error = Show.message(e.getMessage());
             status = 400;
         }
+        if (upload != null && upload.error() != null) status = upload.status();
         String q = Html.query(query(v));
         StringBuilder b = new StringBuilder();
         b.append("<form class=\"inputs\" id=\"planner\" method=\"")
@@ -198,7 +297,7 @@ public final class PlannerPage {
                     .append(Html.esc(error))
                     .append("</span>");
         b.append("</label><button type=\"submit\">Estimate</button></form>");
-        upload(b, v);
+        upload(b, v, config, upload == null ? null : upload.error());
         // posts the form when a config is pasted (too long for a URL); without it a GET carries the config instead
         // and, with JavaScript, updates the results as the fields change and draws the charts with uPlot
         b.append(Html.chartScripts("planner.js"));
@@ -223,13 +322,19 @@ public final class PlannerPage {
             b.append("<p class=\"compare-link\"><a id=\"compare-link\" href=\"/compare?")
                     .append(Html.esc(q))
                     .append("\">Compare with other hardware/formats</a></p>");
-        if (result != null) results(b, result, v, q, !pasted, pasted);
+        if (result != null) results(b, result, v, q, !pasted, pasted, upload);
         b.append("</div>");
         return new Page(status, Html.page("Capacity planner", "Planner", b.toString()));
     }
 
     private static void results(
-            StringBuilder b, JsonNode r, Map<String, String> v, String q, boolean linkable, boolean pasted) {
+            StringBuilder b,
+            JsonNode r,
+            Map<String, String> v,
+            String q,
+            boolean linkable,
+            boolean pasted,
+            Upload upload) {
         JsonNode mem = r.get("memory");
         boolean fits = mem.path("fits").asBoolean(false);
         // which model these numbers are for: a pasted config replaces the Model list, so say so
@@ -241,8 +346,23 @@ public final class PlannerPage {
         b.append(", ").append(Show.count(r.at("/params/total").asDouble())).append(" parameters");
         if (r.at("/model/mixtureOfExperts").asBoolean())
             b.append(" (").append(Show.count(r.at("/params/active").asDouble())).append(" active per token)");
-        b.append(pasted ? ", from the pasted config.json (the Model list is not used while a config is pasted)." : ".")
-                .append("</p>");
+        boolean uploaded = upload != null && upload.error() == null;
+        if (uploaded && upload.kind().equals("gguf"))
+            b.append(", from the header of the GGUF file ")
+                    .append(Html.esc(upload.fileName()))
+                    .append(" (its metadata, read as a config.json, is now in the config box, so later changes keep"
+                            + " this model; the Model list is not used).");
+        else if (uploaded && upload.kind().equals("config"))
+            b.append(", from the uploaded ")
+                    .append(Html.esc(upload.fileName()))
+                    .append(" (now in the config box; the Model list is not used).");
+        else
+            b.append(
+                    pasted
+                            ? ", from the pasted config.json (the Model list is not used while a config is pasted)."
+                            : ".");
+        b.append("</p>");
+        if (uploaded) uploadNote(b, r, upload);
         layout(b, r, v);
         String misfit = null;
         if (!fits) {
@@ -822,15 +942,90 @@ public final class PlannerPage {
     }
 
     /**
+     * What an uploaded GGUF header or safetensors index holds beside strata's count of the model shown: the tensors'
+     * parameters and bytes (GGUF), or the index's totals (an index gives no shapes, so only its metadata can be
+     * compared), as {@code strata estimate --model} puts them under {@code checkpoint}.
+     */
+    private static void uploadNote(StringBuilder b, JsonNode r, Upload upload) {
+        JsonNode p = r.get("params");
+        double strata = p.has("checkpointTotal")
+                ? p.get("checkpointTotal").asDouble()
+                : p.get("total").asDouble();
+        JsonNode c = r.get("checkpoint");
+        if (upload.kind().equals("gguf") && c != null) {
+            b.append("<p class=\"note\" id=\"upload-note\">The file's ")
+                    .append(Show.count(c.get("tensors").asDouble()))
+                    .append(" tensors hold ")
+                    .append(Show.count(c.get("parameters").asDouble()))
+                    .append(" parameters in ")
+                    .append(Show.bytes(c.get("bytes").asDouble()))
+                    .append(" (");
+            var types = c.get("elementsByDtype").fieldNames();
+            for (int i = 0; types.hasNext(); i++) b.append(i == 0 ? "" : ", ").append(Html.esc(types.next()));
+            b.append("); strata counts ").append(Show.count(strata)).append(" from its metadata");
+            long d = c.get("differenceFromStrata").asLong();
+            b.append(d == 0 ? ", the same." : ": the file holds " + (d > 0 ? "+" : "") + Show.count(d) + ".")
+                    .append("</p>");
+        } else if (upload.kind().equals("index")) {
+            Safetensors.Index x = upload.index();
+            b.append("<p class=\"note\" id=\"upload-note\">")
+                    .append(Html.esc(upload.fileName()))
+                    .append(" lists ")
+                    .append(Show.count(x.tensorNames().size()))
+                    .append(" tensors in ")
+                    .append(x.shards())
+                    .append(x.shards() == 1 ? " shard" : " shards");
+            if (x.totalParameters() != null) {
+                long d = x.totalParameters() - Math.round(strata);
+                b.append("; its total_parameters is ")
+                        .append(Show.count(x.totalParameters()))
+                        .append(", strata counts ")
+                        .append(Show.count(strata))
+                        .append(
+                                d == 0
+                                        ? " (the same)"
+                                        : " (the index holds " + (d > 0 ? "+" : "") + Show.count(d) + ")");
+            }
+            if (x.totalSize() != null) {
+                b.append("; its total_size is ").append(Show.bytes(x.totalSize()));
+                JsonNode w = r.at("/memory/weightsBytes");
+                if (w.isNumber())
+                    b.append(", strata's weights in the chosen format ").append(Show.bytes(w.asDouble()));
+            }
+            b.append(". An index holds no tensor shapes: the command line counts each tensor from the shards' headers")
+                    .append(" (--model FOLDER).</p>");
+        }
+    }
+
+    /**
      * The model picker's upload: a config.json chosen from disk, posted (multipart) with the page's other values, as a
      * pasted config is; the page then keeps it in its form, so later changes post it again. A separate form, since
      * the planner's own is a GET (its state is its URL).
      */
-    private static void upload(StringBuilder b, Map<String, String> v) {
+    private static void upload(StringBuilder b, Map<String, String> v, String config, String error) {
         b.append("<form class=\"inputs upload\" id=\"upload\" method=\"post\" enctype=\"multipart/form-data\"")
-                .append(" action=\"/\"><label class=\"wide\">Or upload a model's config.json (Hugging Face format;")
-                .append(" at most 1 MiB)<input type=\"file\" name=\"file\" id=\"config-file\"")
-                .append(" accept=\".json,application/json\"></label>");
+                .append(" action=\"/\"><label class=\"wide")
+                .append(error == null ? "" : " invalid")
+                .append("\">Or upload a model's config.json (Hugging Face format), a GGUF file (only its header is")
+                .append(" read: the page sends its first ")
+                .append(MAX_UPLOAD_BYTES >> 20)
+                .append(" MiB, or choose a file cut to its header) or a model.safetensors.index.json (checked")
+                .append(" against the config given)<input type=\"file\" name=\"file\" id=\"config-file\"")
+                .append(" data-max-bytes=\"")
+                .append(MAX_UPLOAD_BYTES)
+                .append("\" accept=\".json,.gguf,application/json\"")
+                .append(error == null ? "" : " aria-describedby=\"error-file\"")
+                .append(">");
+        if (error != null)
+            b.append("<span class=\"field-error\" id=\"error-file\">")
+                    .append(Html.esc(error))
+                    .append("</span>");
+        b.append("</label>");
+        // the config already given goes along: an index is checked against it
+        if (config != null)
+            b.append("<input type=\"hidden\" name=\"config\" value=\"")
+                    .append(Html.esc(config))
+                    .append("\">");
         for (var e : v.entrySet())
             if (!e.getKey().equals("model") && !e.getValue().isEmpty())
                 b.append("<input type=\"hidden\" name=\"")

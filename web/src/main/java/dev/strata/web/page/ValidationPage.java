@@ -44,7 +44,8 @@ public final class ValidationPage {
         }
         Validation v = Validation.shipped(d);
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label")
+        b.append(FORM)
+                .append("<label")
                 .append(deviceError == null ? "" : " class=\"invalid\"")
                 .append(">Run<select name=\"device\" id=\"device\">");
         b.append("<option value=\"published\">Published GPU runs (TensorRT-LLM)</option>");
@@ -78,6 +79,9 @@ public final class ValidationPage {
                     .append(Html.esc(error))
                     .append("</span>");
         b.append("</label><button type=\"submit\">Show</button></form>");
+        // charts.js draws the scatter again with uPlot, each point's model, batch and context on hover (on both views:
+        // a live switch from the published view brings the chart but not its scripts)
+        b.append(Html.chartScripts("charts.js"));
         dev.strata.model.Microbenchmarks measured = v.run().calibration(); // the calibrations averaged once
         b.append("<p class=\"note\">Measured: the shipped reference run of PyTorch, ")
                 .append(Html.esc(RUNS.get(d)))
@@ -153,8 +157,6 @@ public final class ValidationPage {
             params.put("quantity", q);
             params.put("device", d);
             String query = Html.query(params);
-            // charts.js draws the scatter again with uPlot, each point's model, batch and context on hover
-            b.append(Html.chartScripts("charts.js"));
             b.append("<h2>")
                     .append(Html.esc(q))
                     .append(": estimate vs measured</h2>")
@@ -198,6 +200,14 @@ public final class ValidationPage {
         return new Page(status, Html.page("Validation", "Validation", b.toString()));
     }
 
+    /**
+     * The form of both views, live (live.js): a change shows the other run or quantity without a page load, the URL
+     * following; the published view has no quantity, so switching views rebuilds the form's fields. Selects only, and
+     * both views are read from shipped data, so nothing heavy waits for a button.
+     */
+    private static final String FORM =
+            "<form class=\"inputs\" id=\"validation-form\" data-live method=\"get\" action=\"/validation\">";
+
     /** The run id of the published GPU measurements (the page's default view). */
     public static final String PUBLISHED = "published";
 
@@ -208,7 +218,8 @@ public final class ValidationPage {
     static Page published() {
         var report = dev.strata.web.report.PublishedReport.of();
         StringBuilder b = new StringBuilder();
-        b.append("<form class=\"inputs\" method=\"get\" action=\"/validation\"><label>Run<select name=\"device\"")
+        b.append(FORM)
+                .append("<label>Run<select name=\"device\"")
                 .append(
                         " id=\"device\"><option value=\"published\" selected>Published GPU runs (TensorRT-LLM)</option>");
         for (String x : ReferenceRun.DEVICES)
@@ -218,6 +229,7 @@ public final class ValidationPage {
                     .append(Html.esc(RUNS.get(x)))
                     .append("</option>");
         b.append("</select></label><button type=\"submit\">Show</button></form>");
+        b.append(Html.chartScripts("charts.js")); // for the shipped runs' chart, after a live switch to them
         b.append(
                         "<p class=\"note\">Measured by others: the TensorRT-LLM 0.9 performance tables (static batching on A100,")
                 .append(

@@ -39,7 +39,8 @@ import java.util.function.Function;
  * the best decode throughput the memory allows), then simulated, cheapest lower bound first, until no remaining
  * candidate can be cheaper than the cheapest found: the replicas are the fewest whose simulation at the rate (behind a
  * round-robin router, as {@code simulate} runs it) meets both service levels. The answer lists the deployments that meet them, cheapest first, and the Pareto frontier of
- * output tokens per second per device against per user. When none meets them, {@code closest} is the simulated
+ * output tokens per second per device against per user over every simulated deployment ({@code pareto}, each point's
+ * {@code meetsServiceLevels} saying whether it meets both levels). When none meets them, {@code closest} is the simulated
  * deployment nearest to both levels with the levels it misses, and {@code pruned} counts the candidates each bound
  * dropped before simulation (with the fastest first token and batch-1 decode step seen).
  *
@@ -89,7 +90,8 @@ public final class PlanReport {
             double ttftP90,
             double tpotP90,
             double tokensPerSecond,
-            double tpotP50) {
+            double tpotP50,
+            int concurrency) {
         double costPerHour() {
             return replicas * c.par().devices() * c.hw().pricePerHourUsd();
         }
@@ -451,30 +453,17 @@ public final class PlanReport {
             row(o, listed.get(i), rate);
             o.put("maxRateRequestsPerSecond", maxRates[i]);
         }
-        // the frontier of what was simulated and met the levels: tokens/s per device against tokens/s per user
+        // the frontier of every simulated deployment and operating point, as AIConfigurator draws it: tokens/s per
+        // device against tokens/s per user, each point marked with whether it meets both levels. Over the deployments
+        // that met the levels at the asked rate alone it was mostly one point: at one rate the tokens/s per device
+        // are the rate's over the devices, so the fastest device of the fewest devices beat every other on both axes.
+        // The trade-off is in the load a replica carries: few requests in flight are fast per user, many fill the
+        // device, so each simulated device and split is also run at 1, 2, 4, ... requests in flight.
         ArrayNode pareto = root.putArray("pareto");
-        List<Outcome> front = new ArrayList<>();
-        for (Outcome o : met) {
-            boolean dominated = false;
-            for (Outcome x : met)
-                if (x != o
-                        && perDevice(x) >= perDevice(o)
-                        && 1 / x.tpotP50() >= 1 / o.tpotP50()
-                        && (perDevice(x) > perDevice(o) || 1 / x.tpotP50() > 1 / o.tpotP50())) {
-                    dominated = true;
-                    break;
-                }
-            if (!dominated
-                    && front.stream()
-                            .noneMatch(f -> f.c().hw().id().equals(o.c().hw().id())
-                                    && f.c().par().equals(o.c().par())
-                                    && f.replicas() == o.replicas()
-                                    && f.c().precision()
-                                            .weights()
-                                            .equals(o.c().precision().weights()))) front.add(o);
-        }
-        front.sort(Comparator.comparingDouble(PlanReport::perDevice));
-        for (Outcome o : front) {
+        List<Outcome> points = new ArrayList<>(simulated);
+        int sweeps = sweepConcurrency(spec, simulated, prompt, generate, seed, points);
+        root.put("frontierSimulations", sweeps);
+        for (Outcome o : frontier(points)) {
             ObjectNode p = pareto.addObject();
             p.put("hardware", o.c().hw().id());
             p.put("devices", o.c().par().devices());
@@ -482,6 +471,15 @@ public final class PlanReport {
             p.put("weights", o.c().precision().weights().id());
             p.put("outputTokensPerSecondPerDevice", perDevice(o));
             p.put("outputTokensPerSecondPerUser", 1 / o.tpotP50());
+            p.put("meetsServiceLevels", o.ttftP90() <= ttft && o.tpotP90() <= tpot);
+            p.put("mode", o.c().disaggregated() ? "disaggregated" : "aggregated");
+            p.put("tp", o.c().par().tensor());
+            p.put("pp", o.c().par().pipeline());
+            p.put("ep", o.c().par().expert());
+            p.put("costPerHourUsd", o.costPerHour());
+            p.put("ttftSeconds", o.ttftP90());
+            p.put("tpotSeconds", o.tpotP90());
+            if (o.concurrency() > 0) p.put("concurrency", o.concurrency());
         }
         if (met.isEmpty()) {
             root.put("note", "no candidate meets both service levels at this rate: loosen them, or allow more devices");
@@ -505,6 +503,72 @@ public final class PlanReport {
             if (Double.isFinite(fastestDecode)) pruned.put("fastestDecodeStepSeconds", fastestDecode);
         }
         return root;
+    }
+
+    /** Most requests in flight a replica is run at for the frontier. */
+    static final int FRONTIER_MAX_CONCURRENCY = 256;
+
+    /**
+     * Adds to {@code points} one replica of each device, split and weight format that {@code simulated} has
+     * (aggregated) run in a closed loop at 1, 2, 4, ... requests in flight, up to its sequence limit, what its KV cache
+     * holds at the mean context, and {@link #FRONTIER_MAX_CONCURRENCY}; returns how many runs that took.
+     */
+    private static int sweepConcurrency(
+            TransformerSpec spec,
+            List<Outcome> simulated,
+            Lengths prompt,
+            Lengths generate,
+            long seed,
+            List<Outcome> points) {
+        java.util.Set<String> swept = new java.util.HashSet<>();
+        long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
+        int runs = 0;
+        for (Outcome o : simulated) {
+            Candidate c = o.c();
+            if (c.disaggregated()
+                    || !swept.add(c.hw().id() + "/" + c.par() + "/"
+                            + c.precision().weights().id())) continue;
+            long most =
+                    Math.min(FRONTIER_MAX_CONCURRENCY, Math.min(c.maxSeqs(), Math.max(1, c.kvBlocks() * 16 / context)));
+            for (int k = 1; k <= most; k *= 2) {
+                Traffic t = new Traffic("closed", 0, 1, k, Math.max(64, 4 * k), prompt, generate, seed, List.of());
+                points.add(simulate(spec, c, 1, 0, t));
+                runs++;
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * The deployments of {@code outcomes} that no other beats on both output tokens/s per device and per user (p50),
+     * by tokens/s per device; of two with the same deployment and the same point, the first simulated.
+     */
+    private static List<Outcome> frontier(List<Outcome> outcomes) {
+        List<Outcome> front = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            double device = perDevice(o), user = 1 / o.tpotP50();
+            if (!(device > 0) || !(user > 0) || !Double.isFinite(device) || !Double.isFinite(user)) continue;
+            boolean dominated = false;
+            for (Outcome x : outcomes) {
+                double xd = perDevice(x), xu = 1 / x.tpotP50();
+                if (x != o && xd >= device && xu >= user && (xd > device || xu > user)) {
+                    dominated = true;
+                    break;
+                }
+            }
+            if (!dominated
+                    && front.stream()
+                            .noneMatch(f -> perDevice(f) == device
+                                    && 1 / f.tpotP50() == user
+                                    && f.c().hw().id().equals(o.c().hw().id())
+                                    && f.c().par().equals(o.c().par())
+                                    && f.replicas() == o.replicas()
+                                    && f.c().precision()
+                                            .weights()
+                                            .equals(o.c().precision().weights()))) front.add(o);
+        }
+        front.sort(Comparator.comparingDouble(PlanReport::perDevice));
+        return front;
     }
 
     /** How far a simulated deployment is from both levels: the larger of its p90 times over the targets (1: on them). */
@@ -559,16 +623,18 @@ public final class PlanReport {
         LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
         var scheduler =
                 new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()).withNoEvict(c.noEvict());
-        Traffic share = new Traffic(
-                "poisson",
-                traffic.rate(),
-                1,
-                0,
-                (int) Math.min(100_000L, (long) traffic.requests() * all),
-                traffic.prompt(),
-                traffic.output(),
-                traffic.seed(),
-                List.of());
+        Traffic share = traffic.arrivals().equals("closed")
+                ? traffic
+                : new Traffic(
+                        "poisson",
+                        traffic.rate(),
+                        1,
+                        0,
+                        (int) Math.min(100_000L, (long) traffic.requests() * all),
+                        traffic.prompt(),
+                        traffic.output(),
+                        traffic.seed(),
+                        List.of());
         ServingSimulation.Result r = c.disaggregated()
                 ? ServingSimulation.runDisaggregated(
                         new ServingSimulation.Pool(lm, scheduler, replicas),
@@ -588,7 +654,8 @@ public final class PlanReport {
                 ServingSimulation.p90(r, ServingSimulation.RequestResult::ttft),
                 ServingSimulation.p90(r, ServingSimulation.RequestResult::tpot),
                 tokens / r.makespanSeconds(),
-                ServingSimulation.percentile(r, ServingSimulation.RequestResult::tpot, 50));
+                ServingSimulation.percentile(r, ServingSimulation.RequestResult::tpot, 50),
+                traffic.arrivals().equals("closed") ? traffic.concurrency() : 0);
     }
 
     private static void row(ObjectNode o, Outcome x, double rate) {

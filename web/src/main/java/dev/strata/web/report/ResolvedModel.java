@@ -84,6 +84,26 @@ public record ResolvedModel(
         return imported(HfConfigImporter.importJson(json, source));
     }
 
+    /**
+     * A model read from the first bytes of a GGUF file (its header; the tensor data after it is not read), as
+     * {@code --model FILE.gguf} reads it, with the config.json its metadata stands for (which a page keeps as the
+     * model's state). Errors name {@code field}.
+     *
+     * @param model  the model, with the tensors counted ({@link #checkpoint})
+     * @param config the config.json the metadata stands for: importing it gives the same architecture
+     */
+    public record FromGguf(ResolvedModel model, String config) {}
+
+    /** As {@link FromGguf}: {@code header} the file's first bytes, {@code fileName} its name (the model's). */
+    public static FromGguf ofGguf(byte[] header, String fileName, String field) {
+        String name = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")
+                ? fileName.substring(0, fileName.length() - 5)
+                : fileName;
+        var g = HfConfigImporter.importGguf(
+                new java.io.ByteArrayInputStream(header), field, "GGUF file " + fileName, name);
+        return new FromGguf(imported(g.imported()), g.config().toPrettyString());
+    }
+
     /** A config.json sent inline (HTTP POST). */
     public static ResolvedModel ofConfig(JsonNode config) {
         return imported(HfConfigImporter.importNode(config, "config"));

@@ -115,13 +115,15 @@
 
   /**
    * The plan's throughput frontier (/api/plan's pareto): output tokens/s per device against per user, the frontier as
-   * a line and one marker series per device; on hover, the deployment under the cursor.
+   * a line and marker series per device (hollow: misses a service level); on hover, the deployment under the cursor.
    */
   function frontier(box, plan) {
     const pts = (plan.pareto || []).slice().sort((a, b) => a.outputTokensPerSecondPerUser - b.outputTokensPerSecondPerUser);
     if (pts.length === 0) return null;
     const xs = pts.map((p) => p.outputTokensPerSecondPerUser);
     const ys = pts.map((p) => p.outputTokensPerSecondPerDevice);
+    // one marker series per device, filled where the deployment meets both levels, hollow where it misses one
+    const meets = (p) => p.meetsServiceLevels !== false;
     const devices = Array.from(new Set(pts.map((p) => p.hardware))).sort();
     const tps = (v) => (none(v) ? '--' : sig(v) + ' tok/s');
     const series = [
@@ -131,18 +133,22 @@
     const data = [xs, ys];
     devices.forEach((d, k) => {
       const colour = DEVICE_COLOURS[k % DEVICE_COLOURS.length];
-      series.push({
-        label: d,
-        stroke: colour,
-        paths: () => null,
-        points: { show: true, size: 9, width: 1.5, stroke: colour, fill: colour },
-        value: (u, v, si, idx) => {
-          if (none(v) || none(idx)) return '--';
-          const p = pts[idx];
-          return tps(v) + ', ' + p.replicas + ' × ' + p.devices + ' ' + p.weights;
-        },
-      });
-      data.push(pts.map((p) => (p.hardware === d ? p.outputTokensPerSecondPerDevice : null)));
+      for (const met of [true, false]) {
+        if (!pts.some((p) => p.hardware === d && meets(p) === met)) continue;
+        series.push({
+          label: met ? d : d + ', misses the levels',
+          stroke: colour,
+          paths: () => null,
+          points: { show: true, size: 9, width: 1.5, stroke: colour, fill: met ? colour : '#fff' },
+          value: (u, v, si, idx) => {
+            if (none(v) || none(idx)) return '--';
+            const p = pts[idx];
+            return tps(v) + ', ' + p.replicas + ' × ' + p.devices + ' ' + p.weights +
+              (p.concurrency ? ', ' + p.concurrency + ' in flight' : '');
+          },
+        });
+        data.push(pts.map((p) => (p.hardware === d && meets(p) === met ? p.outputTokensPerSecondPerDevice : null)));
+      }
     });
     const xMax = 1.15 * Math.max.apply(null, xs), yMax = 1.15 * Math.max.apply(null, ys);
     const options = Object.assign(size(box), {

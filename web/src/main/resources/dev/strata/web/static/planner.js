@@ -37,17 +37,48 @@
       });
     }
 
-    /** A config.json chosen in the upload form goes into the config box, and the results follow it. */
+    /**
+     * A config.json chosen in the upload form goes into the config box, and the results follow it. A GGUF file or a
+     * safetensors index is for the server to read: the upload form is sent with the planner's fields as they are now
+     * (and the config, which an index is checked against), and of a GGUF file larger than the server takes only its
+     * first bytes, which hold the header (a GGUF file is gigabytes, its header a few MiB).
+     */
     function configFile() {
       const file = document.getElementById('config-file');
       if (!file || !config) return;
-      file.addEventListener('change', () => {
+      file.addEventListener('change', async () => {
         const f = file.files && file.files[0];
         if (!f) return;
-        f.text().then(t => {
-          config.value = t;
-          update();
-        });
+        const head = new Uint8Array(await f.slice(0, 4).arrayBuffer());
+        const gguf = String.fromCharCode(...head) === 'GGUF' || /\.gguf$/i.test(f.name);
+        if (!gguf) {
+          const t = await f.text();
+          if (!/model\.safetensors\.index\.json$|index\.json$/i.test(f.name) && !t.includes('"weight_map"')) {
+            config.value = t;
+            update();
+            return;
+          }
+        }
+        const upload = file.form;
+        for (const old of upload.querySelectorAll('input[type=hidden]')) old.remove();
+        let fields = 0; // the bytes the other fields take in the body, with room for each part's headers
+        for (const [k, v] of new FormData(form)) {
+          if (String(v).trim() === '') continue;
+          const h = document.createElement('input');
+          h.type = 'hidden';
+          h.name = k;
+          h.value = String(v);
+          upload.appendChild(h);
+          fields += new Blob([k, String(v)]).size + 256;
+        }
+        // the whole body must fit the server's limit: the file's first bytes, which hold its header
+        const room = Number(file.dataset.maxBytes) - fields - 4096;
+        if (gguf && room > 0 && f.size > room) {
+          const part = new DataTransfer();
+          part.items.add(new File([f.slice(0, room)], f.name, { type: 'application/octet-stream' }));
+          file.files = part.files;
+        }
+        upload.submit();
       });
     }
 
