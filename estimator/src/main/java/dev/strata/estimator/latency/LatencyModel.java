@@ -39,6 +39,9 @@ public final class LatencyModel {
     /** The routed experts' grouped-product efficiency relative to a dense product ({@link LatencyTuning}). */
     private final double expertComputeFactor;
 
+    /** {@link ExpectedExperts#busiestRankDeviations} of the expert-parallel ranks, worked out once. */
+    private final double busiestRankDeviations;
+
     private final Offload offload;
     private final Roofline roofline;
     private final Group[] groups;
@@ -111,6 +114,7 @@ public final class LatencyModel {
         this.groups = new Group[layers.size()];
         LatencyTuning formatTuning = roofline.tuning();
         this.expertComputeFactor = formatTuning.expertComputeFactor();
+        this.busiestRankDeviations = ExpectedExperts.busiestRankDeviations(par.expert());
         MatrixList matrices = new MatrixList(p, roofline);
         for (int i = 0; i < groups.length; i++) {
             LayerGroup g = layers.get(i);
@@ -419,6 +423,10 @@ public final class LatencyModel {
     private void tokenTerms(StepTime step, Roofline r, double tokens, long logitRows, Offload offload) {
         boolean weightsOffloaded = offload == Offload.WEIGHTS;
         int tp = parallelism.tensor();
+        int ep = parallelism.expert();
+        // expert ranks beyond the tensor-parallel group hold the experts of several data-parallel replicas, whose
+        // tokens reach them by an all-to-all: each rank's experts see that many replicas' tokens
+        double gathered = Math.max(1.0, (double) ep / tp);
         double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
         double matrixPerFlop = r.calibratedSecondsPerFlop(
                 LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
@@ -431,12 +439,13 @@ public final class LatencyModel {
                 double read, passes, perFlop;
                 if (m.routed) {
                     MixtureOfExperts moe = g.moe;
-                    double touched =
-                            m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), tokens);
+                    double seen = tokens * gathered;
+                    double touched = m.copies * ExpectedExperts.fractionTouched(moe.routedExperts(), moe.topK(), seen);
                     read = touched;
-                    passes = tokens * moe.topK() * m.copies / moe.routedExperts();
+                    passes = seen * moe.topK() * m.copies / moe.routedExperts();
                     perFlop = r.calibratedSecondsPerFlop(m.component, touched > 0 ? passes / touched : 0)
-                            / expertComputeFactor; // rows per expert touched
+                            / expertComputeFactor // rows per expert touched
+                            * ExpectedExperts.busiestRankFactor(passes, ep, busiestRankDeviations); // the busiest rank
                 } else {
                     read = m.copies;
                     passes = tokens * m.copies;
@@ -457,6 +466,8 @@ public final class LatencyModel {
             if (tp > 1)
                 r.allReduce(
                         step, times * 2, actBytes, tp); // after attention and after the feed-forward (Megatron-LM §3)
+            if (g.moe != null && gathered > 1) // dispatch to the expert ranks and combine back: the rows sent away
+            r.allToAll(step, times * 2, actBytes * g.moe.topK() / tp * (ep - 1) / ep);
             step.t[StepTime.CALIBRATED + LatencyComponent.OVERHEAD.ordinal()] += times * g.overheadSeconds;
             step.t[StepTime.CALIBRATED + LatencyComponent.ELEMENTWISE.ordinal()] +=
                     times * tokens * g.elementwiseSecondsPerToken;

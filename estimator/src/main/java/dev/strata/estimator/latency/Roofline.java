@@ -191,6 +191,19 @@ final class Roofline {
                         bytes, ranks, link * eff.communication(), tuning.collectiveLatencySeconds());
     }
 
+    /**
+     * {@code times} all-to-all exchanges in which each rank sends {@code bytes} to the others (expert parallelism's
+     * dispatch and combine), over one direction of its link as a point-to-point transfer of those bytes.
+     */
+    void allToAll(StepTime s, double times, double bytes) {
+        requireLink();
+        int i = LatencyComponent.COMMUNICATION.ordinal();
+        s.t[StepTime.BYTES + i] += bytes * times;
+        s.t[StepTime.FLOOR + i] += times * Collectives.pointToPointSeconds(bytes, link, 0);
+        s.t[StepTime.CALIBRATED + i] += times
+                * Collectives.pointToPointSeconds(bytes, link * eff.communication(), tuning.collectiveLatencySeconds());
+    }
+
     /** {@code hops} point-to-point transfers of {@code bytes} between pipeline stages. */
     void pointToPoint(StepTime s, double bytes, int hops) {
         requireLink();
