@@ -296,7 +296,9 @@ public final class CapacityPage {
     private static void table(StringBuilder b, JsonNode list, double rate) {
         b.append("<div class=\"table-scroll\"><table id=\"deployments\"><thead><tr><th>#</th><th>hardware</th>"
                 + "<th class=\"num\">devices</th><th class=\"num\">tp × pp × ep</th><th class=\"num\">replicas</th>"
-                + "<th>weights · KV</th><th>mode</th><th class=\"num\">$/hour</th>"
+                + "<th>weights · KV</th><th>mode</th>"
+                + "<th class=\"num\"><abbr title=\"the scheduler's limits: most sequences running at once · most"
+                + " tokens in one step\">seqs · tokens</abbr></th><th class=\"num\">$/hour</th>"
                 + "<th class=\"num\">$/M output tokens</th><th class=\"num\">TTFT p90</th>"
                 + "<th class=\"num\">TPOT p90</th><th class=\"num\">max rate, req/s</th>"
                 + "<th class=\"num\">headroom</th></tr></thead><tbody>");
@@ -325,6 +327,10 @@ public final class CapacityPage {
                     .append(Html.esc(d.get("kv").asText()))
                     .append("</td><td>")
                     .append(Html.esc(d.get("mode").asText()))
+                    .append("</td><td class=\"num\">")
+                    .append(Show.count(d.path("maxSeqs").asLong()))
+                    .append(" · ")
+                    .append(Show.count(d.path("maxBatchedTokens").asLong()))
                     .append("</td><td class=\"num\">")
                     .append(usdPerHour(d.get("costPerHourUsd").doubleValue()))
                     .append("</td><td class=\"num\">")
