@@ -95,6 +95,11 @@ public final class Main implements Runnable {
         // property picocli.defaults.strata.path names), a line per option by its long name without dashes
         // (hardware=h100-sxm)
         cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider());
+        // numbers as people write them, as the pages take them: 15T, 8k, 128Ki, 1e24 (Inputs)
+        CommandLine.ITypeConverter<Double> number = dev.strata.web.report.Inputs::parseNumber;
+        CommandLine.ITypeConverter<Long> whole = dev.strata.web.report.Inputs::parseLong;
+        cl.registerConverter(Double.class, number).registerConverter(Double.TYPE, number);
+        cl.registerConverter(Long.class, whole).registerConverter(Long.TYPE, whole);
         // every command answers --version, not just the top one
         Version version = new Version();
         for (CommandLine sub : cl.getSubcommands().values())

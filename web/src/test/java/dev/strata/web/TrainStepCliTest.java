@@ -364,4 +364,45 @@ class TrainStepCliTest {
         }
         return a.toArray(String[]::new);
     }
+
+    @Test
+    void numbersAsPeopleWriteThemAreTakenAsThePagesTakeThem() {
+        // 70B parameters, 15T tokens: the same answer as 7e10 and 1.5e13 (Inputs.parseNumber, exact decimal scaling)
+        Cli words = Cli.run(
+                "train",
+                "--params",
+                "70B",
+                "--tokens",
+                "15T",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "1024",
+                "--mfu",
+                "0.4",
+                "--format",
+                "json");
+        Cli digits = Cli.run(
+                "train",
+                "--params",
+                "7e10",
+                "--tokens",
+                "1.5e13",
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "1024",
+                "--mfu",
+                "0.4",
+                "--format",
+                "json");
+        assertThat(words.exitCode()).as(words.err()).isZero();
+        assertThat(words.out()).isEqualTo(digits.out());
+        // what is not a number, NaN included, is refused naming the option and the value (exit 2)
+        for (String bad : new String[] {"15X", "NaN", "Infinity"}) {
+            Cli r = Cli.run("train", "--params", "70B", "--tokens", bad, "--hardware", "h100-sxm", "--devices", "8");
+            assertThat(r.exitCode()).as(bad).isEqualTo(2);
+            assertThat(r.err()).contains("--tokens").contains(bad);
+        }
+    }
 }
