@@ -313,6 +313,27 @@ class SimulateCliTest {
         assertThat(both.at("/scheduler").has("defaultsBasis")).isFalse();
     }
 
+    @Test
+    void theCacheAwareRouterRaisesTheHitRateOfSharedPrefixesOverRoundRobin() throws Exception {
+        // four replicas, 16 system prompts of 2,048 tokens in prompts of 2,304: round-robin spreads every prefix over
+        // every replica, cache-aware keeps each on one, so fewer first-time misses (ServingSimulationTest has exact
+        // cases)
+        String[] base = {
+            "simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--replicas", "4", "--rate", "8",
+            "--requests", "400", "--prompt", "2304", "--generate", "64", "--prefix-tokens", "2048", "--prefix-groups",
+            "16", "--format", "json"
+        };
+        double rr = json(concat(base, "--router", "round-robin"))
+                .at("/kvCache/prefixHitRate")
+                .doubleValue();
+        JsonNode ca = json(concat(base, "--router", "cache-aware"));
+        assertThat(ca.at("/scheduler/router").asText()).isEqualTo("cache-aware");
+        assertThat(ca.at("/kvCache/prefixHitRate").doubleValue()).isGreaterThan(rr);
+        Cli bad = Cli.run(concat(base, "--router", "sticky"));
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--router").contains("sticky").contains("cache-aware");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

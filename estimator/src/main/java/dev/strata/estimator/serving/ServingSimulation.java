@@ -31,8 +31,11 @@ import java.util.concurrent.CancellationException;
  *   recently released is evicted first when a block is needed.</li>
  *   <li>A step's time is the latency model's for its mix ({@link LatencyModel#mixedStep}): the weights read once for
  *   every token of the step, each sequence's cache read at its own length.</li>
- *   <li>Replicas sit behind a router that sends each arrival to the next replica in turn ({@code round-robin}) or to
- *   the one with the fewest requests in flight ({@code least-loaded}).</li>
+ *   <li>Replicas sit behind a router that sends each arrival to the next replica in turn ({@code round-robin}), to
+ *   the one with the fewest requests in flight ({@code least-loaded}), or by its prompt's shared prefix
+ *   ({@code cache-aware}, SGLang router's default policy with its defaults: while the loads are balanced, to the
+ *   replica whose routed prompts match more than 30 % of this one, else to the one that has taken the fewest prefixes;
+ *   when the busiest has more than 64 requests and 1.5 times those of the idlest in flight, to the least loaded).</li>
  * </ul>
  *
  * The first token of a request comes with the step that ends its prompt; its time per output token is the time from
@@ -181,6 +184,9 @@ public final class ServingSimulation {
         final java.util.LinkedHashSet<Long> evictable = new java.util.LinkedHashSet<>();
 
         long hitTokens, prefillTokens;
+        /** The prefix groups the router has sent here (the cache-aware router's view of this replica's tree). */
+        final java.util.HashSet<Integer> routedGroups = new java.util.HashSet<>();
+
         double busyUntil, stepStart;
         boolean busy;
         int inFlight;
@@ -223,12 +229,12 @@ public final class ServingSimulation {
 
     /**
      * Runs {@code traffic} on {@code replicas} replicas of {@code model} scheduled by {@code scheduler}, routed by
-     * {@code router} ({@code round-robin} or {@code least-loaded}).
+     * {@code router} ({@code round-robin}, {@code least-loaded} or {@code cache-aware}).
      *
      * @param model the latency model of one replica
      * @param scheduler how each replica schedules
      * @param replicas how many replicas
-     * @param router {@code round-robin} or {@code least-loaded}
+     * @param router {@code round-robin}, {@code least-loaded} or {@code cache-aware}
      * @param traffic the requests
      * @return every request's times, and the run's summary
      */
@@ -246,7 +252,7 @@ public final class ServingSimulation {
      * @param decode the pool that generates the tokens
      * @param transferSecondsPerToken seconds to send one token's KV cache
      * @param transferLatencySeconds fixed time of one transfer
-     * @param router {@code round-robin} or {@code least-loaded}, for the prefill pool
+     * @param router {@code round-robin}, {@code least-loaded} or {@code cache-aware}, for the prefill pool
      * @param traffic the requests
      * @return every request's times, and the run's summary
      */
@@ -263,6 +269,51 @@ public final class ServingSimulation {
         return run(prefill, decode, transferSecondsPerToken, transferLatencySeconds, router, traffic);
     }
 
+    /** The routers {@code run} takes. */
+    public static final java.util.List<String> ROUTERS =
+            java.util.List.of("round-robin", "least-loaded", "cache-aware");
+
+    /** SGLang router's defaults for its cache-aware policy: prefix match, and the load gaps that switch it off. */
+    static final double CACHE_THRESHOLD = 0.3;
+
+    static final int BALANCE_ABS_THRESHOLD = 64;
+    static final double BALANCE_REL_THRESHOLD = 1.5;
+
+    private static Replica leastLoaded(Replica[] reps) {
+        Replica to = reps[0];
+        for (Replica x : reps) if (x.inFlight < to.inFlight) to = x;
+        return to;
+    }
+
+    /**
+     * SGLang router's cache-aware choice: the least loaded when the loads are out of balance; else the replica whose
+     * routed prompts share this one's prefix, when that prefix is more than {@link #CACHE_THRESHOLD} of the prompt
+     * (the least loaded of several); else the one that has taken the fewest distinct prefixes (its radix tree is the
+     * smallest), the least loaded among those.
+     */
+    private static Replica cacheAware(Replica[] reps, Traffic.Request q) {
+        int min = Integer.MAX_VALUE, max = 0;
+        for (Replica x : reps) {
+            min = Math.min(min, x.inFlight);
+            max = Math.max(max, x.inFlight);
+        }
+        Replica to;
+        if (max - min > BALANCE_ABS_THRESHOLD && max > min * BALANCE_REL_THRESHOLD) to = leastLoaded(reps);
+        else {
+            to = null;
+            if (q.prefixGroup() >= 0 && q.prefixTokens() > CACHE_THRESHOLD * q.prompt())
+                for (Replica x : reps)
+                    if (x.routedGroups.contains(q.prefixGroup()) && (to == null || x.inFlight < to.inFlight)) to = x;
+            if (to == null)
+                for (Replica x : reps)
+                    if (to == null
+                            || x.routedGroups.size() < to.routedGroups.size()
+                            || x.routedGroups.size() == to.routedGroups.size() && x.inFlight < to.inFlight) to = x;
+        }
+        if (q.prefixGroup() >= 0) to.routedGroups.add(q.prefixGroup());
+        return to;
+    }
+
     private static Result run(
             Pool pool,
             Pool decodePool,
@@ -271,8 +322,7 @@ public final class ServingSimulation {
             String router,
             Traffic traffic) {
         Checks.present("pool", pool);
-        if (!router.equals("round-robin") && !router.equals("least-loaded"))
-            throw new InvalidFieldException("router", router, "round-robin or least-loaded");
+        if (!ROUTERS.contains(router)) throw new InvalidFieldException("router", router, String.join(", ", ROUTERS));
         LatencyModel model = pool.model();
         Scheduler scheduler = pool.scheduler();
         int replicas = pool.replicas();
@@ -346,12 +396,10 @@ public final class ServingSimulation {
             if (nextArrival <= nextStepEnd) { // an arrival, routed
                 int id = next++;
                 Replica to;
-                if (router.equals("round-robin")) to = reps[rr++ % replicas];
-                else {
-                    to = reps[0];
-                    for (Replica x : reps) if (x.inFlight < to.inFlight) to = x;
-                }
                 Traffic.Request q = reqs.get(id);
+                if (router.equals("round-robin")) to = reps[rr++ % replicas];
+                else if (router.equals("cache-aware")) to = cacheAware(reps, q);
+                else to = leastLoaded(reps);
                 Seq s = new Seq(
                         id, new Traffic.Request(now, q.prompt(), q.output(), q.prefixGroup(), q.prefixTokens()));
                 to.waiting.addLast(s);
@@ -440,7 +488,7 @@ public final class ServingSimulation {
      * @param model the latency model of one replica
      * @param scheduler how each replica schedules
      * @param replicas how many replicas
-     * @param router {@code round-robin} or {@code least-loaded}
+     * @param router {@code round-robin}, {@code least-loaded} or {@code cache-aware}
      * @param template the requests' number, lengths and seed
      * @param start the first rate tried, requests per second
      * @param ttftP90 the time-to-first-token level, seconds

@@ -1,6 +1,7 @@
 package dev.strata.estimator.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.estimator.latency.Latency;
@@ -268,5 +269,57 @@ class ServingSimulationTest {
         var again = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "round-robin", traffic);
         assertThat(again.requests()).isEqualTo(roomy.requests());
         assertThat(again.prefixHitRate()).isEqualTo(roomy.prefixHitRate());
+    }
+    /** 420 requests 2 s apart, each 2,304 prompt tokens of which the first 2,048 are group i mod 7's prefix. */
+    private static Traffic sevenGroups() {
+        Traffic.Request[] rs = new Traffic.Request[420];
+        for (int i = 0; i < rs.length; i++) rs[i] = new Traffic.Request(2.0 * i, 2304, 64, i % 7, 2048);
+        return trace(rs);
+    }
+
+    @Test
+    void theCacheAwareRouterKeepsEachPrefixOnOneReplica() {
+        // two replicas: round-robin sends request i to replica i mod 2, so every group reaches both and each replica
+        // misses each group once (14 misses); cache-aware keeps a group where it first went (7 misses). Requests never
+        // overlap (each is done well within 2 s), so every other request hits its 2,048 prefix tokens exactly:
+        // (420 - 14) x 2048 / (420 x 2304) = 0.859259 and (420 - 7) x 2048 / (420 x 2304) = 0.874074
+        var caching = SCHEDULER.withPrefixCaching(true);
+        assertThat(ServingSimulation.run(MODEL, caching, 2, "round-robin", sevenGroups())
+                        .prefixHitRate())
+                .isCloseTo(406.0 * 2048 / (420 * 2304), within(1e-12));
+        assertThat(ServingSimulation.run(MODEL, caching, 2, "cache-aware", sevenGroups())
+                        .prefixHitRate())
+                .isCloseTo(413.0 * 2048 / (420 * 2304), within(1e-12));
+    }
+
+    @Test
+    void underMemoryPressureTheCacheAwareRouterKeepsHittingWhereRoundRobinThrashes() {
+        // 700 KV blocks a replica (11,200 tokens): a request takes 148 blocks, a prefix 128, so a replica keeps about
+        // four prefixes besides the request it runs. Round-robin cycles all seven groups through each replica, and
+        // least-recently-used eviction of a cycle longer than the cache misses every time: no hits. Cache-aware gives
+        // one replica four groups and the other three, which stay cached: all but the first 7 requests hit, 0.874074
+        var tight = new ServingSimulation.Scheduler(256, 8192, 16, 700, true);
+        assertThat(ServingSimulation.run(MODEL, tight, 2, "round-robin", sevenGroups())
+                        .prefixHitRate())
+                .isZero();
+        assertThat(ServingSimulation.run(MODEL, tight, 2, "cache-aware", sevenGroups())
+                        .prefixHitRate())
+                .isCloseTo(413.0 * 2048 / (420 * 2304), within(1e-12));
+    }
+
+    @Test
+    void theCacheAwareRouterTurnsToTheLeastLoadedWhenLoadsDrift() {
+        // every request shares one prefix: cache-aware sends them all to one replica until it has more than 64 in
+        // flight and 1.5 times the other's, then balances; 1,000 requests at once end on both replicas
+        Traffic.Request[] rs = new Traffic.Request[1000];
+        for (int i = 0; i < rs.length; i++) rs[i] = new Traffic.Request(0, 512, 64, 0, 256);
+        var r = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 2, "cache-aware", trace(rs));
+        assertThat(r.requests()).hasSize(1000);
+        // what one replica alone would take, against two sharing the load: the balanced run is faster
+        var one = ServingSimulation.run(MODEL, SCHEDULER.withPrefixCaching(true), 1, "cache-aware", trace(rs));
+        assertThat(r.makespanSeconds()).isLessThan(0.75 * one.makespanSeconds());
+        assertThatThrownBy(() -> ServingSimulation.run(MODEL, SCHEDULER, 2, "sticky", trace(rs)))
+                .isInstanceOf(dev.strata.model.InvalidFieldException.class)
+                .hasMessageContaining("cache-aware");
     }
 }

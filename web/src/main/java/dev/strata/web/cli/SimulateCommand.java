@@ -123,7 +123,10 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "Share of device memory the engine takes (default 0.9).")
     String gpuMemoryUtilization;
 
-    @Option(names = "--router", paramLabel = "round-robin|least-loaded", description = "How arrivals go to replicas.")
+    @Option(
+            names = "--router",
+            paramLabel = "round-robin|least-loaded|cache-aware",
+            description = "How arrivals go to replicas (cache-aware: by shared prompt prefix, SGLang router's policy).")
     String router;
 
     @Option(

@@ -124,8 +124,8 @@ public final class SimulateReport {
         int maxSeqs = givenSeqs != null ? givenSeqs : engineLimits.maxSeqs();
         long budget = givenBudget != null ? givenBudget : engineLimits.maxBatchedTokens();
         String router = in.text("router") == null ? "round-robin" : in.text("router");
-        if (!router.equals("round-robin") && !router.equals("least-loaded"))
-            throw new InvalidFieldException(prefix + "router", router, "round-robin or least-loaded");
+        if (!ServingSimulation.ROUTERS.contains(router))
+            throw new InvalidFieldException(prefix + "router", router, String.join(", ", ServingSimulation.ROUTERS));
         Traffic traffic = traffic(in, prefix, trace);
         double tokens = trace != null
                 ? trace.stream().mapToDouble(x -> x.prompt() + x.output()).sum()
