@@ -49,8 +49,8 @@ class CapacityHardwarePagesTest {
             for (int i = 0; i < rows.size(); i++) {
                 List<String> row = rows.get(i);
                 JsonNode d = deployments.get(i);
-                // columns: #, hardware, devices, tp × pp × ep, replicas, weights · KV, mode, seqs · tokens, $/hour,
-                // $/M tokens, TTFT p90, TPOT p90, max rate, headroom
+                // columns: #, hardware, devices, tp × pp × ep, replicas, weights · KV, mode with the scheduler's
+                // limits, $/hour, $/M tokens, TTFT p90, TPOT p90, max rate, headroom
                 assertThat(row.get(1)).isEqualTo(d.get("hardware").asText());
                 assertThat(row.get(2)).isEqualTo(d.get("devices").asText());
                 assertThat(row.get(3))
@@ -60,27 +60,27 @@ class CapacityHardwarePagesTest {
                 assertThat(row.get(5))
                         .isEqualTo(
                                 d.get("weights").asText() + " · " + d.get("kv").asText());
-                assertThat(row.get(6)).isEqualTo(d.get("mode").asText());
-                assertThat(row.get(7))
-                        .isEqualTo(String.format(
-                                java.util.Locale.ROOT,
-                                "%,d · %,d",
-                                d.get("maxSeqs").asLong(),
-                                d.get("maxBatchedTokens").asLong()));
+                assertThat(row.get(6))
+                        .isEqualTo(d.get("mode").asText() + " "
+                                + String.format(
+                                        java.util.Locale.ROOT,
+                                        "%,d seqs · %,d tokens",
+                                        d.get("maxSeqs").asLong(),
+                                        d.get("maxBatchedTokens").asLong()));
                 // the page rounds: dollars to the cent, times and rates to three significant digits (0.5 %)
-                assertThat(number(row.get(8))).isCloseTo(d.get("costPerHourUsd").doubleValue(), within(0.005));
-                assertThat(seconds(row.get(10)))
+                assertThat(number(row.get(7))).isCloseTo(d.get("costPerHourUsd").doubleValue(), within(0.005));
+                assertThat(seconds(row.get(9)))
                         .isCloseTo(
                                 d.get("ttftSeconds").doubleValue(),
                                 within(0.005 * d.get("ttftSeconds").doubleValue()));
-                assertThat(seconds(row.get(11)))
+                assertThat(seconds(row.get(10)))
                         .isCloseTo(
                                 d.get("tpotSeconds").doubleValue(),
                                 within(0.005 * d.get("tpotSeconds").doubleValue()));
                 double max = d.get("maxRateRequestsPerSecond").doubleValue();
-                assertThat(number(row.get(12))).isCloseTo(max, within(0.005 * max));
+                assertThat(number(row.get(11))).isCloseTo(max, within(0.005 * max));
                 // headroom: the largest sustained rate over the asked 10 requests/s, two decimals
-                assertThat(number(row.get(13))).isCloseTo(max / 10, within(0.005));
+                assertThat(number(row.get(12))).isCloseTo(max / 10, within(0.005));
             }
             // the charts the page shows are drawn
             String q = PLAN_QUERY + "&width=900&height=480";

@@ -296,9 +296,8 @@ public final class CapacityPage {
     private static void table(StringBuilder b, JsonNode list, double rate) {
         b.append("<div class=\"table-scroll\"><table id=\"deployments\"><thead><tr><th>#</th><th>hardware</th>"
                 + "<th class=\"num\">devices</th><th class=\"num\">tp × pp × ep</th><th class=\"num\">replicas</th>"
-                + "<th>weights · KV</th><th>mode</th>"
-                + "<th class=\"num\"><abbr title=\"the scheduler's limits: most sequences running at once · most"
-                + " tokens in one step\">seqs · tokens</abbr></th><th class=\"num\">$/hour</th>"
+                + "<th>weights · KV</th><th>mode, <abbr title=\"the scheduler's limits: most sequences running at"
+                + " once · most tokens in one step\">limits</abbr></th><th class=\"num\">$/hour</th>"
                 + "<th class=\"num\">$/M output tokens</th><th class=\"num\">TTFT p90</th>"
                 + "<th class=\"num\">TPOT p90</th><th class=\"num\">max rate, req/s</th>"
                 + "<th class=\"num\">headroom</th></tr></thead><tbody>");
@@ -327,11 +326,11 @@ public final class CapacityPage {
                     .append(Html.esc(d.get("kv").asText()))
                     .append("</td><td>")
                     .append(Html.esc(d.get("mode").asText()))
-                    .append("</td><td class=\"num\">")
+                    .append("<br><small>")
                     .append(Show.count(d.path("maxSeqs").asLong()))
-                    .append(" · ")
+                    .append(" seqs · ")
                     .append(Show.count(d.path("maxBatchedTokens").asLong()))
-                    .append("</td><td class=\"num\">")
+                    .append(" tokens</small></td><td class=\"num\">")
                     .append(usdPerHour(d.get("costPerHourUsd").doubleValue()))
                     .append("</td><td class=\"num\">")
                     .append(usd2(d.get("costPerMillionOutputTokensUsd").doubleValue()))

@@ -10,7 +10,7 @@ window.strataChartKit = (() => {
     return Math.abs(v) >= 1000 ? INT.format(v) : String(Number(v.toPrecision(3)));
   }
 
-  /** A dashed vertical line at x with its label on text row `row`; none outside the axis. */
+  /** A dashed vertical line at x with its label on text row `row` (negative: from the bottom); none outside the axis. */
   function mark(u, x, label, color, row) {
     if (!(x >= u.scales.x.min && x <= u.scales.x.max)) return;
     const dpr = devicePixelRatio, c = u.ctx, px = Math.round(u.valToPos(x, 'x', true));
@@ -26,7 +26,9 @@ window.strataChartKit = (() => {
     c.font = 12 * dpr + 'px system-ui, sans-serif';
     const right = px > u.bbox.left + u.bbox.width * 0.75;
     c.textAlign = right ? 'right' : 'left';
-    c.fillText(label, px + (right ? -4 : 4) * dpr, u.bbox.top + (14 + 15 * row) * dpr);
+    // row 0, 1, ... from the top; -1, -2, ... from the bottom (clear of level labels, which sit at the top right)
+    const y = row >= 0 ? u.bbox.top + (14 + 15 * row) * dpr : u.bbox.top + u.bbox.height + (15 * row + 9) * dpr;
+    c.fillText(label, px + (right ? -4 : 4) * dpr, y);
     c.restore();
   }
 

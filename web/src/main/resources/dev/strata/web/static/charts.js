@@ -203,8 +203,8 @@
       hooks: {
         draw: [
           (u) => {
-            // the label below the first-token level's, near the top
-            mark(u, d.rateRequestsPerSecond, 'asked ' + sig(d.rateRequestsPerSecond) + ' req/s', '#b25e00', 2);
+            // the label at the bottom: the levels' labels take the top right, where the asked rate often is
+            mark(u, d.rateRequestsPerSecond, 'asked ' + sig(d.rateRequestsPerSecond) + ' req/s', '#b25e00', -1);
             level(u, d.ttftP90LevelMs, 'first-token p90 level ' + sig(d.ttftP90LevelMs) + ' ms', '#2b6cd4');
             level(u, d.tpotP90LevelMs, 'per-token p90 level ' + sig(d.tpotP90LevelMs) + ' ms', '#1b7f3b');
           },
