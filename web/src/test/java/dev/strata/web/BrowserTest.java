@@ -3,9 +3,7 @@ package dev.strata.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.web.http.StrataServer;
 import dev.strata.web.render.Render;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
@@ -23,15 +21,12 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
@@ -41,23 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The app in a real headless Chromium (Debian's chromium and chromium-driver, installed by .ci/run), against the real
  * server on a free local port. With {@code -Dstrata.screenshots=DIR} it also saves a screenshot of each page.
  */
-class BrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
+class BrowserTest extends ServedInChromium {
 
     @Test
     void theModelsPageUpdatesItsNumbersAndChartAndItsCsvMatchesTheApi() throws Exception {

@@ -3,8 +3,6 @@ package dev.strata.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.data.HardwareCatalog;
-import dev.strata.web.http.StrataServer;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,15 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -30,28 +25,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * width: no sideways scrolling, no console errors, charts drawn. With {@code -Dstrata.screenshots=DIR} it saves a
  * screenshot of each page at each width.
  */
-class CapacityHardwareBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
+class CapacityHardwareBrowserTest extends ServedInChromium {
 
     /** The capacity page as a first visit shows it (its form's defaults). */
     private static final String CAPACITY =
             "/capacity?model=llama-3-8b&rate=10&prompt=lognormal%3A1024%3A0.5&generate=256&ttft-p90-ms=500"
                     + "&tpot-p90-ms=50&hardware=";
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
 
     @Test
     void theCapacityPageFitsADesktopAndAPhoneAndItsFormLeadsToTheResult() throws Exception {

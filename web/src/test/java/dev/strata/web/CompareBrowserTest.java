@@ -2,20 +2,15 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.web.http.StrataServer;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -26,26 +21,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * With {@code -Dstrata.screenshots=DIR} it saves the page at 1440 px ({@code compare.png}) and 390 px
  * ({@code compare-phone.png}).
  */
-class CompareBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
+class CompareBrowserTest extends ServedInChromium {
 
     private static final String THREE_DEVICES =
             "/compare?model=llama-3.1-70b&hardware=h100-sxm,h200-sxm,mi300x&devices=2";
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
 
     @Test
     void theBestTimePerOutputTokenIsTheSmallestOfTheThreeDevices() throws Exception {

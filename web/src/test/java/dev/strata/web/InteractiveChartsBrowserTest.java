@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.web.http.StrataServer;
 import dev.strata.web.render.Render;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,14 +15,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -37,10 +32,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * -Dstrata.screenshots=DIR} it saves the pages ({@code capacity-charts.png}, {@code training-chart.png}, {@code
  * scaling-charts.png}, {@code validation-chart.png}, {@code models-chart.png} and their {@code -phone} versions).
  */
-class InteractiveChartsBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
+class InteractiveChartsBrowserTest extends ServedInChromium {
 
     /** The capacity page's first visit: its defaults (CapacityPage.DEFAULTS), Llama 3 8B at 10 requests/s. */
     private static final String CAPACITY_QUERY =
@@ -50,19 +42,6 @@ class InteractiveChartsBrowserTest {
 
     /** A value shown with three significant digits (charts.js's sig) is within half a unit of its third digit. */
     private static final double SHOWN_PERCENT = 0.5;
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
 
     @Test
     void theCapacityChartsAreDrawnFromTheirJsonAndShowValuesOnHover() throws Exception {

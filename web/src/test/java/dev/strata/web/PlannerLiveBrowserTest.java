@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strata.web.http.StrataServer;
 import dev.strata.web.render.Render;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -27,7 +23,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -38,23 +33,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The planner's live updates and interactive charts in a real headless Chromium (as {@link BrowserTest}), against the
  * real server on a free local port. With {@code -Dstrata.screenshots=DIR} it saves the planner at 1440 and 390 px.
  */
-class PlannerLiveBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
+class PlannerLiveBrowserTest extends ServedInChromium {
 
     @BeforeEach
     void desktop() {

@@ -2,22 +2,16 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.web.http.StrataServer;
 import dev.strata.web.page.PlannerPage;
-import io.javalin.Javalin;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -27,23 +21,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * takes is sent cut to its first bytes (the header is at the start), the page then shows the file's model with the
  * planner's fields as they were, and a later change keeps that model.
  */
-class PlannerUploadBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
+class PlannerUploadBrowserTest extends ServedInChromium {
 
     @Test
     void aGgufFileLargerThanTheLimitIsSentCutToItsHeaderAndItsModelStays(@TempDir Path dir) throws Exception {

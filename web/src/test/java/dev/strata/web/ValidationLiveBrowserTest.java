@@ -2,17 +2,11 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.web.http.StrataServer;
-import io.javalin.Javalin;
-import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -22,23 +16,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * shows it without a page load, the URL follows, and switching between the shipped runs and the published runs (which
  * have no quantity) shows each view's own fields.
  */
-class ValidationLiveBrowserTest {
-    private static Javalin app;
-    private static ChromeDriver driver;
-    private static String base;
-
-    @BeforeAll
-    static void start() throws IOException {
-        app = StrataServer.create().start("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + app.port();
-        driver = Chromium.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (driver != null) driver.quit();
-        if (app != null) app.stop();
-    }
+class ValidationLiveBrowserTest extends ServedInChromium {
 
     @Test
     void theQuantityAndTheRunFollowTheFormWithoutAPageLoad() {

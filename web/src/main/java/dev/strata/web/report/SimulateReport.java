@@ -104,6 +104,17 @@ public final class SimulateReport {
         Long givenBudget = in.whole("max-batched-tokens");
         if (givenSeqs != null) bounded(givenSeqs, 1, 1, 1 << 20, prefix + "max-seqs");
         if (givenBudget != null) Checks.range(prefix + "max-batched-tokens", givenBudget, 1, 1L << 24);
+        // the KV blocks a replica holds for a sequence limit and a step's token budget
+        java.util.function.LongBinaryOperator blocksFor = (seqs, tokens) -> KvCapacity.blocks(
+                spec,
+                options.precision(),
+                par,
+                serving.hardware(),
+                options.runtimeOverheadBytes(),
+                utilization,
+                tokens,
+                (int) seqs,
+                block);
         SchedulerDefaults engineLimits = givenSeqs != null && givenBudget != null
                 ? null
                 : SchedulerDefaults.of(
@@ -111,16 +122,9 @@ public final class SimulateReport {
                         serving.hardware(),
                         spec.contextLength(),
                         (seqs, tokens) -> block
-                                * KvCapacity.blocks(
-                                        spec,
-                                        options.precision(),
-                                        par,
-                                        serving.hardware(),
-                                        options.runtimeOverheadBytes(),
-                                        utilization,
-                                        givenBudget != null ? givenBudget : tokens,
+                                * blocksFor.applyAsLong(
                                         givenSeqs != null ? givenSeqs : seqs,
-                                        block));
+                                        givenBudget != null ? givenBudget : tokens));
         int maxSeqs = givenSeqs != null ? givenSeqs : engineLimits.maxSeqs();
         long budget = givenBudget != null ? givenBudget : engineLimits.maxBatchedTokens();
         String router = in.text("router") == null ? "round-robin" : in.text("router");
@@ -139,16 +143,7 @@ public final class SimulateReport {
                             + " prompt and output lengths: " + String.format("%.2e", tokens)
                             + "); the command line takes more");
 
-        long kvBlocks = KvCapacity.blocks(
-                spec,
-                options.precision(),
-                par,
-                serving.hardware(),
-                options.runtimeOverheadBytes(),
-                utilization,
-                budget,
-                maxSeqs,
-                block);
+        long kvBlocks = blocksFor.applyAsLong(maxSeqs, budget);
         LatencyModel lm = LatencyModel.of(
                 spec, options.precision(), par, serving.hardware(), serving.tuning(), serving.offload());
         String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
