@@ -62,12 +62,31 @@ class ServerTest {
             assertThat(j.at("/ttftSeconds/p90").doubleValue()).isPositive();
             assertThat(j.at("/requests/completed").intValue()).isEqualTo(200);
             assertThat(j.has("perRequest")).isFalse();
+            // running sequences and KV use over the run: at most 256 intervals from 0, shares within [0, 1], and the
+            // integral of running sequences is the batch's mean over busy time times the busy time, at most the span
+            JsonNode points = j.at("/timeline/points");
+            double width = j.at("/timeline/intervalSeconds").doubleValue();
+            assertThat(points.size()).isBetween(1, 256);
+            assertThat(points.get(0).get("startSeconds").doubleValue()).isZero();
+            double integral = 0;
+            for (JsonNode p : points) {
+                assertThat(p.get("kvUtilization").doubleValue()).isBetween(0.0, 1.0);
+                integral += p.get("sequences").doubleValue() * width;
+            }
+            assertThat(integral)
+                    .isPositive()
+                    .isLessThanOrEqualTo(j.at("/batch/max").doubleValue() * (points.size() * width));
+            var timeline = client.get(
+                    "/chart/simulate-timeline.svg?model=llama-3-8b&hardware=h100-sxm&rate=5" + "&requests=100");
+            assertThat(timeline.code()).isEqualTo(200);
+            assertThat(timeline.body().string()).contains("running sequences per replica");
             var csv = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=20&format=csv");
             assertThat(csv.body().string().trim().split("\n")).hasSize(21);
             // the table is of the summary, as the command line's (it was a 500: rows of the requests it had removed)
             var table = client.get("/api/simulate?model=llama-3-8b&hardware=h100-sxm&rate=5&requests=20&format=table");
             assertThat(table.code()).isEqualTo(200);
-            assertThat(table.body().string()).contains("ttftSeconds.p90");
+            String tableText = table.body().string();
+            assertThat(tableText).contains("ttftSeconds.p90").doesNotContain("timeline");
             // 1,000,000 requests of 100,000 tokens: refused at once, naming the field
             assertError(
                     client.get(

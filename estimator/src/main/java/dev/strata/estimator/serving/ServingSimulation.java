@@ -139,6 +139,7 @@ public final class ServingSimulation {
      * @param steps             steps run, over every replica
      * @param prefixHitRate     the share of the prompt tokens to prefill (recomputations after a preemption
      *                          included) that came from the prefix cache instead
+     * @param timeline          running sequences and KV use over the run
      */
     public record Result(
             List<RequestResult> requests,
@@ -149,7 +150,8 @@ public final class ServingSimulation {
             double peakKvUtilization,
             long preemptions,
             long steps,
-            double prefixHitRate) {}
+            double prefixHitRate,
+            Timeline timeline) {}
 
     /** A request in flight on a replica. */
     private static final class Seq {
@@ -357,6 +359,7 @@ public final class ServingSimulation {
                     : reqs.get(i).arrival();
         int next = 0, done = 0, rr = 0;
         double now = 0, lastT = 0, area = 0, batchArea = 0, busyTime = 0, peakKv = 0;
+        Timeline timeline = new Timeline(reps.length + decoders.length);
         long inSystem = 0, preemptions = 0, steps = 0;
         int maxBatch = 0;
         StepTime step = new StepTime();
@@ -421,7 +424,9 @@ public final class ServingSimulation {
             batchArea += batch * dt;
             busyTime += dt;
             maxBatch = Math.max(maxBatch, batch);
-            peakKv = Math.max(peakKv, 1 - (double) r.freeBlocks / r.scheduler.kvBlocks());
+            double kvUse = 1 - (double) r.freeBlocks / r.scheduler.kvBlocks();
+            peakKv = Math.max(peakKv, kvUse);
+            timeline.add(r.stepStart, r.busyUntil, batch, kvUse);
             for (Seq s : r.stepDecodes) {
                 s.cached++;
                 s.generated++;
@@ -476,7 +481,8 @@ public final class ServingSimulation {
                 peakKv,
                 preemptions,
                 steps,
-                prefills > 0 ? (double) hits / prefills : 0);
+                prefills > 0 ? (double) hits / prefills : 0,
+                timeline);
     }
 
     /**

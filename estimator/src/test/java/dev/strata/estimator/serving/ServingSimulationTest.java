@@ -322,4 +322,20 @@ class ServingSimulationTest {
                 .isInstanceOf(dev.strata.model.InvalidFieldException.class)
                 .hasMessageContaining("cache-aware");
     }
+
+    @Test
+    void theTimelineHoldsEveryRunningSequenceSecond() {
+        // one request alone: it runs from its arrival to its last token, one sequence all the while, so the timeline's
+        // integral of running sequences is its end-to-end time (no queue), and its KV use never passes the peak
+        var one = ServingSimulation.run(
+                MODEL, SCHEDULER, 1, "round-robin", trace(new Traffic.Request(0, 1024, 128, -1, 0)));
+        Timeline t = one.timeline();
+        double integral = 0;
+        for (Timeline.Point p : t.points()) {
+            integral += p.sequences() * t.intervalSeconds();
+            assertThat(p.kvUtilization()).isBetween(0.0, one.peakKvUtilization() + 1e-12);
+        }
+        assertThat(integral).isCloseTo(one.requests().get(0).e2e(), within(1e-9));
+        assertThat(t.points().size()).isLessThanOrEqualTo(Timeline.BUCKETS);
+    }
 }

@@ -180,6 +180,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (fmt == Format.CSV) out.print(Render.rows(root, root.get("perRequest"), fmt));
         else {
             root.remove("perRequest");
+            if (fmt != Format.JSON) root.remove("timeline"); // JSON only: a table has no place for it
             out.print(Render.render(root, fmt));
         }
         out.flush();

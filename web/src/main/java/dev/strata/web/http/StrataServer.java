@@ -157,6 +157,10 @@ public final class StrataServer {
                                         : ctx.queryParam("quantity"),
                                 device(ctx))));
         // the capacity page's charts: the plan's frontier and its cheapest deployment's latency against rate
+        chartMakers.put(
+                "simulate-timeline",
+                ctx -> SimulateReport.timelineChart(
+                        ResolvedModel.of(required(ctx, "model")), noFiles(name -> Query.text(ctx, name))));
         chartMakers.put("capacity-frontier", ctx -> CapacityPage.frontierChart(ctx::queryParam));
         chartMakers.put("capacity-latency", ctx -> CapacityPage.latencyChart(ctx::queryParam));
         // the latency chart's figures as JSON, for the page's interactive chart (no /api route answers them)
@@ -597,7 +601,9 @@ public final class StrataServer {
                 "",
                 null,
                 SimulateReport.HTTP_MAX_TOKENS);
-        if (!"csv".equals(Query.text(ctx, "format"))) root.remove("perRequest");
+        String format = Query.text(ctx, "format");
+        if (!"csv".equals(format)) root.remove("perRequest");
+        if (format != null && !format.equals("json")) root.remove("timeline"); // JSON only: a table has no place for it
         // the table, as the command line's, is of the summary: without the requests there are no rows to list
         respond(ctx, root, root.has("perRequest") ? "perRequest" : null);
     }

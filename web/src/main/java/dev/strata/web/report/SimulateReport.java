@@ -1,5 +1,6 @@
 package dev.strata.web.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.estimator.latency.EngineProfile;
@@ -275,6 +276,15 @@ public final class SimulateReport {
         ObjectNode little = root.putObject("littlesLaw"); // a check anyone can make: L = lambda W
         little.put("meanInSystem", r.meanInSystem());
         little.put("arrivalRateTimesMeanLatency", rs.size() / span * mean(rs, ServingSimulation.RequestResult::e2e));
+        ObjectNode tl = root.putObject("timeline"); // running sequences and KV use over the run, time-averaged
+        tl.put("intervalSeconds", r.timeline().intervalSeconds());
+        ArrayNode points = tl.putArray("points");
+        for (dev.strata.estimator.serving.Timeline.Point p : r.timeline().points()) {
+            ObjectNode o = points.addObject();
+            o.put("startSeconds", p.startSeconds());
+            o.put("sequences", p.sequences());
+            o.put("kvUtilization", p.kvUtilization());
+        }
         ArrayNode per = root.putArray("perRequest");
         for (ServingSimulation.RequestResult x : rs) {
             ObjectNode o = per.addObject();
@@ -339,6 +349,33 @@ public final class SimulateReport {
                 false,
                 true,
                 series);
+    }
+
+    /**
+     * The {@code /chart/simulate-timeline} image: running sequences per replica and the share of KV blocks in use over
+     * one simulated run ({@link #of} with the same options), each averaged over the timeline's intervals.
+     */
+    public static org.jfree.chart.JFreeChart timelineChart(ResolvedModel model, Function<String, String> values) {
+        ObjectNode r = of(model, values, "", null, HTTP_MAX_TOKENS);
+        JsonNode points = r.path("timeline").path("points");
+        int n = points.size();
+        double[] t = new double[n], seqs = new double[n], kv = new double[n];
+        for (int i = 0; i < n; i++) {
+            JsonNode p = points.get(i);
+            t[i] = p.get("startSeconds").doubleValue()
+                    + r.path("timeline").path("intervalSeconds").doubleValue() / 2;
+            seqs[i] = p.get("sequences").doubleValue();
+            kv[i] = 100 * p.get("kvUtilization").doubleValue();
+        }
+        return dev.strata.web.chart.Charts.lines(
+                model.spec().name() + ": running sequences and KV cache over the run",
+                "seconds",
+                "sequences per replica · % of KV blocks in use",
+                false,
+                false,
+                List.of(
+                        new dev.strata.web.chart.Series("running sequences per replica", t, seqs),
+                        new dev.strata.web.chart.Series("KV blocks in use, %", t, kv)));
     }
 
     /**
