@@ -38,6 +38,8 @@ class ValidatePublishedCliTest {
                 .contains("leaveOneModelOut")
                 .contains("h200-sxm")
                 .contains("mixtral")
+                .contains("TensorRT-LLM 0.9, static")
+                .contains("TensorRT-LLM 1.0, in-flight")
                 .contains("meets the targets");
         Cli bad = Cli.run("validate", "--published", "--report");
         assertThat(bad.exitCode()).isEqualTo(2);

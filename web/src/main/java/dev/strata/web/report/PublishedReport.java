@@ -64,6 +64,16 @@ public final class PublishedReport {
         summarise(summary, "model", used, c -> c.point().modelFamily());
         summarise(summary, "metric", used, c -> c.point().metric());
         summarise(summary, "batch", used, c -> c.point().single() ? "1" : "more than 1");
+        // the engine version and how it batched: TensorRT-LLM 0.9's static batches, 1.0's in-flight runs (steady state)
+        summarise(
+                summary,
+                "engine",
+                used,
+                c -> c.point().engine().startsWith("TensorRT-LLM 1.0")
+                        ? "TensorRT-LLM 1.0, in-flight"
+                        : c.point().engine().startsWith("TensorRT-LLM 0.9")
+                                ? "TensorRT-LLM 0.9, static"
+                                : c.point().engine());
         ArrayNode cv = root.putArray("crossValidation");
         for (String section : List.of("inSample", "leaveOneModelOut", "leaveOneDeviceOut")) {
             ObjectNode o = cv.addObject();
