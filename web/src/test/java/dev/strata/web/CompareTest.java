@@ -153,7 +153,7 @@ class CompareTest {
             assertThat(cells.get(1).get("fits").value()).isEqualTo("false");
             assertThat(html)
                     .contains("1 device <span class=\"tag\">does not fit</span>")
-                    .contains("<span class=\"why\">needs 147.2 GB per device, the device has 80.0 GB</span>");
+                    .contains("<span class=\"why\">needs 147.2 GB per device, the device has 85.5 GB</span>");
             for (Cell c : cells.get(1).values()) {
                 assertThat(c.classes()).as(c.quantity()).contains("not-fitting");
                 assertThat(c.best()).as(c.quantity()).isFalse();

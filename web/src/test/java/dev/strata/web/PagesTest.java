@@ -149,7 +149,7 @@ class PagesTest {
             assertThat(m.get("dataParallel").intValue()).isEqualTo(64); // devices / (tp x pp)
             assertThat(m.get("rows")).hasSize(12);
             assertThat(m.get("deviceMemoryBytes").longValue())
-                    .isEqualTo(80_000_000_000L); // H100 SXM, 80 GB (docs/architecture.md)
+                    .isEqualTo(81_559L << 20); // H100 SXM: 81,559 MiB as the driver reports it (hardware.json)
             // ZeRO (Rajbhandari et al. 2020, docs/formulas.md): model states per GPU with N_d = 64 data-parallel ranks
             // are
             // 16Ψ, 4Ψ + 12Ψ/N_d, 2Ψ + 14Ψ/N_d and 16Ψ/N_d at stages 0-3 (mixed-precision Adam); tolerance: rounding of
