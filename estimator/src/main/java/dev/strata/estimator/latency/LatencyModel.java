@@ -42,6 +42,12 @@ public final class LatencyModel {
     /** {@link ExpectedExperts#busiestRankDeviations} of the expert-parallel ranks, worked out once. */
     private final double busiestRankDeviations;
 
+    /**
+     * How many data-parallel replicas' tokens one rank's routed experts see: expert ranks beyond the tensor-parallel
+     * group hold the experts of several replicas, whose tokens reach them by an all-to-all.
+     */
+    private final double gathered;
+
     private final Offload offload;
     private final Roofline roofline;
     private final Group[] groups;
@@ -115,6 +121,7 @@ public final class LatencyModel {
         LatencyTuning formatTuning = roofline.tuning();
         this.expertComputeFactor = formatTuning.expertComputeFactor();
         this.busiestRankDeviations = ExpectedExperts.busiestRankDeviations(par.expert());
+        this.gathered = Math.max(1.0, (double) par.expert() / par.tensor());
         MatrixList matrices = new MatrixList(p, roofline);
         for (int i = 0; i < groups.length; i++) {
             LayerGroup g = layers.get(i);
@@ -424,9 +431,6 @@ public final class LatencyModel {
         boolean weightsOffloaded = offload == Offload.WEIGHTS;
         int tp = parallelism.tensor();
         int ep = parallelism.expert();
-        // expert ranks beyond the tensor-parallel group hold the experts of several data-parallel replicas, whose
-        // tokens reach them by an all-to-all: each rank's experts see that many replicas' tokens
-        double gathered = Math.max(1.0, (double) ep / tp);
         double actBytes = hiddenBytes * tokens; // one hidden vector per token, for all-reduces
         double matrixPerFlop = r.calibratedSecondsPerFlop(
                 LatencyComponent.MLP, tokens); // every product but the routed experts' has tokens rows
