@@ -383,8 +383,7 @@ public final class ServingSimulation {
             lastT = now = t;
             if (nextTransfer <= nextArrival && nextTransfer <= nextStepEnd) { // a KV cache reaches the decode pool
                 Seq s = transfers.poll().seq();
-                Replica to = decoders[0];
-                for (Replica x : decoders) if (x.inFlight < to.inFlight) to = x;
+                Replica to = leastLoaded(decoders);
                 to.waiting.addLast(s);
                 to.inFlight++;
                 if (!to.busy) {
