@@ -454,11 +454,10 @@ public final class PlanReport {
             o.put("maxRateRequestsPerSecond", maxRates[i]);
         }
         // the frontier of every simulated deployment and operating point, as AIConfigurator draws it: tokens/s per
-        // device against tokens/s per user, each point marked with whether it meets both levels. Over the deployments
-        // that met the levels at the asked rate alone it was mostly one point: at one rate the tokens/s per device
-        // are the rate's over the devices, so the fastest device of the fewest devices beat every other on both axes.
-        // The trade-off is in the load a replica carries: few requests in flight are fast per user, many fill the
-        // device, so each simulated device and split is also run at 1, 2, 4, ... requests in flight.
+        // device against tokens/s per user, each point marked with whether it meets both levels. At one rate the
+        // tokens/s per device are the rate's over the devices, so the trade-off is in the load a replica carries:
+        // few requests in flight are fast per user, many fill the device; each simulated device and split is also
+        // run at 1, 2, 4, ... requests in flight.
         ArrayNode pareto = root.putArray("pareto");
         List<Outcome> points = new ArrayList<>(simulated);
         int sweeps = sweepConcurrency(spec, simulated, prompt, generate, seed, points);
