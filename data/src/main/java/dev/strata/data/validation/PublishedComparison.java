@@ -94,8 +94,12 @@ public record PublishedComparison(PublishedPoint point, double floor, double cal
 
     /** The formats of a point: its weights and KV cache; fp8 runs W8A8 on devices with an fp8 peak. */
     static Precision precision(PublishedPoint point) {
-        NumericFormat weights = NumericFormat.parseWeights("weights", point.weights());
-        NumericFormat kv = NumericFormat.parse("kv", point.kv());
-        return Precision.of(weights, kv, Optimizer.ADAMW);
+        return precision(point.weights(), point.kv());
+    }
+
+    /** The formats of a published run from its {@code weights} and {@code kv} columns. */
+    static Precision precision(String weights, String kv) {
+        return Precision.of(
+                NumericFormat.parseWeights("weights", weights), NumericFormat.parse("kv", kv), Optimizer.ADAMW);
     }
 }

@@ -8,8 +8,6 @@ import dev.strata.estimator.serving.KvCapacity;
 import dev.strata.estimator.serving.SchedulerDefaults;
 import dev.strata.model.Hardware;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.NumericFormat;
-import dev.strata.model.Optimizer;
 import dev.strata.model.Parallelism;
 import dev.strata.model.Precision;
 import dev.strata.model.TransformerSpec;
@@ -139,8 +137,7 @@ public final class PublishedMeasurements {
     }
 
     private static Precision precision(PublishedServing.Point s) {
-        return Precision.of(
-                NumericFormat.parseWeights("weights", s.weights()), NumericFormat.parse("kv", s.kv()), Optimizer.ADAMW);
+        return PublishedComparison.precision(s.weights(), s.kv());
     }
 
     private static PublishedPoint point(CSVRecord r) {
