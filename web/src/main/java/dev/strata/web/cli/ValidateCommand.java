@@ -267,36 +267,33 @@ public final class ValidateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --serving}: the published serving points simulated, their summary and the anchors' errors. */
-    private int serving(Format fmt, PrintWriter stdout) {
+    /** A mode over the shipped published points takes none of the options of a measured run. */
+    private void shippedPointsOnly(String option, String what) {
         if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
             throw InvalidFieldException.withMessage(
-                    "--serving",
-                    "--serving simulates the shipped published serving points: leave out --report, --data, --full,"
-                            + " --out, --chart and --device");
-        ObjectNode root = ServingValidationReport.of();
-        if (fmt == Format.TABLE)
-            stdout.print(Render.rows(root, root.get("points"), Format.TABLE)
-                    + System.lineSeparator()
-                    + ServingValidationReport.summaryTable(root));
-        else stdout.print(Render.rows(root, root.get("points"), fmt));
+                    option, option + " " + what + ": leave out --report, --data, --full, --out, --chart and --device");
+    }
+
+    /** A report's points in {@code fmt}; in a table, its summary after them. */
+    private static void printPoints(
+            ObjectNode root, java.util.function.Supplier<String> summaryTable, Format fmt, PrintWriter stdout) {
+        stdout.print(Render.rows(root, root.get("points"), fmt)
+                + (fmt == Format.TABLE ? System.lineSeparator() + summaryTable.get() : ""));
         stdout.flush();
+    }
+
+    /** {@code --serving}: the published serving points simulated, their summary and the anchors' errors. */
+    private int serving(Format fmt, PrintWriter stdout) {
+        shippedPointsOnly("--serving", "simulates the shipped published serving points");
+        ObjectNode root = ServingValidationReport.of();
+        printPoints(root, () -> ServingValidationReport.summaryTable(root), fmt, stdout);
         return 0;
     }
 
     private int published(Format fmt, PrintWriter stdout, PrintWriter stderr) {
-        if (report || data != null || full || out != null || chart != null || !device.equals("cpu"))
-            throw InvalidFieldException.withMessage(
-                    "--published",
-                    "--published compares the shipped published GPU points: leave out --report, --data, --full, --out,"
-                            + " --chart and --device");
+        shippedPointsOnly("--published", "compares the shipped published GPU points");
         ObjectNode root = PublishedReport.of();
-        if (fmt == Format.TABLE)
-            stdout.print(Render.rows(root, root.get("points"), Format.TABLE)
-                    + System.lineSeparator()
-                    + PublishedReport.summaryTable(root));
-        else stdout.print(Render.rows(root, root.get("points"), fmt));
-        stdout.flush();
+        printPoints(root, () -> PublishedReport.summaryTable(root), fmt, stdout);
         List<String> missed = PublishedReport.missed(root);
         if (!missed.isEmpty()) {
             stderr.println("strata: validation missed " + missed.size() + " target(s): " + String.join("; ", missed));
