@@ -1,5 +1,5 @@
-// What the pages' uPlot charts share (planner.js, charts.js), loaded before them: number formatting and the dashed
-// vertical marks (the chosen batch, the asked rate, the budget).
+// What the pages' uPlot charts share (planner.js, charts.js), loaded before them: number formatting, the dashed
+// vertical marks (the chosen batch, the asked rate, the budget) and the register of the charts drawn in chart boxes.
 window.strataChartKit = (() => {
   'use strict';
   const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -32,5 +32,58 @@ window.strataChartKit = (() => {
     c.restore();
   }
 
-  return { INT, sig, mark };
+  /**
+   * The uPlot charts a script has drawn in its chart boxes, one per box: replaced when the box's data changes, dropped
+   * when the box leaves the page. A box shows its chart with class `live`, else the server's image. `size(box)` gives
+   * a chart's width and height.
+   */
+  function plotRegister(size) {
+    const plots = [];
+    function remove(box) {
+      for (let i = plots.length - 1; i >= 0; i--)
+        if (plots[i].box === box) {
+          plots[i].plot.destroy();
+          plots[i].holder.remove();
+          plots.splice(i, 1);
+        }
+    }
+    return {
+      /** The key of the data drawn in `box`, or undefined. */
+      key(box) {
+        const p = plots.find((q) => q.box === box);
+        return p ? p.key : undefined;
+      },
+      /** Forgets the charts whose boxes left the page. */
+      prune() {
+        for (let i = plots.length - 1; i >= 0; i--)
+          if (!plots[i].box.isConnected) {
+            plots[i].plot.destroy();
+            plots.splice(i, 1);
+          }
+      },
+      /** Draws uPlot options and data `opts` of data `key` in `box` in place of its chart; null: the image again. */
+      place(box, key, opts) {
+        remove(box);
+        if (!opts) {
+          box.classList.remove('live');
+          return;
+        }
+        const holder = document.createElement('div');
+        holder.className = 'plot';
+        box.appendChild(holder);
+        plots.push({ box: box, key: key, holder: holder, plot: new uPlot(opts.options, opts.data, holder) });
+        box.classList.add('live');
+      },
+      /** Removes the chart of `box`: the server's image again. */
+      drop(box) {
+        this.place(box, undefined, null);
+      },
+      /** Fits every chart to its box. */
+      resize() {
+        for (const p of plots) if (p.box.isConnected) p.plot.setSize(size(p.box));
+      },
+    };
+  }
+
+  return { INT, sig, mark, plotRegister };
 })();

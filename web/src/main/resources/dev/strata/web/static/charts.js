@@ -1,7 +1,7 @@
 // Interactive charts of the Capacity, Training, Scaling, Validation and Models pages: each chart box (data-chart, data-src) holds the server's
 // image; this script fetches the JSON the image is drawn from, draws it with uPlot (values on hover), and hides the
 // image, which stays for export and for pages without JavaScript. The charts are drawn again when the page's content
-// is replaced (live.js) and resized with the window. A few small helpers are copied from planner.js.
+// is replaced (live.js) and resized with the window. What it shares with planner.js is in chart-kit.js.
 (() => {
   'use strict';
   if (window.strataCharts) return; // loaded again with a replaced page: one copy does
@@ -9,8 +9,8 @@
 
   const KINDS = { frontier: frontier, latency: latency, 'training-memory': trainingMemory, figure: figure, bars: bars };
 
-  /** The charts drawn: their box, the data they were drawn from, their holder and uPlot. */
-  let plots = [];
+  /** The charts drawn, by box (chart-kit.js). */
+  const plots = window.strataChartKit.plotRegister(size);
   let resizeTimer = null;
   let pending = false;
 
@@ -36,7 +36,7 @@
   }
 
   function resize() {
-    for (const p of plots) if (p.box.isConnected) p.plot.setSize(size(p.box));
+    plots.resize();
   }
 
   function size(box) {
@@ -46,37 +46,21 @@
 
   /** Draws every chart box not drawn yet or whose data changed; a box whose data cannot be had keeps its image. */
   function charts() {
-    for (const p of plots) if (!p.box.isConnected) p.plot.destroy();
-    plots = plots.filter((p) => p.box.isConnected);
+    plots.prune();
     if (typeof uPlot === 'undefined') return;
     for (const box of document.querySelectorAll('main .chart-box[data-chart][data-src]')) {
       const make = KINDS[box.dataset.chart];
       if (!make) continue;
       const key = box.dataset.src;
       if (box.dataset.drawing === key) continue;
-      const drawn = plots.find((p) => p.box === box);
-      if (drawn && drawn.key === key) continue;
+      if (plots.key(box) === key) continue;
       box.dataset.drawing = key;
       fetch(key, { headers: { Accept: 'application/json' } })
         .then((res) => (res.ok ? res.json() : Promise.reject(new Error('HTTP ' + res.status))))
         .then((json) => {
           if (!box.isConnected || box.dataset.src !== key) return;
           delete box.dataset.drawing;
-          const opts = make(box, json);
-          for (const p of plots.filter((q) => q.box === box)) {
-            p.plot.destroy();
-            p.holder.remove();
-          }
-          plots = plots.filter((p) => p.box !== box);
-          if (!opts) {
-            box.classList.remove('live');
-            return;
-          }
-          const holder = document.createElement('div');
-          holder.className = 'plot';
-          box.appendChild(holder);
-          plots.push({ box: box, key: key, holder: holder, plot: new uPlot(opts.options, opts.data, holder) });
-          box.classList.add('live');
+          plots.place(box, key, make(box, json));
         })
         .catch(() => {
           if (box.dataset.src !== key) return;

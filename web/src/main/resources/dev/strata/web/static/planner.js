@@ -235,11 +235,11 @@
   }
 
   let resizeTimer = null;
-  /** The charts drawn, to resize with the window. */
-  let plots = [];
+  /** The charts drawn, by box, to resize with the window (chart-kit.js). */
+  const plots = window.strataChartKit.plotRegister(size);
 
   function resize() {
-    for (const p of plots) if (p.box.isConnected) p.plot.setSize(size(p.box));
+    plots.resize();
   }
 
   function size(box) {
@@ -257,44 +257,22 @@
    * stays until the new one is ready, and a box whose data cannot be had keeps (or goes back to) the server's image.
    */
   function charts() {
-    for (const p of plots) if (!p.box.isConnected) p.plot.destroy();
-    plots = plots.filter((p) => p.box.isConnected);
+    plots.prune();
     if (typeof uPlot === 'undefined') return;
     for (const box of document.querySelectorAll('#results [data-chart]')) {
       const key = chartKey(box);
-      const drawn = plots.find((p) => p.box === box);
-      if (drawn && drawn.key === key) continue;
+      if (plots.key(box) === key) continue;
       fetch(box.dataset.src)
         .then((res) => (res.ok ? res.text() : Promise.reject(new Error('HTTP ' + res.status))))
         .then((text) => {
           // gone, or its data changed again while this was on its way
           if (!box.isConnected || chartKey(box) !== key) return;
-          const opts = box.dataset.chart === 'memory' ? memory(box, JSON.parse(text)) : sweep(box, text);
-          const before = plots.find((p) => p.box === box);
-          if (before) {
-            before.plot.destroy();
-            before.holder.remove();
-            plots = plots.filter((p) => p !== before);
-          }
-          if (!opts) {
-            box.classList.remove('live');
-            return;
-          }
-          const holder = document.createElement('div');
-          holder.className = 'plot';
-          box.appendChild(holder);
-          plots.push({ box: box, key: key, holder: holder, plot: new uPlot(opts.options, opts.data, holder) });
-          box.classList.add('live');
+          plots.place(box, key, box.dataset.chart === 'memory' ? memory(box, JSON.parse(text)) : sweep(box, text));
         })
         .catch(() => {
           // the server's image, rather than a chart of other data
           if (chartKey(box) !== key) return;
-          for (const p of plots.filter((q) => q.box === box)) {
-            p.plot.destroy();
-            p.holder.remove();
-          }
-          plots = plots.filter((p) => p.box !== box);
-          box.classList.remove('live');
+          plots.drop(box);
         });
     }
   }
