@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.web.render.Render;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -500,35 +495,5 @@ class BrowserTest extends ServedInChromium {
                         .executeScript(
                                 "const i = document.getElementById(arguments[0]); return i.complete && i.naturalWidth > 0;",
                                 id)));
-    }
-
-    private static String fetch(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    /** Saves a screenshot when -Dstrata.screenshots=DIR is set: of the window, or of the whole page (up to 6,000 pixels tall). */
-    private static void screenshot(String name, boolean wholePage) throws IOException {
-        String dir = System.getProperty("strata.screenshots");
-        if (dir == null || dir.isBlank()) return;
-        Files.createDirectories(Path.of(dir));
-        Dimension window = driver.manage().window().getSize();
-        if (wholePage) {
-            long height =
-                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
-            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
-                    Math.min(6000, height + (window.getHeight() - viewportHeight()))));
-        }
-        try {
-            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-        } finally {
-            if (wholePage) driver.manage().window().setSize(window);
-        }
-    }
-
-    private static int viewportHeight() {
-        return ((Long) ((JavascriptExecutor) driver).executeScript("return window.innerHeight;")).intValue();
     }
 }

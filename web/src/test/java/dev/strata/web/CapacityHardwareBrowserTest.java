@@ -3,9 +3,6 @@ package dev.strata.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.data.HardwareCatalog;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -41,7 +37,7 @@ class CapacityHardwareBrowserTest extends ServedInChromium {
                     .isNotEmpty();
             chartsDrawn(width);
             fits(width);
-            screenshot(width == 1440 ? "capacity" : "capacity-phone");
+            screenshot(width == 1440 ? "capacity" : "capacity-phone", true);
             noConsoleErrors(CAPACITY);
         }
         // with JavaScript the plan follows the fields, with no page load
@@ -89,7 +85,7 @@ class CapacityHardwareBrowserTest extends ServedInChromium {
                                 table))
                         .isPositive();
             }
-            screenshot(width == 1440 ? "hardware" : "hardware-phone");
+            screenshot(width == 1440 ? "hardware" : "hardware-phone", true);
             noConsoleErrors("/hardware");
         }
         // with JavaScript the custom device follows its fields, with no page load
@@ -149,23 +145,5 @@ class CapacityHardwareBrowserTest extends ServedInChromium {
             if (e.getLevel().intValue() >= Level.WARNING.intValue()
                     || e.getMessage().contains("Content Security Policy")) problems.add(e.getMessage());
         assertThat(problems).as(what).isEmpty();
-    }
-
-    /** Saves a screenshot of the whole page (up to 6,000 pixels tall) when -Dstrata.screenshots=DIR is set. */
-    private static void screenshot(String name) throws IOException {
-        String dir = System.getProperty("strata.screenshots");
-        if (dir == null || dir.isBlank()) return;
-        Files.createDirectories(Path.of(dir));
-        Dimension window = driver.manage().window().getSize();
-        JavascriptExecutor js = driver;
-        long height = (Long) js.executeScript("return document.documentElement.scrollHeight;");
-        long inner = (Long) js.executeScript("return window.innerHeight;");
-        driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
-                Math.min(6000, height + (window.getHeight() - inner))));
-        try {
-            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-        } finally {
-            driver.manage().window().setSize(window);
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.strata.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,10 +194,5 @@ class CompareBrowserTest extends ServedInChromium {
 
     private static void assertNoConsoleProblems() {
         assertThat(Chromium.consoleProblems(driver)).isEmpty();
-    }
-
-    /** Saves a screenshot when -Dstrata.screenshots=DIR is set. */
-    private static void screenshot(String name, boolean wholePage) throws IOException {
-        Chromium.screenshot(driver, name, wholePage);
     }
 }

@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.web.render.Render;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -385,19 +380,7 @@ class InteractiveChartsBrowserTest extends ServedInChromium {
         return Double.parseDouble(text.substring(0, text.indexOf(unit)).replace(",", ""));
     }
 
-    private static String fetch(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
     private static void assertNoConsoleProblems() {
         assertThat(Chromium.consoleProblems(driver)).isEmpty();
-    }
-
-    /** Saves a screenshot when -Dstrata.screenshots=DIR is set. */
-    private static void screenshot(String name, boolean wholePage) throws IOException {
-        Chromium.screenshot(driver, name, wholePage);
     }
 }

@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.web.render.Render;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
@@ -214,32 +207,5 @@ class PlannerLiveBrowserTest extends ServedInChromium {
                             || e.getMessage().contains("Content Security Policy"))
                     && !e.getMessage().contains("/favicon.ico ")) problems.add(e.getMessage());
         assertThat(problems).isEmpty();
-    }
-
-    private static String fetch(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
-    }
-
-    /** Saves a screenshot when -Dstrata.screenshots=DIR is set: of the window, or of the whole page (up to 6,000 px). */
-    private static void screenshot(String name, boolean wholePage) throws IOException {
-        String dir = System.getProperty("strata.screenshots");
-        if (dir == null || dir.isBlank()) return;
-        Files.createDirectories(Path.of(dir));
-        Dimension window = driver.manage().window().getSize();
-        if (wholePage) {
-            long height =
-                    (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight;");
-            long inner = (Long) ((JavascriptExecutor) driver).executeScript("return window.innerHeight;");
-            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
-                    Math.min(6000, height + (window.getHeight() - inner))));
-        }
-        try {
-            Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-        } finally {
-            if (wholePage) driver.manage().window().setSize(window);
-        }
     }
 }

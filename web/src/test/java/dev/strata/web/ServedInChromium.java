@@ -25,6 +25,22 @@ abstract class ServedInChromium {
         driver = Chromium.start();
     }
 
+    /** The body of a GET of {@code url}, which must answer 200. */
+    static String fetch(String url) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** {@link Chromium#screenshot} of this class's browser. */
+    static void screenshot(String name, boolean wholePage) throws IOException {
+        Chromium.screenshot(driver, name, wholePage);
+    }
+
     @AfterAll
     static void stopServerAndChromium() {
         if (driver != null) driver.quit();
