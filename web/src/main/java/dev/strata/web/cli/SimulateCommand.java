@@ -179,8 +179,7 @@ public final class SimulateCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (fmt == Format.CSV) out.print(Render.rows(root, root.get("perRequest"), fmt));
         else {
-            root.remove("perRequest");
-            if (fmt != Format.JSON) root.remove("timeline"); // JSON only: a table has no place for it
+            SimulateReport.keepFor(root, fmt);
             out.print(Render.render(root, fmt));
         }
         out.flush();

@@ -601,9 +601,7 @@ public final class StrataServer {
                 "",
                 null,
                 SimulateReport.HTTP_MAX_TOKENS);
-        String format = Query.text(ctx, "format");
-        if (!"csv".equals(format)) root.remove("perRequest");
-        if (format != null && !format.equals("json")) root.remove("timeline"); // JSON only: a table has no place for it
+        SimulateReport.keepFor(root, format(ctx));
         // the table, as the command line's, is of the summary: without the requests there are no rows to list
         respond(ctx, root, root.has("perRequest") ? "perRequest" : null);
     }

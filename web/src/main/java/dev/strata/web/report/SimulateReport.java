@@ -351,6 +351,12 @@ public final class SimulateReport {
                 series);
     }
 
+    /** Keeps what of {@code root} answers in {@code fmt}: the requests only as CSV rows, the timeline only in JSON. */
+    public static void keepFor(ObjectNode root, dev.strata.web.render.Format fmt) {
+        if (fmt != dev.strata.web.render.Format.CSV) root.remove("perRequest");
+        if (fmt != dev.strata.web.render.Format.JSON) root.remove("timeline");
+    }
+
     /**
      * The {@code /chart/simulate-timeline} image: running sequences per replica and the share of KV blocks in use over
      * one simulated run ({@link #of} with the same options), each averaged over the timeline's intervals.
