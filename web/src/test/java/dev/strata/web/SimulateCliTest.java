@@ -314,6 +314,42 @@ class SimulateCliTest {
     }
 
     @Test
+    void theCapacityPolicyDefaultsToTheEnginesOwnAndABadOneIsNamed() throws Exception {
+        String[] base = {
+            "simulate",
+            "--model",
+            "llama-3-8b",
+            "--hardware",
+            "h100-sxm",
+            "--requests",
+            "20",
+            "--rate",
+            "2",
+            "--format",
+            "json"
+        };
+        // TensorRT-LLM's GUARANTEED_NO_EVICT, SGLang's prefill-first scheduler, vLLM's preemption
+        assertThat(json(concat(base, "--engine", "trtllm"))
+                        .at("/scheduler/capacityPolicy")
+                        .asText())
+                .isEqualTo("guaranteed-no-evict");
+        assertThat(json(concat(base, "--engine", "sglang"))
+                        .at("/scheduler/capacityPolicy")
+                        .asText())
+                .isEqualTo("prefill-first");
+        assertThat(json(concat(base, "--engine", "vllm"))
+                        .at("/scheduler/capacityPolicy")
+                        .asText())
+                .isEqualTo("max-utilization");
+        JsonNode chosen = json(concat(base, "--engine", "vllm", "--capacity-policy", "prefill-first"));
+        assertThat(chosen.at("/scheduler/capacityPolicy").asText()).isEqualTo("prefill-first");
+        assertThat(chosen.at("/requests/completed").intValue()).isEqualTo(20);
+        Cli bad = Cli.run(concat(base, "--capacity-policy", "greedy"));
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--capacity-policy").contains("greedy").contains("prefill-first");
+    }
+
+    @Test
     void theCacheAwareRouterRaisesTheHitRateOfSharedPrefixesOverRoundRobin() throws Exception {
         // four replicas, 16 system prompts of 2,048 tokens in prompts of 2,304: round-robin spreads every prefix over
         // every replica, cache-aware keeps each on one, so fewer first-time misses (ServingSimulationTest has exact

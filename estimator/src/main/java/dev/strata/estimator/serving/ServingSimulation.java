@@ -24,6 +24,15 @@ import java.util.concurrent.CancellationException;
  *   queue and recompute their prompt and the tokens they had generated (vLLM's recompute preemption). With the
  *   no-evict policy (TensorRT-LLM's default {@code GUARANTEED_NO_EVICT}) a request is admitted only when the blocks
  *   of its whole prompt and output fit beside the blocks the running ones will still take, so none is preempted.</li>
+ *   <li>SGLang's scheduler ({@code prefillFirst}; its {@code Scheduler.get_next_batch_to_run} and
+ *   {@code PrefillAdder}, v0.4): a step is a prefill batch (the prompt being chunked, then waiting requests, within the
+ *   token budget) whenever a request can be admitted, else a decode step of every running sequence, never both. A
+ *   request is admitted while the free tokens exceed what the running requests keep in reserve ({@code
+ *   new_token_ratio} of their remaining output: 0.7, less 0.001 each decode step down to 0.1, raised after a
+ *   retraction) and the batch's whole outputs, and while, the requests finishing in order of their remaining output,
+ *   the free tokens stay ahead of their growth (its check for requests of known length). When admission finds no room
+ *   no prefill is tried until a request leaves. Its overlap scheduler hands a step's tokens out while the next step
+ *   runs: first and last tokens are out when the following step ends.</li>
  *   <li>With prefix caching (vLLM's automatic prefix caching), the full blocks of a request's shared prefix are
  *   kept in a replica's cache by content once computed; a request admitted later whose prefix blocks are still
  *   resident takes them (the longest run from the first block, at most its prompt less one token) and prefills only
@@ -56,9 +65,19 @@ public final class ServingSimulation {
      *                         admitted only when the blocks of its whole prompt and output fit beside what the running
      *                         ones will still need, so none is ever preempted; false: vLLM's, admitted when its next
      *                         tokens fit, preempted by recomputation when blocks run out
+     * @param prefillFirst     SGLang's scheduler (its default, without {@code --enable-mixed-chunk}): a step is either
+     *                         a prefill batch, formed whenever a waiting request can be admitted, or a decode step of
+     *                         every running sequence, never both; admission as SGLang's {@code PrefillAdder} decides it
+     *                         (see {@link ServingSimulation}); {@code noEvict} is then not used
      */
     public record Scheduler(
-            int maxSeqs, long maxBatchedTokens, int blockSize, long kvBlocks, boolean prefixCaching, boolean noEvict) {
+            int maxSeqs,
+            long maxBatchedTokens,
+            int blockSize,
+            long kvBlocks,
+            boolean prefixCaching,
+            boolean noEvict,
+            boolean prefillFirst) {
         /**
          * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
          *
@@ -68,12 +87,33 @@ public final class ServingSimulation {
          * @param kvBlocks KV blocks of one replica (what its memory holds beside the weights and activations)
          * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
          * @param noEvict whether a request is admitted only when its whole prompt and output fit (never preempted)
+         * @param prefillFirst whether steps are SGLang's: prefill batches first, never mixed with decoding
          */
         public Scheduler {
             Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
             Checks.range("maxBatchedTokens", maxBatchedTokens, 1, 1L << 24);
             Checks.range("blockSize", blockSize, 1, 1 << 16);
             Checks.range("kvBlocks", kvBlocks, 1, Long.MAX_VALUE / 2);
+        }
+
+        /**
+         * A scheduler that mixes prefill chunks with decoding (vLLM's and TensorRT-LLM's way).
+         *
+         * @param maxSeqs most sequences running at once
+         * @param maxBatchedTokens most tokens in one step (decode tokens and prefill chunks)
+         * @param blockSize tokens per KV block
+         * @param kvBlocks KV blocks of one replica
+         * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
+         * @param noEvict whether a request is admitted only when its whole prompt and output fit (never preempted)
+         */
+        public Scheduler(
+                int maxSeqs,
+                long maxBatchedTokens,
+                int blockSize,
+                long kvBlocks,
+                boolean prefixCaching,
+                boolean noEvict) {
+            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, false);
         }
 
         /**
@@ -108,7 +148,7 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withPrefixCaching(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on, noEvict);
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on, noEvict, prefillFirst);
         }
 
         /**
@@ -118,7 +158,17 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withNoEvict(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, on);
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, on, prefillFirst);
+        }
+
+        /**
+         * This scheduler with SGLang's prefill-first steps on or off.
+         *
+         * @param on whether a step is a prefill batch whenever one can be formed, else a decode step, never both
+         * @return the scheduler
+         */
+        public Scheduler withPrefillFirst(boolean on) {
+            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, on);
         }
     }
 
@@ -194,7 +244,16 @@ public final class ServingSimulation {
         int inFlight;
         // the step being run
         final ArrayList<Seq> stepDecodes = new ArrayList<>(), stepChunks = new ArrayList<>();
+        /** The sequences whose first token, or last, the step just ended computed. */
+        final ArrayList<Seq> firstTokens = new ArrayList<>(), finished = new ArrayList<>();
+
         long[] chunkTokens = new long[16], chunkCached = new long[16];
+        long budget, preempted, decodeCached, logits;
+        int chunks;
+        /** SGLang's {@code new_token_ratio}: what share of their remaining output running requests keep reserved. */
+        double newTokenRatio = SGLANG_INIT_RATIO;
+        /** SGLang's {@code batch_is_full}: admission found no room; no prefill batch is tried until a request leaves. */
+        boolean full;
 
         Replica(LatencyModel model, Scheduler scheduler, boolean prefillOnly) {
             this.model = model;
@@ -426,11 +485,13 @@ public final class ServingSimulation {
             double kvUse = 1 - (double) r.freeBlocks / r.scheduler.kvBlocks();
             peakKv = Math.max(peakKv, kvUse);
             timeline.add(r.stepStart, r.busyUntil, batch, kvUse);
+            r.firstTokens.clear();
+            r.finished.clear();
             for (Seq s : r.stepDecodes) {
                 s.cached++;
                 s.generated++;
                 if (s.generated >= s.r.output()) {
-                    finish(r, s, now, results, scheduler);
+                    finish(r, s);
                     done++;
                     inSystem--;
                     if (closed && released < n) arrival[released++] = now;
@@ -443,14 +504,18 @@ public final class ServingSimulation {
                 if (r.scheduler.prefixCaching()) register(r, s);
                 if (s.prefilled >= s.prefillTarget) { // the prompt (or its recomputation) ends: a token comes out
                     s.generated++;
-                    if (s.firstToken < 0) s.firstToken = now;
+                    if (s.firstToken < 0) {
+                        s.firstToken = now;
+                        r.firstTokens.add(s);
+                    }
                     if (s.generated >= s.r.output()) {
-                        finish(r, s, now, results, scheduler);
+                        finish(r, s);
                         done++;
                         inSystem--;
                         if (closed && released < n) arrival[released++] = now;
                     } else if (r.prefillOnly) { // its cache leaves for the decode pool
                         r.running.remove(s);
+                        r.full = false;
                         release(r, s);
                         r.inFlight--;
                         transfers.add(new Transfer(now + transferLatency + s.cached * transferPerToken, s));
@@ -462,6 +527,13 @@ public final class ServingSimulation {
             if (r.busy) {
                 busy.add(r);
                 steps++;
+            }
+            // SGLang's overlap scheduler hands a step's tokens out while the next step runs: one step later
+            double lag = r.scheduler.prefillFirst() && r.busy ? r.busyUntil - now : 0;
+            for (Seq s : r.firstTokens) s.firstToken += lag;
+            for (Seq s : r.finished) {
+                results[s.id] = result(s, now + lag);
+                area += lag;
             }
         }
         double first = Double.POSITIVE_INFINITY;
@@ -597,14 +669,21 @@ public final class ServingSimulation {
         return (tokens + blockSize - 1) / blockSize;
     }
 
-    private static void finish(Replica r, Seq s, double now, RequestResult[] out, Scheduler sch) {
+    /** A sequence whose last token is out leaves its replica; its outcome is written when the token is handed out. */
+    private static void finish(Replica r, Seq s) {
         r.running.remove(s);
+        r.full = false;
         release(r, s);
         r.inFlight--;
+        r.finished.add(s);
+    }
+
+    /** The outcome of {@code s}, its last token handed out at {@code end}. */
+    private static RequestResult result(Seq s, double end) {
         double ttft = s.firstToken - s.r.arrival();
-        double tpot = s.r.output() > 1 ? (now - s.firstToken) / (s.r.output() - 1) : 0;
-        out[s.id] = new RequestResult(
-                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, now - s.r.arrival());
+        double tpot = s.r.output() > 1 ? (end - s.firstToken) / (s.r.output() - 1) : 0;
+        return new RequestResult(
+                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, end - s.r.arrival());
     }
 
     /** Preempts the last running sequence after index {@code keep} (or {@code keep} itself); returns whether one was. */
@@ -612,6 +691,7 @@ public final class ServingSimulation {
         int last = r.running.size() - 1;
         if (last < keep) return false;
         Seq v = r.running.remove(last);
+        r.full = false;
         release(r, v);
         v.cached = 0;
         v.prefilled = 0;
@@ -624,39 +704,91 @@ public final class ServingSimulation {
     private static long startStep(Replica r, LatencyModel model, Scheduler sch, double now, StepTime step) {
         r.stepDecodes.clear();
         r.stepChunks.clear();
-        long budget = sch.maxBatchedTokens(), preempted = 0, decodeCached = 0, logits = 0;
-        int chunks = 0;
-        for (int i = 0; i < r.running.size() && budget > 0; i++) {
+        r.budget = sch.maxBatchedTokens();
+        r.preempted = 0;
+        r.decodeCached = 0;
+        r.logits = 0;
+        r.chunks = 0;
+        if (!sch.prefillFirst()) {
+            serve(r, sch, Serve.ALL);
+            admit(r, sch, now);
+        } else { // SGLang: the prompt being chunked and new requests first; a decode step when there are none
+            serve(r, sch, Serve.PREFILLS);
+            admit(r, sch, now);
+            if (r.chunks == 0) {
+                serve(r, sch, Serve.DECODES);
+                if (!r.stepDecodes.isEmpty())
+                    r.newTokenRatio = r.preempted > 0
+                            ? retractRatio(r)
+                            : Math.max(r.newTokenRatio - SGLANG_RATIO_DECAY, SGLANG_MIN_RATIO);
+            }
+        }
+        if (r.stepDecodes.isEmpty() && r.chunks == 0) {
+            if (r.running.isEmpty()) r.newTokenRatio = SGLANG_INIT_RATIO; // SGLang resets it when idle
+            return r.preempted;
+        }
+        model.mixedStep(r.stepDecodes.size(), r.decodeCached, r.chunkTokens, r.chunkCached, r.chunks, r.logits, step);
+        r.stepStart = now;
+        r.busyUntil = now + step.calibratedSeconds();
+        r.busy = true;
+        return r.preempted;
+    }
+
+    /** Which running sequences a step serves: all (mixed), only those prefilling, or only those decoding. */
+    private enum Serve {
+        ALL,
+        PREFILLS,
+        DECODES
+    }
+
+    /**
+     * Gives the running sequences of {@code r}, in admission order, their next prefill chunk or decode token, within
+     * the step's token budget (a decode step of SGLang's is bound only by the sequence limit); a sequence that needs a
+     * block when none is free preempts the most recently admitted ones, or itself.
+     */
+    private static void serve(Replica r, Scheduler sch, Serve which) {
+        for (int i = 0; i < r.running.size() && (which == Serve.DECODES || r.budget > 0); i++) {
             Seq s = r.running.get(i);
             boolean prefilling = s.prefilled < s.prefillTarget;
-            long tokens = prefilling ? Math.min(s.prefillTarget - s.prefilled, budget) : 1;
+            if (which == Serve.PREFILLS && !prefilling || which == Serve.DECODES && prefilling) continue;
+            long tokens = prefilling ? Math.min(s.prefillTarget - s.prefilled, r.budget) : 1;
             long need = blocks(s.cached + tokens, sch.blockSize()) - s.blocks - s.shared.size();
             while (need > r.freeBlocks) {
                 if (!preemptAfter(r, i + 1)) break;
-                preempted++;
+                r.preempted++;
             }
             if (need > r.freeBlocks) { // nothing after it to free: it waits for its own turn again
                 preemptAfter(r, i);
-                preempted++;
+                r.preempted++;
                 break;
             }
             take(r, need);
             s.blocks += need;
-            budget -= tokens;
+            if (which != Serve.DECODES) r.budget -= tokens;
             if (prefilling) {
-                chunks = addChunk(r, s, tokens, chunks);
-                if (s.prefilled + tokens >= s.prefillTarget) logits++;
+                r.chunks = addChunk(r, s, tokens, r.chunks);
+                if (s.prefilled + tokens >= s.prefillTarget) r.logits++;
             } else {
                 r.stepDecodes.add(s);
-                decodeCached += s.cached;
-                logits++;
+                r.decodeCached += s.cached;
+                r.logits++;
             }
         }
+    }
+
+    /** Admits waiting requests of {@code r}, first come first served, while the budget, the limit and the cache allow. */
+    private static void admit(Replica r, Scheduler sch, double now) {
         // no-evict: the blocks the running sequences will still take before they finish are spoken for
         long spoken = 0;
-        if (sch.noEvict())
+        if (sch.noEvict() && !sch.prefillFirst())
             for (Seq x : r.running) spoken += Math.max(0, lifetimeBlocks(x, sch) - x.blocks - x.shared.size());
-        while (budget > 0 && r.running.size() < sch.maxSeqs() && !r.waiting.isEmpty()) {
+        if (sch.prefillFirst() && r.full) return; // SGLang tries no prefill batch until a request leaves
+        Reservation sglang = sch.prefillFirst() && !r.waiting.isEmpty() ? new Reservation(r, sch) : null;
+        while (r.budget > 0 && !r.waiting.isEmpty()) {
+            if (r.running.size() >= sch.maxSeqs()) {
+                r.full = true;
+                break;
+            }
             Seq s = r.waiting.peekFirst();
             boolean prefilled = s.prefilled >= s.prefillTarget; // a cache sent from a prefill pool: it decodes
             // the resident blocks of its shared prefix, from the first on; at least one prompt token is computed
@@ -670,11 +802,20 @@ public final class ServingSimulation {
                 }
             }
             long start = (long) hit * sch.blockSize();
-            long tokens = prefilled ? 1 : Math.min(s.prefillTarget - start, budget);
+            long tokens = prefilled ? 1 : Math.min(s.prefillTarget - start, r.budget);
             long need = blocks(start + tokens, sch.blockSize()) - hit - s.blocks;
-            if (need + hitFree > r.freeBlocks) break; // first come, first served: the head waits for blocks
-            long whole = sch.noEvict() ? Math.max(need, lifetimeBlocks(s, sch) - hit - s.blocks) : need;
-            if (sch.noEvict() && whole + hitFree + spoken > r.freeBlocks) break; // its whole request must fit
+            if (need + hitFree > r.freeBlocks) { // first come, first served: the head waits for blocks
+                r.full = true;
+                break;
+            }
+            long whole = sch.noEvict() && !sch.prefillFirst()
+                    ? Math.max(need, lifetimeBlocks(s, sch) - hit - s.blocks)
+                    : need;
+            if (whole + hitFree + spoken > r.freeBlocks) break; // no-evict: its whole request must fit
+            if (sglang != null && !sglang.admits(s, start, tokens == s.prefillTarget - start)) {
+                r.full = true;
+                break;
+            }
             spoken += whole - need;
             r.waiting.pollFirst();
             for (int b = 0; b < hit; b++) { // the cached blocks become its own, held
@@ -694,19 +835,96 @@ public final class ServingSimulation {
             s.blocks += need;
             if (s.admitted < 0) s.admitted = now;
             r.running.add(s);
-            budget -= tokens;
+            r.budget -= tokens;
             if (prefilled) {
                 r.stepDecodes.add(s);
-                decodeCached += s.cached;
-            } else chunks = addChunk(r, s, tokens, chunks);
-            if (prefilled || s.prefilled + tokens >= s.prefillTarget) logits++;
+                r.decodeCached += s.cached;
+            } else r.chunks = addChunk(r, s, tokens, r.chunks);
+            if (prefilled || s.prefilled + tokens >= s.prefillTarget) r.logits++;
         }
-        if (r.stepDecodes.isEmpty() && chunks == 0) return preempted;
-        model.mixedStep(r.stepDecodes.size(), decodeCached, r.chunkTokens, r.chunkCached, chunks, logits, step);
-        r.stepStart = now;
-        r.busyUntil = now + step.calibratedSeconds();
-        r.busy = true;
-        return preempted;
+    }
+
+    /** SGLang's {@code global_config}: the share of their remaining output the running requests hold in reserve. */
+    static final double SGLANG_INIT_RATIO = 0.7, SGLANG_MIN_RATIO = 0.1, SGLANG_RATIO_DECAY = 0.001;
+    /** SGLang: decode steps a retraction leaves room for, and the most output tokens one request reserves. */
+    static final int SGLANG_RETRACT_DECODE_STEPS = 20, SGLANG_CLIP_MAX_NEW_TOKENS = 4096;
+
+    /**
+     * The reserve ratio SGLang sets after a retraction ({@code retract_decode}): the running requests' decoded tokens,
+     * plus {@link #SGLANG_RETRACT_DECODE_STEPS} each, over their whole outputs, at most 1.
+     */
+    private static double retractRatio(Replica r) {
+        double decoded = 0, outputs = 0;
+        for (Seq x : r.running) {
+            decoded += x.generated + SGLANG_RETRACT_DECODE_STEPS;
+            outputs += x.r.output();
+        }
+        return outputs > 0 ? Math.min(1, decoded / outputs) : SGLANG_INIT_RATIO;
+    }
+
+    /**
+     * SGLang's admission of a prefill batch ({@code PrefillAdder}, requests of known length as its benchmarks send
+     * them: {@code ignore_eos}). Two checks, both in tokens of the cache: the free tokens less what the running
+     * requests keep in reserve ({@code new_token_ratio} of their remaining output) and what the batch's requests
+     * take (prompt and whole output, at most 4,096) must stay positive; and, the requests finishing in the order of
+     * their remaining output, the free tokens plus those the finished ones return must at each finish exceed the
+     * remaining requests' growth to the next finish ({@code add_one_req_ignore_eos}, as SGLang writes it).
+     */
+    private static final class Reservation {
+        final Replica r;
+        final int blockSize;
+        /** Remaining output and tokens held of every running request and of those admitted in this batch, sorted. */
+        long[] left = new long[16], held = new long[16];
+
+        int n, added;
+        /** Tokens spoken for beyond the blocks taken: the running requests' reserve and the batch's outputs. */
+        double reserved;
+
+        Reservation(Replica r, Scheduler sch) {
+            this.r = r;
+            this.blockSize = sch.blockSize();
+            for (Seq x : r.running) {
+                insert(x.r.output() - x.generated, x.r.prompt() + x.generated);
+                reserved += Math.min(x.r.output() - x.generated, SGLANG_CLIP_MAX_NEW_TOKENS) * r.newTokenRatio;
+            }
+        }
+
+        private void insert(long tokensLeft, long occupied) {
+            if (tokensLeft <= 0) return;
+            if (n == left.length) {
+                left = java.util.Arrays.copyOf(left, 2 * n);
+                held = java.util.Arrays.copyOf(held, 2 * n);
+            }
+            int i = n;
+            while (i > 0 && left[i - 1] > tokensLeft) {
+                left[i] = left[i - 1];
+                held[i] = held[i - 1];
+                i--;
+            }
+            left[i] = tokensLeft;
+            held[i] = occupied;
+            n++;
+        }
+
+        /**
+         * Whether {@code s}, its prompt from token {@code start} on (whole, or a first chunk when not {@code whole}),
+         * may join the batch; the first request of a batch is held to the finish-order check alone.
+         */
+        boolean admits(Seq s, long start, boolean whole) {
+            long free = r.freeBlocks * (long) blockSize;
+            if (added > 0 && free - reserved <= 0) return false;
+            long outputLeft = s.r.output() - s.generated;
+            insert(outputLeft, s.r.prompt() + s.generated);
+            long rem = free - s.r.prompt(), freed = 0;
+            for (int i = 0; i < n; i++) {
+                long steps = i + 1 < n ? left[i + 1] : left[i];
+                if (rem + freed - steps * (n - i) <= 0) return false;
+                freed += held[i];
+            }
+            if (whole) reserved += Math.min(outputLeft, SGLANG_CLIP_MAX_NEW_TOKENS); // its prompt's blocks are taken
+            added++;
+            return true;
+        }
     }
 
     /** Blocks a sequence holds when it finishes: its prompt and its whole output. */

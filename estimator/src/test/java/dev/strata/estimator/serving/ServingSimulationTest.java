@@ -157,6 +157,74 @@ class ServingSimulationTest {
                         .makespanSeconds());
     }
 
+    /** A step of {@link #MODEL}: {@code decodes} sequences with {@code cached} tokens in all, and one chunk. */
+    static double step(long decodes, long cached, long chunk, long chunkCached) {
+        return MODEL.mixedStep(
+                        decodes,
+                        cached,
+                        new long[] {chunk},
+                        new long[] {chunkCached},
+                        chunk > 0 ? 1 : 0,
+                        decodes + (chunk > 0 ? 1 : 0),
+                        new dev.strata.estimator.latency.StepTime())
+                .calibratedSeconds();
+    }
+
+    @Test
+    void prefillFirstRunsAPromptInAStepOfItsOwnAndHandsTokensOutOneStepLate() {
+        // A (512 + 4 tokens) at 0, B (512 + 4) at 1 ms, during A's prefill. SGLang's scheduler: B's prefill is a step
+        // of its own (A does not decode in it), then both decode three steps; its overlap scheduler hands a step's
+        // tokens out while the next step runs, so a token is out when the following step ends (at once when none
+        // follows). Every time below is a sum of the latency model's steps, worked out here step by step.
+        var t = trace(new Traffic.Request(0, 512, 4, -1, 0), new Traffic.Request(0.001, 512, 4, -1, 0));
+        var sglang = SCHEDULER.withPrefillFirst(true);
+        var r = ServingSimulation.run(MODEL, sglang, 1, "round-robin", t);
+        double p = step(0, 0, 512, 0); // a prompt of 512, nothing cached
+        double d1 = step(2, 1024, 0, 0), d2 = step(2, 1026, 0, 0), d3 = step(2, 1028, 0, 0);
+        var a = r.requests().get(0);
+        var b = r.requests().get(1);
+        assertThat(a.ttft()).isCloseTo(p + p, within(1e-12)); // out when B's prefill ends
+        assertThat(b.ttft()).isCloseTo(p + p + d1 - 0.001, within(1e-12)); // out when the first decode step ends
+        assertThat(a.e2e()).isCloseTo(p + p + d1 + d2 + d3, within(1e-12)); // nothing follows the last step
+        assertThat(b.e2e()).isCloseTo(p + p + d1 + d2 + d3 - 0.001, within(1e-12));
+        assertThat(r.steps()).isEqualTo(5);
+        // vLLM's way mixes B's prompt into A's first decode step (A is then a token ahead: B needs a fifth step alone),
+        // and hands A's first token out as its prefill ends
+        var mixed = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t);
+        assertThat(mixed.steps()).isEqualTo(5);
+        assertThat(mixed.requests().get(1).ttft()).isCloseTo(p + step(1, 512, 512, 0) - 0.001, within(1e-12));
+        assertThat(mixed.requests().get(0).ttft()).isCloseTo(p, within(1e-12));
+    }
+
+    @Test
+    void prefillFirstAdmitsWhileTheRunningRequestsStillFitAsTheyFinishAndNeverPreempts() {
+        // 2,000 requests of 256 + 64 tokens at once on 100 blocks of 16 (1,600 tokens). SGLang's PrefillAdder, by hand:
+        // the k-th request of a batch passes while the tokens left (1,600 - 256 (k - 1)) exceed the outputs reserved
+        // (64 (k - 1)), and while, after its prompt (256 more), they exceed the growth of the k requests to their
+        // next finish (64 k): 1,600 - 256 k - 64 k > 0 holds for k <= 4 and not for k = 5. So 4 run at a time, all
+        // finishing together; until one leaves no prefill is tried, and none is preempted.
+        var all = new Traffic("all", 0, 1, 0, 2000, Lengths.fixed(256), Lengths.fixed(64), 1, List.of());
+        var small = new ServingSimulation.Scheduler(64, 8192, 16, 100).withPrefillFirst(true);
+        var r = ServingSimulation.run(MODEL, small, 1, "round-robin", all);
+        assertThat(r.maxBatch()).isEqualTo(4);
+        assertThat(r.preemptions()).isZero();
+        assertThat(r.requests())
+                .hasSize(2000)
+                .allSatisfy(x -> assertThat(x.e2e()).isPositive());
+        // 500 rounds of one prefill step and 63 decode steps of 4 sequences, and one prefill more: the first arrival
+        // starts a step of its own before the others are queued (its three companions follow in the next)
+        assertThat(r.steps()).isEqualTo(500 * 64 + 1);
+        // with room for all, the first batch takes what the token budget holds: 8,192 / 256 = 32 prompts
+        var roomy = ServingSimulation.run(
+                MODEL,
+                new ServingSimulation.Scheduler(64, 8192, 16, 200_000).withPrefillFirst(true),
+                1,
+                "round-robin",
+                all);
+        assertThat(roomy.maxBatch()).isEqualTo(64);
+        assertThat(roomy.preemptions()).isZero();
+    }
+
     @Test
     void aRunRepeatsExactlyFromItsSeed() {
         var t = Traffic.poisson(10, 500, Lengths.parse("prompt", "lognormal:500:1", 1), Lengths.fixed(64), 42);

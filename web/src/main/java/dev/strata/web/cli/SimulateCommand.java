@@ -150,9 +150,11 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(
             names = "--capacity-policy",
-            paramLabel = "guaranteed-no-evict|max-utilization",
-            description = "Admit a request only when its whole prompt and output fit (TensorRT-LLM's default), or when"
-                    + " its next tokens do and preempt when blocks run out (vLLM's); default: the engine's.")
+            paramLabel = "max-utilization|guaranteed-no-evict|prefill-first",
+            description = "Admit a request when its next tokens fit and preempt when blocks run out (vLLM's), only"
+                    + " when its whole prompt and output fit (TensorRT-LLM's default), or as SGLang does: prefill"
+                    + " batches first, never mixed with decoding, admitted while every running request's remaining"
+                    + " tokens still fit as they finish; default: the engine's.")
     String capacityPolicy;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")

@@ -77,7 +77,7 @@ public final class PlanReport {
             int minPrefill,
             int minDecode,
             double transferSecondsPerToken,
-            boolean noEvict) {}
+            String capacityPolicy) {}
 
     /**
      * A deployment simulated at the rate: {@code replicas} in all; disaggregated, {@code prefill} of them compute the
@@ -152,7 +152,7 @@ public final class PlanReport {
                 : Lengths.parse(prefix + "generate", in.text("generate"), 1);
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
-        boolean noEvict = SimulateReport.noEvict(null, engine, prefix); // the engine's capacity policy
+        String policy = SimulateReport.capacityPolicy(null, engine, prefix); // the engine's
 
         List<Hardware> devices = new ArrayList<>();
         List<String> overrides =
@@ -345,7 +345,7 @@ public final class PlanReport {
                                             minPrefill,
                                             minDecode,
                                             transfer,
-                                            noEvict));
+                                            policy));
                                 }
                             }
                     }
@@ -407,8 +407,8 @@ public final class PlanReport {
             Outcome o = listed.get(i);
             Candidate c = o.c();
             LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
-            var scheduler =
-                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()).withNoEvict(c.noEvict());
+            var scheduler = SimulateReport.withPolicy(
+                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()), c.capacityPolicy());
             maxRates[i] = ServingSimulation.maxRate(
                     c.disaggregated()
                             ? t -> ServingSimulation.runDisaggregated(
@@ -620,8 +620,8 @@ public final class PlanReport {
     private static Outcome simulate(TransformerSpec spec, Candidate c, int replicas, int decode, Traffic traffic) {
         int all = replicas + decode;
         LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
-        var scheduler =
-                new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()).withNoEvict(c.noEvict());
+        var scheduler = SimulateReport.withPolicy(
+                new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()), c.capacityPolicy());
         Traffic share = traffic.arrivals().equals("closed")
                 ? traffic
                 : new Traffic(

@@ -150,9 +150,9 @@ public final class SimulateReport {
         String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
         if (!caching.equals("true") && !caching.equals("false"))
             throw new InvalidFieldException(prefix + "prefix-caching", caching, "true or false");
-        boolean noEvict = noEvict(in.text("capacity-policy"), serving.engine(), prefix);
-        var scheduler =
-                new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true"), noEvict);
+        var scheduler = withPolicy(
+                new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true")),
+                capacityPolicy(in.text("capacity-policy"), serving.engine(), prefix));
         ServingSimulation.Result r;
         double transferPerToken = 0;
         try {
@@ -206,7 +206,7 @@ public final class SimulateReport {
         s.put("gpuMemoryUtilization", utilization);
         s.put("router", router);
         s.put("prefixCaching", scheduler.prefixCaching());
-        s.put("capacityPolicy", scheduler.noEvict() ? "guaranteed-no-evict" : "max-utilization");
+        s.put("capacityPolicy", policyOf(scheduler));
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
         if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
@@ -490,19 +490,38 @@ public final class SimulateReport {
         o.put("p99", d.getPercentile(99));
     }
 
+    /** The capacity policies {@code capacity-policy} takes. */
+    static final List<String> CAPACITY_POLICIES = List.of("max-utilization", "guaranteed-no-evict", "prefill-first");
+
     /**
-     * Whether the scheduler admits only requests whose whole prompt and output fit ({@code capacity-policy}
-     * {@code guaranteed-no-evict}, TensorRT-LLM's default) or preempts when blocks run out ({@code max-utilization},
-     * vLLM's and SGLang's way); without the option, the engine's: no-evict for {@code trtllm}, else preemption.
+     * The capacity policy ({@code capacity-policy}): {@code max-utilization}, vLLM's (admitted when its next tokens
+     * fit, preempted when blocks run out), {@code guaranteed-no-evict}, TensorRT-LLM's default (admitted only when its
+     * whole prompt and output fit), or {@code prefill-first}, SGLang's (prefill batches first and never mixed with
+     * decoding, admitted as SGLang's {@code PrefillAdder} decides); without the option, the engine's.
      */
-    static boolean noEvict(String policy, EngineProfile engine, String prefix) {
-        if (policy == null) return engine != null && engine.id().equals("trtllm");
-        return switch (policy) {
-            case "guaranteed-no-evict" -> true;
-            case "max-utilization" -> false;
-            default ->
-                throw new InvalidFieldException(
-                        prefix + "capacity-policy", policy, "guaranteed-no-evict or max-utilization");
-        };
+    static String capacityPolicy(String policy, EngineProfile engine, String prefix) {
+        if (policy == null) {
+            String id = engine == null ? "" : engine.id();
+            return id.equals("trtllm")
+                    ? "guaranteed-no-evict"
+                    : id.equals("sglang") ? "prefill-first" : "max-utilization";
+        }
+        if (!CAPACITY_POLICIES.contains(policy))
+            throw new InvalidFieldException(prefix + "capacity-policy", policy, String.join(", ", CAPACITY_POLICIES));
+        return policy;
+    }
+
+    /** {@code scheduler} under capacity policy {@code policy} (one of {@link #CAPACITY_POLICIES}). */
+    static ServingSimulation.Scheduler withPolicy(ServingSimulation.Scheduler scheduler, String policy) {
+        return scheduler
+                .withNoEvict(policy.equals("guaranteed-no-evict"))
+                .withPrefillFirst(policy.equals("prefill-first"));
+    }
+
+    /** The capacity policy {@code scheduler} follows. */
+    static String policyOf(ServingSimulation.Scheduler scheduler) {
+        return scheduler.prefillFirst()
+                ? "prefill-first"
+                : scheduler.noEvict() ? "guaranteed-no-evict" : "max-utilization";
     }
 }
