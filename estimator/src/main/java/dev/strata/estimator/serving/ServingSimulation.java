@@ -783,7 +783,7 @@ public final class ServingSimulation {
         if (sch.noEvict() && !sch.prefillFirst())
             for (Seq x : r.running) spoken += Math.max(0, lifetimeBlocks(x, sch) - x.blocks - x.shared.size());
         if (sch.prefillFirst() && r.full) return; // SGLang tries no prefill batch until a request leaves
-        Reservation sglang = sch.prefillFirst() && !r.waiting.isEmpty() ? new Reservation(r, sch) : null;
+        Reservation sglang = null; // built when a request is first held to it
         while (r.budget > 0 && !r.waiting.isEmpty()) {
             if (r.running.size() >= sch.maxSeqs()) {
                 r.full = true;
@@ -812,6 +812,7 @@ public final class ServingSimulation {
                     ? Math.max(need, lifetimeBlocks(s, sch) - hit - s.blocks)
                     : need;
             if (whole + hitFree + spoken > r.freeBlocks) break; // no-evict: its whole request must fit
+            if (sch.prefillFirst() && sglang == null) sglang = new Reservation(r, sch);
             if (sglang != null && !sglang.admits(s, start, tokens == s.prefillTarget - start)) {
                 r.full = true;
                 break;
@@ -873,8 +874,11 @@ public final class ServingSimulation {
     private static final class Reservation {
         final Replica r;
         final int blockSize;
-        /** Remaining output and tokens held of every running request and of those admitted in this batch, sorted. */
-        long[] left = new long[16], held = new long[16];
+        /**
+         * Every running request and those admitted in this batch, by remaining output (high 32 bits) and tokens held
+         * (low 32 bits), sorted.
+         */
+        long[] states;
 
         int n, added;
         /** Tokens spoken for beyond the blocks taken: the running requests' reserve and the batch's outputs. */
@@ -883,26 +887,30 @@ public final class ServingSimulation {
         Reservation(Replica r, Scheduler sch) {
             this.r = r;
             this.blockSize = sch.blockSize();
+            states = new long[r.running.size() + 16];
             for (Seq x : r.running) {
-                insert(x.r.output() - x.generated, x.r.prompt() + x.generated);
-                reserved += Math.min(x.r.output() - x.generated, SGLANG_CLIP_MAX_NEW_TOKENS) * r.newTokenRatio;
+                long tokensLeft = x.r.output() - x.generated;
+                if (tokensLeft > 0) states[n++] = state(tokensLeft, x.r.prompt() + x.generated);
+                reserved += Math.min(tokensLeft, SGLANG_CLIP_MAX_NEW_TOKENS) * r.newTokenRatio;
             }
+            java.util.Arrays.sort(states, 0, n);
+        }
+
+        /** A request's state as one sortable number: its remaining output first (lengths are below 2^31). */
+        private static long state(long tokensLeft, long occupied) {
+            return tokensLeft << 32 | occupied;
         }
 
         private void insert(long tokensLeft, long occupied) {
             if (tokensLeft <= 0) return;
-            if (n == left.length) {
-                left = java.util.Arrays.copyOf(left, 2 * n);
-                held = java.util.Arrays.copyOf(held, 2 * n);
-            }
+            if (n == states.length) states = java.util.Arrays.copyOf(states, 2 * n);
+            long v = state(tokensLeft, occupied);
             int i = n;
-            while (i > 0 && left[i - 1] > tokensLeft) {
-                left[i] = left[i - 1];
-                held[i] = held[i - 1];
+            while (i > 0 && states[i - 1] > v) {
+                states[i] = states[i - 1];
                 i--;
             }
-            left[i] = tokensLeft;
-            held[i] = occupied;
+            states[i] = v;
             n++;
         }
 
@@ -917,9 +925,9 @@ public final class ServingSimulation {
             insert(outputLeft, s.r.prompt() + s.generated);
             long rem = free - s.r.prompt(), freed = 0;
             for (int i = 0; i < n; i++) {
-                long steps = i + 1 < n ? left[i + 1] : left[i];
+                long steps = (i + 1 < n ? states[i + 1] : states[i]) >>> 32;
                 if (rem + freed - steps * (n - i) <= 0) return false;
-                freed += held[i];
+                freed += states[i] & 0xFFFF_FFFFL;
             }
             if (whole) reserved += Math.min(outputLeft, SGLANG_CLIP_MAX_NEW_TOKENS); // its prompt's blocks are taken
             added++;
