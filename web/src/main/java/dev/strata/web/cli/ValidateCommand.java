@@ -64,23 +64,25 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(
             names = "--published",
             description = "Hold the GPU performance model against the published GPU measurements shipped with strata"
-                    + " (TensorRT-LLM 0.9 on A100, H100, H200, L40S): every point, a summary per device, model, metric"
-                    + " and batch, the cross-validation, and the targets.")
+                    + " (TensorRT-LLM 0.9 static batches on A100, H100, H200 and L40S, TensorRT-LLM 1.0 in-flight runs"
+                    + " on H100 and H200): every point, a summary per device, model, metric and batch, the"
+                    + " cross-validation, and the targets.")
     boolean published;
 
     @Option(
             names = "--training",
             description = "Hold the training step-time model against the published Megatron-LM step times shipped with"
                     + " strata (Korthikanti et al. 2022, A100): measured, predicted and error per run, the median and"
-                    + " worst error, and the targets (median <= 5 %, worst <= 10 %).")
+                    + " worst error, and the targets (median <= 5 %%, worst <= 10 %%).")
     boolean training;
 
     @Option(
             names = "--serving",
             description = "Hold the serving simulator against the published continuous-batching measurements shipped"
-                    + " with strata (TensorRT-LLM and vLLM serving benchmarks): measured, simulated and error per"
-                    + " point, the median |error| and the share within 25 % per metric, beside other simulators'"
-                    + " published errors. Nothing is fitted to these points; no target.")
+                    + " with strata (TensorRT-LLM 1.0, SGLang and vLLM serving benchmarks): measured, simulated and"
+                    + " error per point, the median |error| and the share within 25 %% per metric, beside other"
+                    + " simulators' published errors. The TensorRT-LLM rows also calibrate the GPU model, the others"
+                    + " are held out; no target.")
     boolean serving;
 
     @Option(
