@@ -264,21 +264,24 @@ class SimulateCliTest {
         assertThat(negative.err()).contains("--prefix-tokens");
     }
 
+    /** Llama 3 8B on an H100, 20 requests at 2 per second: what a test of the scheduler's settings simulates. */
+    private static final String[] LIGHT_LOAD = {
+        "simulate",
+        "--model",
+        "llama-3-8b",
+        "--hardware",
+        "h100-sxm",
+        "--requests",
+        "20",
+        "--rate",
+        "2",
+        "--format",
+        "json"
+    };
+
     @Test
     void theSchedulerLimitsDefaultToTheEnginesOwn() throws Exception {
-        String[] base = {
-            "simulate",
-            "--model",
-            "llama-3-8b",
-            "--hardware",
-            "h100-sxm",
-            "--requests",
-            "20",
-            "--rate",
-            "2",
-            "--format",
-            "json"
-        };
+        String[] base = LIGHT_LOAD;
         // TensorRT-LLM's BuildConfig: 2048 sequences, 8192 tokens a step (SchedulerDefaults)
         JsonNode trt = json(concat(base, "--engine", "trtllm"));
         assertThat(trt.at("/scheduler/maxSeqs").intValue()).isEqualTo(2048);
@@ -315,19 +318,7 @@ class SimulateCliTest {
 
     @Test
     void theCapacityPolicyDefaultsToTheEnginesOwnAndABadOneIsNamed() throws Exception {
-        String[] base = {
-            "simulate",
-            "--model",
-            "llama-3-8b",
-            "--hardware",
-            "h100-sxm",
-            "--requests",
-            "20",
-            "--rate",
-            "2",
-            "--format",
-            "json"
-        };
+        String[] base = LIGHT_LOAD;
         // TensorRT-LLM's GUARANTEED_NO_EVICT, SGLang's prefill-first scheduler, vLLM's preemption
         assertThat(json(concat(base, "--engine", "trtllm"))
                         .at("/scheduler/capacityPolicy")
