@@ -43,12 +43,17 @@ class SimulateCliTest {
             "json"
         };
         JsonNode j = json(args);
-        for (String q : new String[] {"ttftSeconds", "tpotSeconds", "e2eSeconds"})
+        for (String q : new String[] {"ttftSeconds", "tpotSeconds", "e2eSeconds", "itlSeconds"})
             for (String s : new String[] {"mean", "p50", "p90", "p99"})
                 assertThat(j.at("/" + q + "/" + s).doubleValue())
                         .as(q + "." + s)
                         .isPositive()
                         .isFinite();
+        // every gap between a request's consecutive tokens (ServingSimulationTest checks that they add up)
+        assertThat(j.at("/itlSeconds/p50").doubleValue())
+                .isLessThanOrEqualTo(j.at("/itlSeconds/p90").doubleValue());
+        assertThat(j.at("/itlSeconds/p90").doubleValue())
+                .isLessThanOrEqualTo(j.at("/itlSeconds/p99").doubleValue());
         assertThat(j.at("/requests/completed").intValue()).isEqualTo(600);
         assertThat(j.at("/throughput/outputTokensPerSecondPerDevice").doubleValue())
                 .isPositive();

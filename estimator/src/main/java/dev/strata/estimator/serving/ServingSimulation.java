@@ -31,8 +31,7 @@ import java.util.concurrent.CancellationException;
  *   new_token_ratio} of their remaining output: 0.7, less 0.001 each decode step down to 0.1, raised after a
  *   retraction) and the batch's whole outputs, and while, the requests finishing in order of their remaining output,
  *   the free tokens stay ahead of their growth (its check for requests of known length). When admission finds no room
- *   no prefill is tried until a request leaves. Its overlap scheduler hands a step's tokens out while the next step
- *   runs: first and last tokens are out when the following step ends.</li>
+ *   no prefill is tried until a request leaves.</li>
  *   <li>With prefix caching (vLLM's automatic prefix caching), the full blocks of a request's shared prefix are
  *   kept in a replica's cache by content once computed; a request admitted later whose prefix blocks are still
  *   resident takes them (the longest run from the first block, at most its prompt less one token) and prefills only
@@ -190,6 +189,10 @@ public final class ServingSimulation {
      * @param prefixHitRate     the share of the prompt tokens to prefill (recomputations after a preemption
      *                          included) that came from the prefix cache instead
      * @param timeline          running sequences and KV use over the run
+     * @param interTokenSeconds the gaps between consecutive output tokens of a request, over every token after each
+     *                          request's first (what serving benchmarks report as inter-token latency): a step that
+     *                          carries a long prompt chunk or that a sequence waits out shows as one long gap, where
+     *                          the time per output token spreads it over the request
      */
     public record Result(
             List<RequestResult> requests,
@@ -201,7 +204,93 @@ public final class ServingSimulation {
             long preemptions,
             long steps,
             double prefixHitRate,
-            Timeline timeline) {}
+            Timeline timeline,
+            Gaps interTokenSeconds) {}
+
+    /**
+     * A distribution of gaps, kept as distinct values with how many gaps took each (the sequences that decode in the
+     * same steps share their gaps): mean and percentiles by weight.
+     */
+    public static final class Gaps {
+        private double[] value = new double[64];
+        private long[] count = new long[64];
+        private int n;
+        private long total;
+        private double sum;
+
+        void add(double gap) {
+            total++;
+            sum += gap;
+            if (n > 0 && value[n - 1] == gap) {
+                count[n - 1]++;
+                return;
+            }
+            if (n == value.length) {
+                value = java.util.Arrays.copyOf(value, 2 * n);
+                count = java.util.Arrays.copyOf(count, 2 * n);
+            }
+            value[n] = gap;
+            count[n++] = 1;
+        }
+
+        /**
+         * How many gaps.
+         *
+         * @return the number of gaps
+         */
+        public long count() {
+            return total;
+        }
+
+        /**
+         * The mean gap.
+         *
+         * @return seconds; 0 without gaps
+         */
+        public double mean() {
+            return total == 0 ? 0 : sum / total;
+        }
+
+        /**
+         * The {@code ps}th percentiles by weight: for each, the smallest gap at or below which at least that share of
+         * the gaps lie (nearest rank).
+         *
+         * @param ps percentiles, each in (0, 100]
+         * @return seconds, one per percentile; 0 without gaps
+         */
+        public double[] percentiles(double... ps) {
+            for (double p : ps) Checks.range("percentile", p, 1e-9, 100);
+            double[] out = new double[ps.length];
+            if (total == 0) return out;
+            // the distinct values in order: each gap (non-negative, so its bits order as it does) in the top 40 bits,
+            // its index in the low 24 (relative precision 2^-28 in the ordering, exact values returned)
+            int[] order = new int[n];
+            if (n < 1 << 24) {
+                long[] keys = new long[n];
+                for (int i = 0; i < n; i++) keys[i] = (Double.doubleToRawLongBits(value[i]) & ~0xFF_FFFFL) | i;
+                java.util.Arrays.sort(keys);
+                for (int i = 0; i < n; i++) order[i] = (int) (keys[i] & 0xFF_FFFFL);
+            } else {
+                Integer[] boxed = new Integer[n];
+                for (int i = 0; i < n; i++) boxed[i] = i;
+                java.util.Arrays.sort(boxed, (a, b) -> Double.compare(value[a], value[b]));
+                for (int i = 0; i < n; i++) order[i] = boxed[i];
+            }
+            for (int k = 0; k < ps.length; k++) {
+                double rank = Math.ceil(ps[k] / 100 * total);
+                long seen = 0;
+                out[k] = value[order[n - 1]];
+                for (int i : order) {
+                    seen += count[i];
+                    if (seen >= rank) {
+                        out[k] = value[i];
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
+    }
 
     /** A request in flight on a replica. */
     private static final class Seq {
@@ -212,6 +301,8 @@ public final class ServingSimulation {
         final ArrayList<Long> shared = new ArrayList<>();
 
         double admitted = -1, firstToken = -1;
+        /** When its latest token was handed out. */
+        double lastToken = -1;
 
         Seq(int id, Traffic.Request r) {
             this.id = id;
@@ -244,9 +335,6 @@ public final class ServingSimulation {
         int inFlight;
         // the step being run
         final ArrayList<Seq> stepDecodes = new ArrayList<>(), stepChunks = new ArrayList<>();
-        /** The sequences whose first token, or last, the step just ended computed. */
-        final ArrayList<Seq> firstTokens = new ArrayList<>(), finished = new ArrayList<>();
-
         long[] chunkTokens = new long[16], chunkCached = new long[16];
         long budget, preempted, decodeCached, logits;
         int chunks;
@@ -422,6 +510,7 @@ public final class ServingSimulation {
         long inSystem = 0, preemptions = 0, steps = 0;
         int maxBatch = 0;
         StepTime step = new StepTime();
+        Gaps gaps = new Gaps();
         Thread self = Thread.currentThread();
         for (long events = 0; done < n; events++) {
             // a server whose client went away interrupts its work: checked every few thousand events (microseconds)
@@ -485,13 +574,13 @@ public final class ServingSimulation {
             double kvUse = 1 - (double) r.freeBlocks / r.scheduler.kvBlocks();
             peakKv = Math.max(peakKv, kvUse);
             timeline.add(r.stepStart, r.busyUntil, batch, kvUse);
-            r.firstTokens.clear();
-            r.finished.clear();
             for (Seq s : r.stepDecodes) {
                 s.cached++;
                 s.generated++;
+                gaps.add(now - s.lastToken);
+                s.lastToken = now;
                 if (s.generated >= s.r.output()) {
-                    finish(r, s);
+                    finish(r, s, now, results);
                     done++;
                     inSystem--;
                     if (closed && released < n) arrival[released++] = now;
@@ -504,12 +593,11 @@ public final class ServingSimulation {
                 if (r.scheduler.prefixCaching()) register(r, s);
                 if (s.prefilled >= s.prefillTarget) { // the prompt (or its recomputation) ends: a token comes out
                     s.generated++;
-                    if (s.firstToken < 0) {
-                        s.firstToken = now;
-                        r.firstTokens.add(s);
-                    }
+                    if (s.firstToken < 0) s.firstToken = now;
+                    else gaps.add(now - s.lastToken); // a recomputed prompt's next token
+                    s.lastToken = now;
                     if (s.generated >= s.r.output()) {
-                        finish(r, s);
+                        finish(r, s, now, results);
                         done++;
                         inSystem--;
                         if (closed && released < n) arrival[released++] = now;
@@ -527,13 +615,6 @@ public final class ServingSimulation {
             if (r.busy) {
                 busy.add(r);
                 steps++;
-            }
-            // SGLang's overlap scheduler hands a step's tokens out while the next step runs: one step later
-            double lag = r.scheduler.prefillFirst() && r.busy ? r.busyUntil - now : 0;
-            for (Seq s : r.firstTokens) s.firstToken += lag;
-            for (Seq s : r.finished) {
-                results[s.id] = result(s, now + lag);
-                area += lag;
             }
         }
         double first = Double.POSITIVE_INFINITY;
@@ -553,7 +634,8 @@ public final class ServingSimulation {
                 preemptions,
                 steps,
                 prefills > 0 ? (double) hits / prefills : 0,
-                timeline);
+                timeline,
+                gaps);
     }
 
     /**
@@ -669,21 +751,15 @@ public final class ServingSimulation {
         return (tokens + blockSize - 1) / blockSize;
     }
 
-    /** A sequence whose last token is out leaves its replica; its outcome is written when the token is handed out. */
-    private static void finish(Replica r, Seq s) {
+    private static void finish(Replica r, Seq s, double now, RequestResult[] out) {
         r.running.remove(s);
         r.full = false;
         release(r, s);
         r.inFlight--;
-        r.finished.add(s);
-    }
-
-    /** The outcome of {@code s}, its last token handed out at {@code end}. */
-    private static RequestResult result(Seq s, double end) {
         double ttft = s.firstToken - s.r.arrival();
-        double tpot = s.r.output() > 1 ? (end - s.firstToken) / (s.r.output() - 1) : 0;
-        return new RequestResult(
-                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, end - s.r.arrival());
+        double tpot = s.r.output() > 1 ? (now - s.firstToken) / (s.r.output() - 1) : 0;
+        out[s.id] = new RequestResult(
+                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, now - s.r.arrival());
     }
 
     /** Preempts the last running sequence after index {@code keep} (or {@code keep} itself); returns whether one was. */

@@ -92,6 +92,16 @@ class ServingSimulationTest {
         double w = mean(r.requests(), ServingSimulation.RequestResult::e2e);
         assertThat(r.meanInSystem()).isCloseTo(lambda * w, within(0.02 * lambda * w));
         assertThat(r.maxBatch()).isGreaterThan(1);
+        // a request's gaps between consecutive tokens add up to its last token less its first: output - 1 gaps in
+        // all, summing to the times per output token times output - 1 (exact but for rounding)
+        long gaps = 0;
+        double span = 0;
+        for (var x : r.requests()) {
+            gaps += x.output() - 1;
+            span += x.tpot() * (x.output() - 1);
+        }
+        assertThat(r.interTokenSeconds().count()).isEqualTo(gaps);
+        assertThat(r.interTokenSeconds().mean() * gaps).isCloseTo(span, within(1e-9 * span));
     }
 
     @Test
@@ -171,11 +181,10 @@ class ServingSimulationTest {
     }
 
     @Test
-    void prefillFirstRunsAPromptInAStepOfItsOwnAndHandsTokensOutOneStepLate() {
+    void prefillFirstRunsAPromptInAStepOfItsOwnAndItsStallShowsInTheInterTokenGaps() {
         // A (512 + 4 tokens) at 0, B (512 + 4) at 1 ms, during A's prefill. SGLang's scheduler: B's prefill is a step
-        // of its own (A does not decode in it), then both decode three steps; its overlap scheduler hands a step's
-        // tokens out while the next step runs, so a token is out when the following step ends (at once when none
-        // follows). Every time below is a sum of the latency model's steps, worked out here step by step.
+        // of its own (A does not decode in it), then both decode three steps. Every time below is a sum of the latency
+        // model's steps, worked out here step by step.
         var t = trace(new Traffic.Request(0, 512, 4, -1, 0), new Traffic.Request(0.001, 512, 4, -1, 0));
         var sglang = SCHEDULER.withPrefillFirst(true);
         var r = ServingSimulation.run(MODEL, sglang, 1, "round-robin", t);
@@ -183,17 +192,26 @@ class ServingSimulationTest {
         double d1 = step(2, 1024, 0, 0), d2 = step(2, 1026, 0, 0), d3 = step(2, 1028, 0, 0);
         var a = r.requests().get(0);
         var b = r.requests().get(1);
-        assertThat(a.ttft()).isCloseTo(p + p, within(1e-12)); // out when B's prefill ends
-        assertThat(b.ttft()).isCloseTo(p + p + d1 - 0.001, within(1e-12)); // out when the first decode step ends
-        assertThat(a.e2e()).isCloseTo(p + p + d1 + d2 + d3, within(1e-12)); // nothing follows the last step
+        assertThat(a.ttft()).isCloseTo(p, within(1e-12));
+        assertThat(b.ttft()).isCloseTo(p + p - 0.001, within(1e-12));
+        assertThat(a.e2e()).isCloseTo(p + p + d1 + d2 + d3, within(1e-12));
         assertThat(b.e2e()).isCloseTo(p + p + d1 + d2 + d3 - 0.001, within(1e-12));
         assertThat(r.steps()).isEqualTo(5);
-        // vLLM's way mixes B's prompt into A's first decode step (A is then a token ahead: B needs a fifth step alone),
-        // and hands A's first token out as its prefill ends
+        // the gaps between consecutive tokens: A waits out B's prefill (p + d1), then d2, d3; B: d1, d2, d3. Their
+        // median (nearest rank, 3rd of 6) is d2 and their 90th percentile A's stall, which A's time per output token,
+        // (p + d1 + d2 + d3) / 3, spreads over its tokens
+        var gaps = r.interTokenSeconds();
+        assertThat(gaps.count()).isEqualTo(6);
+        assertThat(gaps.mean()).isCloseTo((p + 2 * d1 + 2 * d2 + 2 * d3) / 6, within(1e-12));
+        double[] q = gaps.percentiles(50, 90);
+        assertThat(q[0]).isCloseTo(d2, within(1e-12));
+        assertThat(q[1]).isCloseTo(p + d1, within(1e-12));
+        assertThat(a.tpot()).isCloseTo((p + d1 + d2 + d3) / 3, within(1e-12));
+        // vLLM's way mixes B's prompt into A's first decode step (A is then a token ahead: B needs a fifth step alone)
         var mixed = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t);
         assertThat(mixed.steps()).isEqualTo(5);
-        assertThat(mixed.requests().get(1).ttft()).isCloseTo(p + step(1, 512, 512, 0) - 0.001, within(1e-12));
         assertThat(mixed.requests().get(0).ttft()).isCloseTo(p, within(1e-12));
+        assertThat(mixed.requests().get(1).ttft()).isCloseTo(p + step(1, 512, 512, 0) - 0.001, within(1e-12));
     }
 
     @Test

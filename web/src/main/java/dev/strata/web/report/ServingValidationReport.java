@@ -110,8 +110,8 @@ public final class ServingValidationReport {
     }
 
     /**
-     * The simulated value of {@code metric} in the published unit; a median inter-token latency is compared with the
-     * simulated median time per output token (the simulator times whole steps, so the two are the same quantity there).
+     * The simulated value of {@code metric} in the published unit; a median inter-token latency with the simulated
+     * median of every gap between a request's consecutive tokens (as the benchmarks measure it).
      */
     static double simulated(JsonNode sim, String metric) {
         return switch (metric) {
@@ -119,7 +119,7 @@ public final class ServingValidationReport {
                 sim.path("throughput").path("outputTokensPerSecond").asDouble(Double.NaN);
             case "tpot_ms_mean" -> 1000 * sim.path("tpotSeconds").path("mean").asDouble(Double.NaN);
             case "ttft_ms_p50" -> 1000 * sim.path("ttftSeconds").path("p50").asDouble(Double.NaN);
-            case "itl_ms_p50" -> 1000 * sim.path("tpotSeconds").path("p50").asDouble(Double.NaN);
+            case "itl_ms_p50" -> 1000 * sim.path("itlSeconds").path("p50").asDouble(Double.NaN);
             case "e2e_ms_p50" -> 1000 * sim.path("e2eSeconds").path("p50").asDouble(Double.NaN);
             default -> throw new IllegalArgumentException("unknown metric " + metric);
         };

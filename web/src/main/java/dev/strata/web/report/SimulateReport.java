@@ -226,6 +226,12 @@ public final class SimulateReport {
         List<ServingSimulation.RequestResult> rs = r.requests();
         stats(root.putObject("ttftSeconds"), rs, ServingSimulation.RequestResult::ttft);
         stats(root.putObject("tpotSeconds"), rs, ServingSimulation.RequestResult::tpot);
+        ObjectNode itl = root.putObject("itlSeconds"); // every gap between a request's consecutive tokens
+        double[] gaps = r.interTokenSeconds().percentiles(50, 90, 99);
+        itl.put("mean", r.interTokenSeconds().mean());
+        itl.put("p50", gaps[0]);
+        itl.put("p90", gaps[1]);
+        itl.put("p99", gaps[2]);
         stats(root.putObject("e2eSeconds"), rs, ServingSimulation.RequestResult::e2e);
         stats(root.putObject("queueSeconds"), rs, ServingSimulation.RequestResult::queue);
         double span = r.makespanSeconds();
