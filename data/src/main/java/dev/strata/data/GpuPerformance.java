@@ -30,6 +30,60 @@ public final class GpuPerformance {
     private static final Set<String> DEVICES = devices(ROOT.get("devices"));
     /** Each engine's tuning on the fitted GPU model, made once: estimates ask for it on every request. */
     private static final Map<String, LatencyTuning> TUNINGS = tunings();
+    /** A profile tried in place of the shipped one of its id, on one thread (a calibration's trial). */
+    private static final ThreadLocal<EngineProfile> TRIAL = new ThreadLocal<>();
+
+    /**
+     * A refit of an engine's profile without one model's runs: the profile it gave, and the model left out.
+     *
+     * @param fittedOn the model whose runs it was fitted to (a preset id)
+     * @param heldOut the model left out (a preset id)
+     * @param profile the refitted profile
+     */
+    public record Refit(String fittedOn, String heldOut, EngineProfile profile) {}
+
+    /**
+     * The cross-validation refits {@code engine}'s profile states ({@code crossValidation} in gpu-performance.json):
+     * its fitted figures refitted without one model's runs at a time; empty for a profile fitted to one model or none.
+     *
+     * @param engine an engine id
+     * @return the refits
+     */
+    public static List<Refit> refits(String engine) {
+        List<Refit> out = new ArrayList<>();
+        EngineProfile shipped = ENGINES.get(engine);
+        for (JsonNode e : ROOT.get("engines"))
+            if (e.get("id").asText().equals(engine) && e.has("crossValidation"))
+                for (JsonNode f : e.get("crossValidation"))
+                    out.add(new Refit(
+                            f.get("fittedOn").asText(),
+                            f.get("heldOut").asText(),
+                            shipped.withCosts(
+                                    f.get("perLayerOverheadSeconds").asDouble(),
+                                    shipped.perPassOverheadSeconds(),
+                                    f.get("computeEfficiencyScale").asDouble(),
+                                    true,
+                                    "refitted without " + f.get("heldOut").asText())));
+        return out;
+    }
+
+    /**
+     * Runs {@code body} with {@code profile} in place of the shipped profile of its id, on this thread only: what a
+     * calibration of an engine's profile evaluates.
+     *
+     * @param profile the profile tried
+     * @param body what to run with it
+     * @param <T> what {@code body} gives
+     * @return what {@code body} gave
+     */
+    public static <T> T withEngine(EngineProfile profile, java.util.function.Supplier<T> body) {
+        TRIAL.set(profile);
+        try {
+            return body.get();
+        } finally {
+            TRIAL.remove();
+        }
+    }
 
     private static Map<String, LatencyTuning> tunings() {
         Map<String, LatencyTuning> m = new LinkedHashMap<>();
@@ -75,6 +129,9 @@ public final class GpuPerformance {
                             e.has("expertComputeByFormat") ? doubles(e.get("expertComputeByFormat")) : Map.of(),
                             e.get("perLayerOverheadSeconds").asDouble(),
                             e.get("perPassOverheadSeconds").asDouble(),
+                            e.has("computeEfficiencyScale")
+                                    ? e.get("computeEfficiencyScale").asDouble()
+                                    : 1,
                             e.get("calibrated").asBoolean(),
                             e.get("basis").asText()));
         return java.util.Collections.unmodifiableMap(m);
@@ -149,6 +206,8 @@ public final class GpuPerformance {
      * @return the profile
      */
     public static EngineProfile engine(String field, String id) {
+        EngineProfile trial = TRIAL.get();
+        if (trial != null && trial.id().equals(id == null ? defaultEngine() : id)) return trial;
         EngineProfile e = ENGINES.get(id == null ? defaultEngine() : id);
         if (e == null) throw new InvalidFieldException(field, id, "one of " + String.join(", ", ENGINES.keySet()));
         return e;

@@ -8,8 +8,9 @@ import java.util.TreeMap;
 /**
  * What a serving engine does differently for the same model on the same GPU: how its attention kernels read a
  * grouped-query KV cache, how many memory-bound passes its (more or less fused) kernels make over the activations,
- * how efficient its grouped expert products are, and its fixed costs per layer and per forward pass (kernel launches,
- * CUDA-graph replay, scheduling and sampling).
+ * how efficient its grouped expert products are, what share of the GPU's calibrated compute efficiency its matrix
+ * products reach, and its fixed costs per layer and per forward pass (kernel launches, CUDA-graph replay, scheduling
+ * and sampling).
  *
  * @param id                        the {@code --engine} id
  * @param name                      what it stands for
@@ -21,6 +22,8 @@ import java.util.TreeMap;
  *                                  {@code expertComputeFactor}
  * @param perLayerOverheadSeconds   fixed time per layer per forward pass
  * @param perPassOverheadSeconds    fixed time per forward pass
+ * @param computeEfficiencyScale    the share of the GPU's calibrated compute efficiency (fitted to TensorRT-LLM) that
+ *                                  this engine's products reach, in (0, 1]
  * @param calibrated                whether the figures were fitted to published measurements of the engine
  * @param basis                     where the figures come from
  */
@@ -33,6 +36,7 @@ public record EngineProfile(
         Map<String, Double> expertComputeByFormat,
         double perLayerOverheadSeconds,
         double perPassOverheadSeconds,
+        double computeEfficiencyScale,
         boolean calibrated,
         String basis) {
     /**
@@ -46,6 +50,7 @@ public record EngineProfile(
      * @param expertComputeByFormat the same for other compute formats, by format id
      * @param perLayerOverheadSeconds fixed time per layer per forward pass
      * @param perPassOverheadSeconds fixed time per forward pass
+     * @param computeEfficiencyScale the share of the GPU's calibrated compute efficiency its products reach, in (0, 1]
      * @param calibrated whether the figures were fitted to published measurements of the engine
      * @param basis where the figures come from
      */
@@ -59,7 +64,72 @@ public record EngineProfile(
         expertComputeByFormat.forEach((f, v) -> Checks.positive("engine.expertComputeByFormat." + f, v, 1));
         Checks.range("engine.perLayerOverheadSeconds", perLayerOverheadSeconds, 0, 1);
         Checks.range("engine.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
+        Checks.positive("engine.computeEfficiencyScale", computeEfficiencyScale, 1);
         Checks.text("engine.basis", basis);
+    }
+
+    /**
+     * A profile whose products reach the GPU's calibrated compute efficiency.
+     *
+     * @param id the {@code --engine} id
+     * @param name what it stands for
+     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
+     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
+     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()} of the reference compute format
+     * @param expertComputeByFormat the same for other compute formats, by format id
+     * @param perLayerOverheadSeconds fixed time per layer per forward pass
+     * @param perPassOverheadSeconds fixed time per forward pass
+     * @param calibrated whether the figures were fitted to published measurements of the engine
+     * @param basis where the figures come from
+     */
+    public EngineProfile(
+            String id,
+            String name,
+            double kvGroupReadExponent,
+            double elementwisePassesPerLayer,
+            double expertComputeFactor,
+            Map<String, Double> expertComputeByFormat,
+            double perLayerOverheadSeconds,
+            double perPassOverheadSeconds,
+            boolean calibrated,
+            String basis) {
+        this(
+                id,
+                name,
+                kvGroupReadExponent,
+                elementwisePassesPerLayer,
+                expertComputeFactor,
+                expertComputeByFormat,
+                perLayerOverheadSeconds,
+                perPassOverheadSeconds,
+                1,
+                calibrated,
+                basis);
+    }
+
+    /**
+     * This profile with other fixed costs and compute share, and where they come from.
+     *
+     * @param perLayer fixed time per layer per forward pass
+     * @param perPass fixed time per forward pass
+     * @param computeScale the share of the GPU's calibrated compute efficiency its products reach
+     * @param fitted whether the figures were fitted to published measurements of the engine
+     * @param why where the figures come from
+     * @return the profile
+     */
+    public EngineProfile withCosts(double perLayer, double perPass, double computeScale, boolean fitted, String why) {
+        return new EngineProfile(
+                id,
+                name,
+                kvGroupReadExponent,
+                elementwisePassesPerLayer,
+                expertComputeFactor,
+                expertComputeByFormat,
+                perLayer,
+                perPass,
+                computeScale,
+                fitted,
+                why);
     }
 
     /**
@@ -94,6 +164,7 @@ public record EngineProfile(
                 Map.of(),
                 perLayerOverheadSeconds,
                 perPassOverheadSeconds,
+                1,
                 calibrated,
                 basis);
     }
@@ -135,7 +206,7 @@ public record EngineProfile(
                 perPassOverheadSeconds,
                 Map.of(),
                 1,
-                gpu.compute(f) / gpu.compute(GpuEfficiency.REFERENCE_FORMAT),
+                computeEfficiencyScale * gpu.compute(f) / gpu.compute(GpuEfficiency.REFERENCE_FORMAT),
                 0,
                 half,
                 0,

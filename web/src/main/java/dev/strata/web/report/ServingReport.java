@@ -96,7 +96,12 @@ final class ServingReport {
                     .put(
                             "basis",
                             GpuPerformance.errorBandBasis()
-                                    + (e.calibrated() ? "" : "; engine " + e.id() + " is not calibrated, so wider"))
+                                    + (e.id().equals(GpuPerformance.defaultEngine())
+                                            ? ""
+                                            : e.calibrated()
+                                                    ? "; engine " + e.id() + " has its own cross-validation on its"
+                                                            + " published runs (validate --serving)"
+                                                    : "; engine " + e.id() + " is not calibrated, so wider"))
                     .end();
         }
         perRequest(latency, spec, p, w, hw, tuning, model, options, est);

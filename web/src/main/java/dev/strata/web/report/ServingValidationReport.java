@@ -3,6 +3,7 @@ package dev.strata.web.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.data.GpuPerformance;
 import dev.strata.data.validation.PublishedMeasurements;
 import dev.strata.data.validation.PublishedServing;
 import dev.strata.estimator.serving.SchedulerDefaults;
@@ -43,6 +44,15 @@ public final class ServingValidationReport {
 
     /** The report over {@code points}. */
     public static ObjectNode of(List<PublishedServing.Point> points) {
+        return of(points, true);
+    }
+
+    /** The report over {@code points} without the cross-validation of calibrated profiles (a calibration's trial). */
+    static ObjectNode pointsOnly(List<PublishedServing.Point> points) {
+        return of(points, false);
+    }
+
+    private static ObjectNode of(List<PublishedServing.Point> points, boolean crossValidate) {
         ObjectNode root = Render.NODES.objectNode();
         root.put("source", "published/serving.tsv (each row names its source)");
         ArrayNode rows = root.putArray("points");
@@ -51,6 +61,7 @@ public final class ServingValidationReport {
         Map<String, List<Double>> engines = new LinkedHashMap<>();
         Map<String, List<Double>> fitted = new LinkedHashMap<>();
         fitted.put("fitted (steady state)", new ArrayList<>());
+        for (String engine : CALIBRATED_ENGINES) fitted.put("fitted (" + engine + " profile)", new ArrayList<>());
         fitted.put("held out", new ArrayList<>());
         for (PublishedServing.Point p : points) {
             Map<String, String> options = new LinkedHashMap<>(p.simulateOptions());
@@ -77,9 +88,13 @@ public final class ServingValidationReport {
             o.put("simulated", simulated);
             o.put("error", error);
             o.put("preemptions", sim.path("kvCache").path("preemptions").asLong());
-            boolean inFit = PublishedMeasurements.isSteadyState(p);
-            o.put("fitted", inFit);
-            fitted.get(inFit ? "fitted (steady state)" : "held out").add(error);
+            boolean steady = PublishedMeasurements.isSteadyState(p), engineFit = fitsEngine(p);
+            o.put("fitted", steady || engineFit);
+            fitted.get(
+                            steady
+                                    ? "fitted (steady state)"
+                                    : engineFit ? "fitted (" + p.profile() + " profile)" : "held out")
+                    .add(error);
             errors.get("all").add(error);
             errors.computeIfAbsent(p.metric(), k -> new ArrayList<>()).add(error);
             engines.computeIfAbsent("engine " + p.profile(), k -> new ArrayList<>())
@@ -88,6 +103,19 @@ public final class ServingValidationReport {
         errors.putAll(engines);
         fitted.values().removeIf(List::isEmpty);
         errors.putAll(fitted);
+        // each calibrated profile's runs predicted by its refit without their model (its stated cross-validation)
+        for (String engine : crossValidate ? CALIBRATED_ENGINES : List.<String>of()) {
+            List<Double> cv = new ArrayList<>();
+            for (GpuPerformance.Refit f : GpuPerformance.refits(engine)) {
+                List<PublishedServing.Point> left = points.stream()
+                        .filter(p -> p.profile().equals(engine) && p.model().equals(f.heldOut()))
+                        .toList();
+                if (left.isEmpty()) continue;
+                ObjectNode r = GpuPerformance.withEngine(f.profile(), () -> of(left, false));
+                for (JsonNode x : r.get("points")) cv.add(x.get("error").asDouble());
+            }
+            if (!cv.isEmpty()) errors.put(engine + ", leaving its model out", cv);
+        }
         ArrayNode summary = root.putArray("summary");
         for (Map.Entry<String, List<Double>> e : errors.entrySet()) {
             ObjectNode s = summary.addObject();
@@ -99,6 +127,14 @@ public final class ServingValidationReport {
         }
         root.put("anchors", ANCHORS);
         return root;
+    }
+
+    /** Engines whose profile's fixed time per layer and compute share are fitted to their runs here. */
+    static final List<String> CALIBRATED_ENGINES = List.of("sglang");
+
+    /** Whether {@code p} is one of the runs an engine profile is fitted to. */
+    static boolean fitsEngine(PublishedServing.Point p) {
+        return CALIBRATED_ENGINES.contains(p.profile());
     }
 
     /** The summary rows and the anchors' line, for the table format. */
