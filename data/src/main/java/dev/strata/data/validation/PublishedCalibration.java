@@ -127,6 +127,7 @@ public final class PublishedCalibration {
                 Map.of("fp8", x[12]),
                 x[7] * 1e-6,
                 x[11] * 1e-6,
+                1, // the GPU model is this engine's: its products reach the fitted efficiency
                 true,
                 "fitted to published measurements (PublishedCalibration)");
         return new Fit(gpu, engine);

@@ -69,45 +69,6 @@ public record EngineProfile(
     }
 
     /**
-     * A profile whose products reach the GPU's calibrated compute efficiency.
-     *
-     * @param id the {@code --engine} id
-     * @param name what it stands for
-     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
-     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
-     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()} of the reference compute format
-     * @param expertComputeByFormat the same for other compute formats, by format id
-     * @param perLayerOverheadSeconds fixed time per layer per forward pass
-     * @param perPassOverheadSeconds fixed time per forward pass
-     * @param calibrated whether the figures were fitted to published measurements of the engine
-     * @param basis where the figures come from
-     */
-    public EngineProfile(
-            String id,
-            String name,
-            double kvGroupReadExponent,
-            double elementwisePassesPerLayer,
-            double expertComputeFactor,
-            Map<String, Double> expertComputeByFormat,
-            double perLayerOverheadSeconds,
-            double perPassOverheadSeconds,
-            boolean calibrated,
-            String basis) {
-        this(
-                id,
-                name,
-                kvGroupReadExponent,
-                elementwisePassesPerLayer,
-                expertComputeFactor,
-                expertComputeByFormat,
-                perLayerOverheadSeconds,
-                perPassOverheadSeconds,
-                1,
-                calibrated,
-                basis);
-    }
-
-    /**
      * This profile with other fixed costs and compute share, and where they come from.
      *
      * @param perLayer fixed time per layer per forward pass
@@ -130,43 +91,6 @@ public record EngineProfile(
                 computeScale,
                 fitted,
                 why);
-    }
-
-    /**
-     * A profile whose grouped expert kernels reach the same share of the dense products in every compute format.
-     *
-     * @param id the {@code --engine} id
-     * @param name what it stands for
-     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
-     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
-     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()}
-     * @param perLayerOverheadSeconds fixed time per layer per forward pass
-     * @param perPassOverheadSeconds fixed time per forward pass
-     * @param calibrated whether the figures were fitted to published measurements of the engine
-     * @param basis where the figures come from
-     */
-    public EngineProfile(
-            String id,
-            String name,
-            double kvGroupReadExponent,
-            double elementwisePassesPerLayer,
-            double expertComputeFactor,
-            double perLayerOverheadSeconds,
-            double perPassOverheadSeconds,
-            boolean calibrated,
-            String basis) {
-        this(
-                id,
-                name,
-                kvGroupReadExponent,
-                elementwisePassesPerLayer,
-                expertComputeFactor,
-                Map.of(),
-                perLayerOverheadSeconds,
-                perPassOverheadSeconds,
-                1,
-                calibrated,
-                basis);
     }
 
     /**
