@@ -368,34 +368,8 @@ class TrainStepCliTest {
     @Test
     void numbersAsPeopleWriteThemAreTakenAsThePagesTakeThem() {
         // 70B parameters, 15T tokens: the same answer as 7e10 and 1.5e13 (Inputs.parseNumber, exact decimal scaling)
-        Cli words = Cli.run(
-                "train",
-                "--params",
-                "70B",
-                "--tokens",
-                "15T",
-                "--hardware",
-                "h100-sxm",
-                "--devices",
-                "1024",
-                "--mfu",
-                "0.4",
-                "--format",
-                "json");
-        Cli digits = Cli.run(
-                "train",
-                "--params",
-                "7e10",
-                "--tokens",
-                "1.5e13",
-                "--hardware",
-                "h100-sxm",
-                "--devices",
-                "1024",
-                "--mfu",
-                "0.4",
-                "--format",
-                "json");
+        Cli words = trainOnH100s("70B", "15T");
+        Cli digits = trainOnH100s("7e10", "1.5e13");
         assertThat(words.exitCode()).as(words.err()).isZero();
         assertThat(words.out()).isEqualTo(digits.out());
         // what is not a number, NaN included, is refused naming the option and the value (exit 2)
@@ -404,5 +378,23 @@ class TrainStepCliTest {
             assertThat(r.exitCode()).as(bad).isEqualTo(2);
             assertThat(r.err()).contains("--tokens").contains(bad);
         }
+    }
+
+    /** {@code train} of {@code params} parameters on {@code tokens} tokens, 1,024 H100s at 40 % MFU, as JSON. */
+    private static Cli trainOnH100s(String params, String tokens) {
+        return Cli.run(
+                "train",
+                "--params",
+                params,
+                "--tokens",
+                tokens,
+                "--hardware",
+                "h100-sxm",
+                "--devices",
+                "1024",
+                "--mfu",
+                "0.4",
+                "--format",
+                "json");
     }
 }

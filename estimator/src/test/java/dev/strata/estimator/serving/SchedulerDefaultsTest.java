@@ -36,26 +36,24 @@ class SchedulerDefaultsTest {
         assertThat(Parameters.count(TestModels.llama3_8b()).total()).isEqualTo(8_030_261_248L);
         // 128 / 2048: 63.676 / (6.1035e-5 x 2176) = 479.4 requests -> 128 x ceil(479.4 / 128) = 512;
         // tokens 479.4 x (1 + 128 / 2048) = 509 -> the minimum, 2048
-        SchedulerDefaults a =
-                SchedulerDefaults.trtllmBench(TestModels.llama3_8b(), FP8, 1, 1, TestModels.H100, 128, 2048, 0.95);
-        assertThat(a.maxSeqs()).isEqualTo(512);
-        assertThat(a.maxBatchedTokens()).isEqualTo(2048);
+        assertBench(1, 128, 2048, 512, 2048);
         // 128 / 128: 4,075 requests -> 256 x ceil(4075 / 256) = 4096; tokens 8,150 -> 512 x ceil(8150 / 512) = 8192
-        SchedulerDefaults b =
-                SchedulerDefaults.trtllmBench(TestModels.llama3_8b(), FP8, 1, 1, TestModels.H100, 128, 128, 0.95);
-        assertThat(b.maxSeqs()).isEqualTo(4096);
-        assertThat(b.maxBatchedTokens()).isEqualTo(8192);
+        assertBench(1, 128, 128, 4096, 8192);
         // 20000 / 2000: 47.4 requests -> the minimum batch, 64; tokens 47.4 x 11 = 521 -> 2048
-        SchedulerDefaults c =
-                SchedulerDefaults.trtllmBench(TestModels.llama3_8b(), FP8, 1, 1, TestModels.H100, 20000, 2000, 0.95);
-        assertThat(c.maxSeqs()).isEqualTo(64);
-        assertThat(c.maxBatchedTokens()).isEqualTo(2048);
+        assertBench(1, 20000, 2000, 64, 2048);
         // two pipeline stages: 2 x 74.506 - 7.479 = 141.53 GiB, 0.95 of it 134.46 GiB, 8,605 requests, capped at 4,096
         // and halved: 2048 (256 x 8); tokens 2048 x 2 = 4096 -> 512 x 8 = 4096
-        SchedulerDefaults d =
-                SchedulerDefaults.trtllmBench(TestModels.llama3_8b(), FP8, 1, 2, TestModels.H100, 128, 128, 0.95);
-        assertThat(d.maxSeqs()).isEqualTo(2048);
-        assertThat(d.maxBatchedTokens()).isEqualTo(4096);
+        assertBench(2, 128, 128, 2048, 4096);
+    }
+
+    /** trtllm-bench's limits for Llama 3 8B in fp8 on one H100 per stage, 0.95 of the memory to the KV cache. */
+    private static void assertBench(int stages, long prompt, long output, int seqs, long tokens) {
+        SchedulerDefaults d = SchedulerDefaults.trtllmBench(
+                TestModels.llama3_8b(), FP8, 1, stages, TestModels.H100, prompt, output, 0.95);
+        assertThat(d.maxSeqs()).as("%d / %d, %d stages", prompt, output, stages).isEqualTo(seqs);
+        assertThat(d.maxBatchedTokens())
+                .as("%d / %d, %d stages", prompt, output, stages)
+                .isEqualTo(tokens);
     }
 
     @Test
