@@ -93,8 +93,8 @@ public final class EngineCalibration {
                         new InitialGuess(u0),
                         new SimpleBounds(new double[] {0, 0}, new double[] {1, 1}),
                         f);
-        EngineProfile refined = at(start, r.getPoint(), basis);
-        return objective(points, refined) <= objective(points, start) ? refined : start;
+        // BOBYQA's value is the objective at its point; the start is kept when the search found nothing lower
+        return r.getValue() <= objective(points, start) ? at(start, r.getPoint(), basis) : start;
     }
 
     private static EngineProfile at(EngineProfile start, double[] u, String basis) {
