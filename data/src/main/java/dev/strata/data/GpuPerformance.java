@@ -59,9 +59,11 @@ public final class GpuPerformance {
                             f.get("fittedOn").asText(),
                             f.get("heldOut").asText(),
                             shipped.withCosts(
-                                    f.get("perLayerOverheadSeconds").asDouble(),
-                                    shipped.perPassOverheadSeconds(),
-                                    f.get("computeEfficiencyScale").asDouble(),
+                                    f.path("perLayerOverheadSeconds").asDouble(shipped.perLayerOverheadSeconds()),
+                                    f.path("perPassOverheadSeconds").asDouble(shipped.perPassOverheadSeconds()),
+                                    f.path("computeEfficiencyScale").asDouble(shipped.computeEfficiencyScale()),
+                                    f.path("collectiveLatencySeconds").asDouble(shipped.collectiveLatencySeconds()),
+                                    f.path("httpFrontendSeconds").asDouble(shipped.httpFrontendSeconds()),
                                     true,
                                     "refitted without " + f.get("heldOut").asText())));
         return out;
@@ -132,6 +134,8 @@ public final class GpuPerformance {
                             e.has("computeEfficiencyScale")
                                     ? e.get("computeEfficiencyScale").asDouble()
                                     : 1,
+                            e.path("collectiveLatencySeconds").asDouble(Double.NaN),
+                            e.path("httpFrontendSeconds").asDouble(Double.NaN),
                             e.get("calibrated").asBoolean(),
                             e.get("basis").asText()));
         return java.util.Collections.unmodifiableMap(m);

@@ -147,6 +147,31 @@ class PlanCliTest {
     }
 
     @Test
+    void overHttpTheFirstTokenLevelIncludesTheFrontEnd() throws Exception {
+        // a 40 ms first-token level: Llama 3 8B's 256-token prefill on an H100 is a few ms, so offline deployments
+        // meet it; over HTTP each request also spends vllm's front end (fitted, about 45 ms), so none can, and every
+        // candidate is pruned by its first token (front end + lone prefill) before any simulation
+        String[] args = {
+            "--model", "llama-3-8b", "--rate", "2", "--ttft-p90-ms", "40", "--tpot-p90-ms", "50", "--prompt", "256",
+            "--generate", "64", "--hardware", "h100-sxm", "--weights", "bf16", "--devices", "1", "--requests", "100",
+            "--engine", "vllm"
+        };
+        JsonNode offline = plan(args);
+        assertThat(offline.get("client").asText()).isEqualTo("offline");
+        assertThat(offline.get("deployments")).isNotEmpty();
+        double front = dev.strata.data.GpuPerformance.engine("engine", "vllm").httpFrontendSeconds();
+        assertThat(front).isGreaterThan(0.04);
+        String[] http = java.util.Arrays.copyOf(args, args.length + 2);
+        http[args.length] = "--client";
+        http[args.length + 1] = "http";
+        JsonNode over = plan(http);
+        assertThat(over.get("frontendSeconds").asDouble()).isEqualTo(front);
+        assertThat(over.get("deployments")).isEmpty();
+        assertThat(over.get("simulations").asInt()).isZero();
+        assertThat(over.at("/pruned/fastestFirstTokenSeconds").asDouble()).isGreaterThan(front);
+    }
+
+    @Test
     void aMixtureOfExpertsIsPlannedWithExpertParallelismTooAndItsDeploymentMeetsTheLevels() throws Exception {
         // Mixtral 8x7B in bf16 (93 GB) needs two H100s: tensor parallel 2, with the experts split (ep 1) or whole
         // on each rank (ep 2); both are candidates

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.data.GpuPerformance;
 import dev.strata.web.render.Render;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -343,6 +344,37 @@ class SimulateCliTest {
         Cli bad = Cli.run(concat(base, "--capacity-policy", "greedy"));
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--capacity-policy").contains("greedy").contains("prefill-first");
+    }
+
+    @Test
+    void anHttpClientAddsTheEnginesFrontEndToEachRequestsTimeToFirstToken() throws Exception {
+        // Poisson arrivals: the front end delays every arrival at the engine by the same time, so the engine's steps
+        // are unchanged and each request's time to first token grows by exactly that time (the mean too; 1e-9 s)
+        String[] base = concat(LIGHT_LOAD, "--engine", "vllm");
+        JsonNode offline = json(base);
+        assertThat(offline.at("/scheduler/client").asText()).isEqualTo("offline");
+        assertThat(offline.at("/scheduler/frontendSeconds").doubleValue()).isZero();
+        JsonNode http = json(concat(base, "--client", "http"));
+        double front = GpuPerformance.engine("engine", "vllm").httpFrontendSeconds();
+        assertThat(http.at("/scheduler/frontendSeconds").doubleValue())
+                .isEqualTo(front)
+                .isPositive();
+        assertThat(http.at("/ttftSeconds/mean").doubleValue())
+                .isCloseTo(offline.at("/ttftSeconds/mean").doubleValue() + front, within(1e-9));
+        assertThat(http.at("/tpotSeconds/mean").doubleValue())
+                .isCloseTo(offline.at("/tpotSeconds/mean").doubleValue(), within(1e-12));
+        JsonNode given = json(concat(base, "--client", "http", "--frontend-ms", "5"));
+        assertThat(given.at("/scheduler/frontendSeconds").doubleValue()).isEqualTo(0.005);
+        Cli bad = Cli.run(concat(base, "--client", "grpc"));
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--client").contains("grpc").contains("offline or http");
+        // an engine without a measured front end, or a device without an engine profile: the time must be given
+        Cli none = Cli.run(concat(LIGHT_LOAD, "--engine", "llamacpp", "--client", "http"));
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("--client http").contains("llamacpp").contains("--frontend-ms");
+        Cli negative = Cli.run(concat(base, "--frontend-ms", "-1"));
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--frontend-ms");
     }
 
     @Test

@@ -50,26 +50,32 @@ class ValidateServingCliTest {
                     .isNotNegative();
             assertThat(s.get("within25").asDouble()).as(s.toString()).isBetween(0.0, 1.0);
         }
-        // the trtllm-bench rows are in the GPU model's calibration (as their steady state), the SGLang rows in the
-        // sglang
-        // profile's, the rest held out: marked per point and summarised apart (40 TensorRT-LLM 1.0 rows and 36 SGLang
-        // rows in serving.tsv); the SGLang rows are also predicted by the refits without their model
+        // the trtllm-bench rows are in the GPU model's calibration (as their steady state), the rows marked engine_fit
+        // in their engine profile's (sglang, vllm), the rest held out: marked per point and summarised apart (40
+        // TensorRT-LLM 1.0 rows, 39 SGLang rows and 15 vLLM rows in serving.tsv); the engine-fitted rows are also
+        // predicted by the refits without their model
         long fitted = 0;
         for (JsonNode p : points) {
-            boolean inFit = p.get("id").asText().startsWith("trt10-")
-                    || p.get("engine").asText().equals("sglang");
-            assertThat(p.get("fitted").asBoolean()).as(p.get("id").asText()).isEqualTo(inFit);
+            String id = p.get("id").asText();
+            boolean inFit = id.startsWith("trt10-")
+                    || p.get("engine").asText().equals("sglang")
+                    || id.startsWith("vllm0110-h100-qwen3-8b-")
+                    || id.startsWith("vllm0190-")
+                    || id.startsWith("vllm023-");
+            assertThat(p.get("fitted").asBoolean()).as(id).isEqualTo(inFit);
             if (inFit) fitted++;
         }
-        assertThat(fitted).isEqualTo(40 + 36);
+        assertThat(fitted).isEqualTo(40 + 39 + 15);
         java.util.Map<String, Integer> groups = new java.util.HashMap<>();
         for (JsonNode s : summary)
             groups.put(s.get("group").asText(), s.get("points").asInt());
         assertThat(groups)
                 .containsEntry("fitted (steady state)", 40)
-                .containsEntry("fitted (sglang profile)", 36)
-                .containsEntry("sglang, leaving its model out", 36)
-                .containsEntry("held out", shipped - 76);
+                .containsEntry("fitted (sglang profile)", 39)
+                .containsEntry("sglang, leaving its model out", 39)
+                .containsEntry("fitted (vllm profile)", 15)
+                .containsEntry("vllm, leaving its model out", 15)
+                .containsEntry("held out", shipped - 94);
         // the anchors as the issue cites them
         assertThat(json.get("anchors").asText())
                 .contains("BLIS")

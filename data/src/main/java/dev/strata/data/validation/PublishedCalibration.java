@@ -128,6 +128,8 @@ public final class PublishedCalibration {
                 x[7] * 1e-6,
                 x[11] * 1e-6,
                 1, // the GPU model is this engine's: its products reach the fitted efficiency
+                Double.NaN, // the GPU model's collective latency, fitted with it
+                0, // fitted to offline runs: no HTTP server
                 true,
                 "fitted to published measurements (PublishedCalibration)");
         return new Fit(gpu, engine);

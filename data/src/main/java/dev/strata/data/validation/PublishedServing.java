@@ -19,11 +19,17 @@ public final class PublishedServing {
     public static final String SET = "serving.tsv";
 
     /**
-     * The metrics a point may give: output tokens per second (all devices); mean time per output token; median time to
-     * first token, inter-token latency and end-to-end latency (milliseconds).
+     * The metrics a point may give: output tokens per second (all devices); mean time per output token and to first
+     * token; median time to first token, inter-token latency and end-to-end latency (milliseconds).
      */
     public static final List<String> METRICS =
-            List.of("output_tokens_per_s", "tpot_ms_mean", "ttft_ms_p50", "itl_ms_p50", "e2e_ms_p50");
+            List.of("output_tokens_per_s", "tpot_ms_mean", "ttft_ms_mean", "ttft_ms_p50", "itl_ms_p50", "e2e_ms_p50");
+
+    /**
+     * How a point's requests reached the engine: {@code offline} (the engine's own benchmark hands it tokens:
+     * trtllm-bench) or {@code http} (a client over its OpenAI-compatible HTTP server).
+     */
+    public static final List<String> CLIENTS = List.of("offline", "http");
 
     /** The arrivals a point may give. */
     public static final List<String> ARRIVALS = List.of("all", "concurrency", "rate");
@@ -47,6 +53,8 @@ public final class PublishedServing {
      * @param requests requests in the run
      * @param prompt prompt tokens of every request, or {@code uniform:A:B}
      * @param generate output tokens of every request, or {@code uniform:A:B}
+     * @param client how the requests reached the engine, one of {@link #CLIENTS}
+     * @param engineFit whether the point is one its engine profile's figures are fitted to
      * @param metric one of {@link #METRICS}
      * @param measured the published value, in {@code unit}
      * @param unit the value's unit
@@ -69,6 +77,8 @@ public final class PublishedServing {
             int requests,
             String prompt,
             String generate,
+            String client,
+            boolean engineFit,
             String metric,
             double measured,
             String unit,
@@ -91,6 +101,7 @@ public final class PublishedServing {
             o.put("prompt", prompt);
             o.put("generate", generate);
             o.put("requests", Integer.toString(requests));
+            o.put("client", client);
             switch (arrival) {
                 case "all" -> o.put("rate", "inf");
                 case "concurrency" -> o.put("concurrency", Long.toString(Math.round(load)));
@@ -113,6 +124,12 @@ public final class PublishedServing {
                 throw new IllegalStateException(SET + " row " + r.get("id") + ": unknown metric " + metric);
             if (!ARRIVALS.contains(arrival))
                 throw new IllegalStateException(SET + " row " + r.get("id") + ": unknown arrival " + arrival);
+            String client = r.get("client"), fit = r.get("engine_fit");
+            if (!CLIENTS.contains(client))
+                throw new IllegalStateException(SET + " row " + r.get("id") + ": unknown client " + client);
+            if (!fit.equals("true") && !fit.equals("false"))
+                throw new IllegalStateException(
+                        SET + " row " + r.get("id") + ": engine_fit " + fit + " is not true or false");
             out.add(new Point(
                     r.get("id"),
                     r.get("source"),
@@ -130,6 +147,8 @@ public final class PublishedServing {
                     Integer.parseInt(r.get("requests")),
                     r.get("prompt"),
                     r.get("generate"),
+                    client,
+                    fit.equals("true"),
                     metric,
                     Double.parseDouble(r.get("measured_value")),
                     r.get("unit"),

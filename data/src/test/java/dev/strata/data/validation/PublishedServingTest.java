@@ -22,6 +22,11 @@ class PublishedServingTest {
             assertThat(p.measured()).as(p.id()).isPositive();
             assertThat(p.tp()).as(p.id()).isBetween(1, p.devices());
             assertThat(p.memoryFraction()).as(p.id()).isBetween(0.5, 1.0);
+            assertThat(p.client()).as(p.id()).isIn(PublishedServing.CLIENTS);
+            // trtllm-bench hands the engine its requests; every other run came through an HTTP server
+            assertThat(p.client()).as(p.id()).isEqualTo(p.engine().contains("trtllm-bench") ? "offline" : "http");
+            // a run an engine profile is fitted to is of an engine whose profile is calibrated that way
+            if (p.engineFit()) assertThat(p.profile()).as(p.id()).isIn("vllm", "sglang");
         }
         // ids are unique
         assertThat(points.stream().map(PublishedServing.Point::id).distinct()).hasSize(points.size());
@@ -38,6 +43,7 @@ class PublishedServingTest {
                     assertThat(Double.parseDouble(o.get("rate"))).as(p.id()).isEqualTo(p.load());
             }
             assertThat(o.get("engine")).isEqualTo(p.profile());
+            assertThat(o.get("client")).isEqualTo(p.client());
         }
     }
 }

@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * What a serving engine does differently for the same model on the same GPU: how its attention kernels read a
  * grouped-query KV cache, how many memory-bound passes its (more or less fused) kernels make over the activations,
  * how efficient its grouped expert products are, what share of the GPU's calibrated compute efficiency its matrix
- * products reach, and its fixed costs per layer and per forward pass (kernel launches, CUDA-graph replay, scheduling
- * and sampling).
+ * products reach, its fixed costs per layer and per forward pass (kernel launches, CUDA-graph replay, scheduling
+ * and sampling), and the fixed time its HTTP server adds to each request.
  *
  * @param id                        the {@code --engine} id
  * @param name                      what it stands for
@@ -24,6 +24,13 @@ import java.util.TreeMap;
  * @param perPassOverheadSeconds    fixed time per forward pass
  * @param computeEfficiencyScale    the share of the GPU's calibrated compute efficiency (fitted to TensorRT-LLM) that
  *                                  this engine's products reach, in (0, 1]
+ * @param collectiveLatencySeconds  fixed time of one of its all-reduces or transfers between ranks (its own
+ *                                  all-reduce kernels, their launch and synchronisation); NaN: the GPU model's
+ * @param httpFrontendSeconds       the fixed time a request spends between a client and the engine when it comes
+ *                                  through the engine's OpenAI-compatible HTTP server (parsing, chat template and
+ *                                  tokenisation, the hand-over to the engine process, the first chunk's way back);
+ *                                  NaN where it is not known (an engine without a server of its own, or one not
+ *                                  measured)
  * @param calibrated                whether the figures were fitted to published measurements of the engine
  * @param basis                     where the figures come from
  */
@@ -37,6 +44,8 @@ public record EngineProfile(
         double perLayerOverheadSeconds,
         double perPassOverheadSeconds,
         double computeEfficiencyScale,
+        double collectiveLatencySeconds,
+        double httpFrontendSeconds,
         boolean calibrated,
         String basis) {
     /**
@@ -51,6 +60,8 @@ public record EngineProfile(
      * @param perLayerOverheadSeconds fixed time per layer per forward pass
      * @param perPassOverheadSeconds fixed time per forward pass
      * @param computeEfficiencyScale the share of the GPU's calibrated compute efficiency its products reach, in (0, 1]
+     * @param collectiveLatencySeconds fixed time of one all-reduce or transfer between ranks, or NaN (the GPU's)
+     * @param httpFrontendSeconds the fixed time a request spends between a client and the engine over HTTP, or NaN
      * @param calibrated whether the figures were fitted to published measurements of the engine
      * @param basis where the figures come from
      */
@@ -65,6 +76,9 @@ public record EngineProfile(
         Checks.range("engine.perLayerOverheadSeconds", perLayerOverheadSeconds, 0, 1);
         Checks.range("engine.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
         Checks.positive("engine.computeEfficiencyScale", computeEfficiencyScale, 1);
+        if (!Double.isNaN(collectiveLatencySeconds))
+            Checks.range("engine.collectiveLatencySeconds", collectiveLatencySeconds, 0, 1e-3);
+        if (!Double.isNaN(httpFrontendSeconds)) Checks.range("engine.httpFrontendSeconds", httpFrontendSeconds, 0, 10);
         Checks.text("engine.basis", basis);
     }
 
@@ -74,11 +88,20 @@ public record EngineProfile(
      * @param perLayer fixed time per layer per forward pass
      * @param perPass fixed time per forward pass
      * @param computeScale the share of the GPU's calibrated compute efficiency its products reach
+     * @param collective fixed time of one all-reduce or transfer between ranks, or NaN (the GPU's)
+     * @param httpFrontend the fixed time a request spends between a client and the engine over HTTP, or NaN
      * @param fitted whether the figures were fitted to published measurements of the engine
      * @param why where the figures come from
      * @return the profile
      */
-    public EngineProfile withCosts(double perLayer, double perPass, double computeScale, boolean fitted, String why) {
+    public EngineProfile withCosts(
+            double perLayer,
+            double perPass,
+            double computeScale,
+            double collective,
+            double httpFrontend,
+            boolean fitted,
+            String why) {
         return new EngineProfile(
                 id,
                 name,
@@ -89,8 +112,21 @@ public record EngineProfile(
                 perLayer,
                 perPass,
                 computeScale,
+                collective,
+                httpFrontend,
                 fitted,
                 why);
+    }
+
+    /**
+     * The fixed time of one all-reduce or transfer between ranks on a GPU of {@code gpu}: this engine's where it has
+     * one, else the GPU model's.
+     *
+     * @param gpu the fitted efficiencies of the GPU
+     * @return seconds
+     */
+    public double collectiveLatency(GpuEfficiency gpu) {
+        return Double.isNaN(collectiveLatencySeconds) ? gpu.collectiveLatencySeconds() : collectiveLatencySeconds;
     }
 
     /**
@@ -124,7 +160,7 @@ public record EngineProfile(
                 0,
                 1,
                 perLayerOverheadSeconds,
-                gpu.collectiveLatencySeconds(),
+                collectiveLatency(gpu),
                 0,
                 gpu.attentionBandwidthFactor(),
                 perPassOverheadSeconds,

@@ -44,6 +44,10 @@ import java.util.concurrent.CancellationException;
  *   ({@code cache-aware}, SGLang router's default policy with its defaults: while the loads are balanced, to the
  *   replica whose routed prompts match more than 30 % of this one, else to the one that has taken the fewest prefixes;
  *   when the busiest has more than 64 requests and 1.5 times those of the idlest in flight, to the least loaded).</li>
+ *   <li>A front end ({@code frontendSeconds}: an HTTP server's parsing, chat template and tokenisation, the
+ *   hand-over to the engine) delays each request's arrival at the engine by a fixed time that its time to first token
+ *   and end-to-end latency include; it is a delay, not a queue (the front end's own throughput limit is not
+ *   modelled), as BLIS's per-request queueing time is.</li>
  * </ul>
  *
  * The first token of a request comes with the step that ends its prompt; its time per output token is the time from
@@ -68,6 +72,11 @@ public final class ServingSimulation {
      *                         a prefill batch, formed whenever a waiting request can be admitted, or a decode step of
      *                         every running sequence, never both; admission as SGLang's {@code PrefillAdder} decides it
      *                         (see {@link ServingSimulation}); {@code noEvict} is then not used
+     * @param frontendSeconds  the fixed time between a client and the engine that each request spends in the serving
+     *                         front end (an HTTP server's parsing, chat template and tokenisation, the hand-over to
+     *                         the engine process, the first chunk's way back): the request reaches the engine that
+     *                         much after it was sent, and its time to first token and end-to-end latency include it;
+     *                         0 for requests handed to the engine directly (an engine's offline benchmark)
      */
     public record Scheduler(
             int maxSeqs,
@@ -76,7 +85,8 @@ public final class ServingSimulation {
             long kvBlocks,
             boolean prefixCaching,
             boolean noEvict,
-            boolean prefillFirst) {
+            boolean prefillFirst,
+            double frontendSeconds) {
         /**
          * Checks the fields; an invalid one throws an {@code InvalidFieldException} naming it.
          *
@@ -87,12 +97,14 @@ public final class ServingSimulation {
          * @param prefixCaching whether computed blocks of shared prefixes are reused by later requests
          * @param noEvict whether a request is admitted only when its whole prompt and output fit (never preempted)
          * @param prefillFirst whether steps are SGLang's: prefill batches first, never mixed with decoding
+         * @param frontendSeconds the fixed time each request spends between the client and the engine
          */
         public Scheduler {
             Checks.range("maxSeqs", maxSeqs, 1, 1 << 20);
             Checks.range("maxBatchedTokens", maxBatchedTokens, 1, 1L << 24);
             Checks.range("blockSize", blockSize, 1, 1 << 16);
             Checks.range("kvBlocks", kvBlocks, 1, Long.MAX_VALUE / 2);
+            Checks.range("frontendSeconds", frontendSeconds, 0, 60);
         }
 
         /**
@@ -112,7 +124,7 @@ public final class ServingSimulation {
                 long kvBlocks,
                 boolean prefixCaching,
                 boolean noEvict) {
-            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, false);
+            this(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, false, 0);
         }
 
         /**
@@ -147,7 +159,8 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withPrefixCaching(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on, noEvict, prefillFirst);
+            return new Scheduler(
+                    maxSeqs, maxBatchedTokens, blockSize, kvBlocks, on, noEvict, prefillFirst, frontendSeconds);
         }
 
         /**
@@ -157,7 +170,8 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withNoEvict(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, on, prefillFirst);
+            return new Scheduler(
+                    maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, on, prefillFirst, frontendSeconds);
         }
 
         /**
@@ -167,11 +181,26 @@ public final class ServingSimulation {
          * @return the scheduler
          */
         public Scheduler withPrefillFirst(boolean on) {
-            return new Scheduler(maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, on);
+            return new Scheduler(
+                    maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, on, frontendSeconds);
+        }
+
+        /**
+         * This scheduler with requests spending {@code seconds} between the client and the engine.
+         *
+         * @param seconds the fixed time of the front end per request
+         * @return the scheduler
+         */
+        public Scheduler withFrontend(double seconds) {
+            return new Scheduler(
+                    maxSeqs, maxBatchedTokens, blockSize, kvBlocks, prefixCaching, noEvict, prefillFirst, seconds);
         }
     }
 
-    /** The per-request outcome: arrival, queueing delay, time to first token, time per output token, end to end. */
+    /**
+     * The per-request outcome: the client's sending, the wait in the engine's queue (after the front end), time to
+     * first token, time per output token and end to end (both from the sending, the front end's time included).
+     */
     public record RequestResult(
             double arrival, long prompt, long output, double queue, double ttft, double tpot, double e2e) {}
 
@@ -304,9 +333,13 @@ public final class ServingSimulation {
         /** When its latest token was handed out. */
         double lastToken = -1;
 
-        Seq(int id, Traffic.Request r) {
+        /** The time between the client and the engine (the front end's, {@link Scheduler#frontendSeconds}). */
+        final double frontend;
+
+        Seq(int id, Traffic.Request r, double frontend) {
             this.id = id;
             this.r = r;
+            this.frontend = frontend;
             this.prefillTarget = r.prompt();
         }
     }
@@ -498,6 +531,7 @@ public final class ServingSimulation {
         PriorityQueue<Replica> busy = new PriorityQueue<>((a, b) -> Double.compare(a.busyUntil, b.busyUntil));
         RequestResult[] results = new RequestResult[n];
         boolean closed = traffic.arrivals().equals("closed");
+        double frontend = scheduler.frontendSeconds();
         double[] arrival = new double[n];
         int released = closed ? Math.min(traffic.concurrency(), n) : n;
         for (int i = 0; i < n; i++)
@@ -516,7 +550,7 @@ public final class ServingSimulation {
             // a server whose client went away interrupts its work: checked every few thousand events (microseconds)
             if ((events & 4095) == 0 && self.isInterrupted())
                 throw new CancellationException("the simulation was stopped: its thread was interrupted");
-            double nextArrival = next < n ? arrival[next] : Double.POSITIVE_INFINITY;
+            double nextArrival = next < n ? arrival[next] + frontend : Double.POSITIVE_INFINITY;
             Replica r = busy.peek();
             double nextStepEnd = r == null ? Double.POSITIVE_INFINITY : r.busyUntil;
             double nextTransfer = transfers.isEmpty()
@@ -550,8 +584,10 @@ public final class ServingSimulation {
                 if (router.equals("round-robin")) to = reps[rr++ % replicas];
                 else if (router.equals("cache-aware")) to = cacheAware(reps, q);
                 else to = leastLoaded(reps);
-                Seq s = new Seq(
-                        id, new Traffic.Request(now, q.prompt(), q.output(), q.prefixGroup(), q.prefixTokens()));
+                Seq s = new Seq( // the client's time of sending: its latencies count from there
+                        id,
+                        new Traffic.Request(arrival[id], q.prompt(), q.output(), q.prefixGroup(), q.prefixTokens()),
+                        frontend);
                 to.waiting.addLast(s);
                 to.inFlight++;
                 inSystem++;
@@ -759,7 +795,13 @@ public final class ServingSimulation {
         double ttft = s.firstToken - s.r.arrival();
         double tpot = s.r.output() > 1 ? (now - s.firstToken) / (s.r.output() - 1) : 0;
         out[s.id] = new RequestResult(
-                s.r.arrival(), s.r.prompt(), s.r.output(), s.admitted - s.r.arrival(), ttft, tpot, now - s.r.arrival());
+                s.r.arrival(),
+                s.r.prompt(),
+                s.r.output(),
+                s.admitted - s.r.arrival() - s.frontend,
+                ttft,
+                tpot,
+                now - s.r.arrival());
     }
 
     /** Preempts the last running sequence after index {@code keep} (or {@code keep} itself); returns whether one was. */

@@ -244,6 +244,40 @@ class ServingSimulationTest {
     }
 
     @Test
+    void theFrontEndDelaysEachRequestAndCountsInItsLatencyButNotInTheGpusWork() {
+        // Poisson arrivals: a front end of L seconds shifts every arrival at the engine by L, so the engine's steps are
+        // those of the run without it; each request's time to first token and end to end grow by exactly L, its
+        // queueing and time per output token do not change (1e-9: sums of the same doubles in another order)
+        double l = 0.04;
+        var t = Traffic.poisson(4, 400, Lengths.parse("prompt", "lognormal:500:1", 1), Lengths.fixed(64), 3);
+        var plain = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t).requests();
+        var front = ServingSimulation.run(MODEL, SCHEDULER.withFrontend(l), 1, "round-robin", t)
+                .requests();
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(front.get(i).arrival()).isEqualTo(plain.get(i).arrival());
+            assertThat(front.get(i).ttft()).isCloseTo(plain.get(i).ttft() + l, within(1e-9));
+            assertThat(front.get(i).e2e()).isCloseTo(plain.get(i).e2e() + l, within(1e-9));
+            assertThat(front.get(i).queue()).isCloseTo(plain.get(i).queue(), within(1e-9));
+            assertThat(front.get(i).tpot()).isCloseTo(plain.get(i).tpot(), within(1e-9));
+        }
+    }
+
+    @Test
+    void aClosedLoopSendsItsNextRequestWhenOneEndsAndTheFrontEndIdlesTheGpuMeanwhile() {
+        // one request in flight: each cycle is the front end, one prompt's prefill and 63 decode steps; the next is
+        // sent when one ends and reaches the engine L later, so n requests take n (L + one request's engine time)
+        double l = 0.05;
+        var t = new Traffic("closed", 0, 1, 1, 20, Lengths.fixed(512), Lengths.fixed(64), 1, List.of());
+        var plain = ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t);
+        var front = ServingSimulation.run(MODEL, SCHEDULER.withFrontend(l), 1, "round-robin", t);
+        double engine = plain.requests().get(0).e2e();
+        assertThat(plain.makespanSeconds()).isCloseTo(20 * engine, within(1e-9));
+        assertThat(front.makespanSeconds()).isCloseTo(20 * (l + engine), within(1e-9));
+        assertThat(front.requests().get(19).ttft())
+                .isCloseTo(l + plain.requests().get(19).ttft(), within(1e-9));
+    }
+
+    @Test
     void aRunRepeatsExactlyFromItsSeed() {
         var t = Traffic.poisson(10, 500, Lengths.parse("prompt", "lognormal:500:1", 1), Lengths.fixed(64), 42);
         assertThat(ServingSimulation.run(MODEL, SCHEDULER, 1, "round-robin", t).requests())

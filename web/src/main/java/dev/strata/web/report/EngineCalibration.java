@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.GpuPerformance;
 import dev.strata.data.validation.PublishedServing;
 import dev.strata.estimator.latency.EngineProfile;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
@@ -14,18 +15,70 @@ import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
 import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
 
 /**
- * Fits two figures of an engine that replays CUDA graphs to published serving runs of it, each simulated as
- * {@code validate --serving} simulates it: the fixed time per layer (what is left of kernel launches when a graph is
- * replayed) and the share of the GPU's calibrated compute efficiency its products reach (the GPU model is fitted to
- * TensorRT-LLM). commons-math3's BOBYQA minimises the sum of squared log ratios of simulated to measured values, the
- * fixed time per layer within 0..200 us and the share within 0.3..1; everything else in the profile stays. The
- * simulated runs are discrete (whole steps), so the objective has small steps of its own: a coarse grid first keeps
- * the search from stopping on one.
+ * Fits some figures of an engine profile ({@link Figure}) to published serving runs of the engine, each run simulated
+ * as {@code validate --serving} simulates it. commons-math3's BOBYQA minimises the sum of squared log ratios of
+ * simulated to measured values, each figure within its range; the profile's other figures stay. The simulated runs
+ * are discrete (whole steps), so the objective has small steps of its own: a coarse grid first keeps the search from
+ * stopping on one.
  */
 public final class EngineCalibration {
     private EngineCalibration() {}
 
-    private static final double MAX_PER_LAYER = 200e-6, MIN_SCALE = 0.3;
+    /** A figure of an engine profile a calibration can fit: its range and the coarse grid searched first. */
+    public enum Figure {
+        /** {@link EngineProfile#perLayerOverheadSeconds()}: what is left of kernel launches when a graph is replayed. */
+        PER_LAYER(0, 200e-6, 20e-6, 40e-6, 80e-6, 120e-6),
+        /** {@link EngineProfile#perPassOverheadSeconds()}: the scheduler, input preparation and sampling of a step. */
+        PER_PASS(0, 5e-3, 0, 0.5e-3, 1e-3, 1.5e-3, 2.5e-3),
+        /** {@link EngineProfile#computeEfficiencyScale()}: the share of the TensorRT-LLM-fitted compute efficiency. */
+        COMPUTE_SCALE(0.3, 1, 0.6, 0.8, 1),
+        /** {@link EngineProfile#collectiveLatencySeconds()}: one all-reduce's fixed time. */
+        COLLECTIVE(0, 100e-6, 0, 10e-6, 20e-6, 40e-6),
+        /** {@link EngineProfile#httpFrontendSeconds()}: the HTTP server's time per request. */
+        HTTP_FRONTEND(0, 0.1, 0, 0.02, 0.04);
+        final double lo, hi;
+        final double[] grid;
+
+        Figure(double lo, double hi, double... grid) {
+            this.lo = lo;
+            this.hi = hi;
+            this.grid = grid;
+        }
+
+        double of(EngineProfile p) {
+            return switch (this) {
+                case PER_LAYER -> p.perLayerOverheadSeconds();
+                case PER_PASS -> p.perPassOverheadSeconds();
+                case COMPUTE_SCALE -> p.computeEfficiencyScale();
+                case COLLECTIVE -> p.collectiveLatencySeconds();
+                case HTTP_FRONTEND -> p.httpFrontendSeconds();
+            };
+        }
+    }
+
+    /**
+     * The figures each calibrated profile has fitted (gpu-performance.json states them): vLLM's runs are all on one GPU,
+     * so its all-reduce time is not fitted (it takes SGLang's, whose runs span one to eight GPUs).
+     */
+    public static final java.util.Map<String, List<Figure>> FITTED = java.util.Map.of(
+            "sglang",
+            List.of(Figure.PER_LAYER, Figure.COLLECTIVE, Figure.COMPUTE_SCALE, Figure.HTTP_FRONTEND),
+            "vllm",
+            List.of(Figure.PER_LAYER, Figure.PER_PASS, Figure.HTTP_FRONTEND));
+
+    /**
+     * {@code profile} with {@code figure} moved by {@code share} of its range, or null when that leaves the range.
+     *
+     * @param profile a profile
+     * @param figure the figure moved
+     * @param share the move, a signed share of the figure's range
+     * @return the moved profile, or null
+     */
+    public static EngineProfile moved(EngineProfile profile, Figure figure, double share) {
+        double v = figure.of(profile) + share * (figure.hi - figure.lo);
+        if (Double.isNaN(v) || v < figure.lo || v > figure.hi) return null;
+        return with(profile, List.of(figure), new double[] {v}, profile.basis());
+    }
 
     /**
      * The sum of squared log ratios of simulated to measured values over {@code points}, {@code profile} in place of
@@ -45,60 +98,125 @@ public final class EngineCalibration {
         return s;
     }
 
+    /** How many of the coarse grid's best points a fit refines: the figures trade against each other along ridges. */
+    static final int STARTS = 3;
+
     /**
-     * {@code start} with the fixed time per layer and the compute share that fit {@code points} best: the best of a
-     * coarse grid (20 to 120 us by 20, 0.5 to 1 by 0.1), refined by BOBYQA from there.
+     * {@code start} with the {@code figures} that fit {@code points} best: the {@link #STARTS} best points of the
+     * figures' coarse grids, each refined by BOBYQA, the best of those.
      *
      * @param points published serving runs of the engine
      * @param start the profile whose other figures stay
+     * @param figures the figures fitted, at least two
      * @param basis where the fitted figures come from
      * @return the fitted profile
      */
-    public static EngineProfile fit(List<PublishedServing.Point> points, EngineProfile start, String basis) {
-        EngineProfile best = start;
+    public static EngineProfile fit(
+            List<PublishedServing.Point> points, EngineProfile start, List<Figure> figures, String basis) {
+        List<double[]> grid = grid(figures, 0, new double[figures.size()], new ArrayList<>());
+        double[] value = new double[grid.size()];
+        Integer[] order = new Integer[grid.size()];
+        for (int i = 0; i < grid.size(); i++) {
+            value[i] = objective(points, with(start, figures, grid.get(i), basis));
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> value[i]));
+        EngineProfile best = null;
         double bestValue = Double.POSITIVE_INFINITY;
-        for (int layer = 20; layer <= 120; layer += 20)
-            for (int share = 5; share <= 10; share++) {
-                EngineProfile p =
-                        start.withCosts(layer * 1e-6, start.perPassOverheadSeconds(), share / 10.0, true, basis);
-                double v = objective(points, p);
-                if (v < bestValue) {
-                    bestValue = v;
-                    best = p;
-                }
+        for (int k = 0; k < Math.min(STARTS, order.length); k++) {
+            EngineProfile p = refine(points, with(start, figures, grid.get(order[k]), basis), figures, 0.05, basis);
+            double v = objective(points, p);
+            if (v < bestValue) {
+                bestValue = v;
+                best = p;
             }
-        return refine(points, best, 0.05, basis);
+        }
+        return best;
     }
 
+    /** How many times BOBYQA starts again from where it stopped, while that lowers the objective by over 0.5 %. */
+    static final int RESTARTS = 3;
+
     /**
-     * {@code start} with the fixed time per layer and the compute share refined by BOBYQA from its own.
+     * {@code start} with the {@code figures} refined by BOBYQA from its own, started again from where it stopped (a
+     * fresh trust region) while that still helps: on an objective with small steps it can stop short.
      *
      * @param points published serving runs of the engine
      * @param start the profile to start from (its figures are the first guess)
+     * @param figures the figures fitted, at least two
      * @param step the first step of the search, a share of each figure's range
      * @param basis where the fitted figures come from
      * @return the fitted profile
      */
     public static EngineProfile refine(
-            List<PublishedServing.Point> points, EngineProfile start, double step, String basis) {
-        ObjectiveFunction f = new ObjectiveFunction(u -> objective(points, at(start, u, basis)));
-        double[] u0 = {
-            Math.min(1, start.perLayerOverheadSeconds() / MAX_PER_LAYER),
-            (start.computeEfficiencyScale() - MIN_SCALE) / (1 - MIN_SCALE)
-        };
-        var r = new BOBYQAOptimizer(5, step, 1e-3)
-                .optimize(
-                        new MaxEval(80),
-                        GoalType.MINIMIZE,
-                        new InitialGuess(u0),
-                        new SimpleBounds(new double[] {0, 0}, new double[] {1, 1}),
-                        f);
-        // BOBYQA's value is the objective at its point; the start is kept when the search found nothing lower
-        return r.getValue() <= objective(points, start) ? at(start, r.getPoint(), basis) : start;
+            List<PublishedServing.Point> points, EngineProfile start, List<Figure> figures, double step, String basis) {
+        EngineProfile at = start;
+        double value = objective(points, start);
+        for (int r = 0; r <= RESTARTS; r++) {
+            EngineProfile next = search(points, at, figures, step, basis);
+            double v = objective(points, next);
+            if (!(v < value)) break;
+            boolean small = v > value * 0.995;
+            at = next;
+            value = v;
+            if (small) break;
+        }
+        return at;
     }
 
-    private static EngineProfile at(EngineProfile start, double[] u, String basis) {
-        return start.withCosts(
-                u[0] * MAX_PER_LAYER, start.perPassOverheadSeconds(), MIN_SCALE + u[1] * (1 - MIN_SCALE), true, basis);
+    /** One BOBYQA search from {@code start}'s figures; {@code start} itself when it finds nothing lower. */
+    private static EngineProfile search(
+            List<PublishedServing.Point> points, EngineProfile start, List<Figure> figures, double step, String basis) {
+        int n = figures.size();
+        double[] u0 = new double[n], lo = new double[n], hi = new double[n];
+        for (int i = 0; i < n; i++) {
+            Figure f = figures.get(i);
+            double v = f.of(start); // NaN: the profile takes the GPU model's figure; the search starts at the low end
+            u0[i] = Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, (v - f.lo) / (f.hi - f.lo)));
+            hi[i] = 1;
+        }
+        ObjectiveFunction objective = new ObjectiveFunction(u -> objective(points, at(start, figures, u, basis)));
+        var r = new BOBYQAOptimizer(2 * n + 1, step, 1e-3)
+                .optimize(
+                        new MaxEval(40 * n),
+                        GoalType.MINIMIZE,
+                        new InitialGuess(u0),
+                        new SimpleBounds(lo, hi),
+                        objective);
+        // BOBYQA's value is the objective at its point; the start is kept when the search found nothing lower
+        return r.getValue() <= objective(points, start) ? at(start, figures, r.getPoint(), basis) : start;
+    }
+
+    private static List<double[]> grid(List<Figure> figures, int i, double[] at, List<double[]> out) {
+        if (i == figures.size()) out.add(at.clone());
+        else
+            for (double v : figures.get(i).grid) {
+                at[i] = v;
+                grid(figures, i + 1, at, out);
+            }
+        return out;
+    }
+
+    /** {@code start} with the figures at the values of {@code u}, each a share of the figure's range. */
+    private static EngineProfile at(EngineProfile start, List<Figure> figures, double[] u, String basis) {
+        double[] v = new double[u.length];
+        for (int i = 0; i < u.length; i++) {
+            Figure f = figures.get(i);
+            v[i] = f.lo + Math.max(0, Math.min(1, u[i])) * (f.hi - f.lo);
+        }
+        return with(start, figures, v, basis);
+    }
+
+    /** {@code start} with the figures at the values {@code v}. */
+    static EngineProfile with(EngineProfile start, List<Figure> figures, double[] v, String basis) {
+        double[] x = {
+            start.perLayerOverheadSeconds(),
+            start.perPassOverheadSeconds(),
+            start.computeEfficiencyScale(),
+            start.collectiveLatencySeconds(),
+            start.httpFrontendSeconds()
+        };
+        for (int i = 0; i < v.length; i++) x[figures.get(i).ordinal()] = v[i];
+        return start.withCosts(x[0], x[1], x[2], x[3], x[4], true, basis);
     }
 }

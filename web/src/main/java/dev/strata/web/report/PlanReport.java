@@ -77,7 +77,8 @@ public final class PlanReport {
             int minPrefill,
             int minDecode,
             double transferSecondsPerToken,
-            String capacityPolicy) {}
+            String capacityPolicy,
+            double frontendSeconds) {}
 
     /**
      * A deployment simulated at the rate: {@code replicas} in all; disaggregated, {@code prefill} of them compute the
@@ -153,6 +154,8 @@ public final class PlanReport {
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
         String policy = SimulateReport.capacityPolicy(null, engine, prefix); // the engine's
+        String client = in.text("client") == null ? "offline" : in.text("client");
+        double frontend = SimulateReport.frontendSeconds(client, in.number("frontend-ms"), engine, prefix);
 
         List<Hardware> devices = new ArrayList<>();
         List<String> overrides =
@@ -274,14 +277,14 @@ public final class PlanReport {
                         long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
                         double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
                                 .calibratedSeconds();
-                        // a prompt's first token cannot come sooner than its prefill alone; over a full token budget,
-                        // the
-                        // prefill time a prompt token adds (what a replica's prefill work costs at best)
+                        // a prompt's first token cannot come sooner than the front end and its prefill alone; over a
+                        // full token budget, the prefill time a prompt token adds (what a replica's prefill work
+                        // costs at best)
                         long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
                         long[] one = {p0}, none = {0};
-                        double firstToken = lm.mixedStep(
-                                        0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
-                                .calibratedSeconds();
+                        double firstToken = frontend
+                                + lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
+                                        .calibratedSeconds();
                         fastestFirstToken = Math.min(fastestFirstToken, firstToken);
                         fastestDecode = Math.min(fastestDecode, single);
                         if (firstToken > ttft) {
@@ -345,7 +348,8 @@ public final class PlanReport {
                                             minPrefill,
                                             minDecode,
                                             transfer,
-                                            policy));
+                                            policy,
+                                            frontend));
                                 }
                             }
                     }
@@ -408,7 +412,9 @@ public final class PlanReport {
             Candidate c = o.c();
             LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
             var scheduler = SimulateReport.withPolicy(
-                    new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()), c.capacityPolicy());
+                            new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()),
+                            c.capacityPolicy())
+                    .withFrontend(c.frontendSeconds());
             maxRates[i] = ServingSimulation.maxRate(
                     c.disaggregated()
                             ? t -> ServingSimulation.runDisaggregated(
@@ -443,6 +449,8 @@ public final class PlanReport {
         root.put("prompt", prompt.text());
         root.put("generate", generate.text());
         root.put("engine", engine.id());
+        root.put("client", client);
+        root.put("frontendSeconds", frontend);
         root.put("candidates", considered);
         root.put("candidatesAfterPruning", candidates.size());
         root.put("simulations", simulations);
@@ -621,7 +629,8 @@ public final class PlanReport {
         int all = replicas + decode;
         LatencyModel lm = LatencyModel.of(spec, c.precision(), c.par(), c.hw(), c.tuning(), Offload.NONE);
         var scheduler = SimulateReport.withPolicy(
-                new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()), c.capacityPolicy());
+                        new ServingSimulation.Scheduler(c.maxSeqs(), c.budget(), 16, c.kvBlocks()), c.capacityPolicy())
+                .withFrontend(c.frontendSeconds());
         Traffic share = traffic.arrivals().equals("closed")
                 ? traffic
                 : new Traffic(

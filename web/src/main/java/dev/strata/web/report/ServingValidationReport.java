@@ -108,7 +108,9 @@ public final class ServingValidationReport {
             List<Double> cv = new ArrayList<>();
             for (GpuPerformance.Refit f : GpuPerformance.refits(engine)) {
                 List<PublishedServing.Point> left = points.stream()
-                        .filter(p -> p.profile().equals(engine) && p.model().equals(f.heldOut()))
+                        .filter(p -> fitsEngine(p)
+                                && p.profile().equals(engine)
+                                && p.model().equals(f.heldOut()))
                         .toList();
                 if (left.isEmpty()) continue;
                 ObjectNode r = GpuPerformance.withEngine(f.profile(), () -> of(left, false));
@@ -130,11 +132,11 @@ public final class ServingValidationReport {
     }
 
     /** Engines whose profile's fixed time per layer and compute share are fitted to their runs here. */
-    static final List<String> CALIBRATED_ENGINES = List.of("sglang");
+    static final List<String> CALIBRATED_ENGINES = List.of("sglang", "vllm");
 
     /** Whether {@code p} is one of the runs an engine profile is fitted to. */
     static boolean fitsEngine(PublishedServing.Point p) {
-        return CALIBRATED_ENGINES.contains(p.profile());
+        return p.engineFit() && CALIBRATED_ENGINES.contains(p.profile());
     }
 
     /** The summary rows and the anchors' line, for the table format. */
@@ -154,6 +156,7 @@ public final class ServingValidationReport {
             case "output_tokens_per_s" ->
                 sim.path("throughput").path("outputTokensPerSecond").asDouble(Double.NaN);
             case "tpot_ms_mean" -> 1000 * sim.path("tpotSeconds").path("mean").asDouble(Double.NaN);
+            case "ttft_ms_mean" -> 1000 * sim.path("ttftSeconds").path("mean").asDouble(Double.NaN);
             case "ttft_ms_p50" -> 1000 * sim.path("ttftSeconds").path("p50").asDouble(Double.NaN);
             case "itl_ms_p50" -> 1000 * sim.path("itlSeconds").path("p50").asDouble(Double.NaN);
             case "e2e_ms_p50" -> 1000 * sim.path("e2eSeconds").path("p50").asDouble(Double.NaN);

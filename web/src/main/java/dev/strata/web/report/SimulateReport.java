@@ -31,8 +31,9 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * {@code max-seqs} and {@code max-batched-tokens} (the engine's own, {@link SchedulerDefaults}), {@code block-size} (16),
  * {@code gpu-memory-utilization} (0.9), {@code router}; shared prompt prefixes: {@code prefix-tokens} and
  * {@code prefix-groups} (each drawn prompt starts with one of the groups' prefixes; a trace gives them per request),
- * {@code prefix-caching} ({@code true}, as vLLM V1's automatic prefix caching, or {@code false}); the service levels
- * for goodput: {@code ttft-p90-ms}, {@code tpot-p90-ms}.
+ * {@code prefix-caching} ({@code true}, as vLLM V1's automatic prefix caching, or {@code false}); the front end:
+ * {@code client} ({@code offline}, requests handed to the engine, or {@code http}, through its HTTP server) or
+ * {@code frontend-ms}; the service levels for goodput: {@code ttft-p90-ms}, {@code tpot-p90-ms}.
  */
 public final class SimulateReport {
     private SimulateReport() {}
@@ -150,9 +151,12 @@ public final class SimulateReport {
         String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
         if (!caching.equals("true") && !caching.equals("false"))
             throw new InvalidFieldException(prefix + "prefix-caching", caching, "true or false");
+        String client = in.text("client") == null ? "offline" : in.text("client");
+        double frontend = frontendSeconds(client, in.number("frontend-ms"), serving.engine(), prefix);
         var scheduler = withPolicy(
-                new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true")),
-                capacityPolicy(in.text("capacity-policy"), serving.engine(), prefix));
+                        new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true")),
+                        capacityPolicy(in.text("capacity-policy"), serving.engine(), prefix))
+                .withFrontend(frontend);
         ServingSimulation.Result r;
         double transferPerToken = 0;
         try {
@@ -207,6 +211,8 @@ public final class SimulateReport {
         s.put("router", router);
         s.put("prefixCaching", scheduler.prefixCaching());
         s.put("capacityPolicy", policyOf(scheduler));
+        s.put("client", client);
+        s.put("frontendSeconds", frontend);
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
         if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
@@ -494,6 +500,31 @@ public final class SimulateReport {
         o.put("p50", d.getPercentile(50));
         o.put("p90", d.getPercentile(90));
         o.put("p99", d.getPercentile(99));
+    }
+
+    /** The clients {@code client} takes. */
+    public static final List<String> CLIENTS = List.of("offline", "http");
+
+    /**
+     * The fixed time each request spends between the client and the engine: {@code frontend-ms} when given; else, for
+     * a client over HTTP ({@code client http}), the engine profile's {@link EngineProfile#httpFrontendSeconds()}; else
+     * 0 (requests handed to the engine directly, as an engine's offline benchmark and the one-request estimate do).
+     */
+    static double frontendSeconds(String client, Double frontendMs, EngineProfile engine, String prefix) {
+        if (!CLIENTS.contains(client))
+            throw new InvalidFieldException(prefix + "client", client, String.join(" or ", CLIENTS));
+        if (frontendMs != null) return Checks.range(prefix + "frontend-ms", frontendMs, 0, 60_000) / 1e3;
+        if (client.equals("offline")) return 0;
+        if (engine == null || Double.isNaN(engine.httpFrontendSeconds()))
+            throw InvalidFieldException.withMessage(
+                    prefix + "client",
+                    prefix + "client http takes the engine profile's HTTP front-end time, and "
+                            + (engine == null
+                                    ? "this device has no engine profile"
+                                    : "the " + engine.id() + " profile has none (no server of its own, or not"
+                                            + " measured)")
+                            + ": give " + prefix + "frontend-ms");
+        return engine.httpFrontendSeconds();
     }
 
     /** The capacity policies {@code capacity-policy} takes. */
