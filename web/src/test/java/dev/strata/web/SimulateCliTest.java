@@ -378,6 +378,17 @@ class SimulateCliTest {
     }
 
     @Test
+    void burstinessZeroSendsRequestsEvenlySpaced() throws Exception {
+        JsonNode even = json(concat(LIGHT_LOAD, "--burstiness", "0"));
+        assertThat(even.at("/traffic/arrivals").asText()).isEqualTo("constant");
+        assertThat(even.at("/traffic/ratePerSecond").doubleValue()).isEqualTo(2.0);
+        assertThat(even.at("/requests/completed").intValue()).isEqualTo(20);
+        Cli negative = Cli.run(concat(LIGHT_LOAD, "--burstiness", "-1"));
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--burstiness").contains("0 (evenly spaced) to 100");
+    }
+
+    @Test
     void theCacheAwareRouterRaisesTheHitRateOfSharedPrefixesOverRoundRobin() throws Exception {
         // four replicas, 16 system prompts of 2,048 tokens in prompts of 2,304: round-robin spreads every prefix over
         // every replica, cache-aware keeps each on one, so fewer first-time misses (ServingSimulationTest has exact

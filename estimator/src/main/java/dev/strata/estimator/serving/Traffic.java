@@ -11,12 +11,13 @@ import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 
 /**
- * The requests a simulation serves: how they arrive (Poisson or gamma at a rate, all at once, a closed loop at a fixed
- * concurrency, or a trace) and their prompt and output lengths, drawn from a seed so that a run repeats exactly.
+ * The requests a simulation serves: how they arrive (Poisson, gamma or evenly spaced at a rate, all at once, a closed
+ * loop at a fixed concurrency, or a trace) and their prompt and output lengths, drawn from a seed so that a run repeats exactly.
  *
- * @param arrivals    {@code poisson}, {@code gamma}, {@code all} (every request at time 0: {@code --rate inf}),
+ * @param arrivals    {@code poisson}, {@code gamma}, {@code constant} (one every 1 / rate seconds, as a benchmark's
+ *                    constant-rate mode sends them), {@code all} (every request at time 0: {@code --rate inf}),
  *                    {@code closed} (a new request as soon as one finishes) or {@code trace}
- * @param rate        requests per second (poisson, gamma)
+ * @param rate        requests per second (poisson, gamma, constant)
  * @param burstiness  the gamma's coefficient of variation of the gaps (1 is Poisson)
  * @param concurrency requests in flight (closed)
  * @param requests    how many requests
@@ -89,8 +90,8 @@ public record Traffic(
      * Checks the fields that the arrivals use; an invalid one throws an {@code InvalidFieldException} naming it. The
      * trace is copied; a trace's requests give the count.
      *
-     * @param arrivals {@code poisson}, {@code gamma}, {@code all}, {@code closed} or {@code trace}
-     * @param rate requests per second (poisson, gamma)
+     * @param arrivals {@code poisson}, {@code gamma}, {@code constant}, {@code all}, {@code closed} or {@code trace}
+     * @param rate requests per second (poisson, gamma, constant)
      * @param burstiness the gamma's coefficient of variation of the gaps (1 is Poisson)
      * @param concurrency requests in flight (closed)
      * @param requests how many requests
@@ -103,9 +104,10 @@ public record Traffic(
      */
     public Traffic {
         Checks.text("arrivals", arrivals);
-        if (!List.of("poisson", "gamma", "all", "closed", "trace").contains(arrivals))
-            throw new InvalidFieldException("arrivals", arrivals, "poisson, gamma, all, closed or trace");
-        if (arrivals.equals("poisson") || arrivals.equals("gamma")) Checks.positive("rate", rate, 1e6);
+        if (!List.of("poisson", "gamma", "constant", "all", "closed", "trace").contains(arrivals))
+            throw new InvalidFieldException("arrivals", arrivals, "poisson, gamma, constant, all, closed or trace");
+        if (arrivals.equals("poisson") || arrivals.equals("gamma") || arrivals.equals("constant"))
+            Checks.positive("rate", rate, 1e6);
         if (arrivals.equals("gamma")) Checks.positive("burstiness", burstiness, 100);
         if (arrivals.equals("closed")) Checks.range("concurrency", concurrency, 1, 1_000_000);
         trace = List.copyOf(trace);
@@ -129,8 +131,8 @@ public record Traffic(
     /**
      * Traffic without shared prefixes.
      *
-     * @param arrivals {@code poisson}, {@code gamma}, {@code all}, {@code closed} or {@code trace}
-     * @param rate requests per second (poisson, gamma)
+     * @param arrivals {@code poisson}, {@code gamma}, {@code constant}, {@code all}, {@code closed} or {@code trace}
+     * @param rate requests per second (poisson, gamma, constant)
      * @param burstiness the gamma's coefficient of variation of the gaps (1 is Poisson)
      * @param concurrency requests in flight (closed)
      * @param requests how many requests
@@ -229,6 +231,7 @@ public record Traffic(
         for (int i = 0; i < requests; i++) {
             if (exp != null) t += exp.sample();
             else if (gamma != null) t += gamma.sample();
+            else if (arrivals.equals("constant")) t += 1 / rate;
             long p = prompt.sample(g, 1, context - 1);
             long o = output.sample(g, 1, context - p);
             if (prefixGroups > 0) out.add(new Request(t, p, o, g.nextInt(prefixGroups), Math.min(prefixTokens, p)));

@@ -126,6 +126,26 @@ class ServingSimulationTest {
     }
 
     @Test
+    void evenlySpacedArrivalsBelowCapacityNeverWait() {
+        // D/D/1: one sequence at a time, a deterministic service S, a request every 2 S (rho = 0.5): each arrives after
+        // the one before has left, so none waits (Poisson arrivals at the same rho wait rho S / (2 (1 - rho)), above);
+        // the i-th arrives at i / rate exactly
+        var one = new ServingSimulation.Scheduler(1, 8192, 16, 200_000);
+        var probe = ServingSimulation.run(
+                MODEL, one, 1, "round-robin", Traffic.poisson(1e-3, 3, Lengths.fixed(128), Lengths.fixed(16), 1));
+        double service = probe.requests().get(0).e2e();
+        double rate = 0.5 / service;
+        var t = new Traffic("constant", rate, 0, 0, 500, Lengths.fixed(128), Lengths.fixed(16), 1, List.of());
+        var r = ServingSimulation.run(MODEL, one, 1, "round-robin", t);
+        for (int i = 0; i < 500; i++) {
+            var x = r.requests().get(i);
+            assertThat(x.arrival()).isCloseTo((i + 1) / rate, within(1e-9 * (i + 1) / rate));
+            assertThat(x.queue()).isCloseTo(0, within(1e-9));
+            assertThat(x.e2e()).isCloseTo(service, within(1e-9));
+        }
+    }
+
+    @Test
     void atAnInfiniteRateTheBatchStopsAtTheSequenceLimitOrTheKvCache() {
         var all = new Traffic("all", 0, 1, 0, 2000, Lengths.fixed(256), Lengths.fixed(64), 1, List.of());
         var bySeqs = ServingSimulation.run(

@@ -62,7 +62,8 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(
             names = "--burstiness",
             paramLabel = "CV",
-            description = "Gamma arrivals with this coefficient of variation of the gaps (1: Poisson).")
+            description = "Gamma arrivals with this coefficient of variation of the gaps (1: Poisson; 0: evenly"
+                    + " spaced, a benchmark's constant rate).")
     String burstiness;
 
     @Option(

@@ -26,7 +26,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  * {@code simulate}: a model on replicas of a device under traffic ({@link ServingSimulation}). The options of
  * {@code estimate} (model, hardware, devices, tp, pp, weights, kv, engine) and the traffic: {@code replicas},
  * {@code rate} (requests per second, or {@code inf}: all at once) or {@code concurrency} (a closed loop),
- * {@code burstiness} (gamma arrivals' coefficient of variation; 1 is Poisson), {@code requests}, {@code prompt} and
+ * {@code burstiness} (gamma arrivals' coefficient of variation; 1 is Poisson, 0 evenly spaced), {@code requests}, {@code prompt} and
  * {@code generate} (a length, {@code lognormal:MEAN:SIGMA} or {@code uniform:A:B}), {@code seed}; the scheduler:
  * {@code max-seqs} and {@code max-batched-tokens} (the engine's own, {@link SchedulerDefaults}), {@code block-size} (16),
  * {@code gpu-memory-utilization} (0.9), {@code router}; shared prompt prefixes: {@code prefix-tokens} and
@@ -215,8 +215,9 @@ public final class SimulateReport {
         s.put("frontendSeconds", frontend);
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
-        if (traffic.arrivals().equals("poisson") || traffic.arrivals().equals("gamma"))
-            t.put("ratePerSecond", traffic.rate());
+        if (traffic.arrivals().equals("poisson")
+                || traffic.arrivals().equals("gamma")
+                || traffic.arrivals().equals("constant")) t.put("ratePerSecond", traffic.rate());
         if (traffic.arrivals().equals("gamma")) t.put("burstiness", traffic.burstiness());
         if (traffic.arrivals().equals("closed")) t.put("concurrency", traffic.concurrency());
         t.put("requests", traffic.requests());
@@ -474,8 +475,10 @@ public final class SimulateReport {
         Double cv = in.number("burstiness");
         if (cv == null || cv == 1)
             return new Traffic("poisson", lambda, 1, 0, requests, prompt, generate, seed, List.of());
-        if (!(cv > 0 && cv <= 100))
-            throw new InvalidFieldException(prefix + "burstiness", cv, "a coefficient of variation in (0, 100]");
+        if (!(cv >= 0 && cv <= 100))
+            throw new InvalidFieldException(
+                    prefix + "burstiness", cv, "a coefficient of variation from 0 (evenly spaced) to 100");
+        if (cv == 0) return new Traffic("constant", lambda, 0, 0, requests, prompt, generate, seed, List.of());
         return new Traffic("gamma", lambda, cv, 0, requests, prompt, generate, seed, List.of());
     }
 
