@@ -123,6 +123,30 @@ class CapacityHardwarePagesTest {
     }
 
     @Test
+    void theEngineAndItsHttpFrontEndReachThePlanAndTheLatencyChart() {
+        // vLLM through its HTTP server: the plan and the chart's simulations take the engine's front end, so the
+        // first token at the chart's lowest rate comes no sooner than that time (fitted, about 45 ms)
+        String q = PLAN_QUERY + "&hardware=h100-sxm&engine=vllm&client=http";
+        JavalinTest.test(StrataServer.create(), (server, client) -> {
+            Response r = client.get("/capacity?" + q);
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.body().string())
+                    .contains("<option value=\"vllm\" selected>")
+                    .contains("<option value=\"http\" selected>");
+            JsonNode plan =
+                    Render.MAPPER.readTree(client.get("/api/plan?" + q).body().string());
+            double front =
+                    dev.strata.data.GpuPerformance.engine("engine", "vllm").httpFrontendSeconds();
+            assertThat(plan.get("engine").asText()).isEqualTo("vllm");
+            assertThat(plan.get("client").asText()).isEqualTo("http");
+            assertThat(plan.get("frontendSeconds").asDouble()).isEqualTo(front);
+            JsonNode d = Render.MAPPER.readTree(
+                    client.get("/chart/capacity-latency.json?" + q).body().string());
+            assertThat(d.at("/points/0/ttftP50Ms").doubleValue()).isGreaterThan(1e3 * front);
+        });
+    }
+
+    @Test
     void theFrontierHasSeveralNonDominatedPointsMarkedByTheLevelsTheyMeet() {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             // the page's first visit: one device type wins, but its loads (1, 2, 4, ... requests in flight) trade

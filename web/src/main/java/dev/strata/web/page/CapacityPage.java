@@ -36,6 +36,8 @@ public final class CapacityPage {
             "tpot-p90-ms",
             "hardware",
             "mode",
+            "engine",
+            "client",
             "device-memory-gib",
             "bandwidth-gbs",
             "peak-tflops",
@@ -136,7 +138,18 @@ public final class CapacityPage {
                         List.of(
                                 new String[] {"", "together or in separate pools"},
                                 new String[] {"aggregated", "together (aggregated)"},
-                                new String[] {"disaggregated", "separate pools (disaggregated)"})));
+                                new String[] {"disaggregated", "separate pools (disaggregated)"})))
+                .append(form.select(
+                        "Engine",
+                        "engine",
+                        List.of(
+                                new String[] {"", "TensorRT-LLM (default)"},
+                                new String[] {"vllm", "vLLM"},
+                                new String[] {"sglang", "SGLang"})))
+                .append(form.select(
+                        "First token counted from",
+                        "client",
+                        List.of(new String[] {"", "the engine"}, new String[] {"http", "the client (over HTTP)"})));
         // a custom device from the hardware page: its changes ride along, named and removable
         List<String> custom = new ArrayList<>();
         for (String n : PlanReport.DEVICE_OVERRIDES)
@@ -163,6 +176,8 @@ public final class CapacityPage {
         b.append("</form>");
         b.append("<p class=\"note\">Lengths are a number or a distribution: <code>lognormal:MEAN:SIGMA</code>,"
                 + " <code>uniform:A:B</code>. Hardware ids are listed on the <a href=\"/hardware\">Hardware</a> page."
+                + " Counted from the client, each request also spends the engine's HTTP server time (parsing, chat"
+                + " template, tokenisation; fitted for vLLM and SGLang) before it reaches the engine."
                 + " The search takes a few seconds.</p>");
         b.append(form.otherErrors());
         if (plan != null) {
@@ -518,6 +533,8 @@ public final class CapacityPage {
         sim.put("prompt", blankToNull(values.get("prompt")));
         sim.put("generate", blankToNull(values.get("generate")));
         sim.put("requests", Integer.toString(Math.min(CHART_MAX_REQUESTS, 1000 * replicas)));
+        sim.put("engine", blankToNull(values.get("engine")));
+        sim.put("client", blankToNull(values.get("client")));
         for (String n : PlanReport.DEVICE_OVERRIDES) sim.put(n, blankToNull(values.get(n))); // a custom device
         ResolvedModel model = ResolvedModel.of(ResolvedModel.catalogId("model", values.get("model")));
         ObjectNode out = dev.strata.web.render.Render.MAPPER.createObjectNode();
