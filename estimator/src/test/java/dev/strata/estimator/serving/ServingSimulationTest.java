@@ -45,6 +45,16 @@ class ServingSimulationTest {
             LatencyModel.of(LLAMA3_8B, BF16, Parallelism.NONE, H100, LatencyTuning.GPU_DEFAULT, Offload.NONE);
     static final ServingSimulation.Scheduler SCHEDULER = new ServingSimulation.Scheduler(256, 8192, 16, 200_000);
 
+    /** One sequence at a time: a request of 128 + 16 tokens alone takes {@link #ONE_SERVICE}. */
+    static final ServingSimulation.Scheduler ONE = new ServingSimulation.Scheduler(1, 8192, 16, 200_000);
+
+    /** The time one request of 128 prompt and 16 output tokens takes alone under {@link #ONE}. */
+    static final double ONE_SERVICE = ServingSimulation.run(
+                    MODEL, ONE, 1, "round-robin", Traffic.poisson(1e-3, 3, Lengths.fixed(128), Lengths.fixed(16), 1))
+            .requests()
+            .get(0)
+            .e2e();
+
     static double mean(
             List<ServingSimulation.RequestResult> rs,
             java.util.function.ToDoubleFunction<ServingSimulation.RequestResult> f) {
@@ -108,14 +118,11 @@ class ServingSimulationTest {
     void batchOneWithFixedLengthsQueuesAsMD1() {
         // one sequence at a time and fixed lengths: a deterministic service S; Poisson arrivals at rho = 0.5 wait
         // rho S / (2 (1 - rho)) on average (Pollaczek-Khinchine for M/D/1)
-        var one = new ServingSimulation.Scheduler(1, 8192, 16, 200_000);
-        var probe = ServingSimulation.run(
-                MODEL, one, 1, "round-robin", Traffic.poisson(1e-3, 3, Lengths.fixed(128), Lengths.fixed(16), 1));
-        double service = probe.requests().get(0).e2e();
+        double service = ONE_SERVICE;
         double rho = 0.5;
         var r = ServingSimulation.run(
                 MODEL,
-                one,
+                ONE,
                 1,
                 "round-robin",
                 Traffic.poisson(rho / service, 100_000, Lengths.fixed(128), Lengths.fixed(16), 3));
@@ -130,13 +137,10 @@ class ServingSimulationTest {
         // D/D/1: one sequence at a time, a deterministic service S, a request every 2 S (rho = 0.5): each arrives after
         // the one before has left, so none waits (Poisson arrivals at the same rho wait rho S / (2 (1 - rho)), above);
         // the i-th arrives at i / rate exactly
-        var one = new ServingSimulation.Scheduler(1, 8192, 16, 200_000);
-        var probe = ServingSimulation.run(
-                MODEL, one, 1, "round-robin", Traffic.poisson(1e-3, 3, Lengths.fixed(128), Lengths.fixed(16), 1));
-        double service = probe.requests().get(0).e2e();
+        double service = ONE_SERVICE;
         double rate = 0.5 / service;
         var t = new Traffic("constant", rate, 0, 0, 500, Lengths.fixed(128), Lengths.fixed(16), 1, List.of());
-        var r = ServingSimulation.run(MODEL, one, 1, "round-robin", t);
+        var r = ServingSimulation.run(MODEL, ONE, 1, "round-robin", t);
         for (int i = 0; i < 500; i++) {
             var x = r.requests().get(i);
             assertThat(x.arrival()).isCloseTo((i + 1) / rate, within(1e-9 * (i + 1) / rate));

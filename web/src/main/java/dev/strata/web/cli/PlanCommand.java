@@ -133,20 +133,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--requests", paramLabel = "N", description = "Requests per simulation (default 1000).")
     String requests;
 
-    @Option(
-            names = "--client",
-            paramLabel = "offline|http",
-            description = "How requests reach the engine: handed to it (offline, the default) or through its HTTP"
-                    + " server (http: each request also spends the engine profile's front-end time, which the"
-                    + " time-to-first-token level then includes).")
-    String client;
-
-    @Option(
-            names = "--frontend-ms",
-            paramLabel = "ms",
-            description = "The fixed time each request spends between the client and the engine, in place of the"
-                    + " engine profile's.")
-    String frontendMs;
+    @Mixin
+    FrontEndOptions frontEnd;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
     String seed;

@@ -158,20 +158,8 @@ public final class SimulateCommand implements Callable<Integer> {
                     + " tokens still fit as they finish; default: the engine's.")
     String capacityPolicy;
 
-    @Option(
-            names = "--client",
-            paramLabel = "offline|http",
-            description = "How requests reach the engine: handed to it (offline, as an engine's own benchmark; the"
-                    + " default) or through its HTTP server (http: each request also spends the engine profile's"
-                    + " front-end time, in its time to first token and end-to-end latency).")
-    String client;
-
-    @Option(
-            names = "--frontend-ms",
-            paramLabel = "ms",
-            description = "The fixed time each request spends between the client and the engine, in place of the"
-                    + " engine profile's.")
-    String frontendMs;
+    @Mixin
+    FrontEndOptions frontEnd;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
     String seed;
