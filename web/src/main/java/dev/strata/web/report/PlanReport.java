@@ -154,8 +154,8 @@ public final class PlanReport {
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
         String policy = SimulateReport.capacityPolicy(null, engine, prefix); // the engine's
-        String client = in.text("client") == null ? "offline" : in.text("client");
-        double frontend = SimulateReport.frontendSeconds(client, in.number("frontend-ms"), engine, prefix);
+        SimulateReport.FrontEnd front = SimulateReport.frontEnd(in, engine, prefix);
+        double frontend = front.seconds();
 
         List<Hardware> devices = new ArrayList<>();
         List<String> overrides =
@@ -449,7 +449,7 @@ public final class PlanReport {
         root.put("prompt", prompt.text());
         root.put("generate", generate.text());
         root.put("engine", engine.id());
-        root.put("client", client);
+        root.put("client", front.client());
         root.put("frontendSeconds", frontend);
         root.put("candidates", considered);
         root.put("candidatesAfterPruning", candidates.size());

@@ -131,8 +131,9 @@ public final class ServingValidationReport {
         return root;
     }
 
-    /** Engines whose profile's fixed time per layer and compute share are fitted to their runs here. */
-    static final List<String> CALIBRATED_ENGINES = List.of("sglang", "vllm");
+    /** Engines whose profile's figures are fitted to their runs here ({@link EngineCalibration#FITTED}), by id. */
+    static final List<String> CALIBRATED_ENGINES =
+            EngineCalibration.FITTED.keySet().stream().sorted().toList();
 
     /** Whether {@code p} is one of the runs an engine profile is fitted to. */
     static boolean fitsEngine(PublishedServing.Point p) {

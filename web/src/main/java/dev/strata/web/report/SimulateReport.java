@@ -151,12 +151,11 @@ public final class SimulateReport {
         String caching = in.text("prefix-caching") == null ? "true" : in.text("prefix-caching");
         if (!caching.equals("true") && !caching.equals("false"))
             throw new InvalidFieldException(prefix + "prefix-caching", caching, "true or false");
-        String client = in.text("client") == null ? "offline" : in.text("client");
-        double frontend = frontendSeconds(client, in.number("frontend-ms"), serving.engine(), prefix);
+        FrontEnd front = frontEnd(in, serving.engine(), prefix);
         var scheduler = withPolicy(
                         new ServingSimulation.Scheduler(maxSeqs, budget, block, kvBlocks, caching.equals("true")),
                         capacityPolicy(in.text("capacity-policy"), serving.engine(), prefix))
-                .withFrontend(frontend);
+                .withFrontend(front.seconds());
         ServingSimulation.Result r;
         double transferPerToken = 0;
         try {
@@ -211,8 +210,8 @@ public final class SimulateReport {
         s.put("router", router);
         s.put("prefixCaching", scheduler.prefixCaching());
         s.put("capacityPolicy", policyOf(scheduler));
-        s.put("client", client);
-        s.put("frontendSeconds", frontend);
+        s.put("client", front.client());
+        s.put("frontendSeconds", front.seconds());
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
         if (traffic.arrivals().equals("poisson")
@@ -508,12 +507,21 @@ public final class SimulateReport {
     /** The clients {@code client} takes. */
     public static final List<String> CLIENTS = List.of("offline", "http");
 
+    /** How requests reach the engine ({@code client}) and the fixed time each spends between the two. */
+    record FrontEnd(String client, double seconds) {}
+
     /**
-     * The fixed time each request spends between the client and the engine: {@code frontend-ms} when given; else, for
-     * a client over HTTP ({@code client http}), the engine profile's {@link EngineProfile#httpFrontendSeconds()}; else
-     * 0 (requests handed to the engine directly, as an engine's offline benchmark and the one-request estimate do).
+     * The front end of {@code in}: {@code client} ({@code offline} by default) and the fixed time each request spends
+     * between the client and the engine: {@code frontend-ms} when given; else, over HTTP ({@code client http}), the
+     * engine profile's {@link EngineProfile#httpFrontendSeconds()}; else 0 (requests handed to the engine directly, as
+     * an engine's offline benchmark and the one-request estimate do).
      */
-    static double frontendSeconds(String client, Double frontendMs, EngineProfile engine, String prefix) {
+    static FrontEnd frontEnd(Inputs in, EngineProfile engine, String prefix) {
+        String client = in.text("client") == null ? "offline" : in.text("client");
+        return new FrontEnd(client, frontendSeconds(client, in.number("frontend-ms"), engine, prefix));
+    }
+
+    private static double frontendSeconds(String client, Double frontendMs, EngineProfile engine, String prefix) {
         if (!CLIENTS.contains(client))
             throw new InvalidFieldException(prefix + "client", client, String.join(" or ", CLIENTS));
         if (frontendMs != null) return Checks.range(prefix + "frontend-ms", frontendMs, 0, 60_000) / 1e3;
