@@ -18,8 +18,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  * Fits some figures of an engine profile ({@link Figure}) to published serving runs of the engine, each run simulated
  * as {@code validate --serving} simulates it. commons-math3's BOBYQA minimises the sum of squared log ratios of
  * simulated to measured values, each figure within its range; the profile's other figures stay. The simulated runs
- * are discrete (whole steps), so the objective has small steps of its own: a coarse grid first keeps the search from
- * stopping on one.
+ * are discrete (whole steps), so the objective has small steps of its own and the figures trade along ridges: the
+ * search starts from the best points of a coarse grid and starts again where it stopped while that still helps.
  */
 public final class EngineCalibration {
     private EngineCalibration() {}
