@@ -12,7 +12,8 @@ import org.apache.commons.math3.random.Well19937c;
 
 /**
  * The requests a simulation serves: how they arrive (Poisson, gamma or evenly spaced at a rate, all at once, a closed
- * loop at a fixed concurrency, or a trace) and their prompt and output lengths, drawn from a seed so that a run repeats exactly.
+ * loop at a fixed concurrency, or a trace) and their prompt and output lengths, drawn from a seed so that a run
+ * repeats exactly.
  *
  * @param arrivals    {@code poisson}, {@code gamma}, {@code constant} (one every 1 / rate seconds, as a benchmark's
  *                    constant-rate mode sends them), {@code all} (every request at time 0: {@code --rate inf}),
@@ -106,8 +107,7 @@ public record Traffic(
         Checks.text("arrivals", arrivals);
         if (!List.of("poisson", "gamma", "constant", "all", "closed", "trace").contains(arrivals))
             throw new InvalidFieldException("arrivals", arrivals, "poisson, gamma, constant, all, closed or trace");
-        if (arrivals.equals("poisson") || arrivals.equals("gamma") || arrivals.equals("constant"))
-            Checks.positive("rate", rate, 1e6);
+        if (atRate(arrivals)) Checks.positive("rate", rate, 1e6);
         if (arrivals.equals("gamma")) Checks.positive("burstiness", burstiness, 100);
         if (arrivals.equals("closed")) Checks.range("concurrency", concurrency, 1, 1_000_000);
         trace = List.copyOf(trace);
@@ -126,6 +126,16 @@ public record Traffic(
             throw InvalidFieldException.withMessage(
                     prefixTokens > 0 ? "prefixGroups" : "prefixTokens",
                     "prefixTokens and prefixGroups go together: a shared prefix of N tokens among G groups");
+    }
+
+    /**
+     * Whether requests of {@code arrivals} come at a rate ({@code poisson}, {@code gamma}, {@code constant}).
+     *
+     * @param arrivals an arrivals kind
+     * @return whether {@code rate} applies
+     */
+    public static boolean atRate(String arrivals) {
+        return arrivals.equals("poisson") || arrivals.equals("gamma") || arrivals.equals("constant");
     }
 
     /**

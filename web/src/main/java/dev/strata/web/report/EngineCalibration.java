@@ -121,18 +121,21 @@ public final class EngineCalibration {
             order[i] = i;
         }
         java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> value[i]));
-        EngineProfile best = null;
-        double bestValue = Double.POSITIVE_INFINITY;
+        Trial best = null;
         for (int k = 0; k < Math.min(STARTS, order.length); k++) {
-            EngineProfile p = refine(points, with(start, figures, grid.get(order[k]), basis), figures, 0.05, basis);
-            double v = objective(points, p);
-            if (v < bestValue) {
-                bestValue = v;
-                best = p;
-            }
+            Trial t = refine(
+                    points,
+                    new Trial(with(start, figures, grid.get(order[k]), basis), value[order[k]]),
+                    figures,
+                    0.05,
+                    basis);
+            if (best == null || t.value() < best.value()) best = t;
         }
-        return best;
+        return best.profile();
     }
+
+    /** A profile tried and its objective, so that a value BOBYQA or the grid already has is not simulated again. */
+    private record Trial(EngineProfile profile, double value) {}
 
     /** How many times BOBYQA starts again from where it stopped, while that lowers the objective by over 0.5 %. */
     static final int RESTARTS = 3;
@@ -150,32 +153,36 @@ public final class EngineCalibration {
      */
     public static EngineProfile refine(
             List<PublishedServing.Point> points, EngineProfile start, List<Figure> figures, double step, String basis) {
-        EngineProfile at = start;
-        double value = objective(points, start);
+        return refine(points, new Trial(start, objective(points, start)), figures, step, basis)
+                .profile();
+    }
+
+    private static Trial refine(
+            List<PublishedServing.Point> points, Trial start, List<Figure> figures, double step, String basis) {
+        Trial at = start;
         for (int r = 0; r <= RESTARTS; r++) {
-            EngineProfile next = search(points, at, figures, step, basis);
-            double v = objective(points, next);
-            if (!(v < value)) break;
-            boolean small = v > value * 0.995;
+            Trial next = search(points, at, figures, step, basis);
+            if (!(next.value() < at.value())) break;
+            boolean small = next.value() > at.value() * 0.995;
             at = next;
-            value = v;
             if (small) break;
         }
         return at;
     }
 
     /** One BOBYQA search from {@code start}'s figures; {@code start} itself when it finds nothing lower. */
-    private static EngineProfile search(
-            List<PublishedServing.Point> points, EngineProfile start, List<Figure> figures, double step, String basis) {
+    private static Trial search(
+            List<PublishedServing.Point> points, Trial start, List<Figure> figures, double step, String basis) {
         int n = figures.size();
         double[] u0 = new double[n], lo = new double[n], hi = new double[n];
         for (int i = 0; i < n; i++) {
             Figure f = figures.get(i);
-            double v = f.of(start); // NaN: the profile takes the GPU model's figure; the search starts at the low end
+            double v = f.of(start.profile()); // NaN: the GPU model's figure; the search starts at the low end
             u0[i] = Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, (v - f.lo) / (f.hi - f.lo)));
             hi[i] = 1;
         }
-        ObjectiveFunction objective = new ObjectiveFunction(u -> objective(points, at(start, figures, u, basis)));
+        ObjectiveFunction objective =
+                new ObjectiveFunction(u -> objective(points, at(start.profile(), figures, u, basis)));
         var r = new BOBYQAOptimizer(2 * n + 1, step, 1e-3)
                 .optimize(
                         new MaxEval(40 * n),
@@ -184,7 +191,9 @@ public final class EngineCalibration {
                         new SimpleBounds(lo, hi),
                         objective);
         // BOBYQA's value is the objective at its point; the start is kept when the search found nothing lower
-        return r.getValue() <= objective(points, start) ? at(start, figures, r.getPoint(), basis) : start;
+        return r.getValue() <= start.value()
+                ? new Trial(at(start.profile(), figures, r.getPoint(), basis), r.getValue())
+                : start;
     }
 
     private static List<double[]> grid(List<Figure> figures, int i, double[] at, List<double[]> out) {

@@ -214,9 +214,7 @@ public final class SimulateReport {
         s.put("frontendSeconds", front.seconds());
         ObjectNode t = root.putObject("traffic");
         t.put("arrivals", traffic.arrivals());
-        if (traffic.arrivals().equals("poisson")
-                || traffic.arrivals().equals("gamma")
-                || traffic.arrivals().equals("constant")) t.put("ratePerSecond", traffic.rate());
+        if (Traffic.atRate(traffic.arrivals())) t.put("ratePerSecond", traffic.rate());
         if (traffic.arrivals().equals("gamma")) t.put("burstiness", traffic.burstiness());
         if (traffic.arrivals().equals("closed")) t.put("concurrency", traffic.concurrency());
         t.put("requests", traffic.requests());
