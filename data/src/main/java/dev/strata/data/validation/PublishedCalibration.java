@@ -25,7 +25,8 @@ import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  * for every device (a device's own datasheet peak and bandwidth carry its differences), found by commons-math3's
  * BOBYQA (Powell 2009: bound-constrained, derivative-free) minimising the sum of squared log ratios of calibrated to
  * measured time. Bounds keep every efficiency physical (bandwidth at most 95 % of the datasheet, compute at most
- * 100 %). Cross-validation refits without one model, or one device, and predicts the points left out.
+ * 100 %). Cross-validation refits without one model, or one device, and predicts the points left out; a refit
+ * without any point of a compute format gives that format the other format's factors ({@code Tie}).
  */
 public final class PublishedCalibration {
     private PublishedCalibration() {}
@@ -70,9 +71,10 @@ public final class PublishedCalibration {
      */
     public static Fit fit(List<PublishedPoint> points, String engineId, String engineName) {
         List<PublishedPoint> used = usable(points);
+        Tie tie = Tie.of(used);
         Map<String, TransformerSpec> specs = new HashMap<>();
         ObjectiveFunction objective = new ObjectiveFunction(u -> {
-            Fit f = of(real(u), engineId, engineName);
+            Fit f = of(real(u, tie), engineId, engineName);
             LatencyTuning t = f.tuning();
             double s = 0;
             for (PublishedPoint p : used) {
@@ -100,13 +102,38 @@ public final class PublishedCalibration {
                 best = r.getPoint();
             }
         }
-        return of(real(best), engineId, engineName);
+        return of(real(best, tie), engineId, engineName);
     }
 
-    private static double[] real(double[] u) {
+    /**
+     * Which compute format's factors stand in for the other's: a fit whose points hold no 16-bit run (leaving the
+     * A100, the only fp16 device, out) cannot tell its 16-bit factors, which would otherwise stay wherever the search
+     * left them; they take the fp8 factors instead (and the other way round), as an estimate gives a format without
+     * its own factors the reference format's ({@link GpuEfficiency#compute(String)}).
+     */
+    private enum Tie {
+        NONE,
+        HALF_FROM_FP8,
+        FP8_FROM_HALF;
+
+        static Tie of(List<PublishedPoint> points) {
+            boolean fp8 = points.stream().anyMatch(p -> p.weights().equals("fp8"));
+            boolean half = points.stream().anyMatch(p -> !p.weights().equals("fp8"));
+            return half && fp8 ? NONE : half ? FP8_FROM_HALF : HALF_FROM_FP8;
+        }
+    }
+
+    // x indices of the 16-bit and fp8 factors: compute, half rows, expert factor
+    private static final int[] HALF = {1, 3, 10}, FP8 = {2, 4, 12};
+
+    private static double[] real(double[] u, Tie tie) {
         double[] x = new double[u.length];
         for (int i = 0; i < u.length; i++)
             x[i] = LOG_ROWS.contains(i) ? Math.pow(10, 4 * u[i]) - 1 : LO[i] + u[i] * (HI[i] - LO[i]);
+        for (int i = 0; i < HALF.length; i++) {
+            if (tie == Tie.HALF_FROM_FP8) x[HALF[i]] = x[FP8[i]];
+            if (tie == Tie.FP8_FROM_HALF) x[FP8[i]] = x[HALF[i]];
+        }
         return x;
     }
 
