@@ -36,7 +36,9 @@ import java.util.concurrent.CancellationException;
  *   kept in a replica's cache by content once computed; a request admitted later whose prefix blocks are still
  *   resident takes them (the longest run from the first block, at most its prompt less one token) and prefills only
  *   the rest, at the full context offset. A block no running sequence holds stays cached while free, and the least
- *   recently released is evicted first when a block is needed.</li>
+ *   recently released is evicted first when a block is needed. vLLM V1 hashes every full block, so a preempted
+ *   request's own computed blocks stay cached the same way and its recomputation takes those not evicted since (not
+ *   with SGLang's scheduler).</li>
  *   <li>A step's time is the latency model's for its mix ({@link LatencyModel#mixedStep}): the weights read once for
  *   every token of the step, each sequence's cache read at its own length.</li>
  *   <li>Replicas sit behind a router that sends each arrival to the next replica in turn ({@code round-robin}), to
@@ -326,6 +328,8 @@ public final class ServingSimulation {
         final int id;
         final Traffic.Request r;
         long prefillTarget, prefilled, cached, generated, blocks;
+        /** Whether it was preempted with prefix caching on: its computed blocks stay cached under its own keys. */
+        boolean resumable;
         /** The cached prefix blocks it holds, by key, from the prompt's first block on (shared, reference counted). */
         final ArrayList<Long> shared = new ArrayList<>();
 
@@ -810,6 +814,7 @@ public final class ServingSimulation {
         if (last < keep) return false;
         Seq v = r.running.remove(last);
         r.full = false;
+        if (r.scheduler.prefixCaching() && !r.scheduler.prefillFirst()) keepComputed(r, v);
         release(r, v);
         v.cached = 0;
         v.prefilled = 0;
@@ -911,10 +916,13 @@ public final class ServingSimulation {
             boolean prefilled = s.prefilled >= s.prefillTarget; // a cache sent from a prefill pool: it decodes
             // the resident blocks of its shared prefix, from the first on; at least one prompt token is computed
             int hit = 0, hitFree = 0;
-            if (!prefilled && sch.prefixCaching() && s.r.prefixGroup() >= 0 && s.cached == 0) {
-                long most = Math.min(s.r.prefixTokens(), s.prefillTarget - 1) / sch.blockSize();
+            long prefixBlocks =
+                    s.r.prefixGroup() >= 0 ? Math.min(s.r.prefixTokens(), s.prefillTarget - 1) / sch.blockSize() : 0;
+            if (!prefilled && sch.prefixCaching() && s.cached == 0) {
+                // a preempted sequence's own computed blocks follow its prefix's
+                long most = s.resumable ? (s.prefillTarget - 1) / sch.blockSize() : prefixBlocks;
                 for (; hit < most; hit++) {
-                    int[] refs = r.cache.get(key(s.r.prefixGroup(), hit));
+                    int[] refs = r.cache.get(blockKey(s, hit, prefixBlocks));
                     if (refs == null) break;
                     if (refs[0] == 0) hitFree++;
                 }
@@ -938,7 +946,7 @@ public final class ServingSimulation {
             spoken += whole - need;
             r.waiting.pollFirst();
             for (int b = 0; b < hit; b++) { // the cached blocks become its own, held
-                long k = key(s.r.prefixGroup(), b);
+                long k = blockKey(s, b, prefixBlocks);
                 if (r.cache.get(k)[0]++ == 0) {
                     r.evictable.remove(k);
                     r.freeBlocks--;
@@ -1061,6 +1069,32 @@ public final class ServingSimulation {
     /** The key of block {@code index} of shared prefix {@code group}: its content, as vLLM's block hash chain. */
     private static long key(int group, long index) {
         return ((long) group << 32) | index;
+    }
+
+    /**
+     * The cache key of block {@code index} of {@code s}'s prompt: its shared prefix's ({@code prefixBlocks} of them),
+     * else its own (cached when it was preempted).
+     */
+    private static long blockKey(Seq s, long index, long prefixBlocks) {
+        return index < prefixBlocks ? key(s.r.prefixGroup(), index) : key(-1 - s.id, index);
+    }
+
+    /**
+     * Keeps the full blocks {@code s} has computed beyond its shared prefix in the cache under its own keys as it is
+     * preempted (vLLM V1 with prefix caching hashes every full block, so a preempted request's blocks stay cached
+     * while free and its recomputation takes those not yet evicted); {@link #release} then makes them evictable, its
+     * last block first.
+     */
+    private static void keepComputed(Replica r, Seq s) {
+        long full = s.cached / r.scheduler.blockSize();
+        while (s.shared.size() < full && s.blocks > 0) {
+            long k = key(-1 - s.id, s.shared.size());
+            if (r.cache.containsKey(k)) break;
+            r.cache.put(k, new int[] {1});
+            s.shared.add(k);
+            s.blocks--;
+        }
+        s.resumable = true;
     }
 
     /** Takes {@code n} free blocks, evicting the least recently released cached ones when no empty block is left. */

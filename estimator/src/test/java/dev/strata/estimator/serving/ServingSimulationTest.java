@@ -191,6 +191,27 @@ class ServingSimulationTest {
                         .makespanSeconds());
     }
 
+    @Test
+    void withPrefixCachingAPreemptedRequestRecomputesOnlyWhatWasEvictedSince() {
+        // two requests of 8 + 3 tokens at once on 5 blocks of 4 tokens, worked by hand: both prefill (2 blocks each);
+        // in the next step the first takes the last free block for its second token and the second, finding none, is
+        // preempted with 8 tokens computed and 1 generated (its prompt to recompute: 9). With prefix caching its two
+        // full blocks stay cached (free, evictable) and nothing evicts them: when the first finishes it is admitted
+        // again holding them and prefills 1 token; without, it prefills all 9. Prompt tokens to prefill: 8 + 8 + 9,
+        // of which 8 from the cache.
+        var all = new Traffic("all", 0, 1, 0, 2, Lengths.fixed(8), Lengths.fixed(3), 1, List.of());
+        var tiny = new ServingSimulation.Scheduler(64, 8192, 4, 5);
+        var cached = ServingSimulation.run(MODEL, tiny.withPrefixCaching(true), 1, "round-robin", all);
+        var recomputed = ServingSimulation.run(MODEL, tiny, 1, "round-robin", all);
+        assertThat(cached.preemptions()).isEqualTo(1);
+        assertThat(recomputed.preemptions()).isEqualTo(1);
+        assertThat(cached.prefixHitRate()).isCloseTo(8.0 / 25, within(1e-12));
+        assertThat(recomputed.prefixHitRate()).isZero();
+        // the same steps but the fourth: one token at a context of 8 instead of a 9-token prompt
+        assertThat(cached.makespanSeconds())
+                .isCloseTo(recomputed.makespanSeconds() - step(0, 0, 9, 0) + step(0, 0, 1, 8), within(1e-12));
+    }
+
     /** A step of {@link #MODEL}: {@code decodes} sequences with {@code cached} tokens in all, and one chunk. */
     static double step(long decodes, long cached, long chunk, long chunkCached) {
         return MODEL.mixedStep(
