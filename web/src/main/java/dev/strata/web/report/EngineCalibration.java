@@ -64,7 +64,7 @@ public final class EngineCalibration {
             "sglang",
             List.of(Figure.PER_LAYER, Figure.COLLECTIVE, Figure.COMPUTE_SCALE, Figure.HTTP_FRONTEND),
             "vllm",
-            List.of(Figure.PER_LAYER, Figure.PER_PASS, Figure.HTTP_FRONTEND));
+            List.of(Figure.PER_LAYER, Figure.PER_PASS, Figure.COMPUTE_SCALE, Figure.HTTP_FRONTEND));
 
     /**
      * {@code profile} with {@code figure} moved by {@code share} of its range, or null when that leaves the range.
