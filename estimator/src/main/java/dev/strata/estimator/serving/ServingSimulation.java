@@ -330,7 +330,7 @@ public final class ServingSimulation {
         long prefillTarget, prefilled, cached, generated, blocks;
         /** Whether it was preempted with prefix caching on: its computed blocks stay cached under its own keys. */
         boolean resumable;
-        /** The cached prefix blocks it holds, by key, from the prompt's first block on (shared, reference counted). */
+        /** The cached blocks it holds, by key, from the prompt's first block on: its shared prefix's, then its own. */
         final ArrayList<Long> shared = new ArrayList<>();
 
         double admitted = -1, firstToken = -1;
