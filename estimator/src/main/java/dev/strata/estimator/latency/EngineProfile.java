@@ -92,54 +92,6 @@ public record EngineProfile(
     }
 
     /**
-     * A profile whose compute share is the same on every device.
-     *
-     * @param id the {@code --engine} id
-     * @param name what it stands for
-     * @param kvGroupReadExponent {@link LatencyTuning#kvGroupReadExponent()}
-     * @param elementwisePassesPerLayer {@link LatencyTuning#elementwisePassesPerLayer()}
-     * @param expertComputeFactor {@link LatencyTuning#expertComputeFactor()} of the reference compute format
-     * @param expertComputeByFormat the same for other compute formats, by format id
-     * @param perLayerOverheadSeconds fixed time per layer per forward pass
-     * @param perPassOverheadSeconds fixed time per forward pass
-     * @param computeEfficiencyScale the share of the GPU's calibrated compute efficiency its products reach, in (0, 1]
-     * @param collectiveLatencySeconds fixed time of one all-reduce or transfer between ranks, or NaN (the GPU's)
-     * @param httpFrontendSeconds the fixed time a request spends between a client and the engine over HTTP, or NaN
-     * @param calibrated whether the figures were fitted to published measurements of the engine
-     * @param basis where the figures come from
-     */
-    public EngineProfile(
-            String id,
-            String name,
-            double kvGroupReadExponent,
-            double elementwisePassesPerLayer,
-            double expertComputeFactor,
-            Map<String, Double> expertComputeByFormat,
-            double perLayerOverheadSeconds,
-            double perPassOverheadSeconds,
-            double computeEfficiencyScale,
-            double collectiveLatencySeconds,
-            double httpFrontendSeconds,
-            boolean calibrated,
-            String basis) {
-        this(
-                id,
-                name,
-                kvGroupReadExponent,
-                elementwisePassesPerLayer,
-                expertComputeFactor,
-                expertComputeByFormat,
-                perLayerOverheadSeconds,
-                perPassOverheadSeconds,
-                computeEfficiencyScale,
-                Map.of(),
-                collectiveLatencySeconds,
-                httpFrontendSeconds,
-                calibrated,
-                basis);
-    }
-
-    /**
      * The compute share this engine's products reach on device {@code deviceId}.
      *
      * @param deviceId a catalog device id
@@ -178,13 +130,7 @@ public record EngineProfile(
      * @return the profile
      */
     public EngineProfile withDeviceComputeScales(Map<String, Double> byDevice, boolean fitted, String why) {
-        return new EngineProfile(
-                id,
-                name,
-                kvGroupReadExponent,
-                elementwisePassesPerLayer,
-                expertComputeFactor,
-                expertComputeByFormat,
+        return with(
                 perLayerOverheadSeconds,
                 perPassOverheadSeconds,
                 computeEfficiencyScale,
@@ -215,6 +161,20 @@ public record EngineProfile(
             double httpFrontend,
             boolean fitted,
             String why) {
+        return with(
+                perLayer, perPass, computeScale, computeEfficiencyScaleByDevice, collective, httpFrontend, fitted, why);
+    }
+
+    /** This profile with the figures a calibration fits replaced. */
+    private EngineProfile with(
+            double perLayer,
+            double perPass,
+            double computeScale,
+            Map<String, Double> byDevice,
+            double collective,
+            double httpFrontend,
+            boolean fitted,
+            String why) {
         return new EngineProfile(
                 id,
                 name,
@@ -225,7 +185,7 @@ public record EngineProfile(
                 perLayer,
                 perPass,
                 computeScale,
-                computeEfficiencyScaleByDevice,
+                byDevice,
                 collective,
                 httpFrontend,
                 fitted,
