@@ -57,7 +57,8 @@ public final class GpuPerformance {
         EngineProfile shipped = ENGINES.get(engine);
         for (JsonNode e : ROOT.get("engines"))
             if (e.get("id").asText().equals(engine) && e.has("crossValidation"))
-                for (JsonNode f : e.get("crossValidation"))
+                for (JsonNode f : e.get("crossValidation")) {
+                    String why = "refitted without " + f.get("heldOut").asText();
                     out.add(new Refit(
                             f.get("fittedOn").asText(),
                             f.get("heldOut").asText(),
@@ -70,15 +71,14 @@ public final class GpuPerformance {
                                                     .asDouble(shipped.collectiveLatencySeconds()),
                                             f.path("httpFrontendSeconds").asDouble(shipped.httpFrontendSeconds()),
                                             true,
-                                            "refitted without "
-                                                    + f.get("heldOut").asText())
+                                            why)
                                     .withDeviceComputeScales(
                                             f.has("computeEfficiencyScaleByDevice")
                                                     ? doubles(f.get("computeEfficiencyScaleByDevice"))
                                                     : shipped.computeEfficiencyScaleByDevice(),
                                             true,
-                                            "refitted without "
-                                                    + f.get("heldOut").asText())));
+                                            why)));
+                }
         return out;
     }
 

@@ -1076,7 +1076,12 @@ public final class ServingSimulation {
      * else its own (cached when it was preempted).
      */
     private static long blockKey(Seq s, long index, long prefixBlocks) {
-        return index < prefixBlocks ? key(s.r.prefixGroup(), index) : key(-1 - s.id, index);
+        return index < prefixBlocks ? key(s.r.prefixGroup(), index) : ownKey(s, index);
+    }
+
+    /** The cache key of block {@code index} of {@code s}'s own tokens: a group of its own, below the shared ones. */
+    private static long ownKey(Seq s, long index) {
+        return key(-1 - s.id, index);
     }
 
     /**
@@ -1088,7 +1093,7 @@ public final class ServingSimulation {
     private static void keepComputed(Replica r, Seq s) {
         long full = s.cached / r.scheduler.blockSize();
         while (s.shared.size() < full && s.blocks > 0) {
-            long k = key(-1 - s.id, s.shared.size());
+            long k = ownKey(s, s.shared.size());
             if (r.cache.containsKey(k)) break;
             r.cache.put(k, new int[] {1});
             s.shared.add(k);
