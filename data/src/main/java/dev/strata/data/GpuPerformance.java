@@ -28,10 +28,7 @@ public final class GpuPerformance {
     private static final GpuEfficiency GPU = gpu(ROOT.get("gpu"));
     private static final Map<String, EngineProfile> ENGINES = engines(ROOT.get("engines"));
     private static final Set<String> DEVICES = devices(ROOT.get("devices"));
-    /**
-     * Each engine's tuning on the fitted GPU model, made once (estimates ask for it on every request): by engine id,
-     * and by engine id, {@code @} and device id where the engine has a compute share of its own on that device.
-     */
+    /** Each engine's tuning on the fitted GPU model, made once: estimates ask for it on every request. */
     private static final Map<String, LatencyTuning> TUNINGS = tunings();
     /** A profile tried in place of the shipped one of its id, on one thread (a calibration's trial). */
     private static final ThreadLocal<EngineProfile> TRIAL = new ThreadLocal<>();
@@ -57,28 +54,18 @@ public final class GpuPerformance {
         EngineProfile shipped = ENGINES.get(engine);
         for (JsonNode e : ROOT.get("engines"))
             if (e.get("id").asText().equals(engine) && e.has("crossValidation"))
-                for (JsonNode f : e.get("crossValidation")) {
-                    String why = "refitted without " + f.get("heldOut").asText();
+                for (JsonNode f : e.get("crossValidation"))
                     out.add(new Refit(
                             f.get("fittedOn").asText(),
                             f.get("heldOut").asText(),
                             shipped.withCosts(
-                                            f.path("perLayerOverheadSeconds")
-                                                    .asDouble(shipped.perLayerOverheadSeconds()),
-                                            f.path("perPassOverheadSeconds").asDouble(shipped.perPassOverheadSeconds()),
-                                            f.path("computeEfficiencyScale").asDouble(shipped.computeEfficiencyScale()),
-                                            f.path("collectiveLatencySeconds")
-                                                    .asDouble(shipped.collectiveLatencySeconds()),
-                                            f.path("httpFrontendSeconds").asDouble(shipped.httpFrontendSeconds()),
-                                            true,
-                                            why)
-                                    .withDeviceComputeScales(
-                                            f.has("computeEfficiencyScaleByDevice")
-                                                    ? doubles(f.get("computeEfficiencyScaleByDevice"))
-                                                    : shipped.computeEfficiencyScaleByDevice(),
-                                            true,
-                                            why)));
-                }
+                                    f.path("perLayerOverheadSeconds").asDouble(shipped.perLayerOverheadSeconds()),
+                                    f.path("perPassOverheadSeconds").asDouble(shipped.perPassOverheadSeconds()),
+                                    f.path("computeEfficiencyScale").asDouble(shipped.computeEfficiencyScale()),
+                                    f.path("collectiveLatencySeconds").asDouble(shipped.collectiveLatencySeconds()),
+                                    f.path("httpFrontendSeconds").asDouble(shipped.httpFrontendSeconds()),
+                                    true,
+                                    "refitted without " + f.get("heldOut").asText())));
         return out;
     }
 
@@ -102,11 +89,7 @@ public final class GpuPerformance {
 
     private static Map<String, LatencyTuning> tunings() {
         Map<String, LatencyTuning> m = new LinkedHashMap<>();
-        ENGINES.forEach((id, e) -> {
-            m.put(id, e.tuning(GPU));
-            for (String d : e.computeEfficiencyScaleByDevice().keySet())
-                m.put(id + "@" + d, e.onDevice(d).tuning(GPU));
-        });
+        ENGINES.forEach((id, e) -> m.put(id, e.tuning(GPU)));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -151,9 +134,6 @@ public final class GpuPerformance {
                             e.has("computeEfficiencyScale")
                                     ? e.get("computeEfficiencyScale").asDouble()
                                     : 1,
-                            e.has("computeEfficiencyScaleByDevice")
-                                    ? doubles(e.get("computeEfficiencyScaleByDevice"))
-                                    : Map.of(),
                             e.path("collectiveLatencySeconds").asDouble(Double.NaN),
                             e.path("httpFrontendSeconds").asDouble(Double.NaN),
                             e.get("calibrated").asBoolean(),
@@ -282,8 +262,7 @@ public final class GpuPerformance {
     }
 
     /**
-     * The latency tuning of {@code engine} on device {@code id}: the fitted one where covered (with the engine's compute
-     * share on that device), else the default.
+     * The latency tuning of {@code engine} on device {@code id}: the fitted one where covered, else the default.
      *
      * @param id a catalog device id
      * @param engine the engine's profile
@@ -291,8 +270,7 @@ public final class GpuPerformance {
      */
     public static LatencyTuning tuning(String id, EngineProfile engine) {
         if (!covers(id)) return LatencyTuning.GPU_DEFAULT;
-        if (!engine.equals(ENGINES.get(engine.id()))) return engine.onDevice(id).tuning(GPU); // a trial profile
-        LatencyTuning onDevice = TUNINGS.get(engine.id() + "@" + id);
-        return onDevice != null ? onDevice : TUNINGS.get(engine.id());
+        LatencyTuning shipped = TUNINGS.get(engine.id());
+        return shipped != null && ENGINES.get(engine.id()).equals(engine) ? shipped : engine.tuning(GPU);
     }
 }

@@ -155,7 +155,6 @@ public final class PublishedCalibration {
                 x[7] * 1e-6,
                 x[11] * 1e-6,
                 1, // the GPU model is this engine's: its products reach the fitted efficiency
-                Map.of(), // on every device
                 Double.NaN, // the GPU model's collective latency, fitted with it
                 0, // fitted to offline runs: no HTTP server
                 true,

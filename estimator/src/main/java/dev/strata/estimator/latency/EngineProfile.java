@@ -24,9 +24,6 @@ import java.util.TreeMap;
  * @param perPassOverheadSeconds    fixed time per forward pass
  * @param computeEfficiencyScale    the share of the GPU's calibrated compute efficiency (fitted to TensorRT-LLM) that
  *                                  this engine's products reach, in (0, 1]
- * @param computeEfficiencyScaleByDevice the same on the devices named (catalog ids) where the engine's runs measure
- *                                  a different share (its kernels are tuned per architecture); others take
- *                                  {@code computeEfficiencyScale}
  * @param collectiveLatencySeconds  fixed time of one of its all-reduces or transfers between ranks (its own
  *                                  all-reduce kernels, their launch and synchronisation); NaN: the GPU model's
  * @param httpFrontendSeconds       the fixed time a request spends between a client and the engine when it comes
@@ -47,7 +44,6 @@ public record EngineProfile(
         double perLayerOverheadSeconds,
         double perPassOverheadSeconds,
         double computeEfficiencyScale,
-        Map<String, Double> computeEfficiencyScaleByDevice,
         double collectiveLatencySeconds,
         double httpFrontendSeconds,
         boolean calibrated,
@@ -64,7 +60,6 @@ public record EngineProfile(
      * @param perLayerOverheadSeconds fixed time per layer per forward pass
      * @param perPassOverheadSeconds fixed time per forward pass
      * @param computeEfficiencyScale the share of the GPU's calibrated compute efficiency its products reach, in (0, 1]
-     * @param computeEfficiencyScaleByDevice the same on the devices named, by catalog id
      * @param collectiveLatencySeconds fixed time of one all-reduce or transfer between ranks, or NaN (the GPU's)
      * @param httpFrontendSeconds the fixed time a request spends between a client and the engine over HTTP, or NaN
      * @param calibrated whether the figures were fitted to published measurements of the engine
@@ -81,64 +76,10 @@ public record EngineProfile(
         Checks.range("engine.perLayerOverheadSeconds", perLayerOverheadSeconds, 0, 1);
         Checks.range("engine.perPassOverheadSeconds", perPassOverheadSeconds, 0, 10);
         Checks.positive("engine.computeEfficiencyScale", computeEfficiencyScale, 1);
-        computeEfficiencyScaleByDevice =
-                Map.copyOf(Checks.present("engine.computeEfficiencyScaleByDevice", computeEfficiencyScaleByDevice));
-        computeEfficiencyScaleByDevice.forEach(
-                (d, v) -> Checks.positive("engine.computeEfficiencyScaleByDevice." + d, v, 1));
         if (!Double.isNaN(collectiveLatencySeconds))
             Checks.range("engine.collectiveLatencySeconds", collectiveLatencySeconds, 0, 1e-3);
         if (!Double.isNaN(httpFrontendSeconds)) Checks.range("engine.httpFrontendSeconds", httpFrontendSeconds, 0, 10);
         Checks.text("engine.basis", basis);
-    }
-
-    /**
-     * The compute share this engine's products reach on device {@code deviceId}.
-     *
-     * @param deviceId a catalog device id
-     * @return the share, in (0, 1]
-     */
-    public double computeEfficiencyScale(String deviceId) {
-        return computeEfficiencyScaleByDevice.getOrDefault(deviceId, computeEfficiencyScale);
-    }
-
-    /**
-     * This profile as it runs on device {@code deviceId}: its compute share there in place of the general one.
-     *
-     * @param deviceId a catalog device id
-     * @return the profile on that device (this one where the device has no share of its own)
-     */
-    public EngineProfile onDevice(String deviceId) {
-        Double v = computeEfficiencyScaleByDevice.get(deviceId);
-        return v == null
-                ? this
-                : withCosts(
-                        perLayerOverheadSeconds,
-                        perPassOverheadSeconds,
-                        v,
-                        collectiveLatencySeconds,
-                        httpFrontendSeconds,
-                        calibrated,
-                        basis);
-    }
-
-    /**
-     * This profile with compute shares of its own on the devices named, and where they come from.
-     *
-     * @param byDevice the share by catalog device id (replacing the profile's)
-     * @param fitted whether the figures were fitted to published measurements of the engine
-     * @param why where the figures come from
-     * @return the profile
-     */
-    public EngineProfile withDeviceComputeScales(Map<String, Double> byDevice, boolean fitted, String why) {
-        return with(
-                perLayerOverheadSeconds,
-                perPassOverheadSeconds,
-                computeEfficiencyScale,
-                byDevice,
-                collectiveLatencySeconds,
-                httpFrontendSeconds,
-                fitted,
-                why);
     }
 
     /**
@@ -161,20 +102,6 @@ public record EngineProfile(
             double httpFrontend,
             boolean fitted,
             String why) {
-        return with(
-                perLayer, perPass, computeScale, computeEfficiencyScaleByDevice, collective, httpFrontend, fitted, why);
-    }
-
-    /** This profile with the figures a calibration fits replaced. */
-    private EngineProfile with(
-            double perLayer,
-            double perPass,
-            double computeScale,
-            Map<String, Double> byDevice,
-            double collective,
-            double httpFrontend,
-            boolean fitted,
-            String why) {
         return new EngineProfile(
                 id,
                 name,
@@ -185,7 +112,6 @@ public record EngineProfile(
                 perLayer,
                 perPass,
                 computeScale,
-                byDevice,
                 collective,
                 httpFrontend,
                 fitted,

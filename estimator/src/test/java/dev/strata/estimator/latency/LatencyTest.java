@@ -223,19 +223,16 @@ class LatencyTest {
         assertThat(sparseCore).isEqualTo((2048 + 1) * 576 * 2.0 + 100_000 * 128 * 2.0);
     }
 
-    /** A profile that differs from a neutral one (no fixed costs, full compute share) in two figures only. */
-    private static EngineProfile profile(String id, String name, double kvGroupReadExponent, double passes) {
-        return new EngineProfile(
-                id, name, kvGroupReadExponent, passes, 1, Map.of(), 0, 0, 1, Map.of(), Double.NaN, 0, false, "test");
-    }
-
     @Test
     void anEngineProfileChangesTheCalibratedTimeByItsOwnTermsAndNeverTheFloor() {
         // Llama 3 8B (32 query heads, 8 KV heads) on the H100 at batch 64 and 4,096 tokens of context
         GpuEfficiency gpu = new GpuEfficiency(0.9, Map.of("bf16", 0.8), Map.of("bf16", 0.0), 1, 0.7, 0);
-        EngineProfile aware = profile("a", "GQA-aware", 0, 0);
-        EngineProfile unaware = profile("u", "reads per query head", 1, 0);
-        EngineProfile elementwise = profile("e", "ten passes", 0, 10);
+        EngineProfile aware =
+                new EngineProfile("a", "GQA-aware", 0, 0, 1, java.util.Map.of(), 0, 0, 1, Double.NaN, 0, false, "test");
+        EngineProfile unaware = new EngineProfile(
+                "u", "reads per query head", 1, 0, 1, java.util.Map.of(), 0, 0, 1, Double.NaN, 0, false, "test");
+        EngineProfile elementwise = new EngineProfile(
+                "e", "ten passes", 0, 10, 1, java.util.Map.of(), 0, 0, 1, Double.NaN, 0, false, "test");
         Hardware hw = gpu.apply(H100);
         Parallelism one = Parallelism.NONE;
         StepTime a = Latency.decodeStep(llama3_8b(), BF16, one, 64, 4096, hw, aware.tuning(gpu), Offload.NONE);

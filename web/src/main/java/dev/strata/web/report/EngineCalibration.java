@@ -35,9 +35,7 @@ public final class EngineCalibration {
         /** {@link EngineProfile#collectiveLatencySeconds()}: one all-reduce's fixed time. */
         COLLECTIVE(0, 100e-6, 0, 10e-6, 20e-6, 40e-6),
         /** {@link EngineProfile#httpFrontendSeconds()}: the HTTP server's time per request. */
-        HTTP_FRONTEND(0, 0.1, 0, 0.02, 0.04),
-        /** {@link EngineProfile#computeEfficiencyScale(String)} on the A100s ({@link #A100}: one chip, two memories). */
-        COMPUTE_SCALE_A100(0.3, 1, 0.6, 0.8, 1);
+        HTTP_FRONTEND(0, 0.1, 0, 0.02, 0.04);
         final double lo, hi;
         final double[] grid;
 
@@ -54,29 +52,19 @@ public final class EngineCalibration {
                 case COMPUTE_SCALE -> p.computeEfficiencyScale();
                 case COLLECTIVE -> p.collectiveLatencySeconds();
                 case HTTP_FRONTEND -> p.httpFrontendSeconds();
-                case COMPUTE_SCALE_A100 -> p.computeEfficiencyScale(A100.get(0));
             };
         }
     }
 
-    /** The catalog's A100s, whose compute share {@link Figure#COMPUTE_SCALE_A100} sets. */
-    public static final List<String> A100 = List.of("a100-40gb-sxm", "a100-80gb-sxm");
-
     /**
      * The figures each calibrated profile has fitted (gpu-performance.json states them): vLLM's runs are all on one GPU,
-     * so its all-reduce time is not fitted (it takes SGLang's, whose runs span one to eight GPUs); its compute-bound
-     * runs on an A100 and an H100 reach different shares, so the A100's is its own.
+     * so its all-reduce time is not fitted (it takes SGLang's, whose runs span one to eight GPUs).
      */
     public static final java.util.Map<String, List<Figure>> FITTED = java.util.Map.of(
             "sglang",
             List.of(Figure.PER_LAYER, Figure.COLLECTIVE, Figure.COMPUTE_SCALE, Figure.HTTP_FRONTEND),
             "vllm",
-            List.of(
-                    Figure.PER_LAYER,
-                    Figure.PER_PASS,
-                    Figure.COMPUTE_SCALE,
-                    Figure.HTTP_FRONTEND,
-                    Figure.COMPUTE_SCALE_A100));
+            List.of(Figure.PER_LAYER, Figure.PER_PASS, Figure.COMPUTE_SCALE, Figure.HTTP_FRONTEND));
 
     /**
      * {@code profile} with {@code figure} moved by {@code share} of its range, or null when that leaves the range.
@@ -235,14 +223,9 @@ public final class EngineCalibration {
             start.perPassOverheadSeconds(),
             start.computeEfficiencyScale(),
             start.collectiveLatencySeconds(),
-            start.httpFrontendSeconds(),
-            Double.NaN
+            start.httpFrontendSeconds()
         };
         for (int i = 0; i < v.length; i++) x[figures.get(i).ordinal()] = v[i];
-        EngineProfile p = start.withCosts(x[0], x[1], x[2], x[3], x[4], true, basis);
-        if (Double.isNaN(x[5])) return p;
-        java.util.Map<String, Double> byDevice = new java.util.HashMap<>(start.computeEfficiencyScaleByDevice());
-        for (String d : A100) byDevice.put(d, x[5]);
-        return p.withDeviceComputeScales(byDevice, true, basis);
+        return start.withCosts(x[0], x[1], x[2], x[3], x[4], true, basis);
     }
 }
