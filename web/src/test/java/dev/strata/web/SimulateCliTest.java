@@ -97,6 +97,120 @@ class SimulateCliTest {
     }
 
     @Test
+    void lengthsDrawnFromADatasetKeepEachRowsPromptAndOutputTogether(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("lengths.csv");
+        // a dataset's columns (any others beside them), as a benchmark's prompts and answers measure
+        Files.writeString(
+                data,
+                "conversation,prompt_tokens,output_tokens\n" + "a,120,30\n" + "\"b, with a comma\",900,4\n"
+                        + "c,45,260\n");
+        Cli r = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--requests",
+                "300",
+                "--prompt",
+                "empirical:" + data + ":prompt_tokens",
+                "--generate",
+                "empirical:" + data + ":output_tokens",
+                "--format",
+                "csv");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().trim().split("\n");
+        assertThat(lines).hasSize(301);
+        java.util.Set<String> pairs = new java.util.HashSet<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] c = lines[i].split(",");
+            pairs.add(c[1] + "/" + c[2]); // arrival, prompt, output, ...
+        }
+        // every request is one of the rows, and all three rows turn up in 300 draws
+        assertThat(pairs).containsExactlyInAnyOrder("120/30", "900/4", "45/260");
+        // plan takes the same form
+        JsonNode plan = json(
+                "plan",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "2",
+                "--requests",
+                "100",
+                "--ttft-p90-ms",
+                "2000",
+                "--tpot-p90-ms",
+                "100",
+                "--prompt",
+                "empirical:" + data + ":prompt_tokens",
+                "--generate",
+                "empirical:" + data + ":output_tokens",
+                "--format",
+                "json");
+        assertThat(plan.get("deployments")).isNotEmpty();
+        // errors name the option, the file or the cell, and what is allowed
+        Cli missing = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--prompt",
+                "empirical:" + dir.resolve("none.csv") + ":prompt_tokens");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("--prompt").contains("none.csv").contains("an existing CSV file");
+        Cli column = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--generate",
+                "empirical:" + data + ":answer_tokens");
+        assertThat(column.exitCode()).isEqualTo(2);
+        assertThat(column.err())
+                .contains("--generate")
+                .contains("answer_tokens")
+                .contains("output_tokens");
+        Files.writeString(data, "prompt_tokens\n120\nmany\n");
+        Cli cell = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--prompt",
+                "empirical:" + data + ":prompt_tokens");
+        assertThat(cell.exitCode()).isEqualTo(2);
+        assertThat(cell.err())
+                .contains("--prompt")
+                .contains("row 2 prompt_tokens = many")
+                .contains("whole number");
+        Cli form = Cli.run(
+                "simulate",
+                "--model",
+                "llama-3-8b",
+                "--hardware",
+                "h100-sxm",
+                "--rate",
+                "4",
+                "--prompt",
+                "empirical:" + data);
+        assertThat(form.exitCode()).isEqualTo(2);
+        assertThat(form.err()).contains("--prompt").contains("empirical:FILE.csv:COLUMN");
+    }
+
+    @Test
     void disaggregatedServingSendsTheCacheOverTheDeviceLink() throws Exception {
         JsonNode j = json(
                 "simulate",

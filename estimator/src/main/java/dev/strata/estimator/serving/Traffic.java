@@ -22,7 +22,7 @@ import org.apache.commons.math3.random.Well19937c;
  * @param burstiness  the gamma's coefficient of variation of the gaps (1 is Poisson)
  * @param concurrency requests in flight (closed)
  * @param requests    how many requests
- * @param prompt      prompt lengths
+ * @param prompt      prompt lengths (an empirical prompt and output of one source are drawn row by row together)
  * @param output      output lengths
  * @param seed        the seed of every draw
  * @param trace       the requests of a trace (arrival, prompt, output), or empty
@@ -210,11 +210,12 @@ public record Traffic(
      */
     public List<Request> draw(long context) {
         Checks.range("context", context, 2, Limits.MAX_CONTEXT);
-        // fixed and uniform lengths must fit whole; a log-normal's tail is clipped
+        // fixed, uniform and empirical lengths must fit whole (a paired dataset row by row); a log-normal's tail is
+        // clipped
         if (!arrivals.equals("trace")
                 && !prompt.kind().equals("lognormal")
                 && !output.kind().equals("lognormal")
-                && prompt.max() + output.max() > context)
+                && (prompt.pairedWith(output) ? longestRow(prompt, output) : prompt.max() + output.max()) > context)
             throw new InvalidFieldException(
                     "prompt",
                     prompt.text() + " + " + output.text(),
@@ -237,16 +238,31 @@ public record Traffic(
                 ? new GammaDistribution(g, 1 / (burstiness * burstiness), burstiness * burstiness / rate)
                 : null;
         List<Request> out = new ArrayList<>(requests);
+        boolean paired = prompt.pairedWith(output);
         double t = 0;
         for (int i = 0; i < requests; i++) {
             if (exp != null) t += exp.sample();
             else if (gamma != null) t += gamma.sample();
             else if (arrivals.equals("constant")) t += 1 / rate;
-            long p = prompt.sample(g, 1, context - 1);
-            long o = output.sample(g, 1, context - p);
+            long p, o;
+            if (paired) {
+                int row = g.nextInt(prompt.values().length);
+                p = prompt.values()[row];
+                o = output.values()[row];
+            } else {
+                p = prompt.sample(g, 1, context - 1);
+                o = output.sample(g, 1, context - p);
+            }
             if (prefixGroups > 0) out.add(new Request(t, p, o, g.nextInt(prefixGroups), Math.min(prefixTokens, p)));
             else out.add(new Request(t, p, o));
         }
         return out;
+    }
+
+    /** The longest prompt plus output of one row of a paired dataset. */
+    private static long longestRow(Lengths prompt, Lengths output) {
+        long m = 0;
+        for (int i = 0; i < prompt.values().length; i++) m = Math.max(m, prompt.values()[i] + output.values()[i]);
+        return m;
     }
 }

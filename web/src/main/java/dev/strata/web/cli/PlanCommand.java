@@ -53,13 +53,13 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Option(
             names = "--prompt",
-            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B",
+            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B|empirical:FILE.csv:COLUMN",
             description = "Prompt lengths (default 512).")
     String prompt;
 
     @Option(
             names = "--generate",
-            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B",
+            paramLabel = "TOKENS|lognormal:MEAN:SIGMA|uniform:A:B|empirical:FILE.csv:COLUMN",
             description = "Output lengths (default 128).")
     String generate;
 
@@ -146,7 +146,8 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         Map<String, String> v = OptionTexts.of(spec);
-        ObjectNode root = PlanReport.of(ModelOption.resolve(model), v::get, "--");
+        ObjectNode root =
+                PlanReport.of(ModelOption.resolve(model), v::get, "--", Integer.MAX_VALUE, EmpiricalLengths.resolve(v));
         var out = spec.commandLine().getOut();
         if (fmt == Format.TABLE)
             out.print(Render.table(root.deepCopy().without(java.util.List.of("deployments", "pareto")))

@@ -181,7 +181,12 @@ public final class SimulateCommand implements Callable<Integer> {
         Format fmt = format.get();
         Map<String, String> values = OptionTexts.of(spec);
         ObjectNode root = SimulateReport.of(
-                ModelOption.resolve(model), values::get, "--", trace == null ? null : readTrace(trace));
+                ModelOption.resolve(model),
+                values::get,
+                "--",
+                trace == null ? null : readTrace(trace),
+                Double.POSITIVE_INFINITY,
+                EmpiricalLengths.resolve(values));
         var out = spec.commandLine().getOut();
         if (fmt == Format.CSV) out.print(Render.rows(root, root.get("perRequest"), fmt));
         else {

@@ -128,6 +128,19 @@ public final class PlanReport {
      */
     public static ObjectNode of(
             ResolvedModel model, Function<String, String> values, String prefix, int maxCandidates) {
+        return of(model, values, prefix, maxCandidates, java.util.Map.of());
+    }
+
+    /**
+     * {@link #of(ResolvedModel, Function, String, int)} with {@code lengths}: the prompt or generate lengths the command
+     * line read from a dataset ({@code empirical:FILE.csv:COLUMN}), by option name, in place of their text.
+     */
+    public static ObjectNode of(
+            ResolvedModel model,
+            Function<String, String> values,
+            String prefix,
+            int maxCandidates,
+            java.util.Map<String, Lengths> lengths) {
         Inputs in = new Inputs(values);
         TransformerSpec spec = model.spec();
         Double ttftMs = in.number("ttft-p90-ms"), tpotMs = in.number("tpot-p90-ms");
@@ -145,12 +158,8 @@ public final class PlanReport {
         Checks.positive(prefix + "rate", rate, 1e6);
         int requests = in.integer("requests") == null ? 1000 : in.integer("requests");
         Checks.range(prefix + "requests", requests, 50, 100_000);
-        Lengths prompt = in.text("prompt") == null
-                ? Lengths.fixed(EstimateOptions.DEFAULT_PROMPT)
-                : Lengths.parse(prefix + "prompt", in.text("prompt"), 1);
-        Lengths generate = in.text("generate") == null
-                ? Lengths.fixed(EstimateOptions.DEFAULT_GENERATE)
-                : Lengths.parse(prefix + "generate", in.text("generate"), 1);
+        Lengths prompt = SimulateReport.lengths(in, prefix, "prompt", EstimateOptions.DEFAULT_PROMPT, lengths);
+        Lengths generate = SimulateReport.lengths(in, prefix, "generate", EstimateOptions.DEFAULT_GENERATE, lengths);
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         EngineProfile engine = GpuPerformance.engine(prefix + "engine", in.text("engine"));
         String policy = SimulateReport.capacityPolicy(null, engine, prefix); // the engine's

@@ -17,6 +17,7 @@ import dev.strata.model.TransformerSpec;
 import dev.strata.model.internal.Checks;
 import dev.strata.web.render.Render;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -68,6 +69,20 @@ public final class SimulateReport {
             String prefix,
             List<Traffic.Request> trace,
             double maxTokens) {
+        return of(model, values, prefix, trace, maxTokens, Map.of());
+    }
+
+    /**
+     * {@link #of(ResolvedModel, Function, String, List, double)} with {@code lengths}: the prompt or generate lengths
+     * the command line read from a dataset ({@code empirical:FILE.csv:COLUMN}), by option name, in place of their text.
+     */
+    public static ObjectNode of(
+            ResolvedModel model,
+            Function<String, String> values,
+            String prefix,
+            List<Traffic.Request> trace,
+            double maxTokens,
+            Map<String, Lengths> lengths) {
         // prompt and generate are distributions here: the workload options take their defaults
         Function<String, String> workload = name -> TRAFFIC.contains(name) ? null : values.apply(name);
         EstimateOptions options = EstimateOptions.parse(workload, prefix, model);
@@ -132,7 +147,7 @@ public final class SimulateReport {
         String router = in.text("router") == null ? "round-robin" : in.text("router");
         if (!ServingSimulation.ROUTERS.contains(router))
             throw new InvalidFieldException(prefix + "router", router, String.join(", ", ServingSimulation.ROUTERS));
-        Traffic traffic = traffic(in, prefix, trace);
+        Traffic traffic = traffic(in, prefix, trace, lengths);
         double tokens = trace != null
                 ? trace.stream().mapToDouble(x -> x.prompt() + x.output()).sum()
                 : traffic.requests()
@@ -410,7 +425,8 @@ public final class SimulateReport {
         return dev.strata.estimator.memory.KvCache.bytesPerToken(spec, precision.kvCache()) / link;
     }
 
-    private static Traffic traffic(Inputs in, String prefix, List<Traffic.Request> trace) {
+    private static Traffic traffic(
+            Inputs in, String prefix, List<Traffic.Request> trace, Map<String, Lengths> lengths) {
         int requests = bounded(in.integer("requests"), DEFAULT_REQUESTS, 1, Traffic.MAX_REQUESTS, prefix + "requests");
         long seed = in.whole("seed") == null ? 0 : in.whole("seed");
         Long prefixTokens = in.whole("prefix-tokens");
@@ -431,17 +447,22 @@ public final class SimulateReport {
                     prefix + "prefix-tokens",
                     prefix + "prefix-tokens is missing: the tokens of the shared prefix each of the " + prefixGroups
                             + " groups has");
-        Traffic drawn = drawn(in, prefix, requests, seed);
+        Traffic drawn = drawn(in, prefix, requests, seed, lengths);
         return prefixTokens == null ? drawn : drawn.withPrefix(prefixTokens, prefixGroups == null ? 1 : prefixGroups);
     }
 
-    private static Traffic drawn(Inputs in, String prefix, int requests, long seed) {
-        Lengths prompt = in.text("prompt") == null
-                ? Lengths.fixed(EstimateOptions.DEFAULT_PROMPT)
-                : Lengths.parse(prefix + "prompt", in.text("prompt"), 1);
-        Lengths generate = in.text("generate") == null
-                ? Lengths.fixed(EstimateOptions.DEFAULT_GENERATE)
-                : Lengths.parse(prefix + "generate", in.text("generate"), 1);
+    /**
+     * The lengths of option {@code name}: read from a dataset by the command line ({@code read}), else parsed from its
+     * text, else fixed at {@code fallback}.
+     */
+    static Lengths lengths(Inputs in, String prefix, String name, long fallback, Map<String, Lengths> read) {
+        if (read.containsKey(name)) return read.get(name);
+        return in.text(name) == null ? Lengths.fixed(fallback) : Lengths.parse(prefix + name, in.text(name), 1);
+    }
+
+    private static Traffic drawn(Inputs in, String prefix, int requests, long seed, Map<String, Lengths> lengths) {
+        Lengths prompt = lengths(in, prefix, "prompt", EstimateOptions.DEFAULT_PROMPT, lengths);
+        Lengths generate = lengths(in, prefix, "generate", EstimateOptions.DEFAULT_GENERATE, lengths);
         String rate = in.text("rate");
         Integer concurrency = in.integer("concurrency");
         if (rate != null && concurrency != null)
