@@ -29,8 +29,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * (the routes, each parameter's type, range and default, the answers' schemas) is the resource {@code openapi.json}
  * next to the static files; what the server already holds is filled in here, so it cannot drift: each parameter's
  * description and whether it is required come from the picocli option of the same name (the query names are the
- * option names without dashes), the body of {@code POST /api/estimate} from the parameters of
- * {@code GET /api/estimate}, the version from the build. {@code OpenApiTest} holds the rest against the running
+ * option names without dashes), the bodies of {@code POST /api/estimate}, {@code /api/simulate} and {@code /api/plan}
+ * from the parameters of their GET, the version from the build. {@code OpenApiTest} holds the rest against the running
  * server: every route described, every range and default enforced, every answer valid against its schema.
  */
 public final class OpenApi {
@@ -98,7 +98,10 @@ public final class OpenApi {
                     for (JsonNode p : operation.path("parameters"))
                         if (!p.has("$ref")) describe((ObjectNode) p, options);
                 }));
-        estimateBody(doc);
+        postedBody(doc, "estimate", "EstimateBody");
+        postedBody(doc, "simulate", "SimulateBody");
+        postedBody(doc, "plan", "PlanBody");
+        trace((ObjectNode) doc.at("/components/schemas/SimulateBody/properties"));
         return doc;
     }
 
@@ -134,11 +137,11 @@ public final class OpenApi {
     }
 
     /**
-     * The body of {@code POST /api/estimate}: {@code config} or {@code model}, and each query parameter of
-     * {@code GET /api/estimate} but {@code model} as a field of the same name and schema.
+     * The body of {@code POST /api/<route>} (schema {@code schema}): {@code config} or {@code model}, and each query
+     * parameter of {@code GET /api/<route>} but {@code model} as a field of the same name and schema.
      */
-    private static void estimateBody(ObjectNode doc) {
-        ObjectNode body = (ObjectNode) doc.at("/components/schemas/EstimateBody");
+    private static void postedBody(ObjectNode doc, String route, String schema) {
+        ObjectNode body = (ObjectNode) doc.at("/components/schemas/" + schema);
         ObjectNode properties = body.putObject("properties");
         ObjectNode config = properties.putObject("config");
         config.put("type", "object");
@@ -146,7 +149,7 @@ public final class OpenApi {
         ObjectNode model = properties.putObject("model");
         model.put("type", "string");
         model.put("description", "A preset id (see /api/presets), instead of config.");
-        for (JsonNode p : doc.at("/paths/~1api~1estimate/get/parameters")) {
+        for (JsonNode p : doc.at("/paths/~1api~1" + route + "/get/parameters")) {
             JsonNode resolved = resolve(doc, p);
             String name = resolved.path("name").asText();
             if (name.equals("model")) continue;
@@ -159,6 +162,31 @@ public final class OpenApi {
         ArrayNode oneOf = body.putArray("oneOf");
         oneOf.addObject().putArray("required").add("config");
         oneOf.addObject().putArray("required").add("model");
+    }
+
+    /**
+     * The {@code trace} of a posted simulation: the requests, each with the columns of the command line's trace file.
+     */
+    private static void trace(ObjectNode properties) {
+        ObjectNode trace = properties.putObject("trace");
+        trace.put("type", "array");
+        trace.put("minItems", 1);
+        trace.put(
+                "description",
+                "The requests, in place of drawn traffic (rate, concurrency, prompt and generate): the columns of the"
+                        + " command line's trace file.");
+        ObjectNode request = trace.putObject("items");
+        request.put("type", "object");
+        ObjectNode fields = request.putObject("properties");
+        fields.putObject("arrival_seconds").put("type", "number").put("minimum", 0);
+        fields.putObject("prompt_tokens").put("type", "integer").put("minimum", 1);
+        fields.putObject("output_tokens").put("type", "integer").put("minimum", 1);
+        fields.putObject("prefix_group")
+                .put("type", "string")
+                .put("description", "Requests of one group share their first prefix_tokens prompt tokens.");
+        fields.putObject("prefix_tokens").put("type", "integer").put("minimum", 0);
+        request.putArray("required").add("arrival_seconds").add("prompt_tokens").add("output_tokens");
+        request.put("additionalProperties", false);
     }
 
     /** A parameter, or the component a {@code $ref} names. */

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.data.PresetCatalog;
 import dev.strata.data.RunsCsv;
 import dev.strata.data.validation.Validation;
+import dev.strata.estimator.serving.Traffic;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
+import dev.strata.model.internal.Checks;
 import dev.strata.web.page.ApiDocsPage;
 import dev.strata.web.page.CapacityPage;
 import dev.strata.web.page.ComparePage;
@@ -53,6 +55,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -261,6 +264,7 @@ public final class StrataServer {
             config.routes.post("/api/estimate", StrataServer::postEstimate);
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/simulate", StrataServer::simulate);
+            config.routes.post("/api/simulate", StrataServer::postSimulate);
             config.routes.get(
                     "/api/plan",
                     ctx -> respond(
@@ -271,6 +275,7 @@ public final class StrataServer {
                                     "",
                                     PlanReport.HTTP_MAX_CANDIDATES),
                             "deployments"));
+            config.routes.post("/api/plan", StrataServer::postPlan);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);
             config.routes.post("/api/fit", StrataServer::fit);
@@ -357,10 +362,24 @@ public final class StrataServer {
     }
 
     private static void postEstimate(Context ctx) throws IOException {
+        Posted posted = posted(ctx, ESTIMATE_OPTIONS, Set.of(), "an estimate", "strata estimate");
+        if (posted != null) estimate(ctx, posted.model(), noFiles(name -> field(ctx, posted.body(), name)));
+    }
+
+    /** A posted body: the JSON object and the model it names ({@code config} or {@code model}). */
+    private record Posted(JsonNode body, ResolvedModel model) {}
+
+    /**
+     * Reads a POST's JSON body: an object with {@code config} (a Hugging Face config.json object) or {@code model} (a
+     * preset id), {@code format}, the fields of {@code extra}, and {@code options} named as the command's options
+     * without dashes; anything else is a 400 naming it. Null when the body was too large (answered 413 here, unread).
+     */
+    private static Posted posted(Context ctx, Set<String> options, Set<String> extra, String what, String command)
+            throws IOException {
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             drain(ctx);
             error(ctx, 413, "request body is larger than " + MAX_BODY_BYTES + " bytes", "body");
-            return;
+            return null;
         }
         JsonNode body;
         try {
@@ -377,12 +396,22 @@ public final class StrataServer {
                     "body", body == null || body.isMissingNode() ? "empty" : body.getNodeType(), "a JSON object");
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!ESTIMATE_OPTIONS.contains(name) && !ESTIMATE_BODY_FIELDS.contains(name))
+            if (!options.contains(name) && !ESTIMATE_BODY_FIELDS.contains(name) && !extra.contains(name))
                 throw InvalidFieldException.withMessage(
                         name,
-                        name + " is not a field of an estimate: the body has \"config\" or \"model\", \"format\", and"
-                                + " the options of strata estimate without dashes: "
-                                + String.join(", ", ESTIMATE_OPTIONS));
+                        name + " is not a field of " + what + ": the body has \"config\" or \"model\", \"format\","
+                                + (extra.isEmpty()
+                                        ? ""
+                                        : " "
+                                                + String.join(
+                                                        ", ",
+                                                        extra.stream()
+                                                                .map(e -> "\"" + e + "\"")
+                                                                .sorted()
+                                                                .toList())
+                                                + ",")
+                                + " and the options of " + command + " without dashes: "
+                                + String.join(", ", new java.util.TreeSet<>(options)));
         }
         ResolvedModel model;
         JsonNode config = body.get("config"), preset = body.get("model");
@@ -401,7 +430,7 @@ public final class StrataServer {
             throw InvalidFieldException.withMessage(
                     "config",
                     "the body must have \"config\" (a Hugging Face config.json object) or \"model\" (a preset id)");
-        estimate(ctx, model, noFiles(name -> field(ctx, body, name)));
+        return new Posted(body, model);
     }
 
     /**
@@ -585,6 +614,117 @@ public final class StrataServer {
     private static void train(Context ctx) {
         var result = TrainReport.of(TrainReport.Request.from(inputs(ctx)), WorkBudget.MAX_TRAINING_LAYOUTS);
         respond(ctx, result, result.has("layouts") ? "layouts" : null);
+    }
+
+    /** The fields of a posted simulation besides the model and the format: {@code simulate}'s options, and the trace. */
+    private static final Set<String> SIMULATE_OPTIONS = postedOptions("simulate");
+
+    /** The fields of a posted plan besides the model and the format: {@code plan}'s options. */
+    private static final Set<String> PLAN_OPTIONS = postedOptions("plan");
+
+    /** The options of {@code command} a posted body may have as fields: all but the model and a trace file. */
+    private static Set<String> postedOptions(String command) {
+        Set<String> names = new java.util.TreeSet<>(OpenApi.options(command).keySet());
+        names.removeAll(Set.of("model", "trace", "format"));
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * POST /api/simulate with a JSON body: as GET, for a posted config.json ({@code config}) or a preset
+     * ({@code model}), and with {@code trace}, the requests themselves (the server reads no files).
+     */
+    private static void postSimulate(Context ctx) throws IOException {
+        Posted posted = posted(ctx, SIMULATE_OPTIONS, Set.of("trace"), "a simulation", "strata simulate");
+        if (posted == null) return;
+        Function<String, String> values = noFiles(name -> field(ctx, posted.body(), name));
+        ObjectNode root = SimulateReport.of(
+                posted.model(), values, "", trace(posted.body().get("trace")), SimulateReport.HTTP_MAX_TOKENS);
+        Format f = format(values.apply("format"));
+        SimulateReport.keepFor(root, f);
+        respond(ctx, f, root, root.has("perRequest") ? "perRequest" : null);
+    }
+
+    /** POST /api/plan with a JSON body: as GET, for a posted config.json ({@code config}) or a preset ({@code model}). */
+    private static void postPlan(Context ctx) throws IOException {
+        Posted posted = posted(ctx, PLAN_OPTIONS, Set.of(), "a plan", "strata plan");
+        if (posted == null) return;
+        Function<String, String> values = noFiles(name -> field(ctx, posted.body(), name));
+        ObjectNode root = PlanReport.of(posted.model(), values, "", PlanReport.HTTP_MAX_CANDIDATES);
+        respond(ctx, format(values.apply("format")), root, "deployments");
+    }
+
+    /**
+     * A posted trace: an array of requests, each an object with {@code arrival_seconds}, {@code prompt_tokens} and
+     * {@code output_tokens} (numbers), and optionally {@code prefix_group} (text) with {@code prefix_tokens} (the
+     * columns of the command line's trace file). Null when absent; errors name {@code trace}, the request and the field.
+     */
+    static List<Traffic.Request> trace(JsonNode trace) {
+        if (trace == null || trace.isNull()) return null;
+        if (!trace.isArray() || trace.isEmpty())
+            throw new InvalidFieldException("trace", shorten(trace), "an array of requests, at least one");
+        if (trace.size() > Traffic.MAX_REQUESTS)
+            throw new InvalidFieldException(
+                    "trace", trace.size() + " requests", "at most " + Traffic.MAX_REQUESTS + " requests");
+        Set<String> fields =
+                Set.of("arrival_seconds", "prompt_tokens", "output_tokens", "prefix_group", "prefix_tokens");
+        Map<String, Integer> groups = new java.util.HashMap<>();
+        List<Traffic.Request> out = new ArrayList<>(trace.size());
+        for (int i = 0; i < trace.size(); i++) {
+            JsonNode r = trace.get(i);
+            String at = "trace[" + i + "]";
+            if (!r.isObject())
+                throw new InvalidFieldException(
+                        at, shorten(r), "an object with arrival_seconds, prompt_tokens and output_tokens");
+            for (var names = r.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!fields.contains(name))
+                    throw new InvalidFieldException(
+                            at + "." + name, shorten(r.get(name)), "one of " + new java.util.TreeSet<>(fields));
+            }
+            double arrival = number(r, at, "arrival_seconds");
+            long prompt = tokens(r, at, "prompt_tokens"), output = tokens(r, at, "output_tokens");
+            Checks.range(at + ".arrival_seconds", arrival, 0, 1e9);
+            int group = -1;
+            long shared = 0;
+            JsonNode g = r.get("prefix_group");
+            if (g != null && !g.isNull() && !(g.isTextual() && g.textValue().isBlank())) {
+                if (!g.isTextual()) throw new InvalidFieldException(at + ".prefix_group", shorten(g), "a JSON string");
+                if (r.get("prefix_tokens") == null || r.get("prefix_tokens").isNull())
+                    throw new InvalidFieldException(
+                            at + ".prefix_group", g.textValue(), "a prefix_tokens field beside it");
+                group = groups.computeIfAbsent(g.textValue(), k -> groups.size());
+                shared = tokens(r, at, "prefix_tokens");
+                if (shared > prompt)
+                    throw new InvalidFieldException(
+                            at + ".prefix_tokens",
+                            Long.toString(shared),
+                            "at most the request's prompt_tokens, " + prompt);
+            }
+            out.add(new Traffic.Request(arrival, prompt, output, group, shared));
+        }
+        return out;
+    }
+
+    /** A trace request's number field, finite. */
+    private static double number(JsonNode r, String at, String name) {
+        JsonNode v = r.get(name);
+        if (v == null || v.isNull()) throw new InvalidFieldException(at + "." + name, "absent", "a number");
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue()))
+            throw new InvalidFieldException(at + "." + name, shorten(v), "a number");
+        return v.doubleValue();
+    }
+
+    /** A trace request's token count: a whole number from 1 to the context limit (prefix tokens from 0). */
+    private static long tokens(JsonNode r, String at, String name) {
+        JsonNode v = r.get(name);
+        if (v == null || v.isNull())
+            throw new InvalidFieldException(at + "." + name, "absent", "a whole number of tokens");
+        if (!v.isIntegralNumber() || !v.canConvertToLong())
+            throw new InvalidFieldException(at + "." + name, shorten(v), "a whole number of tokens");
+        long t = v.longValue();
+        Checks.range(
+                at + "." + name, t, name.equals("prefix_tokens") ? 0 : 1, dev.strata.model.internal.Limits.MAX_CONTEXT);
+        return t;
     }
 
     /**

@@ -144,6 +144,9 @@ class HttpFuzzTest {
                     .containsKey("/api/train 200")
                     .containsKey("/api/sweep 200")
                     .containsKey("/api/sweep 400")
+                    .containsKey("/api/simulate 200")
+                    .containsKey("/api/simulate 400")
+                    .containsKey("/api/plan 200")
                     .containsKey("/scaling/fit 400");
 
             // The server still answers a known request correctly.

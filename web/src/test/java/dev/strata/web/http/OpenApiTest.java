@@ -226,6 +226,19 @@ class OpenApiTest {
                 "/api/estimate?hardware=h100-sxm",
                 "application/json",
                 "{\"config\": " + config + ", \"batch\": 3, \"devices\": 2}"));
+        s.add(new Sample(
+                "POST",
+                "/api/simulate",
+                "application/json",
+                "{\"config\": " + config + ", \"hardware\": \"h100-sxm\", \"trace\": [{\"arrival_seconds\": 0,"
+                        + " \"prompt_tokens\": 300, \"output_tokens\": 20}, {\"arrival_seconds\": 0.5, \"prompt_tokens\": 900,"
+                        + " \"output_tokens\": 8, \"prefix_group\": \"a\", \"prefix_tokens\": 100}]}"));
+        s.add(new Sample(
+                "POST",
+                "/api/plan",
+                "application/json",
+                "{\"model\": \"llama-3-8b\", \"rate\": 4, \"ttft-p90-ms\": 1000, \"tpot-p90-ms\": 100, \"hardware\":"
+                        + " \"h100-sxm\", \"devices\": \"1,2\", \"requests\": 50}"));
         s.add(new Sample("POST", "/api/fit?bootstrap=20&seed=5", "text/csv", RUNS));
         s.add(new Sample("POST", "/api/fit?bootstrap=0&exclude-highest-loss=2", "text/csv", RUNS));
         return s;
@@ -277,8 +290,8 @@ class OpenApiTest {
                 "OpenApiTest: %d answers validated against their schemas (%d sweep lines), %d operations, %d format"
                         + " variants answered in their documented media type%n",
                 answers, rows, validated.size(), formats);
-        // 34 samples above; the sweeps' lines: 2 (gpt2 at batch 1, 2) + 2 models x 4 batches (1, 2, 4, 8)
-        assertThat(answers).isEqualTo(34);
+        // 36 samples above; the sweeps' lines: 2 (gpt2 at batch 1, 2) + 2 models x 4 batches (1, 2, 4, 8)
+        assertThat(answers).isEqualTo(36);
         assertThat(rows).isEqualTo(2 + 8);
     }
 
@@ -298,6 +311,12 @@ class OpenApiTest {
                 Sample.get("/api/hardware?format=xml"),
                 Sample.get("/api/estimate?model=llama-3-8b&batch=-1"),
                 new Sample("POST", "/api/estimate", "application/json", "{\"model\": \"llama-3-8b\", \"bacth\": 4}"),
+                new Sample(
+                        "POST",
+                        "/api/simulate",
+                        "application/json",
+                        "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"trace\": [{\"arrival_seconds\": 0}]}"),
+                new Sample("POST", "/api/plan", "application/json", "{\"model\": \"llama-3-8b\", \"rate\": -4}"),
                 Sample.get("/api/sweep?model=gpt2&batch=1..1000000"),
                 Sample.get("/api/simulate?model=llama-3-8b"),
                 Sample.get("/api/plan?model=llama-3-8b&rate=4"),
@@ -319,9 +338,9 @@ class OpenApiTest {
             covered.add(op.id());
         }
         assertThat(covered).hasSize(operations().size());
-        // a body over 1 MiB (StrataServer.MAX_BODY_BYTES) is 413 on both POST routes, as their description says
+        // a body over 1 MiB (StrataServer.MAX_BODY_BYTES) is 413 on every POST route, as their description says
         String huge = "x".repeat((int) StrataServer.MAX_BODY_BYTES + 1);
-        for (String target : List.of("/api/estimate", "/api/fit")) {
+        for (String target : List.of("/api/estimate", "/api/simulate", "/api/plan", "/api/fit")) {
             Answer a = send("POST", target, "text/plain", huge);
             assertThat(a.status()).as(target).isEqualTo(413);
             assertValid(mediaPointer(operation("POST", target), "413", a.mediaType()), a.body(), target);
@@ -466,7 +485,8 @@ class OpenApiTest {
     void everyDocumentedTypeRangeEnumPatternRequirementAndDefaultIsTheServers() throws Exception {
         Map<String, Integer> probes = new LinkedHashMap<>();
         for (Operation op : operations()) {
-            if (op.id().equals("estimatePosted")) continue; // its fields are GET /api/estimate's parameters
+            // a posted body's fields are its GET's parameters
+            if (Set.of("estimatePosted", "simulatePosted", "planPosted").contains(op.id())) continue;
             for (JsonNode p : op.parameters()) {
                 String name = p.get("name").asText();
                 JsonNode schema = p.get("schema");

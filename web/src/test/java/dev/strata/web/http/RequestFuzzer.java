@@ -393,7 +393,8 @@ final class RequestFuzzer {
         if (k < 570) return get(index, "/models", query(r, new String[] {"model"}, false));
         if (k < 580)
             return get(index, chartPath(r), query(r, new String[] {"model", "width", "height", "format"}, false));
-        if (k < 780) return postEstimate(index, r);
+        if (k < 760) return postEstimate(index, r);
+        if (k < 780) return postServing(index, r);
         if (k < 830) return postFit(index, r);
         if (k < 855) return postForm(index, r);
         if (k < 897) return raw(index, r);
@@ -623,6 +624,67 @@ final class RequestFuzzer {
         String path = "/api/estimate" + (r.nextInt(5) == 0 ? "?" + query(r, ESTIMATE, false) : "");
         FuzzRequest req = post(index, path, contentType, bytes);
         return wrongType && !corrupted ? req.refused() : req;
+    }
+
+    // ---- POST /api/simulate and /api/plan ----
+
+    /**
+     * A posted simulation with a small trace whose requests' fields are sometimes wrong (type, sign, size, missing,
+     * unknown), or a small plan (one device, 50 requests) with a field sometimes wrong: small, so that each answers in
+     * milliseconds, and wrong in the ways a client gets a trace wrong.
+     */
+    private FuzzRequest postServing(long index, SplittableRandom r) {
+        boolean plan = r.nextInt(4) == 0;
+        ObjectNode root = F.objectNode();
+        if (r.nextInt(5) == 0)
+            root.set("config", configs.get(r.nextInt(configs.size())).deepCopy());
+        else root.put("model", pick(r, "llama-3-8b", "qwen3-8b", "gpt2", "mixtral-8x7b", "qwen3-30b-a3b"));
+        root.put("hardware", pick(r, "h100-sxm", "a100-80gb-sxm", "l40s", "h200-sxm"));
+        if (plan) {
+            root.put("rate", 1 + r.nextInt(8));
+            root.put("ttft-p90-ms", 200 + r.nextInt(3000));
+            root.put("tpot-p90-ms", 20 + r.nextInt(200));
+            root.put("devices", "1");
+            root.put("requests", 50);
+        } else {
+            ArrayNode trace = root.putArray("trace");
+            int n = 1 + r.nextInt(8);
+            for (int i = 0; i < n; i++) {
+                ObjectNode q = trace.addObject();
+                q.put("arrival_seconds", r.nextDouble() * 5);
+                q.put("prompt_tokens", 1 + r.nextInt(4000));
+                q.put("output_tokens", 1 + r.nextInt(300));
+                if (r.nextInt(4) == 0) {
+                    q.put("prefix_group", pick(r, "a", "b", ""));
+                    q.put("prefix_tokens", r.nextInt(200));
+                }
+            }
+            if (r.nextInt(3) == 0) {
+                ObjectNode q = (ObjectNode) trace.get(r.nextInt(n));
+                String field = pick(
+                        r, "arrival_seconds", "prompt_tokens", "output_tokens", "prefix_group", "prefix_tokens", "x");
+                q.set(field, r.nextBoolean() ? randomJson(r, 2) : number(r));
+            }
+            if (r.nextInt(8) == 0) root.set("trace", randomJson(r, 1));
+        }
+        if (r.nextInt(3) == 0)
+            root.set(
+                    pick(
+                            r,
+                            "rate",
+                            "engine",
+                            "seed",
+                            "max-seqs",
+                            "tp",
+                            "weights",
+                            "prompt",
+                            "format",
+                            "mode",
+                            "trace2"),
+                    r.nextBoolean() ? randomJson(r, 2) : number(r));
+        byte[] bytes = literals(root).getBytes(StandardCharsets.UTF_8);
+        if (r.nextInt(10) == 0) bytes = corrupt(r, bytes);
+        return post(index, plan ? "/api/plan" : "/api/simulate", "application/json", bytes);
     }
 
     private static FuzzRequest post(long index, String path, String contentType, byte[] body) {
