@@ -153,61 +153,29 @@ class SimulateCliTest {
                 "json");
         assertThat(plan.get("deployments")).isNotEmpty();
         // errors name the option, the file or the cell, and what is allowed
-        Cli missing = Cli.run(
-                "simulate",
-                "--model",
-                "llama-3-8b",
-                "--hardware",
-                "h100-sxm",
-                "--rate",
-                "4",
-                "--prompt",
-                "empirical:" + dir.resolve("none.csv") + ":prompt_tokens");
-        assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).contains("--prompt").contains("none.csv").contains("an existing CSV file");
-        Cli column = Cli.run(
-                "simulate",
-                "--model",
-                "llama-3-8b",
-                "--hardware",
-                "h100-sxm",
-                "--rate",
-                "4",
-                "--generate",
-                "empirical:" + data + ":answer_tokens");
-        assertThat(column.exitCode()).isEqualTo(2);
-        assertThat(column.err())
+        assertThat(refused("--prompt", "empirical:" + dir.resolve("none.csv") + ":prompt_tokens"))
+                .contains("--prompt")
+                .contains("none.csv")
+                .contains("an existing CSV file");
+        assertThat(refused("--generate", "empirical:" + data + ":answer_tokens"))
                 .contains("--generate")
                 .contains("answer_tokens")
                 .contains("output_tokens");
         Files.writeString(data, "prompt_tokens\n120\nmany\n");
-        Cli cell = Cli.run(
-                "simulate",
-                "--model",
-                "llama-3-8b",
-                "--hardware",
-                "h100-sxm",
-                "--rate",
-                "4",
-                "--prompt",
-                "empirical:" + data + ":prompt_tokens");
-        assertThat(cell.exitCode()).isEqualTo(2);
-        assertThat(cell.err())
+        assertThat(refused("--prompt", "empirical:" + data + ":prompt_tokens"))
                 .contains("--prompt")
                 .contains("row 2 prompt_tokens = many")
                 .contains("whole number");
-        Cli form = Cli.run(
-                "simulate",
-                "--model",
-                "llama-3-8b",
-                "--hardware",
-                "h100-sxm",
-                "--rate",
-                "4",
-                "--prompt",
-                "empirical:" + data);
-        assertThat(form.exitCode()).isEqualTo(2);
-        assertThat(form.err()).contains("--prompt").contains("empirical:FILE.csv:COLUMN");
+        assertThat(refused("--prompt", "empirical:" + data))
+                .contains("--prompt")
+                .contains("empirical:FILE.csv:COLUMN");
+    }
+
+    /** The error of a simulation with {@code option value} beside a model, a device and a rate: exit code 2. */
+    private static String refused(String option, String value) {
+        Cli r = Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--rate", "4", option, value);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        return r.err();
     }
 
     @Test

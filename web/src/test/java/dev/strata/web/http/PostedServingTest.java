@@ -20,6 +20,13 @@ class PostedServingTest {
             + " {\"arrival_seconds\": 0.5, \"prompt_tokens\": 700, \"output_tokens\": 40, \"prefix_group\": \"sys\","
             + " \"prefix_tokens\": 200}]";
 
+    /** A 200 answer's JSON. */
+    private static JsonNode json(io.javalin.testtools.Response r) throws Exception {
+        String text = r.body().string();
+        assertThat(r.code()).as(text).isEqualTo(200);
+        return Render.MAPPER.readTree(text);
+    }
+
     @Test
     void aPostedConfigAndTraceAreSimulatedRequestByRequest() throws Exception {
         String config = Files.readString(Path.of("testdata/hf-configs/qwen2.5-7b.json"));
@@ -37,11 +44,10 @@ class PostedServingTest {
             assertThat(lines[1]).startsWith("0,300,20,");
             assertThat(lines[2]).startsWith("0.25,1200,6,");
             assertThat(lines[3]).startsWith("0.5,700,40,");
-            var json = StrictInputTest.post(
+            JsonNode j = json(StrictInputTest.post(
                     client,
                     "/api/simulate",
-                    "{\"config\": " + config + ", \"hardware\": \"h100-sxm\", \"trace\": " + TRACE + "}");
-            JsonNode j = Render.MAPPER.readTree(json.body().string());
+                    "{\"config\": " + config + ", \"hardware\": \"h100-sxm\", \"trace\": " + TRACE + "}"));
             assertThat(j.at("/requests/completed").intValue()).isEqualTo(3);
             assertThat(j.at("/traffic/arrivals").asText()).isEqualTo("trace");
         });
@@ -51,24 +57,21 @@ class PostedServingTest {
     void aPostedPresetAnswersAsTheGetWithTheSameOptions() throws Exception {
         JavalinTest.test(StrataServer.create(), (server, client) -> {
             String query = "model=llama-3-8b&hardware=h100-sxm&rate=4&requests=100&prompt=lognormal:600:0.5&seed=3";
-            JsonNode get = Render.MAPPER.readTree(
-                    client.get("/api/simulate?" + query).body().string());
-            var post = StrictInputTest.post(
+            JsonNode get = json(client.get("/api/simulate?" + query));
+            JsonNode post = json(StrictInputTest.post(
                     client,
                     "/api/simulate",
                     "{\"model\": \"llama-3-8b\", \"hardware\": \"h100-sxm\", \"rate\": 4, \"requests\": 100,"
-                            + " \"prompt\": \"lognormal:600:0.5\", \"seed\": 3}");
-            assertThat(Render.MAPPER.readTree(post.body().string())).isEqualTo(get);
+                            + " \"prompt\": \"lognormal:600:0.5\", \"seed\": 3}"));
+            assertThat(post).isEqualTo(get);
             String plan = "model=llama-3-8b&rate=4&ttft-p90-ms=1000&tpot-p90-ms=100&hardware=h100-sxm&devices=1,2"
                     + "&requests=50";
-            JsonNode getPlan = Render.MAPPER.readTree(
-                    client.get("/api/plan?" + plan).body().string());
-            var postPlan = StrictInputTest.post(
+            JsonNode getPlan = json(client.get("/api/plan?" + plan));
+            JsonNode posted = json(StrictInputTest.post(
                     client,
                     "/api/plan",
                     "{\"model\": \"llama-3-8b\", \"rate\": 4, \"ttft-p90-ms\": 1000, \"tpot-p90-ms\": 100,"
-                            + " \"hardware\": \"h100-sxm\", \"devices\": \"1,2\", \"requests\": 50}");
-            JsonNode posted = Render.MAPPER.readTree(postPlan.body().string());
+                            + " \"hardware\": \"h100-sxm\", \"devices\": \"1,2\", \"requests\": 50}"));
             // the search's own time is measured, the rest is the same answer
             ((com.fasterxml.jackson.databind.node.ObjectNode) posted).remove("searchSeconds");
             ((com.fasterxml.jackson.databind.node.ObjectNode) getPlan).remove("searchSeconds");
