@@ -660,8 +660,7 @@ public final class StrataServer {
      */
     static List<Traffic.Request> trace(JsonNode trace) {
         if (trace == null || trace.isNull()) return null;
-        if (!trace.isArray() || trace.isEmpty())
-            throw new InvalidFieldException("trace", shorten(trace), "an array of requests, at least one");
+        if (!trace.isArray() || trace.isEmpty()) throw wrong("trace", trace, "an array of requests, at least one");
         if (trace.size() > Traffic.MAX_REQUESTS)
             throw new InvalidFieldException(
                     "trace", trace.size() + " requests", "at most " + Traffic.MAX_REQUESTS + " requests");
@@ -672,14 +671,14 @@ public final class StrataServer {
         for (int i = 0; i < trace.size(); i++) {
             JsonNode r = trace.get(i);
             String at = "trace[" + i + "]";
-            if (!r.isObject())
-                throw new InvalidFieldException(
-                        at, shorten(r), "an object with arrival_seconds, prompt_tokens and output_tokens");
+            if (!r.isObject()) throw wrong(at, r, "an object with arrival_seconds, prompt_tokens and output_tokens");
             for (var names = r.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!fields.contains(name))
-                    throw new InvalidFieldException(
-                            at + "." + name, shorten(r.get(name)), "one of " + new java.util.TreeSet<>(fields));
+                    throw wrong(
+                            at + "." + name,
+                            r.get(name),
+                            "a field of a request, one of " + new java.util.TreeSet<>(fields));
             }
             double arrival = number(r, at, "arrival_seconds");
             long prompt = tokens(r, at, "prompt_tokens"), output = tokens(r, at, "output_tokens");
@@ -688,7 +687,7 @@ public final class StrataServer {
             long shared = 0;
             JsonNode g = r.get("prefix_group");
             if (g != null && !g.isNull() && !(g.isTextual() && g.textValue().isBlank())) {
-                if (!g.isTextual()) throw new InvalidFieldException(at + ".prefix_group", shorten(g), "a JSON string");
+                if (!g.isTextual()) throw wrong(at + ".prefix_group", g, "a JSON string");
                 if (r.get("prefix_tokens") == null || r.get("prefix_tokens").isNull())
                     throw new InvalidFieldException(
                             at + ".prefix_group", g.textValue(), "a prefix_tokens field beside it");
@@ -708,9 +707,9 @@ public final class StrataServer {
     /** A trace request's number field, finite. */
     private static double number(JsonNode r, String at, String name) {
         JsonNode v = r.get(name);
-        if (v == null || v.isNull()) throw new InvalidFieldException(at + "." + name, "absent", "a number");
-        if (!v.isNumber() || !Double.isFinite(v.doubleValue()))
-            throw new InvalidFieldException(at + "." + name, shorten(v), "a number");
+        if (v == null || v.isNull())
+            throw InvalidFieldException.withMessage(at + "." + name, at + "." + name + " is missing: a number");
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) throw wrong(at + "." + name, v, "a number");
         return v.doubleValue();
     }
 
@@ -718,13 +717,20 @@ public final class StrataServer {
     private static long tokens(JsonNode r, String at, String name) {
         JsonNode v = r.get(name);
         if (v == null || v.isNull())
-            throw new InvalidFieldException(at + "." + name, "absent", "a whole number of tokens");
-        if (!v.isIntegralNumber() || !v.canConvertToLong())
-            throw new InvalidFieldException(at + "." + name, shorten(v), "a whole number of tokens");
+            throw InvalidFieldException.withMessage(
+                    at + "." + name, at + "." + name + " is missing: a whole number of tokens");
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw wrong(at + "." + name, v, "a whole number of tokens");
         long t = v.longValue();
         Checks.range(
                 at + "." + name, t, name.equals("prefix_tokens") ? 0 : 1, dev.strata.model.internal.Limits.MAX_CONTEXT);
         return t;
+    }
+    /** A posted value of the wrong kind: a 400 naming the field, the JSON value as it was sent, and what is allowed. */
+    private static InvalidFieldException wrong(String field, JsonNode v, String allowed) {
+        return InvalidFieldException.withMessage(
+                field,
+                field + " is " + shorten(v) + " (JSON "
+                        + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + "): must be " + allowed);
     }
 
     /**
