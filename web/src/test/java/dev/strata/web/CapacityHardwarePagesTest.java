@@ -39,10 +39,19 @@ class CapacityHardwarePagesTest {
                     .contains("inputmode=\"decimal\"")
                     .contains("id=\"plan-json\" href=\"/api/plan?" + PLAN_QUERY.replace("&", "&amp;") + "\"")
                     .contains("src=\"/chart/capacity-frontier.png?")
+                    .contains("id=\"frontier-csv\" href=\"/api/plan?" + PLAN_QUERY.replace("&", "&amp;")
+                            + "&amp;format=csv&amp;rows=pareto\"")
                     .contains("src=\"/chart/capacity-latency.png?");
             JsonNode plan = Render.MAPPER.readTree(
                     client.get("/api/plan?" + PLAN_QUERY).body().string());
             JsonNode deployments = plan.get("deployments");
+            // the frontier's CSV link: a header and a row per point of the answer's pareto
+            String frontierCsv = client.get("/api/plan?" + PLAN_QUERY + "&format=csv&rows=pareto")
+                    .body()
+                    .string();
+            assertThat(frontierCsv.trim().split("\n"))
+                    .hasSize(1 + plan.get("pareto").size());
+            assertThat(frontierCsv).startsWith("hardware,").contains("outputTokensPerSecondPerUser");
             List<List<String>> rows = rows(html, "deployments");
             assertThat(deployments.size()).isPositive();
             assertThat(rows).hasSize(deployments.size());

@@ -95,6 +95,56 @@ class PlanCliTest {
         assertThat(r.err()).contains("--tpot-p90-ms");
     }
 
+    @Test
+    void aCsvHoldsTheDeploymentsOrTheFrontierARowEach() throws Exception {
+        String[] args = {
+            "plan",
+            "--model",
+            "qwen3-8b",
+            "--rate",
+            "4",
+            "--ttft-p90-ms",
+            "500",
+            "--tpot-p90-ms",
+            "50",
+            "--hardware",
+            "h100-sxm,a100-80gb-sxm",
+            "--requests",
+            "200"
+        };
+        JsonNode j = plan(java.util.Arrays.copyOfRange(args, 1, args.length));
+        for (String rows : new String[] {"deployments", "pareto"}) {
+            String[] withRows = java.util.Arrays.copyOf(args, args.length + 4);
+            withRows[args.length] = "--format";
+            withRows[args.length + 1] = "csv";
+            withRows[args.length + 2] = "--rows";
+            withRows[args.length + 3] = rows;
+            Cli r = Cli.run(withRows);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            // read as a spreadsheet reads it: a header, then one record per element of the JSON answer's list
+            var records = org.apache.commons.csv.CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .build()
+                    .parse(new java.io.StringReader(r.out()))
+                    .getRecords();
+            assertThat(records).hasSize(j.get(rows).size());
+            JsonNode first = j.get(rows).get(0);
+            assertThat(records.get(0).get("hardware"))
+                    .isEqualTo(first.get("hardware").asText());
+            String perDevice = rows.equals("pareto") ? "outputTokensPerSecondPerDevice" : "outputTokensPerSecond";
+            assertThat(Double.parseDouble(records.get(0).get(perDevice)))
+                    .isEqualTo(first.get(perDevice).doubleValue());
+        }
+        String[] bad = java.util.Arrays.copyOf(args, args.length + 2);
+        bad[args.length] = "--rows";
+        bad[args.length + 1] = "frontier";
+        Cli r = Cli.run(bad);
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--rows").contains("frontier").contains("deployments or pareto");
+    }
+
     static JsonNode plan(String... args) throws Exception {
         String[] all = new String[args.length + 3];
         all[0] = "plan";

@@ -136,6 +136,13 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     FrontEndOptions frontEnd;
 
+    @Option(
+            names = "--rows",
+            paramLabel = "deployments|pareto",
+            description = "The list a CSV holds, a row each: the deployments (the default) or the throughput frontier's"
+                    + " points.")
+    String rows;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the arrivals and lengths (default 0).")
     String seed;
 
@@ -146,6 +153,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Format fmt = format.get();
         Map<String, String> v = OptionTexts.of(spec);
+        String rowsKey = PlanReport.rows(v.get("rows"), "--");
         ObjectNode root =
                 PlanReport.of(ModelOption.resolve(model), v::get, "--", Integer.MAX_VALUE, EmpiricalLengths.resolve(v));
         var out = spec.commandLine().getOut();
@@ -155,7 +163,7 @@ public final class PlanCommand implements Callable<Integer> {
                     + Render.rows(root, root.get("deployments"), Format.TABLE)
                     + System.lineSeparator()
                     + Render.rows(root, root.get("pareto"), Format.TABLE));
-        else out.print(Render.rows(root, root.get("deployments"), fmt));
+        else out.print(Render.rows(root, root.get(rowsKey), fmt));
         out.flush();
         return 0;
     }

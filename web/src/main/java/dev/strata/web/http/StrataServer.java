@@ -265,16 +265,17 @@ public final class StrataServer {
             config.routes.get("/api/sweep", StrataServer::sweep);
             config.routes.get("/api/simulate", StrataServer::simulate);
             config.routes.post("/api/simulate", StrataServer::postSimulate);
-            config.routes.get(
-                    "/api/plan",
-                    ctx -> respond(
-                            ctx,
-                            PlanReport.of(
-                                    ResolvedModel.of(required(ctx, "model")),
-                                    noFiles(name -> Query.text(ctx, name)),
-                                    "",
-                                    PlanReport.HTTP_MAX_CANDIDATES),
-                            "deployments"));
+            config.routes.get("/api/plan", ctx -> {
+                String rows = PlanReport.rows(Query.text(ctx, "rows"), "");
+                respond(
+                        ctx,
+                        PlanReport.of(
+                                ResolvedModel.of(required(ctx, "model")),
+                                noFiles(name -> Query.text(ctx, name)),
+                                "",
+                                PlanReport.HTTP_MAX_CANDIDATES),
+                        rows);
+            });
             config.routes.post("/api/plan", StrataServer::postPlan);
             config.routes.get("/api/hardware", ctx -> respond(ctx, HardwareReport.all(), "hardware"));
             config.routes.get("/api/optimal", StrataServer::optimal);
@@ -649,8 +650,9 @@ public final class StrataServer {
         Posted posted = posted(ctx, PLAN_OPTIONS, Set.of(), "a plan", "strata plan");
         if (posted == null) return;
         Function<String, String> values = noFiles(name -> field(ctx, posted.body(), name));
+        String rows = PlanReport.rows(values.apply("rows"), "");
         ObjectNode root = PlanReport.of(posted.model(), values, "", PlanReport.HTTP_MAX_CANDIDATES);
-        respond(ctx, format(values.apply("format")), root, "deployments");
+        respond(ctx, format(values.apply("format")), root, rows);
     }
 
     /**

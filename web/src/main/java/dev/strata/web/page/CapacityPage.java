@@ -264,6 +264,9 @@ public final class CapacityPage {
                     .append(" simulated at the asked rate, or one replica with a fixed number of requests in flight")
                     .append(" (1, 2, 4, ...), that no other simulated beats on both axes; per user is one over the")
                     .append(" median (p50) time per output token.</p>");
+            b.append("<p class=\"downloads\"><a id=\"frontier-csv\" href=\"/api/plan?")
+                    .append(Html.esc(q))
+                    .append("&amp;format=csv&amp;rows=pareto\">Frontier CSV</a></p>");
         }
         if (!list.isEmpty()) {
             b.append("<h2>Latency of the cheapest against request rate</h2>");

@@ -99,6 +99,19 @@ public final class PlanReport {
     }
 
     /** The plan; {@code values} as for {@link SimulateReport} plus {@code ttft-p90-ms} and {@code tpot-p90-ms}. */
+    /**
+     * The list of the answer a CSV holds, a row each: {@code deployments} (the default) or {@code pareto}.
+     *
+     * @param rows the {@code rows} option's text, or null
+     * @param prefix how options are written ({@code --} on the command line)
+     * @return the answer's key of that list
+     */
+    public static String rows(String rows, String prefix) {
+        if (rows == null || rows.equals("deployments")) return "deployments";
+        if (rows.equals("pareto")) return "pareto";
+        throw new InvalidFieldException(prefix + "rows", rows, "deployments or pareto");
+    }
+
     public static ObjectNode of(ResolvedModel model, Function<String, String> values, String prefix) {
         return of(model, values, prefix, Integer.MAX_VALUE);
     }
