@@ -145,6 +145,48 @@ class PlanCliTest {
         assertThat(r.err()).contains("--rows").contains("frontier").contains("deployments or pareto");
     }
 
+    @Test
+    void kvFormatsAreSearchedBesideEveryWeightFormat() throws Exception {
+        String[] base = {
+            "--model",
+            "llama-3.1-70b",
+            "--rate",
+            "4",
+            "--ttft-p90-ms",
+            "2000",
+            "--tpot-p90-ms",
+            "60",
+            "--hardware",
+            "h100-sxm,a100-80gb-sxm",
+            "--weights",
+            "bf16",
+            "--requests",
+            "200"
+        };
+        JsonNode one = plan(base);
+        String[] both = java.util.Arrays.copyOf(base, base.length + 2);
+        both[base.length] = "--kv";
+        both[base.length + 1] = "bf16,fp8";
+        JsonNode two = plan(both);
+        // each candidate of the first search twice, once a KV format
+        assertThat(two.get("candidates").intValue())
+                .isEqualTo(2 * one.get("candidates").intValue());
+        java.util.Set<String> kvs = new java.util.TreeSet<>();
+        for (JsonNode d : two.get("deployments")) {
+            assertThat(d.get("weights").asText()).isEqualTo("bf16");
+            kvs.add(d.get("kv").asText());
+        }
+        for (JsonNode p : two.get("pareto")) assertThat(p.get("kv").asText()).isIn("bf16", "fp8");
+        // both formats make the list
+        assertThat(kvs).containsExactly("bf16", "fp8");
+        both[base.length + 1] = "bf16,fp9";
+        Cli r = Cli.run(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("plan"), java.util.Arrays.stream(both))
+                        .toArray(String[]::new));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--kv").contains("fp9");
+    }
+
     static JsonNode plan(String... args) throws Exception {
         String[] all = new String[args.length + 3];
         all[0] = "plan";

@@ -118,6 +118,14 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Serving modes: one pool, or a prefill pool and a decode pool (default both).")
     String mode;
 
+    @Option(
+            names = "--kv",
+            paramLabel = "FORMAT[,FORMAT...]",
+            description =
+                    "KV-cache formats, each beside every weight format (default: the weights' width, fp8 beside fp8"
+                            + " weights, else bf16).")
+    String kv;
+
     @Option(names = "--max-batched-tokens", paramLabel = "N[,N...]", description = "Token budgets (default 2048,8192).")
     String budgets;
 

@@ -421,12 +421,17 @@ public final class CapacityPage {
         return b.toString();
     }
 
-    /** "2 × 4 h100-sxm (tp 4 × pp 1), fp8": replicas, devices per replica, device, split and weights. */
+    /**
+     * "2 × 4 h100-sxm (tp 4 × pp 1), fp8": replicas, devices per replica, device, split and weights (and the KV cache's
+     * format where it is not the weights').
+     */
     private static String layout(JsonNode d) {
+        String kv = d.path("kv").asText(d.get("weights").asText());
         return d.get("replicas").asInt() + " × " + d.get("devices").asInt() + " "
                 + d.get("hardware").asText()
                 + " (tp " + d.get("tp").asInt() + " × pp " + d.get("pp").asInt() + "), "
-                + d.get("weights").asText();
+                + d.get("weights").asText()
+                + (kv.equals(d.get("weights").asText()) ? "" : ", KV " + kv);
     }
 
     /** $12.50/h */

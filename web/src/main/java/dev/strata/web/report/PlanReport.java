@@ -205,6 +205,10 @@ public final class PlanReport {
         List<Integer> seqLimits = ints(in, "max-seqs", List.of(64, 256), prefix);
         List<String> weightIds =
                 in.text("weights") == null ? null : List.of(in.text("weights").split(","));
+        // KV-cache formats: given, each beside every weight format; else the weights' width (fp8 beside fp8 weights)
+        List<NumericFormat> kvFormats = new ArrayList<>();
+        if (in.text("kv") != null)
+            for (String k : in.text("kv").split(",")) kvFormats.add(NumericFormat.parse(prefix + "kv", k.trim()));
         List<Integer> eps = in.text("ep") == null ? null : ints(in, "ep", List.of(1), prefix);
         if (eps != null && !spec.isMixtureOfExperts() && eps.stream().anyMatch(e -> e > 1))
             throw new InvalidFieldException(
@@ -289,92 +293,95 @@ public final class PlanReport {
                 Optional<Parallelism> split = Solve.split(spec, n, Parallelism.NONE);
                 if (split.isEmpty()) continue;
                 for (Parallelism par : expertSplits(spec, split.get(), eps))
-                    for (NumericFormat w : formats) {
-                        Precision p = Precision.of(
-                                w,
-                                w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16,
-                                Optimizer.ADAMW);
-                        LatencyModel lm = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
-                        // the batch-1 decode step at the mean context bounds the time per token from below
-                        long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
-                        double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
-                                .calibratedSeconds();
-                        // a prompt's first token cannot come sooner than the front end and its prefill alone; over a
-                        // full token budget, the prefill time a prompt token adds (what a replica's prefill work
-                        // costs at best)
-                        long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
-                        long[] one = {p0}, none = {0};
-                        double firstToken = frontend
-                                + lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
-                                        .calibratedSeconds();
-                        fastestFirstToken = Math.min(fastestFirstToken, firstToken);
-                        fastestDecode = Math.min(fastestDecode, single);
-                        if (firstToken > ttft) {
-                            considered += budgets.size() * seqLimits.size() * modes.size();
-                            slowFirstToken += budgets.size() * seqLimits.size() * modes.size();
-                            continue;
-                        }
-                        double transfer = SimulateReport.transferSecondsPerToken(spec, p, hw, null);
-                        for (int budget : budgets)
-                            for (int maxSeqs : seqLimits) {
-                                considered += modes.size();
-                                if (single > tpot) {
-                                    slowDecode += modes.size();
-                                    continue;
-                                }
-                                long blocks;
-                                try {
-                                    blocks = KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
-                                } catch (InvalidFieldException e) {
-                                    noFit += modes.size();
-                                    continue; // does not fit
-                                }
-                                // the best decode throughput the memory allows: as many sequences as the KV cache holds
-                                long fit = Math.max(1, Math.min(maxSeqs, blocks * 16 / Math.max(1, context)));
-                                double step = lm.decodeStep(fit, Math.min(context, spec.contextLength()))
-                                        .calibratedSeconds();
-                                long[] full = {budget};
-                                double perPromptToken = lm.mixedStep(
-                                                        0,
-                                                        0,
-                                                        full,
-                                                        none,
-                                                        1,
-                                                        1,
-                                                        new dev.strata.estimator.latency.StepTime())
-                                                .calibratedSeconds()
-                                        / budget;
-                                double decodeWork = step / fit * generate.mean(),
-                                        prefillWork = perPromptToken * prompt.mean();
-                                int minReplicas = (int) Math.max(1, Math.ceil(rate * (decodeWork + prefillWork)));
-                                for (boolean split2 : modes) {
-                                    // apart, each pool needs the replicas its own work takes at the rate
-                                    int minPrefill = (int) Math.max(1, Math.ceil(rate * prefillWork));
-                                    int minDecode = (int) Math.max(1, Math.ceil(rate * decodeWork));
-                                    int least = split2 ? minPrefill + minDecode : minReplicas;
-                                    if (least > MAX_REPLICAS || (split2 && !(transfer >= 0))) {
-                                        tooManyReplicas++;
+                    for (NumericFormat w : formats)
+                        for (NumericFormat kv : kvFormats.isEmpty()
+                                ? List.of(w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16)
+                                : kvFormats) {
+                            Precision p = Precision.of(w, kv, Optimizer.ADAMW);
+                            LatencyModel lm = LatencyModel.of(spec, p, par, hw, tuning, Offload.NONE);
+                            // the batch-1 decode step at the mean context bounds the time per token from below
+                            long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
+                            double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
+                                    .calibratedSeconds();
+                            // a prompt's first token cannot come sooner than the front end and its prefill alone; over
+                            // a
+                            // full token budget, the prefill time a prompt token adds (what a replica's prefill work
+                            // costs at best)
+                            long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
+                            long[] one = {p0}, none = {0};
+                            double firstToken = frontend
+                                    + lm.mixedStep(0, 0, one, none, 1, 1, new dev.strata.estimator.latency.StepTime())
+                                            .calibratedSeconds();
+                            fastestFirstToken = Math.min(fastestFirstToken, firstToken);
+                            fastestDecode = Math.min(fastestDecode, single);
+                            if (firstToken > ttft) {
+                                considered += budgets.size() * seqLimits.size() * modes.size();
+                                slowFirstToken += budgets.size() * seqLimits.size() * modes.size();
+                                continue;
+                            }
+                            double transfer = SimulateReport.transferSecondsPerToken(spec, p, hw, null);
+                            for (int budget : budgets)
+                                for (int maxSeqs : seqLimits) {
+                                    considered += modes.size();
+                                    if (single > tpot) {
+                                        slowDecode += modes.size();
                                         continue;
                                     }
-                                    candidates.add(new Candidate(
-                                            hw,
-                                            tuning,
-                                            par,
-                                            p,
-                                            budget,
-                                            maxSeqs,
-                                            blocks,
-                                            least * par.devices() * hw.pricePerHourUsd(),
-                                            least,
-                                            split2,
-                                            minPrefill,
-                                            minDecode,
-                                            transfer,
-                                            policy,
-                                            frontend));
+                                    long blocks;
+                                    try {
+                                        blocks =
+                                                KvCapacity.blocks(spec, p, par, hw, 1L << 30, 0.9, budget, maxSeqs, 16);
+                                    } catch (InvalidFieldException e) {
+                                        noFit += modes.size();
+                                        continue; // does not fit
+                                    }
+                                    // the best decode throughput the memory allows: as many sequences as the KV cache
+                                    // holds
+                                    long fit = Math.max(1, Math.min(maxSeqs, blocks * 16 / Math.max(1, context)));
+                                    double step = lm.decodeStep(fit, Math.min(context, spec.contextLength()))
+                                            .calibratedSeconds();
+                                    long[] full = {budget};
+                                    double perPromptToken = lm.mixedStep(
+                                                            0,
+                                                            0,
+                                                            full,
+                                                            none,
+                                                            1,
+                                                            1,
+                                                            new dev.strata.estimator.latency.StepTime())
+                                                    .calibratedSeconds()
+                                            / budget;
+                                    double decodeWork = step / fit * generate.mean(),
+                                            prefillWork = perPromptToken * prompt.mean();
+                                    int minReplicas = (int) Math.max(1, Math.ceil(rate * (decodeWork + prefillWork)));
+                                    for (boolean split2 : modes) {
+                                        // apart, each pool needs the replicas its own work takes at the rate
+                                        int minPrefill = (int) Math.max(1, Math.ceil(rate * prefillWork));
+                                        int minDecode = (int) Math.max(1, Math.ceil(rate * decodeWork));
+                                        int least = split2 ? minPrefill + minDecode : minReplicas;
+                                        if (least > MAX_REPLICAS || (split2 && !(transfer >= 0))) {
+                                            tooManyReplicas++;
+                                            continue;
+                                        }
+                                        candidates.add(new Candidate(
+                                                hw,
+                                                tuning,
+                                                par,
+                                                p,
+                                                budget,
+                                                maxSeqs,
+                                                blocks,
+                                                least * par.devices() * hw.pricePerHourUsd(),
+                                                least,
+                                                split2,
+                                                minPrefill,
+                                                minDecode,
+                                                transfer,
+                                                policy,
+                                                frontend));
+                                    }
                                 }
-                            }
-                    }
+                        }
             }
         }
         candidates.sort(Comparator.comparingDouble(Candidate::lowerBoundCostPerHour));
@@ -387,7 +394,8 @@ public final class PlanReport {
             // sorted: nothing after can cost less than the cheapest found times the listing's slack
             if (c.lowerBoundCostPerHour() >= best * LISTING_SLACK) break;
             String family =
-                    c.hw().id() + "/" + c.par() + "/" + c.precision().weights().id() + "/" + c.disaggregated();
+                    c.hw().id() + "/" + c.par() + "/" + c.precision().weights().id() + "/"
+                            + c.precision().kvCache().id() + "/" + c.disaggregated();
             if (found.contains(family)) continue; // only its token budget or sequence limit differs
             Traffic traffic = new Traffic("poisson", rate, 1, 0, requests, prompt, generate, seed, List.of());
             if (c.disaggregated()) {
@@ -498,6 +506,7 @@ public final class PlanReport {
             p.put("devices", o.c().par().devices());
             p.put("replicas", o.replicas());
             p.put("weights", o.c().precision().weights().id());
+            p.put("kv", o.c().precision().kvCache().id());
             p.put("outputTokensPerSecondPerDevice", perDevice(o));
             p.put("outputTokensPerSecondPerUser", 1 / o.tpotP50());
             p.put("meetsServiceLevels", o.ttftP90() <= ttft && o.tpotP90() <= tpot);
@@ -556,7 +565,8 @@ public final class PlanReport {
             Candidate c = o.c();
             if (c.disaggregated()
                     || !swept.add(c.hw().id() + "/" + c.par() + "/"
-                            + c.precision().weights().id())) continue;
+                            + c.precision().weights().id() + "/"
+                            + c.precision().kvCache().id())) continue;
             long most =
                     Math.min(FRONTIER_MAX_CONCURRENCY, Math.min(c.maxSeqs(), Math.max(1, c.kvBlocks() * 16 / context)));
             for (int k = 1; k <= most; k *= 2) {
@@ -592,9 +602,7 @@ public final class PlanReport {
                                     && f.c().hw().id().equals(o.c().hw().id())
                                     && f.c().par().equals(o.c().par())
                                     && f.replicas() == o.replicas()
-                                    && f.c().precision()
-                                            .weights()
-                                            .equals(o.c().precision().weights()))) front.add(o);
+                                    && f.c().precision().equals(o.c().precision()))) front.add(o);
         }
         front.sort(Comparator.comparingDouble(PlanReport::perDevice));
         return front;
