@@ -187,6 +187,45 @@ class PlanCliTest {
         assertThat(r.err()).contains("--kv").contains("fp9");
     }
 
+    @Test
+    void tensorAndPipelineDegreesNarrowTheSearch() throws Exception {
+        String[] base = {
+            "--model",
+            "llama-3.1-70b",
+            "--rate",
+            "4",
+            "--ttft-p90-ms",
+            "2000",
+            "--tpot-p90-ms",
+            "100",
+            "--hardware",
+            "h100-sxm",
+            "--requests",
+            "100"
+        };
+        JsonNode two = plan(concat(base, "--tp", "2", "--pp", "1,2"));
+        assertThat(two.get("deployments")).isNotEmpty();
+        for (JsonNode d : two.get("deployments")) {
+            assertThat(d.get("tp").intValue()).isEqualTo(2);
+            assertThat(d.get("devices").intValue()).isEqualTo(2 * d.get("pp").intValue());
+        }
+        // with --devices, the pairs whose product is among them
+        for (JsonNode d : plan(concat(base, "--tp", "1,2,4", "--devices", "4")).get("deployments"))
+            assertThat(d.get("tp").intValue()).isEqualTo(4);
+        // a degree that does not divide the 64 heads, and more stages than layers, are refused naming the option
+        Cli tp = Cli.run(concat(concat(new String[] {"plan"}, base), "--tp", "3"));
+        assertThat(tp.exitCode()).isEqualTo(2);
+        assertThat(tp.err()).contains("--tp").contains("3").contains("attention heads");
+        Cli pp = Cli.run(concat(concat(new String[] {"plan"}, base), "--tp", "1", "--pp", "81"));
+        assertThat(pp.exitCode()).isEqualTo(2);
+        assertThat(pp.err()).contains("--pp").contains("80 layers");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b))
+                .toArray(String[]::new);
+    }
+
     static JsonNode plan(String... args) throws Exception {
         String[] all = new String[args.length + 3];
         all[0] = "plan";

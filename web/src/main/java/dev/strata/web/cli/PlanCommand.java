@@ -119,6 +119,20 @@ public final class PlanCommand implements Callable<Integer> {
     String mode;
 
     @Option(
+            names = "--tp",
+            paramLabel = "N[,N...]",
+            description =
+                    "Tensor-parallel degrees to consider, each with every --pp (default: each --devices count split"
+                            + " as tensor parallel up to 8, then pipeline stages; with --pp alone, 1,2,4,8).")
+    String tp;
+
+    @Option(
+            names = "--pp",
+            paramLabel = "N[,N...]",
+            description = "Pipeline stages to consider, each with every --tp (default 1 when --tp is given).")
+    String pp;
+
+    @Option(
             names = "--kv",
             paramLabel = "FORMAT[,FORMAT...]",
             description =

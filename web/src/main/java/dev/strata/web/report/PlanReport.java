@@ -26,7 +26,6 @@ import dev.strata.web.render.Render;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -210,6 +209,7 @@ public final class PlanReport {
         if (in.text("kv") != null)
             for (String k : in.text("kv").split(",")) kvFormats.add(NumericFormat.parse(prefix + "kv", k.trim()));
         List<Integer> eps = in.text("ep") == null ? null : ints(in, "ep", List.of(1), prefix);
+        List<Parallelism> splits = splits(spec, in, counts, prefix);
         if (eps != null && !spec.isMixtureOfExperts() && eps.stream().anyMatch(e -> e > 1))
             throw new InvalidFieldException(
                     prefix + "ep", in.text("ep"), "1 for a model without experts (" + spec.name() + ")");
@@ -289,10 +289,8 @@ public final class PlanReport {
                 formats.add(NumericFormat.BF16);
                 if (hw.hasPeak("fp8")) formats.add(NumericFormat.FP8);
             }
-            for (int n : counts) {
-                Optional<Parallelism> split = Solve.split(spec, n, Parallelism.NONE);
-                if (split.isEmpty()) continue;
-                for (Parallelism par : expertSplits(spec, split.get(), eps))
+            for (Parallelism split : splits) {
+                for (Parallelism par : expertSplits(spec, split, eps))
                     for (NumericFormat w : formats)
                         for (NumericFormat kv : kvFormats.isEmpty()
                                 ? List.of(w.floatingPoint() && w.bits() == 8 ? NumericFormat.FP8 : NumericFormat.BF16)
@@ -718,6 +716,46 @@ public final class PlanReport {
         o.put("ttftSeconds", x.ttftP90());
         o.put("tpotSeconds", x.tpotP90());
         o.put("outputTokensPerSecond", x.tokensPerSecond());
+    }
+
+    /**
+     * The tensor x pipeline splits to consider: with {@code tp} or {@code pp} lists, each pair of them (pipeline 1 and
+     * every tensor degree up to 8 by default) whose devices are among {@code devices} when those are given, each a
+     * valid split of the model (else a 400 naming the degree); without, each device count split as {@link Solve#split}
+     * splits it (tensor parallel up to 8, then pipeline stages).
+     */
+    private static List<Parallelism> splits(TransformerSpec spec, Inputs in, List<Integer> counts, String prefix) {
+        List<Parallelism> out = new ArrayList<>();
+        if (in.text("tp") == null && in.text("pp") == null) {
+            for (int n : counts) Solve.split(spec, n, Parallelism.NONE).ifPresent(out::add);
+            return out;
+        }
+        for (int tp : ints(in, "tp", List.of(1, 2, 4, 8), prefix))
+            for (int pp : ints(in, "pp", List.of(1), prefix)) {
+                long n = (long) tp * pp;
+                if (in.text("devices") != null && !counts.contains((int) Math.min(n, Integer.MAX_VALUE))) continue;
+                if (pp > spec.layerCount())
+                    throw new InvalidFieldException(
+                            prefix + "pp",
+                            Integer.toString(pp),
+                            "at most the model's " + spec.layerCount() + " layers");
+                try {
+                    Parallelism par = new Parallelism(tp, pp, 1, 1, 0, false);
+                    dev.strata.estimator.memory.Sharding.check(spec, par);
+                    out.add(par);
+                } catch (InvalidFieldException e) {
+                    if (in.text("tp") == null) continue; // a default degree the model does not split into
+                    throw new InvalidFieldException(
+                            prefix + "tp",
+                            Integer.toString(tp),
+                            "a degree that splits " + spec.name() + " (" + e.getMessage() + ")");
+                }
+            }
+        if (out.isEmpty())
+            throw InvalidFieldException.withMessage(
+                    prefix + "tp",
+                    prefix + "tp x " + prefix + "pp gives no device count among " + prefix + "devices " + counts);
+        return out;
     }
 
     private static List<Integer> ints(Inputs in, String name, List<Integer> dflt, String prefix) {
