@@ -343,8 +343,8 @@ public final class StrataServer {
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
-    /** The fields a body of {@code POST /api/estimate} may have besides the options: the model, and the format. */
-    private static final Set<String> ESTIMATE_BODY_FIELDS = Set.of("config", "model", "format");
+    /** The fields a posted body may have besides the options: the model, and the format. */
+    private static final Set<String> BODY_FIELDS = Set.of("config", "model", "format");
 
     /**
      * The options of an estimate, every name its parsers ask for (found by parsing with every option absent, which
@@ -397,7 +397,7 @@ public final class StrataServer {
                     "body", body == null || body.isMissingNode() ? "empty" : body.getNodeType(), "a JSON object");
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!options.contains(name) && !ESTIMATE_BODY_FIELDS.contains(name) && !extra.contains(name))
+            if (!options.contains(name) && !BODY_FIELDS.contains(name) && !extra.contains(name))
                 throw InvalidFieldException.withMessage(
                         name,
                         name + " is not a field of " + what + ": the body has \"config\" or \"model\", \"format\","
@@ -742,7 +742,9 @@ public final class StrataServer {
     private static void simulate(Context ctx) {
         if (Query.text(ctx, "trace") != null)
             throw InvalidFieldException.withMessage(
-                    "trace", "trace: the server reads no files; use the command line's --trace");
+                    "trace",
+                    "trace: the server reads no files; use the command line's --trace, or POST /api/simulate with the"
+                            + " requests in \"trace\"");
         ObjectNode root = SimulateReport.of(
                 ResolvedModel.of(required(ctx, "model")),
                 noFiles(name -> Query.text(ctx, name)),
