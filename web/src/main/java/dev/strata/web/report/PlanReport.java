@@ -97,7 +97,6 @@ public final class PlanReport {
         }
     }
 
-    /** The plan; {@code values} as for {@link SimulateReport} plus {@code ttft-p90-ms} and {@code tpot-p90-ms}. */
     /**
      * The list of the answer a CSV holds, a row each: {@code deployments} (the default) or {@code pareto}.
      *
@@ -111,6 +110,7 @@ public final class PlanReport {
         throw new InvalidFieldException(prefix + "rows", rows, "deployments or pareto");
     }
 
+    /** The plan; {@code values} as for {@link SimulateReport} plus {@code ttft-p90-ms} and {@code tpot-p90-ms}. */
     public static ObjectNode of(ResolvedModel model, Function<String, String> values, String prefix) {
         return of(model, values, prefix, Integer.MAX_VALUE);
     }
@@ -301,10 +301,9 @@ public final class PlanReport {
                             long context = Math.max(1, Math.round(prompt.mean() + generate.mean() / 2));
                             double single = lm.decodeStep(1, Math.min(context, spec.contextLength()))
                                     .calibratedSeconds();
-                            // a prompt's first token cannot come sooner than the front end and its prefill alone; over
-                            // a
-                            // full token budget, the prefill time a prompt token adds (what a replica's prefill work
-                            // costs at best)
+                            // a prompt's first token cannot come sooner than the front end and its prefill alone;
+                            // over a full token budget, the prefill time a prompt token adds (what a replica's prefill
+                            // work costs at best)
                             long p0 = Math.max(1, Math.min(Math.round(prompt.mean()), spec.contextLength() - 1));
                             long[] one = {p0}, none = {0};
                             double firstToken = frontend
