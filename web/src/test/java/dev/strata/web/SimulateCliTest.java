@@ -90,6 +90,21 @@ class SimulateCliTest {
         assertThat(lines).hasSize(4); // header and three requests
         assertThat(lines[0]).contains("ttftSeconds").contains("e2eSeconds");
         assertThat(lines[2]).startsWith("0.5,2000,20,");
+        // the trace is the traffic: an option that would draw other traffic is refused, naming it
+        for (String[] drawn : new String[][] {{"--rate", "4"}, {"--prompt", "512"}, {"--requests", "10"}}) {
+            Cli beside = Cli.run(
+                    "simulate",
+                    "--model",
+                    "llama-3-8b",
+                    "--hardware",
+                    "h100-sxm",
+                    "--trace",
+                    trace.toString(),
+                    drawn[0],
+                    drawn[1]);
+            assertThat(beside.exitCode()).isEqualTo(2);
+            assertThat(beside.err()).contains(drawn[0]).contains("a trace gives each request's arrival");
+        }
         Files.writeString(trace, "arrival_seconds,prompt_tokens\n0,100\n");
         Cli bad = Cli.run("simulate", "--model", "llama-3-8b", "--hardware", "h100-sxm", "--trace", trace.toString());
         assertThat(bad.exitCode()).isEqualTo(2);

@@ -438,6 +438,13 @@ public final class SimulateReport {
                             prefix + name,
                             prefix + name + " is for drawn traffic: a trace gives each request's prefix in its"
                                     + " prefix_group and prefix_tokens columns");
+            // the trace is the traffic: an option that would draw other traffic is refused, not ignored
+            for (String name : new String[] {"rate", "concurrency", "burstiness", "requests", "prompt", "generate"})
+                if (in.text(name) != null || lengths.containsKey(name))
+                    throw InvalidFieldException.withMessage(
+                            prefix + name,
+                            prefix + name + " is for drawn traffic: a trace gives each request's arrival, prompt and"
+                                    + " output");
             return new Traffic("trace", 0, 1, 0, trace.size(), null, null, seed, trace);
         }
         if (prefixTokens != null) Checks.range(prefix + "prefix-tokens", prefixTokens, 1, 1L << 24);
