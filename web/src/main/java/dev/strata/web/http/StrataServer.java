@@ -12,7 +12,6 @@ import dev.strata.data.validation.Validation;
 import dev.strata.estimator.serving.Traffic;
 import dev.strata.estimator.sweep.Sweep;
 import dev.strata.model.InvalidFieldException;
-import dev.strata.model.internal.Checks;
 import dev.strata.web.page.ApiDocsPage;
 import dev.strata.web.page.CapacityPage;
 import dev.strata.web.page.ComparePage;
@@ -684,7 +683,6 @@ public final class StrataServer {
             }
             double arrival = number(r, at, "arrival_seconds");
             long prompt = tokens(r, at, "prompt_tokens"), output = tokens(r, at, "output_tokens");
-            Checks.range(at + ".arrival_seconds", arrival, 0, 1e9);
             int group = -1;
             long shared = 0;
             JsonNode g = r.get("prefix_group");
@@ -695,13 +693,12 @@ public final class StrataServer {
                             at + ".prefix_group", g.textValue(), "a prefix_tokens field beside it");
                 group = groups.computeIfAbsent(g.textValue(), k -> groups.size());
                 shared = tokens(r, at, "prefix_tokens");
-                if (shared > prompt)
-                    throw new InvalidFieldException(
-                            at + ".prefix_tokens",
-                            Long.toString(shared),
-                            "at most the request's prompt_tokens, " + prompt);
             }
-            out.add(new Traffic.Request(arrival, prompt, output, group, shared));
+            try { // the request checks its own ranges; its refusal names the field within the trace
+                out.add(new Traffic.Request(arrival, prompt, output, group, shared));
+            } catch (InvalidFieldException e) {
+                throw InvalidFieldException.withMessage(at + "." + e.field(), at + "." + e.getMessage());
+            }
         }
         return out;
     }
@@ -715,17 +712,14 @@ public final class StrataServer {
         return v.doubleValue();
     }
 
-    /** A trace request's token count: a whole number from 1 to the context limit (prefix tokens from 0). */
+    /** A trace request's token count: a whole number ({@link Traffic.Request} checks its range). */
     private static long tokens(JsonNode r, String at, String name) {
         JsonNode v = r.get(name);
         if (v == null || v.isNull())
             throw InvalidFieldException.withMessage(
                     at + "." + name, at + "." + name + " is missing: a whole number of tokens");
         if (!v.isIntegralNumber() || !v.canConvertToLong()) throw wrong(at + "." + name, v, "a whole number of tokens");
-        long t = v.longValue();
-        Checks.range(
-                at + "." + name, t, name.equals("prefix_tokens") ? 0 : 1, dev.strata.model.internal.Limits.MAX_CONTEXT);
-        return t;
+        return v.longValue();
     }
     /** A posted value of the wrong kind: a 400 naming the field, the JSON value as it was sent, and what is allowed. */
     private static InvalidFieldException wrong(String field, JsonNode v, String allowed) {
